@@ -1,0 +1,104 @@
+/*
+ * The rules of a release: events in, state out.  A release file holds an
+ * append-only array of events; replaying them from the start gives every
+ * step's state.  ledger_apply() decides whether one more event is allowed
+ * for its actor and applies it; the CLI, sync's re-validation on a remote
+ * tip, and verify all go through it, so the rules live only here.
+ *
+ * Pure: no I/O, no clock (an event carries its own time), no printing.
+ */
+#ifndef RELCTL_LEDGER_H
+#define RELCTL_LEDGER_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "cJSON.h"
+#include "err.h"
+#include "playbook.h"
+
+#define LEDGER_FORMAT 1
+
+enum step_state {
+	STATE_PENDING,   /* its phase or dependencies are not met */
+	STATE_READY,     /* can be claimed */
+	STATE_CLAIMED,
+	STATE_BLOCKED,
+	STATE_IN_REVIEW, /* done, awaiting the review role */
+	STATE_DONE,
+	STATE_SKIPPED,
+	STATE_WAITING,   /* derived: a claimed wait step before its minimum duration */
+};
+
+enum release_status { RELEASE_OPEN, RELEASE_COMPLETE, RELEASE_ABORTED };
+
+struct step_record {
+	enum step_state base; /* STATE_READY stands for "unclaimed" */
+	enum step_state before_block;
+	char *holder;         /* person id, while claimed, blocked or in review */
+	char *done_by;
+	char *note;
+	cJSON *evidence;      /* array of strings */
+	char *reason;         /* of the last skip, block or reopen */
+	char *review_by;
+	char *review_verdict; /* "approve" or "reject" */
+	char *review_note;
+	time_t ready_at, claimed_at, done_at, changed_at;
+	int candidate;        /* the candidate of the last change */
+	size_t event_count;
+};
+
+struct release_state {
+	const struct playbook *pb;
+	char *version;
+	int candidate;
+	enum release_status status;
+	char *started_by;
+	time_t started_at, updated_at;
+	cJSON *vars; /* name -> typed value */
+	struct step_record *steps; /* parallel to pb->steps */
+	size_t event_count;
+};
+
+struct release_state *release_state_new(const struct playbook *pb, const char *version);
+void release_state_free(struct release_state *st);
+
+/*
+ * Checks that event is allowed now for its actor and applies it.  On refusal
+ * err says why and what to do (65 bad state, 75 held by someone else, 77 not
+ * allowed for the actor), and st is unchanged.
+ */
+int ledger_apply(struct release_state *st, const cJSON *event, struct error *err);
+
+/*
+ * Replays a release document's events.  A document of a newer format, or
+ * one that is not a release, is refused (65) naming label.
+ */
+struct release_state *ledger_replay(const struct playbook *pb, const cJSON *doc, const char *label,
+				    struct error *err);
+
+/* A step's state as people see it now: pending/ready resolved, waiting derived. */
+enum step_state ledger_step_state(const struct release_state *st, size_t step, time_t now);
+bool ledger_phase_open(const struct release_state *st, size_t phase);
+bool ledger_phase_complete(const struct release_state *st, size_t phase);
+/* When a claimed wait step opens (claimed_at + min_duration); 0 otherwise. */
+time_t ledger_wait_opens(const struct release_state *st, size_t step);
+/* The first phase that is not complete, or phase_count when all are. */
+size_t ledger_current_phase(const struct release_state *st);
+
+const char *step_state_name(enum step_state state);
+const char *release_status_name(enum release_status status);
+
+/* Whether the person may act as release manager. */
+bool ledger_is_manager(const struct pb_person *person);
+
+/*
+ * The derived part of a release document (status, candidate, vars, steps),
+ * added to doc replacing any earlier one.  Always equal to the replay.
+ */
+void ledger_write_view(const struct release_state *st, cJSON *doc);
+
+/* A new event skeleton: {id, time, actor, op, step?}; caller deletes. */
+cJSON *ledger_event_new(const char *id, time_t when, const char *actor, const char *op, const char *step);
+
+#endif

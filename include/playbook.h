@@ -1,0 +1,175 @@
+/*
+ * The playbook: a YAML file (parsed with libyaml, in playbook.c only) turned
+ * into a typed model and validated.  Every problem becomes a diagnostic with
+ * the FILE:LINE:COL it was found at; a playbook with any error is refused.
+ *
+ * The schema is documented in docs/playbook.md.
+ */
+#ifndef RELCTL_PLAYBOOK_H
+#define RELCTL_PLAYBOOK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cJSON.h"
+#include "err.h"
+
+#define PLAYBOOK_SCHEMA_VERSION 1
+
+/* The two roles relctl itself gives powers to. */
+#define ROLE_RELEASE_MANAGER "release-manager"
+#define ROLE_PRODUCT_OWNER "product-owner"
+
+struct mark {
+	int line;   /* 1-based; 0 when unknown */
+	int column; /* 1-based */
+};
+
+struct strlist {
+	char **items;
+	struct mark *marks; /* where each item was written; NULL when built in code */
+	size_t count;
+};
+
+enum step_kind { STEP_MANUAL, STEP_HOOK, STEP_WAIT, STEP_DECISION };
+enum var_type { VAR_BOOL, VAR_STRING, VAR_NUMBER };
+
+struct pb_person {
+	char *id;
+	char *name;
+	char *email;
+	struct strlist roles;
+};
+
+struct pb_var {
+	char *name;
+	enum var_type type;
+	char *default_value; /* text form ("false", "", "3"); never NULL */
+	char *description;   /* may be NULL */
+};
+
+struct pb_header {
+	char *name;
+	char *value; /* may hold ${ENV} references, expanded at send time */
+};
+
+struct pb_hook {
+	char *id;
+	char *url;
+	char *method;
+	struct pb_header *headers;
+	size_t header_count;
+	cJSON *body_json;   /* a mapping body: a template tree of strings; or NULL */
+	char *body_text;    /* a string body; or NULL */
+	char *content_type; /* NULL: application/json for a mapping, text/plain for a string */
+	char *secret_env;   /* env var holding whsec_... ; may be NULL */
+	char *signing;      /* "standard-webhooks" (default) or "github" */
+	char *ca_file;      /* may be NULL */
+	long timeout;       /* seconds */
+	long connect_timeout;
+	long retries;
+};
+
+struct pb_step {
+	char *id;
+	char *title;
+	char *owner; /* a role */
+	char *doc;   /* a path in the repository; may be NULL */
+	char *instructions; /* inline text; may be NULL */
+	struct strlist needs;
+	char *when;  /* a bool var name, "!" in front negates; may be NULL */
+	enum step_kind kind;
+	char *hook;  /* kind hook */
+	bool evidence_required;
+	char *review; /* a role; may be NULL */
+	long estimate;     /* seconds, 0 when not given */
+	long min_duration; /* kind wait */
+	struct strlist inputs;   /* kind decision */
+	struct strlist on_delay; /* kind decision */
+	size_t phase;  /* index into playbook.phases */
+	size_t index;  /* index into playbook.steps */
+	struct mark mark;
+};
+
+struct pb_phase {
+	char *id;
+	char *title;
+	size_t first_step; /* index into playbook.steps */
+	size_t step_count;
+};
+
+struct playbook {
+	int schema;
+	char *name;
+	char *description;
+	struct strlist roles;
+	struct pb_person *people;
+	size_t person_count;
+	struct pb_var *vars;
+	size_t var_count;
+	struct pb_hook *hooks;
+	size_t hook_count;
+	char *notify; /* hook that announces ready steps; may be NULL */
+	struct pb_phase *phases;
+	size_t phase_count;
+	struct pb_step *steps; /* all steps, in playbook order */
+	size_t step_count;
+};
+
+struct diagnostic {
+	bool warning;
+	struct mark mark;
+	char *message;
+};
+
+/* What loading found: errors and warnings, in file order. */
+struct diagnostics {
+	char *file;
+	struct diagnostic *items;
+	size_t count;
+	size_t errors;
+	size_t warnings;
+};
+
+void diagnostics_init(struct diagnostics *d, const char *file);
+void diagnostics_release(struct diagnostics *d);
+/* "FILE:LINE:COL: message" (or "FILE: message" without a mark); caller frees. */
+char *diagnostic_format(const struct diagnostics *d, const struct diagnostic *item);
+
+/*
+ * Parses and validates a playbook.  Returns the model, or NULL when there is
+ * any error; either way every problem is in diags (whose file names the
+ * source: a path, or "playbook@BLOB" for a pinned copy).
+ */
+struct playbook *playbook_parse(const char *text, size_t len, struct diagnostics *diags);
+void playbook_free(struct playbook *pb);
+
+#define PLAYBOOK_MAX_BYTES (4 * 1024 * 1024)
+
+/*
+ * Reads and parses a playbook file.  On any error err holds the first one as
+ * "FILE:LINE:COL: message" (65; 66 when the file cannot be read), with a
+ * pointer to `relctl lint` when there are more.
+ */
+struct playbook *playbook_load(const char *path, struct error *err);
+
+/* The same for text already in memory; label names it in messages. */
+struct playbook *playbook_load_text(const char *label, const char *text, size_t len, struct error *err);
+
+/* Look-ups; NULL when absent. */
+const struct pb_step *playbook_step(const struct playbook *pb, const char *id);
+const struct pb_person *playbook_person(const struct playbook *pb, const char *id);
+const struct pb_person *playbook_person_by_email(const struct playbook *pb, const char *email);
+const struct pb_var *playbook_var(const struct playbook *pb, const char *name);
+const struct pb_hook *playbook_hook(const struct playbook *pb, const char *id);
+bool playbook_has_role(const struct playbook *pb, const char *role);
+bool person_has_role(const struct pb_person *person, const char *role);
+bool strlist_contains(const struct strlist *list, const char *s);
+
+const char *step_kind_name(enum step_kind kind);
+const char *var_type_name(enum var_type type);
+
+/* The model as JSON (docs/playbook.md, "JSON form"); caller deletes. */
+cJSON *playbook_to_json(const struct playbook *pb);
+
+#endif

@@ -1,0 +1,94 @@
+/*
+ * A command's view of the ledger: the repository and its settings, who is
+ * acting, the releases on the ledger branch, and the one way to change
+ * them (session_mutate), which reads the tip, checks the event with the
+ * rules in ledger.c, commits, and moves the branch by compare-and-swap,
+ * retrying on a lost race.  Commands never touch git or files themselves.
+ */
+#ifndef RELCTL_SESSION_H
+#define RELCTL_SESSION_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "cJSON.h"
+#include "err.h"
+#include "ledger.h"
+#include "playbook.h"
+#include "store.h"
+
+#define DEFAULT_BRANCH "relctl-ledger"
+#define INDEX_PATH "index.json"
+#define PLAYBOOK_PATH "playbook.yaml"
+
+struct session {
+	struct store *store;
+	char *branch; /* "relctl-ledger" */
+	char *ref;    /* "refs/heads/relctl-ledger" */
+	char *remote; /* NULL when none is configured */
+	time_t now;
+};
+
+/* One release as read from a ledger tip. */
+struct release {
+	char *version;
+	char *path; /* releases/VERSION.json */
+	cJSON *doc;
+	struct playbook *pb;
+	struct release_state *st;
+	char tip[OID_HEX];
+};
+
+/* Opens the repository of the current directory and reads relctl's settings. */
+int session_open(struct session *s, struct error *err);
+void session_close(struct session *s);
+
+/*
+ * The ledger tip; 1 (with a message in err, EXIT_CONFIG) when the ledger
+ * branch does not exist yet.
+ */
+int session_tip(struct session *s, char tip[OID_HEX], struct error *err);
+
+/* The playbook that new releases use. */
+struct playbook *session_current_playbook(struct session *s, struct error *err);
+
+/*
+ * Loads a release at the ledger tip; version NULL means the one open
+ * release (an error listing them when there are none or several).
+ */
+int session_load_release(struct session *s, const char *version, struct release *out, struct error *err);
+void release_close(struct release *rel);
+
+/* The releases in the index, newest start first: an array of objects. */
+cJSON *session_releases(struct session *s, struct error *err);
+
+/*
+ * Who is acting: RELCTL_USER (an id or an email), else git's user.email,
+ * mapped to a person of pb.  Unknown is EXIT_NOPERM with a hint.
+ */
+const struct pb_person *session_identity(struct session *s, const struct playbook *pb, struct error *err);
+
+/* What a command asks to record: an op on a step, with extra fields. */
+struct mutation {
+	const char *version; /* NULL: the one open release */
+	const char *op;
+	const char *step;    /* NULL for release-wide ops */
+	cJSON *fields;       /* merged into the event; borrowed; may be NULL */
+};
+
+/*
+ * Records one event as one commit.  On success summary (when not NULL)
+ * receives the commit's first line, which the caller frees.
+ */
+int session_mutate(struct session *s, const struct mutation *m, char **summary, struct error *err);
+
+/* relctl init: creates the ledger branch with the playbook. */
+int session_init(struct session *s, const char *playbook_path, const char *branch, struct error *err);
+
+/* relctl start: a new release of the current playbook. */
+int session_start(struct session *s, const char *version, cJSON *vars, char **summary, struct error *err);
+
+/* relctl playbook update: new releases use the new playbook. */
+int session_update_playbook(struct session *s, const char *path, char **summary, struct error *err);
+
+#endif

@@ -1,0 +1,102 @@
+/*
+ * The ledger branch in git, written with libgit2's object APIs only: blobs,
+ * tree updates, commits and a compare-and-swap of the branch ref.  The
+ * user's HEAD, index and working tree are never read or written.  This is
+ * the only file that uses libgit2 directly (sync.c talks to remotes through
+ * the functions here).
+ */
+#ifndef RELCTL_STORE_H
+#define RELCTL_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "buf.h"
+#include "err.h"
+
+#define OID_HEX 41 /* 40 hex digits and a NUL */
+
+struct store;
+
+/* One file to write in a commit: data, or NULL to delete the path. */
+struct store_change {
+	const char *path;
+	const char *data;
+	size_t len;
+};
+
+struct store_author {
+	const char *name;
+	const char *email;
+	time_t when;
+};
+
+/*
+ * Opens the repository containing dir (NULL: the current directory).  Not
+ * in a repository is EXIT_CONFIG with a hint to run `git init`.
+ */
+struct store *store_open(const char *dir, struct error *err);
+void store_free(struct store *store);
+
+/* The repository's git config; out is NULL when unset.  Caller frees. */
+int store_config_get(struct store *store, const char *key, char **out, struct error *err);
+int store_config_set(struct store *store, const char *key, const char *value, struct error *err);
+/* The path of the work tree (or the git dir of a bare repository). */
+const char *store_workdir(const struct store *store);
+
+/*
+ * The tip of refs/heads/BRANCH (or any full ref name) as hex.  Returns 0,
+ * 1 when the ref does not exist, -1 on error.
+ */
+int store_ref_tip(struct store *store, const char *ref, char tip[OID_HEX], struct error *err);
+
+/*
+ * Reads a file of the tree of commit tip.  Returns 0, 1 when the path does
+ * not exist there, -1 on error.  out is appended to.
+ */
+int store_read(struct store *store, const char *tip, const char *path, struct buf *out, struct error *err);
+
+/* Reads a blob by id (pinned playbooks). */
+int store_read_blob(struct store *store, const char *blob, struct buf *out, struct error *err);
+
+/* The id a blob of data would have (without writing it). */
+int store_hash_blob(const char *data, size_t len, char out[OID_HEX], struct error *err);
+
+/* The names of the files directly below dir in the tree of tip. */
+int store_list(struct store *store, const char *tip, const char *dir, char ***names, size_t *count,
+	       struct error *err);
+
+/*
+ * Writes a commit on top of parent (NULL for the first commit) with the
+ * changes applied to parent's tree.  new_tip receives the commit id.
+ * Does not move any ref.
+ */
+int store_commit(struct store *store, const char *parent, const struct store_change *changes, size_t count,
+		 const char *message, const struct store_author *author, char new_tip[OID_HEX], struct error *err);
+
+/*
+ * Moves ref from old_tip (NULL: the ref must not exist yet) to new_tip,
+ * atomically.  Returns 0, 1 when the ref no longer points at old_tip (a
+ * lost race: re-read and retry), -1 on error.
+ */
+int store_ref_swap(struct store *store, const char *ref, const char *old_tip, const char *new_tip,
+		   const char *log_message, struct error *err);
+
+/* Commit walking for log and verify: the parent (first), message, author. */
+struct store_commit_info {
+	char id[OID_HEX];
+	char parent[OID_HEX]; /* "" for a root commit */
+	size_t parent_count;
+	char *message;
+	char *author_name;
+	char *author_email;
+	time_t time;
+};
+int store_commit_info(struct store *store, const char *id, struct store_commit_info *info, struct error *err);
+void store_commit_info_release(struct store_commit_info *info);
+
+/* Whether ancestor is tip or an ancestor of tip. */
+int store_is_ancestor(struct store *store, const char *ancestor, const char *tip, bool *out, struct error *err);
+
+#endif

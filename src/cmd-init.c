@@ -1,0 +1,44 @@
+/* relctl init: set up the ledger branch in this repository. */
+#include "relctl.h"
+#include "session.h"
+
+static const struct option_spec options[] = {
+	{ "playbook", OPT_VALUE, "FILE", "the playbook new releases use" },
+	{ "remote", OPT_VALUE, "NAME", "the git remote to share the ledger through" },
+	{ "branch", OPT_VALUE, "NAME", "the ledger branch (default " DEFAULT_BRANCH ")" },
+	OPTION_END,
+};
+
+static int init_exec(struct cmd_ctx *ctx)
+{
+	struct session s;
+	const char *remote = args_value(&ctx->args, "remote");
+	int rc;
+
+	if (session_open(&s, &ctx->err) != 0)
+		return -1;
+	rc = session_init(&s, args_value(&ctx->args, "playbook"), args_value(&ctx->args, "branch"), &ctx->err);
+	if (rc == 0 && remote)
+		rc = store_config_set(s.store, "relctl.remote", remote, &ctx->err);
+	if (rc == 0) {
+		fprintf(ctx->out, "relctl ledger ready on branch %s", s.branch);
+		if (remote)
+			fprintf(ctx->out, ", shared through %s", remote);
+		fprintf(ctx->out, "\nnext: 'relctl start VERSION' begins a release; 'git log %s' is its audit trail\n",
+			s.branch);
+	}
+	session_close(&s);
+	return rc;
+}
+
+const struct cmd_entry cmd_init_entry = {
+	.name = "init",
+	.usage = "[--playbook FILE] [--remote NAME] [--branch NAME]",
+	.summary = "set up the ledger branch in this repository",
+	.help = "Works in any git repository, even one without commits.  The ledger lives on\n"
+		"its own branch; your HEAD, index and working tree are never touched.  The\n"
+		"settings are kept in git config as relctl.branch and relctl.remote.",
+	.options = options,
+	.max_args = 0,
+	.exec = init_exec,
+};

@@ -1,0 +1,36 @@
+/* relctl playbook update FILE: new releases use FILE; open ones keep theirs. */
+#include <stdlib.h>
+
+#include "relctl.h"
+#include "session.h"
+
+static const struct option_spec options[] = {
+	OPTION_END,
+};
+
+static int playbook_update_exec(struct cmd_ctx *ctx)
+{
+	struct session s;
+	char *summary = NULL;
+	int rc;
+
+	if (session_open(&s, &ctx->err) != 0)
+		return -1;
+	rc = session_update_playbook(&s, ctx->args.positionals[0], &summary, &ctx->err);
+	if (rc == 0)
+		fprintf(ctx->out, "%s\nreleases already started keep the playbook they were started with\n", summary);
+	free(summary);
+	session_close(&s);
+	return rc;
+}
+
+const struct cmd_entry cmd_playbook_update_entry = {
+	.name = "playbook update",
+	.usage = "FILE",
+	.summary = "use a new playbook for new releases (release manager)",
+	.help = "The playbook is checked first, as 'relctl lint' would.",
+	.options = options,
+	.min_args = 1,
+	.max_args = 1,
+	.exec = playbook_update_exec,
+};

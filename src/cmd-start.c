@@ -1,0 +1,89 @@
+/* relctl start VERSION [--set VAR=VALUE]...: begin a release (release manager). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cJSON.h"
+#include "relctl.h"
+#include "session.h"
+
+static const struct option_spec options[] = {
+	{ "set", OPT_MULTI, "VAR=VALUE", "set a playbook var for this release; repeatable" },
+	OPTION_END,
+};
+
+/* Types VALUE by the var's declared type; the ledger re-checks it. */
+static int parse_set(struct cmd_ctx *ctx, const struct playbook *pb, const char *arg, cJSON *vars)
+{
+	const char *eq = strchr(arg, '=');
+	char *name;
+	const struct pb_var *var;
+	char *end;
+	int rc = 0;
+
+	if (eq == NULL || eq == arg)
+		return error_set(&ctx->err, EXIT_USAGE, "--set needs VAR=VALUE, not \"%s\"", arg);
+	name = strndup(arg, (size_t)(eq - arg));
+	var = playbook_var(pb, name);
+	if (var == NULL)
+		rc = error_set(&ctx->err, EXIT_USAGE, "the playbook has no var \"%s\"; 'relctl playbook show' lists them", name);
+	else if (var->type == VAR_BOOL && strcmp(eq + 1, "true") && strcmp(eq + 1, "false"))
+		rc = error_set(&ctx->err, EXIT_USAGE, "%s is a bool: use %s=true or %s=false", name, name, name);
+	else if (var->type == VAR_BOOL)
+		cJSON_AddBoolToObject(vars, name, strcmp(eq + 1, "true") == 0);
+	else if (var->type == VAR_NUMBER) {
+		double v = strtod(eq + 1, &end);
+
+		if (eq[1] == '\0' || *end != '\0')
+			rc = error_set(&ctx->err, EXIT_USAGE, "%s is a number, not \"%s\"", name, eq + 1);
+		else
+			cJSON_AddNumberToObject(vars, name, v);
+	} else {
+		cJSON_AddStringToObject(vars, name, eq + 1);
+	}
+	free(name);
+	return rc;
+}
+
+static int start_exec(struct cmd_ctx *ctx)
+{
+	struct session s;
+	struct playbook *pb;
+	cJSON *vars = cJSON_CreateObject();
+	const char *const *sets;
+	char *summary = NULL;
+	size_t count, i;
+	int rc = -1;
+
+	if (session_open(&s, &ctx->err) != 0) {
+		cJSON_Delete(vars);
+		return -1;
+	}
+	pb = session_current_playbook(&s, &ctx->err);
+	if (pb == NULL)
+		goto out;
+	sets = args_multi(&ctx->args, "set", &count);
+	for (i = 0; i < count; i++)
+		if (parse_set(ctx, pb, sets[i], vars) != 0)
+			goto out;
+	rc = session_start(&s, ctx->args.positionals[0], vars, &summary, &ctx->err);
+	if (rc == 0)
+		fprintf(ctx->out, "%s\nnext: 'relctl next' shows what to do first\n", summary);
+out:
+	free(summary);
+	playbook_free(pb);
+	cJSON_Delete(vars);
+	session_close(&s);
+	return rc;
+}
+
+const struct cmd_entry cmd_start_entry = {
+	.name = "start",
+	.usage = "VERSION [--set VAR=VALUE]...",
+	.summary = "start a release (release manager)",
+	.help = "The release pins the current playbook: changing the playbook later affects\n"
+		"new releases only.  Steps whose 'when' var is false are skipped at once.",
+	.options = options,
+	.min_args = 1,
+	.max_args = 1,
+	.exec = start_exec,
+};

@@ -1,0 +1,144 @@
+/*
+ * The command table and its look-up.  Adding a command is one line here
+ * plus its src/cmd-NAME.c.  Commands that are planned but not built yet
+ * have an entry of their own below, so that their help already works and
+ * running them says so honestly.
+ */
+#include <string.h>
+
+#include "relctl.h"
+#include "util.h"
+
+extern const struct cmd_entry cmd_lint_entry;
+extern const struct cmd_entry cmd_playbook_show_entry;
+extern const struct cmd_entry cmd_init_entry;
+extern const struct cmd_entry cmd_playbook_update_entry;
+extern const struct cmd_entry cmd_start_entry;
+extern const struct cmd_entry cmd_claim_entry;
+extern const struct cmd_entry cmd_unclaim_entry;
+extern const struct cmd_entry cmd_assign_entry;
+extern const struct cmd_entry cmd_done_entry;
+extern const struct cmd_entry cmd_skip_entry;
+extern const struct cmd_entry cmd_reopen_entry;
+extern const struct cmd_entry cmd_block_entry;
+extern const struct cmd_entry cmd_unblock_entry;
+extern const struct cmd_entry cmd_review_entry;
+
+#define PLANNED(var, cmd_name, cmd_usage, cmd_summary, lo, hi)                                                  \
+	static const struct cmd_entry var = {                                                                  \
+		.name = cmd_name, .usage = cmd_usage, .summary = cmd_summary, .min_args = lo, .max_args = hi, \
+		.not_built = true,                                                                             \
+	}
+
+PLANNED(cmd_releases_entry, "releases", "[--json]", "list releases", 0, 0);
+PLANNED(cmd_status_entry, "status", "[VERSION] [--json]", "every step's state, owner and age", 0, 1);
+PLANNED(cmd_next_entry, "next", "[VERSION] [--all] [--json]", "what should happen now, and who does it", 0, 1);
+PLANNED(cmd_show_entry, "show", "STEP [--json]", "a step's instructions, state and history", 1, 1);
+PLANNED(cmd_finding_add_entry, "finding add", "TITLE --severity blocker|major|minor [--step STEP]",
+	"record a finding", 1, 1);
+PLANNED(cmd_finding_update_entry, "finding update",
+	"ID [--estimate DURATION] [--risk low|medium|high] [--impact TEXT] [--close]", "add to a finding", 1, 1);
+PLANNED(cmd_finding_list_entry, "finding list", "[--json]", "list findings", 0, 0);
+PLANNED(cmd_input_entry, "input", "--note TEXT", "give your role's input to the decision", 0, 0);
+PLANNED(cmd_brief_entry, "brief", "[VERSION] [--json]", "the decision brief for the product owner", 0, 1);
+PLANNED(cmd_decide_entry, "decide", "ship|delay|abort --reason TEXT", "decide (product owner)", 1, 1);
+PLANNED(cmd_run_entry, "run", "STEP [--dry-run]", "send a hook step's request", 1, 1);
+PLANNED(cmd_log_entry, "log", "[VERSION] [--json]", "the audit trail", 0, 1);
+PLANNED(cmd_sync_entry, "sync", "", "exchange the ledger with the remote", 0, 0);
+PLANNED(cmd_stats_entry, "stats", "[--json]", "durations, bus factor and critical path", 0, 0);
+PLANNED(cmd_report_entry, "report", "VERSION [--format md|html|json]", "a release's record", 1, 1);
+PLANNED(cmd_forecast_entry, "forecast", "[VERSION] [--assume STEP=DURATION]... [--json]",
+	"when the release will finish", 0, 1);
+PLANNED(cmd_verify_entry, "verify", "", "replay and check the whole ledger history", 0, 0);
+PLANNED(cmd_completion_entry, "completion", "bash", "print a shell completion script", 1, 1);
+
+const struct cmd_entry *const cmd_table[] = {
+	&cmd_init_entry,
+	&cmd_lint_entry,
+	&cmd_playbook_show_entry,
+	&cmd_playbook_update_entry,
+	&cmd_start_entry,
+	&cmd_releases_entry,
+	&cmd_status_entry,
+	&cmd_next_entry,
+	&cmd_show_entry,
+	&cmd_claim_entry,
+	&cmd_unclaim_entry,
+	&cmd_assign_entry,
+	&cmd_done_entry,
+	&cmd_skip_entry,
+	&cmd_reopen_entry,
+	&cmd_block_entry,
+	&cmd_unblock_entry,
+	&cmd_review_entry,
+	&cmd_finding_add_entry,
+	&cmd_finding_update_entry,
+	&cmd_finding_list_entry,
+	&cmd_input_entry,
+	&cmd_brief_entry,
+	&cmd_decide_entry,
+	&cmd_run_entry,
+	&cmd_log_entry,
+	&cmd_sync_entry,
+	&cmd_stats_entry,
+	&cmd_report_entry,
+	&cmd_forecast_entry,
+	&cmd_verify_entry,
+	&cmd_completion_entry,
+	NULL,
+};
+
+/*
+ * Finds "first" or "first second" (for two-word commands such as "finding
+ * add"); words_used says how many words the match took.
+ */
+const struct cmd_entry *cmd_find(const char *first, const char *second, int *words_used)
+{
+	size_t len = strlen(first), i;
+
+	for (i = 0; second && cmd_table[i]; i++) {
+		const char *name = cmd_table[i]->name;
+
+		if (strncmp(name, first, len) == 0 && name[len] == ' ' && strcmp(name + len + 1, second) == 0) {
+			*words_used = 2;
+			return cmd_table[i];
+		}
+	}
+	for (i = 0; cmd_table[i]; i++) {
+		if (strcmp(cmd_table[i]->name, first) == 0) {
+			*words_used = 1;
+			return cmd_table[i];
+		}
+	}
+	return NULL;
+}
+
+void cmd_print_list(FILE *out)
+{
+	size_t i;
+
+	for (i = 0; cmd_table[i]; i++)
+		fprintf(out, "  %-16s %s%s\n", cmd_table[i]->name, cmd_table[i]->summary,
+			cmd_table[i]->not_built ? " (not built yet)" : "");
+}
+
+void cmd_print_help(const struct cmd_entry *entry, FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "usage: relctl %s%s%s\n\n%s.\n", entry->name, entry->usage[0] ? " " : "", entry->usage,
+		entry->summary);
+	if (entry->help)
+		fprintf(out, "\n%s\n", entry->help);
+	fprintf(out, "\noptions:\n");
+	for (i = 0; entry->options && entry->options[i].name; i++) {
+		char left[64];
+
+		snprintf(left, sizeof(left), "--%s%s%s", entry->options[i].name, entry->options[i].arg_name ? " " : "",
+			 entry->options[i].arg_name ? entry->options[i].arg_name : "");
+		fprintf(out, "  %-22s %s\n", left, entry->options[i].help);
+	}
+	fprintf(out, "  %-22s %s\n", "--help", "show this help");
+	if (entry->not_built)
+		fprintf(out, "\nThis command is not built yet in relctl %s.\n", RELCTL_VERSION);
+}

@@ -1,0 +1,843 @@
+/*
+ * The release state machine.  Each operation is a check (may this actor do
+ * this now?) followed by an apply that cannot fail, so a refused event
+ * leaves the state exactly as it was.  Refusals name the step, who holds
+ * it or what it waits for, and the command that helps.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "ledger.h"
+#include "util.h"
+
+static const char *const state_names[] = {
+	"pending", "ready", "claimed", "blocked", "in-review", "done", "skipped", "waiting",
+};
+
+const char *step_state_name(enum step_state state)
+{
+	return state_names[state];
+}
+
+const char *release_status_name(enum release_status status)
+{
+	static const char *const names[] = { "open", "complete", "aborted" };
+
+	return names[status];
+}
+
+bool ledger_is_manager(const struct pb_person *person)
+{
+	return person_has_role(person, ROLE_RELEASE_MANAGER);
+}
+
+/* ---------- state ---------- */
+
+struct release_state *release_state_new(const struct playbook *pb, const char *version)
+{
+	struct release_state *st = xcalloc(1, sizeof(*st));
+	size_t i;
+
+	st->pb = pb;
+	st->version = xstrdup(version);
+	st->candidate = 1;
+	st->vars = cJSON_CreateObject();
+	st->steps = xcalloc(pb->step_count + 1, sizeof(*st->steps));
+	for (i = 0; i < pb->step_count; i++) {
+		st->steps[i].base = STATE_READY;
+		st->steps[i].evidence = cJSON_CreateArray();
+		st->steps[i].candidate = 1;
+	}
+	return st;
+}
+
+static void replace(char **field, const char *value)
+{
+	free(*field);
+	*field = value ? xstrdup(value) : NULL;
+}
+
+static void record_clear_work(struct step_record *r)
+{
+	replace(&r->holder, NULL);
+	replace(&r->done_by, NULL);
+	replace(&r->note, NULL);
+	replace(&r->review_by, NULL);
+	replace(&r->review_verdict, NULL);
+	replace(&r->review_note, NULL);
+	cJSON_Delete(r->evidence);
+	r->evidence = cJSON_CreateArray();
+	r->claimed_at = r->done_at = r->ready_at = 0;
+}
+
+void release_state_free(struct release_state *st)
+{
+	size_t i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < st->pb->step_count; i++) {
+		record_clear_work(&st->steps[i]);
+		cJSON_Delete(st->steps[i].evidence);
+		free(st->steps[i].reason);
+	}
+	free(st->steps);
+	cJSON_Delete(st->vars);
+	free(st->version);
+	free(st->started_by);
+	free(st);
+}
+
+/* ---------- derived state ---------- */
+
+static bool finished(enum step_state s)
+{
+	return s == STATE_DONE || s == STATE_SKIPPED;
+}
+
+bool ledger_phase_complete(const struct release_state *st, size_t phase)
+{
+	const struct pb_phase *ph = &st->pb->phases[phase];
+	size_t i;
+
+	for (i = 0; i < ph->step_count; i++)
+		if (!finished(st->steps[ph->first_step + i].base))
+			return false;
+	return true;
+}
+
+bool ledger_phase_open(const struct release_state *st, size_t phase)
+{
+	size_t p;
+
+	for (p = 0; p < phase; p++)
+		if (!ledger_phase_complete(st, p))
+			return false;
+	return true;
+}
+
+size_t ledger_current_phase(const struct release_state *st)
+{
+	size_t p;
+
+	for (p = 0; p < st->pb->phase_count; p++)
+		if (!ledger_phase_complete(st, p))
+			return p;
+	return st->pb->phase_count;
+}
+
+static bool dependencies_met(const struct release_state *st, size_t step)
+{
+	const struct pb_step *s = &st->pb->steps[step];
+	size_t i;
+
+	if (!ledger_phase_open(st, s->phase))
+		return false;
+	for (i = 0; i < s->needs.count; i++) {
+		const struct pb_step *dep = playbook_step(st->pb, s->needs.items[i]);
+
+		if (dep && !finished(st->steps[dep->index].base))
+			return false;
+	}
+	return true;
+}
+
+time_t ledger_wait_opens(const struct release_state *st, size_t step)
+{
+	const struct pb_step *s = &st->pb->steps[step];
+	const struct step_record *r = &st->steps[step];
+
+	if (s->kind != STEP_WAIT || r->base != STATE_CLAIMED)
+		return 0;
+	return r->claimed_at + s->min_duration;
+}
+
+enum step_state ledger_step_state(const struct release_state *st, size_t step, time_t now)
+{
+	const struct step_record *r = &st->steps[step];
+
+	if (r->base == STATE_READY)
+		return dependencies_met(st, step) ? STATE_READY : STATE_PENDING;
+	if (r->base == STATE_CLAIMED && ledger_wait_opens(st, step) > now)
+		return STATE_WAITING;
+	return r->base;
+}
+
+/* ---------- event fields ---------- */
+
+static const char *field(const cJSON *event, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(event, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+cJSON *ledger_event_new(const char *id, time_t when, const char *actor, const char *op, const char *step)
+{
+	cJSON *ev = cJSON_CreateObject();
+	char t[32];
+
+	cJSON_AddStringToObject(ev, "id", id);
+	cJSON_AddStringToObject(ev, "time", time_format(when, t, sizeof(t)));
+	cJSON_AddStringToObject(ev, "actor", actor);
+	cJSON_AddStringToObject(ev, "op", op);
+	if (step)
+		cJSON_AddStringToObject(ev, "step", step);
+	return ev;
+}
+
+/* What an operation works on, resolved once. */
+struct op_ctx {
+	struct release_state *st;
+	const cJSON *event;
+	const char *op;
+	time_t when;
+	const struct pb_person *actor;
+	const struct pb_step *step; /* NULL for release-wide ops */
+	struct step_record *rec;
+	enum step_state state; /* the step's state at the event's time */
+};
+
+static char *describe_holder(const struct op_ctx *o)
+{
+	char t[32];
+
+	return xasprintf("%s since %s", o->rec->holder ? o->rec->holder : "nobody",
+			 time_format(o->rec->claimed_at, t, sizeof(t)));
+}
+
+/* Why a pending step is pending: its phase, or the steps it needs. */
+static int refuse_pending(const struct op_ctx *o, const char *verb, struct error *err)
+{
+	const struct release_state *st = o->st;
+	const struct pb_step *s = o->step;
+	struct buf why;
+	size_t i;
+	int rc;
+
+	buf_init(&why);
+	if (!ledger_phase_open(st, s->phase)) {
+		size_t p = ledger_current_phase(st), left = 0;
+
+		for (i = 0; i < st->pb->phases[p].step_count; i++)
+			if (!finished(st->steps[st->pb->phases[p].first_step + i].base))
+				left++;
+		rc = error_set(err, EXIT_DATAERR,
+			       "cannot %s %s yet: its phase \"%s\" starts when \"%s\" is complete (%zu step%s left there; see 'relctl next')",
+			       verb, s->id, st->pb->phases[s->phase].id, st->pb->phases[p].id, left,
+			       left == 1 ? "" : "s");
+		buf_release(&why);
+		return rc;
+	}
+	for (i = 0; i < s->needs.count; i++) {
+		const struct pb_step *dep = playbook_step(st->pb, s->needs.items[i]);
+		const struct step_record *r;
+
+		if (dep == NULL || finished(st->steps[dep->index].base))
+			continue;
+		r = &st->steps[dep->index];
+		buf_addf(&why, "%s%s (%s%s%s)", why.len ? ", " : "", dep->id,
+			 step_state_name(ledger_step_state(st, dep->index, o->when)), r->holder ? " by " : "",
+			 r->holder ? r->holder : "");
+	}
+	rc = error_set(err, EXIT_DATAERR, "cannot %s %s yet: it waits for %s", verb, s->id, why.data);
+	buf_release(&why);
+	return rc;
+}
+
+static int refuse_role(const struct op_ctx *o, const char *verb, const char *role, struct error *err)
+{
+	return error_set(err, EXIT_NOPERM, "%s cannot %s %s: it needs the role %s; ask a %s or the release manager",
+			 o->actor->id, verb, o->step->id, role, role);
+}
+
+/* The holder, or a release manager, may act on a held step. */
+static int require_holder_or_manager(const struct op_ctx *o, const char *verb, struct error *err)
+{
+	if (o->rec->holder && strcmp(o->rec->holder, o->actor->id) == 0)
+		return 0;
+	if (ledger_is_manager(o->actor))
+		return 0;
+	return error_set(err, EXIT_NOPERM, "%s cannot %s %s: it is held by %s; only they or a release manager can",
+			 o->actor->id, verb, o->step->id, o->rec->holder ? o->rec->holder : "nobody");
+}
+
+static const char *require_reason(const struct op_ctx *o, struct error *err)
+{
+	const char *reason = field(o->event, "reason");
+
+	if (reason == NULL || reason[0] == '\0') {
+		error_set(err, EXIT_USAGE, "%s needs --reason TEXT, so the audit trail says why", o->op);
+		return NULL;
+	}
+	return reason;
+}
+
+static int refuse_finished(const struct op_ctx *o, const char *verb, struct error *err)
+{
+	return error_set(err, EXIT_DATAERR, "cannot %s %s: it is already %s; 'relctl reopen %s --reason TEXT' first",
+			 verb, o->step->id, step_state_name(o->state), o->step->id);
+}
+
+/* ---------- operations ---------- */
+
+static int check_start(struct op_ctx *o, struct error *err)
+{
+	const struct playbook *pb = o->st->pb;
+	const cJSON *vars = cJSON_GetObjectItemCaseSensitive(o->event, "vars"), *v;
+
+	if (o->st->event_count > 0)
+		return error_set(err, EXIT_DATAERR, "release %s has already started", o->st->version);
+	if (vars && !cJSON_IsObject(vars))
+		return error_set(err, EXIT_DATAERR, "the start event's vars must be an object");
+	cJSON_ArrayForEach(v, vars)
+	{
+		const struct pb_var *var = playbook_var(pb, v->string);
+
+		if (var == NULL)
+			return error_set(err, EXIT_USAGE, "the playbook has no var \"%s\"; see 'relctl playbook show'",
+					 v->string);
+		if ((var->type == VAR_BOOL && !cJSON_IsBool(v)) || (var->type == VAR_NUMBER && !cJSON_IsNumber(v)) ||
+		    (var->type == VAR_STRING && !cJSON_IsString(v)))
+			return error_set(err, EXIT_USAGE, "var \"%s\" is a %s", var->name, var_type_name(var->type));
+	}
+	return 0;
+}
+
+static bool var_true(const struct release_state *st, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(st->vars, name);
+
+	return cJSON_IsTrue(v);
+}
+
+static void apply_start(struct op_ctx *o)
+{
+	struct release_state *st = o->st;
+	const struct playbook *pb = st->pb;
+	const cJSON *vars = cJSON_GetObjectItemCaseSensitive(o->event, "vars");
+	size_t i;
+
+	for (i = 0; i < pb->var_count; i++) {
+		const struct pb_var *var = &pb->vars[i];
+		const cJSON *given = cJSON_GetObjectItemCaseSensitive(vars, var->name);
+		cJSON *value;
+
+		if (given)
+			value = cJSON_Duplicate(given, 1);
+		else if (var->type == VAR_BOOL)
+			value = cJSON_CreateBool(strcmp(var->default_value, "true") == 0);
+		else if (var->type == VAR_NUMBER)
+			value = cJSON_CreateNumber(atof(var->default_value));
+		else
+			value = cJSON_CreateString(var->default_value);
+		cJSON_AddItemToObject(st->vars, var->name, value);
+	}
+	replace(&st->started_by, o->actor->id);
+	st->started_at = o->when;
+	/* Steps whose condition is false are skipped by the start itself. */
+	for (i = 0; i < pb->step_count; i++) {
+		const struct pb_step *s = &pb->steps[i];
+		bool negate, value;
+		const char *name;
+
+		if (s->when == NULL)
+			continue;
+		negate = s->when[0] == '!';
+		name = negate ? s->when + 1 : s->when;
+		value = var_true(st, name);
+		if (value != negate)
+			continue;
+		st->steps[i].base = STATE_SKIPPED;
+		free(st->steps[i].reason);
+		st->steps[i].reason = xasprintf("skipped by condition: %s is %s", name, value ? "true" : "false");
+		st->steps[i].changed_at = o->when;
+	}
+}
+
+static int check_claim(struct op_ctx *o, struct error *err)
+{
+	if (o->step->kind == STEP_DECISION)
+		return error_set(err, EXIT_DATAERR, "%s is the product owner's decision; it is made with 'relctl decide'",
+				 o->step->id);
+	if (!person_has_role(o->actor, o->step->owner))
+		return refuse_role(o, "claim", o->step->owner, err);
+	switch (o->state) {
+	case STATE_READY:
+		return 0;
+	case STATE_PENDING:
+		return refuse_pending(o, "claim", err);
+	case STATE_CLAIMED:
+	case STATE_WAITING:
+	case STATE_BLOCKED:
+	case STATE_IN_REVIEW: {
+		char *who = describe_holder(o);
+		int rc;
+
+		if (strcmp(o->rec->holder, o->actor->id) == 0)
+			rc = error_set(err, EXIT_DATAERR, "you already hold %s (%s)", o->step->id,
+				       step_state_name(o->state));
+		else
+			rc = error_set(err, EXIT_TEMPFAIL, "%s is already claimed by %s; ask them, or the release manager can 'relctl assign' it",
+				       o->step->id, who);
+		free(who);
+		return rc;
+	}
+	default:
+		return refuse_finished(o, "claim", err);
+	}
+}
+
+static void apply_claim(struct op_ctx *o, const char *person)
+{
+	o->rec->base = STATE_CLAIMED;
+	replace(&o->rec->holder, person);
+	o->rec->claimed_at = o->when;
+}
+
+static int check_unclaim(struct op_ctx *o, struct error *err)
+{
+	if (o->state != STATE_CLAIMED && o->state != STATE_WAITING)
+		return error_set(err, EXIT_DATAERR, "cannot unclaim %s: it is %s, not claimed", o->step->id,
+				 step_state_name(o->state));
+	return require_holder_or_manager(o, "unclaim", err);
+}
+
+static void apply_unclaim(struct op_ctx *o)
+{
+	o->rec->base = STATE_READY;
+	replace(&o->rec->holder, NULL);
+	o->rec->claimed_at = 0;
+}
+
+static int check_assign(struct op_ctx *o, struct error *err)
+{
+	const char *who = field(o->event, "person");
+	const struct pb_person *target = who ? playbook_person(o->st->pb, who) : NULL;
+
+	if (!ledger_is_manager(o->actor))
+		return error_set(err, EXIT_NOPERM, "%s cannot assign steps: only a release manager can; 'relctl claim %s' takes it yourself",
+				 o->actor->id, o->step->id);
+	if (target == NULL)
+		return error_set(err, EXIT_USAGE, "no person \"%s\" in the playbook; see 'relctl playbook show'",
+				 who ? who : "");
+	if (o->step->kind == STEP_DECISION)
+		return error_set(err, EXIT_DATAERR, "%s is the product owner's decision and is not assigned", o->step->id);
+	if (!person_has_role(target, o->step->owner))
+		return error_set(err, EXIT_DATAERR, "cannot assign %s to %s: it needs the role %s, which %s does not have",
+				 o->step->id, target->id, o->step->owner, target->id);
+	if (o->state == STATE_PENDING)
+		return refuse_pending(o, "assign", err);
+	if (o->state != STATE_READY && o->state != STATE_CLAIMED && o->state != STATE_WAITING)
+		return error_set(err, EXIT_DATAERR, "cannot assign %s: it is %s", o->step->id, step_state_name(o->state));
+	if (o->rec->holder && strcmp(o->rec->holder, target->id) == 0)
+		return error_set(err, EXIT_DATAERR, "%s already holds %s", target->id, o->step->id);
+	return 0;
+}
+
+static int check_done(struct op_ctx *o, struct error *err)
+{
+	const cJSON *evidence = cJSON_GetObjectItemCaseSensitive(o->event, "evidence");
+	char t[32];
+
+	if (o->step->kind == STEP_DECISION)
+		return error_set(err, EXIT_DATAERR, "%s is a decision: the product owner finishes it with 'relctl decide ship|delay|abort'",
+				 o->step->id);
+	if (o->step->kind == STEP_HOOK)
+		return error_set(err, EXIT_DATAERR, "%s is a hook step: 'relctl run %s' sends it and marks it done",
+				 o->step->id, o->step->id);
+	switch (o->state) {
+	case STATE_CLAIMED:
+	case STATE_WAITING:
+		break;
+	case STATE_READY:
+		return error_set(err, EXIT_DATAERR, "%s is not claimed; 'relctl claim %s' first", o->step->id,
+				 o->step->id);
+	case STATE_PENDING:
+		return refuse_pending(o, "finish", err);
+	case STATE_BLOCKED:
+		return error_set(err, EXIT_DATAERR, "%s is blocked (%s); 'relctl unblock %s' first", o->step->id,
+				 o->rec->reason ? o->rec->reason : "no reason given", o->step->id);
+	case STATE_IN_REVIEW:
+		return error_set(err, EXIT_DATAERR, "%s is already done and waits for review by %s", o->step->id,
+				 o->step->review);
+	default:
+		return refuse_finished(o, "finish", err);
+	}
+	if (require_holder_or_manager(o, "finish", err) != 0)
+		return -1;
+	if (o->state == STATE_WAITING)
+		return error_set(err, EXIT_DATAERR, "%s is a wait step: it can be done from %s, %s after it was claimed",
+				 o->step->id, time_format(ledger_wait_opens(o->st, o->step->index), t, sizeof(t)),
+				 duration_format(o->step->min_duration, t + 24, 8));
+	if (evidence && !cJSON_IsArray(evidence))
+		return error_set(err, EXIT_DATAERR, "evidence must be a list of links");
+	if (o->step->evidence_required && cJSON_GetArraySize(evidence) == 0)
+		return error_set(err, EXIT_DATAERR, "%s needs evidence: add at least one --evidence URL (a test video, a log, a link)",
+				 o->step->id);
+	return 0;
+}
+
+static void apply_done(struct op_ctx *o)
+{
+	const cJSON *evidence = cJSON_GetObjectItemCaseSensitive(o->event, "evidence");
+
+	o->rec->base = o->step->review ? STATE_IN_REVIEW : STATE_DONE;
+	replace(&o->rec->done_by, o->rec->holder ? o->rec->holder : o->actor->id);
+	replace(&o->rec->note, field(o->event, "note"));
+	cJSON_Delete(o->rec->evidence);
+	o->rec->evidence = evidence ? cJSON_Duplicate(evidence, 1) : cJSON_CreateArray();
+	replace(&o->rec->review_by, NULL);
+	replace(&o->rec->review_verdict, NULL);
+	replace(&o->rec->review_note, NULL);
+	o->rec->done_at = o->when;
+}
+
+static int check_review(struct op_ctx *o, struct error *err)
+{
+	const char *verdict = field(o->event, "verdict");
+
+	if (verdict == NULL || (strcmp(verdict, "approve") && strcmp(verdict, "reject")))
+		return error_set(err, EXIT_USAGE, "a review is approve or reject");
+	if (o->state != STATE_IN_REVIEW)
+		return error_set(err, EXIT_DATAERR, "%s is %s, not waiting for review", o->step->id,
+				 step_state_name(o->state));
+	if (!person_has_role(o->actor, o->step->review))
+		return refuse_role(o, "review", o->step->review, err);
+	if (o->rec->done_by && strcmp(o->rec->done_by, o->actor->id) == 0)
+		return error_set(err, EXIT_NOPERM, "%s cannot review their own work on %s; ask another %s", o->actor->id,
+				 o->step->id, o->step->review);
+	if (strcmp(verdict, "reject") == 0 && (field(o->event, "note") == NULL || !field(o->event, "note")[0]))
+		return error_set(err, EXIT_USAGE, "a rejection needs --note TEXT saying what to fix");
+	return 0;
+}
+
+static void apply_review(struct op_ctx *o)
+{
+	const char *verdict = field(o->event, "verdict");
+
+	replace(&o->rec->review_by, o->actor->id);
+	replace(&o->rec->review_verdict, verdict);
+	replace(&o->rec->review_note, field(o->event, "note"));
+	if (strcmp(verdict, "approve") == 0) {
+		o->rec->base = STATE_DONE;
+	} else {
+		/* Back to whoever did it, with the note saying what to fix. */
+		o->rec->base = STATE_CLAIMED;
+		replace(&o->rec->holder, o->rec->done_by);
+		o->rec->done_at = 0;
+	}
+}
+
+static int check_skip(struct op_ctx *o, struct error *err)
+{
+	if (require_reason(o, err) == NULL)
+		return -1;
+	if (!ledger_is_manager(o->actor))
+		return error_set(err, EXIT_NOPERM, "%s cannot skip %s: only a release manager can skip steps",
+				 o->actor->id, o->step->id);
+	if (o->step->kind == STEP_DECISION)
+		return error_set(err, EXIT_DATAERR, "the decision cannot be skipped; the product owner decides with 'relctl decide'");
+	if (finished(o->state))
+		return refuse_finished(o, "skip", err);
+	return 0;
+}
+
+static void apply_skip(struct op_ctx *o)
+{
+	record_clear_work(o->rec);
+	o->rec->base = STATE_SKIPPED;
+	replace(&o->rec->reason, field(o->event, "reason"));
+}
+
+static int check_reopen(struct op_ctx *o, struct error *err)
+{
+	if (require_reason(o, err) == NULL)
+		return -1;
+	if (!ledger_is_manager(o->actor) && !person_has_role(o->actor, o->step->owner))
+		return refuse_role(o, "reopen", o->step->owner, err);
+	if (o->step->kind == STEP_DECISION)
+		return error_set(err, EXIT_DATAERR, "the decision is not reopened by hand; 'relctl decide delay' starts a new candidate");
+	if (!finished(o->state) && o->state != STATE_IN_REVIEW)
+		return error_set(err, EXIT_DATAERR, "cannot reopen %s: it is %s, not done or skipped", o->step->id,
+				 step_state_name(o->state));
+	return 0;
+}
+
+static void apply_reopen(struct op_ctx *o)
+{
+	record_clear_work(o->rec);
+	o->rec->base = STATE_READY;
+	replace(&o->rec->reason, field(o->event, "reason"));
+}
+
+static int check_block(struct op_ctx *o, struct error *err)
+{
+	if (require_reason(o, err) == NULL)
+		return -1;
+	if (o->state != STATE_READY && o->state != STATE_CLAIMED && o->state != STATE_WAITING) {
+		if (o->state == STATE_PENDING)
+			return refuse_pending(o, "block", err);
+		return error_set(err, EXIT_DATAERR, "cannot block %s: it is %s", o->step->id, step_state_name(o->state));
+	}
+	if (o->rec->holder)
+		return require_holder_or_manager(o, "block", err);
+	if (!ledger_is_manager(o->actor) && !person_has_role(o->actor, o->step->owner))
+		return refuse_role(o, "block", o->step->owner, err);
+	return 0;
+}
+
+static void apply_block(struct op_ctx *o)
+{
+	o->rec->before_block = o->rec->base;
+	o->rec->base = STATE_BLOCKED;
+	replace(&o->rec->reason, field(o->event, "reason"));
+}
+
+static int check_unblock(struct op_ctx *o, struct error *err)
+{
+	if (o->state != STATE_BLOCKED)
+		return error_set(err, EXIT_DATAERR, "%s is %s, not blocked", o->step->id, step_state_name(o->state));
+	if (o->rec->holder)
+		return require_holder_or_manager(o, "unblock", err);
+	if (!ledger_is_manager(o->actor) && !person_has_role(o->actor, o->step->owner))
+		return refuse_role(o, "unblock", o->step->owner, err);
+	return 0;
+}
+
+static void apply_unblock(struct op_ctx *o)
+{
+	o->rec->base = o->rec->before_block;
+}
+
+/* ---------- dispatch ---------- */
+
+struct op_def {
+	const char *name;
+	bool needs_step;
+	int (*check)(struct op_ctx *o, struct error *err);
+};
+
+static const struct op_def ops[] = {
+	{ "start", false, check_start },   { "claim", true, check_claim },   { "unclaim", true, check_unclaim },
+	{ "assign", true, check_assign },  { "done", true, check_done },     { "review", true, check_review },
+	{ "skip", true, check_skip },      { "reopen", true, check_reopen }, { "block", true, check_block },
+	{ "unblock", true, check_unblock },
+};
+
+static void apply(struct op_ctx *o)
+{
+	const char *op = o->op;
+
+	if (strcmp(op, "start") == 0)
+		apply_start(o);
+	else if (strcmp(op, "claim") == 0)
+		apply_claim(o, o->actor->id);
+	else if (strcmp(op, "assign") == 0)
+		apply_claim(o, field(o->event, "person"));
+	else if (strcmp(op, "unclaim") == 0)
+		apply_unclaim(o);
+	else if (strcmp(op, "done") == 0)
+		apply_done(o);
+	else if (strcmp(op, "review") == 0)
+		apply_review(o);
+	else if (strcmp(op, "skip") == 0)
+		apply_skip(o);
+	else if (strcmp(op, "reopen") == 0)
+		apply_reopen(o);
+	else if (strcmp(op, "block") == 0)
+		apply_block(o);
+	else if (strcmp(op, "unblock") == 0)
+		apply_unblock(o);
+}
+
+/* After every event: record when steps became ready, and the release's status. */
+static void settle(struct release_state *st, time_t when)
+{
+	size_t i;
+	bool all = true;
+
+	for (i = 0; i < st->pb->step_count; i++) {
+		struct step_record *r = &st->steps[i];
+
+		if (r->base == STATE_READY && r->ready_at == 0 && dependencies_met(st, i))
+			r->ready_at = when;
+		if (!finished(r->base))
+			all = false;
+	}
+	if (st->status != RELEASE_ABORTED)
+		st->status = all ? RELEASE_COMPLETE : RELEASE_OPEN;
+}
+
+int ledger_apply(struct release_state *st, const cJSON *event, struct error *err)
+{
+	struct op_ctx o;
+	const char *id = field(event, "id"), *time_text = field(event, "time"), *actor = field(event, "actor");
+	const char *step = field(event, "step");
+	size_t i;
+
+	memset(&o, 0, sizeof(o));
+	o.st = st;
+	o.event = event;
+	o.op = field(event, "op");
+	if (id == NULL || id[0] == '\0' || time_text == NULL || actor == NULL || o.op == NULL)
+		return error_set(err, EXIT_DATAERR, "an event of release %s lacks its id, time, actor or op", st->version);
+	if (time_parse(time_text, &o.when) != 0)
+		return error_set(err, EXIT_DATAERR, "event %s has a bad time \"%s\"", id, time_text);
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (strcmp(ops[i].name, o.op) == 0)
+			break;
+	if (i == sizeof(ops) / sizeof(ops[0]))
+		return error_set(err, EXIT_DATAERR, "event %s has the unknown op \"%s\" (written by a newer relctl?)", id,
+				 o.op);
+	if (st->event_count == 0 && strcmp(o.op, "start") != 0)
+		return error_set(err, EXIT_DATAERR, "release %s does not begin with its start event", st->version);
+	if (st->status == RELEASE_ABORTED)
+		return error_set(err, EXIT_DATAERR, "release %s was aborted; nothing in it can change", st->version);
+	o.actor = playbook_person(st->pb, actor);
+	if (o.actor == NULL)
+		return error_set(err, EXIT_NOPERM, "\"%s\" is not a person of release %s's playbook", actor, st->version);
+	if (ops[i].needs_step) {
+		if (step == NULL)
+			return error_set(err, EXIT_DATAERR, "event %s (%s) names no step", id, o.op);
+		o.step = playbook_step(st->pb, step);
+		if (o.step == NULL) {
+			const char **ids = xcalloc(st->pb->step_count + 1, sizeof(*ids));
+			const char *hint;
+			size_t k;
+
+			for (k = 0; k < st->pb->step_count; k++)
+				ids[k] = st->pb->steps[k].id;
+			hint = suggest(step, ids, st->pb->step_count);
+			free(ids);
+			if (hint)
+				return error_set(err, EXIT_USAGE, "release %s has no step \"%s\"; did you mean \"%s\"?",
+						 st->version, step, hint);
+			return error_set(err, EXIT_USAGE, "release %s has no step \"%s\"; 'relctl status' lists them",
+					 st->version, step);
+		}
+		o.rec = &st->steps[o.step->index];
+		o.state = ledger_step_state(st, o.step->index, o.when);
+	}
+	if (ops[i].check(&o, err) != 0)
+		return -1;
+	apply(&o);
+	if (o.rec) {
+		o.rec->changed_at = o.when;
+		o.rec->candidate = st->candidate;
+		o.rec->event_count++;
+	}
+	st->event_count++;
+	st->updated_at = o.when;
+	settle(st, o.when);
+	return 0;
+}
+
+struct release_state *ledger_replay(const struct playbook *pb, const cJSON *doc, const char *label,
+				    struct error *err)
+{
+	const cJSON *format = cJSON_GetObjectItemCaseSensitive(doc, "format");
+	const cJSON *version = cJSON_GetObjectItemCaseSensitive(doc, "version");
+	const cJSON *events = cJSON_GetObjectItemCaseSensitive(doc, "events"), *ev;
+	struct release_state *st;
+	struct error inner;
+
+	if (!cJSON_IsObject(doc) || !cJSON_IsNumber(format) || !cJSON_IsString(version) || !cJSON_IsArray(events)) {
+		error_set(err, EXIT_DATAERR, "%s is not a relctl release (it needs format, version and events)", label);
+		return NULL;
+	}
+	if (format->valueint > LEDGER_FORMAT || format->valueint < 1) {
+		error_set(err, EXIT_DATAERR, "%s has ledger format %d, and this relctl reads format %d; upgrade relctl",
+			  label, format->valueint, LEDGER_FORMAT);
+		return NULL;
+	}
+	st = release_state_new(pb, version->valuestring);
+	cJSON_ArrayForEach(ev, events)
+	{
+		if (ledger_apply(st, ev, &inner) != 0) {
+			const char *id = field(ev, "id");
+
+			error_set(err, EXIT_DATAERR, "%s: event %s does not replay: %s", label, id ? id : "(no id)",
+				  inner.message);
+			release_state_free(st);
+			return NULL;
+		}
+	}
+	if (st->event_count == 0) {
+		error_set(err, EXIT_DATAERR, "%s has no events", label);
+		release_state_free(st);
+		return NULL;
+	}
+	return st;
+}
+
+/* ---------- the derived view ---------- */
+
+static void add_time(cJSON *obj, const char *key, time_t t)
+{
+	char text[32];
+
+	if (t)
+		cJSON_AddStringToObject(obj, key, time_format(t, text, sizeof(text)));
+	else
+		cJSON_AddNullToObject(obj, key);
+}
+
+static void add_text(cJSON *obj, const char *key, const char *value)
+{
+	if (value)
+		cJSON_AddStringToObject(obj, key, value);
+	else
+		cJSON_AddNullToObject(obj, key);
+}
+
+void ledger_write_view(const struct release_state *st, cJSON *doc)
+{
+	static const char *const keys[] = { "status", "candidate", "started", "started_by", "vars", "steps" };
+	const struct playbook *pb = st->pb;
+	cJSON *steps;
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		cJSON_DeleteItemFromObjectCaseSensitive(doc, keys[i]);
+	cJSON_AddStringToObject(doc, "status", release_status_name(st->status));
+	cJSON_AddNumberToObject(doc, "candidate", st->candidate);
+	add_time(doc, "started", st->started_at);
+	add_text(doc, "started_by", st->started_by);
+	cJSON_AddItemToObject(doc, "vars", cJSON_Duplicate(st->vars, 1));
+	steps = cJSON_AddObjectToObject(doc, "steps");
+	for (i = 0; i < pb->step_count; i++) {
+		const struct step_record *r = &st->steps[i];
+		const struct pb_step *s = &pb->steps[i];
+		enum step_state state = r->base == STATE_READY ? (dependencies_met(st, i) ? STATE_READY : STATE_PENDING)
+							      : r->base;
+		cJSON *o = cJSON_CreateObject();
+
+		/* The view has no clock: a wait step stays "claimed" with its opens_at. */
+		cJSON_AddStringToObject(o, "state", step_state_name(state));
+		cJSON_AddStringToObject(o, "phase", pb->phases[s->phase].id);
+		cJSON_AddStringToObject(o, "owner", s->owner);
+		add_text(o, "holder", r->holder);
+		add_time(o, "ready_at", r->ready_at);
+		add_time(o, "claimed_at", r->claimed_at);
+		add_time(o, "done_at", r->done_at);
+		add_text(o, "done_by", r->done_by);
+		add_text(o, "note", r->note);
+		cJSON_AddItemToObject(o, "evidence", cJSON_Duplicate(r->evidence, 1));
+		add_text(o, "reason", r->reason);
+		if (s->review) {
+			cJSON *review = cJSON_AddObjectToObject(o, "review");
+
+			cJSON_AddStringToObject(review, "role", s->review);
+			add_text(review, "by", r->review_by);
+			add_text(review, "verdict", r->review_verdict);
+			add_text(review, "note", r->review_note);
+		}
+		if (s->kind == STEP_WAIT)
+			add_time(o, "opens_at", ledger_wait_opens(st, i));
+		cJSON_AddNumberToObject(o, "candidate", r->candidate);
+		cJSON_AddItemToObject(steps, s->id, o);
+	}
+}

@@ -1,0 +1,132 @@
+/*
+ * relctl's entry point: global options, the command look-up, and the one
+ * place where a command's result becomes an exit status and an error line.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "relctl.h"
+#include "util.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: relctl [--version] [--help] COMMAND [ARGS]\n\n"
+		     "relctl runs a team's release process: a YAML playbook of steps, a ledger of\n"
+		     "who did what in git, and hooks that publish.\n\ncommands:\n");
+	cmd_print_list(out);
+	fprintf(out, "\n'relctl help COMMAND' or 'relctl COMMAND --help' explains one command.\n"
+		     "See 'man relctl' and docs/ for the whole guide.\n");
+}
+
+static int unknown_command(const char *word)
+{
+	const char *names[64];
+	const char *hint;
+	size_t n = 0;
+
+	for (; cmd_table[n] && n < 64; n++)
+		names[n] = cmd_table[n]->name;
+	hint = suggest(word, names, n);
+	if (hint)
+		fprintf(stderr, "relctl: unknown command '%s'; did you mean '%s'?\n", word, hint);
+	else
+		fprintf(stderr, "relctl: unknown command '%s'; run 'relctl --help' for the list\n", word);
+	return EXIT_USAGE;
+}
+
+/* "finding" alone names a group of commands: list them. */
+static int group_help(const char *word, FILE *out)
+{
+	size_t len = strlen(word), i;
+	int found = 0;
+
+	for (i = 0; cmd_table[i]; i++) {
+		if (strncmp(cmd_table[i]->name, word, len) == 0 && cmd_table[i]->name[len] == ' ') {
+			if (!found)
+				fprintf(out, "usage: relctl %s SUBCOMMAND\n\nsubcommands:\n", word);
+			fprintf(out, "  %-16s %s\n", cmd_table[i]->name, cmd_table[i]->summary);
+			found = 1;
+		}
+	}
+	return found;
+}
+
+static int run_help(int argc, char **argv)
+{
+	const struct cmd_entry *entry;
+	int used = 0;
+
+	if (argc < 1) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	entry = cmd_find(argv[0], argc > 1 ? argv[1] : NULL, &used);
+	if (entry && !(used == 1 && strchr(entry->name, ' '))) {
+		cmd_print_help(entry, stdout);
+		return EXIT_OK;
+	}
+	if (group_help(argv[0], stdout))
+		return EXIT_OK;
+	return unknown_command(argv[0]);
+}
+
+int main(int argc, char **argv)
+{
+	const struct cmd_entry *entry;
+	struct cmd_ctx ctx;
+	int used = 0, rc;
+	const char *no_color = getenv("NO_COLOR");
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("relctl %s\n", RELCTL_VERSION);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "help") == 0)
+		return run_help(argc - 2, argv + 2);
+	if (argv[1][0] == '-') {
+		fprintf(stderr, "relctl: unknown option %s; run 'relctl --help'\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	entry = cmd_find(argv[1], argc > 2 ? argv[2] : NULL, &used);
+	if (entry == NULL || (used == 1 && strchr(entry->name, ' '))) {
+		if (group_help(argv[1], stderr))
+			return EXIT_USAGE;
+		return unknown_command(argv[1]);
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.entry = entry;
+	ctx.out = stdout;
+	ctx.color = isatty(STDOUT_FILENO) && (no_color == NULL || no_color[0] == '\0');
+	rc = args_parse(&ctx.args, entry, argc - 1 - used, argv + 1 + used, &ctx.err);
+	if (rc == 1) {
+		cmd_print_help(entry, stdout);
+		args_release(&ctx.args);
+		return EXIT_OK;
+	}
+	if (rc == 0 && entry->not_built)
+		rc = error_set(&ctx.err, EXIT_UNAVAILABLE, "'%s' is not built yet in relctl %s", entry->name,
+			       RELCTL_VERSION);
+	if (rc == 0)
+		rc = entry->exec(&ctx);
+	args_release(&ctx.args);
+	fflush(stdout);
+	if (rc == 0)
+		return EXIT_OK;
+	fprintf(stderr, "relctl: %s\n", ctx.err.message[0] ? ctx.err.message : "failed");
+	return ctx.err.code ? ctx.err.code : EXIT_FAILURE_GENERIC;
+}
+
+const char *color(const struct cmd_ctx *ctx, const char *code)
+{
+	return ctx->color ? code : "";
+}

@@ -1,0 +1,1448 @@
+/*
+ * The playbook loader: libyaml's event stream becomes a small tree of nodes
+ * that remember where they were written, the tree becomes the typed model,
+ * and the model is checked as a whole (roles, ids, needs, cycles, phases).
+ * Every problem is collected with its FILE:LINE:COL so that lint can report
+ * all of them at once.  This is the only file that uses libyaml.
+ *
+ * Hostile input is expected: aliases are refused (no alias bombs), nesting
+ * and scalar sizes are bounded, and the input size is bounded by the caller.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "buf.h"
+#include "file.h"
+#include "playbook.h"
+#include "util.h"
+
+#define MAX_DEPTH 32
+#define MAX_NODES 200000
+#define MAX_SCALAR (256 * 1024)
+
+enum node_type { NODE_SCALAR, NODE_SEQUENCE, NODE_MAPPING };
+
+/* A YAML node; a mapping's items alternate key, value. */
+struct node {
+	enum node_type type;
+	struct mark mark;
+	char *value; /* scalars */
+	bool plain;  /* an unquoted scalar, which may be a number or a bool */
+	struct node **items;
+	size_t count;
+};
+
+struct loader {
+	struct diagnostics *diags;
+	struct playbook *pb;
+	const struct node **step_nodes; /* parallel to pb->steps */
+	size_t node_total;
+};
+
+/* ---------- diagnostics ---------- */
+
+void diagnostics_init(struct diagnostics *d, const char *file)
+{
+	memset(d, 0, sizeof(*d));
+	d->file = xstrdup(file ? file : "playbook");
+}
+
+void diagnostics_release(struct diagnostics *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->count; i++)
+		free(d->items[i].message);
+	free(d->items);
+	free(d->file);
+	memset(d, 0, sizeof(*d));
+}
+
+char *diagnostic_format(const struct diagnostics *d, const struct diagnostic *item)
+{
+	const char *kind = item->warning ? "warning: " : "";
+
+	if (item->mark.line > 0)
+		return xasprintf("%s:%d:%d: %s%s", d->file, item->mark.line, item->mark.column, kind,
+				 item->message);
+	return xasprintf("%s: %s%s", d->file, kind, item->message);
+}
+
+static void diag_add(struct diagnostics *d, bool warning, struct mark mark, const char *fmt, va_list ap)
+{
+	struct buf b;
+	struct diagnostic *item;
+
+	buf_init(&b);
+	{
+		va_list copy;
+		int n;
+
+		va_copy(copy, ap);
+		n = vsnprintf(NULL, 0, fmt, copy);
+		va_end(copy);
+		if (n > 0) {
+			char *text = xmalloc((size_t)n + 1);
+
+			vsnprintf(text, (size_t)n + 1, fmt, ap);
+			buf_adds(&b, text);
+			free(text);
+		}
+	}
+	d->items = xrealloc(d->items, (d->count + 1) * sizeof(*d->items));
+	item = &d->items[d->count++];
+	item->warning = warning;
+	item->mark = mark;
+	item->message = buf_detach(&b);
+	if (warning)
+		d->warnings++;
+	else
+		d->errors++;
+}
+
+__attribute__((format(printf, 3, 4))) static void error_at(struct loader *l, struct mark mark,
+							    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_add(l->diags, false, mark, fmt, ap);
+	va_end(ap);
+}
+
+__attribute__((format(printf, 3, 4))) static void warning_at(struct loader *l, struct mark mark,
+							      const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_add(l->diags, true, mark, fmt, ap);
+	va_end(ap);
+}
+
+static int diagnostic_compare(const void *a, const void *b)
+{
+	const struct diagnostic *x = a, *y = b;
+
+	if (x->mark.line != y->mark.line)
+		return x->mark.line - y->mark.line;
+	if (x->mark.column != y->mark.column)
+		return x->mark.column - y->mark.column;
+	/* Same place: keep insertion order, which the messages' addresses follow. */
+	return x->message < y->message ? -1 : x->message > y->message;
+}
+
+/* ---------- YAML to nodes ---------- */
+
+static void node_free(struct node *n)
+{
+	size_t i;
+
+	if (n == NULL)
+		return;
+	for (i = 0; i < n->count; i++)
+		node_free(n->items[i]);
+	free(n->items);
+	free(n->value);
+	free(n);
+}
+
+static struct mark mark_of(yaml_mark_t m)
+{
+	struct mark mark = { (int)m.line + 1, (int)m.column + 1 };
+
+	return mark;
+}
+
+static void node_append(struct node *parent, struct node *child)
+{
+	parent->items = xrealloc(parent->items, (parent->count + 1) * sizeof(*parent->items));
+	parent->items[parent->count++] = child;
+}
+
+/*
+ * Reads one node from the event stream (the event that starts it is in ev).
+ * Returns NULL after recording an error.
+ */
+static struct node *read_node(struct loader *l, yaml_parser_t *parser, yaml_event_t *ev, int depth)
+{
+	struct node *n;
+
+	if (++l->node_total > MAX_NODES) {
+		error_at(l, mark_of(ev->start_mark), "the playbook has too many YAML nodes (more than %d)",
+			 MAX_NODES);
+		return NULL;
+	}
+	switch (ev->type) {
+	case YAML_ALIAS_EVENT:
+		error_at(l, mark_of(ev->start_mark),
+			 "YAML aliases (*%s) are not supported in a playbook; write the value out",
+			 (const char *)ev->data.alias.anchor);
+		return NULL;
+	case YAML_SCALAR_EVENT:
+		if (ev->data.scalar.length > MAX_SCALAR) {
+			error_at(l, mark_of(ev->start_mark), "this value is too long (%zu bytes, at most %d)",
+				 ev->data.scalar.length, MAX_SCALAR);
+			return NULL;
+		}
+		if (strlen((const char *)ev->data.scalar.value) != ev->data.scalar.length) {
+			error_at(l, mark_of(ev->start_mark), "this value contains a NUL byte");
+			return NULL;
+		}
+		n = xcalloc(1, sizeof(*n));
+		n->type = NODE_SCALAR;
+		n->mark = mark_of(ev->start_mark);
+		n->value = xstrndup((const char *)ev->data.scalar.value, ev->data.scalar.length);
+		n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+		return n;
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT: {
+		yaml_event_type_t end = ev->type == YAML_SEQUENCE_START_EVENT ? YAML_SEQUENCE_END_EVENT
+									      : YAML_MAPPING_END_EVENT;
+
+		if (depth >= MAX_DEPTH) {
+			error_at(l, mark_of(ev->start_mark), "the playbook nests deeper than %d levels",
+				 MAX_DEPTH);
+			return NULL;
+		}
+		n = xcalloc(1, sizeof(*n));
+		n->type = ev->type == YAML_SEQUENCE_START_EVENT ? NODE_SEQUENCE : NODE_MAPPING;
+		n->mark = mark_of(ev->start_mark);
+		for (;;) {
+			yaml_event_t child_ev;
+			struct node *child;
+
+			if (!yaml_parser_parse(parser, &child_ev)) {
+				node_free(n);
+				return NULL; /* the caller reports the parser's error */
+			}
+			if (child_ev.type == end) {
+				yaml_event_delete(&child_ev);
+				return n;
+			}
+			child = read_node(l, parser, &child_ev, depth + 1);
+			yaml_event_delete(&child_ev);
+			if (child == NULL) {
+				node_free(n);
+				return NULL;
+			}
+			node_append(n, child);
+		}
+	}
+	default:
+		error_at(l, mark_of(ev->start_mark), "unexpected YAML content");
+		return NULL;
+	}
+}
+
+static void parser_error(struct loader *l, yaml_parser_t *parser)
+{
+	struct mark mark = mark_of(parser->problem_mark);
+	const char *problem = parser->problem ? parser->problem : "invalid YAML";
+
+	if (parser->error == YAML_READER_ERROR) {
+		/* The reader's mark is a byte offset, not a line. */
+		mark.line = 0;
+		error_at(l, mark, "YAML error: %s (at byte %zu)", problem, parser->problem_offset);
+		return;
+	}
+	if (parser->context)
+		error_at(l, mark, "YAML error: %s %s (line %d)", problem, parser->context,
+			 (int)parser->context_mark.line + 1);
+	else
+		error_at(l, mark, "YAML error: %s", problem);
+}
+
+/* Parses the text into one document's root node; NULL after an error. */
+static struct node *parse_yaml(struct loader *l, const char *text, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	struct node *root = NULL;
+	bool failed = false;
+
+	if (!yaml_parser_initialize(&parser)) {
+		error_at(l, (struct mark){ 0, 0 }, "cannot start the YAML parser");
+		return NULL;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	for (;;) {
+		if (!yaml_parser_parse(&parser, &ev)) {
+			parser_error(l, &parser);
+			failed = true;
+			break;
+		}
+		if (ev.type == YAML_STREAM_END_EVENT) {
+			yaml_event_delete(&ev);
+			break;
+		}
+		if (ev.type == YAML_DOCUMENT_START_EVENT && root != NULL) {
+			error_at(l, mark_of(ev.start_mark), "a playbook is one YAML document; remove this second one");
+			yaml_event_delete(&ev);
+			failed = true;
+			break;
+		}
+		if (ev.type == YAML_SCALAR_EVENT || ev.type == YAML_SEQUENCE_START_EVENT ||
+		    ev.type == YAML_MAPPING_START_EVENT || ev.type == YAML_ALIAS_EVENT) {
+			size_t errors = l->diags->errors;
+
+			root = read_node(l, &parser, &ev, 0);
+			yaml_event_delete(&ev);
+			if (root == NULL) {
+				if (l->diags->errors == errors)
+					parser_error(l, &parser);
+				failed = true;
+				break;
+			}
+			continue;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	if (failed) {
+		node_free(root);
+		return NULL;
+	}
+	if (root == NULL)
+		error_at(l, (struct mark){ 1, 1 }, "the playbook is empty; it must start with \"relctl: %d\"",
+			 PLAYBOOK_SCHEMA_VERSION);
+	return root;
+}
+
+/* ---------- node helpers ---------- */
+
+static const char *type_word(const struct node *n)
+{
+	if (n->type == NODE_MAPPING)
+		return "a mapping";
+	if (n->type == NODE_SEQUENCE)
+		return "a list";
+	return "a scalar";
+}
+
+static const struct node *map_get(const struct node *map, const char *key)
+{
+	size_t i;
+
+	if (map == NULL || map->type != NODE_MAPPING)
+		return NULL;
+	for (i = 0; i + 1 < map->count; i += 2)
+		if (map->items[i]->type == NODE_SCALAR && strcmp(map->items[i]->value, key) == 0)
+			return map->items[i + 1];
+	return NULL;
+}
+
+static bool expect_type(struct loader *l, const struct node *n, enum node_type type, const char *what)
+{
+	static const char *const words[] = { "a string", "a list", "a mapping" };
+
+	if (n->type == type)
+		return true;
+	error_at(l, n->mark, "%s must be %s, not %s", what, words[type], type_word(n));
+	return false;
+}
+
+/*
+ * Checks a mapping's keys: each must be a scalar, known and unique.  The
+ * allowed list ends with NULL.
+ */
+static void check_keys(struct loader *l, const struct node *map, const char *const *allowed, const char *where)
+{
+	size_t i, j, count = 0;
+
+	while (allowed[count])
+		count++;
+	for (i = 0; i + 1 < map->count; i += 2) {
+		const struct node *key = map->items[i];
+		const char *hint;
+
+		if (key->type != NODE_SCALAR) {
+			error_at(l, key->mark, "keys of %s must be plain names", where);
+			continue;
+		}
+		for (j = 0; j < i; j += 2)
+			if (map->items[j]->type == NODE_SCALAR && strcmp(map->items[j]->value, key->value) == 0)
+				break;
+		if (j < i) {
+			error_at(l, key->mark, "duplicate key \"%s\" in %s (first at line %d)", key->value, where,
+				 map->items[j]->mark.line);
+			continue;
+		}
+		for (j = 0; j < count; j++)
+			if (strcmp(allowed[j], key->value) == 0)
+				break;
+		if (j < count)
+			continue;
+		hint = suggest(key->value, allowed, count);
+		if (hint)
+			error_at(l, key->mark, "unknown key \"%s\" in %s; did you mean \"%s\"?", key->value, where,
+				 hint);
+		else
+			error_at(l, key->mark, "unknown key \"%s\" in %s", key->value, where);
+	}
+}
+
+/* A string value; required ones report their absence at the mapping. */
+static char *get_string(struct loader *l, const struct node *map, const char *key, bool required,
+			const char *where)
+{
+	const struct node *n = map_get(map, key);
+
+	if (n == NULL) {
+		if (required)
+			error_at(l, map->mark, "%s is missing the required key \"%s\"", where, key);
+		return NULL;
+	}
+	if (n->type != NODE_SCALAR) {
+		error_at(l, n->mark, "\"%s\" of %s must be a string, not %s", key, where, type_word(n));
+		return NULL;
+	}
+	if (required && n->value[0] == '\0') {
+		error_at(l, n->mark, "\"%s\" of %s must not be empty", key, where);
+		return NULL;
+	}
+	return xstrdup(n->value);
+}
+
+/* An identifier value (ids of steps, roles, ...). */
+static char *get_id(struct loader *l, const struct node *map, const char *key, bool required, const char *where)
+{
+	char *id = get_string(l, map, key, required, where);
+
+	if (id != NULL && !identifier_valid(id)) {
+		error_at(l, map_get(map, key)->mark,
+			 "\"%s\" is not a valid %s: use lower-case letters, digits, '-', '_' or '.'", id, key);
+		free(id);
+		return NULL;
+	}
+	return id;
+}
+
+static long get_duration(struct loader *l, const struct node *map, const char *key, long fallback)
+{
+	const struct node *n = map_get(map, key);
+	long seconds;
+
+	if (n == NULL)
+		return fallback;
+	if (n->type != NODE_SCALAR || duration_parse(n->value, &seconds) != 0) {
+		error_at(l, n->mark, "bad duration \"%s\" for %s: write a number and a unit, like 30m, 48h, 2d or 1w",
+			 n->type == NODE_SCALAR ? n->value : "(not a scalar)", key);
+		return fallback;
+	}
+	return seconds;
+}
+
+static bool scalar_integer(const struct node *n, long *out)
+{
+	char *end;
+	long v;
+
+	if (n->type != NODE_SCALAR || !n->plain || n->value[0] == '\0')
+		return false;
+	v = strtol(n->value, &end, 10);
+	if (*end != '\0')
+		return false;
+	*out = v;
+	return true;
+}
+
+static void strlist_add(struct strlist *list, const char *s, struct mark mark)
+{
+	list->items = xrealloc(list->items, (list->count + 1) * sizeof(*list->items));
+	list->marks = xrealloc(list->marks, (list->count + 1) * sizeof(*list->marks));
+	list->items[list->count] = xstrdup(s);
+	list->marks[list->count] = mark;
+	list->count++;
+}
+
+static void strlist_release(struct strlist *list)
+{
+	size_t i;
+
+	for (i = 0; i < list->count; i++)
+		free(list->items[i]);
+	free(list->items);
+	free(list->marks);
+	memset(list, 0, sizeof(*list));
+}
+
+/* A list of identifiers; a single scalar is accepted as a list of one. */
+static void get_id_list(struct loader *l, const struct node *map, const char *key, struct strlist *out,
+			const char *where)
+{
+	const struct node *n = map_get(map, key);
+	size_t i;
+
+	if (n == NULL)
+		return;
+	if (n->type == NODE_SCALAR) {
+		if (identifier_valid(n->value))
+			strlist_add(out, n->value, n->mark);
+		else
+			error_at(l, n->mark, "\"%s\" of %s must be a list of ids", key, where);
+		return;
+	}
+	if (!expect_type(l, n, NODE_SEQUENCE, key))
+		return;
+	for (i = 0; i < n->count; i++) {
+		const struct node *item = n->items[i];
+
+		if (item->type != NODE_SCALAR || !identifier_valid(item->value)) {
+			error_at(l, item->mark, "items of \"%s\" in %s must be ids (lower-case letters, digits, '-', '_', '.')",
+				 key, where);
+			continue;
+		}
+		if (strlist_contains(out, item->value)) {
+			error_at(l, item->mark, "\"%s\" is listed twice in \"%s\"", item->value, key);
+			continue;
+		}
+		strlist_add(out, item->value, item->mark);
+	}
+}
+
+/* ---------- the sections ---------- */
+
+static void load_roles(struct loader *l, const struct node *root)
+{
+	const struct node *n = map_get(root, "roles");
+
+	if (n == NULL) {
+		error_at(l, root->mark, "the playbook is missing the required key \"roles\" (the roles of your team)");
+		return;
+	}
+	get_id_list(l, root, "roles", &l->pb->roles, "the playbook");
+}
+
+static void load_people(struct loader *l, const struct node *root)
+{
+	static const char *const keys[] = { "id", "name", "email", "roles", NULL };
+	const struct node *n = map_get(root, "people");
+	struct playbook *pb = l->pb;
+	size_t i, j;
+
+	if (n == NULL || !expect_type(l, n, NODE_SEQUENCE, "\"people\""))
+		return;
+	pb->people = xcalloc(n->count, sizeof(*pb->people));
+	for (i = 0; i < n->count; i++) {
+		const struct node *item = n->items[i];
+		struct pb_person *p;
+		char *id;
+
+		if (!expect_type(l, item, NODE_MAPPING, "a person"))
+			continue;
+		check_keys(l, item, keys, "a person");
+		id = get_id(l, item, "id", true, "a person");
+		if (id == NULL)
+			continue;
+		if (playbook_person(pb, id)) {
+			error_at(l, map_get(item, "id")->mark, "duplicate person id \"%s\"", id);
+			free(id);
+			continue;
+		}
+		p = &pb->people[pb->person_count++];
+		p->id = id;
+		p->name = get_string(l, item, "name", false, "a person");
+		if (p->name == NULL)
+			p->name = xstrdup(id);
+		p->email = get_string(l, item, "email", true, "a person");
+		if (p->email == NULL)
+			p->email = xstrdup("");
+		else if (strchr(p->email, '@') == NULL)
+			error_at(l, map_get(item, "email")->mark, "\"%s\" is not an email address", p->email);
+		for (j = 0; j + 1 < pb->person_count && p->email[0]; j++)
+			if (strcasecmp(pb->people[j].email, p->email) == 0)
+				error_at(l, map_get(item, "email")->mark, "%s and %s share the email %s; each person needs their own",
+					 pb->people[j].id, id, p->email);
+		if (map_get(item, "roles") == NULL)
+			error_at(l, item->mark, "person \"%s\" is missing the required key \"roles\"", id);
+		get_id_list(l, item, "roles", &p->roles, "a person");
+		for (j = 0; j < p->roles.count; j++)
+			if (!strlist_contains(&pb->roles, p->roles.items[j]))
+				error_at(l, p->roles.marks[j], "person \"%s\" has the undeclared role \"%s\"; add it to \"roles\"",
+					 id, p->roles.items[j]);
+	}
+}
+
+static void load_vars(struct loader *l, const struct node *root)
+{
+	static const char *const keys[] = { "type", "default", "description", NULL };
+	static const char *const types[] = { "bool", "string", "number" };
+	const struct node *n = map_get(root, "vars");
+	struct playbook *pb = l->pb;
+	size_t i;
+
+	if (n == NULL || !expect_type(l, n, NODE_MAPPING, "\"vars\""))
+		return;
+	pb->vars = xcalloc(n->count / 2 + 1, sizeof(*pb->vars));
+	for (i = 0; i + 1 < n->count; i += 2) {
+		const struct node *key = n->items[i], *spec = n->items[i + 1], *def;
+		struct pb_var *v;
+		char *type;
+		size_t t;
+
+		if (key->type != NODE_SCALAR || !identifier_valid(key->value)) {
+			error_at(l, key->mark, "var names must be ids (lower-case letters, digits, '-', '_')");
+			continue;
+		}
+		if (playbook_var(pb, key->value)) {
+			error_at(l, key->mark, "duplicate var \"%s\"", key->value);
+			continue;
+		}
+		if (!expect_type(l, spec, NODE_MAPPING, "a var"))
+			continue;
+		check_keys(l, spec, keys, "a var");
+		type = get_string(l, spec, "type", true, "a var");
+		if (type == NULL)
+			continue;
+		for (t = 0; t < 3; t++)
+			if (strcmp(type, types[t]) == 0)
+				break;
+		if (t == 3) {
+			error_at(l, map_get(spec, "type")->mark, "unknown var type \"%s\": use bool, string or number", type);
+			free(type);
+			continue;
+		}
+		free(type);
+		v = &pb->vars[pb->var_count++];
+		v->name = xstrdup(key->value);
+		v->type = (enum var_type)t;
+		v->description = get_string(l, spec, "description", false, "a var");
+		def = map_get(spec, "default");
+		if (def == NULL) {
+			v->default_value = xstrdup(v->type == VAR_BOOL ? "false" : v->type == VAR_NUMBER ? "0" : "");
+		} else if (def->type != NODE_SCALAR) {
+			error_at(l, def->mark, "the default of \"%s\" must be a scalar", v->name);
+			v->default_value = xstrdup("");
+		} else {
+			long num;
+
+			if (v->type == VAR_BOOL && strcmp(def->value, "true") && strcmp(def->value, "false"))
+				error_at(l, def->mark, "the default of bool var \"%s\" must be true or false", v->name);
+			if (v->type == VAR_NUMBER && !scalar_integer(def, &num))
+				error_at(l, def->mark, "the default of number var \"%s\" must be a whole number", v->name);
+			v->default_value = xstrdup(def->value);
+		}
+	}
+}
+
+/* A YAML value of a hook body becomes the JSON template it stands for. */
+static cJSON *node_to_json(const struct node *n)
+{
+	cJSON *out;
+	size_t i;
+	long num;
+
+	switch (n->type) {
+	case NODE_SCALAR:
+		if (n->plain && (strcmp(n->value, "true") == 0 || strcmp(n->value, "false") == 0))
+			return cJSON_CreateBool(strcmp(n->value, "true") == 0);
+		if (n->plain && (strcmp(n->value, "null") == 0 || strcmp(n->value, "~") == 0))
+			return cJSON_CreateNull();
+		if (scalar_integer(n, &num))
+			return cJSON_CreateNumber((double)num);
+		return cJSON_CreateString(n->value);
+	case NODE_SEQUENCE:
+		out = cJSON_CreateArray();
+		for (i = 0; i < n->count; i++)
+			cJSON_AddItemToArray(out, node_to_json(n->items[i]));
+		return out;
+	case NODE_MAPPING:
+		out = cJSON_CreateObject();
+		for (i = 0; i + 1 < n->count; i += 2)
+			cJSON_AddItemToObject(out, n->items[i]->type == NODE_SCALAR ? n->items[i]->value : "",
+					      node_to_json(n->items[i + 1]));
+		return out;
+	}
+	return cJSON_CreateNull();
+}
+
+static void load_hook(struct loader *l, struct pb_hook *h, const struct node *spec)
+{
+	static const char *const keys[] = { "url", "method", "headers", "body", "content_type", "secret_env",
+					    "signing", "ca_file", "timeout", "connect_timeout", "retries", NULL };
+	static const char *const methods[] = { "GET", "POST", "PUT", "PATCH", "DELETE", NULL };
+	const struct node *n;
+	size_t i;
+
+	check_keys(l, spec, keys, "a hook");
+	h->url = get_string(l, spec, "url", true, "a hook");
+	if (h->url && strncmp(h->url, "http://", 7) && strncmp(h->url, "https://", 8) && strncmp(h->url, "${", 2))
+		error_at(l, map_get(spec, "url")->mark, "hook \"%s\" must use an http:// or https:// url", h->id);
+	h->method = get_string(l, spec, "method", false, "a hook");
+	if (h->method == NULL)
+		h->method = xstrdup("POST");
+	for (i = 0; methods[i] && strcmp(methods[i], h->method); i++)
+		;
+	if (methods[i] == NULL)
+		error_at(l, map_get(spec, "method")->mark, "unknown method \"%s\": use GET, POST, PUT, PATCH or DELETE",
+			 h->method);
+	n = map_get(spec, "headers");
+	if (n && expect_type(l, n, NODE_MAPPING, "\"headers\"")) {
+		h->headers = xcalloc(n->count / 2 + 1, sizeof(*h->headers));
+		for (i = 0; i + 1 < n->count; i += 2) {
+			if (n->items[i]->type != NODE_SCALAR || n->items[i + 1]->type != NODE_SCALAR) {
+				error_at(l, n->items[i]->mark, "headers must map names to strings");
+				continue;
+			}
+			if (strpbrk(n->items[i]->value, ": \r\n") || strpbrk(n->items[i + 1]->value, "\r\n")) {
+				error_at(l, n->items[i]->mark, "header \"%s\" has a character a header cannot hold",
+					 n->items[i]->value);
+				continue;
+			}
+			h->headers[h->header_count].name = xstrdup(n->items[i]->value);
+			h->headers[h->header_count].value = xstrdup(n->items[i + 1]->value);
+			h->header_count++;
+		}
+	}
+	n = map_get(spec, "body");
+	if (n && n->type == NODE_MAPPING)
+		h->body_json = node_to_json(n);
+	else if (n && n->type == NODE_SCALAR)
+		h->body_text = xstrdup(n->value);
+	else if (n)
+		error_at(l, n->mark, "the body of hook \"%s\" must be a mapping (sent as JSON) or a string", h->id);
+	h->content_type = get_string(l, spec, "content_type", false, "a hook");
+	h->secret_env = get_string(l, spec, "secret_env", false, "a hook");
+	h->ca_file = get_string(l, spec, "ca_file", false, "a hook");
+	h->signing = get_string(l, spec, "signing", false, "a hook");
+	if (h->signing == NULL)
+		h->signing = xstrdup("standard-webhooks");
+	else if (strcmp(h->signing, "standard-webhooks") && strcmp(h->signing, "github"))
+		error_at(l, map_get(spec, "signing")->mark, "unknown signing \"%s\": use standard-webhooks or github",
+			 h->signing);
+	h->timeout = get_duration(l, spec, "timeout", 10);
+	h->connect_timeout = get_duration(l, spec, "connect_timeout", 5);
+	h->retries = 3;
+	n = map_get(spec, "retries");
+	if (n && (!scalar_integer(n, &h->retries) || h->retries < 0 || h->retries > 10)) {
+		error_at(l, n->mark, "\"retries\" must be a whole number from 0 to 10");
+		h->retries = 3;
+	}
+}
+
+static void load_hooks(struct loader *l, const struct node *root)
+{
+	const struct node *n = map_get(root, "hooks");
+	struct playbook *pb = l->pb;
+	size_t i;
+
+	if (n == NULL || !expect_type(l, n, NODE_MAPPING, "\"hooks\""))
+		return;
+	pb->hooks = xcalloc(n->count / 2 + 1, sizeof(*pb->hooks));
+	for (i = 0; i + 1 < n->count; i += 2) {
+		const struct node *key = n->items[i], *spec = n->items[i + 1];
+		struct pb_hook *h;
+
+		if (key->type != NODE_SCALAR || !identifier_valid(key->value)) {
+			error_at(l, key->mark, "hook names must be ids (lower-case letters, digits, '-', '_')");
+			continue;
+		}
+		if (playbook_hook(pb, key->value)) {
+			error_at(l, key->mark, "duplicate hook \"%s\"", key->value);
+			continue;
+		}
+		if (!expect_type(l, spec, NODE_MAPPING, "a hook"))
+			continue;
+		h = &pb->hooks[pb->hook_count++];
+		h->id = xstrdup(key->value);
+		load_hook(l, h, spec);
+	}
+}
+
+static void load_step(struct loader *l, struct pb_step *s, const struct node *n)
+{
+	static const char *const keys[] = { "id", "title", "owner", "doc", "instructions", "needs", "when",
+					    "kind", "hook", "evidence", "review", "estimate", "min_duration",
+					    "inputs", "on_delay", NULL };
+	static const char *const kinds[] = { "manual", "hook", "wait", "decision" };
+	const struct node *kind = map_get(n, "kind"), *evidence = map_get(n, "evidence");
+	size_t k;
+
+	check_keys(l, n, keys, "a step");
+	s->mark = n->mark;
+	s->title = get_string(l, n, "title", true, "a step");
+	s->owner = get_id(l, n, "owner", true, "a step");
+	s->doc = get_string(l, n, "doc", false, "a step");
+	s->instructions = get_string(l, n, "instructions", false, "a step");
+	get_id_list(l, n, "needs", &s->needs, "a step");
+	s->when = get_string(l, n, "when", false, "a step");
+	if (kind != NULL) {
+		for (k = 0; k < 4; k++)
+			if (kind->type == NODE_SCALAR && strcmp(kind->value, kinds[k]) == 0)
+				break;
+		if (k == 4)
+			error_at(l, kind->mark, "unknown step kind \"%s\": use manual, hook, wait or decision",
+				 kind->type == NODE_SCALAR ? kind->value : "");
+		else
+			s->kind = (enum step_kind)k;
+	}
+	s->hook = get_id(l, n, "hook", false, "a step");
+	if (evidence != NULL) {
+		if (evidence->type == NODE_SCALAR && strcmp(evidence->value, "required") == 0)
+			s->evidence_required = true;
+		else if (!(evidence->type == NODE_SCALAR && strcmp(evidence->value, "optional") == 0))
+			error_at(l, evidence->mark, "\"evidence\" must be required or optional");
+	}
+	s->review = get_id(l, n, "review", false, "a step");
+	s->estimate = get_duration(l, n, "estimate", 0);
+	s->min_duration = get_duration(l, n, "min_duration", 0);
+	get_id_list(l, n, "inputs", &s->inputs, "a step");
+	get_id_list(l, n, "on_delay", &s->on_delay, "a step");
+}
+
+static void load_phases(struct loader *l, const struct node *root)
+{
+	static const char *const keys[] = { "id", "title", "steps", NULL };
+	const struct node *n = map_get(root, "phases");
+	struct playbook *pb = l->pb;
+	size_t i, j, total = 0;
+
+	if (n == NULL) {
+		error_at(l, root->mark, "the playbook is missing the required key \"phases\"");
+		return;
+	}
+	if (!expect_type(l, n, NODE_SEQUENCE, "\"phases\""))
+		return;
+	if (n->count == 0)
+		error_at(l, n->mark, "\"phases\" is empty; a playbook needs at least one phase with steps");
+	for (i = 0; i < n->count; i++) {
+		const struct node *steps = map_get(n->items[i], "steps");
+
+		if (steps && steps->type == NODE_SEQUENCE)
+			total += steps->count;
+	}
+	pb->phases = xcalloc(n->count, sizeof(*pb->phases));
+	pb->steps = xcalloc(total, sizeof(*pb->steps));
+	l->step_nodes = xcalloc(total, sizeof(*l->step_nodes));
+	for (i = 0; i < n->count; i++) {
+		const struct node *item = n->items[i], *steps;
+		struct pb_phase *ph;
+		char *id;
+
+		if (!expect_type(l, item, NODE_MAPPING, "a phase"))
+			continue;
+		check_keys(l, item, keys, "a phase");
+		id = get_id(l, item, "id", true, "a phase");
+		if (id == NULL)
+			continue;
+		for (j = 0; j < pb->phase_count; j++)
+			if (strcmp(pb->phases[j].id, id) == 0)
+				break;
+		if (j < pb->phase_count) {
+			error_at(l, map_get(item, "id")->mark, "duplicate phase id \"%s\"", id);
+			free(id);
+			continue;
+		}
+		ph = &pb->phases[pb->phase_count++];
+		ph->id = id;
+		ph->title = get_string(l, item, "title", false, "a phase");
+		ph->first_step = pb->step_count;
+		steps = map_get(item, "steps");
+		if (steps == NULL) {
+			error_at(l, item->mark, "phase \"%s\" is missing the required key \"steps\"", id);
+			continue;
+		}
+		if (!expect_type(l, steps, NODE_SEQUENCE, "\"steps\""))
+			continue;
+		if (steps->count == 0)
+			error_at(l, steps->mark, "phase \"%s\" has no steps", id);
+		for (j = 0; j < steps->count; j++) {
+			const struct node *sn = steps->items[j];
+			struct pb_step *s;
+			char *sid;
+
+			if (!expect_type(l, sn, NODE_MAPPING, "a step"))
+				continue;
+			sid = get_id(l, sn, "id", true, "a step");
+			if (sid == NULL)
+				continue;
+			if (playbook_step(pb, sid)) {
+				error_at(l, map_get(sn, "id")->mark, "duplicate step id \"%s\" (first at line %d)", sid,
+					 playbook_step(pb, sid)->mark.line);
+				free(sid);
+				continue;
+			}
+			s = &pb->steps[pb->step_count];
+			s->id = sid;
+			s->phase = pb->phase_count - 1;
+			s->index = pb->step_count;
+			l->step_nodes[pb->step_count] = sn;
+			pb->step_count++;
+			ph->step_count++;
+			load_step(l, s, sn);
+		}
+	}
+}
+
+/* ---------- whole-playbook checks ---------- */
+
+static void check_role(struct loader *l, const char *role, struct mark mark, const char *what)
+{
+	const char *hint;
+
+	if (role == NULL || playbook_has_role(l->pb, role))
+		return;
+	hint = suggest(role, (const char *const *)l->pb->roles.items, l->pb->roles.count);
+	if (hint)
+		error_at(l, mark, "%s names the unknown role \"%s\"; did you mean \"%s\"?", what, role, hint);
+	else
+		error_at(l, mark, "%s names the unknown role \"%s\"; declare it in \"roles\"", what, role);
+}
+
+static struct mark key_mark(const struct node *map, const char *key)
+{
+	const struct node *n = map_get(map, key);
+
+	return n ? n->mark : map->mark;
+}
+
+static void check_step_names(struct loader *l, const struct strlist *list, const char *what, const char *owner)
+{
+	struct playbook *pb = l->pb;
+	size_t i, k;
+	const char **ids = xcalloc(pb->step_count + 1, sizeof(*ids));
+
+	for (k = 0; k < pb->step_count; k++)
+		ids[k] = pb->steps[k].id;
+	for (i = 0; i < list->count; i++) {
+		const char *hint;
+
+		if (playbook_step(pb, list->items[i]))
+			continue;
+		hint = suggest(list->items[i], ids, pb->step_count);
+		if (hint)
+			error_at(l, list->marks[i], "step \"%s\" %s the unknown step \"%s\"; did you mean \"%s\"?", owner,
+				 what, list->items[i], hint);
+		else
+			error_at(l, list->marks[i], "step \"%s\" %s the unknown step \"%s\"", owner, what, list->items[i]);
+	}
+	free(ids);
+}
+
+static void check_steps(struct loader *l)
+{
+	struct playbook *pb = l->pb;
+	const struct pb_step *decision = NULL;
+	size_t i, j;
+
+	for (i = 0; i < pb->step_count; i++) {
+		const struct pb_step *s = &pb->steps[i];
+		const struct node *n = l->step_nodes[i];
+
+		check_role(l, s->owner, key_mark(n, "owner"), "the owner of this step");
+		check_role(l, s->review, key_mark(n, "review"), "\"review\"");
+		for (j = 0; j < s->inputs.count; j++)
+			check_role(l, s->inputs.items[j], s->inputs.marks[j], "\"inputs\"");
+		check_step_names(l, &s->needs, "needs", s->id);
+		check_step_names(l, &s->on_delay, "reopens on delay", s->id);
+		for (j = 0; j < s->needs.count; j++) {
+			const struct pb_step *dep = playbook_step(pb, s->needs.items[j]);
+
+			if (dep && dep->phase > s->phase)
+				error_at(l, s->needs.marks[j],
+					 "step \"%s\" needs \"%s\" from the later phase \"%s\"; a step can only need steps of its own or an earlier phase",
+					 s->id, dep->id, pb->phases[dep->phase].id);
+			if (dep == s)
+				error_at(l, s->needs.marks[j], "step \"%s\" needs itself", s->id);
+		}
+		if (s->when) {
+			const char *name = s->when[0] == '!' ? s->when + 1 : s->when;
+			const struct pb_var *v = playbook_var(pb, name);
+
+			if (v == NULL)
+				error_at(l, key_mark(n, "when"), "\"when\" names the undeclared var \"%s\"; declare it under \"vars\"",
+					 name);
+			else if (v->type != VAR_BOOL)
+				error_at(l, key_mark(n, "when"), "\"when\" needs a bool var, and \"%s\" is a %s", name,
+					 var_type_name(v->type));
+		}
+		if (s->kind == STEP_HOOK && s->hook == NULL)
+			error_at(l, n->mark, "hook step \"%s\" must name its hook (\"hook: NAME\")", s->id);
+		if (s->hook && s->kind != STEP_HOOK)
+			error_at(l, key_mark(n, "hook"), "\"hook\" is only for steps of kind hook; add \"kind: hook\"");
+		if (s->hook && !playbook_hook(pb, s->hook))
+			error_at(l, key_mark(n, "hook"), "step \"%s\" names the undeclared hook \"%s\"; declare it under \"hooks\"",
+				 s->id, s->hook);
+		if (s->kind == STEP_WAIT && s->min_duration == 0 && map_get(n, "min_duration") == NULL)
+			error_at(l, n->mark, "wait step \"%s\" needs \"min_duration\" (how long to wait, e.g. 48h)", s->id);
+		if (s->kind != STEP_WAIT && map_get(n, "min_duration"))
+			error_at(l, key_mark(n, "min_duration"), "\"min_duration\" is only for steps of kind wait");
+		if (s->kind != STEP_DECISION) {
+			if (map_get(n, "inputs"))
+				error_at(l, key_mark(n, "inputs"), "\"inputs\" is only for steps of kind decision");
+			if (map_get(n, "on_delay"))
+				error_at(l, key_mark(n, "on_delay"), "\"on_delay\" is only for steps of kind decision");
+		} else if (decision != NULL) {
+			error_at(l, n->mark, "a playbook has at most one decision step, and \"%s\" is already one",
+				 decision->id);
+		} else {
+			decision = s;
+		}
+		if (s->doc == NULL && s->instructions == NULL && s->title != NULL)
+			warning_at(l, n->mark, "step \"%s\" has no instructions; add \"doc\" or \"instructions\" so a newcomer can do it",
+				   s->id);
+	}
+}
+
+/* Depth-first search for a cycle; colour 0 new, 1 on the stack, 2 done. */
+static bool find_cycle(struct loader *l, size_t i, int *colour, size_t *stack, size_t depth)
+{
+	const struct pb_step *s = &l->pb->steps[i];
+	size_t j;
+
+	colour[i] = 1;
+	stack[depth] = i;
+	for (j = 0; j < s->needs.count; j++) {
+		const struct pb_step *dep = playbook_step(l->pb, s->needs.items[j]);
+		size_t k, start;
+
+		if (dep == NULL || dep == s)
+			continue;
+		if (colour[dep->index] == 1) {
+			struct buf path;
+
+			buf_init(&path);
+			for (start = 0; stack[start] != dep->index; start++)
+				;
+			for (k = start; k <= depth; k++)
+				buf_addf(&path, "%s -> ", l->pb->steps[stack[k]].id);
+			buf_adds(&path, dep->id);
+			error_at(l, s->needs.marks[j], "dependency cycle: %s", path.data);
+			buf_release(&path);
+			colour[i] = 2;
+			return true;
+		}
+		if (colour[dep->index] == 0 && find_cycle(l, dep->index, colour, stack, depth + 1)) {
+			colour[i] = 2;
+			return true;
+		}
+	}
+	colour[i] = 2;
+	return false;
+}
+
+static void check_cycles(struct loader *l)
+{
+	size_t n = l->pb->step_count, i;
+	int *colour = xcalloc(n + 1, sizeof(*colour));
+	size_t *stack = xcalloc(n + 1, sizeof(*stack));
+
+	for (i = 0; i < n; i++)
+		if (colour[i] == 0)
+			find_cycle(l, i, colour, stack, 0);
+	free(colour);
+	free(stack);
+}
+
+static void check_roles_held(struct loader *l, const struct node *root)
+{
+	const struct playbook *pb = l->pb;
+	size_t i, j;
+
+	for (i = 0; i < pb->roles.count; i++) {
+		for (j = 0; j < pb->person_count; j++)
+			if (person_has_role(&pb->people[j], pb->roles.items[i]))
+				break;
+		if (j == pb->person_count)
+			warning_at(l, pb->roles.marks[i], "nobody holds the role \"%s\"; add it to someone under \"people\"",
+				   pb->roles.items[i]);
+	}
+	if (pb->roles.count > 0 && !playbook_has_role(pb, ROLE_RELEASE_MANAGER))
+		warning_at(l, key_mark(root, "roles"),
+			   "no \"%s\" role: nobody can assign, skip or reopen steps for others", ROLE_RELEASE_MANAGER);
+}
+
+static void load(struct loader *l, const struct node *root)
+{
+	static const char *const keys[] = { "relctl", "name", "description", "roles", "people", "vars",
+					    "hooks", "notify", "phases", NULL };
+	const struct node *version;
+	struct playbook *pb = l->pb;
+	long v;
+
+	if (root->type != NODE_MAPPING) {
+		error_at(l, root->mark, "a playbook must be a mapping that starts with \"relctl: %d\", not %s",
+			 PLAYBOOK_SCHEMA_VERSION, type_word(root));
+		return;
+	}
+	version = map_get(root, "relctl");
+	if (version == NULL)
+		error_at(l, root->mark, "the playbook is missing \"relctl: %d\" (its schema version)",
+			 PLAYBOOK_SCHEMA_VERSION);
+	else if (!scalar_integer(version, &v) || v != PLAYBOOK_SCHEMA_VERSION)
+		error_at(l, version->mark, "unsupported playbook schema version \"%s\": this relctl reads version %d",
+			 version->type == NODE_SCALAR ? version->value : "", PLAYBOOK_SCHEMA_VERSION);
+	else
+		pb->schema = (int)v;
+	check_keys(l, root, keys, "the playbook");
+	pb->name = get_string(l, root, "name", true, "the playbook");
+	pb->description = get_string(l, root, "description", false, "the playbook");
+	load_roles(l, root);
+	load_people(l, root);
+	load_vars(l, root);
+	load_hooks(l, root);
+	pb->notify = get_id(l, root, "notify", false, "the playbook");
+	if (pb->notify && !playbook_hook(pb, pb->notify))
+		error_at(l, key_mark(root, "notify"), "\"notify\" names the undeclared hook \"%s\"", pb->notify);
+	load_phases(l, root);
+	check_steps(l);
+	check_cycles(l);
+	check_roles_held(l, root);
+}
+
+struct playbook *playbook_parse(const char *text, size_t len, struct diagnostics *diags)
+{
+	struct loader l = { diags, NULL, NULL, 0 };
+	struct node *root;
+
+	l.pb = xcalloc(1, sizeof(*l.pb));
+	if (len > 0 && memchr(text, '\0', len) != NULL) {
+		error_at(&l, (struct mark){ 0, 0 }, "the playbook contains NUL bytes; it must be UTF-8 text");
+	} else {
+		root = parse_yaml(&l, text, len);
+		if (root != NULL)
+			load(&l, root);
+		node_free(root);
+	}
+	free(l.step_nodes);
+	qsort(diags->items, diags->count, sizeof(*diags->items), diagnostic_compare);
+	if (diags->errors > 0) {
+		playbook_free(l.pb);
+		return NULL;
+	}
+	return l.pb;
+}
+
+struct playbook *playbook_load_text(const char *label, const char *text, size_t len, struct error *err)
+{
+	struct diagnostics d;
+	struct playbook *pb;
+
+	diagnostics_init(&d, label);
+	pb = playbook_parse(text, len, &d);
+	if (pb == NULL) {
+		size_t i;
+
+		for (i = 0; i < d.count && d.items[i].warning; i++)
+			;
+		if (i < d.count) {
+			char *first = diagnostic_format(&d, &d.items[i]);
+
+			if (d.errors > 1)
+				error_set(err, EXIT_DATAERR, "%s (and %zu more; run 'relctl lint %s')", first,
+					  d.errors - 1, label);
+			else
+				error_set(err, EXIT_DATAERR, "%s", first);
+			free(first);
+		} else {
+			error_set(err, EXIT_DATAERR, "%s: not a valid playbook", label);
+		}
+	}
+	diagnostics_release(&d);
+	return pb;
+}
+
+struct playbook *playbook_load(const char *path, struct error *err)
+{
+	struct playbook *pb = NULL;
+	struct buf text;
+
+	buf_init(&text);
+	if (file_read(path, PLAYBOOK_MAX_BYTES, &text, err) == 0)
+		pb = playbook_load_text(path, text.data, text.len, err);
+	buf_release(&text);
+	return pb;
+}
+
+/* ---------- the model ---------- */
+
+void playbook_free(struct playbook *pb)
+{
+	size_t i, j;
+
+	if (pb == NULL)
+		return;
+	free(pb->name);
+	free(pb->description);
+	strlist_release(&pb->roles);
+	for (i = 0; i < pb->person_count; i++) {
+		free(pb->people[i].id);
+		free(pb->people[i].name);
+		free(pb->people[i].email);
+		strlist_release(&pb->people[i].roles);
+	}
+	free(pb->people);
+	for (i = 0; i < pb->var_count; i++) {
+		free(pb->vars[i].name);
+		free(pb->vars[i].default_value);
+		free(pb->vars[i].description);
+	}
+	free(pb->vars);
+	for (i = 0; i < pb->hook_count; i++) {
+		struct pb_hook *h = &pb->hooks[i];
+
+		free(h->id);
+		free(h->url);
+		free(h->method);
+		for (j = 0; j < h->header_count; j++) {
+			free(h->headers[j].name);
+			free(h->headers[j].value);
+		}
+		free(h->headers);
+		cJSON_Delete(h->body_json);
+		free(h->body_text);
+		free(h->content_type);
+		free(h->secret_env);
+		free(h->signing);
+		free(h->ca_file);
+	}
+	free(pb->hooks);
+	free(pb->notify);
+	for (i = 0; i < pb->phase_count; i++) {
+		free(pb->phases[i].id);
+		free(pb->phases[i].title);
+	}
+	free(pb->phases);
+	for (i = 0; i < pb->step_count; i++) {
+		struct pb_step *s = &pb->steps[i];
+
+		free(s->id);
+		free(s->title);
+		free(s->owner);
+		free(s->doc);
+		free(s->instructions);
+		strlist_release(&s->needs);
+		free(s->when);
+		free(s->hook);
+		free(s->review);
+		strlist_release(&s->inputs);
+		strlist_release(&s->on_delay);
+	}
+	free(pb->steps);
+	free(pb);
+}
+
+const struct pb_step *playbook_step(const struct playbook *pb, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < pb->step_count; i++)
+		if (pb->steps[i].id && strcmp(pb->steps[i].id, id) == 0)
+			return &pb->steps[i];
+	return NULL;
+}
+
+const struct pb_person *playbook_person(const struct playbook *pb, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < pb->person_count; i++)
+		if (strcmp(pb->people[i].id, id) == 0)
+			return &pb->people[i];
+	return NULL;
+}
+
+const struct pb_person *playbook_person_by_email(const struct playbook *pb, const char *email)
+{
+	size_t i;
+
+	for (i = 0; i < pb->person_count; i++)
+		if (strcasecmp(pb->people[i].email, email) == 0)
+			return &pb->people[i];
+	return NULL;
+}
+
+const struct pb_var *playbook_var(const struct playbook *pb, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < pb->var_count; i++)
+		if (strcmp(pb->vars[i].name, name) == 0)
+			return &pb->vars[i];
+	return NULL;
+}
+
+const struct pb_hook *playbook_hook(const struct playbook *pb, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < pb->hook_count; i++)
+		if (strcmp(pb->hooks[i].id, id) == 0)
+			return &pb->hooks[i];
+	return NULL;
+}
+
+bool strlist_contains(const struct strlist *list, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < list->count; i++)
+		if (strcmp(list->items[i], s) == 0)
+			return true;
+	return false;
+}
+
+bool playbook_has_role(const struct playbook *pb, const char *role)
+{
+	return strlist_contains(&pb->roles, role);
+}
+
+bool person_has_role(const struct pb_person *person, const char *role)
+{
+	return person != NULL && strlist_contains(&person->roles, role);
+}
+
+const char *step_kind_name(enum step_kind kind)
+{
+	static const char *const names[] = { "manual", "hook", "wait", "decision" };
+
+	return names[kind];
+}
+
+const char *var_type_name(enum var_type type)
+{
+	static const char *const names[] = { "bool", "string", "number" };
+
+	return names[type];
+}
+
+/* ---------- JSON form ---------- */
+
+static cJSON *strlist_to_json(const struct strlist *list)
+{
+	cJSON *arr = cJSON_CreateArray();
+	size_t i;
+
+	for (i = 0; i < list->count; i++)
+		cJSON_AddItemToArray(arr, cJSON_CreateString(list->items[i]));
+	return arr;
+}
+
+static void add_optional_string(cJSON *obj, const char *key, const char *value)
+{
+	if (value)
+		cJSON_AddStringToObject(obj, key, value);
+	else
+		cJSON_AddNullToObject(obj, key);
+}
+
+static void add_duration(cJSON *obj, const char *key, long seconds)
+{
+	char text[32];
+
+	if (seconds <= 0) {
+		cJSON_AddNullToObject(obj, key);
+		return;
+	}
+	cJSON_AddStringToObject(obj, key, duration_format(seconds, text, sizeof(text)));
+	/* Seconds too, so that jq can add estimates up. */
+	{
+		char *k = xasprintf("%s_seconds", key);
+
+		cJSON_AddNumberToObject(obj, k, (double)seconds);
+		free(k);
+	}
+}
+
+static cJSON *step_to_json(const struct playbook *pb, const struct pb_step *s)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "id", s->id);
+	cJSON_AddStringToObject(o, "title", s->title ? s->title : "");
+	cJSON_AddStringToObject(o, "phase", pb->phases[s->phase].id);
+	cJSON_AddStringToObject(o, "kind", step_kind_name(s->kind));
+	cJSON_AddStringToObject(o, "owner", s->owner ? s->owner : "");
+	add_optional_string(o, "doc", s->doc);
+	add_optional_string(o, "instructions", s->instructions);
+	cJSON_AddItemToObject(o, "needs", strlist_to_json(&s->needs));
+	add_optional_string(o, "when", s->when);
+	add_optional_string(o, "hook", s->hook);
+	cJSON_AddStringToObject(o, "evidence", s->evidence_required ? "required" : "optional");
+	add_optional_string(o, "review", s->review);
+	add_duration(o, "estimate", s->estimate);
+	if (s->kind == STEP_WAIT)
+		add_duration(o, "min_duration", s->min_duration);
+	if (s->kind == STEP_DECISION) {
+		cJSON_AddItemToObject(o, "inputs", strlist_to_json(&s->inputs));
+		cJSON_AddItemToObject(o, "on_delay", strlist_to_json(&s->on_delay));
+	}
+	return o;
+}
+
+cJSON *playbook_to_json(const struct playbook *pb)
+{
+	cJSON *root = cJSON_CreateObject(), *arr, *obj;
+	size_t i, j;
+
+	cJSON_AddNumberToObject(root, "relctl", pb->schema);
+	cJSON_AddStringToObject(root, "name", pb->name);
+	add_optional_string(root, "description", pb->description);
+	cJSON_AddItemToObject(root, "roles", strlist_to_json(&pb->roles));
+	arr = cJSON_AddArrayToObject(root, "people");
+	for (i = 0; i < pb->person_count; i++) {
+		obj = cJSON_CreateObject();
+		cJSON_AddStringToObject(obj, "id", pb->people[i].id);
+		cJSON_AddStringToObject(obj, "name", pb->people[i].name);
+		cJSON_AddStringToObject(obj, "email", pb->people[i].email);
+		cJSON_AddItemToObject(obj, "roles", strlist_to_json(&pb->people[i].roles));
+		cJSON_AddItemToArray(arr, obj);
+	}
+	obj = cJSON_AddObjectToObject(root, "vars");
+	for (i = 0; i < pb->var_count; i++) {
+		cJSON *v = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(v, "type", var_type_name(pb->vars[i].type));
+		cJSON_AddStringToObject(v, "default", pb->vars[i].default_value);
+		add_optional_string(v, "description", pb->vars[i].description);
+		cJSON_AddItemToObject(obj, pb->vars[i].name, v);
+	}
+	obj = cJSON_AddObjectToObject(root, "hooks");
+	for (i = 0; i < pb->hook_count; i++) {
+		const struct pb_hook *h = &pb->hooks[i];
+		cJSON *ho = cJSON_CreateObject(), *headers;
+
+		/* The url and headers as written: ${ENV} is never expanded here. */
+		cJSON_AddStringToObject(ho, "url", h->url ? h->url : "");
+		cJSON_AddStringToObject(ho, "method", h->method);
+		headers = cJSON_AddObjectToObject(ho, "headers");
+		for (j = 0; j < h->header_count; j++)
+			cJSON_AddStringToObject(headers, h->headers[j].name, h->headers[j].value);
+		if (h->body_json)
+			cJSON_AddItemToObject(ho, "body", cJSON_Duplicate(h->body_json, 1));
+		else
+			add_optional_string(ho, "body", h->body_text);
+		add_optional_string(ho, "content_type", h->content_type);
+		add_optional_string(ho, "secret_env", h->secret_env);
+		cJSON_AddStringToObject(ho, "signing", h->signing);
+		add_optional_string(ho, "ca_file", h->ca_file);
+		cJSON_AddNumberToObject(ho, "timeout_seconds", (double)h->timeout);
+		cJSON_AddNumberToObject(ho, "connect_timeout_seconds", (double)h->connect_timeout);
+		cJSON_AddNumberToObject(ho, "retries", (double)h->retries);
+		cJSON_AddItemToObject(obj, h->id, ho);
+	}
+	add_optional_string(root, "notify", pb->notify);
+	arr = cJSON_AddArrayToObject(root, "phases");
+	for (i = 0; i < pb->phase_count; i++) {
+		const struct pb_phase *ph = &pb->phases[i];
+		cJSON *steps;
+
+		obj = cJSON_CreateObject();
+		cJSON_AddStringToObject(obj, "id", ph->id);
+		add_optional_string(obj, "title", ph->title);
+		steps = cJSON_AddArrayToObject(obj, "steps");
+		for (j = 0; j < ph->step_count; j++)
+			cJSON_AddItemToArray(steps, cJSON_CreateString(pb->steps[ph->first_step + j].id));
+		cJSON_AddItemToArray(arr, obj);
+	}
+	arr = cJSON_AddArrayToObject(root, "steps");
+	for (i = 0; i < pb->step_count; i++)
+		cJSON_AddItemToArray(arr, step_to_json(pb, &pb->steps[i]));
+	return root;
+}

@@ -1,0 +1,365 @@
+/*
+ * The ledger branch, through libgit2's object database and refs only.
+ * Files are written as blobs, trees are rebuilt with git_tree_create_updated
+ * from the parent's tree, and the branch moves by compare-and-swap, so two
+ * relctl processes can never overwrite each other's commit: the loser sees
+ * the ref moved and retries on the new tip.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <git2.h>
+
+#include "buf.h"
+#include "store.h"
+
+struct store {
+	git_repository *repo;
+	char *workdir;
+};
+
+static int git_fail(struct error *err, int code, const char *what)
+{
+	const git_error *e = git_error_last();
+
+	return error_set(err, code, "%s: %s", what, e && e->message ? e->message : "unknown git error");
+}
+
+static void oid_hex(const git_oid *oid, char out[OID_HEX])
+{
+	git_oid_tostr(out, OID_HEX, oid);
+}
+
+static int parse_oid(git_oid *oid, const char *hex, struct error *err)
+{
+	if (git_oid_fromstr(oid, hex) != 0)
+		return error_set(err, EXIT_DATAERR, "\"%s\" is not a git object id", hex);
+	return 0;
+}
+
+struct store *store_open(const char *dir, struct error *err)
+{
+	struct store *store;
+	git_repository *repo = NULL;
+	const char *wd;
+
+	git_libgit2_init();
+	if (git_repository_open_ext(&repo, dir ? dir : ".", 0, NULL) != 0) {
+		git_libgit2_shutdown();
+		error_set(err, EXIT_CONFIG, "not in a git repository; run 'git init' first (relctl keeps its ledger in git)");
+		return NULL;
+	}
+	store = xcalloc(1, sizeof(*store));
+	store->repo = repo;
+	wd = git_repository_workdir(repo);
+	store->workdir = xstrdup(wd ? wd : git_repository_path(repo));
+	return store;
+}
+
+void store_free(struct store *store)
+{
+	if (store == NULL)
+		return;
+	git_repository_free(store->repo);
+	free(store->workdir);
+	free(store);
+	git_libgit2_shutdown();
+}
+
+const char *store_workdir(const struct store *store)
+{
+	return store->workdir;
+}
+
+int store_config_get(struct store *store, const char *key, char **out, struct error *err)
+{
+	git_config *cfg = NULL, *snap = NULL;
+	const char *value;
+	int rc = 0, e;
+
+	*out = NULL;
+	if (git_repository_config(&cfg, store->repo) != 0 || git_config_snapshot(&snap, cfg) != 0) {
+		rc = git_fail(err, EXIT_CONFIG, "cannot read the git config");
+		goto out;
+	}
+	e = git_config_get_string(&value, snap, key);
+	if (e == 0)
+		*out = xstrdup(value);
+	else if (e != GIT_ENOTFOUND)
+		rc = git_fail(err, EXIT_CONFIG, "cannot read the git config");
+out:
+	git_config_free(snap);
+	git_config_free(cfg);
+	return rc;
+}
+
+int store_config_set(struct store *store, const char *key, const char *value, struct error *err)
+{
+	git_config *cfg = NULL, *local = NULL;
+	int rc = 0;
+
+	if (git_repository_config(&cfg, store->repo) != 0 ||
+	    git_config_open_level(&local, cfg, GIT_CONFIG_LEVEL_LOCAL) != 0 ||
+	    git_config_set_string(local, key, value) != 0)
+		rc = git_fail(err, EXIT_CONFIG, "cannot write the git config");
+	git_config_free(local);
+	git_config_free(cfg);
+	return rc;
+}
+
+int store_ref_tip(struct store *store, const char *ref, char tip[OID_HEX], struct error *err)
+{
+	git_oid oid;
+	int e = git_reference_name_to_id(&oid, store->repo, ref);
+
+	if (e == GIT_ENOTFOUND)
+		return 1;
+	if (e != 0)
+		return git_fail(err, EXIT_DATAERR, ref);
+	oid_hex(&oid, tip);
+	return 0;
+}
+
+static int blob_append(git_blob *blob, struct buf *out)
+{
+	buf_add(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+	return 0;
+}
+
+int store_read(struct store *store, const char *tip, const char *path, struct buf *out, struct error *err)
+{
+	git_oid oid;
+	git_commit *commit = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *entry = NULL;
+	git_blob *blob = NULL;
+	int rc = 0, e;
+
+	if (parse_oid(&oid, tip, err) != 0)
+		return -1;
+	if (git_commit_lookup(&commit, store->repo, &oid) != 0 || git_commit_tree(&tree, commit) != 0) {
+		rc = git_fail(err, EXIT_DATAERR, "cannot read the ledger commit");
+		goto out;
+	}
+	e = git_tree_entry_bypath(&entry, tree, path);
+	if (e == GIT_ENOTFOUND) {
+		rc = 1;
+		goto out;
+	}
+	if (e != 0 || git_tree_entry_type(entry) != GIT_OBJECT_BLOB ||
+	    git_blob_lookup(&blob, store->repo, git_tree_entry_id(entry)) != 0) {
+		rc = git_fail(err, EXIT_DATAERR, path);
+		goto out;
+	}
+	blob_append(blob, out);
+out:
+	git_blob_free(blob);
+	git_tree_entry_free(entry);
+	git_tree_free(tree);
+	git_commit_free(commit);
+	return rc;
+}
+
+int store_read_blob(struct store *store, const char *id, struct buf *out, struct error *err)
+{
+	git_oid oid;
+	git_blob *blob = NULL;
+
+	if (parse_oid(&oid, id, err) != 0)
+		return -1;
+	if (git_blob_lookup(&blob, store->repo, &oid) != 0)
+		return git_fail(err, EXIT_DATAERR, "cannot read a pinned playbook");
+	blob_append(blob, out);
+	git_blob_free(blob);
+	return 0;
+}
+
+int store_hash_blob(const char *data, size_t len, char out[OID_HEX], struct error *err)
+{
+	git_oid oid;
+
+	if (git_odb_hash(&oid, data, len, GIT_OBJECT_BLOB) != 0)
+		return git_fail(err, EXIT_SOFTWARE, "cannot hash");
+	oid_hex(&oid, out);
+	return 0;
+}
+
+int store_list(struct store *store, const char *tip, const char *dir, char ***names, size_t *count,
+	       struct error *err)
+{
+	git_oid oid;
+	git_commit *commit = NULL;
+	git_tree *root = NULL, *sub = NULL;
+	git_tree_entry *entry = NULL;
+	size_t i, n;
+	int rc = 0, e;
+
+	*names = NULL;
+	*count = 0;
+	if (parse_oid(&oid, tip, err) != 0)
+		return -1;
+	if (git_commit_lookup(&commit, store->repo, &oid) != 0 || git_commit_tree(&root, commit) != 0) {
+		rc = git_fail(err, EXIT_DATAERR, "cannot read the ledger commit");
+		goto out;
+	}
+	e = git_tree_entry_bypath(&entry, root, dir);
+	if (e == GIT_ENOTFOUND)
+		goto out;
+	if (e != 0 || git_tree_lookup(&sub, store->repo, git_tree_entry_id(entry)) != 0) {
+		rc = git_fail(err, EXIT_DATAERR, dir);
+		goto out;
+	}
+	n = git_tree_entrycount(sub);
+	*names = xcalloc(n + 1, sizeof(**names));
+	for (i = 0; i < n; i++)
+		(*names)[i] = xstrdup(git_tree_entry_name(git_tree_entry_byindex(sub, i)));
+	*count = n;
+out:
+	git_tree_free(sub);
+	git_tree_entry_free(entry);
+	git_tree_free(root);
+	git_commit_free(commit);
+	return rc;
+}
+
+int store_commit(struct store *store, const char *parent, const struct store_change *changes, size_t count,
+		 const char *message, const struct store_author *author, char new_tip[OID_HEX], struct error *err)
+{
+	git_oid parent_oid, tree_oid, commit_oid;
+	git_commit *parent_commit = NULL;
+	git_tree *base = NULL, *tree = NULL;
+	git_treebuilder *empty = NULL;
+	git_tree_update *updates = xcalloc(count, sizeof(*updates));
+	git_signature *sig = NULL;
+	const git_commit *parents[1];
+	size_t i;
+	int rc = 0;
+
+	if (parent) {
+		if (parse_oid(&parent_oid, parent, err) != 0) {
+			rc = -1;
+			goto out;
+		}
+		if (git_commit_lookup(&parent_commit, store->repo, &parent_oid) != 0 ||
+		    git_commit_tree(&base, parent_commit) != 0) {
+			rc = git_fail(err, EXIT_DATAERR, "cannot read the ledger commit");
+			goto out;
+		}
+	} else {
+		/* The first commit starts from the empty tree. */
+		if (git_treebuilder_new(&empty, store->repo, NULL) != 0 || git_treebuilder_write(&tree_oid, empty) != 0 ||
+		    git_tree_lookup(&base, store->repo, &tree_oid) != 0) {
+			rc = git_fail(err, EXIT_IOERR, "cannot write the ledger");
+			goto out;
+		}
+	}
+	for (i = 0; i < count; i++) {
+		updates[i].path = changes[i].path;
+		if (changes[i].data == NULL) {
+			updates[i].action = GIT_TREE_UPDATE_REMOVE;
+			continue;
+		}
+		updates[i].action = GIT_TREE_UPDATE_UPSERT;
+		updates[i].filemode = GIT_FILEMODE_BLOB;
+		if (git_blob_create_from_buffer(&updates[i].id, store->repo, changes[i].data, changes[i].len) != 0) {
+			rc = git_fail(err, EXIT_IOERR, "cannot write the ledger");
+			goto out;
+		}
+	}
+	if (git_tree_create_updated(&tree_oid, store->repo, base, count, updates) != 0 ||
+	    git_tree_lookup(&tree, store->repo, &tree_oid) != 0) {
+		rc = git_fail(err, EXIT_IOERR, "cannot write the ledger tree");
+		goto out;
+	}
+	if (git_signature_new(&sig, author->name, author->email, (git_time_t)author->when, 0) != 0) {
+		rc = git_fail(err, EXIT_DATAERR, "bad author for the ledger commit");
+		goto out;
+	}
+	parents[0] = parent_commit;
+	if (git_commit_create(&commit_oid, store->repo, NULL, sig, sig, "UTF-8", message, tree, parent ? 1 : 0,
+			      parents) != 0) {
+		rc = git_fail(err, EXIT_IOERR, "cannot write the ledger commit");
+		goto out;
+	}
+	oid_hex(&commit_oid, new_tip);
+out:
+	git_signature_free(sig);
+	git_tree_free(tree);
+	git_tree_free(base);
+	git_treebuilder_free(empty);
+	git_commit_free(parent_commit);
+	free(updates);
+	return rc;
+}
+
+int store_ref_swap(struct store *store, const char *ref, const char *old_tip, const char *new_tip,
+		   const char *log_message, struct error *err)
+{
+	git_oid old_oid, new_oid;
+	git_reference *out = NULL;
+	int e;
+
+	if (parse_oid(&new_oid, new_tip, err) != 0 || (old_tip && parse_oid(&old_oid, old_tip, err) != 0))
+		return -1;
+	if (old_tip)
+		e = git_reference_create_matching(&out, store->repo, ref, &new_oid, 1, &old_oid, log_message);
+	else
+		e = git_reference_create(&out, store->repo, ref, &new_oid, 0, log_message);
+	git_reference_free(out);
+	/* Moved under us, created meanwhile, or locked by another process: all lost races. */
+	if (e == GIT_EMODIFIED || e == GIT_EEXISTS || e == GIT_ELOCKED)
+		return 1;
+	if (e != 0)
+		return git_fail(err, EXIT_IOERR, "cannot update the ledger branch");
+	return 0;
+}
+
+int store_commit_info(struct store *store, const char *id, struct store_commit_info *info, struct error *err)
+{
+	git_oid oid;
+	git_commit *commit = NULL;
+	const git_signature *author;
+
+	memset(info, 0, sizeof(*info));
+	if (parse_oid(&oid, id, err) != 0)
+		return -1;
+	if (git_commit_lookup(&commit, store->repo, &oid) != 0)
+		return git_fail(err, EXIT_DATAERR, "cannot read a ledger commit");
+	oid_hex(&oid, info->id);
+	info->parent_count = git_commit_parentcount(commit);
+	if (info->parent_count > 0)
+		oid_hex(git_commit_parent_id(commit, 0), info->parent);
+	info->message = xstrdup(git_commit_message(commit) ? git_commit_message(commit) : "");
+	author = git_commit_author(commit);
+	info->author_name = xstrdup(author->name ? author->name : "");
+	info->author_email = xstrdup(author->email ? author->email : "");
+	info->time = (time_t)author->when.time;
+	git_commit_free(commit);
+	return 0;
+}
+
+void store_commit_info_release(struct store_commit_info *info)
+{
+	free(info->message);
+	free(info->author_name);
+	free(info->author_email);
+	memset(info, 0, sizeof(*info));
+}
+
+int store_is_ancestor(struct store *store, const char *ancestor, const char *tip, bool *out, struct error *err)
+{
+	git_oid a, t;
+	int e;
+
+	if (parse_oid(&a, ancestor, err) != 0 || parse_oid(&t, tip, err) != 0)
+		return -1;
+	if (git_oid_equal(&a, &t)) {
+		*out = true;
+		return 0;
+	}
+	e = git_graph_descendant_of(store->repo, &t, &a);
+	if (e < 0)
+		return git_fail(err, EXIT_DATAERR, "cannot compare ledger histories");
+	*out = e == 1;
+	return 0;
+}
