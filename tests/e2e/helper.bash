@@ -1,0 +1,55 @@
+# Shared set-up for the end-to-end tests: each test gets a fresh temporary
+# folder with its own repositories, a fixed clock, and the real binary.
+#
+#   setup_repo            a new git repository at $REPO (cwd), user cristina
+#   init_tinypilot        setup_repo + relctl init with playbooks/tinypilot.yaml
+#   as PERSON ARGS...     run relctl as PERSON (RELCTL_USER)
+#   ledger VERSION        the release file from the ledger branch, for jq
+#   free_port             a TCP port free on 127.0.0.1 right now
+
+ROOT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
+RELCTL="${RELCTL:-$ROOT/relctl}"
+PLAYBOOK="$ROOT/playbooks/tinypilot.yaml"
+
+setup_repo() {
+	TEST_TMP="$(mktemp -d "${BATS_TMPDIR:-/tmp}/relctl-e2e.XXXXXX")"
+	REPO="$TEST_TMP/repo"
+	git init -q "$REPO"
+	cd "$REPO" || return 1
+	git config user.email cristina@example.com
+	git config user.name Cristina
+	export RELCTL_NOW="2024-03-19T10:00:00Z"
+	unset RELCTL_USER NO_COLOR
+}
+
+init_tinypilot() {
+	setup_repo
+	"$RELCTL" init --playbook "$PLAYBOOK" >/dev/null
+}
+
+cleanup_repo() {
+	cd / || true
+	[ -n "${TEST_TMP:-}" ] && rm -rf "$TEST_TMP"
+}
+
+relctl() {
+	"$RELCTL" "$@"
+}
+
+as() {
+	local who=$1
+	shift
+	RELCTL_USER="$who" "$RELCTL" "$@"
+}
+
+ledger() {
+	git show "relctl-ledger:releases/$1.json"
+}
+
+ledger_commits() {
+	git rev-list --count relctl-ledger
+}
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
