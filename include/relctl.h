@@ -95,8 +95,18 @@ struct cJSON;
 int cmd_record(struct cmd_ctx *ctx, const char *op, const char *step, struct cJSON *fields);
 /* Prints json (pretty) and a newline. */
 void cmd_print_json(struct cmd_ctx *ctx, const struct cJSON *json);
-/* --release VERSION, or the positional VERSION of a read command; NULL: the open one. */
+/* --release VERSION; NULL: the open one. */
 const char *cmd_release_arg(const struct cmd_ctx *ctx);
+
+/*
+ * Opens the session and loads the release a read command names (its
+ * positional VERSION or --release), or the one open release.
+ */
+struct session;
+struct release;
+int cmd_load_release(struct cmd_ctx *ctx, struct session *s, struct release *rel);
+/* "state" coloured for the terminal. */
+const char *cmd_state_color(const struct cmd_ctx *ctx, int state);
 
 /* Options most step commands share. */
 #define OPTION_RELEASE { "release", OPT_VALUE, "VERSION", "the release (default: the one open release)" }

@@ -1,5 +1,6 @@
 /* What the step commands share: recording one event and saying what happened. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "cJSON.h"
 #include "relctl.h"
@@ -35,4 +36,34 @@ const char *cmd_release_arg(const struct cmd_ctx *ctx)
 	const char *v = args_value(&ctx->args, "release");
 
 	return v;
+}
+
+int cmd_load_release(struct cmd_ctx *ctx, struct session *s, struct release *rel)
+{
+	const char *version = cmd_release_arg(ctx);
+
+	/* Read commands take the version as their positional argument. */
+	if (version == NULL && ctx->args.positional_count > 0 && ctx->entry->max_args == 1 &&
+	    ctx->entry->min_args == 0)
+		version = ctx->args.positionals[0];
+	memset(rel, 0, sizeof(*rel));
+	if (session_open(s, &ctx->err) != 0)
+		return -1;
+	if (session_load_release(s, version, rel, &ctx->err) != 0) {
+		release_close(rel);
+		session_close(s);
+		return -1;
+	}
+	return 0;
+}
+
+const char *cmd_state_color(const struct cmd_ctx *ctx, int state)
+{
+	static const char *const colors[] = {
+		[STATE_PENDING] = C_DIM,      [STATE_READY] = C_CYAN,    [STATE_CLAIMED] = C_YELLOW,
+		[STATE_BLOCKED] = C_RED,      [STATE_IN_REVIEW] = C_MAGENTA, [STATE_DONE] = C_GREEN,
+		[STATE_SKIPPED] = C_DIM,      [STATE_WAITING] = C_BLUE,
+	};
+
+	return color(ctx, colors[state]);
 }

@@ -23,6 +23,11 @@ extern const struct cmd_entry cmd_reopen_entry;
 extern const struct cmd_entry cmd_block_entry;
 extern const struct cmd_entry cmd_unblock_entry;
 extern const struct cmd_entry cmd_review_entry;
+extern const struct cmd_entry cmd_releases_entry;
+extern const struct cmd_entry cmd_status_entry;
+extern const struct cmd_entry cmd_next_entry;
+extern const struct cmd_entry cmd_show_entry;
+extern const struct cmd_entry cmd_log_entry;
 
 #define PLANNED(var, cmd_name, cmd_usage, cmd_summary, lo, hi)                                                  \
 	static const struct cmd_entry var = {                                                                  \
@@ -30,10 +35,6 @@ extern const struct cmd_entry cmd_review_entry;
 		.not_built = true,                                                                             \
 	}
 
-PLANNED(cmd_releases_entry, "releases", "[--json]", "list releases", 0, 0);
-PLANNED(cmd_status_entry, "status", "[VERSION] [--json]", "every step's state, owner and age", 0, 1);
-PLANNED(cmd_next_entry, "next", "[VERSION] [--all] [--json]", "what should happen now, and who does it", 0, 1);
-PLANNED(cmd_show_entry, "show", "STEP [--json]", "a step's instructions, state and history", 1, 1);
 PLANNED(cmd_finding_add_entry, "finding add", "TITLE --severity blocker|major|minor [--step STEP]",
 	"record a finding", 1, 1);
 PLANNED(cmd_finding_update_entry, "finding update",
@@ -43,7 +44,6 @@ PLANNED(cmd_input_entry, "input", "--note TEXT", "give your role's input to the 
 PLANNED(cmd_brief_entry, "brief", "[VERSION] [--json]", "the decision brief for the product owner", 0, 1);
 PLANNED(cmd_decide_entry, "decide", "ship|delay|abort --reason TEXT", "decide (product owner)", 1, 1);
 PLANNED(cmd_run_entry, "run", "STEP [--dry-run]", "send a hook step's request", 1, 1);
-PLANNED(cmd_log_entry, "log", "[VERSION] [--json]", "the audit trail", 0, 1);
 PLANNED(cmd_sync_entry, "sync", "", "exchange the ledger with the remote", 0, 0);
 PLANNED(cmd_stats_entry, "stats", "[--json]", "durations, bus factor and critical path", 0, 0);
 PLANNED(cmd_report_entry, "report", "VERSION [--format md|html|json]", "a release's record", 1, 1);

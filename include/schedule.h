@@ -1,0 +1,39 @@
+/*
+ * When the rest of a release will happen: each unfinished step's earliest
+ * start and finish from the dependency graph, the phase order and a duration
+ * per step (estimates, or measured medians), and the critical path through
+ * them.  Pure: the caller gives "now".
+ */
+#ifndef RELCTL_SCHEDULE_H
+#define RELCTL_SCHEDULE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "ledger.h"
+
+struct schedule_step {
+	bool finished;  /* done or skipped: not scheduled */
+	long duration;  /* seconds still to go */
+	time_t start, finish;
+	long predecessor; /* the step whose finish sets this start, or -1 */
+};
+
+struct schedule {
+	struct schedule_step *steps; /* parallel to pb->steps */
+	size_t *path;   /* the critical path, first step first */
+	size_t path_len;
+	time_t finish;  /* when the last step finishes; now when all are */
+	long remaining; /* finish - now */
+};
+
+/*
+ * durations: seconds per step (parallel to pb->steps), or NULL for the
+ * playbook's estimates.  A claimed step's elapsed time counts against it,
+ * and a wait step lasts at least until it opens.
+ */
+void schedule_compute(const struct release_state *st, const long *durations, time_t now, struct schedule *out);
+void schedule_release(struct schedule *s);
+
+#endif

@@ -1,0 +1,68 @@
+/* relctl log [VERSION] [--json]: a release's audit trail, event by event. */
+#include <string.h>
+
+#include "cJSON.h"
+#include "relctl.h"
+#include "session.h"
+
+static const struct option_spec options[] = {
+	OPTION_JSON,
+	OPTION_RELEASE,
+	OPTION_END,
+};
+
+static const char *text_of(const cJSON *ev, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(ev, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int log_exec(struct cmd_ctx *ctx)
+{
+	struct session s;
+	struct release rel;
+	const cJSON *events, *ev;
+
+	if (cmd_load_release(ctx, &s, &rel) != 0)
+		return -1;
+	events = cJSON_GetObjectItemCaseSensitive(rel.doc, "events");
+	if (args_flag(&ctx->args, "json")) {
+		cmd_print_json(ctx, events);
+	} else {
+		fprintf(ctx->out, "%s%s %s%s: %d events\n", color(ctx, C_BOLD), rel.pb->name, rel.st->version,
+			color(ctx, C_RESET), cJSON_GetArraySize(events));
+		cJSON_ArrayForEach(ev, events)
+		{
+			const char *step = text_of(ev, "step"), *person = text_of(ev, "person");
+			const char *verdict = text_of(ev, "verdict"), *note = text_of(ev, "note");
+			const char *reason = text_of(ev, "reason");
+			const cJSON *cand = cJSON_GetObjectItemCaseSensitive(ev, "candidate"), *item;
+
+			fprintf(ctx->out, "%s  %src%d%s  %-10s %-8s %s%s%s%s%s", text_of(ev, "time"), color(ctx, C_DIM),
+				cJSON_IsNumber(cand) ? cand->valueint : 1, color(ctx, C_RESET), text_of(ev, "actor"),
+				text_of(ev, "op"), step ? step : "", person ? " -> " : "", person ? person : "",
+				verdict ? " " : "", verdict ? verdict : "");
+			if (note || reason)
+				fprintf(ctx->out, "  \"%s\"", note ? note : reason);
+			cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(ev, "evidence"))
+				if (cJSON_IsString(item))
+					fprintf(ctx->out, "  %s", item->valuestring);
+			fprintf(ctx->out, "\n");
+		}
+	}
+	release_close(&rel);
+	session_close(&s);
+	return 0;
+}
+
+const struct cmd_entry cmd_log_entry = {
+	.name = "log",
+	.usage = "[VERSION] [--json]",
+	.summary = "a release's audit trail, event by event",
+	.help = "The same events are in 'git log " DEFAULT_BRANCH "', one commit each.",
+	.options = options,
+	.min_args = 0,
+	.max_args = 1,
+	.exec = log_exec,
+};

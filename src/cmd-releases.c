@@ -1,0 +1,51 @@
+/* relctl releases [--json]: every release of the ledger and its status. */
+#include "cJSON.h"
+#include "relctl.h"
+#include "session.h"
+
+static const struct option_spec options[] = {
+	OPTION_JSON,
+	OPTION_END,
+};
+
+static int releases_exec(struct cmd_ctx *ctx)
+{
+	struct session s;
+	cJSON *list, *item;
+
+	if (session_open(&s, &ctx->err) != 0)
+		return -1;
+	list = session_releases(&s, &ctx->err);
+	session_close(&s);
+	if (list == NULL)
+		return -1;
+	if (args_flag(&ctx->args, "json")) {
+		cmd_print_json(ctx, list);
+	} else if (cJSON_GetArraySize(list) == 0) {
+		fprintf(ctx->out, "no releases yet; 'relctl start VERSION' begins one\n");
+	} else {
+		cJSON_ArrayForEach(item, list)
+		{
+			const cJSON *status = cJSON_GetObjectItemCaseSensitive(item, "status");
+
+			fprintf(ctx->out, "%-16s %s%-9s%s rc%-3d started %s\n",
+				cJSON_GetObjectItemCaseSensitive(item, "version")->valuestring,
+				color(ctx, cJSON_IsString(status) && status->valuestring[0] == 'o' ? C_YELLOW : C_GREEN),
+				cJSON_IsString(status) ? status->valuestring : "?", color(ctx, C_RESET),
+				cJSON_GetObjectItemCaseSensitive(item, "candidate")->valueint,
+				cJSON_GetObjectItemCaseSensitive(item, "started")->valuestring);
+		}
+	}
+	cJSON_Delete(list);
+	return 0;
+}
+
+const struct cmd_entry cmd_releases_entry = {
+	.name = "releases",
+	.usage = "[--json]",
+	.summary = "every release of the ledger and its status",
+	.options = options,
+	.min_args = 0,
+	.max_args = 0,
+	.exec = releases_exec,
+};

@@ -1,0 +1,188 @@
+/* relctl show STEP [--json]: a step's instructions, owner, state, evidence and history. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cJSON.h"
+#include "file.h"
+#include "relctl.h"
+#include "session.h"
+#include "util.h"
+
+#define DOC_MAX_BYTES (256 * 1024)
+
+static const struct option_spec options[] = {
+	OPTION_JSON,
+	OPTION_RELEASE,
+	OPTION_END,
+};
+
+/* The step's events, oldest first (a copy). */
+static cJSON *history(const struct release *rel, const char *step)
+{
+	cJSON *list = cJSON_CreateArray(), *ev;
+
+	cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(rel->doc, "events"))
+	{
+		const cJSON *s = cJSON_GetObjectItemCaseSensitive(ev, "step");
+
+		if (cJSON_IsString(s) && strcmp(s->valuestring, step) == 0)
+			cJSON_AddItemToArray(list, cJSON_Duplicate(ev, 1));
+	}
+	return list;
+}
+
+/* The step's instructions: the doc file from the work tree, or inline text. */
+static char *instructions(struct session *s, const struct pb_step *step, bool *from_file)
+{
+	struct buf text;
+	struct error ignored;
+	char *path;
+
+	*from_file = false;
+	if (step->doc == NULL)
+		return step->instructions ? xstrdup(step->instructions) : NULL;
+	buf_init(&text);
+	path = xasprintf("%s%s%s", store_workdir(s->store),
+			 store_workdir(s->store)[strlen(store_workdir(s->store)) - 1] == '/' ? "" : "/", step->doc);
+	if (file_read(path, DOC_MAX_BYTES, &text, &ignored) != 0) {
+		free(path);
+		buf_release(&text);
+		return step->instructions ? xstrdup(step->instructions) : NULL;
+	}
+	free(path);
+	*from_file = true;
+	return buf_detach(&text);
+}
+
+static int show_exec(struct cmd_ctx *ctx)
+{
+	struct session s;
+	struct release rel;
+	const struct pb_step *step;
+	const struct step_record *r;
+	enum step_state state;
+	cJSON *events, *ev, *view;
+	char *text;
+	bool from_file;
+	char t[32], d[32];
+	size_t i;
+
+	if (cmd_load_release(ctx, &s, &rel) != 0)
+		return -1;
+	step = playbook_step(rel.pb, ctx->args.positionals[0]);
+	if (step == NULL) {
+		error_set(&ctx->err, EXIT_USAGE, "release %s has no step \"%s\"; 'relctl status' lists them",
+			  rel.st->version, ctx->args.positionals[0]);
+		release_close(&rel);
+		session_close(&s);
+		return -1;
+	}
+	r = &rel.st->steps[step->index];
+	state = ledger_step_state(rel.st, step->index, s.now);
+	events = history(&rel, step->id);
+	text = instructions(&s, step, &from_file);
+	if (args_flag(&ctx->args, "json")) {
+		cJSON *root = cJSON_CreateObject(), *def = playbook_to_json(rel.pb);
+
+		cJSON_AddStringToObject(root, "release", rel.st->version);
+		cJSON_AddItemToObject(root, "step",
+				      cJSON_DetachItemFromArray(cJSON_GetObjectItemCaseSensitive(def, "steps"),
+								(int)step->index));
+		cJSON_Delete(def);
+		view = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rel.doc, "steps"), step->id);
+		cJSON_AddItemToObject(root, "record", cJSON_Duplicate(view, 1));
+		cJSON_AddStringToObject(root, "state", step_state_name(state));
+		if (text)
+			cJSON_AddStringToObject(root, "instructions", text);
+		else
+			cJSON_AddNullToObject(root, "instructions");
+		cJSON_AddItemToObject(root, "history", events);
+		events = NULL;
+		cmd_print_json(ctx, root);
+		cJSON_Delete(root);
+	} else {
+		FILE *out = ctx->out;
+
+		fprintf(out, "%s%s%s: %s\n", color(ctx, C_BOLD), step->id, color(ctx, C_RESET), step->title);
+		fprintf(out, "release %s rc%d, phase %s, %s step owned by role %s\n", rel.st->version, rel.st->candidate,
+			rel.pb->phases[step->phase].id, step_kind_name(step->kind), step->owner);
+		fprintf(out, "state: %s%s%s", cmd_state_color(ctx, state), step_state_name(state), color(ctx, C_RESET));
+		if (r->done_by && (state == STATE_DONE || state == STATE_IN_REVIEW))
+			fprintf(out, ", done by %s", r->done_by);
+		else if (r->holder)
+			fprintf(out, ", held by %s", r->holder);
+		if (state == STATE_WAITING)
+			fprintf(out, ", can be done from %s", time_format(ledger_wait_opens(rel.st, step->index), t, sizeof(t)));
+		if (r->reason)
+			fprintf(out, " (%s)", r->reason);
+		fprintf(out, "\n");
+		if (step->needs.count) {
+			fprintf(out, "needs: ");
+			for (i = 0; i < step->needs.count; i++) {
+				const struct pb_step *dep = playbook_step(rel.pb, step->needs.items[i]);
+
+				fprintf(out, "%s%s (%s)", i ? ", " : "", dep->id,
+					step_state_name(ledger_step_state(rel.st, dep->index, s.now)));
+			}
+			fprintf(out, "\n");
+		}
+		if (step->estimate)
+			fprintf(out, "estimate: %s\n", duration_format(step->estimate, d, sizeof(d)));
+		if (step->evidence_required)
+			fprintf(out, "evidence: required\n");
+		if (step->review)
+			fprintf(out, "review: by a %s%s%s%s%s%s%s\n", step->review, r->review_verdict ? " - " : "",
+				r->review_verdict ? r->review_verdict : "", r->review_by ? " by " : "",
+				r->review_by ? r->review_by : "", r->review_note ? ": " : "",
+				r->review_note ? r->review_note : "");
+		if (r->note)
+			fprintf(out, "note: %s\n", r->note);
+		ev = NULL;
+		cJSON_ArrayForEach(ev, r->evidence)
+			fprintf(out, "evidence: %s\n", ev->valuestring);
+		if (text)
+			fprintf(out, "\n%sInstructions%s%s%s\n%s%s", color(ctx, C_BOLD), color(ctx, C_RESET),
+				from_file ? " from " : "", from_file ? step->doc : "", text,
+				text[0] && text[strlen(text) - 1] == '\n' ? "" : "\n");
+		else if (step->doc)
+			fprintf(out, "\ninstructions: %s (not found in this work tree)\n", step->doc);
+		fprintf(out, "\n%sHistory%s\n", color(ctx, C_BOLD), color(ctx, C_RESET));
+		if (cJSON_GetArraySize(events) == 0)
+			fprintf(out, "  nothing yet\n");
+		cJSON_ArrayForEach(ev, events)
+		{
+			const cJSON *note = cJSON_GetObjectItemCaseSensitive(ev, "note");
+			const cJSON *reason = cJSON_GetObjectItemCaseSensitive(ev, "reason");
+			const cJSON *person = cJSON_GetObjectItemCaseSensitive(ev, "person");
+			const cJSON *verdict = cJSON_GetObjectItemCaseSensitive(ev, "verdict");
+			const cJSON *cand = cJSON_GetObjectItemCaseSensitive(ev, "candidate");
+
+			fprintf(out, "  %s  rc%d  %-10s %s%s%s%s%s%s%s\n",
+				cJSON_GetObjectItemCaseSensitive(ev, "time")->valuestring,
+				cJSON_IsNumber(cand) ? cand->valueint : 1,
+				cJSON_GetObjectItemCaseSensitive(ev, "actor")->valuestring,
+				cJSON_GetObjectItemCaseSensitive(ev, "op")->valuestring,
+				cJSON_IsString(verdict) ? " " : "", cJSON_IsString(verdict) ? verdict->valuestring : "",
+				cJSON_IsString(person) ? " to " : "", cJSON_IsString(person) ? person->valuestring : "",
+				cJSON_IsString(note) ? ": " : cJSON_IsString(reason) ? ": " : "",
+				cJSON_IsString(note) ? note->valuestring : cJSON_IsString(reason) ? reason->valuestring : "");
+		}
+	}
+	free(text);
+	cJSON_Delete(events);
+	release_close(&rel);
+	session_close(&s);
+	return 0;
+}
+
+const struct cmd_entry cmd_show_entry = {
+	.name = "show",
+	.usage = "STEP [--json] [--release VERSION]",
+	.summary = "a step's instructions, owner, state, evidence and history",
+	.help = "Instructions come from the step's doc file in this work tree, or its inline text.",
+	.options = options,
+	.min_args = 1,
+	.max_args = 1,
+	.exec = show_exec,
+};

@@ -1,0 +1,158 @@
+/* relctl status [VERSION] [--json]: per phase progress, every step's state, owner and age. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cJSON.h"
+#include "relctl.h"
+#include "session.h"
+#include "util.h"
+
+static const struct option_spec options[] = {
+	OPTION_JSON,
+	OPTION_RELEASE,
+	OPTION_END,
+};
+
+static time_t step_since(const struct step_record *r, enum step_state state)
+{
+	if (state == STATE_DONE || state == STATE_IN_REVIEW)
+		return r->done_at;
+	if (state == STATE_CLAIMED || state == STATE_WAITING)
+		return r->claimed_at;
+	if (state == STATE_READY)
+		return r->ready_at;
+	return r->changed_at;
+}
+
+static cJSON *status_json(const struct release *rel, time_t now)
+{
+	const struct release_state *st = rel->st;
+	const struct playbook *pb = rel->pb;
+	cJSON *root = cJSON_CreateObject(), *phases;
+	char t[32];
+	size_t p, i;
+
+	cJSON_AddStringToObject(root, "version", st->version);
+	cJSON_AddStringToObject(root, "playbook", pb->name);
+	cJSON_AddStringToObject(root, "status", release_status_name(st->status));
+	cJSON_AddNumberToObject(root, "candidate", st->candidate);
+	cJSON_AddStringToObject(root, "started", time_format(st->started_at, t, sizeof(t)));
+	cJSON_AddStringToObject(root, "started_by", st->started_by);
+	cJSON_AddStringToObject(root, "now", time_format(now, t, sizeof(t)));
+	phases = cJSON_AddArrayToObject(root, "phases");
+	for (p = 0; p < pb->phase_count; p++) {
+		const struct pb_phase *ph = &pb->phases[p];
+		cJSON *po = cJSON_CreateObject(), *steps;
+		size_t finished = 0;
+
+		cJSON_AddStringToObject(po, "id", ph->id);
+		cJSON_AddStringToObject(po, "title", ph->title ? ph->title : ph->id);
+		cJSON_AddBoolToObject(po, "open", ledger_phase_open(st, p));
+		steps = cJSON_AddArrayToObject(po, "steps");
+		for (i = 0; i < ph->step_count; i++) {
+			size_t k = ph->first_step + i;
+			const struct pb_step *s = &pb->steps[k];
+			const struct step_record *r = &st->steps[k];
+			enum step_state state = ledger_step_state(st, k, now);
+			time_t since = step_since(r, state);
+			cJSON *so = cJSON_CreateObject();
+
+			if (state == STATE_DONE || state == STATE_SKIPPED)
+				finished++;
+			cJSON_AddStringToObject(so, "id", s->id);
+			cJSON_AddStringToObject(so, "title", s->title);
+			cJSON_AddStringToObject(so, "state", step_state_name(state));
+			cJSON_AddStringToObject(so, "owner", s->owner);
+			if (r->holder)
+				cJSON_AddStringToObject(so, "holder", r->holder);
+			else
+				cJSON_AddNullToObject(so, "holder");
+			if (since)
+				cJSON_AddStringToObject(so, "since", time_format(since, t, sizeof(t)));
+			else
+				cJSON_AddNullToObject(so, "since");
+			cJSON_AddNumberToObject(so, "age_seconds", since ? (double)(now - since) : 0);
+			if (r->reason && (state == STATE_BLOCKED || state == STATE_SKIPPED))
+				cJSON_AddStringToObject(so, "reason", r->reason);
+			if (state == STATE_WAITING)
+				cJSON_AddStringToObject(so, "opens_at",
+							time_format(ledger_wait_opens(st, k), t, sizeof(t)));
+			cJSON_AddItemToArray(steps, so);
+		}
+		cJSON_AddNumberToObject(po, "finished", (double)finished);
+		cJSON_AddNumberToObject(po, "total", (double)ph->step_count);
+		cJSON_AddItemToArray(phases, po);
+	}
+	return root;
+}
+
+static void status_text(struct cmd_ctx *ctx, const struct release *rel, time_t now)
+{
+	const struct release_state *st = rel->st;
+	const struct playbook *pb = rel->pb;
+	FILE *out = ctx->out;
+	char age[48], t[32];
+	size_t p, i;
+
+	fprintf(out, "%s%s %s%s  rc%d  %s  started %s by %s\n", color(ctx, C_BOLD), pb->name, st->version,
+		color(ctx, C_RESET), st->candidate, release_status_name(st->status),
+		age_format(st->started_at, now, age, sizeof(age)), st->started_by);
+	for (p = 0; p < pb->phase_count; p++) {
+		const struct pb_phase *ph = &pb->phases[p];
+		size_t finished = 0;
+
+		for (i = 0; i < ph->step_count; i++)
+			if (st->steps[ph->first_step + i].base == STATE_DONE ||
+			    st->steps[ph->first_step + i].base == STATE_SKIPPED)
+				finished++;
+		fprintf(out, "\n%sPhase %zu/%zu %s%s%s%s  %zu/%zu finished%s\n", color(ctx, C_BOLD), p + 1,
+			pb->phase_count, ph->id, ph->title ? ": " : "", ph->title ? ph->title : "", color(ctx, C_RESET),
+			finished, ph->step_count, ledger_phase_open(st, p) ? "" : "  (not started)");
+		for (i = 0; i < ph->step_count; i++) {
+			size_t k = ph->first_step + i;
+			const struct step_record *r = &st->steps[k];
+			enum step_state state = ledger_step_state(st, k, now);
+			time_t since = step_since(r, state);
+
+			fprintf(out, "  %-24s %s%-10s%s %-16s %-10s", pb->steps[k].id, cmd_state_color(ctx, state),
+				step_state_name(state), color(ctx, C_RESET), r->holder ? r->holder : pb->steps[k].owner,
+				since ? age_format(since, now, age, sizeof(age)) : "");
+			if (state == STATE_WAITING)
+				fprintf(out, " opens %s", time_format(ledger_wait_opens(st, k), t, sizeof(t)));
+			if ((state == STATE_BLOCKED || state == STATE_SKIPPED) && r->reason)
+				fprintf(out, " %s", r->reason);
+			fprintf(out, "\n");
+		}
+	}
+}
+
+static int status_exec(struct cmd_ctx *ctx)
+{
+	struct session s;
+	struct release rel;
+
+	if (cmd_load_release(ctx, &s, &rel) != 0)
+		return -1;
+	if (args_flag(&ctx->args, "json")) {
+		cJSON *json = status_json(&rel, s.now);
+
+		cmd_print_json(ctx, json);
+		cJSON_Delete(json);
+	} else {
+		status_text(ctx, &rel, s.now);
+	}
+	release_close(&rel);
+	session_close(&s);
+	return 0;
+}
+
+const struct cmd_entry cmd_status_entry = {
+	.name = "status",
+	.usage = "[VERSION] [--json]",
+	.summary = "every step's state, owner and age, phase by phase",
+	.help = "The owner column shows who holds a step, or its owner role while nobody does.",
+	.options = options,
+	.min_args = 0,
+	.max_args = 1,
+	.exec = status_exec,
+};
