@@ -110,6 +110,7 @@ const char *cmd_state_color(const struct cmd_ctx *ctx, int state);
 
 /* Options most step commands share. */
 #define OPTION_RELEASE { "release", OPT_VALUE, "VERSION", "the release (default: the one open release)" }
+#define OPTION_OFFLINE { "offline", OPT_FLAG, NULL, "record locally only; 'relctl sync' shares it later" }
 #define OPTION_JSON { "json", OPT_FLAG, NULL, "print JSON instead of text" }
 #define OPTION_END { NULL, 0, NULL, NULL }
 

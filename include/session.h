@@ -26,7 +26,10 @@ struct session {
 	char *branch; /* "relctl-ledger" */
 	char *ref;    /* "refs/heads/relctl-ledger" */
 	char *remote; /* NULL when none is configured */
+	bool offline; /* --offline: commit locally, 'relctl sync' later */
 	time_t now;
+	/* Offline events sync could not replay on the remote tip, with why. */
+	cJSON *rejected;
 };
 
 /* One release as read from a ledger tip. */
@@ -90,5 +93,16 @@ int session_start(struct session *s, const char *version, cJSON *vars, char **su
 
 /* relctl playbook update: new releases use the new playbook. */
 int session_update_playbook(struct session *s, const char *path, char **summary, struct error *err);
+
+/*
+ * relctl sync: fetches the remote's ledger, replays local offline events on
+ * its tip (re-checking each), pushes, and fast-forwards the local branch.
+ * Events that are no longer valid are listed in s->rejected and kept under
+ * refs/relctl/rejected/EVENT; fetched and pushed count events each way.
+ */
+int session_sync(struct session *s, size_t *fetched, size_t *pushed, struct error *err);
+
+/* Seconds since the last successful exchange with the remote; -1 if never. */
+long session_sync_age(struct session *s);
 
 #endif

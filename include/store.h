@@ -99,4 +99,45 @@ void store_commit_info_release(struct store_commit_info *info);
 /* Whether ancestor is tip or an ancestor of tip. */
 int store_is_ancestor(struct store *store, const char *ancestor, const char *tip, bool *out, struct error *err);
 
+/* ---------- remotes ---------- */
+
+/* The url of a configured remote; NULL (EXIT_CONFIG) when there is none. */
+char *store_remote_url(struct store *store, const char *remote, struct error *err);
+
+/*
+ * Fetches refs/heads/BRANCH of remote.  Returns 0 with its tip, 1 when the
+ * remote has no such branch, -1 when the remote cannot be reached
+ * (EXIT_UNAVAILABLE) or is not configured (EXIT_CONFIG).  Credentials come
+ * from the ssh agent (or relctl.sshKey) and git's credential helpers; relctl
+ * never stores or prints them.
+ */
+int store_fetch(struct store *store, const char *remote, const char *branch, char tip[OID_HEX], struct error *err);
+
+/*
+ * Makes the remote's BRANCH point at new_tip if it still points at old_tip
+ * (NULL: if it does not exist yet).  Returns 0, 1 when it moved meanwhile
+ * (a lost race: fetch and retry), -1 when the remote is unreachable (69) or
+ * refused the update for another reason, such as a hook (77).
+ *
+ * libgit2's local transport writes refs without checking their old value,
+ * so for a remote that is a path on this machine the objects are pushed to
+ * a private ref and the branch is moved by compare-and-swap in that
+ * repository itself.
+ */
+int store_push(struct store *store, const char *remote, const char *branch, const char *new_tip, const char *old_tip,
+	       struct error *err);
+
+/* Points ref at tip unconditionally (remote-tracking and backup refs). */
+int store_ref_set(struct store *store, const char *ref, const char *tip, struct error *err);
+
+/* The merge base of two commits; 1 when they share no history. */
+int store_merge_base(struct store *store, const char *a, const char *b, char out[OID_HEX], struct error *err);
+
+/*
+ * The paths below dir whose blob differs between the trees of old_tip
+ * (NULL: the empty tree) and new_tip, including added ones.
+ */
+int store_changed(struct store *store, const char *old_tip, const char *new_tip, const char *dir, char ***paths,
+		  size_t *count, struct error *err);
+
 #endif

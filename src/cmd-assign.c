@@ -4,6 +4,7 @@
 
 static const struct option_spec options[] = {
 	OPTION_RELEASE,
+	OPTION_OFFLINE,
 	OPTION_END,
 };
 

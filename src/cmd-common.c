@@ -15,6 +15,7 @@ int cmd_record(struct cmd_ctx *ctx, const char *op, const char *step, struct cJS
 
 	if (session_open(&s, &ctx->err) != 0)
 		return -1;
+	s.offline = args_flag(&ctx->args, "offline");
 	rc = session_mutate(&s, &m, &summary, &ctx->err);
 	if (rc == 0)
 		fprintf(ctx->out, "%s%s%s\n", color(ctx, C_GREEN), summary, color(ctx, C_RESET));

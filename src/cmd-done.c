@@ -6,6 +6,7 @@ static const struct option_spec options[] = {
 	{ "note", OPT_VALUE, "TEXT", "what you did or found" },
 	{ "evidence", OPT_MULTI, "URL", "a link to evidence (test video, log); repeatable" },
 	OPTION_RELEASE,
+	OPTION_OFFLINE,
 	OPTION_END,
 };
 

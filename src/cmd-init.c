@@ -1,4 +1,8 @@
 /* relctl init: set up the ledger branch in this repository. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
 #include "relctl.h"
 #include "session.h"
 
@@ -17,6 +21,27 @@ static int init_exec(struct cmd_ctx *ctx)
 
 	if (session_open(&s, &ctx->err) != 0)
 		return -1;
+	if (remote == NULL) {
+		/* Share through origin when the repository has one, as a clone does. */
+		char *url = store_remote_url(s.store, "origin", &ctx->err);
+
+		if (url)
+			remote = "origin";
+		free(url);
+		error_clear(&ctx->err);
+	} else {
+		char *url = store_remote_url(s.store, remote, &ctx->err);
+
+		if (url == NULL) {
+			session_close(&s);
+			return -1;
+		}
+		free(url);
+	}
+	if (remote && (s.remote == NULL || strcmp(s.remote, remote) != 0)) {
+		free(s.remote);
+		s.remote = xstrdup(remote);
+	}
 	rc = session_init(&s, args_value(&ctx->args, "playbook"), args_value(&ctx->args, "branch"), &ctx->err);
 	if (rc == 0 && remote)
 		rc = store_config_set(s.store, "relctl.remote", remote, &ctx->err);

@@ -7,6 +7,7 @@
 static const struct option_spec options[] = {
 	{ "note", OPT_VALUE, "TEXT", "what you checked, or what to fix (required to reject)" },
 	OPTION_RELEASE,
+	OPTION_OFFLINE,
 	OPTION_END,
 };
 

@@ -5,6 +5,7 @@
 static const struct option_spec options[] = {
 	{ "reason", OPT_VALUE, "TEXT", "why (recorded in the ledger)" },
 	OPTION_RELEASE,
+	OPTION_OFFLINE,
 	OPTION_END,
 };
 

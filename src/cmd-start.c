@@ -8,6 +8,7 @@
 
 static const struct option_spec options[] = {
 	{ "set", OPT_MULTI, "VAR=VALUE", "set a playbook var for this release; repeatable" },
+	OPTION_OFFLINE,
 	OPTION_END,
 };
 
@@ -58,6 +59,7 @@ static int start_exec(struct cmd_ctx *ctx)
 		cJSON_Delete(vars);
 		return -1;
 	}
+	s.offline = args_flag(&ctx->args, "offline");
 	pb = session_current_playbook(&s, &ctx->err);
 	if (pb == NULL)
 		goto out;

@@ -23,6 +23,7 @@ extern const struct cmd_entry cmd_reopen_entry;
 extern const struct cmd_entry cmd_block_entry;
 extern const struct cmd_entry cmd_unblock_entry;
 extern const struct cmd_entry cmd_review_entry;
+extern const struct cmd_entry cmd_sync_entry;
 extern const struct cmd_entry cmd_releases_entry;
 extern const struct cmd_entry cmd_status_entry;
 extern const struct cmd_entry cmd_next_entry;
@@ -44,7 +45,6 @@ PLANNED(cmd_input_entry, "input", "--note TEXT", "give your role's input to the 
 PLANNED(cmd_brief_entry, "brief", "[VERSION] [--json]", "the decision brief for the product owner", 0, 1);
 PLANNED(cmd_decide_entry, "decide", "ship|delay|abort --reason TEXT", "decide (product owner)", 1, 1);
 PLANNED(cmd_run_entry, "run", "STEP [--dry-run]", "send a hook step's request", 1, 1);
-PLANNED(cmd_sync_entry, "sync", "", "exchange the ledger with the remote", 0, 0);
 PLANNED(cmd_stats_entry, "stats", "[--json]", "durations, bus factor and critical path", 0, 0);
 PLANNED(cmd_report_entry, "report", "VERSION [--format md|html|json]", "a release's record", 1, 1);
 PLANNED(cmd_forecast_entry, "forecast", "[VERSION] [--assume STEP=DURATION]... [--json]",

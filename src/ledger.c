@@ -373,9 +373,14 @@ static int check_claim(struct op_ctx *o, struct error *err)
 	case STATE_WAITING:
 	case STATE_BLOCKED:
 	case STATE_IN_REVIEW: {
-		char *who = describe_holder(o);
+		char *who;
 		int rc;
 
+		/* A step blocked while nobody held it has no holder to name. */
+		if (o->rec->holder == NULL)
+			return error_set(err, EXIT_DATAERR, "%s is blocked (%s); 'relctl unblock %s' first", o->step->id,
+					 o->rec->reason ? o->rec->reason : "no reason given", o->step->id);
+		who = describe_holder(o);
 		if (strcmp(o->rec->holder, o->actor->id) == 0)
 			rc = error_set(err, EXIT_DATAERR, "you already hold %s (%s)", o->step->id,
 				       step_state_name(o->state));

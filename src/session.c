@@ -60,6 +60,7 @@ void session_close(struct session *s)
 	free(s->branch);
 	free(s->ref);
 	free(s->remote);
+	cJSON_Delete(s->rejected);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -300,6 +301,7 @@ struct plan {
 	struct buf message;
 	char *author_name;
 	char *author_email;
+	time_t when; /* 0: now */
 	char *summary;
 };
 
@@ -352,8 +354,12 @@ static void backoff(int attempt)
 	usleep((useconds_t)((attempt < 6 ? 1000u << attempt : 32000u) + jitter * (unsigned)attempt));
 }
 
+static int remote_commit_loop(struct session *s, plan_fn fn, void *data, char **summary, struct error *err);
+
 static int commit_loop(struct session *s, plan_fn fn, void *data, char **summary, struct error *err)
 {
+	if (s->remote && !s->offline)
+		return remote_commit_loop(s, fn, data, summary, err);
 	int attempt;
 
 	for (attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -371,7 +377,7 @@ static int commit_loop(struct session *s, plan_fn fn, void *data, char **summary
 		}
 		author.name = plan.author_name;
 		author.email = plan.author_email;
-		author.when = s->now;
+		author.when = plan.when ? plan.when : s->now;
 		if (store_commit(s->store, rc == 1 ? NULL : tip, plan.changes, plan.count, plan.message.data, &author,
 				 new_tip, err) != 0) {
 			plan_release(&plan);
@@ -649,6 +655,11 @@ int session_init(struct session *s, const char *playbook_path, const char *branc
 		return -1;
 	if (rc == 0 && playbook_path == NULL)
 		return 0; /* already set up: init is idempotent */
+	if (playbook_path == NULL && s->remote) {
+		size_t fetched, pushed;
+
+		return session_sync(s, &fetched, &pushed, err); /* the team's ledger, from the remote */
+	}
 	if (playbook_path == NULL)
 		return error_set(err, EXIT_USAGE, "the first 'relctl init' needs --playbook FILE (see playbooks/ for examples)");
 	return write_playbook(s, playbook_path, true, NULL, err);
@@ -742,4 +753,495 @@ int session_start(struct session *s, const char *version, cJSON *vars, char **su
 		return error_set(err, EXIT_USAGE, "\"%s\" is not a release version (letters, digits, '.', '-', '+', '_')",
 				 version);
 	return commit_loop(s, plan_start, &sp, summary, err);
+}
+
+/* ---------- sync ---------- */
+
+static void note_sync(struct session *s)
+{
+	char t[32];
+	struct error ignored;
+
+	store_config_set(s->store, "relctl.lastSync", time_format(time(NULL), t, sizeof(t)), &ignored);
+}
+
+long session_sync_age(struct session *s)
+{
+	char *text = NULL;
+	struct error ignored;
+	time_t t;
+	long age = -1;
+
+	if (store_config_get(s->store, "relctl.lastSync", &text, &ignored) == 0 && text && time_parse(text, &t) == 0)
+		age = (long)(time(NULL) - t);
+	free(text);
+	return age;
+}
+
+static char *tracking_ref(const struct session *s)
+{
+	return xasprintf("refs/remotes/%s/%s", s->remote, s->branch);
+}
+
+/*
+ * Every release that differs between base (NULL: none) and tip must parse
+ * and replay at tip; otherwise the remote's ledger is refused.
+ */
+static int validate_tip(struct session *s, const char *base, const char *tip, struct error *err)
+{
+	char **paths = NULL;
+	size_t count = 0, i;
+	cJSON *index;
+	int rc = 0;
+
+	index = read_index(s, tip, err);
+	if (index == NULL)
+		return -1;
+	cJSON_Delete(index);
+	if (store_changed(s->store, base, tip, "releases", &paths, &count, err) != 0)
+		return -1;
+	for (i = 0; i < count && rc == 0; i++) {
+		struct release rel;
+		const char *name = strrchr(paths[i], '/') + 1;
+		char *version = xstrndup(name, strlen(name) > 5 ? strlen(name) - 5 : 0);
+
+		rc = load_release_at(s, tip, version, &rel, err);
+		release_close(&rel);
+		free(version);
+	}
+	for (i = 0; i < count; i++)
+		free(paths[i]);
+	free(paths);
+	return rc;
+}
+
+/*
+ * Fetches the remote's ledger tip and checks it: history only ever grows,
+ * and every changed release replays.  Returns 0 with the tip, 1 when the
+ * remote has no ledger yet, -1 on error (the local ledger unchanged).
+ */
+static int fetch_remote(struct session *s, char remote_tip[OID_HEX], struct error *err)
+{
+	char prev[OID_HEX], local[OID_HEX];
+	char *tracking = tracking_ref(s);
+	bool has_prev, has_local, ok;
+	struct error inner;
+	int rc;
+
+	rc = store_fetch(s->store, s->remote, s->branch, remote_tip, err);
+	if (rc != 0)
+		goto out;
+	has_prev = store_ref_tip(s->store, tracking, prev, err) == 0;
+	has_local = store_ref_tip(s->store, s->ref, local, err) == 0;
+	if (has_prev && (store_is_ancestor(s->store, prev, remote_tip, &ok, err) != 0 || !ok)) {
+		rc = error_set(err, EXIT_DATAERR,
+			       "remote \"%s\" rewrote the ledger's history (commit %.12s you fetched before is gone); your local ledger is unchanged - find out who force-pushed %s",
+			       s->remote, prev, s->branch);
+		goto out;
+	}
+	if (validate_tip(s, has_prev ? prev : has_local ? local : NULL, remote_tip, &inner) != 0) {
+		rc = error_set(err, EXIT_DATAERR, "the ledger on remote \"%s\" is broken, so it was not taken: %s; your local ledger is unchanged",
+			       s->remote, inner.message);
+		goto out;
+	}
+	rc = store_ref_set(s->store, tracking, remote_tip, err);
+out:
+	free(tracking);
+	return rc;
+}
+
+/* The events a commit appended to a release file, given its parent. */
+static cJSON *appended_events(struct session *s, const char *parent, const char *commit, const char *path,
+			      cJSON **new_doc, struct error *err)
+{
+	bool missing;
+	cJSON *old_doc = parent ? read_json(s, parent, path, &missing, err) : NULL, *events, *out;
+	int skip, i;
+
+	*new_doc = read_json(s, commit, path, &missing, err);
+	if (*new_doc == NULL) {
+		cJSON_Delete(old_doc);
+		return NULL;
+	}
+	skip = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(old_doc, "events"));
+	events = cJSON_GetObjectItemCaseSensitive(*new_doc, "events");
+	out = cJSON_CreateArray();
+	for (i = skip; i < cJSON_GetArraySize(events); i++)
+		cJSON_AddItemToArray(out, cJSON_Duplicate(cJSON_GetArrayItem(events, i), 1));
+	cJSON_Delete(old_doc);
+	return out;
+}
+
+struct replay_plan {
+	const char *path;
+	const char *version;
+	const cJSON *header; /* the offline copy of the release document */
+	const cJSON *event;
+	const struct store_commit_info *info;
+	const char *source; /* the offline commit, for copying a pinned playbook */
+};
+
+static int plan_replay(struct session *s, const char *tip, void *data, struct plan *plan, struct error *err)
+{
+	struct replay_plan *rp = data;
+	const cJSON *op = cJSON_GetObjectItemCaseSensitive(rp->event, "op");
+	struct release rel;
+	int rc = -1;
+
+	memset(&rel, 0, sizeof(rel));
+	if (cJSON_IsString(op) && strcmp(op->valuestring, "start") == 0) {
+		const cJSON *blob = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rp->header, "playbook"),
+								     "blob");
+		bool missing;
+		struct buf text;
+		char *pinned;
+
+		rel.doc = read_json(s, tip, rp->path, &missing, err);
+		if (!missing) {
+			if (rel.doc)
+				error_set(err, EXIT_DATAERR, "release %s was started on the remote meanwhile", rp->version);
+			goto out;
+		}
+		if (!cJSON_IsString(blob))
+			goto out;
+		buf_init(&text);
+		if (store_read_blob(s->store, blob->valuestring, &text, err) == 0)
+			rel.pb = playbook_load_text(rp->path, text.data, text.len, err);
+		pinned = xasprintf("playbooks/%s.yaml", blob->valuestring);
+		if (rel.pb)
+			plan_write(plan, pinned, buf_detach(&text));
+		free(pinned);
+		buf_release(&text);
+		if (rel.pb == NULL)
+			goto out;
+		rel.doc = cJSON_CreateObject();
+		cJSON_AddNumberToObject(rel.doc, "format", LEDGER_FORMAT);
+		cJSON_AddStringToObject(rel.doc, "version", rp->version);
+		cJSON_AddItemToObject(rel.doc, "playbook",
+				      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(rp->header, "playbook"), 1));
+		cJSON_AddArrayToObject(rel.doc, "events");
+		rel.st = release_state_new(rel.pb, rp->version);
+		rel.path = xstrdup(rp->path);
+		rel.version = xstrdup(rp->version);
+	} else if (load_release_at(s, tip, rp->version, &rel, err) != 0) {
+		goto out;
+	}
+	if (ledger_apply(rel.st, rp->event, err) != 0)
+		goto out;
+	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(rel.doc, "events"), cJSON_Duplicate(rp->event, 1));
+	ledger_write_view(rel.st, rel.doc);
+	plan_release_doc(plan, &rel);
+	if (plan_index(s, tip, rel.st, plan, strcmp(op->valuestring, "start") == 0, err) != 0)
+		goto out;
+	buf_adds(&plan->message, rp->info->message);
+	plan->summary = xstrndup(rp->info->message, strcspn(rp->info->message, "\n"));
+	plan->author_name = xstrdup(rp->info->author_name);
+	plan->author_email = xstrdup(rp->info->author_email);
+	plan->when = rp->info->time;
+	rc = 0;
+out:
+	release_close(&rel);
+	return rc;
+}
+
+/* Builds one commit from fn on top of *tip, advancing *tip. */
+static int stack_commit(struct session *s, char tip[OID_HEX], plan_fn fn, void *data, struct error *err)
+{
+	struct plan plan;
+	struct store_author author;
+	char new_tip[OID_HEX];
+	int rc;
+
+	plan_init(&plan);
+	rc = fn(s, tip, data, &plan, err);
+	if (rc == 0) {
+		author.name = plan.author_name;
+		author.email = plan.author_email;
+		author.when = plan.when ? plan.when : s->now;
+		rc = store_commit(s->store, tip, plan.changes, plan.count, plan.message.data, &author, new_tip, err);
+		if (rc == 0)
+			memcpy(tip, new_tip, OID_HEX);
+	}
+	plan_release(&plan);
+	return rc;
+}
+
+static void reject(struct session *s, const cJSON *event, const char *commit, const char *why)
+{
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(event, "id");
+	cJSON *item = cJSON_CreateObject();
+	struct error ignored;
+
+	if (s->rejected == NULL)
+		s->rejected = cJSON_CreateArray();
+	cJSON_AddItemToObject(item, "event", cJSON_Duplicate(event, 1));
+	cJSON_AddStringToObject(item, "reason", why);
+	cJSON_AddItemToArray(s->rejected, item);
+	if (cJSON_IsString(id)) {
+		char *ref = xasprintf("refs/relctl/rejected/%s", id->valuestring);
+
+		store_ref_set(s->store, ref, commit, &ignored);
+		free(ref);
+	}
+}
+
+/* Replays one offline commit's changes on *tip. */
+static int replay_commit(struct session *s, const char *commit, char tip[OID_HEX], size_t *count, struct error *err)
+{
+	struct store_commit_info info;
+	char **paths = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	if (store_commit_info(s->store, commit, &info, err) != 0)
+		return -1;
+	rc = store_changed(s->store, info.parent_count ? info.parent : NULL, commit, "releases", &paths, &n, err);
+	for (i = 0; rc == 0 && i < n; i++) {
+		cJSON *doc = NULL, *events = appended_events(s, info.parent_count ? info.parent : NULL, commit, paths[i],
+							     &doc, err), *ev;
+		const char *name = strrchr(paths[i], '/') + 1;
+		char *version = xstrndup(name, strlen(name) > 5 ? strlen(name) - 5 : 0);
+
+		if (events == NULL)
+			rc = -1;
+		cJSON_ArrayForEach(ev, events)
+		{
+			struct replay_plan rp = { paths[i], version, doc, ev, &info, commit };
+			struct error why;
+
+			if (stack_commit(s, tip, plan_replay, &rp, &why) != 0)
+				reject(s, ev, commit, why.message);
+			else
+				(*count)++;
+		}
+		cJSON_Delete(events);
+		cJSON_Delete(doc);
+		free(version);
+	}
+	for (i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	store_commit_info_release(&info);
+	return rc;
+}
+
+/*
+ * Puts local offline commits on top of the remote tip.  out receives the tip
+ * to push (or remote_tip when there is nothing of ours); *ahead says whether
+ * anything needs pushing.  The local branch is fast-forwarded when it can be.
+ */
+static int reconcile(struct session *s, const char *remote_tip, char out[OID_HEX], bool *ahead, size_t *replayed,
+		     struct error *err)
+{
+	char local[OID_HEX], base[OID_HEX];
+	char **commits = NULL;
+	size_t count = 0, i;
+	bool is_anc;
+	int rc = store_ref_tip(s->store, s->ref, local, err);
+
+	*ahead = false;
+	if (rc < 0)
+		return -1;
+	if (rc == 1) {
+		if (remote_tip == NULL)
+			return 1; /* no ledger anywhere yet: init writes the first commit */
+		memcpy(out, remote_tip, OID_HEX);
+		return store_ref_swap(s->store, s->ref, NULL, remote_tip, "relctl sync", err) < 0 ? -1 : 0;
+	}
+	if (remote_tip == NULL || strcmp(local, remote_tip) == 0) {
+		memcpy(out, local, OID_HEX);
+		*ahead = remote_tip == NULL;
+		return 0;
+	}
+	if (store_is_ancestor(s->store, local, remote_tip, &is_anc, err) != 0)
+		return -1;
+	if (is_anc) {
+		memcpy(out, remote_tip, OID_HEX);
+		return store_ref_swap(s->store, s->ref, local, remote_tip, "relctl sync: fast-forward", err) < 0 ? -1 : 0;
+	}
+	if (store_is_ancestor(s->store, remote_tip, local, &is_anc, err) != 0)
+		return -1;
+	*ahead = true;
+	if (is_anc) {
+		memcpy(out, local, OID_HEX);
+		return 0;
+	}
+	rc = store_merge_base(s->store, local, remote_tip, base, err);
+	if (rc != 0)
+		return rc < 0 ? -1
+			      : error_set(err, EXIT_DATAERR,
+					  "the ledger on remote \"%s\" and yours share no history (was relctl initialised twice?); your local ledger is unchanged",
+					  s->remote);
+	/* The offline commits, oldest first (the ledger's history is linear). */
+	{
+		char cur[OID_HEX];
+
+		memcpy(cur, local, OID_HEX);
+		while (strcmp(cur, base) != 0) {
+			struct store_commit_info info;
+
+			if (store_commit_info(s->store, cur, &info, err) != 0)
+				goto fail;
+			commits = xrealloc(commits, (count + 1) * sizeof(*commits));
+			commits[count++] = xstrdup(cur);
+			memcpy(cur, info.parent, OID_HEX);
+			store_commit_info_release(&info);
+			if (cur[0] == '\0')
+				break;
+		}
+	}
+	memcpy(out, remote_tip, OID_HEX);
+	for (i = count; i-- > 0;)
+		if (replay_commit(s, commits[i], out, replayed, err) != 0)
+			goto fail;
+	*ahead = strcmp(out, remote_tip) != 0;
+	rc = 0;
+	goto done;
+fail:
+	rc = -1;
+done:
+	for (i = 0; i < count; i++)
+		free(commits[i]);
+	free(commits);
+	return rc;
+}
+
+/* After a push: the local branch and the tracking ref follow the remote. */
+static void follow(struct session *s, const char *pushed)
+{
+	char local[OID_HEX];
+	char *tracking = tracking_ref(s);
+	struct error ignored;
+	bool descends = true;
+	int rc = store_ref_tip(s->store, s->ref, local, &ignored);
+
+	store_ref_set(s->store, tracking, pushed, &ignored);
+	if (rc == 0 && store_is_ancestor(s->store, local, pushed, &descends, &ignored) == 0 && descends)
+		store_ref_swap(s->store, s->ref, local, pushed, "relctl: pushed", &ignored);
+	else if (rc == 1)
+		store_ref_swap(s->store, s->ref, NULL, pushed, "relctl: pushed", &ignored);
+	else if (rc == 0 && !descends) {
+		/* Offline events: replace the branch with the replayed history, keeping the old tip. */
+		char *backup = xasprintf("refs/relctl/offline/%s", local);
+
+		store_ref_set(s->store, backup, local, &ignored);
+		free(backup);
+		store_ref_swap(s->store, s->ref, local, pushed, "relctl: replayed offline events", &ignored);
+	}
+	note_sync(s);
+	free(tracking);
+}
+
+static int remote_commit_loop(struct session *s, plan_fn fn, void *data, char **summary, struct error *err)
+{
+	int attempt;
+
+	for (attempt = 0; attempt < 8; attempt++) {
+		char remote_tip[OID_HEX], tip[OID_HEX];
+		struct plan plan;
+		bool ahead;
+		size_t replayed = 0;
+		int rc = fetch_remote(s, remote_tip, err);
+
+		if (rc < 0)
+			return -1;
+		int empty = reconcile(s, rc == 1 ? NULL : remote_tip, tip, &ahead, &replayed, err);
+		const char *base = empty == 1 ? NULL : tip;
+
+		if (empty < 0)
+			return -1;
+		plan_init(&plan);
+		if (fn(s, base, data, &plan, err) != 0) {
+			plan_release(&plan);
+			return -1;
+		}
+		{
+			struct store_author author = { plan.author_name, plan.author_email, plan.when ? plan.when : s->now };
+			char new_tip[OID_HEX];
+
+			if (store_commit(s->store, base, plan.changes, plan.count, plan.message.data, &author, new_tip, err) != 0) {
+				plan_release(&plan);
+				return -1;
+			}
+			rc = store_push(s->store, s->remote, s->branch, new_tip, rc == 1 ? NULL : remote_tip, err);
+			if (rc == 0) {
+				follow(s, new_tip);
+				if (summary) {
+					*summary = plan.summary;
+					plan.summary = NULL;
+				}
+			}
+		}
+		plan_release(&plan);
+		if (rc <= 0)
+			return rc;
+		backoff(attempt + 3);
+	}
+	return error_set(err, EXIT_TEMPFAIL, "others kept updating the ledger on \"%s\" (8 tries); run the command again",
+			 s->remote);
+}
+
+/* Events in the releases of to that are not in from (NULL: all of them). */
+static size_t count_events(struct session *s, const char *from, const char *to)
+{
+	char **paths = NULL;
+	size_t n = 0, i, total = 0;
+	struct error ignored;
+
+	if (store_changed(s->store, from, to, "releases", &paths, &n, &ignored) != 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		cJSON *doc = NULL, *events = appended_events(s, from, to, paths[i], &doc, &ignored);
+
+		total += (size_t)cJSON_GetArraySize(events);
+		cJSON_Delete(events);
+		cJSON_Delete(doc);
+		free(paths[i]);
+	}
+	free(paths);
+	return total;
+}
+
+int session_sync(struct session *s, size_t *fetched, size_t *pushed, struct error *err)
+{
+	int attempt;
+
+	*fetched = *pushed = 0;
+	for (attempt = 0; attempt < 8; attempt++) {
+		char remote_tip[OID_HEX], tip[OID_HEX], before[OID_HEX];
+		bool ahead, had_local, has_remote;
+		size_t replayed = 0;
+		int rc = fetch_remote(s, remote_tip, err);
+
+		if (rc < 0)
+			return -1;
+		has_remote = rc == 0;
+		had_local = store_ref_tip(s->store, s->ref, before, err) == 0;
+		if (rc == 0)
+			*fetched = count_events(s, had_local ? before : NULL, remote_tip);
+		rc = reconcile(s, has_remote ? remote_tip : NULL, tip, &ahead, &replayed, err);
+		if (rc == 1)
+			return error_set(err, EXIT_CONFIG, "neither this repository nor remote \"%s\" has a relctl ledger yet; run 'relctl init --playbook FILE'",
+					 s->remote);
+		if (rc < 0)
+			return -1;
+		if (!ahead) {
+			note_sync(s);
+			return 0;
+		}
+		rc = store_push(s->store, s->remote, s->branch, tip, has_remote ? remote_tip : NULL, err);
+		if (rc < 0)
+			return -1;
+		if (rc == 0) {
+			*pushed = count_events(s, has_remote ? remote_tip : NULL, tip);
+			follow(s, tip);
+			return 0;
+		}
+		if (s->rejected) {
+			cJSON_Delete(s->rejected);
+			s->rejected = NULL;
+		}
+		backoff(attempt + 3);
+	}
+	return error_set(err, EXIT_TEMPFAIL, "others kept updating the ledger on \"%s\"; run 'relctl sync' again", s->remote);
 }

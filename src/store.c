@@ -5,13 +5,17 @@
  * relctl processes can never overwrite each other's commit: the loser sees
  * the ref moved and retries on the new tip.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <git2.h>
 
 #include "buf.h"
 #include "store.h"
+#include "util.h"
+
 
 struct store {
 	git_repository *repo;
@@ -361,5 +365,349 @@ int store_is_ancestor(struct store *store, const char *ancestor, const char *tip
 	if (e < 0)
 		return git_fail(err, EXIT_DATAERR, "cannot compare ledger histories");
 	*out = e == 1;
+	return 0;
+}
+
+/* ---------- remotes ---------- */
+
+struct transfer {
+	struct store *store;
+	int credential_attempts;
+	char *rejection; /* the server's status for our ref, when it refused */
+};
+
+/* Asks git's credential helpers, the way git itself would, without a prompt. */
+static int credential_from_git(git_credential **out, const char *url)
+{
+	char user[1100] = "", pass[1100] = "", line[1100];
+	FILE *p;
+	int rc = -1;
+
+	if (setenv("RELCTL_CREDENTIAL_URL", url, 1) != 0)
+		return -1;
+	p = popen("printf 'url=%s\\n\\n' \"$RELCTL_CREDENTIAL_URL\" | GIT_TERMINAL_PROMPT=0 git credential fill 2>/dev/null",
+		  "r");
+	if (p == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), p)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strncmp(line, "username=", 9) == 0)
+			snprintf(user, sizeof(user), "%s", line + 9);
+		else if (strncmp(line, "password=", 9) == 0)
+			snprintf(pass, sizeof(pass), "%s", line + 9);
+	}
+	if (pclose(p) == 0 && user[0])
+		rc = git_credential_userpass_plaintext_new(out, user, pass);
+	memset(pass, 0, sizeof(pass));
+	unsetenv("RELCTL_CREDENTIAL_URL");
+	return rc;
+}
+
+static int credentials(git_credential **out, const char *url, const char *username_from_url,
+		       unsigned int allowed_types, void *payload)
+{
+	struct transfer *t = payload;
+	const char *user = username_from_url ? username_from_url : "git";
+
+	/* Each kind is tried once; then libgit2 reports the failure. */
+	if (t->credential_attempts++ >= 3)
+		return GIT_EAUTH;
+	if (allowed_types & GIT_CREDENTIAL_SSH_KEY) {
+		char *key = NULL;
+		struct error ignored;
+
+		if (t->credential_attempts == 1)
+			return git_credential_ssh_key_from_agent(out, user);
+		if (store_config_get(t->store, "relctl.sshKey", &key, &ignored) == 0 && key) {
+			char *pub = xasprintf("%s.pub", key);
+			int rc = git_credential_ssh_key_new(out, user, pub, key, NULL);
+
+			free(pub);
+			free(key);
+			return rc;
+		}
+		return GIT_PASSTHROUGH;
+	}
+	if ((allowed_types & GIT_CREDENTIAL_USERPASS_PLAINTEXT) && credential_from_git(out, url) == 0)
+		return 0;
+	return GIT_PASSTHROUGH;
+}
+
+static int push_status(const char *refname, const char *status, void *payload)
+{
+	struct transfer *t = payload;
+
+	(void)refname;
+	if (status && t->rejection == NULL)
+		t->rejection = xstrdup(status);
+	return 0;
+}
+
+char *store_remote_url(struct store *store, const char *remote, struct error *err)
+{
+	git_remote *r = NULL;
+	char *url;
+
+	if (git_remote_lookup(&r, store->repo, remote) != 0) {
+		error_set(err, EXIT_CONFIG, "there is no git remote \"%s\"; add it with 'git remote add %s URL' or run 'relctl init --remote NAME'",
+			  remote, remote);
+		return NULL;
+	}
+	url = xstrdup(git_remote_url(r) ? git_remote_url(r) : "");
+	git_remote_free(r);
+	return url;
+}
+
+/* A remote on this machine: a plain path or a file:// url. */
+static char *local_remote_path(const char *url)
+{
+	if (strncmp(url, "file://", 7) == 0)
+		return xstrdup(url + 7);
+	if (strstr(url, "://") != NULL)
+		return NULL;
+	/* scp-like "host:path" is ssh; a path has no colon before its first slash. */
+	if (strchr(url, ':') && (strchr(url, '/') == NULL || strchr(url, ':') < strchr(url, '/')))
+		return NULL;
+	return xstrdup(url);
+}
+
+static int unreachable(struct error *err, const char *remote, const char *what)
+{
+	const git_error *e = git_error_last();
+
+	return error_set(err, EXIT_UNAVAILABLE,
+			 "cannot %s remote \"%s\": %s; retry, or add --offline to record it locally and 'relctl sync' later",
+			 what, remote, e && e->message ? e->message : "unknown error");
+}
+
+int store_fetch(struct store *store, const char *remote, const char *branch, char tip[OID_HEX], struct error *err)
+{
+	git_fetch_options opts;
+	struct transfer t = { store, 0, NULL };
+	git_remote *r = NULL;
+	char hex[17], *spec, *temp;
+	git_strarray specs;
+	int rc;
+
+	if (git_remote_lookup(&r, store->repo, remote) != 0)
+		return error_set(err, EXIT_CONFIG, "there is no git remote \"%s\"; add it with 'git remote add %s URL'",
+				 remote, remote);
+	if (random_hex(hex, 8) != 0)
+		snprintf(hex, sizeof(hex), "%d", (int)getpid());
+	temp = xasprintf("refs/relctl/fetch/%s", hex);
+	spec = xasprintf("+refs/heads/%s:%s", branch, temp);
+	specs.strings = &spec;
+	specs.count = 1;
+	git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
+	opts.callbacks.credentials = credentials;
+	opts.callbacks.payload = &t;
+	opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+	opts.update_fetchhead = 0;
+	if (git_remote_fetch(r, &specs, &opts, NULL) != 0) {
+		rc = unreachable(err, remote, "fetch from");
+	} else {
+		rc = store_ref_tip(store, temp, tip, err);
+		if (rc == 0) {
+			git_reference *ref = NULL;
+
+			if (git_reference_lookup(&ref, store->repo, temp) == 0)
+				git_reference_delete(ref);
+			git_reference_free(ref);
+		}
+	}
+	free(spec);
+	free(temp);
+	git_remote_free(r);
+	return rc;
+}
+
+/* A branch move that git's receive-pack refused because it was not a fast-forward. */
+static bool lost_race(const char *status)
+{
+	return strstr(status, "fast-forward") || strstr(status, "fetch first") || strstr(status, "stale") ||
+	       strstr(status, "lock") || strstr(status, "non-fast");
+}
+
+static int push_refspec(struct store *store, git_remote *r, const char *spec, struct transfer *t)
+{
+	git_push_options opts;
+	git_strarray specs = { (char **)&spec, 1 };
+
+	(void)store;
+	git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);
+	opts.callbacks.credentials = credentials;
+	opts.callbacks.push_update_reference = push_status;
+	opts.callbacks.payload = t;
+	return git_remote_push(r, &specs, &opts);
+}
+
+/* Moves the branch of a repository on this machine by compare-and-swap. */
+static int swap_in_local_remote(const char *path, const char *branch, const git_oid *new_oid, const char *old_tip,
+				const char *incoming, struct error *err)
+{
+	git_repository *remote_repo = NULL;
+	git_reference *out = NULL, *temp = NULL;
+	git_oid old_oid;
+	char *ref = xasprintf("refs/heads/%s", branch);
+	int e, rc = 0;
+
+	if (git_repository_open_ext(&remote_repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) != 0) {
+		free(ref);
+		return error_set(err, EXIT_UNAVAILABLE, "cannot open the remote repository %s", path);
+	}
+	if (old_tip) {
+		git_oid_fromstr(&old_oid, old_tip);
+		e = git_reference_create_matching(&out, remote_repo, ref, new_oid, 1, &old_oid, "relctl");
+	} else {
+		e = git_reference_create(&out, remote_repo, ref, new_oid, 0, "relctl");
+	}
+	if (e == GIT_EMODIFIED || e == GIT_EEXISTS || e == GIT_ELOCKED)
+		rc = 1;
+	else if (e != 0)
+		rc = git_fail(err, EXIT_UNAVAILABLE, "cannot update the remote's ledger branch");
+	git_reference_free(out);
+	if (git_reference_lookup(&temp, remote_repo, incoming) == 0)
+		git_reference_delete(temp);
+	git_reference_free(temp);
+	git_repository_free(remote_repo);
+	free(ref);
+	return rc;
+}
+
+int store_push(struct store *store, const char *remote, const char *branch, const char *new_tip, const char *old_tip,
+	       struct error *err)
+{
+	struct transfer t = { store, 0, NULL };
+	git_remote *r = NULL;
+	git_reference *outgoing = NULL;
+	git_oid new_oid;
+	char hex[17], *out_ref = NULL, *spec = NULL, *path = NULL, *incoming = NULL;
+	int rc = 0;
+
+	if (parse_oid(&new_oid, new_tip, err) != 0)
+		return -1;
+	if (git_remote_lookup(&r, store->repo, remote) != 0)
+		return error_set(err, EXIT_CONFIG, "there is no git remote \"%s\"", remote);
+	if (random_hex(hex, 8) != 0)
+		snprintf(hex, sizeof(hex), "%d", (int)getpid());
+	/* A private ref to push from, so the local branch moves only after the remote did. */
+	out_ref = xasprintf("refs/relctl/outgoing/%s", hex);
+	if (git_reference_create(&outgoing, store->repo, out_ref, &new_oid, 1, NULL) != 0) {
+		rc = git_fail(err, EXIT_IOERR, "cannot prepare the push");
+		goto out;
+	}
+	path = local_remote_path(git_remote_url(r) ? git_remote_url(r) : "");
+	if (path) {
+		incoming = xasprintf("refs/relctl/incoming/%s", hex);
+		spec = xasprintf("+%s:%s", out_ref, incoming);
+	} else {
+		spec = xasprintf("%s:refs/heads/%s", out_ref, branch);
+	}
+	if (push_refspec(store, r, spec, &t) != 0) {
+		rc = unreachable(err, remote, "push to");
+		goto out;
+	}
+	if (t.rejection) {
+		if (lost_race(t.rejection))
+			rc = 1;
+		else
+			rc = error_set(err, EXIT_NOPERM, "remote \"%s\" refused the ledger update: %s", remote, t.rejection);
+		goto out;
+	}
+	if (path)
+		rc = swap_in_local_remote(path, branch, &new_oid, old_tip, incoming, err);
+out:
+	if (outgoing)
+		git_reference_delete(outgoing);
+	git_reference_free(outgoing);
+	git_remote_free(r);
+	free(t.rejection);
+	free(out_ref);
+	free(spec);
+	free(path);
+	free(incoming);
+	return rc;
+}
+
+int store_ref_set(struct store *store, const char *ref, const char *tip, struct error *err)
+{
+	git_reference *out = NULL;
+	git_oid oid;
+
+	if (parse_oid(&oid, tip, err) != 0)
+		return -1;
+	if (git_reference_create(&out, store->repo, ref, &oid, 1, "relctl") != 0)
+		return git_fail(err, EXIT_IOERR, ref);
+	git_reference_free(out);
+	return 0;
+}
+
+int store_merge_base(struct store *store, const char *a, const char *b, char out[OID_HEX], struct error *err)
+{
+	git_oid oa, ob, base;
+	int e;
+
+	if (parse_oid(&oa, a, err) != 0 || parse_oid(&ob, b, err) != 0)
+		return -1;
+	e = git_merge_base(&base, store->repo, &oa, &ob);
+	if (e == GIT_ENOTFOUND)
+		return 1;
+	if (e != 0)
+		return git_fail(err, EXIT_DATAERR, "cannot compare ledger histories");
+	oid_hex(&base, out);
+	return 0;
+}
+
+static int subtree(struct store *store, const char *tip, const char *dir, git_tree **out, struct error *err)
+{
+	git_oid oid;
+	git_commit *commit = NULL;
+	git_tree *root = NULL;
+	git_tree_entry *entry = NULL;
+	int rc = 0, e;
+
+	*out = NULL;
+	if (tip == NULL)
+		return 0;
+	if (parse_oid(&oid, tip, err) != 0)
+		return -1;
+	if (git_commit_lookup(&commit, store->repo, &oid) != 0 || git_commit_tree(&root, commit) != 0) {
+		rc = git_fail(err, EXIT_DATAERR, "cannot read a ledger commit");
+		goto out;
+	}
+	e = git_tree_entry_bypath(&entry, root, dir);
+	if (e == 0 && git_tree_entry_type(entry) == GIT_OBJECT_TREE)
+		git_tree_lookup(out, store->repo, git_tree_entry_id(entry));
+out:
+	git_tree_entry_free(entry);
+	git_tree_free(root);
+	git_commit_free(commit);
+	return rc;
+}
+
+int store_changed(struct store *store, const char *old_tip, const char *new_tip, const char *dir, char ***paths,
+		  size_t *count, struct error *err)
+{
+	git_tree *old_tree = NULL, *new_tree = NULL;
+	size_t i, n;
+
+	*paths = NULL;
+	*count = 0;
+	if (subtree(store, old_tip, dir, &old_tree, err) != 0 || subtree(store, new_tip, dir, &new_tree, err) != 0) {
+		git_tree_free(old_tree);
+		return -1;
+	}
+	n = new_tree ? git_tree_entrycount(new_tree) : 0;
+	*paths = xcalloc(n + 1, sizeof(**paths));
+	for (i = 0; i < n; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(new_tree, i);
+		const git_tree_entry *before = old_tree ? git_tree_entry_byname(old_tree, git_tree_entry_name(e)) : NULL;
+
+		if (before && git_oid_equal(git_tree_entry_id(before), git_tree_entry_id(e)))
+			continue;
+		(*paths)[(*count)++] = xasprintf("%s/%s", dir, git_tree_entry_name(e));
+	}
+	git_tree_free(old_tree);
+	git_tree_free(new_tree);
 	return 0;
 }
