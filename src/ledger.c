@@ -290,6 +290,9 @@ static int check_start(struct op_ctx *o, struct error *err)
 
 	if (o->st->event_count > 0)
 		return error_set(err, EXIT_DATAERR, "release %s has already started", o->st->version);
+	if (!ledger_is_manager(o->actor))
+		return error_set(err, EXIT_NOPERM, "%s cannot start a release: only a %s can", o->actor->id,
+				 ROLE_RELEASE_MANAGER);
 	if (vars && !cJSON_IsObject(vars))
 		return error_set(err, EXIT_DATAERR, "the start event's vars must be an object");
 	cJSON_ArrayForEach(v, vars)
@@ -381,7 +384,10 @@ static int check_claim(struct op_ctx *o, struct error *err)
 			return error_set(err, EXIT_DATAERR, "%s is blocked (%s); 'relctl unblock %s' first", o->step->id,
 					 o->rec->reason ? o->rec->reason : "no reason given", o->step->id);
 		who = describe_holder(o);
-		if (strcmp(o->rec->holder, o->actor->id) == 0)
+		if (o->rec->holder == NULL)
+			rc = error_set(err, EXIT_DATAERR, "%s is blocked (%s); 'relctl unblock %s' first", o->step->id,
+				       o->rec->reason ? o->rec->reason : "no reason given", o->step->id);
+		else if (strcmp(o->rec->holder, o->actor->id) == 0)
 			rc = error_set(err, EXIT_DATAERR, "you already hold %s (%s)", o->step->id,
 				       step_state_name(o->state));
 		else
@@ -533,6 +539,7 @@ static void apply_review(struct op_ctx *o)
 		o->rec->base = STATE_CLAIMED;
 		replace(&o->rec->holder, o->rec->done_by);
 		o->rec->done_at = 0;
+		o->rec->claimed_at = o->when;
 	}
 }
 

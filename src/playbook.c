@@ -955,7 +955,9 @@ static void check_steps(struct loader *l)
 			const char *name = s->when[0] == '!' ? s->when + 1 : s->when;
 			const struct pb_var *v = playbook_var(pb, name);
 
-			if (v == NULL)
+			if (name[0] == '\0')
+				error_at(l, key_mark(n, "when"), "\"when\" is empty; name a bool var, and quote a negation: when: \"!VAR\"");
+			else if (v == NULL)
 				error_at(l, key_mark(n, "when"), "\"when\" names the undeclared var \"%s\"; declare it under \"vars\"",
 					 name);
 			else if (v->type != VAR_BOOL)

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# make bench: relctl next and claim against ledgers of 10 and 500 releases
+# (about 100 events each), beside the git commands that do the least the
+# same work could: cat-file of the release file, and a plumbing commit of
+# one file.  Then a claim through sync against a local bare remote, beside
+# git fetch + git push.  Prints a markdown table of medians (hyperfine).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+RELCTL="$ROOT/relctl"
+RUNS=${BENCH_RUNS:-30}
+command -v hyperfine >/dev/null || { echo "installing hyperfine"; apt-get install -y -qq hyperfine >/dev/null; }
+WORK="$(mktemp -d /tmp/relctl-bench.XXXXXX)"
+trap 'rm -rf "$WORK"' EXIT
+export RELCTL_NOW=2024-03-19T10:00:00Z
+results="$WORK/results.md"
+: >"$results"
+
+as() { local who=$1; shift; RELCTL_USER=$who "$RELCTL" "$@" >/dev/null; }
+
+# A template release of about 100 events: most of the testing phase, with
+# the hand-offs, blocks and review rounds a real release has; test-diy is
+# left ready for the claim benchmark.
+make_template() {
+	local repo=$1
+	git init -q "$repo"
+	cd "$repo"
+	git config user.email cristina@example.com
+	"$RELCTL" init --playbook "$ROOT/playbooks/tinypilot.yaml" >/dev/null
+	"$RELCTL" start T >/dev/null
+	for round in $(seq 20); do
+		as jan claim build-rc --release T; as jan unclaim build-rc --release T
+	done
+	for round in $(seq 8); do
+		as jan claim draft-changelog --release T; as jan block draft-changelog --reason wait --release T
+		as jan unblock draft-changelog --release T; as jan unclaim draft-changelog --release T
+	done
+	as jan claim build-rc --release T; as jan done build-rc --release T --note rc1
+	as jan claim update-test-plan --release T; as jan done update-test-plan --release T
+	as shalom claim draft-changelog --release T; as shalom done draft-changelog --release T
+	as cristina review draft-changelog approve --release T
+	as lena claim draft-announcement --release T; as lena done draft-announcement --release T
+	as jan review draft-announcement approve --release T
+	for s in test-voyager test-update; do
+		as david claim $s --release T; as david done $s --evidence https://example.com/v --release T
+		as jan review $s reject --note again --release T; as david done $s --evidence https://example.com/v2 --release T
+		as shalom review $s approve --release T
+	done
+	as jan claim run-e2e-tests --release T; as jan done run-e2e-tests --evidence https://ci.example.com/1 --release T
+}
+
+ledger_of() { # N -> a repo whose ledger holds N copies of the template
+	local n=$1 repo="$WORK/ledger-$1"
+	cp -a "$WORK/template" "$repo"
+	python3 "$ROOT/bench/gen.py" "$repo" T "$n"
+	echo "$repo"
+}
+
+make_template "$WORK/template"
+events=$(git -C "$WORK/template" show relctl-ledger:releases/T.json | jq '.events | length')
+echo "template release: $events events"
+
+bench_at() {
+	local n=$1 repo base
+	repo=$(ledger_of "$n")
+	cd "$repo"
+	base=$(git rev-parse relctl-ledger)
+	local v="1.0.$((n / 2))"
+	cat >"$WORK/plumbing.sh" <<PLUMB
+set -e
+cd "$repo"
+export GIT_INDEX_FILE="$WORK/plumbing-index"
+blob=\$(git show relctl-ledger:releases/$v.json | git hash-object -w --stdin)
+git read-tree relctl-ledger
+printf '100644 blob %s\treleases/$v.json\n' "\$blob" | git update-index --index-info
+tree=\$(git write-tree)
+commit=\$(git commit-tree "\$tree" -p relctl-ledger -m plumbing)
+git update-ref refs/heads/relctl-ledger "\$commit"
+PLUMB
+	hyperfine -N --runs "$RUNS" --warmup 3 --export-json "$WORK/h-$n.json" \
+		-n "relctl next ($n releases)" "env RELCTL_USER=cristina $RELCTL next $v" \
+		-n "git cat-file -p ($n releases)" "git cat-file -p relctl-ledger:releases/$v.json" \
+		--prepare "git update-ref refs/heads/relctl-ledger $base" \
+		-n "relctl claim ($n releases)" "env RELCTL_USER=maria $RELCTL claim test-diy --release $v --offline" \
+		-n "git plumbing commit ($n releases)" "bash $WORK/plumbing.sh" >"$WORK/hyperfine.log" 2>&1 || { tail -20 "$WORK/hyperfine.log"; exit 1; }
+	# hyperfine applies --prepare to every command; for next/cat-file it only resets the ref.
+	rows "$WORK/h-$n.json"
+}
+
+bench_sync() {
+	local repo="$WORK/sync-clone" remote="$WORK/remote.git" base
+	cp -a "$(ledger_of 10)" "$repo"
+	git init -q --bare "$remote"
+	cd "$repo"
+	git remote add origin "$remote"
+	git push -q origin relctl-ledger
+	git config relctl.remote origin
+	base=$(git rev-parse relctl-ledger)
+	hyperfine -N --runs "$RUNS" --warmup 2 --export-json "$WORK/h-sync.json" \
+		--prepare "bash -c 'git update-ref refs/heads/relctl-ledger $base && git --git-dir=$remote update-ref refs/heads/relctl-ledger $base && git update-ref refs/remotes/origin/relctl-ledger $base'" \
+		-n "relctl claim through sync (path remote)" "env RELCTL_USER=maria $RELCTL claim test-diy --release 1.0.5" \
+		-n "git fetch + git push (path remote)" "bash -c 'git fetch -q origin relctl-ledger && git commit-tree \$(git rev-parse relctl-ledger^{tree}) -p relctl-ledger -m x | xargs git update-ref refs/heads/relctl-ledger && git push -q origin relctl-ledger'" \
+		>/dev/null 2>&1 || true
+	rows "$WORK/h-sync.json"
+}
+
+rows() { # hyperfine JSON -> markdown rows of medians
+	jq -r '.results[] | "| \(.command) | \(.median * 1000 | . * 100 | round / 100) | \(.mean * 1000 | . * 100 | round / 100) | \(.min * 1000 | . * 100 | round / 100) | \(.max * 1000 | . * 100 | round / 100) |"' "$1" >>"$results"
+}
+
+bench_at 10
+bench_at 500
+bench_sync
+echo
+echo "| Command | Median [ms] | Mean [ms] | Min [ms] | Max [ms] |"
+echo "|:---|---:|---:|---:|---:|"
+cat "$results"
