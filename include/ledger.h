@@ -45,7 +45,43 @@ struct step_record {
 	char *review_note;
 	time_t ready_at, claimed_at, done_at, changed_at;
 	int candidate;        /* the candidate of the last change */
+	bool reason_is_condition; /* skipped by its "when" at the start */
 	size_t event_count;
+};
+
+struct finding {
+	char *id;       /* "F-" and six hex digits of the event that added it */
+	char *title;
+	char *severity; /* blocker, major or minor */
+	char *step;     /* may be NULL */
+	char *by;
+	time_t at;
+	int candidate;  /* found in */
+	cJSON *evidence;
+	long estimate;  /* seconds to fix, from a dev; 0 when not given */
+	char *risk;     /* low, medium or high, from a dev */
+	char *impact;   /* customer impact, from support */
+	cJSON *notes;   /* [{by, at, note}] */
+	bool closed;
+	char *closed_by;
+};
+
+struct input_record {
+	char *role;
+	char *by;
+	char *note;
+	time_t at;
+	int candidate;
+};
+
+struct decision_record {
+	char *decision; /* ship, delay or abort */
+	char *by;
+	char *reason;
+	char *brief_hash;
+	bool forced;
+	time_t at;
+	int candidate;
 };
 
 struct release_state {
@@ -58,7 +94,19 @@ struct release_state {
 	cJSON *vars; /* name -> typed value */
 	struct step_record *steps; /* parallel to pb->steps */
 	size_t event_count;
+	struct finding *findings;
+	size_t finding_count;
+	struct input_record *inputs; /* every input given, oldest first */
+	size_t input_count;
+	struct decision_record *decisions; /* every decision, oldest first */
+	size_t decision_count;
 };
+
+/* The playbook's decision step, or NULL. */
+const struct pb_step *ledger_decision_step(const struct release_state *st);
+/* The latest input of role for the current candidate, or NULL. */
+const struct input_record *ledger_input(const struct release_state *st, const char *role);
+const struct finding *ledger_finding(const struct release_state *st, const char *id);
 
 struct release_state *release_state_new(const struct playbook *pb, const char *version);
 void release_state_free(struct release_state *st);

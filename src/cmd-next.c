@@ -213,11 +213,24 @@ static void decision(struct view *v)
 		if (s->kind != STEP_DECISION || ledger_step_state(v->st, k, v->now) != STATE_READY)
 			continue;
 		if (v->json) {
+			cJSON *missing = cJSON_CreateArray();
+			size_t i;
+
+			for (i = 0; i < s->inputs.count; i++)
+				if (ledger_input(v->st, s->inputs.items[i]) == NULL)
+					cJSON_AddItemToArray(missing, cJSON_CreateString(s->inputs.items[i]));
 			cJSON_AddStringToObject(v->json, "decision", s->id);
+			cJSON_AddItemToObject(v->json, "decision_missing_inputs", missing);
 		} else if (person_has_role(v->me, s->owner)) {
+			size_t i, missing = 0;
+
 			heading(v, "The decision waits for you");
-			fprintf(v->ctx->out, "  %s: read 'relctl brief', then 'relctl decide ship|delay|abort --reason TEXT'\n",
-				s->title);
+			fprintf(v->ctx->out, "  %s (rc%d): read 'relctl brief', then 'relctl decide ship|delay|abort --reason TEXT'\n",
+				s->title, v->st->candidate);
+			for (i = 0; i < s->inputs.count; i++)
+				if (ledger_input(v->st, s->inputs.items[i]) == NULL)
+					fprintf(v->ctx->out, "  %sstill missing: the %s input%s\n", missing++ ? "" : "",
+						s->inputs.items[i], color(v->ctx, C_RESET));
 		} else {
 			heading(v, "The decision is open");
 			fprintf(v->ctx->out, "  %s waits for the %s\n", s->id, s->owner);

@@ -24,6 +24,12 @@ extern const struct cmd_entry cmd_block_entry;
 extern const struct cmd_entry cmd_unblock_entry;
 extern const struct cmd_entry cmd_review_entry;
 extern const struct cmd_entry cmd_sync_entry;
+extern const struct cmd_entry cmd_finding_add_entry;
+extern const struct cmd_entry cmd_finding_update_entry;
+extern const struct cmd_entry cmd_finding_list_entry;
+extern const struct cmd_entry cmd_input_entry;
+extern const struct cmd_entry cmd_brief_entry;
+extern const struct cmd_entry cmd_decide_entry;
 extern const struct cmd_entry cmd_releases_entry;
 extern const struct cmd_entry cmd_status_entry;
 extern const struct cmd_entry cmd_next_entry;
@@ -36,14 +42,6 @@ extern const struct cmd_entry cmd_log_entry;
 		.not_built = true,                                                                             \
 	}
 
-PLANNED(cmd_finding_add_entry, "finding add", "TITLE --severity blocker|major|minor [--step STEP]",
-	"record a finding", 1, 1);
-PLANNED(cmd_finding_update_entry, "finding update",
-	"ID [--estimate DURATION] [--risk low|medium|high] [--impact TEXT] [--close]", "add to a finding", 1, 1);
-PLANNED(cmd_finding_list_entry, "finding list", "[--json]", "list findings", 0, 0);
-PLANNED(cmd_input_entry, "input", "--note TEXT", "give your role's input to the decision", 0, 0);
-PLANNED(cmd_brief_entry, "brief", "[VERSION] [--json]", "the decision brief for the product owner", 0, 1);
-PLANNED(cmd_decide_entry, "decide", "ship|delay|abort --reason TEXT", "decide (product owner)", 1, 1);
 PLANNED(cmd_run_entry, "run", "STEP [--dry-run]", "send a hook step's request", 1, 1);
 PLANNED(cmd_stats_entry, "stats", "[--json]", "durations, bus factor and critical path", 0, 0);
 PLANNED(cmd_report_entry, "report", "VERSION [--format md|html|json]", "a release's record", 1, 1);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "ledger.h"
@@ -84,6 +85,34 @@ void release_state_free(struct release_state *st)
 		free(st->steps[i].reason);
 	}
 	free(st->steps);
+	for (i = 0; i < st->finding_count; i++) {
+		struct finding *f = &st->findings[i];
+
+		free(f->id);
+		free(f->title);
+		free(f->severity);
+		free(f->step);
+		free(f->by);
+		cJSON_Delete(f->evidence);
+		free(f->risk);
+		free(f->impact);
+		cJSON_Delete(f->notes);
+		free(f->closed_by);
+	}
+	free(st->findings);
+	for (i = 0; i < st->input_count; i++) {
+		free(st->inputs[i].role);
+		free(st->inputs[i].by);
+		free(st->inputs[i].note);
+	}
+	free(st->inputs);
+	for (i = 0; i < st->decision_count; i++) {
+		free(st->decisions[i].decision);
+		free(st->decisions[i].by);
+		free(st->decisions[i].reason);
+		free(st->decisions[i].brief_hash);
+	}
+	free(st->decisions);
 	cJSON_Delete(st->vars);
 	free(st->version);
 	free(st->started_by);
@@ -354,6 +383,7 @@ static void apply_start(struct op_ctx *o)
 		if (value != negate)
 			continue;
 		st->steps[i].base = STATE_SKIPPED;
+		st->steps[i].reason_is_condition = true;
 		free(st->steps[i].reason);
 		st->steps[i].reason = xasprintf("skipped by condition: %s is %s", name, value ? "true" : "false");
 		st->steps[i].changed_at = o->when;
@@ -581,6 +611,7 @@ static int check_reopen(struct op_ctx *o, struct error *err)
 static void apply_reopen(struct op_ctx *o)
 {
 	record_clear_work(o->rec);
+	o->rec->reason_is_condition = false;
 	o->rec->base = STATE_READY;
 	replace(&o->rec->reason, field(o->event, "reason"));
 }
@@ -624,6 +655,246 @@ static void apply_unblock(struct op_ctx *o)
 	o->rec->base = o->rec->before_block;
 }
 
+
+/* ---------- findings, inputs, decisions ---------- */
+
+const struct pb_step *ledger_decision_step(const struct release_state *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->pb->step_count; i++)
+		if (st->pb->steps[i].kind == STEP_DECISION)
+			return &st->pb->steps[i];
+	return NULL;
+}
+
+const struct input_record *ledger_input(const struct release_state *st, const char *role)
+{
+	size_t i;
+
+	for (i = st->input_count; i-- > 0;)
+		if (st->inputs[i].candidate == st->candidate && strcmp(st->inputs[i].role, role) == 0)
+			return &st->inputs[i];
+	return NULL;
+}
+
+const struct finding *ledger_finding(const struct release_state *st, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < st->finding_count; i++)
+		if (strcasecmp(st->findings[i].id, id) == 0)
+			return &st->findings[i];
+	return NULL;
+}
+
+static int check_finding_add(struct op_ctx *o, struct error *err)
+{
+	const char *id = field(o->event, "finding"), *title = field(o->event, "title");
+	const char *severity = field(o->event, "severity"), *step = field(o->event, "finding_step");
+	const cJSON *evidence = cJSON_GetObjectItemCaseSensitive(o->event, "evidence");
+
+	if (id == NULL || title == NULL || title[0] == '\0')
+		return error_set(err, EXIT_USAGE, "a finding needs a title");
+	if (severity == NULL || (strcmp(severity, "blocker") && strcmp(severity, "major") && strcmp(severity, "minor")))
+		return error_set(err, EXIT_USAGE, "a finding's --severity is blocker, major or minor");
+	if (step && playbook_step(o->st->pb, step) == NULL)
+		return error_set(err, EXIT_USAGE, "release %s has no step \"%s\"", o->st->version, step);
+	if (evidence && !cJSON_IsArray(evidence))
+		return error_set(err, EXIT_DATAERR, "evidence must be a list of links");
+	if (ledger_finding(o->st, id))
+		return error_set(err, EXIT_TEMPFAIL, "finding id %s is taken; run the command again for a new one", id);
+	return 0;
+}
+
+static void apply_finding_add(struct op_ctx *o)
+{
+	struct release_state *st = o->st;
+	const cJSON *evidence = cJSON_GetObjectItemCaseSensitive(o->event, "evidence");
+	struct finding *f;
+
+	st->findings = xrealloc(st->findings, (st->finding_count + 1) * sizeof(*st->findings));
+	f = &st->findings[st->finding_count++];
+	memset(f, 0, sizeof(*f));
+	f->id = xstrdup(field(o->event, "finding"));
+	f->title = xstrdup(field(o->event, "title"));
+	f->severity = xstrdup(field(o->event, "severity"));
+	replace(&f->step, field(o->event, "finding_step"));
+	f->by = xstrdup(o->actor->id);
+	f->at = o->when;
+	f->candidate = st->candidate;
+	f->evidence = evidence ? cJSON_Duplicate(evidence, 1) : cJSON_CreateArray();
+	f->notes = cJSON_CreateArray();
+}
+
+static int check_finding_update(struct op_ctx *o, struct error *err)
+{
+	const char *id = field(o->event, "finding"), *risk = field(o->event, "risk");
+	const char *estimate = field(o->event, "estimate");
+	const struct finding *f = id ? ledger_finding(o->st, id) : NULL;
+	const cJSON *close = cJSON_GetObjectItemCaseSensitive(o->event, "close");
+	long seconds;
+
+	if (f == NULL)
+		return error_set(err, EXIT_USAGE, "release %s has no finding \"%s\"; 'relctl finding list' shows them",
+				 o->st->version, id ? id : "");
+	if ((estimate || risk) && !person_has_role(o->actor, "dev"))
+		return error_set(err, EXIT_NOPERM, "%s cannot set a finding's estimate or risk: that is the dev role's call",
+				 o->actor->id);
+	if (field(o->event, "impact") && !person_has_role(o->actor, "support"))
+		return error_set(err, EXIT_NOPERM, "%s cannot set a finding's customer impact: that is the support role's call",
+				 o->actor->id);
+	if (estimate && duration_parse(estimate, &seconds) != 0)
+		return error_set(err, EXIT_USAGE, "bad estimate \"%s\": write a duration like 4h or 2d", estimate);
+	if (risk && strcmp(risk, "low") && strcmp(risk, "medium") && strcmp(risk, "high"))
+		return error_set(err, EXIT_USAGE, "a finding's --risk is low, medium or high");
+	if (cJSON_IsTrue(close) && f->closed)
+		return error_set(err, EXIT_DATAERR, "finding %s is already closed", f->id);
+	if (cJSON_IsTrue(close) && strcmp(f->by, o->actor->id) && !person_has_role(o->actor, "dev") &&
+	    !ledger_is_manager(o->actor))
+		return error_set(err, EXIT_NOPERM, "%s cannot close finding %s: its finder, a dev or a release manager can",
+				 o->actor->id, f->id);
+	return 0;
+}
+
+static void apply_finding_update(struct op_ctx *o)
+{
+	struct finding *f = (struct finding *)ledger_finding(o->st, field(o->event, "finding"));
+	const char *estimate = field(o->event, "estimate"), *note = field(o->event, "note");
+	char t[32];
+
+	if (estimate)
+		duration_parse(estimate, &f->estimate);
+	if (field(o->event, "risk"))
+		replace(&f->risk, field(o->event, "risk"));
+	if (field(o->event, "impact"))
+		replace(&f->impact, field(o->event, "impact"));
+	if (note) {
+		cJSON *n = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(n, "by", o->actor->id);
+		cJSON_AddStringToObject(n, "at", time_format(o->when, t, sizeof(t)));
+		cJSON_AddStringToObject(n, "note", note);
+		cJSON_AddItemToArray(f->notes, n);
+	}
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o->event, "close"))) {
+		f->closed = true;
+		replace(&f->closed_by, o->actor->id);
+	}
+}
+
+static int check_input(struct op_ctx *o, struct error *err)
+{
+	const char *role = field(o->event, "role"), *note = field(o->event, "note");
+
+	if (note == NULL || note[0] == '\0')
+		return error_set(err, EXIT_USAGE, "an input needs --note TEXT: what your team knows that bears on the decision");
+	if (role == NULL || !playbook_has_role(o->st->pb, role))
+		return error_set(err, EXIT_USAGE, "an input is given for one of your roles");
+	if (!person_has_role(o->actor, role))
+		return error_set(err, EXIT_NOPERM, "%s does not hold the role %s, so cannot give its input", o->actor->id,
+				 role);
+	return 0;
+}
+
+static void apply_input(struct op_ctx *o)
+{
+	struct release_state *st = o->st;
+	struct input_record *in;
+
+	st->inputs = xrealloc(st->inputs, (st->input_count + 1) * sizeof(*st->inputs));
+	in = &st->inputs[st->input_count++];
+	in->role = xstrdup(field(o->event, "role"));
+	in->by = xstrdup(o->actor->id);
+	in->note = xstrdup(field(o->event, "note"));
+	in->at = o->when;
+	in->candidate = st->candidate;
+}
+
+static int check_decide(struct op_ctx *o, struct error *err)
+{
+	const char *decision = field(o->event, "decision");
+	const struct pb_step *step = ledger_decision_step(o->st);
+	bool forced = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o->event, "forced"));
+	struct buf missing;
+	size_t i;
+	int rc = 0;
+
+	if (decision == NULL || (strcmp(decision, "ship") && strcmp(decision, "delay") && strcmp(decision, "abort")))
+		return error_set(err, EXIT_USAGE, "the decision is ship, delay or abort");
+	if (require_reason(o, err) == NULL)
+		return -1;
+	if (step == NULL)
+		return error_set(err, EXIT_DATAERR, "release %s's playbook has no decision step", o->st->version);
+	if (!person_has_role(o->actor, step->owner))
+		return error_set(err, EXIT_NOPERM, "%s cannot decide: only a %s can; give your input with 'relctl input --note TEXT'",
+				 o->actor->id, step->owner);
+	o->step = step;
+	o->rec = &o->st->steps[step->index];
+	o->state = ledger_step_state(o->st, step->index, o->when);
+	if (strcmp(decision, "abort") != 0) {
+		if (o->state == STATE_PENDING)
+			return refuse_pending(o, "decide", err);
+		if (o->state != STATE_READY)
+			return error_set(err, EXIT_DATAERR, "the decision for %s rc%d was already made (%s)", o->st->version,
+					 o->st->candidate, step_state_name(o->state));
+	}
+	buf_init(&missing);
+	for (i = 0; i < step->inputs.count; i++)
+		if (ledger_input(o->st, step->inputs.items[i]) == NULL)
+			buf_addf(&missing, "%s%s", missing.len ? ", " : "", step->inputs.items[i]);
+	if (missing.len && !forced && strcmp(decision, "abort") != 0)
+		rc = error_set(err, EXIT_DATAERR,
+			       "the decision still needs input from %s ('relctl input --note TEXT' by someone of that role), or decide with --force",
+			       missing.data);
+	buf_release(&missing);
+	return rc;
+}
+
+static void apply_decide(struct op_ctx *o)
+{
+	struct release_state *st = o->st;
+	const char *decision = field(o->event, "decision");
+	const struct pb_step *step = ledger_decision_step(st);
+	struct decision_record *d;
+	size_t i;
+
+	st->decisions = xrealloc(st->decisions, (st->decision_count + 1) * sizeof(*st->decisions));
+	d = &st->decisions[st->decision_count++];
+	d->decision = xstrdup(decision);
+	d->by = xstrdup(o->actor->id);
+	d->reason = xstrdup(field(o->event, "reason"));
+	d->brief_hash = field(o->event, "brief_hash") ? xstrdup(field(o->event, "brief_hash")) : NULL;
+	d->forced = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o->event, "forced"));
+	d->at = o->when;
+	d->candidate = st->candidate;
+	o->rec = &st->steps[step->index];
+	if (strcmp(decision, "ship") == 0) {
+		o->rec->base = STATE_DONE;
+		replace(&o->rec->done_by, o->actor->id);
+		replace(&o->rec->note, field(o->event, "reason"));
+		o->rec->done_at = o->when;
+	} else if (strcmp(decision, "abort") == 0) {
+		st->status = RELEASE_ABORTED;
+		replace(&o->rec->reason, field(o->event, "reason"));
+	} else {
+		/* The next candidate: the listed steps start again; their history stays in the events. */
+		st->candidate++;
+		for (i = 0; i < step->on_delay.count; i++) {
+			const struct pb_step *s = playbook_step(st->pb, step->on_delay.items[i]);
+
+			if (s == NULL || st->steps[s->index].reason_is_condition)
+				continue;
+			record_clear_work(&st->steps[s->index]);
+			st->steps[s->index].base = STATE_READY;
+			replace(&st->steps[s->index].reason, NULL);
+			st->steps[s->index].candidate = st->candidate;
+			st->steps[s->index].changed_at = o->when;
+		}
+		replace(&o->rec->reason, field(o->event, "reason"));
+	}
+}
+
 /* ---------- dispatch ---------- */
 
 struct op_def {
@@ -636,7 +907,9 @@ static const struct op_def ops[] = {
 	{ "start", false, check_start },   { "claim", true, check_claim },   { "unclaim", true, check_unclaim },
 	{ "assign", true, check_assign },  { "done", true, check_done },     { "review", true, check_review },
 	{ "skip", true, check_skip },      { "reopen", true, check_reopen }, { "block", true, check_block },
-	{ "unblock", true, check_unblock },
+	{ "unblock", true, check_unblock }, { "finding-add", false, check_finding_add },
+	{ "finding-update", false, check_finding_update }, { "input", false, check_input },
+	{ "decide", false, check_decide },
 };
 
 static void apply(struct op_ctx *o)
@@ -663,6 +936,14 @@ static void apply(struct op_ctx *o)
 		apply_block(o);
 	else if (strcmp(op, "unblock") == 0)
 		apply_unblock(o);
+	else if (strcmp(op, "finding-add") == 0)
+		apply_finding_add(o);
+	else if (strcmp(op, "finding-update") == 0)
+		apply_finding_update(o);
+	else if (strcmp(op, "input") == 0)
+		apply_input(o);
+	else if (strcmp(op, "decide") == 0)
+		apply_decide(o);
 }
 
 /* After every event: record when steps became ready, and the release's status. */
@@ -805,9 +1086,70 @@ static void add_text(cJSON *obj, const char *key, const char *value)
 		cJSON_AddNullToObject(obj, key);
 }
 
+static void write_findings(const struct release_state *st, cJSON *arr)
+{
+	size_t i;
+
+	for (i = 0; i < st->finding_count; i++) {
+		const struct finding *f = &st->findings[i];
+		cJSON *o = cJSON_CreateObject();
+		char d[32];
+
+		cJSON_AddStringToObject(o, "id", f->id);
+		cJSON_AddStringToObject(o, "title", f->title);
+		cJSON_AddStringToObject(o, "severity", f->severity);
+		add_text(o, "step", f->step);
+		cJSON_AddStringToObject(o, "by", f->by);
+		add_time(o, "at", f->at);
+		cJSON_AddNumberToObject(o, "candidate", f->candidate);
+		cJSON_AddItemToObject(o, "evidence", cJSON_Duplicate(f->evidence, 1));
+		if (f->estimate)
+			cJSON_AddStringToObject(o, "estimate", duration_format(f->estimate, d, sizeof(d)));
+		else
+			cJSON_AddNullToObject(o, "estimate");
+		add_text(o, "risk", f->risk);
+		add_text(o, "impact", f->impact);
+		cJSON_AddItemToObject(o, "notes", cJSON_Duplicate(f->notes, 1));
+		cJSON_AddBoolToObject(o, "closed", f->closed);
+		add_text(o, "closed_by", f->closed_by);
+		cJSON_AddItemToArray(arr, o);
+	}
+}
+
+static void write_inputs_and_decisions(const struct release_state *st, cJSON *doc)
+{
+	cJSON *inputs = cJSON_AddArrayToObject(doc, "inputs"), *decisions = cJSON_AddArrayToObject(doc, "decisions");
+	size_t i;
+
+	for (i = 0; i < st->input_count; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "role", st->inputs[i].role);
+		cJSON_AddStringToObject(o, "by", st->inputs[i].by);
+		cJSON_AddStringToObject(o, "note", st->inputs[i].note);
+		add_time(o, "at", st->inputs[i].at);
+		cJSON_AddNumberToObject(o, "candidate", st->inputs[i].candidate);
+		cJSON_AddItemToArray(inputs, o);
+	}
+	for (i = 0; i < st->decision_count; i++) {
+		const struct decision_record *d = &st->decisions[i];
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "decision", d->decision);
+		cJSON_AddStringToObject(o, "by", d->by);
+		cJSON_AddStringToObject(o, "reason", d->reason);
+		add_text(o, "brief_hash", d->brief_hash);
+		cJSON_AddBoolToObject(o, "forced", d->forced);
+		add_time(o, "at", d->at);
+		cJSON_AddNumberToObject(o, "candidate", d->candidate);
+		cJSON_AddItemToArray(decisions, o);
+	}
+}
+
 void ledger_write_view(const struct release_state *st, cJSON *doc)
 {
-	static const char *const keys[] = { "status", "candidate", "started", "started_by", "vars", "steps" };
+	static const char *const keys[] = { "status", "candidate", "started", "started_by", "vars", "steps",
+					    "findings", "inputs", "decisions" };
 	const struct playbook *pb = st->pb;
 	cJSON *steps;
 	size_t i;
@@ -852,4 +1194,6 @@ void ledger_write_view(const struct release_state *st, cJSON *doc)
 		cJSON_AddNumberToObject(o, "candidate", r->candidate);
 		cJSON_AddItemToObject(steps, s->id, o);
 	}
+	write_findings(st, cJSON_AddArrayToObject(doc, "findings"));
+	write_inputs_and_decisions(st, doc);
 }

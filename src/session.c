@@ -475,6 +475,13 @@ static void plan_release_doc(struct plan *plan, const struct release *rel)
 	plan_write(plan, rel->path, with_newline);
 }
 
+static const char *text_field(const cJSON *event, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(event, key);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
 static const char *past_tense(const char *op, const cJSON *fields)
 {
 	static const struct { const char *op, *verb; } verbs[] = {
@@ -501,15 +508,32 @@ static void describe(struct plan *plan, const struct release *rel, const cJSON *
 	const char *actor = cJSON_GetObjectItemCaseSensitive(event, "actor")->valuestring;
 	const cJSON *step = cJSON_GetObjectItemCaseSensitive(event, "step");
 	const cJSON *person = cJSON_GetObjectItemCaseSensitive(event, "person");
-	static const char *const details[] = { "reason", "note" };
+	static const char *const details[] = { "reason", "note", "impact", "estimate", "risk", "brief_hash" };
 	const cJSON *evidence = cJSON_GetObjectItemCaseSensitive(event, "evidence"), *item;
 	size_t i;
 
-	plan->summary = xasprintf("%s %s %s%s%s (%s rc%d)", actor, past_tense(op, event),
-				  cJSON_IsString(step) ? step->valuestring : "", cJSON_IsString(person) ? " to " : "",
-				  cJSON_IsString(person) ? person->valuestring : "", rel->version, rel->st->candidate);
+	const char *finding = text_field(event, "finding"), *title = text_field(event, "title");
+	int candidate = cJSON_GetObjectItemCaseSensitive(event, "candidate")->valueint;
+
+	if (strcmp(op, "finding-add") == 0)
+		plan->summary = xasprintf("%s reported %s finding %s: %s (%s rc%d)", actor, text_field(event, "severity"),
+					  finding, title, rel->version, candidate);
+	else if (strcmp(op, "finding-update") == 0)
+		plan->summary = xasprintf("%s %s finding %s (%s rc%d)", actor,
+					  cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(event, "close")) ? "closed" : "updated",
+					  finding, rel->version, candidate);
+	else if (strcmp(op, "input") == 0)
+		plan->summary = xasprintf("%s gave the %s input for %s rc%d", actor, text_field(event, "role"), rel->version,
+					  candidate);
+	else if (strcmp(op, "decide") == 0)
+		plan->summary = xasprintf("%s decided to %s %s rc%d%s", actor, text_field(event, "decision"), rel->version,
+					  candidate, rel->st->candidate != candidate ? "; the next candidate begins" : "");
+	else
+		plan->summary = xasprintf("%s %s %s%s%s (%s rc%d)", actor, past_tense(op, event),
+					  cJSON_IsString(step) ? step->valuestring : "", cJSON_IsString(person) ? " to " : "",
+					  cJSON_IsString(person) ? person->valuestring : "", rel->version, candidate);
 	buf_addf(&plan->message, "%s\n\n", plan->summary);
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < sizeof(details) / sizeof(details[0]); i++) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(event, details[i]);
 
 		if (cJSON_IsString(v) && v->valuestring[0])

@@ -5,9 +5,13 @@
  * relctl processes can never overwrite each other's commit: the loser sees
  * the ref moved and retries on the new tip.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <git2.h>
@@ -296,20 +300,71 @@ out:
 	return rc;
 }
 
+/*
+ * A ref lock (REF.lock) left by a relctl killed while moving the branch
+ * would block the ledger for good.  relctl processes move refs one at a
+ * time under an flock on GITDIR/relctl.flock, which the kernel drops when
+ * its holder dies, so a REF.lock seen while holding it was left by a dead
+ * process -- or belongs to a git command, which holds ref locks for
+ * milliseconds: only a lock older than a second is taken as stale.
+ */
+#define STALE_LOCK_MS 1000
+
+static int ref_guard(struct store *store)
+{
+	char *path = xasprintf("%srelctl.flock", git_repository_commondir(store->repo));
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+	free(path);
+	if (fd >= 0 && flock(fd, LOCK_EX) != 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static bool remove_stale_lock(struct store *store, const char *ref)
+{
+	char *path = xasprintf("%s%s.lock", git_repository_commondir(store->repo), ref);
+	struct stat st;
+	struct timespec now;
+	bool removed = false;
+
+	if (stat(path, &st) == 0 && clock_gettime(CLOCK_REALTIME, &now) == 0 &&
+	    (now.tv_sec - st.st_mtim.tv_sec) * 1000 + (now.tv_nsec - st.st_mtim.tv_nsec) / 1000000 >= STALE_LOCK_MS)
+		removed = unlink(path) == 0;
+	free(path);
+	return removed;
+}
+
+static int ref_create(struct store *store, const char *ref, const git_oid *new_oid, const char *old_tip,
+		      const git_oid *old_oid, const char *log_message)
+{
+	git_reference *out = NULL;
+	int e;
+
+	if (old_tip)
+		e = git_reference_create_matching(&out, store->repo, ref, new_oid, 1, old_oid, log_message);
+	else
+		e = git_reference_create(&out, store->repo, ref, new_oid, 0, log_message);
+	git_reference_free(out);
+	return e;
+}
+
 int store_ref_swap(struct store *store, const char *ref, const char *old_tip, const char *new_tip,
 		   const char *log_message, struct error *err)
 {
 	git_oid old_oid, new_oid;
-	git_reference *out = NULL;
-	int e;
+	int e, guard;
 
 	if (parse_oid(&new_oid, new_tip, err) != 0 || (old_tip && parse_oid(&old_oid, old_tip, err) != 0))
 		return -1;
-	if (old_tip)
-		e = git_reference_create_matching(&out, store->repo, ref, &new_oid, 1, &old_oid, log_message);
-	else
-		e = git_reference_create(&out, store->repo, ref, &new_oid, 0, log_message);
-	git_reference_free(out);
+	guard = ref_guard(store);
+	e = ref_create(store, ref, &new_oid, old_tip, &old_oid, log_message);
+	if (e == GIT_ELOCKED && guard >= 0 && remove_stale_lock(store, ref))
+		e = ref_create(store, ref, &new_oid, old_tip, &old_oid, log_message);
+	if (guard >= 0)
+		close(guard);
 	/* Moved under us, created meanwhile, or locked by another process: all lost races. */
 	if (e == GIT_EMODIFIED || e == GIT_EEXISTS || e == GIT_ELOCKED)
 		return 1;

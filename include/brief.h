@@ -1,0 +1,23 @@
+/*
+ * The decision brief: everything the product owner needs to decide ship,
+ * delay or abort, assembled from a release's state (testing results,
+ * findings, the teams' inputs, what each option would mean).  Pure.
+ */
+#ifndef RELCTL_BRIEF_H
+#define RELCTL_BRIEF_H
+
+#include <time.h>
+
+#include "cJSON.h"
+#include "ledger.h"
+
+/* The brief as JSON (docs/ledger.md, "The brief"); caller deletes. */
+cJSON *brief_build(const struct release_state *st);
+
+/* The brief as GitHub-flavoured markdown; caller frees. */
+char *brief_markdown(const cJSON *brief);
+
+/* SHA-256 of the brief's canonical JSON, recorded with a decision. */
+int brief_hash(const cJSON *brief, char out[65]);
+
+#endif

@@ -1,0 +1,375 @@
+/*
+ * Builds the decision brief from a release's replayed state and renders it
+ * as markdown.  The brief holds no clock, so the same ledger always gives
+ * the same brief and the same hash: a decision records the hash of the
+ * brief its maker saw.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "brief.h"
+#include "buf.h"
+#include "crypto.h"
+#include "util.h"
+
+static void add_text(cJSON *o, const char *key, const char *value)
+{
+	if (value)
+		cJSON_AddStringToObject(o, key, value);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+static void add_time(cJSON *o, const char *key, time_t t)
+{
+	char text[32];
+
+	if (t)
+		cJSON_AddStringToObject(o, key, time_format(t, text, sizeof(text)));
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+static int severity_rank(const char *s)
+{
+	return strcmp(s, "blocker") == 0 ? 0 : strcmp(s, "major") == 0 ? 1 : 2;
+}
+
+static cJSON *testing(const struct release_state *st, const struct pb_step *decision)
+{
+	const struct pb_phase *ph = &st->pb->phases[decision->phase];
+	cJSON *arr = cJSON_CreateArray();
+	size_t i;
+
+	for (i = 0; i < ph->step_count; i++) {
+		size_t k = ph->first_step + i;
+		const struct pb_step *s = &st->pb->steps[k];
+		const struct step_record *r = &st->steps[k];
+		cJSON *o;
+
+		if (s->kind == STEP_DECISION)
+			continue;
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "id", s->id);
+		cJSON_AddStringToObject(o, "title", s->title);
+		cJSON_AddStringToObject(o, "state", step_state_name(r->base == STATE_READY ? STATE_READY : r->base));
+		add_text(o, "by", r->done_by ? r->done_by : r->holder);
+		add_text(o, "note", r->note ? r->note : r->reason);
+		cJSON_AddItemToObject(o, "evidence", cJSON_Duplicate(r->evidence, 1));
+		if (s->review) {
+			cJSON *rv = cJSON_AddObjectToObject(o, "review");
+
+			cJSON_AddStringToObject(rv, "role", s->review);
+			add_text(rv, "verdict", r->review_verdict);
+			add_text(rv, "by", r->review_by);
+			add_text(rv, "note", r->review_note);
+		}
+		cJSON_AddNumberToObject(o, "candidate", r->candidate);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+static cJSON *findings(const struct release_state *st, long *longest_fix, int *open_blockers, int *open_count)
+{
+	cJSON *arr = cJSON_CreateArray();
+	size_t i;
+	int rank;
+
+	*longest_fix = 0;
+	*open_blockers = *open_count = 0;
+	/* Open before closed, then by severity, then in the order found. */
+	for (rank = 0; rank < 6; rank++) {
+		for (i = 0; i < st->finding_count; i++) {
+			const struct finding *f = &st->findings[i];
+			char d[32];
+			cJSON *o;
+
+			if ((f->closed ? 3 : 0) + severity_rank(f->severity) != rank)
+				continue;
+			if (!f->closed) {
+				(*open_count)++;
+				if (severity_rank(f->severity) == 0)
+					(*open_blockers)++;
+				if (f->estimate > *longest_fix)
+					*longest_fix = f->estimate;
+			}
+			o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "id", f->id);
+			cJSON_AddStringToObject(o, "severity", f->severity);
+			cJSON_AddStringToObject(o, "title", f->title);
+			add_text(o, "step", f->step);
+			cJSON_AddStringToObject(o, "by", f->by);
+			cJSON_AddNumberToObject(o, "candidate", f->candidate);
+			add_text(o, "estimate", f->estimate ? duration_format(f->estimate, d, sizeof(d)) : NULL);
+			add_text(o, "risk", f->risk);
+			add_text(o, "impact", f->impact);
+			cJSON_AddItemToObject(o, "evidence", cJSON_Duplicate(f->evidence, 1));
+			cJSON_AddItemToObject(o, "notes", cJSON_Duplicate(f->notes, 1));
+			cJSON_AddBoolToObject(o, "closed", f->closed);
+			cJSON_AddItemToArray(arr, o);
+		}
+	}
+	return arr;
+}
+
+/* The longest chain of estimates through the steps a delay reopens. */
+static long retest_time(const struct release_state *st, const struct pb_step *decision)
+{
+	const struct playbook *pb = st->pb;
+	long *finish = xcalloc(pb->step_count + 1, sizeof(*finish)), longest = 0;
+	size_t pass, i, j;
+
+	/* The reopened steps form a small DAG; relaxing it step-count times settles it. */
+	for (pass = 0; pass < decision->on_delay.count; pass++) {
+		for (i = 0; i < decision->on_delay.count; i++) {
+			const struct pb_step *s = playbook_step(pb, decision->on_delay.items[i]);
+			long start = 0;
+
+			if (s == NULL)
+				continue;
+			for (j = 0; j < s->needs.count; j++) {
+				const struct pb_step *dep = playbook_step(pb, s->needs.items[j]);
+
+				if (dep && strlist_contains(&decision->on_delay, dep->id) && finish[dep->index] > start)
+					start = finish[dep->index];
+			}
+			finish[s->index] = start + s->estimate;
+			if (finish[s->index] > longest)
+				longest = finish[s->index];
+		}
+	}
+	free(finish);
+	return longest;
+}
+
+cJSON *brief_build(const struct release_state *st)
+{
+	const struct pb_step *decision = ledger_decision_step(st);
+	cJSON *b = cJSON_CreateObject(), *inputs, *missing, *options, *o, *history;
+	long fix = 0, retest;
+	int blockers = 0, open = 0;
+	char d1[32], d2[32], d3[32];
+	size_t i;
+
+	cJSON_AddStringToObject(b, "release", st->version);
+	cJSON_AddStringToObject(b, "playbook", st->pb->name);
+	cJSON_AddNumberToObject(b, "candidate", st->candidate);
+	cJSON_AddStringToObject(b, "status", release_status_name(st->status));
+	if (decision == NULL) {
+		cJSON_AddNullToObject(b, "decision_step");
+		return b;
+	}
+	cJSON_AddStringToObject(b, "decision_step", decision->id);
+	cJSON_AddStringToObject(b, "decider_role", decision->owner);
+	cJSON_AddItemToObject(b, "testing", testing(st, decision));
+	cJSON_AddItemToObject(b, "findings", findings(st, &fix, &blockers, &open));
+	inputs = cJSON_AddArrayToObject(b, "inputs");
+	missing = cJSON_AddArrayToObject(b, "missing_inputs");
+	for (i = 0; i < decision->inputs.count; i++) {
+		const struct input_record *in = ledger_input(st, decision->inputs.items[i]);
+
+		if (in == NULL) {
+			cJSON_AddItemToArray(missing, cJSON_CreateString(decision->inputs.items[i]));
+			continue;
+		}
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "role", in->role);
+		cJSON_AddStringToObject(o, "by", in->by);
+		cJSON_AddStringToObject(o, "note", in->note);
+		add_time(o, "at", in->at);
+		cJSON_AddItemToArray(inputs, o);
+	}
+	for (i = 0; i < st->input_count; i++) {
+		const struct input_record *in = &st->inputs[i];
+
+		if (in->candidate != st->candidate || strlist_contains(&decision->inputs, in->role) ||
+		    ledger_input(st, in->role) != in)
+			continue;
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "role", in->role);
+		cJSON_AddStringToObject(o, "by", in->by);
+		cJSON_AddStringToObject(o, "note", in->note);
+		add_time(o, "at", in->at);
+		cJSON_AddItemToArray(inputs, o);
+	}
+	retest = retest_time(st, decision);
+	options = cJSON_AddObjectToObject(b, "options");
+	o = cJSON_AddObjectToObject(options, "ship");
+	cJSON_AddNumberToObject(o, "open_findings", open);
+	cJSON_AddNumberToObject(o, "open_blockers", blockers);
+	cJSON_AddStringToObject(o, "means", open ? "the open findings ship with the release" : "no open findings ship");
+	o = cJSON_AddObjectToObject(options, "delay");
+	cJSON_AddNumberToObject(o, "next_candidate", st->candidate + 1);
+	cJSON_AddItemToObject(o, "reopens", cJSON_CreateStringArray((const char *const *)decision->on_delay.items,
+								    (int)decision->on_delay.count));
+	cJSON_AddNumberToObject(o, "fix_seconds", (double)fix);
+	cJSON_AddNumberToObject(o, "retest_seconds", (double)retest);
+	cJSON_AddStringToObject(o, "estimate", duration_format(fix + retest, d1, sizeof(d1)));
+	{
+		char *means = xasprintf("rc%d after about %s: %s to fix (the longest open finding's estimate) and %s to rebuild and retest",
+					st->candidate + 1, duration_format(fix + retest, d1, sizeof(d1)),
+					duration_format(fix, d2, sizeof(d2)), duration_format(retest, d3, sizeof(d3)));
+
+		cJSON_AddStringToObject(o, "means", means);
+		free(means);
+	}
+	history = cJSON_AddArrayToObject(b, "decisions");
+	for (i = 0; i < st->decision_count; i++) {
+		const struct decision_record *dr = &st->decisions[i];
+
+		o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "candidate", dr->candidate);
+		cJSON_AddStringToObject(o, "decision", dr->decision);
+		cJSON_AddStringToObject(o, "by", dr->by);
+		cJSON_AddStringToObject(o, "reason", dr->reason);
+		cJSON_AddBoolToObject(o, "forced", dr->forced);
+		add_time(o, "at", dr->at);
+		cJSON_AddItemToArray(history, o);
+	}
+	return b;
+}
+
+int brief_hash(const cJSON *brief, char out[65])
+{
+	char *text = cJSON_PrintUnformatted(brief);
+	int rc = sha256_hex(text, strlen(text), out);
+
+	free(text);
+	return rc;
+}
+
+static const char *str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Table cells cannot hold a pipe or a newline. */
+static void cell(struct buf *b, const char *text)
+{
+	for (; text && *text; text++) {
+		if (*text == '|')
+			buf_adds(b, "\\|");
+		else if (*text == '\n')
+			buf_addc(b, ' ');
+		else
+			buf_addc(b, *text);
+	}
+	buf_adds(b, " | ");
+}
+
+static void links(struct buf *b, const cJSON *arr)
+{
+	const cJSON *item;
+	int n = 0;
+
+	cJSON_ArrayForEach(item, arr)
+	{
+		if (!cJSON_IsString(item))
+			continue;
+		buf_addf(b, "%s[link %d](%s)", n ? ", " : "", n + 1, item->valuestring);
+		n++;
+	}
+	buf_adds(b, " | ");
+}
+
+char *brief_markdown(const cJSON *brief)
+{
+	struct buf b;
+	const cJSON *item, *options = cJSON_GetObjectItemCaseSensitive(brief, "options");
+	int candidate = cJSON_GetObjectItemCaseSensitive(brief, "candidate")->valueint;
+
+	buf_init(&b);
+	buf_addf(&b, "# Decision brief: %s %s, release candidate %d\n\n", str(brief, "playbook"), str(brief, "release"),
+		 candidate);
+	if (str(brief, "decision_step") == NULL) {
+		buf_adds(&b, "This release's playbook has no decision step.\n");
+		return buf_detach(&b);
+	}
+	buf_addf(&b, "The %s decides with `relctl decide ship|delay|abort --reason TEXT`.\n\n", str(brief, "decider_role"));
+	buf_addf(&b, "## Testing (rc%d)\n\n| Step | Result | By | Note | Evidence | Review |\n|---|---|---|---|---|---|\n",
+		 candidate);
+	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(brief, "testing"))
+	{
+		const cJSON *review = cJSON_GetObjectItemCaseSensitive(item, "review");
+
+		buf_adds(&b, "| ");
+		cell(&b, str(item, "title"));
+		cell(&b, str(item, "state"));
+		cell(&b, str(item, "by") ? str(item, "by") : "-");
+		cell(&b, str(item, "note") ? str(item, "note") : "");
+		links(&b, cJSON_GetObjectItemCaseSensitive(item, "evidence"));
+		if (review && str(review, "verdict")) {
+			char *text = xasprintf("%s by %s%s%s", str(review, "verdict"), str(review, "by"),
+					       str(review, "note") ? ": " : "", str(review, "note") ? str(review, "note") : "");
+
+			cell(&b, text);
+			free(text);
+		} else {
+			cell(&b, review && strcmp(str(item, "state"), "skipped") ? "awaiting review" : "-");
+		}
+		b.len -= 1; /* no space after the last pipe */
+		b.data[b.len] = '\0';
+		buf_addc(&b, '\n');
+	}
+	buf_adds(&b, "\n## Findings\n\n");
+	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(brief, "findings")) == 0)
+		buf_adds(&b, "None recorded.\n");
+	else
+		buf_adds(&b, "| ID | Severity | Finding | Found in | Fix estimate (dev) | Risk (dev) | Customer impact (support) | Evidence | Status |\n"
+			     "|---|---|---|---|---|---|---|---|---|\n");
+	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(brief, "findings"))
+	{
+		char found[96];
+
+		snprintf(found, sizeof(found), "%s rc%d", str(item, "step") ? str(item, "step") : "-",
+			 cJSON_GetObjectItemCaseSensitive(item, "candidate")->valueint);
+		buf_adds(&b, "| ");
+		cell(&b, str(item, "id"));
+		cell(&b, str(item, "severity"));
+		cell(&b, str(item, "title"));
+		cell(&b, found);
+		cell(&b, str(item, "estimate") ? str(item, "estimate") : "not given");
+		cell(&b, str(item, "risk") ? str(item, "risk") : "not given");
+		cell(&b, str(item, "impact") ? str(item, "impact") : "not given");
+		links(&b, cJSON_GetObjectItemCaseSensitive(item, "evidence"));
+		cell(&b, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, "closed")) ? "closed" : "open");
+		b.len -= 1;
+		b.data[b.len] = '\0';
+		buf_addc(&b, '\n');
+	}
+	buf_adds(&b, "\n## Team input\n\n");
+	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(brief, "inputs"))
+		buf_addf(&b, "- **%s** (%s, %s): %s\n", str(item, "role"), str(item, "by"), str(item, "at"), str(item, "note"));
+	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(brief, "missing_inputs"))
+		buf_addf(&b, "- **%s**: _missing_ - someone of this role runs `relctl input --note TEXT`\n", item->valuestring);
+	if (options) {
+		const cJSON *ship = cJSON_GetObjectItemCaseSensitive(options, "ship");
+		const cJSON *delay = cJSON_GetObjectItemCaseSensitive(options, "delay");
+		struct buf reopens;
+
+		buf_init(&reopens);
+		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(delay, "reopens"))
+			buf_addf(&reopens, "%s`%s`", reopens.len ? ", " : "", item->valuestring);
+		buf_addf(&b, "\n## Options\n\n- **Ship now**: %s (%d open, %d blocker%s).\n", str(ship, "means"),
+			 cJSON_GetObjectItemCaseSensitive(ship, "open_findings")->valueint,
+			 cJSON_GetObjectItemCaseSensitive(ship, "open_blockers")->valueint,
+			 cJSON_GetObjectItemCaseSensitive(ship, "open_blockers")->valueint == 1 ? "" : "s");
+		buf_addf(&b, "- **Delay**: %s; reopens %s.\n- **Abort**: the release closes; nothing in it can change afterwards.\n",
+			 str(delay, "means"), reopens.len ? reopens.data : "nothing");
+		buf_release(&reopens);
+	}
+	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(brief, "decisions")) > 0) {
+		buf_adds(&b, "\n## Earlier decisions\n\n");
+		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(brief, "decisions"))
+			buf_addf(&b, "- rc%d: **%s** by %s on %s%s: %s\n",
+				 cJSON_GetObjectItemCaseSensitive(item, "candidate")->valueint, str(item, "decision"),
+				 str(item, "by"), str(item, "at"),
+				 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, "forced")) ? " (forced, inputs missing)" : "",
+				 str(item, "reason"));
+	}
+	return buf_detach(&b);
+}

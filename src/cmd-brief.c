@@ -1,0 +1,59 @@
+/* relctl brief [VERSION] [--json] [--format md]: what the product owner decides from. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "brief.h"
+#include "cJSON.h"
+#include "relctl.h"
+#include "session.h"
+
+static const struct option_spec options[] = {
+	OPTION_JSON,
+	{ "format", OPT_VALUE, "text|md|json", "md: markdown to paste into a chat or an issue" },
+	OPTION_RELEASE,
+	OPTION_END,
+};
+
+static int brief_exec(struct cmd_ctx *ctx)
+{
+	const char *format = args_value(&ctx->args, "format");
+	struct session s;
+	struct release rel;
+	cJSON *brief;
+	char hash[65];
+
+	if (format && strcmp(format, "md") && strcmp(format, "json") && strcmp(format, "text"))
+		return error_set(&ctx->err, EXIT_USAGE, "--format is text, md or json");
+	if (cmd_load_release(ctx, &s, &rel) != 0)
+		return -1;
+	brief = brief_build(rel.st);
+	if (brief_hash(brief, hash) != 0)
+		hash[0] = '\0';
+	if (args_flag(&ctx->args, "json") || (format && strcmp(format, "json") == 0)) {
+		cJSON_AddStringToObject(brief, "hash", hash);
+		cmd_print_json(ctx, brief);
+	} else {
+		char *md = brief_markdown(brief);
+
+		fputs(md, ctx->out);
+		fprintf(ctx->out, "\n_brief %.12s, from the ledger of %s_\n", hash, rel.st->version);
+		free(md);
+	}
+	cJSON_Delete(brief);
+	release_close(&rel);
+	session_close(&s);
+	return 0;
+}
+
+const struct cmd_entry cmd_brief_entry = {
+	.name = "brief",
+	.usage = "[VERSION] [--json] [--format text|md|json]",
+	.summary = "the decision brief for the product owner",
+	.help = "Testing results with evidence and reviews, findings with the devs' estimates\n"
+		"and support's impact, each team's input (and which are missing), and what\n"
+		"shipping now or delaying would mean.  The decision records the brief's hash.",
+	.options = options,
+	.min_args = 0,
+	.max_args = 1,
+	.exec = brief_exec,
+};

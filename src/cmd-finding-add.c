@@ -1,0 +1,59 @@
+/* relctl finding add TITLE --severity S [--step STEP] [--evidence URL]...: record a finding. */
+#include <stdio.h>
+
+#include "cJSON.h"
+#include "relctl.h"
+#include "util.h"
+
+static const struct option_spec options[] = {
+	{ "severity", OPT_VALUE, "blocker|major|minor", "how bad it is (required)" },
+	{ "step", OPT_VALUE, "STEP", "the step that found it" },
+	{ "evidence", OPT_MULTI, "URL", "a link (video, log, screenshot); repeatable" },
+	OPTION_RELEASE,
+	OPTION_OFFLINE,
+	OPTION_END,
+};
+
+static int finding_add_exec(struct cmd_ctx *ctx)
+{
+	cJSON *fields, *evidence;
+	const char *const *links;
+	char hex[7], id[16];
+	size_t count, i;
+	int rc;
+
+	if (args_value(&ctx->args, "severity") == NULL)
+		return error_set(&ctx->err, EXIT_USAGE, "a finding needs --severity blocker|major|minor");
+	if (random_hex(hex, 3) != 0)
+		return error_set(&ctx->err, EXIT_IOERR, "cannot read /dev/urandom");
+	/* Short enough to say aloud, random so that two clones never pick the same one. */
+	snprintf(id, sizeof(id), "F-%s", hex);
+	fields = cJSON_CreateObject();
+	cJSON_AddStringToObject(fields, "finding", id);
+	cJSON_AddStringToObject(fields, "title", ctx->args.positionals[0]);
+	cJSON_AddStringToObject(fields, "severity", args_value(&ctx->args, "severity"));
+	if (args_value(&ctx->args, "step"))
+		cJSON_AddStringToObject(fields, "finding_step", args_value(&ctx->args, "step"));
+	evidence = cJSON_AddArrayToObject(fields, "evidence");
+	links = args_multi(&ctx->args, "evidence", &count);
+	for (i = 0; i < count; i++)
+		cJSON_AddItemToArray(evidence, cJSON_CreateString(links[i]));
+	rc = cmd_record(ctx, "finding-add", NULL, fields);
+	if (rc == 0)
+		fprintf(ctx->out, "next: a dev adds 'relctl finding update %s --estimate 4h --risk low', support adds --impact TEXT\n",
+			id);
+	cJSON_Delete(fields);
+	return rc;
+}
+
+const struct cmd_entry cmd_finding_add_entry = {
+	.name = "finding add",
+	.usage = "TITLE --severity blocker|major|minor [--step STEP] [--evidence URL]...",
+	.summary = "record something testing found",
+	.help = "Anyone can record a finding.  Devs then add a fix estimate and risk, support\n"
+		"the customer impact, and the product owner sees all of it in 'relctl brief'.",
+	.options = options,
+	.min_args = 1,
+	.max_args = 1,
+	.exec = finding_add_exec,
+};

@@ -1,0 +1,59 @@
+/* relctl finding list [--json]: the release's findings, open ones first. */
+#include "cJSON.h"
+#include "relctl.h"
+#include "session.h"
+
+static const struct option_spec options[] = {
+	OPTION_JSON,
+	OPTION_RELEASE,
+	OPTION_END,
+};
+
+static const char *text(const cJSON *o, const char *key, const char *fallback)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : fallback;
+}
+
+static int finding_list_exec(struct cmd_ctx *ctx)
+{
+	struct session s;
+	struct release rel;
+	const cJSON *list, *f;
+
+	if (cmd_load_release(ctx, &s, &rel) != 0)
+		return -1;
+	list = cJSON_GetObjectItemCaseSensitive(rel.doc, "findings");
+	if (args_flag(&ctx->args, "json")) {
+		cmd_print_json(ctx, list);
+	} else if (cJSON_GetArraySize(list) == 0) {
+		fprintf(ctx->out, "no findings for %s; 'relctl finding add TITLE --severity S' records one\n",
+			rel.st->version);
+	} else {
+		cJSON_ArrayForEach(f, list)
+		{
+			bool closed = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "closed"));
+
+			fprintf(ctx->out, "%-9s %s%-7s%s %-6s %s\n          estimate %s, risk %s, impact: %s; by %s in rc%d\n",
+				text(f, "id", "?"), color(ctx, closed ? C_DIM : C_RED), text(f, "severity", "?"),
+				color(ctx, C_RESET), closed ? "closed" : "open", text(f, "title", ""),
+				text(f, "estimate", "not given"), text(f, "risk", "not given"),
+				text(f, "impact", "not given"), text(f, "by", "?"),
+				cJSON_GetObjectItemCaseSensitive(f, "candidate")->valueint);
+		}
+	}
+	release_close(&rel);
+	session_close(&s);
+	return 0;
+}
+
+const struct cmd_entry cmd_finding_list_entry = {
+	.name = "finding list",
+	.usage = "[--json] [--release VERSION]",
+	.summary = "the release's findings",
+	.options = options,
+	.min_args = 0,
+	.max_args = 0,
+	.exec = finding_list_exec,
+};

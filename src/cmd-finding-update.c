@@ -1,0 +1,52 @@
+/* relctl finding update ID [--estimate D] [--risk R] [--impact TEXT] [--note TEXT] [--close]. */
+#include "cJSON.h"
+#include "relctl.h"
+
+static const struct option_spec options[] = {
+	{ "estimate", OPT_VALUE, "DURATION", "time to fix it, like 4h or 2d (dev)" },
+	{ "risk", OPT_VALUE, "low|medium|high", "risk of the fix breaking something else (dev)" },
+	{ "impact", OPT_VALUE, "TEXT", "what it means for customers (support)" },
+	{ "note", OPT_VALUE, "TEXT", "anything else worth knowing" },
+	{ "close", OPT_FLAG, NULL, "the finding is fixed or no longer matters" },
+	OPTION_RELEASE,
+	OPTION_OFFLINE,
+	OPTION_END,
+};
+
+static int finding_update_exec(struct cmd_ctx *ctx)
+{
+	static const char *const keys[] = { "estimate", "risk", "impact", "note" };
+	cJSON *fields = cJSON_CreateObject();
+	size_t i;
+	int rc, given = 0;
+
+	cJSON_AddStringToObject(fields, "finding", ctx->args.positionals[0]);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (args_value(&ctx->args, keys[i])) {
+			cJSON_AddStringToObject(fields, keys[i], args_value(&ctx->args, keys[i]));
+			given++;
+		}
+	}
+	if (args_flag(&ctx->args, "close")) {
+		cJSON_AddTrueToObject(fields, "close");
+		given++;
+	}
+	if (given == 0) {
+		cJSON_Delete(fields);
+		return error_set(&ctx->err, EXIT_USAGE, "nothing to update: give --estimate, --risk, --impact, --note or --close");
+	}
+	rc = cmd_record(ctx, "finding-update", NULL, fields);
+	cJSON_Delete(fields);
+	return rc;
+}
+
+const struct cmd_entry cmd_finding_update_entry = {
+	.name = "finding update",
+	.usage = "ID [--estimate DURATION] [--risk low|medium|high] [--impact TEXT] [--note TEXT] [--close]",
+	.summary = "add a fix estimate, risk, customer impact or note to a finding",
+	.help = "Estimate and risk come from the dev role, impact from support; others are refused.",
+	.options = options,
+	.min_args = 1,
+	.max_args = 1,
+	.exec = finding_update_exec,
+};

@@ -1,0 +1,89 @@
+/* relctl input --note TEXT [--role ROLE]: your role's input to the release decision. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cJSON.h"
+#include "relctl.h"
+#include "session.h"
+
+static const struct option_spec options[] = {
+	{ "note", OPT_VALUE, "TEXT", "what your team knows that bears on ship or delay (required)" },
+	{ "role", OPT_VALUE, "ROLE", "which of your roles speaks (default: the one the decision asks for)" },
+	OPTION_RELEASE,
+	OPTION_OFFLINE,
+	OPTION_END,
+};
+
+/* The caller's role that the decision asks input from, when there is exactly one. */
+static int pick_role(struct cmd_ctx *ctx, const char **role)
+{
+	struct session s;
+	struct release rel;
+	const struct pb_person *me;
+	const struct pb_step *decision;
+	size_t i, found = 0;
+	int rc = -1;
+
+	if (cmd_load_release(ctx, &s, &rel) != 0)
+		return -1;
+	me = session_identity(&s, rel.pb, &ctx->err);
+	decision = ledger_decision_step(rel.st);
+	if (me == NULL)
+		goto out;
+	if (decision == NULL) {
+		error_set(&ctx->err, EXIT_DATAERR, "release %s's playbook has no decision step to give input to",
+			  rel.st->version);
+		goto out;
+	}
+	for (i = 0; i < decision->inputs.count; i++)
+		if (person_has_role(me, decision->inputs.items[i]) && found++ == 0)
+			*role = decision->inputs.items[i];
+	if (found == 0)
+		error_set(&ctx->err, EXIT_NOPERM, "the decision asks input from %s, and %s holds none of those roles; name one with --role",
+			  decision->inputs.count ? decision->inputs.items[0] : "nobody", me->id);
+	else if (found > 1)
+		error_set(&ctx->err, EXIT_USAGE, "you hold several roles the decision asks input from; name one with --role");
+	else
+		rc = 0;
+out:
+	if (rc == 0)
+		*role = strdup(*role);
+	release_close(&rel);
+	session_close(&s);
+	return rc;
+}
+
+static int input_exec(struct cmd_ctx *ctx)
+{
+	const char *role = args_value(&ctx->args, "role");
+	char *picked = NULL;
+	cJSON *fields;
+	int rc;
+
+	if (args_value(&ctx->args, "note") == NULL)
+		return error_set(&ctx->err, EXIT_USAGE, "an input needs --note TEXT");
+	if (role == NULL) {
+		if (pick_role(ctx, &role) != 0)
+			return -1;
+		picked = (char *)role;
+	}
+	fields = cJSON_CreateObject();
+	cJSON_AddStringToObject(fields, "role", role);
+	cJSON_AddStringToObject(fields, "note", args_value(&ctx->args, "note"));
+	rc = cmd_record(ctx, "input", NULL, fields);
+	cJSON_Delete(fields);
+	free(picked);
+	return rc;
+}
+
+const struct cmd_entry cmd_input_entry = {
+	.name = "input",
+	.usage = "--note TEXT [--role ROLE] [--release VERSION]",
+	.summary = "give your role's input to the ship/delay decision",
+	.help = "The decision step lists the roles whose input the brief must contain; the\n"
+		"product owner cannot decide while one is missing (unless forced).",
+	.options = options,
+	.min_args = 0,
+	.max_args = 0,
+	.exec = input_exec,
+};
