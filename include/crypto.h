@@ -7,4 +7,13 @@
 /* SHA-256 of data as 64 hex digits and a NUL. */
 int sha256_hex(const void *data, size_t len, char out[65]);
 
+/* HMAC-SHA256 of data with key into out[32]. */
+int hmac_sha256(const void *key, size_t key_len, const void *data, size_t len, unsigned char out[32]);
+
+/* Base64 (standard alphabet, padded); caller frees. */
+char *base64_encode(const unsigned char *data, size_t len);
+
+/* Decodes base64 into a new buffer; NULL when it is not base64. */
+unsigned char *base64_decode(const char *text, size_t *len);
+
 #endif

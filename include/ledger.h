@@ -46,6 +46,7 @@ struct step_record {
 	time_t ready_at, claimed_at, done_at, changed_at;
 	int candidate;        /* the candidate of the last change */
 	bool reason_is_condition; /* skipped by its "when" at the start */
+	cJSON *hook;              /* the last hook result recorded, or NULL */
 	size_t event_count;
 };
 

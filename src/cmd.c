@@ -24,6 +24,7 @@ extern const struct cmd_entry cmd_block_entry;
 extern const struct cmd_entry cmd_unblock_entry;
 extern const struct cmd_entry cmd_review_entry;
 extern const struct cmd_entry cmd_sync_entry;
+extern const struct cmd_entry cmd_run_entry;
 extern const struct cmd_entry cmd_finding_add_entry;
 extern const struct cmd_entry cmd_finding_update_entry;
 extern const struct cmd_entry cmd_finding_list_entry;
@@ -42,7 +43,6 @@ extern const struct cmd_entry cmd_log_entry;
 		.not_built = true,                                                                             \
 	}
 
-PLANNED(cmd_run_entry, "run", "STEP [--dry-run]", "send a hook step's request", 1, 1);
 PLANNED(cmd_stats_entry, "stats", "[--json]", "durations, bus factor and critical path", 0, 0);
 PLANNED(cmd_report_entry, "report", "VERSION [--format md|html|json]", "a release's record", 1, 1);
 PLANNED(cmd_forecast_entry, "forecast", "[VERSION] [--assume STEP=DURATION]... [--json]",

@@ -1,5 +1,10 @@
 /* SHA-256 and HMAC with OpenSSL's EVP interfaces. */
+#include <stdlib.h>
+#include <string.h>
+
 #include <openssl/evp.h>
+
+#include "buf.h"
 
 #include "crypto.h"
 
@@ -17,4 +22,44 @@ int sha256_hex(const void *data, size_t len, char out[65])
 	}
 	out[64] = '\0';
 	return 0;
+}
+
+int hmac_sha256(const void *key, size_t key_len, const void *data, size_t len, unsigned char out[32])
+{
+	size_t n = 0;
+
+	if (EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, key_len, data, len, out, 32, &n) == NULL || n != 32)
+		return -1;
+	return 0;
+}
+
+char *base64_encode(const unsigned char *data, size_t len)
+{
+	char *out = xmalloc(4 * ((len + 2) / 3) + 1);
+
+	EVP_EncodeBlock((unsigned char *)out, data, (int)len);
+	return out;
+}
+
+unsigned char *base64_decode(const char *text, size_t *len)
+{
+	size_t n = strlen(text), pad = 0;
+	unsigned char *out;
+	int got;
+
+	if (n == 0 || n % 4 != 0)
+		return NULL;
+	out = xmalloc(n / 4 * 3 + 1);
+	got = EVP_DecodeBlock(out, (const unsigned char *)text, (int)n);
+	if (got < 0) {
+		free(out);
+		return NULL;
+	}
+	/* EVP_DecodeBlock counts the padding as zero bytes. */
+	if (text[n - 1] == '=')
+		pad++;
+	if (text[n - 2] == '=')
+		pad++;
+	*len = (size_t)got - pad;
+	return out;
 }

@@ -82,6 +82,7 @@ void release_state_free(struct release_state *st)
 	for (i = 0; i < st->pb->step_count; i++) {
 		record_clear_work(&st->steps[i]);
 		cJSON_Delete(st->steps[i].evidence);
+		cJSON_Delete(st->steps[i].hook);
 		free(st->steps[i].reason);
 	}
 	free(st->steps);
@@ -895,6 +896,44 @@ static void apply_decide(struct op_ctx *o)
 	}
 }
 
+
+static int check_hook(struct op_ctx *o, struct error *err)
+{
+	const cJSON *result = cJSON_GetObjectItemCaseSensitive(o->event, "result");
+	const cJSON *outcome = cJSON_GetObjectItemCaseSensitive(result, "outcome");
+	bool forced = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o->event, "forced"));
+
+	if (o->step->kind != STEP_HOOK)
+		return error_set(err, EXIT_DATAERR, "%s is not a hook step", o->step->id);
+	if (!cJSON_IsObject(result) || !cJSON_IsString(outcome))
+		return error_set(err, EXIT_DATAERR, "a hook event needs its result");
+	if (!person_has_role(o->actor, o->step->owner) && !ledger_is_manager(o->actor))
+		return refuse_role(o, "run", o->step->owner, err);
+	if (o->state == STATE_DONE && forced)
+		return 0;
+	if (o->state == STATE_DONE)
+		return error_set(err, EXIT_DATAERR, "%s was already delivered; 'relctl run %s --force' sends it again with the same id",
+				 o->step->id, o->step->id);
+	if (o->state != STATE_CLAIMED)
+		return error_set(err, EXIT_DATAERR, "%s is %s; claim it before running its hook", o->step->id,
+				 step_state_name(o->state));
+	return require_holder_or_manager(o, "run", err);
+}
+
+static void apply_hook(struct op_ctx *o)
+{
+	const cJSON *result = cJSON_GetObjectItemCaseSensitive(o->event, "result");
+	const char *outcome = cJSON_GetObjectItemCaseSensitive(result, "outcome")->valuestring;
+
+	cJSON_Delete(o->rec->hook);
+	o->rec->hook = cJSON_Duplicate(result, 1);
+	if (strcmp(outcome, "delivered") == 0 && o->rec->base != STATE_DONE) {
+		o->rec->base = STATE_DONE;
+		replace(&o->rec->done_by, o->rec->holder ? o->rec->holder : o->actor->id);
+		o->rec->done_at = o->when;
+	}
+}
+
 /* ---------- dispatch ---------- */
 
 struct op_def {
@@ -909,7 +948,7 @@ static const struct op_def ops[] = {
 	{ "skip", true, check_skip },      { "reopen", true, check_reopen }, { "block", true, check_block },
 	{ "unblock", true, check_unblock }, { "finding-add", false, check_finding_add },
 	{ "finding-update", false, check_finding_update }, { "input", false, check_input },
-	{ "decide", false, check_decide },
+	{ "decide", false, check_decide }, { "hook", true, check_hook },
 };
 
 static void apply(struct op_ctx *o)
@@ -944,6 +983,8 @@ static void apply(struct op_ctx *o)
 		apply_input(o);
 	else if (strcmp(op, "decide") == 0)
 		apply_decide(o);
+	else if (strcmp(op, "hook") == 0)
+		apply_hook(o);
 }
 
 /* After every event: record when steps became ready, and the release's status. */
@@ -1191,6 +1232,12 @@ void ledger_write_view(const struct release_state *st, cJSON *doc)
 		}
 		if (s->kind == STEP_WAIT)
 			add_time(o, "opens_at", ledger_wait_opens(st, i));
+		if (s->kind == STEP_HOOK) {
+			if (r->hook)
+				cJSON_AddItemToObject(o, "hook", cJSON_Duplicate(r->hook, 1));
+			else
+				cJSON_AddNullToObject(o, "hook");
+		}
 		cJSON_AddNumberToObject(o, "candidate", r->candidate);
 		cJSON_AddItemToObject(steps, s->id, o);
 	}

@@ -525,7 +525,13 @@ static void describe(struct plan *plan, const struct release *rel, const cJSON *
 	else if (strcmp(op, "input") == 0)
 		plan->summary = xasprintf("%s gave the %s input for %s rc%d", actor, text_field(event, "role"), rel->version,
 					  candidate);
-	else if (strcmp(op, "decide") == 0)
+	else if (strcmp(op, "hook") == 0) {
+		const cJSON *result = cJSON_GetObjectItemCaseSensitive(event, "result");
+
+		plan->summary = xasprintf("%s ran the %s hook of %s: %s, HTTP %d (%s rc%d)", actor,
+					  text_field(result, "hook"), step->valuestring, text_field(result, "outcome"),
+					  cJSON_GetObjectItemCaseSensitive(result, "status")->valueint, rel->version, candidate);
+	} else if (strcmp(op, "decide") == 0)
 		plan->summary = xasprintf("%s decided to %s %s rc%d%s", actor, text_field(event, "decision"), rel->version,
 					  candidate, rel->st->candidate != candidate ? "; the next candidate begins" : "");
 	else

@@ -1,0 +1,160 @@
+/*
+ * relctl run STEP [--dry-run] [--force]: send a hook step's request and
+ * record what happened.  The request is rendered completely before anything
+ * is sent; the step is claimed first so teammates see it is being run; the
+ * result is recorded after the send, and a re-run carries the same
+ * webhook-id so a receiver can drop a duplicate.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cJSON.h"
+#include "hook.h"
+#include "relctl.h"
+#include "session.h"
+#include "store.h"
+
+static const struct option_spec options[] = {
+	{ "dry-run", OPT_FLAG, NULL, "print the exact request (secrets masked) and send nothing" },
+	{ "force", OPT_FLAG, NULL, "send again a hook that was already delivered, with the same webhook-id" },
+	OPTION_RELEASE,
+	OPTION_END,
+};
+
+/* Renders the step's request from the release as it stands. */
+static int render(struct cmd_ctx *ctx, struct session *s, const struct release *rel, const struct pb_step *step,
+		  struct hook_request *req)
+{
+	struct template_scope scope = { rel->st, store_workdir(s->store) };
+	char *id = hook_webhook_id(rel->st->version, rel->st->candidate, step->id, step->hook);
+	int rc = hook_render(playbook_hook(rel->pb, step->hook), &scope, id, s->now, req, &ctx->err);
+
+	free(id);
+	return rc;
+}
+
+static int run_exec(struct cmd_ctx *ctx)
+{
+	const char *step_id = ctx->args.positionals[0];
+	bool force = args_flag(&ctx->args, "force");
+	struct session s;
+	struct release rel;
+	struct hook_request req;
+	struct hook_result res;
+	const struct pb_step *step;
+	const struct pb_person *me;
+	enum step_state state;
+	cJSON *fields = NULL;
+	char *summary = NULL;
+	int rc = -1;
+
+	memset(&req, 0, sizeof(req));
+	memset(&res, 0, sizeof(res));
+	if (cmd_load_release(ctx, &s, &rel) != 0)
+		return -1;
+	step = playbook_step(rel.pb, step_id);
+	if (step == NULL || step->kind != STEP_HOOK) {
+		error_set(&ctx->err, step ? EXIT_DATAERR : EXIT_USAGE, "%s is not a hook step of release %s%s", step_id,
+			  rel.st->version, step ? "; finish it with 'relctl done'" : "");
+		goto out;
+	}
+	me = session_identity(&s, rel.pb, &ctx->err);
+	if (me == NULL)
+		goto out;
+	if (!person_has_role(me, step->owner) && !ledger_is_manager(me)) {
+		error_set(&ctx->err, EXIT_NOPERM, "%s cannot run %s: it needs the role %s", me->id, step->id, step->owner);
+		goto out;
+	}
+	state = ledger_step_state(rel.st, step->index, s.now);
+	if (state == STATE_DONE && !force && !args_flag(&ctx->args, "dry-run")) {
+		const cJSON *hook = rel.st->steps[step->index].hook;
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(hook, "webhook_id");
+
+		fprintf(ctx->out, "%s was already delivered (webhook-id %s); nothing sent. 'relctl run %s --force' sends it again with the same id\n",
+			step->id, cJSON_IsString(id) ? id->valuestring : "?", step->id);
+		rc = 0;
+		goto out;
+	}
+	if (render(ctx, &s, &rel, step, &req) != 0)
+		goto out;
+	if (args_flag(&ctx->args, "dry-run")) {
+		char *text = hook_request_text(&req);
+
+		fprintf(ctx->out, "%s", text);
+		fprintf(ctx->out, "\n(dry run: nothing was sent and the ledger is unchanged)\n");
+		free(text);
+		rc = 0;
+		goto out;
+	}
+	if (state == STATE_READY) {
+		struct mutation claim = { rel.st->version, "claim", step->id, NULL };
+
+		if (session_mutate(&s, &claim, &summary, &ctx->err) != 0)
+			goto out;
+		fprintf(ctx->out, "%s\n", summary);
+		free(summary);
+		summary = NULL;
+	}
+	fprintf(ctx->out, "sending %s %s (webhook-id %s)...\n", req.method, req.url_shown, req.webhook_id);
+	fflush(ctx->out);
+	if (hook_send(&req, &res, &ctx->err) != 0)
+		goto out;
+	fields = cJSON_CreateObject();
+	cJSON_AddItemToObject(fields, "result", hook_result_json(&req, &res));
+	if (force)
+		cJSON_AddTrueToObject(fields, "forced");
+	{
+		struct mutation record = { rel.st->version, "hook", step->id, fields };
+
+		if (session_mutate(&s, &record, &summary, &ctx->err) != 0) {
+			char *why = hook_mask(&req, ctx->err.message);
+
+			error_set(&ctx->err, ctx->err.code, "the hook was %s (HTTP %ld) but could not be recorded: %s; 'relctl run %s' again resends it with the same webhook-id",
+				  hook_outcome_name(res.outcome), res.status, why, step->id);
+			free(why);
+			goto out;
+		}
+	}
+	fprintf(ctx->out, "%s\n", summary);
+	if (res.outcome == HOOK_DELIVERED) {
+		rc = 0;
+	} else {
+		char excerpt[121];
+		const struct hook_attempt *last = &res.attempts[res.attempt_count - 1];
+
+		snprintf(excerpt, sizeof(excerpt), "%s", res.excerpt ? res.excerpt : "");
+		excerpt[strcspn(excerpt, "\n")] = '\0';
+		if (res.outcome == HOOK_UNKNOWN)
+			error_set(&ctx->err, EXIT_UNAVAILABLE,
+				  "%s: no answer after the request was sent (%s), so it may have arrived; 'relctl run %s' resends it with the same webhook-id",
+				  step->id, last->error ? last->error : "timeout", step->id);
+		else if (res.status)
+			error_set(&ctx->err, EXIT_UNAVAILABLE, "%s: the receiver answered HTTP %ld after %zu attempt%s: %s", step->id,
+				  res.status, res.attempt_count, res.attempt_count == 1 ? "" : "s", excerpt);
+		else
+			error_set(&ctx->err, EXIT_UNAVAILABLE, "%s: not delivered after %zu attempt%s: %s", step->id,
+				  res.attempt_count, res.attempt_count == 1 ? "" : "s", last->error ? last->error : "");
+	}
+out:
+	free(summary);
+	cJSON_Delete(fields);
+	hook_result_release(&res);
+	hook_request_release(&req);
+	release_close(&rel);
+	session_close(&s);
+	return rc;
+}
+
+const struct cmd_entry cmd_run_entry = {
+	.name = "run",
+	.usage = "STEP [--dry-run] [--force] [--release VERSION]",
+	.summary = "send a hook step's request (changelog, blog post, mailing list)",
+	.help = "The request is signed (Standard Webhooks, or GitHub's scheme) and carries a\n"
+		"webhook-id that is the same on every retry and re-run, also as Idempotency-Key.\n"
+		"A 2xx answer marks the step done; otherwise it stays claimed, the failure is\n"
+		"recorded, and the command exits 69.  Secrets never appear in output or the ledger.",
+	.options = options,
+	.min_args = 1,
+	.max_args = 1,
+	.exec = run_exec,
+};
