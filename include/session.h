@@ -102,6 +102,16 @@ int session_update_playbook(struct session *s, const char *path, char **summary,
  */
 int session_sync(struct session *s, size_t *fetched, size_t *pushed, struct error *err);
 
+/*
+ * relctl verify: replays the ledger branch commit by commit.  Each commit
+ * must append events to one release and change nothing earlier, each event
+ * must be allowed for its actor at that point, each commit's author must be
+ * its event's actor, and every stored view must equal the replay.  Returns
+ * 0 when all holds; otherwise -1 with err naming the commit, event and rule
+ * (65).  report (may be NULL) receives counts and the problems as JSON.
+ */
+int session_verify(struct session *s, cJSON **report, struct error *err);
+
 /* Seconds since the last successful exchange with the remote; -1 if never. */
 long session_sync_age(struct session *s);
 

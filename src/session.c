@@ -11,9 +11,11 @@
  *   index.json               the releases and their status, for quick look-ups
  *   releases/VERSION.json    one release: its events and their derived view
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -1302,4 +1304,186 @@ int session_sync(struct session *s, size_t *fetched, size_t *pushed, struct erro
 		backoff(attempt + 3);
 	}
 	return error_set(err, EXIT_TEMPFAIL, "others kept updating the ledger on \"%s\"; run 'relctl sync' again", s->remote);
+}
+
+/* ---------- verify ---------- */
+
+struct verifier {
+	struct session *s;
+	cJSON *problems;
+	size_t commits, events;
+	cJSON *releases; /* version -> true */
+};
+
+__attribute__((format(printf, 4, 5))) static void problem(struct verifier *v, const char *commit,
+							   const char *event, const char *fmt, ...)
+{
+	cJSON *p = cJSON_CreateObject();
+	char text[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	cJSON_AddStringToObject(p, "commit", commit);
+	if (event)
+		cJSON_AddStringToObject(p, "event", event);
+	else
+		cJSON_AddNullToObject(p, "event");
+	cJSON_AddStringToObject(p, "problem", text);
+	cJSON_AddItemToArray(v->problems, p);
+}
+
+/* One release file changed by one commit. */
+static void verify_release(struct verifier *v, const struct store_commit_info *info, const char *path)
+{
+	struct session *s = v->s;
+	const char *parent = info->parent_count ? info->parent : NULL;
+	const char *name = strrchr(path, '/') + 1;
+	char *version = xstrndup(name, strlen(name) > 5 ? strlen(name) - 5 : 0);
+	bool missing;
+	cJSON *before = parent ? read_json(s, parent, path, &missing, &(struct error){ 0, "" }) : NULL;
+	struct error err;
+	struct release rel;
+	const cJSON *old_events = cJSON_GetObjectItemCaseSensitive(before, "events"), *ev;
+	const cJSON *new_events;
+	int old_count = cJSON_GetArraySize(old_events), i;
+
+	if (!cJSON_HasObjectItem(v->releases, version))
+		cJSON_AddTrueToObject(v->releases, version);
+	if (load_release_at(s, info->id, version, &rel, &err) != 0) {
+		problem(v, info->id, NULL, "%s", err.message);
+		goto out;
+	}
+	new_events = cJSON_GetObjectItemCaseSensitive(rel.doc, "events");
+	for (i = 0; i < old_count; i++) {
+		if (!cJSON_Compare(cJSON_GetArrayItem(old_events, i), cJSON_GetArrayItem(new_events, i), 1)) {
+			const cJSON *id = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(old_events, i), "id");
+
+			problem(v, info->id, cJSON_IsString(id) ? id->valuestring : NULL,
+				"%s: an earlier event was changed or removed; the ledger is append-only", path);
+			goto out;
+		}
+	}
+	if (cJSON_GetArraySize(new_events) - old_count != 1)
+		problem(v, info->id, NULL, "%s: the commit appends %d events; every change is exactly one event and one commit",
+			path, cJSON_GetArraySize(new_events) - old_count);
+	for (i = old_count; i < cJSON_GetArraySize(new_events); i++) {
+		const cJSON *actor, *id;
+		const struct pb_person *who;
+
+		ev = cJSON_GetArrayItem(new_events, i);
+		actor = cJSON_GetObjectItemCaseSensitive(ev, "actor");
+		id = cJSON_GetObjectItemCaseSensitive(ev, "id");
+		who = cJSON_IsString(actor) ? playbook_person(rel.pb, actor->valuestring) : NULL;
+		v->events++;
+		if (who == NULL || strcasecmp(who->email, info->author_email) != 0)
+			problem(v, info->id, cJSON_IsString(id) ? id->valuestring : NULL,
+				"the commit's author <%s> is not the event's actor %s <%s>", info->author_email,
+				cJSON_IsString(actor) ? actor->valuestring : "?", who ? who->email : "unknown");
+	}
+	{
+		cJSON *expected = cJSON_Duplicate(rel.doc, 1);
+
+		ledger_write_view(rel.st, expected);
+		if (!cJSON_Compare(expected, rel.doc, 1))
+			problem(v, info->id, NULL, "%s: the stored steps view is not the replay of its events", path);
+		cJSON_Delete(expected);
+	}
+out:
+	release_close(&rel);
+	cJSON_Delete(before);
+	free(version);
+}
+
+static void verify_commit(struct verifier *v, const char *commit)
+{
+	struct store_commit_info info;
+	struct error err;
+	char **paths = NULL;
+	size_t n = 0, i;
+
+	if (store_commit_info(v->s->store, commit, &info, &err) != 0) {
+		problem(v, commit, NULL, "%s", err.message);
+		return;
+	}
+	v->commits++;
+	if (info.parent_count > 1)
+		problem(v, commit, NULL, "a merge commit: the ledger's history is linear");
+	if (store_changed(v->s->store, info.parent_count ? info.parent : NULL, commit, "releases", &paths, &n, &err) == 0)
+		for (i = 0; i < n; i++)
+			verify_release(v, &info, paths[i]);
+	if (n > 1)
+		problem(v, commit, NULL, "the commit changes %zu releases; every change is one event in one release", n);
+	for (i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	if (n == 0 && info.parent_count > 0) {
+		/* A playbook change: its author must be a release manager of the playbook before it. */
+		struct playbook *before = playbook_at(v->s, info.parent, PLAYBOOK_PATH, &err);
+		const struct pb_person *who = before ? playbook_person_by_email(before, info.author_email) : NULL;
+
+		if (before && !ledger_is_manager(who))
+			problem(v, commit, NULL, "the playbook was changed by <%s>, who is not a release manager",
+				info.author_email);
+		playbook_free(before);
+	}
+	store_commit_info_release(&info);
+}
+
+int session_verify(struct session *s, cJSON **report, struct error *err)
+{
+	struct verifier v = { s, cJSON_CreateArray(), 0, 0, cJSON_CreateObject() };
+	char tip[OID_HEX], cur[OID_HEX];
+	char **chain = NULL;
+	size_t count = 0, i;
+	int rc = 0;
+
+	if (session_tip(s, tip, err) != 0) {
+		cJSON_Delete(v.problems);
+		cJSON_Delete(v.releases);
+		return -1;
+	}
+	memcpy(cur, tip, OID_HEX);
+	for (;;) {
+		struct store_commit_info info;
+
+		if (store_commit_info(s->store, cur, &info, err) != 0) {
+			rc = -1;
+			break;
+		}
+		chain = xrealloc(chain, (count + 1) * sizeof(*chain));
+		chain[count++] = xstrdup(cur);
+		memcpy(cur, info.parent, OID_HEX);
+		store_commit_info_release(&info);
+		if (cur[0] == '\0')
+			break;
+	}
+	for (i = count; rc == 0 && i-- > 0;)
+		verify_commit(&v, chain[i]);
+	for (i = 0; i < count; i++)
+		free(chain[i]);
+	free(chain);
+	if (rc == 0 && cJSON_GetArraySize(v.problems) > 0) {
+		const cJSON *first = cJSON_GetArrayItem(v.problems, 0);
+		const cJSON *event = cJSON_GetObjectItemCaseSensitive(first, "event");
+
+		rc = error_set(err, EXIT_DATAERR, "commit %.12s%s%s: %s (%d problem%s in all)",
+			       cJSON_GetObjectItemCaseSensitive(first, "commit")->valuestring,
+			       cJSON_IsString(event) ? ", event " : "", cJSON_IsString(event) ? event->valuestring : "",
+			       cJSON_GetObjectItemCaseSensitive(first, "problem")->valuestring,
+			       cJSON_GetArraySize(v.problems), cJSON_GetArraySize(v.problems) == 1 ? "" : "s");
+	}
+	if (report) {
+		*report = cJSON_CreateObject();
+		cJSON_AddBoolToObject(*report, "ok", rc == 0);
+		cJSON_AddNumberToObject(*report, "commits", (double)v.commits);
+		cJSON_AddNumberToObject(*report, "events", (double)v.events);
+		cJSON_AddNumberToObject(*report, "releases", cJSON_GetArraySize(v.releases));
+		cJSON_AddItemToObject(*report, "problems", v.problems);
+		v.problems = NULL;
+	}
+	cJSON_Delete(v.problems);
+	cJSON_Delete(v.releases);
+	return rc;
 }
