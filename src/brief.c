@@ -53,7 +53,9 @@ static cJSON *testing(const struct release_state *st, const struct pb_step *deci
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "id", s->id);
 		cJSON_AddStringToObject(o, "title", s->title);
-		cJSON_AddStringToObject(o, "state", step_state_name(r->base == STATE_READY ? STATE_READY : r->base));
+		/* Unclaimed steps are ready or pending by their dependencies (no clock needed). */
+		cJSON_AddStringToObject(o, "state", step_state_name(r->base == STATE_READY ? ledger_step_state(st, k, 0)
+											   : r->base));
 		add_text(o, "by", r->done_by ? r->done_by : r->holder);
 		add_text(o, "note", r->note ? r->note : r->reason);
 		cJSON_AddItemToObject(o, "evidence", cJSON_Duplicate(r->evidence, 1));
@@ -127,7 +129,8 @@ static long retest_time(const struct release_state *st, const struct pb_step *de
 			const struct pb_step *s = playbook_step(pb, decision->on_delay.items[i]);
 			long start = 0;
 
-			if (s == NULL)
+			/* A step skipped by its condition stays skipped on delay (apply_decide). */
+			if (s == NULL || st->steps[s->index].reason_is_condition)
 				continue;
 			for (j = 0; j < s->needs.count; j++) {
 				const struct pb_step *dep = playbook_step(pb, s->needs.items[j]);
@@ -147,7 +150,7 @@ static long retest_time(const struct release_state *st, const struct pb_step *de
 cJSON *brief_build(const struct release_state *st)
 {
 	const struct pb_step *decision = ledger_decision_step(st);
-	cJSON *b = cJSON_CreateObject(), *inputs, *missing, *options, *o, *history;
+	cJSON *b = cJSON_CreateObject(), *inputs, *missing, *options, *o, *history, *reopens;
 	long fix = 0, retest;
 	int blockers = 0, open = 0;
 	char d1[32], d2[32], d3[32];
@@ -202,8 +205,13 @@ cJSON *brief_build(const struct release_state *st)
 	cJSON_AddStringToObject(o, "means", open ? "the open findings ship with the release" : "no open findings ship");
 	o = cJSON_AddObjectToObject(options, "delay");
 	cJSON_AddNumberToObject(o, "next_candidate", st->candidate + 1);
-	cJSON_AddItemToObject(o, "reopens", cJSON_CreateStringArray((const char *const *)decision->on_delay.items,
-								    (int)decision->on_delay.count));
+	reopens = cJSON_AddArrayToObject(o, "reopens");
+	for (i = 0; i < decision->on_delay.count; i++) {
+		const struct pb_step *s = playbook_step(st->pb, decision->on_delay.items[i]);
+
+		if (s && !st->steps[s->index].reason_is_condition)
+			cJSON_AddItemToArray(reopens, cJSON_CreateString(s->id));
+	}
 	cJSON_AddNumberToObject(o, "fix_seconds", (double)fix);
 	cJSON_AddNumberToObject(o, "retest_seconds", (double)retest);
 	cJSON_AddStringToObject(o, "estimate", duration_format(fix + retest, d1, sizeof(d1)));
@@ -309,7 +317,7 @@ char *brief_markdown(const cJSON *brief)
 			cell(&b, text);
 			free(text);
 		} else {
-			cell(&b, review && strcmp(str(item, "state"), "skipped") ? "awaiting review" : "-");
+			cell(&b, review && strcmp(str(item, "state"), "in-review") == 0 ? "awaiting review" : "-");
 		}
 		b.len -= 1; /* no space after the last pipe */
 		b.data[b.len] = '\0';

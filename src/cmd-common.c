@@ -50,7 +50,21 @@ int cmd_load_release(struct cmd_ctx *ctx, struct session *s, struct release *rel
 	memset(rel, 0, sizeof(*rel));
 	if (session_open(s, &ctx->err) != 0)
 		return -1;
-	if (session_load_release(s, version, rel, &ctx->err) != 0) {
+	if (session_load_release(s, version, rel, &ctx->err) != 0 && version == NULL &&
+	    ctx->err.code == EXIT_NOINPUT) {
+		/* Nothing open: reading commands show the latest release. */
+		cJSON *list = session_releases(s, &ctx->err);
+		const cJSON *latest = cJSON_GetArrayItem(list, 0);
+
+		if (latest) {
+			error_clear(&ctx->err);
+			release_close(rel);
+			session_load_release(s, cJSON_GetObjectItemCaseSensitive(latest, "version")->valuestring, rel,
+					     &ctx->err);
+		}
+		cJSON_Delete(list);
+	}
+	if (ctx->err.code != 0) {
 		release_close(rel);
 		session_close(s);
 		return -1;

@@ -115,7 +115,8 @@ static void status_text(struct cmd_ctx *ctx, const struct release *rel, time_t n
 			time_t since = step_since(r, state);
 
 			fprintf(out, "  %-24s %s%-10s%s %-16s %-10s", pb->steps[k].id, cmd_state_color(ctx, state),
-				step_state_name(state), color(ctx, C_RESET), r->holder ? r->holder : pb->steps[k].owner,
+				step_state_name(state), color(ctx, C_RESET),
+				r->holder ? r->holder : r->done_by ? r->done_by : pb->steps[k].owner,
 				since ? age_format(since, now, age, sizeof(age)) : "");
 			if (state == STATE_WAITING)
 				fprintf(out, " opens %s", time_format(ledger_wait_opens(st, k), t, sizeof(t)));

@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# make demo: a release of TinyPilot Pro 2.6.3 played by its team on a
+# throwaway repository - two laptops sharing the ledger through a bare git
+# remote, a bug found in rc1, a delay, rc2, the ship decision, hooks sent to
+# a local receiver, the 48-hour wait, and the audit trail at the end.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+RELCTL="$ROOT/relctl"
+WORK="$(mktemp -d /tmp/relctl-demo.XXXXXX)"
+RECEIVER_PID=""
+cleanup() {
+	[ -n "$RECEIVER_PID" ] && kill "$RECEIVER_PID" 2>/dev/null || true
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then B=$'\033[1m' D=$'\033[2m' R=$'\033[0m'; else B= D= R=; fi
+say() { printf '\n%s== %s ==%s\n' "$B" "$*" "$R"; }
+at() { export RELCTL_NOW="$1"; printf '%s(%s)%s\n' "$D" "$1" "$R"; }
+# run PERSON ARGS...: show and run a command as a teammate
+run() {
+	local who=$1
+	shift
+	printf '%s%s$ relctl %s%s\n' "$D" "$who" "$*" "$R" >&2
+	RELCTL_USER="$who" "$RELCTL" "$@"
+}
+
+# The team's repository, a bare remote, and two laptops.
+git init -q --bare "$WORK/remote.git"
+git clone -q "$WORK/remote.git" "$WORK/cristina" 2>/dev/null
+git clone -q "$WORK/remote.git" "$WORK/david" 2>/dev/null
+for who in cristina david; do
+	git -C "$WORK/$who" config user.email "$who@example.com"
+	git -C "$WORK/$who" config user.name "$who"
+done
+mkdir -p "$WORK/cristina/changelog" "$WORK/cristina/announcements"
+cp -r "$ROOT/docs/steps" "$WORK/cristina/steps-docs"
+printf '## TinyPilot Pro 2.6.3\n\n- Static IP support in the web interface\n- Faster boot\n' >"$WORK/cristina/changelog/2.6.3.md"
+printf '# What'"'"'s new in TinyPilot Pro 2.6.3\n\nYou can now give your device a static IP.\n' >"$WORK/cristina/announcements/2.6.3.md"
+
+# A local receiver standing in for the CMS and the mailer: it prints what arrives.
+cat >"$WORK/receiver.py" <<'PY'
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        print(f"  receiver: {self.command} {self.path} webhook-id={self.headers.get('webhook-id')} "
+              f"signature={self.headers.get('webhook-signature', '')[:12]}... {len(body)} bytes", flush=True)
+        self.send_response(200); self.send_header("Content-Type", "application/json"); self.end_headers()
+        self.wfile.write(b'{"ok": true}')
+    def log_message(self, *a): pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+PY
+python3 -u "$WORK/receiver.py" >"$WORK/receiver.out" &
+RECEIVER_PID=$!
+for _ in $(seq 50); do [ -s "$WORK/receiver.out" ] && break; sleep 0.1; done
+PORT=$(head -1 "$WORK/receiver.out")
+export TINYPILOT_CMS_URL="http://127.0.0.1:$PORT/cms" TINYPILOT_CMS_TOKEN="demo-token-not-shown"
+export MAILER_URL="http://127.0.0.1:$PORT/mailer" MAILER_API_KEY="demo-mailer-key"
+export TINYPILOT_CMS_SIGNING_SECRET="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" MAILER_SIGNING_SECRET="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+cd "$WORK/cristina"
+say "The playbook: 25 steps in three phases, each with an owner role"
+"$RELCTL" lint "$ROOT/playbooks/tinypilot.yaml"
+"$RELCTL" playbook show "$ROOT/playbooks/tinypilot.yaml" | head -18
+
+say "Cristina, the release manager, sets up the ledger and starts 2.6.3"
+at 2024-03-11T09:00:00Z
+run cristina init --playbook "$ROOT/playbooks/tinypilot.yaml"
+run cristina start 2.6.3
+run cristina next
+
+say "Devs build the release candidate and update the test plan"
+at 2024-03-11T09:30:00Z
+run jan claim build-rc
+run jan claim update-test-plan
+at 2024-03-11T10:40:00Z
+run jan done build-rc --note "rc1: tinypilot-pro-2.6.3-rc1.img" --evidence https://ci.example.com/builds/2631
+run jan done update-test-plan --note "added the static IP flow"
+run shalom claim draft-changelog
+run shalom done draft-changelog --evidence https://github.com/example/tinypilot-pro/pull/1700
+run cristina review draft-changelog approve --note "reads well"
+
+say "David (support) works on his own laptop: relctl sync picks up the team's ledger"
+cd "$WORK/david"
+run david sync
+run david next
+at 2024-03-11T13:00:00Z
+run david claim test-voyager
+run david done test-voyager --note "web UI loads at the new IP" --evidence https://videos.example.com/voyager-rc1.mp4
+run maria claim test-update
+run david claim test-update || true   # two people, one step: exactly one holds it
+run maria done test-update --evidence https://videos.example.com/update-rc1.mp4
+run maria claim test-diy
+run maria done test-diy --evidence https://videos.example.com/diy-rc1.mp4
+
+say "A dev watches the footage: the static IP change shows an error page for a few seconds"
+at 2024-03-11T15:00:00Z
+run jan review test-voyager reject --note "at 0:42 the browser shows 'site can't be reached' before the new IP loads"
+run david finding add "Static IP change shows 'site can't be reached' for a few seconds" --severity major --step test-voyager --evidence https://videos.example.com/voyager-rc1.mp4
+F=$(git show relctl-ledger:releases/2.6.3.json | jq -r '.findings[0].id')
+run jan finding update "$F" --estimate 4h --risk low --note "redirect before the old address goes away"
+run david finding update "$F" --impact "Users trying the new static IP feature see a scary error; likely support tickets"
+run david done test-voyager --note "footage attached" --evidence https://videos.example.com/voyager-rc1.mp4
+run shalom review test-voyager approve --note "the bug is tracked as $F"
+run jan review test-update approve
+run jan review test-diy approve
+run shalom claim run-e2e-tests
+run shalom done run-e2e-tests --evidence https://ci.example.com/e2e/981
+run lena claim draft-announcement
+run lena done draft-announcement --evidence https://docs.example.com/whats-new-2.6.3
+run jan review draft-announcement approve
+run cristina claim review-test-results
+run cristina done review-test-results --note "all passed except the static IP finding"
+
+say "Every team gives its input; Michael, the product owner, reads the brief and decides"
+run jan input --note "The fix is small (4h) and low risk; rc2 could be tested tomorrow"
+run david input --note "Static IP is the headline feature of this release; an error page there would cost trust"
+run michael next
+run michael brief
+run michael decide delay --reason "The error screen undermines the feature we announce; fix it in rc2"
+
+say "rc2: the reopened steps run again; rc1's record stays in the history"
+at 2024-03-12T10:00:00Z
+run jan claim build-rc
+run jan done build-rc --note "rc2 with the redirect fix" --evidence https://ci.example.com/builds/2640
+run jan finding update "$F" --close --note "fixed in rc2"
+for s in test-voyager test-update test-diy; do
+	run maria claim $s
+	run maria done $s --evidence "https://videos.example.com/$s-rc2.mp4"
+	run jan review $s approve
+done
+run shalom claim run-e2e-tests
+run shalom done run-e2e-tests --evidence https://ci.example.com/e2e/990
+run cristina claim review-test-results
+run cristina done review-test-results --note "rc2 clean"
+run jan input --note "Fix verified on all three devices"
+run david input --note "Static IP now switches without an error page"
+run michael decide ship --reason "rc2 fixes the static IP error screen; ship it"
+run david show test-voyager | tail -12
+
+say "Publishing: hooks post the changelog to the CMS (a local receiver here)"
+cd "$WORK/cristina"
+run cristina sync
+at 2024-03-12T14:00:00Z
+run cristina run publish-changelog --dry-run
+run cristina run publish-changelog
+sed -n '2,$p' "$WORK/receiver.out"
+run jan claim publish-release
+run jan done publish-release --evidence https://github.com/example/tinypilot-pro/releases/tag/2.6.3
+run david claim verify-update
+run david done verify-update --evidence https://videos.example.com/update-2.6.3.mp4
+run cristina claim announce-team
+run cristina done announce-team
+run jan claim add-image-hashes
+run jan done add-image-hashes
+run maria claim monitor-bugs
+at 2024-03-13T14:00:00Z
+run maria done monitor-bugs || true
+at 2024-03-14T14:05:00Z
+run maria done monitor-bugs --note "two tickets, neither about 2.6.3"
+
+say "Announcing: the blog post and the mailing list go out through hooks"
+run jan claim publish-community
+run jan done publish-community --evidence https://github.com/example/tinypilot/releases/tag/2.6.3
+run lena run publish-blog
+run lena run send-mailing-list
+sed -n '3,$p' "$WORK/receiver.out"
+for s in share-eu-distributor update-playbook-links; do run david claim $s; run david done $s; done
+run cristina claim share-manufacturer
+run cristina done share-manufacturer --evidence https://mail.example.com/thread/42
+run lena claim share-twitter
+run lena done share-twitter --evidence https://twitter.example.com/tinypilot/status/1
+
+say "The record: status, the audit trail in git, and verify"
+run cristina status
+run cristina log 2.6.3 --json | jq -r '.[-4:][] | "\(.time) \(.actor) \(.op) \(.step)"'
+git --no-pager log -6 --format='%h %an: %s' relctl-ledger
+git show relctl-ledger:releases/2.6.3.json | jq -c '{status, candidate, decisions: [.decisions[] | {candidate, decision, by}]}'
+run cristina verify
+printf '\n%sDemo done.%s The ledger lived in %s (removed now).\n' "$B" "$R" "$WORK"
