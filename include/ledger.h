@@ -110,6 +110,9 @@ const struct input_record *ledger_input(const struct release_state *st, const ch
 const struct finding *ledger_finding(const struct release_state *st, const char *id);
 
 struct release_state *release_state_new(const struct playbook *pb, const char *version);
+
+/* A release as it would start with the playbook's default vars (for planning). */
+struct release_state *ledger_planned(const struct playbook *pb);
 void release_state_free(struct release_state *st);
 
 /*

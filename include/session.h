@@ -62,6 +62,12 @@ struct playbook *session_current_playbook(struct session *s, struct error *err);
 int session_load_release(struct session *s, const char *version, struct release *out, struct error *err);
 void release_close(struct release *rel);
 
+/*
+ * Loads the newest `last` releases (0: all), newest first.  *out is an
+ * array of count releases; free each with release_close, then the array.
+ */
+int session_load_all(struct session *s, size_t last, struct release **out, size_t *count, struct error *err);
+
 /* The releases in the index, newest start first: an array of objects. */
 cJSON *session_releases(struct session *s, struct error *err);
 

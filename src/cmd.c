@@ -24,6 +24,8 @@ extern const struct cmd_entry cmd_block_entry;
 extern const struct cmd_entry cmd_unblock_entry;
 extern const struct cmd_entry cmd_review_entry;
 extern const struct cmd_entry cmd_sync_entry;
+extern const struct cmd_entry cmd_forecast_entry;
+extern const struct cmd_entry cmd_stats_entry;
 extern const struct cmd_entry cmd_completion_entry;
 extern const struct cmd_entry cmd_verify_entry;
 extern const struct cmd_entry cmd_run_entry;
@@ -45,10 +47,7 @@ extern const struct cmd_entry cmd_log_entry;
 		.not_built = true,                                                                             \
 	}
 
-PLANNED(cmd_stats_entry, "stats", "[--json]", "durations, bus factor and critical path", 0, 0);
 PLANNED(cmd_report_entry, "report", "VERSION [--format md|html|json]", "a release's record", 1, 1);
-PLANNED(cmd_forecast_entry, "forecast", "[VERSION] [--assume STEP=DURATION]... [--json]",
-	"when the release will finish", 0, 1);
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_init_entry,

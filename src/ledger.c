@@ -339,6 +339,8 @@ static int check_start(struct op_ctx *o, struct error *err)
 	return 0;
 }
 
+static void skip_by_conditions(struct release_state *st, time_t when);
+
 static bool var_true(const struct release_state *st, const char *name)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(st->vars, name);
@@ -370,7 +372,15 @@ static void apply_start(struct op_ctx *o)
 	}
 	replace(&st->started_by, o->actor->id);
 	st->started_at = o->when;
-	/* Steps whose condition is false are skipped by the start itself. */
+	skip_by_conditions(st, o->when);
+}
+
+/* Steps whose condition is false are skipped by the start itself. */
+static void skip_by_conditions(struct release_state *st, time_t when)
+{
+	const struct playbook *pb = st->pb;
+	size_t i;
+
 	for (i = 0; i < pb->step_count; i++) {
 		const struct pb_step *s = &pb->steps[i];
 		bool negate, value;
@@ -387,8 +397,23 @@ static void apply_start(struct op_ctx *o)
 		st->steps[i].reason_is_condition = true;
 		free(st->steps[i].reason);
 		st->steps[i].reason = xasprintf("skipped by condition: %s is %s", name, value ? "true" : "false");
-		st->steps[i].changed_at = o->when;
+		st->steps[i].changed_at = when;
 	}
+}
+
+struct release_state *ledger_planned(const struct playbook *pb)
+{
+	struct release_state *st = release_state_new(pb, "planned");
+	size_t i;
+
+	for (i = 0; i < pb->var_count; i++) {
+		const struct pb_var *var = &pb->vars[i];
+
+		if (var->type == VAR_BOOL)
+			cJSON_AddBoolToObject(st->vars, var->name, strcmp(var->default_value, "true") == 0);
+	}
+	skip_by_conditions(st, 0);
+	return st;
 }
 
 static int check_claim(struct op_ctx *o, struct error *err)

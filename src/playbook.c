@@ -22,8 +22,16 @@
 #include "util.h"
 
 #define MAX_DEPTH 32
-#define MAX_NODES 200000
+/*
+ * Several checks compare every item with every other (duplicate ids, look-ups
+ * by id), so the node count bounds the work as well as the memory: 20000 is
+ * thirty times the 25-step tinypilot.yaml and keeps lint under a second on
+ * hostile input.  "Did you mean" hints cost an edit distance per candidate, so
+ * they get a budget of candidates per playbook; past it, errors come without.
+ */
+#define MAX_NODES 20000
 #define MAX_SCALAR (256 * 1024)
+#define SUGGEST_BUDGET 100000
 
 enum node_type { NODE_SCALAR, NODE_SEQUENCE, NODE_MAPPING };
 
@@ -42,6 +50,7 @@ struct loader {
 	struct playbook *pb;
 	const struct node **step_nodes; /* parallel to pb->steps */
 	size_t node_total;
+	size_t suggest_budget; /* candidates "did you mean" may still compare */
 };
 
 /* ---------- diagnostics ---------- */
@@ -125,16 +134,51 @@ __attribute__((format(printf, 3, 4))) static void warning_at(struct loader *l, s
 	va_end(ap);
 }
 
+/* A diagnostic and its insertion order, so that sorting by place is stable. */
+struct ordered_diagnostic {
+	struct diagnostic item;
+	size_t order;
+};
+
 static int diagnostic_compare(const void *a, const void *b)
 {
-	const struct diagnostic *x = a, *y = b;
+	const struct ordered_diagnostic *x = a, *y = b;
 
-	if (x->mark.line != y->mark.line)
-		return x->mark.line - y->mark.line;
-	if (x->mark.column != y->mark.column)
-		return x->mark.column - y->mark.column;
-	/* Same place: keep insertion order, which the messages' addresses follow. */
-	return x->message < y->message ? -1 : x->message > y->message;
+	if (x->item.mark.line != y->item.mark.line)
+		return x->item.mark.line - y->item.mark.line;
+	if (x->item.mark.column != y->item.mark.column)
+		return x->item.mark.column - y->item.mark.column;
+	/* Same place: keep the order the checks found them in. */
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static void diagnostics_sort(struct diagnostics *d)
+{
+	struct ordered_diagnostic *sorted;
+	size_t i;
+
+	if (d->count < 2)
+		return;
+	sorted = xcalloc(d->count, sizeof(*sorted));
+	for (i = 0; i < d->count; i++) {
+		sorted[i].item = d->items[i];
+		sorted[i].order = i;
+	}
+	qsort(sorted, d->count, sizeof(*sorted), diagnostic_compare);
+	for (i = 0; i < d->count; i++)
+		d->items[i] = sorted[i].item;
+	free(sorted);
+}
+
+/* "Did you mean", within the playbook's budget of comparisons. */
+static const char *loader_suggest(struct loader *l, const char *word, const char *const *candidates, size_t count)
+{
+	if (count > l->suggest_budget) {
+		l->suggest_budget = 0;
+		return NULL;
+	}
+	l->suggest_budget -= count;
+	return suggest(word, candidates, count);
 }
 
 /* ---------- YAML to nodes ---------- */
@@ -240,15 +284,37 @@ static struct node *read_node(struct loader *l, yaml_parser_t *parser, yaml_even
 	}
 }
 
-static void parser_error(struct loader *l, yaml_parser_t *parser)
+/*
+ * The line and column of a byte offset, counting characters as libyaml does
+ * (UTF-8 continuation bytes do not start one).
+ */
+static struct mark mark_at_offset(const char *text, size_t len, size_t offset)
+{
+	struct mark mark = { 1, 1 };
+	size_t i;
+
+	for (i = 0; i < offset && i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		if (c == '\n' || (c == '\r' && (i + 1 >= len || text[i + 1] != '\n'))) {
+			mark.line++;
+			mark.column = 1;
+		} else if ((c & 0xC0) != 0x80) {
+			mark.column++;
+		}
+	}
+	return mark;
+}
+
+static void parser_error(struct loader *l, yaml_parser_t *parser, const char *text, size_t len)
 {
 	struct mark mark = mark_of(parser->problem_mark);
 	const char *problem = parser->problem ? parser->problem : "invalid YAML";
 
 	if (parser->error == YAML_READER_ERROR) {
-		/* The reader's mark is a byte offset, not a line. */
-		mark.line = 0;
-		error_at(l, mark, "YAML error: %s (at byte %zu)", problem, parser->problem_offset);
+		/* The reader reports a byte offset, not a mark. */
+		error_at(l, mark_at_offset(text, len, parser->problem_offset), "YAML error: %s (at byte %zu)",
+			 problem, parser->problem_offset);
 		return;
 	}
 	if (parser->context)
@@ -273,7 +339,7 @@ static struct node *parse_yaml(struct loader *l, const char *text, size_t len)
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	for (;;) {
 		if (!yaml_parser_parse(&parser, &ev)) {
-			parser_error(l, &parser);
+			parser_error(l, &parser, text, len);
 			failed = true;
 			break;
 		}
@@ -295,7 +361,7 @@ static struct node *parse_yaml(struct loader *l, const char *text, size_t len)
 			yaml_event_delete(&ev);
 			if (root == NULL) {
 				if (l->diags->errors == errors)
-					parser_error(l, &parser);
+					parser_error(l, &parser, text, len);
 				failed = true;
 				break;
 			}
@@ -378,7 +444,7 @@ static void check_keys(struct loader *l, const struct node *map, const char *con
 				break;
 		if (j < count)
 			continue;
-		hint = suggest(key->value, allowed, count);
+		hint = loader_suggest(l, key->value, allowed, count);
 		if (hint)
 			error_at(l, key->mark, "unknown key \"%s\" in %s; did you mean \"%s\"?", key->value, where,
 				 hint);
@@ -888,7 +954,7 @@ static void check_role(struct loader *l, const char *role, struct mark mark, con
 
 	if (role == NULL || playbook_has_role(l->pb, role))
 		return;
-	hint = suggest(role, (const char *const *)l->pb->roles.items, l->pb->roles.count);
+	hint = loader_suggest(l, role, (const char *const *)l->pb->roles.items, l->pb->roles.count);
 	if (hint)
 		error_at(l, mark, "%s names the unknown role \"%s\"; did you mean \"%s\"?", what, role, hint);
 	else
@@ -915,7 +981,7 @@ static void check_step_names(struct loader *l, const struct strlist *list, const
 
 		if (playbook_step(pb, list->items[i]))
 			continue;
-		hint = suggest(list->items[i], ids, pb->step_count);
+		hint = loader_suggest(l, list->items[i], ids, pb->step_count);
 		if (hint)
 			error_at(l, list->marks[i], "step \"%s\" %s the unknown step \"%s\"; did you mean \"%s\"?", owner,
 				 what, list->items[i], hint);
@@ -1100,12 +1166,14 @@ static void load(struct loader *l, const struct node *root)
 
 struct playbook *playbook_parse(const char *text, size_t len, struct diagnostics *diags)
 {
-	struct loader l = { diags, NULL, NULL, 0 };
+	struct loader l = { diags, NULL, NULL, 0, SUGGEST_BUDGET };
 	struct node *root;
+	const char *nul = len > 0 ? memchr(text, '\0', len) : NULL;
 
 	l.pb = xcalloc(1, sizeof(*l.pb));
-	if (len > 0 && memchr(text, '\0', len) != NULL) {
-		error_at(&l, (struct mark){ 0, 0 }, "the playbook contains NUL bytes; it must be UTF-8 text");
+	if (nul != NULL) {
+		error_at(&l, mark_at_offset(text, len, (size_t)(nul - text)),
+			 "the playbook contains NUL bytes; it must be UTF-8 text");
 	} else {
 		root = parse_yaml(&l, text, len);
 		if (root != NULL)
@@ -1113,7 +1181,7 @@ struct playbook *playbook_parse(const char *text, size_t len, struct diagnostics
 		node_free(root);
 	}
 	free(l.step_nodes);
-	qsort(diags->items, diags->count, sizeof(*diags->items), diagnostic_compare);
+	diagnostics_sort(diags);
 	if (diags->errors > 0) {
 		playbook_free(l.pb);
 		return NULL;

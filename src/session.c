@@ -1487,3 +1487,37 @@ int session_verify(struct session *s, cJSON **report, struct error *err)
 	cJSON_Delete(v.releases);
 	return rc;
 }
+
+int session_load_all(struct session *s, size_t last, struct release **out, size_t *count, struct error *err)
+{
+	cJSON *list = session_releases(s, err), *item;
+	size_t n = 0, max;
+
+	*out = NULL;
+	*count = 0;
+	if (list == NULL)
+		return -1;
+	max = (size_t)cJSON_GetArraySize(list);
+	if (last && last < max)
+		max = last;
+	*out = xcalloc(max + 1, sizeof(**out));
+	cJSON_ArrayForEach(item, list)
+	{
+		if (n == max)
+			break;
+		if (session_load_release(s, cJSON_GetObjectItemCaseSensitive(item, "version")->valuestring, &(*out)[n],
+					 err) != 0) {
+			release_close(&(*out)[n]);
+			while (n-- > 0)
+				release_close(&(*out)[n]);
+			free(*out);
+			*out = NULL;
+			cJSON_Delete(list);
+			return -1;
+		}
+		n++;
+	}
+	*count = n;
+	cJSON_Delete(list);
+	return 0;
+}

@@ -1,0 +1,190 @@
+/* relctl forecast [VERSION] [--assume STEP=DURATION]... [--json]: when the release will finish. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cJSON.h"
+#include "relctl.h"
+#include "schedule.h"
+#include "session.h"
+#include "stats.h"
+#include "util.h"
+
+static const struct option_spec options[] = {
+	{ "assume", OPT_MULTI, "STEP=DURATION", "assume STEP takes DURATION from when it starts (or from now)" },
+	OPTION_JSON,
+	OPTION_RELEASE,
+	OPTION_END,
+};
+
+/* Medians from every other release of the ledger; estimates where there is none. */
+static long *measured_durations(struct cmd_ctx *ctx, struct session *s, const struct release *rel, bool *measured)
+{
+	struct release *all = NULL;
+	const struct release_state **states;
+	size_t count = 0, i, n = 0;
+	long *durations;
+
+	if (session_load_all(s, 0, &all, &count, &ctx->err) != 0)
+		return NULL;
+	states = xcalloc(count + 1, sizeof(*states));
+	for (i = 0; i < count; i++)
+		if (strcmp(all[i].st->version, rel->st->version) != 0)
+			states[n++] = all[i].st;
+	durations = stats_durations(states, n, rel->pb, measured);
+	free(states);
+	for (i = 0; i < count; i++)
+		release_close(&all[i]);
+	free(all);
+	return durations;
+}
+
+static int apply_assumptions(struct cmd_ctx *ctx, const struct release *rel, long *durations, bool *assumed,
+			     time_t now)
+{
+	const char *const *list;
+	size_t count, i;
+
+	list = args_multi(&ctx->args, "assume", &count);
+	for (i = 0; i < count; i++) {
+		const char *eq = strchr(list[i], '=');
+		char *id = eq ? strndup(list[i], (size_t)(eq - list[i])) : NULL;
+		const struct pb_step *s = id ? playbook_step(rel->pb, id) : NULL;
+		long seconds;
+
+		if (s == NULL || duration_parse(eq + 1, &seconds) != 0) {
+			error_set(&ctx->err, EXIT_USAGE, "--assume needs STEP=DURATION with a step of %s, like test-voyager=1d",
+				  rel->st->version);
+			free(id);
+			return -1;
+		}
+		/* The schedule counts a claimed step's elapsed time against it; an assumption is from now. */
+		if (rel->st->steps[s->index].base == STATE_CLAIMED && rel->st->steps[s->index].claimed_at)
+			seconds += (long)(now - rel->st->steps[s->index].claimed_at);
+		durations[s->index] = seconds;
+		assumed[s->index] = true;
+		free(id);
+	}
+	return 0;
+}
+
+static int forecast_exec(struct cmd_ctx *ctx)
+{
+	struct session s;
+	struct release rel;
+	struct schedule sched;
+	long *durations = NULL;
+	bool *measured = NULL, *assumed = NULL;
+	cJSON *root = NULL, *steps, *phases;
+	char t[32], d[32];
+	size_t i, p;
+	int rc = -1;
+
+	if (cmd_load_release(ctx, &s, &rel) != 0)
+		return -1;
+	measured = xcalloc(rel.pb->step_count + 1, sizeof(*measured));
+	assumed = xcalloc(rel.pb->step_count + 1, sizeof(*assumed));
+	durations = measured_durations(ctx, &s, &rel, measured);
+	if (durations == NULL || apply_assumptions(ctx, &rel, durations, assumed, s.now) != 0)
+		goto out;
+	schedule_compute(rel.st, durations, s.now, &sched);
+	root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "release", rel.st->version);
+	cJSON_AddStringToObject(root, "now", time_format(s.now, t, sizeof(t)));
+	cJSON_AddStringToObject(root, "finish", time_format(sched.finish, t, sizeof(t)));
+	cJSON_AddNumberToObject(root, "remaining_seconds", (double)sched.remaining);
+	steps = cJSON_AddArrayToObject(root, "steps");
+	for (i = 0; i < rel.pb->step_count; i++) {
+		const struct schedule_step *ss = &sched.steps[i];
+		cJSON *o;
+
+		if (ss->finished)
+			continue;
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "id", rel.pb->steps[i].id);
+		cJSON_AddStringToObject(o, "start", time_format(ss->start, t, sizeof(t)));
+		cJSON_AddStringToObject(o, "finish", time_format(ss->finish, t, sizeof(t)));
+		cJSON_AddStringToObject(o, "source", assumed[i] ? "assumed" : measured[i] ? "measured median" : "estimate");
+		if (rel.st->steps[i].holder)
+			cJSON_AddStringToObject(o, "holder", rel.st->steps[i].holder);
+		cJSON_AddItemToArray(steps, o);
+	}
+	phases = cJSON_AddArrayToObject(root, "phases");
+	for (p = 0; p < rel.pb->phase_count; p++) {
+		const struct pb_phase *ph = &rel.pb->phases[p];
+		time_t finish = s.now;
+		cJSON *o = cJSON_CreateObject();
+
+		for (i = 0; i < ph->step_count; i++)
+			if (!sched.steps[ph->first_step + i].finished && sched.steps[ph->first_step + i].finish > finish)
+				finish = sched.steps[ph->first_step + i].finish;
+		cJSON_AddStringToObject(o, "id", ph->id);
+		cJSON_AddStringToObject(o, "finish", time_format(finish, t, sizeof(t)));
+		cJSON_AddItemToArray(phases, o);
+	}
+	if (sched.path_len > 0) {
+		size_t h = sched.path[0];
+		const struct step_record *r = &rel.st->steps[h];
+		cJSON *hinge = cJSON_AddObjectToObject(root, "hinges_on");
+
+		cJSON_AddStringToObject(hinge, "step", rel.pb->steps[h].id);
+		if (r->holder)
+			cJSON_AddStringToObject(hinge, "person", r->holder);
+		else
+			cJSON_AddNullToObject(hinge, "person");
+		cJSON_AddStringToObject(hinge, "role", rel.pb->steps[h].owner);
+		{
+			cJSON *path = cJSON_AddArrayToObject(root, "critical_path");
+
+			for (i = 0; i < sched.path_len; i++)
+				cJSON_AddItemToArray(path, cJSON_CreateString(rel.pb->steps[sched.path[i]].id));
+		}
+	}
+	if (args_flag(&ctx->args, "json")) {
+		cmd_print_json(ctx, root);
+	} else {
+		const cJSON *item;
+
+		fprintf(ctx->out, "%s%s %s%s: done around %s (%s from now)\n", color(ctx, C_BOLD), rel.pb->name,
+			rel.st->version, color(ctx, C_RESET), time_format(sched.finish, t, sizeof(t)),
+			duration_format(sched.remaining, d, sizeof(d)));
+		if (sched.path_len > 0) {
+			const struct step_record *r = &rel.st->steps[sched.path[0]];
+
+			fprintf(ctx->out, "the date hinges on %s (%s)\n", rel.pb->steps[sched.path[0]].id,
+				r->holder ? r->holder : rel.pb->steps[sched.path[0]].owner);
+		}
+		fprintf(ctx->out, "\n");
+		cJSON_ArrayForEach(item, phases)
+			fprintf(ctx->out, "phase %-12s finishes %s\n", cJSON_GetObjectItemCaseSensitive(item, "id")->valuestring,
+				cJSON_GetObjectItemCaseSensitive(item, "finish")->valuestring);
+		fprintf(ctx->out, "\n%-24s %-21s %-21s %s\n", "step", "starts", "finishes", "from");
+		cJSON_ArrayForEach(item, steps)
+			fprintf(ctx->out, "%-24s %-21s %-21s %s\n", cJSON_GetObjectItemCaseSensitive(item, "id")->valuestring,
+				cJSON_GetObjectItemCaseSensitive(item, "start")->valuestring,
+				cJSON_GetObjectItemCaseSensitive(item, "finish")->valuestring,
+				cJSON_GetObjectItemCaseSensitive(item, "source")->valuestring);
+	}
+	schedule_release(&sched);
+	rc = 0;
+out:
+	cJSON_Delete(root);
+	free(durations);
+	free(measured);
+	free(assumed);
+	release_close(&rel);
+	session_close(&s);
+	return rc;
+}
+
+const struct cmd_entry cmd_forecast_entry = {
+	.name = "forecast",
+	.usage = "[VERSION] [--assume STEP=DURATION]... [--json]",
+	.summary = "when each remaining step, phase and the release will finish",
+	.help = "Uses measured medians from earlier releases (estimates where there is no\n"
+		"history), the dependency graph and the wait steps.  --assume answers \"if\n"
+		"support finishes testing tomorrow, when do we ship?\": --assume test-voyager=1d.",
+	.options = options,
+	.min_args = 0,
+	.max_args = 1,
+	.exec = forecast_exec,
+};
