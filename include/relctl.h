@@ -52,7 +52,6 @@ struct cmd_entry {
 	const char *help;    /* a paragraph for `relctl help NAME`; may be NULL */
 	const struct option_spec *options; /* ends with a { NULL } entry; may be NULL */
 	size_t min_args, max_args;         /* positionals */
-	bool not_built;      /* says so and exits 69 */
 	int (*exec)(struct cmd_ctx *ctx);
 };
 

@@ -180,4 +180,6 @@ run cristina log 2.6.3 --json | jq -r '.[-4:][] | "\(.time) \(.actor) \(.op) \(.
 git --no-pager log -6 --format='%h %an: %s' relctl-ledger
 git show relctl-ledger:releases/2.6.3.json | jq -c '{status, candidate, decisions: [.decisions[] | {candidate, decision, by}]}'
 run cristina verify
-printf '\n%sDemo done.%s The ledger lived in %s (removed now).\n' "$B" "$R" "$WORK"
+REPORT="${RELCTL_DEMO_REPORT:-/tmp/relctl-2.6.3-report.html}"
+run cristina report 2.6.3 --format html --output "$REPORT"
+printf '\n%sDemo done.%s The ledger lived in %s (removed now); the release report is %s.\n' "$B" "$R" "$WORK" "$REPORT"

@@ -1,8 +1,6 @@
 /*
  * The command table and its look-up.  Adding a command is one line here
- * plus its src/cmd-NAME.c.  Commands that are planned but not built yet
- * have an entry of their own below, so that their help already works and
- * running them says so honestly.
+ * plus its src/cmd-NAME.c.
  */
 #include <string.h>
 
@@ -24,6 +22,7 @@ extern const struct cmd_entry cmd_block_entry;
 extern const struct cmd_entry cmd_unblock_entry;
 extern const struct cmd_entry cmd_review_entry;
 extern const struct cmd_entry cmd_sync_entry;
+extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_forecast_entry;
 extern const struct cmd_entry cmd_stats_entry;
 extern const struct cmd_entry cmd_completion_entry;
@@ -40,14 +39,6 @@ extern const struct cmd_entry cmd_status_entry;
 extern const struct cmd_entry cmd_next_entry;
 extern const struct cmd_entry cmd_show_entry;
 extern const struct cmd_entry cmd_log_entry;
-
-#define PLANNED(var, cmd_name, cmd_usage, cmd_summary, lo, hi)                                                  \
-	static const struct cmd_entry var = {                                                                  \
-		.name = cmd_name, .usage = cmd_usage, .summary = cmd_summary, .min_args = lo, .max_args = hi, \
-		.not_built = true,                                                                             \
-	}
-
-PLANNED(cmd_report_entry, "report", "VERSION [--format md|html|json]", "a release's record", 1, 1);
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_init_entry,
@@ -115,8 +106,7 @@ void cmd_print_list(FILE *out)
 	size_t i;
 
 	for (i = 0; cmd_table[i]; i++)
-		fprintf(out, "  %-16s %s%s\n", cmd_table[i]->name, cmd_table[i]->summary,
-			cmd_table[i]->not_built ? " (not built yet)" : "");
+		fprintf(out, "  %-16s %s\n", cmd_table[i]->name, cmd_table[i]->summary);
 }
 
 void cmd_print_help(const struct cmd_entry *entry, FILE *out)
@@ -136,6 +126,4 @@ void cmd_print_help(const struct cmd_entry *entry, FILE *out)
 		fprintf(out, "  %-22s %s\n", left, entry->options[i].help);
 	}
 	fprintf(out, "  %-22s %s\n", "--help", "show this help");
-	if (entry->not_built)
-		fprintf(out, "\nThis command is not built yet in relctl %s.\n", RELCTL_VERSION);
 }

@@ -113,9 +113,6 @@ int main(int argc, char **argv)
 		args_release(&ctx.args);
 		return EXIT_OK;
 	}
-	if (rc == 0 && entry->not_built)
-		rc = error_set(&ctx.err, EXIT_UNAVAILABLE, "'%s' is not built yet in relctl %s", entry->name,
-			       RELCTL_VERSION);
 	if (rc == 0)
 		rc = entry->exec(&ctx);
 	args_release(&ctx.args);

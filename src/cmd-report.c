@@ -1,0 +1,75 @@
+/* relctl report VERSION [--format md|html|json] [--output FILE]: a release's whole record. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cJSON.h"
+#include "relctl.h"
+#include "report.h"
+#include "session.h"
+
+static const struct option_spec options[] = {
+	{ "format", OPT_VALUE, "md|html|json", "markdown (default), one self-contained HTML file, or JSON" },
+	{ "output", OPT_VALUE, "FILE", "write to FILE instead of standard output" },
+	OPTION_END,
+};
+
+static int report_exec(struct cmd_ctx *ctx)
+{
+	const char *format = args_value(&ctx->args, "format"), *output = args_value(&ctx->args, "output");
+	struct session s;
+	struct release rel;
+	char *text = NULL;
+	int rc = 0;
+
+	if (format == NULL)
+		format = "md";
+	if (strcmp(format, "md") && strcmp(format, "html") && strcmp(format, "json"))
+		return error_set(&ctx->err, EXIT_USAGE, "--format is md, html or json");
+	if (session_open(&s, &ctx->err) != 0)
+		return -1;
+	if (session_load_release(&s, ctx->args.positionals[0], &rel, &ctx->err) != 0) {
+		release_close(&rel);
+		session_close(&s);
+		return -1;
+	}
+	if (strcmp(format, "md") == 0) {
+		text = report_markdown(rel.st, rel.doc);
+	} else if (strcmp(format, "html") == 0) {
+		text = report_html(rel.st, rel.doc);
+	} else {
+		cJSON *json = report_json(rel.st, rel.doc);
+		char *printed = cJSON_Print(json);
+
+		text = malloc(strlen(printed) + 2);
+		if (text)
+			sprintf(text, "%s\n", printed);
+		free(printed);
+		cJSON_Delete(json);
+	}
+	if (output) {
+		FILE *f = fopen(output, "w");
+
+		if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0)
+			rc = error_set(&ctx->err, EXIT_IOERR, "cannot write %s", output);
+		else
+			fprintf(ctx->out, "wrote %s\n", output);
+	} else {
+		fputs(text, ctx->out);
+	}
+	free(text);
+	release_close(&rel);
+	session_close(&s);
+	return rc;
+}
+
+const struct cmd_entry cmd_report_entry = {
+	.name = "report",
+	.usage = "VERSION [--format md|html|json] [--output FILE]",
+	.summary = "a release's whole record: steps, findings, inputs, decisions, hooks, timeline",
+	.help = "The HTML form is one self-contained file with a Gantt-style timeline of the\n"
+		"steps, coloured by phase, showing the waits and the decisions between candidates.",
+	.options = options,
+	.min_args = 1,
+	.max_args = 1,
+	.exec = report_exec,
+};

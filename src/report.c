@@ -1,0 +1,433 @@
+/*
+ * A release's whole record for people who were not there: candidates, each
+ * step's who, when, notes, evidence and review, findings, inputs, decisions,
+ * hooks.  Markdown (GitHub-flavoured), JSON, or one self-contained HTML file
+ * with a Gantt-style SVG timeline coloured by phase.  Pure: the record is
+ * derived from the release document's events and its replay.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "report.h"
+#include "util.h"
+
+struct interval {
+	const char *step;
+	int candidate;
+	size_t phase;
+	time_t start, end;
+	bool finished, wait;
+	const char *who;
+};
+
+static const char *text_of(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int candidate_of(const cJSON *ev)
+{
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(ev, "candidate");
+
+	return cJSON_IsNumber(c) ? c->valueint : 1;
+}
+
+/* From the first claim to the finish of each step in each candidate. */
+static struct interval *timeline(const struct release_state *st, const cJSON *events, size_t *count, time_t *first,
+				 time_t *last)
+{
+	struct interval *list = NULL;
+	const cJSON *ev;
+	size_t n = 0, i;
+
+	*first = *last = 0;
+	cJSON_ArrayForEach(ev, events)
+	{
+		const char *op = text_of(ev, "op"), *step = text_of(ev, "step");
+		const struct pb_step *s = step ? playbook_step(st->pb, step) : NULL;
+		int cand = candidate_of(ev);
+		time_t t;
+
+		if (op == NULL || text_of(ev, "time") == NULL || time_parse(text_of(ev, "time"), &t) != 0)
+			continue;
+		if (*first == 0 || t < *first)
+			*first = t;
+		if (t > *last)
+			*last = t;
+		if (strcmp(op, "decide") == 0 && strcmp(text_of(ev, "decision") ? text_of(ev, "decision") : "", "ship") == 0)
+			s = ledger_decision_step(st);
+		if (s == NULL)
+			continue;
+		for (i = 0; i < n; i++)
+			if (list[i].step == s->id && list[i].candidate == cand)
+				break;
+		if (i == n) {
+			if (strcmp(op, "claim") && strcmp(op, "assign") && strcmp(op, "decide"))
+				continue;
+			list = xrealloc(list, (n + 1) * sizeof(*list));
+			memset(&list[n], 0, sizeof(*list));
+			list[n].step = s->id;
+			list[n].candidate = cand;
+			list[n].phase = s->phase;
+			list[n].start = list[n].end = t;
+			list[n].wait = s->kind == STEP_WAIT;
+			n++;
+		}
+		list[i].end = t;
+		list[i].who = text_of(ev, "actor");
+		if (strcmp(op, "done") == 0 || strcmp(op, "decide") == 0 ||
+		    (strcmp(op, "review") == 0 && text_of(ev, "verdict") && strcmp(text_of(ev, "verdict"), "approve") == 0))
+			list[i].finished = true;
+		if (strcmp(op, "hook") == 0) {
+			const cJSON *result = cJSON_GetObjectItemCaseSensitive(ev, "result");
+
+			list[i].finished = text_of(result, "outcome") && strcmp(text_of(result, "outcome"), "delivered") == 0;
+		}
+	}
+	*count = n;
+	return list;
+}
+
+static void html_escape(struct buf *b, const char *text)
+{
+	for (; text && *text; text++) {
+		switch (*text) {
+		case '<': buf_adds(b, "&lt;"); break;
+		case '>': buf_adds(b, "&gt;"); break;
+		case '&': buf_adds(b, "&amp;"); break;
+		case '"': buf_adds(b, "&quot;"); break;
+		case '\'': buf_adds(b, "&#39;"); break;
+		default: buf_addc(b, *text);
+		}
+	}
+}
+
+/* Markdown table cells: no pipes, no newlines. */
+static void md_cell(struct buf *b, const char *text)
+{
+	for (; text && *text; text++) {
+		if (*text == '|')
+			buf_adds(b, "\\|");
+		else if (*text == '\n')
+			buf_addc(b, ' ');
+		else
+			buf_addc(b, *text);
+	}
+}
+
+static const char *const palette[] = { "#3b82f6", "#10b981", "#f59e0b", "#8b5cf6", "#ef4444", "#14b8a6" };
+
+static void svg_timeline(struct buf *b, const struct release_state *st, const cJSON *events)
+{
+	size_t n, i;
+	time_t first, last;
+	struct interval *list = timeline(st, events, &n, &first, &last);
+	const int label = 190, width = 900, row = 20, top = 30;
+	double span, scale;
+	const cJSON *ev;
+
+	if (last <= first)
+		last = first + 3600;
+	span = (double)(last - first);
+	scale = (width - label - 20) / span;
+	buf_addf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline\" width=\"%d\" height=\"%zu\" role=\"img\" aria-label=\"timeline of the release\">\n",
+		 width, top + n * row + 40);
+	buf_adds(b, "<defs><pattern id=\"wait\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
+		    "<rect width=\"3\" height=\"6\" fill=\"#94a3b8\"/></pattern></defs>\n");
+	/* Day lines. */
+	for (time_t d = first - first % 86400 + 86400; d < last; d += 86400) {
+		char t[32];
+		double x = label + (double)(d - first) * scale;
+
+		time_format(d, t, sizeof(t));
+		t[10] = '\0';
+		buf_addf(b, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%zu\" class=\"day\"/><text x=\"%.1f\" y=\"%d\" class=\"axis\">%s</text>\n",
+			 x, top - 8, x, top + n * row, x + 2, top - 12, t);
+	}
+	for (i = 0; i < n; i++) {
+		const struct interval *iv = &list[i];
+		double x = label + (double)(iv->start - first) * scale;
+		double w = (double)(iv->end - iv->start) * scale;
+		size_t y = top + i * row;
+
+		if (w < 3)
+			w = 3;
+		buf_addf(b, "<text x=\"%d\" y=\"%zu\" class=\"label\">", label - 8, y + 14);
+		html_escape(b, iv->step);
+		buf_addf(b, " rc%d</text>\n", iv->candidate);
+		buf_addf(b, "<rect class=\"bar%s\" x=\"%.1f\" y=\"%zu\" width=\"%.1f\" height=\"%d\" rx=\"3\" fill=\"%s\"><title>",
+			 iv->finished ? "" : " open", x, y + 3, w, row - 6,
+			 iv->wait ? "url(#wait)" : palette[iv->phase % (sizeof(palette) / sizeof(palette[0]))]);
+		html_escape(b, iv->step);
+		buf_addf(b, " (rc%d) by ", iv->candidate);
+		html_escape(b, iv->who ? iv->who : "?");
+		buf_adds(b, "</title></rect>\n");
+	}
+	/* Decisions: a marker each; a delay separates the candidates. */
+	cJSON_ArrayForEach(ev, events)
+	{
+		time_t t;
+		double x;
+
+		if (text_of(ev, "op") == NULL || strcmp(text_of(ev, "op"), "decide") != 0 ||
+		    time_parse(text_of(ev, "time"), &t) != 0)
+			continue;
+		x = label + (double)(t - first) * scale;
+		buf_addf(b, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%zu\" class=\"decision %s\"/>"
+			    "<text x=\"%.1f\" y=\"%zu\" class=\"axis\">%s rc%d</text>\n",
+			 x, top - 4, x, top + n * row + 6, text_of(ev, "decision"), x + 3, top + n * row + 20,
+			 text_of(ev, "decision"), candidate_of(ev));
+	}
+	buf_adds(b, "</svg>\n");
+	free(list);
+}
+
+static void add_step_rows_md(struct buf *b, const struct release_state *st)
+{
+	size_t i;
+
+	buf_adds(b, "| Phase | Step | State | By | When | Note | Evidence | Review |\n|---|---|---|---|---|---|---|---|\n");
+	for (i = 0; i < st->pb->step_count; i++) {
+		const struct pb_step *s = &st->pb->steps[i];
+		const struct step_record *r = &st->steps[i];
+		const cJSON *item;
+		char t[32] = "";
+		int k = 0;
+
+		if (r->done_at)
+			time_format(r->done_at, t, sizeof(t));
+		buf_addf(b, "| %s | %s | %s | %s | %s | ", st->pb->phases[s->phase].id, s->id,
+			 step_state_name(r->base == STATE_READY ? STATE_READY : r->base),
+			 r->done_by ? r->done_by : r->holder ? r->holder : "-", t);
+		md_cell(b, r->note ? r->note : r->reason ? r->reason : "");
+		buf_adds(b, " | ");
+		cJSON_ArrayForEach(item, r->evidence)
+		{
+			buf_addf(b, "%s[%d](%s)", k ? ", " : "", k + 1, item->valuestring);
+			k++;
+		}
+		buf_adds(b, " | ");
+		if (r->review_verdict) {
+			buf_addf(b, "%s by %s", r->review_verdict, r->review_by);
+			if (r->review_note) {
+				buf_adds(b, ": ");
+				md_cell(b, r->review_note);
+			}
+		}
+		buf_adds(b, " |\n");
+	}
+}
+
+char *report_markdown(const struct release_state *st, const cJSON *doc)
+{
+	struct buf b;
+	size_t i;
+	char t[32];
+
+	buf_init(&b);
+	buf_addf(&b, "# %s %s: release record\n\n", st->pb->name, st->version);
+	buf_addf(&b, "- Status: **%s**, release candidate %d\n- Started %s by %s\n- Events: %zu\n\n",
+		 release_status_name(st->status), st->candidate, time_format(st->started_at, t, sizeof(t)), st->started_by,
+		 st->event_count);
+	buf_adds(&b, "## Decisions\n\n");
+	if (st->decision_count == 0)
+		buf_adds(&b, "None yet.\n");
+	for (i = 0; i < st->decision_count; i++) {
+		buf_addf(&b, "- rc%d: **%s** by %s on %s%s: ", st->decisions[i].candidate, st->decisions[i].decision,
+			 st->decisions[i].by, time_format(st->decisions[i].at, t, sizeof(t)),
+			 st->decisions[i].forced ? " (forced)" : "");
+		md_cell(&b, st->decisions[i].reason);
+		buf_addf(&b, " (brief `%.12s`)\n", st->decisions[i].brief_hash ? st->decisions[i].brief_hash : "-");
+	}
+	buf_adds(&b, "\n## Steps\n\n");
+	add_step_rows_md(&b, st);
+	buf_adds(&b, "\n## Findings\n\n");
+	if (st->finding_count == 0)
+		buf_adds(&b, "None.\n");
+	else
+		buf_adds(&b, "| ID | Severity | Finding | Found in | By | Estimate | Risk | Impact | Status |\n|---|---|---|---|---|---|---|---|---|\n");
+	for (i = 0; i < st->finding_count; i++) {
+		const struct finding *f = &st->findings[i];
+		char d[32] = "-";
+
+		if (f->estimate)
+			duration_format(f->estimate, d, sizeof(d));
+		buf_addf(&b, "| %s | %s | ", f->id, f->severity);
+		md_cell(&b, f->title);
+		buf_addf(&b, " | %s rc%d | %s | %s | %s | ", f->step ? f->step : "-", f->candidate, f->by, d,
+			 f->risk ? f->risk : "-");
+		md_cell(&b, f->impact ? f->impact : "-");
+		buf_addf(&b, " | %s |\n", f->closed ? "closed" : "open");
+	}
+	buf_adds(&b, "\n## Team input\n\n");
+	if (st->input_count == 0)
+		buf_adds(&b, "None.\n");
+	for (i = 0; i < st->input_count; i++) {
+		buf_addf(&b, "- rc%d **%s** (%s): ", st->inputs[i].candidate, st->inputs[i].role, st->inputs[i].by);
+		md_cell(&b, st->inputs[i].note);
+		buf_adds(&b, "\n");
+	}
+	buf_adds(&b, "\n## Hooks\n\n");
+	{
+		int hooks = 0;
+
+		for (i = 0; i < st->pb->step_count; i++) {
+			const cJSON *h = st->steps[i].hook;
+
+			if (h == NULL)
+				continue;
+			hooks++;
+			buf_addf(&b, "- `%s` (%s hook): %s, HTTP %d, %d attempt%s, webhook-id `%s`\n", st->pb->steps[i].id,
+				 text_of(h, "hook"), text_of(h, "outcome"),
+				 cJSON_GetObjectItemCaseSensitive(h, "status")->valueint,
+				 cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(h, "attempts")),
+				 cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(h, "attempts")) == 1 ? "" : "s",
+				 text_of(h, "webhook_id"));
+		}
+		if (hooks == 0)
+			buf_adds(&b, "None sent.\n");
+	}
+	(void)doc;
+	return buf_detach(&b);
+}
+
+static const char html_style[] =
+	"body{font:14px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2em auto;max-width:1000px;color:#1e293b;padding:0 1em}"
+	"h1{font-size:1.6em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #e2e8f0}"
+	"table{border-collapse:collapse;width:100%;font-size:13px}th,td{border:1px solid #e2e8f0;padding:4px 6px;text-align:left;vertical-align:top}"
+	"th{background:#f8fafc}.timeline{display:block;margin:1em 0;background:#fff}"
+	".label{font-size:11px;text-anchor:end;fill:#334155}.axis{font-size:10px;fill:#64748b}"
+	".day{stroke:#e2e8f0}.bar.open{opacity:.45}.decision{stroke:#0f172a;stroke-dasharray:4 3}.decision.delay{stroke:#dc2626}"
+	".legend span{display:inline-block;margin-right:1em}.legend i{display:inline-block;width:12px;height:12px;margin-right:4px;border-radius:2px}";
+
+char *report_html(const struct release_state *st, const cJSON *doc)
+{
+	struct buf b;
+	char *md_title = xasprintf("%s %s", st->pb->name, st->version);
+	char t[32];
+	size_t i;
+
+	buf_init(&b);
+	buf_adds(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
+	html_escape(&b, md_title);
+	buf_addf(&b, ": release record</title><style>%s</style></head><body>\n<h1>", html_style);
+	html_escape(&b, md_title);
+	buf_addf(&b, "</h1>\n<p>Status <b>%s</b>, release candidate %d; started %s by ", release_status_name(st->status),
+		 st->candidate, time_format(st->started_at, t, sizeof(t)));
+	html_escape(&b, st->started_by);
+	buf_addf(&b, "; %zu events.</p>\n<h2>Timeline</h2>\n<p class=\"legend\">", st->event_count);
+	for (i = 0; i < st->pb->phase_count; i++) {
+		buf_addf(&b, "<span><i style=\"background:%s\"></i>", palette[i % (sizeof(palette) / sizeof(palette[0]))]);
+		html_escape(&b, st->pb->phases[i].id);
+		buf_adds(&b, "</span>");
+	}
+	buf_adds(&b, "<span><i style=\"background:#94a3b8\"></i>wait</span><span>dashed line: decision (red: delay)</span></p>\n");
+	svg_timeline(&b, st, cJSON_GetObjectItemCaseSensitive(doc, "events"));
+	buf_adds(&b, "<h2>Decisions</h2>\n<ul>\n");
+	for (i = 0; i < st->decision_count; i++) {
+		buf_addf(&b, "<li>rc%d: <b>%s</b> by ", st->decisions[i].candidate, st->decisions[i].decision);
+		html_escape(&b, st->decisions[i].by);
+		buf_addf(&b, " on %s%s: ", time_format(st->decisions[i].at, t, sizeof(t)), st->decisions[i].forced ? " (forced)" : "");
+		html_escape(&b, st->decisions[i].reason);
+		buf_adds(&b, "</li>\n");
+	}
+	if (st->decision_count == 0)
+		buf_adds(&b, "<li>None yet.</li>\n");
+	buf_adds(&b, "</ul>\n<h2>Steps</h2>\n<table><tr><th>Phase</th><th>Step</th><th>State</th><th>By</th><th>Done</th><th>Note</th><th>Evidence</th><th>Review</th></tr>\n");
+	for (i = 0; i < st->pb->step_count; i++) {
+		const struct step_record *r = &st->steps[i];
+		const cJSON *item;
+		int k = 0;
+
+		buf_adds(&b, "<tr><td>");
+		html_escape(&b, st->pb->phases[st->pb->steps[i].phase].id);
+		buf_adds(&b, "</td><td>");
+		html_escape(&b, st->pb->steps[i].id);
+		buf_addf(&b, "</td><td>%s</td><td>", step_state_name(r->base));
+		html_escape(&b, r->done_by ? r->done_by : r->holder ? r->holder : "-");
+		buf_addf(&b, "</td><td>%s</td><td>", r->done_at ? time_format(r->done_at, t, sizeof(t)) : "");
+		html_escape(&b, r->note ? r->note : r->reason ? r->reason : "");
+		buf_adds(&b, "</td><td>");
+		cJSON_ArrayForEach(item, r->evidence)
+		{
+			buf_addf(&b, "%s<a href=\"", k ? ", " : "");
+			html_escape(&b, item->valuestring);
+			buf_addf(&b, "\">link %d</a>", ++k);
+		}
+		buf_adds(&b, "</td><td>");
+		if (r->review_verdict) {
+			html_escape(&b, r->review_verdict);
+			buf_adds(&b, " by ");
+			html_escape(&b, r->review_by);
+		}
+		buf_adds(&b, "</td></tr>\n");
+	}
+	buf_adds(&b, "</table>\n<h2>Findings</h2>\n<table><tr><th>ID</th><th>Severity</th><th>Finding</th><th>Estimate</th><th>Risk</th><th>Impact</th><th>Status</th></tr>\n");
+	for (i = 0; i < st->finding_count; i++) {
+		const struct finding *f = &st->findings[i];
+		char d[32] = "-";
+
+		if (f->estimate)
+			duration_format(f->estimate, d, sizeof(d));
+		buf_addf(&b, "<tr><td>%s</td><td>%s</td><td>", f->id, f->severity);
+		html_escape(&b, f->title);
+		buf_addf(&b, "</td><td>%s</td><td>%s</td><td>", d, f->risk ? f->risk : "-");
+		html_escape(&b, f->impact ? f->impact : "-");
+		buf_addf(&b, "</td><td>%s</td></tr>\n", f->closed ? "closed" : "open");
+	}
+	buf_adds(&b, "</table>\n<h2>Team input</h2>\n<ul>\n");
+	for (i = 0; i < st->input_count; i++) {
+		buf_addf(&b, "<li>rc%d <b>", st->inputs[i].candidate);
+		html_escape(&b, st->inputs[i].role);
+		buf_adds(&b, "</b> (");
+		html_escape(&b, st->inputs[i].by);
+		buf_adds(&b, "): ");
+		html_escape(&b, st->inputs[i].note);
+		buf_adds(&b, "</li>\n");
+	}
+	buf_adds(&b, "</ul>\n<h2>Hooks</h2>\n<ul>\n");
+	for (i = 0; i < st->pb->step_count; i++) {
+		const cJSON *h = st->steps[i].hook;
+
+		if (h == NULL)
+			continue;
+		buf_adds(&b, "<li>");
+		html_escape(&b, st->pb->steps[i].id);
+		buf_addf(&b, ": %s, HTTP %d, webhook-id <code>", text_of(h, "outcome"),
+			 cJSON_GetObjectItemCaseSensitive(h, "status")->valueint);
+		html_escape(&b, text_of(h, "webhook_id"));
+		buf_adds(&b, "</code></li>\n");
+	}
+	buf_adds(&b, "</ul>\n</body></html>\n");
+	free(md_title);
+	return buf_detach(&b);
+}
+
+cJSON *report_json(const struct release_state *st, const cJSON *doc)
+{
+	cJSON *root = cJSON_Duplicate(doc, 1), *tl;
+	size_t n, i;
+	time_t first, last;
+	struct interval *list = timeline(st, cJSON_GetObjectItemCaseSensitive(doc, "events"), &n, &first, &last);
+	char t[32];
+
+	tl = cJSON_AddArrayToObject(root, "timeline");
+	for (i = 0; i < n; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "step", list[i].step);
+		cJSON_AddNumberToObject(o, "candidate", list[i].candidate);
+		cJSON_AddStringToObject(o, "phase", st->pb->phases[list[i].phase].id);
+		cJSON_AddStringToObject(o, "start", time_format(list[i].start, t, sizeof(t)));
+		cJSON_AddStringToObject(o, "end", time_format(list[i].end, t, sizeof(t)));
+		cJSON_AddBoolToObject(o, "finished", list[i].finished);
+		cJSON_AddBoolToObject(o, "wait", list[i].wait);
+		cJSON_AddItemToArray(tl, o);
+	}
+	free(list);
+	return root;
+}
