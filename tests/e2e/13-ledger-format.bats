@@ -1,0 +1,110 @@
+#!/usr/bin/env bats
+# A ledger relctl cannot read -- written by a newer relctl, or edited by hand
+# into something that is not a release -- is refused with 65 naming the file
+# and the problem, and relctl writes nothing over it.
+
+load helper
+
+V=2.6.3
+FILE=releases/2.6.3.json
+
+setup() {
+	init_tinypilot
+	relctl start "$V" >/dev/null
+	as jan claim build-rc >/dev/null
+}
+
+teardown() {
+	cleanup_repo
+}
+
+# put_on_ledger PATH FILE: commits FILE as PATH onto the ledger branch by
+# hand, with git plumbing (as a newer relctl or a careless editor might).
+put_on_ledger() {
+	local path=$1 file=$2 parent blob tree commit
+	local index="$TEST_TMP/ledger.index"
+	parent=$(git rev-parse relctl-ledger)
+	blob=$(git hash-object -w "$file")
+	GIT_INDEX_FILE="$index" git read-tree relctl-ledger
+	GIT_INDEX_FILE="$index" git update-index --add --cacheinfo "100644,$blob,$path"
+	tree=$(GIT_INDEX_FILE="$index" git write-tree)
+	commit=$(git commit-tree "$tree" -p "$parent" -m "edit $path by hand")
+	git update-ref refs/heads/relctl-ledger "$commit" "$parent"
+	rm -f "$index"
+}
+
+# refused_65 TEXT ARGS...: relctl (as jan) exits 65 saying TEXT, and the
+# ledger branch and the release file stay exactly as they were.
+refused_65() {
+	local text=$1 tip blob
+	shift
+	tip=$(git rev-parse relctl-ledger)
+	blob=$(git rev-parse "relctl-ledger:$FILE")
+	run as jan "$@"
+	[ "$status" -eq 65 ] || { echo "relctl $*: wanted 65, got $status: $output"; return 1; }
+	[[ "$output" == *"$text"* ]] || { echo "relctl $*: wanted \"$text\" in: $output"; return 1; }
+	[ "$(git rev-parse relctl-ledger)" = "$tip" ]
+	[ "$(git rev-parse "relctl-ledger:$FILE")" = "$blob" ]
+}
+
+@test "a release file written by a newer ledger format is refused with 65 naming the file" {
+	ledger "$V" | jq '.format = 99' >"$TEST_TMP/newer.json"
+	put_on_ledger "$FILE" "$TEST_TMP/newer.json"
+	refused_65 "relctl-ledger:releases/2.6.3.json has ledger format 99, and this relctl reads format 1; upgrade relctl" \
+		claim update-test-plan
+	refused_65 "ledger format 99" done build-rc
+	refused_65 "ledger format 99" claim update-test-plan --release "$V"
+	# Reading it is refused the same way.
+	refused_65 "relctl-ledger:releases/2.6.3.json has ledger format 99" status
+	refused_65 "relctl-ledger:releases/2.6.3.json has ledger format 99" next
+	refused_65 "relctl-ledger:releases/2.6.3.json has ledger format 99" show build-rc
+	refused_65 "relctl-ledger:releases/2.6.3.json has ledger format 99" log "$V"
+	[ "$(ledger "$V" | jq .format)" -eq 99 ]
+}
+
+@test "a release file that is not JSON is refused with 65 naming the file" {
+	printf '{"format": 1, "version": "2.6.3", "events": [ -- cut short by a bad merge\n' >"$TEST_TMP/broken.json"
+	put_on_ledger "$FILE" "$TEST_TMP/broken.json"
+	refused_65 "relctl-ledger:releases/2.6.3.json is not valid JSON; 'git log relctl-ledger -- releases/2.6.3.json' shows who changed it" \
+		claim update-test-plan
+	refused_65 "is not valid JSON" done build-rc
+	refused_65 "relctl-ledger:releases/2.6.3.json is not valid JSON" status "$V"
+	refused_65 "relctl-ledger:releases/2.6.3.json is not valid JSON" show build-rc
+	[ "$(git show "relctl-ledger:$FILE" | sha256sum)" = "$(sha256sum <"$TEST_TMP/broken.json")" ]
+}
+
+@test "a release file that is JSON but not a release is refused with 65 saying what it lacks" {
+	ledger "$V" | jq 'del(.events)' >"$TEST_TMP/no-events.json"
+	put_on_ledger "$FILE" "$TEST_TMP/no-events.json"
+	refused_65 "relctl-ledger:releases/2.6.3.json is not a relctl release (it needs format, version and events)" \
+		claim update-test-plan
+}
+
+@test "a hand-edited event that the rules refuse is named, and nothing is written over it" {
+	# david (support) never could have claimed build-rc, a dev step.
+	ledger "$V" | jq '.events[1].actor = "david"' >"$TEST_TMP/forged.json"
+	put_on_ledger "$FILE" "$TEST_TMP/forged.json"
+	id=$(ledger "$V" | jq -r '.events[1].id')
+	refused_65 "relctl-ledger:releases/2.6.3.json: event $id does not replay: david cannot claim build-rc: it needs the role dev" \
+		claim update-test-plan
+}
+
+@test "an index of a newer format is refused with 65 naming index.json" {
+	git show relctl-ledger:index.json | jq '.format = 99' >"$TEST_TMP/index.json"
+	put_on_ledger index.json "$TEST_TMP/index.json"
+	tip=$(git rev-parse relctl-ledger)
+	run as jan claim update-test-plan
+	[ "$status" -eq 65 ]
+	[[ "$output" == *"relctl-ledger:index.json has format 99, and this relctl reads format 1; upgrade relctl"* ]]
+	[ "$(git rev-parse relctl-ledger)" = "$tip" ]
+}
+
+@test "a broken release file does not stop work on another release" {
+	printf 'not json at all\n' >"$TEST_TMP/broken.json"
+	put_on_ledger "$FILE" "$TEST_TMP/broken.json"
+	blob=$(git rev-parse "relctl-ledger:$FILE")
+	relctl start 2.6.4 >/dev/null
+	as jan claim build-rc --release 2.6.4 >/dev/null
+	[ "$(ledger 2.6.4 | jq -r '.steps["build-rc"].holder')" = jan ]
+	[ "$(git rev-parse "relctl-ledger:$FILE")" = "$blob" ]
+}
