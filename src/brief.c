@@ -152,7 +152,7 @@ cJSON *brief_build(const struct release_state *st)
 	const struct pb_step *decision = ledger_decision_step(st);
 	cJSON *b = cJSON_CreateObject(), *inputs, *missing, *options, *o, *history, *reopens;
 	long fix = 0, retest;
-	int blockers = 0, open = 0;
+	int blockers = 0, open = 0, unestimated = 0;
 	char d1[32], d2[32], d3[32];
 	size_t i;
 
@@ -198,6 +198,9 @@ cJSON *brief_build(const struct release_state *st)
 		cJSON_AddItemToArray(inputs, o);
 	}
 	retest = retest_time(st, decision);
+	for (i = 0; i < st->finding_count; i++)
+		if (!st->findings[i].closed && st->findings[i].estimate == 0)
+			unestimated++;
 	options = cJSON_AddObjectToObject(b, "options");
 	o = cJSON_AddObjectToObject(options, "ship");
 	cJSON_AddNumberToObject(o, "open_findings", open);
@@ -215,10 +218,15 @@ cJSON *brief_build(const struct release_state *st)
 	cJSON_AddNumberToObject(o, "fix_seconds", (double)fix);
 	cJSON_AddNumberToObject(o, "retest_seconds", (double)retest);
 	cJSON_AddStringToObject(o, "estimate", duration_format(fix + retest, d1, sizeof(d1)));
+	cJSON_AddNumberToObject(o, "unestimated_findings", unestimated);
 	{
-		char *means = xasprintf("rc%d after about %s: %s to fix (the longest open finding's estimate) and %s to rebuild and retest",
-					st->candidate + 1, duration_format(fix + retest, d1, sizeof(d1)),
-					duration_format(fix, d2, sizeof(d2)), duration_format(retest, d3, sizeof(d3)));
+		char *means = unestimated
+				      ? xasprintf("rc%d after the fix and about %s to rebuild and retest; %d open finding%s no fix estimate yet",
+						  st->candidate + 1, duration_format(retest, d3, sizeof(d3)), unestimated,
+						  unestimated == 1 ? " has" : "s have")
+				      : xasprintf("rc%d after about %s: %s to fix (the longest open finding's estimate) and %s to rebuild and retest",
+						  st->candidate + 1, duration_format(fix + retest, d1, sizeof(d1)),
+						  duration_format(fix, d2, sizeof(d2)), duration_format(retest, d3, sizeof(d3)));
 
 		cJSON_AddStringToObject(o, "means", means);
 		free(means);

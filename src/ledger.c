@@ -446,6 +446,10 @@ static int check_claim(struct op_ctx *o, struct error *err)
 		else if (strcmp(o->rec->holder, o->actor->id) == 0)
 			rc = error_set(err, EXIT_DATAERR, "you already hold %s (%s)", o->step->id,
 				       step_state_name(o->state));
+		else if (o->state == STATE_IN_REVIEW)
+			rc = error_set(err, EXIT_DATAERR, "%s was done by %s and waits for review by a %s; 'relctl reopen %s --reason TEXT' to redo it",
+				       o->step->id, o->rec->done_by ? o->rec->done_by : o->rec->holder, o->step->review,
+				       o->step->id);
 		else
 			rc = error_set(err, EXIT_TEMPFAIL, "%s is already claimed by %s; ask them, or the release manager can 'relctl assign' it",
 				       o->step->id, who);
@@ -858,9 +862,12 @@ static int check_decide(struct op_ctx *o, struct error *err)
 	o->step = step;
 	o->rec = &o->st->steps[step->index];
 	o->state = ledger_step_state(o->st, step->index, o->when);
+	if (strcmp(decision, "abort") == 0 && (o->state == STATE_DONE || o->st->status == RELEASE_COMPLETE))
+		return error_set(err, EXIT_DATAERR, "%s rc%d was already shipped; abort is for a release that has not shipped",
+				 o->st->version, o->st->candidate);
 	if (strcmp(decision, "abort") != 0) {
 		if (o->state == STATE_PENDING)
-			return refuse_pending(o, "decide", err);
+			return refuse_pending(o, "make the decision", err);
 		if (o->state != STATE_READY)
 			return error_set(err, EXIT_DATAERR, "the decision for %s rc%d was already made (%s)", o->st->version,
 					 o->st->candidate, step_state_name(o->state));

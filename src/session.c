@@ -511,6 +511,7 @@ static void describe(struct plan *plan, const struct release *rel, const cJSON *
 	const cJSON *step = cJSON_GetObjectItemCaseSensitive(event, "step");
 	const cJSON *person = cJSON_GetObjectItemCaseSensitive(event, "person");
 	static const char *const details[] = { "reason", "note", "impact", "estimate", "risk", "brief_hash" };
+	static const char *const labels[] = { "Reason", "Note", "Impact", "Estimate", "Risk", "Brief-Hash" };
 	const cJSON *evidence = cJSON_GetObjectItemCaseSensitive(event, "evidence"), *item;
 	size_t i;
 
@@ -545,8 +546,10 @@ static void describe(struct plan *plan, const struct release *rel, const cJSON *
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(event, details[i]);
 
 		if (cJSON_IsString(v) && v->valuestring[0])
-			buf_addf(&plan->message, "%c%s: %s\n", details[i][0] - 32, details[i] + 1, v->valuestring);
+			buf_addf(&plan->message, "%s: %s\n", labels[i], v->valuestring);
 	}
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(event, "forced")))
+		buf_adds(&plan->message, "Forced: yes\n");
 	cJSON_ArrayForEach(item, evidence)
 		if (cJSON_IsString(item))
 			buf_addf(&plan->message, "Evidence: %s\n", item->valuestring);
@@ -726,7 +729,9 @@ int session_init(struct session *s, const char *playbook_path, const char *branc
 	}
 	if (playbook_path == NULL)
 		return error_set(err, EXIT_USAGE, "the first 'relctl init' needs --playbook FILE (see playbooks/ for examples)");
-	return write_playbook(s, playbook_path, true, NULL, err);
+	if (write_playbook(s, playbook_path, true, NULL, err) != 0)
+		return -1;
+	return store_config_set(s->store, "relctl.branch", s->branch, err);
 }
 
 int session_update_playbook(struct session *s, const char *path, char **summary, struct error *err)

@@ -685,7 +685,7 @@ static void test_a_review_step_is_in_review_when_done_and_done_when_approved(voi
 	assert_false(ledger_phase_complete(f->st, 0));
 	refuse(f, with_evidence(ev(f, "sam", "done", "test"), "https://x"), EXIT_DATAERR,
 	       "test is already done and waits for review by dev");
-	refuse(f, ev(f, "sue", "claim", "test"), EXIT_TEMPFAIL, "already claimed by sam");
+	refuse(f, ev(f, "sue", "claim", "test"), EXIT_DATAERR, "waits for review");
 
 	refuse(f, with(ev(f, "sue", "review", "test"), "verdict", "approve"), EXIT_NOPERM,
 	       "sue cannot review test: it needs the role dev");
