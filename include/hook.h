@@ -69,6 +69,8 @@ struct hook_result {
 struct template_scope {
 	const struct release_state *st;
 	const char *workdir; /* {{file:PATH}} reads PATH below it */
+	const char *ready_steps;   /* {{ready.steps}}, in notify hooks only */
+	const char *ready_message; /* {{ready.message}}: who can take them */
 };
 
 /*

@@ -90,8 +90,11 @@ const char *color(const struct cmd_ctx *ctx, const char *code);
 
 /* Helpers shared by commands (src/cmd-common.c). */
 struct cJSON;
+struct session;
 /* Records op on step (fields borrowed, may be NULL) and prints what happened. */
 int cmd_record(struct cmd_ctx *ctx, const char *op, const char *step, struct cJSON *fields);
+/* Posts the playbook's notify hook for steps the last change made ready; only warns. */
+void cmd_notify_ready(struct cmd_ctx *ctx, struct session *s, const char *version);
 /* Prints json (pretty) and a newline. */
 void cmd_print_json(struct cmd_ctx *ctx, const struct cJSON *json);
 /* --release VERSION; NULL: the open one. */

@@ -30,6 +30,8 @@ struct session {
 	time_t now;
 	/* Offline events sync could not replay on the remote tip, with why. */
 	cJSON *rejected;
+	/* The steps the last session_mutate made ready (ids), for notifications. */
+	cJSON *became_ready;
 };
 
 /* One release as read from a ledger tip. */

@@ -2,9 +2,70 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "cJSON.h"
+#include "hook.h"
 #include "relctl.h"
 #include "session.h"
+
+/*
+ * After a change: when steps became ready and the playbook names a notify
+ * hook, tell the people who can take them.  A failure only warns: the
+ * change is already recorded.
+ */
+void cmd_notify_ready(struct cmd_ctx *ctx, struct session *s, const char *version)
+{
+	struct release rel;
+	struct hook_request req;
+	struct hook_result res;
+	struct error err;
+	struct buf steps, message;
+	const cJSON *id;
+	char *webhook_id;
+
+	if (s->became_ready == NULL || cJSON_GetArraySize(s->became_ready) == 0)
+		return;
+	if (session_load_release(s, version, &rel, &err) != 0 || rel.pb->notify == NULL) {
+		release_close(&rel);
+		return;
+	}
+	buf_init(&steps);
+	buf_init(&message);
+	cJSON_ArrayForEach(id, s->became_ready)
+	{
+		const struct pb_step *step = playbook_step(rel.pb, id->valuestring);
+		size_t i, n = 0;
+
+		buf_addf(&steps, "%s%s", steps.len ? ", " : "", step->id);
+		buf_addf(&message, "%s%s is ready for a %s (", message.len ? "; " : "", step->id, step->owner);
+		for (i = 0; i < rel.pb->person_count; i++)
+			if (person_has_role(&rel.pb->people[i], step->owner))
+				buf_addf(&message, "%s%s", n++ ? ", " : "", rel.pb->people[i].id);
+		buf_addf(&message, "): relctl claim %s", step->id);
+	}
+	{
+		struct template_scope scope = { rel.st, store_workdir(s->store), steps.data, message.data };
+		char *key = xasprintf("notify:%s", steps.data);
+
+		webhook_id = hook_webhook_id(rel.st->version, rel.st->candidate, key, rel.pb->notify);
+		free(key);
+		memset(&res, 0, sizeof(res));
+		if (hook_render(playbook_hook(rel.pb, rel.pb->notify), &scope, webhook_id, s->now, &req, &err) != 0 ||
+		    hook_send(&req, &res, &err) != 0)
+			fprintf(stderr, "relctl: warning: the %s notification was not sent: %s\n", rel.pb->notify, err.message);
+		else if (res.outcome != HOOK_DELIVERED)
+			fprintf(stderr, "relctl: warning: the %s notification was not delivered (HTTP %ld)\n", rel.pb->notify,
+				res.status);
+		else
+			fprintf(ctx->out, "notified %s: %s\n", rel.pb->notify, message.data);
+		hook_result_release(&res);
+		hook_request_release(&req);
+		free(webhook_id);
+	}
+	buf_release(&steps);
+	buf_release(&message);
+	release_close(&rel);
+}
 
 int cmd_record(struct cmd_ctx *ctx, const char *op, const char *step, struct cJSON *fields)
 {
@@ -17,8 +78,10 @@ int cmd_record(struct cmd_ctx *ctx, const char *op, const char *step, struct cJS
 		return -1;
 	s.offline = args_flag(&ctx->args, "offline");
 	rc = session_mutate(&s, &m, &summary, &ctx->err);
-	if (rc == 0)
+	if (rc == 0) {
 		fprintf(ctx->out, "%s%s%s\n", color(ctx, C_GREEN), summary, color(ctx, C_RESET));
+		cmd_notify_ready(ctx, &s, m.version);
+	}
 	free(summary);
 	session_close(&s);
 	return rc;

@@ -25,7 +25,7 @@ static const struct option_spec options[] = {
 static int render(struct cmd_ctx *ctx, struct session *s, const struct release *rel, const struct pb_step *step,
 		  struct hook_request *req)
 {
-	struct template_scope scope = { rel->st, store_workdir(s->store) };
+	struct template_scope scope = { rel->st, store_workdir(s->store), NULL, NULL };
 	char *id = hook_webhook_id(rel->st->version, rel->st->candidate, step->id, step->hook);
 	int rc = hook_render(playbook_hook(rel->pb, step->hook), &scope, id, s->now, req, &ctx->err);
 

@@ -68,8 +68,10 @@ static int start_exec(struct cmd_ctx *ctx)
 		if (parse_set(ctx, pb, sets[i], vars) != 0)
 			goto out;
 	rc = session_start(&s, ctx->args.positionals[0], vars, &summary, &ctx->err);
-	if (rc == 0)
+	if (rc == 0) {
 		fprintf(ctx->out, "%s\nnext: 'relctl next' shows what to do first\n", summary);
+		cmd_notify_ready(ctx, &s, ctx->args.positionals[0]);
+	}
 out:
 	free(summary);
 	playbook_free(pb);

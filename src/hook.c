@@ -140,6 +140,13 @@ static int lookup(const char *name, const struct template_scope *scope, struct b
 			rc = error_set(err, EXIT_DATAERR,
 				       "unknown template {{%s}}: steps are named {{steps.ID.note}} or {{steps.ID.evidence}}", t);
 		}
+	} else if (strcmp(t, "ready.steps") == 0 || strcmp(t, "ready.message") == 0) {
+		const char *value = t[6] == 's' ? scope->ready_steps : scope->ready_message;
+
+		if (value == NULL)
+			rc = error_set(err, EXIT_DATAERR, "{{%s}} exists only in the playbook's notify hook", t);
+		else
+			buf_adds(out, value);
 	} else if (strncmp(t, "file:", 5) == 0) {
 		struct buf content;
 

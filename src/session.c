@@ -63,6 +63,7 @@ void session_close(struct session *s)
 	free(s->ref);
 	free(s->remote);
 	cJSON_Delete(s->rejected);
+	cJSON_Delete(s->became_ready);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -594,8 +595,24 @@ static int plan_mutation(struct session *s, const char *tip, void *data, struct 
 	}
 	cJSON_ArrayForEach(field, m->fields)
 		cJSON_AddItemToObject(event, field->string, cJSON_Duplicate(field, 1));
-	if (ledger_apply(rel.st, event, err) != 0)
-		goto out;
+	{
+		bool *was_ready = xcalloc(rel.pb->step_count + 1, sizeof(*was_ready));
+		size_t i;
+
+		for (i = 0; i < rel.pb->step_count; i++)
+			was_ready[i] = ledger_step_state(rel.st, i, s->now) == STATE_READY;
+		if (ledger_apply(rel.st, event, err) != 0) {
+			free(was_ready);
+			goto out;
+		}
+		cJSON_Delete(s->became_ready);
+		s->became_ready = cJSON_CreateArray();
+		for (i = 0; i < rel.pb->step_count; i++)
+			if (!was_ready[i] && ledger_step_state(rel.st, i, s->now) == STATE_READY &&
+			    rel.pb->steps[i].kind != STEP_DECISION)
+				cJSON_AddItemToArray(s->became_ready, cJSON_CreateString(rel.pb->steps[i].id));
+		free(was_ready);
+	}
 	describe(plan, &rel, event, m->op);
 	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(rel.doc, "events"), event);
 	event = NULL;
@@ -795,6 +812,11 @@ static int plan_start(struct session *s, const char *tip, void *data, struct pla
 		goto out;
 	}
 	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(rel.doc, "events"), event);
+	cJSON_Delete(s->became_ready);
+	s->became_ready = cJSON_CreateArray();
+	for (size_t i = 0; i < rel.pb->step_count; i++)
+		if (ledger_step_state(rel.st, i, s->now) == STATE_READY && rel.pb->steps[i].kind != STEP_DECISION)
+			cJSON_AddItemToArray(s->became_ready, cJSON_CreateString(rel.pb->steps[i].id));
 	ledger_write_view(rel.st, rel.doc);
 	plan_release_doc(plan, &rel);
 	if (plan_index(s, tip, rel.st, plan, true, err) != 0)
