@@ -93,6 +93,11 @@ struct cJSON;
 struct session;
 /* Records op on step (fields borrowed, may be NULL) and prints what happened. */
 int cmd_record(struct cmd_ctx *ctx, const char *op, const char *step, struct cJSON *fields);
+/*
+ * The exec of the plain step commands (claim, unclaim, skip, reopen, block,
+ * unblock): records the op named by the command on STEP, with --reason.
+ */
+int cmd_step_exec(struct cmd_ctx *ctx);
 /* Posts the playbook's notify hook for steps the last change made ready; only warns. */
 void cmd_notify_ready(struct cmd_ctx *ctx, struct session *s, const char *version);
 /* Prints json (pretty) and a newline. */

@@ -1,5 +1,4 @@
 /* relctl block STEP --reason TEXT [--release VERSION]: mark a step blocked, with the reason. */
-#include "cJSON.h"
 #include "relctl.h"
 
 static const struct option_spec options[] = {
@@ -9,18 +8,6 @@ static const struct option_spec options[] = {
 	OPTION_END,
 };
 
-static int block_exec(struct cmd_ctx *ctx)
-{
-	cJSON *fields = cJSON_CreateObject();
-	int rc;
-
-	if (args_value(&ctx->args, "reason"))
-		cJSON_AddStringToObject(fields, "reason", args_value(&ctx->args, "reason"));
-	rc = cmd_record(ctx, "block", ctx->args.positionals[0], fields);
-	cJSON_Delete(fields);
-	return rc;
-}
-
 const struct cmd_entry cmd_block_entry = {
 	.name = "block",
 	.usage = "STEP --reason TEXT [--release VERSION]",
@@ -29,5 +16,5 @@ const struct cmd_entry cmd_block_entry = {
 	.options = options,
 	.min_args = 1,
 	.max_args = 1,
-	.exec = block_exec,
+	.exec = cmd_step_exec,
 };

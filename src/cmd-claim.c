@@ -1,5 +1,4 @@
 /* relctl claim STEP [--release VERSION]: take a step: you will do it. */
-#include "cJSON.h"
 #include "relctl.h"
 
 static const struct option_spec options[] = {
@@ -7,17 +6,6 @@ static const struct option_spec options[] = {
 	OPTION_OFFLINE,
 	OPTION_END,
 };
-
-static int claim_exec(struct cmd_ctx *ctx)
-{
-	cJSON *fields = cJSON_CreateObject();
-	int rc;
-
-
-	rc = cmd_record(ctx, "claim", ctx->args.positionals[0], fields);
-	cJSON_Delete(fields);
-	return rc;
-}
 
 const struct cmd_entry cmd_claim_entry = {
 	.name = "claim",
@@ -27,5 +15,5 @@ const struct cmd_entry cmd_claim_entry = {
 	.options = options,
 	.min_args = 1,
 	.max_args = 1,
-	.exec = claim_exec,
+	.exec = cmd_step_exec,
 };

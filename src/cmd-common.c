@@ -145,3 +145,16 @@ const char *cmd_state_color(const struct cmd_ctx *ctx, int state)
 
 	return color(ctx, colors[state]);
 }
+
+int cmd_step_exec(struct cmd_ctx *ctx)
+{
+	const char *reason = args_value(&ctx->args, "reason");
+	cJSON *fields = cJSON_CreateObject();
+	int rc;
+
+	if (reason)
+		cJSON_AddStringToObject(fields, "reason", reason);
+	rc = cmd_record(ctx, ctx->entry->name, ctx->args.positionals[0], fields);
+	cJSON_Delete(fields);
+	return rc;
+}

@@ -75,6 +75,26 @@ static int run_exec(struct cmd_ctx *ctx)
 		rc = 0;
 		goto out;
 	}
+	/*
+	 * The ledger's hook rule (claimed, by me or a release manager; or done
+	 * and forced) checked before sending: a refusal after the send would
+	 * have published it anyway.
+	 */
+	if (!args_flag(&ctx->args, "dry-run") && state != STATE_READY && !(state == STATE_DONE && force)) {
+		const char *holder = rel.st->steps[step->index].holder;
+
+		if (state != STATE_CLAIMED) {
+			error_set(&ctx->err, EXIT_DATAERR, "%s is %s; claim it before running its hook (nothing was sent)",
+				  step->id, step_state_name(state));
+			goto out;
+		}
+		if ((holder == NULL || strcmp(holder, me->id) != 0) && !ledger_is_manager(me)) {
+			error_set(&ctx->err, EXIT_NOPERM,
+				  "%s cannot run %s: it is held by %s; only they or a release manager can (nothing was sent)",
+				  me->id, step->id, holder ? holder : "nobody");
+			goto out;
+		}
+	}
 	if (render(ctx, &s, &rel, step, &req) != 0)
 		goto out;
 	if (args_flag(&ctx->args, "dry-run")) {

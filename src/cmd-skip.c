@@ -1,5 +1,4 @@
 /* relctl skip STEP --reason TEXT [--release VERSION]: skip a step (release manager). */
-#include "cJSON.h"
 #include "relctl.h"
 
 static const struct option_spec options[] = {
@@ -9,18 +8,6 @@ static const struct option_spec options[] = {
 	OPTION_END,
 };
 
-static int skip_exec(struct cmd_ctx *ctx)
-{
-	cJSON *fields = cJSON_CreateObject();
-	int rc;
-
-	if (args_value(&ctx->args, "reason"))
-		cJSON_AddStringToObject(fields, "reason", args_value(&ctx->args, "reason"));
-	rc = cmd_record(ctx, "skip", ctx->args.positionals[0], fields);
-	cJSON_Delete(fields);
-	return rc;
-}
-
 const struct cmd_entry cmd_skip_entry = {
 	.name = "skip",
 	.usage = "STEP --reason TEXT [--release VERSION]",
@@ -29,5 +16,5 @@ const struct cmd_entry cmd_skip_entry = {
 	.options = options,
 	.min_args = 1,
 	.max_args = 1,
-	.exec = skip_exec,
+	.exec = cmd_step_exec,
 };
