@@ -39,7 +39,9 @@ struct hook_request {
 	time_t timestamp;
 	long timeout, connect_timeout, retries;
 	char *ca_file;
-	char **secrets;   /* every value that came from the environment */
+	char *signing_secret; /* to sign each attempt anew; NULL when unsigned */
+	bool github;          /* GitHub's scheme (body only: no re-signing needed) */
+	char **secrets;   /* every secret value that came from the environment */
 	size_t secret_count;
 };
 
@@ -85,7 +87,9 @@ char *hook_webhook_id(const char *version, int candidate, const char *step, cons
 
 /*
  * Builds the exact request, signed.  ${ENV} expands only in url and
- * headers; an unset variable or secret is an error (78).
+ * headers; an unset variable or secret is an error (78).  Header values and
+ * the signing secret are secrets (masked wherever shown); the url is shown
+ * without credentials or query string.
  */
 int hook_render(const struct pb_hook *hook, const struct template_scope *scope, const char *webhook_id, time_t now,
 		struct hook_request *req, struct error *err);
@@ -103,7 +107,7 @@ char *hook_mask(const struct hook_request *req, const char *text);
  * with the result filled whatever the outcome; -1 only when the request
  * cannot be made at all.
  */
-int hook_send(const struct hook_request *req, struct hook_result *res, struct error *err);
+int hook_send(struct hook_request *req, struct hook_result *res, struct error *err);
 void hook_result_release(struct hook_result *res);
 const char *hook_outcome_name(enum hook_outcome outcome);
 

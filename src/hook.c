@@ -80,16 +80,32 @@ static int read_template_file(const char *path, const struct template_scope *sco
 	char *full;
 	int rc;
 
-	/* Only files of the work tree: no absolute paths, no way out of it. */
-	if (path[0] == '/' || strstr(path, "..") != NULL || path[0] == '\0')
+	char *real = NULL, *root = NULL;
+	size_t root_len;
+
+	/* Only files of the work tree: no absolute paths, no way out of it, not even by a symlink. */
+	if (path[0] == '/' || path[0] == '\0' || strcmp(path, "..") == 0 || strncmp(path, "../", 3) == 0 ||
+	    strstr(path, "/../") != NULL || (strlen(path) >= 3 && strcmp(path + strlen(path) - 3, "/..") == 0))
 		return error_set(err, EXIT_DATAERR, "{{file:%s}} must name a file inside the repository", path);
 	full = xasprintf("%s%s%s", scope->workdir, scope->workdir[strlen(scope->workdir) - 1] == '/' ? "" : "/", path);
-	rc = file_read(full, TEMPLATE_FILE_MAX, out, err);
+	real = realpath(full, NULL);
+	root = realpath(scope->workdir, NULL);
+	root_len = root ? strlen(root) : 0;
+	if (real == NULL || root == NULL) {
+		rc = error_set(err, EXIT_NOINPUT, "{{file:%s}}: there is no such file in the work tree; write it first", path);
+	} else if (strncmp(real, root, root_len) != 0 || (real[root_len] != '/' && real[root_len] != '\0')) {
+		rc = error_set(err, EXIT_DATAERR, "{{file:%s}} leads outside the repository (a symlink?); refused", path);
+	} else {
+		struct error read_err;
+
+		rc = file_read(real, TEMPLATE_FILE_MAX, out, &read_err);
+		if (rc != 0)
+			error_set(err, read_err.code, "{{file:%s}}: %s", path, read_err.message);
+	}
+	free(real);
+	free(root);
 	free(full);
-	if (rc != 0)
-		return error_set(err, EXIT_NOINPUT, "{{file:%s}}: there is no such file in the work tree; write it first",
-				 path);
-	return 0;
+	return rc;
 }
 
 static int lookup(const char *name, const struct template_scope *scope, struct buf *out, int depth,
@@ -113,12 +129,17 @@ static int lookup(const char *name, const struct template_scope *scope, struct b
 	} else if (strncmp(t, "vars.", 5) == 0 && cJSON_GetObjectItemCaseSensitive(st->vars, t + 5)) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(st->vars, t + 5);
 
-		if (cJSON_IsString(v))
+		if (cJSON_IsString(v)) {
 			buf_adds(out, v->valuestring);
-		else if (cJSON_IsBool(v))
+		} else if (cJSON_IsBool(v)) {
 			buf_adds(out, cJSON_IsTrue(v) ? "true" : "false");
-		else
-			buf_addf(out, "%g", v->valuedouble);
+		} else {
+			/* cJSON prints every digit (%g would turn 1234567 into 1.23457e+06). */
+			char *number = cJSON_PrintUnformatted(v);
+
+			buf_adds(out, number);
+			free(number);
+		}
 	} else if (strncmp(t, "steps.", 6) == 0) {
 		char *dot = strrchr(t + 6, '.');
 		const struct pb_step *s;
@@ -207,7 +228,7 @@ static void remember_secret(struct hook_request *req, const char *value)
 	req->secrets[req->secret_count++] = xstrdup(value);
 }
 
-static char *expand_env(struct hook_request *req, const char *text, struct error *err)
+static char *expand_env(struct hook_request *req, const char *text, bool secret, struct error *err)
 {
 	struct buf out;
 	const char *p = text;
@@ -238,7 +259,8 @@ static char *expand_env(struct hook_request *req, const char *text, struct error
 			buf_release(&out);
 			return NULL;
 		}
-		remember_secret(req, value);
+		if (secret)
+			remember_secret(req, value);
 		buf_adds(&out, value);
 		free(name);
 		p = close + 1;
@@ -373,20 +395,15 @@ int hook_render(const struct pb_hook *hook, const struct template_scope *scope, 
 		req->body = xstrdup("");
 	}
 	req->body_len = strlen(req->body);
-	req->url = expand_env(req, hook->url, err);
+	/* The url is shown without its credentials and query, where url secrets live; header values are secrets. */
+	req->url = expand_env(req, hook->url, false, err);
 	if (req->url == NULL)
 		return -1;
 	if (strncmp(req->url, "http://", 7) && strncmp(req->url, "https://", 8))
 		return error_set(err, EXIT_CONFIG, "hook \"%s\" must go to an http:// or https:// url", hook->id);
-	{
-		/* A url from the environment may carry its secret in the path (chat webhooks do). */
-		char *shown = url_shown(req->url);
-
-		req->url_shown = hook_mask(req, shown);
-		free(shown);
-	}
+	req->url_shown = url_shown(req->url);
 	for (i = 0; i < hook->header_count; i++) {
-		char *value = expand_env(req, hook->headers[i].value, err);
+		char *value = expand_env(req, hook->headers[i].value, true, err);
 
 		if (value == NULL)
 			return -1;
@@ -409,6 +426,8 @@ int hook_render(const struct pb_hook *hook, const struct template_scope *scope, 
 		remember_secret(req, secret_value);
 		if (strncmp(secret_value, "whsec_", 6) == 0)
 			remember_secret(req, secret_value + 6);
+		req->signing_secret = xstrdup(secret_value);
+		req->github = strcmp(hook->signing, "github") == 0;
 		if (strcmp(hook->signing, "github") == 0) {
 			if (hook_sign_github(secret_value, req->body, req->body_len, &signature, err) != 0)
 				return -1;
@@ -437,6 +456,10 @@ void hook_request_release(struct hook_request *req)
 	free(req->body);
 	free(req->webhook_id);
 	free(req->ca_file);
+	if (req->signing_secret) {
+		memset(req->signing_secret, 0, strlen(req->signing_secret));
+		free(req->signing_secret);
+	}
 	for (i = 0; i < req->secret_count; i++) {
 		memset(req->secrets[i], 0, strlen(req->secrets[i]));
 		free(req->secrets[i]);
@@ -478,7 +501,7 @@ char *hook_request_text(const struct hook_request *req)
 	size_t i;
 
 	buf_init(&b);
-	buf_addf(&b, "%s %s\n", req->method, req->url);
+	buf_addf(&b, "%s %s\n", req->method, req->url_shown);
 	for (i = 0; i < req->header_count; i++)
 		buf_addf(&b, "%s: %s\n", req->headers[i].name, req->headers[i].value);
 	buf_addf(&b, "\n%s\n", req->body);
@@ -488,6 +511,44 @@ char *hook_request_text(const struct hook_request *req)
 }
 
 /* ---------- sending ---------- */
+
+/*
+ * A retry goes out later than the first attempt; Standard Webhooks receivers
+ * refuse old timestamps, so each attempt is stamped and signed anew (the
+ * webhook-id stays the same).
+ */
+static struct curl_slist *attempt_headers(struct hook_request *req, time_t now)
+{
+	struct curl_slist *headers = NULL;
+	size_t i;
+
+	if (req->signing_secret && !req->github && now != req->timestamp) {
+		char *signature = NULL;
+		struct error ignored;
+
+		if (hook_sign_standard(req->signing_secret, req->webhook_id, now, req->body, req->body_len, &signature,
+				       &ignored) == 0) {
+			for (i = 0; i < req->header_count; i++) {
+				if (strcmp(req->headers[i].name, "webhook-timestamp") == 0) {
+					free(req->headers[i].value);
+					req->headers[i].value = xasprintf("%ld", (long)now);
+				} else if (strcmp(req->headers[i].name, "webhook-signature") == 0) {
+					free(req->headers[i].value);
+					req->headers[i].value = xstrdup(signature);
+				}
+			}
+			req->timestamp = now;
+		}
+		free(signature);
+	}
+	for (i = 0; i < req->header_count; i++) {
+		char *line = xasprintf("%s: %s", req->headers[i].name, req->headers[i].value);
+
+		headers = curl_slist_append(headers, line);
+		free(line);
+	}
+	return curl_slist_append(headers, "Expect:");
+}
 
 struct response {
 	struct buf body;
@@ -579,13 +640,15 @@ static CURLcode attempt_once(CURL *curl, struct hook_attempt *a, struct response
 	return code;
 }
 
-int hook_send(const struct hook_request *req, struct hook_result *res, struct error *err)
+int hook_send(struct hook_request *req, struct hook_result *res, struct error *err)
 {
 	struct curl_slist *headers = NULL;
 	struct response resp;
 	char errbuf[CURL_ERROR_SIZE];
 	CURL *curl;
 	size_t i, max = (size_t)req->retries + 1;
+	long waited_ms = 0;
+	const time_t first_stamp = req->timestamp;
 
 	memset(res, 0, sizeof(*res));
 	if (max > sizeof(res->attempts) / sizeof(res->attempts[0]))
@@ -598,13 +661,6 @@ int hook_send(const struct hook_request *req, struct hook_result *res, struct er
 		return error_set(err, EXIT_SOFTWARE, "cannot start libcurl");
 	}
 	buf_init(&resp.body);
-	for (i = 0; i < req->header_count; i++) {
-		char *line = xasprintf("%s: %s", req->headers[i].name, req->headers[i].value);
-
-		headers = curl_slist_append(headers, line);
-		free(line);
-	}
-	headers = curl_slist_append(headers, "Expect:");
 	curl_easy_setopt(curl, CURLOPT_URL, req->url);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
@@ -613,7 +669,6 @@ int hook_send(const struct hook_request *req, struct hook_result *res, struct er
 		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req->body);
 		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)req->body_len);
 	}
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, req->timeout);
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, req->connect_timeout);
 	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -627,8 +682,16 @@ int hook_send(const struct hook_request *req, struct hook_result *res, struct er
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
 	for (i = 0; i < max; i++) {
 		struct hook_attempt *a = &res->attempts[res->attempt_count++];
-		CURLcode code = attempt_once(curl, a, &resp, errbuf);
+		CURLcode code;
 		bool again;
+		time_t now;
+
+		/* Stamped when rendered, plus the time spent waiting between attempts. */
+		now = first_stamp + (time_t)(waited_ms / 1000);
+		curl_slist_free_all(headers);
+		headers = attempt_headers(req, now);
+		curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+		code = attempt_once(curl, a, &resp, errbuf);
 
 		if (a->status >= 200 && a->status < 300)
 			break;
@@ -636,7 +699,12 @@ int hook_send(const struct hook_request *req, struct hook_result *res, struct er
 		again = a->status ? retryable_status(a->status) : retryable_error(code);
 		if (!again || i + 1 == max)
 			break;
-		usleep((useconds_t)backoff_ms(i + 1, a->retry_after) * 1000u);
+		{
+			long delay = backoff_ms(i + 1, a->retry_after);
+
+			usleep((useconds_t)delay * 1000u);
+			waited_ms += delay;
+		}
 	}
 	{
 		const struct hook_attempt *last = &res->attempts[res->attempt_count - 1];
@@ -648,8 +716,8 @@ int hook_send(const struct hook_request *req, struct hook_result *res, struct er
 		res->status = last->status;
 		if (last->status >= 200 && last->status < 300)
 			res->outcome = HOOK_DELIVERED;
-		else if (last->status == 0 && any_sent)
-			res->outcome = HOOK_UNKNOWN;
+		else if (any_sent)
+			res->outcome = HOOK_UNKNOWN; /* an earlier attempt may have arrived */
 		else
 			res->outcome = HOOK_FAILED;
 		shown = printable(resp.body.data, resp.body.len);

@@ -366,7 +366,7 @@ rc1_tested() {
 
 @test "only the product owner decides (77), and not before the decision step is ready (65 naming what it waits for)" {
 	tinypilot
-	refused 65 "cannot decide decide yet: it waits for review-test-results (pending)" michael decide ship --reason "looks fine"
+	refused 65 "cannot make the decision decide yet: it waits for review-test-results (pending)" michael decide ship --reason "looks fine"
 	drafts
 	candidate 1
 	as jan input --note "nothing to fix" >/dev/null

@@ -1,0 +1,769 @@
+#!/usr/bin/env bats
+# Hooks against a real server: tests/e2e/receiver.py on 127.0.0.1 records
+# every request, checks its signature with its own HMAC code and answers as
+# each test scripts it (500, 503 with Retry-After, 429, 401, 410, a redirect,
+# a slow answer, a dropped connection).
+#
+# The TinyPilot release 2.6.3 is played once per file to its publishing
+# phase (testing done, inputs given, michael decided ship) and copied into
+# every test; hook edge cases the TinyPilot playbook cannot reach (a 1 s
+# timeout, a private CA, a typo in a template, GitHub signing) use a small
+# "lab" playbook.  Every relctl output is kept, and the tests end by checking
+# that no token or signing secret reached an output, the ledger or git.
+
+load helper
+
+V=2.6.3
+RECEIVER="$BATS_TEST_DIRNAME/receiver.py"
+
+# A random token-like value; secrets are random so that finding one is proof.
+random_secret() {
+	head -c 24 /dev/urandom | base64 | tr '+/' 'xy'
+}
+
+# A throwaway CA and a certificate for 127.0.0.1 signed by it.
+make_ca() { # DIR
+	mkdir -p "$1"
+	(
+		cd "$1" || exit 1
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+			-subj "/CN=relctl test CA" -keyout ca.key -out ca.pem \
+			-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+			-subj "/CN=127.0.0.1" -keyout server.key -out server.csr
+		printf '%s\n' "subjectAltName=IP:127.0.0.1" "basicConstraints=CA:FALSE" \
+			"keyUsage=digitalSignature" "extendedKeyUsage=serverAuth" >server.ext
+		openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+			-extfile server.ext -out server.pem
+	) >/dev/null 2>&1
+}
+
+# The changelog and announcement the hook bodies read from the work tree:
+# quotes, backslashes, tabs, non-ASCII, and a {{...}} that is text, not a template.
+write_drafts() {
+	mkdir -p changelog announcements
+	printf '%s\n' '# TinyPilot Pro 2.6.3' '' \
+		'- Fixed the "static IP" page (it said "saved" but did not save)' \
+		'- Windows paths like C:\TinyPilot\logs and a literal \n stay as written' \
+		'- {{release.version}} written in a changelog is text, not a template' \
+		$'\t- tabbed line, ünïcödé ✓' >"changelog/$V.md"
+	printf '%s\n' "# What's new in TinyPilot Pro $V" '' 'Static IPs "just work" now \o/' >"announcements/$V.md"
+}
+
+# Release 2.6.3 of tinypilot.yaml played to its publishing phase, in DIR.
+play_to_publishing() { # DIR
+	git init -q "$1"
+	cd "$1" || return 1
+	git config user.email cristina@example.com
+	git config user.name Cristina
+	{
+		relctl init --playbook "$PLAYBOOK"
+		as cristina start "$V"
+		as jan claim build-rc && as jan done build-rc --evidence https://ci.example.com/b/1
+		as shalom claim draft-changelog && as shalom done draft-changelog
+		as cristina review draft-changelog approve
+		as lena claim draft-announcement && as lena done draft-announcement
+		as jan review draft-announcement approve
+		as jan claim update-test-plan && as jan done update-test-plan
+		for s in test-voyager test-update test-diy; do
+			as david claim "$s" && as david done "$s" --evidence "https://videos.example.com/$s"
+			as shalom review "$s" approve
+		done
+		as jan claim run-e2e-tests && as jan done run-e2e-tests --evidence https://ci.example.com/runs/4411
+		as cristina claim review-test-results && as cristina done review-test-results
+		as jan input --note "no open blockers; the static IP fix is small"
+		as maria input --note "two customers wait for the static IP fix"
+		as michael decide ship --reason "all devices green"
+	} >"$1.log" 2>&1 || return 1
+	[ "$(ledger "$V" | jq -r '.steps["publish-changelog"].state')" = ready ] || return 1
+	write_drafts
+}
+
+setup_file() {
+	export TINYPILOT_CMS_TOKEN="cms-$(random_secret)"
+	export MAILER_API_KEY="mail-$(random_secret)"
+	export TINYPILOT_CMS_SIGNING_SECRET="whsec_$(head -c 24 /dev/urandom | base64)"
+	export MAILER_SIGNING_SECRET="whsec_$(head -c 32 /dev/urandom | base64)"
+	export LAB_GITHUB_SECRET="gh-$(random_secret)"
+	export RELCTL_HOOK_BACKOFF_MS=20
+	export RELCTL_NOW="2024-03-19T10:00:00Z"
+	export FIXTURES="$BATS_FILE_TMPDIR"
+	make_ca "$FIXTURES/ca"
+	[ -f "$FIXTURES/ca/server.pem" ]
+	unset RELCTL_USER
+	play_to_publishing "$FIXTURES/publishing"
+}
+
+setup() {
+	TEST_TMP="$(mktemp -d "${BATS_TMPDIR:-/tmp}/relctl-hooks.XXXXXX")"
+	export RELCTL_NOW="2024-03-19T10:00:00Z"
+	unset RELCTL_USER NO_COLOR
+	: >"$TEST_TMP/outputs"
+	receiver cms --secret-env TINYPILOT_CMS_SIGNING_SECRET --github-secret-env LAB_GITHUB_SECRET --dedupe
+	receiver mailer --secret-env MAILER_SIGNING_SECRET --dedupe
+	export TINYPILOT_CMS_URL="http://127.0.0.1:$(port cms)"
+	export MAILER_URL="http://127.0.0.1:$(port mailer)"
+}
+
+teardown() {
+	local pid
+	if [ -f "$TEST_TMP/pids" ]; then
+		while read -r pid; do
+			kill "$pid" 2>/dev/null || true
+			wait "$pid" 2>/dev/null || true
+		done <"$TEST_TMP/pids"
+	fi
+	cleanup_repo
+}
+
+# ---------- receivers ----------
+
+# receiver NAME ARGS...: starts receiver.py on a free port (killed by teardown).
+receiver() {
+	local name=$1 dir="$TEST_TMP/rx/$1" i
+	shift
+	mkdir -p "$dir"
+	python3 "$RECEIVER" --port 0 --port-file "$dir/port" --log "$dir/log" "$@" \
+		>"$dir/stdout" 2>"$dir/stderr" 3>&- &
+	echo $! >>"$TEST_TMP/pids"
+	for i in $(seq 100); do
+		[ -s "$dir/port" ] && return 0
+		sleep 0.05
+	done
+	echo "receiver $name did not start: $(cat "$dir/stderr")"
+	return 1
+}
+
+port() { # NAME
+	cat "$TEST_TMP/rx/$1/port"
+}
+
+# script NAME [PATH=]ANSWERS: what the receiver answers next.
+script() {
+	python3 -c 'import sys, urllib.request
+urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=sys.argv[2].encode())).read()' \
+		"http://127.0.0.1:$(port "$1")/_script" "$2"
+}
+
+# rx NAME FILTER: jq over the receiver's log as one array.
+rx() {
+	jq -s -r "$2" "$TEST_TMP/rx/$1/log"
+}
+
+deliveries() { # NAME [PATH]
+	if [ -n "${2:-}" ]; then
+		rx "$1" "[.[] | select(.path == \"$2\")] | length"
+	else
+		rx "$1" length
+	fi
+}
+
+# ---------- relctl ----------
+
+# The release copied at its publishing phase, in $REPO.
+publishing() {
+	REPO="$TEST_TMP/repo"
+	cp -a "$FIXTURES/publishing" "$REPO"
+	cd "$REPO" || return 1
+}
+
+# relrun PERSON ARGS...: `run` relctl as PERSON, keeping the output for the secrets check.
+relrun() {
+	local who=$1
+	shift
+	run as "$who" "$@"
+	printf '%s\n' "$output" >>"$TEST_TMP/outputs"
+}
+
+# expect CODE: the last relrun exited with CODE.
+expect() {
+	if [ "$status" -ne "$1" ]; then
+		echo "wanted exit $1, got $status: $output"
+		return 1
+	fi
+}
+
+step() { # ID FIELD
+	ledger "$V" | jq -r ".steps[\"$1\"].$2"
+}
+
+ledger_sum() {
+	echo "$(git rev-parse relctl-ledger) $(ledger "${1:-$V}" | sha256sum)"
+}
+
+# Everything git holds (every object, reachable or not, and the history as
+# patches) and every captured output: no secret may be in any of it.
+no_secret_anywhere() {
+	local all="$TEST_TMP/everything" s
+	{
+		git log -p --all || true
+		git cat-file --batch-all-objects --batch || true
+		cat .git/config .git/logs/refs/heads/* || true
+		cat "$TEST_TMP/outputs"
+	} >"$all" 2>&1
+	[ -s "$all" ] || { echo "nothing to search"; return 1; }
+	for s in "$TINYPILOT_CMS_TOKEN" "$MAILER_API_KEY" "$LAB_GITHUB_SECRET" \
+		"$TINYPILOT_CMS_SIGNING_SECRET" "${TINYPILOT_CMS_SIGNING_SECRET#whsec_}" \
+		"$MAILER_SIGNING_SECRET" "${MAILER_SIGNING_SECRET#whsec_}" ${EXTRA_SECRETS:-}; do
+		if grep -aqF -- "$s" "$all"; then
+			echo "a secret leaked: $(grep -aF -- "$s" "$all" | head -3)"
+			return 1
+		fi
+	done
+}
+
+# The lab: a release 1.0 of a small playbook whose hooks go to the same
+# receivers, each step held by a release manager.
+lab() {
+	REPO="$TEST_TMP/repo"
+	git init -q "$REPO"
+	cd "$REPO" || return 1
+	git config user.email cristina@example.com
+	git config user.name Cristina
+	cat >"$TEST_TMP/lab.yaml" <<EOF
+relctl: 1
+name: Hook lab
+roles: [release-manager, dev]
+people:
+  - {id: cristina, name: Cristina, email: cristina@example.com, roles: [release-manager]}
+  - {id: jan, name: Jan, email: jan@example.com, roles: [dev]}
+  - {id: shalom, name: Shalom, email: shalom@example.com, roles: [dev]}
+hooks:
+  notes:
+    url: "\${TINYPILOT_CMS_URL}/lab/notes"
+    body: "Release {{release.version}}"
+  slow:
+    url: "\${TINYPILOT_CMS_URL}/lab/slow"
+    body: {version: "{{release.version}}"}
+    secret_env: TINYPILOT_CMS_SIGNING_SECRET
+    timeout: 1s
+    retries: 0
+  typo:
+    url: "\${TINYPILOT_CMS_URL}/lab/typo"
+    headers: {Authorization: "Bearer \${TINYPILOT_CMS_TOKEN}"}
+    body: {version: "{{release.verison}}"}
+    secret_env: TINYPILOT_CMS_SIGNING_SECRET
+  private-ca:
+    url: "\${LAB_TLS_URL}/lab/tls"
+    body: {version: "{{release.version}}"}
+    secret_env: TINYPILOT_CMS_SIGNING_SECRET
+    ca_file: "$FIXTURES/ca/ca.pem"
+    retries: 1
+  system-ca:
+    url: "\${LAB_TLS_URL}/lab/tls"
+    body: {version: "{{release.version}}"}
+    secret_env: TINYPILOT_CMS_SIGNING_SECRET
+    retries: 1
+  elsewhere:
+    url: "\${LAB_OTHER_URL}"
+    body: {version: "{{release.version}}"}
+  github:
+    url: "\${TINYPILOT_CMS_URL}/lab/github"
+    body: "{{release.name}} {{release.version}}"
+    content_type: text/markdown
+    secret_env: LAB_GITHUB_SECRET
+    signing: github
+phases:
+  - id: only
+    steps:
+      - {id: post-slow, title: Post slowly, kind: hook, hook: slow, owner: release-manager, instructions: Run it.}
+      - {id: post-typo, title: Post a typo, kind: hook, hook: typo, owner: release-manager, instructions: Run it.}
+      - {id: post-private-ca, title: Post over TLS, kind: hook, hook: private-ca, owner: release-manager, instructions: Run it.}
+      - {id: post-system-ca, title: Post over TLS, kind: hook, hook: system-ca, owner: release-manager, instructions: Run it.}
+      - {id: post-elsewhere, title: Post elsewhere, kind: hook, hook: elsewhere, owner: release-manager, instructions: Run it.}
+      - {id: post-github, title: Post to GitHub, kind: hook, hook: github, owner: release-manager, instructions: Run it.}
+      - {id: post-notes, title: Post the notes, kind: hook, hook: notes, owner: dev, instructions: Run it.}
+EOF
+	relctl init --playbook "$TEST_TMP/lab.yaml" >/dev/null
+	relctl start 1.0 >/dev/null
+}
+
+lab_step() { # ID FIELD
+	ledger 1.0 | jq -r ".steps[\"$1\"].$2"
+}
+
+# ---------- the receiver itself ----------
+
+@test "the receiver's own HMAC code agrees with the Standard Webhooks and GitHub published vectors" {
+	run python3 "$RECEIVER" --self-test
+	[ "$status" -eq 0 ]
+	[ "$output" = "receiver self-test: ok" ]
+}
+
+# ---------- the TinyPilot hooks ----------
+
+@test "the changelog, blog and mailing-list steps of tinypilot.yaml are delivered once each, signed, and done in the ledger" {
+	publishing
+
+	relrun cristina run publish-changelog
+	expect 0
+	[[ "$output" == *"cristina claimed publish-changelog"* ]]
+	[[ "$output" == *"delivered, HTTP 200"* ]]
+
+	# The rest of the publishing phase and the 48-hour watch.
+	as jan claim publish-release >/dev/null
+	as jan done publish-release --evidence https://updates.example.com/2.6.3 >/dev/null
+	as david claim verify-update >/dev/null
+	as david done verify-update --evidence https://videos.example.com/update >/dev/null
+	as cristina claim announce-team >/dev/null && as cristina done announce-team >/dev/null
+	as jan claim add-image-hashes >/dev/null && as jan done add-image-hashes >/dev/null
+	as david claim monitor-bugs >/dev/null
+	export RELCTL_NOW="2024-03-21T10:05:00Z"
+	as david done monitor-bugs >/dev/null
+	[ "$(step publish-blog state)" = ready ]
+	[ "$(step send-mailing-list state)" = pending ]
+
+	relrun lena run publish-blog
+	expect 0
+	relrun lena run send-mailing-list
+	expect 0
+
+	# One delivery per step, each verified with its own service's secret.
+	[ "$(deliveries cms /api/changelog)" -eq 1 ]
+	[ "$(deliveries cms /api/posts)" -eq 1 ]
+	[ "$(deliveries cms)" -eq 2 ]
+	[ "$(deliveries mailer /v1/campaigns)" -eq 1 ]
+	[ "$(deliveries mailer)" -eq 1 ]
+	[ "$(rx cms '[.[].verified] | all')" = true ]
+	[ "$(rx mailer '.[0].verified')" = true ]
+	[ "$(rx cms '.[0].headers.authorization')" = "Bearer $TINYPILOT_CMS_TOKEN" ]
+	[ "$(rx mailer '.[0].headers.authorization')" = "Bearer $MAILER_API_KEY" ]
+
+	# The ledger: done, by whom, with the webhook-id the receiver got.
+	local s path rxname
+	for s in publish-changelog:cms:/api/changelog publish-blog:cms:/api/posts send-mailing-list:mailer:/v1/campaigns; do
+		IFS=: read -r s rxname path <<<"$s"
+		[ "$(step "$s" state)" = done ]
+		[ "$(step "$s" hook.outcome)" = delivered ]
+		[ "$(step "$s" hook.status)" -eq 200 ]
+		[ "$(step "$s" 'hook.attempts | length')" -eq 1 ]
+		[ "$(step "$s" 'hook.attempts[0].status')" -eq 200 ]
+		[ "$(step "$s" hook.method)" = POST ]
+		[[ "$(step "$s" hook.url)" == *"$path" ]]
+		[ "$(step "$s" hook.webhook_id)" = "$(rx "$rxname" ".[] | select(.path == \"$path\") | .webhook_id")" ]
+		[ "$(rx "$rxname" ".[] | select(.path == \"$path\") | .headers[\"idempotency-key\"]")" = "$(step "$s" hook.webhook_id)" ]
+		[ "$(rx "$rxname" ".[] | select(.path == \"$path\") | .headers[\"content-type\"]")" = application/json ]
+	done
+	[ "$(step publish-changelog done_by)" = cristina ]
+	[ "$(step publish-blog done_by)" = lena ]
+	[ "$(step send-mailing-list done_by)" = lena ]
+	# The blog post and the campaign carry the announcement as written.
+	jq -s -j '.[] | select(.path == "/api/posts") | .body | fromjson | .markdown' "$TEST_TMP/rx/cms/log" >"$TEST_TMP/post"
+	cmp "$TEST_TMP/post" "announcements/$V.md"
+	jq -s -j '.[0].body | fromjson | .markdown' "$TEST_TMP/rx/mailer/log" >"$TEST_TMP/campaign"
+	cmp "$TEST_TMP/campaign" "announcements/$V.md"
+	[ "$(rx cms '.[] | select(.path == "/api/posts") | .body | fromjson | .slug')" = "whats-new-$V" ]
+	[ "$(rx mailer '.[0].body | fromjson | .subject')" = "What's new in TinyPilot Pro $V" ]
+	[ "$(rx mailer '.[0].body | fromjson | .list')" = tinypilot-announce ]
+	# Three steps, three distinct ids.
+	[ "$(ledger "$V" | jq -r '[.steps[] | .hook.webhook_id? // empty] | unique | length')" -eq 3 ]
+	# The hook events are by who ran them.
+	[ "$(ledger "$V" | jq -r '[.events[] | select(.op == "hook") | .actor] | join(",")')" = cristina,lena,lena ]
+	no_secret_anywhere
+}
+
+@test "a hook body is JSON built by cJSON: the changelog's quotes, backslashes, newlines, tabs and {{...}} text arrive intact" {
+	publishing
+	relrun cristina run publish-changelog
+	expect 0
+	rx cms '.[0].body' | jq -e . >/dev/null
+	[ "$(rx cms '.[0].body | fromjson | keys | join(",")')" = markdown,product,title,version ]
+	[ "$(rx cms '.[0].body | fromjson | .version')" = "$V" ]
+	[ "$(rx cms '.[0].body | fromjson | .title')" = "TinyPilot Pro $V" ]
+	[ "$(rx cms '.[0].body | fromjson | .product')" = tinypilot-pro ]
+	jq -s -j '.[0].body | fromjson | .markdown' "$TEST_TMP/rx/cms/log" >"$TEST_TMP/markdown"
+	cmp "$TEST_TMP/markdown" "changelog/$V.md"
+	grep -qF '{{release.version}} written in a changelog' "$TEST_TMP/markdown"
+}
+
+@test "500 then 503 with Retry-After are retried with the same webhook-id until the 200: three deliveries, three attempts recorded" {
+	publishing
+	script cms '/api/changelog=500,503:retry-after=1,200'
+	relrun cristina run publish-changelog
+	expect 0
+	[ "$(deliveries cms /api/changelog)" -eq 3 ]
+	[ "$(rx cms '[.[].answer] | map(tostring) | join(",")')" = 500,503,200 ]
+	[ "$(rx cms '[.[].webhook_id] | unique | length')" -eq 1 ]
+	[ "$(rx cms '[.[].verified] | all')" = true ]
+	# The same message every time (one id, one body), each attempt stamped and
+	# signed when it goes out, so receivers that refuse old timestamps accept retries.
+	[ "$(rx cms '[.[].body] | unique | length')" -eq 1 ]
+	[ "$(rx cms '[.[].headers["webhook-timestamp"] | tonumber] | (.[2] - .[0]) >= 1')" = true ]
+	# Retry-After: 1 was honoured (the base backoff is 20 ms).
+	[ "$(rx cms '(.[2].time - .[1].time) >= 0.95')" = true ]
+	[ "$(step publish-changelog state)" = done ]
+	[ "$(step publish-changelog hook.webhook_id)" = "$(rx cms '.[0].webhook_id')" ]
+	[ "$(step publish-changelog 'hook.attempts | map(.status | tostring) | join(",")')" = 500,503,200 ]
+	[ "$(step publish-changelog 'hook.attempts[1].retry_after')" -eq 1 ]
+	no_secret_anywhere
+}
+
+@test "a delivered step is not sent again by a plain run; --force resends it with the same webhook-id and the receiver drops the duplicate" {
+	publishing
+	relrun cristina run publish-changelog
+	expect 0
+	id=$(step publish-changelog hook.webhook_id)
+	sum=$(ledger_sum)
+
+	relrun cristina run publish-changelog
+	expect 0
+	[[ "$output" == *"publish-changelog was already delivered (webhook-id $id); nothing sent"* ]]
+	[ "$(deliveries cms)" -eq 1 ]
+	[ "$(ledger_sum)" = "$sum" ]
+
+	relrun cristina run publish-changelog --force
+	expect 0
+	[ "$(deliveries cms)" -eq 2 ]
+	[ "$(rx cms '.[1].webhook_id')" = "$id" ]
+	[ "$(rx cms '.[1].headers["idempotency-key"]')" = "$id" ]
+	[ "$(rx cms '.[1].verified')" = true ]
+	[ "$(rx cms '[.[].duplicate] | map(tostring) | join(",")')" = false,true ]
+	[ "$(step publish-changelog state)" = done ]
+	[ "$(ledger "$V" | jq -r '[.events[] | select(.op == "hook")] | length')" -eq 2 ]
+	[ "$(ledger "$V" | jq -r '[.events[] | select(.op == "hook")][1].forced')" = true ]
+	no_secret_anywhere
+}
+
+@test "401 is not retried: exit 69 with the status, the step stays claimed, the failure is recorded; a re-run sends the same id" {
+	publishing
+	# The receiver echoes the request's headers, Authorization included.
+	script cms '/api/changelog=401:echo'
+	relrun cristina run publish-changelog
+	expect 69
+	[[ "$output" == *"publish-changelog: the receiver answered HTTP 401 after 1 attempt"* ]]
+	[ "$(deliveries cms)" -eq 1 ]
+	[ "$(step publish-changelog state)" = claimed ]
+	[ "$(step publish-changelog holder)" = cristina ]
+	[ "$(step publish-changelog hook.outcome)" = failed ]
+	[ "$(step publish-changelog hook.status)" -eq 401 ]
+	[ "$(step publish-changelog 'hook.attempts | length')" -eq 1 ]
+	# The response excerpt is kept, with the echoed token masked.
+	[[ "$(step publish-changelog hook.response)" == *"Bearer ***"* ]]
+	[ "$(step publish-changelog 'hook.response | length')" -le 1024 ]
+
+	relrun cristina run publish-changelog
+	expect 0
+	[ "$(deliveries cms)" -eq 2 ]
+	[ "$(rx cms '[.[].webhook_id] | unique | length')" -eq 1 ]
+	[ "$(step publish-changelog state)" = done ]
+	no_secret_anywhere
+}
+
+@test "410 Gone is not retried: one delivery, exit 69, outcome failed" {
+	publishing
+	script cms '/api/changelog=410'
+	relrun cristina run publish-changelog
+	expect 69
+	[[ "$output" == *"HTTP 410 after 1 attempt"* ]]
+	[ "$(deliveries cms)" -eq 1 ]
+	[ "$(step publish-changelog hook.outcome)" = failed ]
+	[ "$(step publish-changelog hook.status)" -eq 410 ]
+	[ "$(step publish-changelog state)" = claimed ]
+}
+
+@test "429 is retried with the same webhook-id, a negative Retry-After is ignored, and then it is delivered" {
+	publishing
+	script cms '/api/changelog=429,503:retry-after=-5,200'
+	relrun cristina run publish-changelog
+	expect 0
+	[ "$(deliveries cms)" -eq 3 ]
+	[ "$(rx cms '[.[].webhook_id] | unique | length')" -eq 1 ]
+	[ "$(step publish-changelog 'hook.attempts | map(.status | tostring) | join(",")')" = 429,503,200 ]
+	[ "$(step publish-changelog 'hook.attempts[1].retry_after')" = null ]
+	[ "$(rx cms '(.[2].time - .[0].time) < 5')" = true ]
+	[ "$(step publish-changelog state)" = done ]
+}
+
+@test "a 5xx on every attempt gives up after retries+1 deliveries: exit 69, failure recorded, step still claimed" {
+	publishing
+	script cms '/api/changelog=500,502,503,504,500,200'
+	relrun cristina run publish-changelog
+	expect 69
+	[[ "$output" == *"HTTP 500 after 5 attempts"* ]]
+	# changelog has retries: 4
+	[ "$(deliveries cms)" -eq 5 ]
+	[ "$(rx cms '[.[].webhook_id] | unique | length')" -eq 1 ]
+	[ "$(step publish-changelog 'hook.attempts | length')" -eq 5 ]
+	[ "$(step publish-changelog hook.outcome)" = failed ]
+	[ "$(step publish-changelog state)" = claimed ]
+}
+
+@test "a dropped connection is retried with the same webhook-id" {
+	publishing
+	script cms '/api/changelog=drop,200'
+	relrun cristina run publish-changelog
+	expect 0
+	[ "$(deliveries cms)" -eq 2 ]
+	[ "$(rx cms '[.[].answer] | map(tostring) | join(",")')" = drop,200 ]
+	[ "$(rx cms '[.[].webhook_id] | unique | length')" -eq 1 ]
+	[ "$(step publish-changelog 'hook.attempts[0].status')" -eq 0 ]
+	[ "$(step publish-changelog 'hook.attempts[0].error')" != null ]
+	[ "$(step publish-changelog 'hook.attempts[1].status')" -eq 200 ]
+	[ "$(step publish-changelog hook.outcome)" = delivered ]
+}
+
+@test "relctl killed after the receiver got the request: the step stays claimed, the re-run carries the same webhook-id and the receiver drops it" {
+	publishing
+	script cms '/api/changelog=slow=2'
+	RELCTL_USER=cristina "$RELCTL" run publish-changelog >"$TEST_TMP/crash.out" 2>&1 3>&- &
+	pid=$!
+	for i in $(seq 100); do
+		[ "$(deliveries cms)" -eq 1 ] && break
+		sleep 0.05
+	done
+	kill -9 "$pid"
+	wait "$pid" || true
+	cat "$TEST_TMP/crash.out" >>"$TEST_TMP/outputs"
+	[ "$(deliveries cms)" -eq 1 ]
+	[ "$(step publish-changelog state)" = claimed ]
+	[ "$(step publish-changelog hook)" = null ]
+
+	relrun cristina run publish-changelog
+	expect 0
+	[ "$(deliveries cms)" -eq 2 ]
+	[ "$(rx cms '[.[].webhook_id] | unique | length')" -eq 1 ]
+	[ "$(rx cms '[.[].duplicate] | map(tostring) | join(",")')" = false,true ]
+	[ "$(step publish-changelog hook.webhook_id)" = "$(rx cms '.[0].webhook_id')" ]
+	[ "$(step publish-changelog state)" = done ]
+	no_secret_anywhere
+}
+
+@test "a 3xx redirect is a failure and is not followed: the redirect target gets nothing" {
+	publishing
+	receiver elsewhere
+	script cms "/api/changelog=302:location=http://127.0.0.1:$(port elsewhere)/landing"
+	relrun cristina run publish-changelog
+	expect 69
+	[[ "$output" == *"HTTP 302"* ]]
+	[ "$(deliveries cms)" -eq 1 ]
+	[ "$(deliveries elsewhere)" -eq 0 ]
+	[ "$(step publish-changelog hook.outcome)" = failed ]
+	[ "$(step publish-changelog hook.status)" -eq 302 ]
+	[ "$(step publish-changelog state)" = claimed ]
+}
+
+@test "--dry-run prints the exact request with secrets masked as ***, sends nothing and leaves the ledger unchanged" {
+	publishing
+	sum=$(ledger_sum)
+	relrun cristina run publish-changelog --dry-run
+	expect 0
+	dry=$output
+	[ "$(deliveries cms)" -eq 0 ]
+	[ "$(ledger_sum)" = "$sum" ]
+	[ "$(step publish-changelog state)" = ready ]
+	[[ "$dry" == *"POST "*"/api/changelog"* ]]
+	[[ "$dry" == *"Authorization: Bearer ***"* ]]
+	[[ "$dry" == *"(dry run: nothing was sent and the ledger is unchanged)"* ]]
+	[[ "$dry" != *"$TINYPILOT_CMS_TOKEN"* ]]
+
+	# The real run sends exactly what the dry run showed (same clock, same signature).
+	relrun cristina run publish-changelog
+	expect 0
+	local h
+	for h in Content-Type Idempotency-Key webhook-id webhook-timestamp webhook-signature; do
+		local lower
+		lower=$(tr 'A-Z' 'a-z' <<<"$h")
+		[[ "$dry" == *"$h: $(rx cms ".[0].headers[\"$lower\"]")"* ]] || { echo "dry run lacks $h"; return 1; }
+	done
+	body=$(printf '%s\n' "$dry" | awk 'seen && NF { print; exit } /^$/ { seen = 1 }')
+	[ "$body" = "$(rx cms '.[0].body')" ]
+	no_secret_anywhere
+}
+
+@test "an unset \${ENV} fails with 78 naming the variable, before anything is sent or recorded" {
+	publishing
+	sum=$(ledger_sum)
+	local var
+	for var in TINYPILOT_CMS_TOKEN TINYPILOT_CMS_URL TINYPILOT_CMS_SIGNING_SECRET; do
+		run env -u "$var" RELCTL_USER=cristina "$RELCTL" run publish-changelog
+		printf '%s\n' "$output" >>"$TEST_TMP/outputs"
+		expect 78
+		[[ "$output" == *"$var"* ]] || { echo "78 without naming $var: $output"; return 1; }
+		[ "$(ledger_sum)" = "$sum" ]
+	done
+	[ "$(deliveries cms)" -eq 0 ]
+	[ "$(step publish-changelog state)" = ready ]
+	no_secret_anywhere
+}
+
+@test "a signing secret not in whsec_ form is refused with 78 without showing it" {
+	publishing
+	sum=$(ledger_sum)
+	EXTRA_SECRETS="not-a-whsec-value-$(random_secret)"
+	TINYPILOT_CMS_SIGNING_SECRET=$EXTRA_SECRETS relrun cristina run publish-changelog
+	expect 78
+	[[ "$output" == *"whsec_"* ]]
+	[ "$(deliveries cms)" -eq 0 ]
+	[ "$(ledger_sum)" = "$sum" ]
+	no_secret_anywhere
+}
+
+@test "a missing changelog file fails before anything is sent, naming the file" {
+	publishing
+	rm "changelog/$V.md"
+	sum=$(ledger_sum)
+	relrun cristina run publish-changelog
+	expect 66
+	[[ "$output" == *"changelog/$V.md"* ]]
+	[ "$(deliveries cms)" -eq 0 ]
+	[ "$(ledger_sum)" = "$sum" ]
+}
+
+@test "only the step's owner role runs its hook (77), and nothing is sent" {
+	publishing
+	sum=$(ledger_sum)
+	relrun lena run publish-changelog
+	expect 77
+	[[ "$output" == *"lena cannot run publish-changelog: it needs the role release-manager"* ]]
+	relrun jan run build-rc
+	expect 65
+	[[ "$output" == *"build-rc is not a hook step"* ]]
+	[ "$(deliveries cms)" -eq 0 ]
+	[ "$(ledger_sum)" = "$sum" ]
+}
+
+@test "a hook step whose phase has not opened is refused before anything is sent" {
+	publishing
+	sum=$(ledger_sum)
+	[ "$(step publish-blog state)" = pending ]
+	relrun lena run publish-blog
+	expect 65
+	[[ "$output" == *"publish-blog is pending; claim it before running its hook (nothing was sent)"* ]]
+	[ "$(deliveries cms)" -eq 0 ]
+	[ "$(ledger_sum)" = "$sum" ]
+}
+
+
+@test "no token or signing secret reaches stdout, stderr, the ledger or git history, whatever happens" {
+	publishing
+	relrun cristina run publish-changelog --dry-run
+	script cms '/api/changelog=500:echo,401:echo'
+	relrun cristina run publish-changelog
+	expect 69
+	script cms '/api/changelog=200:echo'
+	relrun cristina run publish-changelog
+	expect 0
+	relrun cristina run publish-changelog --force
+	expect 0
+	relrun cristina show publish-changelog
+	relrun cristina log
+	relrun cristina status
+	# The receiver did get the token: the search below looks for something real.
+	grep -qF "$TINYPILOT_CMS_TOKEN" "$TEST_TMP/rx/cms/log"
+	[ "$(deliveries cms)" -eq 4 ]
+	no_secret_anywhere
+	# And the search does find a secret where there is one.
+	printf 'oops %s\n' "${MAILER_SIGNING_SECRET#whsec_}" >>"$TEST_TMP/outputs"
+	run no_secret_anywhere
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"a secret leaked"* ]]
+}
+
+# ---------- the lab playbook ----------
+
+@test "an answer slower than the hook's timeout is recorded as outcome unknown; the re-run carries the same webhook-id and the receiver drops it" {
+	lab
+	script cms '/lab/slow=slow=2.5'
+	relrun cristina run post-slow
+	expect 69
+	[[ "$output" == *"no answer after the request was sent"* ]]
+	[[ "$output" == *"same webhook-id"* ]]
+	[ "$(lab_step post-slow state)" = claimed ]
+	[ "$(lab_step post-slow hook.outcome)" = unknown ]
+	[ "$(lab_step post-slow hook.status)" -eq 0 ]
+	[ "$(lab_step post-slow 'hook.attempts | length')" -eq 1 ]
+	[ "$(lab_step post-slow 'hook.attempts[0].error')" != null ]
+	[ "$(deliveries cms /lab/slow)" -eq 1 ]
+
+	relrun cristina run post-slow
+	expect 0
+	[ "$(deliveries cms /lab/slow)" -eq 2 ]
+	[ "$(rx cms '[.[].webhook_id] | unique | length')" -eq 1 ]
+	[ "$(rx cms '.[0].webhook_id')" = "$(lab_step post-slow hook.webhook_id)" ]
+	# The receiver accepted the first; the second is the duplicate it drops.
+	[ "$(rx cms '[.[].duplicate] | map(tostring) | join(",")')" = false,true ]
+	[ "$(lab_step post-slow state)" = done ]
+}
+
+@test "an unknown {{template}} fails with 65 before anything is sent or recorded" {
+	lab
+	sum=$(ledger_sum 1.0)
+	relrun cristina run post-typo
+	expect 65
+	[[ "$output" == *"unknown template {{release.verison}}"* ]]
+	[ "$(deliveries cms)" -eq 0 ]
+	[ "$(ledger_sum 1.0)" = "$sum" ]
+	[ "$(lab_step post-typo state)" = ready ]
+	relrun cristina run post-typo --dry-run
+	expect 65
+	no_secret_anywhere
+}
+
+@test "https to a private CA: refused without ca_file (not delivered, no retry), delivered with ca_file" {
+	lab
+	receiver tls --tls "$FIXTURES/ca/server.pem" "$FIXTURES/ca/server.key" --secret-env TINYPILOT_CMS_SIGNING_SECRET
+	export LAB_TLS_URL="https://127.0.0.1:$(port tls)"
+
+	relrun cristina run post-system-ca
+	expect 69
+	[ "$(deliveries tls)" -eq 0 ]
+	[ "$(lab_step post-system-ca hook.outcome)" = failed ]
+	[ "$(lab_step post-system-ca 'hook.attempts | length')" -eq 1 ]
+	[[ "$(lab_step post-system-ca 'hook.attempts[0].error')" == *[Cc]ertificate* ]]
+	[ "$(lab_step post-system-ca state)" = claimed ]
+
+	relrun cristina run post-private-ca
+	expect 0
+	[ "$(deliveries tls /lab/tls)" -eq 1 ]
+	[ "$(rx tls '.[0].verified')" = true ]
+	[ "$(lab_step post-private-ca hook.outcome)" = delivered ]
+	[ "$(lab_step post-private-ca state)" = done ]
+}
+
+@test "a url that is not http or https is refused (78) before anything is sent; the playbook refuses one written out" {
+	lab
+	sum=$(ledger_sum 1.0)
+	local url
+	for url in "ftp://127.0.0.1:$(port cms)/x" "file:///etc/passwd" "gopher://127.0.0.1:$(port cms)/x" "127.0.0.1:$(port cms)/x"; do
+		LAB_OTHER_URL=$url relrun cristina run post-elsewhere
+		expect 78
+		[[ "$output" == *"must go to an http:// or https:// url"* ]]
+	done
+	[ "$(deliveries cms)" -eq 0 ]
+	[ "$(ledger_sum 1.0)" = "$sum" ]
+
+	sed 's|url: "${LAB_OTHER_URL}"|url: "ftp://127.0.0.1/x"|' "$TEST_TMP/lab.yaml" >"$TEST_TMP/ftp.yaml"
+	run relctl lint "$TEST_TMP/ftp.yaml"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"must use an http:// or https:// url"* ]]
+}
+
+@test "a hook step held by another dev is refused before anything is sent; its holder runs it" {
+	lab
+	as jan claim post-notes >/dev/null
+	sum=$(ledger_sum 1.0)
+	relrun shalom run post-notes
+	expect 77
+	[[ "$output" == *"shalom cannot run post-notes: it is held by jan"* ]]
+	[ "$(deliveries cms)" -eq 0 ]
+	[ "$(ledger_sum 1.0)" = "$sum" ]
+	relrun jan run post-notes
+	expect 0
+	[ "$(deliveries cms /lab/notes)" -eq 1 ]
+	[ "$(rx cms '.[0].body')" = "Release 1.0" ]
+	[ "$(rx cms '.[0].headers["content-type"]')" = "text/plain; charset=utf-8" ]
+	[ "$(lab_step post-notes done_by)" = jan ]
+}
+
+@test "signing: github sends X-Hub-Signature-256 that the receiver verifies, with a string body and its content type" {
+	lab
+	relrun cristina run post-github
+	expect 0
+	[ "$(rx cms '.[0].github_verified')" = true ]
+	[ "$(rx cms '.[0].headers["x-hub-signature-256"]' | cut -c1-7)" = sha256= ]
+	[ "$(rx cms '.[0].headers["webhook-signature"]')" = null ]
+	[ "$(rx cms '.[0].body')" = "Hook lab 1.0" ]
+	[ "$(rx cms '.[0].headers["content-type"]')" = text/markdown ]
+	[ "$(lab_step post-github state)" = done ]
+	no_secret_anywhere
+}
