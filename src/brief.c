@@ -11,25 +11,8 @@
 #include "brief.h"
 #include "buf.h"
 #include "crypto.h"
+#include "json.h"
 #include "util.h"
-
-static void add_text(cJSON *o, const char *key, const char *value)
-{
-	if (value)
-		cJSON_AddStringToObject(o, key, value);
-	else
-		cJSON_AddNullToObject(o, key);
-}
-
-static void add_time(cJSON *o, const char *key, time_t t)
-{
-	char text[32];
-
-	if (t)
-		cJSON_AddStringToObject(o, key, time_format(t, text, sizeof(text)));
-	else
-		cJSON_AddNullToObject(o, key);
-}
 
 static int severity_rank(const char *s)
 {
@@ -56,16 +39,16 @@ static cJSON *testing(const struct release_state *st, const struct pb_step *deci
 		/* Unclaimed steps are ready or pending by their dependencies (no clock needed). */
 		cJSON_AddStringToObject(o, "state", step_state_name(r->base == STATE_READY ? ledger_step_state(st, k, 0)
 											   : r->base));
-		add_text(o, "by", r->done_by ? r->done_by : r->holder);
-		add_text(o, "note", r->note ? r->note : r->reason);
+		json_add_string_or_null(o, "by", r->done_by ? r->done_by : r->holder);
+		json_add_string_or_null(o, "note", r->note ? r->note : r->reason);
 		cJSON_AddItemToObject(o, "evidence", cJSON_Duplicate(r->evidence, 1));
 		if (s->review) {
 			cJSON *rv = cJSON_AddObjectToObject(o, "review");
 
 			cJSON_AddStringToObject(rv, "role", s->review);
-			add_text(rv, "verdict", r->review_verdict);
-			add_text(rv, "by", r->review_by);
-			add_text(rv, "note", r->review_note);
+			json_add_string_or_null(rv, "verdict", r->review_verdict);
+			json_add_string_or_null(rv, "by", r->review_by);
+			json_add_string_or_null(rv, "note", r->review_note);
 		}
 		cJSON_AddNumberToObject(o, "candidate", r->candidate);
 		cJSON_AddItemToArray(arr, o);
@@ -101,12 +84,12 @@ static cJSON *findings(const struct release_state *st, long *longest_fix, int *o
 			cJSON_AddStringToObject(o, "id", f->id);
 			cJSON_AddStringToObject(o, "severity", f->severity);
 			cJSON_AddStringToObject(o, "title", f->title);
-			add_text(o, "step", f->step);
+			json_add_string_or_null(o, "step", f->step);
 			cJSON_AddStringToObject(o, "by", f->by);
 			cJSON_AddNumberToObject(o, "candidate", f->candidate);
-			add_text(o, "estimate", f->estimate ? duration_format(f->estimate, d, sizeof(d)) : NULL);
-			add_text(o, "risk", f->risk);
-			add_text(o, "impact", f->impact);
+			json_add_string_or_null(o, "estimate", f->estimate ? duration_format(f->estimate, d, sizeof(d)) : NULL);
+			json_add_string_or_null(o, "risk", f->risk);
+			json_add_string_or_null(o, "impact", f->impact);
 			cJSON_AddItemToObject(o, "evidence", cJSON_Duplicate(f->evidence, 1));
 			cJSON_AddItemToObject(o, "notes", cJSON_Duplicate(f->notes, 1));
 			cJSON_AddBoolToObject(o, "closed", f->closed);
@@ -181,7 +164,7 @@ cJSON *brief_build(const struct release_state *st)
 		cJSON_AddStringToObject(o, "role", in->role);
 		cJSON_AddStringToObject(o, "by", in->by);
 		cJSON_AddStringToObject(o, "note", in->note);
-		add_time(o, "at", in->at);
+		json_add_time_or_null(o, "at", in->at);
 		cJSON_AddItemToArray(inputs, o);
 	}
 	for (i = 0; i < st->input_count; i++) {
@@ -194,7 +177,7 @@ cJSON *brief_build(const struct release_state *st)
 		cJSON_AddStringToObject(o, "role", in->role);
 		cJSON_AddStringToObject(o, "by", in->by);
 		cJSON_AddStringToObject(o, "note", in->note);
-		add_time(o, "at", in->at);
+		json_add_time_or_null(o, "at", in->at);
 		cJSON_AddItemToArray(inputs, o);
 	}
 	retest = retest_time(st, decision);
@@ -241,7 +224,7 @@ cJSON *brief_build(const struct release_state *st)
 		cJSON_AddStringToObject(o, "by", dr->by);
 		cJSON_AddStringToObject(o, "reason", dr->reason);
 		cJSON_AddBoolToObject(o, "forced", dr->forced);
-		add_time(o, "at", dr->at);
+		json_add_time_or_null(o, "at", dr->at);
 		cJSON_AddItemToArray(history, o);
 	}
 	return b;
@@ -254,13 +237,6 @@ int brief_hash(const cJSON *brief, char out[65])
 
 	free(text);
 	return rc;
-}
-
-static const char *str(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 /* Table cells cannot hold a pipe or a newline. */
@@ -299,13 +275,13 @@ char *brief_markdown(const cJSON *brief)
 	int candidate = cJSON_GetObjectItemCaseSensitive(brief, "candidate")->valueint;
 
 	buf_init(&b);
-	buf_addf(&b, "# Decision brief: %s %s, release candidate %d\n\n", str(brief, "playbook"), str(brief, "release"),
+	buf_addf(&b, "# Decision brief: %s %s, release candidate %d\n\n", json_string(brief, "playbook"), json_string(brief, "release"),
 		 candidate);
-	if (str(brief, "decision_step") == NULL) {
+	if (json_string(brief, "decision_step") == NULL) {
 		buf_adds(&b, "This release's playbook has no decision step.\n");
 		return buf_detach(&b);
 	}
-	buf_addf(&b, "The %s decides with `relctl decide ship|delay|abort --reason TEXT`.\n\n", str(brief, "decider_role"));
+	buf_addf(&b, "The %s decides with `relctl decide ship|delay|abort --reason TEXT`.\n\n", json_string(brief, "decider_role"));
 	buf_addf(&b, "## Testing (rc%d)\n\n| Step | Result | By | Note | Evidence | Review |\n|---|---|---|---|---|---|\n",
 		 candidate);
 	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(brief, "testing"))
@@ -313,19 +289,19 @@ char *brief_markdown(const cJSON *brief)
 		const cJSON *review = cJSON_GetObjectItemCaseSensitive(item, "review");
 
 		buf_adds(&b, "| ");
-		cell(&b, str(item, "title"));
-		cell(&b, str(item, "state"));
-		cell(&b, str(item, "by") ? str(item, "by") : "-");
-		cell(&b, str(item, "note") ? str(item, "note") : "");
+		cell(&b, json_string(item, "title"));
+		cell(&b, json_string(item, "state"));
+		cell(&b, json_string(item, "by") ? json_string(item, "by") : "-");
+		cell(&b, json_string(item, "note") ? json_string(item, "note") : "");
 		links(&b, cJSON_GetObjectItemCaseSensitive(item, "evidence"));
-		if (review && str(review, "verdict")) {
-			char *text = xasprintf("%s by %s%s%s", str(review, "verdict"), str(review, "by"),
-					       str(review, "note") ? ": " : "", str(review, "note") ? str(review, "note") : "");
+		if (review && json_string(review, "verdict")) {
+			char *text = xasprintf("%s by %s%s%s", json_string(review, "verdict"), json_string(review, "by"),
+					       json_string(review, "note") ? ": " : "", json_string(review, "note") ? json_string(review, "note") : "");
 
 			cell(&b, text);
 			free(text);
 		} else {
-			cell(&b, review && strcmp(str(item, "state"), "in-review") == 0 ? "awaiting review" : "-");
+			cell(&b, review && strcmp(json_string(item, "state"), "in-review") == 0 ? "awaiting review" : "-");
 		}
 		b.len -= 1; /* no space after the last pipe */
 		b.data[b.len] = '\0';
@@ -341,16 +317,16 @@ char *brief_markdown(const cJSON *brief)
 	{
 		char found[96];
 
-		snprintf(found, sizeof(found), "%s rc%d", str(item, "step") ? str(item, "step") : "-",
+		snprintf(found, sizeof(found), "%s rc%d", json_string(item, "step") ? json_string(item, "step") : "-",
 			 cJSON_GetObjectItemCaseSensitive(item, "candidate")->valueint);
 		buf_adds(&b, "| ");
-		cell(&b, str(item, "id"));
-		cell(&b, str(item, "severity"));
-		cell(&b, str(item, "title"));
+		cell(&b, json_string(item, "id"));
+		cell(&b, json_string(item, "severity"));
+		cell(&b, json_string(item, "title"));
 		cell(&b, found);
-		cell(&b, str(item, "estimate") ? str(item, "estimate") : "not given");
-		cell(&b, str(item, "risk") ? str(item, "risk") : "not given");
-		cell(&b, str(item, "impact") ? str(item, "impact") : "not given");
+		cell(&b, json_string(item, "estimate") ? json_string(item, "estimate") : "not given");
+		cell(&b, json_string(item, "risk") ? json_string(item, "risk") : "not given");
+		cell(&b, json_string(item, "impact") ? json_string(item, "impact") : "not given");
 		links(&b, cJSON_GetObjectItemCaseSensitive(item, "evidence"));
 		cell(&b, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, "closed")) ? "closed" : "open");
 		b.len -= 1;
@@ -359,7 +335,7 @@ char *brief_markdown(const cJSON *brief)
 	}
 	buf_adds(&b, "\n## Team input\n\n");
 	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(brief, "inputs"))
-		buf_addf(&b, "- **%s** (%s, %s): %s\n", str(item, "role"), str(item, "by"), str(item, "at"), str(item, "note"));
+		buf_addf(&b, "- **%s** (%s, %s): %s\n", json_string(item, "role"), json_string(item, "by"), json_string(item, "at"), json_string(item, "note"));
 	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(brief, "missing_inputs"))
 		buf_addf(&b, "- **%s**: _missing_ - someone of this role runs `relctl input --note TEXT`\n", item->valuestring);
 	if (options) {
@@ -370,22 +346,22 @@ char *brief_markdown(const cJSON *brief)
 		buf_init(&reopens);
 		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(delay, "reopens"))
 			buf_addf(&reopens, "%s`%s`", reopens.len ? ", " : "", item->valuestring);
-		buf_addf(&b, "\n## Options\n\n- **Ship now**: %s (%d open, %d blocker%s).\n", str(ship, "means"),
+		buf_addf(&b, "\n## Options\n\n- **Ship now**: %s (%d open, %d blocker%s).\n", json_string(ship, "means"),
 			 cJSON_GetObjectItemCaseSensitive(ship, "open_findings")->valueint,
 			 cJSON_GetObjectItemCaseSensitive(ship, "open_blockers")->valueint,
 			 cJSON_GetObjectItemCaseSensitive(ship, "open_blockers")->valueint == 1 ? "" : "s");
 		buf_addf(&b, "- **Delay**: %s; reopens %s.\n- **Abort**: the release closes; nothing in it can change afterwards.\n",
-			 str(delay, "means"), reopens.len ? reopens.data : "nothing");
+			 json_string(delay, "means"), reopens.len ? reopens.data : "nothing");
 		buf_release(&reopens);
 	}
 	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(brief, "decisions")) > 0) {
 		buf_adds(&b, "\n## Earlier decisions\n\n");
 		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(brief, "decisions"))
 			buf_addf(&b, "- rc%d: **%s** by %s on %s%s: %s\n",
-				 cJSON_GetObjectItemCaseSensitive(item, "candidate")->valueint, str(item, "decision"),
-				 str(item, "by"), str(item, "at"),
+				 cJSON_GetObjectItemCaseSensitive(item, "candidate")->valueint, json_string(item, "decision"),
+				 json_string(item, "by"), json_string(item, "at"),
 				 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, "forced")) ? " (forced, inputs missing)" : "",
-				 str(item, "reason"));
+				 json_string(item, "reason"));
 	}
 	return buf_detach(&b);
 }

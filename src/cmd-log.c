@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cJSON.h"
+#include "json.h"
 #include "relctl.h"
 #include "session.h"
 
@@ -10,13 +11,6 @@ static const struct option_spec options[] = {
 	OPTION_RELEASE,
 	OPTION_END,
 };
-
-static const char *text_of(const cJSON *ev, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(ev, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
 
 static int log_exec(struct cmd_ctx *ctx)
 {
@@ -34,14 +28,14 @@ static int log_exec(struct cmd_ctx *ctx)
 			color(ctx, C_RESET), cJSON_GetArraySize(events));
 		cJSON_ArrayForEach(ev, events)
 		{
-			const char *step = text_of(ev, "step"), *person = text_of(ev, "person");
-			const char *verdict = text_of(ev, "verdict"), *note = text_of(ev, "note");
-			const char *reason = text_of(ev, "reason");
+			const char *step = json_string(ev, "step"), *person = json_string(ev, "person");
+			const char *verdict = json_string(ev, "verdict"), *note = json_string(ev, "note");
+			const char *reason = json_string(ev, "reason");
 			const cJSON *cand = cJSON_GetObjectItemCaseSensitive(ev, "candidate"), *item;
 
-			fprintf(ctx->out, "%s  %src%d%s  %-10s %-8s %s%s%s%s%s", text_of(ev, "time"), color(ctx, C_DIM),
-				cJSON_IsNumber(cand) ? cand->valueint : 1, color(ctx, C_RESET), text_of(ev, "actor"),
-				text_of(ev, "op"), step ? step : "", person ? " -> " : "", person ? person : "",
+			fprintf(ctx->out, "%s  %src%d%s  %-10s %-8s %s%s%s%s%s", json_string(ev, "time"), color(ctx, C_DIM),
+				cJSON_IsNumber(cand) ? cand->valueint : 1, color(ctx, C_RESET), json_string(ev, "actor"),
+				json_string(ev, "op"), step ? step : "", person ? " -> " : "", person ? person : "",
 				verdict ? " " : "", verdict ? verdict : "");
 			if (note || reason)
 				fprintf(ctx->out, "  \"%s\"", note ? note : reason);

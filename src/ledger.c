@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "json.h"
 #include "ledger.h"
 #include "util.h"
 
@@ -197,13 +198,6 @@ enum step_state ledger_step_state(const struct release_state *st, size_t step, t
 
 /* ---------- event fields ---------- */
 
-static const char *field(const cJSON *event, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(event, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 cJSON *ledger_event_new(const char *id, time_t when, const char *actor, const char *op, const char *step)
 {
 	cJSON *ev = cJSON_CreateObject();
@@ -296,7 +290,7 @@ static int require_holder_or_manager(const struct op_ctx *o, const char *verb, s
 
 static const char *require_reason(const struct op_ctx *o, struct error *err)
 {
-	const char *reason = field(o->event, "reason");
+	const char *reason = json_string(o->event, "reason");
 
 	if (reason == NULL || reason[0] == '\0') {
 		error_set(err, EXIT_USAGE, "%s needs --reason TEXT, so the audit trail says why", o->op);
@@ -485,7 +479,7 @@ static void apply_unclaim(struct op_ctx *o)
 
 static int check_assign(struct op_ctx *o, struct error *err)
 {
-	const char *who = field(o->event, "person");
+	const char *who = json_string(o->event, "person");
 	const struct pb_person *target = who ? playbook_person(o->st->pb, who) : NULL;
 
 	if (!ledger_is_manager(o->actor))
@@ -557,7 +551,7 @@ static void apply_done(struct op_ctx *o)
 
 	o->rec->base = o->step->review ? STATE_IN_REVIEW : STATE_DONE;
 	replace(&o->rec->done_by, o->rec->holder ? o->rec->holder : o->actor->id);
-	replace(&o->rec->note, field(o->event, "note"));
+	replace(&o->rec->note, json_string(o->event, "note"));
 	cJSON_Delete(o->rec->evidence);
 	o->rec->evidence = evidence ? cJSON_Duplicate(evidence, 1) : cJSON_CreateArray();
 	replace(&o->rec->review_by, NULL);
@@ -568,7 +562,7 @@ static void apply_done(struct op_ctx *o)
 
 static int check_review(struct op_ctx *o, struct error *err)
 {
-	const char *verdict = field(o->event, "verdict");
+	const char *verdict = json_string(o->event, "verdict");
 
 	if (verdict == NULL || (strcmp(verdict, "approve") && strcmp(verdict, "reject")))
 		return error_set(err, EXIT_USAGE, "a review is approve or reject");
@@ -580,18 +574,18 @@ static int check_review(struct op_ctx *o, struct error *err)
 	if (o->rec->done_by && strcmp(o->rec->done_by, o->actor->id) == 0)
 		return error_set(err, EXIT_NOPERM, "%s cannot review their own work on %s; ask another %s", o->actor->id,
 				 o->step->id, o->step->review);
-	if (strcmp(verdict, "reject") == 0 && (field(o->event, "note") == NULL || !field(o->event, "note")[0]))
+	if (strcmp(verdict, "reject") == 0 && (json_string(o->event, "note") == NULL || !json_string(o->event, "note")[0]))
 		return error_set(err, EXIT_USAGE, "a rejection needs --note TEXT saying what to fix");
 	return 0;
 }
 
 static void apply_review(struct op_ctx *o)
 {
-	const char *verdict = field(o->event, "verdict");
+	const char *verdict = json_string(o->event, "verdict");
 
 	replace(&o->rec->review_by, o->actor->id);
 	replace(&o->rec->review_verdict, verdict);
-	replace(&o->rec->review_note, field(o->event, "note"));
+	replace(&o->rec->review_note, json_string(o->event, "note"));
 	if (strcmp(verdict, "approve") == 0) {
 		o->rec->base = STATE_DONE;
 	} else {
@@ -621,7 +615,7 @@ static void apply_skip(struct op_ctx *o)
 {
 	record_clear_work(o->rec);
 	o->rec->base = STATE_SKIPPED;
-	replace(&o->rec->reason, field(o->event, "reason"));
+	replace(&o->rec->reason, json_string(o->event, "reason"));
 }
 
 static int check_reopen(struct op_ctx *o, struct error *err)
@@ -643,7 +637,7 @@ static void apply_reopen(struct op_ctx *o)
 	record_clear_work(o->rec);
 	o->rec->reason_is_condition = false;
 	o->rec->base = STATE_READY;
-	replace(&o->rec->reason, field(o->event, "reason"));
+	replace(&o->rec->reason, json_string(o->event, "reason"));
 }
 
 static int check_block(struct op_ctx *o, struct error *err)
@@ -666,7 +660,7 @@ static void apply_block(struct op_ctx *o)
 {
 	o->rec->before_block = o->rec->base;
 	o->rec->base = STATE_BLOCKED;
-	replace(&o->rec->reason, field(o->event, "reason"));
+	replace(&o->rec->reason, json_string(o->event, "reason"));
 }
 
 static int check_unblock(struct op_ctx *o, struct error *err)
@@ -720,8 +714,8 @@ const struct finding *ledger_finding(const struct release_state *st, const char 
 
 static int check_finding_add(struct op_ctx *o, struct error *err)
 {
-	const char *id = field(o->event, "finding"), *title = field(o->event, "title");
-	const char *severity = field(o->event, "severity"), *step = field(o->event, "finding_step");
+	const char *id = json_string(o->event, "finding"), *title = json_string(o->event, "title");
+	const char *severity = json_string(o->event, "severity"), *step = json_string(o->event, "finding_step");
 	const cJSON *evidence = cJSON_GetObjectItemCaseSensitive(o->event, "evidence");
 
 	if (id == NULL || title == NULL || title[0] == '\0')
@@ -746,10 +740,10 @@ static void apply_finding_add(struct op_ctx *o)
 	st->findings = xrealloc(st->findings, (st->finding_count + 1) * sizeof(*st->findings));
 	f = &st->findings[st->finding_count++];
 	memset(f, 0, sizeof(*f));
-	f->id = xstrdup(field(o->event, "finding"));
-	f->title = xstrdup(field(o->event, "title"));
-	f->severity = xstrdup(field(o->event, "severity"));
-	replace(&f->step, field(o->event, "finding_step"));
+	f->id = xstrdup(json_string(o->event, "finding"));
+	f->title = xstrdup(json_string(o->event, "title"));
+	f->severity = xstrdup(json_string(o->event, "severity"));
+	replace(&f->step, json_string(o->event, "finding_step"));
 	f->by = xstrdup(o->actor->id);
 	f->at = o->when;
 	f->candidate = st->candidate;
@@ -759,8 +753,8 @@ static void apply_finding_add(struct op_ctx *o)
 
 static int check_finding_update(struct op_ctx *o, struct error *err)
 {
-	const char *id = field(o->event, "finding"), *risk = field(o->event, "risk");
-	const char *estimate = field(o->event, "estimate");
+	const char *id = json_string(o->event, "finding"), *risk = json_string(o->event, "risk");
+	const char *estimate = json_string(o->event, "estimate");
 	const struct finding *f = id ? ledger_finding(o->st, id) : NULL;
 	const cJSON *close = cJSON_GetObjectItemCaseSensitive(o->event, "close");
 	long seconds;
@@ -771,7 +765,7 @@ static int check_finding_update(struct op_ctx *o, struct error *err)
 	if ((estimate || risk) && !person_has_role(o->actor, "dev"))
 		return error_set(err, EXIT_NOPERM, "%s cannot set a finding's estimate or risk: that is the dev role's call",
 				 o->actor->id);
-	if (field(o->event, "impact") && !person_has_role(o->actor, "support"))
+	if (json_string(o->event, "impact") && !person_has_role(o->actor, "support"))
 		return error_set(err, EXIT_NOPERM, "%s cannot set a finding's customer impact: that is the support role's call",
 				 o->actor->id);
 	if (estimate && duration_parse(estimate, &seconds) != 0)
@@ -789,16 +783,16 @@ static int check_finding_update(struct op_ctx *o, struct error *err)
 
 static void apply_finding_update(struct op_ctx *o)
 {
-	struct finding *f = (struct finding *)ledger_finding(o->st, field(o->event, "finding"));
-	const char *estimate = field(o->event, "estimate"), *note = field(o->event, "note");
+	struct finding *f = (struct finding *)ledger_finding(o->st, json_string(o->event, "finding"));
+	const char *estimate = json_string(o->event, "estimate"), *note = json_string(o->event, "note");
 	char t[32];
 
 	if (estimate)
 		duration_parse(estimate, &f->estimate);
-	if (field(o->event, "risk"))
-		replace(&f->risk, field(o->event, "risk"));
-	if (field(o->event, "impact"))
-		replace(&f->impact, field(o->event, "impact"));
+	if (json_string(o->event, "risk"))
+		replace(&f->risk, json_string(o->event, "risk"));
+	if (json_string(o->event, "impact"))
+		replace(&f->impact, json_string(o->event, "impact"));
 	if (note) {
 		cJSON *n = cJSON_CreateObject();
 
@@ -815,7 +809,7 @@ static void apply_finding_update(struct op_ctx *o)
 
 static int check_input(struct op_ctx *o, struct error *err)
 {
-	const char *role = field(o->event, "role"), *note = field(o->event, "note");
+	const char *role = json_string(o->event, "role"), *note = json_string(o->event, "note");
 
 	if (note == NULL || note[0] == '\0')
 		return error_set(err, EXIT_USAGE, "an input needs --note TEXT: what your team knows that bears on the decision");
@@ -834,16 +828,16 @@ static void apply_input(struct op_ctx *o)
 
 	st->inputs = xrealloc(st->inputs, (st->input_count + 1) * sizeof(*st->inputs));
 	in = &st->inputs[st->input_count++];
-	in->role = xstrdup(field(o->event, "role"));
+	in->role = xstrdup(json_string(o->event, "role"));
 	in->by = xstrdup(o->actor->id);
-	in->note = xstrdup(field(o->event, "note"));
+	in->note = xstrdup(json_string(o->event, "note"));
 	in->at = o->when;
 	in->candidate = st->candidate;
 }
 
 static int check_decide(struct op_ctx *o, struct error *err)
 {
-	const char *decision = field(o->event, "decision");
+	const char *decision = json_string(o->event, "decision");
 	const struct pb_step *step = ledger_decision_step(o->st);
 	bool forced = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o->event, "forced"));
 	struct buf missing;
@@ -887,7 +881,7 @@ static int check_decide(struct op_ctx *o, struct error *err)
 static void apply_decide(struct op_ctx *o)
 {
 	struct release_state *st = o->st;
-	const char *decision = field(o->event, "decision");
+	const char *decision = json_string(o->event, "decision");
 	const struct pb_step *step = ledger_decision_step(st);
 	struct decision_record *d;
 	size_t i;
@@ -896,8 +890,8 @@ static void apply_decide(struct op_ctx *o)
 	d = &st->decisions[st->decision_count++];
 	d->decision = xstrdup(decision);
 	d->by = xstrdup(o->actor->id);
-	d->reason = xstrdup(field(o->event, "reason"));
-	d->brief_hash = field(o->event, "brief_hash") ? xstrdup(field(o->event, "brief_hash")) : NULL;
+	d->reason = xstrdup(json_string(o->event, "reason"));
+	d->brief_hash = json_string(o->event, "brief_hash") ? xstrdup(json_string(o->event, "brief_hash")) : NULL;
 	d->forced = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o->event, "forced"));
 	d->at = o->when;
 	d->candidate = st->candidate;
@@ -905,11 +899,11 @@ static void apply_decide(struct op_ctx *o)
 	if (strcmp(decision, "ship") == 0) {
 		o->rec->base = STATE_DONE;
 		replace(&o->rec->done_by, o->actor->id);
-		replace(&o->rec->note, field(o->event, "reason"));
+		replace(&o->rec->note, json_string(o->event, "reason"));
 		o->rec->done_at = o->when;
 	} else if (strcmp(decision, "abort") == 0) {
 		st->status = RELEASE_ABORTED;
-		replace(&o->rec->reason, field(o->event, "reason"));
+		replace(&o->rec->reason, json_string(o->event, "reason"));
 	} else {
 		/* The next candidate: the listed steps start again; their history stays in the events. */
 		st->candidate++;
@@ -924,7 +918,7 @@ static void apply_decide(struct op_ctx *o)
 			st->steps[s->index].candidate = st->candidate;
 			st->steps[s->index].changed_at = o->when;
 		}
-		replace(&o->rec->reason, field(o->event, "reason"));
+		replace(&o->rec->reason, json_string(o->event, "reason"));
 	}
 }
 
@@ -992,7 +986,7 @@ static void apply(struct op_ctx *o)
 	else if (strcmp(op, "claim") == 0)
 		apply_claim(o, o->actor->id);
 	else if (strcmp(op, "assign") == 0)
-		apply_claim(o, field(o->event, "person"));
+		apply_claim(o, json_string(o->event, "person"));
 	else if (strcmp(op, "unclaim") == 0)
 		apply_unclaim(o);
 	else if (strcmp(op, "done") == 0)
@@ -1040,14 +1034,14 @@ static void settle(struct release_state *st, time_t when)
 int ledger_apply(struct release_state *st, const cJSON *event, struct error *err)
 {
 	struct op_ctx o;
-	const char *id = field(event, "id"), *time_text = field(event, "time"), *actor = field(event, "actor");
-	const char *step = field(event, "step");
+	const char *id = json_string(event, "id"), *time_text = json_string(event, "time"), *actor = json_string(event, "actor");
+	const char *step = json_string(event, "step");
 	size_t i;
 
 	memset(&o, 0, sizeof(o));
 	o.st = st;
 	o.event = event;
-	o.op = field(event, "op");
+	o.op = json_string(event, "op");
 	if (id == NULL || id[0] == '\0' || time_text == NULL || actor == NULL || o.op == NULL)
 		return error_set(err, EXIT_DATAERR, "an event of release %s lacks its id, time, actor or op", st->version);
 	if (time_parse(time_text, &o.when) != 0)
@@ -1123,7 +1117,7 @@ struct release_state *ledger_replay(const struct playbook *pb, const cJSON *doc,
 	cJSON_ArrayForEach(ev, events)
 	{
 		if (ledger_apply(st, ev, &inner) != 0) {
-			const char *id = field(ev, "id");
+			const char *id = json_string(ev, "id");
 
 			error_set(err, EXIT_DATAERR, "%s: event %s does not replay: %s", label, id ? id : "(no id)",
 				  inner.message);
@@ -1141,24 +1135,6 @@ struct release_state *ledger_replay(const struct playbook *pb, const cJSON *doc,
 
 /* ---------- the derived view ---------- */
 
-static void add_time(cJSON *obj, const char *key, time_t t)
-{
-	char text[32];
-
-	if (t)
-		cJSON_AddStringToObject(obj, key, time_format(t, text, sizeof(text)));
-	else
-		cJSON_AddNullToObject(obj, key);
-}
-
-static void add_text(cJSON *obj, const char *key, const char *value)
-{
-	if (value)
-		cJSON_AddStringToObject(obj, key, value);
-	else
-		cJSON_AddNullToObject(obj, key);
-}
-
 static void write_findings(const struct release_state *st, cJSON *arr)
 {
 	size_t i;
@@ -1171,20 +1147,20 @@ static void write_findings(const struct release_state *st, cJSON *arr)
 		cJSON_AddStringToObject(o, "id", f->id);
 		cJSON_AddStringToObject(o, "title", f->title);
 		cJSON_AddStringToObject(o, "severity", f->severity);
-		add_text(o, "step", f->step);
+		json_add_string_or_null(o, "step", f->step);
 		cJSON_AddStringToObject(o, "by", f->by);
-		add_time(o, "at", f->at);
+		json_add_time_or_null(o, "at", f->at);
 		cJSON_AddNumberToObject(o, "candidate", f->candidate);
 		cJSON_AddItemToObject(o, "evidence", cJSON_Duplicate(f->evidence, 1));
 		if (f->estimate)
 			cJSON_AddStringToObject(o, "estimate", duration_format(f->estimate, d, sizeof(d)));
 		else
 			cJSON_AddNullToObject(o, "estimate");
-		add_text(o, "risk", f->risk);
-		add_text(o, "impact", f->impact);
+		json_add_string_or_null(o, "risk", f->risk);
+		json_add_string_or_null(o, "impact", f->impact);
 		cJSON_AddItemToObject(o, "notes", cJSON_Duplicate(f->notes, 1));
 		cJSON_AddBoolToObject(o, "closed", f->closed);
-		add_text(o, "closed_by", f->closed_by);
+		json_add_string_or_null(o, "closed_by", f->closed_by);
 		cJSON_AddItemToArray(arr, o);
 	}
 }
@@ -1200,7 +1176,7 @@ static void write_inputs_and_decisions(const struct release_state *st, cJSON *do
 		cJSON_AddStringToObject(o, "role", st->inputs[i].role);
 		cJSON_AddStringToObject(o, "by", st->inputs[i].by);
 		cJSON_AddStringToObject(o, "note", st->inputs[i].note);
-		add_time(o, "at", st->inputs[i].at);
+		json_add_time_or_null(o, "at", st->inputs[i].at);
 		cJSON_AddNumberToObject(o, "candidate", st->inputs[i].candidate);
 		cJSON_AddItemToArray(inputs, o);
 	}
@@ -1211,9 +1187,9 @@ static void write_inputs_and_decisions(const struct release_state *st, cJSON *do
 		cJSON_AddStringToObject(o, "decision", d->decision);
 		cJSON_AddStringToObject(o, "by", d->by);
 		cJSON_AddStringToObject(o, "reason", d->reason);
-		add_text(o, "brief_hash", d->brief_hash);
+		json_add_string_or_null(o, "brief_hash", d->brief_hash);
 		cJSON_AddBoolToObject(o, "forced", d->forced);
-		add_time(o, "at", d->at);
+		json_add_time_or_null(o, "at", d->at);
 		cJSON_AddNumberToObject(o, "candidate", d->candidate);
 		cJSON_AddItemToArray(decisions, o);
 	}
@@ -1231,8 +1207,8 @@ void ledger_write_view(const struct release_state *st, cJSON *doc)
 		cJSON_DeleteItemFromObjectCaseSensitive(doc, keys[i]);
 	cJSON_AddStringToObject(doc, "status", release_status_name(st->status));
 	cJSON_AddNumberToObject(doc, "candidate", st->candidate);
-	add_time(doc, "started", st->started_at);
-	add_text(doc, "started_by", st->started_by);
+	json_add_time_or_null(doc, "started", st->started_at);
+	json_add_string_or_null(doc, "started_by", st->started_by);
 	cJSON_AddItemToObject(doc, "vars", cJSON_Duplicate(st->vars, 1));
 	steps = cJSON_AddObjectToObject(doc, "steps");
 	for (i = 0; i < pb->step_count; i++) {
@@ -1246,24 +1222,24 @@ void ledger_write_view(const struct release_state *st, cJSON *doc)
 		cJSON_AddStringToObject(o, "state", step_state_name(state));
 		cJSON_AddStringToObject(o, "phase", pb->phases[s->phase].id);
 		cJSON_AddStringToObject(o, "owner", s->owner);
-		add_text(o, "holder", r->holder);
-		add_time(o, "ready_at", r->ready_at);
-		add_time(o, "claimed_at", r->claimed_at);
-		add_time(o, "done_at", r->done_at);
-		add_text(o, "done_by", r->done_by);
-		add_text(o, "note", r->note);
+		json_add_string_or_null(o, "holder", r->holder);
+		json_add_time_or_null(o, "ready_at", r->ready_at);
+		json_add_time_or_null(o, "claimed_at", r->claimed_at);
+		json_add_time_or_null(o, "done_at", r->done_at);
+		json_add_string_or_null(o, "done_by", r->done_by);
+		json_add_string_or_null(o, "note", r->note);
 		cJSON_AddItemToObject(o, "evidence", cJSON_Duplicate(r->evidence, 1));
-		add_text(o, "reason", r->reason);
+		json_add_string_or_null(o, "reason", r->reason);
 		if (s->review) {
 			cJSON *review = cJSON_AddObjectToObject(o, "review");
 
 			cJSON_AddStringToObject(review, "role", s->review);
-			add_text(review, "by", r->review_by);
-			add_text(review, "verdict", r->review_verdict);
-			add_text(review, "note", r->review_note);
+			json_add_string_or_null(review, "by", r->review_by);
+			json_add_string_or_null(review, "verdict", r->review_verdict);
+			json_add_string_or_null(review, "note", r->review_note);
 		}
 		if (s->kind == STEP_WAIT)
-			add_time(o, "opens_at", ledger_wait_opens(st, i));
+			json_add_time_or_null(o, "opens_at", ledger_wait_opens(st, i));
 		if (s->kind == STEP_HOOK) {
 			if (r->hook)
 				cJSON_AddItemToObject(o, "hook", cJSON_Duplicate(r->hook, 1));
