@@ -85,8 +85,8 @@ bench: deps
 	@bench/run.sh
 
 fuzz:
-	@mkdir -p build-fuzz
-	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude $(PKG_CFLAGS) \
+	@mkdir -p build-fuzz/corpus
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude $(PKG_CFLAGS) \
 		-o build-fuzz/fuzz_playbook fuzz/fuzz_playbook.c src/playbook.c src/util.c src/buf.c src/err.c src/file.c \
 		$(PKG_LIBS)
 	build-fuzz/fuzz_playbook -max_total_time=$${FUZZ_SECONDS:-120} -max_len=8192 \

@@ -31,7 +31,7 @@
  */
 #define MAX_NODES 20000
 #define MAX_SCALAR (256 * 1024)
-#define SUGGEST_BUDGET 100000
+#define SUGGEST_BUDGET 20000
 
 enum node_type { NODE_SCALAR, NODE_SEQUENCE, NODE_MAPPING };
 
@@ -54,6 +54,18 @@ struct loader {
 };
 
 /* ---------- diagnostics ---------- */
+
+/*
+ * Arrays that only ever grow by one (diagnostics, node items, id lists)
+ * double their room when the count reaches a power of two, so that long
+ * lists cost linear time.
+ */
+static size_t grown_room(size_t count)
+{
+	if (count == 0)
+		return 1;
+	return (count & (count - 1)) == 0 ? 2 * count : 0;
+}
 
 void diagnostics_init(struct diagnostics *d, const char *file)
 {
@@ -86,6 +98,7 @@ static void diag_add(struct diagnostics *d, bool warning, struct mark mark, cons
 {
 	struct buf b;
 	struct diagnostic *item;
+	size_t room;
 
 	buf_init(&b);
 	{
@@ -97,13 +110,32 @@ static void diag_add(struct diagnostics *d, bool warning, struct mark mark, cons
 		va_end(copy);
 		if (n > 0) {
 			char *text = xmalloc((size_t)n + 1);
+			const unsigned char *p;
 
 			vsnprintf(text, (size_t)n + 1, fmt, ap);
-			buf_adds(&b, text);
+			/*
+			 * Messages quote the file's own text; a control character in
+			 * it must not break the one-line FILE:LINE:COL: form or reach
+			 * the terminal (escape sequences).
+			 */
+			for (p = (const unsigned char *)text; *p; p++) {
+				if (*p == '\n')
+					buf_adds(&b, "\\n");
+				else if (*p == '\t')
+					buf_adds(&b, "\\t");
+				else if (*p == '\r')
+					buf_adds(&b, "\\r");
+				else if (*p < 0x20 || *p == 0x7f)
+					buf_addf(&b, "\\x%02x", *p);
+				else
+					buf_addc(&b, (char)*p);
+			}
 			free(text);
 		}
 	}
-	d->items = xrealloc(d->items, (d->count + 1) * sizeof(*d->items));
+	room = grown_room(d->count);
+	if (room)
+		d->items = xrealloc(d->items, room * sizeof(*d->items));
 	item = &d->items[d->count++];
 	item->warning = warning;
 	item->mark = mark;
@@ -205,7 +237,10 @@ static struct mark mark_of(yaml_mark_t m)
 
 static void node_append(struct node *parent, struct node *child)
 {
-	parent->items = xrealloc(parent->items, (parent->count + 1) * sizeof(*parent->items));
+	size_t room = grown_room(parent->count);
+
+	if (room)
+		parent->items = xrealloc(parent->items, room * sizeof(*parent->items));
 	parent->items[parent->count++] = child;
 }
 
@@ -413,6 +448,51 @@ static bool expect_type(struct loader *l, const struct node *n, enum node_type t
 	return false;
 }
 
+/* A scalar item of a node and where it is, for first_occurrences(). */
+struct occurrence {
+	const char *value;
+	size_t index;
+};
+
+static int occurrence_compare(const void *a, const void *b)
+{
+	const struct occurrence *x = a, *y = b;
+	int c = strcmp(x->value, y->value);
+
+	if (c != 0)
+		return c;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/*
+ * For every stride-th item of a node (the keys of a mapping: stride 2), the
+ * index of the first scalar item with the same value, or its own index when
+ * it is the first.  Sorting keeps long lists of hostile input n log n, where
+ * comparing each item with all the ones before it would be n squared.  The
+ * caller frees the array.
+ */
+static size_t *first_occurrences(const struct node *n, size_t stride)
+{
+	struct occurrence *sorted = xcalloc(n->count / stride + 1, sizeof(*sorted));
+	size_t *first = xcalloc(n->count + 1, sizeof(*first));
+	size_t i, count = 0;
+
+	for (i = 0; i < n->count; i += stride) {
+		first[i] = i;
+		if (n->items[i]->type == NODE_SCALAR) {
+			sorted[count].value = n->items[i]->value;
+			sorted[count].index = i;
+			count++;
+		}
+	}
+	qsort(sorted, count, sizeof(*sorted), occurrence_compare);
+	for (i = 1; i < count; i++)
+		if (strcmp(sorted[i].value, sorted[i - 1].value) == 0)
+			first[sorted[i].index] = first[sorted[i - 1].index];
+	free(sorted);
+	return first;
+}
+
 /*
  * Checks a mapping's keys: each must be a scalar, known and unique.  The
  * allowed list ends with NULL.
@@ -420,6 +500,7 @@ static bool expect_type(struct loader *l, const struct node *n, enum node_type t
 static void check_keys(struct loader *l, const struct node *map, const char *const *allowed, const char *where)
 {
 	size_t i, j, count = 0;
+	size_t *first = first_occurrences(map, 2);
 
 	while (allowed[count])
 		count++;
@@ -431,12 +512,9 @@ static void check_keys(struct loader *l, const struct node *map, const char *con
 			error_at(l, key->mark, "keys of %s must be plain names", where);
 			continue;
 		}
-		for (j = 0; j < i; j += 2)
-			if (map->items[j]->type == NODE_SCALAR && strcmp(map->items[j]->value, key->value) == 0)
-				break;
-		if (j < i) {
+		if (first[i] != i) {
 			error_at(l, key->mark, "duplicate key \"%s\" in %s (first at line %d)", key->value, where,
-				 map->items[j]->mark.line);
+				 map->items[first[i]]->mark.line);
 			continue;
 		}
 		for (j = 0; j < count; j++)
@@ -451,6 +529,7 @@ static void check_keys(struct loader *l, const struct node *map, const char *con
 		else
 			error_at(l, key->mark, "unknown key \"%s\" in %s", key->value, where);
 	}
+	free(first);
 }
 
 /* A string value; required ones report their absence at the mapping. */
@@ -520,8 +599,12 @@ static bool scalar_integer(const struct node *n, long *out)
 
 static void strlist_add(struct strlist *list, const char *s, struct mark mark)
 {
-	list->items = xrealloc(list->items, (list->count + 1) * sizeof(*list->items));
-	list->marks = xrealloc(list->marks, (list->count + 1) * sizeof(*list->marks));
+	size_t room = grown_room(list->count);
+
+	if (room) {
+		list->items = xrealloc(list->items, room * sizeof(*list->items));
+		list->marks = xrealloc(list->marks, room * sizeof(*list->marks));
+	}
 	list->items[list->count] = xstrdup(s);
 	list->marks[list->count] = mark;
 	list->count++;
@@ -543,7 +626,7 @@ static void get_id_list(struct loader *l, const struct node *map, const char *ke
 			const char *where)
 {
 	const struct node *n = map_get(map, key);
-	size_t i;
+	size_t i, *first;
 
 	if (n == NULL)
 		return;
@@ -554,8 +637,11 @@ static void get_id_list(struct loader *l, const struct node *map, const char *ke
 			error_at(l, n->mark, "\"%s\" of %s must be a list of ids", key, where);
 		return;
 	}
-	if (!expect_type(l, n, NODE_SEQUENCE, key))
+	if (n->type != NODE_SEQUENCE) {
+		error_at(l, n->mark, "\"%s\" must be a list, not %s", key, type_word(n));
 		return;
+	}
+	first = first_occurrences(n, 1);
 	for (i = 0; i < n->count; i++) {
 		const struct node *item = n->items[i];
 
@@ -564,12 +650,13 @@ static void get_id_list(struct loader *l, const struct node *map, const char *ke
 				 key, where);
 			continue;
 		}
-		if (strlist_contains(out, item->value)) {
+		if (first[i] != i) {
 			error_at(l, item->mark, "\"%s\" is listed twice in \"%s\"", item->value, key);
 			continue;
 		}
 		strlist_add(out, item->value, item->mark);
 	}
+	free(first);
 }
 
 /* ---------- the sections ---------- */
@@ -1143,9 +1230,12 @@ static void load(struct loader *l, const struct node *root)
 	if (version == NULL)
 		error_at(l, root->mark, "the playbook is missing \"relctl: %d\" (its schema version)",
 			 PLAYBOOK_SCHEMA_VERSION);
+	else if (version->type != NODE_SCALAR || !version->plain)
+		error_at(l, version->mark, "the schema version must be a number (\"relctl: %d\"), not %s",
+			 PLAYBOOK_SCHEMA_VERSION, version->type == NODE_SCALAR ? "a quoted string" : type_word(version));
 	else if (!scalar_integer(version, &v) || v != PLAYBOOK_SCHEMA_VERSION)
 		error_at(l, version->mark, "unsupported playbook schema version \"%s\": this relctl reads version %d",
-			 version->type == NODE_SCALAR ? version->value : "", PLAYBOOK_SCHEMA_VERSION);
+			 version->value, PLAYBOOK_SCHEMA_VERSION);
 	else
 		pb->schema = (int)v;
 	check_keys(l, root, keys, "the playbook");

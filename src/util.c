@@ -117,6 +117,14 @@ static int digits(const char *p, int n, int *out)
 	return 0;
 }
 
+static int days_in_month(int year, int mon)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+
+	return mon == 2 && leap ? 29 : days[mon - 1];
+}
+
 int time_parse(const char *text, time_t *out)
 {
 	struct tm tm;
@@ -149,7 +157,7 @@ int time_parse(const char *text, time_t *out)
 	} else {
 		return -1;
 	}
-	if (mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60)
+	if (mon < 1 || mon > 12 || day < 1 || day > days_in_month(year, mon) || hour > 23 || min > 59 || sec > 60)
 		return -1;
 	memset(&tm, 0, sizeof(tm));
 	tm.tm_year = year - 1900;
