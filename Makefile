@@ -73,7 +73,7 @@ check-plain:
 
 check-asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN="$(SAN_FLAGS)" OPT="-O1 -g" build-asan/relctl unit-bins
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/e2e/lsan-libgit2.supp UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		tests/run.sh asan build-asan build/results.txt
 
 demo: deps

@@ -20,6 +20,7 @@
 
 #include "buf.h"
 #include "file.h"
+#include "json.h"
 #include "session.h"
 #include "util.h"
 
@@ -871,6 +872,29 @@ static char *tracking_ref(const struct session *s)
 }
 
 /*
+ * The remote tip relctl last checked and accepted.  Not the tracking ref:
+ * 'git fetch' and 'git pull' move that one without relctl's checks, and a
+ * rewritten or broken remote ledger would then pass them.
+ */
+static char *accepted_ref(const struct session *s)
+{
+	return xasprintf("refs/relctl/remotes/%s/%s", s->remote, s->branch);
+}
+
+/* Records tip as the remote's accepted tip (and moves the tracking ref for git log). */
+static int set_accepted(struct session *s, const char *tip, struct error *err)
+{
+	char *accepted = accepted_ref(s), *tracking = tracking_ref(s);
+	int rc = store_ref_set(s->store, accepted, tip, err);
+
+	if (rc == 0)
+		rc = store_ref_set(s->store, tracking, tip, err);
+	free(accepted);
+	free(tracking);
+	return rc;
+}
+
+/*
  * Every release that differs between base (NULL: none) and tip must parse
  * and replay at tip; otherwise the remote's ledger is refused.
  */
@@ -910,7 +934,7 @@ static int validate_tip(struct session *s, const char *base, const char *tip, st
 static int fetch_remote(struct session *s, char remote_tip[OID_HEX], struct error *err)
 {
 	char prev[OID_HEX], local[OID_HEX];
-	char *tracking = tracking_ref(s);
+	char *accepted = accepted_ref(s);
 	bool has_prev, has_local, ok;
 	struct error inner;
 	int rc;
@@ -918,7 +942,7 @@ static int fetch_remote(struct session *s, char remote_tip[OID_HEX], struct erro
 	rc = store_fetch(s->store, s->remote, s->branch, remote_tip, err);
 	if (rc != 0)
 		goto out;
-	has_prev = store_ref_tip(s->store, tracking, prev, err) == 0;
+	has_prev = store_ref_tip(s->store, accepted, prev, err) == 0;
 	has_local = store_ref_tip(s->store, s->ref, local, err) == 0;
 	if (has_prev && (store_is_ancestor(s->store, prev, remote_tip, &ok, err) != 0 || !ok)) {
 		rc = error_set(err, EXIT_DATAERR,
@@ -931,9 +955,9 @@ static int fetch_remote(struct session *s, char remote_tip[OID_HEX], struct erro
 			       s->remote, inner.message);
 		goto out;
 	}
-	rc = store_ref_set(s->store, tracking, remote_tip, err);
+	rc = set_accepted(s, remote_tip, err);
 out:
-	free(tracking);
+	free(accepted);
 	return rc;
 }
 
@@ -1193,16 +1217,15 @@ done:
 	return rc;
 }
 
-/* After a push: the local branch and the tracking ref follow the remote. */
+/* After a push: the local branch and the accepted and tracking refs follow the remote. */
 static void follow(struct session *s, const char *pushed)
 {
 	char local[OID_HEX];
-	char *tracking = tracking_ref(s);
 	struct error ignored;
 	bool descends = true;
 	int rc = store_ref_tip(s->store, s->ref, local, &ignored);
 
-	store_ref_set(s->store, tracking, pushed, &ignored);
+	set_accepted(s, pushed, &ignored);
 	if (rc == 0 && store_is_ancestor(s->store, local, pushed, &descends, &ignored) == 0 && descends)
 		store_ref_swap(s->store, s->ref, local, pushed, "relctl: pushed", &ignored);
 	else if (rc == 1)
@@ -1216,7 +1239,6 @@ static void follow(struct session *s, const char *pushed)
 		store_ref_swap(s->store, s->ref, local, pushed, "relctl: replayed offline events", &ignored);
 	}
 	note_sync(s);
-	free(tracking);
 }
 
 static int remote_commit_loop(struct session *s, plan_fn fn, void *data, char **summary, struct error *err)
@@ -1237,6 +1259,23 @@ static int remote_commit_loop(struct session *s, plan_fn fn, void *data, char **
 
 		if (empty < 0)
 			return -1;
+		if (s->rejected) {
+			/*
+			 * An offline event no longer applies on the remote: say so rather
+			 * than drop it on the way.  'relctl sync' reports each one and
+			 * shares the others; nothing has moved.
+			 */
+			const cJSON *first = cJSON_GetArrayItem(s->rejected, 0);
+			const cJSON *ev = cJSON_GetObjectItemCaseSensitive(first, "event");
+			const char *op = json_string(ev, "op"), *step = json_string(ev, "step");
+			const char *why = json_string(first, "reason");
+			int n = cJSON_GetArraySize(s->rejected);
+
+			return error_set(err, EXIT_TEMPFAIL,
+					 "%d of your offline events no longer appl%s on \"%s\" (%s %s: %s); run 'relctl sync' to see %s and share the rest, then run this command again",
+					 n, n == 1 ? "ies" : "y", s->remote, op ? op : "?", step ? step : "", why ? why : "refused",
+					 n == 1 ? "it" : "them");
+		}
 		plan_init(&plan);
 		if (fn(s, base, data, &plan, err) != 0) {
 			plan_release(&plan);
@@ -1268,7 +1307,26 @@ static int remote_commit_loop(struct session *s, plan_fn fn, void *data, char **
 			 s->remote);
 }
 
-/* Events in the releases of to that are not in from (NULL: all of them). */
+/* Whether doc's events include one with the id of ev. */
+static bool has_event(const cJSON *doc, const cJSON *ev)
+{
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(ev, "id"), *other;
+
+	cJSON_ArrayForEach(other, cJSON_GetObjectItemCaseSensitive(doc, "events"))
+	{
+		const cJSON *oid = cJSON_GetObjectItemCaseSensitive(other, "id");
+
+		if (cJSON_IsString(id) && cJSON_IsString(oid) && strcmp(id->valuestring, oid->valuestring) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Events in the releases of to that are not in from (NULL: all of them),
+ * matched by id: after offline events were replayed the two sides hold
+ * the same number of events but different ones.
+ */
 static size_t count_events(struct session *s, const char *from, const char *to)
 {
 	char **paths = NULL;
@@ -1278,11 +1336,16 @@ static size_t count_events(struct session *s, const char *from, const char *to)
 	if (store_changed(s->store, from, to, "releases", &paths, &n, &ignored) != 0)
 		return 0;
 	for (i = 0; i < n; i++) {
-		cJSON *doc = NULL, *events = appended_events(s, from, to, paths[i], &doc, &ignored);
+		bool missing;
+		cJSON *old_doc = from ? read_json(s, from, paths[i], &missing, &ignored) : NULL;
+		cJSON *new_doc = read_json(s, to, paths[i], &missing, &ignored);
+		const cJSON *ev;
 
-		total += (size_t)cJSON_GetArraySize(events);
-		cJSON_Delete(events);
-		cJSON_Delete(doc);
+		cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(new_doc, "events"))
+			if (!has_event(old_doc, ev))
+				total++;
+		cJSON_Delete(old_doc);
+		cJSON_Delete(new_doc);
 		free(paths[i]);
 	}
 	free(paths);
@@ -1313,7 +1376,18 @@ int session_sync(struct session *s, size_t *fetched, size_t *pushed, struct erro
 		if (rc < 0)
 			return -1;
 		if (!ahead) {
-			note_sync(s);
+			char local[OID_HEX];
+
+			/*
+			 * Nothing to push.  A local branch still off the remote holds only
+			 * offline events that no longer apply (kept under
+			 * refs/relctl/rejected/): it follows the remote, or it would keep
+			 * showing them and sync would report them again forever.
+			 */
+			if (store_ref_tip(s->store, s->ref, local, err) == 0 && strcmp(local, tip) != 0)
+				follow(s, tip);
+			else
+				note_sync(s);
 			return 0;
 		}
 		rc = store_push(s->store, s->remote, s->branch, tip, has_remote ? remote_tip : NULL, err);
@@ -1373,15 +1447,18 @@ static void verify_release(struct verifier *v, const struct store_commit_info *i
 	struct error err;
 	struct release rel;
 	const cJSON *old_events = cJSON_GetObjectItemCaseSensitive(before, "events"), *ev;
-	const cJSON *new_events;
+	const cJSON *new_events, *appended = NULL;
 	int old_count = cJSON_GetArraySize(old_events), i;
+	bool replayed;
 
 	if (!cJSON_HasObjectItem(v->releases, version))
 		cJSON_AddTrueToObject(v->releases, version);
-	if (load_release_at(s, info->id, version, &rel, &err) != 0) {
+	replayed = load_release_at(s, info->id, version, &rel, &err) == 0;
+	if (rel.doc == NULL || rel.pb == NULL) {
 		problem(v, info->id, NULL, "%s", err.message);
 		goto out;
 	}
+	/* Append-only first: a rewritten event is named as such even when the history no longer replays. */
 	new_events = cJSON_GetObjectItemCaseSensitive(rel.doc, "events");
 	for (i = 0; i < old_count; i++) {
 		if (!cJSON_Compare(cJSON_GetArrayItem(old_events, i), cJSON_GetArrayItem(new_events, i), 1)) {
@@ -1395,6 +1472,10 @@ static void verify_release(struct verifier *v, const struct store_commit_info *i
 	if (cJSON_GetArraySize(new_events) - old_count != 1)
 		problem(v, info->id, NULL, "%s: the commit appends %d events; every change is exactly one event and one commit",
 			path, cJSON_GetArraySize(new_events) - old_count);
+	else
+		appended = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(new_events, old_count), "id");
+	if (!replayed)
+		problem(v, info->id, cJSON_IsString(appended) ? appended->valuestring : NULL, "%s", err.message);
 	for (i = old_count; i < cJSON_GetArraySize(new_events); i++) {
 		const cJSON *actor, *id;
 		const struct pb_person *who;
@@ -1409,7 +1490,7 @@ static void verify_release(struct verifier *v, const struct store_commit_info *i
 				"the commit's author <%s> is not the event's actor %s <%s>", info->author_email,
 				cJSON_IsString(actor) ? actor->valuestring : "?", who ? who->email : "unknown");
 	}
-	{
+	if (replayed) {
 		cJSON *expected = cJSON_Duplicate(rel.doc, 1);
 
 		ledger_write_view(rel.st, expected);

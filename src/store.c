@@ -429,6 +429,8 @@ struct transfer {
 	struct store *store;
 	int credential_attempts;
 	char *rejection; /* the server's status for our ref, when it refused */
+	char said[512];  /* what the server said on the side band (a hook's refusal), on one line */
+	size_t said_len;
 };
 
 /* Asks git's credential helpers, the way git itself would, without a prompt. */
@@ -488,6 +490,27 @@ static int credentials(git_credential **out, const char *url, const char *userna
 	return GIT_PASSTHROUGH;
 }
 
+/* Keeps the server's messages (a hook's stderr, receive-pack's errors) for the error message. */
+static int sideband(const char *str, int len, void *payload)
+{
+	struct transfer *t = payload;
+	int i;
+
+	for (i = 0; i < len && t->said_len + 1 < sizeof(t->said); i++) {
+		unsigned char c = (unsigned char)str[i];
+
+		if (c == '\n' || c == '\r' || c == '\t')
+			c = ' ';
+		if (c < 0x20 || c == 0x7f || (c == ' ' && (t->said_len == 0 || t->said[t->said_len - 1] == ' ')))
+			continue; /* no control characters from the server on our terminal */
+		t->said[t->said_len++] = (char)c;
+	}
+	while (t->said_len && t->said[t->said_len - 1] == ' ')
+		t->said_len--;
+	t->said[t->said_len] = '\0';
+	return 0;
+}
+
 static int push_status(const char *refname, const char *status, void *payload)
 {
 	struct transfer *t = payload;
@@ -538,7 +561,7 @@ static int unreachable(struct error *err, const char *remote, const char *what)
 int store_fetch(struct store *store, const char *remote, const char *branch, char tip[OID_HEX], struct error *err)
 {
 	git_fetch_options opts;
-	struct transfer t = { store, 0, NULL };
+	struct transfer t = { .store = store };
 	git_remote *r = NULL;
 	char hex[17], *spec, *temp;
 	git_strarray specs;
@@ -576,11 +599,16 @@ int store_fetch(struct store *store, const char *remote, const char *branch, cha
 	return rc;
 }
 
-/* A branch move that git's receive-pack refused because it was not a fast-forward. */
+/*
+ * A branch move that git's receive-pack refused because the branch moved
+ * meanwhile: not a fast-forward any more, or its compare-and-swap of the
+ * ref lost ("failed to update ref": another push held the lock or moved
+ * the ref after this one was advertised its value).
+ */
 static bool lost_race(const char *status)
 {
 	return strstr(status, "fast-forward") || strstr(status, "fetch first") || strstr(status, "stale") ||
-	       strstr(status, "lock") || strstr(status, "non-fast");
+	       strstr(status, "lock") || strstr(status, "non-fast") || strstr(status, "failed to update ref");
 }
 
 static int push_refspec(struct store *store, git_remote *r, const char *spec, struct transfer *t)
@@ -592,23 +620,82 @@ static int push_refspec(struct store *store, git_remote *r, const char *spec, st
 	git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);
 	opts.callbacks.credentials = credentials;
 	opts.callbacks.push_update_reference = push_status;
+	opts.callbacks.sideband_progress = sideband;
 	opts.callbacks.payload = t;
 	return git_remote_push(r, &specs, &opts);
 }
 
-/* Moves the branch of a repository on this machine by compare-and-swap. */
-static int swap_in_local_remote(const char *path, const char *branch, const git_oid *new_oid, const char *old_tip,
-				const char *incoming, struct error *err)
+struct pack_sink {
+	git_odb_writepack *writepack;
+	git_indexer_progress stats;
+};
+
+static int pack_append(void *data, size_t len, void *payload)
+{
+	struct pack_sink *sink = payload;
+
+	return sink->writepack->append(sink->writepack, data, len, &sink->stats);
+}
+
+/* Writes the objects of new_oid's commits after old_tip into the odb of remote_repo, as one pack. */
+static int copy_objects(git_repository *repo, git_repository *remote_repo, const git_oid *new_oid, const char *old_tip)
+{
+	git_revwalk *walk = NULL;
+	git_packbuilder *pb = NULL;
+	git_odb *odb = NULL;
+	struct pack_sink sink;
+	git_oid old_oid;
+	int e;
+
+	memset(&sink, 0, sizeof(sink));
+	e = git_revwalk_new(&walk, repo);
+	if (e == 0)
+		e = git_revwalk_push(walk, new_oid);
+	if (e == 0 && old_tip && git_oid_fromstr(&old_oid, old_tip) == 0)
+		e = git_revwalk_hide(walk, &old_oid);
+	if (e == 0)
+		e = git_packbuilder_new(&pb, repo);
+	if (e == 0)
+		e = git_packbuilder_insert_walk(pb, walk);
+	if (e == 0)
+		e = git_repository_odb(&odb, remote_repo);
+	if (e == 0)
+		e = git_odb_write_pack(&sink.writepack, odb, NULL, NULL);
+	if (e == 0)
+		e = git_packbuilder_foreach(pb, pack_append, &sink);
+	if (e == 0)
+		e = sink.writepack->commit(sink.writepack, &sink.stats);
+	if (sink.writepack)
+		sink.writepack->free(sink.writepack);
+	git_odb_free(odb);
+	git_packbuilder_free(pb);
+	git_revwalk_free(walk);
+	return e;
+}
+
+/*
+ * A remote that is a repository on this machine, without libgit2's local
+ * transport: it moves refs without checking their old value, and its ref
+ * listing fails when another process deletes a ref meanwhile.  The objects
+ * are written into that repository, then its branch is moved by
+ * compare-and-swap there.
+ */
+static int push_to_local_remote(struct store *store, const char *remote, const char *path, const char *branch,
+				const git_oid *new_oid, const char *old_tip, struct error *err)
 {
 	git_repository *remote_repo = NULL;
-	git_reference *out = NULL, *temp = NULL;
+	git_reference *out = NULL;
 	git_oid old_oid;
 	char *ref = xasprintf("refs/heads/%s", branch);
 	int e, rc = 0;
 
 	if (git_repository_open_ext(&remote_repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) != 0) {
-		free(ref);
-		return error_set(err, EXIT_UNAVAILABLE, "cannot open the remote repository %s", path);
+		rc = unreachable(err, remote, "push to");
+		goto out;
+	}
+	if (copy_objects(store->repo, remote_repo, new_oid, old_tip) != 0) {
+		rc = unreachable(err, remote, "push to");
+		goto out;
 	}
 	if (old_tip) {
 		git_oid_fromstr(&old_oid, old_tip);
@@ -620,10 +707,8 @@ static int swap_in_local_remote(const char *path, const char *branch, const git_
 		rc = 1;
 	else if (e != 0)
 		rc = git_fail(err, EXIT_UNAVAILABLE, "cannot update the remote's ledger branch");
+out:
 	git_reference_free(out);
-	if (git_reference_lookup(&temp, remote_repo, incoming) == 0)
-		git_reference_delete(temp);
-	git_reference_free(temp);
 	git_repository_free(remote_repo);
 	free(ref);
 	return rc;
@@ -632,17 +717,22 @@ static int swap_in_local_remote(const char *path, const char *branch, const git_
 int store_push(struct store *store, const char *remote, const char *branch, const char *new_tip, const char *old_tip,
 	       struct error *err)
 {
-	struct transfer t = { store, 0, NULL };
+	struct transfer t = { .store = store };
 	git_remote *r = NULL;
 	git_reference *outgoing = NULL;
 	git_oid new_oid;
-	char hex[17], *out_ref = NULL, *spec = NULL, *path = NULL, *incoming = NULL;
-	int rc = 0;
+	char hex[17], *out_ref = NULL, *spec = NULL, *path = NULL;
+	int rc = 0, e;
 
 	if (parse_oid(&new_oid, new_tip, err) != 0)
 		return -1;
 	if (git_remote_lookup(&r, store->repo, remote) != 0)
 		return error_set(err, EXIT_CONFIG, "there is no git remote \"%s\"", remote);
+	path = local_remote_path(git_remote_url(r) ? git_remote_url(r) : "");
+	if (path) {
+		rc = push_to_local_remote(store, remote, path, branch, &new_oid, old_tip, err);
+		goto out;
+	}
 	if (random_hex(hex, 8) != 0)
 		snprintf(hex, sizeof(hex), "%d", (int)getpid());
 	/* A private ref to push from, so the local branch moves only after the remote did. */
@@ -651,14 +741,14 @@ int store_push(struct store *store, const char *remote, const char *branch, cons
 		rc = git_fail(err, EXIT_IOERR, "cannot prepare the push");
 		goto out;
 	}
-	path = local_remote_path(git_remote_url(r) ? git_remote_url(r) : "");
-	if (path) {
-		incoming = xasprintf("refs/relctl/incoming/%s", hex);
-		spec = xasprintf("+%s:%s", out_ref, incoming);
-	} else {
-		spec = xasprintf("%s:refs/heads/%s", out_ref, branch);
+	spec = xasprintf("%s:refs/heads/%s", out_ref, branch);
+	e = push_refspec(store, r, spec, &t);
+	if (e == GIT_ENONFASTFORWARD) {
+		/* libgit2 saw the remote's branch move past old_tip before sending anything. */
+		rc = 1;
+		goto out;
 	}
-	if (push_refspec(store, r, spec, &t) != 0) {
+	if (e != 0) {
 		rc = unreachable(err, remote, "push to");
 		goto out;
 	}
@@ -666,11 +756,10 @@ int store_push(struct store *store, const char *remote, const char *branch, cons
 		if (lost_race(t.rejection))
 			rc = 1;
 		else
-			rc = error_set(err, EXIT_NOPERM, "remote \"%s\" refused the ledger update: %s", remote, t.rejection);
+			rc = error_set(err, EXIT_NOPERM, "remote \"%s\" refused the ledger update: %s%s%s", remote,
+				       t.rejection, t.said_len ? "; it said: " : "", t.said);
 		goto out;
 	}
-	if (path)
-		rc = swap_in_local_remote(path, branch, &new_oid, old_tip, incoming, err);
 out:
 	if (outgoing)
 		git_reference_delete(outgoing);
@@ -680,7 +769,6 @@ out:
 	free(out_ref);
 	free(spec);
 	free(path);
-	free(incoming);
 	return rc;
 }
 

@@ -1,0 +1,272 @@
+#!/usr/bin/env bats
+# Teammates on two clones share the ledger through a real git remote: a
+# plain path, file://, git:// (git daemon) and http:// (git http-backend
+# behind nginx).  A clone picks the ledger up with 'relctl sync' alone,
+# every mutation is replayed on the remote's tip, two claims of one step
+# have exactly one winner, and offline events are synced later without
+# ever overwriting someone else's.
+
+load helper
+load sync
+
+setup() {
+	setup_repo
+}
+
+teardown() {
+	servers_stop
+	cleanup_repo
+}
+
+# team KIND: a bare remote served over KIND; clone a (cristina) set up with
+# 'relctl init --playbook' and release 2.6.3 started; clone b untouched.
+team() {
+	REMOTE=$(make_remote team)
+	case $1 in
+	git) daemon_start ;;
+	http) http_start ;;
+	esac
+	URL=$(remote_url "$1" team)
+	clone_into a "$URL"
+	clone_into b "$URL"
+	cd "$TEST_TMP/a"
+	run relctl init --playbook "$PLAYBOOK"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"shared through origin"* ]]
+	[ "$(git config relctl.remote)" = origin ]
+	relctl start 2.6.3 >/dev/null
+}
+
+# The remote's events of 2.6.3 as "actor op step" lines.
+remote_events() {
+	remote_ledger "$REMOTE" 2.6.3 | jq -r '.events[] | "\(.actor) \(.op) \(.step // "-")"'
+}
+
+same_as_remote() { # the clone in the current directory
+	[ "$(git rev-parse relctl-ledger)" = "$(git --git-dir="$REMOTE" rev-parse relctl-ledger)" ]
+}
+
+# A fresh clone syncs, claims, and the other clone's next mutation sees it.
+picks_up_and_shares() {
+	team "$1"
+	cd "$TEST_TMP/b"
+	run relctl sync
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"1 event received, 0 sent"* ]]
+	[ "$(relctl status --json | jq -r '.version + " " + .started_by')" = "2.6.3 cristina" ]
+	RELCTL_NOW=2024-03-19T10:05:00Z as jan claim build-rc >/dev/null
+	[ "$(remote_events)" = "$(printf 'cristina start -\njan claim build-rc')" ]
+
+	cd "$TEST_TMP/a"
+	run as shalom claim build-rc
+	[ "$status" -eq 75 ]
+	[[ "$output" == *"build-rc is already claimed by jan since 2024-03-19T10:05:00Z"* ]]
+	same_as_remote
+	as shalom claim draft-changelog >/dev/null
+	[ "$(ledger 2.6.3 | jq -r '.steps["build-rc"].holder')" = jan ]
+	[ "$(remote_events)" = "$(printf 'cristina start -\njan claim build-rc\nshalom claim draft-changelog')" ]
+	same_as_remote
+
+	cd "$TEST_TMP/b"
+	run relctl sync
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"1 event received, 0 sent"* ]]
+	[ "$(relctl status --json | jq -r '.phases[0].steps[] | select(.id == "draft-changelog") | .holder')" = shalom ]
+	same_as_remote
+	# Every event once, each commit by its actor.
+	[ "$(remote_ledger "$REMOTE" 2.6.3 | jq '[.events[].id] | unique | length')" -eq 3 ]
+	[ "$(git --git-dir="$REMOTE" log -3 --format=%ae relctl-ledger | tr '\n' ' ')" = \
+		"shalom@example.com jan@example.com cristina@example.com " ]
+}
+
+# Both clones claim build-rc at the same instant.
+one_claim_wins() {
+	team "$1"
+	(cd "$TEST_TMP/b" && relctl sync >/dev/null)
+	gate_close
+	gated jan "$TEST_TMP/a" as jan claim build-rc
+	gated shalom "$TEST_TMP/b" as shalom claim build-rc
+	gate_open
+	winner=$(remote_ledger "$REMOTE" 2.6.3 | jq -r '.steps["build-rc"].holder')
+	case $winner in
+	jan) loser=shalom dir=b ;;
+	shalom) loser=jan dir=a ;;
+	*) echo "no winner: $winner; $(cat "$TEST_TMP"/out.*)"; false ;;
+	esac
+	[ "$(cat "$TEST_TMP/rc.$winner")" -eq 0 ]
+	[ "$(cat "$TEST_TMP/rc.$loser")" -eq 75 ] || { cat "$TEST_TMP/out.$loser"; false; }
+	grep -q "build-rc is already claimed by $winner since 2024-03-19T10:00:00Z" "$TEST_TMP/out.$loser"
+	[ "$(remote_events | grep -c ' claim build-rc$')" -eq 1 ]
+	cd "$TEST_TMP/$dir"
+	same_as_remote
+}
+
+@test "path remote: a fresh clone picks up the ledger with 'relctl sync', and each clone's claims reach the other" {
+	picks_up_and_shares path
+}
+
+@test "file:// remote: a fresh clone picks up the ledger with 'relctl sync', and each clone's claims reach the other" {
+	picks_up_and_shares file
+}
+
+@test "git:// remote: a fresh clone picks up the ledger with 'relctl sync', and each clone's claims reach the other" {
+	picks_up_and_shares git
+}
+
+@test "http:// remote: a fresh clone picks up the ledger with 'relctl sync', and each clone's claims reach the other" {
+	picks_up_and_shares http
+}
+
+@test "path remote: two teammates claim one step at once: one wins, the other exits 75 naming the holder and ends equal to the remote" {
+	one_claim_wins path
+}
+
+@test "file:// remote: two teammates claim one step at once: one wins, the other exits 75 naming the holder and ends equal to the remote" {
+	one_claim_wins file
+}
+
+@test "git:// remote: two teammates claim one step at once: one wins, the other exits 75 naming the holder and ends equal to the remote" {
+	one_claim_wins git
+}
+
+@test "http:// remote: two teammates claim one step at once: one wins, the other exits 75 naming the holder and ends equal to the remote" {
+	one_claim_wins http
+}
+
+@test "relctl init without --playbook on a clone takes the team's ledger from the remote" {
+	team path
+	cd "$TEST_TMP/b"
+	run relctl init
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(git config relctl.remote)" = origin ]
+	same_as_remote
+	[ "$(relctl status --json | jq -r .version)" = 2.6.3 ]
+}
+
+@test "path remote moved away: a mutation fails with 69, adds no commit, and reads still work from the last fetched state" {
+	team path
+	before=$(git rev-parse relctl-ledger)
+	mv "$REMOTE" "$REMOTE.away"
+	run as jan claim build-rc
+	[ "$status" -eq 69 ]
+	[[ "$output" == *'cannot fetch from remote "origin"'*"--offline"* ]]
+	[ "$(git rev-parse relctl-ledger)" = "$before" ]
+	[ -z "$(git for-each-ref refs/relctl/outgoing)" ]
+	[ "$(relctl status --json | jq -r .version)" = 2.6.3 ]
+	mv "$REMOTE.away" "$REMOTE"
+	[ "$(git --git-dir="$REMOTE" rev-parse relctl-ledger)" = "$before" ]
+}
+
+@test "git daemon stopped: a mutation fails with 69 and adds no commit" {
+	team git
+	before=$(git rev-parse relctl-ledger)
+	daemon_stop
+	run as jan claim build-rc
+	[ "$status" -eq 69 ]
+	[[ "$output" == *'remote "origin"'* ]]
+	[ "$(git rev-parse relctl-ledger)" = "$before" ]
+	[ "$(git --git-dir="$REMOTE" rev-parse relctl-ledger)" = "$before" ]
+}
+
+@test "--offline commits locally while the remote is away, and a later 'relctl sync' pushes it exactly once" {
+	team path
+	cd "$TEST_TMP/b"
+	relctl sync >/dev/null
+	remote_before=$(git --git-dir="$REMOTE" rev-parse relctl-ledger)
+	mv "$REMOTE" "$REMOTE.away"
+	run as jan claim build-rc --offline
+	[ "$status" -eq 0 ]
+	[ "$(git rev-list --count "$remote_before..relctl-ledger")" -eq 1 ]
+	[ "$(ledger 2.6.3 | jq -r '.steps["build-rc"].holder')" = jan ]
+	mv "$REMOTE.away" "$REMOTE"
+	[ "$(git --git-dir="$REMOTE" rev-parse relctl-ledger)" = "$remote_before" ]
+
+	run relctl sync
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"0 events received, 1 sent"* ]]
+	same_as_remote
+	[ "$(remote_events)" = "$(printf 'cristina start -\njan claim build-rc')" ]
+	run relctl sync
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"0 events received, 0 sent"* ]]
+	[ "$(remote_events | grep -c 'jan claim build-rc')" -eq 1 ]
+}
+
+@test "offline events are replayed on top of what others pushed meanwhile, keeping both sides' events" {
+	team path
+	cd "$TEST_TMP/b"
+	relctl sync >/dev/null
+	mv "$REMOTE" "$REMOTE.away"
+	as jan claim build-rc --offline >/dev/null
+	mv "$REMOTE.away" "$REMOTE"
+	cd "$TEST_TMP/a"
+	as shalom claim draft-changelog >/dev/null
+	cd "$TEST_TMP/b"
+	run relctl sync
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"1 event received, 1 sent"* ]] || { echo "$output"; false; }
+	same_as_remote
+	[ "$(remote_events)" = "$(printf 'cristina start -\nshalom claim draft-changelog\njan claim build-rc')" ]
+	[ "$(git --git-dir="$REMOTE" log -1 --format=%ae relctl-ledger)" = jan@example.com ]
+}
+
+@test "an offline claim of a step someone claimed meanwhile: sync exits 75 naming it, keeps it under refs/relctl/rejected, never overwrites the other's claim" {
+	team path
+	cd "$TEST_TMP/b"
+	relctl sync >/dev/null
+	mv "$REMOTE" "$REMOTE.away"
+	as jan claim build-rc --offline >/dev/null
+	id=$(ledger 2.6.3 | jq -r '.events[-1].id')
+	offline_tip=$(git rev-parse relctl-ledger)
+	mv "$REMOTE.away" "$REMOTE"
+	cd "$TEST_TMP/a"
+	RELCTL_NOW=2024-03-19T10:07:00Z as shalom claim build-rc >/dev/null
+	remote_before=$(git --git-dir="$REMOTE" rev-parse relctl-ledger)
+
+	cd "$TEST_TMP/b"
+	run relctl sync
+	[ "$status" -eq 75 ]
+	[[ "$output" == *"jan claim build-rc"*"build-rc is already claimed by shalom since 2024-03-19T10:07:00Z"*"refs/relctl/rejected/$id"* ]]
+	[[ "$output" == *"1 offline event could not be applied"* ]]
+	[ "$(git rev-parse "refs/relctl/rejected/$id")" = "$offline_tip" ]
+	# The other's claim stands; nothing of jan's reached the remote.
+	[ "$(git --git-dir="$REMOTE" rev-parse relctl-ledger)" = "$remote_before" ]
+	[ "$(remote_events)" = "$(printf 'cristina start -\nshalom claim build-rc')" ]
+	# The clone now shows the team's ledger, and sync does not report it twice.
+	same_as_remote
+	[ "$(relctl status --json | jq -r '.phases[0].steps[] | select(.id == "build-rc") | .holder')" = shalom ]
+	run relctl sync
+	[ "$status" -eq 0 ]
+	[ "$(git rev-parse "refs/relctl/rejected/$id")" = "$offline_tip" ]
+}
+
+@test "a mutation while an offline event no longer applies: refused with 75 pointing to sync, nothing dropped or moved; after sync it goes through" {
+	team path
+	cd "$TEST_TMP/b"
+	relctl sync >/dev/null
+	mv "$REMOTE" "$REMOTE.away"
+	as jan claim build-rc --offline >/dev/null
+	as jan claim draft-changelog --offline >/dev/null
+	offline_tip=$(git rev-parse relctl-ledger)
+	mv "$REMOTE.away" "$REMOTE"
+	cd "$TEST_TMP/a"
+	as shalom claim build-rc >/dev/null
+	remote_before=$(git --git-dir="$REMOTE" rev-parse relctl-ledger)
+
+	cd "$TEST_TMP/b"
+	run as jan claim update-test-plan
+	[ "$status" -eq 75 ]
+	[[ "$output" == *"1 of your offline events no longer applies"*"claim build-rc"*"already claimed by shalom"*"relctl sync"* ]]
+	[ "$(git rev-parse relctl-ledger)" = "$offline_tip" ]
+	[ "$(git --git-dir="$REMOTE" rev-parse relctl-ledger)" = "$remote_before" ]
+
+	run relctl sync
+	[ "$status" -eq 75 ]
+	[[ "$output" == *"1 event received, 1 sent"* ]]
+	[[ "$output" == *"jan claim build-rc"*"refs/relctl/rejected/"* ]]
+	same_as_remote
+	[ "$(remote_events)" = "$(printf 'cristina start -\nshalom claim build-rc\njan claim draft-changelog')" ]
+	run as jan claim update-test-plan
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(remote_events | tail -1)" = "jan claim update-test-plan" ]
+}

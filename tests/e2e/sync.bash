@@ -1,0 +1,224 @@
+# Real git remotes for the sync tests (load after helper):
+#
+#   make_remote NAME         a bare repository $TEST_TMP/srv/NAME.git; prints its path
+#   clone_into DIR URL       a clone at $TEST_TMP/DIR with user cristina
+#   daemon_start             git daemon serving $TEST_TMP/srv on 127.0.0.1:$DAEMON_PORT
+#   daemon_stop              stops it (idempotent)
+#   http_start               git http-backend behind nginx + fcgiwrap on 127.0.0.1:$HTTP_PORT
+#   http_stop                stops them (idempotent)
+#   remote_url KIND NAME     the url of $TEST_TMP/srv/NAME.git for path|file|git|http
+#   servers_stop             stops whatever is running: call it from teardown
+#   remote_ledger DIR VER    the release file on the remote's ledger branch
+#   gate_close; gated NAME DIR CMD...; gate_open
+#                            start commands that all wait at a gate, then release
+#                            them at once and wait for them (only them: the
+#                            servers are background jobs too); exit status in
+#                            $TEST_TMP/rc.NAME, output in $TEST_TMP/out.NAME
+#
+# Servers listen on 127.0.0.1 only, on ports found free at run time, run as
+# the test's user with their own config, pid, log and temp paths under
+# $TEST_TMP/srv-*, and never outlive the test (teardown stops them even
+# when it failed).  Server-side git reads only $TEST_TMP/server.gitconfig.
+
+SRV_PIDS=()
+
+# Every remote lookup in libgit2 1.5 leaks PCRE2 match data (see the file).
+export LSAN_OPTIONS="suppressions=$ROOT/tests/e2e/lsan-libgit2.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+
+make_remote() {
+	local dir="$TEST_TMP/srv/$1.git"
+	mkdir -p "$TEST_TMP/srv"
+	git init -q --bare "$dir"
+	git -C "$dir" config http.receivepack true
+	echo "$dir"
+}
+
+clone_into() {
+	git clone -q "$2" "$TEST_TMP/$1" 2>/dev/null
+	git -C "$TEST_TMP/$1" config user.email cristina@example.com
+	git -C "$TEST_TMP/$1" config user.name Cristina
+}
+
+remote_url() {
+	case $1 in
+	path) echo "$TEST_TMP/srv/$2.git" ;;
+	file) echo "file://$TEST_TMP/srv/$2.git" ;;
+	git) echo "git://127.0.0.1:$DAEMON_PORT/$2.git" ;;
+	http) echo "http://127.0.0.1:$HTTP_PORT/$2.git" ;;
+	*) return 1 ;;
+	esac
+}
+
+remote_ledger() {
+	git --git-dir="$1" show "relctl-ledger:releases/$2.json"
+}
+
+server_gitconfig() {
+	local cfg="$TEST_TMP/server.gitconfig"
+	if [ ! -f "$cfg" ]; then
+		printf '[safe]\n\tdirectory = *\n[receive]\n\tdenyNonFastForwards = false\n' >"$cfg"
+	fi
+	echo "$cfg"
+}
+
+# wait_port PORT: until something accepts on 127.0.0.1:PORT (5 s at most).
+wait_port() {
+	local i
+	for i in $(seq 1 100); do
+		if (exec 7<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	echo "nothing listens on 127.0.0.1:$1" >&2
+	return 1
+}
+
+# stop_pid PID: TERM, then KILL if it lingers; waits until it is gone.
+stop_pid() {
+	local pid=$1 i
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for i in $(seq 1 50); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.02
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+}
+
+daemon_start() {
+	local log="$TEST_TMP/srv-daemon.log" tries
+	mkdir -p "$TEST_TMP/srv"
+	for tries in 1 2 3; do
+		DAEMON_PORT=$(free_port)
+		GIT_CONFIG_GLOBAL=$(server_gitconfig) GIT_CONFIG_NOSYSTEM=1 \
+			"$(git --exec-path)/git-daemon" --listen=127.0.0.1 --port="$DAEMON_PORT" --reuseaddr \
+			--base-path="$TEST_TMP/srv" --export-all --enable=receive-pack \
+			--informative-errors "$TEST_TMP/srv" </dev/null >>"$log" 2>&1 3>&- 4>&- 5>&- &
+		DAEMON_PID=$!
+		SRV_PIDS+=("$DAEMON_PID")
+		if wait_port "$DAEMON_PORT" 2>/dev/null && kill -0 "$DAEMON_PID" 2>/dev/null; then
+			return 0
+		fi
+		daemon_stop # the port was taken meanwhile: another one
+	done
+	cat "$log" >&2
+	return 1
+}
+
+daemon_stop() {
+	stop_pid "${DAEMON_PID:-}"
+	DAEMON_PID=
+}
+
+http_start() {
+	local dir="$TEST_TMP/srv-http" tries
+	mkdir -p "$dir/tmp" "$TEST_TMP/srv"
+	rm -f "$dir/fcgi.sock"
+	GIT_CONFIG_GLOBAL=$(server_gitconfig) GIT_CONFIG_NOSYSTEM=1 \
+		fcgiwrap -s "unix:$dir/fcgi.sock" </dev/null >>"$dir/fcgiwrap.log" 2>&1 3>&- 4>&- 5>&- &
+	FCGI_PID=$!
+	SRV_PIDS+=("$FCGI_PID")
+	for tries in $(seq 1 100); do
+		[ -S "$dir/fcgi.sock" ] && break
+		sleep 0.05
+	done
+	for tries in 1 2 3; do
+		HTTP_PORT=$(free_port)
+		cat >"$dir/nginx.conf" <<-EOF
+			daemon off;
+			master_process on;
+			worker_processes 1;
+			user root root;
+			pid $dir/nginx.pid;
+			error_log $dir/error.log warn;
+			events { worker_connections 128; }
+			http {
+			    access_log $dir/access.log;
+			    client_body_temp_path $dir/tmp/body;
+			    fastcgi_temp_path $dir/tmp/fastcgi;
+			    proxy_temp_path $dir/tmp/proxy;
+			    uwsgi_temp_path $dir/tmp/uwsgi;
+			    scgi_temp_path $dir/tmp/scgi;
+			    client_max_body_size 0;
+			    server {
+			        listen 127.0.0.1:$HTTP_PORT;
+			        location / {
+			            fastcgi_pass unix:$dir/fcgi.sock;
+			            fastcgi_request_buffering on;
+			            fastcgi_buffering off;
+			            fastcgi_read_timeout 60s;
+			            fastcgi_param SCRIPT_FILENAME /usr/lib/git-core/git-http-backend;
+			            fastcgi_param GIT_PROJECT_ROOT $TEST_TMP/srv;
+			            fastcgi_param GIT_HTTP_EXPORT_ALL 1;
+			            fastcgi_param GIT_CONFIG_GLOBAL $(server_gitconfig);
+			            fastcgi_param GIT_CONFIG_NOSYSTEM 1;
+			            fastcgi_param PATH_INFO \$uri;
+			            fastcgi_param QUERY_STRING \$args;
+			            fastcgi_param REQUEST_METHOD \$request_method;
+			            fastcgi_param CONTENT_TYPE \$content_type;
+			            fastcgi_param CONTENT_LENGTH \$content_length;
+			            fastcgi_param REMOTE_ADDR \$remote_addr;
+			            fastcgi_param SERVER_PROTOCOL \$server_protocol;
+			            fastcgi_param HTTP_GIT_PROTOCOL \$http_git_protocol;
+			        }
+			    }
+			}
+		EOF
+		nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" </dev/null >>"$dir/nginx.log" 2>&1 3>&- 4>&- 5>&- &
+		NGINX_PID=$!
+		SRV_PIDS+=("$NGINX_PID")
+		if wait_port "$HTTP_PORT" 2>/dev/null && kill -0 "$NGINX_PID" 2>/dev/null; then
+			return 0
+		fi
+		stop_pid "$NGINX_PID"
+	done
+	cat "$dir/error.log" "$dir/nginx.log" >&2
+	return 1
+}
+
+http_stop() {
+	# nginx's master stops its workers on TERM (fast shutdown).
+	stop_pid "${NGINX_PID:-}"
+	stop_pid "${FCGI_PID:-}"
+	NGINX_PID= FCGI_PID=
+}
+
+servers_stop() {
+	local pid
+	for pid in "${SRV_PIDS[@]}"; do
+		stop_pid "$pid"
+	done
+	SRV_PIDS=()
+	DAEMON_PID= NGINX_PID= FCGI_PID=
+}
+
+GATED_PIDS=()
+
+gate_close() {
+	exec 8>"$TEST_TMP/gate"
+	flock -x 8
+	GATED_PIDS=()
+}
+
+gated() {
+	local name=$1 dir=$2
+	shift 2
+	(
+		set +e
+		exec 8>&- 3>&- 9<"$TEST_TMP/gate"
+		flock -s 9
+		cd "$dir" || exit 1
+		"$@" >"$TEST_TMP/out.$name" 2>&1
+		echo $? >"$TEST_TMP/rc.$name"
+	) &
+	GATED_PIDS+=("$!")
+}
+
+gate_open() {
+	sleep 0.2 # all of them are waiting at the gate
+	flock -u 8
+	exec 8>&-
+	wait "${GATED_PIDS[@]}"
+	GATED_PIDS=()
+}
