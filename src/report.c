@@ -201,7 +201,7 @@ static void add_step_rows_md(struct buf *b, const struct release_state *st)
 		if (r->done_at)
 			time_format(r->done_at, t, sizeof(t));
 		buf_addf(b, "| %s | %s | %s | %s | %s | ", st->pb->phases[s->phase].id, s->id,
-			 step_state_name(r->base == STATE_READY ? STATE_READY : r->base),
+			 step_state_name(ledger_step_state(st, i, st->updated_at)),
 			 r->done_by ? r->done_by : r->holder ? r->holder : "-", t);
 		md_cell(b, r->note ? r->note : r->reason ? r->reason : "");
 		buf_adds(b, " | ");
@@ -347,7 +347,7 @@ char *report_html(const struct release_state *st, const cJSON *doc)
 		html_escape(&b, st->pb->phases[st->pb->steps[i].phase].id);
 		buf_adds(&b, "</td><td>");
 		html_escape(&b, st->pb->steps[i].id);
-		buf_addf(&b, "</td><td>%s</td><td>", step_state_name(r->base));
+		buf_addf(&b, "</td><td>%s</td><td>", step_state_name(ledger_step_state(st, i, st->updated_at)));
 		html_escape(&b, r->done_by ? r->done_by : r->holder ? r->holder : "-");
 		buf_addf(&b, "</td><td>%s</td><td>", r->done_at ? time_format(r->done_at, t, sizeof(t)) : "");
 		html_escape(&b, r->note ? r->note : r->reason ? r->reason : "");

@@ -45,6 +45,27 @@ static const struct step_record *done_record(const struct release_state *st, con
 	return &st->steps[s->index];
 }
 
+/*
+ * When the step last became ready: a delay reopens what it needs and makes
+ * it pending again, but its record keeps the first ready_at, so the latest
+ * finish of its needs (before it was done) counts instead.
+ */
+static time_t ready_time(const struct release_state *st, const char *id, const struct step_record *r)
+{
+	const struct pb_step *s = playbook_step(st->pb, id);
+	time_t t = r->ready_at;
+	size_t k;
+
+	for (k = 0; s && t && k < s->needs.count; k++) {
+		const struct pb_step *dep = playbook_step(st->pb, s->needs.items[k]);
+		time_t done = dep ? st->steps[dep->index].done_at : 0;
+
+		if (done > t && done <= r->done_at)
+			t = done;
+	}
+	return t;
+}
+
 static const char *performer(const struct step_record *r)
 {
 	return r->holder ? r->holder : r->done_by;
@@ -62,9 +83,10 @@ long *stats_durations(const struct release_state *const *releases, size_t count,
 
 		for (k = 0; k < count; k++) {
 			const struct step_record *r = done_record(releases[k], pb->steps[i].id);
+			time_t ready = r ? ready_time(releases[k], pb->steps[i].id, r) : 0;
 
-			if (r && r->ready_at && r->done_at >= r->ready_at)
-				values[n++] = (long)(r->done_at - r->ready_at);
+			if (r && ready && r->done_at >= ready)
+				values[n++] = (long)(r->done_at - ready);
 		}
 		out[i] = n ? quantile(values, n, 0.5) : pb->steps[i].estimate;
 		if (measured)
@@ -129,11 +151,13 @@ cJSON *stats_build(const struct release_state *const *releases, size_t count, co
 
 		for (k = 0; k < count; k++) {
 			const struct step_record *r = done_record(releases[k], s->id);
+			time_t since;
 
 			if (r == NULL)
 				continue;
-			if (r->ready_at && r->done_at >= r->ready_at)
-				ready[nr++] = (long)(r->done_at - r->ready_at);
+			since = ready_time(releases[k], s->id, r);
+			if (since && r->done_at >= since)
+				ready[nr++] = (long)(r->done_at - since);
 			if (r->claimed_at && r->done_at >= r->claimed_at)
 				work[nw++] = (long)(r->done_at - r->claimed_at);
 			if (performer(r)) {
@@ -199,7 +223,7 @@ cJSON *stats_build(const struct release_state *const *releases, size_t count, co
 
 		cJSON_AddStringToObject(o, "person", item->string);
 		cJSON_AddNumberToObject(o, "steps_done", item->valuedouble);
-		cJSON_AddNumberToObject(o, "share", all > 0 ? (double)(long)(item->valuedouble * 1000 / all) / 1000 : 0);
+		cJSON_AddNumberToObject(o, "share", all > 0 ? (double)(long)(item->valuedouble * 1000 / all + 0.5) / 1000 : 0);
 		cJSON_AddItemToArray(share, o);
 	}
 	/* The critical path of a release started now, by measured medians. */
