@@ -120,9 +120,9 @@ int store_fetch(struct store *store, const char *remote, const char *branch, cha
  * refused the update for another reason, such as a hook (77).
  *
  * libgit2's local transport writes refs without checking their old value,
- * so for a remote that is a path on this machine the objects are pushed to
- * a private ref and the branch is moved by compare-and-swap in that
- * repository itself.
+ * so for a remote that is a path on this machine (or file://) the objects
+ * are written into that repository as one pack and its branch is moved by
+ * compare-and-swap there.
  */
 int store_push(struct store *store, const char *remote, const char *branch, const char *new_tip, const char *old_tip,
 	       struct error *err);
