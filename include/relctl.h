@@ -100,6 +100,12 @@ int cmd_record(struct cmd_ctx *ctx, const char *op, const char *step, struct cJS
 int cmd_step_exec(struct cmd_ctx *ctx);
 /* Posts the playbook's notify hook for steps the last change made ready; only warns. */
 void cmd_notify_ready(struct cmd_ctx *ctx, struct session *s, const char *version);
+/*
+ * With a remote configured, tells on stderr how old the local copy of the
+ * ledger is (read commands work offline from the last exchange).  Silent
+ * with --json and within a minute of the last exchange.
+ */
+void cmd_note_freshness(const struct cmd_ctx *ctx, struct session *s);
 /* Prints json (pretty) and a newline. */
 void cmd_print_json(struct cmd_ctx *ctx, const struct cJSON *json);
 /* --release VERSION; NULL: the open one. */

@@ -26,6 +26,7 @@ static int brief_exec(struct cmd_ctx *ctx)
 		return error_set(&ctx->err, EXIT_USAGE, "--format is text, md or json");
 	if (cmd_load_release(ctx, &s, &rel) != 0)
 		return -1;
+	cmd_note_freshness(ctx, &s);
 	brief = brief_build(rel.st);
 	if (brief_hash(brief, hash) != 0)
 		hash[0] = '\0';

@@ -7,6 +7,7 @@
 #include "hook.h"
 #include "relctl.h"
 #include "session.h"
+#include "util.h"
 
 /*
  * After a change: when steps became ready and the playbook names a notify
@@ -93,6 +94,22 @@ void cmd_print_json(struct cmd_ctx *ctx, const struct cJSON *json)
 
 	fprintf(ctx->out, "%s\n", text);
 	free(text);
+}
+
+void cmd_note_freshness(const struct cmd_ctx *ctx, struct session *s)
+{
+	char age[32];
+	long seconds;
+
+	if (s->remote == NULL || args_flag(&ctx->args, "json"))
+		return;
+	seconds = session_sync_age(s);
+	if (seconds < 0)
+		fprintf(stderr, "relctl: note: never exchanged with \"%s\" yet; run 'relctl sync' to fetch the team's ledger\n",
+			s->remote);
+	else if (seconds >= 60)
+		fprintf(stderr, "relctl: note: ledger as of the last exchange with \"%s\", %s ago; 'relctl sync' fetches the newest\n",
+			s->remote, duration_format(seconds, age, sizeof(age)));
 }
 
 const char *cmd_release_arg(const struct cmd_ctx *ctx)

@@ -24,6 +24,7 @@ static int finding_list_exec(struct cmd_ctx *ctx)
 
 	if (cmd_load_release(ctx, &s, &rel) != 0)
 		return -1;
+	cmd_note_freshness(ctx, &s);
 	list = cJSON_GetObjectItemCaseSensitive(rel.doc, "findings");
 	if (args_flag(&ctx->args, "json")) {
 		cmd_print_json(ctx, list);

@@ -81,6 +81,7 @@ static int forecast_exec(struct cmd_ctx *ctx)
 
 	if (cmd_load_release(ctx, &s, &rel) != 0)
 		return -1;
+	cmd_note_freshness(ctx, &s);
 	measured = xcalloc(rel.pb->step_count + 1, sizeof(*measured));
 	assumed = xcalloc(rel.pb->step_count + 1, sizeof(*assumed));
 	durations = measured_durations(ctx, &s, &rel, measured);

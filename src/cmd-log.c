@@ -20,6 +20,7 @@ static int log_exec(struct cmd_ctx *ctx)
 
 	if (cmd_load_release(ctx, &s, &rel) != 0)
 		return -1;
+	cmd_note_freshness(ctx, &s);
 	events = cJSON_GetObjectItemCaseSensitive(rel.doc, "events");
 	if (args_flag(&ctx->args, "json")) {
 		cmd_print_json(ctx, events);

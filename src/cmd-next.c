@@ -325,6 +325,7 @@ static int next_exec(struct cmd_ctx *ctx)
 
 	if (cmd_load_release(ctx, &s, &rel) != 0)
 		return -1;
+	cmd_note_freshness(ctx, &s);
 	memset(&v, 0, sizeof(v));
 	v.ctx = ctx;
 	v.st = rel.st;

@@ -15,6 +15,7 @@ static int releases_exec(struct cmd_ctx *ctx)
 
 	if (session_open(&s, &ctx->err) != 0)
 		return -1;
+	cmd_note_freshness(ctx, &s);
 	list = session_releases(&s, &ctx->err);
 	session_close(&s);
 	if (list == NULL)

@@ -27,6 +27,7 @@ static int report_exec(struct cmd_ctx *ctx)
 		return error_set(&ctx->err, EXIT_USAGE, "--format is md, html or json");
 	if (session_open(&s, &ctx->err) != 0)
 		return -1;
+	cmd_note_freshness(ctx, &s);
 	if (session_load_release(&s, ctx->args.positionals[0], &rel, &ctx->err) != 0) {
 		release_close(&rel);
 		session_close(&s);

@@ -70,6 +70,7 @@ static int show_exec(struct cmd_ctx *ctx)
 
 	if (cmd_load_release(ctx, &s, &rel) != 0)
 		return -1;
+	cmd_note_freshness(ctx, &s);
 	step = playbook_step(rel.pb, ctx->args.positionals[0]);
 	if (step == NULL) {
 		error_set(&ctx->err, EXIT_USAGE, "release %s has no step \"%s\"; 'relctl status' lists them",

@@ -98,6 +98,7 @@ static int stats_exec(struct cmd_ctx *ctx)
 		return error_set(&ctx->err, EXIT_USAGE, "--last needs a positive number of releases");
 	if (session_open(&s, &ctx->err) != 0)
 		return -1;
+	cmd_note_freshness(ctx, &s);
 	pb = session_current_playbook(&s, &ctx->err);
 	if (pb == NULL || session_load_all(&s, (size_t)last, &rels, &count, &ctx->err) != 0) {
 		playbook_free(pb);

@@ -134,6 +134,7 @@ static int status_exec(struct cmd_ctx *ctx)
 
 	if (cmd_load_release(ctx, &s, &rel) != 0)
 		return -1;
+	cmd_note_freshness(ctx, &s);
 	if (args_flag(&ctx->args, "json")) {
 		cJSON *json = status_json(&rel, s.now);
 

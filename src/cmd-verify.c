@@ -16,6 +16,7 @@ static int verify_exec(struct cmd_ctx *ctx)
 
 	if (session_open(&s, &ctx->err) != 0)
 		return -1;
+	cmd_note_freshness(ctx, &s);
 	rc = session_verify(&s, &report, &ctx->err);
 	if (report && args_flag(&ctx->args, "json")) {
 		cmd_print_json(ctx, report);

@@ -6,6 +6,7 @@
 # have exactly one winner, and offline events are synced later without
 # ever overwriting someone else's.
 
+bats_require_minimum_version 1.5.0
 load helper
 load sync
 
@@ -155,6 +156,35 @@ one_claim_wins() {
 	[ "$(relctl status --json | jq -r .version)" = 2.6.3 ]
 	mv "$REMOTE.away" "$REMOTE"
 	[ "$(git --git-dir="$REMOTE" rev-parse relctl-ledger)" = "$before" ]
+}
+
+@test "read commands say how old the local ledger is when a remote is configured, on stderr and not with --json" {
+	team path
+	# Just exchanged: no note.
+	run relctl status
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"note:"* ]]
+	git config relctl.lastSync "$(date -u -d '-3 hours -5 minutes' +%Y-%m-%dT%H:%M:%SZ)"
+	mv "$REMOTE" "$REMOTE.away"
+	for cmd in status next log releases "finding list" brief stats forecast "show build-rc"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr relctl $cmd
+		[ "$status" -eq 0 ] || { echo "$cmd: $output $stderr"; false; }
+		[[ "$stderr" == *'ledger as of the last exchange with "origin", 3h5m ago; '"'relctl sync'"' fetches the newest'* ]] ||
+			{ echo "$cmd: $stderr"; false; }
+		[[ "$output" != *"note:"* ]]
+	done
+	run --separate-stderr relctl status --json
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(echo "$output" | jq -r .version)" = 2.6.3 ]
+	git config --unset relctl.lastSync
+	run --separate-stderr relctl next
+	[[ "$stderr" == *'never exchanged with "origin" yet; run '"'relctl sync'"* ]]
+	mv "$REMOTE.away" "$REMOTE"
+	relctl sync >/dev/null
+	run --separate-stderr relctl next
+	[ -z "$stderr" ]
 }
 
 @test "git daemon stopped: a mutation fails with 69 and adds no commit" {
