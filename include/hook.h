@@ -30,7 +30,7 @@ struct hook_request {
 	char *hook;       /* the playbook's hook id */
 	char *method;
 	char *url;        /* expanded: may hold a token */
-	char *url_shown;  /* without credentials or query string */
+	char *url_shown;  /* without credentials, query string or ${ENV} values past the host */
 	struct hook_header headers[HOOK_MAX_HEADERS];
 	size_t header_count;
 	char *body;
@@ -89,7 +89,8 @@ char *hook_webhook_id(const char *version, int candidate, const char *step, cons
  * Builds the exact request, signed.  ${ENV} expands only in url and
  * headers; an unset variable or secret is an error (78).  Header values and
  * the signing secret are secrets (masked wherever shown); the url is shown
- * without credentials or query string.
+ * without credentials or query string, and its ${ENV} values masked (a
+ * value that is a whole url keeps its scheme and host).
  */
 int hook_render(const struct pb_hook *hook, const struct template_scope *scope, const char *webhook_id, time_t now,
 		struct hook_request *req, struct error *err);

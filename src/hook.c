@@ -228,6 +228,24 @@ static void remember_secret(struct hook_request *req, const char *value)
 	req->secrets[req->secret_count++] = xstrdup(value);
 }
 
+/*
+ * A url's ${ENV} value is a secret too (chat webhook urls and push topics
+ * carry their key in the path): a whole url keeps its scheme and host
+ * visible and hides the rest; any other value is hidden whole.
+ */
+static void remember_url_secret(struct hook_request *req, const char *value)
+{
+	const char *scheme = strstr(value, "://");
+
+	if (scheme == NULL) {
+		remember_secret(req, value);
+		return;
+	}
+	value = scheme + 3 + strcspn(scheme + 3, "/?#");
+	if (strlen(value) > 1)
+		remember_secret(req, value);
+}
+
 static char *expand_env(struct hook_request *req, const char *text, bool secret, struct error *err)
 {
 	struct buf out;
@@ -261,6 +279,8 @@ static char *expand_env(struct hook_request *req, const char *text, bool secret,
 		}
 		if (secret)
 			remember_secret(req, value);
+		else
+			remember_url_secret(req, value);
 		buf_adds(&out, value);
 		free(name);
 		p = close + 1;
@@ -395,13 +415,18 @@ int hook_render(const struct pb_hook *hook, const struct template_scope *scope, 
 		req->body = xstrdup("");
 	}
 	req->body_len = strlen(req->body);
-	/* The url is shown without its credentials and query, where url secrets live; header values are secrets. */
+	/* The url is shown without its credentials, query and ${ENV} values; header values are secrets. */
 	req->url = expand_env(req, hook->url, false, err);
 	if (req->url == NULL)
 		return -1;
 	if (strncmp(req->url, "http://", 7) && strncmp(req->url, "https://", 8))
 		return error_set(err, EXIT_CONFIG, "hook \"%s\" must go to an http:// or https:// url", hook->id);
-	req->url_shown = url_shown(req->url);
+	{
+		char *shown = url_shown(req->url);
+
+		req->url_shown = hook_mask(req, shown);
+		free(shown);
+	}
 	for (i = 0; i < hook->header_count; i++) {
 		char *value = expand_env(req, hook->headers[i].value, true, err);
 

@@ -738,6 +738,26 @@ lab_step() { # ID FIELD
 	[[ "$output" == *"must use an http:// or https:// url"* ]]
 }
 
+@test "a url from the environment keeps its secret path out of output, --dry-run and the ledger; the receiver gets the real one" {
+	lab
+	local key path
+	key="T0-$(random_secret)"
+	path="/lab/services/$key"
+	EXTRA_SECRETS=$key
+	export LAB_OTHER_URL="http://127.0.0.1:$(port cms)$path"
+	relrun cristina run post-elsewhere --dry-run
+	expect 0
+	[[ "$output" == *"POST http://127.0.0.1:$(port cms)***"* ]]
+	relrun cristina run post-elsewhere
+	expect 0
+	[ "$(deliveries cms "$path")" -eq 1 ]
+	[ "$(lab_step post-elsewhere hook.url)" = "http://127.0.0.1:$(port cms)***" ]
+	[ "$(lab_step post-elsewhere state)" = done ]
+	no_secret_anywhere
+	# The check can fail: the key is in the receiver's log.
+	grep -qF "$key" "$TEST_TMP/rx/cms/log"
+}
+
 @test "a hook step held by another dev is refused before anything is sent; its holder runs it" {
 	lab
 	as jan claim post-notes >/dev/null
