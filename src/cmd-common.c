@@ -54,9 +54,16 @@ void cmd_notify_ready(struct cmd_ctx *ctx, struct session *s, const char *versio
 		if (hook_render(playbook_hook(rel.pb, rel.pb->notify), &scope, webhook_id, s->now, &req, &err) != 0 ||
 		    hook_send(&req, &res, &err) != 0)
 			fprintf(stderr, "relctl: warning: the %s notification was not sent: %s\n", rel.pb->notify, err.message);
-		else if (res.outcome != HOOK_DELIVERED)
+		else if (res.outcome != HOOK_DELIVERED && res.status)
 			fprintf(stderr, "relctl: warning: the %s notification was not delivered (HTTP %ld)\n", rel.pb->notify,
 				res.status);
+		else if (res.outcome != HOOK_DELIVERED) {
+			const struct hook_attempt *last = res.attempt_count ? &res.attempts[res.attempt_count - 1] : NULL;
+			char *why = hook_mask(&req, last && last->error ? last->error : "no answer");
+
+			fprintf(stderr, "relctl: warning: the %s notification was not delivered: %s\n", rel.pb->notify, why);
+			free(why);
+		}
 		else
 			fprintf(ctx->out, "notified %s: %s\n", rel.pb->notify, message.data);
 		hook_result_release(&res);

@@ -137,6 +137,7 @@ static int run_exec(struct cmd_ctx *ctx)
 	}
 	fprintf(ctx->out, "%s\n", summary);
 	if (res.outcome == HOOK_DELIVERED) {
+		cmd_notify_ready(ctx, &s, rel.st->version);
 		rc = 0;
 	} else {
 		char excerpt[121];

@@ -282,6 +282,99 @@ lab_step() { # ID FIELD
 	ledger 1.0 | jq -r ".steps[\"$1\"].$2"
 }
 
+# ---------- notifications ----------
+
+# A release 1.0 of a playbook whose notify hook posts to the receiver "chat".
+notifying() {
+	receiver chat
+	export CHAT_URL="http://127.0.0.1:$(port chat)"
+	REPO="$TEST_TMP/repo"
+	git init -q "$REPO"
+	cd "$REPO" || return 1
+	git config user.email cristina@example.com
+	git config user.name Cristina
+	cat >"$TEST_TMP/notify.yaml" <<EOF
+relctl: 1
+name: Notify lab
+roles: [release-manager, dev, support]
+people:
+  - {id: cristina, name: Cristina, email: cristina@example.com, roles: [release-manager]}
+  - {id: jan, name: Jan, email: jan@example.com, roles: [dev]}
+  - {id: shalom, name: Shalom, email: shalom@example.com, roles: [dev]}
+  - {id: lena, name: Lena, email: lena@example.com, roles: [support]}
+notify: chat
+hooks:
+  chat:
+    url: "\${CHAT_URL}/chat"
+    body: {text: "{{release.version}}: {{ready.message}}", steps: "{{ready.steps}}"}
+    retries: 0
+  announce:
+    url: "\${CHAT_URL}/announce"
+    body: "{{release.version}} is out"
+phases:
+  - id: only
+    steps:
+      - {id: build, title: Build, owner: dev, instructions: Build it.}
+      - {id: test, title: Test, owner: support, needs: [build], instructions: Test it.}
+      - {id: announce, title: Announce, kind: hook, hook: announce, owner: release-manager, needs: [test], instructions: Run it.}
+      - {id: wrap-up, title: Wrap up, owner: release-manager, needs: [announce], instructions: Close it.}
+EOF
+	relctl init --playbook "$TEST_TMP/notify.yaml" >/dev/null
+}
+
+chat() { # FILTER over the notifications (path /chat) only
+	jq -s -r "[.[] | select(.path == \"/chat\")] | $1" "$TEST_TMP/rx/chat/log"
+}
+
+@test "notify: each change that makes steps ready posts who can take them, after the commit; a run that makes steps ready too" {
+	notifying
+	relrun cristina start 1.0
+	expect 0
+	[[ "$output" == *"notified chat"* ]]
+	[ "$(chat length)" -eq 1 ]
+	[ "$(chat '.[0].body | fromjson | .text')" = "1.0: build is ready for a dev (jan, shalom): relctl claim build" ]
+	[ "$(chat '.[0].body | fromjson | .steps')" = build ]
+
+	relrun jan claim build
+	expect 0
+	[ "$(chat length)" -eq 1 ] # nothing became ready
+	relrun jan done build
+	expect 0
+	[ "$(chat length)" -eq 2 ]
+	[ "$(chat '.[1].body | fromjson | .text')" = "1.0: test is ready for a support (lena): relctl claim test" ]
+	as lena claim test >/dev/null
+	as lena done test >/dev/null
+	[ "$(chat '.[2].body | fromjson | .steps')" = announce ]
+
+	# relctl run: the delivered hook makes wrap-up ready, and that is posted too.
+	relrun cristina run announce
+	expect 0
+	[ "$(deliveries chat /announce)" -eq 1 ]
+	[ "$(chat length)" -eq 4 ]
+	[ "$(chat '.[3].body | fromjson | .text')" = "1.0: wrap-up is ready for a release-manager (cristina): relctl claim wrap-up" ]
+	# Each notification has its own id; none of them is in the ledger.
+	[ "$(chat '[.[].webhook_id] | unique | length')" -eq 4 ]
+	[ "$(ledger 1.0 | jq '[.events[] | select(.op == "hook")] | length')" -eq 1 ]
+}
+
+@test "notify: a failed notification warns and never fails the change" {
+	notifying
+	script chat '/chat=500:echo'
+	relrun cristina start 1.0
+	expect 0
+	[[ "$output" == *"warning: the chat notification was not delivered (HTTP 500)"* ]]
+	[ "$(ledger 1.0 | jq -r '.steps.build.state')" = ready ]
+	kill "$(tail -1 "$TEST_TMP/pids")" # the chat receiver
+	wait "$(tail -1 "$TEST_TMP/pids")" 2>/dev/null || true
+	relrun jan claim build
+	expect 0
+	relrun jan done build
+	expect 0
+	[[ "$output" == *"warning: the chat notification was not delivered: "*"onnect"* ]] || { echo "$output"; false; }
+	[ "$(ledger 1.0 | jq -r '.steps.test.state')" = ready ]
+	[ "$(git log --format=%s relctl-ledger | head -1)" = "jan finished build (1.0 rc1)" ]
+}
+
 # ---------- the receiver itself ----------
 
 @test "the receiver's own HMAC code agrees with the Standard Webhooks and GitHub published vectors" {
