@@ -82,8 +82,12 @@ struct template_scope {
  */
 char *template_expand(const char *text, const struct template_scope *scope, struct error *err);
 
-/* The webhook-id for a step's hook: the same on every machine and retry. */
-char *hook_webhook_id(const char *version, int candidate, const char *step, const char *hook);
+/*
+ * The webhook-id for a step's hook: the same on every machine, retry and
+ * re-run of one round of the step (round: times it was reopened), new for
+ * each candidate and each reopened round.
+ */
+char *hook_webhook_id(const char *version, int candidate, const char *step, int round, const char *hook);
 
 /*
  * Builds the exact request, signed.  ${ENV} expands only in url and

@@ -47,6 +47,7 @@ struct step_record {
 	int candidate;        /* the candidate of the last change */
 	bool reason_is_condition; /* skipped by its "when" at the start */
 	cJSON *hook;              /* the last hook result recorded, or NULL */
+	int round;                /* times reopened: a hook step's webhook-id differs each round */
 	size_t event_count;
 };
 

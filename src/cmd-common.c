@@ -48,7 +48,7 @@ void cmd_notify_ready(struct cmd_ctx *ctx, struct session *s, const char *versio
 		struct template_scope scope = { rel.st, store_workdir(s->store), steps.data, message.data };
 		char *key = xasprintf("notify:%s", steps.data);
 
-		webhook_id = hook_webhook_id(rel.st->version, rel.st->candidate, key, rel.pb->notify);
+		webhook_id = hook_webhook_id(rel.st->version, rel.st->candidate, key, 0, rel.pb->notify);
 		free(key);
 		memset(&res, 0, sizeof(res));
 		if (hook_render(playbook_hook(rel.pb, rel.pb->notify), &scope, webhook_id, s->now, &req, &err) != 0 ||

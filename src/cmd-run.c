@@ -26,7 +26,8 @@ static int render(struct cmd_ctx *ctx, struct session *s, const struct release *
 		  struct hook_request *req)
 {
 	struct template_scope scope = { rel->st, store_workdir(s->store), NULL, NULL };
-	char *id = hook_webhook_id(rel->st->version, rel->st->candidate, step->id, step->hook);
+	char *id = hook_webhook_id(rel->st->version, rel->st->candidate, step->id, rel->st->steps[step->index].round,
+				   step->hook);
 	int rc = hook_render(playbook_hook(rel->pb, step->hook), &scope, id, s->now, req, &ctx->err);
 
 	free(id);

@@ -312,9 +312,10 @@ static char *url_shown(const char *url)
 
 /* ---------- signing ---------- */
 
-char *hook_webhook_id(const char *version, int candidate, const char *step, const char *hook)
+char *hook_webhook_id(const char *version, int candidate, const char *step, int round, const char *hook)
 {
-	char *key = xasprintf("relctl\n%s\n%d\n%s\n%s", version, candidate, step, hook);
+	char *key = round > 0 ? xasprintf("relctl\n%s\n%d\n%s\n%s\n%d", version, candidate, step, hook, round)
+			      : xasprintf("relctl\n%s\n%d\n%s\n%s", version, candidate, step, hook);
 	char hash[65];
 
 	sha256_hex(key, strlen(key), hash);

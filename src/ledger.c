@@ -71,6 +71,8 @@ static void record_clear_work(struct step_record *r)
 	replace(&r->review_note, NULL);
 	cJSON_Delete(r->evidence);
 	r->evidence = cJSON_CreateArray();
+	cJSON_Delete(r->hook);
+	r->hook = NULL;
 	r->claimed_at = r->done_at = r->ready_at = 0;
 }
 
@@ -635,6 +637,7 @@ static int check_reopen(struct op_ctx *o, struct error *err)
 static void apply_reopen(struct op_ctx *o)
 {
 	record_clear_work(o->rec);
+	o->rec->round++;
 	o->rec->reason_is_condition = false;
 	o->rec->base = STATE_READY;
 	replace(&o->rec->reason, json_string(o->event, "reason"));

@@ -517,6 +517,31 @@ chat() { # FILTER over the notifications (path /chat) only
 	no_secret_anywhere
 }
 
+@test "a delivered step reopened (the changelog had a mistake) is sent again under a new webhook-id the receiver accepts; the old result leaves the view" {
+	publishing
+	relrun cristina run publish-changelog
+	expect 0
+	first=$(step publish-changelog hook.webhook_id)
+	relrun cristina reopen publish-changelog --reason "the changelog named the wrong version"
+	expect 0
+	[ "$(step publish-changelog state)" = ready ]
+	[ "$(step publish-changelog hook)" = null ]
+	relrun cristina run publish-changelog
+	expect 0
+	second=$(step publish-changelog hook.webhook_id)
+	[ "$second" != "$first" ]
+	[ "$(deliveries cms)" -eq 2 ]
+	[ "$(rx cms '.[1].webhook_id')" = "$second" ]
+	[ "$(rx cms '[.[].duplicate] | map(tostring) | join(",")')" = false,false ]
+	# The first round stays in the events.
+	[ "$(ledger "$V" | jq -r '[.events[] | select(.op == "hook") | .result.webhook_id] | join(" ")')" = "$first $second" ]
+	# Its re-run is as stable as any: --force sends the second id again.
+	relrun cristina run publish-changelog --force
+	expect 0
+	[ "$(rx cms '.[2].webhook_id')" = "$second" ]
+	[ "$(rx cms '.[2].duplicate')" = true ]
+}
+
 @test "401 is not retried: exit 69 with the status, the step stays claimed, the failure is recorded; a re-run sends the same id" {
 	publishing
 	# The receiver echoes the request's headers, Authorization included.

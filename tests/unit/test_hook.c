@@ -65,13 +65,20 @@ static void a_secret_without_whsec_prefix_is_refused(void **state)
 
 static void webhook_id_is_stable_and_distinct(void **state)
 {
-	char *a = hook_webhook_id("2.6.3", 1, "publish-changelog", "changelog");
-	char *b = hook_webhook_id("2.6.3", 1, "publish-changelog", "changelog");
-	char *c = hook_webhook_id("2.6.3", 2, "publish-changelog", "changelog");
+	char *a = hook_webhook_id("2.6.3", 1, "publish-changelog", 0, "changelog");
+	char *b = hook_webhook_id("2.6.3", 1, "publish-changelog", 0, "changelog");
+	char *c = hook_webhook_id("2.6.3", 2, "publish-changelog", 0, "changelog");
+	char *d = hook_webhook_id("2.6.3", 1, "publish-changelog", 1, "changelog");
+	char *e = hook_webhook_id("2.6.3", 1, "publish-changelog", 1, "changelog");
 
 	(void)state;
 	assert_string_equal(a, b);
 	assert_string_not_equal(a, c);
+	assert_string_not_equal(a, d);
+	assert_string_not_equal(c, d);
+	assert_string_equal(d, e);
+	free(d);
+	free(e);
 	assert_int_equal(strncmp(a, "msg_", 4), 0);
 	assert_int_equal(strlen(a), 36);
 	free(a);
@@ -488,7 +495,7 @@ static void hook_render_builds_the_signed_request(void **state)
 {
 	struct hook_request req;
 	struct error err = { 0, "" };
-	char *id = hook_webhook_id("2.6.3", 1, "publish", "changelog"), *sig = NULL;
+	char *id = hook_webhook_id("2.6.3", 1, "publish", 0, "changelog"), *sig = NULL;
 
 	(void)state;
 	if (hook_render(hook_named("changelog"), &world.scope, id, T0, &req, &err) != 0)
