@@ -1059,6 +1059,16 @@ int ledger_apply(struct release_state *st, const cJSON *event, struct error *err
 		return error_set(err, EXIT_DATAERR, "release %s does not begin with its start event", st->version);
 	if (st->status == RELEASE_ABORTED)
 		return error_set(err, EXIT_DATAERR, "release %s was aborted; nothing in it can change", st->version);
+	{
+		/* An event belongs to the candidate it was made in: one made offline before a delay does not carry over. */
+		const cJSON *candidate = cJSON_GetObjectItemCaseSensitive(event, "candidate");
+
+		if (cJSON_IsNumber(candidate) && candidate->valueint != st->candidate)
+			return error_set(err, EXIT_DATAERR,
+					 "event %s (%s%s%s) was made for %s rc%d, but the release is at rc%d now; do it again if it still applies",
+					 id, o.op, step ? " " : "", step ? step : "", st->version, candidate->valueint,
+					 st->candidate);
+	}
 	o.actor = playbook_person(st->pb, actor);
 	if (o.actor == NULL)
 		return error_set(err, EXIT_NOPERM, "\"%s\" is not a person of release %s's playbook", actor, st->version);

@@ -432,6 +432,21 @@ static void test_malformed_events_are_refused_naming_the_problem(void **state)
 
 /* ---------- claim ---------- */
 
+static void test_an_event_of_another_candidate_is_refused(void **state)
+{
+	struct fx *f = *state;
+	cJSON *e;
+
+	start(f, false);
+	e = ev(f, "dan", "claim", "build");
+	cJSON_AddNumberToObject(e, "candidate", 2);
+	refuse(f, e, EXIT_DATAERR, "was made for 2.6.3 rc2, but the release is at rc1 now");
+	e = ev(f, "dan", "claim", "build");
+	cJSON_AddNumberToObject(e, "candidate", 1);
+	accept(f, e);
+	assert_holder(f, "build", "dan");
+}
+
 static void test_claim_needs_the_steps_owner_role(void **state)
 {
 	struct fx *f = *state;
@@ -1148,6 +1163,7 @@ int main(void)
 		T(test_claim_of_a_step_someone_holds_is_75_naming_them),
 		T(test_claim_of_a_finished_step_asks_for_reopen),
 		T(test_the_decision_step_is_not_claimed_done_assigned_skipped_or_reopened),
+		T(test_an_event_of_another_candidate_is_refused),
 		T(test_unclaim_is_for_the_holder_or_a_release_manager),
 		T(test_assign_is_for_release_managers_and_only_to_a_holder_of_the_role),
 		T(test_done_is_for_the_claimant_or_a_release_manager),
