@@ -22,12 +22,7 @@ teardown() {
 # team KIND: a bare remote served over KIND; clone a (cristina) set up with
 # 'relctl init --playbook' and release 2.6.3 started; clone b untouched.
 team() {
-	REMOTE=$(make_remote team)
-	case $1 in
-	git) daemon_start ;;
-	http) http_start ;;
-	esac
-	URL=$(remote_url "$1" team)
+	serve "$1" team
 	clone_into a "$URL"
 	clone_into b "$URL"
 	cd "$TEST_TMP/a"

@@ -54,9 +54,8 @@ worker() {
 
 race() {
 	local kind=$1 i
-	REMOTE=$(make_remote team)
-	[ "$kind" != git ] || daemon_start
-	url=$(remote_url "$kind" team)
+	serve "$kind" team
+	url=$URL
 	clone_into lead "$url"
 	(cd "$TEST_TMP/lead" && relctl init --playbook "$TEST_TMP/race.yaml" >/dev/null && relctl start 1.0 >/dev/null)
 	for i in $(seq 1 $CLONES); do

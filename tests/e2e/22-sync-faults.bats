@@ -19,12 +19,8 @@ teardown() {
 # team KIND: a bare remote served over KIND, clone a (cristina) with the
 # ledger and release 2.6.3 started; $TEST_TMP/vandal is a plain git clone.
 team() {
-	REMOTE=$(make_remote team)
-	case $1 in
-	git) daemon_start ;;
-	http) http_start ;;
-	esac
-	clone_into a "$(remote_url "$1" team)"
+	serve "$1" team
+	clone_into a "$URL"
 	cd "$TEST_TMP/a"
 	relctl init --playbook "$PLAYBOOK" >/dev/null
 	relctl start 2.6.3 >/dev/null

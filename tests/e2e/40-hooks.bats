@@ -212,14 +212,19 @@ no_secret_anywhere() {
 	done
 }
 
-# The lab: a release 1.0 of a small playbook whose hooks go to the same
-# receivers, each step held by a release manager.
-lab() {
+# fresh_repo: an empty repository $REPO of cristina's, the current directory.
+fresh_repo() {
 	REPO="$TEST_TMP/repo"
 	git init -q "$REPO"
 	cd "$REPO" || return 1
 	git config user.email cristina@example.com
 	git config user.name Cristina
+}
+
+# The lab: a release 1.0 of a small playbook whose hooks go to the same
+# receivers, each step held by a release manager.
+lab() {
+	fresh_repo || return 1
 	cat >"$TEST_TMP/lab.yaml" <<EOF
 relctl: 1
 name: Hook lab
@@ -288,11 +293,7 @@ lab_step() { # ID FIELD
 notifying() {
 	receiver chat
 	export CHAT_URL="http://127.0.0.1:$(port chat)"
-	REPO="$TEST_TMP/repo"
-	git init -q "$REPO"
-	cd "$REPO" || return 1
-	git config user.email cristina@example.com
-	git config user.name Cristina
+	fresh_repo || return 1
 	cat >"$TEST_TMP/notify.yaml" <<EOF
 relctl: 1
 name: Notify lab

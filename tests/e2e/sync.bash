@@ -7,6 +7,7 @@
 #   http_start               git http-backend behind nginx + fcgiwrap on 127.0.0.1:$HTTP_PORT
 #   http_stop                stops them (idempotent)
 #   remote_url KIND NAME     the url of $TEST_TMP/srv/NAME.git for path|file|git|http
+#   serve KIND NAME          make_remote + its server; sets REMOTE and URL
 #   servers_stop             stops whatever is running: call it from teardown
 #   remote_ledger DIR VER    the release file on the remote's ledger branch
 #   gate_close; gated NAME DIR CMD...; gate_open
@@ -37,6 +38,17 @@ clone_into() {
 	git clone -q "$2" "$TEST_TMP/$1" 2>/dev/null
 	git -C "$TEST_TMP/$1" config user.email cristina@example.com
 	git -C "$TEST_TMP/$1" config user.name Cristina
+}
+
+# serve KIND NAME: a bare remote NAME served over KIND (path|file|git|http);
+# sets REMOTE (its path) and URL.
+serve() {
+	REMOTE=$(make_remote "$2")
+	case $1 in
+	git) daemon_start ;;
+	http) http_start ;;
+	esac
+	URL=$(remote_url "$1" "$2")
 }
 
 remote_url() {
