@@ -48,8 +48,8 @@ make_template() {
 	as jan claim run-e2e-tests --release T; as jan done run-e2e-tests --evidence https://ci.example.com/1 --release T
 }
 
-ledger_of() { # N -> a repo whose ledger holds N copies of the template
-	local n=$1 repo="$WORK/ledger-$1"
+ledger_of() { # N [NAME] -> a new repo whose ledger holds N copies of the template
+	local n=$1 repo="$WORK/${2:-ledger-$1}"
 	cp -a "$WORK/template" "$repo"
 	python3 "$ROOT/bench/gen.py" "$repo" T "$n"
 	echo "$repo"
@@ -88,7 +88,7 @@ PLUMB
 
 bench_sync() {
 	local repo="$WORK/sync-clone" remote="$WORK/remote.git" base
-	cp -a "$(ledger_of 10)" "$repo"
+	cp -a "$(ledger_of 10 sync-source)" "$repo"
 	git init -q --bare "$remote"
 	cd "$repo"
 	git remote add origin "$remote"
@@ -96,10 +96,10 @@ bench_sync() {
 	git config relctl.remote origin
 	base=$(git rev-parse relctl-ledger)
 	hyperfine -N --runs "$RUNS" --warmup 2 --export-json "$WORK/h-sync.json" \
-		--prepare "bash -c 'git update-ref refs/heads/relctl-ledger $base && git --git-dir=$remote update-ref refs/heads/relctl-ledger $base && git update-ref refs/remotes/origin/relctl-ledger $base'" \
+		--prepare "bash -c 'git update-ref refs/heads/relctl-ledger $base && git --git-dir=$remote update-ref refs/heads/relctl-ledger $base && git update-ref refs/remotes/origin/relctl-ledger $base && git update-ref refs/relctl/remotes/origin/relctl-ledger $base'" \
 		-n "relctl claim through sync (path remote)" "env RELCTL_USER=maria $RELCTL claim test-diy --release 1.0.5" \
 		-n "git fetch + git push (path remote)" "bash -c 'git fetch -q origin relctl-ledger && git commit-tree \$(git rev-parse relctl-ledger^{tree}) -p relctl-ledger -m x | xargs git update-ref refs/heads/relctl-ledger && git push -q origin relctl-ledger'" \
-		>/dev/null 2>&1 || true
+		>"$WORK/hyperfine.log" 2>&1 || { tail -20 "$WORK/hyperfine.log"; exit 1; }
 	rows "$WORK/h-sync.json"
 }
 
