@@ -93,6 +93,11 @@ struct cJSON;
 struct session;
 /* Records op on step (fields borrowed, may be NULL) and prints what happened. */
 int cmd_record(struct cmd_ctx *ctx, const char *op, const char *step, struct cJSON *fields);
+/* The same, with a check of the release at the tip the event is written on (struct mutation). */
+struct release;
+struct mutation;
+int cmd_record_checked(struct cmd_ctx *ctx, const char *op, const char *step, struct cJSON *fields,
+		       int (*precheck)(const struct release *, const struct mutation *, struct error *));
 /*
  * The exec of the plain step commands (claim, unclaim, skip, reopen, block,
  * unblock): records the op named by the command on STEP, with --reason.

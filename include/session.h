@@ -85,6 +85,12 @@ struct mutation {
 	const char *op;
 	const char *step;    /* NULL for release-wide ops */
 	cJSON *fields;       /* merged into the event; borrowed; may be NULL */
+	/*
+	 * May be NULL.  Called with the release as it is at the tip the event
+	 * is written on (the remote's, with a remote), before the rules:
+	 * returns 0, or -1 with err set to refuse the change.
+	 */
+	int (*precheck)(const struct release *rel, const struct mutation *m, struct error *err);
 };
 
 /*

@@ -77,8 +77,14 @@ void cmd_notify_ready(struct cmd_ctx *ctx, struct session *s, const char *versio
 
 int cmd_record(struct cmd_ctx *ctx, const char *op, const char *step, struct cJSON *fields)
 {
+	return cmd_record_checked(ctx, op, step, fields, NULL);
+}
+
+int cmd_record_checked(struct cmd_ctx *ctx, const char *op, const char *step, struct cJSON *fields,
+		       int (*precheck)(const struct release *, const struct mutation *, struct error *))
+{
 	struct session s;
-	struct mutation m = { cmd_release_arg(ctx), op, step, fields };
+	struct mutation m = { cmd_release_arg(ctx), op, step, fields, precheck };
 	char *summary = NULL;
 	int rc;
 

@@ -15,6 +15,28 @@ static const struct option_spec options[] = {
 	OPTION_END,
 };
 
+/*
+ * The decision is recorded with the hash of the brief this clone showed;
+ * when the release changed on the remote meanwhile (a finding, an input, a
+ * result came in), the owner reads the brief again before deciding.
+ */
+static int same_brief(const struct release *rel, const struct mutation *m, struct error *err)
+{
+	const cJSON *seen = cJSON_GetObjectItemCaseSensitive(m->fields, "brief_hash");
+	cJSON *brief = brief_build(rel->st);
+	char hash[65];
+	int rc = brief_hash(brief, hash);
+
+	cJSON_Delete(brief);
+	if (rc != 0)
+		return error_set(err, EXIT_SOFTWARE, "cannot hash the brief");
+	if (!cJSON_IsString(seen) || strcmp(seen->valuestring, hash) != 0)
+		return error_set(err, EXIT_TEMPFAIL,
+				 "the brief of %s changed since this clone last showed it (new findings, inputs or results from your team); read 'relctl brief' again, then decide",
+				 rel->st->version);
+	return 0;
+}
+
 static int decide_exec(struct cmd_ctx *ctx)
 {
 	const char *decision = ctx->args.positionals[0];
@@ -44,7 +66,7 @@ static int decide_exec(struct cmd_ctx *ctx)
 	cJSON_AddStringToObject(fields, "brief_hash", hash);
 	if (args_flag(&ctx->args, "force"))
 		cJSON_AddTrueToObject(fields, "forced");
-	rc = cmd_record(ctx, "decide", NULL, fields);
+	rc = cmd_record_checked(ctx, "decide", NULL, fields, same_brief);
 	if (rc == 0 && strcmp(decision, "delay") == 0)
 		fprintf(ctx->out, "next: the reopened steps are ready again; 'relctl next' shows them\n");
 	else if (rc == 0 && strcmp(decision, "ship") == 0)

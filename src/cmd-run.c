@@ -108,7 +108,7 @@ static int run_exec(struct cmd_ctx *ctx)
 		goto out;
 	}
 	if (state == STATE_READY) {
-		struct mutation claim = { rel.st->version, "claim", step->id, NULL };
+		struct mutation claim = { .version = rel.st->version, .op = "claim", .step = step->id };
 
 		if (session_mutate(&s, &claim, &summary, &ctx->err) != 0)
 			goto out;
@@ -125,7 +125,7 @@ static int run_exec(struct cmd_ctx *ctx)
 	if (force)
 		cJSON_AddTrueToObject(fields, "forced");
 	{
-		struct mutation record = { rel.st->version, "hook", step->id, fields };
+		struct mutation record = { .version = rel.st->version, .op = "hook", .step = step->id, .fields = fields };
 
 		if (session_mutate(&s, &record, &summary, &ctx->err) != 0) {
 			char *why = hook_mask(&req, ctx->err.message);

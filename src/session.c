@@ -589,6 +589,8 @@ static int plan_mutation(struct session *s, const char *tip, void *data, struct 
 	me = session_identity(s, rel.pb, err);
 	if (me == NULL)
 		goto out;
+	if (m->precheck && m->precheck(&rel, m, err) != 0)
+		goto out;
 	event = new_event(s, me, m->op, m->step, rel.st->candidate);
 	if (event == NULL) {
 		error_set(err, EXIT_IOERR, "cannot read /dev/urandom for an event id");

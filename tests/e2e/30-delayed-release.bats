@@ -408,6 +408,37 @@ rc1_tested() {
 	ledger_is_consistent
 }
 
+@test "a decision from a clone that has not seen the newest finding is refused (75) until michael reads the brief again" {
+	rc1_tested
+	ok jan input --note "nothing to fix"
+	ok maria input --note "customers are waiting for 2.6.3"
+	git init -q --bare "$TEST_TMP/team.git"
+	git remote add origin "$TEST_TMP/team.git"
+	run relctl sync
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	git clone -q "$TEST_TMP/team.git" "$TEST_TMP/po"
+	(cd "$TEST_TMP/po" && git config user.email michael@example.com && "$RELCTL" sync >/dev/null)
+	# Michael reads the brief on his clone; meanwhile maria reports a blocker on hers.
+	seen=$(cd "$TEST_TMP/po" && as michael brief --json | jq -r .hash)
+	ok maria finding add "$STATIC_IP" --severity blocker --step test-voyager
+	remote=$(git --git-dir="$TEST_TMP/team.git" rev-parse relctl-ledger)
+
+	cd "$TEST_TMP/po"
+	run as michael decide ship --reason "all devices green"
+	[ "$status" -eq 75 ] || { echo "$output"; false; }
+	has "the brief of 2.6.3 changed since this clone last showed it (new findings, inputs or results from your team); read 'relctl brief' again, then decide"
+	[ "$(git --git-dir="$TEST_TMP/team.git" rev-parse relctl-ledger)" = "$remote" ]
+	# His clone now holds the team's ledger: the brief shows the blocker, and he decides from it.
+	[ "$(git rev-parse relctl-ledger)" = "$remote" ]
+	run as michael brief
+	has "$STATIC_IP"
+	now=$(as michael brief --json | jq -r .hash)
+	[ "$now" != "$seen" ]
+	ok michael decide delay --reason "the static IP blocker"
+	[ "$(j '.decisions[0] | [.decision, .brief_hash] | join(" ")')" = "delay $now" ]
+	[ "$(git --git-dir="$TEST_TMP/team.git" rev-parse relctl-ledger)" = "$(git rev-parse relctl-ledger)" ]
+}
+
 @test "a finding's estimate and risk come from a dev and its impact from support; anyone else is refused (77)" {
 	tinypilot
 	ok david finding add "$STATIC_IP" --severity major --step test-voyager
