@@ -241,6 +241,7 @@ ledger_is_consistent() {
 	# Every commit is authored by the event's actor.
 	[ "$(git log --format=%ae relctl-ledger | sort -u | tr '\n' ' ')" = "cristina@example.com david@example.com jan@example.com lena@example.com maria@example.com shalom@example.com " ]
 	ledger_is_consistent
+	schema_valid
 }
 
 @test "without --set, draft-advisories and publish-advisories are skipped by the start with the reason" {

@@ -108,3 +108,18 @@ refused_65() {
 	[ "$(ledger 2.6.4 | jq -r '.steps["build-rc"].holder')" = jan ]
 	[ "$(git rev-parse "relctl-ledger:$FILE")" = "$blob" ]
 }
+
+@test "the JSON Schemas in docs/ accept the ledger relctl writes and reject one broken by hand" {
+	as jan done build-rc --note "rc1 build" >/dev/null
+	as david finding add "Static IP screen" --severity major --step build-rc >/dev/null
+	schema_valid
+	ledger "$V" | jq '.events[1].op = "finish" | .steps["build-rc"].state = "finished"' >"$TEST_TMP/bad.json"
+	run python3 "$ROOT/tests/e2e/validate-ledger.py" --file ledger "$TEST_TMP/bad.json"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"events/1/op: 'finish' is not one of"* ]]
+	[[ "$output" == *"steps/build-rc/state: 'finished' is not one of"* ]]
+	git show relctl-ledger:index.json | jq '.format = "one"' >"$TEST_TMP/bad-index.json"
+	run python3 "$ROOT/tests/e2e/validate-ledger.py" --file index "$TEST_TMP/bad-index.json"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"format: 1 was expected"* ]]
+}

@@ -362,6 +362,7 @@ rc1_tested() {
 	[ "$(git log --format=%s relctl-ledger | grep -E 'finding|input|decided' | tac | tr '\n' '|')" = \
 		"david reported major finding $F: $STATIC_IP (2.6.3 rc1)|jan updated finding $F (2.6.3 rc1)|maria updated finding $F (2.6.3 rc1)|jan gave the dev input for 2.6.3 rc1|david gave the support input for 2.6.3 rc1|michael decided to delay 2.6.3 rc1; the next candidate begins|jan closed finding $F (2.6.3 rc2)|shalom gave the dev input for 2.6.3 rc2|maria gave the support input for 2.6.3 rc2|michael decided to ship 2.6.3 rc2|" ]
 	ledger_is_consistent
+	schema_valid
 }
 
 @test "only the product owner decides (77), and not before the decision step is ready (65 naming what it waits for)" {
@@ -498,6 +499,7 @@ rc1_tested() {
 	run as michael brief "$V" --json
 	[ "$status" -eq 0 ]
 	[ "$(jq -r .status <<<"$output")" = aborted ]
+	schema_valid
 }
 
 @test "relctl brief --format md renders GitHub-flavoured tables, one column per header cell" {

@@ -454,6 +454,7 @@ chat() { # FILTER over the notifications (path /chat) only
 	# The hook events are by who ran them.
 	[ "$(ledger "$V" | jq -r '[.events[] | select(.op == "hook") | .actor] | join(",")')" = cristina,lena,lena ]
 	no_secret_anywhere
+	schema_valid
 }
 
 @test "a hook body is JSON built by cJSON: the changelog's quotes, backslashes, newlines, tabs and {{...}} text arrive intact" {
@@ -802,6 +803,7 @@ chat() { # FILTER over the notifications (path /chat) only
 	# The receiver accepted the first; the second is the duplicate it drops.
 	[ "$(rx cms '[.[].duplicate] | map(tostring) | join(",")')" = false,true ]
 	[ "$(lab_step post-slow state)" = done ]
+	schema_valid # an unknown outcome, then a delivery
 }
 
 @test "an unknown {{template}} fails with 65 before anything is sent or recorded" {

@@ -597,6 +597,7 @@ EOF
 @test "20 releases: stats names jan on the critical path and the steps only he does" {
 	use history
 	twenty_releases
+	schema_valid # 20 releases, a delayed one among the fixtures too
 	run relctl releases --json
 	[ "$status" -eq 0 ]
 	expect 20 "$(jq 'if type == "array" then length else .releases | length end' <<<"$output")"

@@ -6,6 +6,7 @@
 #   as PERSON ARGS...     run relctl as PERSON (RELCTL_USER)
 #   ledger VERSION        the release file from the ledger branch, for jq
 #   free_port             a TCP port free on 127.0.0.1 right now
+#   schema_valid [DIR]    every document of DIR's ledger branch passes docs/*.schema.json
 
 ROOT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
 RELCTL="${RELCTL:-$ROOT/relctl}"
@@ -52,4 +53,9 @@ ledger_commits() {
 
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+schema_valid() {
+	local out
+	out=$(python3 "$ROOT/tests/e2e/validate-ledger.py" "${1:-.}") || { echo "$out"; return 1; }
 }
