@@ -460,6 +460,37 @@ static int credential_from_git(git_credential **out, const char *url)
 	return rc;
 }
 
+/*
+ * The private key file for ssh when the agent has none: git config
+ * relctl.sshKey (~/ expanded), else the first of ssh's default key files
+ * that exists.  NULL when there is none.
+ */
+static char *ssh_key_file(struct store *store)
+{
+	static const char *const defaults[] = { "id_ed25519", "id_ecdsa", "id_rsa" };
+	const char *home = getenv("HOME");
+	char *key = NULL;
+	struct error ignored;
+	size_t i;
+
+	if (store_config_get(store, "relctl.sshKey", &key, &ignored) == 0 && key) {
+		if (strncmp(key, "~/", 2) == 0 && home) {
+			char *full = xasprintf("%s/%s", home, key + 2);
+
+			free(key);
+			key = full;
+		}
+		return key;
+	}
+	for (i = 0; home && i < sizeof(defaults) / sizeof(defaults[0]); i++) {
+		key = xasprintf("%s/.ssh/%s", home, defaults[i]);
+		if (access(key, R_OK) == 0)
+			return key;
+		free(key);
+	}
+	return NULL;
+}
+
 static int credentials(git_credential **out, const char *url, const char *username_from_url,
 		       unsigned int allowed_types, void *payload)
 {
@@ -469,15 +500,20 @@ static int credentials(git_credential **out, const char *url, const char *userna
 	/* Each kind is tried once; then libgit2 reports the failure. */
 	if (t->credential_attempts++ >= 3)
 		return GIT_EAUTH;
+	if (allowed_types & GIT_CREDENTIAL_USERNAME) {
+		t->credential_attempts--; /* only names the user */
+		return git_credential_username_new(out, user);
+	}
 	if (allowed_types & GIT_CREDENTIAL_SSH_KEY) {
 		char *key = NULL;
-		struct error ignored;
 
-		if (t->credential_attempts == 1)
+		if (t->credential_attempts == 1 && getenv("SSH_AUTH_SOCK"))
 			return git_credential_ssh_key_from_agent(out, user);
-		if (store_config_get(t->store, "relctl.sshKey", &key, &ignored) == 0 && key) {
+		t->credential_attempts = 3; /* the key file is the last try */
+		key = ssh_key_file(t->store);
+		if (key) {
 			char *pub = xasprintf("%s.pub", key);
-			int rc = git_credential_ssh_key_new(out, user, pub, key, NULL);
+			int rc = git_credential_ssh_key_new(out, user, access(pub, R_OK) == 0 ? pub : NULL, key, NULL);
 
 			free(pub);
 			free(key);
