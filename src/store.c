@@ -585,13 +585,52 @@ static char *local_remote_path(const char *url)
 	return xstrdup(url);
 }
 
-static int unreachable(struct error *err, const char *remote, const char *what)
+/* code: what libgit2 returned (GIT_EAUTH when the credentials were refused). */
+static int unreachable(struct error *err, const char *remote, const char *what, int code)
 {
 	const git_error *e = git_error_last();
+	const char *why = e && e->message ? e->message : "unknown error";
+	bool auth = code == GIT_EAUTH ||
+		    (e && (e->klass == GIT_ERROR_SSH || e->klass == GIT_ERROR_HTTP || e->klass == GIT_ERROR_NET) &&
+		     (strstr(why, "authenticat") || strstr(why, "credentials") || strstr(why, "401") ||
+		      strstr(why, "403") || strstr(why, "Username/PublicKey")));
 
+	if (auth)
+		return error_set(err, EXIT_NOPERM,
+				 "remote \"%s\" refused the credentials%s%s%s; check your ssh key or agent, or the password 'git credential fill' gives for it",
+				 remote, code == GIT_EAUTH ? "" : " (", code == GIT_EAUTH ? "" : why,
+				 code == GIT_EAUTH ? "" : ")");
+	if (e && e->klass == GIT_ERROR_SSL)
+		return error_set(err, EXIT_UNAVAILABLE,
+				 "cannot %s remote \"%s\": %s; for a private certificate authority, set git config http.sslCAInfo FILE",
+				 what, remote, why);
 	return error_set(err, EXIT_UNAVAILABLE,
 			 "cannot %s remote \"%s\": %s; retry, or add --offline to record it locally and 'relctl sync' later",
-			 what, remote, e && e->message ? e->message : "unknown error");
+			 what, remote, why);
+}
+
+/*
+ * git's own TLS settings for https remotes: GIT_SSL_CAINFO / GIT_SSL_CAPATH,
+ * else git config http.sslCAInfo / http.sslCAPath (a private certificate
+ * authority).  Verification itself is never turned off.
+ */
+static void tls_settings(struct store *store)
+{
+	char *file = NULL, *dir = NULL;
+	struct error ignored;
+
+	if (getenv("GIT_SSL_CAINFO"))
+		file = xstrdup(getenv("GIT_SSL_CAINFO"));
+	else
+		store_config_get(store, "http.sslCAInfo", &file, &ignored);
+	if (getenv("GIT_SSL_CAPATH"))
+		dir = xstrdup(getenv("GIT_SSL_CAPATH"));
+	else
+		store_config_get(store, "http.sslCAPath", &dir, &ignored);
+	if (file || dir)
+		git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, file, dir);
+	free(file);
+	free(dir);
 }
 
 int store_fetch(struct store *store, const char *remote, const char *branch, char tip[OID_HEX], struct error *err)
@@ -601,11 +640,12 @@ int store_fetch(struct store *store, const char *remote, const char *branch, cha
 	git_remote *r = NULL;
 	char hex[17], *spec, *temp;
 	git_strarray specs;
-	int rc;
+	int rc, e;
 
 	if (git_remote_lookup(&r, store->repo, remote) != 0)
 		return error_set(err, EXIT_CONFIG, "there is no git remote \"%s\"; add it with 'git remote add %s URL'",
 				 remote, remote);
+	tls_settings(store);
 	if (random_hex(hex, 8) != 0)
 		snprintf(hex, sizeof(hex), "%d", (int)getpid());
 	temp = xasprintf("refs/relctl/fetch/%s", hex);
@@ -617,8 +657,8 @@ int store_fetch(struct store *store, const char *remote, const char *branch, cha
 	opts.callbacks.payload = &t;
 	opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
 	opts.update_fetchhead = 0;
-	if (git_remote_fetch(r, &specs, &opts, NULL) != 0) {
-		rc = unreachable(err, remote, "fetch from");
+	if ((e = git_remote_fetch(r, &specs, &opts, NULL)) != 0) {
+		rc = unreachable(err, remote, "fetch from", e);
 	} else {
 		rc = store_ref_tip(store, temp, tip, err);
 		if (rc == 0) {
@@ -726,11 +766,11 @@ static int push_to_local_remote(struct store *store, const char *remote, const c
 	int e, rc = 0;
 
 	if (git_repository_open_ext(&remote_repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) != 0) {
-		rc = unreachable(err, remote, "push to");
+		rc = unreachable(err, remote, "push to", -1);
 		goto out;
 	}
 	if (copy_objects(store->repo, remote_repo, new_oid, old_tip) != 0) {
-		rc = unreachable(err, remote, "push to");
+		rc = unreachable(err, remote, "push to", -1);
 		goto out;
 	}
 	if (old_tip) {
@@ -764,6 +804,7 @@ int store_push(struct store *store, const char *remote, const char *branch, cons
 		return -1;
 	if (git_remote_lookup(&r, store->repo, remote) != 0)
 		return error_set(err, EXIT_CONFIG, "there is no git remote \"%s\"", remote);
+	tls_settings(store);
 	path = local_remote_path(git_remote_url(r) ? git_remote_url(r) : "");
 	if (path) {
 		rc = push_to_local_remote(store, remote, path, branch, &new_oid, old_tip, err);
@@ -785,7 +826,7 @@ int store_push(struct store *store, const char *remote, const char *branch, cons
 		goto out;
 	}
 	if (e != 0) {
-		rc = unreachable(err, remote, "push to");
+		rc = unreachable(err, remote, "push to", e);
 		goto out;
 	}
 	if (t.rejection) {

@@ -113,6 +113,42 @@ one_claim_wins() {
 	picks_up_and_shares http
 }
 
+@test "https:// remote (a private CA in http.sslCAInfo, basic auth from git's credential helper): a fresh clone picks up the ledger, and each clone's claims reach the other" {
+	picks_up_and_shares https
+	# The password came from the helper each time; relctl kept it nowhere.
+	for clone in a b; do
+		! grep -rqF "$HTTPS_PASSWORD" "$TEST_TMP/$clone/.git/config" "$TEST_TMP/$clone/.git/logs" || false
+		! (cd "$TEST_TMP/$clone" && git log -p --all && git cat-file --batch-all-objects --batch) | grep -qF "$HTTPS_PASSWORD" || false
+	done
+	# And the server did ask for it: without credentials it refuses.
+	[ "$(curl -s -o /dev/null -w '%{http_code}' --cacert "$TEST_TMP/srv-http/ca/ca.pem" "$URL/info/refs?service=git-upload-pack")" = 401 ]
+}
+
+@test "https:// remote: a wrong password is refused with 77 naming the remote, without showing it; an untrusted certificate with 69 pointing to http.sslCAInfo; nothing is written" {
+	team https
+	before=$(git rev-parse relctl-ledger)
+	wrong="wrong-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+	printf 'https://alice:%s@127.0.0.1:%s\n' "$wrong" "$HTTP_PORT" >"$CREDENTIALS"
+	run as jan claim build-rc
+	[ "$status" -eq 77 ] || { echo "$output"; false; }
+	[[ "$output" == 'relctl: remote "origin" refused the credentials'*"'git credential fill'"* ]]
+	[[ "$output" != *"$wrong"* ]]
+	[ "$(echo "$output" | wc -l)" -eq 1 ]
+	[ "$(git rev-parse relctl-ledger)" = "$before" ]
+	[ "$(git --git-dir="$REMOTE" rev-parse relctl-ledger)" = "$before" ]
+
+	printf 'https://alice:%s@127.0.0.1:%s\n' "$HTTPS_PASSWORD" "$HTTP_PORT" >"$CREDENTIALS"
+	git config --unset http.sslCAInfo
+	run as jan claim build-rc
+	[ "$status" -eq 69 ] || { echo "$output"; false; }
+	[[ "$output" == 'relctl: cannot fetch from remote "origin": '*"set git config http.sslCAInfo FILE"* ]]
+	[ "$(git rev-parse relctl-ledger)" = "$before" ]
+	[ "$(git --git-dir="$REMOTE" rev-parse relctl-ledger)" = "$before" ]
+	# GIT_SSL_CAINFO, as git itself reads it, works too.
+	GIT_SSL_CAINFO="$TEST_TMP/srv-http/ca/ca.pem" as jan claim build-rc >/dev/null
+	[ "$(remote_events)" = "$(printf 'cristina start -\njan claim build-rc')" ]
+}
+
 @test "path remote: two teammates claim one step at once: one wins, the other exits 75 naming the holder and ends equal to the remote" {
 	one_claim_wins path
 }
@@ -127,6 +163,10 @@ one_claim_wins() {
 
 @test "http:// remote: two teammates claim one step at once: one wins, the other exits 75 naming the holder and ends equal to the remote" {
 	one_claim_wins http
+}
+
+@test "https:// remote: two teammates claim one step at once: one wins, the other exits 75 naming the holder and ends equal to the remote" {
+	one_claim_wins https
 }
 
 @test "relctl init without --playbook on a clone takes the team's ledger from the remote" {

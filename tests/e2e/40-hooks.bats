@@ -21,23 +21,6 @@ random_secret() {
 	head -c 24 /dev/urandom | base64 | tr '+/' 'xy'
 }
 
-# A throwaway CA and a certificate for 127.0.0.1 signed by it.
-make_ca() { # DIR
-	mkdir -p "$1"
-	(
-		cd "$1" || exit 1
-		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
-			-subj "/CN=relctl test CA" -keyout ca.key -out ca.pem \
-			-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign
-		openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-			-subj "/CN=127.0.0.1" -keyout server.key -out server.csr
-		printf '%s\n' "subjectAltName=IP:127.0.0.1" "basicConstraints=CA:FALSE" \
-			"keyUsage=digitalSignature" "extendedKeyUsage=serverAuth" >server.ext
-		openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
-			-extfile server.ext -out server.pem
-	) >/dev/null 2>&1
-}
-
 # The changelog and announcement the hook bodies read from the work tree:
 # quotes, backslashes, tabs, non-ASCII, and a {{...}} that is text, not a template.
 write_drafts() {

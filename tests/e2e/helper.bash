@@ -7,6 +7,8 @@
 #   ledger VERSION        the release file from the ledger branch, for jq
 #   free_port             a TCP port free on 127.0.0.1 right now
 #   schema_valid [DIR]    every document of DIR's ledger branch passes docs/*.schema.json
+#   make_ca DIR           a throwaway CA (ca.pem) and a server certificate for
+#                         127.0.0.1 it signed (server.pem, server.key)
 
 ROOT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
 RELCTL="${RELCTL:-$ROOT/relctl}"
@@ -58,4 +60,22 @@ free_port() {
 schema_valid() {
 	local out
 	out=$(python3 "$ROOT/tests/e2e/validate-ledger.py" "${1:-.}") || { echo "$out"; return 1; }
+}
+
+# A throwaway CA and a certificate for 127.0.0.1 signed by it.
+make_ca() { # DIR
+	mkdir -p "$1"
+	(
+		cd "$1" || exit 1
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+			-subj "/CN=relctl test CA" -keyout ca.key -out ca.pem \
+			-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+			-subj "/CN=127.0.0.1" -keyout server.key -out server.csr
+		# DNS:127.0.0.1 too: mbedTLS (libgit2's TLS here) matches only DNS names.
+		printf '%s\n' "subjectAltName=IP:127.0.0.1,DNS:127.0.0.1" "basicConstraints=CA:FALSE" \
+			"keyUsage=digitalSignature" "extendedKeyUsage=serverAuth" >server.ext
+		openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+			-extfile server.ext -out server.pem
+	) >/dev/null 2>&1
 }

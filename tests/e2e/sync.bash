@@ -6,6 +6,9 @@
 #   daemon_stop              stops it (idempotent)
 #   http_start               git http-backend behind nginx + fcgiwrap on 127.0.0.1:$HTTP_PORT
 #   http_stop                stops them (idempotent)
+#   http_start tls           the same over https (a throwaway CA) with basic auth:
+#                            alice / $HTTPS_PASSWORD, kept in $CREDENTIALS for
+#                            git's credential helper; sets CLONE_OPTS
 #   remote_url KIND NAME     the url of $TEST_TMP/srv/NAME.git for path|file|git|http
 #   serve KIND NAME          make_remote + its server; sets REMOTE and URL
 #   servers_stop             stops whatever is running: call it from teardown
@@ -22,6 +25,8 @@
 # when it failed).  Server-side git reads only $TEST_TMP/server.gitconfig.
 
 SRV_PIDS=()
+# git clone options for the current remote (https: its CA and credential helper).
+CLONE_OPTS=()
 
 # Every remote lookup in libgit2 1.5 leaks PCRE2 match data (see the file).
 export LSAN_OPTIONS="suppressions=$ROOT/tests/e2e/lsan-libgit2.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
@@ -35,7 +40,8 @@ make_remote() {
 }
 
 clone_into() {
-	git clone -q "$2" "$TEST_TMP/$1" 2>/dev/null
+	# -c before clone applies to the clone itself, after it is kept in its config.
+	git "${CLONE_OPTS[@]}" clone -q "${CLONE_OPTS[@]}" "$2" "$TEST_TMP/$1" 2>/dev/null
 	git -C "$TEST_TMP/$1" config user.email cristina@example.com
 	git -C "$TEST_TMP/$1" config user.name Cristina
 }
@@ -47,6 +53,7 @@ serve() {
 	case $1 in
 	git) daemon_start ;;
 	http) http_start ;;
+	https) http_start tls ;;
 	esac
 	URL=$(remote_url "$1" "$2")
 }
@@ -57,6 +64,7 @@ remote_url() {
 	file) echo "file://$TEST_TMP/srv/$2.git" ;;
 	git) echo "git://127.0.0.1:$DAEMON_PORT/$2.git" ;;
 	http) echo "http://127.0.0.1:$HTTP_PORT/$2.git" ;;
+	https) echo "https://127.0.0.1:$HTTP_PORT/$2.git" ;;
 	*) return 1 ;;
 	esac
 }
@@ -124,8 +132,23 @@ daemon_stop() {
 }
 
 http_start() {
-	local dir="$TEST_TMP/srv-http" tries
+	local dir="$TEST_TMP/srv-http" tries listen="" tls=""
 	mkdir -p "$dir/tmp" "$TEST_TMP/srv"
+	if [ "${1:-}" = tls ]; then
+		# https with a certificate of a throwaway CA, and basic auth: alice and
+		# $HTTPS_PASSWORD.  Clones get the CA and a credential helper through
+		# CLONE_OPTS (git clone -c keeps them in the clone's config).
+		make_ca "$dir/ca"
+		HTTPS_PASSWORD="pw-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+		printf 'alice:%s\n' "$(openssl passwd -apr1 "$HTTPS_PASSWORD")" >"$dir/htpasswd"
+		listen=" ssl"
+		tls="ssl_certificate $dir/ca/server.pem; ssl_certificate_key $dir/ca/server.key;
+			        auth_basic relctl; auth_basic_user_file $dir/htpasswd;"
+		CREDENTIALS="$TEST_TMP/git-credentials"
+		# git and relctl read these before http.sslCAInfo: the test's config must count.
+		unset GIT_SSL_CAINFO GIT_SSL_CAPATH
+		CLONE_OPTS=(-c "http.sslCAInfo=$dir/ca/ca.pem" -c "credential.helper=store --file=$CREDENTIALS")
+	fi
 	rm -f "$dir/fcgi.sock"
 	GIT_CONFIG_GLOBAL=$(server_gitconfig) GIT_CONFIG_NOSYSTEM=1 \
 		fcgiwrap -s "unix:$dir/fcgi.sock" </dev/null >>"$dir/fcgiwrap.log" 2>&1 3>&- 4>&- 5>&- &
@@ -154,7 +177,8 @@ http_start() {
 			    scgi_temp_path $dir/tmp/scgi;
 			    client_max_body_size 0;
 			    server {
-			        listen 127.0.0.1:$HTTP_PORT;
+			        listen 127.0.0.1:$HTTP_PORT$listen;
+			        $tls
 			        location / {
 			            fastcgi_pass unix:$dir/fcgi.sock;
 			            fastcgi_request_buffering on;
@@ -171,6 +195,7 @@ http_start() {
 			            fastcgi_param CONTENT_TYPE \$content_type;
 			            fastcgi_param CONTENT_LENGTH \$content_length;
 			            fastcgi_param REMOTE_ADDR \$remote_addr;
+			            fastcgi_param REMOTE_USER \$remote_user;
 			            fastcgi_param SERVER_PROTOCOL \$server_protocol;
 			            fastcgi_param HTTP_GIT_PROTOCOL \$http_git_protocol;
 			        }
@@ -181,6 +206,7 @@ http_start() {
 		NGINX_PID=$!
 		SRV_PIDS+=("$NGINX_PID")
 		if wait_port "$HTTP_PORT" 2>/dev/null && kill -0 "$NGINX_PID" 2>/dev/null; then
+			[ -z "$tls" ] || printf 'https://alice:%s@127.0.0.1:%s\n' "$HTTPS_PASSWORD" "$HTTP_PORT" >"$CREDENTIALS"
 			return 0
 		fi
 		stop_pid "$NGINX_PID"
