@@ -1,5 +1,7 @@
 /* relctl stats [--last N] [--json]: durations, who does what, bus-factor risks, the critical path. */
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cJSON.h"
 #include "relctl.h"
@@ -29,6 +31,53 @@ static void print_people(FILE *out, const cJSON *people)
 		fprintf(out, "%s%s x%d", n++ ? ", " : "", p->string, p->valueint);
 	if (n == 0)
 		fprintf(out, "nobody yet");
+}
+
+static bool on_path(const cJSON *path_steps, const char *id)
+{
+	const cJSON *item;
+
+	cJSON_ArrayForEach(item, path_steps)
+		if (strcmp(str(item, "id", ""), id) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The point of it all, in one line a person: who is on the critical path
+ * alone (the only one who ever did those steps), and what to do about it.
+ */
+static void print_alone(struct cmd_ctx *ctx, const cJSON *st)
+{
+	const cJSON *path = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(st, "critical_path"), "steps");
+	const cJSON *risks = cJSON_GetObjectItemCaseSensitive(st, "bus_factor_risks"), *risk, *other;
+	bool any = false;
+
+	fprintf(ctx->out, "\n%sAlone on the critical path%s\n", color(ctx, C_BOLD), color(ctx, C_RESET));
+	cJSON_ArrayForEach(risk, risks)
+	{
+		const char *person = str(risk, "person", "");
+		bool first = true, seen = false;
+
+		if (!on_path(path, str(risk, "step", "")))
+			continue;
+		/* Each person once, at their first risk on the path. */
+		for (other = risks->child; other != risk; other = other->next)
+			if (strcmp(str(other, "person", ""), person) == 0 && on_path(path, str(other, "step", "")))
+				seen = true;
+		if (seen)
+			continue;
+		fprintf(ctx->out, "  %s%s%s is the only one who has done ", color(ctx, C_RED), person, color(ctx, C_RESET));
+		for (other = risk; other; other = other->next)
+			if (strcmp(str(other, "person", ""), person) == 0 && on_path(path, str(other, "step", ""))) {
+				fprintf(ctx->out, "%s%s", first ? "" : ", ", str(other, "step", ""));
+				first = false;
+			}
+		fprintf(ctx->out, ", on the critical path: pair someone with %s on the next release\n", person);
+		any = true;
+	}
+	if (!any)
+		fprintf(ctx->out, "  nobody: every measured step on the critical path has been done by two people or more\n");
 }
 
 static void stats_text(struct cmd_ctx *ctx, const cJSON *st)
@@ -81,6 +130,7 @@ static void stats_text(struct cmd_ctx *ctx, const cJSON *st)
 		print_people(out, cJSON_GetObjectItemCaseSensitive(item, "people"));
 		fprintf(out, "\n");
 	}
+	print_alone(ctx, st);
 }
 
 static int stats_exec(struct cmd_ctx *ctx)

@@ -611,6 +611,10 @@ EOF
 	grep -Eq '^  build +only jan \(20 times\)$' <<<"$risks" || { echo "$risks"; return 1; }
 	grep -Eq '^  publish +only jan \(20 times\)$' <<<"$risks" || { echo "$risks"; return 1; }
 	! grep -Eq '^  (plan|test|soak) ' <<<"$risks" || { echo "$risks"; return 1; }
+	# The one line that says it.
+	alone=$(section "Alone on the critical path")
+	grep -Fxq "  jan is the only one who has done build, publish, on the critical path: pair someone with jan on the next release" <<<"$alone" ||
+		{ echo "$alone"; return 1; }
 	run relctl stats --json
 	expect "build publish" "$(jq -r '[.critical_path.steps[] | select(.people == {"jan": 20}) | .id] | join(" ")' <<<"$output")"
 	expect "build publish" "$(jq -r '[.bus_factor_risks[] | select(.person == "jan") | .step] | join(" ")' <<<"$output")"
