@@ -186,11 +186,28 @@ static void svg_timeline(struct buf *b, const struct release_state *st, const cJ
 	free(list);
 }
 
-static void add_step_rows_md(struct buf *b, const struct release_state *st)
+/* A table cell's text: escaped for HTML, or kept on one line of a markdown table. */
+static void cell(struct buf *b, const char *text, bool html)
 {
+	if (html)
+		html_escape(b, text);
+	else
+		md_cell(b, text);
+}
+
+/*
+ * The step records of st as a table: every step, or only those in only
+ * (the steps a delay reopened, for an earlier candidate).
+ */
+static void step_rows(struct buf *b, const struct release_state *st, const struct strlist *only, bool html)
+{
+	const char *row = html ? "<tr><td>" : "| ", *sep = html ? "</td><td>" : " | ", *end = html ? "</td></tr>\n" : " |\n";
 	size_t i;
 
-	buf_adds(b, "| Phase | Step | State | By | When | Note | Evidence | Review |\n|---|---|---|---|---|---|---|---|\n");
+	if (html)
+		buf_adds(b, "<table><tr><th>Phase</th><th>Step</th><th>State</th><th>By</th><th>Done</th><th>Note</th><th>Evidence</th><th>Review</th></tr>\n");
+	else
+		buf_adds(b, "| Phase | Step | State | By | Done | Note | Evidence | Review |\n|---|---|---|---|---|---|---|---|\n");
 	for (i = 0; i < st->pb->step_count; i++) {
 		const struct pb_step *s = &st->pb->steps[i];
 		const struct step_record *r = &st->steps[i];
@@ -198,28 +215,124 @@ static void add_step_rows_md(struct buf *b, const struct release_state *st)
 		char t[32] = "";
 		int k = 0;
 
+		if (only && !strlist_contains(only, s->id))
+			continue;
 		if (r->done_at)
 			time_format(r->done_at, t, sizeof(t));
-		buf_addf(b, "| %s | %s | %s | %s | %s | ", st->pb->phases[s->phase].id, s->id,
-			 step_state_name(ledger_step_state(st, i, st->updated_at)),
-			 r->done_by ? r->done_by : r->holder ? r->holder : "-", t);
-		md_cell(b, r->note ? r->note : r->reason ? r->reason : "");
-		buf_adds(b, " | ");
+		buf_adds(b, row);
+		cell(b, st->pb->phases[s->phase].id, html);
+		buf_adds(b, sep);
+		cell(b, s->id, html);
+		buf_addf(b, "%s%s%s", sep, step_state_name(ledger_step_state(st, i, st->updated_at)), sep);
+		cell(b, r->done_by ? r->done_by : r->holder ? r->holder : "-", html);
+		buf_addf(b, "%s%s%s", sep, t, sep);
+		cell(b, r->note ? r->note : r->reason ? r->reason : "", html);
+		buf_adds(b, sep);
 		cJSON_ArrayForEach(item, r->evidence)
 		{
-			buf_addf(b, "%s[%d](%s)", k ? ", " : "", k + 1, item->valuestring);
 			k++;
-		}
-		buf_adds(b, " | ");
-		if (r->review_verdict) {
-			buf_addf(b, "%s by %s", r->review_verdict, r->review_by);
-			if (r->review_note) {
-				buf_adds(b, ": ");
-				md_cell(b, r->review_note);
+			if (html) {
+				buf_addf(b, "%s<a href=\"", k > 1 ? ", " : "");
+				html_escape(b, item->valuestring);
+				buf_addf(b, "\">link %d</a>", k);
+			} else {
+				buf_addf(b, "%s[%d](%s)", k > 1 ? ", " : "", k, item->valuestring);
 			}
 		}
-		buf_adds(b, " |\n");
+		buf_adds(b, sep);
+		if (r->review_verdict) {
+			cell(b, r->review_verdict, html);
+			buf_adds(b, " by ");
+			cell(b, r->review_by, html);
+			if (r->review_note) {
+				buf_adds(b, ": ");
+				cell(b, r->review_note, html);
+			}
+		}
+		buf_adds(b, end);
 	}
+	if (html)
+		buf_adds(b, "</table>\n");
+}
+
+/*
+ * The release as it stood just before each delay: the records of the
+ * steps that delay reopened, which the current state no longer holds.
+ * Returns the states, oldest first; *count of them.
+ */
+static struct release_state **delayed_candidates(const struct release_state *st, const cJSON *doc, size_t *count)
+{
+	const cJSON *events = cJSON_GetObjectItemCaseSensitive(doc, "events"), *ev;
+	struct release_state **out = NULL;
+	int index = 0;
+
+	*count = 0;
+	cJSON_ArrayForEach(ev, events)
+	{
+		if (strcmp(text_of(ev, "op"), "decide") == 0 && strcmp(text_of(ev, "decision"), "delay") == 0) {
+			struct release_state *before = release_state_new(st->pb, st->version);
+			struct error ignored;
+			int i;
+
+			for (i = 0; i < index; i++)
+				ledger_apply(before, cJSON_GetArrayItem(events, i), &ignored);
+			out = xrealloc(out, (*count + 1) * sizeof(*out));
+			out[(*count)++] = before;
+		}
+		index++;
+	}
+	return out;
+}
+
+/* The steps table of the current candidate, then those of each delayed one, newest first. */
+static void steps_section(struct buf *b, const struct release_state *st, const cJSON *doc, bool html)
+{
+	const struct pb_step *decision = ledger_decision_step(st);
+	size_t count, i;
+	struct release_state **earlier = delayed_candidates(st, doc, &count);
+
+	buf_addf(b, html ? "<h2>Steps (rc%d)</h2>\n" : "## Steps (rc%d)\n\n", st->candidate);
+	step_rows(b, st, NULL, html);
+	for (i = count; i-- > 0;) {
+		buf_addf(b, html ? "<h2>Steps of rc%d, before the delay</h2>\n" : "\n## Steps of rc%d, before the delay\n\n",
+			 earlier[i]->candidate);
+		step_rows(b, earlier[i], decision ? &decision->on_delay : NULL, html);
+		release_state_free(earlier[i]);
+	}
+	free(earlier);
+}
+
+/* Every hook sent (every "hook" event, reopened rounds and earlier candidates too). */
+static void hooks_section(struct buf *b, const cJSON *doc, bool html)
+{
+	const cJSON *ev;
+	int hooks = 0;
+
+	buf_adds(b, html ? "<h2>Hooks</h2>\n<ul>\n" : "\n## Hooks\n\n");
+	cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(doc, "events"))
+	{
+		const cJSON *h = cJSON_GetObjectItemCaseSensitive(ev, "result");
+		const cJSON *status = cJSON_GetObjectItemCaseSensitive(h, "status");
+		int attempts = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(h, "attempts"));
+
+		if (strcmp(text_of(ev, "op"), "hook") != 0)
+			continue;
+		hooks++;
+		buf_adds(b, html ? "<li><code>" : "- `");
+		cell(b, text_of(ev, "step"), html);
+		buf_addf(b, html ? "</code> (%s hook, rc%d, by " : "` (%s hook, rc%d, by ", text_of(h, "hook"),
+			 candidate_of(ev));
+		cell(b, text_of(ev, "actor"), html);
+		buf_addf(b, " at %s): %s, HTTP %d, %d attempt%s, webhook-id %s", text_of(ev, "time"), text_of(h, "outcome"),
+			 cJSON_IsNumber(status) ? status->valueint : 0, attempts, attempts == 1 ? "" : "s",
+			 html ? "<code>" : "`");
+		cell(b, text_of(h, "webhook_id"), html);
+		buf_adds(b, html ? "</code></li>\n" : "`\n");
+	}
+	if (hooks == 0)
+		buf_adds(b, html ? "<li>None sent.</li>\n" : "None sent.\n");
+	if (html)
+		buf_adds(b, "</ul>\n");
 }
 
 char *report_markdown(const struct release_state *st, const cJSON *doc)
@@ -243,8 +356,8 @@ char *report_markdown(const struct release_state *st, const cJSON *doc)
 		md_cell(&b, st->decisions[i].reason);
 		buf_addf(&b, " (brief `%.12s`)\n", st->decisions[i].brief_hash ? st->decisions[i].brief_hash : "-");
 	}
-	buf_adds(&b, "\n## Steps\n\n");
-	add_step_rows_md(&b, st);
+	buf_adds(&b, "\n");
+	steps_section(&b, st, doc, false);
 	buf_adds(&b, "\n## Findings\n\n");
 	if (st->finding_count == 0)
 		buf_adds(&b, "None.\n");
@@ -271,27 +384,7 @@ char *report_markdown(const struct release_state *st, const cJSON *doc)
 		md_cell(&b, st->inputs[i].note);
 		buf_adds(&b, "\n");
 	}
-	buf_adds(&b, "\n## Hooks\n\n");
-	{
-		int hooks = 0;
-
-		for (i = 0; i < st->pb->step_count; i++) {
-			const cJSON *h = st->steps[i].hook;
-
-			if (h == NULL)
-				continue;
-			hooks++;
-			buf_addf(&b, "- `%s` (%s hook): %s, HTTP %d, %d attempt%s, webhook-id `%s`\n", st->pb->steps[i].id,
-				 text_of(h, "hook"), text_of(h, "outcome"),
-				 cJSON_GetObjectItemCaseSensitive(h, "status")->valueint,
-				 cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(h, "attempts")),
-				 cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(h, "attempts")) == 1 ? "" : "s",
-				 text_of(h, "webhook_id"));
-		}
-		if (hooks == 0)
-			buf_adds(&b, "None sent.\n");
-	}
-	(void)doc;
+	hooks_section(&b, doc, false);
 	return buf_detach(&b);
 }
 
@@ -337,36 +430,9 @@ char *report_html(const struct release_state *st, const cJSON *doc)
 	}
 	if (st->decision_count == 0)
 		buf_adds(&b, "<li>None yet.</li>\n");
-	buf_adds(&b, "</ul>\n<h2>Steps</h2>\n<table><tr><th>Phase</th><th>Step</th><th>State</th><th>By</th><th>Done</th><th>Note</th><th>Evidence</th><th>Review</th></tr>\n");
-	for (i = 0; i < st->pb->step_count; i++) {
-		const struct step_record *r = &st->steps[i];
-		const cJSON *item;
-		int k = 0;
-
-		buf_adds(&b, "<tr><td>");
-		html_escape(&b, st->pb->phases[st->pb->steps[i].phase].id);
-		buf_adds(&b, "</td><td>");
-		html_escape(&b, st->pb->steps[i].id);
-		buf_addf(&b, "</td><td>%s</td><td>", step_state_name(ledger_step_state(st, i, st->updated_at)));
-		html_escape(&b, r->done_by ? r->done_by : r->holder ? r->holder : "-");
-		buf_addf(&b, "</td><td>%s</td><td>", r->done_at ? time_format(r->done_at, t, sizeof(t)) : "");
-		html_escape(&b, r->note ? r->note : r->reason ? r->reason : "");
-		buf_adds(&b, "</td><td>");
-		cJSON_ArrayForEach(item, r->evidence)
-		{
-			buf_addf(&b, "%s<a href=\"", k ? ", " : "");
-			html_escape(&b, item->valuestring);
-			buf_addf(&b, "\">link %d</a>", ++k);
-		}
-		buf_adds(&b, "</td><td>");
-		if (r->review_verdict) {
-			html_escape(&b, r->review_verdict);
-			buf_adds(&b, " by ");
-			html_escape(&b, r->review_by);
-		}
-		buf_adds(&b, "</td></tr>\n");
-	}
-	buf_adds(&b, "</table>\n<h2>Findings</h2>\n<table><tr><th>ID</th><th>Severity</th><th>Finding</th><th>Estimate</th><th>Risk</th><th>Impact</th><th>Status</th></tr>\n");
+	buf_adds(&b, "</ul>\n");
+	steps_section(&b, st, doc, true);
+	buf_adds(&b, "<h2>Findings</h2>\n<table><tr><th>ID</th><th>Severity</th><th>Finding</th><th>Estimate</th><th>Risk</th><th>Impact</th><th>Status</th></tr>\n");
 	for (i = 0; i < st->finding_count; i++) {
 		const struct finding *f = &st->findings[i];
 		char d[32] = "-";
@@ -389,20 +455,9 @@ char *report_html(const struct release_state *st, const cJSON *doc)
 		html_escape(&b, st->inputs[i].note);
 		buf_adds(&b, "</li>\n");
 	}
-	buf_adds(&b, "</ul>\n<h2>Hooks</h2>\n<ul>\n");
-	for (i = 0; i < st->pb->step_count; i++) {
-		const cJSON *h = st->steps[i].hook;
-
-		if (h == NULL)
-			continue;
-		buf_adds(&b, "<li>");
-		html_escape(&b, st->pb->steps[i].id);
-		buf_addf(&b, ": %s, HTTP %d, webhook-id <code>", text_of(h, "outcome"),
-			 cJSON_GetObjectItemCaseSensitive(h, "status")->valueint);
-		html_escape(&b, text_of(h, "webhook_id"));
-		buf_adds(&b, "</code></li>\n");
-	}
-	buf_adds(&b, "</ul>\n</body></html>\n");
+	buf_adds(&b, "</ul>\n");
+	hooks_section(&b, doc, true);
+	buf_adds(&b, "</body></html>\n");
 	free(md_title);
 	return buf_detach(&b);
 }

@@ -525,6 +525,10 @@ chat() { # FILTER over the notifications (path /chat) only
 	expect 0
 	[ "$(rx cms '.[2].webhook_id')" = "$second" ]
 	[ "$(rx cms '.[2].duplicate')" = true ]
+	# The report lists every send, the first round's too.
+	run relctl report "$V" --format md
+	[ "$(grep -c '^- `publish-changelog` (changelog hook, rc1, by cristina at .*): delivered, HTTP 200, 1 attempt, webhook-id `' <<<"$output")" -eq 3 ]
+	[[ "$output" == *"webhook-id \`$first\`"* ]]
 }
 
 @test "401 is not retried: exit 69 with the status, the step stays claimed, the failure is recorded; a re-run sends the same id" {

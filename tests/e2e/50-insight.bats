@@ -465,7 +465,12 @@ decision_ready() {
 		}
 		{ if (rows == 1 || rows == 2) { print "a table without rows"; bad = 1 } rows = 0 }
 		END { exit bad }'
-	[ "$(printf '%s\n' "$output" | grep -c '^|---|')" -eq 2 ]
+	# Steps of rc2, steps of rc1 (what the delay reopened, as it was), findings.
+	[ "$(printf '%s\n' "$output" | grep -c '^|---|')" -eq 3 ]
+	has "## Steps (rc2)"
+	rc1=$(printf '%s\n' "$output" | sed -n '/^## Steps of rc1, before the delay/,/^## Findings/p')
+	[[ "$rc1" == *"| testing | build | done | jan | "*"[1](https://ci.example.com/builds/2.0.0-rc1)"* ]] || { echo "$rc1"; false; }
+	[[ "$rc1" != *"2.0.0-rc2"* ]]
 }
 
 @test "report --format md of an open release shows pending steps as pending, not ready" {
