@@ -57,6 +57,16 @@ static int apply_assumptions(struct cmd_ctx *ctx, const struct release *rel, lon
 			free(id);
 			return -1;
 		}
+		{
+			enum step_state state = ledger_step_state(rel->st, s->index, now);
+
+			if (state == STATE_DONE || state == STATE_SKIPPED) {
+				error_set(&ctx->err, EXIT_DATAERR, "%s is already %s; --assume is for the steps still to do",
+					  s->id, step_state_name(state));
+				free(id);
+				return -1;
+			}
+		}
 		/* The schedule counts a claimed step's elapsed time against it; an assumption is from now. */
 		if (rel->st->steps[s->index].base == STATE_CLAIMED && rel->st->steps[s->index].claimed_at)
 			seconds += (long)(now - rel->st->steps[s->index].claimed_at);

@@ -348,6 +348,10 @@ publishing 2024-04-08T22:20:00Z" "$(jq -r '.phases[] | "\(.id) \(.finish)"' <<<"
 	has "--assume needs STEP=DURATION"
 	run relctl forecast --assume test=soon
 	[ "$status" -eq 64 ]
+	# plan is done in this release: assuming it is a mistake, said so.
+	run relctl forecast --assume plan=1h
+	[ "$status" -eq 65 ]
+	has "plan is already done; --assume is for the steps still to do"
 }
 
 # ---------- verify ----------
