@@ -431,10 +431,43 @@ struct transfer {
 	char *rejection; /* the server's status for our ref, when it refused */
 	char said[512];  /* what the server said on the side band (a hook's refusal), on one line */
 	size_t said_len;
+	/* The last username and password git's helpers gave, to tell them how it went. */
+	char *cred_url, *cred_user, *cred_pass;
 };
 
+static void forget_credential(struct transfer *t)
+{
+	if (t->cred_pass)
+		memset(t->cred_pass, 0, strlen(t->cred_pass));
+	free(t->cred_url);
+	free(t->cred_user);
+	free(t->cred_pass);
+	t->cred_url = t->cred_user = t->cred_pass = NULL;
+}
+
+/*
+ * After a transfer, tells git's credential helpers what became of the
+ * credentials they gave, as git does: "approve" when they worked (a cache
+ * keeps them), "reject" when the server refused them (a store forgets
+ * them).  Then forgets them.  code: what libgit2 returned.
+ */
+static void transfer_done(struct transfer *t, int code)
+{
+	FILE *p = NULL;
+
+	if (t->cred_user && (code == 0 || code == GIT_EAUTH))
+		p = popen(code == 0 ? "GIT_TERMINAL_PROMPT=0 git credential approve >/dev/null 2>&1"
+				    : "GIT_TERMINAL_PROMPT=0 git credential reject >/dev/null 2>&1",
+			  "w");
+	if (p) {
+		fprintf(p, "url=%s\nusername=%s\npassword=%s\n\n", t->cred_url, t->cred_user, t->cred_pass);
+		pclose(p);
+	}
+	forget_credential(t);
+}
+
 /* Asks git's credential helpers, the way git itself would, without a prompt. */
-static int credential_from_git(git_credential **out, const char *url)
+static int credential_from_git(git_credential **out, const char *url, struct transfer *t)
 {
 	char user[1100] = "", pass[1100] = "", line[1100];
 	FILE *p;
@@ -455,6 +488,12 @@ static int credential_from_git(git_credential **out, const char *url)
 	}
 	if (pclose(p) == 0 && user[0])
 		rc = git_credential_userpass_plaintext_new(out, user, pass);
+	if (rc == 0) {
+		forget_credential(t);
+		t->cred_url = xstrdup(url);
+		t->cred_user = xstrdup(user);
+		t->cred_pass = xstrdup(pass);
+	}
 	memset(pass, 0, sizeof(pass));
 	unsetenv("RELCTL_CREDENTIAL_URL");
 	return rc;
@@ -521,7 +560,7 @@ static int credentials(git_credential **out, const char *url, const char *userna
 		}
 		return GIT_PASSTHROUGH;
 	}
-	if ((allowed_types & GIT_CREDENTIAL_USERPASS_PLAINTEXT) && credential_from_git(out, url) == 0)
+	if ((allowed_types & GIT_CREDENTIAL_USERPASS_PLAINTEXT) && credential_from_git(out, url, t) == 0)
 		return 0;
 	return GIT_PASSTHROUGH;
 }
@@ -657,7 +696,9 @@ int store_fetch(struct store *store, const char *remote, const char *branch, cha
 	opts.callbacks.payload = &t;
 	opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
 	opts.update_fetchhead = 0;
-	if ((e = git_remote_fetch(r, &specs, &opts, NULL)) != 0) {
+	e = git_remote_fetch(r, &specs, &opts, NULL);
+	transfer_done(&t, e);
+	if (e != 0) {
 		rc = unreachable(err, remote, "fetch from", e);
 	} else {
 		rc = store_ref_tip(store, temp, tip, err);
@@ -691,6 +732,7 @@ static int push_refspec(struct store *store, git_remote *r, const char *spec, st
 {
 	git_push_options opts;
 	git_strarray specs = { (char **)&spec, 1 };
+	int e;
 
 	(void)store;
 	git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);
@@ -698,7 +740,9 @@ static int push_refspec(struct store *store, git_remote *r, const char *spec, st
 	opts.callbacks.push_update_reference = push_status;
 	opts.callbacks.sideband_progress = sideband;
 	opts.callbacks.payload = t;
-	return git_remote_push(r, &specs, &opts);
+	e = git_remote_push(r, &specs, &opts);
+	transfer_done(t, e);
+	return e;
 }
 
 struct pack_sink {

@@ -129,8 +129,13 @@ one_claim_wins() {
 	before=$(git rev-parse relctl-ledger)
 	wrong="wrong-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 	printf 'https://alice:%s@127.0.0.1:%s\n' "$wrong" "$HTTP_PORT" >"$CREDENTIALS"
+	# A second helper that logs what git's helpers are told (git runs them all for store and erase).
+	git config --add credential.helper "!f() { echo \"\$1\" >>$TEST_TMP/helper.log; }; f"
 	run as jan claim build-rc
 	[ "$status" -eq 77 ] || { echo "$output"; false; }
+	# As git does: the refused password is rejected, so the store helper forgets it.
+	[ "$(cat "$TEST_TMP/helper.log")" = erase ]
+	! grep -qF "$wrong" "$CREDENTIALS" || false
 	[[ "$output" == 'relctl: remote "origin" refused the credentials'*"'git credential fill'"* ]]
 	[[ "$output" != *"$wrong"* ]]
 	[ "$(echo "$output" | wc -l)" -eq 1 ]
@@ -147,6 +152,9 @@ one_claim_wins() {
 	# GIT_SSL_CAINFO, as git itself reads it, works too.
 	GIT_SSL_CAINFO="$TEST_TMP/srv-http/ca/ca.pem" as jan claim build-rc >/dev/null
 	[ "$(remote_events)" = "$(printf 'cristina start -\njan claim build-rc')" ]
+	# Credentials that worked are approved, as git does (a cache helper keeps them).
+	grep -qx store "$TEST_TMP/helper.log"
+	grep -qF "$HTTPS_PASSWORD" "$CREDENTIALS"
 }
 
 @test "path remote: two teammates claim one step at once: one wins, the other exits 75 naming the holder and ends equal to the remote" {
