@@ -392,7 +392,7 @@ static const char html_style[] =
 	"body{font:14px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2em auto;max-width:1000px;color:#1e293b;padding:0 1em}"
 	"h1{font-size:1.6em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #e2e8f0}"
 	"table{border-collapse:collapse;width:100%;font-size:13px}th,td{border:1px solid #e2e8f0;padding:4px 6px;text-align:left;vertical-align:top}"
-	"th{background:#f8fafc}.timeline{display:block;margin:1em 0;background:#fff}"
+	"th{background:#f8fafc}td:first-child{white-space:nowrap}.timeline{display:block;margin:1em 0;background:#fff}"
 	".label{font-size:11px;text-anchor:end;fill:#334155}.axis{font-size:10px;fill:#64748b}"
 	".day{stroke:#e2e8f0}.bar.open{opacity:.45}.decision{stroke:#0f172a;stroke-dasharray:4 3}.decision.delay{stroke:#dc2626}"
 	".legend span{display:inline-block;margin-right:1em}.legend i{display:inline-block;width:12px;height:12px;margin-right:4px;border-radius:2px}";
@@ -446,6 +446,8 @@ char *report_html(const struct release_state *st, const cJSON *doc)
 		buf_addf(&b, "</td><td>%s</td></tr>\n", f->closed ? "closed" : "open");
 	}
 	buf_adds(&b, "</table>\n<h2>Team input</h2>\n<ul>\n");
+	if (st->input_count == 0)
+		buf_adds(&b, "<li>None.</li>\n");
 	for (i = 0; i < st->input_count; i++) {
 		buf_addf(&b, "<li>rc%d <b>", st->inputs[i].candidate);
 		html_escape(&b, st->inputs[i].role);
