@@ -281,7 +281,7 @@ char *brief_markdown(const cJSON *brief)
 		buf_adds(&b, "This release's playbook has no decision step.\n");
 		return buf_detach(&b);
 	}
-	buf_addf(&b, "The %s decides with `relctl decide ship|delay|abort --reason TEXT`.\n\n", json_string(brief, "decider_role"));
+	buf_addf(&b, "To be decided by the %s role: `relctl decide ship|delay|abort --reason TEXT`.\n\n", json_string(brief, "decider_role"));
 	buf_addf(&b, "## Testing (rc%d)\n\n| Step | Result | By | Note | Evidence | Review |\n|---|---|---|---|---|---|\n",
 		 candidate);
 	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(brief, "testing"))
