@@ -33,10 +33,14 @@ static int verify_exec(struct cmd_ctx *ctx)
 				color(ctx, C_RESET), cJSON_GetObjectItemCaseSensitive(p, "problem")->valuestring);
 		}
 		if (rc == 0)
-			fprintf(ctx->out, "ledger verified: %d commits, %d events in %d releases; every event was allowed for its actor and signed by them\n",
+		{
+			int releases = cJSON_GetObjectItemCaseSensitive(report, "releases")->valueint;
+
+			fprintf(ctx->out, "ledger verified: %d commits, %d events in %d release%s; every event was allowed for its actor and signed by them\n",
 				cJSON_GetObjectItemCaseSensitive(report, "commits")->valueint,
-				cJSON_GetObjectItemCaseSensitive(report, "events")->valueint,
-				cJSON_GetObjectItemCaseSensitive(report, "releases")->valueint);
+				cJSON_GetObjectItemCaseSensitive(report, "events")->valueint, releases,
+				releases == 1 ? "" : "s");
+		}
 	}
 	cJSON_Delete(report);
 	session_close(&s);
