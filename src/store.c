@@ -6,11 +6,15 @@
  * the ref moved and retries on the new tip.
  */
 #include <fcntl.h>
+#include <pwd.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -433,6 +437,11 @@ struct transfer {
 	size_t said_len;
 	/* The last username and password git's helpers gave, to tell them how it went. */
 	char *cred_url, *cred_user, *cred_pass;
+	char kind; /* the credentials asked for: 's' ssh, 'p' username and password, 0 none */
+	bool ssh_planned, ssh_agent;
+	char *ssh_keys[3];
+	size_t ssh_key_count, ssh_next;
+	int ssh_offered;
 };
 
 static void forget_credential(struct transfer *t)
@@ -464,6 +473,8 @@ static void transfer_done(struct transfer *t, int code)
 		pclose(p);
 	}
 	forget_credential(t);
+	while (t->ssh_key_count > 0)
+		free(t->ssh_keys[--t->ssh_key_count]);
 }
 
 /* Asks git's credential helpers, the way git itself would, without a prompt. */
@@ -499,12 +510,33 @@ static int credential_from_git(git_credential **out, const char *url, struct tra
 	return rc;
 }
 
+/* Whether an ssh agent answers on SSH_AUTH_SOCK: a stale or empty variable is common. */
+static bool agent_usable(void)
+{
+	const char *path = getenv("SSH_AUTH_SOCK");
+	struct sockaddr_un addr;
+	bool ok;
+	int fd;
+
+	if (path == NULL || path[0] == '\0' || strlen(path) >= sizeof(addr.sun_path))
+		return false;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	memset(&addr, 0, sizeof(addr));
+	addr.sun_family = AF_UNIX;
+	memcpy(addr.sun_path, path, strlen(path));
+	ok = connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0;
+	close(fd);
+	return ok;
+}
+
 /*
- * The private key file for ssh when the agent has none: git config
- * relctl.sshKey (~/ expanded), else the first of ssh's default key files
- * that exists.  NULL when there is none.
+ * The private key files to offer over ssh after the agent: the one git
+ * config relctl.sshKey names (~/ expanded), else each of ssh's default key
+ * files that exists, as ssh tries them.
  */
-static char *ssh_key_file(struct store *store)
+static void plan_ssh_keys(struct transfer *t)
 {
 	static const char *const defaults[] = { "id_ed25519", "id_ecdsa", "id_rsa" };
 	const char *home = getenv("HOME");
@@ -512,54 +544,75 @@ static char *ssh_key_file(struct store *store)
 	struct error ignored;
 	size_t i;
 
-	if (store_config_get(store, "relctl.sshKey", &key, &ignored) == 0 && key) {
+	t->ssh_planned = true;
+	t->ssh_agent = agent_usable();
+	if (store_config_get(t->store, "relctl.sshKey", &key, &ignored) == 0 && key) {
 		if (strncmp(key, "~/", 2) == 0 && home) {
 			char *full = xasprintf("%s/%s", home, key + 2);
 
 			free(key);
 			key = full;
 		}
-		return key;
+		t->ssh_keys[t->ssh_key_count++] = key;
+		return;
 	}
 	for (i = 0; home && i < sizeof(defaults) / sizeof(defaults[0]); i++) {
 		key = xasprintf("%s/.ssh/%s", home, defaults[i]);
 		if (access(key, R_OK) == 0)
-			return key;
-		free(key);
+			t->ssh_keys[t->ssh_key_count++] = key;
+		else
+			free(key);
 	}
-	return NULL;
+}
+
+/* The user ssh logs in as when the url names none: the local login name, as ssh does. */
+static const char *login_name(void)
+{
+	const struct passwd *pw = getpwuid(geteuid());
+
+	if (pw && pw->pw_name)
+		return pw->pw_name;
+	return getenv("USER") ? getenv("USER") : "git";
 }
 
 static int credentials(git_credential **out, const char *url, const char *username_from_url,
 		       unsigned int allowed_types, void *payload)
 {
 	struct transfer *t = payload;
-	const char *user = username_from_url ? username_from_url : "git";
+	const char *user = username_from_url ? username_from_url : login_name();
 
-	/* Each kind is tried once; then libgit2 reports the failure. */
-	if (t->credential_attempts++ >= 3)
-		return GIT_EAUTH;
-	if (allowed_types & GIT_CREDENTIAL_USERNAME) {
-		t->credential_attempts--; /* only names the user */
+	if (allowed_types & GIT_CREDENTIAL_USERNAME)
 		return git_credential_username_new(out, user);
-	}
 	if (allowed_types & GIT_CREDENTIAL_SSH_KEY) {
-		char *key = NULL;
-
-		if (t->credential_attempts == 1 && getenv("SSH_AUTH_SOCK"))
+		/* The agent, then each key file once; then libgit2 reports the failure. */
+		t->kind = 's';
+		if (!t->ssh_planned)
+			plan_ssh_keys(t);
+		if (t->ssh_agent) {
+			t->ssh_agent = false;
+			t->ssh_offered++;
 			return git_credential_ssh_key_from_agent(out, user);
-		t->credential_attempts = 3; /* the key file is the last try */
-		key = ssh_key_file(t->store);
-		if (key) {
+		}
+		while (t->ssh_next < t->ssh_key_count) {
+			const char *key = t->ssh_keys[t->ssh_next++];
 			char *pub = xasprintf("%s.pub", key);
-			int rc = git_credential_ssh_key_new(out, user, access(pub, R_OK) == 0 ? pub : NULL, key, NULL);
+			int rc;
 
+			if (access(key, R_OK) != 0) {
+				free(pub);
+				continue;
+			}
+			t->ssh_offered++;
+			rc = git_credential_ssh_key_new(out, user, access(pub, R_OK) == 0 ? pub : NULL, key, NULL);
 			free(pub);
-			free(key);
 			return rc;
 		}
-		return GIT_PASSTHROUGH;
+		return GIT_EAUTH;
 	}
+	/* git's helpers are asked up to three times; then libgit2 reports the failure. */
+	if (t->credential_attempts++ >= 3)
+		return GIT_EAUTH;
+	t->kind = 'p';
 	if ((allowed_types & GIT_CREDENTIAL_USERPASS_PLAINTEXT) && credential_from_git(out, url, t) == 0)
 		return 0;
 	return GIT_PASSTHROUGH;
@@ -624,21 +677,37 @@ static char *local_remote_path(const char *url)
 	return xstrdup(url);
 }
 
-/* code: what libgit2 returned (GIT_EAUTH when the credentials were refused). */
-static int unreachable(struct error *err, const char *remote, const char *what, int code)
+/*
+ * A transfer that failed, as one sentence that says what to do.  code:
+ * what libgit2 returned (GIT_EAUTH when the credentials were refused);
+ * t: the transfer's credentials (NULL when none were asked).
+ */
+static int unreachable(struct error *err, const char *remote, const char *what, int code, const struct transfer *t)
 {
 	const git_error *e = git_error_last();
 	const char *why = e && e->message ? e->message : "unknown error";
+	bool ssh = (t && t->kind == 's') || (e && e->klass == GIT_ERROR_SSH);
 	bool auth = code == GIT_EAUTH ||
 		    (e && (e->klass == GIT_ERROR_SSH || e->klass == GIT_ERROR_HTTP || e->klass == GIT_ERROR_NET) &&
 		     (strstr(why, "authenticat") || strstr(why, "credentials") || strstr(why, "401") ||
-		      strstr(why, "403") || strstr(why, "Username/PublicKey")));
+		      strstr(why, "403") || strstr(why, "Username/PublicKey") || strstr(why, "passphrase")));
 
+	if (e && e->klass == GIT_ERROR_SSH && (strstr(why, "hostkey") || strstr(why, "host key")))
+		return error_set(err, EXIT_UNAVAILABLE,
+				 "cannot %s remote \"%s\": %s; if it is the right host, add its key to ~/.ssh/known_hosts (the file libgit2 checks), for example with ssh-keyscan after comparing the fingerprint",
+				 what, remote, why);
+	if (ssh && t && t->kind == 's' && t->ssh_offered == 0)
+		return error_set(err, EXIT_NOPERM,
+				 "no ssh key to offer remote \"%s\": add one to ssh-agent (SSH_AUTH_SOCK), or name its file with git config relctl.sshKey FILE",
+				 remote);
+	if (auth && ssh)
+		return error_set(err, EXIT_NOPERM,
+				 "remote \"%s\" refused your ssh key%s%s%s; check the keys in ssh-agent or git config relctl.sshKey (a key with a passphrase must be loaded into ssh-agent)",
+				 remote, code == GIT_EAUTH ? "" : " (", code == GIT_EAUTH ? "" : why, code == GIT_EAUTH ? "" : ")");
 	if (auth)
 		return error_set(err, EXIT_NOPERM,
-				 "remote \"%s\" refused the credentials%s%s%s; check your ssh key or agent, or the password 'git credential fill' gives for it",
-				 remote, code == GIT_EAUTH ? "" : " (", code == GIT_EAUTH ? "" : why,
-				 code == GIT_EAUTH ? "" : ")");
+				 "remote \"%s\" refused the credentials%s%s%s; check the username and password 'git credential fill' gives for it",
+				 remote, code == GIT_EAUTH ? "" : " (", code == GIT_EAUTH ? "" : why, code == GIT_EAUTH ? "" : ")");
 	if (e && e->klass == GIT_ERROR_SSL)
 		return error_set(err, EXIT_UNAVAILABLE,
 				 "cannot %s remote \"%s\": %s; for a private certificate authority, set git config http.sslCAInfo FILE",
@@ -699,7 +768,7 @@ int store_fetch(struct store *store, const char *remote, const char *branch, cha
 	e = git_remote_fetch(r, &specs, &opts, NULL);
 	transfer_done(&t, e);
 	if (e != 0) {
-		rc = unreachable(err, remote, "fetch from", e);
+		rc = unreachable(err, remote, "fetch from", e, &t);
 	} else {
 		rc = store_ref_tip(store, temp, tip, err);
 		if (rc == 0) {
@@ -810,11 +879,11 @@ static int push_to_local_remote(struct store *store, const char *remote, const c
 	int e, rc = 0;
 
 	if (git_repository_open_ext(&remote_repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) != 0) {
-		rc = unreachable(err, remote, "push to", -1);
+		rc = unreachable(err, remote, "push to", -1, NULL);
 		goto out;
 	}
 	if (copy_objects(store->repo, remote_repo, new_oid, old_tip) != 0) {
-		rc = unreachable(err, remote, "push to", -1);
+		rc = unreachable(err, remote, "push to", -1, NULL);
 		goto out;
 	}
 	if (old_tip) {
@@ -870,7 +939,7 @@ int store_push(struct store *store, const char *remote, const char *branch, cons
 		goto out;
 	}
 	if (e != 0) {
-		rc = unreachable(err, remote, "push to", e);
+		rc = unreachable(err, remote, "push to", e, &t);
 		goto out;
 	}
 	if (t.rejection) {
