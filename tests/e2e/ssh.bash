@@ -57,7 +57,7 @@ leakcheck() {
 	fi
 	log="$TEST_TMP/lsan-guard.$RANDOM"
 	# exitcode=0: the leaks are judged below; any other sanitizer error fails too.
-	LSAN_OPTIONS="suppressions=$SSH_LSAN_SUPP.guard:fast_unwind_on_malloc=0:malloc_context_size=12:exitcode=0" \
+	LSAN_OPTIONS="suppressions=$SSH_LSAN_SUPP.guard:fast_unwind_on_malloc=0:malloc_context_size=12:exitcode=0:print_suppressions=0" \
 		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$log" "$@"
 	rc=$?
 	for f in "$log".*; do
