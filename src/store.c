@@ -722,10 +722,17 @@ static int unreachable(struct error *err, const char *remote, const char *what, 
  * else git config http.sslCAInfo / http.sslCAPath (a private certificate
  * authority).  Verification itself is never turned off.
  */
-static void tls_settings(struct store *store)
+static void tls_settings(struct store *store, const git_remote *r)
 {
+	static bool applied;
+	const char *url = git_remote_url(r);
 	char *file = NULL, *dir = NULL;
 	struct error ignored;
+
+	/* Only https needs them, and loading a CA file costs milliseconds (mbedTLS parses it whole). */
+	if (applied || url == NULL || strncmp(url, "https://", 8) != 0)
+		return;
+	applied = true;
 
 	if (getenv("GIT_SSL_CAINFO"))
 		file = xstrdup(getenv("GIT_SSL_CAINFO"));
@@ -753,7 +760,7 @@ int store_fetch(struct store *store, const char *remote, const char *branch, cha
 	if (git_remote_lookup(&r, store->repo, remote) != 0)
 		return error_set(err, EXIT_CONFIG, "there is no git remote \"%s\"; add it with 'git remote add %s URL'",
 				 remote, remote);
-	tls_settings(store);
+	tls_settings(store, r);
 	if (random_hex(hex, 8) != 0)
 		snprintf(hex, sizeof(hex), "%d", (int)getpid());
 	temp = xasprintf("refs/relctl/fetch/%s", hex);
@@ -917,7 +924,7 @@ int store_push(struct store *store, const char *remote, const char *branch, cons
 		return -1;
 	if (git_remote_lookup(&r, store->repo, remote) != 0)
 		return error_set(err, EXIT_CONFIG, "there is no git remote \"%s\"", remote);
-	tls_settings(store);
+	tls_settings(store, r);
 	path = local_remote_path(git_remote_url(r) ? git_remote_url(r) : "");
 	if (path) {
 		rc = push_to_local_remote(store, remote, path, branch, &new_oid, old_tip, err);
