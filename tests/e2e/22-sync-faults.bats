@@ -26,14 +26,6 @@ team() {
 	relctl start 2.6.3 >/dev/null
 }
 
-remote_tip() {
-	git --git-dir="$REMOTE" rev-parse relctl-ledger
-}
-
-remote_events() {
-	remote_ledger "$REMOTE" 2.6.3 | jq -r '.events[] | "\(.actor) \(.op) \(.step // "-")"'
-}
-
 # hook NAME BODY: an executable hook in the remote.
 hook() {
 	printf '#!/bin/sh\n%s\n' "$2" >"$REMOTE/hooks/$1"

@@ -49,19 +49,6 @@ team() {
 	[ "$(git rev-parse relctl-ledger)" = "$(remote_tip)" ]
 }
 
-remote_tip() {
-	git --git-dir="$REMOTE" rev-parse relctl-ledger
-}
-
-# The remote's events of 2.6.3 as "actor op step" lines.
-remote_events() {
-	remote_ledger "$REMOTE" 2.6.3 | jq -r '.events[] | "\(.actor) \(.op) \(.step // "-")"'
-}
-
-same_as_remote() { # the clone in the current directory
-	[ "$(git rev-parse relctl-ledger)" = "$(remote_tip)" ]
-}
-
 # key NAME: a new key pair sshd accepts; prints the private key's path.
 key() {
 	local k
@@ -76,36 +63,13 @@ sshd_up() {
 	[ -n "${SSHD_PID:-}" ] || ssh_serve team
 }
 
-# After team(): b picks up the ledger, each clone's claim reaches the other
-# and the remote, every event once, each commit by its actor.
-picks_up_and_shares() {
-	cd "$TEST_TMP/b"
-	run relctl sync
-	[ "$status" -eq 0 ] || { echo "$output"; false; }
-	[[ "$output" == *"1 event received, 0 sent"* ]]
-	[ "$(relctl status --json | jq -r '.version + " " + .started_by')" = "2.6.3 cristina" ]
-	RELCTL_NOW=2024-03-19T10:05:00Z as jan claim build-rc >/dev/null
-	[ "$(remote_events)" = "$(printf 'cristina start -\njan claim build-rc')" ]
-
-	cd "$TEST_TMP/a"
-	run as shalom claim build-rc
-	[ "$status" -eq 75 ]
-	[[ "$output" == *"build-rc is already claimed by jan since 2024-03-19T10:05:00Z"* ]]
-	same_as_remote
-	as shalom claim draft-changelog >/dev/null
-	[ "$(ledger 2.6.3 | jq -r '.steps["build-rc"].holder')" = jan ]
-	[ "$(remote_events)" = "$(printf 'cristina start -\njan claim build-rc\nshalom claim draft-changelog')" ]
-	same_as_remote
-
-	cd "$TEST_TMP/b"
-	run relctl sync
-	[ "$status" -eq 0 ] || { echo "$output"; false; }
-	[[ "$output" == *"1 event received, 0 sent"* ]]
-	[ "$(relctl status --json | jq -r '.phases[0].steps[] | select(.id == "draft-changelog") | .holder')" = shalom ]
-	same_as_remote
-	[ "$(remote_ledger "$REMOTE" 2.6.3 | jq '[.events[].id] | unique | length')" -eq 3 ]
-	[ "$(git --git-dir="$REMOTE" log -3 --format=%ae relctl-ledger | tr '\n' ' ')" = \
-		"shalom@example.com jan@example.com cristina@example.com " ]
+# default_key: sshd up, and a key it accepts as the default ~/.ssh/id_ecdsa.
+default_key() {
+	local k
+	sshd_up
+	k=$(key default)
+	mv "$k" "$HOME/.ssh/id_ecdsa"
+	mv "$k.pub" "$HOME/.ssh/id_ecdsa.pub"
 }
 
 # fingerprint KEY: of KEY.pub, as sshd logs it.
@@ -138,7 +102,7 @@ keys_offered() {
 	[ "$status" -eq 1 ]
 	team
 	accepted "$fp"
-	picks_up_and_shares
+	shares_between_clones
 
 	# The agent now holds only a key sshd does not accept: relctl goes on to relctl.sshKey.
 	ssh-add -q -D 2>/dev/null
@@ -174,16 +138,13 @@ keys_offered() {
 	team git -C "$TEST_TMP/a" config relctl.sshKey '~/keys/cristina'
 	accepted "$TEST_TMP/keys/cristina"
 	run ! accepted "$HOME/keys/jan"
-	picks_up_and_shares
+	shares_between_clones
 	accepted "$HOME/keys/jan"
 	run ! accepted "$TEST_TMP/keys/stranger"
 }
 
 @test "ssh:// without an agent or relctl.sshKey: the default ~/.ssh/id_ecdsa is used" {
-	sshd_up
-	k=$(key default)
-	mv "$k" "$HOME/.ssh/id_ecdsa"
-	mv "$k.pub" "$HOME/.ssh/id_ecdsa.pub"
+	default_key
 	team
 	accepted "$HOME/.ssh/id_ecdsa"
 	cd "$TEST_TMP/b"
@@ -197,10 +158,7 @@ keys_offered() {
 }
 
 @test "ssh:// as ssh would: a stale SSH_AUTH_SOCK falls through to the key files, each default key is tried, and a url without a user logs in as the local user" {
-	sshd_up
-	k=$(key default)
-	mv "$k" "$HOME/.ssh/id_ecdsa"
-	mv "$k.pub" "$HOME/.ssh/id_ecdsa.pub"
+	default_key
 	# Tried first and refused: ssh goes on to the next default key, so does relctl.
 	ssh_key stranger >/dev/null
 	cp "$TEST_TMP/keys/stranger" "$HOME/.ssh/id_ed25519"
@@ -220,10 +178,7 @@ keys_offered() {
 }
 
 @test "ssh:// with no agent and no key file: 77 saying there is no key to offer and how to name one; nothing written" {
-	sshd_up
-	k=$(key default)
-	mv "$k" "$HOME/.ssh/id_ecdsa"
-	mv "$k.pub" "$HOME/.ssh/id_ecdsa.pub"
+	default_key
 	team
 	before=$(git rev-parse relctl-ledger)
 	mv "$HOME/.ssh/id_ecdsa" "$HOME/id_ecdsa.away"
@@ -235,28 +190,9 @@ keys_offered() {
 }
 
 @test "ssh:// remote: two teammates claim one step at once: one wins, the other exits 75 naming the holder and ends equal to the remote" {
-	sshd_up
-	k=$(key default)
-	mv "$k" "$HOME/.ssh/id_ecdsa"
-	mv "$k.pub" "$HOME/.ssh/id_ecdsa.pub"
+	default_key
 	team
-	(cd "$TEST_TMP/b" && relctl sync >/dev/null)
-	gate_close
-	gated jan "$TEST_TMP/a" as jan claim build-rc
-	gated shalom "$TEST_TMP/b" as shalom claim build-rc
-	gate_open
-	winner=$(remote_ledger "$REMOTE" 2.6.3 | jq -r '.steps["build-rc"].holder')
-	case $winner in
-	jan) loser=shalom dir=b ;;
-	shalom) loser=jan dir=a ;;
-	*) echo "no winner: $winner; $(cat "$TEST_TMP"/out.*)"; false ;;
-	esac
-	[ "$(cat "$TEST_TMP/rc.$winner")" -eq 0 ] || { cat "$TEST_TMP/out.$winner"; false; }
-	[ "$(cat "$TEST_TMP/rc.$loser")" -eq 75 ] || { cat "$TEST_TMP/out.$loser"; false; }
-	grep -q "build-rc is already claimed by $winner since 2024-03-19T10:00:00Z" "$TEST_TMP/out.$loser"
-	[ "$(remote_events | grep -c ' claim build-rc$')" -eq 1 ]
-	cd "$TEST_TMP/$dir"
-	same_as_remote
+	one_claim_of_two_wins
 }
 
 @test "ssh:// with a key sshd does not accept (no agent): the mutation fails with 77 in one line, adds no commit, and never shows the key" {
@@ -297,10 +233,7 @@ keys_offered() {
 }
 
 @test "ssh:// host key not in known_hosts, or changed: relctl refuses the server (69) and adds no commit" {
-	sshd_up
-	k=$(key default)
-	mv "$k" "$HOME/.ssh/id_ecdsa"
-	mv "$k.pub" "$HOME/.ssh/id_ecdsa.pub"
+	default_key
 	team
 	before=$(git rev-parse relctl-ledger)
 	offered=$(keys_offered)
@@ -327,10 +260,7 @@ keys_offered() {
 }
 
 @test "ssh:// sshd stopped: a mutation fails with 69 and adds no commit" {
-	sshd_up
-	k=$(key default)
-	mv "$k" "$HOME/.ssh/id_ecdsa"
-	mv "$k.pub" "$HOME/.ssh/id_ecdsa.pub"
+	default_key
 	team
 	before=$(git rev-parse relctl-ledger)
 	sshd_stop

@@ -13,6 +13,12 @@
 #   serve KIND NAME          make_remote + its server; sets REMOTE and URL
 #   servers_stop             stops whatever is running: call it from teardown
 #   remote_ledger DIR VER    the release file on the remote's ledger branch
+#   remote_tip, remote_events, same_as_remote
+#                            $REMOTE's ledger tip, its 2.6.3 events as "actor op
+#                            step" lines, and whether the current clone equals it
+#   shares_between_clones    after a team of clones a (2.6.3 started) and b: b
+#                            picks the ledger up, each one's claim reaches the other
+#   one_claim_of_two_wins    a and b claim build-rc at once: exactly one winner
 #   gate_close; gated NAME DIR CMD...; gate_open
 #                            start commands that all wait at a gate, then release
 #                            them at once and wait for them (only them: the
@@ -71,6 +77,72 @@ remote_url() {
 
 remote_ledger() {
 	git --git-dir="$1" show "relctl-ledger:releases/$2.json"
+}
+
+remote_tip() {
+	git --git-dir="$REMOTE" rev-parse relctl-ledger
+}
+
+remote_events() {
+	remote_ledger "$REMOTE" 2.6.3 | jq -r '.events[] | "\(.actor) \(.op) \(.step // "-")"'
+}
+
+same_as_remote() { # the clone in the current directory
+	[ "$(git rev-parse relctl-ledger)" = "$(remote_tip)" ]
+}
+
+# A fresh clone (b) syncs and claims, and the other clone's (a) next mutation
+# sees it; every event once, each commit by its actor.
+shares_between_clones() {
+	cd "$TEST_TMP/b"
+	run relctl sync
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"1 event received, 0 sent"* ]]
+	[ "$(relctl status --json | jq -r '.version + " " + .started_by')" = "2.6.3 cristina" ]
+	RELCTL_NOW=2024-03-19T10:05:00Z as jan claim build-rc >/dev/null
+	[ "$(remote_events)" = "$(printf 'cristina start -\njan claim build-rc')" ]
+
+	cd "$TEST_TMP/a"
+	run as shalom claim build-rc
+	[ "$status" -eq 75 ]
+	[[ "$output" == *"build-rc is already claimed by jan since 2024-03-19T10:05:00Z"* ]]
+	same_as_remote
+	as shalom claim draft-changelog >/dev/null
+	[ "$(ledger 2.6.3 | jq -r '.steps["build-rc"].holder')" = jan ]
+	[ "$(remote_events)" = "$(printf 'cristina start -\njan claim build-rc\nshalom claim draft-changelog')" ]
+	same_as_remote
+
+	cd "$TEST_TMP/b"
+	run relctl sync
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"1 event received, 0 sent"* ]]
+	[ "$(relctl status --json | jq -r '.phases[0].steps[] | select(.id == "draft-changelog") | .holder')" = shalom ]
+	same_as_remote
+	[ "$(remote_ledger "$REMOTE" 2.6.3 | jq '[.events[].id] | unique | length')" -eq 3 ]
+	[ "$(git --git-dir="$REMOTE" log -3 --format=%ae relctl-ledger | tr '\n' ' ')" = \
+		"shalom@example.com jan@example.com cristina@example.com " ]
+}
+
+# Clones a and b claim build-rc at the same instant: one wins, the other
+# exits 75 naming the holder and ends equal to the remote.
+one_claim_of_two_wins() {
+	(cd "$TEST_TMP/b" && relctl sync >/dev/null)
+	gate_close
+	gated jan "$TEST_TMP/a" as jan claim build-rc
+	gated shalom "$TEST_TMP/b" as shalom claim build-rc
+	gate_open
+	winner=$(remote_ledger "$REMOTE" 2.6.3 | jq -r '.steps["build-rc"].holder')
+	case $winner in
+	jan) loser=shalom dir=b ;;
+	shalom) loser=jan dir=a ;;
+	*) echo "no winner: $winner; $(cat "$TEST_TMP"/out.*)"; false ;;
+	esac
+	[ "$(cat "$TEST_TMP/rc.$winner")" -eq 0 ] || { cat "$TEST_TMP/out.$winner"; false; }
+	[ "$(cat "$TEST_TMP/rc.$loser")" -eq 75 ] || { cat "$TEST_TMP/out.$loser"; false; }
+	grep -q "build-rc is already claimed by $winner since 2024-03-19T10:00:00Z" "$TEST_TMP/out.$loser"
+	[ "$(remote_events | grep -c ' claim build-rc$')" -eq 1 ]
+	cd "$TEST_TMP/$dir"
+	same_as_remote
 }
 
 server_gitconfig() {
