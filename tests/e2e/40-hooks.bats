@@ -170,6 +170,21 @@ step() { # ID FIELD
 	ledger "$V" | jq -r ".steps[\"$1\"].$2"
 }
 
+# refused_unsent VERSION CODE TEXT PERSON ARGS...: relctl, run as PERSON,
+# exits CODE saying TEXT, and nothing was sent (no new delivery to cms) or
+# recorded (VERSION's ledger as it was).
+refused_unsent() {
+	local version=$1 code=$2 text=$3 sum sent
+	shift 3
+	sum=$(ledger_sum "$version")
+	sent=$(deliveries cms)
+	relrun "$@"
+	expect "$code" || return 1
+	[[ "$output" == *"$text"* ]] || { echo "wanted \"$text\" in: $output"; return 1; }
+	[ "$(deliveries cms)" -eq "$sent" ] || { echo "something was sent"; return 1; }
+	[ "$(ledger_sum "$version")" = "$sum" ] || { echo "the ledger changed"; return 1; }
+}
+
 ledger_sum() {
 	echo "$(git rev-parse relctl-ledger) $(ledger "${1:-$V}" | sha256sum)"
 }
@@ -695,49 +710,31 @@ chat() { # FILTER over the notifications (path /chat) only
 
 @test "a signing secret not in whsec_ form is refused with 78 without showing it" {
 	publishing
-	sum=$(ledger_sum)
 	EXTRA_SECRETS="not-a-whsec-value-$(random_secret)"
-	TINYPILOT_CMS_SIGNING_SECRET=$EXTRA_SECRETS relrun cristina run publish-changelog
-	expect 78
-	[[ "$output" == *"whsec_"* ]]
+	TINYPILOT_CMS_SIGNING_SECRET=$EXTRA_SECRETS refused_unsent "$V" 78 "whsec_" cristina run publish-changelog
 	[ "$(deliveries cms)" -eq 0 ]
-	[ "$(ledger_sum)" = "$sum" ]
 	no_secret_anywhere
 }
 
 @test "a missing changelog file fails before anything is sent, naming the file" {
 	publishing
 	rm "changelog/$V.md"
-	sum=$(ledger_sum)
-	relrun cristina run publish-changelog
-	expect 66
-	[[ "$output" == *"changelog/$V.md"* ]]
+	refused_unsent "$V" 66 "changelog/$V.md" cristina run publish-changelog
 	[ "$(deliveries cms)" -eq 0 ]
-	[ "$(ledger_sum)" = "$sum" ]
 }
 
 @test "only the step's owner role runs its hook (77), and nothing is sent" {
 	publishing
-	sum=$(ledger_sum)
-	relrun lena run publish-changelog
-	expect 77
-	[[ "$output" == *"lena cannot run publish-changelog: it needs the role release-manager"* ]]
-	relrun jan run build-rc
-	expect 65
-	[[ "$output" == *"build-rc is not a hook step"* ]]
+	refused_unsent "$V" 77 "lena cannot run publish-changelog: it needs the role release-manager" lena run publish-changelog
+	refused_unsent "$V" 65 "build-rc is not a hook step" jan run build-rc
 	[ "$(deliveries cms)" -eq 0 ]
-	[ "$(ledger_sum)" = "$sum" ]
 }
 
 @test "a hook step whose phase has not opened is refused before anything is sent" {
 	publishing
-	sum=$(ledger_sum)
 	[ "$(step publish-blog state)" = pending ]
-	relrun lena run publish-blog
-	expect 65
-	[[ "$output" == *"publish-blog is pending; claim it before running its hook (nothing was sent)"* ]]
+	refused_unsent "$V" 65 "publish-blog is pending; claim it before running its hook (nothing was sent)" lena run publish-blog
 	[ "$(deliveries cms)" -eq 0 ]
-	[ "$(ledger_sum)" = "$sum" ]
 }
 
 
@@ -795,12 +792,8 @@ chat() { # FILTER over the notifications (path /chat) only
 
 @test "an unknown {{template}} fails with 65 before anything is sent or recorded" {
 	lab
-	sum=$(ledger_sum 1.0)
-	relrun cristina run post-typo
-	expect 65
-	[[ "$output" == *"unknown template {{release.verison}}"* ]]
+	refused_unsent 1.0 65 "unknown template {{release.verison}}" cristina run post-typo
 	[ "$(deliveries cms)" -eq 0 ]
-	[ "$(ledger_sum 1.0)" = "$sum" ]
 	[ "$(lab_step post-typo state)" = ready ]
 	relrun cristina run post-typo --dry-run
 	expect 65
@@ -830,15 +823,11 @@ chat() { # FILTER over the notifications (path /chat) only
 
 @test "a url that is not http or https is refused (78) before anything is sent; the playbook refuses one written out" {
 	lab
-	sum=$(ledger_sum 1.0)
 	local url
 	for url in "ftp://127.0.0.1:$(port cms)/x" "file:///etc/passwd" "gopher://127.0.0.1:$(port cms)/x" "127.0.0.1:$(port cms)/x"; do
-		LAB_OTHER_URL=$url relrun cristina run post-elsewhere
-		expect 78
-		[[ "$output" == *"must go to an http:// or https:// url"* ]]
+		LAB_OTHER_URL=$url refused_unsent 1.0 78 "must go to an http:// or https:// url" cristina run post-elsewhere
 	done
 	[ "$(deliveries cms)" -eq 0 ]
-	[ "$(ledger_sum 1.0)" = "$sum" ]
 
 	sed 's|url: "${LAB_OTHER_URL}"|url: "ftp://127.0.0.1/x"|' "$TEST_TMP/lab.yaml" >"$TEST_TMP/ftp.yaml"
 	run relctl lint "$TEST_TMP/ftp.yaml"
@@ -869,12 +858,8 @@ chat() { # FILTER over the notifications (path /chat) only
 @test "a hook step held by another dev is refused before anything is sent; its holder runs it" {
 	lab
 	as jan claim post-notes >/dev/null
-	sum=$(ledger_sum 1.0)
-	relrun shalom run post-notes
-	expect 77
-	[[ "$output" == *"shalom cannot run post-notes: it is held by jan"* ]]
+	refused_unsent 1.0 77 "shalom cannot run post-notes: it is held by jan" shalom run post-notes
 	[ "$(deliveries cms)" -eq 0 ]
-	[ "$(ledger_sum 1.0)" = "$sum" ]
 	relrun jan run post-notes
 	expect 0
 	[ "$(deliveries cms /lab/notes)" -eq 1 ]
