@@ -454,7 +454,7 @@ int hook_render(const struct pb_hook *hook, const struct template_scope *scope, 
 			remember_secret(req, secret_value + 6);
 		req->signing_secret = xstrdup(secret_value);
 		req->github = strcmp(hook->signing, "github") == 0;
-		if (strcmp(hook->signing, "github") == 0) {
+		if (req->github) {
 			if (hook_sign_github(secret_value, req->body, req->body_len, &signature, err) != 0)
 				return -1;
 			add_header(req, "X-Hub-Signature-256", signature);

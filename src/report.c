@@ -256,50 +256,41 @@ static void step_rows(struct buf *b, const struct release_state *st, const struc
 }
 
 /*
- * The release as it stood just before each delay: the records of the
- * steps that delay reopened, which the current state no longer holds.
- * Returns the states, oldest first; *count of them.
+ * The steps table of the current candidate, then, newest first, those of
+ * each delayed one as they stood just before the delay: the records of the
+ * steps it reopened, which the current state no longer holds.  One replay
+ * of the events renders them all.
  */
-static struct release_state **delayed_candidates(const struct release_state *st, const cJSON *doc, size_t *count)
-{
-	const cJSON *events = cJSON_GetObjectItemCaseSensitive(doc, "events"), *ev;
-	struct release_state **out = NULL;
-	int index = 0;
-
-	*count = 0;
-	cJSON_ArrayForEach(ev, events)
-	{
-		if (strcmp(text_of(ev, "op"), "decide") == 0 && strcmp(text_of(ev, "decision"), "delay") == 0) {
-			struct release_state *before = release_state_new(st->pb, st->version);
-			struct error ignored;
-			int i;
-
-			for (i = 0; i < index; i++)
-				ledger_apply(before, cJSON_GetArrayItem(events, i), &ignored);
-			out = xrealloc(out, (*count + 1) * sizeof(*out));
-			out[(*count)++] = before;
-		}
-		index++;
-	}
-	return out;
-}
-
-/* The steps table of the current candidate, then those of each delayed one, newest first. */
 static void steps_section(struct buf *b, const struct release_state *st, const cJSON *doc, bool html)
 {
 	const struct pb_step *decision = ledger_decision_step(st);
-	size_t count, i;
-	struct release_state **earlier = delayed_candidates(st, doc, &count);
+	struct release_state *replay = release_state_new(st->pb, st->version);
+	struct buf *earlier = NULL;
+	size_t count = 0;
+	const cJSON *ev;
+	struct error ignored;
 
 	buf_addf(b, html ? "<h2>Steps (rc%d)</h2>\n" : "## Steps (rc%d)\n\n", st->candidate);
 	step_rows(b, st, NULL, html);
-	for (i = count; i-- > 0;) {
-		buf_addf(b, html ? "<h2>Steps of rc%d, before the delay</h2>\n" : "\n## Steps of rc%d, before the delay\n\n",
-			 earlier[i]->candidate);
-		step_rows(b, earlier[i], decision ? &decision->on_delay : NULL, html);
-		release_state_free(earlier[i]);
+	cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(doc, "events"))
+	{
+		if (strcmp(text_of(ev, "op"), "decide") == 0 && strcmp(text_of(ev, "decision"), "delay") == 0) {
+			earlier = xrealloc(earlier, (count + 1) * sizeof(*earlier));
+			buf_init(&earlier[count]);
+			buf_addf(&earlier[count],
+				 html ? "<h2>Steps of rc%d, before the delay</h2>\n" : "\n## Steps of rc%d, before the delay\n\n",
+				 replay->candidate);
+			step_rows(&earlier[count], replay, decision ? &decision->on_delay : NULL, html);
+			count++;
+		}
+		ledger_apply(replay, ev, &ignored);
+	}
+	while (count-- > 0) {
+		buf_adds(b, earlier[count].data);
+		buf_release(&earlier[count]);
 	}
 	free(earlier);
+	release_state_free(replay);
 }
 
 /* Every hook sent (every "hook" event, reopened rounds and earlier candidates too). */

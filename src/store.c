@@ -534,7 +534,7 @@ static bool agent_usable(void)
 /*
  * The private key files to offer over ssh after the agent: the one git
  * config relctl.sshKey names (~/ expanded), else each of ssh's default key
- * files that exists, as ssh tries them.
+ * files, as ssh tries them; only those that can be read.
  */
 static void plan_ssh_keys(struct transfer *t)
 {
@@ -553,7 +553,10 @@ static void plan_ssh_keys(struct transfer *t)
 			free(key);
 			key = full;
 		}
-		t->ssh_keys[t->ssh_key_count++] = key;
+		if (access(key, R_OK) == 0)
+			t->ssh_keys[t->ssh_key_count++] = key;
+		else
+			free(key);
 		return;
 	}
 	for (i = 0; home && i < sizeof(defaults) / sizeof(defaults[0]); i++) {
@@ -593,15 +596,11 @@ static int credentials(git_credential **out, const char *url, const char *userna
 			t->ssh_offered++;
 			return git_credential_ssh_key_from_agent(out, user);
 		}
-		while (t->ssh_next < t->ssh_key_count) {
+		if (t->ssh_next < t->ssh_key_count) {
 			const char *key = t->ssh_keys[t->ssh_next++];
 			char *pub = xasprintf("%s.pub", key);
 			int rc;
 
-			if (access(key, R_OK) != 0) {
-				free(pub);
-				continue;
-			}
 			t->ssh_offered++;
 			rc = git_credential_ssh_key_new(out, user, access(pub, R_OK) == 0 ? pub : NULL, key, NULL);
 			free(pub);
@@ -687,27 +686,30 @@ static int unreachable(struct error *err, const char *remote, const char *what, 
 	const git_error *e = git_error_last();
 	const char *why = e && e->message ? e->message : "unknown error";
 	bool ssh = (t && t->kind == 's') || (e && e->klass == GIT_ERROR_SSH);
+	char detail[600] = ""; /* libgit2's own words, unless it only said the credentials were refused */
 	bool auth = code == GIT_EAUTH ||
 		    (e && (e->klass == GIT_ERROR_SSH || e->klass == GIT_ERROR_HTTP || e->klass == GIT_ERROR_NET) &&
 		     (strstr(why, "authenticat") || strstr(why, "credentials") || strstr(why, "401") ||
 		      strstr(why, "403") || strstr(why, "Username/PublicKey") || strstr(why, "passphrase")));
 
+	if (code != GIT_EAUTH)
+		snprintf(detail, sizeof(detail), " (%s)", why);
 	if (e && e->klass == GIT_ERROR_SSH && (strstr(why, "hostkey") || strstr(why, "host key")))
 		return error_set(err, EXIT_UNAVAILABLE,
 				 "cannot %s remote \"%s\": %s; if it is the right host, add its key to ~/.ssh/known_hosts (the file libgit2 checks), for example with ssh-keyscan after comparing the fingerprint",
 				 what, remote, why);
-	if (ssh && t && t->kind == 's' && t->ssh_offered == 0)
+	if (t && t->kind == 's' && t->ssh_offered == 0)
 		return error_set(err, EXIT_NOPERM,
 				 "no ssh key to offer remote \"%s\": add one to ssh-agent (SSH_AUTH_SOCK), or name its file with git config relctl.sshKey FILE",
 				 remote);
 	if (auth && ssh)
 		return error_set(err, EXIT_NOPERM,
-				 "remote \"%s\" refused your ssh key%s%s%s; check the keys in ssh-agent or git config relctl.sshKey (a key with a passphrase must be loaded into ssh-agent)",
-				 remote, code == GIT_EAUTH ? "" : " (", code == GIT_EAUTH ? "" : why, code == GIT_EAUTH ? "" : ")");
+				 "remote \"%s\" refused your ssh key%s; check the keys in ssh-agent or git config relctl.sshKey (a key with a passphrase must be loaded into ssh-agent)",
+				 remote, detail);
 	if (auth)
 		return error_set(err, EXIT_NOPERM,
-				 "remote \"%s\" refused the credentials%s%s%s; check the username and password 'git credential fill' gives for it",
-				 remote, code == GIT_EAUTH ? "" : " (", code == GIT_EAUTH ? "" : why, code == GIT_EAUTH ? "" : ")");
+				 "remote \"%s\" refused the credentials%s; check the username and password 'git credential fill' gives for it",
+				 remote, detail);
 	if (e && e->klass == GIT_ERROR_SSL)
 		return error_set(err, EXIT_UNAVAILABLE,
 				 "cannot %s remote \"%s\": %s; for a private certificate authority, set git config http.sslCAInfo FILE",
