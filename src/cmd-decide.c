@@ -82,7 +82,10 @@ const struct cmd_entry cmd_decide_entry = {
 	.help = "ship finishes the decision step and opens the next phase.  delay starts the\n"
 		"next release candidate: the decision step's on_delay steps start again, with\n"
 		"their earlier record kept.  abort closes the release.  Refused while a\n"
-		"required input is missing, unless --force (which the ledger records).",
+		"required input is missing, unless --force (which the ledger records).\n"
+		"The decision records the hash of the brief this clone shows; when the team's\n"
+		"ledger changed the brief meanwhile, it is refused (75): read 'relctl brief'\n"
+		"again, then decide.",
 	.options = options,
 	.min_args = 1,
 	.max_args = 1,

@@ -68,7 +68,9 @@ const struct cmd_entry cmd_report_entry = {
 	.usage = "VERSION [--format md|html|json] [--output FILE]",
 	.summary = "a release's whole record: steps, findings, inputs, decisions, hooks, timeline",
 	.help = "The HTML form is one self-contained file with a Gantt-style timeline of the\n"
-		"steps, coloured by phase, showing the waits and the decisions between candidates.",
+		"steps, coloured by phase, showing the waits and the decisions between candidates.\n"
+		"After a delay, the steps it reopened are shown as they stood in each earlier\n"
+		"candidate, and every hook sent is listed, earlier rounds too.",
 	.options = options,
 	.min_args = 1,
 	.max_args = 1,

@@ -179,7 +179,8 @@ const struct cmd_entry cmd_stats_entry = {
 	.summary = "durations per step and phase, who does what, bus-factor risks, critical path",
 	.help = "Durations are medians and 90th percentiles of ready-to-done (what the release\n"
 		"waited) and claim-to-done (the work).  Steps only ever done by one person are\n"
-		"bus-factor risks.  The critical path uses measured medians, estimates otherwise.",
+		"bus-factor risks.  The critical path uses measured medians, estimates otherwise.\n"
+		"The last section names who is alone on the critical path.",
 	.options = options,
 	.min_args = 0,
 	.max_args = 0,

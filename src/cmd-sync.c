@@ -72,7 +72,9 @@ const struct cmd_entry cmd_sync_entry = {
 	.help = "Fetches the remote's ledger branch, replays events you recorded with --offline\n"
 		"on top of it (each re-checked: one that is no longer allowed is reported and\n"
 		"kept under refs/relctl/rejected/), pushes, and fast-forwards your branch.\n"
-		"A fresh clone picks up the team's ledger with 'relctl sync', no init needed.",
+		"A fresh clone picks up the team's ledger with 'relctl sync', no init needed.\n"
+		"Credentials are git's: ssh through the agent, git config relctl.sshKey or\n"
+		"~/.ssh/id_*; https through 'git credential' helpers and http.sslCAInfo.",
 	.options = options,
 	.min_args = 0,
 	.max_args = 0,
