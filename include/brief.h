@@ -19,5 +19,7 @@ char *brief_markdown(const cJSON *brief);
 
 /* SHA-256 of the brief's canonical JSON, recorded with a decision. */
 int brief_hash(const cJSON *brief, char out[65]);
+/* The hash of the brief of st as it stands: what a decision must carry (ledger.c checks it). */
+int brief_state_hash(const struct release_state *st, char out[65]);
 
 #endif

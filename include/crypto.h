@@ -7,6 +7,9 @@
 /* SHA-256 of data as 64 hex digits and a NUL. */
 int sha256_hex(const void *data, size_t len, char out[65]);
 
+/* The id git gives a blob of data (SHA-1 of "blob LEN\0" and data), as 40 hex digits and a NUL. */
+int git_blob_id(const void *data, size_t len, char out[41]);
+
 /* HMAC-SHA256 of data with key into out[32]. */
 int hmac_sha256(const void *key, size_t key_len, const void *data, size_t len, unsigned char out[32]);
 

@@ -124,6 +124,24 @@ void release_state_free(struct release_state *st);
 int ledger_apply(struct release_state *st, const cJSON *event, struct error *err);
 
 /*
+ * The same for an event that is arriving (a mutation, or a commit the judge
+ * checks): also the rules that compare it with what its author saw, such as
+ * a decision's brief hash, which a replay of accepted history skips.
+ */
+int ledger_apply_new(struct release_state *st, const cJSON *event, struct error *err);
+
+/* The checks of ledger_apply_new, without applying: whether event would be allowed now. */
+int ledger_check(const struct release_state *st, const cJSON *event, struct error *err);
+
+/* Limits of what one event may carry (docs/ledger.md). */
+#define LEDGER_NAME_MAX 256          /* one-line fields: ids, verdicts, a brief hash */
+#define LEDGER_TEXT_MAX (64 * 1024)  /* a note, a reason, a title, a hook's result */
+#define LEDGER_LINK_MAX 2048         /* one evidence link */
+#define LEDGER_LINKS_MAX 100         /* evidence links per event */
+#define LEDGER_RELEASE_MAX (16 * 1024 * 1024) /* one release file */
+#define LEDGER_EVENTS_MAX 100000     /* events in one release */
+
+/*
  * Replays a release document's events.  A document of a newer format, or
  * one that is not a release, is refused (65) naming label.
  */

@@ -59,8 +59,10 @@ struct cmd_ctx {
 	const struct cmd_entry *entry;
 	struct args args;
 	bool color; /* stdout is a TTY and NO_COLOR is unset */
-	FILE *out;
+	FILE *out;  /* stdout through term.h's escaping */
 	struct error err;
+	char **lines; /* cmd_line()'s copies, freed after the command */
+	size_t line_count;
 };
 
 /* The command table (src/cmd.c). */
@@ -76,28 +78,27 @@ bool args_flag(const struct args *args, const char *name);
 const char *args_value(const struct args *args, const char *name);
 const char *const *args_multi(const struct args *args, const char *name, size_t *count);
 
-/* code (one of C_*) when colour is on, else "". */
+/*
+ * code (one of C_*) when colour is on, else "".  The codes are sentinels
+ * that the output stream (term.h) turns into colour: an escape sequence
+ * written any other way never reaches the terminal.
+ */
 const char *color(const struct cmd_ctx *ctx, const char *code);
-#define C_BOLD "\033[1m"
-#define C_DIM "\033[2m"
-#define C_RED "\033[31m"
-#define C_GREEN "\033[32m"
-#define C_YELLOW "\033[33m"
-#define C_BLUE "\033[34m"
-#define C_MAGENTA "\033[35m"
-#define C_CYAN "\033[36m"
-#define C_RESET "\033[0m"
+#define C_BOLD "\xff" "1"
+#define C_DIM "\xff" "2"
+#define C_RED "\xff" "r"
+#define C_GREEN "\xff" "g"
+#define C_YELLOW "\xff" "y"
+#define C_BLUE "\xff" "b"
+#define C_MAGENTA "\xff" "m"
+#define C_CYAN "\xff" "c"
+#define C_RESET "\xff" "0"
 
 /* Helpers shared by commands (src/cmd-common.c). */
 struct cJSON;
 struct session;
 /* Records op on step (fields borrowed, may be NULL) and prints what happened. */
 int cmd_record(struct cmd_ctx *ctx, const char *op, const char *step, struct cJSON *fields);
-/* The same, with a check of the release at the tip the event is written on (struct mutation). */
-struct release;
-struct mutation;
-int cmd_record_checked(struct cmd_ctx *ctx, const char *op, const char *step, struct cJSON *fields,
-		       int (*precheck)(const struct release *, const struct mutation *, struct error *));
 /*
  * The exec of the plain step commands (claim, unclaim, skip, reopen, block,
  * unblock): records the op named by the command on STEP, with --reason.
@@ -111,6 +112,13 @@ void cmd_notify_ready(struct cmd_ctx *ctx, struct session *s, const char *versio
  * with --json and within a minute of the last exchange.
  */
 void cmd_note_freshness(const struct cmd_ctx *ctx, struct session *s);
+/*
+ * text on one line, for layouts of one line per item (a history, a table):
+ * a newline in a teammate's note becomes a visible "\n", so it cannot start
+ * a line that looks like relctl's own.  The copy lives until the command
+ * ends; NULL gives "".
+ */
+const char *cmd_line(struct cmd_ctx *ctx, const char *text);
 /* Prints json (pretty) and a newline. */
 void cmd_print_json(struct cmd_ctx *ctx, const struct cJSON *json);
 /* --release VERSION; NULL: the open one. */

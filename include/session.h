@@ -32,6 +32,9 @@ struct session {
 	cJSON *rejected;
 	/* The steps the last session_mutate made ready (ids), for notifications. */
 	cJSON *became_ready;
+	/* Told how far long work (sync's and verify's checks) has come; may be NULL. */
+	void (*progress)(const char *what, size_t done, size_t total, void *data);
+	void *progress_data;
 };
 
 /* One release as read from a ledger tip. */
@@ -85,12 +88,6 @@ struct mutation {
 	const char *op;
 	const char *step;    /* NULL for release-wide ops */
 	cJSON *fields;       /* merged into the event; borrowed; may be NULL */
-	/*
-	 * May be NULL.  Called with the release as it is at the tip the event
-	 * is written on (the remote's, with a remote), before the rules:
-	 * returns 0, or -1 with err set to refuse the change.
-	 */
-	int (*precheck)(const struct release *rel, const struct mutation *m, struct error *err);
 };
 
 /*
@@ -117,12 +114,20 @@ int session_update_playbook(struct session *s, const char *path, char **summary,
 int session_sync(struct session *s, size_t *fetched, size_t *pushed, struct error *err);
 
 /*
- * relctl verify: replays the ledger branch commit by commit.  Each commit
- * must append events to one release and change nothing earlier, each event
- * must be allowed for its actor at that point, each commit's author must be
- * its event's actor, and every stored view must equal the replay.  Returns
- * 0 when all holds; otherwise -1 with err naming the commit, event and rule
- * (65).  report (may be NULL) receives counts and the problems as JSON.
+ * relctl sync --restore (a release manager): when the remote's ledger holds
+ * commits the judge refuses, writes one commit on its tip that brings back
+ * the last good state plus every valid event after it, and pushes it.
+ * Returns 0 (restored lists what was brought back and dropped, summary the
+ * commit's first line), 1 when nothing needed restoring, -1 on error.
+ */
+int session_restore(struct session *s, cJSON **restored, char **summary, struct error *err);
+
+/*
+ * relctl verify: has the judge (judge.h) check the ledger branch commit by
+ * commit from its first, as sync checks what it fetches.  Returns 0 when
+ * every commit is accepted or was restored; otherwise -1 with err naming
+ * the first commit refused and not restored (65).  report (may be NULL)
+ * receives counts, the problems and every incident (restored or not).
  */
 int session_verify(struct session *s, cJSON **report, struct error *err);
 

@@ -57,6 +57,10 @@ int store_ref_tip(struct store *store, const char *ref, char tip[OID_HEX], struc
  */
 int store_read(struct store *store, const char *tip, const char *path, struct buf *out, struct error *err);
 
+/* The same, refusing (-1, EXIT_DATAERR) a file larger than max bytes before reading it. */
+int store_read_max(struct store *store, const char *tip, const char *path, size_t max, struct buf *out,
+		   struct error *err);
+
 /* Reads a blob by id (pinned playbooks). */
 int store_read_blob(struct store *store, const char *blob, struct buf *out, struct error *err);
 
@@ -139,5 +143,24 @@ int store_merge_base(struct store *store, const char *a, const char *b, char out
  */
 int store_changed(struct store *store, const char *old_tip, const char *new_tip, const char *dir, char ***paths,
 		  size_t *count, struct error *err);
+
+/* One path a commit changes, with its new content (read only up to a size). */
+struct store_delta {
+	char *path;
+	bool deleted;
+	bool regular;   /* mode 100644 */
+	bool too_large; /* larger than the max asked for: data is empty */
+	size_t size;
+	struct buf data;
+};
+
+/*
+ * Every path that differs between the trees of parent (NULL: the empty
+ * tree) and commit, at any depth, with the new content of each when it is
+ * at most max bytes.  Free with store_deltas_free.
+ */
+int store_diff(struct store *store, const char *parent, const char *commit, size_t max, struct store_delta **out,
+	       size_t *count, struct error *err);
+void store_deltas_free(struct store_delta *deltas, size_t count);
 
 #endif

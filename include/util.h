@@ -54,6 +54,12 @@ size_t edit_distance(const char *a, const char *b);
  */
 const char *suggest(const char *word, const char *const *candidates, size_t count);
 
+/* Whether len bytes of s are well-formed UTF-8 (no overlongs, surrogates or NULs). */
+bool utf8_valid(const char *s, size_t len);
+
+/* An event id: 1..64 of [A-Za-z0-9_-]. */
+bool event_id_valid(const char *text);
+
 /* Fills out with 2*bytes random hex digits and a NUL (from /dev/urandom). */
 int random_hex(char *out, size_t bytes);
 

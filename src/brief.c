@@ -239,6 +239,15 @@ int brief_hash(const cJSON *brief, char out[65])
 	return rc;
 }
 
+int brief_state_hash(const struct release_state *st, char out[65])
+{
+	cJSON *brief = brief_build(st);
+	int rc = brief_hash(brief, out);
+
+	cJSON_Delete(brief);
+	return rc;
+}
+
 /* Table cells cannot hold a pipe or a newline. */
 static void cell(struct buf *b, const char *text)
 {

@@ -77,14 +77,8 @@ void cmd_notify_ready(struct cmd_ctx *ctx, struct session *s, const char *versio
 
 int cmd_record(struct cmd_ctx *ctx, const char *op, const char *step, struct cJSON *fields)
 {
-	return cmd_record_checked(ctx, op, step, fields, NULL);
-}
-
-int cmd_record_checked(struct cmd_ctx *ctx, const char *op, const char *step, struct cJSON *fields,
-		       int (*precheck)(const struct release *, const struct mutation *, struct error *))
-{
 	struct session s;
-	struct mutation m = { cmd_release_arg(ctx), op, step, fields, precheck };
+	struct mutation m = { cmd_release_arg(ctx), op, step, fields };
 	char *summary = NULL;
 	int rc;
 
@@ -99,6 +93,25 @@ int cmd_record_checked(struct cmd_ctx *ctx, const char *op, const char *step, st
 	free(summary);
 	session_close(&s);
 	return rc;
+}
+
+const char *cmd_line(struct cmd_ctx *ctx, const char *text)
+{
+	struct buf b;
+
+	if (text == NULL || strpbrk(text, "\r\n") == NULL)
+		return text ? text : "";
+	buf_init(&b);
+	for (; *text; text++)
+		if (*text == '\n')
+			buf_adds(&b, "\\n");
+		else if (*text == '\r')
+			buf_adds(&b, "\\r");
+		else
+			buf_addc(&b, *text);
+	ctx->lines = xrealloc(ctx->lines, (ctx->line_count + 1) * sizeof(*ctx->lines));
+	ctx->lines[ctx->line_count++] = b.data;
+	return b.data;
 }
 
 void cmd_print_json(struct cmd_ctx *ctx, const struct cJSON *json)

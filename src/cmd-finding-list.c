@@ -38,9 +38,9 @@ static int finding_list_exec(struct cmd_ctx *ctx)
 
 			fprintf(ctx->out, "%-9s %s%-7s%s %-6s %s\n          estimate %s, risk %s, impact: %s; by %s in rc%d\n",
 				text(f, "id", "?"), color(ctx, closed ? C_DIM : C_RED), text(f, "severity", "?"),
-				color(ctx, C_RESET), closed ? "closed" : "open", text(f, "title", ""),
+				color(ctx, C_RESET), closed ? "closed" : "open", cmd_line(ctx, text(f, "title", "")),
 				text(f, "estimate", "not given"), text(f, "risk", "not given"),
-				text(f, "impact", "not given"), text(f, "by", "?"),
+				cmd_line(ctx, text(f, "impact", "not given")), text(f, "by", "?"),
 				cJSON_GetObjectItemCaseSensitive(f, "candidate")->valueint);
 		}
 	}

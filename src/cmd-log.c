@@ -39,10 +39,10 @@ static int log_exec(struct cmd_ctx *ctx)
 				json_string(ev, "op"), step ? step : "", person ? " -> " : "", person ? person : "",
 				verdict ? " " : "", verdict ? verdict : "");
 			if (note || reason)
-				fprintf(ctx->out, "  \"%s\"", note ? note : reason);
+				fprintf(ctx->out, "  \"%s\"", cmd_line(ctx, note ? note : reason));
 			cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(ev, "evidence"))
 				if (cJSON_IsString(item))
-					fprintf(ctx->out, "  %s", item->valuestring);
+					fprintf(ctx->out, "  %s", cmd_line(ctx, item->valuestring));
 			fprintf(ctx->out, "\n");
 		}
 	}

@@ -99,7 +99,7 @@ static void line(const struct view *v, size_t k, const char *detail)
 	enum step_state state = ledger_step_state(v->st, k, v->now);
 
 	fprintf(v->ctx->out, "  %-24s %s%-10s%s %s\n", s->id, cmd_state_color(v->ctx, state), step_state_name(state),
-		color(v->ctx, C_RESET), detail);
+		color(v->ctx, C_RESET), cmd_line(v->ctx, detail));
 }
 
 /* The caller's own work. */

@@ -105,7 +105,7 @@ static int show_exec(struct cmd_ctx *ctx)
 	} else {
 		FILE *out = ctx->out;
 
-		fprintf(out, "%s%s%s: %s\n", color(ctx, C_BOLD), step->id, color(ctx, C_RESET), step->title);
+		fprintf(out, "%s%s%s: %s\n", color(ctx, C_BOLD), step->id, color(ctx, C_RESET), cmd_line(ctx, step->title));
 		fprintf(out, "release %s rc%d, phase %s, %s step owned by role %s\n", rel.st->version, rel.st->candidate,
 			rel.pb->phases[step->phase].id, step_kind_name(step->kind), step->owner);
 		fprintf(out, "state: %s%s%s", cmd_state_color(ctx, state), step_state_name(state), color(ctx, C_RESET));
@@ -116,7 +116,7 @@ static int show_exec(struct cmd_ctx *ctx)
 		if (state == STATE_WAITING)
 			fprintf(out, ", can be done from %s", time_format(ledger_wait_opens(rel.st, step->index), t, sizeof(t)));
 		if (r->reason)
-			fprintf(out, " (%s)", r->reason);
+			fprintf(out, " (%s)", cmd_line(ctx, r->reason));
 		fprintf(out, "\n");
 		if (step->needs.count) {
 			fprintf(out, "needs: ");
@@ -167,7 +167,7 @@ static int show_exec(struct cmd_ctx *ctx)
 				cJSON_IsString(verdict) ? " " : "", cJSON_IsString(verdict) ? verdict->valuestring : "",
 				cJSON_IsString(person) ? " to " : "", cJSON_IsString(person) ? person->valuestring : "",
 				cJSON_IsString(note) ? ": " : cJSON_IsString(reason) ? ": " : "",
-				cJSON_IsString(note) ? note->valuestring : cJSON_IsString(reason) ? reason->valuestring : "");
+				cmd_line(ctx, cJSON_IsString(note) ? note->valuestring : cJSON_IsString(reason) ? reason->valuestring : ""));
 		}
 	}
 	free(text);

@@ -121,7 +121,7 @@ static void status_text(struct cmd_ctx *ctx, const struct release *rel, time_t n
 			if (state == STATE_WAITING)
 				fprintf(out, " opens %s", time_format(ledger_wait_opens(st, k), t, sizeof(t)));
 			if ((state == STATE_BLOCKED || state == STATE_SKIPPED) && r->reason)
-				fprintf(out, " %s", r->reason);
+				fprintf(out, " %s", cmd_line(ctx, r->reason));
 			fprintf(out, "\n");
 		}
 	}

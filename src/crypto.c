@@ -1,5 +1,6 @@
 /* SHA-256 and HMAC with OpenSSL's EVP interfaces. */
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -8,19 +9,44 @@
 
 #include "crypto.h"
 
-int sha256_hex(const void *data, size_t len, char out[65])
+static void to_hex(const unsigned char *md, unsigned n, char *out)
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0, i;
+	unsigned i;
 
-	if (EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) != 1 || n != 32)
-		return -1;
 	for (i = 0; i < n; i++) {
 		out[2 * i] = hex[md[i] >> 4];
 		out[2 * i + 1] = hex[md[i] & 15];
 	}
-	out[64] = '\0';
+	out[2 * n] = '\0';
+}
+
+int sha256_hex(const void *data, size_t len, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	if (EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) != 1 || n != 32)
+		return -1;
+	to_hex(md, n, out);
+	return 0;
+}
+
+int git_blob_id(const void *data, size_t len, char out[41])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	char header[32];
+	int header_len = snprintf(header, sizeof(header), "blob %zu", len);
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha1(), NULL) == 1 &&
+		 EVP_DigestUpdate(ctx, header, (size_t)header_len + 1) == 1 && EVP_DigestUpdate(ctx, data, len) == 1 &&
+		 EVP_DigestFinal_ex(ctx, md, &n) == 1 && n == 20;
+
+	EVP_MD_CTX_free(ctx);
+	if (!ok)
+		return -1;
+	to_hex(md, n, out);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "brief.h"
 #include "buf.h"
 #include "json.h"
 #include "ledger.h"
@@ -224,6 +225,7 @@ struct op_ctx {
 	const struct pb_step *step; /* NULL for release-wide ops */
 	struct step_record *rec;
 	enum step_state state; /* the step's state at the event's time */
+	bool fresh;            /* a new event, not the replay of accepted history */
 };
 
 static char *describe_holder(const struct op_ctx *o)
@@ -869,6 +871,24 @@ static int check_decide(struct op_ctx *o, struct error *err)
 			return error_set(err, EXIT_DATAERR, "the decision for %s rc%d was already made (%s)", o->st->version,
 					 o->st->candidate, step_state_name(o->state));
 	}
+	if (o->fresh) {
+		/*
+		 * Decided on the brief the owner saw: a finding, input or result since
+		 * then means reading it again.  Judged when the decision arrives (the
+		 * judge, for mutations, sync and verify alike); a replay of accepted
+		 * history does not recompute old briefs.
+		 */
+		char hash[65];
+
+		if (json_string(o->event, "brief_hash") == NULL)
+			return error_set(err, EXIT_DATAERR, "a decision carries the hash of the brief it was made on, and this one has none");
+		if (brief_state_hash(o->st, hash) != 0)
+			return error_set(err, EXIT_SOFTWARE, "cannot hash the brief");
+		if (strcmp(hash, json_string(o->event, "brief_hash")) != 0)
+			return error_set(err, EXIT_TEMPFAIL,
+					 "the brief of %s changed since this clone last showed it (new findings, inputs or results from your team); read 'relctl brief' again, then decide",
+					 o->st->version);
+	}
 	buf_init(&missing);
 	for (i = 0; i < step->inputs.count; i++)
 		if (ledger_input(o->st, step->inputs.items[i]) == NULL)
@@ -963,22 +983,171 @@ static void apply_hook(struct op_ctx *o)
 	}
 }
 
-/* ---------- dispatch ---------- */
+/* ---------- event shapes ---------- */
+
+/*
+ * What each op carries, said once.  "required" marks the fields the op's
+ * check does not ask for itself with its own, friendlier message.  An event with a field its op does not
+ * declare, a missing required field, or a value of the wrong type or size
+ * is refused here, for the CLI, sync and verify alike: a misspelt field
+ * name can never be silently ignored.
+ */
+enum field_type {
+	FIELD_NAME,  /* one line: an id, a person, a verdict (LEDGER_NAME_MAX) */
+	FIELD_TEXT,  /* free text, newlines allowed (LEDGER_TEXT_MAX) */
+	FIELD_LINKS, /* a list of one-line strings (evidence) */
+	FIELD_BOOL,  /* true, when present */
+	FIELD_INT,   /* a whole number >= 1 */
+	FIELD_OBJECT /* vars, a hook's result */
+};
+
+struct field_def {
+	const char *name;
+	enum field_type type;
+	bool required;
+};
+
+#define FIELDS_END { NULL, 0, false }
 
 struct op_def {
 	const char *name;
 	bool needs_step;
 	int (*check)(struct op_ctx *o, struct error *err);
+	struct field_def fields[8];
 };
 
 static const struct op_def ops[] = {
-	{ "start", false, check_start },   { "claim", true, check_claim },   { "unclaim", true, check_unclaim },
-	{ "assign", true, check_assign },  { "done", true, check_done },     { "review", true, check_review },
-	{ "skip", true, check_skip },      { "reopen", true, check_reopen }, { "block", true, check_block },
-	{ "unblock", true, check_unblock }, { "finding-add", false, check_finding_add },
-	{ "finding-update", false, check_finding_update }, { "input", false, check_input },
-	{ "decide", false, check_decide }, { "hook", true, check_hook },
+	{ "start", false, check_start, { { "vars", FIELD_OBJECT, false }, FIELDS_END } },
+	{ "claim", true, check_claim, { { "reason", FIELD_TEXT, false }, FIELDS_END } },
+	{ "unclaim", true, check_unclaim, { { "reason", FIELD_TEXT, false }, FIELDS_END } },
+	{ "assign", true, check_assign, { { "person", FIELD_NAME, false }, { "reason", FIELD_TEXT, false }, FIELDS_END } },
+	{ "done", true, check_done, { { "note", FIELD_TEXT, false }, { "evidence", FIELD_LINKS, false }, FIELDS_END } },
+	{ "review", true, check_review, { { "verdict", FIELD_NAME, false }, { "note", FIELD_TEXT, false }, FIELDS_END } },
+	{ "skip", true, check_skip, { { "reason", FIELD_TEXT, false }, FIELDS_END } },
+	{ "reopen", true, check_reopen, { { "reason", FIELD_TEXT, false }, FIELDS_END } },
+	{ "block", true, check_block, { { "reason", FIELD_TEXT, false }, FIELDS_END } },
+	{ "unblock", true, check_unblock, { { "reason", FIELD_TEXT, false }, FIELDS_END } },
+	{ "finding-add", false, check_finding_add,
+	  { { "finding", FIELD_NAME, true },
+	    { "title", FIELD_TEXT, false },
+	    { "severity", FIELD_NAME, false },
+	    { "finding_step", FIELD_NAME, false },
+	    { "evidence", FIELD_LINKS, false },
+	    FIELDS_END } },
+	{ "finding-update", false, check_finding_update,
+	  { { "finding", FIELD_NAME, true },
+	    { "estimate", FIELD_NAME, false },
+	    { "risk", FIELD_NAME, false },
+	    { "impact", FIELD_TEXT, false },
+	    { "note", FIELD_TEXT, false },
+	    { "close", FIELD_BOOL, false },
+	    FIELDS_END } },
+	{ "input", false, check_input, { { "role", FIELD_NAME, false }, { "note", FIELD_TEXT, false }, FIELDS_END } },
+	{ "decide", false, check_decide,
+	  { { "decision", FIELD_NAME, false },
+	    { "reason", FIELD_TEXT, false },
+	    { "brief_hash", FIELD_NAME, false },
+	    { "forced", FIELD_BOOL, false },
+	    FIELDS_END } },
+	{ "hook", true, check_hook, { { "result", FIELD_OBJECT, true }, { "forced", FIELD_BOOL, false }, FIELDS_END } },
 };
+
+/* Fields every event has; step only on the ops that need one. */
+static const struct field_def common_fields[] = {
+	{ "id", FIELD_NAME, true },	  { "time", FIELD_NAME, true }, { "actor", FIELD_NAME, true },
+	{ "op", FIELD_NAME, true },	  { "step", FIELD_NAME, false }, { "candidate", FIELD_INT, false },
+	FIELDS_END,
+};
+
+static const struct field_def *find_field(const struct field_def *defs, const char *name)
+{
+	for (; defs->name; defs++)
+		if (strcmp(defs->name, name) == 0)
+			return defs;
+	return NULL;
+}
+
+static bool text_ok(const char *s, size_t max, bool one_line)
+{
+	size_t n = strlen(s);
+
+	return n <= max && utf8_valid(s, n) && !(one_line && strpbrk(s, "\n\r"));
+}
+
+static int field_ok(const cJSON *v, const struct field_def *def, const char *id, struct error *err)
+{
+	const cJSON *item;
+	char *text;
+	bool ok = true;
+
+	switch (def->type) {
+	case FIELD_NAME:
+		ok = cJSON_IsString(v) && text_ok(v->valuestring, LEDGER_NAME_MAX, true);
+		break;
+	case FIELD_TEXT:
+		ok = cJSON_IsString(v) && text_ok(v->valuestring, LEDGER_TEXT_MAX, false);
+		break;
+	case FIELD_LINKS:
+		ok = cJSON_IsArray(v) && cJSON_GetArraySize(v) <= LEDGER_LINKS_MAX;
+		cJSON_ArrayForEach(item, v)
+			ok = ok && cJSON_IsString(item) && text_ok(item->valuestring, LEDGER_LINK_MAX, true);
+		break;
+	case FIELD_BOOL:
+		ok = cJSON_IsBool(v);
+		break;
+	case FIELD_INT:
+		ok = cJSON_IsNumber(v) && v->valuedouble >= 1 && v->valuedouble <= 1e6 &&
+		     v->valuedouble == (double)v->valueint;
+		break;
+	case FIELD_OBJECT:
+		ok = cJSON_IsObject(v);
+		if (ok) {
+			text = cJSON_PrintUnformatted(v);
+			ok = text && strlen(text) <= LEDGER_TEXT_MAX && utf8_valid(text, strlen(text));
+			free(text);
+		}
+		break;
+	}
+	if (!ok)
+		return error_set(err, EXIT_DATAERR, "event %s has a bad \"%s\" (%s)", id, def->name,
+				 def->type == FIELD_NAME	? "one line of text, at most 256 bytes"
+				 : def->type == FIELD_TEXT	? "text of at most 64 KiB"
+				 : def->type == FIELD_LINKS	? "a list of at most 100 links of one line"
+				 : def->type == FIELD_BOOL	? "true or false"
+				 : def->type == FIELD_INT	? "a whole number"
+								: "an object of at most 64 KiB");
+	return 0;
+}
+
+/* The shape of an event: its op's fields and nothing else, each of its type. */
+static int shape_ok(const cJSON *event, const struct op_def *def, const char *id, struct error *err)
+{
+	const cJSON *field;
+	const struct field_def *f;
+
+	if (!cJSON_IsObject(event))
+		return error_set(err, EXIT_DATAERR, "an event is not an object");
+	cJSON_ArrayForEach(field, event)
+	{
+		f = find_field(common_fields, field->string);
+		if (f == NULL)
+			f = find_field(def->fields, field->string);
+		if (f == NULL)
+			return error_set(err, EXIT_DATAERR, "event %s (%s) has the field \"%s\", which %s events do not carry",
+					 id, def->name, field->string, def->name);
+		if (field_ok(field, f, id, err) != 0)
+			return -1;
+	}
+	for (f = def->fields; f->name; f++)
+		if (f->required && !cJSON_HasObjectItem(event, f->name))
+			return error_set(err, EXIT_DATAERR, "event %s (%s) lacks its \"%s\"", id, def->name, f->name);
+	if (def->needs_step != cJSON_HasObjectItem(event, "step"))
+		return error_set(err, EXIT_DATAERR, def->needs_step ? "event %s (%s) names no step" : "event %s (%s) names a step, which it does not take",
+				 id, def->name);
+	return 0;
+}
+
+/* ---------- dispatch ---------- */
 
 static void apply(struct op_ctx *o)
 {
@@ -1034,28 +1203,42 @@ static void settle(struct release_state *st, time_t when)
 		st->status = all ? RELEASE_COMPLETE : RELEASE_OPEN;
 }
 
-int ledger_apply(struct release_state *st, const cJSON *event, struct error *err)
+static const struct op_def *op_find(const char *name)
 {
-	struct op_ctx o;
-	const char *id = json_string(event, "id"), *time_text = json_string(event, "time"), *actor = json_string(event, "actor");
-	const char *step = json_string(event, "step");
 	size_t i;
 
-	memset(&o, 0, sizeof(o));
-	o.st = st;
-	o.event = event;
-	o.op = json_string(event, "op");
-	if (id == NULL || id[0] == '\0' || time_text == NULL || actor == NULL || o.op == NULL)
+	for (i = 0; name && i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (strcmp(ops[i].name, name) == 0)
+			return &ops[i];
+	return NULL;
+}
+
+/* Resolves the event against st (shape, actor, step) and runs its op's check. */
+static int check_event(struct release_state *st, const cJSON *event, bool fresh, struct op_ctx *o,
+		       struct error *err)
+{
+	const char *id = json_string(event, "id"), *time_text = json_string(event, "time"), *actor = json_string(event, "actor");
+	const char *step = json_string(event, "step");
+	const struct op_def *def;
+
+	memset(o, 0, sizeof(*o));
+	o->st = st;
+	o->event = event;
+	o->fresh = fresh;
+	o->op = json_string(event, "op");
+	if (id == NULL || id[0] == '\0' || time_text == NULL || actor == NULL || o->op == NULL)
 		return error_set(err, EXIT_DATAERR, "an event of release %s lacks its id, time, actor or op", st->version);
-	if (time_parse(time_text, &o.when) != 0)
-		return error_set(err, EXIT_DATAERR, "event %s has a bad time \"%s\"", id, time_text);
-	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-		if (strcmp(ops[i].name, o.op) == 0)
-			break;
-	if (i == sizeof(ops) / sizeof(ops[0]))
-		return error_set(err, EXIT_DATAERR, "event %s has the unknown op \"%s\" (written by a newer relctl?)", id,
-				 o.op);
-	if (st->event_count == 0 && strcmp(o.op, "start") != 0)
+	if (!event_id_valid(id))
+		return error_set(err, EXIT_DATAERR, "an event of release %s has a bad id (1 to 64 letters, digits, '-' or '_')",
+				 st->version);
+	if (time_parse(time_text, &o->when) != 0)
+		return error_set(err, EXIT_DATAERR, "event %s has a bad time", id);
+	def = op_find(o->op);
+	if (def == NULL)
+		return error_set(err, EXIT_DATAERR, "event %s has an unknown op (written by a newer relctl?)", id);
+	if (shape_ok(event, def, id, err) != 0)
+		return -1;
+	if (st->event_count == 0 && strcmp(o->op, "start") != 0)
 		return error_set(err, EXIT_DATAERR, "release %s does not begin with its start event", st->version);
 	if (st->status == RELEASE_ABORTED)
 		return error_set(err, EXIT_DATAERR, "release %s was aborted; nothing in it can change", st->version);
@@ -1066,17 +1249,17 @@ int ledger_apply(struct release_state *st, const cJSON *event, struct error *err
 		if (cJSON_IsNumber(candidate) && candidate->valueint != st->candidate)
 			return error_set(err, EXIT_DATAERR,
 					 "event %s (%s%s%s) was made for %s rc%d, but the release is at rc%d now; do it again if it still applies",
-					 id, o.op, step ? " " : "", step ? step : "", st->version, candidate->valueint,
+					 id, o->op, step ? " " : "", step ? step : "", st->version, candidate->valueint,
 					 st->candidate);
 	}
-	o.actor = playbook_person(st->pb, actor);
-	if (o.actor == NULL)
+	o->actor = playbook_person(st->pb, actor);
+	if (o->actor == NULL)
 		return error_set(err, EXIT_NOPERM, "\"%s\" is not a person of release %s's playbook", actor, st->version);
-	if (ops[i].needs_step) {
+	if (def->needs_step) {
 		if (step == NULL)
-			return error_set(err, EXIT_DATAERR, "event %s (%s) names no step", id, o.op);
-		o.step = playbook_step(st->pb, step);
-		if (o.step == NULL) {
+			return error_set(err, EXIT_DATAERR, "event %s (%s) names no step", id, o->op);
+		o->step = playbook_step(st->pb, step);
+		if (o->step == NULL) {
 			const char **ids = xcalloc(st->pb->step_count + 1, sizeof(*ids));
 			const char *hint;
 			size_t k;
@@ -1091,10 +1274,25 @@ int ledger_apply(struct release_state *st, const cJSON *event, struct error *err
 			return error_set(err, EXIT_USAGE, "release %s has no step \"%s\"; 'relctl status' lists them",
 					 st->version, step);
 		}
-		o.rec = &st->steps[o.step->index];
-		o.state = ledger_step_state(st, o.step->index, o.when);
+		o->rec = &st->steps[o->step->index];
+		o->state = ledger_step_state(st, o->step->index, o->when);
 	}
-	if (ops[i].check(&o, err) != 0)
+	return def->check(o, err);
+}
+
+int ledger_check(const struct release_state *st, const cJSON *event, struct error *err)
+{
+	struct op_ctx o;
+
+	/* The checks only read the state: the cast lets them share op_ctx with apply. */
+	return check_event((struct release_state *)st, event, true, &o, err);
+}
+
+static int apply_event(struct release_state *st, const cJSON *event, bool fresh, struct error *err)
+{
+	struct op_ctx o;
+
+	if (check_event(st, event, fresh, &o, err) != 0)
 		return -1;
 	apply(&o);
 	if (o.rec) {
@@ -1106,6 +1304,16 @@ int ledger_apply(struct release_state *st, const cJSON *event, struct error *err
 	st->updated_at = o.when;
 	settle(st, o.when);
 	return 0;
+}
+
+int ledger_apply(struct release_state *st, const cJSON *event, struct error *err)
+{
+	return apply_event(st, event, false, err);
+}
+
+int ledger_apply_new(struct release_state *st, const cJSON *event, struct error *err)
+{
+	return apply_event(st, event, true, err);
 }
 
 struct release_state *ledger_replay(const struct playbook *pb, const cJSON *doc, const char *label,

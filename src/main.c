@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "relctl.h"
+#include "term.h"
 #include "util.h"
 
 static void usage(FILE *out)
@@ -72,7 +73,7 @@ static int run_help(int argc, char **argv)
 	return unknown_command(argv[0]);
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	const struct cmd_entry *entry;
 	struct cmd_ctx ctx;
@@ -105,8 +106,8 @@ int main(int argc, char **argv)
 	}
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.entry = entry;
-	ctx.out = stdout;
 	ctx.color = isatty(STDOUT_FILENO) && (no_color == NULL || no_color[0] == '\0');
+	ctx.out = term_wrap(stdout, ctx.color);
 	rc = args_parse(&ctx.args, entry, argc - 1 - used, argv + 1 + used, &ctx.err);
 	if (rc == 1) {
 		cmd_print_help(entry, stdout);
@@ -116,11 +117,34 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		rc = entry->exec(&ctx);
 	args_release(&ctx.args);
-	fflush(stdout);
+	while (ctx.line_count > 0)
+		free(ctx.lines[--ctx.line_count]);
+	free(ctx.lines);
+	fclose(ctx.out);
 	if (rc == 0)
-		return EXIT_OK;
-	fprintf(stderr, "relctl: %s\n", ctx.err.message[0] ? ctx.err.message : "failed");
-	return ctx.err.code ? ctx.err.code : EXIT_FAILURE_GENERIC;
+		rc = EXIT_OK;
+	else {
+		fprintf(stderr, "relctl: %s\n", ctx.err.message[0] ? ctx.err.message : "failed");
+		rc = ctx.err.code ? ctx.err.code : EXIT_FAILURE_GENERIC;
+	}
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+
+	/*
+	 * Everything relctl prints goes through the escaping of term.h: a
+	 * command's output (ctx->out) and every message on stderr (glibc lets
+	 * stderr be replaced; progress lines write to term_real_stderr).
+	 */
+	term_real_stderr = stderr;
+	stderr = term_wrap(term_real_stderr, false);
+	rc = run(argc, argv);
+	fclose(stderr);
+	stderr = term_real_stderr;
+	return rc;
 }
 
 const char *color(const struct cmd_ctx *ctx, const char *code)

@@ -138,13 +138,41 @@ static int blob_append(git_blob *blob, struct buf *out)
 	return 0;
 }
 
-int store_read(struct store *store, const char *tip, const char *path, struct buf *out, struct error *err)
+/* Reads blob id into out when it is at most max bytes; 1 (and its size) when larger. */
+static int read_blob_max(struct store *store, const git_oid *id, size_t max, struct buf *out, size_t *size,
+			 struct error *err)
+{
+	git_odb *odb = NULL;
+	git_blob *blob = NULL;
+	git_object_t type;
+	size_t len = 0;
+	int rc = 0;
+
+	if (git_repository_odb(&odb, store->repo) != 0 || git_odb_read_header(&len, &type, odb, id) != 0 ||
+	    type != GIT_OBJECT_BLOB) {
+		git_odb_free(odb);
+		return git_fail(err, EXIT_DATAERR, "cannot read a file of the ledger");
+	}
+	git_odb_free(odb);
+	if (size)
+		*size = len;
+	if (len > max)
+		return 1;
+	if (git_blob_lookup(&blob, store->repo, id) != 0)
+		return git_fail(err, EXIT_DATAERR, "cannot read a file of the ledger");
+	blob_append(blob, out);
+	git_blob_free(blob);
+	return rc;
+}
+
+int store_read_max(struct store *store, const char *tip, const char *path, size_t max, struct buf *out,
+		   struct error *err)
 {
 	git_oid oid;
 	git_commit *commit = NULL;
 	git_tree *tree = NULL;
 	git_tree_entry *entry = NULL;
-	git_blob *blob = NULL;
+	size_t size = 0;
 	int rc = 0, e;
 
 	if (parse_oid(&oid, tip, err) != 0)
@@ -158,18 +186,23 @@ int store_read(struct store *store, const char *tip, const char *path, struct bu
 		rc = 1;
 		goto out;
 	}
-	if (e != 0 || git_tree_entry_type(entry) != GIT_OBJECT_BLOB ||
-	    git_blob_lookup(&blob, store->repo, git_tree_entry_id(entry)) != 0) {
+	if (e != 0 || git_tree_entry_type(entry) != GIT_OBJECT_BLOB) {
 		rc = git_fail(err, EXIT_DATAERR, path);
 		goto out;
 	}
-	blob_append(blob, out);
+	rc = read_blob_max(store, git_tree_entry_id(entry), max, out, &size, err);
+	if (rc == 1)
+		rc = error_set(err, EXIT_DATAERR, "%s is %zu bytes, more than the %zu relctl reads", path, size, max);
 out:
-	git_blob_free(blob);
 	git_tree_entry_free(entry);
 	git_tree_free(tree);
 	git_commit_free(commit);
 	return rc;
+}
+
+int store_read(struct store *store, const char *tip, const char *path, struct buf *out, struct error *err)
+{
+	return store_read_max(store, tip, path, (size_t)-1, out, err);
 }
 
 int store_read_blob(struct store *store, const char *id, struct buf *out, struct error *err)
@@ -1017,6 +1050,11 @@ static int subtree(struct store *store, const char *tip, const char *dir, git_tr
 		rc = git_fail(err, EXIT_DATAERR, "cannot read a ledger commit");
 		goto out;
 	}
+	if (dir == NULL) {
+		*out = root; /* the whole tree */
+		root = NULL;
+		goto out;
+	}
 	e = git_tree_entry_bypath(&entry, root, dir);
 	if (e == 0 && git_tree_entry_type(entry) == GIT_OBJECT_TREE)
 		git_tree_lookup(out, store->repo, git_tree_entry_id(entry));
@@ -1052,4 +1090,65 @@ int store_changed(struct store *store, const char *old_tip, const char *new_tip,
 	git_tree_free(old_tree);
 	git_tree_free(new_tree);
 	return 0;
+}
+
+int store_diff(struct store *store, const char *parent, const char *commit, size_t max, struct store_delta **out,
+	       size_t *count, struct error *err)
+{
+	git_tree *old_tree = NULL, *new_tree = NULL;
+	git_diff *diff = NULL;
+	git_diff_options opts;
+	size_t i, n;
+	int rc = -1;
+
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	*out = NULL;
+	*count = 0;
+	if (subtree(store, parent, NULL, &old_tree, err) != 0 || subtree(store, commit, NULL, &new_tree, err) != 0)
+		goto done;
+	opts.flags = GIT_DIFF_SKIP_BINARY_CHECK;
+	if (git_diff_tree_to_tree(&diff, store->repo, old_tree, new_tree, &opts) != 0) {
+		git_fail(err, EXIT_DATAERR, "cannot compare ledger commits");
+		goto done;
+	}
+	n = git_diff_num_deltas(diff);
+	*out = xcalloc(n + 1, sizeof(**out));
+	for (i = 0; i < n; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		struct store_delta *sd = &(*out)[(*count)++];
+		int r;
+
+		buf_init(&sd->data);
+		sd->path = xstrdup(d->new_file.path ? d->new_file.path : d->old_file.path);
+		sd->deleted = d->status == GIT_DELTA_DELETED;
+		sd->regular = d->new_file.mode == GIT_FILEMODE_BLOB;
+		if (sd->deleted || d->new_file.mode == GIT_FILEMODE_COMMIT)
+			continue;
+		r = read_blob_max(store, &d->new_file.id, max, &sd->data, &sd->size, err);
+		if (r < 0)
+			goto done;
+		sd->too_large = r == 1;
+	}
+	rc = 0;
+done:
+	if (rc != 0) {
+		store_deltas_free(*out, *count);
+		*out = NULL;
+		*count = 0;
+	}
+	git_diff_free(diff);
+	git_tree_free(old_tree);
+	git_tree_free(new_tree);
+	return rc;
+}
+
+void store_deltas_free(struct store_delta *deltas, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++) {
+		free(deltas[i].path);
+		buf_release(&deltas[i].data);
+	}
+	free(deltas);
 }

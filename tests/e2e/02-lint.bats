@@ -6,6 +6,8 @@
 # sanitizer report or a hang).  In the ASan pass of `make check` this is the
 # test that runs the loader over hostile input.
 
+bats_require_minimum_version 1.5.0
+
 load helper
 
 setup() {
@@ -139,7 +141,7 @@ lint_refuses() {
 
 @test "control characters from the file are escaped, never sent to the terminal" {
 	lint_refuses "$LINT_DIR/escape-sequence-in-key.yaml" 'unknown key "bad\x1b]0;pwned\x07\nkey"'
-	! grep -qaP '\x1b' "$WORK/err"
+	run ! grep -qaP '\x1b' "$WORK/err"
 }
 
 @test "lint reports every error of a file, in line order" {

@@ -7,6 +7,8 @@
 # without checking their old value, so the path and file:// runs show that
 # relctl's own compare-and-swap loses no update there.
 
+bats_require_minimum_version 1.5.0
+
 load helper
 load sync
 
@@ -78,7 +80,7 @@ check_remote() {
 	# no sanitizer report, no unreachable remote.
 	bad=$(awk '$4 != 0 && $4 != 65 && $4 != 75 && $4 != 77' "$TEST_TMP/all")
 	[ -z "$bad" ] || { echo "unexpected exits: $bad"; cat "$TEST_TMP"/cmd.*; false; }
-	! grep -q "Sanitizer\|runtime error" "$TEST_TMP"/cmd.*
+	run ! grep -q "Sanitizer\|runtime error" "$TEST_TMP"/cmd.*
 	ok=$(awk '$4 == 0' "$TEST_TMP/all" | wc -l)
 	# 32 claims of 12 steps: most lose, and at most one claim per step wins.
 	[ "$(awk '$4 == 0 && $2 == "claim"' "$TEST_TMP/all" | wc -l)" -le 12 ]
@@ -120,7 +122,8 @@ check_remote() {
 
 	# The remote is intact and keeps none of relctl's temporary refs; every
 	# clone's ledger is part of the remote's history.
-	git --git-dir="$REMOTE" fsck --no-dangling --no-progress 2>&1 | { ! grep -E 'error|missing|broken|corrupt'; }
+	run bash -c "git --git-dir='$REMOTE' fsck --no-dangling --no-progress 2>&1"
+	[[ ! "$output" =~ error|missing|broken|corrupt ]] || { echo "$output"; false; }
 	git --git-dir="$REMOTE" fsck --no-dangling --no-progress >/dev/null 2>&1
 	[ -z "$(git --git-dir="$REMOTE" for-each-ref refs/relctl)" ]
 	[ "$(git --git-dir="$REMOTE" for-each-ref --format='%(refname)')" = refs/heads/relctl-ledger ]

@@ -4,6 +4,8 @@
 # history by hand.  Each ends with a clear message and the right exit
 # status, the local ledger as it was, and no event lost or duplicated.
 
+bats_require_minimum_version 1.5.0
+
 load helper
 load sync
 
@@ -145,7 +147,7 @@ kill -KILL $DAEMON_PID \$(ps -o ppid= -p \$PPID) \$PPID"
 	remote_before=$(remote_tip)
 	run as jan claim build-rc
 	refused_unchanged
-	[[ "$output" == *'the ledger on remote "origin" is broken'*"releases/2.6.3.json is not valid JSON"*"your local ledger is unchanged"* ]]
+	[[ "$output" == *'remote "origin" has commit'*"that relctl refuses"*"releases/2.6.3.json is not valid JSON"*"your local ledger is unchanged"* ]]
 	run relctl sync
 	refused_unchanged
 	# Reads still work from the last good state.
@@ -155,7 +157,7 @@ kill -KILL $DAEMON_PID \$(ps -o ppid= -p \$PPID) \$PPID"
 	cd "$TEST_TMP/fresh"
 	run relctl sync
 	[ "$status" -eq 65 ]
-	! git rev-parse --verify -q relctl-ledger
+	run ! git rev-parse --verify -q relctl-ledger
 }
 
 @test "a release file of a newer ledger format, pushed by hand: refused with 65 asking to upgrade relctl, local ledger unchanged" {
@@ -179,7 +181,7 @@ kill -KILL $DAEMON_PID \$(ps -o ppid= -p \$PPID) \$PPID"
 	remote_before=$(remote_tip)
 	run as shalom claim draft-changelog
 	refused_unchanged
-	[[ "$output" == *'the ledger on remote "origin" is broken'*"build-rc"* ]]
+	[[ "$output" == *'remote "origin" has commit'*"by"*"that relctl refuses"*"build-rc"* ]]
 	[ "$(ledger 2.6.3 | jq '[.events[] | select(.op == "claim")] | length')" -eq 1 ]
 }
 

@@ -1,0 +1,133 @@
+/*
+ * The one judge of ledger commits.  It holds the ledger as it stood after
+ * the last commit it accepted and decides whether one more commit may
+ * follow: which files a commit may touch and their sizes, that a release's
+ * events only ever grow, by exactly one event that ledger_apply() allows
+ * for its actor under the release's pinned playbook, that the commit's
+ * author is that actor, that the stored view is the replay of the events,
+ * that the index agrees, and that the playbook changes only by a release
+ * manager of the playbook before the change.  A local mutation (before it
+ * is written), sync (every fetched commit, oldest first) and verify all go
+ * through judge_commit(), so what one refuses the others refuse too.
+ *
+ * A refused commit is an incident.  The judge keeps walking (so verify can
+ * report everything, and so a later restore commit can be recognised):
+ * commits built on a refused one are refused too, until a restore commit,
+ * written by a release manager with judge_plan_restore(), brings back the
+ * last accepted state plus every valid event that came after it.
+ *
+ * Pure: a commit's files come in memory; files the judge has not needed yet
+ * are read through the caller's source, at the commit the judge started
+ * from.  No printing, no clock.
+ */
+#ifndef RELCTL_JUDGE_H
+#define RELCTL_JUDGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "buf.h"
+#include "cJSON.h"
+#include "err.h"
+
+/*
+ * Reads a file of the commit the judge started from: 0, 1 when absent, -1
+ * on error.  The judge owns ctx and calls release (when not NULL) on it.
+ */
+struct judge_source {
+	int (*read)(void *ctx, const char *path, size_t max, struct buf *out, struct error *err);
+	void (*release)(void *ctx);
+	void *ctx;
+};
+
+/* One path a commit changes against its parent. */
+struct judge_change {
+	const char *path;
+	bool deleted;
+	bool regular;     /* a plain file (not a link, a submodule or an executable) */
+	const char *data; /* the new content; NULL when deleted or too large to read */
+	size_t len;       /* its size, also when too large to read */
+};
+
+/* Whether a commit is signed, and by whom: filled by the caller (issue 12). */
+struct judge_commit {
+	const char *id;     /* "" for a commit not written yet */
+	const char *parent; /* "" for a root commit */
+	size_t parent_count;
+	const char *author_name;
+	const char *author_email;
+	time_t time;
+	const char *message;
+	const struct judge_change *changes;
+	size_t change_count;
+};
+
+struct judge_incident {
+	char *commit;
+	char *author; /* "Name <email>" */
+	time_t time;
+	char *event;  /* the event at fault, or NULL */
+	char *problem;
+	char *restored_by;     /* "Name <email>" of the restore commit, or NULL while not restored */
+	char *restore_commit;
+	time_t restored_at;
+};
+
+struct judge;
+
+/*
+ * A judge of the commits after base (NULL or "": an empty ledger, before
+ * its first commit).  source reads base's files; it is not used when base
+ * is empty.
+ */
+struct judge *judge_new(const char *base, const struct judge_source *source);
+void judge_free(struct judge *j);
+
+/*
+ * Judges c, whose parent must be the last commit judged.  Returns 0 when
+ * accepted (the state moves to c), -1 when refused: err says why (65,
+ * naming the commit and its author) and the refusal is kept as an incident.
+ */
+int judge_commit(struct judge *j, const struct judge_commit *c, struct error *err);
+
+/*
+ * The same for a commit about to be shared (a mutation, an offline event
+ * replayed): a refusal leaves the judge exactly as it was, with no incident.
+ */
+int judge_try(struct judge *j, const struct judge_commit *c, struct error *err);
+
+/* The first commit of the history judged ("" when the judge started from a base). */
+const char *judge_root(const struct judge *j);
+/* The last accepted commit ("" before the first). */
+const char *judge_accepted(const struct judge *j);
+/* Whether every commit judged is accepted or restored: the last one judged is the accepted one. */
+bool judge_clean(const struct judge *j);
+/* Every incident so far, oldest first. */
+const struct judge_incident *judge_incidents(const struct judge *j, size_t *count);
+/* Counts over the accepted commits. */
+size_t judge_event_count(const struct judge *j);
+size_t judge_release_count(const struct judge *j);
+
+/* The files a restore commit writes on top of the last commit judged. */
+struct judge_restore {
+	struct judge_change *changes;
+	size_t change_count;
+	cJSON *carried; /* [{event, release, commit}] valid events brought back */
+	cJSON *dropped; /* [{event, release, commit, reason}] the others */
+};
+
+/*
+ * When the last commit judged is refused: the restore, the last accepted
+ * state plus every event of the refused commits that is valid there (its
+ * author is its actor, and ledger_apply() allows it in order).  by_email is
+ * the release manager who will write it.  Returns 0, or -1 (nothing to
+ * restore, or by_email is not a release manager of the accepted playbook).
+ */
+int judge_plan_restore(struct judge *j, const char *by_email, struct judge_restore *out, struct error *err);
+void judge_restore_release(struct judge_restore *r);
+
+/* The trailer a restore commit's message carries, naming the last accepted commit. */
+#define JUDGE_RESTORE_TRAILER "Relctl-Restore: "
+
+#endif

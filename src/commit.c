@@ -1,0 +1,543 @@
+/*
+ * Writing the ledger: every change is one commit, planned from the tip it
+ * is written on, accepted by the judge against that tip (judge.c, the same
+ * rules sync and verify apply), and only then made the branch tip by
+ * compare-and-swap.  A lost race plans again on the new tip, so concurrent
+ * relctl processes never lose an event.  With a remote, sync.c's loop does
+ * the same against the remote's tip.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "file.h"
+#include "json.h"
+#include "session-private.h"
+#include "util.h"
+
+#define MAX_ATTEMPTS 50
+
+static const char ledger_readme[] =
+	"# relctl ledger\n\n"
+	"This branch is written by relctl (https://example.com/relctl): one commit per\n"
+	"event of a release.  `git log` on it is the audit trail; `releases/VERSION.json`\n"
+	"holds each release's events and the derived state of its steps, readable with jq:\n\n"
+	"    git show relctl-ledger:releases/2.6.3.json | jq '.steps'\n\n"
+	"Do not edit it by hand: `relctl verify` checks every commit against its events.\n";
+
+/* ---------- plans ---------- */
+
+void plan_init(struct plan *p)
+{
+	memset(p, 0, sizeof(*p));
+	buf_init(&p->message);
+}
+
+void plan_release(struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->count; i++) {
+		free((char *)p->changes[i].data);
+		free((char *)p->changes[i].path);
+	}
+	free(p->changes);
+	buf_release(&p->message);
+	free(p->author_name);
+	free(p->author_email);
+	free(p->summary);
+	plan_init(p);
+}
+
+void plan_write(struct plan *p, const char *path, char *data)
+{
+	p->changes = xrealloc(p->changes, (p->count + 1) * sizeof(*p->changes));
+	p->changes[p->count].path = xstrdup(path);
+	p->changes[p->count].data = data;
+	p->changes[p->count].len = data ? strlen(data) : 0;
+	p->count++;
+}
+
+void plan_author(struct plan *p, const struct pb_person *who)
+{
+	p->author_name = xstrdup(who->name);
+	p->author_email = xstrdup(who->email);
+}
+
+int commit_plan(struct session *s, struct judge *j, const char *parent, const struct plan *plan,
+		char new_tip[OID_HEX], struct error *err)
+{
+	struct store_author author = { plan->author_name, plan->author_email, plan->when ? plan->when : s->now };
+	struct judge *own = NULL;
+	int rc;
+
+	if (store_commit(s->store, parent, plan->changes, plan->count, plan->message.data, &author, new_tip, err) != 0)
+		return -1;
+	/* Judged as sync and verify will judge it, from git, before any ref points at it. */
+	if (j == NULL)
+		j = own = judging_new(s, parent);
+	rc = judging_commit(s, j, new_tip, true, err);
+	judging_free(own);
+	return rc;
+}
+
+void commit_backoff(int attempt)
+{
+	char hex[5];
+	unsigned jitter = 0;
+
+	if (random_hex(hex, 2) == 0)
+		jitter = (unsigned)strtoul(hex, NULL, 16) % 1000;
+	usleep((useconds_t)((attempt < 6 ? 1000u << attempt : 32000u) + jitter * (unsigned)attempt));
+}
+
+static int commit_loop(struct session *s, plan_fn fn, void *data, char **summary, struct error *err)
+{
+	int attempt;
+
+	if (s->remote && !s->offline)
+		return sync_commit_loop(s, fn, data, summary, err);
+	for (attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+		char tip[OID_HEX], new_tip[OID_HEX];
+		struct plan plan;
+		int rc = store_ref_tip(s->store, s->ref, tip, err);
+		const char *base = rc == 1 ? NULL : tip;
+
+		if (rc < 0)
+			return -1;
+		plan_init(&plan);
+		if (fn(s, base, data, &plan, err) != 0 || commit_plan(s, NULL, base, &plan, new_tip, err) != 0) {
+			plan_release(&plan);
+			return -1;
+		}
+		rc = store_ref_swap(s->store, s->ref, base, new_tip, plan.summary, err);
+		if (rc == 0 && summary) {
+			*summary = plan.summary;
+			plan.summary = NULL;
+		}
+		plan_release(&plan);
+		if (rc <= 0)
+			return rc;
+		commit_backoff(attempt);
+	}
+	return error_set(err, EXIT_TEMPFAIL, "the ledger kept changing under this command (%d tries); run it again",
+			 MAX_ATTEMPTS);
+}
+
+/* The index entry of a release, rewritten when its status or candidate changed. */
+int plan_index(struct session *s, const char *tip, const struct release_state *st, struct plan *plan,
+		      bool always, struct error *err)
+{
+	cJSON *index = tip ? session_read_index(s, tip, err) : NULL, *releases, *entry;
+	const cJSON *status, *candidate;
+	char t[32];
+
+	if (tip && index == NULL)
+		return -1;
+	if (index == NULL) {
+		index = cJSON_CreateObject();
+		cJSON_AddNumberToObject(index, "format", LEDGER_FORMAT);
+		cJSON_AddObjectToObject(index, "releases");
+	}
+	releases = cJSON_GetObjectItemCaseSensitive(index, "releases");
+	if (st != NULL) {
+		entry = cJSON_GetObjectItemCaseSensitive(releases, st->version);
+		status = cJSON_GetObjectItemCaseSensitive(entry, "status");
+		candidate = cJSON_GetObjectItemCaseSensitive(entry, "candidate");
+		if (!always && cJSON_IsString(status) && strcmp(status->valuestring, release_status_name(st->status)) == 0 &&
+		    cJSON_IsNumber(candidate) && candidate->valueint == st->candidate) {
+			cJSON_Delete(index);
+			return 0;
+		}
+		cJSON_DeleteItemFromObjectCaseSensitive(releases, st->version);
+		entry = cJSON_AddObjectToObject(releases, st->version);
+		cJSON_AddStringToObject(entry, "status", release_status_name(st->status));
+		cJSON_AddNumberToObject(entry, "candidate", st->candidate);
+		cJSON_AddStringToObject(entry, "started", time_format(st->started_at, t, sizeof(t)));
+		cJSON_AddStringToObject(entry, "playbook", st->pb->name);
+	}
+	{
+		char *text = cJSON_Print(index);
+
+		plan_write(plan, INDEX_PATH, xasprintf("%s\n", text));
+		free(text);
+	}
+	cJSON_Delete(index);
+	return 0;
+}
+
+void plan_release_doc(struct plan *plan, const struct release *rel)
+{
+	char *text = cJSON_Print(rel->doc);
+	char *with_newline = xasprintf("%s\n", text);
+
+	free(text);
+	plan_write(plan, rel->path, with_newline);
+}
+
+static const char *text_field(const cJSON *event, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(event, key);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static const char *past_tense(const char *op, const cJSON *fields)
+{
+	static const struct { const char *op, *verb; } verbs[] = {
+		{ "claim", "claimed" },   { "unclaim", "unclaimed" }, { "assign", "assigned" },
+		{ "done", "finished" },   { "skip", "skipped" },      { "reopen", "reopened" },
+		{ "block", "blocked" },   { "unblock", "unblocked" },
+	};
+	size_t i;
+
+	if (strcmp(op, "review") == 0) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(fields, "verdict");
+
+		return cJSON_IsString(v) && strcmp(v->valuestring, "approve") == 0 ? "approved" : "rejected";
+	}
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(verbs[i].op, op) == 0)
+			return verbs[i].verb;
+	return op;
+}
+
+/* "sam claimed test-voyager (2.6.3 rc1)", then the event's details, then its id. */
+static void describe(struct plan *plan, const struct release *rel, const cJSON *event, const char *op)
+{
+	const char *actor = cJSON_GetObjectItemCaseSensitive(event, "actor")->valuestring;
+	const cJSON *step = cJSON_GetObjectItemCaseSensitive(event, "step");
+	const cJSON *person = cJSON_GetObjectItemCaseSensitive(event, "person");
+	static const char *const details[] = { "reason", "note", "impact", "estimate", "risk", "brief_hash" };
+	static const char *const labels[] = { "Reason", "Note", "Impact", "Estimate", "Risk", "Brief-Hash" };
+	const cJSON *evidence = cJSON_GetObjectItemCaseSensitive(event, "evidence"), *item;
+	size_t i;
+
+	const char *finding = text_field(event, "finding"), *title = text_field(event, "title");
+	int candidate = cJSON_GetObjectItemCaseSensitive(event, "candidate")->valueint;
+
+	if (strcmp(op, "finding-add") == 0)
+		plan->summary = xasprintf("%s reported %s finding %s: %s (%s rc%d)", actor, text_field(event, "severity"),
+					  finding, title, rel->version, candidate);
+	else if (strcmp(op, "finding-update") == 0)
+		plan->summary = xasprintf("%s %s finding %s (%s rc%d)", actor,
+					  cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(event, "close")) ? "closed" : "updated",
+					  finding, rel->version, candidate);
+	else if (strcmp(op, "input") == 0)
+		plan->summary = xasprintf("%s gave the %s input for %s rc%d", actor, text_field(event, "role"), rel->version,
+					  candidate);
+	else if (strcmp(op, "hook") == 0) {
+		const cJSON *result = cJSON_GetObjectItemCaseSensitive(event, "result");
+
+		plan->summary = xasprintf("%s ran the %s hook of %s: %s, HTTP %d (%s rc%d)", actor,
+					  text_field(result, "hook"), step->valuestring, text_field(result, "outcome"),
+					  cJSON_GetObjectItemCaseSensitive(result, "status")->valueint, rel->version, candidate);
+	} else if (strcmp(op, "decide") == 0)
+		plan->summary = xasprintf("%s decided to %s %s rc%d%s", actor, text_field(event, "decision"), rel->version,
+					  candidate, rel->st->candidate != candidate ? "; the next candidate begins" : "");
+	else
+		plan->summary = xasprintf("%s %s %s%s%s (%s rc%d)", actor, past_tense(op, event),
+					  cJSON_IsString(step) ? step->valuestring : "", cJSON_IsString(person) ? " to " : "",
+					  cJSON_IsString(person) ? person->valuestring : "", rel->version, candidate);
+	buf_addf(&plan->message, "%s\n\n", plan->summary);
+	for (i = 0; i < sizeof(details) / sizeof(details[0]); i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(event, details[i]);
+
+		if (cJSON_IsString(v) && v->valuestring[0])
+			buf_addf(&plan->message, "%s: %s\n", labels[i], v->valuestring);
+	}
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(event, "forced")))
+		buf_adds(&plan->message, "Forced: yes\n");
+	cJSON_ArrayForEach(item, evidence)
+		if (cJSON_IsString(item))
+			buf_addf(&plan->message, "Evidence: %s\n", item->valuestring);
+	buf_addf(&plan->message, "Relctl-Event: %s\n",
+		 cJSON_GetObjectItemCaseSensitive(event, "id")->valuestring);
+}
+
+static cJSON *new_event(const struct session *s, const struct pb_person *me, const char *op, const char *step,
+			int candidate)
+{
+	char id[33];
+
+	if (random_hex(id, 16) != 0)
+		return NULL;
+	{
+		cJSON *ev = ledger_event_new(id, s->now, me->id, op, step);
+
+		cJSON_AddNumberToObject(ev, "candidate", candidate);
+		return ev;
+	}
+}
+
+static int plan_mutation(struct session *s, const char *tip, void *data, struct plan *plan, struct error *err)
+{
+	const struct mutation *m = data;
+	struct release rel;
+	const struct pb_person *me;
+	cJSON *event = NULL, *field;
+	int rc = -1;
+
+	if (tip == NULL)
+		return session_no_ledger(err);
+	if (session_release_at(s, tip, m->version, &rel, err) != 0)
+		goto out;
+	me = session_identity(s, rel.pb, err);
+	if (me == NULL)
+		goto out;
+	event = new_event(s, me, m->op, m->step, rel.st->candidate);
+	if (event == NULL) {
+		error_set(err, EXIT_IOERR, "cannot read /dev/urandom for an event id");
+		goto out;
+	}
+	cJSON_ArrayForEach(field, m->fields)
+		cJSON_AddItemToObject(event, field->string, cJSON_Duplicate(field, 1));
+	{
+		bool *was_ready = xcalloc(rel.pb->step_count + 1, sizeof(*was_ready));
+		size_t i;
+
+		for (i = 0; i < rel.pb->step_count; i++)
+			was_ready[i] = ledger_step_state(rel.st, i, s->now) == STATE_READY;
+		if (ledger_apply_new(rel.st, event, err) != 0) {
+			free(was_ready);
+			goto out;
+		}
+		cJSON_Delete(s->became_ready);
+		s->became_ready = cJSON_CreateArray();
+		for (i = 0; i < rel.pb->step_count; i++)
+			if (!was_ready[i] && ledger_step_state(rel.st, i, s->now) == STATE_READY &&
+			    rel.pb->steps[i].kind != STEP_DECISION)
+				cJSON_AddItemToArray(s->became_ready, cJSON_CreateString(rel.pb->steps[i].id));
+		free(was_ready);
+	}
+	describe(plan, &rel, event, m->op);
+	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(rel.doc, "events"), event);
+	event = NULL;
+	ledger_write_view(rel.st, rel.doc);
+	plan_release_doc(plan, &rel);
+	if (plan_index(s, tip, rel.st, plan, false, err) != 0)
+		goto out;
+	plan_author(plan, me);
+	rc = 0;
+out:
+	cJSON_Delete(event);
+	release_close(&rel);
+	return rc;
+}
+
+int session_mutate(struct session *s, const struct mutation *m, char **summary, struct error *err)
+{
+	return commit_loop(s, plan_mutation, (void *)m, summary, err);
+}
+
+/* ---------- init, start, playbook update ---------- */
+
+struct playbook_plan {
+	const char *text;
+	size_t len;
+	const struct playbook *pb;
+	bool first;
+};
+
+/* Writes playbook.yaml and its pinned copy playbooks/BLOB.yaml. */
+static int plan_playbook_files(struct plan *plan, const char *text, size_t len, struct error *err)
+{
+	char blob[OID_HEX];
+	char *path;
+
+	if (store_hash_blob(text, len, blob, err) != 0)
+		return -1;
+	plan_write(plan, PLAYBOOK_PATH, xstrndup(text, len));
+	path = xasprintf("playbooks/%s.yaml", blob);
+	plan_write(plan, path, xstrndup(text, len));
+	free(path);
+	return 0;
+}
+
+static int plan_playbook(struct session *s, const char *tip, void *data, struct plan *plan, struct error *err)
+{
+	struct playbook_plan *pp = data;
+	const struct pb_person *me = session_identity(s, pp->pb, err);
+
+	if (me == NULL)
+		return -1;
+	if (pp->first && tip != NULL)
+		return error_set(err, EXIT_DATAERR, "this repository already has a relctl ledger on %s; 'relctl playbook update FILE' changes its playbook",
+				 s->branch);
+	if (!pp->first) {
+		struct playbook *old;
+
+		if (tip == NULL)
+			return session_no_ledger(err);
+		old = session_playbook_at(s, tip, PLAYBOOK_PATH, err);
+		if (old == NULL)
+			return -1;
+		/* The new playbook decides who its release managers are, the old one who may change it. */
+		if (!ledger_is_manager(playbook_person(old, me->id))) {
+			playbook_free(old);
+			return error_set(err, EXIT_NOPERM, "%s cannot change the playbook: only a release manager can",
+					 me->id);
+		}
+		playbook_free(old);
+	}
+	if (plan_playbook_files(plan, pp->text, pp->len, err) != 0)
+		return -1;
+	if (pp->first) {
+		plan_write(plan, "README.md", xstrdup(ledger_readme));
+		if (plan_index(s, NULL, NULL, plan, true, err) != 0)
+			return -1;
+	}
+	plan->summary = xasprintf("%s %s the playbook \"%s\" (%zu steps)", me->id, pp->first ? "set up relctl with" : "updated",
+				  pp->pb->name, pp->pb->step_count);
+	buf_addf(&plan->message, "%s\n", plan->summary);
+	plan_author(plan, me);
+	return 0;
+}
+
+static int write_playbook(struct session *s, const char *path, bool first, char **summary, struct error *err)
+{
+	struct buf text;
+	struct playbook_plan pp;
+	int rc = -1;
+
+	buf_init(&text);
+	if (file_read(path, PLAYBOOK_MAX_BYTES, &text, err) != 0)
+		goto out;
+	pp.pb = playbook_load_text(path, text.data, text.len, err);
+	if (pp.pb == NULL)
+		goto out;
+	pp.text = text.data;
+	pp.len = text.len;
+	pp.first = first;
+	rc = commit_loop(s, plan_playbook, &pp, summary, err);
+	playbook_free((struct playbook *)pp.pb);
+out:
+	buf_release(&text);
+	return rc;
+}
+
+int session_init(struct session *s, const char *playbook_path, const char *branch, struct error *err)
+{
+	char tip[OID_HEX];
+	int rc;
+
+	if (branch) {
+		if (!identifier_valid(branch) && strchr(branch, '/') == NULL)
+			return error_set(err, EXIT_USAGE, "\"%s\" is not a usable branch name", branch);
+		if (store_config_set(s->store, "relctl.branch", branch, err) != 0)
+			return -1;
+		free(s->branch);
+		free(s->ref);
+		s->branch = xstrdup(branch);
+		s->ref = xasprintf("refs/heads/%s", branch);
+	}
+	rc = store_ref_tip(s->store, s->ref, tip, err);
+	if (rc < 0)
+		return -1;
+	if (rc == 0 && playbook_path == NULL)
+		return 0; /* already set up: init is idempotent */
+	if (playbook_path == NULL && s->remote) {
+		size_t fetched, pushed;
+
+		return session_sync(s, &fetched, &pushed, err); /* the team's ledger, from the remote */
+	}
+	if (playbook_path == NULL)
+		return error_set(err, EXIT_USAGE, "the first 'relctl init' needs --playbook FILE (see playbooks/ for examples)");
+	if (write_playbook(s, playbook_path, true, NULL, err) != 0)
+		return -1;
+	return store_config_set(s->store, "relctl.branch", s->branch, err);
+}
+
+int session_update_playbook(struct session *s, const char *path, char **summary, struct error *err)
+{
+	return write_playbook(s, path, false, summary, err);
+}
+
+struct start_plan {
+	const char *version;
+	cJSON *vars;
+};
+
+static int plan_start(struct session *s, const char *tip, void *data, struct plan *plan, struct error *err)
+{
+	struct start_plan *sp = data;
+	struct release rel;
+	struct buf text;
+	const struct pb_person *me;
+	cJSON *event, *pin;
+	char blob[OID_HEX];
+	bool missing;
+	int rc = -1;
+
+	memset(&rel, 0, sizeof(rel));
+	if (tip == NULL)
+		return session_no_ledger(err);
+	rel.path = xasprintf("releases/%s.json", sp->version);
+	rel.version = xstrdup(sp->version);
+	buf_init(&text);
+	rel.doc = session_read_json(s, tip, rel.path, &missing, err);
+	if (!missing) {
+		if (rel.doc)
+			error_set(err, EXIT_DATAERR, "release %s already exists; 'relctl status %s' shows it", sp->version,
+				  sp->version);
+		goto out;
+	}
+	if (store_read(s->store, tip, PLAYBOOK_PATH, &text, err) != 0)
+		goto out;
+	rel.pb = playbook_load_text(PLAYBOOK_PATH, text.data, text.len, err);
+	if (rel.pb == NULL || store_hash_blob(text.data, text.len, blob, err) != 0)
+		goto out;
+	me = session_identity(s, rel.pb, err);
+	if (me == NULL)
+		goto out;
+	rel.doc = cJSON_CreateObject();
+	cJSON_AddNumberToObject(rel.doc, "format", LEDGER_FORMAT);
+	cJSON_AddStringToObject(rel.doc, "version", sp->version);
+	pin = cJSON_AddObjectToObject(rel.doc, "playbook");
+	cJSON_AddStringToObject(pin, "name", rel.pb->name);
+	cJSON_AddStringToObject(pin, "blob", blob);
+	cJSON_AddArrayToObject(rel.doc, "events");
+	rel.st = release_state_new(rel.pb, sp->version);
+	event = new_event(s, me, "start", NULL, 1);
+	if (event == NULL) {
+		error_set(err, EXIT_IOERR, "cannot read /dev/urandom for an event id");
+		goto out;
+	}
+	cJSON_AddItemToObject(event, "vars", cJSON_Duplicate(sp->vars, 1));
+	if (ledger_apply_new(rel.st, event, err) != 0) {
+		cJSON_Delete(event);
+		goto out;
+	}
+	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(rel.doc, "events"), event);
+	cJSON_Delete(s->became_ready);
+	s->became_ready = cJSON_CreateArray();
+	for (size_t i = 0; i < rel.pb->step_count; i++)
+		if (ledger_step_state(rel.st, i, s->now) == STATE_READY && rel.pb->steps[i].kind != STEP_DECISION)
+			cJSON_AddItemToArray(s->became_ready, cJSON_CreateString(rel.pb->steps[i].id));
+	ledger_write_view(rel.st, rel.doc);
+	plan_release_doc(plan, &rel);
+	if (plan_index(s, tip, rel.st, plan, true, err) != 0)
+		goto out;
+	plan->summary = xasprintf("%s started release %s (rc1) of \"%s\"", me->id, sp->version, rel.pb->name);
+	buf_addf(&plan->message, "%s\n\nRelctl-Event: %s\n", plan->summary,
+		 cJSON_GetObjectItemCaseSensitive(event, "id")->valuestring);
+	plan_author(plan, me);
+	rc = 0;
+out:
+	buf_release(&text);
+	release_close(&rel);
+	return rc;
+}
+
+int session_start(struct session *s, const char *version, cJSON *vars, char **summary, struct error *err)
+{
+	struct start_plan sp = { version, vars };
+
+	if (!version_valid(version))
+		return error_set(err, EXIT_USAGE, "\"%s\" is not a release version (letters, digits, '.', '-', '+', '_')",
+				 version);
+	return commit_loop(s, plan_start, &sp, summary, err);
+}
+

@@ -1,0 +1,1435 @@
+/*
+ * The judge of ledger commits (see judge.h).  It keeps the accepted ledger
+ * incrementally: the files it has needed (read once through the source,
+ * then kept as commits change them), each touched release's document and
+ * replayed state, and the pinned playbooks parsed once.  A commit is judged
+ * against that state, never by replaying a release from scratch, so sync
+ * and verify cost one parse of the changed file per commit.
+ *
+ * Refused commits leave the accepted state alone; what they wrote is kept
+ * as the "shadow" (the tree as the refused commits left it) and the events
+ * they appended as candidates, which a restore may bring back.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "crypto.h"
+#include "judge.h"
+#include "json.h"
+#include "ledger.h"
+#include "playbook.h"
+#include "util.h"
+
+#define README_MAX (64 * 1024)
+#define INDEX_MAX (16 * 1024 * 1024)
+
+enum path_kind { PATH_OTHER, PATH_README, PATH_INDEX, PATH_PLAYBOOK, PATH_PINNED, PATH_RELEASE };
+
+/* A file of the accepted tree, as far as the judge has needed it. */
+struct file_entry {
+	char *path;
+	bool present;
+	char *data;
+	size_t len;
+};
+
+struct judged_release {
+	char *path;
+	char *version;
+	cJSON *doc; /* the accepted document */
+	struct release_state *st;
+};
+
+struct pinned {
+	char *blob;
+	struct playbook *pb;
+};
+
+/* A path as the refused commits since the accepted one left it. */
+struct shadow_entry {
+	char *path;
+	bool deleted;
+	char *data;
+	size_t len;
+};
+
+/* An event a refused commit appended: a restore may bring it back. */
+struct candidate {
+	char *path;
+	char *commit;
+	char *author_email;
+	cJSON *event;
+	cJSON *pin; /* the release document's playbook pin, for a release the refused commits started */
+};
+
+struct judge {
+	struct judge_source source;
+	bool has_base;
+	char *accepted, *seen;
+	char *root;
+	struct file_entry *files;
+	size_t file_count;
+	struct judged_release *releases;
+	size_t release_count;
+	struct pinned *pinned;
+	size_t pinned_count;
+	struct playbook *current; /* playbook.yaml, parsed when first needed */
+	cJSON *index;             /* index.json, likewise */
+	struct shadow_entry *shadow;
+	size_t shadow_count;
+	struct candidate *candidates;
+	size_t candidate_count;
+	struct judge_incident *incidents;
+	size_t incident_count;
+	size_t events;
+};
+
+/* What one judged commit is about, for the messages. */
+struct verdict {
+	const struct judge_commit *c;
+	char event[72]; /* the id of the event at fault, or "" */
+};
+
+static void verdict_event(struct verdict *v, const char *id)
+{
+	snprintf(v->event, sizeof(v->event), "%s", id && event_id_valid(id) ? id : "");
+}
+
+/* ---------- the accepted tree ---------- */
+
+struct judge *judge_new(const char *base, const struct judge_source *source)
+{
+	struct judge *j = xcalloc(1, sizeof(*j));
+
+	j->has_base = base && base[0];
+	if (source)
+		j->source = *source;
+	j->accepted = xstrdup(j->has_base ? base : "");
+	j->seen = xstrdup(j->accepted);
+	return j;
+}
+
+static void shadow_clear(struct judge *j)
+{
+	size_t i;
+
+	for (i = 0; i < j->shadow_count; i++) {
+		free(j->shadow[i].path);
+		free(j->shadow[i].data);
+	}
+	free(j->shadow);
+	j->shadow = NULL;
+	j->shadow_count = 0;
+	for (i = 0; i < j->candidate_count; i++) {
+		free(j->candidates[i].path);
+		free(j->candidates[i].commit);
+		free(j->candidates[i].author_email);
+		cJSON_Delete(j->candidates[i].event);
+		cJSON_Delete(j->candidates[i].pin);
+	}
+	free(j->candidates);
+	j->candidates = NULL;
+	j->candidate_count = 0;
+}
+
+void judge_free(struct judge *j)
+{
+	size_t i;
+
+	if (j == NULL)
+		return;
+	shadow_clear(j);
+	for (i = 0; i < j->release_count; i++) {
+		free(j->releases[i].path);
+		free(j->releases[i].version);
+		cJSON_Delete(j->releases[i].doc);
+		release_state_free(j->releases[i].st);
+	}
+	free(j->releases);
+	for (i = 0; i < j->pinned_count; i++) {
+		free(j->pinned[i].blob);
+		playbook_free(j->pinned[i].pb);
+	}
+	free(j->pinned);
+	for (i = 0; i < j->file_count; i++) {
+		free(j->files[i].path);
+		free(j->files[i].data);
+	}
+	free(j->files);
+	for (i = 0; i < j->incident_count; i++) {
+		struct judge_incident *in = &j->incidents[i];
+
+		free(in->commit);
+		free(in->author);
+		free(in->event);
+		free(in->problem);
+		free(in->restored_by);
+		free(in->restore_commit);
+	}
+	free(j->incidents);
+	playbook_free(j->current);
+	cJSON_Delete(j->index);
+	if (j->source.release)
+		j->source.release(j->source.ctx);
+	free(j->accepted);
+	free(j->seen);
+	free(j->root);
+	free(j);
+}
+
+const char *judge_root(const struct judge *j)
+{
+	return j->root ? j->root : "";
+}
+
+const char *judge_accepted(const struct judge *j)
+{
+	return j->accepted;
+}
+
+bool judge_clean(const struct judge *j)
+{
+	return strcmp(j->accepted, j->seen) == 0;
+}
+
+const struct judge_incident *judge_incidents(const struct judge *j, size_t *count)
+{
+	*count = j->incident_count;
+	return j->incidents;
+}
+
+size_t judge_event_count(const struct judge *j)
+{
+	return j->events;
+}
+
+size_t judge_release_count(const struct judge *j)
+{
+	return j->release_count;
+}
+
+static struct file_entry *file_find(struct judge *j, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < j->file_count; i++)
+		if (strcmp(j->files[i].path, path) == 0)
+			return &j->files[i];
+	return NULL;
+}
+
+static void file_set(struct judge *j, const char *path, const char *data, size_t len)
+{
+	struct file_entry *f = file_find(j, path);
+
+	if (f == NULL) {
+		j->files = xrealloc(j->files, (j->file_count + 1) * sizeof(*j->files));
+		f = &j->files[j->file_count++];
+		f->path = xstrdup(path);
+	} else {
+		free(f->data);
+	}
+	f->present = data != NULL;
+	f->data = data ? xstrndup(data, len) : NULL;
+	f->len = data ? len : 0;
+}
+
+/* The accepted content of path: 0 with data, 1 when absent, -1 on error. */
+static int accepted_file(struct judge *j, const char *path, const char **data, size_t *len, struct error *err)
+{
+	struct file_entry *f = file_find(j, path);
+
+	if (f == NULL) {
+		struct buf b;
+		int rc = 1;
+
+		buf_init(&b);
+		if (j->has_base && j->source.read)
+			rc = j->source.read(j->source.ctx, path, LEDGER_RELEASE_MAX, &b, err);
+		if (rc < 0) {
+			buf_release(&b);
+			return -1;
+		}
+		file_set(j, path, rc == 0 ? b.data : NULL, b.len);
+		buf_release(&b);
+		f = file_find(j, path);
+	}
+	*data = f->data;
+	*len = f->len;
+	return f->present ? 0 : 1;
+}
+
+static const struct playbook *current_playbook(struct judge *j, struct error *err)
+{
+	const char *data;
+	size_t len;
+	int rc;
+
+	if (j->current)
+		return j->current;
+	rc = accepted_file(j, "playbook.yaml", &data, &len, err);
+	if (rc == 1)
+		error_set(err, EXIT_DATAERR, "the ledger has no playbook.yaml");
+	if (rc == 0)
+		j->current = playbook_load_text("playbook.yaml", data, len, err);
+	return j->current;
+}
+
+static const struct playbook *pinned_playbook(struct judge *j, const char *blob, struct error *err)
+{
+	char *path;
+	const char *data;
+	size_t len, i;
+	struct playbook *pb = NULL;
+	int rc;
+
+	for (i = 0; i < j->pinned_count; i++)
+		if (strcmp(j->pinned[i].blob, blob) == 0)
+			return j->pinned[i].pb;
+	path = xasprintf("playbooks/%s.yaml", blob);
+	rc = accepted_file(j, path, &data, &len, err);
+	if (rc == 1)
+		error_set(err, EXIT_DATAERR, "the release is pinned to playbook %.12s, which the ledger does not hold", blob);
+	if (rc == 0)
+		pb = playbook_load_text(path, data, len, err);
+	free(path);
+	if (pb == NULL)
+		return NULL;
+	j->pinned = xrealloc(j->pinned, (j->pinned_count + 1) * sizeof(*j->pinned));
+	j->pinned[j->pinned_count].blob = xstrdup(blob);
+	j->pinned[j->pinned_count++].pb = pb;
+	return pb;
+}
+
+static const char *pin_blob(const cJSON *doc)
+{
+	return json_string(cJSON_GetObjectItemCaseSensitive(doc, "playbook"), "blob");
+}
+
+static bool hex40(const char *s)
+{
+	return s && strlen(s) == 40 && strspn(s, "0123456789abcdef") == 40;
+}
+
+static struct judged_release *release_cached(struct judge *j, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < j->release_count; i++)
+		if (strcmp(j->releases[i].path, path) == 0)
+			return &j->releases[i];
+	return NULL;
+}
+
+/* The accepted release at path: 0, 1 when there is none, -1 on error. */
+static int release_get(struct judge *j, const char *path, struct judged_release **out, struct error *err)
+{
+	struct judged_release r;
+	const struct playbook *pb;
+	const char *data;
+	size_t len;
+	int rc;
+
+	*out = release_cached(j, path);
+	if (*out)
+		return 0;
+	rc = accepted_file(j, path, &data, &len, err);
+	if (rc != 0)
+		return rc;
+	memset(&r, 0, sizeof(r));
+	r.doc = cJSON_ParseWithLength(data, len);
+	if (r.doc == NULL || !hex40(pin_blob(r.doc))) {
+		cJSON_Delete(r.doc);
+		return error_set(err, EXIT_DATAERR, "%s is not a relctl release", path);
+	}
+	pb = pinned_playbook(j, pin_blob(r.doc), err);
+	if (pb)
+		r.st = ledger_replay(pb, r.doc, path, err);
+	if (r.st == NULL) {
+		cJSON_Delete(r.doc);
+		return -1;
+	}
+	/* The document is kept; the file's text is not needed any more. */
+	file_set(j, path, NULL, 0);
+	file_find(j, path)->present = true;
+	r.path = xstrdup(path);
+	r.version = xstrdup(r.st->version);
+	j->releases = xrealloc(j->releases, (j->release_count + 1) * sizeof(*j->releases));
+	j->releases[j->release_count] = r;
+	*out = &j->releases[j->release_count++];
+	return 0;
+}
+
+static cJSON *accepted_index(struct judge *j, struct error *err)
+{
+	const char *data;
+	size_t len;
+	int rc;
+
+	if (j->index)
+		return j->index;
+	rc = accepted_file(j, "index.json", &data, &len, err);
+	if (rc == 1)
+		error_set(err, EXIT_DATAERR, "the ledger has no index.json");
+	if (rc == 0) {
+		j->index = cJSON_ParseWithLength(data, len);
+		if (j->index == NULL)
+			error_set(err, EXIT_DATAERR, "index.json is not valid JSON");
+	}
+	return j->index;
+}
+
+/* ---------- paths ---------- */
+
+static enum path_kind path_kind(const char *path, char **version)
+{
+	size_t n = strlen(path);
+
+	if (strcmp(path, "README.md") == 0)
+		return PATH_README;
+	if (strcmp(path, "index.json") == 0)
+		return PATH_INDEX;
+	if (strcmp(path, "playbook.yaml") == 0)
+		return PATH_PLAYBOOK;
+	if (strncmp(path, "playbooks/", 10) == 0 && n == 10 + 40 + 5 && strcmp(path + 50, ".yaml") == 0) {
+		char blob[41];
+
+		memcpy(blob, path + 10, 40);
+		blob[40] = '\0';
+		return hex40(blob) ? PATH_PINNED : PATH_OTHER;
+	}
+	if (strncmp(path, "releases/", 9) == 0 && n > 9 + 5 && strcmp(path + n - 5, ".json") == 0) {
+		char *v = xstrndup(path + 9, n - 14);
+
+		if (version_valid(v)) {
+			if (version)
+				*version = v;
+			else
+				free(v);
+			return PATH_RELEASE;
+		}
+		free(v);
+	}
+	return PATH_OTHER;
+}
+
+static const struct judge_change *change_of(const struct judge_commit *c, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < c->change_count; i++)
+		if (strcmp(c->changes[i].path, path) == 0)
+			return &c->changes[i];
+	return NULL;
+}
+
+/* ---------- release documents ---------- */
+
+static bool is_header_key(const char *key)
+{
+	return strcmp(key, "format") == 0 || strcmp(key, "version") == 0 || strcmp(key, "playbook") == 0 ||
+	       strcmp(key, "events") == 0;
+}
+
+/* The stored view (every key but the header and the events) is exactly the replay. */
+static bool view_matches(const struct release_state *st, const cJSON *doc)
+{
+	cJSON *view = cJSON_CreateObject(), *item;
+	bool ok = true;
+
+	ledger_write_view(st, view);
+	cJSON_ArrayForEach(item, view)
+		if (!cJSON_Compare(item, cJSON_GetObjectItemCaseSensitive(doc, item->string), 1))
+			ok = false;
+	cJSON_ArrayForEach(item, doc)
+		if (!is_header_key(item->string) && !cJSON_HasObjectItem(view, item->string))
+			ok = false;
+	cJSON_Delete(view);
+	return ok;
+}
+
+/* A new release's header: format, its own version, a pin to a playbook the ledger holds. */
+static int check_new_header(struct judge *j, const cJSON *doc, const char *version, const struct playbook **pb,
+			    struct error *err)
+{
+	const cJSON *format = cJSON_GetObjectItemCaseSensitive(doc, "format");
+	const cJSON *pin = cJSON_GetObjectItemCaseSensitive(doc, "playbook"), *item;
+	const char *name = json_string(pin, "name");
+
+	if (!cJSON_IsNumber(format) || format->valueint != LEDGER_FORMAT)
+		return error_set(err, EXIT_DATAERR, "release %s has ledger format %d, and this relctl writes format %d",
+				 version, cJSON_IsNumber(format) ? format->valueint : 0, LEDGER_FORMAT);
+	if (json_string(doc, "version") == NULL || strcmp(json_string(doc, "version"), version) != 0)
+		return error_set(err, EXIT_DATAERR, "releases/%s.json says it is another release", version);
+	cJSON_ArrayForEach(item, pin)
+		if (strcmp(item->string, "name") && strcmp(item->string, "blob"))
+			return error_set(err, EXIT_DATAERR, "release %s's playbook pin has the unknown field \"%s\"", version,
+					 item->string);
+	if (!cJSON_IsObject(pin) || name == NULL || !hex40(pin_blob(doc)))
+		return error_set(err, EXIT_DATAERR, "release %s does not say which playbook it was started with", version);
+	*pb = pinned_playbook(j, pin_blob(doc), err);
+	if (*pb == NULL)
+		return -1;
+	if (strcmp((*pb)->name, name) != 0)
+		return error_set(err, EXIT_DATAERR, "release %s's pin names the playbook \"%s\", but the pinned playbook is \"%s\"",
+				 version, name, (*pb)->name);
+	return 0;
+}
+
+static bool same_header(const cJSON *a, const cJSON *b)
+{
+	static const char *const keys[] = { "format", "version", "playbook" };
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		if (!cJSON_Compare(cJSON_GetObjectItemCaseSensitive(a, keys[i]), cJSON_GetObjectItemCaseSensitive(b, keys[i]), 1))
+			return false;
+	return true;
+}
+
+static bool has_event_id(const cJSON *events, int upto, const char *id)
+{
+	int i;
+
+	for (i = 0; i < upto; i++)
+		if (strcmp(json_string(cJSON_GetArrayItem(events, i), "id") ? json_string(cJSON_GetArrayItem(events, i), "id") : "",
+			   id) == 0)
+			return true;
+	return false;
+}
+
+/* The commit's author is the event's actor (by email, as the playbook lists them). */
+static int check_author(const struct release_state *st, const cJSON *event, const char *author_email, struct error *err)
+{
+	const char *actor = json_string(event, "actor");
+	const struct pb_person *who = actor ? playbook_person(st->pb, actor) : NULL;
+
+	if (who == NULL || strcasecmp(who->email, author_email) != 0)
+		return error_set(err, EXIT_DATAERR, "the commit's author <%s> is not the event's actor %s <%s>", author_email,
+				 actor ? actor : "?", who ? who->email : "unknown");
+	return 0;
+}
+
+/*
+ * Events appended to a release: old_count accepted events must stay as they
+ * were, and the new ones apply to st in order.  expect (when not 0) is how
+ * many must be appended; accept (may be NULL) decides, for a restore, whether
+ * an appended event may be carried.
+ */
+struct appended {
+	struct judge *j;
+	const char *path;
+	const char *author_email; /* one commit, one actor; NULL for a restore */
+};
+
+static const struct candidate *candidate_of(const struct judge *j, const char *path, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < j->candidate_count; i++)
+		if (strcmp(j->candidates[i].path, path) == 0 && strcmp(json_string(j->candidates[i].event, "id"), id) == 0)
+			return &j->candidates[i];
+	return NULL;
+}
+
+static int check_events(const struct appended *a, struct release_state *st, const cJSON *old_doc, const cJSON *doc,
+			int expect, struct verdict *v, struct error *err)
+{
+	const cJSON *old_events = cJSON_GetObjectItemCaseSensitive(old_doc, "events");
+	const cJSON *events = cJSON_GetObjectItemCaseSensitive(doc, "events");
+	int old_count = cJSON_GetArraySize(old_events), count, i;
+
+	if (!cJSON_IsArray(events))
+		return error_set(err, EXIT_DATAERR, "%s has no events array", a->path);
+	count = cJSON_GetArraySize(events);
+	if (count > LEDGER_EVENTS_MAX)
+		return error_set(err, EXIT_DATAERR, "%s holds %d events; a release holds at most %d", a->path, count,
+				 LEDGER_EVENTS_MAX);
+	/* Append-only first: a rewritten event is named as such even when the rest no longer replays. */
+	for (i = 0; i < old_count; i++) {
+		const cJSON *old = cJSON_GetArrayItem(old_events, i);
+
+		if (i >= count || !cJSON_Compare(old, cJSON_GetArrayItem(events, i), 1)) {
+			verdict_event(v, json_string(old, "id"));
+			return error_set(err, EXIT_DATAERR, "%s: an earlier event was changed or removed; the ledger is append-only",
+					 a->path);
+		}
+	}
+	if (expect && count - old_count != expect)
+		return error_set(err, EXIT_DATAERR, "%s: the commit appends %d events; every change is exactly one event and one commit",
+				 a->path, count - old_count);
+	for (i = old_count; i < count; i++) {
+		const cJSON *ev = cJSON_GetArrayItem(events, i);
+		const char *id = json_string(ev, "id");
+		struct error inner;
+
+		verdict_event(v, id);
+		if (id && has_event_id(events, i, id))
+			return error_set(err, EXIT_DATAERR, "%s: event id %s is used twice", a->path, id);
+		if (ledger_apply_new(st, ev, &inner) != 0)
+			return error_set(err, EXIT_DATAERR, "%s", inner.message);
+		if (a->author_email) {
+			if (check_author(st, ev, a->author_email, err) != 0)
+				return -1;
+		} else {
+			/* A restore carries only events that refused commits appended, by their own actors. */
+			const struct candidate *cand = candidate_of(a->j, a->path, id);
+
+			if (cand == NULL || !cJSON_Compare(cand->event, ev, 1))
+				return error_set(err, EXIT_DATAERR, "%s: the restore brings event %s, which no refused commit appended",
+						 a->path, id);
+			if (check_author(st, ev, cand->author_email, err) != 0)
+				return -1;
+		}
+	}
+	verdict_event(v, count > old_count ? json_string(cJSON_GetArrayItem(events, count - 1), "id") : NULL);
+	if (!view_matches(st, doc))
+		return error_set(err, EXIT_DATAERR, "%s: the stored steps view is not the replay of its events", a->path);
+	return 0;
+}
+
+/* Takes back what a refused commit did to st: the accepted state is replayed again from its document. */
+static void release_undo(struct judge *j, const char *path, struct release_state *st)
+{
+	struct judged_release *r = release_cached(j, path);
+	struct error ignored;
+
+	if (r == NULL || r->st != st) {
+		release_state_free(st);
+		return;
+	}
+	if (st->event_count == (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r->doc, "events")))
+		return;
+	r->st = ledger_replay(st->pb, r->doc, path, &ignored);
+	release_state_free(st);
+}
+
+/*
+ * Judges the new content of one release file.  On success *state receives
+ * the release's new state (the caller keeps it or frees it) and *doc_out the
+ * parsed document.
+ */
+static int check_release_doc(struct appended *a, const char *version, const char *data, size_t len, int expect,
+			     struct release_state **state, cJSON **doc_out, struct verdict *v, struct error *err)
+{
+	struct judge *j = a->j;
+	struct judged_release *r;
+	const struct playbook *pb = NULL;
+	struct release_state *st;
+	cJSON *doc;
+	const cJSON *item;
+	int rc;
+
+	*state = NULL;
+	*doc_out = NULL;
+	if (data == NULL || len > LEDGER_RELEASE_MAX)
+		return error_set(err, EXIT_DATAERR, "%s is %zu bytes; a release file is at most %d MiB", a->path, len,
+				 LEDGER_RELEASE_MAX / (1024 * 1024));
+	doc = cJSON_ParseWithLength(data, len);
+	if (!cJSON_IsObject(doc)) {
+		cJSON_Delete(doc);
+		return error_set(err, EXIT_DATAERR, "%s is not valid JSON", a->path);
+	}
+	rc = release_get(j, a->path, &r, err);
+	if (rc < 0)
+		goto fail;
+	if (rc == 1) {
+		if (check_new_header(j, doc, version, &pb, err) != 0)
+			goto fail;
+		st = release_state_new(pb, version);
+	} else {
+		const cJSON *format = cJSON_GetObjectItemCaseSensitive(doc, "format");
+
+		if (cJSON_IsNumber(format) && format->valueint > LEDGER_FORMAT) {
+			error_set(err, EXIT_DATAERR, "%s has ledger format %d, and this relctl reads format %d; upgrade relctl",
+				  a->path, format->valueint, LEDGER_FORMAT);
+			goto fail;
+		}
+		if (!same_header(r->doc, doc)) {
+			error_set(err, EXIT_DATAERR, "%s: its format, version or playbook pin was changed", a->path);
+			goto fail;
+		}
+		/* The accepted state moves on; release_undo() brings it back when the commit is refused. */
+		st = r->st;
+	}
+	cJSON_ArrayForEach(item, doc)
+		if (!is_header_key(item->string) && strcmp(item->string, "status") && strcmp(item->string, "candidate") &&
+		    strcmp(item->string, "started") && strcmp(item->string, "started_by") && strcmp(item->string, "vars") &&
+		    strcmp(item->string, "steps") && strcmp(item->string, "findings") && strcmp(item->string, "inputs") &&
+		    strcmp(item->string, "decisions")) {
+			release_undo(j, a->path, st);
+			error_set(err, EXIT_DATAERR, "%s has the unknown field \"%s\"", a->path, item->string);
+			goto fail;
+		}
+	if (check_events(a, st, rc == 1 ? NULL : r->doc, doc, expect, v, err) != 0) {
+		release_undo(j, a->path, st);
+		goto fail;
+	}
+	if (st->event_count == 0) {
+		release_undo(j, a->path, st);
+		error_set(err, EXIT_DATAERR, "%s has no events", a->path);
+		goto fail;
+	}
+	*state = st;
+	*doc_out = doc;
+	return 0;
+fail:
+	cJSON_Delete(doc);
+	return -1;
+}
+
+/* Makes st and doc the accepted release at path. */
+static void release_accept(struct judge *j, const char *path, struct release_state *st, cJSON *doc)
+{
+	struct judged_release *r = release_cached(j, path);
+
+	if (r == NULL) {
+		j->releases = xrealloc(j->releases, (j->release_count + 1) * sizeof(*j->releases));
+		r = &j->releases[j->release_count++];
+		memset(r, 0, sizeof(*r));
+		r->path = xstrdup(path);
+		r->version = xstrdup(st->version);
+		file_set(j, path, NULL, 0);
+		file_find(j, path)->present = true;
+	}
+	cJSON_Delete(r->doc);
+	if (r->st != st)
+		release_state_free(r->st);
+	r->doc = doc;
+	r->st = st;
+}
+
+/* ---------- the index ---------- */
+
+/* The accepted index with the entries of the changed releases as their states say. */
+static cJSON *expected_index(struct judge *j, struct release_state *const *states, size_t count, struct error *err)
+{
+	cJSON *index = accepted_index(j, err), *out, *releases;
+	size_t i;
+
+	if (index == NULL)
+		return NULL;
+	out = cJSON_Duplicate(index, 1);
+	releases = cJSON_GetObjectItemCaseSensitive(out, "releases");
+	for (i = 0; i < count; i++) {
+		const struct release_state *st = states[i];
+		const cJSON *entry = cJSON_GetObjectItemCaseSensitive(releases, st->version);
+		const char *status = json_string(entry, "status");
+		const cJSON *candidate = cJSON_GetObjectItemCaseSensitive(entry, "candidate");
+		cJSON *e;
+		char t[32];
+
+		/* relctl rewrites an entry only when the status or the candidate changed. */
+		if (status && strcmp(status, release_status_name(st->status)) == 0 && cJSON_IsNumber(candidate) &&
+		    candidate->valueint == st->candidate)
+			continue;
+		cJSON_DeleteItemFromObjectCaseSensitive(releases, st->version);
+		e = cJSON_AddObjectToObject(releases, st->version);
+		cJSON_AddStringToObject(e, "status", release_status_name(st->status));
+		cJSON_AddNumberToObject(e, "candidate", st->candidate);
+		cJSON_AddStringToObject(e, "started", time_format(st->started_at, t, sizeof(t)));
+		cJSON_AddStringToObject(e, "playbook", st->pb->name);
+	}
+	return out;
+}
+
+/* The index as the commit leaves it (data, or the accepted one) equals expected. */
+static int check_index(struct judge *j, const char *data, size_t len, const cJSON *expected, struct error *err)
+{
+	cJSON *index = data ? cJSON_ParseWithLength(data, len) : NULL;
+	bool ok;
+
+	if (data && len > INDEX_MAX)
+		return error_set(err, EXIT_DATAERR, "index.json is %zu bytes; it is at most 16 MiB", len);
+	ok = cJSON_Compare(data ? index : accepted_index(j, err), expected, 1);
+	cJSON_Delete(index);
+	if (!ok)
+		return error_set(err, EXIT_DATAERR, "index.json does not match the releases' status");
+	return 0;
+}
+
+/* ---------- kinds of commit ---------- */
+
+static const struct pb_person *author_in(const struct playbook *pb, const struct judge_commit *c)
+{
+	return pb ? playbook_person_by_email(pb, c->author_email) : NULL;
+}
+
+/* playbook.yaml and its pinned copy playbooks/BLOB.yaml, written together. */
+static int check_playbook_files(struct judge *j, const struct judge_commit *c, struct playbook **out, struct error *err)
+{
+	const struct judge_change *text = change_of(c, "playbook.yaml");
+	char blob[41], *pinned_path;
+	const struct judge_change *pinned;
+	const char *data;
+	size_t len, i;
+	int rc;
+
+	*out = NULL;
+	if (text == NULL || text->deleted || text->data == NULL)
+		return error_set(err, EXIT_DATAERR, "playbook.yaml is removed or too large");
+	if (text->len > PLAYBOOK_MAX_BYTES)
+		return error_set(err, EXIT_DATAERR, "playbook.yaml is %zu bytes; a playbook is at most 4 MiB", text->len);
+	if (git_blob_id(text->data, text->len, blob) != 0)
+		return error_set(err, EXIT_SOFTWARE, "cannot hash the playbook");
+	pinned_path = xasprintf("playbooks/%s.yaml", blob);
+	pinned = change_of(c, pinned_path);
+	for (i = 0; i < c->change_count; i++)
+		if (path_kind(c->changes[i].path, NULL) == PATH_PINNED && strcmp(c->changes[i].path, pinned_path) != 0) {
+			free(pinned_path);
+			return error_set(err, EXIT_DATAERR, "%s is not the new playbook's pinned copy", c->changes[i].path);
+		}
+	if (pinned) {
+		rc = accepted_file(j, pinned_path, &data, &len, err);
+		if (rc == 0 || pinned->deleted || pinned->len != text->len || memcmp(pinned->data, text->data, text->len)) {
+			free(pinned_path);
+			return rc < 0 ? -1 : error_set(err, EXIT_DATAERR, "playbooks/%.12s...yaml is not a copy of playbook.yaml", blob);
+		}
+	} else if (accepted_file(j, pinned_path, &data, &len, err) != 0) {
+		free(pinned_path);
+		return error_set(err, EXIT_DATAERR, "the new playbook has no pinned copy playbooks/%.12s...yaml", blob);
+	}
+	free(pinned_path);
+	*out = playbook_load_text("playbook.yaml", text->data, text->len, err);
+	return *out ? 0 : -1;
+}
+
+static void accept_files(struct judge *j, const struct judge_commit *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->change_count; i++)
+		if (path_kind(c->changes[i].path, NULL) != PATH_RELEASE)
+			file_set(j, c->changes[i].path, c->changes[i].deleted ? NULL : c->changes[i].data, c->changes[i].len);
+	if (change_of(c, "index.json")) {
+		cJSON_Delete(j->index);
+		j->index = NULL;
+	}
+}
+
+static int judge_first(struct judge *j, const struct judge_commit *c, struct error *err)
+{
+	struct playbook *pb;
+	const struct judge_change *index = change_of(c, "index.json"), *readme = change_of(c, "README.md");
+	cJSON *parsed, *expected;
+	bool ok;
+	size_t i;
+
+	if (j->has_base || j->accepted[0])
+		return error_set(err, EXIT_DATAERR, "a second root commit: the ledger has one history");
+	for (i = 0; i < c->change_count; i++) {
+		enum path_kind kind = path_kind(c->changes[i].path, NULL);
+
+		if (kind == PATH_RELEASE || kind == PATH_OTHER)
+			return error_set(err, EXIT_DATAERR, "the first commit writes %s; it holds only the playbook, the index and README.md",
+					 c->changes[i].path);
+	}
+	if (readme && readme->len > README_MAX)
+		return error_set(err, EXIT_DATAERR, "README.md is %zu bytes; it is at most 64 KiB", readme->len);
+	if (check_playbook_files(j, c, &pb, err) != 0)
+		return -1;
+	if (author_in(pb, c) == NULL) {
+		playbook_free(pb);
+		return error_set(err, EXIT_DATAERR, "the first commit's author <%s> is not a person of its playbook",
+				 c->author_email);
+	}
+	parsed = index && index->data ? cJSON_ParseWithLength(index->data, index->len) : NULL;
+	expected = cJSON_Parse("{\"format\": 1, \"releases\": {}}");
+	ok = cJSON_Compare(parsed, expected, 1);
+	cJSON_Delete(parsed);
+	cJSON_Delete(expected);
+	if (!ok) {
+		playbook_free(pb);
+		return error_set(err, EXIT_DATAERR, "the first commit's index.json is not an empty index of format 1");
+	}
+	accept_files(j, c);
+	playbook_free(j->current);
+	j->current = pb;
+	return 0;
+}
+
+static int judge_playbook(struct judge *j, const struct judge_commit *c, struct error *err)
+{
+	const struct playbook *before = current_playbook(j, err);
+	struct playbook *pb;
+	size_t i;
+
+	if (before == NULL)
+		return -1;
+	for (i = 0; i < c->change_count; i++) {
+		enum path_kind kind = path_kind(c->changes[i].path, NULL);
+
+		if (kind != PATH_PLAYBOOK && kind != PATH_PINNED)
+			return error_set(err, EXIT_DATAERR, "a playbook change also writes %s; it changes the playbook only",
+					 c->changes[i].path);
+	}
+	/* The playbook before the change says who may change it. */
+	if (!ledger_is_manager(author_in(before, c)))
+		return error_set(err, EXIT_DATAERR, "the playbook was changed by <%s>, who is not a release manager of the playbook before it",
+				 c->author_email);
+	if (check_playbook_files(j, c, &pb, err) != 0)
+		return -1;
+	accept_files(j, c);
+	playbook_free(j->current);
+	j->current = pb;
+	return 0;
+}
+
+static int judge_release(struct judge *j, const struct judge_commit *c, const struct judge_change *ch,
+			 struct verdict *v, struct error *err)
+{
+	struct appended a = { j, ch->path, c->author_email };
+	const struct judge_change *index = change_of(c, "index.json");
+	struct release_state *st;
+	cJSON *doc, *expected;
+	char *version = NULL;
+	int rc;
+
+	path_kind(ch->path, &version);
+	if (ch->deleted) {
+		rc = error_set(err, EXIT_DATAERR, "the commit deletes %s; releases are never removed", ch->path);
+		goto out;
+	}
+	rc = check_release_doc(&a, version, ch->data, ch->len, 1, &st, &doc, v, err);
+	if (rc != 0)
+		goto out;
+	expected = expected_index(j, &st, 1, err);
+	rc = expected ? check_index(j, index ? index->data : NULL, index ? index->len : 0, expected, err) : -1;
+	cJSON_Delete(expected);
+	if (rc != 0) {
+		release_undo(j, ch->path, st);
+		cJSON_Delete(doc);
+		goto out;
+	}
+	release_accept(j, ch->path, st, doc);
+	accept_files(j, c);
+	j->events++;
+out:
+	free(version);
+	return rc;
+}
+
+/* ---------- restore ---------- */
+
+static const char *restore_target(const char *message)
+{
+	const char *p = message;
+
+	while (p && (p = strstr(p, JUDGE_RESTORE_TRAILER)) != NULL) {
+		if (p == message || p[-1] == '\n')
+			return p + strlen(JUDGE_RESTORE_TRAILER);
+		p++;
+	}
+	return NULL;
+}
+
+static struct shadow_entry *shadow_find(struct judge *j, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < j->shadow_count; i++)
+		if (strcmp(j->shadow[i].path, path) == 0)
+			return &j->shadow[i];
+	return NULL;
+}
+
+/* The content of path in the tree of the last commit judged: 0, 1 when absent, -1 on error. */
+static int seen_file(struct judge *j, const char *path, const char **data, size_t *len, struct error *err)
+{
+	const struct shadow_entry *s = shadow_find(j, path);
+	struct judged_release *r;
+
+	if (s) {
+		*data = s->data;
+		*len = s->len;
+		return s->deleted ? 1 : 0;
+	}
+	if (path_kind(path, NULL) == PATH_RELEASE && release_get(j, path, &r, err) == 0) {
+		/* Accepted releases are kept parsed; a restore compares documents, not bytes. */
+		*data = NULL;
+		*len = 0;
+		return 0;
+	}
+	return accepted_file(j, path, data, len, err);
+}
+
+/* Every path the refused commits or this one changed. */
+static char **restore_paths(struct judge *j, const struct judge_commit *c, size_t *count)
+{
+	char **paths = xcalloc(j->shadow_count + c->change_count + 1, sizeof(*paths));
+	size_t i, k, n = 0;
+
+	for (i = 0; i < j->shadow_count; i++)
+		paths[n++] = j->shadow[i].path;
+	for (i = 0; i < c->change_count; i++) {
+		for (k = 0; k < n; k++)
+			if (strcmp(paths[k], c->changes[i].path) == 0)
+				break;
+		if (k == n)
+			paths[n++] = (char *)c->changes[i].path;
+	}
+	*count = n;
+	return paths;
+}
+
+static int judge_restore(struct judge *j, const struct judge_commit *c, const char *target, struct verdict *v,
+			 struct error *err)
+{
+	const struct playbook *pb = current_playbook(j, err);
+	size_t n, i, state_count = 0;
+	char **paths;
+	struct release_state **states;
+	const char **state_paths;
+	cJSON **docs;
+	const char *index_data = NULL;
+	size_t index_len = 0;
+	bool index_present = false;
+	int rc = -1;
+
+	if (pb == NULL)
+		return -1;
+	if (strncmp(target, j->accepted, 40) != 0 || strlen(j->accepted) != 40)
+		return error_set(err, EXIT_DATAERR, "the restore brings back commit %.12s, but the last good commit is %.12s",
+				 target, j->accepted[0] ? j->accepted : "none");
+	if (judge_clean(j))
+		return error_set(err, EXIT_DATAERR, "a restore, but no commit since %.12s was refused", target);
+	if (!ledger_is_manager(author_in(pb, c)))
+		return error_set(err, EXIT_DATAERR, "the restore was written by <%s>, who is not a release manager",
+				 c->author_email);
+	paths = restore_paths(j, c, &n);
+	states = xcalloc(n + 1, sizeof(*states));
+	state_paths = xcalloc(n + 1, sizeof(*state_paths));
+	docs = xcalloc(n + 1, sizeof(*docs));
+	for (i = 0; i < n; i++) {
+		const struct judge_change *ch = change_of(c, paths[i]);
+		const char *data, *acc;
+		size_t len, acc_len;
+		char *version = NULL;
+		enum path_kind kind = path_kind(paths[i], &version);
+		int present, was;
+
+		if (ch) {
+			present = !ch->deleted;
+			data = ch->data;
+			len = ch->len;
+		} else {
+			present = seen_file(j, paths[i], &data, &len, err);
+			if (present < 0)
+				goto out;
+			present = present == 0;
+		}
+		if (kind == PATH_INDEX) {
+			index_present = present;
+			index_data = data;
+			index_len = len;
+		} else if (kind == PATH_RELEASE) {
+			struct appended a = { j, paths[i], NULL };
+			struct judged_release *r;
+
+			was = release_get(j, paths[i], &r, err);
+			if (was < 0) {
+				free(version);
+				goto out;
+			}
+			if (!present && was == 0) {
+				free(version);
+				error_set(err, EXIT_DATAERR, "the restore deletes %s, which was good", paths[i]);
+				goto out;
+			}
+			if (present && (ch == NULL || data == NULL) && was == 0 && !shadow_find(j, paths[i])) {
+				free(version);
+				continue; /* untouched and accepted */
+			}
+			if (present && check_release_doc(&a, version, data, len, 0, &states[state_count], &docs[state_count],
+							  v, err) != 0) {
+				free(version);
+				goto out;
+			}
+			if (present)
+				state_paths[state_count++] = paths[i];
+		} else {
+			was = accepted_file(j, paths[i], &acc, &acc_len, err);
+			if (was < 0) {
+				free(version);
+				goto out;
+			}
+			if ((was == 0) != present || (present && (acc_len != len || memcmp(acc, data, len) != 0))) {
+				free(version);
+				error_set(err, EXIT_DATAERR, "the restore leaves %s other than it was at %.12s", paths[i], target);
+				goto out;
+			}
+		}
+		free(version);
+	}
+	{
+		cJSON *expected = expected_index(j, states, state_count, err);
+
+		rc = expected ? check_index(j, index_present ? index_data : NULL, index_len, expected, err) : -1;
+		cJSON_Delete(expected);
+		if (rc == 0 && index_present && index_data == NULL)
+			rc = error_set(err, EXIT_DATAERR, "the restore leaves index.json too large or removed");
+		if (rc != 0)
+			goto out;
+	}
+	for (i = 0; i < state_count; i++) {
+		struct judged_release *r = release_cached(j, state_paths[i]);
+		size_t before = r ? (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r->doc, "events")) : 0;
+
+		j->events += (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(docs[i], "events")) - before;
+		release_accept(j, state_paths[i], states[i], docs[i]);
+		states[i] = NULL;
+		docs[i] = NULL;
+	}
+	if (index_present && index_data) {
+		file_set(j, "index.json", index_data, index_len);
+		cJSON_Delete(j->index);
+		j->index = NULL;
+	}
+	for (i = 0; i < j->incident_count; i++)
+		if (j->incidents[i].restored_by == NULL) {
+			j->incidents[i].restored_by = xasprintf("%s <%s>", c->author_name, c->author_email);
+			j->incidents[i].restore_commit = xstrdup(c->id);
+			j->incidents[i].restored_at = c->time;
+		}
+	shadow_clear(j);
+	rc = 0;
+out:
+	for (i = 0; i < state_count; i++) {
+		if (states[i])
+			release_undo(j, state_paths[i], states[i]);
+		cJSON_Delete(docs[i]);
+	}
+	free(states);
+	free(state_paths);
+	free(docs);
+	free(paths);
+	return rc;
+}
+
+/* ---------- judging ---------- */
+
+static int judge_one(struct judge *j, const struct judge_commit *c, struct verdict *v, struct error *err)
+{
+	const struct judge_change *release = NULL;
+	const char *target = restore_target(c->message);
+	bool playbook = false;
+	size_t i, releases = 0;
+
+	if (c->parent_count > 1)
+		return error_set(err, EXIT_DATAERR, "a merge commit: the ledger's history is linear");
+	if (target && c->parent_count == 1)
+		return judge_restore(j, c, target, v, err);
+	if (!judge_clean(j))
+		return error_set(err, EXIT_DATAERR, "it builds on commit %.12s, which was refused; a release manager can run 'relctl sync --restore'",
+				 j->incidents[j->incident_count - 1].commit);
+	for (i = 0; i < c->change_count; i++) {
+		const struct judge_change *ch = &c->changes[i];
+		enum path_kind kind = path_kind(ch->path, NULL);
+
+		if (kind == PATH_OTHER)
+			return error_set(err, EXIT_DATAERR, "it writes %s, which is not a ledger file", ch->path);
+		if (!ch->regular && !ch->deleted)
+			return error_set(err, EXIT_DATAERR, "%s is not a plain file", ch->path);
+		if (ch->deleted && c->parent_count)
+			return error_set(err, EXIT_DATAERR, "it deletes %s; the ledger only grows", ch->path);
+		if (kind == PATH_README && c->parent_count)
+			return error_set(err, EXIT_DATAERR, "it rewrites README.md, which only the first commit writes");
+		if (kind == PATH_PLAYBOOK || kind == PATH_PINNED)
+			playbook = true;
+		if (kind == PATH_RELEASE) {
+			releases++;
+			release = ch;
+		}
+	}
+	if (c->parent_count == 0)
+		return judge_first(j, c, err);
+	if (playbook)
+		return judge_playbook(j, c, err);
+	if (releases > 1)
+		return error_set(err, EXIT_DATAERR, "the commit changes %zu releases; every change is one event in one release",
+				 releases);
+	if (releases == 0)
+		return error_set(err, EXIT_DATAERR, "the commit changes no release and not the playbook");
+	return judge_release(j, c, release, v, err);
+}
+
+/* What a refused commit wrote: the shadow tree, and the events it appended. */
+static void remember_refused(struct judge *j, const struct judge_commit *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->change_count; i++) {
+		const struct judge_change *ch = &c->changes[i];
+		struct shadow_entry *s = shadow_find(j, ch->path);
+		cJSON *doc = NULL, *prev = NULL;
+		const cJSON *prev_events, *ev;
+		struct judged_release *r;
+		struct error ignored;
+
+		if (path_kind(ch->path, NULL) == PATH_RELEASE && !ch->deleted && ch->data && ch->len <= LEDGER_RELEASE_MAX)
+			doc = cJSON_ParseWithLength(ch->data, ch->len);
+		if (doc) {
+			if (s && !s->deleted && s->data)
+				prev = cJSON_ParseWithLength(s->data, s->len);
+			prev_events = cJSON_GetObjectItemCaseSensitive(prev, "events");
+			if (s == NULL && release_get(j, ch->path, &r, &ignored) == 0)
+				prev_events = cJSON_GetObjectItemCaseSensitive(r->doc, "events");
+			cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(doc, "events"))
+			{
+				const char *id = json_string(ev, "id");
+				struct candidate *cand;
+
+				if (id == NULL || has_event_id(prev_events, cJSON_GetArraySize(prev_events), id) ||
+				    candidate_of(j, ch->path, id) || j->candidate_count >= LEDGER_EVENTS_MAX)
+					continue;
+				j->candidates = xrealloc(j->candidates, (j->candidate_count + 1) * sizeof(*j->candidates));
+				cand = &j->candidates[j->candidate_count++];
+				cand->path = xstrdup(ch->path);
+				cand->commit = xstrdup(c->id);
+				cand->author_email = xstrdup(c->author_email);
+				cand->event = cJSON_Duplicate(ev, 1);
+				cand->pin = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(doc, "playbook"), 1);
+			}
+			cJSON_Delete(prev);
+			cJSON_Delete(doc);
+		}
+		if (s == NULL) {
+			j->shadow = xrealloc(j->shadow, (j->shadow_count + 1) * sizeof(*j->shadow));
+			s = &j->shadow[j->shadow_count++];
+			s->path = xstrdup(ch->path);
+		} else {
+			free(s->data);
+		}
+		s->deleted = ch->deleted;
+		s->data = ch->data && !ch->deleted ? xstrndup(ch->data, ch->len) : NULL;
+		s->len = s->data ? ch->len : 0;
+	}
+}
+
+static int judge(struct judge *j, const struct judge_commit *c, bool record, struct error *err)
+{
+	struct verdict v = { c, "" };
+	struct judge_incident *in;
+	struct error why;
+	char id[13];
+
+	error_clear(&why);
+	if (strcmp(c->parent, j->seen) != 0)
+		return error_set(err, EXIT_SOFTWARE, "commit %.12s does not follow the last commit judged", c->id);
+	if (judge_one(j, c, &v, &why) == 0) {
+		if (c->parent_count == 0 && j->root == NULL)
+			j->root = xstrdup(c->id);
+		free(j->accepted);
+		free(j->seen);
+		j->accepted = xstrdup(c->id);
+		j->seen = xstrdup(c->id);
+		return 0;
+	}
+	snprintf(id, sizeof(id), "%.12s", c->id[0] ? c->id : "(new)");
+	if (!record)
+		return error_set(err, EXIT_DATAERR, "commit %s by %s <%s>%s%s: %s", id, c->author_name ? c->author_name : "",
+				 c->author_email, v.event[0] ? ", event " : "", v.event, why.message);
+	j->incidents = xrealloc(j->incidents, (j->incident_count + 1) * sizeof(*j->incidents));
+	in = &j->incidents[j->incident_count++];
+	memset(in, 0, sizeof(*in));
+	in->commit = xstrdup(c->id);
+	in->author = xasprintf("%s <%s>", c->author_name ? c->author_name : "", c->author_email);
+	in->time = c->time;
+	in->event = v.event[0] ? xstrdup(v.event) : NULL;
+	in->problem = xstrdup(why.message);
+	remember_refused(j, c);
+	free(j->seen);
+	j->seen = xstrdup(c->id);
+	return error_set(err, EXIT_DATAERR, "commit %s by %s%s%s: %s", id, in->author, v.event[0] ? ", event " : "",
+			 v.event, why.message);
+}
+
+int judge_commit(struct judge *j, const struct judge_commit *c, struct error *err)
+{
+	return judge(j, c, true, err);
+}
+
+int judge_try(struct judge *j, const struct judge_commit *c, struct error *err)
+{
+	return judge(j, c, false, err);
+}
+
+/* ---------- planning a restore ---------- */
+
+static void restore_add(struct judge_restore *r, const char *path, char *data)
+{
+	struct judge_change *ch;
+
+	r->changes = xrealloc(r->changes, (r->change_count + 1) * sizeof(*r->changes));
+	ch = &r->changes[r->change_count++];
+	memset(ch, 0, sizeof(*ch));
+	ch->path = xstrdup(path);
+	ch->regular = true;
+	ch->deleted = data == NULL;
+	ch->data = data;
+	ch->len = data ? strlen(data) : 0;
+}
+
+static void note_event(cJSON *list, const struct candidate *cand, const char *version, const char *reason)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddItemToObject(o, "event", cJSON_Duplicate(cand->event, 1));
+	cJSON_AddStringToObject(o, "release", version);
+	cJSON_AddStringToObject(o, "commit", cand->commit);
+	if (reason)
+		cJSON_AddStringToObject(o, "reason", reason);
+	cJSON_AddItemToArray(list, o);
+}
+
+static char *print_doc(const cJSON *doc)
+{
+	char *text = cJSON_Print(doc), *out = xasprintf("%s\n", text);
+
+	free(text);
+	return out;
+}
+
+/* One release of the shadow: the accepted document plus every candidate that still applies. */
+static int plan_restore_release(struct judge *j, const char *path, struct judge_restore *out,
+				struct release_state **state, struct error *err)
+{
+	struct judged_release *r;
+	struct release_state *st = NULL;
+	cJSON *doc = NULL;
+	char *version = NULL;
+	size_t i;
+	int was = release_get(j, path, &r, err);
+
+	*state = NULL;
+	if (was < 0)
+		return -1;
+	path_kind(path, &version);
+	if (was == 0) {
+		st = ledger_replay(r->st->pb, r->doc, path, err);
+		if (st == NULL) {
+			free(version);
+			return -1;
+		}
+		doc = cJSON_Duplicate(r->doc, 1);
+	}
+	for (i = 0; i < j->candidate_count; i++) {
+		const struct candidate *cand = &j->candidates[i];
+		struct error why;
+
+		if (strcmp(cand->path, path) != 0)
+			continue;
+		if (st == NULL) {
+			/* A release the refused commits started: only its start can begin it, on a playbook the ledger holds. */
+			const struct playbook *pb = hex40(json_string(cand->pin, "blob"))
+							    ? pinned_playbook(j, json_string(cand->pin, "blob"), &why)
+							    : NULL;
+
+			if (pb == NULL) {
+				note_event(out->dropped, cand, version, "its release is pinned to a playbook the good ledger does not hold");
+				continue;
+			}
+			st = release_state_new(pb, version);
+			doc = cJSON_CreateObject();
+			cJSON_AddNumberToObject(doc, "format", LEDGER_FORMAT);
+			cJSON_AddStringToObject(doc, "version", version);
+			cJSON_AddItemToObject(doc, "playbook", cJSON_Duplicate(cand->pin, 1));
+			cJSON_AddArrayToObject(doc, "events");
+		}
+		if (ledger_apply_new(st, cand->event, &why) != 0 || check_author(st, cand->event, cand->author_email, &why) != 0) {
+			note_event(out->dropped, cand, version, why.message);
+			if (st->event_count == 0) {
+				release_state_free(st);
+				cJSON_Delete(doc);
+				st = NULL;
+				doc = NULL;
+			}
+			continue;
+		}
+		cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(doc, "events"), cJSON_Duplicate(cand->event, 1));
+		note_event(out->carried, cand, version, NULL);
+	}
+	if (doc) {
+		ledger_write_view(st, doc);
+		restore_add(out, path, print_doc(doc));
+		cJSON_Delete(doc);
+		*state = st;
+	} else {
+		restore_add(out, path, NULL);
+	}
+	free(version);
+	return 0;
+}
+
+int judge_plan_restore(struct judge *j, const char *by_email, struct judge_restore *out, struct error *err)
+{
+	const struct playbook *pb = current_playbook(j, err);
+	struct release_state **states;
+	size_t i, count = 0;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (pb == NULL)
+		return -1;
+	if (judge_clean(j))
+		return error_set(err, EXIT_DATAERR, "nothing to restore: every commit on the ledger is good");
+	if (!ledger_is_manager(playbook_person_by_email(pb, by_email)))
+		return error_set(err, EXIT_NOPERM, "only a release manager can restore the ledger; ask one to run 'relctl sync --restore'");
+	out->carried = cJSON_CreateArray();
+	out->dropped = cJSON_CreateArray();
+	states = xcalloc(j->shadow_count + 1, sizeof(*states));
+	for (i = 0; i < j->shadow_count; i++) {
+		const struct shadow_entry *s = &j->shadow[i];
+		const char *data;
+		size_t len;
+		int was;
+
+		switch (path_kind(s->path, NULL)) {
+		case PATH_RELEASE:
+			if (plan_restore_release(j, s->path, out, &states[count], err) != 0)
+				goto out;
+			if (states[count])
+				count++;
+			break;
+		case PATH_INDEX:
+			break;
+		default:
+			was = accepted_file(j, s->path, &data, &len, err);
+			if (was < 0)
+				goto out;
+			restore_add(out, s->path, was == 0 ? xstrndup(data, len) : NULL);
+		}
+	}
+	{
+		cJSON *index = expected_index(j, states, count, err);
+
+		if (index == NULL)
+			goto out;
+		restore_add(out, "index.json", print_doc(index));
+		cJSON_Delete(index);
+	}
+	rc = 0;
+out:
+	for (i = 0; i < count; i++)
+		release_state_free(states[i]);
+	free(states);
+	if (rc != 0)
+		judge_restore_release(out);
+	return rc;
+}
+
+void judge_restore_release(struct judge_restore *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->change_count; i++) {
+		free((char *)r->changes[i].path);
+		free((char *)r->changes[i].data);
+	}
+	free(r->changes);
+	cJSON_Delete(r->carried);
+	cJSON_Delete(r->dropped);
+	memset(r, 0, sizeof(*r));
+}

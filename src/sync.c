@@ -1,0 +1,678 @@
+/*
+ * Sync: the team's ledger through an ordinary git remote.  Every fetched
+ * commit goes through the judge (judging.c) before relctl takes it, so a
+ * ledger edited by hand and pushed is refused at the door and the local
+ * ledger stays as it was; 'relctl sync --restore' then writes one commit
+ * that brings back the last good state with every valid event after it.
+ * Offline commits are replayed on the remote tip, each judged again (the
+ * brief-hash check of a decision included), before a fast-forward push.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "ledger.h"
+#include "session-private.h"
+#include "util.h"
+
+
+static void note_sync(struct session *s)
+{
+	char t[32];
+	struct error ignored;
+
+	store_config_set(s->store, "relctl.lastSync", time_format(time(NULL), t, sizeof(t)), &ignored);
+}
+
+long session_sync_age(struct session *s)
+{
+	char *text = NULL;
+	struct error ignored;
+	time_t t;
+	long age = -1;
+
+	if (store_config_get(s->store, "relctl.lastSync", &text, &ignored) == 0 && text && time_parse(text, &t) == 0)
+		age = (long)(time(NULL) - t);
+	free(text);
+	return age;
+}
+
+static char *tracking_ref(const struct session *s)
+{
+	return xasprintf("refs/remotes/%s/%s", s->remote, s->branch);
+}
+
+/*
+ * The remote tip relctl last checked and accepted.  Not the tracking ref:
+ * 'git fetch' and 'git pull' move that one without relctl's checks, and a
+ * rewritten or broken remote ledger would then pass them.
+ */
+static char *accepted_ref(const struct session *s)
+{
+	return xasprintf("refs/relctl/remotes/%s/%s", s->remote, s->branch);
+}
+
+/* Records tip as the remote's accepted tip (and moves the tracking ref for git log). */
+static int set_accepted(struct session *s, const char *tip, struct error *err)
+{
+	char *accepted = accepted_ref(s), *tracking = tracking_ref(s);
+	int rc = store_ref_set(s->store, accepted, tip, err);
+
+	if (rc == 0)
+		rc = store_ref_set(s->store, tracking, tip, err);
+	free(accepted);
+	free(tracking);
+	return rc;
+}
+
+static void sync_progress(size_t done, size_t total, void *data)
+{
+	struct session *s = data;
+
+	if (s->progress)
+		s->progress("fetched commits checked", done, total, s->progress_data);
+}
+
+/* The first incident the judge has not seen restored: what sync refuses. */
+static const struct judge_incident *first_unrestored(const struct judge *j)
+{
+	size_t n, i;
+	const struct judge_incident *in = judge_incidents(j, &n);
+
+	for (i = 0; i < n; i++)
+		if (in[i].restored_by == NULL)
+			return &in[i];
+	return NULL;
+}
+
+/*
+ * Fetches the remote's ledger tip and has the judge check every commit
+ * since the remote tip relctl last accepted (from the first commit when
+ * there is none), oldest first.  Returns 0 with the tip and *judge at it,
+ * 1 when the remote has no ledger yet (*judge empty), -1 on error (the
+ * local ledger unchanged).  restoring keeps a refused history (for
+ * 'sync --restore'), with *judge at its last commit.
+ */
+static int fetch_remote(struct session *s, char remote_tip[OID_HEX], struct judge **judge, bool restoring,
+			struct error *err)
+{
+	char prev[OID_HEX];
+	char *accepted = accepted_ref(s);
+	bool has_prev, ok;
+	const struct judge_incident *bad;
+	int rc;
+
+	*judge = NULL;
+	rc = store_fetch(s->store, s->remote, s->branch, remote_tip, err);
+	if (rc != 0) {
+		if (rc == 1)
+			*judge = judging_new(s, NULL);
+		goto out;
+	}
+	has_prev = store_ref_tip(s->store, accepted, prev, err) == 0;
+	if (has_prev && (store_is_ancestor(s->store, prev, remote_tip, &ok, err) != 0 || !ok)) {
+		rc = error_set(err, EXIT_DATAERR,
+			       "remote \"%s\" rewrote the ledger's history (commit %.12s you fetched before is gone); your local ledger is unchanged - find out who force-pushed %s",
+			       s->remote, prev, s->branch);
+		goto out;
+	}
+	*judge = judging_new(s, has_prev ? prev : NULL);
+	if (judging_range(s, *judge, has_prev ? prev : NULL, remote_tip, sync_progress, s, err) != 0) {
+		rc = -1;
+		goto out;
+	}
+	bad = first_unrestored(*judge);
+	if (bad && !restoring) {
+		rc = error_set(err, EXIT_DATAERR,
+			       "remote \"%s\" has commit %.12s by %s that relctl refuses: %s; it was not taken and your local ledger is unchanged; a release manager can run 'relctl sync --restore'",
+			       s->remote, bad->commit, bad->author, bad->problem);
+		goto out;
+	}
+	rc = bad ? 0 : set_accepted(s, remote_tip, err);
+out:
+	if (rc < 0) {
+		judging_free(*judge);
+		*judge = NULL;
+	}
+	free(accepted);
+	return rc;
+}
+
+/* The events a commit appended to a release file, given its parent. */
+static cJSON *appended_events(struct session *s, const char *parent, const char *commit, const char *path,
+			      cJSON **new_doc, struct error *err)
+{
+	bool missing;
+	cJSON *old_doc = parent ? session_read_json(s, parent, path, &missing, err) : NULL, *events, *out;
+	int skip, i;
+
+	*new_doc = session_read_json(s, commit, path, &missing, err);
+	if (*new_doc == NULL) {
+		cJSON_Delete(old_doc);
+		return NULL;
+	}
+	skip = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(old_doc, "events"));
+	events = cJSON_GetObjectItemCaseSensitive(*new_doc, "events");
+	out = cJSON_CreateArray();
+	for (i = skip; i < cJSON_GetArraySize(events); i++)
+		cJSON_AddItemToArray(out, cJSON_Duplicate(cJSON_GetArrayItem(events, i), 1));
+	cJSON_Delete(old_doc);
+	return out;
+}
+
+struct replay_plan {
+	const char *path;
+	const char *version;
+	const cJSON *header; /* the offline copy of the release document */
+	const cJSON *event;
+	const struct store_commit_info *info;
+	const char *source; /* the offline commit, for copying a pinned playbook */
+};
+
+static int plan_replay(struct session *s, const char *tip, void *data, struct plan *plan, struct error *err)
+{
+	struct replay_plan *rp = data;
+	const cJSON *op = cJSON_GetObjectItemCaseSensitive(rp->event, "op");
+	struct release rel;
+	int rc = -1;
+
+	memset(&rel, 0, sizeof(rel));
+	if (cJSON_IsString(op) && strcmp(op->valuestring, "start") == 0) {
+		const cJSON *blob = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rp->header, "playbook"),
+								     "blob");
+		bool missing;
+		struct buf text;
+		char *pinned;
+
+		rel.doc = session_read_json(s, tip, rp->path, &missing, err);
+		if (!missing) {
+			if (rel.doc)
+				error_set(err, EXIT_DATAERR, "release %s was started on the remote meanwhile", rp->version);
+			goto out;
+		}
+		if (!cJSON_IsString(blob))
+			goto out;
+		buf_init(&text);
+		if (store_read_blob(s->store, blob->valuestring, &text, err) == 0)
+			rel.pb = playbook_load_text(rp->path, text.data, text.len, err);
+		pinned = xasprintf("playbooks/%s.yaml", blob->valuestring);
+		if (rel.pb)
+			plan_write(plan, pinned, buf_detach(&text));
+		free(pinned);
+		buf_release(&text);
+		if (rel.pb == NULL)
+			goto out;
+		rel.doc = cJSON_CreateObject();
+		cJSON_AddNumberToObject(rel.doc, "format", LEDGER_FORMAT);
+		cJSON_AddStringToObject(rel.doc, "version", rp->version);
+		cJSON_AddItemToObject(rel.doc, "playbook",
+				      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(rp->header, "playbook"), 1));
+		cJSON_AddArrayToObject(rel.doc, "events");
+		rel.st = release_state_new(rel.pb, rp->version);
+		rel.path = xstrdup(rp->path);
+		rel.version = xstrdup(rp->version);
+	} else if (session_release_at(s, tip, rp->version, &rel, err) != 0) {
+		goto out;
+	}
+	if (ledger_apply_new(rel.st, rp->event, err) != 0)
+		goto out;
+	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(rel.doc, "events"), cJSON_Duplicate(rp->event, 1));
+	ledger_write_view(rel.st, rel.doc);
+	plan_release_doc(plan, &rel);
+	if (plan_index(s, tip, rel.st, plan, strcmp(op->valuestring, "start") == 0, err) != 0)
+		goto out;
+	buf_adds(&plan->message, rp->info->message);
+	plan->summary = xstrndup(rp->info->message, strcspn(rp->info->message, "\n"));
+	plan->author_name = xstrdup(rp->info->author_name);
+	plan->author_email = xstrdup(rp->info->author_email);
+	plan->when = rp->info->time;
+	rc = 0;
+out:
+	release_close(&rel);
+	return rc;
+}
+
+/* Builds one commit from fn on top of *tip, judged by j (at *tip), advancing *tip. */
+static int stack_commit(struct session *s, struct judge *j, char tip[OID_HEX], plan_fn fn, void *data,
+			struct error *err)
+{
+	struct plan plan;
+	char new_tip[OID_HEX];
+	int rc;
+
+	plan_init(&plan);
+	rc = fn(s, tip, data, &plan, err);
+	if (rc == 0)
+		rc = commit_plan(s, j, tip, &plan, new_tip, err);
+	if (rc == 0)
+		memcpy(tip, new_tip, OID_HEX);
+	plan_release(&plan);
+	return rc;
+}
+
+static void reject(struct session *s, const cJSON *event, const char *commit, const char *why)
+{
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(event, "id");
+	cJSON *item = cJSON_CreateObject();
+	struct error ignored;
+
+	if (s->rejected == NULL)
+		s->rejected = cJSON_CreateArray();
+	cJSON_AddItemToObject(item, "event", cJSON_Duplicate(event, 1));
+	cJSON_AddStringToObject(item, "reason", why);
+	cJSON_AddItemToArray(s->rejected, item);
+	if (cJSON_IsString(id)) {
+		char *ref = xasprintf("refs/relctl/rejected/%s", id->valuestring);
+
+		store_ref_set(s->store, ref, commit, &ignored);
+		free(ref);
+	}
+}
+
+/* Replays one offline commit's changes on *tip. */
+static int replay_commit(struct session *s, struct judge *j, const char *commit, char tip[OID_HEX], size_t *count,
+			 struct error *err)
+{
+	struct store_commit_info info;
+	char **paths = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	if (store_commit_info(s->store, commit, &info, err) != 0)
+		return -1;
+	rc = store_changed(s->store, info.parent_count ? info.parent : NULL, commit, "releases", &paths, &n, err);
+	for (i = 0; rc == 0 && i < n; i++) {
+		cJSON *doc = NULL, *events = appended_events(s, info.parent_count ? info.parent : NULL, commit, paths[i],
+							     &doc, err), *ev;
+		char *version = session_version_of(paths[i]);
+
+		if (events == NULL)
+			rc = -1;
+		cJSON_ArrayForEach(ev, events)
+		{
+			struct replay_plan rp = { paths[i], version, doc, ev, &info, commit };
+			struct error why;
+
+			if (stack_commit(s, j, tip, plan_replay, &rp, &why) != 0)
+				reject(s, ev, commit, why.message);
+			else
+				(*count)++;
+		}
+		cJSON_Delete(events);
+		cJSON_Delete(doc);
+		free(version);
+	}
+	for (i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	store_commit_info_release(&info);
+	return rc;
+}
+
+/*
+ * Puts local offline commits on top of the remote tip.  out receives the tip
+ * to push (or remote_tip when there is nothing of ours); *ahead says whether
+ * anything needs pushing.  The local branch is fast-forwarded when it can be.
+ */
+static int reconcile(struct session *s, struct judge *j, const char *remote_tip, char out[OID_HEX], bool *ahead,
+		     size_t *replayed, struct error *err)
+{
+	char local[OID_HEX], base[OID_HEX];
+	char **commits = NULL;
+	size_t count = 0, i;
+	bool is_anc;
+	int rc = store_ref_tip(s->store, s->ref, local, err);
+
+	*ahead = false;
+	if (rc < 0)
+		return -1;
+	if (rc == 1) {
+		if (remote_tip == NULL)
+			return 1; /* no ledger anywhere yet: init writes the first commit */
+		memcpy(out, remote_tip, OID_HEX);
+		return store_ref_swap(s->store, s->ref, NULL, remote_tip, "relctl sync", err) < 0 ? -1 : 0;
+	}
+	if (remote_tip == NULL || strcmp(local, remote_tip) == 0) {
+		memcpy(out, local, OID_HEX);
+		*ahead = remote_tip == NULL;
+		return 0;
+	}
+	if (store_is_ancestor(s->store, local, remote_tip, &is_anc, err) != 0)
+		return -1;
+	if (is_anc) {
+		memcpy(out, remote_tip, OID_HEX);
+		return store_ref_swap(s->store, s->ref, local, remote_tip, "relctl sync: fast-forward", err) < 0 ? -1 : 0;
+	}
+	if (store_is_ancestor(s->store, remote_tip, local, &is_anc, err) != 0)
+		return -1;
+	*ahead = true;
+	if (is_anc) {
+		memcpy(out, local, OID_HEX);
+		return 0;
+	}
+	rc = store_merge_base(s->store, local, remote_tip, base, err);
+	if (rc != 0)
+		return rc < 0 ? -1
+			      : error_set(err, EXIT_DATAERR,
+					  "the ledger on remote \"%s\" and yours share no history (was relctl initialised twice?); your local ledger is unchanged",
+					  s->remote);
+	/* The offline commits, oldest first (the ledger's history is linear). */
+	{
+		char cur[OID_HEX];
+
+		memcpy(cur, local, OID_HEX);
+		while (strcmp(cur, base) != 0) {
+			struct store_commit_info info;
+
+			if (store_commit_info(s->store, cur, &info, err) != 0)
+				goto fail;
+			commits = xrealloc(commits, (count + 1) * sizeof(*commits));
+			commits[count++] = xstrdup(cur);
+			memcpy(cur, info.parent, OID_HEX);
+			store_commit_info_release(&info);
+			if (cur[0] == '\0')
+				break;
+		}
+	}
+	memcpy(out, remote_tip, OID_HEX);
+	for (i = count; i-- > 0;)
+		if (replay_commit(s, j, commits[i], out, replayed, err) != 0)
+			goto fail;
+	*ahead = strcmp(out, remote_tip) != 0;
+	rc = 0;
+	goto done;
+fail:
+	rc = -1;
+done:
+	for (i = 0; i < count; i++)
+		free(commits[i]);
+	free(commits);
+	return rc;
+}
+
+/* After a push: the local branch and the accepted and tracking refs follow the remote. */
+static void follow(struct session *s, const char *pushed)
+{
+	char local[OID_HEX];
+	struct error ignored;
+	bool descends = true;
+	int rc = store_ref_tip(s->store, s->ref, local, &ignored);
+
+	set_accepted(s, pushed, &ignored);
+	if (rc == 0 && store_is_ancestor(s->store, local, pushed, &descends, &ignored) == 0 && descends)
+		store_ref_swap(s->store, s->ref, local, pushed, "relctl: pushed", &ignored);
+	else if (rc == 1)
+		store_ref_swap(s->store, s->ref, NULL, pushed, "relctl: pushed", &ignored);
+	else if (rc == 0 && !descends) {
+		/* Offline events: replace the branch with the replayed history, keeping the old tip. */
+		char *backup = xasprintf("refs/relctl/offline/%s", local);
+
+		store_ref_set(s->store, backup, local, &ignored);
+		free(backup);
+		store_ref_swap(s->store, s->ref, local, pushed, "relctl: replayed offline events", &ignored);
+	}
+	note_sync(s);
+}
+
+/* An offline event that no longer applies on the remote, said rather than dropped on the way. */
+static int refuse_rejected(struct session *s, struct error *err)
+{
+	const cJSON *first = cJSON_GetArrayItem(s->rejected, 0);
+	const cJSON *ev = cJSON_GetObjectItemCaseSensitive(first, "event");
+	const char *op = json_string(ev, "op"), *step = json_string(ev, "step");
+	const char *why = json_string(first, "reason");
+	int n = cJSON_GetArraySize(s->rejected);
+
+	return error_set(err, EXIT_TEMPFAIL,
+			 "%d of your offline events no longer appl%s on \"%s\" (%s %s: %s); run 'relctl sync' to see %s and share the rest, then run this command again",
+			 n, n == 1 ? "ies" : "y", s->remote, op ? op : "?", step ? step : "", why ? why : "refused",
+			 n == 1 ? "it" : "them");
+}
+
+int sync_commit_loop(struct session *s, plan_fn fn, void *data, char **summary, struct error *err)
+{
+	int attempt;
+
+	for (attempt = 0; attempt < 8; attempt++) {
+		char remote_tip[OID_HEX], tip[OID_HEX], new_tip[OID_HEX];
+		struct judge *j;
+		struct plan plan;
+		bool ahead;
+		size_t replayed = 0;
+		int rc = fetch_remote(s, remote_tip, &j, false, err), empty;
+		const char *base;
+
+		if (rc < 0)
+			return -1;
+		empty = reconcile(s, j, rc == 1 ? NULL : remote_tip, tip, &ahead, &replayed, err);
+		base = empty == 1 ? NULL : tip;
+		if (empty < 0 || s->rejected) {
+			judging_free(j);
+			return empty < 0 ? -1 : refuse_rejected(s, err);
+		}
+		plan_init(&plan);
+		if (fn(s, base, data, &plan, err) != 0 || commit_plan(s, j, base, &plan, new_tip, err) != 0) {
+			judging_free(j);
+			plan_release(&plan);
+			return -1;
+		}
+		judging_free(j);
+		rc = store_push(s->store, s->remote, s->branch, new_tip, rc == 1 ? NULL : remote_tip, err);
+		if (rc == 0) {
+			follow(s, new_tip);
+			if (summary) {
+				*summary = plan.summary;
+				plan.summary = NULL;
+			}
+		}
+		plan_release(&plan);
+		if (rc <= 0)
+			return rc;
+		commit_backoff(attempt + 3);
+	}
+	return error_set(err, EXIT_TEMPFAIL, "others kept updating the ledger on \"%s\" (8 tries); run the command again",
+			 s->remote);
+}
+
+/* Whether doc's events include one with the id of ev. */
+static bool has_event(const cJSON *doc, const cJSON *ev)
+{
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(ev, "id"), *other;
+
+	cJSON_ArrayForEach(other, cJSON_GetObjectItemCaseSensitive(doc, "events"))
+	{
+		const cJSON *oid = cJSON_GetObjectItemCaseSensitive(other, "id");
+
+		if (cJSON_IsString(id) && cJSON_IsString(oid) && strcmp(id->valuestring, oid->valuestring) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Events in the releases of to that are not in from (NULL: all of them),
+ * matched by id: after offline events were replayed the two sides hold
+ * the same number of events but different ones.
+ */
+static size_t count_events(struct session *s, const char *from, const char *to)
+{
+	char **paths = NULL;
+	size_t n = 0, i, total = 0;
+	struct error ignored;
+
+	if (store_changed(s->store, from, to, "releases", &paths, &n, &ignored) != 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		bool missing;
+		cJSON *old_doc = from ? session_read_json(s, from, paths[i], &missing, &ignored) : NULL;
+		cJSON *new_doc = session_read_json(s, to, paths[i], &missing, &ignored);
+		const cJSON *ev;
+
+		cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(new_doc, "events"))
+			if (!has_event(old_doc, ev))
+				total++;
+		cJSON_Delete(old_doc);
+		cJSON_Delete(new_doc);
+		free(paths[i]);
+	}
+	free(paths);
+	return total;
+}
+
+int session_sync(struct session *s, size_t *fetched, size_t *pushed, struct error *err)
+{
+	int attempt;
+
+	*fetched = *pushed = 0;
+	for (attempt = 0; attempt < 8; attempt++) {
+		char remote_tip[OID_HEX], tip[OID_HEX], before[OID_HEX];
+		struct judge *j;
+		bool ahead, had_local, has_remote;
+		size_t replayed = 0;
+		int rc = fetch_remote(s, remote_tip, &j, false, err);
+
+		if (rc < 0)
+			return -1;
+		has_remote = rc == 0;
+		had_local = store_ref_tip(s->store, s->ref, before, err) == 0;
+		if (rc == 0)
+			*fetched = count_events(s, had_local ? before : NULL, remote_tip);
+		rc = reconcile(s, j, has_remote ? remote_tip : NULL, tip, &ahead, &replayed, err);
+		judging_free(j);
+		if (rc == 1)
+			return error_set(err, EXIT_CONFIG, "neither this repository nor remote \"%s\" has a relctl ledger yet; run 'relctl init --playbook FILE'",
+					 s->remote);
+		if (rc < 0)
+			return -1;
+		if (!ahead) {
+			char local[OID_HEX];
+
+			/*
+			 * Nothing to push.  A local branch still off the remote holds only
+			 * offline events that no longer apply (kept under
+			 * refs/relctl/rejected/): it follows the remote, or it would keep
+			 * showing them and sync would report them again forever.
+			 */
+			if (store_ref_tip(s->store, s->ref, local, err) == 0 && strcmp(local, tip) != 0)
+				follow(s, tip);
+			else
+				note_sync(s);
+			return 0;
+		}
+		rc = store_push(s->store, s->remote, s->branch, tip, has_remote ? remote_tip : NULL, err);
+		if (rc < 0)
+			return -1;
+		if (rc == 0) {
+			*pushed = count_events(s, has_remote ? remote_tip : NULL, tip);
+			follow(s, tip);
+			return 0;
+		}
+		if (s->rejected) {
+			cJSON_Delete(s->rejected);
+			s->rejected = NULL;
+		}
+		commit_backoff(attempt + 3);
+	}
+	return error_set(err, EXIT_TEMPFAIL, "others kept updating the ledger on \"%s\"; run 'relctl sync' again", s->remote);
+}
+
+/* ---------- restore ---------- */
+
+static void restore_message(struct plan *plan, const struct pb_person *me, const struct judge *j,
+			    const struct judge_restore *r)
+{
+	const struct judge_incident *in;
+	const cJSON *item;
+	size_t n, i, refused = 0;
+
+	in = judge_incidents(j, &n);
+	for (i = 0; i < n; i++)
+		refused += in[i].restored_by == NULL;
+	plan->summary = xasprintf("%s restored the ledger to %.12s after %zu refused commit%s: %d event%s brought back, %d dropped",
+				  me->id, judge_accepted(j), refused, refused == 1 ? "" : "s", cJSON_GetArraySize(r->carried),
+				  cJSON_GetArraySize(r->carried) == 1 ? "" : "s", cJSON_GetArraySize(r->dropped));
+	buf_addf(&plan->message, "%s\n\n", plan->summary);
+	for (i = 0; i < n; i++)
+		if (in[i].restored_by == NULL)
+			buf_addf(&plan->message, "Refused: %.12s by %s: %s\n", in[i].commit, in[i].author, in[i].problem);
+	cJSON_ArrayForEach(item, r->carried)
+	{
+		const cJSON *ev = cJSON_GetObjectItemCaseSensitive(item, "event");
+
+		buf_addf(&plan->message, "Brought-Back: %s %s %s by %s (%s)\n", json_string(ev, "id"), json_string(ev, "op"),
+			 json_string(ev, "step") ? json_string(ev, "step") : "", json_string(ev, "actor"),
+			 json_string(item, "release"));
+	}
+	cJSON_ArrayForEach(item, r->dropped)
+	{
+		const cJSON *ev = cJSON_GetObjectItemCaseSensitive(item, "event");
+
+		buf_addf(&plan->message, "Dropped: %s %s by %s: %s\n", json_string(ev, "id") ? json_string(ev, "id") : "?",
+			 json_string(ev, "op") ? json_string(ev, "op") : "?",
+			 json_string(ev, "actor") ? json_string(ev, "actor") : "?", json_string(item, "reason"));
+	}
+	buf_addf(&plan->message, "\n%s%s\n", JUDGE_RESTORE_TRAILER, judge_accepted(j));
+}
+
+int session_restore(struct session *s, cJSON **restored, char **summary, struct error *err)
+{
+	int attempt;
+
+	*restored = NULL;
+	*summary = NULL;
+	if (s->remote == NULL)
+		return error_set(err, EXIT_CONFIG, "'relctl sync --restore' works on the team's remote, and none is set; 'git config relctl.remote NAME'");
+	for (attempt = 0; attempt < 8; attempt++) {
+		char remote_tip[OID_HEX], new_tip[OID_HEX];
+		struct judge *j;
+		struct judge_restore r;
+		struct playbook *pb;
+		const struct pb_person *me;
+		struct plan plan;
+		size_t i;
+		int rc = fetch_remote(s, remote_tip, &j, true, err);
+
+		if (rc != 0) {
+			judging_free(j);
+			return rc < 0 ? -1 : error_set(err, EXIT_CONFIG, "remote \"%s\" has no ledger to restore", s->remote);
+		}
+		if (judge_clean(j)) {
+			judging_free(j);
+			return 1; /* nothing refused: a plain sync */
+		}
+		pb = session_playbook_at(s, judge_accepted(j), PLAYBOOK_PATH, err);
+		me = pb ? session_identity(s, pb, err) : NULL;
+		if (me == NULL || judge_plan_restore(j, me->email, &r, err) != 0) {
+			playbook_free(pb);
+			judging_free(j);
+			return -1;
+		}
+		plan_init(&plan);
+		for (i = 0; i < r.change_count; i++)
+			plan_write(&plan, r.changes[i].path, r.changes[i].data ? xstrdup(r.changes[i].data) : NULL);
+		restore_message(&plan, me, j, &r);
+		plan_author(&plan, me);
+		rc = commit_plan(s, j, remote_tip, &plan, new_tip, err);
+		if (rc == 0)
+			rc = store_push(s->store, s->remote, s->branch, new_tip, remote_tip, err);
+		if (rc == 0) {
+			set_accepted(s, new_tip, err);
+			*restored = cJSON_CreateObject();
+			cJSON_AddItemToObject(*restored, "brought_back", r.carried);
+			cJSON_AddItemToObject(*restored, "dropped", r.dropped);
+			r.carried = r.dropped = NULL;
+			*summary = plan.summary;
+			plan.summary = NULL;
+		}
+		plan_release(&plan);
+		judge_restore_release(&r);
+		playbook_free(pb);
+		judging_free(j);
+		if (rc <= 0)
+			return rc;
+		commit_backoff(attempt + 3);
+	}
+	return error_set(err, EXIT_TEMPFAIL, "others kept updating the ledger on \"%s\"; run 'relctl sync --restore' again",
+			 s->remote);
+}

@@ -1,0 +1,215 @@
+/*
+ * The escaping stream of term.h, built on glibc's fopencookie so that every
+ * fprintf to a command's output passes through one filter.  A UTF-8
+ * sequence split across two writes is held back until it is whole.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "term.h"
+
+#define SENTINEL 0xff
+
+FILE *term_real_stderr;
+
+struct term {
+	FILE *real;
+	bool color;
+	unsigned char pending[4]; /* an incomplete UTF-8 sequence, or a sentinel */
+	size_t pending_len;
+};
+
+static const struct {
+	char code;
+	const char *sgr;
+} colors[] = {
+	{ '0', "\033[0m" },  { '1', "\033[1m" },  { '2', "\033[2m" },  { 'r', "\033[31m" }, { 'g', "\033[32m" },
+	{ 'y', "\033[33m" }, { 'b', "\033[34m" }, { 'm', "\033[35m" }, { 'c', "\033[36m" },
+};
+
+static const char *sgr_of(unsigned char code)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(colors) / sizeof(colors[0]); i++)
+		if ((unsigned char)colors[i].code == code)
+			return colors[i].sgr;
+	return NULL;
+}
+
+/* The length of the UTF-8 sequence that lead starts; 0 when lead cannot start one. */
+static size_t sequence_length(unsigned char lead)
+{
+	if (lead < 0x80)
+		return 1;
+	if (lead >= 0xc2 && lead <= 0xdf)
+		return 2;
+	if (lead >= 0xe0 && lead <= 0xef)
+		return 3;
+	if (lead >= 0xf0 && lead <= 0xf4)
+		return 4;
+	return 0;
+}
+
+/* The code point of a whole sequence, or -1 when it is not well-formed. */
+static long decode(const unsigned char *p, size_t n)
+{
+	static const long min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	long cp = n == 1 ? p[0] : n == 2 ? (p[0] & 0x1f) : n == 3 ? (p[0] & 0x0f) : (p[0] & 0x07);
+	size_t i;
+
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return -1;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if (cp < min[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return -1;
+	return cp;
+}
+
+static bool dangerous(long cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+	       cp == 0x2028 || cp == 0x2029;
+}
+
+/* Escapes one whole sequence (or one stray byte) of n bytes into out. */
+static void put_sequence(struct buf *out, const unsigned char *p, size_t n)
+{
+	long cp = decode(p, n);
+
+	if (cp < 0) {
+		size_t i;
+
+		for (i = 0; i < n; i++)
+			buf_addf(out, "\\x%02x", p[i]);
+	} else if (n == 1 && ((cp < 0x20 && cp != '\n' && cp != '\t') || cp == 0x7f)) {
+		buf_addf(out, "\\x%02lx", cp);
+	} else if (dangerous(cp)) {
+		buf_addf(out, "\\u%04lx", cp);
+	} else {
+		buf_add(out, p, n);
+	}
+}
+
+/*
+ * Filters len bytes into out.  pending carries an unfinished sequence from
+ * the last call (and receives one at the end); color says whether a
+ * sentinel becomes its SGR sequence.
+ */
+static void filter(struct buf *out, unsigned char *pending, size_t *pending_len, const unsigned char *p, size_t len,
+		   bool color)
+{
+	unsigned char seq[4];
+	size_t have = *pending_len, i = 0;
+
+	memcpy(seq, pending, have);
+	while (i < len) {
+		unsigned char c = p[i];
+
+		if (have == 0) {
+			if (c == SENTINEL && color) {
+				seq[have++] = c;
+				i++;
+				continue;
+			}
+			if (sequence_length(c) == 0) {
+				put_sequence(out, &c, 1);
+				i++;
+				continue;
+			}
+			seq[have++] = c;
+			i++;
+		} else if (seq[0] == SENTINEL) {
+			const char *sgr = sgr_of(c);
+
+			if (sgr) {
+				buf_adds(out, sgr);
+				i++;
+			} else {
+				put_sequence(out, seq, 1);
+			}
+			have = 0;
+			continue;
+		} else if ((c & 0xc0) == 0x80) {
+			seq[have++] = c;
+			i++;
+		} else {
+			/* Cut short: the bytes so far are not UTF-8; c starts afresh. */
+			put_sequence(out, seq, have);
+			have = 0;
+			continue;
+		}
+		if (have == sequence_length(seq[0])) {
+			put_sequence(out, seq, have);
+			have = 0;
+		}
+	}
+	memcpy(pending, seq, have);
+	*pending_len = have;
+}
+
+void term_escape(struct buf *out, const char *s, size_t len)
+{
+	unsigned char pending[4];
+	size_t pending_len = 0;
+
+	filter(out, pending, &pending_len, (const unsigned char *)s, len, false);
+	if (pending_len)
+		put_sequence(out, pending, pending_len);
+}
+
+static ssize_t term_write(void *cookie, const char *data, size_t len)
+{
+	struct term *t = cookie;
+	struct buf out;
+
+	buf_init(&out);
+	filter(&out, t->pending, &t->pending_len, (const unsigned char *)data, len, t->color);
+	if (out.len && fwrite(out.data, 1, out.len, t->real) != out.len) {
+		buf_release(&out);
+		return -1;
+	}
+	buf_release(&out);
+	return (ssize_t)len;
+}
+
+static int term_close(void *cookie)
+{
+	struct term *t = cookie;
+	struct buf out;
+
+	buf_init(&out);
+	if (t->pending_len && t->pending[0] != SENTINEL)
+		put_sequence(&out, t->pending, t->pending_len);
+	fwrite(out.data, 1, out.len, t->real);
+	buf_release(&out);
+	fflush(t->real);
+	free(t);
+	return 0;
+}
+
+FILE *term_wrap(FILE *real, bool color)
+{
+	struct term *t = calloc(1, sizeof(*t));
+	cookie_io_functions_t io = { NULL, term_write, NULL, term_close };
+	FILE *f;
+
+	if (t == NULL)
+		return real;
+	t->real = real;
+	t->color = color;
+	f = fopencookie(t, "w", io);
+	if (f == NULL) {
+		free(t);
+		return real;
+	}
+	/* Buffered as the stream it stands for: by lines on a terminal, not at all for stderr. */
+	if (real == stderr || real == term_real_stderr)
+		setvbuf(f, NULL, _IONBF, 0);
+	else if (isatty(fileno(real)))
+		setvbuf(f, NULL, _IOLBF, 0);
+	return f;
+}
