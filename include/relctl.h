@@ -45,6 +45,16 @@ struct args {
 
 struct cmd_ctx;
 
+/*
+ * What a command needs before it runs, as git's RUN_SETUP: main() opens
+ * it, hands it over in the context and closes it after, so no command
+ * opens the repository by hand.
+ */
+enum cmd_needs {
+	CMD_SESSION = 1 << 0, /* ctx->session: the repository and relctl's settings (--offline honoured) */
+	CMD_RELEASE = 1 << 1, /* also ctx->release: the one the command names, or the one open (a read shows the latest) */
+};
+
 struct cmd_entry {
 	const char *name;    /* "claim", or two words: "finding add" */
 	const char *usage;   /* after the name: "STEP [--note TEXT]" */
@@ -52,11 +62,17 @@ struct cmd_entry {
 	const char *help;    /* a paragraph for `relctl help NAME`; may be NULL */
 	const struct option_spec *options; /* ends with a { NULL } entry; may be NULL */
 	size_t min_args, max_args;         /* positionals */
+	unsigned needs;                    /* enum cmd_needs */
 	int (*exec)(struct cmd_ctx *ctx);
 };
 
+struct session;
+struct release;
+
 struct cmd_ctx {
 	const struct cmd_entry *entry;
+	struct session *session; /* with CMD_SESSION */
+	struct release *release; /* with CMD_RELEASE */
 	struct args args;
 	bool color; /* stdout is a TTY and NO_COLOR is unset */
 	FILE *out;  /* stdout through term.h's escaping */
@@ -125,12 +141,12 @@ void cmd_print_json(struct cmd_ctx *ctx, const struct cJSON *json);
 const char *cmd_release_arg(const struct cmd_ctx *ctx);
 
 /*
- * Opens the session and loads the release a read command names (its
- * positional VERSION or --release), or the one open release.
+ * What main() does for CMD_SESSION and CMD_RELEASE: opens the session and
+ * loads the release a command names (a read command's positional VERSION,
+ * or --release), or the one open release; cmd_teardown undoes it.
  */
-struct session;
-struct release;
-int cmd_load_release(struct cmd_ctx *ctx, struct session *s, struct release *rel);
+int cmd_setup(struct cmd_ctx *ctx);
+void cmd_teardown(struct cmd_ctx *ctx);
 /* "state" coloured for the terminal. */
 const char *cmd_state_color(const struct cmd_ctx *ctx, int state);
 

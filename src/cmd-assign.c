@@ -28,5 +28,6 @@ const struct cmd_entry cmd_assign_entry = {
 	.options = options,
 	.min_args = 2,
 	.max_args = 2,
+	.needs = CMD_SESSION,
 	.exec = assign_exec,
 };

@@ -16,5 +16,6 @@ const struct cmd_entry cmd_block_entry = {
 	.options = options,
 	.min_args = 1,
 	.max_args = 1,
+	.needs = CMD_SESSION,
 	.exec = cmd_step_exec,
 };

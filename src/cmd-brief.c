@@ -17,17 +17,15 @@ static const struct option_spec options[] = {
 static int brief_exec(struct cmd_ctx *ctx)
 {
 	const char *format = args_value(&ctx->args, "format");
-	struct session s;
-	struct release rel;
+	struct session *s = ctx->session;
+	struct release *rel = ctx->release;
 	cJSON *brief;
 	char hash[65];
 
 	if (format && strcmp(format, "md") && strcmp(format, "json") && strcmp(format, "text"))
 		return error_set(&ctx->err, EXIT_USAGE, "--format is text, md or json");
-	if (cmd_load_release(ctx, &s, &rel) != 0)
-		return -1;
-	cmd_note_freshness(ctx, &s);
-	brief = brief_build(rel.st);
+	cmd_note_freshness(ctx, s);
+	brief = brief_build(rel->st);
 	if (brief_hash(brief, hash) != 0)
 		hash[0] = '\0';
 	if (args_flag(&ctx->args, "json") || (format && strcmp(format, "json") == 0)) {
@@ -37,12 +35,10 @@ static int brief_exec(struct cmd_ctx *ctx)
 		char *md = brief_markdown(brief);
 
 		fputs(md, ctx->out);
-		fprintf(ctx->out, "\n_brief %.12s, from the ledger of %s_\n", hash, rel.st->version);
+		fprintf(ctx->out, "\n_brief %.12s, from the ledger of %s_\n", hash, rel->st->version);
 		free(md);
 	}
 	cJSON_Delete(brief);
-	release_close(&rel);
-	session_close(&s);
 	return 0;
 }
 
@@ -56,5 +52,6 @@ const struct cmd_entry cmd_brief_entry = {
 	.options = options,
 	.min_args = 0,
 	.max_args = 1,
+	.needs = CMD_RELEASE,
 	.exec = brief_exec,
 };

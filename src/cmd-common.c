@@ -77,21 +77,15 @@ void cmd_notify_ready(struct cmd_ctx *ctx, struct session *s, const char *versio
 
 int cmd_record(struct cmd_ctx *ctx, const char *op, const char *step, struct cJSON *fields)
 {
-	struct session s;
 	struct mutation m = { cmd_release_arg(ctx), op, step, fields };
 	char *summary = NULL;
-	int rc;
+	int rc = session_mutate(ctx->session, &m, &summary, &ctx->err);
 
-	if (session_open(&s, &ctx->err) != 0)
-		return -1;
-	s.offline = args_flag(&ctx->args, "offline");
-	rc = session_mutate(&s, &m, &summary, &ctx->err);
 	if (rc == 0) {
 		fprintf(ctx->out, "%s%s%s\n", color(ctx, C_GREEN), summary, color(ctx, C_RESET));
-		cmd_notify_ready(ctx, &s, m.version);
+		cmd_notify_ready(ctx, ctx->session, m.version);
 	}
 	free(summary);
-	session_close(&s);
 	return rc;
 }
 
@@ -145,7 +139,7 @@ const char *cmd_release_arg(const struct cmd_ctx *ctx)
 	return v;
 }
 
-int cmd_load_release(struct cmd_ctx *ctx, struct session *s, struct release *rel)
+static int load_release(struct cmd_ctx *ctx, struct session *s, struct release *rel)
 {
 	const char *version = cmd_release_arg(ctx);
 
@@ -154,8 +148,6 @@ int cmd_load_release(struct cmd_ctx *ctx, struct session *s, struct release *rel
 	    ctx->entry->min_args == 0)
 		version = ctx->args.positionals[0];
 	memset(rel, 0, sizeof(*rel));
-	if (session_open(s, &ctx->err) != 0)
-		return -1;
 	if (session_load_release(s, version, rel, &ctx->err) != 0 && version == NULL &&
 	    ctx->err.code == EXIT_NOINPUT) {
 		/* Nothing open: reading commands show the latest release. */
@@ -170,12 +162,42 @@ int cmd_load_release(struct cmd_ctx *ctx, struct session *s, struct release *rel
 		}
 		cJSON_Delete(list);
 	}
-	if (ctx->err.code != 0) {
-		release_close(rel);
-		session_close(s);
+	return ctx->err.code != 0 ? -1 : 0;
+}
+
+int cmd_setup(struct cmd_ctx *ctx)
+{
+	unsigned needs = ctx->entry->needs;
+
+	if (!(needs & (CMD_SESSION | CMD_RELEASE)))
+		return 0;
+	ctx->session = xcalloc(1, sizeof(*ctx->session));
+	if (session_open(ctx->session, &ctx->err) != 0) {
+		free(ctx->session);
+		ctx->session = NULL;
 		return -1;
 	}
+	ctx->session->offline = args_flag(&ctx->args, "offline");
+	if (needs & CMD_RELEASE) {
+		ctx->release = xcalloc(1, sizeof(*ctx->release));
+		if (load_release(ctx, ctx->session, ctx->release) != 0)
+			return -1;
+	}
 	return 0;
+}
+
+void cmd_teardown(struct cmd_ctx *ctx)
+{
+	if (ctx->release) {
+		release_close(ctx->release);
+		free(ctx->release);
+		ctx->release = NULL;
+	}
+	if (ctx->session) {
+		session_close(ctx->session);
+		free(ctx->session);
+		ctx->session = NULL;
+	}
 }
 
 const char *cmd_state_color(const struct cmd_ctx *ctx, int state)

@@ -18,8 +18,7 @@ static const struct option_spec options[] = {
 static int decide_exec(struct cmd_ctx *ctx)
 {
 	const char *decision = ctx->args.positionals[0];
-	struct session s;
-	struct release rel;
+	struct release *rel = ctx->release;
 	cJSON *fields;
 	char hash[65];
 	int rc;
@@ -33,11 +32,7 @@ static int decide_exec(struct cmd_ctx *ctx)
 	 * (75) when the brief on the tip it is written to differs, so a decision
 	 * is never recorded against a brief the owner did not see.
 	 */
-	if (cmd_load_release(ctx, &s, &rel) != 0)
-		return -1;
-	rc = brief_state_hash(rel.st, hash);
-	release_close(&rel);
-	session_close(&s);
+	rc = brief_state_hash(rel->st, hash);
 	if (rc != 0)
 		return error_set(&ctx->err, EXIT_SOFTWARE, "cannot hash the brief");
 	fields = cJSON_CreateObject();
@@ -69,5 +64,6 @@ const struct cmd_entry cmd_decide_entry = {
 	.options = options,
 	.min_args = 1,
 	.max_args = 1,
+	.needs = CMD_RELEASE,
 	.exec = decide_exec,
 };

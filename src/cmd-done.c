@@ -43,5 +43,6 @@ const struct cmd_entry cmd_done_entry = {
 	.options = options,
 	.min_args = 1,
 	.max_args = 1,
+	.needs = CMD_SESSION,
 	.exec = done_exec,
 };

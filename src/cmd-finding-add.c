@@ -55,5 +55,6 @@ const struct cmd_entry cmd_finding_add_entry = {
 	.options = options,
 	.min_args = 1,
 	.max_args = 1,
+	.needs = CMD_SESSION,
 	.exec = finding_add_exec,
 };

@@ -18,19 +18,17 @@ static const char *text(const cJSON *o, const char *key, const char *fallback)
 
 static int finding_list_exec(struct cmd_ctx *ctx)
 {
-	struct session s;
-	struct release rel;
+	struct session *s = ctx->session;
+	struct release *rel = ctx->release;
 	const cJSON *list, *f;
 
-	if (cmd_load_release(ctx, &s, &rel) != 0)
-		return -1;
-	cmd_note_freshness(ctx, &s);
-	list = cJSON_GetObjectItemCaseSensitive(rel.doc, "findings");
+	cmd_note_freshness(ctx, s);
+	list = cJSON_GetObjectItemCaseSensitive(rel->doc, "findings");
 	if (args_flag(&ctx->args, "json")) {
 		cmd_print_json(ctx, list);
 	} else if (cJSON_GetArraySize(list) == 0) {
 		fprintf(ctx->out, "no findings for %s; 'relctl finding add TITLE --severity S' records one\n",
-			rel.st->version);
+			rel->st->version);
 	} else {
 		cJSON_ArrayForEach(f, list)
 		{
@@ -44,8 +42,6 @@ static int finding_list_exec(struct cmd_ctx *ctx)
 				cJSON_GetObjectItemCaseSensitive(f, "candidate")->valueint);
 		}
 	}
-	release_close(&rel);
-	session_close(&s);
 	return 0;
 }
 
@@ -56,5 +52,6 @@ const struct cmd_entry cmd_finding_list_entry = {
 	.options = options,
 	.min_args = 0,
 	.max_args = 0,
+	.needs = CMD_RELEASE,
 	.exec = finding_list_exec,
 };

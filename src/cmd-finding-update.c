@@ -48,5 +48,6 @@ const struct cmd_entry cmd_finding_update_entry = {
 	.options = options,
 	.min_args = 1,
 	.max_args = 1,
+	.needs = CMD_SESSION,
 	.exec = finding_update_exec,
 };

@@ -79,8 +79,8 @@ static int apply_assumptions(struct cmd_ctx *ctx, const struct release *rel, lon
 
 static int forecast_exec(struct cmd_ctx *ctx)
 {
-	struct session s;
-	struct release rel;
+	struct session *s = ctx->session;
+	struct release *rel = ctx->release;
 	struct schedule sched;
 	long *durations = NULL;
 	bool *measured = NULL, *assumed = NULL;
@@ -89,40 +89,38 @@ static int forecast_exec(struct cmd_ctx *ctx)
 	size_t i, p;
 	int rc = -1;
 
-	if (cmd_load_release(ctx, &s, &rel) != 0)
-		return -1;
-	cmd_note_freshness(ctx, &s);
-	measured = xcalloc(rel.pb->step_count + 1, sizeof(*measured));
-	assumed = xcalloc(rel.pb->step_count + 1, sizeof(*assumed));
-	durations = measured_durations(ctx, &s, &rel, measured);
-	if (durations == NULL || apply_assumptions(ctx, &rel, durations, assumed, s.now) != 0)
+	cmd_note_freshness(ctx, s);
+	measured = xcalloc(rel->pb->step_count + 1, sizeof(*measured));
+	assumed = xcalloc(rel->pb->step_count + 1, sizeof(*assumed));
+	durations = measured_durations(ctx, s, rel, measured);
+	if (durations == NULL || apply_assumptions(ctx, rel, durations, assumed, s->now) != 0)
 		goto out;
-	schedule_compute(rel.st, durations, s.now, &sched);
+	schedule_compute(rel->st, durations, s->now, &sched);
 	root = cJSON_CreateObject();
-	cJSON_AddStringToObject(root, "release", rel.st->version);
-	cJSON_AddStringToObject(root, "now", time_format(s.now, t, sizeof(t)));
+	cJSON_AddStringToObject(root, "release", rel->st->version);
+	cJSON_AddStringToObject(root, "now", time_format(s->now, t, sizeof(t)));
 	cJSON_AddStringToObject(root, "finish", time_format(sched.finish, t, sizeof(t)));
 	cJSON_AddNumberToObject(root, "remaining_seconds", (double)sched.remaining);
 	steps = cJSON_AddArrayToObject(root, "steps");
-	for (i = 0; i < rel.pb->step_count; i++) {
+	for (i = 0; i < rel->pb->step_count; i++) {
 		const struct schedule_step *ss = &sched.steps[i];
 		cJSON *o;
 
 		if (ss->finished)
 			continue;
 		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "id", rel.pb->steps[i].id);
+		cJSON_AddStringToObject(o, "id", rel->pb->steps[i].id);
 		cJSON_AddStringToObject(o, "start", time_format(ss->start, t, sizeof(t)));
 		cJSON_AddStringToObject(o, "finish", time_format(ss->finish, t, sizeof(t)));
 		cJSON_AddStringToObject(o, "source", assumed[i] ? "assumed" : measured[i] ? "measured median" : "estimate");
-		if (rel.st->steps[i].holder)
-			cJSON_AddStringToObject(o, "holder", rel.st->steps[i].holder);
+		if (rel->st->steps[i].holder)
+			cJSON_AddStringToObject(o, "holder", rel->st->steps[i].holder);
 		cJSON_AddItemToArray(steps, o);
 	}
 	phases = cJSON_AddArrayToObject(root, "phases");
-	for (p = 0; p < rel.pb->phase_count; p++) {
-		const struct pb_phase *ph = &rel.pb->phases[p];
-		time_t finish = s.now;
+	for (p = 0; p < rel->pb->phase_count; p++) {
+		const struct pb_phase *ph = &rel->pb->phases[p];
+		time_t finish = s->now;
 		cJSON *o = cJSON_CreateObject();
 
 		for (i = 0; i < ph->step_count; i++)
@@ -134,20 +132,20 @@ static int forecast_exec(struct cmd_ctx *ctx)
 	}
 	if (sched.path_len > 0) {
 		size_t h = sched.path[0];
-		const struct step_record *r = &rel.st->steps[h];
+		const struct step_record *r = &rel->st->steps[h];
 		cJSON *hinge = cJSON_AddObjectToObject(root, "hinges_on");
 
-		cJSON_AddStringToObject(hinge, "step", rel.pb->steps[h].id);
+		cJSON_AddStringToObject(hinge, "step", rel->pb->steps[h].id);
 		if (r->holder)
 			cJSON_AddStringToObject(hinge, "person", r->holder);
 		else
 			cJSON_AddNullToObject(hinge, "person");
-		cJSON_AddStringToObject(hinge, "role", rel.pb->steps[h].owner);
+		cJSON_AddStringToObject(hinge, "role", rel->pb->steps[h].owner);
 		{
 			cJSON *path = cJSON_AddArrayToObject(root, "critical_path");
 
 			for (i = 0; i < sched.path_len; i++)
-				cJSON_AddItemToArray(path, cJSON_CreateString(rel.pb->steps[sched.path[i]].id));
+				cJSON_AddItemToArray(path, cJSON_CreateString(rel->pb->steps[sched.path[i]].id));
 		}
 	}
 	if (args_flag(&ctx->args, "json")) {
@@ -155,14 +153,14 @@ static int forecast_exec(struct cmd_ctx *ctx)
 	} else {
 		const cJSON *item;
 
-		fprintf(ctx->out, "%s%s %s%s: done around %s (%s from now)\n", color(ctx, C_BOLD), rel.pb->name,
-			rel.st->version, color(ctx, C_RESET), time_format(sched.finish, t, sizeof(t)),
+		fprintf(ctx->out, "%s%s %s%s: done around %s (%s from now)\n", color(ctx, C_BOLD), rel->pb->name,
+			rel->st->version, color(ctx, C_RESET), time_format(sched.finish, t, sizeof(t)),
 			duration_format(sched.remaining, d, sizeof(d)));
 		if (sched.path_len > 0) {
-			const struct step_record *r = &rel.st->steps[sched.path[0]];
+			const struct step_record *r = &rel->st->steps[sched.path[0]];
 
-			fprintf(ctx->out, "the date hinges on %s (%s)\n", rel.pb->steps[sched.path[0]].id,
-				r->holder ? r->holder : rel.pb->steps[sched.path[0]].owner);
+			fprintf(ctx->out, "the date hinges on %s (%s)\n", rel->pb->steps[sched.path[0]].id,
+				r->holder ? r->holder : rel->pb->steps[sched.path[0]].owner);
 		}
 		fprintf(ctx->out, "\n");
 		cJSON_ArrayForEach(item, phases)
@@ -182,8 +180,6 @@ out:
 	free(durations);
 	free(measured);
 	free(assumed);
-	release_close(&rel);
-	session_close(&s);
 	return rc;
 }
 
@@ -197,5 +193,6 @@ const struct cmd_entry cmd_forecast_entry = {
 	.options = options,
 	.min_args = 0,
 	.max_args = 1,
+	.needs = CMD_RELEASE,
 	.exec = forecast_exec,
 };

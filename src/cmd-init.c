@@ -15,44 +15,40 @@ static const struct option_spec options[] = {
 
 static int init_exec(struct cmd_ctx *ctx)
 {
-	struct session s;
+	struct session *s = ctx->session;
 	const char *remote = args_value(&ctx->args, "remote");
 	int rc;
 
-	if (session_open(&s, &ctx->err) != 0)
-		return -1;
 	if (remote == NULL) {
 		/* Share through origin when the repository has one, as a clone does. */
-		char *url = store_remote_url(s.store, "origin", &ctx->err);
+		char *url = store_remote_url(s->store, "origin", &ctx->err);
 
 		if (url)
 			remote = "origin";
 		free(url);
 		error_clear(&ctx->err);
 	} else {
-		char *url = store_remote_url(s.store, remote, &ctx->err);
+		char *url = store_remote_url(s->store, remote, &ctx->err);
 
 		if (url == NULL) {
-			session_close(&s);
 			return -1;
 		}
 		free(url);
 	}
-	if (remote && (s.remote == NULL || strcmp(s.remote, remote) != 0)) {
-		free(s.remote);
-		s.remote = xstrdup(remote);
+	if (remote && (s->remote == NULL || strcmp(s->remote, remote) != 0)) {
+		free(s->remote);
+		s->remote = xstrdup(remote);
 	}
-	rc = session_init(&s, args_value(&ctx->args, "playbook"), args_value(&ctx->args, "branch"), &ctx->err);
+	rc = session_init(s, args_value(&ctx->args, "playbook"), args_value(&ctx->args, "branch"), &ctx->err);
 	if (rc == 0 && remote)
-		rc = store_config_set(s.store, "relctl.remote", remote, &ctx->err);
+		rc = store_config_set(s->store, "relctl.remote", remote, &ctx->err);
 	if (rc == 0) {
-		fprintf(ctx->out, "relctl ledger ready on branch %s", s.branch);
+		fprintf(ctx->out, "relctl ledger ready on branch %s", s->branch);
 		if (remote)
 			fprintf(ctx->out, ", shared through %s", remote);
 		fprintf(ctx->out, "\nnext: 'relctl start VERSION' begins a release; 'git log %s' is its audit trail\n",
-			s.branch);
+			s->branch);
 	}
-	session_close(&s);
 	return rc;
 }
 
@@ -65,5 +61,6 @@ const struct cmd_entry cmd_init_entry = {
 		"settings are kept in git config as relctl.branch and relctl.remote.",
 	.options = options,
 	.max_args = 0,
+	.needs = CMD_SESSION,
 	.exec = init_exec,
 };

@@ -17,22 +17,20 @@ static const struct option_spec options[] = {
 /* The caller's role that the decision asks input from, when there is exactly one. */
 static int pick_role(struct cmd_ctx *ctx, const char **role)
 {
-	struct session s;
-	struct release rel;
+	struct session *s = ctx->session;
+	struct release *rel = ctx->release;
 	const struct pb_person *me;
 	const struct pb_step *decision;
 	size_t i, found = 0;
 	int rc = -1;
 
-	if (cmd_load_release(ctx, &s, &rel) != 0)
-		return -1;
-	me = session_identity(&s, rel.pb, &ctx->err);
-	decision = ledger_decision_step(rel.st);
+	me = session_identity(s, rel->pb, &ctx->err);
+	decision = ledger_decision_step(rel->st);
 	if (me == NULL)
 		goto out;
 	if (decision == NULL) {
 		error_set(&ctx->err, EXIT_DATAERR, "release %s's playbook has no decision step to give input to",
-			  rel.st->version);
+			  rel->st->version);
 		goto out;
 	}
 	for (i = 0; i < decision->inputs.count; i++)
@@ -48,8 +46,6 @@ static int pick_role(struct cmd_ctx *ctx, const char **role)
 out:
 	if (rc == 0)
 		*role = strdup(*role);
-	release_close(&rel);
-	session_close(&s);
 	return rc;
 }
 
@@ -85,5 +81,6 @@ const struct cmd_entry cmd_input_entry = {
 	.options = options,
 	.min_args = 0,
 	.max_args = 0,
+	.needs = CMD_RELEASE,
 	.exec = input_exec,
 };

@@ -14,18 +14,16 @@ static const struct option_spec options[] = {
 
 static int log_exec(struct cmd_ctx *ctx)
 {
-	struct session s;
-	struct release rel;
+	struct session *s = ctx->session;
+	struct release *rel = ctx->release;
 	const cJSON *events, *ev;
 
-	if (cmd_load_release(ctx, &s, &rel) != 0)
-		return -1;
-	cmd_note_freshness(ctx, &s);
-	events = cJSON_GetObjectItemCaseSensitive(rel.doc, "events");
+	cmd_note_freshness(ctx, s);
+	events = cJSON_GetObjectItemCaseSensitive(rel->doc, "events");
 	if (args_flag(&ctx->args, "json")) {
 		cmd_print_json(ctx, events);
 	} else {
-		fprintf(ctx->out, "%s%s %s%s: %d events\n", color(ctx, C_BOLD), rel.pb->name, rel.st->version,
+		fprintf(ctx->out, "%s%s %s%s: %d events\n", color(ctx, C_BOLD), rel->pb->name, rel->st->version,
 			color(ctx, C_RESET), cJSON_GetArraySize(events));
 		cJSON_ArrayForEach(ev, events)
 		{
@@ -46,8 +44,6 @@ static int log_exec(struct cmd_ctx *ctx)
 			fprintf(ctx->out, "\n");
 		}
 	}
-	release_close(&rel);
-	session_close(&s);
 	return 0;
 }
 
@@ -59,5 +55,6 @@ const struct cmd_entry cmd_log_entry = {
 	.options = options,
 	.min_args = 0,
 	.max_args = 1,
+	.needs = CMD_RELEASE,
 	.exec = log_exec,
 };

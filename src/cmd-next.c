@@ -317,50 +317,48 @@ static void manager(struct view *v)
 
 static int next_exec(struct cmd_ctx *ctx)
 {
-	struct session s;
-	struct release rel;
+	struct session *s = ctx->session;
+	struct release *rel = ctx->release;
 	struct view v;
 	size_t phase;
 	int rc = -1;
 
-	if (cmd_load_release(ctx, &s, &rel) != 0)
-		return -1;
-	cmd_note_freshness(ctx, &s);
+	cmd_note_freshness(ctx, s);
 	memset(&v, 0, sizeof(v));
 	v.ctx = ctx;
-	v.st = rel.st;
-	v.pb = rel.pb;
-	v.now = s.now;
-	v.me = session_identity(&s, rel.pb, &ctx->err);
+	v.st = rel->st;
+	v.pb = rel->pb;
+	v.now = s->now;
+	v.me = session_identity(s, rel->pb, &ctx->err);
 	if (v.me == NULL)
 		goto out;
-	phase = ledger_current_phase(rel.st);
+	phase = ledger_current_phase(rel->st);
 	if (args_flag(&ctx->args, "json")) {
 		v.json = cJSON_CreateObject();
-		cJSON_AddStringToObject(v.json, "version", rel.st->version);
-		cJSON_AddNumberToObject(v.json, "candidate", rel.st->candidate);
-		cJSON_AddStringToObject(v.json, "status", release_status_name(rel.st->status));
-		if (phase < rel.pb->phase_count)
-			cJSON_AddStringToObject(v.json, "phase", rel.pb->phases[phase].id);
+		cJSON_AddStringToObject(v.json, "version", rel->st->version);
+		cJSON_AddNumberToObject(v.json, "candidate", rel->st->candidate);
+		cJSON_AddStringToObject(v.json, "status", release_status_name(rel->st->status));
+		if (phase < rel->pb->phase_count)
+			cJSON_AddStringToObject(v.json, "phase", rel->pb->phases[phase].id);
 		else
 			cJSON_AddNullToObject(v.json, "phase");
 		cJSON_AddStringToObject(v.json, "me", v.me->id);
 	} else {
-		fprintf(ctx->out, "%s%s %s rc%d%s", color(ctx, C_BOLD), rel.pb->name, rel.st->version, rel.st->candidate,
+		fprintf(ctx->out, "%s%s %s rc%d%s", color(ctx, C_BOLD), rel->pb->name, rel->st->version, rel->st->candidate,
 			color(ctx, C_RESET));
-		if (phase < rel.pb->phase_count)
-			fprintf(ctx->out, ", phase %zu/%zu %s", phase + 1, rel.pb->phase_count, rel.pb->phases[phase].id);
+		if (phase < rel->pb->phase_count)
+			fprintf(ctx->out, ", phase %zu/%zu %s", phase + 1, rel->pb->phase_count, rel->pb->phases[phase].id);
 		else
-			fprintf(ctx->out, ", %s", release_status_name(rel.st->status));
+			fprintf(ctx->out, ", %s", release_status_name(rel->st->status));
 		fprintf(ctx->out, " - you are %s (", v.me->id);
 		for (size_t i = 0; i < v.me->roles.count; i++)
 			fprintf(ctx->out, "%s%s", i ? ", " : "", v.me->roles.items[i]);
 		fprintf(ctx->out, ")\n");
 	}
-	if (rel.st->status != RELEASE_OPEN) {
+	if (rel->st->status != RELEASE_OPEN) {
 		if (!v.json)
-			fprintf(ctx->out, "\nrelease %s is %s; nothing to do\n", rel.st->version,
-				release_status_name(rel.st->status));
+			fprintf(ctx->out, "\nrelease %s is %s; nothing to do\n", rel->st->version,
+				release_status_name(rel->st->status));
 	} else {
 		mine(&v);
 		decision(&v);
@@ -373,8 +371,6 @@ static int next_exec(struct cmd_ctx *ctx)
 	}
 	rc = 0;
 out:
-	release_close(&rel);
-	session_close(&s);
 	return rc;
 }
 
@@ -388,5 +384,6 @@ const struct cmd_entry cmd_next_entry = {
 	.options = options,
 	.min_args = 0,
 	.max_args = 1,
+	.needs = CMD_RELEASE,
 	.exec = next_exec,
 };

@@ -10,17 +10,14 @@ static const struct option_spec options[] = {
 
 static int playbook_update_exec(struct cmd_ctx *ctx)
 {
-	struct session s;
+	struct session *s = ctx->session;
 	char *summary = NULL;
 	int rc;
 
-	if (session_open(&s, &ctx->err) != 0)
-		return -1;
-	rc = session_update_playbook(&s, ctx->args.positionals[0], &summary, &ctx->err);
+	rc = session_update_playbook(s, ctx->args.positionals[0], &summary, &ctx->err);
 	if (rc == 0)
 		fprintf(ctx->out, "%s\nreleases already started keep the playbook they were started with\n", summary);
 	free(summary);
-	session_close(&s);
 	return rc;
 }
 
@@ -32,5 +29,6 @@ const struct cmd_entry cmd_playbook_update_entry = {
 	.options = options,
 	.min_args = 1,
 	.max_args = 1,
+	.needs = CMD_SESSION,
 	.exec = playbook_update_exec,
 };

@@ -10,14 +10,11 @@ static const struct option_spec options[] = {
 
 static int releases_exec(struct cmd_ctx *ctx)
 {
-	struct session s;
+	struct session *s = ctx->session;
 	cJSON *list, *item;
 
-	if (session_open(&s, &ctx->err) != 0)
-		return -1;
-	cmd_note_freshness(ctx, &s);
-	list = session_releases(&s, &ctx->err);
-	session_close(&s);
+	cmd_note_freshness(ctx, s);
+	list = session_releases(s, &ctx->err);
 	if (list == NULL)
 		return -1;
 	if (args_flag(&ctx->args, "json")) {
@@ -48,5 +45,6 @@ const struct cmd_entry cmd_releases_entry = {
 	.options = options,
 	.min_args = 0,
 	.max_args = 0,
+	.needs = CMD_SESSION,
 	.exec = releases_exec,
 };

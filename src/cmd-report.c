@@ -16,7 +16,7 @@ static const struct option_spec options[] = {
 static int report_exec(struct cmd_ctx *ctx)
 {
 	const char *format = args_value(&ctx->args, "format"), *output = args_value(&ctx->args, "output");
-	struct session s;
+	struct session *s = ctx->session;
 	struct release rel;
 	char *text = NULL;
 	int rc = 0;
@@ -25,12 +25,9 @@ static int report_exec(struct cmd_ctx *ctx)
 		format = "md";
 	if (strcmp(format, "md") && strcmp(format, "html") && strcmp(format, "json"))
 		return error_set(&ctx->err, EXIT_USAGE, "--format is md, html or json");
-	if (session_open(&s, &ctx->err) != 0)
-		return -1;
-	cmd_note_freshness(ctx, &s);
-	if (session_load_release(&s, ctx->args.positionals[0], &rel, &ctx->err) != 0) {
+	cmd_note_freshness(ctx, s);
+	if (session_load_release(s, ctx->args.positionals[0], &rel, &ctx->err) != 0) {
 		release_close(&rel);
-		session_close(&s);
 		return -1;
 	}
 	if (strcmp(format, "md") == 0) {
@@ -59,7 +56,6 @@ static int report_exec(struct cmd_ctx *ctx)
 	}
 	free(text);
 	release_close(&rel);
-	session_close(&s);
 	return rc;
 }
 
@@ -74,5 +70,6 @@ const struct cmd_entry cmd_report_entry = {
 	.options = options,
 	.min_args = 1,
 	.max_args = 1,
+	.needs = CMD_SESSION,
 	.exec = report_exec,
 };

@@ -37,5 +37,6 @@ const struct cmd_entry cmd_review_entry = {
 	.options = options,
 	.min_args = 2,
 	.max_args = 2,
+	.needs = CMD_SESSION,
 	.exec = review_exec,
 };

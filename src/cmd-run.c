@@ -38,8 +38,8 @@ static int run_exec(struct cmd_ctx *ctx)
 {
 	const char *step_id = ctx->args.positionals[0];
 	bool force = args_flag(&ctx->args, "force");
-	struct session s;
-	struct release rel;
+	struct session *s = ctx->session;
+	struct release *rel = ctx->release;
 	struct hook_request req;
 	struct hook_result res;
 	const struct pb_step *step;
@@ -51,24 +51,22 @@ static int run_exec(struct cmd_ctx *ctx)
 
 	memset(&req, 0, sizeof(req));
 	memset(&res, 0, sizeof(res));
-	if (cmd_load_release(ctx, &s, &rel) != 0)
-		return -1;
-	step = playbook_step(rel.pb, step_id);
+	step = playbook_step(rel->pb, step_id);
 	if (step == NULL || step->kind != STEP_HOOK) {
 		error_set(&ctx->err, step ? EXIT_DATAERR : EXIT_USAGE, "%s is not a hook step of release %s%s", step_id,
-			  rel.st->version, step ? "; finish it with 'relctl done'" : "");
+			  rel->st->version, step ? "; finish it with 'relctl done'" : "");
 		goto out;
 	}
-	me = session_identity(&s, rel.pb, &ctx->err);
+	me = session_identity(s, rel->pb, &ctx->err);
 	if (me == NULL)
 		goto out;
 	if (!person_has_role(me, step->owner) && !ledger_is_manager(me)) {
 		error_set(&ctx->err, EXIT_NOPERM, "%s cannot run %s: it needs the role %s", me->id, step->id, step->owner);
 		goto out;
 	}
-	state = ledger_step_state(rel.st, step->index, s.now);
+	state = ledger_step_state(rel->st, step->index, s->now);
 	if (state == STATE_DONE && !force && !args_flag(&ctx->args, "dry-run")) {
-		const cJSON *hook = rel.st->steps[step->index].hook;
+		const cJSON *hook = rel->st->steps[step->index].hook;
 		const cJSON *id = cJSON_GetObjectItemCaseSensitive(hook, "webhook_id");
 
 		fprintf(ctx->out, "%s was already delivered (webhook-id %s); nothing sent. 'relctl run %s --force' sends it again with the same id\n",
@@ -82,7 +80,7 @@ static int run_exec(struct cmd_ctx *ctx)
 	 * have published it anyway.
 	 */
 	if (!args_flag(&ctx->args, "dry-run") && state != STATE_READY && !(state == STATE_DONE && force)) {
-		const char *holder = rel.st->steps[step->index].holder;
+		const char *holder = rel->st->steps[step->index].holder;
 
 		if (state != STATE_CLAIMED) {
 			error_set(&ctx->err, EXIT_DATAERR, "%s is %s; claim it before running its hook (nothing was sent)",
@@ -96,7 +94,7 @@ static int run_exec(struct cmd_ctx *ctx)
 			goto out;
 		}
 	}
-	if (render(ctx, &s, &rel, step, &req) != 0)
+	if (render(ctx, s, rel, step, &req) != 0)
 		goto out;
 	if (args_flag(&ctx->args, "dry-run")) {
 		char *text = hook_request_text(&req);
@@ -108,9 +106,9 @@ static int run_exec(struct cmd_ctx *ctx)
 		goto out;
 	}
 	if (state == STATE_READY) {
-		struct mutation claim = { .version = rel.st->version, .op = "claim", .step = step->id };
+		struct mutation claim = { .version = rel->st->version, .op = "claim", .step = step->id };
 
-		if (session_mutate(&s, &claim, &summary, &ctx->err) != 0)
+		if (session_mutate(s, &claim, &summary, &ctx->err) != 0)
 			goto out;
 		fprintf(ctx->out, "%s\n", summary);
 		free(summary);
@@ -125,9 +123,9 @@ static int run_exec(struct cmd_ctx *ctx)
 	if (force)
 		cJSON_AddTrueToObject(fields, "forced");
 	{
-		struct mutation record = { .version = rel.st->version, .op = "hook", .step = step->id, .fields = fields };
+		struct mutation record = { .version = rel->st->version, .op = "hook", .step = step->id, .fields = fields };
 
-		if (session_mutate(&s, &record, &summary, &ctx->err) != 0) {
+		if (session_mutate(s, &record, &summary, &ctx->err) != 0) {
 			char *why = hook_mask(&req, ctx->err.message);
 
 			error_set(&ctx->err, ctx->err.code, "the hook was %s (HTTP %ld) but could not be recorded: %s; 'relctl run %s' again resends it with the same webhook-id",
@@ -138,7 +136,7 @@ static int run_exec(struct cmd_ctx *ctx)
 	}
 	fprintf(ctx->out, "%s\n", summary);
 	if (res.outcome == HOOK_DELIVERED) {
-		cmd_notify_ready(ctx, &s, rel.st->version);
+		cmd_notify_ready(ctx, s, rel->st->version);
 		rc = 0;
 	} else {
 		char excerpt[121];
@@ -162,8 +160,6 @@ out:
 	cJSON_Delete(fields);
 	hook_result_release(&res);
 	hook_request_release(&req);
-	release_close(&rel);
-	session_close(&s);
 	return rc;
 }
 
@@ -178,5 +174,6 @@ const struct cmd_entry cmd_run_entry = {
 	.options = options,
 	.min_args = 1,
 	.max_args = 1,
+	.needs = CMD_RELEASE,
 	.exec = run_exec,
 };

@@ -57,8 +57,8 @@ static char *instructions(struct session *s, const struct pb_step *step, bool *f
 
 static int show_exec(struct cmd_ctx *ctx)
 {
-	struct session s;
-	struct release rel;
+	struct session *s = ctx->session;
+	struct release *rel = ctx->release;
 	const struct pb_step *step;
 	const struct step_record *r;
 	enum step_state state;
@@ -68,30 +68,26 @@ static int show_exec(struct cmd_ctx *ctx)
 	char t[32], d[32];
 	size_t i;
 
-	if (cmd_load_release(ctx, &s, &rel) != 0)
-		return -1;
-	cmd_note_freshness(ctx, &s);
-	step = playbook_step(rel.pb, ctx->args.positionals[0]);
+	cmd_note_freshness(ctx, s);
+	step = playbook_step(rel->pb, ctx->args.positionals[0]);
 	if (step == NULL) {
 		error_set(&ctx->err, EXIT_USAGE, "release %s has no step \"%s\"; 'relctl status' lists them",
-			  rel.st->version, ctx->args.positionals[0]);
-		release_close(&rel);
-		session_close(&s);
+			  rel->st->version, ctx->args.positionals[0]);
 		return -1;
 	}
-	r = &rel.st->steps[step->index];
-	state = ledger_step_state(rel.st, step->index, s.now);
-	events = history(&rel, step->id);
-	text = instructions(&s, step, &from_file);
+	r = &rel->st->steps[step->index];
+	state = ledger_step_state(rel->st, step->index, s->now);
+	events = history(rel, step->id);
+	text = instructions(s, step, &from_file);
 	if (args_flag(&ctx->args, "json")) {
-		cJSON *root = cJSON_CreateObject(), *def = playbook_to_json(rel.pb);
+		cJSON *root = cJSON_CreateObject(), *def = playbook_to_json(rel->pb);
 
-		cJSON_AddStringToObject(root, "release", rel.st->version);
+		cJSON_AddStringToObject(root, "release", rel->st->version);
 		cJSON_AddItemToObject(root, "step",
 				      cJSON_DetachItemFromArray(cJSON_GetObjectItemCaseSensitive(def, "steps"),
 								(int)step->index));
 		cJSON_Delete(def);
-		view = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rel.doc, "steps"), step->id);
+		view = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rel->doc, "steps"), step->id);
 		cJSON_AddItemToObject(root, "record", cJSON_Duplicate(view, 1));
 		cJSON_AddStringToObject(root, "state", step_state_name(state));
 		if (text)
@@ -106,25 +102,25 @@ static int show_exec(struct cmd_ctx *ctx)
 		FILE *out = ctx->out;
 
 		fprintf(out, "%s%s%s: %s\n", color(ctx, C_BOLD), step->id, color(ctx, C_RESET), cmd_line(ctx, step->title));
-		fprintf(out, "release %s rc%d, phase %s, %s step owned by role %s\n", rel.st->version, rel.st->candidate,
-			rel.pb->phases[step->phase].id, step_kind_name(step->kind), step->owner);
+		fprintf(out, "release %s rc%d, phase %s, %s step owned by role %s\n", rel->st->version, rel->st->candidate,
+			rel->pb->phases[step->phase].id, step_kind_name(step->kind), step->owner);
 		fprintf(out, "state: %s%s%s", cmd_state_color(ctx, state), step_state_name(state), color(ctx, C_RESET));
 		if (r->done_by && (state == STATE_DONE || state == STATE_IN_REVIEW))
 			fprintf(out, ", done by %s", r->done_by);
 		else if (r->holder)
 			fprintf(out, ", held by %s", r->holder);
 		if (state == STATE_WAITING)
-			fprintf(out, ", can be done from %s", time_format(ledger_wait_opens(rel.st, step->index), t, sizeof(t)));
+			fprintf(out, ", can be done from %s", time_format(ledger_wait_opens(rel->st, step->index), t, sizeof(t)));
 		if (r->reason)
 			fprintf(out, " (%s)", cmd_line(ctx, r->reason));
 		fprintf(out, "\n");
 		if (step->needs.count) {
 			fprintf(out, "needs: ");
 			for (i = 0; i < step->needs.count; i++) {
-				const struct pb_step *dep = playbook_step(rel.pb, step->needs.items[i]);
+				const struct pb_step *dep = playbook_step(rel->pb, step->needs.items[i]);
 
 				fprintf(out, "%s%s (%s)", i ? ", " : "", dep->id,
-					step_state_name(ledger_step_state(rel.st, dep->index, s.now)));
+					step_state_name(ledger_step_state(rel->st, dep->index, s->now)));
 			}
 			fprintf(out, "\n");
 		}
@@ -172,8 +168,6 @@ static int show_exec(struct cmd_ctx *ctx)
 	}
 	free(text);
 	cJSON_Delete(events);
-	release_close(&rel);
-	session_close(&s);
 	return 0;
 }
 
@@ -185,5 +179,6 @@ const struct cmd_entry cmd_show_entry = {
 	.options = options,
 	.min_args = 1,
 	.max_args = 1,
+	.needs = CMD_RELEASE,
 	.exec = show_exec,
 };

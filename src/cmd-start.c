@@ -47,7 +47,7 @@ static int parse_set(struct cmd_ctx *ctx, const struct playbook *pb, const char 
 
 static int start_exec(struct cmd_ctx *ctx)
 {
-	struct session s;
+	struct session *s = ctx->session;
 	struct playbook *pb;
 	cJSON *vars = cJSON_CreateObject();
 	const char *const *sets;
@@ -55,28 +55,22 @@ static int start_exec(struct cmd_ctx *ctx)
 	size_t count, i;
 	int rc = -1;
 
-	if (session_open(&s, &ctx->err) != 0) {
-		cJSON_Delete(vars);
-		return -1;
-	}
-	s.offline = args_flag(&ctx->args, "offline");
-	pb = session_current_playbook(&s, &ctx->err);
+	pb = session_current_playbook(s, &ctx->err);
 	if (pb == NULL)
 		goto out;
 	sets = args_multi(&ctx->args, "set", &count);
 	for (i = 0; i < count; i++)
 		if (parse_set(ctx, pb, sets[i], vars) != 0)
 			goto out;
-	rc = session_start(&s, ctx->args.positionals[0], vars, &summary, &ctx->err);
+	rc = session_start(s, ctx->args.positionals[0], vars, &summary, &ctx->err);
 	if (rc == 0) {
 		fprintf(ctx->out, "%s\nnext: 'relctl next' shows what to do first\n", summary);
-		cmd_notify_ready(ctx, &s, ctx->args.positionals[0]);
+		cmd_notify_ready(ctx, s, ctx->args.positionals[0]);
 	}
 out:
 	free(summary);
 	playbook_free(pb);
 	cJSON_Delete(vars);
-	session_close(&s);
 	return rc;
 }
 
@@ -89,5 +83,6 @@ const struct cmd_entry cmd_start_entry = {
 	.options = options,
 	.min_args = 1,
 	.max_args = 1,
+	.needs = CMD_SESSION,
 	.exec = start_exec,
 };

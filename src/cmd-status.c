@@ -129,22 +129,18 @@ static void status_text(struct cmd_ctx *ctx, const struct release *rel, time_t n
 
 static int status_exec(struct cmd_ctx *ctx)
 {
-	struct session s;
-	struct release rel;
+	struct session *s = ctx->session;
+	struct release *rel = ctx->release;
 
-	if (cmd_load_release(ctx, &s, &rel) != 0)
-		return -1;
-	cmd_note_freshness(ctx, &s);
+	cmd_note_freshness(ctx, s);
 	if (args_flag(&ctx->args, "json")) {
-		cJSON *json = status_json(&rel, s.now);
+		cJSON *json = status_json(rel, s->now);
 
 		cmd_print_json(ctx, json);
 		cJSON_Delete(json);
 	} else {
-		status_text(ctx, &rel, s.now);
+		status_text(ctx, rel, s->now);
 	}
-	release_close(&rel);
-	session_close(&s);
 	return 0;
 }
 
@@ -156,5 +152,6 @@ const struct cmd_entry cmd_status_entry = {
 	.options = options,
 	.min_args = 0,
 	.max_args = 1,
+	.needs = CMD_RELEASE,
 	.exec = status_exec,
 };

@@ -15,5 +15,6 @@ const struct cmd_entry cmd_unblock_entry = {
 	.options = options,
 	.min_args = 1,
 	.max_args = 1,
+	.needs = CMD_SESSION,
 	.exec = cmd_step_exec,
 };

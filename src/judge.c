@@ -1338,7 +1338,8 @@ static int plan_restore_release(struct judge *j, const char *path, struct judge_
 			cJSON_AddItemToObject(doc, "playbook", cJSON_Duplicate(cand->pin, 1));
 			cJSON_AddArrayToObject(doc, "events");
 		}
-		if (ledger_apply_new(st, cand->event, &why) != 0 || check_author(st, cand->event, cand->author_email, &why) != 0) {
+		/* The author first: an event is applied only when it is to be carried. */
+		if (check_author(st, cand->event, cand->author_email, &why) != 0 || ledger_apply_new(st, cand->event, &why) != 0) {
 			note_event(out->dropped, cand, version, why.message);
 			if (st->event_count == 0) {
 				release_state_free(st);

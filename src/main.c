@@ -115,7 +115,10 @@ static int run(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (rc == 0)
+		rc = cmd_setup(&ctx);
+	if (rc == 0)
 		rc = entry->exec(&ctx);
+	cmd_teardown(&ctx);
 	args_release(&ctx.args);
 	while (ctx.line_count > 0)
 		free(ctx.lines[--ctx.line_count]);

@@ -41,35 +41,6 @@ daemon_back() {
 	git -C "$TEST_TMP/a" remote set-url origin "$(remote_url git team)"
 }
 
-# hand_push FILE PATH MESSAGE: commits FILE as PATH on top of the remote's
-# ledger with git plumbing in a plain clone and pushes it with git itself.
-hand_push() {
-	local v="$TEST_TMP/vandal" blob tree commit
-	[ -d "$v" ] || git clone -q "$REMOTE" "$v"
-	git -C "$v" fetch -q origin
-	blob=$(git -C "$v" hash-object -w "$1")
-	GIT_INDEX_FILE="$TEST_TMP/vandal.index" git -C "$v" read-tree origin/relctl-ledger
-	GIT_INDEX_FILE="$TEST_TMP/vandal.index" git -C "$v" update-index --add --cacheinfo "100644,$blob,$2"
-	tree=$(GIT_INDEX_FILE="$TEST_TMP/vandal.index" git -C "$v" write-tree)
-	commit=$(git -C "$v" -c user.name=V -c user.email=v@example.com commit-tree "$tree" -p origin/relctl-ledger -m "$3")
-	git -C "$v" push -q origin "$commit:refs/heads/relctl-ledger"
-}
-
-# refused_unchanged: the last 'run' exited 65 and neither the local ledger,
-# the remote tip relctl last accepted, nor the remote moved.
-refused_unchanged() {
-	[ "$status" -eq 65 ] || { echo "exit $status: $output"; false; }
-	[ "$(git rev-parse relctl-ledger)" = "$local_before" ]
-	[ "$(git rev-parse refs/relctl/remotes/origin/relctl-ledger)" = "$accepted_before" ]
-	[ "$(remote_tip)" = "$remote_before" ]
-}
-
-snapshot() {
-	local_before=$(git rev-parse relctl-ledger)
-	accepted_before=$(git rev-parse refs/relctl/remotes/origin/relctl-ledger)
-	remote_before=$(remote_tip)
-}
-
 @test "git daemon killed while it receives the push: the mutation fails with 69, nothing moves, and the retry records the event once" {
 	team git
 	before=$(git rev-parse relctl-ledger)

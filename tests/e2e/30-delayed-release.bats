@@ -83,10 +83,6 @@ refused() {
 	[ "$(ledger "$V" | sha256sum)" = "$file" ] || { echo "a refused command changed the file"; return 1; }
 }
 
-has() { # TEXT: $output contains it
-	[[ "$output" == *"$1"* ]] || { echo "wanted \"$1\" in: $output"; return 1; }
-}
-
 lacks() {
 	[[ "$output" != *"$1"* ]] || { echo "did not want \"$1\" in: $output"; return 1; }
 }

@@ -164,10 +164,6 @@ none() { # GREP-ARGS...: grep finds nothing
 	! grep "$@"
 }
 
-has() {
-	[[ "$output" == *"$1"* ]] || { echo "wanted \"$1\" in: $output"; return 1; }
-}
-
 section() { # TITLE: the lines of $output from the one starting with TITLE to the next blank line
 	printf '%s\n' "$output" | sed -n "/^$1/,/^\$/p"
 }

@@ -7,6 +7,8 @@
 #   ledger VERSION        the release file from the ledger branch, for jq
 #   free_port             a TCP port free on 127.0.0.1 right now
 #   schema_valid [DIR]    every document of DIR's ledger branch passes docs/*.schema.json
+#   has TEXT              the last run's $output contains TEXT
+#   same EXPECTED ACTUAL  equal, or both shown
 #   make_ca DIR           a throwaway CA (ca.pem) and a server certificate for
 #                         127.0.0.1 it signed (server.pem, server.key)
 
@@ -33,6 +35,14 @@ init_tinypilot() {
 cleanup_repo() {
 	cd / || true
 	[ -n "${TEST_TMP:-}" ] && rm -rf "$TEST_TMP"
+}
+
+has() { # TEXT: $output contains it
+	[[ "$output" == *"$1"* ]] || { echo "wanted \"$1\" in: $output"; return 1; }
+}
+
+same() { # EXPECTED ACTUAL
+	[ "$1" = "$2" ] || { printf 'expected:\n%s\nactual:\n%s\n' "$1" "$2"; return 1; }
 }
 
 relctl() {

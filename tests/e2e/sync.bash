@@ -332,3 +332,34 @@ gate_open() {
 	wait "${GATED_PIDS[@]}"
 	GATED_PIDS=()
 }
+
+# hand_push FILE PATH MESSAGE [NAME EMAIL]: commits FILE as PATH on top of
+# the remote's ledger with git plumbing in a plain clone, authored by NAME
+# <EMAIL> (default V <v@example.com>), and pushes it with git itself.
+# HAND_COMMIT is the commit.
+hand_push() {
+	local v="$TEST_TMP/vandal" blob tree
+	[ -d "$v" ] || git clone -q "$REMOTE" "$v"
+	git -C "$v" fetch -q origin
+	blob=$(git -C "$v" hash-object -w "$1")
+	GIT_INDEX_FILE="$TEST_TMP/vandal.index" git -C "$v" read-tree origin/relctl-ledger
+	GIT_INDEX_FILE="$TEST_TMP/vandal.index" git -C "$v" update-index --add --cacheinfo "100644,$blob,$2"
+	tree=$(GIT_INDEX_FILE="$TEST_TMP/vandal.index" git -C "$v" write-tree)
+	HAND_COMMIT=$(git -C "$v" -c user.name="${4:-V}" -c user.email="${5:-v@example.com}" commit-tree "$tree" -p origin/relctl-ledger -m "$3")
+	git -C "$v" push -q origin "$HAND_COMMIT:refs/heads/relctl-ledger"
+}
+
+# refused_unchanged: the last 'run' exited 65 and neither the local ledger,
+# the remote tip relctl last accepted, nor the remote moved.
+refused_unchanged() {
+	[ "$status" -eq 65 ] || { echo "exit $status: $output"; false; }
+	[ "$(git rev-parse relctl-ledger)" = "$local_before" ]
+	[ "$(git rev-parse refs/relctl/remotes/origin/relctl-ledger)" = "$accepted_before" ]
+	[ "$(remote_tip)" = "$remote_before" ]
+}
+
+snapshot() {
+	local_before=$(git rev-parse relctl-ledger)
+	accepted_before=$(git rev-parse refs/relctl/remotes/origin/relctl-ledger)
+	remote_before=$(remote_tip)
+}

@@ -1,0 +1,310 @@
+#!/usr/bin/env bats
+# One judge at the door.  A teammate with push access but not relctl's
+# rules edits the ledger branch by hand and pushes it: dropped events, a
+# playbook that makes him release manager, a decision on a stale brief, a
+# commit under another name, an event for an earlier candidate, a view
+# that is not the replay, a 100 MiB file.  Sync refuses each one (65, one
+# line naming the commit and its author), the local ledger stays as it
+# was, and the release manager's 'relctl sync --restore' brings every
+# clone back with no valid event lost; verify keeps the incident on
+# record.  A correct hand-made playbook change by the release manager is
+# accepted, because the judge checks rules, not tools.
+
+bats_require_minimum_version 1.5.0
+
+load helper
+load sync
+
+V=2.6.3
+
+setup() {
+	setup_repo
+	mini_playbook >"$TEST_TMP/mini.yaml"
+}
+
+teardown() {
+	servers_stop
+	cleanup_repo
+}
+
+mini_playbook() {
+	cat <<'EOF'
+relctl: 1
+name: Mini
+roles: [release-manager, product-owner, dev, support]
+people:
+  - {id: cristina, name: Cristina, email: cristina@example.com, roles: [release-manager]}
+  - {id: michael, name: Michael, email: michael@example.com, roles: [product-owner]}
+  - {id: jan, name: Jan, email: jan@example.com, roles: [dev]}
+  - {id: shalom, name: Shalom, email: shalom@example.com, roles: [dev]}
+  - {id: maria, name: Maria, email: maria@example.com, roles: [support]}
+phases:
+  - id: testing
+    steps:
+      - {id: build, title: Build the release candidate, owner: dev, estimate: 2h}
+      - {id: notes, title: Draft the release notes, owner: dev, estimate: 1h}
+      - {id: test, title: Test the candidate, owner: support, needs: [build], estimate: 3h}
+      - {id: decide, title: Ship or delay, kind: decision, owner: product-owner, needs: [test, notes], on_delay: [build, test]}
+  - id: publishing
+    steps:
+      - {id: publish, title: Publish the release, owner: dev, estimate: 1h}
+EOF
+}
+
+# A bare remote; clone a (cristina) with the ledger, 2.6.3 started, jan's
+# build done and shalom holding notes; clone b (michael) has synced.
+team() {
+	serve path team
+	clone_into a "$URL"
+	cd "$TEST_TMP/a"
+	relctl init --playbook "$TEST_TMP/mini.yaml" >/dev/null
+	relctl start "$V" >/dev/null
+	as jan claim build >/dev/null
+	as jan done build --note "rc1 from main" >/dev/null
+	as shalom claim notes >/dev/null
+	clone_into b "$URL"
+	git -C "$TEST_TMP/b" config user.email michael@example.com
+	(cd "$TEST_TMP/b" && relctl sync >/dev/null)
+}
+
+# scratch PERSON ARGS...: an honest relctl command, run offline in a
+# throwaway clone at the remote's tip; SCRATCH is its new commit.
+scratch() {
+	local who=$1 dir="$TEST_TMP/scratch"
+	shift
+	rm -rf "$dir"
+	clone_into scratch "$URL"
+	(cd "$dir" && relctl sync >/dev/null && RELCTL_USER=$who "$RELCTL" "$@" --offline >/dev/null) || return 1
+	SCRATCH=$(git -C "$dir" rev-parse relctl-ledger)
+}
+
+# push_tree TREE-ISH NAME EMAIL MESSAGE: the tree, as a commit by NAME on
+# the remote's tip, pushed with plain git; HAND_COMMIT is it.
+push_tree() {
+	local v="$TEST_TMP/vandal"
+	[ -d "$v" ] || git clone -q "$REMOTE" "$v"
+	git -C "$v" fetch -q origin
+	git -C "$v" fetch -q "$TEST_TMP/scratch" relctl-ledger 2>/dev/null || true
+	HAND_COMMIT=$(git -C "$v" -c user.name="$2" -c user.email="$3" commit-tree "$1^{tree}" -p origin/relctl-ledger -m "$4")
+	git -C "$v" push -q origin "$HAND_COMMIT:refs/heads/relctl-ledger"
+}
+
+# refused_line COMMIT AUTHOR TEXT: the last run printed exactly one line,
+# naming the commit, its author, and TEXT.
+refused_line() {
+	[ "${#lines[@]}" -eq 1 ] || { echo "$output"; false; }
+	[[ "$output" == "relctl: remote \"origin\" has commit ${1:0:12} by $2 that relctl refuses: "*"$3"*"your local ledger is unchanged"* ]] ||
+		{ echo "$output"; false; }
+}
+
+event_ids() { # COMMIT-ISH [GIT-DIR]
+	git ${2:+--git-dir="$2"} show "$1:releases/$V.json" | jq -c '[.events[].id]'
+}
+
+@test "dropped events, pushed by hand: sync and mutations refuse (65, one line) and keep the ledger; a dev cannot restore; the release manager's --restore brings both clones back with every event; verify keeps the incident" {
+	team
+	snapshot
+	good_events=$(event_ids relctl-ledger)
+	remote_ledger "$REMOTE" "$V" | jq '.events = [.events[0]]' >"$TEST_TMP/trunc.json"
+	hand_push "$TEST_TMP/trunc.json" "releases/$V.json" "tidy up" Jan jan@example.com
+	bad=$HAND_COMMIT
+	remote_before=$bad
+	run relctl sync
+	refused_unchanged
+	refused_line "$bad" "Jan <jan@example.com>" "an earlier event was changed or removed"
+	# jan's build is still done for everyone who has not taken the bad commit.
+	[ "$(ledger "$V" | jq -r .steps.build.state)" = done ]
+	run as shalom done notes
+	refused_unchanged
+	# Only a release manager restores.
+	run as jan sync --restore
+	[ "$status" -eq 77 ] || { echo "$output"; false; }
+	[ "$(remote_tip)" = "$bad" ]
+	run relctl sync --restore
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"cristina restored the ledger to ${local_before:0:12} after 1 refused commit: 0 events brought back, 0 dropped"* ]]
+	restore=$(remote_tip)
+	# One commit, on top of the bad one (no force-push), naming what it restores.
+	[ "$(git --git-dir="$REMOTE" rev-parse "$restore^")" = "$bad" ]
+	git --git-dir="$REMOTE" log -1 --format=%B "$restore" | grep -qx "Relctl-Restore: $local_before"
+	[ "$(event_ids relctl-ledger "$REMOTE")" = "$good_events" ]
+	same_as_remote
+	# Michael's clone takes the restore and goes on.
+	cd "$TEST_TMP/b"
+	run relctl sync
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	same_as_remote
+	cd "$TEST_TMP/a"
+	as shalom done notes >/dev/null
+	[ "$(remote_ledger "$REMOTE" "$V" | jq -r .steps.notes.state)" = done ]
+	# verify: the incident for ever, restored, by whom.
+	run relctl verify
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"commit ${bad:0:12}, event "*" by Jan <jan@example.com> at "*"restored by Cristina <cristina@example.com>"* ]] || { echo "$output"; false; }
+	run --separate-stderr relctl verify --json
+	same "true 1 true $restore" "$(jq -r '"\(.ok) \(.incidents | length) \(.incidents[0].restored) \(.incidents[0].restore_commit)"' <<<"$output")"
+}
+
+@test "a dev who makes himself release manager and product owner in playbook.yaml by hand: refused at sync; 'start' as him is refused; --restore puts the playbook back" {
+	team
+	snapshot
+	before=$(git show relctl-ledger:playbook.yaml)
+	sed 's/roles: \[dev\]}$/roles: [dev, release-manager, product-owner]}/' "$TEST_TMP/mini.yaml" >"$TEST_TMP/evil.yaml"
+	grep -q "id: jan.*release-manager" "$TEST_TMP/evil.yaml"
+	# Even with its pinned copy, as relctl would write it.
+	blob=$(git hash-object "$TEST_TMP/evil.yaml")
+	v="$TEST_TMP/vandal"
+	git clone -q "$REMOTE" "$v"
+	b=$(git -C "$v" hash-object -w "$TEST_TMP/evil.yaml")
+	GIT_INDEX_FILE="$TEST_TMP/i" git -C "$v" read-tree origin/relctl-ledger
+	GIT_INDEX_FILE="$TEST_TMP/i" git -C "$v" update-index --add --cacheinfo "100644,$b,playbook.yaml" --cacheinfo "100644,$b,playbooks/$blob.yaml"
+	tree=$(GIT_INDEX_FILE="$TEST_TMP/i" git -C "$v" write-tree)
+	bad=$(git -C "$v" -c user.name=Jan -c user.email=jan@example.com commit-tree "$tree" -p origin/relctl-ledger -m "jan updated the playbook")
+	git -C "$v" push -q origin "$bad:refs/heads/relctl-ledger"
+	remote_before=$bad
+	run relctl sync
+	refused_unchanged
+	refused_line "$bad" "Jan <jan@example.com>" "who is not a release manager of the playbook before it"
+	run as jan start 9.9.9
+	refused_unchanged
+	run as jan start 9.9.9 --offline
+	[ "$status" -eq 77 ] || { echo "$output"; false; }
+	relctl sync --restore >/dev/null
+	[ "$(git --git-dir="$REMOTE" show relctl-ledger:playbook.yaml)" = "$before" ]
+	run as jan start 9.9.9
+	[ "$status" -eq 77 ]
+}
+
+@test "a decision on a brief that changed since: relctl's own sync rejects the offline decision (kept under refs/relctl/rejected/); pushed by hand, sync refuses it and --restore drops it" {
+	team
+	as maria claim test >/dev/null
+	as maria done test >/dev/null
+	as shalom done notes >/dev/null
+	cd "$TEST_TMP/b"
+	relctl sync >/dev/null
+	relctl brief >/dev/null
+	relctl decide ship --reason "all green" --offline >/dev/null
+	offline=$(ledger "$V" | jq -r '.events[-1].id')
+	# Meanwhile maria finds a blocker, from clone a.
+	cd "$TEST_TMP/a"
+	as maria finding add "static IP lost after reboot" --severity blocker >/dev/null
+	cd "$TEST_TMP/b"
+	run relctl sync
+	[ "$status" -eq 75 ] || { echo "$output"; false; }
+	[[ "$output" == *"the brief of $V changed since this clone last showed it"* ]]
+	git rev-parse -q --verify "refs/relctl/rejected/$offline" >/dev/null
+	[ "$(remote_ledger "$REMOTE" "$V" | jq -r .steps.decide.state)" = ready ]
+	# Now by hand: the same decision and its view, on the remote's tip, with the old hash.
+	old_hash=$(git show "refs/relctl/rejected/$offline:releases/$V.json" | jq -r '.events[-1].brief_hash')
+	scratch michael decide ship --reason "all green"
+	git -C "$TEST_TMP/scratch" show "relctl-ledger:releases/$V.json" |
+		jq --arg h "$old_hash" '.events[-1].brief_hash = $h | .decisions[-1].brief_hash = $h' >"$TEST_TMP/stale.json"
+	hand_push "$TEST_TMP/stale.json" "releases/$V.json" "michael decided to ship" Michael michael@example.com
+	bad=$HAND_COMMIT
+	cd "$TEST_TMP/a"
+	snapshot
+	run relctl sync
+	refused_unchanged
+	refused_line "$bad" "Michael <michael@example.com>" "the brief of $V changed since"
+	run relctl sync --restore
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"1 dropped"*"dropped: michael decide"* ]] || { echo "$output"; false; }
+	[ "$(remote_ledger "$REMOTE" "$V" | jq -r .steps.decide.state)" = ready ]
+	run relctl verify
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+}
+
+@test "a commit whose author is not its event's actor, an event for an earlier candidate, a view that is not the replay: each refused at sync, and restore brings back the valid events that came after" {
+	team
+	# shalom's real finish of notes, committed under jan's name.
+	scratch shalom done notes
+	push_tree "$SCRATCH" Jan jan@example.com "shalom finished notes"
+	bad=$HAND_COMMIT
+	snapshot
+	run relctl sync
+	refused_unchanged
+	refused_line "$bad" "Jan <jan@example.com>" "the commit's author <jan@example.com> is not the event's actor shalom <shalom@example.com>"
+	relctl sync --restore >/dev/null
+	# The view edited by hand.
+	scratch maria claim test
+	git -C "$TEST_TMP/scratch" show "relctl-ledger:releases/$V.json" | jq '.steps.test.holder = "jan"' >"$TEST_TMP/view.json"
+	hand_push "$TEST_TMP/view.json" "releases/$V.json" "maria claimed test" Maria maria@example.com
+	bad=$HAND_COMMIT
+	snapshot
+	run relctl sync
+	refused_unchanged
+	refused_line "$bad" "Maria <maria@example.com>" "the stored steps view is not the replay of its events"
+	# A valid event pushed by hand on top of the bad commit: restore brings it back.
+	remote_ledger "$REMOTE" "$V" >"$TEST_TMP/on-bad.json"
+	scratch_event=$(jq -n '{id: "c0ffee00c0ffee00c0ffee00c0ffee00", time: "2024-03-19T10:00:00Z", actor: "shalom", op: "unclaim", step: "notes", candidate: 1}')
+	jq --argjson e "$scratch_event" '.events += [$e]' "$TEST_TMP/on-bad.json" >"$TEST_TMP/more.json"
+	hand_push "$TEST_TMP/more.json" "releases/$V.json" "shalom unclaimed notes" Shalom shalom@example.com
+	run relctl sync --restore
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"after 2 refused commits: 2 events brought back, 0 dropped"* ]] || { echo "$output"; false; }
+	[ "$(remote_ledger "$REMOTE" "$V" | jq -r '.steps.notes.state, .steps.test.holder')" = "$(printf 'ready\nmaria')" ]
+	# After a delay, an rc1 event pushed by hand is refused as such.
+	as maria done test >/dev/null
+	as shalom claim notes >/dev/null
+	as shalom done notes >/dev/null
+	cd "$TEST_TMP/b"
+	relctl sync >/dev/null
+	relctl decide delay --reason "static IP fix" >/dev/null
+	cd "$TEST_TMP/a"
+	remote_ledger "$REMOTE" "$V" |
+		jq '.events += [{id: "0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0l", time: "2024-03-19T10:00:00Z", actor: "jan", op: "claim", step: "build", candidate: 1}]' >"$TEST_TMP/rc1.json"
+	hand_push "$TEST_TMP/rc1.json" "releases/$V.json" "jan claimed build" Jan jan@example.com
+	bad=$HAND_COMMIT
+	snapshot
+	run relctl sync
+	refused_unchanged
+	refused_line "$bad" "Jan <jan@example.com>" "was made for $V rc1, but the release is at rc2 now"
+}
+
+@test "a 100 MiB release file pushed by hand is refused by its size without being read, and the ledger stays as it was" {
+	team
+	snapshot
+	remote_ledger "$REMOTE" "$V" >"$TEST_TMP/base.json"
+	/usr/bin/python3 - "$TEST_TMP/base.json" "$TEST_TMP/huge.json" <<'EOF'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+doc["events"][-1]["note"] = "x" * (100 * 1024 * 1024)
+json.dump(doc, open(sys.argv[2], "w"))
+EOF
+	hand_push "$TEST_TMP/huge.json" "releases/$V.json" "a long note" Jan jan@example.com
+	bad=$HAND_COMMIT
+	remote_before=$bad
+	run relctl sync
+	refused_unchanged
+	refused_line "$bad" "Jan <jan@example.com>" "releases/$V.json is 1048"
+	# The objects are here now (libgit2's transfer held the blob while it
+	# indexed the pack); judging them again, relctl never holds the file:
+	# far less than its 100 MiB in memory.
+	run /usr/bin/time -f "%M" -o "$TEST_TMP/rss" "$RELCTL" sync
+	refused_unchanged
+	[ "$(tail -1 "$TEST_TMP/rss")" -lt 40000 ] || { cat "$TEST_TMP/rss"; false; }
+}
+
+@test "the release manager's own playbook change written by hand with plain git, done right, is accepted by sync" {
+	team
+	sed 's/^  - {id: maria.*/&\n  - {id: david, name: David, email: david@example.com, roles: [support]}/' "$TEST_TMP/mini.yaml" >"$TEST_TMP/more.yaml"
+	grep -q "id: david" "$TEST_TMP/more.yaml"
+	blob=$(git hash-object "$TEST_TMP/more.yaml")
+	v="$TEST_TMP/vandal"
+	git clone -q "$REMOTE" "$v"
+	b=$(git -C "$v" hash-object -w "$TEST_TMP/more.yaml")
+	GIT_INDEX_FILE="$TEST_TMP/i" git -C "$v" read-tree origin/relctl-ledger
+	GIT_INDEX_FILE="$TEST_TMP/i" git -C "$v" update-index --add --cacheinfo "100644,$b,playbook.yaml" --cacheinfo "100644,$b,playbooks/$blob.yaml"
+	tree=$(GIT_INDEX_FILE="$TEST_TMP/i" git -C "$v" write-tree)
+	commit=$(git -C "$v" -c user.name=Cristina -c user.email=cristina@example.com commit-tree "$tree" -p origin/relctl-ledger -m "cristina updated the playbook")
+	git -C "$v" push -q origin "$commit:refs/heads/relctl-ledger"
+	run relctl sync
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	same_as_remote
+	relctl start 2.7.0 >/dev/null
+	as jan claim build --release 2.7.0 >/dev/null
+	as jan done build --release 2.7.0 >/dev/null
+	as david claim test --release 2.7.0 >/dev/null
+	run relctl verify
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+}
