@@ -995,7 +995,7 @@ static void verifying_many_signatures_is_timed(void **state)
 	payloads = xcalloc(n, sizeof(*payloads));
 	signatures = xcalloc(n, sizeof(*signatures));
 	sig_files = xcalloc(n, sizeof(*sig_files));
-	argv = xcalloc(n + 8, sizeof(*argv));
+	argv = xcalloc(n + 9, sizeof(*argv));
 	checks = xcalloc(n, sizeof(*checks));
 	argv[0] = "ssh-keygen", argv[1] = "-q", argv[2] = "-Y", argv[3] = "sign", argv[4] = "-n", argv[5] = "git";
 	argv[6] = "-f", argv[7] = t.michael_key;
