@@ -87,8 +87,9 @@ enum signature_status {
 };
 
 /*
- * One signature to check.  The caller fills the first part (borrowed); the
- * check fills the rest, which signature_check_release frees.  A caller
+ * One signature to check.  The caller zeroes it and fills the first part
+ * (borrowed; allowed_signers is required); the check fills the rest, which
+ * signature_check_release frees (a check may be run again).  A caller
  * compares principal with the email of the person who should have signed:
  * a GOOD signature by another person's key is not this person's.
  */

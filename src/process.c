@@ -52,6 +52,8 @@ static int start(struct running *r, struct process *p, struct error *err)
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, errp[2] = { -1, -1 }, e;
 	int *all[] = { &in[0], &in[1], &out[0], &out[1], &errp[0], &errp[1] };
 	posix_spawn_file_actions_t actions;
+	posix_spawnattr_t attr;
+	sigset_t defaults;
 	size_t i;
 
 	memset(r, 0, sizeof(*r));
@@ -71,7 +73,14 @@ static int start(struct running *r, struct process *p, struct error *err)
 	posix_spawn_file_actions_adddup2(&actions, in[0], 0);
 	posix_spawn_file_actions_adddup2(&actions, out[1], 1);
 	posix_spawn_file_actions_adddup2(&actions, errp[1], 2);
-	e = posix_spawnp(&r->pid, p->argv[0], &actions, NULL, (char *const *)p->argv, environ);
+	/* The child gets SIGPIPE back, which process_run_all ignores while it runs. */
+	posix_spawnattr_init(&attr);
+	sigemptyset(&defaults);
+	sigaddset(&defaults, SIGPIPE);
+	posix_spawnattr_setsigdefault(&attr, &defaults);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+	e = posix_spawnp(&r->pid, p->argv[0], &actions, &attr, (char *const *)p->argv, environ);
+	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&actions);
 	if (e != 0) {
 		for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)

@@ -241,8 +241,12 @@ static char *default_key(const char *command, struct error *err)
 	return key;
 }
 
-/* user.signingKey as git reads it: a literal ("key::" or "ssh-"), else a path. */
-static int setup_key(struct signing_setup *setup, const char *value, struct error *err)
+/*
+ * user.signingKey as git reads it: a literal ("key::" or "ssh-"), else a
+ * path, ~ expanded, and relative to the top of the work tree (where git
+ * commit runs ssh-keygen).
+ */
+static int setup_key(struct store *store, struct signing_setup *setup, const char *value, struct error *err)
 {
 	struct pb_key parsed;
 	char *why;
@@ -265,6 +269,12 @@ static int setup_key(struct signing_setup *setup, const char *value, struct erro
 		return 0;
 	}
 	setup->key = expand_home(value);
+	if (setup->key[0] != '/') {
+		char *full = xasprintf("%s%s", store_workdir(store), setup->key);
+
+		free(setup->key);
+		setup->key = full;
+	}
 	if (access(setup->key, R_OK) != 0)
 		return error_set(err, EXIT_CONFIG, "user.signingKey names %s, which cannot be read (%s)", setup->key,
 				 strerror(errno));
@@ -297,11 +307,11 @@ int signature_setup_read(struct store *store, struct signing_setup *setup, struc
 	} else if (format == NULL) {
 		rc = not_configured(err, "no ssh signing key in git config", "--global ");
 	} else if (key && key[0]) {
-		rc = setup_key(setup, key, err);
+		rc = setup_key(store, setup, key, err);
 	} else if (command && command[0]) {
 		char *first = default_key(command, err);
 
-		rc = first ? setup_key(setup, first, err) : -1;
+		rc = first ? setup_key(store, setup, first, err) : -1;
 		free(first);
 	} else {
 		rc = not_configured(err, "git config gpg.format is ssh but user.signingKey is not set", "--global ");

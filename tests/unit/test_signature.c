@@ -529,6 +529,16 @@ static void key_files_and_literals_are_read_as_git_reads_them(void **state)
 	assert_non_null(strstr(err.message, "user.signingKey is not a public key: the base64 part is not a whole ssh-ed25519 key"));
 	signature_setup_release(&setup);
 
+	/* A relative path is relative to the top of the work tree, as for git commit. */
+	expected = xasprintf("%s/signing.pub", t.repo);
+	spill(expected, t.michael_pub);
+	git_config("user.signingKey", "signing.pub");
+	read_setup(&setup);
+	assert_string_equal(setup.key, expected);
+	signature_setup_release(&setup);
+	unlink(expected);
+	free(expected);
+
 	git_config("user.signingKey", "~/.ssh/nothing-here");
 	assert_int_equal(signature_setup_read(store, &setup, &err), -1);
 	assert_int_equal(err.code, EXIT_CONFIG);
@@ -866,6 +876,25 @@ static void a_failing_signer_writes_no_commit(void **state)
 	signature_setup_release(&setup);
 }
 
+static void a_checker_that_cannot_run_is_an_error_not_a_bad_signature(void **state)
+{
+	char tip[OID_HEX];
+	struct store_commit_info info;
+	struct signature_check check;
+	struct error err;
+
+	(void)state;
+	use_michaels_key_file();
+	signed_commit("Michael", "michael@example.com", "{\"n\": 0}\n", tip);
+	commit_info(tip, &info);
+	check_of(&info, &check);
+	assert_int_equal(signature_verify("/nonexistent/ssh-keygen", &check, &err), -1);
+	assert_int_equal(err.code, EXIT_UNAVAILABLE);
+	assert_string_equal(err.message, "cannot run /nonexistent/ssh-keygen: No such file or directory");
+	signature_check_release(&check);
+	store_commit_info_release(&info);
+}
+
 /* ---------- many at once ---------- */
 
 static size_t runs_of(const char *log, const char *mode)
@@ -1096,6 +1125,7 @@ int main(void)
 		T(a_key_nobody_listed_is_unknown),
 		T(what_is_no_ssh_signature_or_for_another_use_is_bad),
 		T(a_failing_signer_writes_no_commit),
+		T(a_checker_that_cannot_run_is_an_error_not_a_bad_signature),
 		T(the_batch_agrees_with_one_at_a_time_and_runs_each_check_once),
 		T(verifying_many_signatures_is_timed),
 	};
