@@ -15,13 +15,13 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -36,8 +36,6 @@
 #include "signature.h"
 #include "store.h"
 #include "test_keys.h"
-
-extern char **environ;
 
 #define WHEN 1710842400 /* 2024-03-19T10:00:00Z */
 
@@ -160,18 +158,27 @@ static char *make_key(const char *path, const char *type, const char *bits, cons
 	return line;
 }
 
+/*
+ * A real ssh-agent, which dies with this test even when a crash skips the
+ * teardown: a shell that the kernel signals when the test dies (ssh-agent
+ * is set-group-id, which clears that signal for itself) stops it.
+ */
 static void start_agent(void)
 {
-	const char *argv[] = { "ssh-agent", "-D", "-a", t.agent_socket, NULL };
-	posix_spawn_file_actions_t actions;
+	static const char script[] = "trap 'kill \"$a\"; exit 0' TERM; ssh-agent -D -a \"$1\" >/dev/null 2>&1 & a=$!; wait \"$a\"";
+	pid_t parent = getpid();
 	struct stat st;
 	int i;
 
-	posix_spawn_file_actions_init(&actions);
-	posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-	assert_int_equal(posix_spawnp(&t.agent, "ssh-agent", &actions, NULL, (char *const *)argv, environ), 0);
-	posix_spawn_file_actions_destroy(&actions);
+	t.agent = fork();
+	assert_true(t.agent >= 0);
+	if (t.agent == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(0);
+		execlp("sh", "sh", "-c", script, "sh", t.agent_socket, (char *)NULL);
+		_exit(127);
+	}
 	for (i = 0; i < 500 && stat(t.agent_socket, &st) != 0; i++)
 		usleep(10000);
 	assert_int_equal(stat(t.agent_socket, &st), 0);
