@@ -34,11 +34,25 @@ struct strlist {
 enum step_kind { STEP_MANUAL, STEP_HOOK, STEP_WAIT, STEP_DECISION };
 enum var_type { VAR_BOOL, VAR_STRING, VAR_NUMBER };
 
+/*
+ * An OpenSSH public key a person signs ledger commits with: one line of
+ * `keys:`, "[cert-authority] TYPE BASE64 [COMMENT]" (docs/playbook.md).
+ */
+struct pb_key {
+	char *type;          /* "ssh-ed25519", "ecdsa-sha2-nistp256", "ssh-rsa", "sk-ssh-ed25519@openssh.com", ... */
+	char *base64;        /* the key itself, checked to decode to a key of type */
+	char *comment;       /* may be NULL */
+	bool cert_authority; /* a certificate authority: keys it certified for the person's email are theirs */
+	struct mark mark;
+};
+
 struct pb_person {
 	char *id;
 	char *name;
 	char *email;
 	struct strlist roles;
+	struct pb_key *keys; /* may be empty; no key belongs to two people */
+	size_t key_count;
 };
 
 struct pb_var {
@@ -114,6 +128,7 @@ struct playbook {
 	size_t phase_count;
 	struct pb_step *steps; /* all steps, in playbook order */
 	size_t step_count;
+	bool signing_required; /* signing: required (default optional) */
 };
 
 struct diagnostic {
@@ -165,6 +180,26 @@ const struct pb_hook *playbook_hook(const struct playbook *pb, const char *id);
 bool playbook_has_role(const struct playbook *pb, const char *role);
 bool person_has_role(const struct pb_person *person, const char *role);
 bool strlist_contains(const struct strlist *list, const char *s);
+
+/* The person one of whose keys is base64; NULL when none. */
+const struct pb_person *playbook_key_owner(const struct playbook *pb, const char *base64);
+
+/*
+ * Parses one OpenSSH public key line, "[cert-authority] TYPE BASE64
+ * [COMMENT]", into key (released with pb_key_release): the type must be
+ * one ssh-keygen signs with and the base64 must decode to a whole key of
+ * that type.  Returns NULL, or what is wrong with it (a sentence the
+ * caller frees; key is then empty).
+ */
+char *pb_key_parse(const char *line, struct pb_key *key);
+void pb_key_release(struct pb_key *key);
+
+/*
+ * Whether an email can stand as a principal in git's allowed-signers file:
+ * no whitespace, quotes, commas or the pattern characters * ? ! (which
+ * would make it match other principals).
+ */
+bool email_is_principal(const char *email);
 
 const char *step_kind_name(enum step_kind kind);
 const char *var_type_name(enum var_type type);

@@ -30,6 +30,17 @@ struct store_author {
 	const char *name;
 	const char *email;
 	time_t when;
+	/*
+	 * Optional: signs the commit the way `git commit -S` does.  sign is
+	 * given the whole commit object as it would be written unsigned and
+	 * appends an armoured signature to signature (for ssh, the "-----BEGIN
+	 * SSH SIGNATURE-----" block ssh-keygen -Y sign writes); the commit is
+	 * written with it in its "gpgsig" header, so that `git verify-commit`
+	 * checks it.  Returns 0, or -1 with err set, and then no commit is
+	 * written.  NULL: an unsigned commit.
+	 */
+	int (*sign)(void *ctx, const char *payload, size_t len, struct buf *signature, struct error *err);
+	void *sign_ctx;
 };
 
 /*
@@ -87,7 +98,7 @@ int store_commit(struct store *store, const char *parent, const struct store_cha
 int store_ref_swap(struct store *store, const char *ref, const char *old_tip, const char *new_tip,
 		   const char *log_message, struct error *err);
 
-/* Commit walking for log and verify: the parent (first), message, author. */
+/* Commit walking for log and verify: the parent (first), message, author, signature. */
 struct store_commit_info {
 	char id[OID_HEX];
 	char parent[OID_HEX]; /* "" for a root commit */
@@ -96,6 +107,15 @@ struct store_commit_info {
 	char *author_name;
 	char *author_email;
 	time_t time;
+	/*
+	 * The commit's "gpgsig" header (the armoured signature, without the
+	 * header's indentation) and the text it signs (the commit object
+	 * without that header); both NULL when the commit is unsigned.
+	 */
+	char *signature;
+	size_t signature_len;
+	char *signed_data;
+	size_t signed_data_len;
 };
 int store_commit_info(struct store *store, const char *id, struct store_commit_info *info, struct error *err);
 void store_commit_info_release(struct store_commit_info *info);

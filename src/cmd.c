@@ -39,6 +39,7 @@ extern const struct cmd_entry cmd_status_entry;
 extern const struct cmd_entry cmd_next_entry;
 extern const struct cmd_entry cmd_show_entry;
 extern const struct cmd_entry cmd_log_entry;
+extern const struct cmd_entry cmd_keys_allowed_signers_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_init_entry,
@@ -72,6 +73,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_report_entry,
 	&cmd_forecast_entry,
 	&cmd_verify_entry,
+	&cmd_keys_allowed_signers_entry,
 	&cmd_completion_entry,
 	NULL,
 };

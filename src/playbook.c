@@ -10,6 +10,7 @@
  */
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include <yaml.h>
 
 #include "buf.h"
+#include "crypto.h"
 #include "file.h"
 #include "playbook.h"
 #include "util.h"
@@ -672,9 +674,284 @@ static void load_roles(struct loader *l, const struct node *root)
 	get_id_list(l, root, "roles", &l->pb->roles, "the playbook");
 }
 
+/* ---------- keys ---------- */
+
+/* The key types ssh-keygen -Y sign can sign with (ssh-dss cannot: OpenSSH dropped DSA). */
+static const char *const key_types[] = {
+	"ssh-ed25519",
+	"ecdsa-sha2-nistp256",
+	"ecdsa-sha2-nistp384",
+	"ecdsa-sha2-nistp521",
+	"ssh-rsa",
+	"sk-ssh-ed25519@openssh.com",
+	"sk-ecdsa-sha2-nistp256@openssh.com",
+	NULL,
+};
+
+/* Reads one string of the SSH wire format (a 32-bit length, then the bytes) at *p. */
+static bool wire_string(const unsigned char **p, const unsigned char *end, const unsigned char **s, size_t *len)
+{
+	uint32_t n;
+
+	if (end - *p < 4)
+		return false;
+	n = (uint32_t)(*p)[0] << 24 | (uint32_t)(*p)[1] << 16 | (uint32_t)(*p)[2] << 8 | (uint32_t)(*p)[3];
+	*p += 4;
+	if ((size_t)(end - *p) < n)
+		return false;
+	*s = *p;
+	*len = n;
+	*p += n;
+	return true;
+}
+
+/*
+ * Whether blob is a whole public key of type, as ssh-keygen writes one:
+ * the type's name, then its parts (RFC 4253, 5656, 8709; PROTOCOL.u2f for
+ * the sk- types, which end with the application), and nothing after.
+ */
+static bool key_blob_valid(const char *type, const unsigned char *blob, size_t len)
+{
+	const unsigned char *p = blob, *end = blob + len, *s;
+	size_t n;
+
+	if (!wire_string(&p, end, &s, &n) || n != strlen(type) || memcmp(s, type, n) != 0)
+		return false;
+	if (strstr(type, "ed25519")) {
+		if (!wire_string(&p, end, &s, &n) || n != 32)
+			return false;
+	} else if (strstr(type, "ecdsa")) {
+		const char *curve = strstr(type, "nistp");
+		size_t coordinate = curve[5] == '2' ? 32 : curve[5] == '3' ? 48 : 66;
+
+		if (!wire_string(&p, end, &s, &n) || n != 8 || memcmp(s, curve, 8) != 0)
+			return false;
+		if (!wire_string(&p, end, &s, &n) || n != 1 + 2 * coordinate || s[0] != 0x04)
+			return false;
+	} else {
+		/* ssh-rsa: the exponent, then a modulus of 1024 to 16384 bits. */
+		if (!wire_string(&p, end, &s, &n) || n == 0 || n > 16)
+			return false;
+		if (!wire_string(&p, end, &s, &n) || n < 128 || n > 2049)
+			return false;
+	}
+	if (strncmp(type, "sk-", 3) == 0 && (!wire_string(&p, end, &s, &n) || n == 0))
+		return false;
+	return p == end;
+}
+
+static bool known_key_type(const char *word)
+{
+	size_t i;
+
+	for (i = 0; key_types[i]; i++)
+		if (strcmp(key_types[i], word) == 0)
+			return true;
+	return false;
+}
+
+/* The next whitespace-separated word of *p, copied; NULL at the end. */
+static char *next_word(const char **p)
+{
+	const char *start;
+
+	while (**p && isspace((unsigned char)**p))
+		(*p)++;
+	if (**p == '\0')
+		return NULL;
+	start = *p;
+	while (**p && !isspace((unsigned char)**p))
+		(*p)++;
+	return xstrndup(start, (size_t)(*p - start));
+}
+
+void pb_key_release(struct pb_key *key)
+{
+	free(key->type);
+	free(key->base64);
+	free(key->comment);
+	memset(key, 0, sizeof(*key));
+}
+
+char *pb_key_parse(const char *line, struct pb_key *key)
+{
+	const char *p = line, *end;
+	unsigned char *blob;
+	size_t len;
+	char *word, *why = NULL;
+
+	memset(key, 0, sizeof(*key));
+	if (strstr(line, "PRIVATE KEY"))
+		return xstrdup("this is a private key: list its public half (the .pub file), and treat this one as leaked");
+	word = next_word(&p);
+	if (word && strcmp(word, "cert-authority") == 0) {
+		key->cert_authority = true;
+		free(word);
+		word = next_word(&p);
+	}
+	if (word == NULL)
+		return xstrdup("the key is empty; write the line of its .pub file: TYPE BASE64 [COMMENT]");
+	if (!known_key_type(word)) {
+		why = xasprintf("\"%s\" is not a key type (nor the option cert-authority); use ssh-ed25519, "
+				"ecdsa-sha2-nistp256/384/521, ssh-rsa, sk-ssh-ed25519@openssh.com or "
+				"sk-ecdsa-sha2-nistp256@openssh.com",
+				word);
+		free(word);
+		return why;
+	}
+	key->type = word;
+	key->base64 = next_word(&p);
+	if (key->base64 == NULL) {
+		why = xasprintf("the %s key has no base64 part: write the line of its .pub file, TYPE BASE64 [COMMENT]",
+				key->type);
+		pb_key_release(key);
+		return why;
+	}
+	blob = base64_decode(key->base64, &len);
+	if (blob == NULL)
+		why = xasprintf("the base64 part of this %s key does not decode (cut short when copied?)", key->type);
+	else if (!key_blob_valid(key->type, blob, len))
+		why = xasprintf("the base64 part is not a whole %s key (cut short, or the type of another key?)",
+				key->type);
+	free(blob);
+	if (why) {
+		pb_key_release(key);
+		return why;
+	}
+	while (*p && isspace((unsigned char)*p))
+		p++;
+	end = p + strlen(p);
+	while (end > p && isspace((unsigned char)end[-1]))
+		end--;
+	if (end > p)
+		key->comment = xstrndup(p, (size_t)(end - p));
+	return NULL;
+}
+
+bool email_is_principal(const char *email)
+{
+	const unsigned char *p;
+
+	if (email[0] == '\0')
+		return false;
+	for (p = (const unsigned char *)email; *p; p++)
+		if (*p <= ' ' || *p == 0x7f || strchr("\"',*?!#", *p))
+			return false;
+	return true;
+}
+
+/* A person's keys: a list of key lines (a single line is a list of one). */
+static void load_keys(struct loader *l, const struct node *person, struct pb_person *p)
+{
+	const struct node *n = map_get(person, "keys");
+	const struct node *const *items;
+	size_t i, count;
+
+	if (n == NULL)
+		return;
+	if (n->type == NODE_MAPPING) {
+		error_at(l, n->mark, "\"keys\" of person \"%s\" must be a list of public key lines, not a mapping", p->id);
+		return;
+	}
+	items = n->type == NODE_SCALAR ? (const struct node *const *)&n : (const struct node *const *)n->items;
+	count = n->type == NODE_SCALAR ? 1 : n->count;
+	p->keys = xcalloc(count + 1, sizeof(*p->keys));
+	for (i = 0; i < count; i++) {
+		char *why;
+
+		if (items[i]->type != NODE_SCALAR) {
+			error_at(l, items[i]->mark,
+				 "keys of person \"%s\" must be OpenSSH public key lines (TYPE BASE64 [COMMENT]), not %s",
+				 p->id, type_word(items[i]));
+			continue;
+		}
+		why = pb_key_parse(items[i]->value, &p->keys[p->key_count]);
+		if (why) {
+			error_at(l, items[i]->mark, "a key of person \"%s\": %s", p->id, why);
+			free(why);
+			continue;
+		}
+		p->keys[p->key_count++].mark = items[i]->mark;
+	}
+}
+
+/* A key and whose it is, for check_keys_unique(). */
+struct key_use {
+	const struct pb_key *key;
+	const struct pb_person *person;
+};
+
+static int key_use_compare(const void *a, const void *b)
+{
+	const struct key_use *x = a, *y = b;
+	int c = strcmp(x->key->base64, y->key->base64);
+
+	if (c != 0)
+		return c;
+	if (x->key->mark.line != y->key->mark.line)
+		return x->key->mark.line - y->key->mark.line;
+	return x->key->mark.column - y->key->mark.column;
+}
+
+/*
+ * A key belongs to one person: a signature made with it must name one
+ * signer.  Sorting keeps a hostile list of many keys n log n.
+ */
+static void check_keys_unique(struct loader *l)
+{
+	const struct playbook *pb = l->pb;
+	struct key_use *uses;
+	size_t i, j, count = 0;
+
+	for (i = 0; i < pb->person_count; i++)
+		count += pb->people[i].key_count;
+	if (count < 2)
+		return;
+	uses = xcalloc(count, sizeof(*uses));
+	count = 0;
+	for (i = 0; i < pb->person_count; i++)
+		for (j = 0; j < pb->people[i].key_count; j++)
+			uses[count++] = (struct key_use){ &pb->people[i].keys[j], &pb->people[i] };
+	qsort(uses, count, sizeof(*uses), key_use_compare);
+	for (i = 1, j = 0; i < count; i++) {
+		if (strcmp(uses[i].key->base64, uses[j].key->base64) != 0) {
+			j = i;
+			continue;
+		}
+		if (uses[i].person == uses[j].person)
+			error_at(l, uses[i].key->mark, "this key is listed twice for %s (first at line %d)",
+				 uses[i].person->id, uses[j].key->mark.line);
+		else
+			error_at(l, uses[i].key->mark,
+				 "this key is already %s's (line %d); each key belongs to one person, so that a signature names one signer",
+				 uses[j].person->id, uses[j].key->mark.line);
+	}
+	free(uses);
+}
+
+static void load_signing(struct loader *l, const struct node *root)
+{
+	const struct node *n = map_get(root, "signing");
+	size_t i;
+
+	if (n == NULL)
+		return;
+	if (n->type != NODE_SCALAR || (strcmp(n->value, "required") != 0 && strcmp(n->value, "optional") != 0)) {
+		error_at(l, n->mark, "\"signing\" must be required or optional, not %s%s%s",
+			 n->type == NODE_SCALAR ? "\"" : "", n->type == NODE_SCALAR ? n->value : type_word(n),
+			 n->type == NODE_SCALAR ? "\"" : "");
+		return;
+	}
+	l->pb->signing_required = strcmp(n->value, "required") == 0;
+	for (i = 0; l->pb->signing_required && i < l->pb->person_count; i++)
+		if (l->pb->people[i].key_count == 0)
+			warning_at(l, n->mark, "signing is required but person \"%s\" has no keys: every change they make will be refused",
+				   l->pb->people[i].id);
+}
+
 static void load_people(struct loader *l, const struct node *root)
 {
-	static const char *const keys[] = { "id", "name", "email", "roles", NULL };
+	static const char *const keys[] = { "id", "name", "email", "roles", "keys", NULL };
 	const struct node *n = map_get(root, "people");
 	struct playbook *pb = l->pb;
 	size_t i, j;
@@ -719,7 +996,13 @@ static void load_people(struct loader *l, const struct node *root)
 			if (!strlist_contains(&pb->roles, p->roles.items[j]))
 				error_at(l, p->roles.marks[j], "person \"%s\" has the undeclared role \"%s\"; add it to \"roles\"",
 					 id, p->roles.items[j]);
+		load_keys(l, item, p);
+		if (p->key_count > 0 && strchr(p->email, '@') && !email_is_principal(p->email))
+			error_at(l, map_get(item, "email")->mark,
+				 "the email \"%s\" of %s, who has keys, cannot name a signer in git's allowed signers: it must not hold spaces, quotes, commas or * ? ! #",
+				 p->email, id);
 	}
+	check_keys_unique(l);
 }
 
 static void load_vars(struct loader *l, const struct node *root)
@@ -1216,7 +1499,7 @@ static void check_roles_held(struct loader *l, const struct node *root)
 static void load(struct loader *l, const struct node *root)
 {
 	static const char *const keys[] = { "relctl", "name", "description", "roles", "people", "vars",
-					    "hooks", "notify", "phases", NULL };
+					    "hooks", "notify", "phases", "signing", NULL };
 	const struct node *version;
 	struct playbook *pb = l->pb;
 	long v;
@@ -1243,6 +1526,7 @@ static void load(struct loader *l, const struct node *root)
 	pb->description = get_string(l, root, "description", false, "the playbook");
 	load_roles(l, root);
 	load_people(l, root);
+	load_signing(l, root);
 	load_vars(l, root);
 	load_hooks(l, root);
 	pb->notify = get_id(l, root, "notify", false, "the playbook");
@@ -1336,6 +1620,9 @@ void playbook_free(struct playbook *pb)
 		free(pb->people[i].name);
 		free(pb->people[i].email);
 		strlist_release(&pb->people[i].roles);
+		for (j = 0; j < pb->people[i].key_count; j++)
+			pb_key_release(&pb->people[i].keys[j]);
+		free(pb->people[i].keys);
 	}
 	free(pb->people);
 	for (i = 0; i < pb->var_count; i++) {
@@ -1415,6 +1702,17 @@ const struct pb_person *playbook_person_by_email(const struct playbook *pb, cons
 	for (i = 0; i < pb->person_count; i++)
 		if (strcasecmp(pb->people[i].email, email) == 0)
 			return &pb->people[i];
+	return NULL;
+}
+
+const struct pb_person *playbook_key_owner(const struct playbook *pb, const char *base64)
+{
+	size_t i, j;
+
+	for (i = 0; i < pb->person_count; i++)
+		for (j = 0; j < pb->people[i].key_count; j++)
+			if (strcmp(pb->people[i].keys[j].base64, base64) == 0)
+				return &pb->people[i];
 	return NULL;
 }
 
@@ -1538,7 +1836,7 @@ static cJSON *step_to_json(const struct playbook *pb, const struct pb_step *s)
 
 cJSON *playbook_to_json(const struct playbook *pb)
 {
-	cJSON *root = cJSON_CreateObject(), *arr, *obj;
+	cJSON *root = cJSON_CreateObject(), *arr, *obj, *keys;
 	size_t i, j;
 
 	cJSON_AddNumberToObject(root, "relctl", pb->schema);
@@ -1552,8 +1850,18 @@ cJSON *playbook_to_json(const struct playbook *pb)
 		cJSON_AddStringToObject(obj, "name", pb->people[i].name);
 		cJSON_AddStringToObject(obj, "email", pb->people[i].email);
 		cJSON_AddItemToObject(obj, "roles", strlist_to_json(&pb->people[i].roles));
+		keys = cJSON_AddArrayToObject(obj, "keys");
+		for (j = 0; j < pb->people[i].key_count; j++) {
+			const struct pb_key *k = &pb->people[i].keys[j];
+			char *line = xasprintf("%s%s %s%s%s", k->cert_authority ? "cert-authority " : "", k->type,
+					       k->base64, k->comment ? " " : "", k->comment ? k->comment : "");
+
+			cJSON_AddItemToArray(keys, cJSON_CreateString(line));
+			free(line);
+		}
 		cJSON_AddItemToArray(arr, obj);
 	}
+	cJSON_AddStringToObject(root, "signing", pb->signing_required ? "required" : "optional");
 	obj = cJSON_AddObjectToObject(root, "vars");
 	for (i = 0; i < pb->var_count; i++) {
 		cJSON *v = cJSON_CreateObject();

@@ -267,6 +267,46 @@ out:
 	return rc;
 }
 
+/*
+ * A commit signed the way `git commit -S` signs one: the signer signs the
+ * whole commit object as it would be written unsigned, and the signature
+ * goes in its "gpgsig" header.  The signature's last newline is dropped
+ * because libgit2 ends the header line itself; keeping it would add a
+ * continuation line holding one space, which git does not write (and the
+ * object would differ from git's).
+ */
+static int commit_signed(struct store *store, const git_signature *sig, const char *message, const git_tree *tree,
+			 size_t parent_count, const git_commit *parents[], const struct store_author *author,
+			 git_oid *out, struct error *err)
+{
+	git_buf content = GIT_BUF_INIT;
+	struct buf signature;
+	int rc = 0;
+
+	buf_init(&signature);
+	if (git_commit_create_buffer(&content, store->repo, sig, sig, NULL, message, tree, parent_count,
+				     parents) != 0) {
+		rc = git_fail(err, EXIT_IOERR, "cannot write the ledger commit");
+		goto out;
+	}
+	if (author->sign(author->sign_ctx, content.ptr, content.size, &signature, err) != 0) {
+		rc = -1;
+		goto out;
+	}
+	while (signature.len > 0 && (signature.data[signature.len - 1] == '\n' || signature.data[signature.len - 1] == '\r'))
+		signature.data[--signature.len] = '\0';
+	if (signature.len == 0 || memchr(signature.data, '\0', signature.len) != NULL) {
+		rc = error_set(err, EXIT_SOFTWARE, "the signing program gave no signature");
+		goto out;
+	}
+	if (git_commit_create_with_signature(out, store->repo, content.ptr, signature.data, "gpgsig") != 0)
+		rc = git_fail(err, EXIT_IOERR, "cannot write the signed ledger commit");
+out:
+	buf_release(&signature);
+	git_buf_dispose(&content);
+	return rc;
+}
+
 int store_commit(struct store *store, const char *parent, const struct store_change *changes, size_t count,
 		 const char *message, const struct store_author *author, char new_tip[OID_HEX], struct error *err)
 {
@@ -321,12 +361,18 @@ int store_commit(struct store *store, const char *parent, const struct store_cha
 		goto out;
 	}
 	parents[0] = parent_commit;
-	if (git_commit_create(&commit_oid, store->repo, NULL, sig, sig, "UTF-8", message, tree, parent ? 1 : 0,
-			      parents) != 0) {
+	/*
+	 * No "encoding" header (NULL): messages are UTF-8, which git never
+	 * names, so a commit is byte for byte the one git would write, and a
+	 * signed one the one `git commit -S` would.
+	 */
+	if (author->sign)
+		rc = commit_signed(store, sig, message, tree, parent ? 1 : 0, parents, author, &commit_oid, err);
+	else if (git_commit_create(&commit_oid, store->repo, NULL, sig, sig, NULL, message, tree, parent ? 1 : 0,
+				   parents) != 0)
 		rc = git_fail(err, EXIT_IOERR, "cannot write the ledger commit");
-		goto out;
-	}
-	oid_hex(&commit_oid, new_tip);
+	if (rc == 0)
+		oid_hex(&commit_oid, new_tip);
 out:
 	git_signature_free(sig);
 	git_tree_free(tree);
@@ -410,6 +456,27 @@ int store_ref_swap(struct store *store, const char *ref, const char *old_tip, co
 	return 0;
 }
 
+/* The gpgsig header of a commit and the text it signs; both stay NULL when it has none. */
+static int commit_signature(struct store *store, git_oid *oid, struct store_commit_info *info, struct error *err)
+{
+	git_buf signature = GIT_BUF_INIT, signed_data = GIT_BUF_INIT;
+	int e = git_commit_extract_signature(&signature, &signed_data, store->repo, oid, "gpgsig");
+
+	if (e == 0) {
+		info->signature = xstrndup(signature.ptr, signature.size);
+		info->signature_len = signature.size;
+		info->signed_data = xstrndup(signed_data.ptr, signed_data.size);
+		info->signed_data_len = signed_data.size;
+	}
+	git_buf_dispose(&signature);
+	git_buf_dispose(&signed_data);
+	if (e != 0 && e != GIT_ENOTFOUND) {
+		store_commit_info_release(info);
+		return git_fail(err, EXIT_DATAERR, "cannot read the signature of a ledger commit");
+	}
+	return 0;
+}
+
 int store_commit_info(struct store *store, const char *id, struct store_commit_info *info, struct error *err)
 {
 	git_oid oid;
@@ -431,7 +498,7 @@ int store_commit_info(struct store *store, const char *id, struct store_commit_i
 	info->author_email = xstrdup(author->email ? author->email : "");
 	info->time = (time_t)author->when.time;
 	git_commit_free(commit);
-	return 0;
+	return commit_signature(store, &oid, info, err);
 }
 
 void store_commit_info_release(struct store_commit_info *info)
@@ -439,6 +506,8 @@ void store_commit_info_release(struct store_commit_info *info)
 	free(info->message);
 	free(info->author_name);
 	free(info->author_email);
+	free(info->signature);
+	free(info->signed_data);
 	memset(info, 0, sizeof(*info));
 }
 

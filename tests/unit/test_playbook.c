@@ -25,6 +25,7 @@
 #include "err.h"
 #include "file.h"
 #include "playbook.h"
+#include "test_keys.h"
 #include "util.h"
 
 #define FILE_LABEL "pb.yaml"
@@ -1261,6 +1262,179 @@ static void library_example_loads_without_errors(void **state)
 	assert_true(pb->step_count > 0);
 }
 
+/* ---------- keys and signing ---------- */
+
+#define ONE_PHASE "phases: [{id: p, steps: [{id: s, title: S, owner: dev, doc: d}]}]\n"
+
+static void keys_of_every_signing_type_are_read(void **state)
+{
+	const struct pb_person *sam, *ca;
+
+	(void)state;
+	parse(HEAD "  - id: sam\n"
+		   "    email: sam@example.com\n"
+		   "    roles: [dev]\n"
+		   "    keys:\n"
+		   "      - " KEY_ED25519 "   sam@laptop  \n"
+		   "      - " KEY_ECDSA256 "\n"
+		   "      - " KEY_ECDSA384 "\n"
+		   "      - " KEY_ECDSA521 "\n"
+		   "      - " KEY_SK_ED25519 " yubikey\n"
+		   "      - " KEY_SK_ECDSA "\n"
+		   "  - {id: ca, email: ca@example.com, roles: [dev], keys: \"cert-authority " KEY_RSA " corp CA\"}\n"
+		   "signing: required\n" ONE_PHASE);
+	expect_counts(0, 1);
+	expect_warning(17, 10, "signing is required but person \"rita\" has no keys: every change they make will be refused");
+	assert_non_null(pb);
+	assert_true(pb->signing_required);
+	sam = playbook_person(pb, "sam");
+	assert_int_equal(sam->key_count, 6);
+	assert_string_equal(sam->keys[0].type, "ssh-ed25519");
+	assert_string_equal(sam->keys[0].base64, strchr(KEY_ED25519, ' ') + 1);
+	assert_string_equal(sam->keys[0].comment, "sam@laptop");
+	assert_false(sam->keys[0].cert_authority);
+	assert_int_equal(sam->keys[0].mark.line, 10);
+	assert_int_equal(sam->keys[0].mark.column, 9);
+	assert_string_equal(sam->keys[3].type, "ecdsa-sha2-nistp521");
+	assert_null(sam->keys[3].comment);
+	assert_string_equal(sam->keys[4].type, "sk-ssh-ed25519@openssh.com");
+	assert_string_equal(sam->keys[5].type, "sk-ecdsa-sha2-nistp256@openssh.com");
+	ca = playbook_person(pb, "ca");
+	assert_int_equal(ca->key_count, 1);
+	assert_true(ca->keys[0].cert_authority);
+	assert_string_equal(ca->keys[0].type, "ssh-rsa");
+	assert_string_equal(ca->keys[0].comment, "corp CA");
+	assert_ptr_equal(playbook_key_owner(pb, strchr(KEY_ECDSA384, ' ') + 1), sam);
+	assert_ptr_equal(playbook_key_owner(pb, strchr(KEY_RSA, ' ') + 1), ca);
+	assert_null(playbook_key_owner(pb, "AAAA"));
+	assert_null(playbook_person(pb, "rita")->keys);
+}
+
+static void signing_defaults_to_optional(void **state)
+{
+	(void)state;
+	parse(HEAD ONE_PHASE);
+	expect_clean();
+	assert_false(pb->signing_required);
+	parse(HEAD "signing: optional\n" ONE_PHASE);
+	expect_clean();
+	assert_false(pb->signing_required);
+}
+
+static void signing_is_required_or_optional(void **state)
+{
+	(void)state;
+	parse(HEAD "signing: yes\n" ONE_PHASE);
+	expect_refused(1);
+	expect_error(6, 10, "\"signing\" must be required or optional, not \"yes\"");
+	parse(HEAD "signing: [required]\n" ONE_PHASE);
+	expect_refused(1);
+	expect_error(6, 10, "\"signing\" must be required or optional, not a list");
+}
+
+static void key_lines_that_are_not_keys_are_errors(void **state)
+{
+	(void)state;
+	parse(HEAD "  - id: sam\n"
+		   "    email: sam@example.com\n"
+		   "    roles: [dev]\n"
+		   "    keys:\n"
+		   "      - ssh-dss AAAAB3NzaC1kc3MAAAA=\n"
+		   "      - ssh-ed25519\n"
+		   "      - ssh-ed25519 AAAA!!!!\n"
+		   "      - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIN8Xtl5INBGcTxrK4Z2htAeX\n"
+		   "      - ssh-ed25519 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEs7xLXsO7Q73FVL95Cfkz2kI+avNUrT2M2O"
+		   "1umnXbrE77xK0bMtK953evvzfc6NhesXT9DapzpAd93MhvcPvnI=\n"
+		   "      - \"-----BEGIN OPENSSH PRIVATE KEY----- b3BlbnNzaC1rZXktdjEAAAAABG5vbmU=\"\n"
+		   "      - {type: ssh-ed25519}\n"
+		   "      - \"\"\n"
+		   "      - namespaces=\"git\" " KEY_ED25519 "\n"
+		   "      - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIN8Xtl5INBGcTxrK4Z2htAeXqxqnr4DXD+e4jXuZIeovAAAAAA==\n" ONE_PHASE);
+	expect_refused(10);
+	expect_error(10, 9, "a key of person \"sam\": \"ssh-dss\" is not a key type (nor the option cert-authority); use "
+			    "ssh-ed25519, ecdsa-sha2-nistp256/384/521, ssh-rsa, sk-ssh-ed25519@openssh.com or "
+			    "sk-ecdsa-sha2-nistp256@openssh.com");
+	expect_error(11, 9, "a key of person \"sam\": the ssh-ed25519 key has no base64 part: write the line of its .pub "
+			    "file, TYPE BASE64 [COMMENT]");
+	expect_error(12, 9, "a key of person \"sam\": the base64 part of this ssh-ed25519 key does not decode (cut short "
+			    "when copied?)");
+	expect_error(13, 9, "a key of person \"sam\": the base64 part is not a whole ssh-ed25519 key (cut short, or the "
+			    "type of another key?)");
+	expect_error(14, 9, "a key of person \"sam\": the base64 part is not a whole ssh-ed25519 key (cut short, or the "
+			    "type of another key?)");
+	expect_error(15, 9, "a key of person \"sam\": this is a private key: list its public half (the .pub file), and "
+			    "treat this one as leaked");
+	expect_error(16, 9, "keys of person \"sam\" must be OpenSSH public key lines (TYPE BASE64 [COMMENT]), not a mapping");
+	expect_error(17, 9, "a key of person \"sam\": the key is empty; write the line of its .pub file: TYPE BASE64 [COMMENT]");
+	expect_error_containing(18, 9, "a key of person \"sam\": \"namespaces=\"git\"\" is not a key type");
+	/* A whole key with bytes after it. */
+	expect_error(19, 9, "a key of person \"sam\": the base64 part is not a whole ssh-ed25519 key (cut short, or the "
+			    "type of another key?)");
+}
+
+static void keys_must_be_a_list(void **state)
+{
+	(void)state;
+	parse(HEAD "  - {id: sam, email: sam@example.com, roles: [dev], keys: {ed: x}}\n" ONE_PHASE);
+	expect_refused(1);
+	expect_error(6, 59, "\"keys\" of person \"sam\" must be a list of public key lines, not a mapping");
+}
+
+static void a_key_belongs_to_one_person(void **state)
+{
+	(void)state;
+	parse(HEAD "  - {id: sam, email: sam@example.com, roles: [dev], keys: [\"" KEY_ED25519 "\"]}\n"
+		   "  - id: sue\n"
+		   "    email: sue@example.com\n"
+		   "    roles: [dev]\n"
+		   "    keys: [\"" KEY_ECDSA256 "\", \"" KEY_ED25519 " sue@copied\"]\n"
+		   "  - id: tom\n"
+		   "    email: tom@example.com\n"
+		   "    roles: [dev]\n"
+		   "    keys:\n"
+		   "      - " KEY_RSA " tom@one\n"
+		   "      - " KEY_RSA " tom@two\n" ONE_PHASE);
+	expect_refused(2);
+	expect_error(10, 176, "this key is already sam's (line 6); each key belongs to one person, so that a signature "
+			      "names one signer");
+	expect_error(16, 9, "this key is listed twice for tom (first at line 15)");
+}
+
+static void the_email_of_a_person_with_keys_names_one_signer(void **state)
+{
+	(void)state;
+	parse(HEAD "  - {id: sam, email: \"sam*@example.com\", roles: [dev], keys: [\"" KEY_ED25519 "\"]}\n"
+		   "  - {id: sue, email: \"sue,x@example.com\", roles: [dev]}\n" ONE_PHASE);
+	expect_refused(1);
+	expect_error(6, 22, "the email \"sam*@example.com\" of sam, who has keys, cannot name a signer in git's allowed "
+			    "signers: it must not hold spaces, quotes, commas or * ? ! #");
+	assert_true(email_is_principal("sam@example.com"));
+	assert_false(email_is_principal("sam@example.com,*"));
+	assert_false(email_is_principal("sam @example.com"));
+	assert_false(email_is_principal("!sam@example.com"));
+	assert_false(email_is_principal(""));
+}
+
+static void the_json_form_carries_keys_and_signing(void **state)
+{
+	cJSON *json;
+	const cJSON *keys;
+
+	(void)state;
+	parse(HEAD "  - {id: sam, email: sam@example.com, roles: [dev], keys: [\"" KEY_ED25519 "  sam@laptop\", "
+		   "\"cert-authority " KEY_RSA "\"]}\n"
+		   "signing: required\n" ONE_PHASE);
+	assert_non_null(pb);
+	json = playbook_to_json(pb);
+	assert_string_equal(cJSON_GetObjectItem(json, "signing")->valuestring, "required");
+	keys = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(json, "people"), 1), "keys");
+	assert_int_equal(cJSON_GetArraySize(keys), 2);
+	assert_string_equal(cJSON_GetArrayItem(keys, 0)->valuestring, KEY_ED25519 " sam@laptop");
+	assert_string_equal(cJSON_GetArrayItem(keys, 1)->valuestring, "cert-authority " KEY_RSA);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(json, "people"), 0), "keys")), 0);
+	cJSON_Delete(json);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -1334,6 +1508,14 @@ int main(void)
 		T(the_json_form_carries_the_model),
 		T(tinypilot_models_the_seeds_25_steps_in_3_phases),
 		T(library_example_loads_without_errors),
+		T(keys_of_every_signing_type_are_read),
+		T(signing_defaults_to_optional),
+		T(signing_is_required_or_optional),
+		T(key_lines_that_are_not_keys_are_errors),
+		T(keys_must_be_a_list),
+		T(a_key_belongs_to_one_person),
+		T(the_email_of_a_person_with_keys_names_one_signer),
+		T(the_json_form_carries_keys_and_signing),
 	};
 
 	return cmocka_run_group_tests_name("playbook", tests, NULL, NULL);
