@@ -50,7 +50,14 @@ struct judge_change {
 	size_t len;       /* its size, also when too large to read */
 };
 
-/* Whether a commit is signed, and by whom: filled by the caller (issue 12). */
+/* A commit's signature as the caller checked it against judge_keys() (signature.h). */
+enum judge_signature {
+	JUDGE_UNSIGNED,
+	JUDGE_SIGNED,      /* good, by the key of signer */
+	JUDGE_UNKNOWN_KEY, /* good, but by a key the playbook lists for nobody */
+	JUDGE_BAD,         /* it does not verify: altered after signing */
+};
+
 struct judge_commit {
 	const char *id;     /* "" for a commit not written yet */
 	const char *parent; /* "" for a root commit */
@@ -61,6 +68,10 @@ struct judge_commit {
 	const char *message;
 	const struct judge_change *changes;
 	size_t change_count;
+	enum judge_signature signature;
+	const char *signer;      /* JUDGE_SIGNED: the email whose key signed */
+	const char *fingerprint; /* of the signing key, when signed */
+	const char *signature_detail; /* JUDGE_BAD: why */
 };
 
 struct judge_incident {
@@ -84,6 +95,9 @@ struct judge;
 struct judge *judge_new(const char *base, const struct judge_source *source);
 void judge_free(struct judge *j);
 
+/* Pins the first commit (git config relctl.root): a history with another one is refused. */
+void judge_pin_root(struct judge *j, const char *root);
+
 /*
  * Judges c, whose parent must be the last commit judged.  Returns 0 when
  * accepted (the state moves to c), -1 when refused: err says why (65,
@@ -96,6 +110,16 @@ int judge_commit(struct judge *j, const struct judge_commit *c, struct error *er
  * replayed): a refusal leaves the judge exactly as it was, with no incident.
  */
 int judge_try(struct judge *j, const struct judge_commit *c, struct error *err);
+
+/*
+ * The playbook whose keys check c's signature: the one in force before c,
+ * or for the first commit its own.  Borrowed until the next judge call;
+ * NULL (err set) when it cannot be read.
+ */
+const struct playbook *judge_keys(struct judge *j, const struct judge_commit *c, struct error *err);
+
+/* Per author email, over the accepted commits: {"signed": N, "unsigned": M}. */
+const cJSON *judge_signers(const struct judge *j);
 
 /* The first commit of the history judged ("" when the judge started from a base). */
 const char *judge_root(const struct judge *j);

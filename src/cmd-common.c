@@ -194,6 +194,8 @@ void cmd_teardown(struct cmd_ctx *ctx)
 		ctx->release = NULL;
 	}
 	if (ctx->session) {
+		if (ctx->session->note)
+			fprintf(stderr, "relctl: note: %s\n", ctx->session->note);
 		session_close(ctx->session);
 		free(ctx->session);
 		ctx->session = NULL;

@@ -15,6 +15,7 @@
 #include "file.h"
 #include "json.h"
 #include "session-private.h"
+#include "signature.h"
 #include "util.h"
 
 #define MAX_ATTEMPTS 50
@@ -66,19 +67,75 @@ void plan_author(struct plan *p, const struct pb_person *who)
 	p->author_email = xstrdup(who->email);
 }
 
+/* Whether the playbook in force for a commit of plan on parent requires it signed, and lists keys at all. */
+static int signing_rules(struct judge *j, const char *parent, const struct plan *plan, bool *required, bool *keys,
+			 struct error *err)
+{
+	struct judge_change *changes = xcalloc(plan->count + 1, sizeof(*changes));
+	struct judge_commit probe;
+	const struct playbook *pb;
+	size_t i;
+
+	for (i = 0; i < plan->count; i++) {
+		changes[i].path = plan->changes[i].path;
+		changes[i].data = plan->changes[i].data;
+		changes[i].len = plan->changes[i].len;
+		changes[i].regular = true;
+	}
+	memset(&probe, 0, sizeof(probe));
+	probe.parent_count = parent ? 1 : 0;
+	probe.changes = changes;
+	probe.change_count = plan->count;
+	pb = judge_keys(j, &probe, err);
+	free(changes);
+	if (pb == NULL)
+		return -1;
+	*required = pb->signing_required;
+	*keys = false;
+	for (i = 0; i < pb->person_count; i++)
+		*keys = *keys || pb->people[i].key_count > 0;
+	return 0;
+}
+
 int commit_plan(struct session *s, struct judge *j, const char *parent, const struct plan *plan,
 		char new_tip[OID_HEX], struct error *err)
 {
-	struct store_author author = { plan->author_name, plan->author_email, plan->when ? plan->when : s->now };
+	struct store_author author = { .name = plan->author_name,
+				       .email = plan->author_email,
+				       .when = plan->when ? plan->when : s->now };
+	struct signing_setup setup;
 	struct judge *own = NULL;
-	int rc;
+	struct error why;
+	bool required, keys;
+	int rc = -1, have;
 
-	if (store_commit(s->store, parent, plan->changes, plan->count, plan->message.data, &author, new_tip, err) != 0)
-		return -1;
-	/* Judged as sync and verify will judge it, from git, before any ref points at it. */
+	memset(&setup, 0, sizeof(setup));
 	if (j == NULL)
 		j = own = judging_new(s, parent);
+	if (signing_rules(j, parent, plan, &required, &keys, err) != 0)
+		goto out;
+	/* Signed as 'git commit -S' signs, with the key git's own configuration names. */
+	have = signature_setup_read(s->store, &setup, &why);
+	if (have < 0) {
+		*err = why;
+		goto out;
+	}
+	if (have == 1 && required) {
+		error_set(err, EXIT_NOPERM, "the playbook says signing: required, and %s", why.message);
+		goto out;
+	}
+	if (have == 1 && keys && s->note == NULL)
+		s->note = xasprintf("this commit is not signed: %s", why.message);
+	if (have == 0) {
+		author.sign = signature_signer;
+		author.sign_ctx = &setup;
+	}
+	if (store_commit(s->store, parent, plan->changes, plan->count, plan->message.data, &author, new_tip, err) != 0)
+		goto out;
+	/* Judged as sync and verify will judge it, from git, before any ref points at it. */
 	rc = judging_commit(s, j, new_tip, true, err);
+out:
+	signature_setup_release(&setup);
 	judging_free(own);
 	return rc;
 }

@@ -69,6 +69,7 @@ struct judge {
 	bool has_base;
 	char *accepted, *seen;
 	char *root;
+	char *pinned_root; /* relctl.root, or NULL */
 	struct file_entry *files;
 	size_t file_count;
 	struct judged_release *releases;
@@ -76,6 +77,8 @@ struct judge {
 	struct pinned *pinned;
 	size_t pinned_count;
 	struct playbook *current; /* playbook.yaml, parsed when first needed */
+	struct playbook *first;   /* a first commit's own playbook, for its keys */
+	cJSON *signers;           /* email -> {signed, unsigned} */
 	cJSON *index;             /* index.json, likewise */
 	struct shadow_entry *shadow;
 	size_t shadow_count;
@@ -170,18 +173,32 @@ void judge_free(struct judge *j)
 	}
 	free(j->incidents);
 	playbook_free(j->current);
+	playbook_free(j->first);
+	cJSON_Delete(j->signers);
 	cJSON_Delete(j->index);
 	if (j->source.release)
 		j->source.release(j->source.ctx);
 	free(j->accepted);
 	free(j->seen);
 	free(j->root);
+	free(j->pinned_root);
 	free(j);
+}
+
+const cJSON *judge_signers(const struct judge *j)
+{
+	return j->signers;
 }
 
 const char *judge_root(const struct judge *j)
 {
 	return j->root ? j->root : "";
+}
+
+void judge_pin_root(struct judge *j, const char *root)
+{
+	free(j->pinned_root);
+	j->pinned_root = root && root[0] ? xstrdup(root) : NULL;
 }
 
 const char *judge_accepted(const struct judge *j)
@@ -819,6 +836,9 @@ static int judge_first(struct judge *j, const struct judge_commit *c, struct err
 
 	if (j->has_base || j->accepted[0])
 		return error_set(err, EXIT_DATAERR, "a second root commit: the ledger has one history");
+	if (j->pinned_root && strncmp(j->pinned_root, c->id, strlen(j->pinned_root)) != 0)
+		return error_set(err, EXIT_DATAERR, "this ledger begins with commit %.12s, but git config relctl.root pins %.12s: it is not your team's ledger",
+				 c->id, j->pinned_root);
 	for (i = 0; i < c->change_count; i++) {
 		enum path_kind kind = path_kind(c->changes[i].path, NULL);
 
@@ -1110,6 +1130,67 @@ out:
 
 /* ---------- judging ---------- */
 
+const struct playbook *judge_keys(struct judge *j, const struct judge_commit *c, struct error *err)
+{
+	const struct judge_change *text;
+
+	if (c->parent_count > 0 || j->has_base || j->accepted[0])
+		return current_playbook(j, err);
+	text = change_of(c, "playbook.yaml");
+	playbook_free(j->first);
+	j->first = NULL;
+	if (text == NULL || text->data == NULL || text->len > PLAYBOOK_MAX_BYTES) {
+		error_set(err, EXIT_DATAERR, "the first commit has no playbook.yaml");
+		return NULL;
+	}
+	j->first = playbook_load_text("playbook.yaml", text->data, text->len, err);
+	return j->first;
+}
+
+/*
+ * Who signed: a signature must verify and be its author's; with signing:
+ * required in the playbook in force, every commit is signed by a key it
+ * lists for its author.
+ */
+static int check_signature(struct judge *j, const struct judge_commit *c, struct error *err)
+{
+	const struct playbook *pb = judge_keys(j, c, err);
+
+	if (pb == NULL)
+		return -1;
+	if (c->signature == JUDGE_BAD)
+		return error_set(err, EXIT_DATAERR, "its signature does not verify (%s): the commit was changed after it was signed",
+				 c->signature_detail ? c->signature_detail : "bad signature");
+	if (c->signature == JUDGE_SIGNED && (c->signer == NULL || strcasecmp(c->signer, c->author_email) != 0))
+		return error_set(err, EXIT_DATAERR, "it is signed with the key of <%s>, not of its author <%s>",
+				 c->signer ? c->signer : "?", c->author_email);
+	if (!pb->signing_required)
+		return 0;
+	if (c->signature == JUDGE_UNSIGNED)
+		return error_set(err, EXIT_DATAERR, "it is not signed, and the playbook says signing: required");
+	if (c->signature == JUDGE_UNKNOWN_KEY)
+		return error_set(err, EXIT_DATAERR, "it is signed with a key (%s) the playbook lists for nobody, and it says signing: required",
+				 c->fingerprint ? c->fingerprint : "?");
+	return 0;
+}
+
+static void count_signer(struct judge *j, const struct judge_commit *c)
+{
+	cJSON *entry;
+	const char *key = c->signature == JUDGE_SIGNED ? "signed" : "unsigned";
+
+	if (j->signers == NULL)
+		j->signers = cJSON_CreateObject();
+	entry = cJSON_GetObjectItemCaseSensitive(j->signers, c->author_email);
+	if (entry == NULL) {
+		entry = cJSON_AddObjectToObject(j->signers, c->author_email);
+		cJSON_AddNumberToObject(entry, "signed", 0);
+		cJSON_AddNumberToObject(entry, "unsigned", 0);
+	}
+	cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(entry, key),
+			     cJSON_GetObjectItemCaseSensitive(entry, key)->valuedouble + 1);
+}
+
 static int judge_one(struct judge *j, const struct judge_commit *c, struct verdict *v, struct error *err)
 {
 	const struct judge_change *release = NULL;
@@ -1119,6 +1200,8 @@ static int judge_one(struct judge *j, const struct judge_commit *c, struct verdi
 
 	if (c->parent_count > 1)
 		return error_set(err, EXIT_DATAERR, "a merge commit: the ledger's history is linear");
+	if (check_signature(j, c, err) != 0)
+		return -1;
 	if (target && c->parent_count == 1)
 		return judge_restore(j, c, target, v, err);
 	if (!judge_clean(j))
@@ -1219,6 +1302,7 @@ static int judge(struct judge *j, const struct judge_commit *c, bool record, str
 	if (strcmp(c->parent, j->seen) != 0)
 		return error_set(err, EXIT_SOFTWARE, "commit %.12s does not follow the last commit judged", c->id);
 	if (judge_one(j, c, &v, &why) == 0) {
+		count_signer(j, c);
 		if (c->parent_count == 0 && j->root == NULL)
 			j->root = xstrdup(c->id);
 		free(j->accepted);

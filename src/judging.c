@@ -1,9 +1,15 @@
 /*
  * Feeds ledger commits from git to the judge (judge.c): a commit's author,
- * message and every path it changes, with the new content read only up to
- * the ledger's size limit, so a 100 MiB file pushed by hand is refused
- * without being read.  Sync (each fetched commit), verify (the whole
- * history) and every local commit (before its ref moves) come through here.
+ * message, signature and every path it changes, with the new content read
+ * only up to the ledger's size limit, so a 100 MiB file pushed by hand is
+ * refused without being read.  Sync (each fetched commit), verify (the
+ * whole history) and every local commit (before its ref moves) come
+ * through here.
+ *
+ * Signatures are checked with ssh-keygen against the allowed signers of
+ * the playbook in force (signature.c).  A walk checks them ahead, in
+ * batches run in parallel, since one ssh-keygen per commit in turn would
+ * make a sync of a thousand commits take seconds.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +17,9 @@
 
 #include "ledger.h"
 #include "session-private.h"
+#include "signature.h"
+
+#define AHEAD 128 /* signatures checked in one batch */
 
 struct base {
 	struct session *s;
@@ -28,10 +37,17 @@ struct judge *judging_new(struct session *s, const char *base)
 {
 	struct base *b = xcalloc(1, sizeof(*b));
 	struct judge_source source = { read_base, free, b };
+	struct judge *j;
+	char *root = NULL;
+	struct error ignored;
 
 	b->s = s;
 	snprintf(b->tip, sizeof(b->tip), "%s", base ? base : "");
-	return judge_new(base, &source);
+	j = judge_new(base, &source);
+	if (store_config_get(s->store, "relctl.root", &root, &ignored) == 0)
+		judge_pin_root(j, root);
+	free(root);
+	return j;
 }
 
 void judging_free(struct judge *j)
@@ -39,15 +55,57 @@ void judging_free(struct judge *j)
 	judge_free(j);
 }
 
-int judging_commit(struct session *s, struct judge *j, const char *commit, bool try, struct error *err)
+/* A signature checked ahead, for the allowed signers it was checked against. */
+struct checked {
+	char id[OID_HEX];
+	char *allowed;
+	struct signature_check check;
+};
+
+static void checked_release(struct checked *c)
+{
+	signature_check_release(&c->check);
+	free(c->allowed);
+	memset(c, 0, sizeof(*c));
+}
+
+static enum judge_signature judged(enum signature_status status)
+{
+	switch (status) {
+	case SIGNATURE_GOOD:
+		return JUDGE_SIGNED;
+	case SIGNATURE_UNKNOWN_KEY:
+		return JUDGE_UNKNOWN_KEY;
+	case SIGNATURE_BAD:
+		return JUDGE_BAD;
+	default:
+		return JUDGE_UNSIGNED;
+	}
+}
+
+/* The allowed signers of the playbook that checks c; caller frees. */
+static char *allowed_for(struct judge *j, const struct judge_commit *c, struct error *err)
+{
+	const struct playbook *pb = judge_keys(j, c, err);
+
+	return pb ? signature_allowed_signers(pb) : NULL;
+}
+
+/* Judges one commit; ahead (may be NULL) holds its signature when it was checked ahead. */
+static int judge_one_commit(struct session *s, struct judge *j, const char *commit, bool try, struct checked *ahead,
+			    struct error *err)
 {
 	struct store_commit_info info;
 	struct store_delta *deltas = NULL;
 	struct judge_change *changes = NULL;
 	struct judge_commit c;
+	struct signature_check own;
+	char *allowed = NULL, *program = NULL;
+	const struct signature_check *check = NULL;
 	size_t count = 0, i;
 	int rc = -1;
 
+	memset(&own, 0, sizeof(own));
 	if (store_commit_info(s->store, commit, &info, err) != 0)
 		return -1;
 	if (store_diff(s->store, info.parent_count ? info.parent : NULL, commit, LEDGER_RELEASE_MAX, &deltas, &count,
@@ -61,6 +119,7 @@ int judging_commit(struct session *s, struct judge *j, const char *commit, bool 
 		changes[i].data = deltas[i].deleted || deltas[i].too_large ? NULL : deltas[i].data.data;
 		changes[i].len = deltas[i].size;
 	}
+	memset(&c, 0, sizeof(c));
 	c.id = info.id;
 	c.parent = info.parent;
 	c.parent_count = info.parent_count;
@@ -70,11 +129,107 @@ int judging_commit(struct session *s, struct judge *j, const char *commit, bool 
 	c.message = info.message;
 	c.changes = changes;
 	c.change_count = count;
+	if (info.signature) {
+		allowed = allowed_for(j, &c, err);
+		if (allowed == NULL)
+			goto out;
+		if (ahead && strcmp(ahead->id, commit) == 0 && ahead->allowed && strcmp(ahead->allowed, allowed) == 0) {
+			check = &ahead->check;
+		} else {
+			own.payload = info.signed_data;
+			own.payload_len = info.signed_data_len;
+			own.signature = info.signature;
+			own.signature_len = info.signature_len;
+			own.allowed_signers = allowed;
+			own.when = info.time;
+			if (signature_program(s->store, &program, err) != 0 || signature_verify(program, &own, err) != 0)
+				goto out;
+			check = &own;
+		}
+		c.signature = judged(check->status);
+		c.signer = check->principal;
+		c.fingerprint = check->fingerprint;
+		c.signature_detail = check->detail;
+	}
 	rc = try ? judge_try(j, &c, err) : judge_commit(j, &c, err);
 out:
+	signature_check_release(&own);
+	free(allowed);
+	free(program);
 	free(changes);
 	store_deltas_free(deltas, count);
 	store_commit_info_release(&info);
+	return rc;
+}
+
+int judging_commit(struct session *s, struct judge *j, const char *commit, bool try, struct error *err)
+{
+	return judge_one_commit(s, j, commit, try, NULL, err);
+}
+
+/*
+ * Checks the signatures of chain[from..from+AHEAD) at once, against the
+ * allowed signers in force now; a playbook change inside the window makes
+ * the later ones be checked again, one by one.
+ */
+static int check_ahead(struct session *s, struct judge *j, char (*chain)[OID_HEX], size_t from, size_t to,
+		       struct checked *out, struct store_commit_info *infos, struct error *err)
+{
+	struct judge_commit probe;
+	struct signature_check *checks;
+	size_t n = 0, i, k;
+	char *allowed, *program = NULL;
+	int rc = -1;
+
+	memset(&probe, 0, sizeof(probe));
+	probe.parent_count = 1; /* any commit after the first: the playbook in force */
+	allowed = allowed_for(j, &probe, err);
+	if (allowed == NULL)
+		return -1;
+	checks = xcalloc(to - from + 1, sizeof(*checks));
+	for (i = from; i < to; i++) {
+		struct store_commit_info *info = &infos[i - from];
+
+		if (store_commit_info(s->store, chain[i], info, err) != 0)
+			goto out;
+		if (info->signature == NULL)
+			continue;
+		checks[n].payload = info->signed_data;
+		checks[n].payload_len = info->signed_data_len;
+		checks[n].signature = info->signature;
+		checks[n].signature_len = info->signature_len;
+		checks[n].allowed_signers = allowed;
+		checks[n].when = info->time;
+		n++;
+	}
+	if (n && (signature_program(s->store, &program, err) != 0 ||
+		  signature_verify_batch(program, checks, n, 0, err) != 0))
+		goto out;
+	for (i = from, k = 0; i < to; i++) {
+		struct checked *c = &out[i - from];
+
+		checked_release(c);
+		if (infos[i - from].signature == NULL)
+			continue;
+		memcpy(c->id, chain[i], OID_HEX);
+		c->allowed = xstrdup(allowed);
+		c->check = checks[k];
+		/* The borrowed inputs point into infos, which are released below. */
+		c->check.payload = NULL;
+		c->check.signature = NULL;
+		c->check.allowed_signers = NULL;
+		memset(&checks[k], 0, sizeof(checks[k]));
+		k++;
+	}
+	rc = 0;
+out:
+	for (i = 0; i < n; i++)
+		signature_check_release(&checks[i]);
+	for (i = from; i < to; i++)
+		store_commit_info_release(&infos[i - from]);
+	free(checks);
+	free(allowed);
+	free(program);
 	return rc;
 }
 
@@ -83,10 +238,14 @@ int judging_range(struct session *s, struct judge *j, const char *base, const ch
 {
 	char cur[OID_HEX];
 	char (*chain)[OID_HEX] = NULL;
-	size_t count = 0, cap = 0, i;
+	struct checked ahead[AHEAD];
+	struct store_commit_info infos[AHEAD];
+	size_t count = 0, cap = 0, i, window = 0, window_end = 0;
 	struct error ignored;
 	int rc = 0;
 
+	memset(ahead, 0, sizeof(ahead));
+	memset(infos, 0, sizeof(infos));
 	/* The ledger's history is linear: its first parents, newest first, down to base. */
 	snprintf(cur, sizeof(cur), "%s", tip);
 	while (cur[0] && !(base && strcmp(cur, base) == 0)) {
@@ -104,17 +263,40 @@ int judging_range(struct session *s, struct judge *j, const char *base, const ch
 		memcpy(cur, info.parent, OID_HEX);
 		store_commit_info_release(&info);
 	}
-	for (i = count; i-- > 0;) {
+	/* Oldest first. */
+	for (i = 0; i < count / 2; i++) {
+		char t[OID_HEX];
+
+		memcpy(t, chain[i], OID_HEX);
+		memcpy(chain[i], chain[count - 1 - i], OID_HEX);
+		memcpy(chain[count - 1 - i], t, OID_HEX);
+	}
+	for (i = 0; i < count; i++) {
+		if (i >= window_end && judge_accepted(j)[0] == '\0') {
+			/* The first commit has no playbook in force yet: alone. */
+			window = i;
+			window_end = i + 1;
+		} else if (i >= window_end) {
+			window = i;
+			window_end = i + AHEAD < count ? i + AHEAD : count;
+			if (check_ahead(s, j, chain, window, window_end, ahead, infos, err) != 0) {
+				rc = -1;
+				break;
+			}
+		}
 		/* A refusal is an incident the judge keeps; only a failure to read git stops the walk. */
 		error_clear(&ignored);
-		if (judging_commit(s, j, chain[i], false, &ignored) != 0 && ignored.code != EXIT_DATAERR) {
+		if (judge_one_commit(s, j, chain[i], false, &ahead[i - window], &ignored) != 0 &&
+		    ignored.code != EXIT_DATAERR) {
 			*err = ignored;
 			rc = -1;
 			break;
 		}
 		if (progress)
-			progress(count - i, count, data);
+			progress(i + 1, count, data);
 	}
+	for (i = 0; i < AHEAD; i++)
+		checked_release(&ahead[i]);
 	free(chain);
 	return rc;
 }

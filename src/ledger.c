@@ -321,8 +321,6 @@ static int check_start(struct op_ctx *o, struct error *err)
 	if (!ledger_is_manager(o->actor))
 		return error_set(err, EXIT_NOPERM, "%s cannot start a release: only a %s can", o->actor->id,
 				 ROLE_RELEASE_MANAGER);
-	if (vars && !cJSON_IsObject(vars))
-		return error_set(err, EXIT_DATAERR, "the start event's vars must be an object");
 	cJSON_ArrayForEach(v, vars)
 	{
 		const struct pb_var *var = playbook_var(pb, v->string);
@@ -541,8 +539,6 @@ static int check_done(struct op_ctx *o, struct error *err)
 		return error_set(err, EXIT_DATAERR, "%s is a wait step: it can be done from %s, %s after it was claimed",
 				 o->step->id, time_format(ledger_wait_opens(o->st, o->step->index), t, sizeof(t)),
 				 duration_format(o->step->min_duration, t + 24, 8));
-	if (evidence && !cJSON_IsArray(evidence))
-		return error_set(err, EXIT_DATAERR, "evidence must be a list of links");
 	if (o->step->evidence_required && cJSON_GetArraySize(evidence) == 0)
 		return error_set(err, EXIT_DATAERR, "%s needs evidence: add at least one --evidence URL (a test video, a log, a link)",
 				 o->step->id);
@@ -721,7 +717,6 @@ static int check_finding_add(struct op_ctx *o, struct error *err)
 {
 	const char *id = json_string(o->event, "finding"), *title = json_string(o->event, "title");
 	const char *severity = json_string(o->event, "severity"), *step = json_string(o->event, "finding_step");
-	const cJSON *evidence = cJSON_GetObjectItemCaseSensitive(o->event, "evidence");
 
 	if (id == NULL || title == NULL || title[0] == '\0')
 		return error_set(err, EXIT_USAGE, "a finding needs a title");
@@ -729,8 +724,6 @@ static int check_finding_add(struct op_ctx *o, struct error *err)
 		return error_set(err, EXIT_USAGE, "a finding's --severity is blocker, major or minor");
 	if (step && playbook_step(o->st->pb, step) == NULL)
 		return error_set(err, EXIT_USAGE, "release %s has no step \"%s\"", o->st->version, step);
-	if (evidence && !cJSON_IsArray(evidence))
-		return error_set(err, EXIT_DATAERR, "evidence must be a list of links");
 	if (ledger_finding(o->st, id))
 		return error_set(err, EXIT_TEMPFAIL, "finding id %s is taken; run the command again for a new one", id);
 	return 0;
@@ -1232,10 +1225,10 @@ static int check_event(struct release_state *st, const cJSON *event, bool fresh,
 		return error_set(err, EXIT_DATAERR, "an event of release %s has a bad id (1 to 64 letters, digits, '-' or '_')",
 				 st->version);
 	if (time_parse(time_text, &o->when) != 0)
-		return error_set(err, EXIT_DATAERR, "event %s has a bad time", id);
+		return error_set(err, EXIT_DATAERR, "event %s has a bad time \"%.40s\"", id, time_text);
 	def = op_find(o->op);
 	if (def == NULL)
-		return error_set(err, EXIT_DATAERR, "event %s has an unknown op (written by a newer relctl?)", id);
+		return error_set(err, EXIT_DATAERR, "event %s has the unknown op \"%.40s\" (written by a newer relctl?)", id, o->op);
 	if (shape_ok(event, def, id, err) != 0)
 		return -1;
 	if (st->event_count == 0 && strcmp(o->op, "start") != 0)

@@ -53,6 +53,7 @@ void session_close(struct session *s)
 	free(s->remote);
 	cJSON_Delete(s->rejected);
 	cJSON_Delete(s->became_ready);
+	free(s->note);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -26,6 +26,9 @@ setup() {
 		signing: required
 		phases: [{id: p, steps: [{id: s, title: S, owner: dev, doc: d}]}]
 	YAML
+	# signing: required: the first commit too is signed, with cristina's key.
+	git config gpg.format ssh
+	git config user.signingKey "$KEYS/cristina"
 	relctl init --playbook "$TEST_TMP/signed.yaml" >/dev/null
 }
 

@@ -372,7 +372,7 @@ static void test_start_refuses_vars_of_the_wrong_type_or_unknown(void **state)
 
 	e = ev(f, "rita", "start", NULL);
 	cJSON_AddArrayToObject(e, "vars");
-	refuse(f, e, EXIT_DATAERR, "vars must be an object");
+	refuse(f, e, EXIT_DATAERR, "has a bad \"vars\" (an object");
 
 	assert_int_equal(f->st->event_count, 0);
 	assert_null(f->st->started_by);
@@ -622,7 +622,7 @@ static void test_done_of_an_evidence_required_step_needs_a_link(void **state)
 	refuse(f, ev(f, "sam", "done", "test"), EXIT_DATAERR, "test needs evidence: add at least one --evidence URL");
 	refuse(f, with_evidence(ev(f, "sam", "done", "test"), NULL), EXIT_DATAERR, "test needs evidence");
 	e = with(ev(f, "sam", "done", "test"), "evidence", "https://videos.example.com/t1");
-	refuse(f, e, EXIT_DATAERR, "evidence must be a list of links");
+	refuse(f, e, EXIT_DATAERR, "has a bad \"evidence\" (a list of at most 100 links");
 	accept(f, with_evidence(ev(f, "sam", "done", "test"), "https://videos.example.com/t1"));
 	assert_int_equal(cJSON_GetArraySize(rec(f, "test")->evidence), 1);
 	assert_string_equal(cJSON_GetArrayItem(rec(f, "test")->evidence, 0)->valuestring,

@@ -1,0 +1,300 @@
+#!/usr/bin/env bats
+# Proof of who did what.  With signing: required every ledger commit is
+# signed with the acting person's own key, as 'git commit -S' signs
+# (gpg.format=ssh, user.signingKey): cristina and michael from key files,
+# jan through a real ssh-agent.  Plain 'git verify-commit' agrees with
+# relctl on every commit, and sync refuses each forgery: an unsigned
+# decision, the owner's decision signed with a dev's key, a payload
+# changed after signing, a dev's playbook change (a new product owner, or
+# signing switched off), a ledger with another first commit than the one
+# relctl.root pins.  Keys rotate: old events keep verifying under the keys
+# of their time.
+
+bats_require_minimum_version 1.5.0
+
+load helper
+load sync
+
+V=2.6.3
+
+setup() {
+	setup_repo
+	KEYS="$TEST_TMP/keys"
+	mkdir -p "$KEYS"
+	ssh-keygen -q -t ed25519 -N "" -C cristina@laptop -f "$KEYS/cristina"
+	ssh-keygen -q -t ed25519 -N "" -C michael@laptop -f "$KEYS/michael"
+	ssh-keygen -q -t ed25519 -N "" -C michael@new-laptop -f "$KEYS/michael2"
+	ssh-keygen -q -t ecdsa -b 256 -N "" -C jan@desktop -f "$KEYS/jan"
+	ssh-keygen -q -t ed25519 -N "" -C maria@laptop -f "$KEYS/maria"
+	# jan's private key lives only in his agent.
+	eval "$(ssh-agent -s)" >/dev/null
+	AGENT_PID=$SSH_AGENT_PID
+	ssh-add -q "$KEYS/jan" 2>/dev/null
+	rm "$KEYS/jan"
+	JAN_SOCK=$SSH_AUTH_SOCK
+	unset SSH_AUTH_SOCK SSH_AGENT_PID
+	signed_playbook "$KEYS/michael.pub" required >"$TEST_TMP/signed.yaml"
+}
+
+teardown() {
+	[ -n "${AGENT_PID:-}" ] && kill "$AGENT_PID" 2>/dev/null
+	servers_stop
+	cleanup_repo
+}
+
+# signed_playbook MICHAEL_PUB SIGNING [EXTRA_PERSON_LINE]
+signed_playbook() {
+	cat <<EOF
+relctl: 1
+name: Signed
+roles: [release-manager, product-owner, dev, support]
+signing: $2
+people:
+  - {id: cristina, name: Cristina, email: cristina@example.com, roles: [release-manager], keys: ["$(cat "$KEYS/cristina.pub")"]}
+  - {id: michael, name: Michael, email: michael@example.com, roles: [product-owner], keys: ["$(cat "$1")"]}
+  - {id: jan, name: Jan, email: jan@example.com, roles: [dev], keys: ["$(cat "$KEYS/jan.pub")"]}
+  - {id: maria, name: Maria, email: maria@example.com, roles: [support], keys: ["$(cat "$KEYS/maria.pub")"]}
+${3:-}
+phases:
+  - id: testing
+    steps:
+      - {id: build, title: Build the release candidate, owner: dev}
+      - {id: test, title: Test the candidate, owner: support, needs: [build]}
+      - {id: decide, title: Ship or delay, kind: decision, owner: product-owner, needs: [test], on_delay: [build, test]}
+  - id: publishing
+    steps:
+      - {id: publish, title: Publish the release, owner: dev}
+EOF
+}
+
+# person_clone NAME EMAIL SIGNING-KEY: a clone of the remote set up as that person signs.
+person_clone() {
+	clone_into "$1" "$URL"
+	git -C "$TEST_TMP/$1" config user.email "$2"
+	git -C "$TEST_TMP/$1" config user.name "$1"
+	git -C "$TEST_TMP/$1" config gpg.format ssh
+	git -C "$TEST_TMP/$1" config user.signingKey "$3"
+}
+
+# as_person NAME CMD...: run CMD in NAME's clone (jan's with his agent).
+as_person() {
+	local who=$1
+	shift
+	if [ "$who" = jan ]; then
+		(cd "$TEST_TMP/$who" && SSH_AUTH_SOCK=$JAN_SOCK "$@")
+	else
+		(cd "$TEST_TMP/$who" && "$@")
+	fi
+}
+
+# Three clones of one remote: cristina's (a), jan's (agent, key:: literal), michael's.
+team() {
+	serve path team
+	person_clone cristina cristina@example.com "$KEYS/cristina"
+	person_clone jan jan@example.com "key::$(cat "$KEYS/jan.pub")"
+	person_clone michael michael@example.com "$KEYS/michael"
+	person_clone maria maria@example.com "$KEYS/maria"
+	as_person cristina "$RELCTL" init --playbook "$TEST_TMP/signed.yaml" >/dev/null
+	as_person cristina "$RELCTL" start "$V" >/dev/null
+	for who in jan michael maria; do as_person "$who" "$RELCTL" sync >/dev/null; done
+	cd "$TEST_TMP/cristina"
+}
+
+# The release played to the decision: jan builds, maria tests, each from their own clone.
+to_the_decision() {
+	as_person jan "$RELCTL" claim build >/dev/null
+	as_person jan "$RELCTL" done build --note "rc1" >/dev/null
+	as_person maria "$RELCTL" claim test >/dev/null
+	as_person maria "$RELCTL" done test >/dev/null
+	as_person michael "$RELCTL" sync >/dev/null
+}
+
+# Plain git with relctl's allowed signers.
+audit() {
+	"$RELCTL" keys allowed-signers >"$TEST_TMP/signers"
+	git -c gpg.ssh.allowedSignersFile="$TEST_TMP/signers" "$@"
+}
+
+# refused_sync COMMIT TEXT: relctl sync in cristina's clone refuses COMMIT, one line, nothing moves.
+refused_sync() {
+	cd "$TEST_TMP/cristina"
+	local_before=$(git rev-parse relctl-ledger)
+	accepted_before=$(git rev-parse refs/relctl/remotes/origin/relctl-ledger)
+	remote_before=$(remote_tip)
+	run "$RELCTL" sync
+	refused_unchanged
+	[ "${#lines[@]}" -eq 1 ] || { echo "$output"; false; }
+	[[ "$output" == *"commit ${1:0:12} by "*"that relctl refuses: "*"$2"* ]] || { echo "$output"; false; }
+	# verify in a clone that took it with plain git reports it too.
+	rm -rf "$TEST_TMP/auditor"
+	git clone -q --no-checkout "$REMOTE" "$TEST_TMP/auditor" 2>/dev/null
+	git -C "$TEST_TMP/auditor" branch -q -f relctl-ledger origin/relctl-ledger
+	run bash -c "cd '$TEST_TMP/auditor' && '$RELCTL' verify"
+	[ "$status" -eq 65 ] || { echo "$output"; false; }
+	[[ "$output" == *"${1:0:12}"*"$2"* ]] || { echo "$output"; false; }
+}
+
+# push_commit COMMIT: pushes a hand-made commit object to the remote's ledger.
+push_commit() {
+	git -C "$TEST_TMP/vandal" push -q origin "$1:refs/heads/relctl-ledger"
+}
+
+# forge_decision KEY AUTHOR: michael's decision to ship, as relctl writes it,
+# committed by hand by AUTHOR and signed with KEY ("" for unsigned).
+forge_decision() {
+	rm -rf "$TEST_TMP/scratch" "$TEST_TMP/vandal"
+	person_clone scratch michael@example.com "$KEYS/michael"
+	as_person scratch "$RELCTL" sync >/dev/null
+	as_person scratch "$RELCTL" decide ship --reason "tests pass" --offline >/dev/null
+	git clone -q "$REMOTE" "$TEST_TMP/vandal" 2>/dev/null
+	git -C "$TEST_TMP/vandal" fetch -q "$TEST_TMP/scratch" relctl-ledger
+	tree=$(git -C "$TEST_TMP/vandal" rev-parse FETCH_HEAD^{tree})
+	if [ -n "$1" ]; then
+		FORGED=$(SSH_AUTH_SOCK=$JAN_SOCK git -C "$TEST_TMP/vandal" -c gpg.format=ssh -c user.signingKey="$1" -c user.name=Michael \
+			-c user.email="$2" commit-tree -S "$tree" -p origin/relctl-ledger -m "michael decided to ship $V rc1")
+	else
+		FORGED=$(git -C "$TEST_TMP/vandal" -c user.name=Michael -c user.email="$2" commit-tree "$tree" \
+			-p origin/relctl-ledger -m "michael decided to ship $V rc1")
+	fi
+	[ -n "${NO_PUSH:-}" ] || push_commit "$FORGED"
+}
+
+@test "a signed release across clones: every commit signed by its actor, relctl verify and plain git verify-commit agree and name each person" {
+	team
+	to_the_decision
+	as_person michael "$RELCTL" decide ship --reason "tests pass" >/dev/null
+	as_person jan "$RELCTL" claim publish >/dev/null
+	as_person jan "$RELCTL" done publish >/dev/null
+	as_person cristina "$RELCTL" sync >/dev/null
+	run relctl verify
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	# Every commit of the ledger, checked by git itself.
+	n=0
+	for c in $(git rev-list relctl-ledger); do
+		audit verify-commit "$c" 2>/dev/null || { audit verify-commit "$c"; false; }
+		n=$((n + 1))
+	done
+	[ "$n" -eq "$(git rev-list --count relctl-ledger)" ] && [ "$n" -ge 9 ]
+	audit log --format='%G? %GS %an' relctl-ledger >"$TEST_TMP/sigs"
+	run ! grep -v '^G ' "$TEST_TMP/sigs"
+	# The signer git names is the author relctl recorded, for every commit.
+	while read -r _ signer name; do
+		[ "$signer" = "$(echo "$name" | tr 'A-Z' 'a-z')@example.com" ] || { echo "$signer $name"; false; }
+	done <"$TEST_TMP/sigs"
+	audit log --show-signature -1 --format=%s relctl-ledger | grep -q 'Good "git" signature for jan@example.com'
+	audit log --show-signature --format=%s relctl-ledger | grep -q 'Good "git" signature for michael@example.com'
+	# jan's key never left his agent.
+	[ ! -e "$KEYS/jan" ]
+}
+
+@test "signing: required with no key configured: refused with 77 before anything is written, naming the git config lines" {
+	team
+	before=$(remote_tip)
+	git -C "$TEST_TMP/jan" config --unset user.signingKey
+	run as_person jan "$RELCTL" claim build
+	[ "$status" -eq 77 ] || { echo "$output"; false; }
+	[[ "$output" == *"signing: required"*"git config"*"gpg.format ssh"*"user.signingKey"* ]]
+	[ "$(remote_tip)" = "$before" ]
+	[ "$(git -C "$TEST_TMP/jan" rev-parse relctl-ledger)" = "$before" ]
+}
+
+@test "forgeries of the owner's decision are refused at sync and reported by verify: unsigned, signed with the dev's own key, changed after signing" {
+	team
+	to_the_decision
+	cd "$TEST_TMP/cristina"
+	"$RELCTL" sync >/dev/null
+	forge_decision "" michael@example.com
+	refused_sync "$FORGED" "it is not signed, and the playbook says signing: required"
+	git -C "$TEST_TMP/vandal" push -q -f origin "$(git rev-parse relctl-ledger):refs/heads/relctl-ledger"
+	# jan signs michael's decision with his own (valid, listed) key.
+	forge_decision "key::$(cat "$KEYS/jan.pub")" michael@example.com
+	refused_sync "$FORGED" "it is signed with the key of <jan@example.com>, not of its author <michael@example.com>"
+	git -C "$TEST_TMP/vandal" push -q -f origin "$(git rev-parse relctl-ledger):refs/heads/relctl-ledger"
+	# michael's own signed decision, its payload changed afterwards (delay -> ship kept, reason rewritten).
+	NO_PUSH=1 forge_decision "$KEYS/michael" michael@example.com
+	git -C "$TEST_TMP/vandal" cat-file commit "$FORGED" | sed 's/^michael decided to ship/michael decided to delay/' >"$TEST_TMP/altered"
+	altered=$(git -C "$TEST_TMP/vandal" hash-object -t commit -w "$TEST_TMP/altered")
+	[ "$altered" != "$FORGED" ]
+	push_commit "$altered"
+	refused_sync "$altered" "its signature does not verify"
+	# Plain git agrees with relctl on both.
+	run audit -C "$TEST_TMP/vandal" verify-commit "$altered"
+	[ "$status" -ne 0 ]
+	audit -C "$TEST_TMP/vandal" verify-commit "$FORGED"
+}
+
+@test "a dev's signed playbook change is refused: a new product owner, or signing switched to optional; the release manager's own change is accepted" {
+	team
+	cd "$TEST_TMP/jan"
+	signed_playbook "$KEYS/michael.pub" required "  - {id: eve, name: Eve, email: eve@example.com, roles: [product-owner]}" >"$TEST_TMP/eve.yaml"
+	signed_playbook "$KEYS/michael.pub" optional >"$TEST_TMP/optional.yaml"
+	for pb in eve optional; do
+		# jan signs it himself; relctl would refuse, so plain git writes it.
+		rm -rf "$TEST_TMP/vandal"
+		git clone -q "$REMOTE" "$TEST_TMP/vandal" 2>/dev/null
+		v="$TEST_TMP/vandal"
+		b=$(git -C "$v" hash-object -w "$TEST_TMP/$pb.yaml")
+		GIT_INDEX_FILE="$TEST_TMP/i" git -C "$v" read-tree origin/relctl-ledger
+		GIT_INDEX_FILE="$TEST_TMP/i" git -C "$v" update-index --add --cacheinfo "100644,$b,playbook.yaml" --cacheinfo "100644,$b,playbooks/$b.yaml"
+		tree=$(GIT_INDEX_FILE="$TEST_TMP/i" git -C "$v" write-tree)
+		rm -f "$TEST_TMP/i"
+		FORGED=$(SSH_AUTH_SOCK=$JAN_SOCK git -C "$v" -c gpg.format=ssh -c user.signingKey="key::$(cat "$KEYS/jan.pub")" \
+			-c user.name=Jan -c user.email=jan@example.com commit-tree -S "$tree" -p origin/relctl-ledger -m "jan updated the playbook")
+		push_commit "$FORGED"
+		refused_sync "$FORGED" "who is not a release manager of the playbook before it"
+		git -C "$v" push -q -f origin "$(git -C "$TEST_TMP/cristina" rev-parse relctl-ledger):refs/heads/relctl-ledger"
+	done
+	# Through relctl, jan is refused before anything is written.
+	run as_person jan "$RELCTL" playbook update "$TEST_TMP/optional.yaml"
+	[ "$status" -eq 77 ]
+	# cristina may.
+	run as_person cristina "$RELCTL" playbook update "$TEST_TMP/optional.yaml"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	as_person michael "$RELCTL" sync >/dev/null
+}
+
+@test "key rotation: the release manager's signed update replaces michael's key; his old events still verify, new ones need the new key" {
+	team
+	to_the_decision
+	old_events=$(as_person michael git rev-list --count relctl-ledger)
+	signed_playbook "$KEYS/michael2.pub" required >"$TEST_TMP/rotated.yaml"
+	as_person cristina "$RELCTL" playbook update "$TEST_TMP/rotated.yaml" >/dev/null
+	# With his old key michael cannot write any more.
+	run as_person michael "$RELCTL" decide ship --reason "tests pass"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"lists for nobody"* || "$output" == *"not of its author"* || "$output" == *"signed"* ]] || { echo "$output"; false; }
+	git -C "$TEST_TMP/michael" config user.signingKey "$KEYS/michael2"
+	run as_person michael "$RELCTL" decide ship --reason "tests pass"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	# Every commit still verifies for relctl, the early ones under the old key.
+	run as_person cristina "$RELCTL" sync
+	run as_person cristina "$RELCTL" verify
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$old_events" -gt 3 ]
+}
+
+@test "relctl.root pins the first commit: a ledger with another root is refused by sync and verify" {
+	team
+	root=$(git rev-list --max-parents=0 relctl-ledger)
+	run relctl verify
+	[[ "$output" == *"root commit: $root"* ]]
+	# Someone replaces the whole ledger with one of their own (a new first commit).
+	rm -rf "$TEST_TMP/fresh"
+	git init -q "$TEST_TMP/fresh"
+	git -C "$TEST_TMP/fresh" config user.email cristina@example.com
+	git -C "$TEST_TMP/fresh" config gpg.format ssh
+	git -C "$TEST_TMP/fresh" config user.signingKey "$KEYS/cristina"
+	# (a day later: the same playbook, author and key at the same time would be the same commit)
+	(cd "$TEST_TMP/fresh" && RELCTL_NOW=2024-03-20T10:00:00Z "$RELCTL" init --playbook "$TEST_TMP/signed.yaml" >/dev/null)
+	[ "$(git -C "$TEST_TMP/fresh" rev-parse relctl-ledger)" != "$root" ]
+	other_root=$(git -C "$TEST_TMP/fresh" rev-parse relctl-ledger)
+	git -C "$TEST_TMP/fresh" push -q -f "$REMOTE" relctl-ledger:relctl-ledger
+	# michael's clone never synced it; a new clone that pins the team's root refuses it.
+	rm -rf "$TEST_TMP/newcomer"
+	person_clone newcomer maria@example.com "$KEYS/maria"
+	git -C "$TEST_TMP/newcomer" config relctl.root "$root"
+	run as_person newcomer "$RELCTL" sync
+	[ "$status" -eq 65 ] || { echo "$output"; false; }
+	[[ "$output" == *"${other_root:0:12}"*"relctl.root pins ${root:0:12}"* ]] || { echo "$output"; false; }
+	run ! git -C "$TEST_TMP/newcomer" rev-parse -q --verify relctl-ledger
+}
