@@ -6,6 +6,7 @@
 #ifndef RELCTL_JSON_H
 #define RELCTL_JSON_H
 
+#include <stdbool.h>
 #include <time.h>
 
 #include "cJSON.h"
@@ -18,5 +19,13 @@ void json_add_string_or_null(cJSON *obj, const char *key, const char *value);
 
 /* obj[key] = "2024-03-19T10:00:00Z", or null when t is 0. */
 void json_add_time_or_null(cJSON *obj, const char *key, time_t t);
+
+/*
+ * Whether a and b are the same JSON, object keys in the same order: what
+ * relctl writes is deterministic, so a document that says the same with
+ * its keys moved was not written by relctl.  Linear, where cJSON_Compare
+ * looks every key of an object up by name.
+ */
+bool json_same(const cJSON *a, const cJSON *b);
 
 #endif

@@ -109,6 +109,8 @@ const struct pb_step *ledger_decision_step(const struct release_state *st);
 /* The latest input of role for the current candidate, or NULL. */
 const struct input_record *ledger_input(const struct release_state *st, const char *role);
 const struct finding *ledger_finding(const struct release_state *st, const char *id);
+/* Whether a delay decided now starts pb step s again (an on_delay step its condition did not skip). */
+bool ledger_delay_reopens(const struct release_state *st, const struct pb_step *s);
 
 struct release_state *release_state_new(const struct playbook *pb, const char *version);
 
@@ -132,6 +134,15 @@ int ledger_apply_new(struct release_state *st, const cJSON *event, struct error 
 
 /* The checks of ledger_apply_new, without applying: whether event would be allowed now. */
 int ledger_check(const struct release_state *st, const cJSON *event, struct error *err);
+
+/*
+ * Whether actor may do op on step (NULL for release-wide ops) at when, with
+ * fields (may be NULL): ledger_check on the event that would be recorded.
+ * Commands ask it before acting (relctl run, before sending) and to say who
+ * can do what (relctl next), so the rule stays here.
+ */
+int ledger_may(const struct release_state *st, const char *actor, const char *op, const char *step,
+	       const cJSON *fields, time_t when, struct error *err);
 
 /* Limits of what one event may carry (docs/ledger.md). */
 #define LEDGER_NAME_MAX 256          /* one-line fields: ids, verdicts, a brief hash */

@@ -127,6 +127,8 @@ struct playbook {
 	struct pb_phase *phases;
 	size_t phase_count;
 	struct pb_step *steps; /* all steps, in playbook order */
+	size_t *step_slots;    /* a hash index of steps by id (index + 1; 0 is empty), for playbook_step */
+	size_t step_slot_count;
 	size_t step_count;
 	bool signing_required; /* signing: required (default optional) */
 };

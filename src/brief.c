@@ -112,8 +112,7 @@ static long retest_time(const struct release_state *st, const struct pb_step *de
 			const struct pb_step *s = playbook_step(pb, decision->on_delay.items[i]);
 			long start = 0;
 
-			/* A step skipped by its condition stays skipped on delay (apply_decide). */
-			if (s == NULL || st->steps[s->index].reason_is_condition)
+			if (!ledger_delay_reopens(st, s))
 				continue;
 			for (j = 0; j < s->needs.count; j++) {
 				const struct pb_step *dep = playbook_step(pb, s->needs.items[j]);
@@ -195,7 +194,7 @@ cJSON *brief_build(const struct release_state *st)
 	for (i = 0; i < decision->on_delay.count; i++) {
 		const struct pb_step *s = playbook_step(st->pb, decision->on_delay.items[i]);
 
-		if (s && !st->steps[s->index].reason_is_condition)
+		if (ledger_delay_reopens(st, s))
 			cJSON_AddItemToArray(reopens, cJSON_CreateString(s->id));
 	}
 	cJSON_AddNumberToObject(o, "fix_seconds", (double)fix);

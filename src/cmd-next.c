@@ -93,6 +93,20 @@ static void heading(const struct view *v, const char *text)
 		fprintf(v->ctx->out, "\n%s%s%s\n", color(v->ctx, C_BOLD), text, color(v->ctx, C_RESET));
 }
 
+/* Whether the ledger's rules let me do op on step now (verdict: a review's). */
+static bool may(const struct view *v, const char *op, const char *step, const char *verdict)
+{
+	cJSON *fields = cJSON_CreateObject();
+	struct error ignored;
+	bool ok;
+
+	if (verdict)
+		cJSON_AddStringToObject(fields, "verdict", verdict);
+	ok = ledger_may(v->st, v->me->id, op, step, fields, v->now, &ignored) == 0;
+	cJSON_Delete(fields);
+	return ok;
+}
+
 static void line(const struct view *v, size_t k, const char *detail)
 {
 	const struct pb_step *s = &v->pb->steps[k];
@@ -151,8 +165,7 @@ static void mine(struct view *v)
 	for (k = 0; k < v->pb->step_count; k++) {
 		const struct pb_step *s = &v->pb->steps[k];
 
-		if (ledger_step_state(v->st, k, v->now) != STATE_READY || !person_has_role(v->me, s->owner) ||
-		    s->kind == STEP_DECISION)
+		if (ledger_step_state(v->st, k, v->now) != STATE_READY || !may(v, "claim", s->id, NULL))
 			continue;
 		shown++;
 		if (claim) {
@@ -168,8 +181,7 @@ static void mine(struct view *v)
 		const struct pb_step *s = &v->pb->steps[k];
 		const struct step_record *r = &v->st->steps[k];
 
-		if (r->base != STATE_IN_REVIEW || !person_has_role(v->me, s->review) ||
-		    (r->done_by && strcmp(r->done_by, v->me->id) == 0))
+		if (r->base != STATE_IN_REVIEW || !may(v, "review", s->id, "approve"))
 			continue;
 		if (shown++ == 0)
 			heading(v, "You can review");

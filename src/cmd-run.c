@@ -60,10 +60,6 @@ static int run_exec(struct cmd_ctx *ctx)
 	me = session_identity(s, rel->pb, &ctx->err);
 	if (me == NULL)
 		goto out;
-	if (!person_has_role(me, step->owner) && !ledger_is_manager(me)) {
-		error_set(&ctx->err, EXIT_NOPERM, "%s cannot run %s: it needs the role %s", me->id, step->id, step->owner);
-		goto out;
-	}
 	state = ledger_step_state(rel->st, step->index, s->now);
 	if (state == STATE_DONE && !force && !args_flag(&ctx->args, "dry-run")) {
 		const cJSON *hook = rel->st->steps[step->index].hook;
@@ -75,22 +71,26 @@ static int run_exec(struct cmd_ctx *ctx)
 		goto out;
 	}
 	/*
-	 * The ledger's hook rule (claimed, by me or a release manager; or done
-	 * and forced) checked before sending: a refusal after the send would
-	 * have published it anyway.
+	 * The ledger's own rule, asked before sending: a refusal after the send
+	 * would have published it anyway.  A ready step is claimed first.
 	 */
-	if (!args_flag(&ctx->args, "dry-run") && state != STATE_READY && !(state == STATE_DONE && force)) {
-		const char *holder = rel->st->steps[step->index].holder;
+	if (!args_flag(&ctx->args, "dry-run")) {
+		cJSON *probe = cJSON_CreateObject();
+		int allowed;
 
-		if (state != STATE_CLAIMED) {
-			error_set(&ctx->err, EXIT_DATAERR, "%s is %s; claim it before running its hook (nothing was sent)",
-				  step->id, step_state_name(state));
-			goto out;
+		if (state != STATE_READY) {
+			cJSON_AddStringToObject(cJSON_AddObjectToObject(probe, "result"), "outcome", "delivered");
+			if (force)
+				cJSON_AddTrueToObject(probe, "forced");
 		}
-		if ((holder == NULL || strcmp(holder, me->id) != 0) && !ledger_is_manager(me)) {
-			error_set(&ctx->err, EXIT_NOPERM,
-				  "%s cannot run %s: it is held by %s; only they or a release manager can (nothing was sent)",
-				  me->id, step->id, holder ? holder : "nobody");
+		allowed = ledger_may(rel->st, me->id, state == STATE_READY ? "claim" : "hook", step->id, probe, s->now,
+				     &ctx->err);
+		cJSON_Delete(probe);
+		if (allowed != 0) {
+			char why[sizeof(ctx->err.message)];
+
+			snprintf(why, sizeof(why), "%s", ctx->err.message);
+			error_set(&ctx->err, ctx->err.code, "%s (nothing was sent)", why);
 			goto out;
 		}
 	}

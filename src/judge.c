@@ -458,7 +458,7 @@ static bool view_matches(const struct release_state *st, const cJSON *doc)
 
 	ledger_write_view(st, view);
 	cJSON_ArrayForEach(item, view)
-		if (!cJSON_Compare(item, cJSON_GetObjectItemCaseSensitive(doc, item->string), 1))
+		if (!json_same(item, cJSON_GetObjectItemCaseSensitive(doc, item->string)))
 			ok = false;
 	cJSON_ArrayForEach(item, doc)
 		if (!is_header_key(item->string) && !cJSON_HasObjectItem(view, item->string))
@@ -501,19 +501,26 @@ static bool same_header(const cJSON *a, const cJSON *b)
 	size_t i;
 
 	for (i = 0; i < 3; i++)
-		if (!cJSON_Compare(cJSON_GetObjectItemCaseSensitive(a, keys[i]), cJSON_GetObjectItemCaseSensitive(b, keys[i]), 1))
+		if (!json_same(cJSON_GetObjectItemCaseSensitive(a, keys[i]), cJSON_GetObjectItemCaseSensitive(b, keys[i])))
 			return false;
 	return true;
 }
 
+/* Whether one of the first upto events (all: -1) has the id. */
 static bool has_event_id(const cJSON *events, int upto, const char *id)
 {
-	int i;
+	const cJSON *ev;
+	int i = 0;
 
-	for (i = 0; i < upto; i++)
-		if (strcmp(json_string(cJSON_GetArrayItem(events, i), "id") ? json_string(cJSON_GetArrayItem(events, i), "id") : "",
-			   id) == 0)
+	cJSON_ArrayForEach(ev, events)
+	{
+		const char *other = json_string(ev, "id");
+
+		if (upto >= 0 && i++ >= upto)
+			break;
+		if (other && strcmp(other, id) == 0)
 			return true;
+	}
 	return false;
 }
 
@@ -555,7 +562,7 @@ static int check_events(const struct appended *a, struct release_state *st, cons
 			int expect, struct verdict *v, struct error *err)
 {
 	const cJSON *old_events = cJSON_GetObjectItemCaseSensitive(old_doc, "events");
-	const cJSON *events = cJSON_GetObjectItemCaseSensitive(doc, "events");
+	const cJSON *events = cJSON_GetObjectItemCaseSensitive(doc, "events"), *old, *ev;
 	int old_count = cJSON_GetArraySize(old_events), count, i;
 
 	if (!cJSON_IsArray(events))
@@ -565,10 +572,8 @@ static int check_events(const struct appended *a, struct release_state *st, cons
 		return error_set(err, EXIT_DATAERR, "%s holds %d events; a release holds at most %d", a->path, count,
 				 LEDGER_EVENTS_MAX);
 	/* Append-only first: a rewritten event is named as such even when the rest no longer replays. */
-	for (i = 0; i < old_count; i++) {
-		const cJSON *old = cJSON_GetArrayItem(old_events, i);
-
-		if (i >= count || !cJSON_Compare(old, cJSON_GetArrayItem(events, i), 1)) {
+	for (old = old_events ? old_events->child : NULL, ev = events->child; old; old = old->next, ev = ev->next) {
+		if (ev == NULL || !json_same(old, ev)) {
 			verdict_event(v, json_string(old, "id"));
 			return error_set(err, EXIT_DATAERR, "%s: an earlier event was changed or removed; the ledger is append-only",
 					 a->path);
@@ -577,8 +582,7 @@ static int check_events(const struct appended *a, struct release_state *st, cons
 	if (expect && count - old_count != expect)
 		return error_set(err, EXIT_DATAERR, "%s: the commit appends %d events; every change is exactly one event and one commit",
 				 a->path, count - old_count);
-	for (i = old_count; i < count; i++) {
-		const cJSON *ev = cJSON_GetArrayItem(events, i);
+	for (i = old_count; ev; ev = ev->next, i++) {
 		const char *id = json_string(ev, "id");
 		struct error inner;
 
@@ -594,7 +598,7 @@ static int check_events(const struct appended *a, struct release_state *st, cons
 			/* A restore carries only events that refused commits appended, by their own actors. */
 			const struct candidate *cand = candidate_of(a->j, a->path, id);
 
-			if (cand == NULL || !cJSON_Compare(cand->event, ev, 1))
+			if (cand == NULL || !json_same(cand->event, ev))
 				return error_set(err, EXIT_DATAERR, "%s: the restore brings event %s, which no refused commit appended",
 						 a->path, id);
 			if (check_author(st, ev, cand->author_email, err) != 0)
@@ -760,7 +764,7 @@ static int check_index(struct judge *j, const char *data, size_t len, const cJSO
 
 	if (data && len > INDEX_MAX)
 		return error_set(err, EXIT_DATAERR, "index.json is %zu bytes; it is at most 16 MiB", len);
-	ok = cJSON_Compare(data ? index : accepted_index(j, err), expected, 1);
+	ok = json_same(data ? index : accepted_index(j, err), expected);
 	cJSON_Delete(index);
 	if (!ok)
 		return error_set(err, EXIT_DATAERR, "index.json does not match the releases' status");
@@ -857,7 +861,7 @@ static int judge_first(struct judge *j, const struct judge_commit *c, struct err
 	}
 	parsed = index && index->data ? cJSON_ParseWithLength(index->data, index->len) : NULL;
 	expected = cJSON_Parse("{\"format\": 1, \"releases\": {}}");
-	ok = cJSON_Compare(parsed, expected, 1);
+	ok = json_same(parsed, expected);
 	cJSON_Delete(parsed);
 	cJSON_Delete(expected);
 	if (!ok) {

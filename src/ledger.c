@@ -703,6 +703,13 @@ const struct input_record *ledger_input(const struct release_state *st, const ch
 	return NULL;
 }
 
+bool ledger_delay_reopens(const struct release_state *st, const struct pb_step *s)
+{
+	const struct pb_step *decision = ledger_decision_step(st);
+
+	return s && decision && strlist_contains(&decision->on_delay, s->id) && !st->steps[s->index].reason_is_condition;
+}
+
 const struct finding *ledger_finding(const struct release_state *st, const char *id)
 {
 	size_t i;
@@ -926,7 +933,7 @@ static void apply_decide(struct op_ctx *o)
 		for (i = 0; i < step->on_delay.count; i++) {
 			const struct pb_step *s = playbook_step(st->pb, step->on_delay.items[i]);
 
-			if (s == NULL || st->steps[s->index].reason_is_condition)
+			if (!ledger_delay_reopens(st, s))
 				continue;
 			record_clear_work(&st->steps[s->index]);
 			st->steps[s->index].base = STATE_READY;
@@ -1279,6 +1286,20 @@ int ledger_check(const struct release_state *st, const cJSON *event, struct erro
 
 	/* The checks only read the state: the cast lets them share op_ctx with apply. */
 	return check_event((struct release_state *)st, event, true, &o, err);
+}
+
+int ledger_may(const struct release_state *st, const char *actor, const char *op, const char *step,
+	       const cJSON *fields, time_t when, struct error *err)
+{
+	cJSON *event = ledger_event_new("probe", when, actor, op, step), *field;
+	int rc;
+
+	cJSON_AddNumberToObject(event, "candidate", st->candidate);
+	cJSON_ArrayForEach(field, fields)
+		cJSON_AddItemToObject(event, field->string, cJSON_Duplicate(field, 1));
+	rc = ledger_check(st, event, err);
+	cJSON_Delete(event);
+	return rc;
 }
 
 static int apply_event(struct release_state *st, const cJSON *event, bool fresh, struct error *err)

@@ -25,17 +25,40 @@
 
 #define MAX_DEPTH 32
 /*
- * Several checks compare every item with every other (duplicate ids, look-ups
- * by id), so the node count bounds the work as well as the memory: 20000 is
- * thirty times the 25-step tinypilot.yaml and keeps lint under a second on
- * hostile input.  "Did you mean" hints cost an edit distance per candidate, so
- * they get a budget of candidates per playbook; past it, errors come without.
+ * The limits guard what they are for: nesting (depth), aliases (refused
+ * outright), bytes (PLAYBOOK_MAX_BYTES), and the lists whose checks compare
+ * every item with every other (roles, people, phases), which no team comes
+ * near.  Steps are looked up through a hash index, so a playbook of 20000
+ * steps lints in a tenth of a second; the node cap only bounds memory, at
+ * about 50 nodes a step for 20000 steps.  "Did you mean" hints cost an edit
+ * distance per candidate, so they get a budget of candidates per playbook;
+ * past it, errors come without.
  */
-#define MAX_NODES 20000
+#define MAX_NODES 1000000
+#define MAX_LIST 1000 /* roles, people, phases */
 #define MAX_SCALAR (256 * 1024)
 #define SUGGEST_BUDGET 20000
 
 enum node_type { NODE_SCALAR, NODE_SEQUENCE, NODE_MAPPING };
+
+static void strlist_release(struct strlist *list);
+static void step_index_add(struct playbook *pb, size_t i);
+
+/* Frees what a step owns (not the step itself). */
+static void step_release(struct pb_step *s)
+{
+	free(s->id);
+	free(s->title);
+	free(s->owner);
+	free(s->doc);
+	free(s->instructions);
+	strlist_release(&s->needs);
+	free(s->when);
+	free(s->hook);
+	free(s->review);
+	strlist_release(&s->inputs);
+	strlist_release(&s->on_delay);
+}
 
 /* A YAML node; a mapping's items alternate key, value. */
 struct node {
@@ -671,6 +694,10 @@ static void load_roles(struct loader *l, const struct node *root)
 		error_at(l, root->mark, "the playbook is missing the required key \"roles\" (the roles of your team)");
 		return;
 	}
+	if (n->type == NODE_SEQUENCE && n->count > MAX_LIST) {
+		error_at(l, n->mark, "the playbook lists %zu roles; at most %d", n->count, MAX_LIST);
+		return;
+	}
 	get_id_list(l, root, "roles", &l->pb->roles, "the playbook");
 }
 
@@ -958,6 +985,10 @@ static void load_people(struct loader *l, const struct node *root)
 
 	if (n == NULL || !expect_type(l, n, NODE_SEQUENCE, "\"people\""))
 		return;
+	if (n->count > MAX_LIST) {
+		error_at(l, n->mark, "the playbook lists %zu people; at most %d", n->count, MAX_LIST);
+		return;
+	}
 	pb->people = xcalloc(n->count, sizeof(*pb->people));
 	for (i = 0; i < n->count; i++) {
 		const struct node *item = n->items[i];
@@ -1245,6 +1276,10 @@ static void load_phases(struct loader *l, const struct node *root)
 	}
 	if (!expect_type(l, n, NODE_SEQUENCE, "\"phases\""))
 		return;
+	if (n->count > MAX_LIST) {
+		error_at(l, n->mark, "the playbook has %zu phases; at most %d", n->count, MAX_LIST);
+		return;
+	}
 	if (n->count == 0)
 		error_at(l, n->mark, "\"phases\" is empty; a playbook needs at least one phase with steps");
 	for (i = 0; i < n->count; i++) {
@@ -1299,9 +1334,16 @@ static void load_phases(struct loader *l, const struct node *root)
 			if (sid == NULL)
 				continue;
 			if (playbook_step(pb, sid)) {
+				/* Its other keys are still checked, on a step that is not kept. */
+				struct pb_step lost;
+
 				error_at(l, map_get(sn, "id")->mark, "duplicate step id \"%s\" (first at line %d)", sid,
 					 playbook_step(pb, sid)->mark.line);
-				free(sid);
+				memset(&lost, 0, sizeof(lost));
+				lost.id = sid;
+				lost.phase = pb->phase_count - 1;
+				load_step(l, &lost, sn);
+				step_release(&lost);
 				continue;
 			}
 			s = &pb->steps[pb->step_count];
@@ -1309,6 +1351,7 @@ static void load_phases(struct loader *l, const struct node *root)
 			s->phase = pb->phase_count - 1;
 			s->index = pb->step_count;
 			l->step_nodes[pb->step_count] = sn;
+			step_index_add(pb, pb->step_count);
 			pb->step_count++;
 			ph->step_count++;
 			load_step(l, s, sn);
@@ -1342,15 +1385,19 @@ static void check_step_names(struct loader *l, const struct strlist *list, const
 {
 	struct playbook *pb = l->pb;
 	size_t i, k;
-	const char **ids = xcalloc(pb->step_count + 1, sizeof(*ids));
+	const char **ids = NULL;
 
-	for (k = 0; k < pb->step_count; k++)
-		ids[k] = pb->steps[k].id;
 	for (i = 0; i < list->count; i++) {
 		const char *hint;
 
 		if (playbook_step(pb, list->items[i]))
 			continue;
+		if (ids == NULL) {
+			/* Only an unknown name needs the list of them all, for a hint. */
+			ids = xcalloc(pb->step_count + 1, sizeof(*ids));
+			for (k = 0; k < pb->step_count; k++)
+				ids[k] = pb->steps[k].id;
+		}
 		hint = loader_suggest(l, list->items[i], ids, pb->step_count);
 		if (hint)
 			error_at(l, list->marks[i], "step \"%s\" %s the unknown step \"%s\"; did you mean \"%s\"?", owner,
@@ -1656,32 +1703,51 @@ void playbook_free(struct playbook *pb)
 		free(pb->phases[i].title);
 	}
 	free(pb->phases);
-	for (i = 0; i < pb->step_count; i++) {
-		struct pb_step *s = &pb->steps[i];
-
-		free(s->id);
-		free(s->title);
-		free(s->owner);
-		free(s->doc);
-		free(s->instructions);
-		strlist_release(&s->needs);
-		free(s->when);
-		free(s->hook);
-		free(s->review);
-		strlist_release(&s->inputs);
-		strlist_release(&s->on_delay);
-	}
+	for (i = 0; i < pb->step_count; i++)
+		step_release(&pb->steps[i]);
 	free(pb->steps);
+	free(pb->step_slots);
 	free(pb);
+}
+
+static size_t name_hash(const char *s)
+{
+	size_t h = 1469598103934665603u; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+/* Adds step i to the index, growing it to keep it at most half full. */
+static void step_index_add(struct playbook *pb, size_t i)
+{
+	size_t k, mask;
+
+	if (2 * (i + 1) > pb->step_slot_count) {
+		size_t n = pb->step_slot_count ? 2 * pb->step_slot_count : 64;
+
+		free(pb->step_slots);
+		pb->step_slots = xcalloc(n, sizeof(*pb->step_slots));
+		pb->step_slot_count = n;
+		for (k = 0; k < i; k++)
+			step_index_add(pb, k);
+	}
+	mask = pb->step_slot_count - 1;
+	for (k = name_hash(pb->steps[i].id) & mask; pb->step_slots[k]; k = (k + 1) & mask)
+		;
+	pb->step_slots[k] = i + 1;
 }
 
 const struct pb_step *playbook_step(const struct playbook *pb, const char *id)
 {
-	size_t i;
+	size_t k, mask = pb->step_slot_count - 1;
 
-	for (i = 0; i < pb->step_count; i++)
-		if (pb->steps[i].id && strcmp(pb->steps[i].id, id) == 0)
-			return &pb->steps[i];
+	if (pb->step_slots == NULL)
+		return NULL;
+	for (k = name_hash(id) & mask; pb->step_slots[k]; k = (k + 1) & mask)
+		if (strcmp(pb->steps[pb->step_slots[k] - 1].id, id) == 0)
+			return &pb->steps[pb->step_slots[k] - 1];
 	return NULL;
 }
 

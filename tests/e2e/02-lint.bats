@@ -187,10 +187,35 @@ lint_refuses() {
 	lint_refuses "$WORK/brackets.yaml" "brackets.yaml:1:33: the playbook nests deeper than 32 levels"
 }
 
-@test "a hundred thousand list items are refused as too many nodes" {
+@test "a hundred thousand roles are refused as too many, at the list" {
 	awk 'BEGIN { printf "relctl: 1\nname: x\nroles: ["; for (i = 0; i < 100000; i++) printf "r%d, ", i; print "r]" }' \
 		>"$WORK/nodes.yaml"
-	lint_refuses "$WORK/nodes.yaml" "the playbook has too many YAML nodes (more than 20000)"
+	lint_refuses "$WORK/nodes.yaml" "nodes.yaml:3:8: the playbook lists 100001 roles; at most 1000"
+}
+
+@test "two million list items are refused as too many nodes" {
+	awk 'BEGIN { printf "relctl: 1\nname: x\nvars: {v: {type: string, default: ["; for (i = 0; i < 1100000; i++) printf "a,"; print "a]}}" }' \
+		>"$WORK/million.yaml"
+	lint_refuses "$WORK/million.yaml" "the playbook has too many YAML nodes (more than 1000000)"
+}
+
+@test "a valid playbook of 20000 steps chained by needs: lint, show and start take it, in well under 1 GiB" {
+	awk 'BEGIN { print "relctl: 1\nname: Big\nroles: [release-manager, dev]\npeople:\n  - {id: cristina, name: Cristina, email: cristina@example.com, roles: [release-manager, dev]}\nphases:\n  - id: all\n    steps:";
+		for (i = 0; i < 20000; i++) printf "      - {id: s%d, title: Step %d, owner: dev, estimate: 1h, instructions: do it%s}\n", i, i, (i ? ", needs: [s" (i - 1) "]" : "") }' \
+		>"$WORK/big.yaml"
+	run /usr/bin/time -f "%M" -o "$WORK/rss" "$RELCTL" lint "$WORK/big.yaml"
+	[ "$status" -eq 0 ] || { echo "$output" | head; false; }
+	[[ "$output" == *"ok: \"Big\", 1 phases, 20000 steps"* ]]
+	[ "$(tail -1 "$WORK/rss")" -lt 1048576 ]
+	run "$RELCTL" playbook show "$WORK/big.yaml" --json
+	[ "$status" -eq 0 ]
+	[ "$(jq '.steps | length' <<<"$output")" -eq 20000 ]
+	cd "$WORK" && git init -q big && cd big && git config user.email cristina@example.com
+	"$RELCTL" init --playbook "$WORK/big.yaml" >/dev/null
+	run /usr/bin/time -f "%M" -o "$WORK/rss" "$RELCTL" start 1.0
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(tail -1 "$WORK/rss")" -lt 1048576 ]
+	[ "$(git show relctl-ledger:releases/1.0.json | jq -r '.steps.s0.state, .steps.s1.state')" = "$(printf 'ready\npending')" ]
 }
 
 @test "a thousand anchors each aliased are refused at the first alias" {

@@ -725,7 +725,7 @@ chat() { # FILTER over the notifications (path /chat) only
 
 @test "only the step's owner role runs its hook (77), and nothing is sent" {
 	publishing
-	refused_unsent "$V" 77 "lena cannot run publish-changelog: it needs the role release-manager" lena run publish-changelog
+	refused_unsent "$V" 77 "lena cannot claim publish-changelog: it needs the role release-manager" lena run publish-changelog
 	refused_unsent "$V" 65 "build-rc is not a hook step" jan run build-rc
 	[ "$(deliveries cms)" -eq 0 ]
 }

@@ -257,7 +257,7 @@ static void a_huge_value_is_refused(void **state)
 	expect_error(2, 7, "this value is too long (262145 bytes, at most 262144)");
 }
 
-static void too_many_nodes_are_refused(void **state)
+static void too_many_roles_are_refused_at_the_list(void **state)
 {
 	struct buf b;
 	size_t i;
@@ -267,13 +267,13 @@ static void too_many_nodes_are_refused(void **state)
 	buf_adds(&b, "relctl: 1\nname: x\nroles: [");
 	for (i = 0; i < 25000; i++)
 		buf_adds(&b, "r,");
-	buf_adds(&b, "r]\n");
+	buf_adds(&b, "r]\nphases: [{id: p, steps: [{id: s, title: S, owner: r, doc: d}]}]\n");
 	parse(b.data);
 	buf_release(&b);
-	expect_refused(1);
-	/* Root, two keys and values, a key and the list: node 20001 is item
-	 * 19994 of the list, whose item k is at column 7 + 2k. */
-	expect_error(3, 7 + 2 * 19994, "the playbook has too many YAML nodes (more than 20000)");
+	/* The list is refused, so the role it would have declared is unknown too. */
+	expect_refused(2);
+	/* The list is refused at its start, line 3 column 8. */
+	expect_error(3, 8, "the playbook lists 25001 roles; at most 1000");
 }
 
 /* ---------- aliases ---------- */
@@ -985,6 +985,17 @@ static void control_characters_in_messages_are_escaped(void **state)
 	expect_error(9, 47, "unknown key \"x\\n\\ty\\x1b[31m\\r\\x7f\" in a step");
 }
 
+static void a_step_with_a_duplicate_id_still_has_its_other_errors_reported(void **state)
+{
+	(void)state;
+	parse("relctl: 1\nname: x\nroles: [dev]\npeople: [{id: a, email: a@example.com, roles: [dev]}]\n"
+	      "phases: [{id: p, steps: [{id: s, title: S, owner: dev, doc: d},\n"
+	      "                         {id: s, title: T, owner: dev, doc: d, needz: [s]}]}]\n");
+	expect_refused(2);
+	expect_error(6, 31, "duplicate step id \"s\" (first at line 5)");
+	expect_error(6, 64, "unknown key \"needz\" in a step; did you mean \"needs\"?");
+}
+
 static void duplicates_in_long_lists_are_all_found(void **state)
 {
 	struct buf b;
@@ -994,18 +1005,18 @@ static void duplicates_in_long_lists_are_all_found(void **state)
 	(void)state;
 	buf_init(&b);
 	buf_adds(&b, "relctl: 1\nname: x\nroles: [release-manager");
-	for (i = 0; i < 3000; i++)
-		buf_addf(&b, ", r%zu", i % 1000);
+	for (i = 0; i < 900; i++)
+		buf_addf(&b, ", r%zu", i % 300);
 	buf_adds(&b, "]\npeople: [{id: a, email: a@example.com, roles: [release-manager]}]\n"
 		     "phases: [{id: p, steps: [{id: s, title: S, owner: release-manager, doc: d}]}]\n");
 	parse(b.data);
-	/* The second r0 is the 1001st role: after "release-manager" and r0..r999. */
-	column = (int)(strstr(strstr(b.data, " r999,"), " r0,") + 1 - strstr(b.data, "roles:")) + 1;
+	/* The second r0 is the 301st role: after "release-manager" and r0..r299. */
+	column = (int)(strstr(strstr(b.data, " r299,"), " r0,") + 1 - strstr(b.data, "roles:")) + 1;
 	buf_release(&b);
 	assert_null(pb);
-	/* Each of r0..r999 is listed three times: two duplicates each, and
+	/* Each of r0..r299 is listed three times: two duplicates each, and
 	 * nobody holds any of them. */
-	expect_counts(2000, 1000);
+	expect_counts(600, 300);
 	expect_error(3, column, "\"r0\" is listed twice in \"roles\"");
 }
 
@@ -1449,7 +1460,7 @@ int main(void)
 		T(a_second_document_is_refused),
 		T(deep_nesting_stops_at_32_levels),
 		T(a_huge_value_is_refused),
-		T(too_many_nodes_are_refused),
+		T(too_many_roles_are_refused_at_the_list),
 		T(aliases_are_refused),
 		T(a_merge_key_is_an_alias_too),
 		T(a_billion_laughs_stops_at_the_first_alias),
@@ -1501,6 +1512,7 @@ int main(void)
 		T(diagnostics_come_sorted_by_line_and_column),
 		T(control_characters_in_messages_are_escaped),
 		T(duplicates_in_long_lists_are_all_found),
+		T(a_step_with_a_duplicate_id_still_has_its_other_errors_reported),
 		T(diagnostic_format_writes_file_line_column),
 		T(load_text_reports_the_first_error_and_how_many_more),
 		T(load_reads_a_file_and_refuses_a_missing_one),
