@@ -107,9 +107,104 @@ rows() { # hyperfine JSON -> markdown rows of medians
 	jq -r '.results[] | "| \(.command) | \(.median * 1000 | . * 100 | round / 100) | \(.mean * 1000 | . * 100 | round / 100) | \(.min * 1000 | . * 100 | round / 100) | \(.max * 1000 | . * 100 | round / 100) |"' "$1" >>"$results"
 }
 
-bench_at 10
-bench_at 500
-bench_sync
+# A ledger of RELEASES releases of EVENTS events each, one commit per
+# event, written by relctl itself (offline): cristina skips and reopens
+# draft-changelog (one actor, so one signing key).  Extra git config
+# (signing) from $HISTORY_CONFIG.
+history_of() { # DIR RELEASES EVENTS [PLAYBOOK]
+	local dir=$1 releases=$2 events=$3 playbook=${4:-$ROOT/playbooks/tinypilot.yaml} r e
+	git init -q "$dir"
+	(
+		cd "$dir"
+		git config user.email cristina@example.com
+		[ -z "${HISTORY_CONFIG:-}" ] || eval "$HISTORY_CONFIG"
+		"$RELCTL" init --playbook "$playbook" >/dev/null
+		for r in $(seq "$releases"); do
+			"$RELCTL" start "h$r" --offline >/dev/null
+			for e in $(seq 2 2 "$events"); do
+				"$RELCTL" skip draft-changelog --reason later --release "h$r" --offline >/dev/null
+				"$RELCTL" reopen draft-changelog --reason now --release "h$r" --offline >/dev/null
+			done
+			"$RELCTL" skip update-test-plan --reason done --release "h$r" --offline >/dev/null
+		done
+	)
+}
+
+# relctl sync taking 1,000 new commits beside git fetch of them, both into a
+# copy of a clone that has the first 100; and relctl verify over 5,000
+# commits beside git log -p of the branch.
+bench_judge() {
+	local label=${1:-unsigned}
+	local src="$WORK/judge-src-$label" remote="$WORK/judge-$label.git" clone="$WORK/judge-clone-$label" old
+	echo "writing 1,000 $label ledger commits with relctl ..." >&2
+	history_of "$src" 10 100 "${2:-}"
+	git init -q --bare "$remote"
+	git -C "$src" push -q "$remote" relctl-ledger
+	old=$(git -C "$src" rev-list relctl-ledger | sed -n 1000p)
+	git clone -q --no-checkout "$remote" "$clone.0" 2>/dev/null
+	(
+		cd "$clone.0"
+		git config user.email cristina@example.com
+		git config relctl.remote origin
+		git update-ref refs/heads/relctl-ledger "$old"
+		git update-ref refs/remotes/origin/relctl-ledger "$old"
+		git update-ref refs/relctl/remotes/origin/relctl-ledger "$old"
+		git reflog expire --expire=now --all && git gc -q --prune=now
+	)
+	hyperfine -N --runs 10 --warmup 1 --export-json "$WORK/h-judge-$label.json" \
+		--prepare "bash -c 'rm -rf $clone && cp -a $clone.0 $clone'" \
+		-n "relctl sync, 1,000 new $label commits" "bash -c 'cd $clone && $RELCTL sync'" \
+		-n "git fetch, the same 1,000 $label commits" "bash -c 'cd $clone && git fetch -q origin relctl-ledger'" \
+		>"$WORK/hyperfine.log" 2>&1 || { tail -20 "$WORK/hyperfine.log"; exit 1; }
+	rows "$WORK/h-judge-$label.json"
+}
+
+bench_verify() {
+	local repo="$WORK/verify-5000"
+	echo "writing 5,000 ledger commits with relctl ..." >&2
+	history_of "$repo" 50 100
+	cd "$repo"
+	echo "verify: $(git rev-list --count relctl-ledger) commits" >&2
+	hyperfine -N --runs 5 --warmup 1 --export-json "$WORK/h-verify.json" \
+		-n "relctl verify, 5,000 commits" "$RELCTL verify" \
+		-n "git log -p, the same 5,000 commits" "bash -c 'git log -p relctl-ledger >/dev/null'" \
+		>"$WORK/hyperfine.log" 2>&1 || { tail -20 "$WORK/hyperfine.log"; exit 1; }
+	rows "$WORK/h-verify.json"
+}
+
+# Signing: a signed claim beside an unsigned one, and sync of 1,000 signed commits.
+bench_signed() {
+	local keys="$WORK/keys" pb="$WORK/signed.yaml" signed="$WORK/claim-signed" unsigned="$WORK/claim-unsigned" base
+	mkdir -p "$keys"
+	ssh-keygen -q -t ed25519 -N "" -C cristina -f "$keys/cristina"
+	ssh-keygen -q -t ed25519 -N "" -C jan -f "$keys/jan"
+	sed -e "s|{id: cristina, \\(.*\\)}|{id: cristina, \\1, keys: [\"$(cat "$keys/cristina.pub")\"]}|" \
+		-e "s|{id: jan, \\(.*\\)}|{id: jan, \\1, keys: [\"$(cat "$keys/jan.pub")\"]}|" "$ROOT/playbooks/tinypilot.yaml" >"$pb"
+	grep -q 'id: jan.*keys: \["ssh-ed25519' "$pb"
+	HISTORY_CONFIG="git config gpg.format ssh; git config user.signingKey $keys/cristina" history_of "$signed" 1 2 "$pb"
+	cp -a "$signed" "$unsigned"
+	git -C "$signed" config user.signingKey "$keys/jan"
+	git -C "$unsigned" config --unset user.signingKey
+	base=$(git -C "$signed" rev-parse relctl-ledger)
+	hyperfine -N --runs "$RUNS" --warmup 3 --export-json "$WORK/h-signed.json" \
+		--prepare "bash -c 'git -C $signed update-ref refs/heads/relctl-ledger $base && git -C $unsigned update-ref refs/heads/relctl-ledger $base'" \
+		-n "relctl claim, signed (ssh-keygen -Y sign)" "bash -c 'cd $signed && RELCTL_USER=jan $RELCTL claim build-rc --release h1 --offline'" \
+		-n "relctl claim, unsigned" "bash -c 'cd $unsigned && RELCTL_USER=jan $RELCTL claim build-rc --release h1 --offline'" \
+		>"$WORK/hyperfine.log" 2>&1 || { tail -20 "$WORK/hyperfine.log"; exit 1; }
+	rows "$WORK/h-signed.json"
+	HISTORY_CONFIG="git config gpg.format ssh; git config user.signingKey $keys/cristina" bench_judge signed "$pb"
+}
+
+# BENCH_ONLY="judge verify" runs some of them.
+for b in ${BENCH_ONLY:-next sync judge signed verify}; do
+	case $b in
+	next) bench_at 10 && bench_at 500 ;;
+	sync) bench_sync ;;
+	judge) bench_judge unsigned ;;
+	signed) bench_signed ;;
+	verify) bench_verify ;;
+	esac
+done
 echo
 echo "| Command | Median [ms] | Mean [ms] | Min [ms] | Max [ms] |"
 echo "|:---|---:|---:|---:|---:|"
