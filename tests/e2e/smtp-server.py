@@ -8,7 +8,8 @@ and answers each transaction by a script, so a test can make it refuse the
 way real servers refuse.
 
   smtp-server.py --port-file F --log L [--tls CERT KEY] [--smtps]
-                 [--user U --password-env NAME] [--script ANSWERS]
+                 [--user U --password-env NAME [--auth-mechanism PLAIN|LOGIN]]
+                 [--script ANSWERS]
 
 The port is picked free by the system, printed and written to --port-file
 (atomically, so a test can wait for the file).
@@ -20,6 +21,7 @@ starts one); when it runs out the server accepts.  Each answer is
   slow=S         accept, but only after S seconds (past a client's timeout)
 
 Each log line: {"seq", "time", "peer", "tls", "auth" (the login, or null),
+"auth_mechanism",
 "mail_from", "rcpt_tos", "stage" (where it ended), "answer" (the code),
 "data" (the message as received, or null)}.  Failed logins are logged with
 stage "auth".  SIGTERM stops it.
@@ -83,15 +85,17 @@ class Recorder:
         with self.lock:
             return self.script.pop(0) if self.script else ("accept", 250)
 
-    def record(self, session, envelope, stage, code, data=None):
+    def record(self, server, session, envelope, stage, code, data=None):
         with self.lock:
             self.seq += 1
             entry = {
                 "seq": self.seq,
                 "time": time.time(),
                 "peer": list(session.peer) if session.peer else None,
-                "tls": session.ssl is not None,
+                # STARTTLS sets session.ssl; implicit TLS only shows on the transport.
+                "tls": session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None,
                 "auth": session.auth_data.login.decode() if session.authenticated and session.auth_data else None,
+                "auth_mechanism": getattr(session, "relctl_mechanism", None),
                 "mail_from": envelope.mail_from if envelope else None,
                 "rcpt_tos": list(envelope.rcpt_tos) if envelope else [],
                 "stage": stage,
@@ -102,10 +106,11 @@ class Recorder:
                 f.write(json.dumps(entry, sort_keys=True) + "\n")
 
     def authenticate(self, server, session, envelope, mechanism, auth_data):
+        session.relctl_mechanism = mechanism
         ok = (isinstance(auth_data, LoginPassword) and auth_data.login.decode() == self.user
               and auth_data.password.decode() == self.password)
         if not ok:
-            self.record(session, None, "auth", 535)
+            self.record(server, session, None, "auth", 535)
         return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
 
 
@@ -117,14 +122,14 @@ class Handler:
         envelope.answer = self.rec.next_answer()
         envelope.mail_from = address
         if envelope.answer[0] == "mail":
-            self.rec.record(session, envelope, "mail", envelope.answer[1])
+            self.rec.record(server, session, envelope, "mail", envelope.answer[1])
             return reply(envelope.answer[1])
         return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         envelope.rcpt_tos.append(address)
         if envelope.answer[0] == "rcpt":
-            self.rec.record(session, envelope, "rcpt", envelope.answer[1])
+            self.rec.record(server, session, envelope, "rcpt", envelope.answer[1])
             return reply(envelope.answer[1])
         return "250 OK"
 
@@ -132,11 +137,11 @@ class Handler:
         kind, value = envelope.answer
         data = envelope.original_content.decode("utf-8", "replace")
         if kind == "slow":
-            self.rec.record(session, envelope, "data", 250, data)
+            self.rec.record(server, session, envelope, "data", 250, data)
             await asyncio.sleep(value)
             return reply(250)
         code = value if kind == "data" else 250
-        self.rec.record(session, envelope, "data", code, data)
+        self.rec.record(server, session, envelope, "data", code, data)
         return reply(code)
 
 
@@ -148,6 +153,7 @@ def main():
     p.add_argument("--smtps", action="store_true", help="implicit TLS instead of STARTTLS")
     p.add_argument("--user")
     p.add_argument("--password-env")
+    p.add_argument("--auth-mechanism", choices=["PLAIN", "LOGIN"], help="offer only this one")
     p.add_argument("--script", default="")
     args = p.parse_args()
 
@@ -160,7 +166,10 @@ def main():
         ctx.load_cert_chain(args.tls[0], args.tls[1])
     params = {"hostname": "relctl-test-mx", "decode_data": False}
     if args.user:
-        params.update(authenticator=rec.authenticate, auth_required=True, auth_require_tls=True)
+        # Implicit TLS is TLS too, but aiosmtpd only counts STARTTLS: it is told.
+        params.update(authenticator=rec.authenticate, auth_required=True, auth_require_tls=not args.smtps)
+        if args.auth_mechanism:
+            params["auth_exclude_mechanism"] = [m for m in ("PLAIN", "LOGIN") if m != args.auth_mechanism]
     if ctx and not args.smtps:
         params.update(tls_context=ctx, require_starttls=True)
 
