@@ -23,6 +23,9 @@ override LDFLAGS := $(SAN) $(EXTRA_LDFLAGS)
 SRC := $(wildcard src/*.c)
 CORE_OBJ := $(patsubst src/%.c,$(BUILD)/%.o,$(filter-out src/main.c src/cmd%.c src/args.c,$(SRC)))
 CLI_OBJ := $(patsubst src/%.c,$(BUILD)/%.o,$(filter src/main.c src/cmd%.c src/args.c,$(SRC)))
+# The starter playbooks of `relctl playbook new`, made into C.
+TEMPLATES := minimal=playbooks/minimal.yaml library=playbooks/library.yaml tinypilot=playbooks/tinypilot.yaml
+TEMPLATE_OBJ := $(BUILD)/templates.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
@@ -35,8 +38,14 @@ all: relctl
 relctl: $(BUILD)/relctl
 	cp $< $@
 
-$(BUILD)/relctl: $(CORE_OBJ) $(CLI_OBJ)
+$(BUILD)/relctl: $(CORE_OBJ) $(CLI_OBJ) $(TEMPLATE_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/templates.c: scripts/embed-playbooks.sh $(foreach t,$(TEMPLATES),$(lastword $(subst =, ,$(t)))) | $(BUILD)
+	scripts/embed-playbooks.sh $(TEMPLATES) >$@.tmp && mv $@.tmp $@
+
+$(TEMPLATE_OBJ): $(BUILD)/templates.c
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/%.o: src/%.c | $(BUILD)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
