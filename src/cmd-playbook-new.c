@@ -10,7 +10,7 @@
 #include "templates.h"
 
 static const struct option_spec options[] = {
-	{ "from", OPT_VALUE, "NAME", "the starting point: minimal (default), library or tinypilot" },
+	{ "from", OPT_VALUE, "minimal|library|tinypilot", "the starting point (default: minimal)" },
 	{ "list", OPT_FLAG, NULL, "list the starting points instead" },
 	OPTION_END,
 };
