@@ -4,13 +4,19 @@
 # pseudo-terminal (zsh/zpty) and completed with TAB; a compadd wrapper there
 # prints every match the completion functions add (after zsh matched them
 # against what was typed).  compinit and `relctl completion zsh` are loaded
-# first; relctl must be on PATH.  (The markers are written in two pieces so
-# that the terminal's echo of the typed commands never contains them.)
+# first (or, with RELCTL_ZSH_FPATH set, _relctl is autoloaded from that
+# directory, as an installed one is); relctl must be on PATH.  (The markers
+# are written in two pieces so that the terminal's echo of the typed
+# commands never contains them.)
 zmodload zsh/zpty || exit 2
 zpty shell zsh -f -i
 zpty -w shell 'PROMPT=; RPROMPT=; LISTMAX=100000; unsetopt beep'
-zpty -w shell 'autoload -Uz compinit && compinit -u -D'
-zpty -w shell 'source <(relctl completion zsh)'
+if [[ -n $RELCTL_ZSH_FPATH ]]; then
+	zpty -w shell "fpath=(${(q)RELCTL_ZSH_FPATH} \$fpath); autoload -Uz compinit && compinit -u -D"
+else
+	zpty -w shell 'autoload -Uz compinit && compinit -u -D'
+	zpty -w shell 'source <(relctl completion zsh)'
+fi
 zpty -w shell 'compadd() {
 	local -a found
 	if (( ${@[(I)-[OAD]]} )); then builtin compadd "$@"; return; fi
