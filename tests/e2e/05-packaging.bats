@@ -85,3 +85,23 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[ "$(printf '%s\n' "$output" | cut -f1)" = build-rc ]
 }
+
+@test "debian/: dpkg-buildpackage -us -uc -b builds a .deb of the tarball with the binary, man page and completions" {
+	command -v dpkg-buildpackage >/dev/null && [ -f /usr/share/perl5/Debian/Debhelper/Dh_Lib.pm ] || skip "needs dpkg-dev and debhelper"
+	mkdir -p "$TEST_TMP/deb"
+	tar -xzf "$BATS_FILE_TMPDIR/relctl-$VERSION.tar.gz" -C "$TEST_TMP/deb"
+	[ -x "$TEST_TMP/deb/relctl-$VERSION/debian/rules" ]
+	(cd "$TEST_TMP/deb/relctl-$VERSION" && dpkg-buildpackage -us -uc -b) >"$TEST_TMP/deb.log" 2>&1 || { tail -20 "$TEST_TMP/deb.log"; return 1; }
+	deb="$TEST_TMP/deb/relctl_${VERSION}_$(dpkg --print-architecture).deb"
+	[ -f "$deb" ]
+	dpkg-deb -c "$deb" | awk '{print $6}' >"$TEST_TMP/contents"
+	for f in usr/bin/relctl usr/share/man/man1/relctl.1.gz usr/share/bash-completion/completions/relctl \
+		usr/share/zsh/vendor-completions/_relctl usr/share/fish/vendor_completions.d/relctl.fish \
+		usr/share/doc/relctl/copyright; do
+		grep -qx "./$f" "$TEST_TMP/contents" || { echo "missing $f"; return 1; }
+	done
+	[[ "$(dpkg-deb -f "$deb" Depends)" == *libgit2* ]]
+	[ "$(dpkg-deb -f "$deb" Version)" = "$VERSION" ]
+	# Built with Debian's hardening flags on top of relctl's own.
+	grep -q -- "-fstack-protector-strong" "$TEST_TMP/deb.log"
+}
