@@ -7,6 +7,9 @@
 load helper
 
 setup_file() {
+	# Under make check, MAKEFLAGS carries the sanitizer build's variables: the
+	# tarball must build as a user's plain `make` does.
+	unset MAKEFLAGS MFLAGS MAKELEVEL
 	git -C "$ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1 || skip "make dist needs the git checkout"
 	VERSION=$(sed -n 's/^#define RELCTL_VERSION "\(.*\)"/\1/p' "$ROOT/include/relctl.h")
 	export VERSION DIST="$BATS_FILE_TMPDIR/unpacked/relctl-$VERSION"
@@ -17,6 +20,7 @@ setup_file() {
 }
 
 setup() {
+	unset MAKEFLAGS MFLAGS MAKELEVEL
 	TEST_TMP="$(mktemp -d "${BATS_TMPDIR:-/tmp}/relctl-pkg.XXXXXX")"
 }
 
