@@ -1,11 +1,21 @@
-# relctl: `make` builds ./relctl; `make check` installs what is missing,
-# builds, and runs every test twice (plain, then ASan+UBSan); `make demo`
-# walks through a release on a throwaway repository.
+# relctl: `make` builds ./relctl; `make demo` installs only what building and
+# running relctl needs, builds, and walks through a release on a throwaway
+# repository; `make check` installs the test tools as well, builds, and runs
+# every test twice (plain, then ASan+UBSan).  `make install` puts the binary,
+# the man page and the bash, zsh and fish completions under $(PREFIX);
+# `make dist` makes relctl-VERSION.tar.gz, which builds with this Makefile alone.
 
 PREFIX ?= /usr/local
+VERSION := $(shell sed -n 's/^#define RELCTL_VERSION "\(.*\)"/\1/p' include/relctl.h)
 PKGS := libgit2 libcurl libcjson yaml-0.1 openssl
-DEBS := libgit2-dev libcurl4-openssl-dev libcjson-dev libyaml-dev libcmocka-dev libssl-dev \
-	bats jq pkg-config git python3 python3-jsonschema ca-certificates openssl nginx-light fcgiwrap openssh-server chromium
+# Building and running relctl (and its demo, which also uses python3 and jq):
+# the four libraries, OpenSSL, a compiler, make, pkg-config and git.
+RUN_DEBS := libgit2-dev libcurl4-openssl-dev libcjson-dev libyaml-dev libssl-dev gcc libc6-dev make pkg-config \
+	git ca-certificates openssl python3 jq
+# The test tools, for `make check` only.
+TEST_DEBS := libcmocka-dev bats python3-jsonschema python3-aiosmtpd nginx-light fcgiwrap openssh-server chromium \
+	zsh fish tmux debhelper
+DEBS := $(RUN_DEBS) $(TEST_DEBS)
 
 BUILD ?= build
 SAN ?=
@@ -23,20 +33,29 @@ override LDFLAGS := $(SAN) $(EXTRA_LDFLAGS)
 SRC := $(wildcard src/*.c)
 CORE_OBJ := $(patsubst src/%.c,$(BUILD)/%.o,$(filter-out src/main.c src/cmd%.c src/args.c,$(SRC)))
 CLI_OBJ := $(patsubst src/%.c,$(BUILD)/%.o,$(filter src/main.c src/cmd%.c src/args.c,$(SRC)))
+# The starter playbooks of `relctl playbook new`, made into C.
+TEMPLATES := minimal=playbooks/minimal.yaml library=playbooks/library.yaml tinypilot=playbooks/tinypilot.yaml
+TEMPLATE_OBJ := $(BUILD)/templates.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all deps check check-plain check-asan unit e2e demo bench fuzz install clean format
+.PHONY: all deps deps-run check check-plain check-asan unit e2e demo bench fuzz install uninstall dist clean format
 
 all: relctl
 
 relctl: $(BUILD)/relctl
 	cp $< $@
 
-$(BUILD)/relctl: $(CORE_OBJ) $(CLI_OBJ)
+$(BUILD)/relctl: $(CORE_OBJ) $(CLI_OBJ) $(TEMPLATE_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/templates.c: scripts/embed-playbooks.sh $(foreach t,$(TEMPLATES),$(lastword $(subst =, ,$(t)))) | $(BUILD)
+	scripts/embed-playbooks.sh $(TEMPLATES) >$@.tmp && mv $@.tmp $@
+
+$(TEMPLATE_OBJ): $(BUILD)/templates.c
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/%.o: src/%.c | $(BUILD)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
@@ -49,14 +68,23 @@ $(BUILD) $(BUILD)/tests:
 
 -include $(wildcard $(BUILD)/*.d)
 
-# Installs, with apt-get, only the Debian packages that are missing.
-deps:
-	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# Install, with apt-get, only the Debian packages that are missing: deps-run
+# what relctl and its demo need (without the packages they merely
+# recommend), deps everything the tests need too.
+define install_debs
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		if [ "$$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi; \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(2) $$missing; \
 	fi
+endef
+
+deps-run:
+	$(call install_debs,$(RUN_DEBS),--no-install-recommends)
+
+deps:
+	$(call install_debs,$(DEBS))
 
 unit-bins: $(UNIT_BIN)
 
@@ -78,11 +106,11 @@ check-asan:
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/e2e/lsan-libgit2.supp:print_suppressions=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		tests/run.sh asan build-asan build/results.txt
 
-demo: deps
+demo: deps-run
 	@$(MAKE) --no-print-directory relctl
 	@scripts/demo.sh
 
-bench: deps
+bench: deps-run
 	@$(MAKE) --no-print-directory relctl
 	@bench/run.sh
 
@@ -94,13 +122,39 @@ fuzz:
 	build-fuzz/fuzz_playbook -max_total_time=$${FUZZ_SECONDS:-120} -max_len=8192 \
 		-dict=fuzz/yaml.dict build-fuzz/corpus fuzz/corpus tests/lint
 
+BASH_COMPLETION_DIR ?= $(PREFIX)/share/bash-completion/completions
+# Debian's zsh looks in vendor-completions under /usr, site-functions under /usr/local.
+ZSH_COMPLETION_DIR ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/share/zsh/vendor-completions,$(PREFIX)/share/zsh/site-functions)
+FISH_COMPLETION_DIR ?= $(PREFIX)/share/fish/vendor_completions.d
+
 install: relctl
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(BASH_COMPLETION_DIR) \
+		$(DESTDIR)$(ZSH_COMPLETION_DIR) $(DESTDIR)$(FISH_COMPLETION_DIR)
 	install -m 755 relctl $(DESTDIR)$(PREFIX)/bin/relctl
 	install -m 644 docs/relctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/relctl.1
+	./relctl completion bash >$(DESTDIR)$(BASH_COMPLETION_DIR)/relctl
+	./relctl completion zsh >$(DESTDIR)$(ZSH_COMPLETION_DIR)/_relctl
+	./relctl completion fish >$(DESTDIR)$(FISH_COMPLETION_DIR)/relctl.fish
+	chmod 644 $(DESTDIR)$(BASH_COMPLETION_DIR)/relctl $(DESTDIR)$(ZSH_COMPLETION_DIR)/_relctl \
+		$(DESTDIR)$(FISH_COMPLETION_DIR)/relctl.fish
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/relctl $(DESTDIR)$(PREFIX)/share/man/man1/relctl.1 \
+		$(DESTDIR)$(BASH_COMPLETION_DIR)/relctl $(DESTDIR)$(ZSH_COMPLETION_DIR)/_relctl \
+		$(DESTDIR)$(FISH_COMPLETION_DIR)/relctl.fish
+
+# The tracked files of this checkout as relctl-VERSION/, owned by root and
+# dated by the last commit, so the same tree gives the same tarball.
+DISTDIR ?= .
+dist:
+	@git rev-parse --is-inside-work-tree >/dev/null 2>&1 || { echo "make dist needs the git checkout"; exit 1; }
+	git ls-files -z | tar --null -T - --sort=name --owner=0 --group=0 --numeric-owner \
+		--mtime="@$$(git log -1 --format=%ct)" --transform 's,^,relctl-$(VERSION)/,' \
+		-czf $(DISTDIR)/relctl-$(VERSION).tar.gz
+	@echo "wrote $(DISTDIR)/relctl-$(VERSION).tar.gz"
 
 format:
 	clang-format -i src/*.c include/*.h tests/unit/*.c
 
 clean:
-	rm -rf build build-asan build-fuzz relctl
+	rm -rf build build-asan build-fuzz relctl relctl-*.tar.gz

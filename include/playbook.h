@@ -67,10 +67,19 @@ struct pb_header {
 	char *value; /* may hold ${ENV} references, expanded at send time */
 };
 
+/* A mail hook's headers (the hook's "mail:"); the body is the hook's string body. */
+struct pb_mail {
+	char *from;          /* "Name <addr>" or "addr", checked by mail_address_split */
+	struct strlist to;   /* at least one address */
+	struct strlist cc;
+	char *reply_to;      /* may be NULL */
+	char *subject;       /* a template */
+};
+
 struct pb_hook {
 	char *id;
 	char *url;
-	char *method;
+	char *method;       /* "SMTP" for a mail hook */
 	struct pb_header *headers;
 	size_t header_count;
 	cJSON *body_json;   /* a mapping body: a template tree of strings; or NULL */
@@ -82,6 +91,8 @@ struct pb_hook {
 	long timeout;       /* seconds */
 	long connect_timeout;
 	long retries;
+	struct pb_mail *mail; /* a mail hook (smtp:// or smtps://); NULL for an HTTP one */
+	bool tls_none;        /* tls: none, plain smtp:// to a local relay (default: STARTTLS required) */
 };
 
 struct pb_step {

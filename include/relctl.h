@@ -18,7 +18,7 @@
 
 #define RELCTL_VERSION "0.1.0"
 #define MAX_OPTIONS 16
-#define MAX_POSITIONALS 8
+#define MAX_POSITIONALS 64 /* a completion asks about a whole command line */
 
 enum option_kind {
 	OPT_FLAG,     /* --json */

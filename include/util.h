@@ -1,7 +1,7 @@
 /*
  * Small parsers and formatters used across relctl: durations ("30m", "48h",
  * "2d", "1w", "1h30m"), identifiers, RFC 3339 times, the clock (which
- * RELCTL_NOW can fix) and "did you mean" suggestions.
+ * RELCTL_NOW can fix), mail addresses and "did you mean" suggestions.
  */
 #ifndef RELCTL_UTIL_H
 #define RELCTL_UTIL_H
@@ -59,6 +59,15 @@ bool utf8_valid(const char *s, size_t len);
 
 /* An event id: 1..64 of [A-Za-z0-9_-]. */
 bool event_id_valid(const char *text);
+
+/*
+ * One mail address as a playbook writes it: "releases@example.com" or
+ * "Display Name <releases@example.com>".  Returns false when the text is not
+ * exactly one address (no '@', a space, comma or control character in the
+ * address, an unclosed '<', a control character anywhere).  On success
+ * *addr and *name ("" without a display name) are the caller's.
+ */
+bool mail_address_split(const char *text, char **name, char **addr);
 
 /* Fills out with 2*bytes random hex digits and a NUL (from /dev/urandom). */
 int random_hex(char *out, size_t bytes);

@@ -2,14 +2,17 @@
 # make demo: a release of TinyPilot Pro 2.6.3 played by its team on a
 # throwaway repository - two laptops sharing the ledger through a bare git
 # remote, a bug found in rc1, a delay, rc2, the ship decision, hooks sent to
-# a local receiver, the 48-hour wait, and the audit trail at the end.
+# a local receiver, the announcement mailed to a local mail server (STARTTLS,
+# AUTH), the 48-hour wait, and the audit trail at the end.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 RELCTL="$ROOT/relctl"
 WORK="$(mktemp -d /tmp/relctl-demo.XXXXXX)"
 RECEIVER_PID=""
+MAIL_PID=""
 cleanup() {
 	[ -n "$RECEIVER_PID" ] && kill "$RECEIVER_PID" 2>/dev/null || true
+	[ -n "$MAIL_PID" ] && kill "$MAIL_PID" 2>/dev/null || true
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -38,7 +41,7 @@ cp -r "$ROOT/docs/steps" "$WORK/cristina/steps-docs"
 printf '## TinyPilot Pro 2.6.3\n\n- Static IP support in the web interface\n- Faster boot\n' >"$WORK/cristina/changelog/2.6.3.md"
 printf '# What'"'"'s new in TinyPilot Pro 2.6.3\n\nYou can now give your device a static IP.\n' >"$WORK/cristina/announcements/2.6.3.md"
 
-# A local receiver standing in for the CMS and the mailer: it prints what arrives.
+# A local receiver standing in for the CMS: it prints what arrives.
 cat >"$WORK/receiver.py" <<'PY'
 import http.server, sys
 class H(http.server.BaseHTTPRequestHandler):
@@ -58,8 +61,17 @@ RECEIVER_PID=$!
 for _ in $(seq 50); do [ -s "$WORK/receiver.out" ] && break; sleep 0.1; done
 PORT=$(head -1 "$WORK/receiver.out")
 export TINYPILOT_CMS_URL="http://127.0.0.1:$PORT/cms" TINYPILOT_CMS_TOKEN="demo-token-not-shown"
-export MAILER_URL="http://127.0.0.1:$PORT/mailer" MAILER_API_KEY="demo-mailer-key"
-export TINYPILOT_CMS_SIGNING_SECRET="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" MAILER_SIGNING_SECRET="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+export TINYPILOT_CMS_SIGNING_SECRET="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+# A local mail server standing in for the list's provider: STARTTLS with a
+# throwaway CA (relctl trusts it through SSL_CERT_FILE), then AUTH.
+"$ROOT/scripts/make-ca.sh" "$WORK/ca"
+python3 -u "$ROOT/scripts/demo-mail-server.py" "$WORK/ca/server.pem" "$WORK/ca/server.key" announce demo-mail-password \
+	>"$WORK/mail.out" 2>"$WORK/mail.err" &
+MAIL_PID=$!
+for _ in $(seq 50); do [ -s "$WORK/mail.out" ] && break; sleep 0.1; done
+export MAILER_SMTP_URL="smtp://announce:demo-mail-password@127.0.0.1:$(head -1 "$WORK/mail.out")"
+export SSL_CERT_FILE="$WORK/ca/ca.pem"
 
 cd "$WORK/cristina"
 say "The playbook: 25 steps in three phases, each with an owner role"
@@ -162,12 +174,14 @@ run maria done monitor-bugs || true
 at 2024-03-14T14:05:00Z
 run maria done monitor-bugs --note "two tickets, neither about 2.6.3"
 
-say "Announcing: the blog post and the mailing list go out through hooks"
+say "Announcing: the blog post goes out through a hook, the mailing list by email"
 run jan claim publish-community
 run jan done publish-community --evidence https://github.com/example/tinypilot/releases/tag/2.6.3
 run lena run publish-blog
-run lena run send-mailing-list
 sed -n '3,$p' "$WORK/receiver.out"
+run lena run send-mailing-list --dry-run
+run lena run send-mailing-list
+sed -n '2,$p' "$WORK/mail.out"
 for s in share-eu-distributor update-playbook-links; do run david claim $s; run david done $s; done
 run cristina claim share-manufacturer
 run cristina done share-manufacturer --evidence https://mail.example.com/thread/42

@@ -51,12 +51,12 @@ void cmd_notify_ready(struct cmd_ctx *ctx, struct session *s, const char *versio
 		webhook_id = hook_webhook_id(rel.st->version, rel.st->candidate, key, 0, rel.pb->notify);
 		free(key);
 		memset(&res, 0, sizeof(res));
-		if (hook_render(playbook_hook(rel.pb, rel.pb->notify), &scope, webhook_id, s->now, &req, &err) != 0 ||
+		if (hook_render(playbook_hook(rel.pb, rel.pb->notify), &scope, webhook_id, &req, &err) != 0 ||
 		    hook_send(&req, &res, &err) != 0)
 			fprintf(stderr, "relctl: warning: the %s notification was not sent: %s\n", rel.pb->notify, err.message);
 		else if (res.outcome != HOOK_DELIVERED && res.status)
-			fprintf(stderr, "relctl: warning: the %s notification was not delivered (HTTP %ld)\n", rel.pb->notify,
-				res.status);
+			fprintf(stderr, "relctl: warning: the %s notification was not delivered (%s %ld)\n", rel.pb->notify,
+				hook_protocol(&req), res.status);
 		else if (res.outcome != HOOK_DELIVERED) {
 			const struct hook_attempt *last = res.attempt_count ? &res.attempts[res.attempt_count - 1] : NULL;
 			char *why = hook_mask(&req, last && last->error ? last->error : "no answer");

@@ -35,6 +35,18 @@ static int init_exec(struct cmd_ctx *ctx)
 		}
 		free(url);
 	}
+	/* A first init with nothing to start from: say where a playbook comes from. */
+	if (args_value(&ctx->args, "playbook") == NULL && remote == NULL && args_value(&ctx->args, "branch") == NULL) {
+		char tip[OID_HEX];
+
+		if (session_tip(s, tip, &ctx->err) == 1) {
+			return error_set(&ctx->err, EXIT_USAGE,
+					 "there is no ledger here yet and no remote to get one from; start from a playbook: "
+					 "'relctl playbook new > playbook.yaml' (or --from library|tinypilot), edit it, then "
+					 "'relctl init --playbook playbook.yaml'");
+		}
+		error_clear(&ctx->err);
+	}
 	if (remote && (s->remote == NULL || strcmp(s->remote, remote) != 0)) {
 		free(s->remote);
 		s->remote = xstrdup(remote);
@@ -58,7 +70,9 @@ const struct cmd_entry cmd_init_entry = {
 	.summary = "set up the ledger branch in this repository",
 	.help = "Works in any git repository, even one without commits.  The ledger lives on\n"
 		"its own branch; your HEAD, index and working tree are never touched.  The\n"
-		"settings are kept in git config as relctl.branch and relctl.remote.",
+		"settings are kept in git config as relctl.branch and relctl.remote.\n"
+		"Without --playbook it picks up the team's ledger from the remote; the first\n"
+		"init of a team needs a playbook: 'relctl playbook new > playbook.yaml' writes one.",
 	.options = options,
 	.max_args = 0,
 	.needs = CMD_SESSION,

@@ -28,7 +28,7 @@ static int render(struct cmd_ctx *ctx, struct session *s, const struct release *
 	struct template_scope scope = { rel->st, store_workdir(s->store), NULL, NULL };
 	char *id = hook_webhook_id(rel->st->version, rel->st->candidate, step->id, rel->st->steps[step->index].round,
 				   step->hook);
-	int rc = hook_render(playbook_hook(rel->pb, step->hook), &scope, id, s->now, req, &ctx->err);
+	int rc = hook_render(playbook_hook(rel->pb, step->hook), &scope, id, req, &ctx->err);
 
 	free(id);
 	return rc;
@@ -114,7 +114,11 @@ static int run_exec(struct cmd_ctx *ctx)
 		free(summary);
 		summary = NULL;
 	}
-	fprintf(ctx->out, "sending %s %s (webhook-id %s)...\n", req.method, req.url_shown, req.webhook_id);
+	if (req.mail)
+		fprintf(ctx->out, "sending mail to %zu recipient%s through %s (Message-ID %s)...\n", req.recipient_count,
+			req.recipient_count == 1 ? "" : "s", req.url_shown, req.message_id);
+	else
+		fprintf(ctx->out, "sending %s %s (webhook-id %s)...\n", req.method, req.url_shown, req.webhook_id);
 	fflush(ctx->out);
 	if (hook_send(&req, &res, &ctx->err) != 0)
 		goto out;
@@ -128,8 +132,8 @@ static int run_exec(struct cmd_ctx *ctx)
 		if (session_mutate(s, &record, &summary, &ctx->err) != 0) {
 			char *why = hook_mask(&req, ctx->err.message);
 
-			error_set(&ctx->err, ctx->err.code, "the hook was %s (HTTP %ld) but could not be recorded: %s; 'relctl run %s' again resends it with the same webhook-id",
-				  hook_outcome_name(res.outcome), res.status, why, step->id);
+			error_set(&ctx->err, ctx->err.code, "the hook was %s (%s %ld) but could not be recorded: %s; 'relctl run %s' again resends it with the same webhook-id",
+				  hook_outcome_name(res.outcome), hook_protocol(&req), res.status, why, step->id);
 			free(why);
 			goto out;
 		}
@@ -149,8 +153,9 @@ static int run_exec(struct cmd_ctx *ctx)
 				  "%s: no answer after the request was sent (%s), so it may have arrived; 'relctl run %s' resends it with the same webhook-id",
 				  step->id, last->error ? last->error : "timeout", step->id);
 		else if (res.status)
-			error_set(&ctx->err, EXIT_UNAVAILABLE, "%s: the receiver answered HTTP %ld after %zu attempt%s: %s", step->id,
-				  res.status, res.attempt_count, res.attempt_count == 1 ? "" : "s", excerpt);
+			error_set(&ctx->err, EXIT_UNAVAILABLE, "%s: the %s answered %s %ld after %zu attempt%s: %s", step->id,
+				  req.mail ? "mail server" : "receiver", hook_protocol(&req), res.status, res.attempt_count,
+				  res.attempt_count == 1 ? "" : "s", excerpt);
 		else
 			error_set(&ctx->err, EXIT_UNAVAILABLE, "%s: not delivered after %zu attempt%s: %s", step->id,
 				  res.attempt_count, res.attempt_count == 1 ? "" : "s", last->error ? last->error : "");
@@ -166,11 +171,14 @@ out:
 const struct cmd_entry cmd_run_entry = {
 	.name = "run",
 	.usage = "STEP [--dry-run] [--force] [--release VERSION]",
-	.summary = "send a hook step's request (changelog, blog post, mailing list)",
+	.summary = "send a hook step's request or mail (changelog, blog post, mailing list)",
 	.help = "The request is signed (Standard Webhooks, or GitHub's scheme) and carries a\n"
 		"webhook-id that is the same on every retry and re-run, also as Idempotency-Key.\n"
-		"A 2xx answer marks the step done; otherwise it stays claimed, the failure is\n"
-		"recorded, and the command exits 69.  Secrets never appear in output or the ledger.",
+		"A mail hook sends its message over SMTP (STARTTLS required on smtp://) with a\n"
+		"Message-ID made of that webhook-id, so a list can drop a repeat.\n"
+		"A 2xx answer (a mail: 250) marks the step done; otherwise it stays claimed, the\n"
+		"failure is recorded, and the command exits 69.  Secrets never appear in output or\n"
+		"the ledger.  --dry-run prints the exact request or the whole message.",
 	.options = options,
 	.min_args = 1,
 	.max_args = 1,

@@ -11,6 +11,7 @@ extern const struct cmd_entry cmd_lint_entry;
 extern const struct cmd_entry cmd_playbook_show_entry;
 extern const struct cmd_entry cmd_init_entry;
 extern const struct cmd_entry cmd_playbook_update_entry;
+extern const struct cmd_entry cmd_playbook_new_entry;
 extern const struct cmd_entry cmd_start_entry;
 extern const struct cmd_entry cmd_claim_entry;
 extern const struct cmd_entry cmd_unclaim_entry;
@@ -46,6 +47,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_lint_entry,
 	&cmd_playbook_show_entry,
 	&cmd_playbook_update_entry,
+	&cmd_playbook_new_entry,
 	&cmd_start_entry,
 	&cmd_releases_entry,
 	&cmd_status_entry,

@@ -288,9 +288,12 @@ static void describe(struct plan *plan, const struct release *rel, const cJSON *
 	else if (strcmp(op, "hook") == 0) {
 		const cJSON *result = cJSON_GetObjectItemCaseSensitive(event, "result");
 
-		plan->summary = xasprintf("%s ran the %s hook of %s: %s, HTTP %d (%s rc%d)", actor,
-					  text_field(result, "hook"), step->valuestring, text_field(result, "outcome"),
-					  cJSON_GetObjectItemCaseSensitive(result, "status")->valueint, rel->version, candidate);
+		const cJSON *status = cJSON_GetObjectItemCaseSensitive(result, "status");
+		bool mail = strcmp(text_field(result, "method"), "SMTP") == 0;
+
+		plan->summary = xasprintf("%s ran the %s hook of %s: %s, %s %d (%s rc%d)", actor, text_field(result, "hook"),
+					  step->valuestring, text_field(result, "outcome"), mail ? "SMTP reply" : "HTTP",
+					  cJSON_IsNumber(status) ? status->valueint : 0, rel->version, candidate);
 	} else if (strcmp(op, "decide") == 0)
 		plan->summary = xasprintf("%s decided to %s %s rc%d%s", actor, text_field(event, "decision"), rel->version,
 					  candidate, rel->st->candidate != candidate ? "; the next candidate begins" : "");

@@ -3,7 +3,9 @@
  * request before anything is sent (an unknown template name or an unset
  * variable stops it there), signed, then sent with libcurl: TLS verification
  * on, http and https only, no redirects (libcurl would forward our signature
- * headers to the new host), statuses read with CURLINFO_RESPONSE_CODE.
+ * headers to the new host), statuses read with CURLINFO_RESPONSE_CODE.  A
+ * mail hook is rendered into one RFC 5322 message (its Message-ID made of
+ * the webhook-id) and sent over SMTP, STARTTLS required on smtp://.
  * This is the only file that uses libcurl.
  */
 #include <ctype.h>
@@ -368,6 +370,229 @@ int hook_sign_github(const char *secret, const char *body, size_t len, char **ou
 	return 0;
 }
 
+/* ---------- mail ---------- */
+
+/* Printable ASCII (and tabs): header text that needs no encoding. */
+static bool plain_ascii(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= 0x20 && *s < 0x7f) || *s == '\t'))
+			return false;
+	return true;
+}
+
+/*
+ * Header text that is not plain ASCII as RFC 2047 encoded-words of at most
+ * 39 bytes (64 characters: "Subject: " and one word fit in 76) that never
+ * split a UTF-8 character, one per folded line.
+ */
+static void add_encoded_words(struct buf *b, const char *text)
+{
+	size_t len = strlen(text), i = 0;
+
+	while (i < len) {
+		size_t n = len - i > 39 ? 39 : len - i;
+		char *b64;
+
+		while (n > 1 && i + n < len && ((unsigned char)text[i + n] & 0xc0) == 0x80)
+			n--;
+		b64 = base64_encode((const unsigned char *)text + i, n);
+		buf_addf(b, "%s=?UTF-8?B?%s?=", i ? "\r\n " : "", b64);
+		free(b64);
+		i += n;
+	}
+}
+
+/* Text a template made, for a header: one line, encoded when not plain ASCII. */
+static void add_header_text(struct buf *b, const char *text)
+{
+	char *line = xstrdup(text), *p;
+
+	for (p = line; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	if (plain_ascii(line))
+		buf_adds(b, line);
+	else
+		add_encoded_words(b, line);
+	free(line);
+}
+
+/* An address of the playbook (checked when it was loaded) as a header wants it. */
+static void add_address(struct buf *b, const char *text)
+{
+	char *name = NULL, *addr = NULL;
+	const char *p;
+
+	if (!mail_address_split(text, &name, &addr)) {
+		buf_adds(b, "undisclosed-recipients:;");
+		return;
+	}
+	if (name[0] == '\0') {
+		buf_adds(b, addr);
+	} else if (!plain_ascii(name)) {
+		add_encoded_words(b, name);
+		buf_addf(b, " <%s>", addr);
+	} else if (name[0] != '"' && strpbrk(name, "()<>[]:;@\\,.\"")) {
+		buf_addc(b, '"');
+		for (p = name; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				buf_addc(b, '\\');
+			buf_addc(b, *p);
+		}
+		buf_addf(b, "\" <%s>", addr);
+	} else {
+		buf_addf(b, "%s <%s>", name, addr);
+	}
+	free(name);
+	free(addr);
+}
+
+static void add_address_header(struct buf *b, const char *name, const struct strlist *list)
+{
+	size_t i;
+
+	if (list->count == 0)
+		return;
+	buf_addf(b, "%s: ", name);
+	for (i = 0; i < list->count; i++) {
+		if (i)
+			buf_adds(b, ",\r\n ");
+		add_address(b, list->items[i]);
+	}
+	buf_adds(b, "\r\n");
+}
+
+/* 7bit text: ASCII, every CR part of a CRLF, no line over 998 bytes (RFC 5322). */
+static bool seven_bit(const char *text)
+{
+	size_t line = 0;
+	const char *p;
+
+	for (p = text; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == '\n') {
+			line = 0;
+			continue;
+		}
+		if ((c == '\r' && p[1] != '\n') || c >= 0x7f || (c < 0x20 && c != '\t' && c != '\r') || ++line > 998)
+			return false;
+	}
+	return true;
+}
+
+/* The body with CRLF line ends, as is (7bit) or quoted-printable (RFC 2045). */
+static void add_body(struct buf *b, const char *text, bool quoted)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t column = 0;
+
+	while (*p) {
+		char piece[4];
+		size_t n = 1;
+		bool line_end;
+
+		if (*p == '\n' || (p[0] == '\r' && p[1] == '\n')) {
+			p += *p == '\r' ? 2 : 1;
+			buf_adds(b, "\r\n");
+			column = 0;
+			continue;
+		}
+		line_end = p[1] == '\0' || p[1] == '\n' || (p[1] == '\r' && p[2] == '\n');
+		piece[0] = (char)*p;
+		if (quoted && !((*p >= 33 && *p <= 126 && *p != '=') || ((*p == ' ' || *p == '\t') && !line_end))) {
+			snprintf(piece, sizeof(piece), "=%02X", *p);
+			n = 3;
+		}
+		if (quoted && column + n > 75) {
+			buf_adds(b, "=\r\n");
+			column = 0;
+		}
+		buf_add(b, piece, n);
+		column += n;
+		p++;
+	}
+	if (b->len < 2 || strcmp(b->data + b->len - 2, "\r\n") != 0)
+		buf_adds(b, "\r\n");
+}
+
+char *hook_message_id(const char *webhook_id, const char *from)
+{
+	char *name = NULL, *addr = NULL, *id;
+
+	if (!mail_address_split(from, &name, &addr))
+		return xasprintf("<%s@relctl.invalid>", webhook_id);
+	id = xasprintf("<%s@%s>", webhook_id, strchr(addr, '@') + 1);
+	free(name);
+	free(addr);
+	return id;
+}
+
+char *hook_mail_message(const struct pb_mail *mail, const char *subject, const char *body, const char *message_id,
+			time_t date)
+{
+	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	struct strlist one = { NULL, NULL, 0 };
+	char *from = mail->from;
+	bool quoted = !seven_bit(body);
+	struct buf b;
+	struct tm tm;
+
+	gmtime_r(&date, &tm);
+	buf_init(&b);
+	buf_addf(&b, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n", days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
+		 tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	one.items = &from;
+	one.count = 1;
+	add_address_header(&b, "From", &one);
+	add_address_header(&b, "To", &mail->to);
+	add_address_header(&b, "Cc", &mail->cc);
+	if (mail->reply_to) {
+		char *reply_to = mail->reply_to;
+
+		one.items = &reply_to;
+		add_address_header(&b, "Reply-To", &one);
+	}
+	buf_adds(&b, "Subject: ");
+	add_header_text(&b, subject);
+	buf_addf(&b, "\r\nMessage-ID: %s\r\n", message_id);
+	buf_adds(&b, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n");
+	buf_addf(&b, "Content-Transfer-Encoding: %s\r\n\r\n", quoted ? "quoted-printable" : "7bit");
+	add_body(&b, body, quoted);
+	return buf_detach(&b);
+}
+
+/* The bare addresses of the envelope: MAIL FROM, and RCPT TO for every To and Cc, once each. */
+static void mail_envelope(struct hook_request *req, const struct pb_mail *mail)
+{
+	const struct strlist *lists[] = { &mail->to, &mail->cc };
+	char *name = NULL, *addr = NULL;
+	size_t i, j, k;
+
+	if (mail_address_split(mail->from, &name, &addr)) {
+		req->mail_from = addr;
+		free(name);
+	}
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < lists[k]->count; i++) {
+			if (!mail_address_split(lists[k]->items[i], &name, &addr))
+				continue;
+			free(name);
+			for (j = 0; j < req->recipient_count && strcasecmp(req->recipients[j], addr) != 0; j++)
+				;
+			if (j < req->recipient_count) {
+				free(addr);
+				continue;
+			}
+			req->recipients = xrealloc(req->recipients, (req->recipient_count + 1) * sizeof(*req->recipients));
+			req->recipients[req->recipient_count++] = addr;
+		}
+	}
+}
+
 /* ---------- the request ---------- */
 
 static void add_header(struct hook_request *req, const char *name, char *value)
@@ -381,7 +606,67 @@ static void add_header(struct hook_request *req, const char *name, char *value)
 	req->header_count++;
 }
 
-int hook_render(const struct pb_hook *hook, const struct template_scope *scope, const char *webhook_id, time_t now,
+/*
+ * The url, ${ENV} expanded, and the form it may be shown in.  A password in
+ * its user:password@ is a secret wherever it came from (smtps://user:${PASS}@,
+ * or a whole ${SMTP_URL}).
+ */
+static int render_url(const struct pb_hook *hook, struct hook_request *req, struct error *err)
+{
+	const char *host, *at, *colon, *end;
+	char *shown;
+
+	req->url = expand_env(req, hook->url, false, err);
+	if (req->url == NULL)
+		return -1;
+	if (hook->mail && strncmp(req->url, "smtp://", 7) && strncmp(req->url, "smtps://", 8))
+		return error_set(err, EXIT_CONFIG, "mail hook \"%s\" must go to an smtps:// or smtp:// url", hook->id);
+	if (!hook->mail && strncmp(req->url, "http://", 7) && strncmp(req->url, "https://", 8))
+		return error_set(err, EXIT_CONFIG, "hook \"%s\" must go to an http:// or https:// url", hook->id);
+	if (hook->tls_none && strncmp(req->url, "smtps://", 8) == 0)
+		return error_set(err, EXIT_CONFIG, "hook \"%s\" says tls: none but its url is smtps://", hook->id);
+	host = strstr(req->url, "://") + 3;
+	end = host + strcspn(host, "/?#");
+	at = memchr(host, '@', (size_t)(end - host));
+	colon = at ? memchr(host, ':', (size_t)(at - host)) : NULL;
+	if (colon && at - colon > 1) {
+		char *password = xstrndup(colon + 1, (size_t)(at - colon - 1));
+
+		remember_secret(req, password);
+		free(password);
+	}
+	shown = url_shown(req->url);
+	req->url_shown = hook_mask(req, shown);
+	free(shown);
+	return 0;
+}
+
+static int render_mail(const struct pb_hook *hook, const struct template_scope *scope, struct hook_request *req,
+		       struct error *err)
+{
+	char *subject, *body;
+
+	/* The subject and text first: an unknown template stops everything before any secret is read. */
+	subject = template_expand(hook->mail->subject, scope, err);
+	if (subject == NULL)
+		return -1;
+	body = template_expand(hook->body_text ? hook->body_text : "", scope, err);
+	if (body == NULL) {
+		free(subject);
+		return -1;
+	}
+	req->mail = true;
+	req->tls_none = hook->tls_none;
+	req->message_id = hook_message_id(req->webhook_id, hook->mail->from);
+	req->body = hook_mail_message(hook->mail, subject, body, req->message_id, req->timestamp);
+	req->body_len = strlen(req->body);
+	free(subject);
+	free(body);
+	mail_envelope(req, hook->mail);
+	return render_url(hook, req, err);
+}
+
+int hook_render(const struct pb_hook *hook, const struct template_scope *scope, const char *webhook_id,
 		struct hook_request *req, struct error *err)
 {
 	const char *secret_value = NULL;
@@ -393,11 +678,17 @@ int hook_render(const struct pb_hook *hook, const struct template_scope *scope, 
 	req->hook = xstrdup(hook->id);
 	req->method = xstrdup(hook->method);
 	req->webhook_id = xstrdup(webhook_id);
-	req->timestamp = now;
+	/* The receiver's clock, never RELCTL_NOW: receivers refuse stale timestamps. */
+	req->timestamp = time(NULL);
 	req->timeout = hook->timeout;
 	req->connect_timeout = hook->connect_timeout;
 	req->retries = hook->retries;
-	req->ca_file = hook->ca_file ? xstrdup(hook->ca_file) : NULL;
+	if (hook->ca_file)
+		req->ca_file = xstrdup(hook->ca_file);
+	else if (getenv("SSL_CERT_FILE") && getenv("SSL_CERT_FILE")[0])
+		req->ca_file = xstrdup(getenv("SSL_CERT_FILE"));
+	if (hook->mail)
+		return render_mail(hook, scope, req, err);
 	/* The body first: an unknown template stops everything before any secret is read. */
 	if (hook->body_json) {
 		cJSON *body = cJSON_Duplicate(hook->body_json, 1);
@@ -417,17 +708,8 @@ int hook_render(const struct pb_hook *hook, const struct template_scope *scope, 
 	}
 	req->body_len = strlen(req->body);
 	/* The url is shown without its credentials, query and ${ENV} values; header values are secrets. */
-	req->url = expand_env(req, hook->url, false, err);
-	if (req->url == NULL)
+	if (render_url(hook, req, err) != 0)
 		return -1;
-	if (strncmp(req->url, "http://", 7) && strncmp(req->url, "https://", 8))
-		return error_set(err, EXIT_CONFIG, "hook \"%s\" must go to an http:// or https:// url", hook->id);
-	{
-		char *shown = url_shown(req->url);
-
-		req->url_shown = hook_mask(req, shown);
-		free(shown);
-	}
 	for (i = 0; i < hook->header_count; i++) {
 		char *value = expand_env(req, hook->headers[i].value, true, err);
 
@@ -443,7 +725,7 @@ int hook_render(const struct pb_hook *hook, const struct template_scope *scope, 
 					: hook->body_json ? "application/json" : "text/plain; charset=utf-8"));
 	add_header(req, "Idempotency-Key", xstrdup(webhook_id));
 	add_header(req, "webhook-id", xstrdup(webhook_id));
-	add_header(req, "webhook-timestamp", xasprintf("%ld", (long)now));
+	add_header(req, "webhook-timestamp", xasprintf("%ld", (long)req->timestamp));
 	if (hook->secret_env) {
 		secret_value = getenv(hook->secret_env);
 		if (secret_value == NULL || secret_value[0] == '\0')
@@ -459,7 +741,8 @@ int hook_render(const struct pb_hook *hook, const struct template_scope *scope, 
 				return -1;
 			add_header(req, "X-Hub-Signature-256", signature);
 		} else {
-			if (hook_sign_standard(secret_value, webhook_id, now, req->body, req->body_len, &signature, err) != 0)
+			if (hook_sign_standard(secret_value, webhook_id, req->timestamp, req->body, req->body_len,
+					       &signature, err) != 0)
 				return -1;
 			add_header(req, "webhook-signature", signature);
 		}
@@ -482,6 +765,11 @@ void hook_request_release(struct hook_request *req)
 	free(req->body);
 	free(req->webhook_id);
 	free(req->ca_file);
+	free(req->mail_from);
+	for (i = 0; i < req->recipient_count; i++)
+		free(req->recipients[i]);
+	free(req->recipients);
+	free(req->message_id);
 	if (req->signing_secret) {
 		memset(req->signing_secret, 0, strlen(req->signing_secret));
 		free(req->signing_secret);
@@ -527,21 +815,42 @@ char *hook_request_text(const struct hook_request *req)
 	size_t i;
 
 	buf_init(&b);
-	buf_addf(&b, "%s %s\n", req->method, req->url_shown);
-	for (i = 0; i < req->header_count; i++)
-		buf_addf(&b, "%s: %s\n", req->headers[i].name, req->headers[i].value);
-	buf_addf(&b, "\n%s\n", req->body);
+	if (req->mail) {
+		const char *p;
+
+		buf_addf(&b, "SMTP %s (%s)\nMAIL FROM:<%s>\n", req->url_shown,
+			 strncmp(req->url, "smtps://", 8) == 0 ? "TLS" : req->tls_none ? "no TLS: tls: none" : "STARTTLS required",
+			 req->mail_from ? req->mail_from : "");
+		for (i = 0; i < req->recipient_count; i++)
+			buf_addf(&b, "RCPT TO:<%s>\n", req->recipients[i]);
+		buf_adds(&b, "\n");
+		/* The message as sent, its CRLFs shown as line ends. */
+		for (p = req->body; *p; p++)
+			if (!(p[0] == '\r' && p[1] == '\n'))
+				buf_addc(&b, *p);
+	} else {
+		buf_addf(&b, "%s %s\n", req->method, req->url_shown);
+		for (i = 0; i < req->header_count; i++)
+			buf_addf(&b, "%s: %s\n", req->headers[i].name, req->headers[i].value);
+		buf_addf(&b, "\n%s\n", req->body);
+	}
 	masked = hook_mask(req, b.data);
 	buf_release(&b);
 	return masked;
+}
+
+const char *hook_protocol(const struct hook_request *req)
+{
+	return req->mail ? "SMTP" : "HTTP";
 }
 
 /* ---------- sending ---------- */
 
 /*
  * A retry goes out later than the first attempt; Standard Webhooks receivers
- * refuse old timestamps, so each attempt is stamped and signed anew (the
- * webhook-id stays the same).
+ * refuse timestamps more than a few minutes off their clock, so each attempt
+ * is stamped with the wall clock and signed anew (the webhook-id stays the
+ * same).
  */
 static struct curl_slist *attempt_headers(struct hook_request *req, time_t now)
 {
@@ -576,22 +885,58 @@ static struct curl_slist *attempt_headers(struct hook_request *req, time_t now)
 	return curl_slist_append(headers, "Expect:");
 }
 
-struct response {
-	struct buf body;
+/* One attempt's exchange: the message going up (mail), what came back. */
+struct transfer {
+	struct buf reply;   /* HTTP: the start of the body; SMTP: the server's last reply line */
+	const char *upload; /* SMTP: the message */
+	size_t upload_len, upload_pos;
+	bool quitting;      /* SMTP: QUIT was sent; its 221 is not the answer */
 };
 
 static size_t on_body(char *data, size_t size, size_t count, void *userdata)
 {
-	struct response *r = userdata;
+	struct transfer *t = userdata;
 	size_t n = size * count;
 
-	if (r->body.len < HOOK_EXCERPT_BYTES)
-		buf_add(&r->body, data, n < HOOK_EXCERPT_BYTES - r->body.len ? n : HOOK_EXCERPT_BYTES - r->body.len);
+	if (t->reply.len < HOOK_EXCERPT_BYTES)
+		buf_add(&t->reply, data, n < HOOK_EXCERPT_BYTES - t->reply.len ? n : HOOK_EXCERPT_BYTES - t->reply.len);
 	return n;
 }
 
-static bool retryable_status(long status)
+static size_t on_upload(char *dest, size_t size, size_t count, void *userdata)
 {
+	struct transfer *t = userdata;
+	size_t n = size * count, left = t->upload_len - t->upload_pos;
+
+	if (n > left)
+		n = left;
+	memcpy(dest, t->upload + t->upload_pos, n);
+	t->upload_pos += n;
+	return n;
+}
+
+/* SMTP replies reach us only through the debug callback: keep the last one. */
+static int on_smtp_line(CURL *curl, curl_infotype type, char *data, size_t size, void *userdata)
+{
+	struct transfer *t = userdata;
+
+	(void)curl;
+	if (type == CURLINFO_HEADER_OUT && size >= 4 && strncasecmp(data, "QUIT", 4) == 0)
+		t->quitting = true;
+	if (type != CURLINFO_HEADER_IN || t->quitting)
+		return 0;
+	while (size > 0 && (data[size - 1] == '\n' || data[size - 1] == '\r'))
+		size--;
+	buf_reset(&t->reply);
+	buf_add(&t->reply, data, size < HOOK_EXCERPT_BYTES ? size : HOOK_EXCERPT_BYTES);
+	return 0;
+}
+
+/* HTTP: 408, 429 and 5xx but 501 and 505.  SMTP: the transient 4xx replies; 5xx is permanent. */
+static bool retryable_status(const struct hook_request *req, long status)
+{
+	if (req->mail)
+		return status >= 400 && status < 500;
 	return status == 408 || status == 429 || (status >= 500 && status != 501 && status != 505);
 }
 
@@ -642,41 +987,99 @@ static char *printable(const char *data, size_t len)
 	return buf_detach(&b);
 }
 
-static CURLcode attempt_once(CURL *curl, struct hook_attempt *a, struct response *resp, char *errbuf)
+/*
+ * One attempt.  An HTTP status counts when the exchange completed; an SMTP
+ * reply of 4xx or 5xx counts even though libcurl reports the refusal as an
+ * error (the 250 of an EHLO before a failed STARTTLS does not).
+ */
+static CURLcode attempt_once(CURL *curl, const struct hook_request *req, struct hook_attempt *a, struct transfer *t,
+			     char *errbuf)
 {
 	CURLcode code;
 	curl_off_t retry_after = 0, pretransfer = 0;
+	long reply = 0;
 
-	buf_reset(&resp->body);
+	buf_reset(&t->reply);
+	t->upload_pos = 0;
+	t->quitting = false;
 	errbuf[0] = '\0';
 	clock_now(&a->at);
 	code = curl_easy_perform(curl);
-	if (code == CURLE_OK) {
-		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &a->status);
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply);
+	if (code == CURLE_OK || (req->mail && reply >= 400)) {
+		a->status = reply;
 		/* libcurl 7.88 can report a negative Retry-After; clamp it. */
-		if (curl_easy_getinfo(curl, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0)
+		if (!req->mail && curl_easy_getinfo(curl, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0)
 			a->retry_after = retry_after > 60 ? 60 : (long)retry_after;
 		return code;
 	}
 	curl_easy_getinfo(curl, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
 	a->maybe_sent = pretransfer > 0 && (code == CURLE_OPERATION_TIMEDOUT || code == CURLE_RECV_ERROR ||
 					    code == CURLE_GOT_NOTHING || code == CURLE_PARTIAL_FILE);
-	a->error = xstrdup(errbuf[0] ? errbuf : curl_easy_strerror(code));
+	if (req->mail && code == CURLE_USE_SSL_FAILED)
+		a->error = xstrdup("the mail server does not offer STARTTLS, and relctl sends mail over TLS only "
+				   "(\"tls: none\" allows a local relay without it)");
+	else
+		a->error = xstrdup(errbuf[0] ? errbuf : curl_easy_strerror(code));
 	a->status = 0;
+	/* A mail server's last line before a failure of ours (the 250 of EHLO) is not its answer. */
+	if (req->mail)
+		buf_reset(&t->reply);
 	return code;
+}
+
+static void setup_http(CURL *curl, struct hook_request *req, struct transfer *t)
+{
+	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, req->method);
+	if (strcmp(req->method, "GET") != 0) {
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req->body);
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)req->body_len);
+	}
+	curl_easy_setopt(curl, CURLOPT_USERAGENT, "relctl/" "0.1");
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, t);
+}
+
+/* The envelope and the message; the caller frees *rcpt. */
+static void setup_mail(CURL *curl, struct hook_request *req, struct transfer *t, struct curl_slist **rcpt)
+{
+	char *from = xasprintf("<%s>", req->mail_from ? req->mail_from : "");
+	size_t i;
+
+	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	curl_easy_setopt(curl, CURLOPT_USE_SSL, (long)(req->tls_none ? CURLUSESSL_NONE : CURLUSESSL_ALL));
+	curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from);
+	free(from);
+	for (i = 0; i < req->recipient_count; i++) {
+		char *to = xasprintf("<%s>", req->recipients[i]);
+
+		*rcpt = curl_slist_append(*rcpt, to);
+		free(to);
+	}
+	curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, *rcpt);
+	t->upload = req->body;
+	t->upload_len = req->body_len;
+	curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)req->body_len);
+	curl_easy_setopt(curl, CURLOPT_READFUNCTION, on_upload);
+	curl_easy_setopt(curl, CURLOPT_READDATA, t);
+	curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
+	curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, on_smtp_line);
+	curl_easy_setopt(curl, CURLOPT_DEBUGDATA, t);
 }
 
 int hook_send(struct hook_request *req, struct hook_result *res, struct error *err)
 {
-	struct curl_slist *headers = NULL;
-	struct response resp;
+	struct curl_slist *headers = NULL, *rcpt = NULL;
+	struct transfer t;
 	char errbuf[CURL_ERROR_SIZE];
 	CURL *curl;
 	size_t i, max = (size_t)req->retries + 1;
-	long waited_ms = 0;
-	const time_t first_stamp = req->timestamp;
 
 	memset(res, 0, sizeof(*res));
+	memset(&t, 0, sizeof(t));
 	if (max > sizeof(res->attempts) / sizeof(res->attempts[0]))
 		max = sizeof(res->attempts) / sizeof(res->attempts[0]);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
@@ -686,15 +1089,8 @@ int hook_send(struct hook_request *req, struct hook_result *res, struct error *e
 		curl_global_cleanup();
 		return error_set(err, EXIT_SOFTWARE, "cannot start libcurl");
 	}
-	buf_init(&resp.body);
+	buf_init(&t.reply);
 	curl_easy_setopt(curl, CURLOPT_URL, req->url);
-	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, req->method);
-	if (strcmp(req->method, "GET") != 0) {
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req->body);
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)req->body_len);
-	}
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, req->timeout);
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, req->connect_timeout);
 	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -702,35 +1098,30 @@ int hook_send(struct hook_request *req, struct hook_result *res, struct error *e
 	if (req->ca_file)
 		curl_easy_setopt(curl, CURLOPT_CAINFO, req->ca_file);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_USERAGENT, "relctl/" "0.1");
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &resp);
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+	if (req->mail)
+		setup_mail(curl, req, &t, &rcpt);
+	else
+		setup_http(curl, req, &t);
 	for (i = 0; i < max; i++) {
 		struct hook_attempt *a = &res->attempts[res->attempt_count++];
 		CURLcode code;
 		bool again;
-		time_t now;
 
-		/* Stamped when rendered, plus the time spent waiting between attempts. */
-		now = first_stamp + (time_t)(waited_ms / 1000);
-		curl_slist_free_all(headers);
-		headers = attempt_headers(req, now);
-		curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-		code = attempt_once(curl, a, &resp, errbuf);
+		if (!req->mail) {
+			curl_slist_free_all(headers);
+			headers = attempt_headers(req, time(NULL));
+			curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+		}
+		code = attempt_once(curl, req, a, &t, errbuf);
 
 		if (a->status >= 200 && a->status < 300)
 			break;
-		/* 410 Gone and other 4xx are answers, not accidents: no retry. */
-		again = a->status ? retryable_status(a->status) : retryable_error(code);
+		/* 410 Gone, other 4xx and SMTP's 5xx are answers, not accidents: no retry. */
+		again = a->status ? retryable_status(req, a->status) : retryable_error(code);
 		if (!again || i + 1 == max)
 			break;
-		{
-			long delay = backoff_ms(i + 1, a->retry_after);
-
-			usleep((useconds_t)delay * 1000u);
-			waited_ms += delay;
-		}
+		usleep((useconds_t)backoff_ms(i + 1, a->retry_after) * 1000u);
 	}
 	{
 		const struct hook_attempt *last = &res->attempts[res->attempt_count - 1];
@@ -746,12 +1137,13 @@ int hook_send(struct hook_request *req, struct hook_result *res, struct error *e
 			res->outcome = HOOK_UNKNOWN; /* an earlier attempt may have arrived */
 		else
 			res->outcome = HOOK_FAILED;
-		shown = printable(resp.body.data, resp.body.len);
+		shown = printable(t.reply.data, t.reply.len);
 		res->excerpt = hook_mask(req, shown);
 		free(shown);
 	}
-	buf_release(&resp.body);
+	buf_release(&t.reply);
 	curl_slist_free_all(headers);
+	curl_slist_free_all(rcpt);
 	curl_easy_cleanup(curl);
 	curl_global_cleanup();
 	return 0;
@@ -784,6 +1176,8 @@ cJSON *hook_result_json(const struct hook_request *req, const struct hook_result
 	cJSON_AddStringToObject(o, "webhook_id", req->webhook_id);
 	cJSON_AddStringToObject(o, "method", req->method);
 	cJSON_AddStringToObject(o, "url", req->url_shown);
+	if (req->message_id)
+		cJSON_AddStringToObject(o, "message_id", req->message_id);
 	cJSON_AddStringToObject(o, "outcome", hook_outcome_name(res->outcome));
 	cJSON_AddNumberToObject(o, "status", (double)res->status);
 	attempts = cJSON_AddArrayToObject(o, "attempts");

@@ -463,6 +463,14 @@ static const struct node *map_get(const struct node *map, const char *key)
 	return NULL;
 }
 
+/* Where a key's value was written (the mapping when the key is absent). */
+static struct mark key_mark(const struct node *map, const char *key)
+{
+	const struct node *n = map_get(map, key);
+
+	return n ? n->mark : map->mark;
+}
+
 static bool expect_type(struct loader *l, const struct node *n, enum node_type type, const char *what)
 {
 	static const char *const words[] = { "a string", "a list", "a mapping" };
@@ -1129,28 +1137,111 @@ static cJSON *node_to_json(const struct node *n)
 	return cJSON_CreateNull();
 }
 
+/* One address, or (list) a list of them; a single string is a list of one. */
+static void get_addresses(struct loader *l, const struct node *mail, const char *key, bool list, bool required,
+			  struct strlist *out, char **one)
+{
+	const struct node *n = map_get(mail, key);
+	size_t i, count;
+
+	if (n == NULL) {
+		if (required)
+			error_at(l, mail->mark, "\"mail\" is missing the required key \"%s\"", key);
+		return;
+	}
+	if (n->type == NODE_MAPPING || (!list && n->type == NODE_SEQUENCE)) {
+		error_at(l, n->mark, "\"%s\" of \"mail\" must be %s, not %s", key,
+			 list ? "an address or a list of addresses" : "one address", type_word(n));
+		return;
+	}
+	count = n->type == NODE_SCALAR ? 1 : n->count;
+	if (count == 0 && required)
+		error_at(l, n->mark, "\"%s\" of \"mail\" needs at least one address", key);
+	for (i = 0; i < count; i++) {
+		const struct node *item = n->type == NODE_SCALAR ? n : n->items[i];
+		char *name = NULL, *addr = NULL;
+
+		if (item->type != NODE_SCALAR || !mail_address_split(item->value, &name, &addr)) {
+			error_at(l, item->mark,
+				 "\"%s\" is not one mail address: write name@example.com or \"Name <name@example.com>\", one per item",
+				 item->type == NODE_SCALAR ? item->value : "(not a string)");
+			continue;
+		}
+		free(name);
+		free(addr);
+		if (one)
+			*one = xstrdup(item->value);
+		else
+			strlist_add(out, item->value, item->mark);
+	}
+}
+
+static void load_mail(struct loader *l, struct pb_hook *h, const struct node *n)
+{
+	static const char *const keys[] = { "from", "to", "cc", "reply_to", "subject", NULL };
+	struct pb_mail *m;
+
+	if (!expect_type(l, n, NODE_MAPPING, "\"mail\""))
+		return;
+	m = h->mail = xcalloc(1, sizeof(*m));
+	check_keys(l, n, keys, "\"mail\"");
+	get_addresses(l, n, "from", false, true, NULL, &m->from);
+	get_addresses(l, n, "to", true, true, &m->to, NULL);
+	get_addresses(l, n, "cc", true, false, &m->cc, NULL);
+	get_addresses(l, n, "reply_to", false, false, NULL, &m->reply_to);
+	m->subject = get_string(l, n, "subject", true, "\"mail\"");
+}
+
+/*
+ * A hook is an HTTP request, or with "mail:" a mail sent over SMTP; each
+ * kind refuses the other's keys, so a half-converted hook is caught here.
+ */
 static void load_hook(struct loader *l, struct pb_hook *h, const struct node *spec)
 {
 	static const char *const keys[] = { "url", "method", "headers", "body", "content_type", "secret_env",
-					    "signing", "ca_file", "timeout", "connect_timeout", "retries", NULL };
+					    "signing", "ca_file", "timeout", "connect_timeout", "retries",
+					    "mail", "tls", NULL };
+	static const char *const http_only[] = { "method", "headers", "content_type", "secret_env", "signing", NULL };
 	static const char *const methods[] = { "GET", "POST", "PUT", "PATCH", "DELETE", NULL };
-	const struct node *n;
+	const struct node *n, *mail = map_get(spec, "mail");
 	size_t i;
 
 	check_keys(l, spec, keys, "a hook");
 	h->url = get_string(l, spec, "url", true, "a hook");
-	if (h->url && strncmp(h->url, "http://", 7) && strncmp(h->url, "https://", 8) && strncmp(h->url, "${", 2))
-		error_at(l, map_get(spec, "url")->mark, "hook \"%s\" must use an http:// or https:// url", h->id);
-	h->method = get_string(l, spec, "method", false, "a hook");
+	if (mail) {
+		load_mail(l, h, mail);
+		if (h->url && strncmp(h->url, "smtp://", 7) && strncmp(h->url, "smtps://", 8) && strncmp(h->url, "${", 2))
+			error_at(l, map_get(spec, "url")->mark,
+				 "mail hook \"%s\" must use an smtps:// or smtp:// url (STARTTLS)", h->id);
+		for (i = 0; http_only[i]; i++)
+			if (map_get(spec, http_only[i]))
+				error_at(l, key_mark(spec, http_only[i]), "\"%s\" is for HTTP hooks; mail hook \"%s\" cannot have it",
+					 http_only[i], h->id);
+	} else if (h->url && strncmp(h->url, "http://", 7) && strncmp(h->url, "https://", 8) &&
+		   strncmp(h->url, "${", 2)) {
+		error_at(l, map_get(spec, "url")->mark, "hook \"%s\" must use an http:// or https:// url%s", h->id,
+			 strncmp(h->url, "smtp", 4) == 0 ? " (a mail hook needs \"mail: {from, to, subject}\")" : "");
+	}
+	n = map_get(spec, "tls");
+	if (n && !mail) {
+		error_at(l, key_mark(spec, "tls"), "\"tls\" is only for mail hooks (https is always verified)");
+	} else if (n && (n->type != NODE_SCALAR || (strcmp(n->value, "none") && strcmp(n->value, "required")))) {
+		error_at(l, n->mark, "\"tls\" must be required (the default) or none (plain smtp:// to a local relay)");
+	} else if (n) {
+		h->tls_none = strcmp(n->value, "none") == 0;
+		if (h->tls_none && h->url && strncmp(h->url, "smtps://", 8) == 0)
+			error_at(l, n->mark, "\"tls: none\" contradicts the smtps:// url of hook \"%s\"", h->id);
+	}
+	h->method = mail ? xstrdup("SMTP") : get_string(l, spec, "method", false, "a hook");
 	if (h->method == NULL)
 		h->method = xstrdup("POST");
-	for (i = 0; methods[i] && strcmp(methods[i], h->method); i++)
+	for (i = 0; !mail && methods[i] && strcmp(methods[i], h->method); i++)
 		;
-	if (methods[i] == NULL)
+	if (!mail && methods[i] == NULL)
 		error_at(l, map_get(spec, "method")->mark, "unknown method \"%s\": use GET, POST, PUT, PATCH or DELETE",
 			 h->method);
 	n = map_get(spec, "headers");
-	if (n && expect_type(l, n, NODE_MAPPING, "\"headers\"")) {
+	if (n && !mail && expect_type(l, n, NODE_MAPPING, "\"headers\"")) {
 		h->headers = xcalloc(n->count / 2 + 1, sizeof(*h->headers));
 		for (i = 0; i + 1 < n->count; i += 2) {
 			if (n->items[i]->type != NODE_SCALAR || n->items[i + 1]->type != NODE_SCALAR) {
@@ -1168,10 +1259,12 @@ static void load_hook(struct loader *l, struct pb_hook *h, const struct node *sp
 		}
 	}
 	n = map_get(spec, "body");
-	if (n && n->type == NODE_MAPPING)
+	if (n && n->type == NODE_MAPPING && !mail)
 		h->body_json = node_to_json(n);
 	else if (n && n->type == NODE_SCALAR)
 		h->body_text = xstrdup(n->value);
+	else if (n && mail)
+		error_at(l, n->mark, "the body of mail hook \"%s\" must be a string (the text of the mail)", h->id);
 	else if (n)
 		error_at(l, n->mark, "the body of hook \"%s\" must be a mapping (sent as JSON) or a string", h->id);
 	h->content_type = get_string(l, spec, "content_type", false, "a hook");
@@ -1372,13 +1465,6 @@ static void check_role(struct loader *l, const char *role, struct mark mark, con
 		error_at(l, mark, "%s names the unknown role \"%s\"; did you mean \"%s\"?", what, role, hint);
 	else
 		error_at(l, mark, "%s names the unknown role \"%s\"; declare it in \"roles\"", what, role);
-}
-
-static struct mark key_mark(const struct node *map, const char *key)
-{
-	const struct node *n = map_get(map, key);
-
-	return n ? n->mark : map->mark;
 }
 
 static void check_step_names(struct loader *l, const struct strlist *list, const char *what, const char *owner)
@@ -1695,6 +1781,14 @@ void playbook_free(struct playbook *pb)
 		free(h->secret_env);
 		free(h->signing);
 		free(h->ca_file);
+		if (h->mail) {
+			free(h->mail->from);
+			strlist_release(&h->mail->to);
+			strlist_release(&h->mail->cc);
+			free(h->mail->reply_to);
+			free(h->mail->subject);
+			free(h->mail);
+		}
 	}
 	free(pb->hooks);
 	free(pb->notify);
@@ -1959,6 +2053,20 @@ cJSON *playbook_to_json(const struct playbook *pb)
 		cJSON_AddNumberToObject(ho, "timeout_seconds", (double)h->timeout);
 		cJSON_AddNumberToObject(ho, "connect_timeout_seconds", (double)h->connect_timeout);
 		cJSON_AddNumberToObject(ho, "retries", (double)h->retries);
+		if (h->mail) {
+			cJSON *mail = cJSON_AddObjectToObject(ho, "mail"), *list;
+
+			cJSON_AddStringToObject(mail, "from", h->mail->from ? h->mail->from : "");
+			list = cJSON_AddArrayToObject(mail, "to");
+			for (j = 0; j < h->mail->to.count; j++)
+				cJSON_AddItemToArray(list, cJSON_CreateString(h->mail->to.items[j]));
+			list = cJSON_AddArrayToObject(mail, "cc");
+			for (j = 0; j < h->mail->cc.count; j++)
+				cJSON_AddItemToArray(list, cJSON_CreateString(h->mail->cc.items[j]));
+			add_optional_string(mail, "reply_to", h->mail->reply_to);
+			cJSON_AddStringToObject(mail, "subject", h->mail->subject ? h->mail->subject : "");
+			cJSON_AddStringToObject(ho, "tls", h->tls_none ? "none" : "required");
+		}
 		cJSON_AddItemToObject(obj, h->id, ho);
 	}
 	add_optional_string(root, "notify", pb->notify);

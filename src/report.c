@@ -314,7 +314,9 @@ static void hooks_section(struct buf *b, const cJSON *doc, bool html)
 		buf_addf(b, html ? "</code> (%s hook, rc%d, by " : "` (%s hook, rc%d, by ", text_of(h, "hook"),
 			 candidate_of(ev));
 		cell(b, text_of(ev, "actor"), html);
-		buf_addf(b, " at %s): %s, HTTP %d, %d attempt%s, webhook-id %s", text_of(ev, "time"), text_of(h, "outcome"),
+		buf_addf(b, " at %s): %s, %s %d, %d attempt%s, webhook-id %s", text_of(ev, "time"), text_of(h, "outcome"),
+			 cJSON_IsString(cJSON_GetObjectItemCaseSensitive(h, "method")) &&
+					 strcmp(text_of(h, "method"), "SMTP") == 0 ? "SMTP" : "HTTP",
 			 cJSON_IsNumber(status) ? status->valueint : 0, attempts, attempts == 1 ? "" : "s",
 			 html ? "<code>" : "`");
 		cell(b, text_of(h, "webhook_id"), html);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "util.h"
 
 int duration_parse(const char *text, long *seconds)
@@ -316,4 +317,48 @@ bool event_id_valid(const char *text)
 	size_t n = strlen(text);
 
 	return n >= 1 && n <= 64 && strspn(text, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == n;
+}
+
+bool mail_address_split(const char *text, char **name, char **addr)
+{
+	const char *open = strchr(text, '<'), *start, *end, *p, *at;
+	size_t name_len;
+
+	for (p = text; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return false;
+	if (open) {
+		const char *close = strchr(open, '>');
+
+		if (close == NULL || close[1] != '\0' || strchr(open + 1, '<'))
+			return false;
+		start = open + 1;
+		end = close;
+		name_len = (size_t)(open - text);
+		while (name_len > 0 && text[name_len - 1] == ' ')
+			name_len--;
+	} else {
+		start = text;
+		end = text + strlen(text);
+		name_len = 0;
+		if (strchr(text, '>'))
+			return false;
+	}
+	while (start < end && *start == ' ')
+		start++;
+	while (end > start && end[-1] == ' ')
+		end--;
+	at = memchr(start, '@', (size_t)(end - start));
+	if (at == NULL || at == start || at + 1 == end || memchr(at + 1, '@', (size_t)(end - at - 1)))
+		return false;
+	for (p = start; p < end; p++)
+		if (*p == ' ' || *p == ',' || *p == ';' || *p == '"' || *p == '(' || *p == ')' || *p == '\\')
+			return false;
+	while (*text == ' ' && name_len > 0) {
+		text++;
+		name_len--;
+	}
+	*name = xstrndup(text, name_len);
+	*addr = xstrndup(start, (size_t)(end - start));
+	return true;
 }

@@ -27,8 +27,9 @@ with a body "[PATH=]SEQ" replaces that script while the receiver runs (it is
 not recorded).
 
 Each log line: {"seq", "time", "method", "path", "headers", "body",
-"webhook_id", "verified" (Standard Webhooks signature: true/false, or null
-when no secret was given), "github_verified" (likewise), "duplicate",
+"webhook_id", "verified" (Standard Webhooks signature and a webhook-timestamp
+within 5 minutes of the receiver's clock: true/false, or null when no secret
+was given), "github_verified" (likewise), "duplicate",
 "answer"}.  With --dedupe a webhook-id that was already accepted (answered
 2xx) is answered 200 again and recorded with "duplicate": true.
 
@@ -87,12 +88,21 @@ def parse_script(spec):
     return path, [parse_answer(item) for item in spec.split(",") if item.strip()]
 
 
-def standard_signature_ok(secret, headers, body):
-    """Standard Webhooks: v1,base64(HMAC-SHA256(key, id.timestamp.body)), key = base64 after whsec_."""
+TOLERANCE = 5 * 60  # the Standard Webhooks libraries refuse timestamps further off their clock
+
+
+def standard_signature_ok(secret, headers, body, now=None):
+    """Standard Webhooks: v1,base64(HMAC-SHA256(key, id.timestamp.body)), key = base64 after whsec_,
+    and a webhook-timestamp within 5 minutes of the receiver's clock, as the scheme's libraries check."""
     msg_id = headers.get("webhook-id")
     stamp = headers.get("webhook-timestamp")
     given = headers.get("webhook-signature")
     if not (msg_id and stamp and given):
+        return False
+    try:
+        if abs((time.time() if now is None else now) - int(stamp)) > TOLERANCE:
+            return False
+    except ValueError:
         return False
     key = base64.b64decode(secret[len("whsec_"):] if secret.startswith("whsec_") else secret)
     content = msg_id.encode() + b"." + stamp.encode() + b"." + body
@@ -235,9 +245,14 @@ def self_test():
     body = b'{"test": 2432232314}'
     headers = {"webhook-id": "msg_p5jXN8AQM9LWM0D4loKWxJek", "webhook-timestamp": "1614265330",
                "webhook-signature": "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="}
-    assert standard_signature_ok("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", headers, body)
+    secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    assert standard_signature_ok(secret, headers, body, now=1614265330 + 299)
+    # The same message, seen more than 5 minutes before or after it was stamped.
+    assert not standard_signature_ok(secret, headers, body, now=1614265330 + 301)
+    assert not standard_signature_ok(secret, headers, body, now=1614265330 - 301)
+    assert not standard_signature_ok(secret, headers, body)
     headers["webhook-signature"] = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OF="
-    assert not standard_signature_ok("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", headers, body)
+    assert not standard_signature_ok(secret, headers, body, now=1614265330)
     gh = {"x-hub-signature-256": "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"}
     assert github_signature_ok("It's a Secret to Everybody", gh, b"Hello, World!")
     assert not github_signature_ok("It's a Secret to Everybody", gh, b"Hello, World?")

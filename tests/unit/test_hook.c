@@ -14,12 +14,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "cJSON.h"
+#include "buf.h"
 #include "crypto.h"
 #include "hook.h"
 #include "ledger.h"
@@ -152,6 +154,20 @@ static const char playbook_yaml[] =
 	"  typo:\n"
 	"    url: \"${RELCTL_T_UNSET}/typo\"\n"
 	"    body: {v: \"{{release.verison}}\"}\n"
+	"  mail:\n"
+	"    url: \"smtp://announce:${RELCTL_T_SMTP_PASSWORD}@127.0.0.1:2525\"\n"
+	"    mail:\n"
+	"      from: \"Unit Pro <releases@unit.example>\"\n"
+	"      to: [list@lists.unit.example, \"Rita <rita@example.com>\"]\n"
+	"      cc: [RITA@example.com, cc@example.net]\n"
+	"      reply_to: support@unit.example\n"
+	"      subject: \"{{release.name}} {{release.version}}: {{vars.codename}}\"\n"
+	"    body: \"{{file:changelog/{{release.version}}.md}}\"\n"
+	"    retries: 2\n"
+	"  relay:\n"
+	"    url: \"${RELCTL_T_SMTP_URL}\"\n"
+	"    tls: none\n"
+	"    mail: {from: releases@unit.example, to: list@lists.unit.example, subject: \"{{release.version}}\"}\n"
 	"  from-env:\n"
 	"    url: \"${RELCTL_T_URL}\"\n"
 	"    headers: {Authorization: \"Bearer ${RELCTL_T_TOKEN}\"}\n"
@@ -166,6 +182,7 @@ static const char playbook_yaml[] =
 #define T0 1710842400 /* 2024-03-19T10:00:00Z */
 #define SECRET "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 #define TOKEN "tok-3b1f0c9e-unit-token"
+#define SMTP_PASSWORD "smtp-pw-7f3e9a1c"
 
 struct world {
 	struct playbook *pb;
@@ -283,6 +300,8 @@ static void unset_env(void)
 	unsetenv("RELCTL_T_SECRET");
 	unsetenv("RELCTL_T_GITHUB");
 	unsetenv("RELCTL_T_UNSET");
+	unsetenv("RELCTL_T_SMTP_PASSWORD");
+	unsetenv("RELCTL_T_SMTP_URL");
 }
 
 static void set_env(void)
@@ -291,6 +310,8 @@ static void set_env(void)
 	setenv("RELCTL_T_TOKEN", TOKEN, 1);
 	setenv("RELCTL_T_SECRET", SECRET, 1);
 	setenv("RELCTL_T_GITHUB", "It's a Secret to Everybody", 1);
+	setenv("RELCTL_T_SMTP_PASSWORD", SMTP_PASSWORD, 1);
+	setenv("RELCTL_T_SMTP_URL", "smtp://127.0.0.1:2525", 1);
 }
 
 static int env_setup(void **state)
@@ -497,14 +518,22 @@ static void hook_render_builds_the_signed_request(void **state)
 	struct error err = { 0, "" };
 	char *id = hook_webhook_id("2.6.3", 1, "publish", 0, "changelog"), *sig = NULL;
 
+	time_t before, after;
+	char stamp[32];
+
 	(void)state;
-	if (hook_render(hook_named("changelog"), &world.scope, id, T0, &req, &err) != 0)
+	/* The ledger's clock is fixed in 2024; the receiver's is not. */
+	setenv("RELCTL_NOW", "2024-03-19T10:00:00Z", 1);
+	before = time(NULL);
+	if (hook_render(hook_named("changelog"), &world.scope, id, &req, &err) != 0)
 		fail_msg("refused (%d): %s", err.code, err.message);
+	after = time(NULL);
+	unsetenv("RELCTL_NOW");
 	assert_string_equal(req.hook, "changelog");
 	assert_string_equal(req.method, "PUT");
 	assert_string_equal(req.url, "https://cms.example.com/api/changelog");
 	assert_string_equal(req.webhook_id, id);
-	assert_int_equal(req.timestamp, T0);
+	assert_true(req.timestamp >= before && req.timestamp <= after);
 	assert_int_equal(req.timeout, 7);
 	assert_int_equal(req.connect_timeout, 2);
 	assert_int_equal(req.retries, 3);
@@ -513,11 +542,12 @@ static void hook_render_builds_the_signed_request(void **state)
 	assert_string_equal(header(&req, "Content-Type"), "application/json");
 	assert_string_equal(header(&req, "Idempotency-Key"), id);
 	assert_string_equal(header(&req, "webhook-id"), id);
-	assert_string_equal(header(&req, "webhook-timestamp"), "1710842400");
+	snprintf(stamp, sizeof(stamp), "%ld", (long)req.timestamp);
+	assert_string_equal(header(&req, "webhook-timestamp"), stamp);
 	assert_null(header(&req, "X-Hub-Signature-256"));
 	/* The signature is the Standard Webhooks one of exactly this body. */
 	assert_int_equal(strlen(req.body), req.body_len);
-	assert_int_equal(hook_sign_standard(SECRET, id, T0, req.body, req.body_len, &sig, &err), 0);
+	assert_int_equal(hook_sign_standard(SECRET, id, req.timestamp, req.body, req.body_len, &sig, &err), 0);
 	assert_string_equal(header(&req, "webhook-signature"), sig);
 	free(sig);
 	free(id);
@@ -531,7 +561,7 @@ static void hook_render_builds_json_with_cjson_so_no_value_breaks_it(void **stat
 	cJSON *body, *tags;
 
 	(void)state;
-	assert_int_equal(hook_render(hook_named("changelog"), &world.scope, "msg_x", T0, &req, &err), 0);
+	assert_int_equal(hook_render(hook_named("changelog"), &world.scope, "msg_x", &req, &err), 0);
 	body = cJSON_Parse(req.body);
 	assert_non_null(body);
 	assert_string_equal(cJSON_GetObjectItemCaseSensitive(body, "version")->valuestring, "2.6.3");
@@ -558,7 +588,7 @@ static void hook_render_content_type_follows_the_body_or_the_hook(void **state)
 	struct error err = { 0, "" };
 
 	(void)state;
-	assert_int_equal(hook_render(hook_named("text"), &world.scope, "msg_t", T0, &req, &err), 0);
+	assert_int_equal(hook_render(hook_named("text"), &world.scope, "msg_t", &req, &err), 0);
 	assert_string_equal(req.body, "Release 2.6.3 rc1");
 	assert_string_equal(header(&req, "Content-Type"), "text/plain; charset=utf-8");
 	assert_string_equal(req.method, "POST");
@@ -567,13 +597,13 @@ static void hook_render_content_type_follows_the_body_or_the_hook(void **state)
 	assert_string_equal(header(&req, "Idempotency-Key"), "msg_t");
 	hook_request_release(&req);
 
-	assert_int_equal(hook_render(hook_named("typed"), &world.scope, "msg_t", T0, &req, &err), 0);
+	assert_int_equal(hook_render(hook_named("typed"), &world.scope, "msg_t", &req, &err), 0);
 	assert_string_equal(req.body, "# Unit Pro");
 	assert_string_equal(header(&req, "Content-Type"), "text/markdown");
 	hook_request_release(&req);
 
 	/* A Content-Type among the headers wins, and is sent once. */
-	assert_int_equal(hook_render(hook_named("own-type"), &world.scope, "msg_t", T0, &req, &err), 0);
+	assert_int_equal(hook_render(hook_named("own-type"), &world.scope, "msg_t", &req, &err), 0);
 	assert_string_equal(header(&req, "Content-Type"), "application/vnd.unit+json");
 	assert_int_equal(header_count(&req, "Content-Type"), 1);
 	hook_request_release(&req);
@@ -586,7 +616,7 @@ static void hook_render_signs_the_github_way_when_asked(void **state)
 	char *sig = NULL;
 
 	(void)state;
-	assert_int_equal(hook_render(hook_named("github"), &world.scope, "msg_g", T0, &req, &err), 0);
+	assert_int_equal(hook_render(hook_named("github"), &world.scope, "msg_g", &req, &err), 0);
 	assert_int_equal(hook_sign_github("It's a Secret to Everybody", "2.6.3", 5, &sig, &err), 0);
 	assert_string_equal(header(&req, "X-Hub-Signature-256"), sig);
 	assert_null(header(&req, "webhook-signature"));
@@ -602,7 +632,7 @@ static void hook_render_refuses_an_unset_env_with_78_naming_it_and_nothing_else(
 	(void)state;
 	/* The url's variable. */
 	unsetenv("RELCTL_T_URL");
-	assert_int_equal(hook_render(hook_named("from-env"), &world.scope, "msg_e", T0, &req, &err), -1);
+	assert_int_equal(hook_render(hook_named("from-env"), &world.scope, "msg_e", &req, &err), -1);
 	assert_int_equal(err.code, EXIT_CONFIG);
 	assert_non_null(strstr(err.message, "RELCTL_T_URL"));
 	hook_request_release(&req);
@@ -610,7 +640,7 @@ static void hook_render_refuses_an_unset_env_with_78_naming_it_and_nothing_else(
 
 	/* A header's variable: the message names it and shows no other value. */
 	unsetenv("RELCTL_T_TOKEN");
-	assert_int_equal(hook_render(hook_named("changelog"), &world.scope, "msg_e", T0, &req, &err), -1);
+	assert_int_equal(hook_render(hook_named("changelog"), &world.scope, "msg_e", &req, &err), -1);
 	assert_int_equal(err.code, EXIT_CONFIG);
 	assert_non_null(strstr(err.message, "RELCTL_T_TOKEN"));
 	assert_null(strstr(err.message, "cms.example.com"));
@@ -620,14 +650,14 @@ static void hook_render_refuses_an_unset_env_with_78_naming_it_and_nothing_else(
 
 	/* An empty value counts as unset. */
 	setenv("RELCTL_T_TOKEN", "", 1);
-	assert_int_equal(hook_render(hook_named("changelog"), &world.scope, "msg_e", T0, &req, &err), -1);
+	assert_int_equal(hook_render(hook_named("changelog"), &world.scope, "msg_e", &req, &err), -1);
 	assert_int_equal(err.code, EXIT_CONFIG);
 	hook_request_release(&req);
 	set_env();
 
 	/* The signing secret's variable. */
 	unsetenv("RELCTL_T_SECRET");
-	assert_int_equal(hook_render(hook_named("changelog"), &world.scope, "msg_e", T0, &req, &err), -1);
+	assert_int_equal(hook_render(hook_named("changelog"), &world.scope, "msg_e", &req, &err), -1);
 	assert_int_equal(err.code, EXIT_CONFIG);
 	assert_non_null(strstr(err.message, "RELCTL_T_SECRET"));
 	assert_null(strstr(err.message, TOKEN));
@@ -635,7 +665,7 @@ static void hook_render_refuses_an_unset_env_with_78_naming_it_and_nothing_else(
 
 	/* A secret not in whsec_ form: refused without being shown. */
 	setenv("RELCTL_T_SECRET", "plain-secret-value-xyz", 1);
-	assert_int_equal(hook_render(hook_named("changelog"), &world.scope, "msg_e", T0, &req, &err), -1);
+	assert_int_equal(hook_render(hook_named("changelog"), &world.scope, "msg_e", &req, &err), -1);
 	assert_int_equal(err.code, EXIT_CONFIG);
 	assert_null(strstr(err.message, "plain-secret-value-xyz"));
 	assert_null(strstr(err.message, TOKEN));
@@ -650,7 +680,7 @@ static void hook_render_checks_templates_before_reading_the_environment(void **s
 
 	(void)state;
 	/* typo's url needs an unset variable, but the template error comes first. */
-	assert_int_equal(hook_render(hook_named("typo"), &world.scope, "msg_e", T0, &req, &err), -1);
+	assert_int_equal(hook_render(hook_named("typo"), &world.scope, "msg_e", &req, &err), -1);
 	assert_int_equal(err.code, EXIT_DATAERR);
 	assert_non_null(strstr(err.message, "release.verison"));
 	assert_int_equal(req.secret_count, 0);
@@ -668,7 +698,7 @@ static void hook_render_refuses_urls_that_are_not_http(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
 		setenv("RELCTL_T_URL", urls[i], 1);
-		assert_int_equal(hook_render(hook_named("from-env"), &world.scope, "msg_u", T0, &req, &err), -1);
+		assert_int_equal(hook_render(hook_named("from-env"), &world.scope, "msg_u", &req, &err), -1);
 		assert_int_equal(err.code, EXIT_CONFIG);
 		assert_non_null(strstr(err.message, "http:// or https://"));
 		hook_request_release(&req);
@@ -683,7 +713,7 @@ static void hook_render_shows_the_url_without_credentials_or_query(void **state)
 
 	(void)state;
 	setenv("RELCTL_T_URL", "https://user:pa55word@cms.example.com/hooks/abc?token=q-secret-1#frag", 1);
-	assert_int_equal(hook_render(hook_named("from-env"), &world.scope, "msg_u", T0, &req, &err), 0);
+	assert_int_equal(hook_render(hook_named("from-env"), &world.scope, "msg_u", &req, &err), 0);
 	assert_null(strstr(req.url_shown, "pa55word"));
 	assert_null(strstr(req.url_shown, "q-secret-1"));
 	assert_null(strstr(req.url_shown, "user:"));
@@ -698,7 +728,7 @@ static void hook_request_text_is_the_request_with_secrets_masked(void **state)
 	char *text;
 
 	(void)state;
-	assert_int_equal(hook_render(hook_named("changelog"), &world.scope, "msg_d", T0, &req, &err), 0);
+	assert_int_equal(hook_render(hook_named("changelog"), &world.scope, "msg_d", &req, &err), 0);
 	text = hook_request_text(&req);
 	assert_non_null(strstr(text, "PUT "));
 	assert_non_null(strstr(text, "/api/changelog\n"));
@@ -710,6 +740,341 @@ static void hook_request_text_is_the_request_with_secrets_masked(void **state)
 	assert_null(strstr(text, SECRET + 6));
 	free(text);
 	hook_request_release(&req);
+}
+
+
+/* ---------- mail ---------- */
+
+/* The value of header name in a message (its folded lines joined), or NULL; caller frees. */
+static char *mail_header(const char *message, const char *name)
+{
+	size_t len = strlen(name);
+	const char *p = message;
+	char *out = NULL;
+
+	while (*p && !(p[0] == '\r' && p[1] == '\n')) {
+		const char *eol = strstr(p, "\r\n");
+
+		if (eol == NULL)
+			break;
+		if (strncasecmp(p, name, len) == 0 && p[len] == ':') {
+			size_t size = 0;
+
+			out = calloc(1, strlen(message) + 1);
+			p += len + 2;
+			for (;;) {
+				eol = strstr(p, "\r\n");
+				memcpy(out + size, p, (size_t)(eol - p));
+				size += (size_t)(eol - p);
+				p = eol + 2;
+				if (*p != ' ' && *p != '\t')
+					break;
+			}
+			return out;
+		}
+		p = eol + 2;
+	}
+	return out;
+}
+
+/* The body of a message: after the first empty line. */
+static const char *mail_body(const char *message)
+{
+	const char *p = strstr(message, "\r\n\r\n");
+
+	return p ? p + 4 : NULL;
+}
+
+/* Quoted-printable back to bytes (RFC 2045), CRLF as LF; caller frees. */
+static char *qp_decode(const char *text)
+{
+	char *out = calloc(1, strlen(text) + 1), *o = out;
+	const char *p = text;
+
+	while (*p) {
+		if (p[0] == '=' && p[1] == '\r' && p[2] == '\n') {
+			p += 3;
+		} else if (p[0] == '=') {
+			unsigned int c;
+
+			assert_int_equal(sscanf(p + 1, "%2X", &c), 1);
+			*o++ = (char)c;
+			p += 3;
+		} else if (p[0] == '\r' && p[1] == '\n') {
+			*o++ = '\n';
+			p += 2;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	return out;
+}
+
+/* Every line of a message ends CRLF and is at most max bytes; no bare CR or LF. */
+static void assert_lines_at_most(const char *text, size_t max)
+{
+	const char *p = text;
+
+	while (*p) {
+		const char *eol = strstr(p, "\r\n");
+
+		assert_non_null(eol);
+		if ((size_t)(eol - p) > max)
+			fail_msg("a line of %zu bytes (at most %zu): %.*s", (size_t)(eol - p), max, (int)(eol - p), p);
+		assert_null(memchr(p, '\n', (size_t)(eol - p)));
+		assert_null(memchr(p, '\r', (size_t)(eol - p)));
+		p = eol + 2;
+	}
+}
+
+static void a_mail_message_has_every_header_and_crlf_lines(void **state)
+{
+	static const char want[] =
+		"Date: Tue, 19 Mar 2024 10:00:00 +0000\r\n"
+		"From: TinyPilot <releases@tinypilot.example>\r\n"
+		"To: list@lists.example,\r\n"
+		" Rita <rita@example.com>\r\n"
+		"Cc: cc@example.net\r\n"
+		"Reply-To: support@tinypilot.example\r\n"
+		"Subject: TinyPilot Pro 2.6.3 is out\r\n"
+		"Message-ID: <msg_1@tinypilot.example>\r\n"
+		"MIME-Version: 1.0\r\n"
+		"Content-Type: text/plain; charset=utf-8\r\n"
+		"Content-Transfer-Encoding: 7bit\r\n"
+		"\r\n"
+		"Hello,\r\n"
+		"\r\n"
+		".a line with a leading dot (libcurl stuffs it)\r\n"
+		"bye\r\n";
+	char *to[] = { "list@lists.example", "Rita <rita@example.com>" }, *cc[] = { "cc@example.net" };
+	struct pb_mail mail = { "TinyPilot <releases@tinypilot.example>", { to, NULL, 2 }, { cc, NULL, 1 },
+				"support@tinypilot.example", NULL };
+	char *message;
+
+	(void)state;
+	message = hook_mail_message(&mail, "TinyPilot Pro 2.6.3 is out",
+				    "Hello,\n\n.a line with a leading dot (libcurl stuffs it)\r\nbye", "<msg_1@tinypilot.example>", T0);
+	assert_string_equal(message, want);
+	free(message);
+	/* No Cc, no Reply-To: no empty headers. */
+	mail.cc.count = 0;
+	mail.reply_to = NULL;
+	message = hook_mail_message(&mail, "s", "b\n", "<msg_1@tinypilot.example>", T0);
+	assert_null(strstr(message, "Cc:"));
+	assert_null(strstr(message, "Reply-To:"));
+	assert_non_null(strstr(message, "\r\n\r\nb\r\n"));
+	free(message);
+}
+
+static void a_mail_subject_that_is_not_ascii_is_encoded_in_short_words(void **state)
+{
+	/* 60 two-byte characters and a three-byte one: several encoded-words, none splitting a character. */
+	char subject[256] = "Neu: ", *message, *value, *p, decoded[256] = "";
+	char *to[] = { "a@example.com" };
+	struct pb_mail mail = { "Jürgen Müller <j@example.com>", { to, NULL, 1 }, { NULL, NULL, 0 }, NULL, NULL };
+	int i, words = 0;
+
+	(void)state;
+	for (i = 0; i < 60; i++)
+		strcat(subject, "ü");
+	strcat(subject, " ✓");
+	message = hook_mail_message(&mail, subject, "x", "<m@example.com>", T0);
+	assert_lines_at_most(message, 78);
+	value = mail_header(message, "Subject");
+	assert_non_null(value);
+	for (p = strstr(value, "=?UTF-8?B?"); p; p = strstr(p, "=?UTF-8?B?")) {
+		char *end = strstr(p + 10, "?="), *b64 = strndup(p + 10, (size_t)(end - p - 10));
+		size_t len = 0;
+		unsigned char *bytes = base64_decode(b64, &len);
+
+		assert_non_null(bytes);
+		assert_true(end + 2 - p <= 75);
+		/* Each word is whole UTF-8 on its own: it does not start with a continuation byte. */
+		assert_true((bytes[0] & 0xc0) != 0x80);
+		strncat(decoded, (char *)bytes, len);
+		words++;
+		free(bytes);
+		free(b64);
+		p = end + 2;
+	}
+	assert_true(words >= 3);
+	assert_string_equal(decoded, subject);
+	free(value);
+	/* A display name that is not ASCII is an encoded-word before the address. */
+	value = mail_header(message, "From");
+	assert_string_equal(value, "=?UTF-8?B?SsO8cmdlbiBNw7xsbGVy?= <j@example.com>");
+	free(value);
+	free(message);
+}
+
+static void a_template_cannot_add_a_header_to_a_mail(void **state)
+{
+	char *to[] = { "a@example.com" };
+	struct pb_mail mail = { "r@example.com", { to, NULL, 1 }, { NULL, NULL, 0 }, NULL, NULL };
+	char *message, *value;
+
+	(void)state;
+	message = hook_mail_message(&mail, "2.6.3\r\nBcc: everyone@example.com\nX-Evil: 1", "body", "<m@example.com>", T0);
+	assert_null(strstr(message, "\r\nBcc:"));
+	assert_null(strstr(message, "\r\nX-Evil:"));
+	value = mail_header(message, "Subject");
+	assert_string_equal(value, "2.6.3  Bcc: everyone@example.com X-Evil: 1");
+	free(value);
+	free(message);
+}
+
+static void display_names_with_specials_are_quoted(void **state)
+{
+	char *to[] = { "TinyPilot, Inc. <a@example.com>", "\"Already Quoted\" <b@example.com>", "Say \"hi\" (x) <c@example.com>",
+		       "plain@example.com" };
+	struct pb_mail mail = { "r@example.com", { to, NULL, 4 }, { NULL, NULL, 0 }, NULL, NULL };
+	char *message = hook_mail_message(&mail, "s", "b", "<m@example.com>", T0), *value;
+
+	(void)state;
+	value = mail_header(message, "To");
+	assert_string_equal(value, "\"TinyPilot, Inc.\" <a@example.com>, \"Already Quoted\" <b@example.com>, "
+				   "\"Say \\\"hi\\\" (x)\" <c@example.com>, plain@example.com");
+	free(value);
+	free(message);
+}
+
+static void a_body_that_is_not_ascii_or_has_long_lines_is_quoted_printable(void **state)
+{
+	char *to[] = { "a@example.com" };
+	struct pb_mail mail = { "r@example.com", { to, NULL, 1 }, { NULL, NULL, 0 }, NULL, NULL };
+	char long_line[1200], *message, *decoded, *value;
+
+	(void)state;
+	/* The changelog: tabs, ünïcödé, a trailing space, an '=', a bare CR. */
+	message = hook_mail_message(&mail, "s", changelog_text, "<m@example.com>", T0);
+	value = mail_header(message, "Content-Transfer-Encoding");
+	assert_string_equal(value, "quoted-printable");
+	free(value);
+	assert_lines_at_most(mail_body(message), 76);
+	decoded = qp_decode(mail_body(message));
+	assert_string_equal(decoded, changelog_text);
+	free(decoded);
+	free(message);
+
+	message = hook_mail_message(&mail, "s", "a = b, trailing space \nend\ttab\t\nlone\rcr", "<m@example.com>", T0);
+	assert_lines_at_most(mail_body(message), 76);
+	assert_non_null(strstr(message, "a =3D b, trailing space=20\r\n"));
+	assert_non_null(strstr(message, "end\ttab=09\r\n"));
+	decoded = qp_decode(mail_body(message));
+	assert_string_equal(decoded, "a = b, trailing space \nend\ttab\t\nlone\rcr\n");
+	free(decoded);
+	free(message);
+
+	/* ASCII, but a line longer than SMTP's 998. */
+	memset(long_line, 'x', sizeof(long_line) - 1);
+	long_line[sizeof(long_line) - 1] = '\0';
+	message = hook_mail_message(&mail, "s", long_line, "<m@example.com>", T0);
+	assert_lines_at_most(message, 998);
+	value = mail_header(message, "Content-Transfer-Encoding");
+	assert_string_equal(value, "quoted-printable");
+	free(value);
+	decoded = qp_decode(mail_body(message));
+	assert_int_equal(strlen(decoded), sizeof(long_line)); /* and a final newline */
+	free(decoded);
+	free(message);
+}
+
+static void the_message_id_is_the_webhook_id_at_the_senders_domain(void **state)
+{
+	char *a = hook_message_id("msg_0123", "TinyPilot <releases@tinypilot.example>");
+	char *b = hook_message_id("msg_0123", "releases@tinypilot.example");
+
+	(void)state;
+	assert_string_equal(a, "<msg_0123@tinypilot.example>");
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+}
+
+static void hook_render_builds_the_mail_and_its_envelope(void **state)
+{
+	struct hook_request req;
+	struct error err = { 0, "" };
+	char *id = hook_webhook_id("2.6.3", 1, "announce", 0, "mail"), *message_id, *text, *value;
+	time_t before = time(NULL);
+
+	(void)state;
+	setenv("RELCTL_NOW", "2024-03-19T10:00:00Z", 1);
+	if (hook_render(hook_named("mail"), &world.scope, id, &req, &err) != 0)
+		fail_msg("refused (%d): %s", err.code, err.message);
+	unsetenv("RELCTL_NOW");
+	assert_true(req.mail);
+	assert_false(req.tls_none);
+	assert_string_equal(req.method, "SMTP");
+	assert_int_equal(req.retries, 2);
+	assert_true(req.timestamp >= before);
+	/* The envelope: bare addresses, To and Cc once each (RITA@ is rita@). */
+	assert_string_equal(req.mail_from, "releases@unit.example");
+	assert_int_equal(req.recipient_count, 3);
+	assert_string_equal(req.recipients[0], "list@lists.unit.example");
+	assert_string_equal(req.recipients[1], "rita@example.com");
+	assert_string_equal(req.recipients[2], "cc@example.net");
+	message_id = xasprintf("<%s@unit.example>", id);
+	assert_string_equal(req.message_id, message_id);
+	value = mail_header(req.body, "Message-ID");
+	assert_string_equal(value, message_id);
+	free(value);
+	/* The subject's template, its newline made a space. */
+	value = mail_header(req.body, "Subject");
+	assert_non_null(strstr(value, "Unit Pro 2.6.3: "));
+	free(value);
+	value = mail_header(req.body, "Cc");
+	assert_string_equal(value, "RITA@example.com, cc@example.net");
+	free(value);
+	assert_non_null(strstr(req.body, "MIME-Version: 1.0\r\n"));
+	assert_non_null(strstr(req.body, "Content-Type: text/plain; charset=utf-8\r\n"));
+	/* The password: in the url sent, nowhere shown. */
+	assert_non_null(strstr(req.url, SMTP_PASSWORD));
+	assert_string_equal(req.url_shown, "smtp://***@127.0.0.1:2525");
+	text = hook_request_text(&req);
+	assert_non_null(strstr(text, "SMTP smtp://***@127.0.0.1:2525 (STARTTLS required)\n"));
+	assert_non_null(strstr(text, "MAIL FROM:<releases@unit.example>\nRCPT TO:<list@lists.unit.example>\n"));
+	assert_non_null(strstr(text, "\nMessage-ID: <msg_"));
+	assert_null(strstr(text, "\r"));
+	assert_null(strstr(text, SMTP_PASSWORD));
+	free(text);
+	text = hook_mask(&req, "535 5.7.8 AUTH announce:" SMTP_PASSWORD " refused");
+	assert_string_equal(text, "535 5.7.8 AUTH announce:*** refused");
+	free(text);
+	hook_request_release(&req);
+	/* Rendered again (a re-run): the same Message-ID. */
+	assert_int_equal(hook_render(hook_named("mail"), &world.scope, id, &req, &err), 0);
+	assert_string_equal(req.message_id, message_id);
+	hook_request_release(&req);
+	free(message_id);
+	free(id);
+}
+
+static void hook_render_refuses_a_mail_url_that_is_not_smtp_or_says_tls_none_on_smtps(void **state)
+{
+	struct hook_request req;
+	struct error err = { 0, "" };
+
+	(void)state;
+	assert_int_equal(hook_render(hook_named("relay"), &world.scope, "msg_r", &req, &err), 0);
+	assert_true(req.tls_none);
+	hook_request_release(&req);
+	setenv("RELCTL_T_SMTP_URL", "https://mail.example.com", 1);
+	assert_int_equal(hook_render(hook_named("relay"), &world.scope, "msg_r", &req, &err), -1);
+	assert_int_equal(err.code, EXIT_CONFIG);
+	assert_non_null(strstr(err.message, "smtps:// or smtp://"));
+	hook_request_release(&req);
+	setenv("RELCTL_T_SMTP_URL", "smtps://mail.example.com", 1);
+	assert_int_equal(hook_render(hook_named("relay"), &world.scope, "msg_r", &req, &err), -1);
+	assert_int_equal(err.code, EXIT_CONFIG);
+	assert_non_null(strstr(err.message, "tls: none"));
+	hook_request_release(&req);
+	/* And an HTTP hook does not go to a mail server. */
+	setenv("RELCTL_T_URL", "smtp://mail.example.com", 1);
+	assert_int_equal(hook_render(hook_named("from-env"), &world.scope, "msg_r", &req, &err), -1);
+	assert_non_null(strstr(err.message, "http:// or https://"));
+	hook_request_release(&req);
+	set_env();
 }
 
 int main(void)
@@ -742,6 +1107,15 @@ int main(void)
 		cmocka_unit_test_setup_teardown(hook_render_refuses_urls_that_are_not_http, env_setup, env_teardown),
 		cmocka_unit_test_setup_teardown(hook_render_shows_the_url_without_credentials_or_query, env_setup, env_teardown),
 		cmocka_unit_test_setup_teardown(hook_request_text_is_the_request_with_secrets_masked, env_setup, env_teardown),
+		cmocka_unit_test(a_mail_message_has_every_header_and_crlf_lines),
+		cmocka_unit_test(a_mail_subject_that_is_not_ascii_is_encoded_in_short_words),
+		cmocka_unit_test(a_template_cannot_add_a_header_to_a_mail),
+		cmocka_unit_test(display_names_with_specials_are_quoted),
+		cmocka_unit_test(a_body_that_is_not_ascii_or_has_long_lines_is_quoted_printable),
+		cmocka_unit_test(the_message_id_is_the_webhook_id_at_the_senders_domain),
+		cmocka_unit_test_setup_teardown(hook_render_builds_the_mail_and_its_envelope, env_setup, env_teardown),
+		cmocka_unit_test_setup_teardown(hook_render_refuses_a_mail_url_that_is_not_smtp_or_says_tls_none_on_smtps,
+						env_setup, env_teardown),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 

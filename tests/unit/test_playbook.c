@@ -778,6 +778,76 @@ static void hook_fields_are_checked(void **state)
 	expect_error(8, 74, "\"retries\" must be a whole number from 0 to 10");
 }
 
+
+static void mail_hooks_are_checked_with_their_places(void **state)
+{
+	(void)state;
+	parse(HEAD "hooks:\n"
+		   "  list:\n"
+		   "    url: \"https://mail.example.com\"\n"
+		   "    method: PUT\n"
+		   "    mail: {from: \"Releases <r@example.com\", to: [a@example.com, \"b example.com\"], cc: [x@y@z],\n"
+		   "           reply_to: [a@example.com], subjet: Hi}\n"
+		   "    body: {a: b}\n"
+		   "    secret_env: X\n"
+		   "  relay: {url: \"smtps://mail.example.com\", tls: none, mail: {from: r@example.com, to: [], subject: s}}\n"
+		   "  web: {url: \"smtp://mail.example.com\", tls: required}\n"
+		   "  odd: {url: \"${U}\", tls: maybe, mail: {from: r@example.com, to: a@example.com, subject: s}}\n"
+		   "phases: [{id: p, steps: [{id: s, title: S, owner: dev, doc: d}]}]\n");
+	expect_error(8, 10, "mail hook \"list\" must use an smtps:// or smtp:// url (STARTTLS)");
+	expect_error(9, 13, "\"method\" is for HTTP hooks; mail hook \"list\" cannot have it");
+	expect_error(13, 17, "\"secret_env\" is for HTTP hooks; mail hook \"list\" cannot have it");
+	expect_error(12, 11, "the body of mail hook \"list\" must be a string (the text of the mail)");
+	expect_error_containing(10, 18, "\"Releases <r@example.com\" is not one mail address");
+	expect_error_containing(10, 65, "\"b example.com\" is not one mail address");
+	expect_error_containing(10, 88, "\"x@y@z\" is not one mail address");
+	expect_error(11, 22, "\"reply_to\" of \"mail\" must be one address, not a list");
+	expect_error(11, 39, "unknown key \"subjet\" in \"mail\"; did you mean \"subject\"?");
+	expect_error(10, 11, "\"mail\" is missing the required key \"subject\"");
+	expect_error(14, 49, "\"tls: none\" contradicts the smtps:// url of hook \"relay\"");
+	expect_error(14, 87, "\"to\" of \"mail\" needs at least one address");
+	expect_error(15, 14, "hook \"web\" must use an http:// or https:// url (a mail hook needs \"mail: {from, to, subject}\")");
+	expect_error(15, 46, "\"tls\" is only for mail hooks (https is always verified)");
+	expect_error(16, 27, "\"tls\" must be required (the default) or none (plain smtp:// to a local relay)");
+	expect_refused(15);
+}
+
+static void a_mail_hook_becomes_the_model(void **state)
+{
+	const struct pb_hook *h;
+	cJSON *json, *mail;
+
+	(void)state;
+	parse(HEAD "hooks:\n"
+		   "  list:\n"
+		   "    url: \"smtp://announce:${SMTP_PASSWORD}@mail.example.com:587\"\n"
+		   "    mail:\n"
+		   "      from: \"TinyPilot <releases@example.com>\"\n"
+		   "      to: list@lists.example.com\n"
+		   "      cc: [\"Rita <rita@example.com>\", ops@example.com]\n"
+		   "      subject: \"{{release.name}} {{release.version}}\"\n"
+		   "    body: \"{{file:announcements/{{release.version}}.md}}\"\n"
+		   "  relay: {url: \"smtp://127.0.0.1:25\", tls: none, mail: {from: r@example.com, to: a@example.com, subject: s}}\n"
+		   "phases: [{id: p, steps: [{id: s, title: S, owner: dev, doc: d, kind: hook, hook: list}]}]\n");
+	expect_clean();
+	h = playbook_hook(pb, "list");
+	assert_non_null(h->mail);
+	assert_string_equal(h->method, "SMTP");
+	assert_false(h->tls_none);
+	assert_string_equal(h->mail->from, "TinyPilot <releases@example.com>");
+	assert_int_equal(h->mail->to.count, 1);
+	assert_string_equal(h->mail->to.items[0], "list@lists.example.com");
+	assert_int_equal(h->mail->cc.count, 2);
+	assert_null(h->mail->reply_to);
+	assert_string_equal(h->body_text, "{{file:announcements/{{release.version}}.md}}");
+	assert_true(playbook_hook(pb, "relay")->tls_none);
+	json = playbook_to_json(pb);
+	mail = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(json, "hooks"), "list"), "mail");
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(mail, "subject")->valuestring, "{{release.name}} {{release.version}}");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(mail, "cc")), 2);
+	cJSON_Delete(json);
+}
+
 /* ---------- decision steps ---------- */
 
 static void decision_fields_on_other_steps_are_errors(void **state)
@@ -1497,6 +1567,8 @@ int main(void)
 		T(hook_steps_must_name_a_declared_hook),
 		T(notify_must_name_a_declared_hook),
 		T(hook_fields_are_checked),
+		T(mail_hooks_are_checked_with_their_places),
+		T(a_mail_hook_becomes_the_model),
 		T(decision_fields_on_other_steps_are_errors),
 		T(a_playbook_has_at_most_one_decision),
 		T(unknown_kinds_and_evidence_values_are_errors),

@@ -587,6 +587,40 @@ static void random_hex_writes_lower_case_hex(void **state)
 	assert_int_equal(random_hex(big, 65), -1);
 }
 
+
+static void split_ok(const char *text, const char *want_name, const char *want_addr)
+{
+	char *name = NULL, *addr = NULL;
+
+	if (!mail_address_split(text, &name, &addr))
+		fail_msg("\"%s\" refused", text);
+	assert_string_equal(name, want_name);
+	assert_string_equal(addr, want_addr);
+	free(name);
+	free(addr);
+}
+
+static void mail_addresses_split_into_name_and_address(void **state)
+{
+	static const char *const refused[] = { "", "releases", "@example.com", "r@", "a@b@c", "a b@example.com",
+					       "a@example.com, b@example.com", "Name <a@example.com", "Name a@example.com>",
+					       "<a@example.com> trailing", "Name <a@example.com>\r\nBcc: x@y",
+					       "a@example.com\n", "<<a@example.com>>", "\"x\"@example.com" };
+	char *name = NULL, *addr = NULL;
+	size_t i;
+
+	(void)state;
+	split_ok("releases@example.com", "", "releases@example.com");
+	split_ok("  releases@example.com ", "", "releases@example.com");
+	split_ok("TinyPilot <releases@example.com>", "TinyPilot", "releases@example.com");
+	split_ok("\"TinyPilot, Inc.\" < releases@example.com >", "\"TinyPilot, Inc.\"", "releases@example.com");
+	split_ok("<releases@example.com>", "", "releases@example.com");
+	split_ok("Jürgen <j@example.com>", "Jürgen", "j@example.com");
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		if (mail_address_split(refused[i], &name, &addr))
+			fail_msg("\"%s\" accepted as \"%s\" <%s>", refused[i], name, addr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -631,6 +665,7 @@ int main(void)
 		cmocka_unit_test(suggest_falls_back_to_a_prefix),
 		cmocka_unit_test(suggest_prefers_the_closest_and_then_the_first),
 		cmocka_unit_test(random_hex_writes_lower_case_hex),
+		cmocka_unit_test(mail_addresses_split_into_name_and_address),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
