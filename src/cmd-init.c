@@ -60,6 +60,15 @@ static int init_exec(struct cmd_ctx *ctx)
 			fprintf(ctx->out, ", shared through %s", remote);
 		fprintf(ctx->out, "\nnext: 'relctl start VERSION' begins a release; 'git log %s' is its audit trail\n",
 			s->branch);
+		if (args_value(&ctx->args, "playbook")) {
+			char root[OID_HEX];
+
+			/* The root of trust: teammates compare it once and pin it. */
+			if (session_tip(s, root, &ctx->err) == 0)
+				fprintf(ctx->out, "root commit: %s; teammates pin it with 'git config relctl.root %s'\n", root,
+					root);
+			error_clear(&ctx->err);
+		}
 	}
 	return rc;
 }

@@ -49,6 +49,23 @@ static int verify_exec(struct cmd_ctx *ctx)
 				cJSON_GetObjectItemCaseSensitive(report, "events")->valueint, releases,
 				releases == 1 ? "" : "s",
 				cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(report, "incidents")) ? "; every refused commit above was restored" : "");
+		{
+			const cJSON *who;
+			int signed_total = 0;
+
+			cJSON_ArrayForEach(who, cJSON_GetObjectItemCaseSensitive(report, "signers"))
+				signed_total += cJSON_GetObjectItemCaseSensitive(who, "signed")->valueint;
+			if (signed_total == 0)
+				fprintf(ctx->out, "signed commits: none\n");
+			else
+				cJSON_ArrayForEach(who, cJSON_GetObjectItemCaseSensitive(report, "signers"))
+				{
+					int n = cJSON_GetObjectItemCaseSensitive(who, "signed")->valueint;
+
+					fprintf(ctx->out, "signed by %s: %d of %d commits\n", who->string, n,
+						n + cJSON_GetObjectItemCaseSensitive(who, "unsigned")->valueint);
+				}
+		}
 		fprintf(ctx->out, "root commit: %s (pin it with 'git config relctl.root %s')\n",
 			cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(report, "root")),
 			cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(report, "root")));

@@ -93,6 +93,8 @@ int session_verify(struct session *s, cJSON **report, struct error *err)
 		cJSON_AddNumberToObject(*report, "events", (double)judge_event_count(j));
 		cJSON_AddNumberToObject(*report, "releases", (double)judge_release_count(j));
 		cJSON_AddStringToObject(*report, "root", judge_root(j));
+		cJSON_AddItemToObject(*report, "signers",
+				      judge_signers(j) ? cJSON_Duplicate(judge_signers(j), 1) : cJSON_CreateObject());
 		cJSON_AddItemToObject(*report, "problems", problems);
 		cJSON_AddItemToObject(*report, "incidents", incidents);
 	} else {
