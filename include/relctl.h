@@ -53,6 +53,7 @@ struct cmd_ctx;
 enum cmd_needs {
 	CMD_SESSION = 1 << 0, /* ctx->session: the repository and relctl's settings (--offline honoured) */
 	CMD_RELEASE = 1 << 1, /* also ctx->release: the one the command names, or the one open (a read shows the latest) */
+	CMD_PROGRESS = 1 << 2, /* work that can take seconds: progress on a terminal's stderr (cmd_progress) */
 };
 
 struct cmd_entry {

@@ -1,11 +1,14 @@
 /* What the step commands share: recording one event and saying what happened. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "cJSON.h"
 #include "hook.h"
 #include "relctl.h"
+#include "term.h"
 #include "session.h"
 #include "util.h"
 
@@ -165,6 +168,67 @@ static int load_release(struct cmd_ctx *ctx, struct session *s, struct release *
 	return ctx->err.code != 0 ? -1 : 0;
 }
 
+/*
+ * Progress of long work, on stderr when it is a terminal: after a second
+ * (RELCTL_PROGRESS_DELAY_MS), at most ten times a second, one line
+ * rewritten in place and cleared at the end.  Never when stderr is not a
+ * terminal, with --json, or with RELCTL_PROGRESS=0.
+ */
+struct progress {
+	struct timespec start, last;
+	long delay_ms;
+	bool shown;
+};
+
+static long ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) * 1000 + (b->tv_nsec - a->tv_nsec) / 1000000;
+}
+
+static void progress_done(struct progress *p);
+
+static void show_progress(const char *what, size_t done, size_t total, void *data)
+{
+	struct progress *p = data;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (done == total && p->shown) {
+		/* Finished: the line goes, so what the command prints next starts clean. */
+		progress_done(p);
+		p->shown = false;
+		return;
+	}
+	if (ms_between(&p->start, &now) < p->delay_ms || (p->shown && done < total && ms_between(&p->last, &now) < 100))
+		return;
+	p->last = now;
+	p->shown = true;
+	fprintf(term_real_stderr, "\rrelctl: %zu of %zu %s\033[K", done, total, what);
+	fflush(term_real_stderr);
+}
+
+static void progress_done(struct progress *p)
+{
+	if (p && p->shown) {
+		fprintf(term_real_stderr, "\r\033[K");
+		fflush(term_real_stderr);
+	}
+}
+
+static void progress_start(struct cmd_ctx *ctx)
+{
+	const char *off = getenv("RELCTL_PROGRESS"), *delay = getenv("RELCTL_PROGRESS_DELAY_MS");
+	struct progress *p;
+
+	if (!isatty(fileno(term_real_stderr)) || args_flag(&ctx->args, "json") || (off && strcmp(off, "0") == 0))
+		return;
+	p = xcalloc(1, sizeof(*p));
+	clock_gettime(CLOCK_MONOTONIC, &p->start);
+	p->delay_ms = delay ? atol(delay) : 1000;
+	ctx->session->progress = show_progress;
+	ctx->session->progress_data = p;
+}
+
 int cmd_setup(struct cmd_ctx *ctx)
 {
 	unsigned needs = ctx->entry->needs;
@@ -178,6 +242,8 @@ int cmd_setup(struct cmd_ctx *ctx)
 		return -1;
 	}
 	ctx->session->offline = args_flag(&ctx->args, "offline");
+	if (needs & CMD_PROGRESS)
+		progress_start(ctx);
 	if (needs & CMD_RELEASE) {
 		ctx->release = xcalloc(1, sizeof(*ctx->release));
 		if (load_release(ctx, ctx->session, ctx->release) != 0)
@@ -194,6 +260,10 @@ void cmd_teardown(struct cmd_ctx *ctx)
 		ctx->release = NULL;
 	}
 	if (ctx->session) {
+		if (ctx->session->progress == show_progress) {
+			progress_done(ctx->session->progress_data);
+			free(ctx->session->progress_data);
+		}
 		if (ctx->session->note)
 			fprintf(stderr, "relctl: note: %s\n", ctx->session->note);
 		session_close(ctx->session);

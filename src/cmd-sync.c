@@ -106,6 +106,6 @@ const struct cmd_entry cmd_sync_entry = {
 	.options = options,
 	.min_args = 0,
 	.max_args = 0,
-	.needs = CMD_SESSION,
+	.needs = CMD_SESSION | CMD_PROGRESS,
 	.exec = sync_exec,
 };

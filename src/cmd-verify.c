@@ -88,6 +88,6 @@ const struct cmd_entry cmd_verify_entry = {
 	.options = options,
 	.min_args = 0,
 	.max_args = 0,
-	.needs = CMD_SESSION,
+	.needs = CMD_SESSION | CMD_PROGRESS,
 	.exec = verify_exec,
 };

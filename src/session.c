@@ -329,6 +329,8 @@ int session_load_all(struct session *s, size_t last, struct release **out, size_
 	{
 		if (n == max)
 			break;
+		if (s->progress)
+			s->progress("releases read", n, max, s->progress_data);
 		if (session_load_release(s, cJSON_GetObjectItemCaseSensitive(item, "version")->valuestring, &(*out)[n],
 					 err) != 0) {
 			release_close(&(*out)[n]);
