@@ -8,8 +8,9 @@
 #include "cJSON.h"
 #include "ledger.h"
 
-char *report_markdown(const struct release_state *st, const cJSON *doc);
-char *report_html(const struct release_state *st, const cJSON *doc);
+/* signatures (may be NULL): provenance_events(), for an "Events and signatures" table. */
+char *report_markdown(const struct release_state *st, const cJSON *doc, const cJSON *signatures);
+char *report_html(const struct release_state *st, const cJSON *doc, const cJSON *signatures);
 /* The release document with a derived "timeline"; caller deletes. */
 cJSON *report_json(const struct release_state *st, const cJSON *doc);
 

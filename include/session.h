@@ -32,6 +32,8 @@ struct session {
 	cJSON *rejected;
 	/* The steps the last session_mutate made ready (ids), for notifications. */
 	cJSON *became_ready;
+	/* What provenance.c read of its signature cache; may be NULL. */
+	struct provenance_cache *provenance;
 	/* A note for the person, once, after the command (an unsigned commit, say); may be NULL. */
 	char *note;
 	/* Told how far long work (sync's and verify's checks) has come; may be NULL. */

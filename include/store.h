@@ -55,6 +55,8 @@ int store_config_get(struct store *store, const char *key, char **out, struct er
 int store_config_set(struct store *store, const char *key, const char *value, struct error *err);
 /* The path of the work tree (or the git dir of a bare repository). */
 const char *store_workdir(const struct store *store);
+/* The repository's git directory, with a trailing '/'. */
+const char *store_git_dir(const struct store *store);
 
 /*
  * The tip of refs/heads/BRANCH (or any full ref name) as hex.  Returns 0,

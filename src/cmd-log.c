@@ -3,6 +3,7 @@
 
 #include "cJSON.h"
 #include "json.h"
+#include "provenance.h"
 #include "relctl.h"
 #include "session.h"
 
@@ -17,11 +18,24 @@ static int log_exec(struct cmd_ctx *ctx)
 	struct session *s = ctx->session;
 	struct release *rel = ctx->release;
 	const cJSON *events, *ev;
+	cJSON *signed_by = provenance_events(s, &ctx->err);
 
+	if (signed_by == NULL)
+		return -1;
 	cmd_note_freshness(ctx, s);
 	events = cJSON_GetObjectItemCaseSensitive(rel->doc, "events");
 	if (args_flag(&ctx->args, "json")) {
-		cmd_print_json(ctx, events);
+		/* Each event as recorded, with who signed the commit that recorded it. */
+		cJSON *out = cJSON_Duplicate(events, 1), *item;
+
+		cJSON_ArrayForEach(item, out)
+		{
+			const cJSON *sig = cJSON_GetObjectItemCaseSensitive(signed_by, json_string(item, "id"));
+
+			cJSON_AddItemToObject(item, "signature", sig ? cJSON_Duplicate(sig, 1) : cJSON_CreateNull());
+		}
+		cmd_print_json(ctx, out);
+		cJSON_Delete(out);
 	} else {
 		fprintf(ctx->out, "%s%s %s%s: %d events\n", color(ctx, C_BOLD), rel->pb->name, rel->st->version,
 			color(ctx, C_RESET), cJSON_GetArraySize(events));
@@ -41,9 +55,11 @@ static int log_exec(struct cmd_ctx *ctx)
 			cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(ev, "evidence"))
 				if (cJSON_IsString(item))
 					fprintf(ctx->out, "  %s", cmd_line(ctx, item->valuestring));
-			fprintf(ctx->out, "\n");
+			fprintf(ctx->out, "  %s[%s]%s\n", color(ctx, C_DIM), provenance_mark(signed_by, json_string(ev, "id")),
+				color(ctx, C_RESET));
 		}
 	}
+	cJSON_Delete(signed_by);
 	return 0;
 }
 

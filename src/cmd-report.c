@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "cJSON.h"
+#include "json.h"
+#include "provenance.h"
 #include "relctl.h"
 #include "report.h"
 #include "session.h"
@@ -18,6 +20,7 @@ static int report_exec(struct cmd_ctx *ctx)
 	const char *format = args_value(&ctx->args, "format"), *output = args_value(&ctx->args, "output");
 	struct session *s = ctx->session;
 	struct release rel;
+	cJSON *signatures;
 	char *text = NULL;
 	int rc = 0;
 
@@ -30,12 +33,25 @@ static int report_exec(struct cmd_ctx *ctx)
 		release_close(&rel);
 		return -1;
 	}
+	signatures = provenance_events(s, &ctx->err);
+	if (signatures == NULL) {
+		release_close(&rel);
+		return -1;
+	}
 	if (strcmp(format, "md") == 0) {
-		text = report_markdown(rel.st, rel.doc);
+		text = report_markdown(rel.st, rel.doc, signatures);
 	} else if (strcmp(format, "html") == 0) {
-		text = report_html(rel.st, rel.doc);
+		text = report_html(rel.st, rel.doc, signatures);
 	} else {
-		cJSON *json = report_json(rel.st, rel.doc);
+		cJSON *json = report_json(rel.st, rel.doc), *item;
+
+		/* Each event's signature, by event id, as log --json gives it. */
+		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(json, "events"))
+		{
+			const cJSON *sig = cJSON_GetObjectItemCaseSensitive(signatures, json_string(item, "id"));
+
+			cJSON_AddItemToObject(item, "signature", sig ? cJSON_Duplicate(sig, 1) : cJSON_CreateNull());
+		}
 		char *printed = cJSON_Print(json);
 
 		text = malloc(strlen(printed) + 2);
@@ -55,6 +71,7 @@ static int report_exec(struct cmd_ctx *ctx)
 		fputs(text, ctx->out);
 	}
 	free(text);
+	cJSON_Delete(signatures);
 	release_close(&rel);
 	return rc;
 }

@@ -5,6 +5,8 @@
 #include "buf.h"
 #include "cJSON.h"
 #include "file.h"
+#include "json.h"
+#include "provenance.h"
 #include "relctl.h"
 #include "session.h"
 #include "util.h"
@@ -94,12 +96,25 @@ static int show_exec(struct cmd_ctx *ctx)
 			cJSON_AddStringToObject(root, "instructions", text);
 		else
 			cJSON_AddNullToObject(root, "instructions");
+		{
+			/* Each event with who signed the commit that recorded it. */
+			cJSON *signed_by = provenance_events(s, &ctx->err), *item;
+
+			cJSON_ArrayForEach(item, events)
+			{
+				const cJSON *sig = cJSON_GetObjectItemCaseSensitive(signed_by, json_string(item, "id"));
+
+				cJSON_AddItemToObject(item, "signature", sig ? cJSON_Duplicate(sig, 1) : cJSON_CreateNull());
+			}
+			cJSON_Delete(signed_by);
+		}
 		cJSON_AddItemToObject(root, "history", events);
 		events = NULL;
 		cmd_print_json(ctx, root);
 		cJSON_Delete(root);
 	} else {
 		FILE *out = ctx->out;
+		cJSON *signed_by;
 
 		fprintf(out, "%s%s%s: %s\n", color(ctx, C_BOLD), step->id, color(ctx, C_RESET), cmd_line(ctx, step->title));
 		fprintf(out, "release %s rc%d, phase %s, %s step owned by role %s\n", rel->st->version, rel->st->candidate,
@@ -147,6 +162,7 @@ static int show_exec(struct cmd_ctx *ctx)
 		fprintf(out, "\n%sHistory%s\n", color(ctx, C_BOLD), color(ctx, C_RESET));
 		if (cJSON_GetArraySize(events) == 0)
 			fprintf(out, "  nothing yet\n");
+		signed_by = provenance_events(s, &ctx->err);
 		cJSON_ArrayForEach(ev, events)
 		{
 			const cJSON *note = cJSON_GetObjectItemCaseSensitive(ev, "note");
@@ -155,7 +171,7 @@ static int show_exec(struct cmd_ctx *ctx)
 			const cJSON *verdict = cJSON_GetObjectItemCaseSensitive(ev, "verdict");
 			const cJSON *cand = cJSON_GetObjectItemCaseSensitive(ev, "candidate");
 
-			fprintf(out, "  %s  rc%d  %-10s %s%s%s%s%s%s%s\n",
+			fprintf(out, "  %s  rc%d  %-10s %s%s%s%s%s%s%s  %s[%s]%s\n",
 				cJSON_GetObjectItemCaseSensitive(ev, "time")->valuestring,
 				cJSON_IsNumber(cand) ? cand->valueint : 1,
 				cJSON_GetObjectItemCaseSensitive(ev, "actor")->valuestring,
@@ -163,8 +179,10 @@ static int show_exec(struct cmd_ctx *ctx)
 				cJSON_IsString(verdict) ? " " : "", cJSON_IsString(verdict) ? verdict->valuestring : "",
 				cJSON_IsString(person) ? " to " : "", cJSON_IsString(person) ? person->valuestring : "",
 				cJSON_IsString(note) ? ": " : cJSON_IsString(reason) ? ": " : "",
-				cmd_line(ctx, cJSON_IsString(note) ? note->valuestring : cJSON_IsString(reason) ? reason->valuestring : ""));
+				cmd_line(ctx, cJSON_IsString(note) ? note->valuestring : cJSON_IsString(reason) ? reason->valuestring : ""),
+				color(ctx, C_DIM), provenance_mark(signed_by, json_string(ev, "id")), color(ctx, C_RESET));
 		}
+		cJSON_Delete(signed_by);
 	}
 	free(text);
 	cJSON_Delete(events);

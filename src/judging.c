@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "ledger.h"
+#include "provenance.h"
 #include "session-private.h"
 #include "signature.h"
 
@@ -146,6 +147,8 @@ static int judge_one_commit(struct session *s, struct judge *j, const char *comm
 				goto out;
 			check = &own;
 		}
+		/* For log, show and report: who signed, checked against the keys in force. */
+		provenance_note(s, commit, check);
 		c.signature = judged(check->status);
 		c.signer = check->principal;
 		c.fingerprint = check->fingerprint;

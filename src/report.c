@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "buf.h"
+#include "json.h"
+#include "provenance.h"
 #include "report.h"
 #include "util.h"
 
@@ -328,7 +330,42 @@ static void hooks_section(struct buf *b, const cJSON *doc, bool html)
 		buf_adds(b, "</ul>\n");
 }
 
-char *report_markdown(const struct release_state *st, const cJSON *doc)
+/* Every event, who recorded it and whether the commit that did is signed by them. */
+static void events_section(struct buf *b, const cJSON *doc, const cJSON *signatures, bool html)
+{
+	const cJSON *ev;
+
+	if (signatures == NULL)
+		return;
+	buf_adds(b, html ? "<h2>Events and signatures</h2>\n<table><tr><th>Time</th><th>rc</th><th>Who</th><th>What</th><th>Signature</th></tr>\n"
+			 : "\n## Events and signatures\n\n| Time | rc | Who | What | Signature |\n|---|---|---|---|---|\n");
+	cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(doc, "events"))
+	{
+		const cJSON *sig = cJSON_GetObjectItemCaseSensitive(signatures, text_of(ev, "id"));
+		const cJSON *cand = cJSON_GetObjectItemCaseSensitive(ev, "candidate");
+		char *what = xasprintf("%s%s%s", text_of(ev, "op"), json_string(ev, "step") ? " " : "",
+				       json_string(ev, "step") ? json_string(ev, "step") : "");
+		char *mark = xasprintf("%s%s%s", provenance_mark(signatures, text_of(ev, "id")),
+				       json_string(sig, "fingerprint") ? " " : "",
+				       json_string(sig, "fingerprint") ? json_string(sig, "fingerprint") : "");
+
+		buf_adds(b, html ? "<tr><td>" : "| ");
+		cell(b, text_of(ev, "time"), html);
+		buf_addf(b, html ? "</td><td>%d</td><td>" : " | %d | ", cJSON_IsNumber(cand) ? cand->valueint : 1);
+		cell(b, text_of(ev, "actor"), html);
+		buf_adds(b, html ? "</td><td>" : " | ");
+		cell(b, what, html);
+		buf_adds(b, html ? "</td><td>" : " | ");
+		cell(b, mark, html);
+		buf_adds(b, html ? "</td></tr>\n" : " |\n");
+		free(what);
+		free(mark);
+	}
+	if (html)
+		buf_adds(b, "</table>\n");
+}
+
+char *report_markdown(const struct release_state *st, const cJSON *doc, const cJSON *signatures)
 {
 	struct buf b;
 	size_t i;
@@ -378,6 +415,7 @@ char *report_markdown(const struct release_state *st, const cJSON *doc)
 		buf_adds(&b, "\n");
 	}
 	hooks_section(&b, doc, false);
+	events_section(&b, doc, signatures, false);
 	return buf_detach(&b);
 }
 
@@ -390,7 +428,7 @@ static const char html_style[] =
 	".day{stroke:#e2e8f0}.bar.open{opacity:.45}.decision{stroke:#0f172a;stroke-dasharray:4 3}.decision.delay{stroke:#dc2626}"
 	".legend span{display:inline-block;margin-right:1em}.legend i{display:inline-block;width:12px;height:12px;margin-right:4px;border-radius:2px}";
 
-char *report_html(const struct release_state *st, const cJSON *doc)
+char *report_html(const struct release_state *st, const cJSON *doc, const cJSON *signatures)
 {
 	struct buf b;
 	char *md_title = xasprintf("%s %s", st->pb->name, st->version);
@@ -452,6 +490,7 @@ char *report_html(const struct release_state *st, const cJSON *doc)
 	}
 	buf_adds(&b, "</ul>\n");
 	hooks_section(&b, doc, true);
+	events_section(&b, doc, signatures, true);
 	buf_adds(&b, "</body></html>\n");
 	free(md_title);
 	return buf_detach(&b);

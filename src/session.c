@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "file.h"
 #include "json.h"
+#include "provenance.h"
 #include "session-private.h"
 #include "util.h"
 
@@ -54,6 +55,7 @@ void session_close(struct session *s)
 	cJSON_Delete(s->rejected);
 	cJSON_Delete(s->became_ready);
 	free(s->note);
+	provenance_free(s->provenance);
 	memset(s, 0, sizeof(*s));
 }
 

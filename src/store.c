@@ -83,6 +83,11 @@ const char *store_workdir(const struct store *store)
 	return store->workdir;
 }
 
+const char *store_git_dir(const struct store *store)
+{
+	return git_repository_path(store->repo);
+}
+
 int store_config_get(struct store *store, const char *key, char **out, struct error *err)
 {
 	git_config *cfg = NULL, *snap = NULL;

@@ -149,12 +149,13 @@ forge_decision() {
 	git clone -q "$REMOTE" "$TEST_TMP/vandal" 2>/dev/null
 	git -C "$TEST_TMP/vandal" fetch -q "$TEST_TMP/scratch" relctl-ledger
 	tree=$(git -C "$TEST_TMP/vandal" rev-parse FETCH_HEAD^{tree})
+	msg=$(git -C "$TEST_TMP/vandal" log -1 --format=%B FETCH_HEAD)
 	if [ -n "$1" ]; then
 		FORGED=$(SSH_AUTH_SOCK=$JAN_SOCK git -C "$TEST_TMP/vandal" -c gpg.format=ssh -c user.signingKey="$1" -c user.name=Michael \
-			-c user.email="$2" commit-tree -S "$tree" -p origin/relctl-ledger -m "michael decided to ship $V rc1")
+			-c user.email="$2" commit-tree -S "$tree" -p origin/relctl-ledger -m "$msg")
 	else
 		FORGED=$(git -C "$TEST_TMP/vandal" -c user.name=Michael -c user.email="$2" commit-tree "$tree" \
-			-p origin/relctl-ledger -m "michael decided to ship $V rc1")
+			-p origin/relctl-ledger -m "$msg")
 	fi
 	[ -n "${NO_PUSH:-}" ] || push_commit "$FORGED"
 }
@@ -297,4 +298,32 @@ forge_decision() {
 	[ "$status" -eq 65 ] || { echo "$output"; false; }
 	[[ "$output" == *"${other_root:0:12}"*"relctl.root pins ${root:0:12}"* ]] || { echo "$output"; false; }
 	run ! git -C "$TEST_TMP/newcomer" rev-parse -q --verify relctl-ledger
+}
+
+@test "log, show and report mark each event signed, unsigned or bad; log --json carries the signer's key fingerprint" {
+	team
+	to_the_decision
+	cd "$TEST_TMP/cristina"
+	"$RELCTL" sync >/dev/null
+	run "$RELCTL" log
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '\[signed\]$' <<<"$output")" -eq 5 ] || { echo "$output"; false; }
+	run "$RELCTL" log --json
+	jan_fp=$(ssh-keygen -lf "$KEYS/jan.pub" | cut -d' ' -f2)
+	same "jan@example.com $jan_fp good" \
+		"$(jq -r '.[] | select(.actor == "jan" and .op == "done") | "\(.signature.signer) \(.signature.fingerprint) \(.signature.signature)"' <<<"$output")"
+	run "$RELCTL" show build
+	[[ "$output" == *"jan        done: rc1  [signed]"* ]] || { echo "$output"; false; }
+	run "$RELCTL" report "$V" --format md
+	[[ "$output" == *"| jan | done build | signed $jan_fp |"* ]] || { echo "$output"; false; }
+	# A clone that took michael's altered decision with plain git marks it.
+	NO_PUSH=1 forge_decision "$KEYS/michael" michael@example.com
+	git -C "$TEST_TMP/vandal" cat-file commit "$FORGED" | sed 's/^michael decided to ship/michael decided, honestly, to ship/' >"$TEST_TMP/altered"
+	altered=$(git -C "$TEST_TMP/vandal" hash-object -t commit -w "$TEST_TMP/altered")
+	push_commit "$altered"
+	rm -rf "$TEST_TMP/auditor"
+	git clone -q --no-checkout "$REMOTE" "$TEST_TMP/auditor" 2>/dev/null
+	git -C "$TEST_TMP/auditor" branch -q -f relctl-ledger origin/relctl-ledger
+	run bash -c "cd '$TEST_TMP/auditor' && '$RELCTL' log"
+	[[ "$output" == *"michael    decide"*"[bad signature]" ]] || { echo "$output"; false; }
 }

@@ -1,0 +1,37 @@
+/*
+ * Who signed each event: the commit that recorded it (its Relctl-Event
+ * trailer) and that commit's signature as the judge found it.  The judge
+ * checks every signature it meets (judging.c) and notes the outcome in a
+ * cache in the git directory (relctl/signatures), so that log, show and
+ * report can mark every event without running ssh-keygen again; a commit
+ * the cache does not know is checked here, against the keys of the
+ * playbook in force at it, and noted.
+ */
+#ifndef RELCTL_PROVENANCE_H
+#define RELCTL_PROVENANCE_H
+
+#include "cJSON.h"
+#include "err.h"
+
+struct session;
+struct provenance_cache;
+struct signature_check;
+
+/* Notes the outcome of a signature check of commit. */
+void provenance_note(struct session *s, const char *commit, const struct signature_check *check);
+
+/*
+ * For every event recorded on the ledger branch:
+ * {EVENT-ID: {commit, signature: "good" | "unsigned" | "bad" | "unknown-key",
+ * signer, fingerprint}} (signer and fingerprint null when unsigned).  An
+ * event written by hand without a trailer is not in it.  Caller deletes.
+ */
+cJSON *provenance_events(struct session *s, struct error *err);
+
+/* Frees what the session holds of the cache. */
+void provenance_free(struct provenance_cache *cache);
+
+/* "signed", "unsigned", "bad signature" or "unknown key": for human output; "?" when not known. */
+const char *provenance_mark(const cJSON *events, const char *event_id);
+
+#endif
