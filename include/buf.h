@@ -27,6 +27,9 @@ void buf_addc(struct buf *b, char c);
 void buf_addf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* text as a markdown table cell: a pipe escaped, a newline as a space. */
+void buf_add_md_cell(struct buf *b, const char *text);
+
 /* Memory helpers that abort on failure, so callers need no NULL checks. */
 void *xmalloc(size_t size);
 void *xcalloc(size_t count, size_t size);

@@ -53,6 +53,7 @@ struct cmd_ctx;
 enum cmd_needs {
 	CMD_SESSION = 1 << 0, /* ctx->session: the repository and relctl's settings (--offline honoured) */
 	CMD_RELEASE = 1 << 1, /* also ctx->release: the one the command names, or the one open (a read shows the latest) */
+	CMD_SESSION_IF_ANY = 1 << 3, /* ctx->session when in a repository, else NULL with why in ctx->session_err */
 	CMD_PROGRESS = 1 << 2, /* work that can take seconds: progress on a terminal's stderr (cmd_progress) */
 };
 
@@ -74,6 +75,7 @@ struct cmd_ctx {
 	const struct cmd_entry *entry;
 	struct session *session; /* with CMD_SESSION */
 	struct release *release; /* with CMD_RELEASE */
+	struct error session_err; /* with CMD_SESSION_IF_ANY: why there is no session */
 	struct args args;
 	bool color; /* stdout is a TTY and NO_COLOR is unset */
 	FILE *out;  /* stdout through term.h's escaping */

@@ -1,9 +1,9 @@
 /*
  * The ledger branch in git, written with libgit2's object APIs only: blobs,
  * tree updates, commits and a compare-and-swap of the branch ref.  The
- * user's HEAD, index and working tree are never read or written.  This is
- * the only file that uses libgit2 directly (sync.c talks to remotes through
- * the functions here).
+ * user's HEAD, index and working tree are never read or written.  store.c
+ * and store-remote.c (fetch, push and credentials) are the only files that
+ * use libgit2 (sync.c talks to remotes through the functions here).
  */
 #ifndef RELCTL_STORE_H
 #define RELCTL_STORE_H

@@ -247,17 +247,9 @@ int brief_state_hash(const struct release_state *st, char out[65])
 	return rc;
 }
 
-/* Table cells cannot hold a pipe or a newline. */
 static void cell(struct buf *b, const char *text)
 {
-	for (; text && *text; text++) {
-		if (*text == '|')
-			buf_adds(b, "\\|");
-		else if (*text == '\n')
-			buf_addc(b, ' ');
-		else
-			buf_addc(b, *text);
-	}
+	buf_add_md_cell(b, text);
 	buf_adds(b, " | ");
 }
 

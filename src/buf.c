@@ -153,3 +153,15 @@ void buf_addf(struct buf *b, const char *fmt, ...)
 	va_end(ap);
 	b->len += (size_t)n;
 }
+
+void buf_add_md_cell(struct buf *b, const char *text)
+{
+	for (; text && *text; text++) {
+		if (*text == '|')
+			buf_adds(b, "\\|");
+		else if (*text == '\n')
+			buf_addc(b, ' ');
+		else
+			buf_addc(b, *text);
+	}
+}

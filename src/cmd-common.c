@@ -233,12 +233,18 @@ int cmd_setup(struct cmd_ctx *ctx)
 {
 	unsigned needs = ctx->entry->needs;
 
-	if (!(needs & (CMD_SESSION | CMD_RELEASE)))
+	if (!(needs & (CMD_SESSION | CMD_RELEASE | CMD_SESSION_IF_ANY)))
 		return 0;
 	ctx->session = xcalloc(1, sizeof(*ctx->session));
 	if (session_open(ctx->session, &ctx->err) != 0) {
 		free(ctx->session);
 		ctx->session = NULL;
+		if (!(needs & (CMD_SESSION | CMD_RELEASE))) {
+			/* Optional: the command goes on without one (completion outside a repository). */
+			ctx->session_err = ctx->err;
+			error_clear(&ctx->err);
+			return 0;
+		}
 		return -1;
 	}
 	ctx->session->offline = args_flag(&ctx->args, "offline");

@@ -223,16 +223,14 @@ static void print_options(FILE *out, const struct cmd_entry *entry)
 static void print_from_ledger(struct cmd_ctx *ctx, enum word_kind kind, bool described)
 {
 	const char *format = described ? "%s\t%s\n" : "%s\n";
-	struct session s;
+	struct session *s = ctx->session;
 	struct playbook *pb;
 	size_t i;
 
-	if (session_open(&s, &ctx->err) != 0) {
-		error_clear(&ctx->err);
+	if (s == NULL)
 		return;
-	}
 	if (kind == WORD_RELEASES) {
-		cJSON *list = session_releases(&s, &ctx->err), *item;
+		cJSON *list = session_releases(s, &ctx->err), *item;
 
 		cJSON_ArrayForEach(item, list)
 		{
@@ -245,13 +243,13 @@ static void print_from_ledger(struct cmd_ctx *ctx, enum word_kind kind, bool des
 	} else if (kind == WORD_FINDINGS) {
 		struct release rel;
 
-		if (session_load_release(&s, NULL, &rel, &ctx->err) == 0)
+		if (session_load_release(s, NULL, &rel, &ctx->err) == 0)
 			for (i = 0; i < rel.st->finding_count; i++)
 				if (!rel.st->findings[i].closed)
 					fprintf(ctx->out, format, rel.st->findings[i].id, rel.st->findings[i].title);
 		release_close(&rel);
 	} else {
-		pb = session_current_playbook(&s, &ctx->err);
+		pb = session_current_playbook(s, &ctx->err);
 		for (i = 0; pb && kind == WORD_STEPS && i < pb->step_count; i++)
 			fprintf(ctx->out, format, pb->steps[i].id, pb->steps[i].title);
 		for (i = 0; pb && kind == WORD_PEOPLE && i < pb->person_count; i++)
@@ -260,7 +258,6 @@ static void print_from_ledger(struct cmd_ctx *ctx, enum word_kind kind, bool des
 			fprintf(ctx->out, "%s\n", pb->roles.items[i]);
 		playbook_free(pb);
 	}
-	session_close(&s);
 	error_clear(&ctx->err);
 }
 
@@ -408,5 +405,6 @@ const struct cmd_entry cmd_completion_entry = {
 	.options = options,
 	.min_args = 1,
 	.max_args = MAX_POSITIONALS,
+	.needs = CMD_SESSION_IF_ANY,
 	.exec = completion_exec,
 };

@@ -42,14 +42,9 @@ static cJSON *keys_json(const struct playbook *pb)
 
 static int allowed_signers_exec(struct cmd_ctx *ctx)
 {
-	struct session s;
-	struct playbook *pb;
+	struct playbook *pb = session_current_playbook(ctx->session, &ctx->err);
 	char *text;
 
-	if (session_open(&s, &ctx->err) != 0)
-		return -1;
-	pb = session_current_playbook(&s, &ctx->err);
-	session_close(&s);
 	if (pb == NULL)
 		return -1;
 	if (args_flag(&ctx->args, "json")) {
@@ -78,5 +73,6 @@ const struct cmd_entry cmd_keys_allowed_signers_entry = {
 	.options = options,
 	.min_args = 0,
 	.max_args = 0,
+	.needs = CMD_SESSION,
 	.exec = allowed_signers_exec,
 };

@@ -85,17 +85,18 @@ void playbook_print(const struct cmd_ctx *ctx, const struct playbook *pb)
 static int playbook_show_exec(struct cmd_ctx *ctx)
 {
 	struct playbook *pb;
-	struct session session;
 
 	if (ctx->args.positional_count == 1) {
 		pb = playbook_load(ctx->args.positionals[0], &ctx->err);
 		if (pb == NULL)
 			return -1;
 	} else {
-		if (session_open(&session, &ctx->err) != 0)
+		/* The ledger's current playbook: this needs the repository. */
+		if (ctx->session == NULL) {
+			ctx->err = ctx->session_err;
 			return -1;
-		pb = session_current_playbook(&session, &ctx->err);
-		session_close(&session);
+		}
+		pb = session_current_playbook(ctx->session, &ctx->err);
 		if (pb == NULL)
 			return -1;
 	}
@@ -121,5 +122,6 @@ const struct cmd_entry cmd_playbook_show_entry = {
 	.options = options,
 	.min_args = 0,
 	.max_args = 1,
+	.needs = CMD_SESSION_IF_ANY,
 	.exec = playbook_show_exec,
 };

@@ -108,17 +108,9 @@ static void html_escape(struct buf *b, const char *text)
 	}
 }
 
-/* Markdown table cells: no pipes, no newlines. */
 static void md_cell(struct buf *b, const char *text)
 {
-	for (; text && *text; text++) {
-		if (*text == '|')
-			buf_adds(b, "\\|");
-		else if (*text == '\n')
-			buf_addc(b, ' ');
-		else
-			buf_addc(b, *text);
-	}
+	buf_add_md_cell(b, text);
 }
 
 static const char *const palette[] = { "#3b82f6", "#10b981", "#f59e0b", "#8b5cf6", "#ef4444", "#14b8a6" };
