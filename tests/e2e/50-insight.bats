@@ -13,6 +13,7 @@
 # The fixtures are built once per file and copied for each test.
 
 load helper
+load insight
 bats_require_minimum_version 1.5.0
 
 # Every time is minutes after 09:00 UTC on day DAY of April 2024.
@@ -148,24 +149,6 @@ setup() {
 
 teardown() {
 	cleanup_repo
-}
-
-use() { # FIXTURE: a private copy of it becomes the current repository
-	REPO="$TEST_TMP/repo"
-	cp -a "$FIX/$1" "$REPO"
-	cd "$REPO" || return 1
-}
-
-expect() { # EXPECTED ACTUAL: equal, or both shown
-	[ "$1" = "$2" ] || { printf 'expected:\n%s\nactual:\n%s\n' "$1" "$2"; return 1; }
-}
-
-none() { # GREP-ARGS...: grep finds nothing
-	! grep "$@"
-}
-
-has() {
-	[[ "$output" == *"$1"* ]] || { echo "wanted \"$1\" in: $output"; return 1; }
 }
 
 section() { # TITLE: the lines of $output from the one starting with TITLE to the next blank line
@@ -526,20 +509,14 @@ decision_ready() {
 }
 
 @test "report html in headless Chromium: no console errors, the timeline is in the DOM, screenshot saved" {
-	local chromium=/usr/bin/chromium
-	[ -x "$chromium" ] || { echo "no $chromium: install Debian's chromium package (make deps)"; return 1; }
 	use delayed
 	relctl report 2.0.0 --format html --output "$TEST_TMP/report.html" >/dev/null
-	flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
-		--disable-component-update --disable-sync --hide-scrollbars)
 	# The console check catches errors: a page with one fails it.
 	printf '<!DOCTYPE html><p>x</p><script>console.error("boom"); nosuchfn();</script>\n' >"$TEST_TMP/bad.html"
-	"$chromium" "${flags[@]}" --user-data-dir="$(mktemp -d "$TEST_TMP/chromium.XXXXXX")" --enable-logging=stderr --v=0 \
-		--dump-dom "file://$TEST_TMP/bad.html" >/dev/null 2>"$TEST_TMP/bad.log"
+	chromium_dom "$TEST_TMP/bad.html" /dev/null "$TEST_TMP/bad.log"
 	grep -q 'CONSOLE.*Uncaught ReferenceError' "$TEST_TMP/bad.log"
 	# The report: its DOM with the log of the page's console.
-	"$chromium" "${flags[@]}" --user-data-dir="$(mktemp -d "$TEST_TMP/chromium.XXXXXX")" --enable-logging=stderr --v=0 \
-		--dump-dom "file://$TEST_TMP/report.html" >"$TEST_TMP/dom.html" 2>"$TEST_TMP/console.log"
+	chromium_dom "$TEST_TMP/report.html" "$TEST_TMP/dom.html" "$TEST_TMP/console.log"
 	if grep -E 'CONSOLE|Uncaught' "$TEST_TMP/console.log"; then
 		echo "console errors on the report page"
 		return 1
@@ -548,11 +525,7 @@ decision_ready() {
 	[ "$(grep -c '<rect class="bar' "$TEST_TMP/dom.html")" -ge 1 ]
 	grep -q 'class="decision delay"' "$TEST_TMP/dom.html"
 	# The picture.
-	"$chromium" "${flags[@]}" --user-data-dir="$(mktemp -d "$TEST_TMP/chromium.XXXXXX")" \
-		--screenshot="$TEST_TMP/report.png" --window-size=1200,1600 "file://$TEST_TMP/report.html" 2>/dev/null
-	[ -f "$TEST_TMP/report.png" ]
-	[ "$(head -c 8 "$TEST_TMP/report.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]
-	[ "$(stat -c %s "$TEST_TMP/report.png")" -gt 20000 ]
+	chromium_screenshot "$TEST_TMP/report.html" "$TEST_TMP/report.png" 1200,1600
 	cp "$TEST_TMP/report.png" /tmp/relctl-report-screenshot.png
 }
 
