@@ -4,8 +4,9 @@
  */
 #include "html.h"
 
-static const char *const palette[] = { "#3b82f6", "#10b981", "#f59e0b", "#8b5cf6", "#ef4444", "#14b8a6",
-				       "#ec4899", "#84cc16", "#6366f1", "#f97316", "#06b6d4", "#a855f7" };
+/* Red comes last: the charts keep it for what needs attention (delays, steps one person alone does). */
+static const char *const palette[] = { "#3b82f6", "#10b981", "#f59e0b", "#8b5cf6", "#ec4899", "#84cc16",
+				       "#6366f1", "#f97316", "#06b6d4", "#14b8a6", "#a855f7", "#ef4444" };
 
 const size_t html_palette_size = sizeof(palette) / sizeof(palette[0]);
 

@@ -136,10 +136,6 @@ static const char *role_class(const struct person *p)
 	return p == NULL ? "" : p->owner ? " po" : p->manager ? " rm" : "";
 }
 
-static const char *role_name(const struct person *p)
-{
-	return p == NULL ? NULL : p->owner ? "product owner" : p->manager ? "release manager" : NULL;
-}
 
 /* ---------- the columns of a per-release chart ---------- */
 
@@ -204,7 +200,7 @@ static void y_axis(struct buf *b, const struct columns *c, double max, double st
 			 LEFT, y, WIDTH - RIGHT, y, LEFT - 6, y + 3);
 		if (percent)
 			buf_addf(b, "%.0f%%", v * 100);
-		else if (step >= 60)
+		else if (step >= 60 && v > 0)
 			add_duration(b, v);
 		else
 			buf_addf(b, "%.0f", v);
@@ -322,12 +318,12 @@ static void legend(struct buf *b, const struct team *t)
 
 	buf_adds(b, "<p class=\"legend\">");
 	for (i = 0; i < t->count; i++) {
-		const char *role = role_name(&t->people[i]);
-
 		buf_addf(b, "<span><i style=\"background:%s\"></i>", html_color(i));
 		html_escape(b, t->people[i].id);
-		if (role)
-			buf_addf(b, "<span class=\"tag\">%s</span>", role);
+		if (t->people[i].owner)
+			buf_adds(b, "<span class=\"tag\">product owner</span>");
+		if (t->people[i].manager)
+			buf_adds(b, "<span class=\"tag\">release manager</span>");
 		buf_adds(b, "</span>");
 	}
 	buf_adds(b, "</p>\n");
@@ -535,7 +531,7 @@ static void cost_chart(struct buf *b, const cJSON *stats)
 				buf_addf(b, "%g hours a year (", number(item, "hours_per_year"));
 			add_duration(b, number(item, "per_release_seconds"));
 			if (yearly)
-				buf_addf(b, " x %g)", number(cost, "releases_per_year"));
+				buf_addf(b, " &#215; %g)", number(cost, "releases_per_year"));
 			else
 				buf_adds(b, " a release");
 			if (has(item, "payback_years"))
@@ -648,15 +644,12 @@ char *trends_html(const cJSON *stats, const char *name)
 	html_escape(&b, title);
 	buf_addf(&b, "</h1>\n<p>%.0f release%s", number(stats, "releases"), number(stats, "releases") == 1 ? "" : "s");
 	if (cJSON_IsString(get(range, "first"))) {
+		/* The dates only: 2023-01-02 of 2023-01-02T09:00:00Z. */
 		buf_adds(&b, ", ");
 		html_escape(&b, text(range, "first"));
-		buf_adds(&b, " (");
-		html_escape(&b, text(range, "from"));
-		buf_adds(&b, ") to ");
+		buf_addf(&b, " (%.10s) to ", text(range, "from"));
 		html_escape(&b, text(range, "last"));
-		buf_adds(&b, " (");
-		html_escape(&b, text(range, "to"));
-		buf_adds(&b, ")");
+		buf_addf(&b, " (%.10s)", text(range, "to"));
 	}
 	if (has(range, "releases_per_year"))
 		buf_addf(&b, "; %g releases a year", number(range, "releases_per_year"));

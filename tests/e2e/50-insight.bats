@@ -59,15 +59,10 @@ phases:
 EOF
 }
 
-ts() { # DAY MINUTES -> RFC 3339
-	TZ=UTC printf '%(%Y-%m-%dT%H:%M:%SZ)T' $((DAY1 + ($1 - 1) * 86400 + $2 * 60))
-}
-
 at() { # DAY MINUTES PERSON ARGS...: relctl as PERSON at that moment; must succeed
-	local day=$1 min=$2 who=$3 out
+	local day=$1 min=$2 who=$3
 	shift 3
-	out=$(RELCTL_NOW=$(ts "$day" "$min") RELCTL_USER=$who "$RELCTL" "$@" 2>&1) ||
-		{ echo "fixture: relctl $* (as $who, day $day +${min}m) failed: $out" >&2; return 1; }
+	relctl_at $((DAY1 + (day - 1) * 86400 + min * 60)) "$who" "$@"
 }
 
 new_ledger() { # DIR: a repository with a Mini ledger

@@ -85,15 +85,10 @@ phases:
 EOF
 }
 
-ts() { # SECONDS since the epoch -> RFC 3339
-	TZ=UTC printf '%(%Y-%m-%dT%H:%M:%SZ)T' "$1"
-}
-
 at() { # BASE MINUTES PERSON ARGS...: relctl as PERSON at BASE + MINUTES; must succeed
-	local base=$1 min=$2 who=$3 out
+	local base=$1 min=$2 who=$3
 	shift 3
-	out=$(RELCTL_NOW=$(ts $((base + min * 60))) RELCTL_USER=$who "$RELCTL" "$@" 2>&1) ||
-		{ echo "fixture: relctl $* (as $who, +${min}m) failed: $out" >&2; return 1; }
+	relctl_at $((base + min * 60)) "$who" "$@"
 }
 
 publishing() { # BASE S PUBLISHER P ANNOUNCER A: the publishing phase after a ship at minute S
@@ -260,4 +255,325 @@ david 1.22.0 2" "$(jq -r '.off_critical_path[] | "\(.person) \(.since) \(.releas
 	expect "[]" "$(jq -c .off_critical_path <<<"$output")"
 	expect "1.23.0 open 1 null null null null [] 0 [] 1" \
 		"$(jq -r '.by_release[-1] | "\(.version) \(.status) \(.candidate) \(.shipped) \(.completed) \(.start_to_ship_seconds) \(.start_to_complete_seconds) \(.delays | tojson) \(.steps_done) \(.people | tojson) \(.single_person_steps)"' <<<"$output")"
+}
+
+# ---------- lead time ----------
+
+@test "trends: lead time per release from start to ship and to complete, the delay marked" {
+	use pilot
+	stats_json
+	# In minutes: ship at S = 30 + B + T, complete at S + 155 (soak done), then
+	# the delays (candidate @ minutes): 1.12.0 shipped at 810 (rc2), delayed at
+	# 300 by michael's rc1 decision.
+	expect "1.1.0 620 775 -
+1.2.0 570 725 -
+1.3.0 560 715 -
+1.4.0 590 745 -
+1.5.0 580 735 -
+1.6.0 530 685 -
+1.7.0 520 675 -
+1.8.0 550 705 -
+1.9.0 540 695 -
+1.10.0 490 645 -
+1.11.0 480 635 -
+1.12.0 810 965 rc1@300
+1.13.0 500 655 -
+1.14.0 450 605 -
+1.15.0 440 595 -
+1.16.0 470 625 -
+1.17.0 460 615 -
+1.18.0 410 565 -
+1.19.0 400 555 -
+1.20.0 430 585 -
+1.21.0 400 555 -
+1.22.0 390 545 -" \
+		"$(jq -r '.by_release[] | "\(.version) \(.start_to_ship_seconds / 60) \(.start_to_complete_seconds / 60) \([.delays[] | "rc\(.candidate)@\(.after_seconds / 60)"] | join(",") | if . == "" then "-" else . end)"' <<<"$output")"
+	expect "complete 1 complete 2 complete 1" \
+		"$(jq -r '.by_release[10, 11, 12] | "\(.status) \(.candidate)"' <<<"$output" | paste -sd' ')"
+	# Release j starts at T0 + j x 36.525 days; shipped and completed are those
+	# times plus the seconds above.
+	expect 0 "$(jq --argjson t0 1672650000 --argjson every 3155760 '[.by_release | to_entries[] | .value as $r
+		| select(($r.started | fromdate) != $t0 + .key * $every
+			or ($r.shipped | fromdate) - ($r.started | fromdate) != $r.start_to_ship_seconds
+			or ($r.completed | fromdate) - ($r.started | fromdate) != $r.start_to_complete_seconds)] | length' <<<"$output")"
+	expect "2024-02-08T03:36:00Z 2024-02-08T17:06:00Z 2024-02-08T19:41:00Z" \
+		"$(jq -r '.by_release[11] | "\(.started) \(.shipped) \(.completed)"' <<<"$output")"
+	# Medians (nearest rank: the 11th of 22, sorted 390 400 400 410 430 440 450 460
+	# 470 480 [490] ...): 490 minutes to ship, 645 to complete.
+	# Trend: least squares over x = 0..21 (mean 10.5, sum of squares 885.5); the
+	# line 600 - 10x and e contribute -10 minutes a release, the delay 300 minutes
+	# at x = 11: + 0.5 x 300 / 885.5 minutes.  -600 + 9000 / 885.5 = -589.84 s.
+	# At x = 0: the mean 11190 / 22 minutes (30518.18 s) + 589.84 x 10.5 = 36711.46 s;
+	# to complete, 155 minutes (9300 s) more.
+	expect "22 29400 8h10m -590 36711 down 10m per release
+22 38700 10h45m -590 46011 down 10m per release" \
+		"$(jq -r '.lead_time[] | "\(.count) \(.median_seconds) \(.median) \(.trend_seconds_per_release) \(.trend_at_first_seconds) \(.trend)"' <<<"$output")"
+}
+
+# ---------- step cost per year ----------
+
+@test "trends: step cost per year is the work per finished release times 10 releases a year, ranked" {
+	use pilot
+	stats_json --automation publish=10h --automation test=2d
+	expect '{"days":767.03,"first":"1.1.0","from":"2023-01-02T09:00:00Z","last":"1.22.0","releases_per_year":10,"to":"2025-02-07T09:36:00Z"}' \
+		"$(jq -cS .range <<<"$output")"
+	expect "10 22" "$(jq -r '.step_cost | "\(.releases_per_year) \(.releases_measured)"' <<<"$output")"
+	# Work in minutes over the 22 releases, every round:
+	#   test: the T column, 7560 without 1.12.0, plus its 180 (rc1) and 390 (rc2) = 8130 in 23 rounds
+	#   build: 10 x 120 + 11 x 90 + 1.12.0's 2 x 90 = 2370 in 23 rounds
+	#   publish: 10 x 60 + 12 x 45 = 1140; announce: 10 x 60 + 12 x 30 = 960
+	# per release = minutes x 60 / 22; per year x 10; hours a year = minutes / 132.
+	# Automation: publish 10h = 36000 / 31090.9 = 1.16 years; test 2d = 172800 / 221727.3 = 0.78.
+	expect "test support 23 487800 22173 221727 61.59 172800 0.78
+build dev 23 142200 6464 64636 17.95 null null
+publish dev 22 68400 3109 31091 8.64 36000 1.16
+announce marketing 22 57600 2618 26182 7.27 null null" \
+		"$(jq -r '.step_cost.steps[] | "\(.step) \(.owner) \(.rounds) \(.work_seconds) \(.per_release_seconds) \(.per_year_seconds) \(.hours_per_year) \(.automation_seconds) \(.payback_years)"' <<<"$output")"
+	# The wait step apart: 150 minutes in each release, 25 hours a year of waiting; the decision is not work.
+	expect "soak support 22 198000 9000 90000 25 null null" \
+		"$(jq -r '.step_cost.waits[] | "\(.step) \(.owner) \(.rounds) \(.work_seconds) \(.per_release_seconds) \(.per_year_seconds) \(.hours_per_year) \(.automation_seconds) \(.payback_years)"' <<<"$output")"
+	expect 0 "$(jq '[.step_cost[] | arrays | .[] | select(.step == "decide")] | length' <<<"$output")"
+}
+
+@test "trends: --automation is refused for a wait step, the decision, an unknown step or a bad duration" {
+	use pilot
+	run relctl stats --automation soak=1h
+	[ "$status" -eq 64 ]
+	has "soak is a wait step, its time is not work"
+	run relctl stats --automation decide=1h
+	[ "$status" -eq 64 ]
+	has "decide is a decision step"
+	run relctl stats --automation nosuch=1h
+	[ "$status" -eq 64 ]
+	has "--automation needs STEP=DURATION with a step of the playbook, like build=10h"
+	run relctl stats --automation publish=soon
+	[ "$status" -eq 64 ]
+	run relctl stats --automation publish
+	[ "$status" -eq 64 ]
+}
+
+@test "trends: an open release is not measured for cost, but its start counts for the pace" {
+	use open
+	stats_json
+	# 23 starts over 22 x 36.525 days: still 10 a year; the costs are those of the 22 finished.
+	expect "10 22" "$(jq -r '.step_cost | "\(.releases_per_year) \(.releases_measured)"' <<<"$output")"
+	expect "test 487800 22173
+build 142200 6464" "$(jq -r '.step_cost.steps[0, 1] | "\(.step) \(.work_seconds) \(.per_release_seconds)"' <<<"$output")"
+	# No ship nor completion yet: the lead times are those of the 22.
+	expect "22 22" "$(jq -r '"\(.lead_time.start_to_ship.count) \(.lead_time.start_to_complete.count)"' <<<"$output")"
+}
+
+# ---------- bus factor over time ----------
+
+@test "trends: the bus factor after each release, the steps only one person has done so far" {
+	use pilot
+	stats_json
+	# To 1.5.0 michael did all but soak (maria's); david's test in 1.6.0 makes two
+	# who can test; jan's build and publish and lena's announcement in 1.11.0 leave
+	# michael alone on the decision until olga's in 1.16.0; maria soaks alone throughout.
+	all="build:michael test:michael decide:michael publish:michael soak:maria announce:michael"
+	b="build:michael decide:michael publish:michael soak:maria announce:michael"
+	c="decide:michael soak:maria"
+	expect "1.1.0 6 0 $all
+1.2.0 6 0 $all
+1.3.0 6 0 $all
+1.4.0 6 0 $all
+1.5.0 6 0 $all
+1.6.0 5 0 $b
+1.7.0 5 0 $b
+1.8.0 5 0 $b
+1.9.0 5 0 $b
+1.10.0 5 0 $b
+1.11.0 2 0 $c
+1.12.0 2 0 $c
+1.13.0 2 0 $c
+1.14.0 2 0 $c
+1.15.0 2 0 $c
+1.16.0 1 0 soak:maria
+1.17.0 1 0 soak:maria
+1.18.0 1 0 soak:maria
+1.19.0 1 0 soak:maria
+1.20.0 1 0 soak:maria
+1.21.0 1 0 soak:maria
+1.22.0 1 0 soak:maria" \
+		"$(jq -r '.by_release[] | "\(.version) \(.single_person_steps) \(.never_done) \([.alone[] | "\(.step):\(.person)"] | join(" "))"' <<<"$output")"
+	# After the last release, the same as the bus-factor risks over the whole range.
+	expect '[{"person":"maria","step":"soak","times":22}]' "$(jq -cS .bus_factor_risks <<<"$output")"
+	expect "$(jq -c '[.bus_factor_risks[] | {step, person}]' <<<"$output")" "$(jq -c '.by_release[-1].alone' <<<"$output")"
+}
+
+@test "trends: before a step is ever done it counts as never done, not as alone" {
+	use open
+	# 1.23.0 adds nothing: its build is only claimed.
+	stats_json --last 1
+	expect "1.23.0 0 6 []" "$(jq -r '.by_release[0] | "\(.version) \(.single_person_steps) \(.never_done) \(.alone | tojson)"' <<<"$output")"
+}
+
+# ---------- the range ----------
+
+@test "trends: --since VERSION and --last N limit every figure to the releases they name" {
+	use pilot
+	stats_json --since 1.16.0
+	expect "7 1.16.0 1.22.0 10" "$(jq -r '"\(.releases) \(.range.first) \(.range.last) \(.range.releases_per_year)"' <<<"$output")"
+	expect "1.16.0 1.17.0 1.18.0 1.19.0 1.20.0 1.21.0 1.22.0" "$(jq -r '[.by_release[].version] | join(" ")' <<<"$output")"
+	# michael did nothing in these, so he is not even in them; "ever" is within the
+	# range: from 1.17.0 on, only olga decided, only lena announced, only maria soaked.
+	expect "[]" "$(jq -c '[.by_release[].people[] | select(.person == "michael")]' <<<"$output")"
+	expect "[]" "$(jq -c .off_critical_path <<<"$output")"
+	expect "6 3 3 3 3 3 3" "$(jq -r '[.by_release[].single_person_steps] | map(tostring) | join(" ")' <<<"$output")"
+	expect "decide:olga soak:maria announce:lena" "$(jq -r '[.by_release[-1].alone[] | "\(.step):\(.person)"] | join(" ")' <<<"$output")"
+	# S = 470 460 410 400 430 400 390 minutes: median the 4th of 7 (410); slope over
+	# x = 0..6 (mean 3, sum of squares 28): (-3x470 - 2x460 - 410 + 430 + 2x400 + 3x390) / 28
+	# = -340 / 28 minutes = -728.57 s.
+	expect "7 24600 -729 down 12m per release" \
+		"$(jq -r '.lead_time.start_to_ship | "\(.count) \(.median_seconds) \(.trend_seconds_per_release) \(.trend)"' <<<"$output")"
+	# test: 350 + 340 + 290 + 280 + 310 + 280 + 270 = 2120 minutes over 7 = 18171.43 s; 2120 / 42 = 50.48 hours a year.
+	expect "test 18171 50.48" "$(jq -r '.step_cost.steps[0] | "\(.step) \(.per_release_seconds) \(.hours_per_year)"' <<<"$output")"
+	stats_json --last 3 --off-after 1
+	expect "1.20.0 1.21.0 1.22.0" "$(jq -r '[.by_release[].version] | join(" ")' <<<"$output")"
+	expect "david 1.22.0" "$(jq -r '.off_critical_path[] | "\(.person) \(.since)"' <<<"$output")"
+	stats_json --since 1.16.0 --last 3
+	expect "1.20.0 1.22.0" "$(jq -r '"\(.range.first) \(.range.last)"' <<<"$output")"
+	stats_json --since 1.20.0 --last 5
+	expect "1.20.0 1.22.0 3" "$(jq -r '"\(.range.first) \(.range.last) \(.releases)"' <<<"$output")"
+	run relctl stats --since 9.9.9
+	[ "$status" -eq 66 ]
+	has "there is no release 9.9.9; 'relctl releases' lists them"
+}
+
+@test "trends: a single release has no pace, no yearly cost and no trend" {
+	use pilot
+	stats_json --last 1
+	expect "null null null null null" \
+		"$(jq -r '"\(.range.releases_per_year) \(.step_cost.releases_per_year) \(.step_cost.steps[0].hours_per_year) \(.lead_time.start_to_ship.trend_seconds_per_release) \(.lead_time.start_to_ship.trend)"' <<<"$output")"
+	# 1.22.0 alone: shipped after 390 minutes.
+	expect "1 23400 6h30m" "$(jq -r '"\(.lead_time.start_to_ship.count) \(.lead_time.start_to_ship.median_seconds) \(.lead_time.start_to_ship.median)"' <<<"$output")"
+}
+
+# ---------- what stays ----------
+
+@test "trends: the keys stats had before keep their meaning" {
+	use pilot
+	stats_json
+	expect "22 true true true true true" \
+		"$(jq -r '"\(.releases) \(has("steps")) \(has("phases")) \(has("bus_factor_risks")) \(has("people")) \(has("critical_path"))"' <<<"$output")"
+	# claim-to-done medians of the final records: build 90 minutes (12 of 22 are 90),
+	# test the 11th of the T column with 1.12.0's rc2 (390): 360 minutes.
+	expect "build 22 5400 test 22 21600" \
+		"$(jq -r '[.steps[0, 1] | .id, .claim_to_done.count, .claim_to_done.median_seconds] | map(tostring) | join(" ")' <<<"$output")"
+}
+
+# ---------- text ----------
+
+section() { # TITLE: the lines of $output from the one starting with TITLE to the next blank line
+	printf '%s\n' "$output" | sed -n "/^$1/,/^\$/p"
+}
+
+@test "trends text: short tables of the last 10 releases, who is off, and the costliest steps" {
+	use pilot
+	run relctl stats --automation publish=10h
+	[ "$status" -eq 0 ]
+	rel=$(section "Releases")
+	[[ "$rel" == "Releases (the last 10 of 22; --format html shows them all)"* ]] || { echo "$rel"; false; }
+	expect 13 "$(wc -l <<<"$rel")" # title, header, 10 releases, the lead time line (and the blank)
+	grep -Eq '^  1\.13\.0 +8h20m +10h55m +0 +2 +jan 33%, david 17%, lena 17%, \+2$' <<<"$rel" || { echo "$rel"; false; }
+	grep -Eq '^  1\.22\.0 +6h30m +9h5m +0 +1 +maria 33%, jan 17%, lena 17%, \+2$' <<<"$rel" || { echo "$rel"; false; }
+	grep -Fxq "  lead time to ship: median 8h10m, down 10m per release; to complete: median 10h45m, down 10m per release" <<<"$rel" ||
+		{ echo "$rel"; false; }
+	grep -Fxq "  michael since 1.16.0 (7 releases without a step; the last in 1.15.0)" <<<"$(section "Off the critical path")"
+	cost=$(section "Step cost per year")
+	[[ "$cost" == "Step cost per year: work claimed-to-done per finished release (22) x 10 releases a year"* ]] || { echo "$cost"; false; }
+	grep -Eq '^  test +6h9m +61\.59 +- +-$' <<<"$cost" || { echo "$cost"; false; }
+	grep -Eq '^  publish +51m +8\.64 +10h +1\.16 years$' <<<"$cost" || { echo "$cost"; false; }
+	grep -Fxq "  waits (elapsed, not work): soak 2h30m per release" <<<"$cost" || { echo "$cost"; false; }
+	# The point of it all stays last.
+	expect "  maria is the only one who has done soak, on the critical path: pair someone with maria on the next release" \
+		"$(printf '%s\n' "$output" | tail -1)"
+}
+
+@test "trends text --output FILE: the same text, without colour, in the file" {
+	use pilot
+	run relctl stats --output "$TEST_TMP/stats.txt"
+	[ "$status" -eq 0 ]
+	expect "wrote $TEST_TMP/stats.txt" "$output"
+	expect "$(relctl stats)" "$(cat "$TEST_TMP/stats.txt")"
+	run relctl stats --format json --output "$TEST_TMP/stats.json"
+	[ "$status" -eq 0 ]
+	expect "$(relctl stats --json)" "$(cat "$TEST_TMP/stats.json")"
+	run relctl stats --output /nonexistent/dir/stats.txt
+	[ "$status" -eq 74 ]
+	has "cannot write /nonexistent/dir/stats.txt"
+}
+
+@test "trends: --format is text, json or html, and --json cannot say otherwise" {
+	use pilot
+	expect "$(relctl stats --json)" "$(relctl stats --format json)"
+	expect "$(relctl stats --json)" "$(relctl stats --format json --json)"
+	expect "$(relctl stats)" "$(relctl stats --format text)"
+	run relctl stats --format xml
+	[ "$status" -eq 64 ]
+	has "--format is text, json or html"
+	run relctl stats --json --format html
+	[ "$status" -eq 64 ]
+	has "--json is --format json; give one of them"
+}
+
+# ---------- the page ----------
+
+@test "trends html: one self-contained page, every ledger text escaped, each chart drawn from the JSON" {
+	use pilot
+	run relctl stats --format html --output "$TEST_TMP/trends.html"
+	[ "$status" -eq 0 ]
+	has "wrote $TEST_TMP/trends.html"
+	html=$(cat "$TEST_TMP/trends.html")
+	[[ "$html" == "<!DOCTYPE html>"* ]]
+	[[ "$html" == *"<style>"* ]]
+	# Nothing fetched, nothing run, nowhere to go: no scripts, links, sources or external urls.
+	none -qi '<script' <<<"$html"
+	none -qi '<link' <<<"$html"
+	none -qiE '\s(src|href)=' <<<"$html"
+	none -qiE '@import|@font-face|url\([^#]' <<<"$html"
+	# The playbook's name, from the ledger, is escaped.
+	grep -Fq "<title>Pilot &lt;Pro&gt; &amp; &#39;Co&#39;: release trends</title>" <<<"$html"
+	none -qF "<Pro>" <<<"$html"
+	# The answer, first.
+	grep -Fq "After 1.22.0, 1 step only one person has ever done: <b>maria</b> (soak)." <<<"$html"
+	grep -Fq "michael since 1.16.0 (no step in the last 7 releases)" <<<"$html"
+	grep -Fq "<b>What costs us the most:</b> test 61.59 hours a year, build 17.95 hours a year, publish 8.64 hours a year." <<<"$html"
+	# Who does the release: one segment per person per release (the people of
+	# every release above: 10 + 9 + 4 + 15 + 5 + 6 + 4 x 5 + 3 x 6 = 87), the
+	# product owners' outlined: michael's 15, olga's 7.
+	expect 87 "$(grep -c '<rect class="seg' <<<"$html")"
+	expect 15 "$(grep -c '<rect class="seg po"[^>]*><title>[^<]*michael did' <<<"$html")"
+	expect 7 "$(grep -c '<rect class="seg po"[^>]*><title>[^<]*olga did' <<<"$html")"
+	grep -Fq '<title>1.1.0: michael did 5 of 6 steps (83%)</title>' <<<"$html"
+	grep -q 'class="off"[^>]*/><text class="offlabel"[^>]*>michael off the critical path since 1.16.0</text>' <<<"$html"
+	# Lead time: 22 columns each way, the one delay, the median and both trends.
+	expect "22 22 1" "$(grep -c '<rect class="ship"' <<<"$html") $(grep -c '<rect class="complete"' <<<"$html") $(grep -c '<circle class="delay"' <<<"$html")"
+	grep -Fq '<title>1.12.0: rc1 delayed after 5h</title>' <<<"$html"
+	grep -Fq '<title>median to ship 8h10m</title>' <<<"$html"
+	expect 2 "$(grep -c '<line class="trend' <<<"$html")"
+	# Step cost: a bar for each step with work, costliest first.
+	expect "test build publish announce" "$(grep -o '<text class="label" x="192" y="[0-9]*">[a-z]*</text><rect class="costbar"' <<<"$html" | sed 's/.*>\([a-z]*\)<\/text>.*/\1/' | paste -sd' ')"
+	grep -Fq '61.59 hours a year (6h9m &#215; 10)' <<<"$html"
+	# Bus factor: a column per release.
+	expect 22 "$(grep -c '<rect class="single"' <<<"$html")"
+	grep -Fq '<title>1.5.0: 6 steps only one person has done</title>' <<<"$html"
+	grep -Fq '<title>1.22.0: 1 step only one person has done</title>' <<<"$html"
+}
+
+@test "trends html in headless Chromium: no console errors, the four charts in the DOM, screenshot saved" {
+	use pilot
+	relctl stats --format html --automation publish=10h --output "$TEST_TMP/trends.html" >/dev/null
+	chromium_dom "$TEST_TMP/trends.html" "$TEST_TMP/dom.html" "$TEST_TMP/console.log"
+	if grep -E 'CONSOLE|Uncaught' "$TEST_TMP/console.log"; then
+		echo "console errors on the trends page"
+		return 1
+	fi
+	for chart in shares lead cost bus; do
+		grep -q "<svg [^>]*class=\"$chart\"" "$TEST_TMP/dom.html" || { echo "no $chart chart in the DOM"; return 1; }
+	done
+	[ "$(grep -c '<rect class="seg' "$TEST_TMP/dom.html")" -eq 87 ]
+	chromium_screenshot "$TEST_TMP/trends.html" "$TEST_TMP/trends.png" 1100,2300
+	cp "$TEST_TMP/trends.png" /tmp/relctl-trends-screenshot.png
 }

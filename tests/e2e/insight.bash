@@ -2,6 +2,8 @@
 # fixtures built once per file and copied for each test, checks on $output,
 # and headless Chromium.
 #
+#   relctl_at EPOCH PERSON ARGS...  relctl as PERSON at that moment (RELCTL_NOW), for
+#                          fixtures: it must succeed, or the failure is told
 #   use FIXTURE            a private copy of $FIX/FIXTURE becomes the current repository
 #   expect EXPECTED ACTUAL equal, or both shown
 #   none GREP-ARGS...      grep finds nothing
@@ -12,6 +14,17 @@
 CHROMIUM=/usr/bin/chromium
 CHROMIUM_FLAGS=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
 	--disable-component-update --disable-sync --hide-scrollbars)
+
+rfc3339() { # EPOCH-SECONDS
+	TZ=UTC printf '%(%Y-%m-%dT%H:%M:%SZ)T' "$1"
+}
+
+relctl_at() {
+	local when=$1 who=$2 out
+	shift 2
+	out=$(RELCTL_NOW=$(rfc3339 "$when") RELCTL_USER=$who "$RELCTL" "$@" 2>&1) ||
+		{ echo "fixture: relctl $* (as $who at $(rfc3339 "$when")) failed: $out" >&2; return 1; }
+}
 
 use() {
 	REPO="$TEST_TMP/repo"
