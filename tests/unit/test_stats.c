@@ -686,6 +686,82 @@ static void test_trends_of_one_release_have_no_pace(void **state)
 	trends_free(&f, 1, st);
 }
 
+/* Completion is when the release last became complete: a later finding does not move it, a reopened step does. */
+static void test_trends_completion_is_when_it_last_became_complete(void **state)
+{
+	static const struct ev redo[] = {
+		{ 80, "eve", "reopen", "w", "reason", "the tracker was down" },
+		{ 85, "eve", "claim", "w", NULL, NULL },
+		{ 145, "eve", "done", "w", NULL, NULL },
+	};
+	cJSON *doc = release_doc("r1", T0, r1, N(r1)), *late = ledger_event_new("r1-late", T0 + 70 * M, "dan", "finding-add", NULL);
+	cJSON *more = release_doc("r1-redo", T0, redo, N(redo)), *st;
+	const cJSON *docs[1] = { doc };
+	const struct release_state *states[1];
+	struct release_state *rs;
+	struct error err = { 0, "" };
+
+	(void)state;
+	cJSON_AddStringToObject(late, "finding", "F-000001");
+	cJSON_AddStringToObject(late, "title", "a typo in the changelog");
+	cJSON_AddStringToObject(late, "severity", "minor");
+	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(doc, "events"), late);
+	rs = ledger_replay(tpb, doc, "r1", &err);
+	assert_non_null(rs);
+	states[0] = rs;
+	st = stats_build(states, docs, 1, tpb, NULL);
+	assert_number(st, "by_release.0.start_to_complete_seconds", 60 * M);
+	cJSON_Delete(st);
+	release_state_free(rs);
+	/* Reopened at 80 and done again at 145: complete from then; w's two rounds count. */
+	while (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(more, "events")) > 0)
+		cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(doc, "events"),
+				     cJSON_DetachItemFromArray(cJSON_GetObjectItemCaseSensitive(more, "events"), 0));
+	rs = ledger_replay(tpb, doc, "r1", &err);
+	if (rs == NULL)
+		print_error("%s\n", err.message);
+	assert_non_null(rs);
+	states[0] = rs;
+	st = stats_build(states, docs, 1, tpb, NULL);
+	assert_number(st, "by_release.0.start_to_complete_seconds", 145 * M);
+	assert_number(st, "step_cost.waits.0.rounds", 2);
+	assert_number(st, "step_cost.waits.0.work_seconds", 120 * M);
+	cJSON_Delete(st);
+	release_state_free(rs);
+	cJSON_Delete(more);
+	cJSON_Delete(doc);
+}
+
+/* An aborted release never shipped nor completed; its work was spent all the same. */
+static void test_trends_an_aborted_release_has_no_lead_time_but_costs_its_work(void **state)
+{
+	static const struct ev aborted[] = {
+		{ 0, "rita", "start", NULL, NULL, NULL },  { 10, "dan", "claim", "a", NULL, NULL },
+		{ 20, "dan", "done", "a", NULL, NULL },     { 25, "rita", "review", "a", "verdict", "approve" },
+		{ 30, "paul", "decide", NULL, "decision", "abort" },
+	};
+	cJSON *doc = release_doc("r1", T0, aborted, N(aborted)), *st;
+	const cJSON *docs[1] = { doc };
+	const struct release_state *states[1];
+	struct error err = { 0, "" };
+	struct release_state *rs = ledger_replay(tpb, doc, "r1", &err);
+
+	(void)state;
+	assert_non_null(rs);
+	states[0] = rs;
+	st = stats_build(states, docs, 1, tpb, NULL);
+	assert_text(st, "by_release.0.status", "aborted");
+	assert_null_at(st, "by_release.0.shipped");
+	assert_null_at(st, "by_release.0.start_to_ship_seconds");
+	assert_null_at(st, "by_release.0.start_to_complete_seconds");
+	assert_number(st, "lead_time.start_to_ship.count", 0);
+	assert_number(st, "step_cost.releases_measured", 1);
+	assert_number(st, "step_cost.steps.0.per_release_seconds", 10 * M);
+	cJSON_Delete(st);
+	release_state_free(rs);
+	cJSON_Delete(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -712,6 +788,8 @@ int main(void)
 		cmocka_unit_test(test_trends_shares_and_who_is_off_the_critical_path),
 		cmocka_unit_test(test_trends_bus_factor_counts_steps_only_one_person_has_done_so_far),
 		cmocka_unit_test(test_trends_of_one_release_have_no_pace),
+		cmocka_unit_test(test_trends_completion_is_when_it_last_became_complete),
+		cmocka_unit_test(test_trends_an_aborted_release_has_no_lead_time_but_costs_its_work),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
