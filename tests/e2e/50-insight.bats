@@ -528,46 +528,15 @@ decision_ready() {
 
 # Copies each shipped release of history three times (versions 1.K.1..3,
 # every time moved COPY x 5 weeks later, fresh event ids) in one commit,
-# as bench/gen.py does, so the ledger holds 20 releases.
+# with bench/gen.py, so the ledger holds 20 releases.
 twenty_releases() {
-	python3 - <<'EOF'
-import json, os, re, subprocess, tempfile, uuid, datetime
+	ROOT="$ROOT" PYTHONDONTWRITEBYTECODE=1 python3 - <<'EOF'
+import os, sys
+sys.path.insert(0, os.path.join(os.environ["ROOT"], "bench"))
+from gen import copy_releases
 
-def git(*args, data=None, env=None):
-    return subprocess.run(["git", *args], input=data, capture_output=True, check=True, env=env).stdout
-
-stamp = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
-def shift(value, days):
-    if isinstance(value, dict):
-        return {k: shift(v, days) for k, v in value.items()}
-    if isinstance(value, list):
-        return [shift(v, days) for v in value]
-    if isinstance(value, str) and stamp.match(value):
-        t = datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ") + datetime.timedelta(days=days)
-        return t.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return value
-
-index = json.loads(git("show", "relctl-ledger:index.json"))
-lines = []
-for k in range(1, 6):
-    template = f"1.{k}.0"
-    doc = json.loads(git("show", f"relctl-ledger:releases/{template}.json"))
-    for copy in range(1, 4):
-        version = f"1.{k}.{copy}"
-        new = shift(dict(doc, version=version), 35 * copy)
-        new["events"] = [dict(ev, id=uuid.uuid4().hex) for ev in new["events"]]
-        blob = git("hash-object", "-w", "--stdin", data=json.dumps(new, indent="\t").encode()).decode().strip()
-        lines.append(f"100644 blob {blob}\treleases/{version}.json")
-        index["releases"][version] = shift(index["releases"][template], 35 * copy)
-blob = git("hash-object", "-w", "--stdin", data=json.dumps(index, indent="\t").encode()).decode().strip()
-lines.append(f"100644 blob {blob}\tindex.json")
-with tempfile.TemporaryDirectory() as tmp:
-    env = dict(os.environ, GIT_INDEX_FILE=os.path.join(tmp, "index"))
-    git("read-tree", "relctl-ledger", env=env)
-    git("update-index", "--index-info", data=("\n".join(lines) + "\n").encode(), env=env)
-    tree = git("write-tree", env=env).decode().strip()
-commit = git("commit-tree", tree, "-p", "relctl-ledger", "-m", "15 more releases").decode().strip()
-git("update-ref", "refs/heads/relctl-ledger", commit)
+copy_releases(".", [(f"1.{k}.0", f"1.{k}.{copy}", 35 * copy) for k in range(1, 6) for copy in range(1, 4)],
+              "15 more releases")
 EOF
 }
 
