@@ -424,7 +424,8 @@ static cJSON *shares_json(const struct release_state *st, struct tally **range, 
 		tally_add(range, range_count, performer(r))->last = index;
 		total++;
 	}
-	qsort(mine, n, sizeof(*mine), most_steps_first);
+	if (n > 0) /* qsort wants a real array even for none */
+		qsort(mine, n, sizeof(*mine), most_steps_first);
 	for (i = 0; i < n; i++) {
 		cJSON *o = cJSON_CreateObject();
 

@@ -128,7 +128,8 @@ static void team_build(struct team *t, const cJSON *stats)
 			found->manager = cJSON_IsTrue(get(p, "release_manager"));
 		}
 	}
-	qsort(t->people, t->count, sizeof(*t->people), team_order);
+	if (t->count > 0)
+		qsort(t->people, t->count, sizeof(*t->people), team_order);
 }
 
 static const char *role_class(const struct person *p)

@@ -489,7 +489,7 @@ static cJSON *trends_of(struct trend_fixture *f, size_t count, const struct stat
 	size_t i;
 
 	for (i = 0; i < count; i++) {
-		char version[8];
+		char version[32];
 		struct error err = { 0, "" };
 
 		snprintf(version, sizeof(version), "r%zu", i + 1);
