@@ -148,7 +148,7 @@ static void stats_text(struct cmd_ctx *ctx, const cJSON *st)
 	}
 }
 
-static long seconds_of(const cJSON *o, const char *key)
+static long number_of(const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
@@ -158,7 +158,7 @@ static long seconds_of(const cJSON *o, const char *key)
 /* A duration cell: "-" when there is none. */
 static const char *cell(const cJSON *o, const char *key, char *out, size_t size)
 {
-	long v = seconds_of(o, key);
+	long v = number_of(o, key);
 
 	if (v < 0)
 		return "-";
@@ -185,7 +185,7 @@ static void print_releases(struct cmd_ctx *ctx, const cJSON *st)
 			continue;
 		fprintf(out, "  %-12s %-9s %-9s %-6d %-5d ", str(item, "version", ""),
 			cell(item, "start_to_ship_seconds", a, sizeof(a)), cell(item, "start_to_complete_seconds", b, sizeof(b)),
-			delays, (int)seconds_of(item, "single_person_steps"));
+			delays, (int)number_of(item, "single_person_steps"));
 		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(item, "people"))
 		{
 			if (k == 3) {
@@ -211,13 +211,13 @@ static void print_off(struct cmd_ctx *ctx, const cJSON *st)
 	FILE *out = ctx->out;
 
 	fprintf(out, "\n%sOff the critical path%s: no step in the last %d finished releases\n", color(ctx, C_BOLD),
-		color(ctx, C_RESET), (int)seconds_of(st, "off_after"));
+		color(ctx, C_RESET), (int)number_of(st, "off_after"));
 	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(st, "off_critical_path")) == 0)
 		fprintf(out, "  nobody\n");
 	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(st, "off_critical_path"))
 		fprintf(out, "  %s%s%s since %s (%d releases without a step; the last in %s)\n", color(ctx, C_GREEN),
 			str(item, "person", ""), color(ctx, C_RESET), str(item, "since", ""),
-			(int)seconds_of(item, "releases_without"), str(item, "last_release", ""));
+			(int)number_of(item, "releases_without"), str(item, "last_release", ""));
 }
 
 static void print_costs(struct cmd_ctx *ctx, const cJSON *st)
@@ -227,12 +227,16 @@ static void print_costs(struct cmd_ctx *ctx, const cJSON *st)
 	FILE *out = ctx->out;
 	int n = 0;
 
-	fprintf(out, "\n%sStep cost per year%s: work claimed-to-done per finished release (%d) x ", color(ctx, C_BOLD),
-		color(ctx, C_RESET), (int)seconds_of(cost, "releases_measured"));
+	fprintf(out, "\n%sStep cost per year%s: ", color(ctx, C_BOLD), color(ctx, C_RESET));
+	if (number_of(cost, "releases_measured") <= 0) {
+		fprintf(out, "no finished release to measure yet\n");
+		return;
+	}
+	fprintf(out, "work claimed-to-done per finished release (%d) x ", (int)number_of(cost, "releases_measured"));
 	if (cJSON_IsNumber(per_year))
 		fprintf(out, "%g releases a year\n", per_year->valuedouble);
 	else
-		fprintf(out, "releases a year (not known from one release)\n");
+		fprintf(out, "releases a year (unknown: it takes two releases started apart)\n");
 	fprintf(out, "  %-24s %-11s %-10s %-10s %s\n", "step", "per release", "hours/year", "automation", "pays back in");
 	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(cost, "steps"))
 	{

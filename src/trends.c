@@ -505,6 +505,10 @@ static void cost_chart(struct buf *b, const cJSON *stats)
 	buf_addf(b, "; over %.0f finished releases. The top ones are the candidates to automate or to cut. "
 		    "Wait steps are apart: their time is waiting, not work.</p>\n",
 		 number(cost, "releases_measured"));
+	if (number(cost, "releases_measured") <= 0) {
+		buf_adds(b, "<p>No finished release to measure yet.</p>\n");
+		return;
+	}
 	cJSON_ArrayForEach(item, get(cost, "steps"))
 	{
 		if (number(item, key) > 0 && rows < COST_ROWS) {

@@ -577,3 +577,18 @@ section() { # TITLE: the lines of $output from the one starting with TITLE to th
 	chromium_screenshot "$TEST_TMP/trends.html" "$TEST_TMP/trends.png" 1100,2300
 	cp "$TEST_TMP/trends.png" /tmp/relctl-trends-screenshot.png
 }
+
+@test "trends of a ledger with no release yet: empty, said so in text and on the page" {
+	git init -q "$TEST_TMP/empty" && cd "$TEST_TMP/empty"
+	git config user.email cristina@example.com
+	relctl init --playbook "$FIX/pilot.yaml" >/dev/null
+	stats_json
+	expect '0 [] [] null 0 null' \
+		"$(jq -c '[.releases, .by_release, .off_critical_path, .range.releases_per_year, .step_cost.releases_measured, .lead_time.start_to_ship.median_seconds] | map(tojson) | join(" ")' -r <<<"$output")"
+	run relctl stats
+	[ "$status" -eq 0 ]
+	has "Step cost per year: no finished release to measure yet"
+	relctl stats --format html --output "$TEST_TMP/empty.html" >/dev/null
+	grep -Fq "<b>Is anyone still alone?</b> No release yet." "$TEST_TMP/empty.html"
+	grep -Fq "<p>No finished release to measure yet.</p>" "$TEST_TMP/empty.html"
+}
