@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "json.h"
 #include "schedule.h"
 #include "stats.h"
 #include "util.h"
@@ -378,16 +379,6 @@ static int most_steps_first(const void *a, const void *b)
 	return strcmp(x->person, y->person);
 }
 
-static void add_time_or_null(cJSON *o, const char *key, time_t t)
-{
-	char text[32];
-
-	if (t)
-		cJSON_AddStringToObject(o, key, time_format(t, text, sizeof(text)));
-	else
-		cJSON_AddNullToObject(o, key);
-}
-
 static void add_seconds_or_null(cJSON *o, const char *key, time_t from, time_t to)
 {
 	if (from && to && to >= from)
@@ -490,9 +481,9 @@ static cJSON *release_json(const struct release_figures *f, const struct playboo
 	cJSON_AddStringToObject(o, "version", st->version);
 	cJSON_AddStringToObject(o, "status", release_status_name(st->status));
 	cJSON_AddNumberToObject(o, "candidate", st->candidate);
-	add_time_or_null(o, "started", st->started_at);
-	add_time_or_null(o, "shipped", shipped);
-	add_time_or_null(o, "completed", f->completed);
+	json_add_time_or_null(o, "started", st->started_at);
+	json_add_time_or_null(o, "shipped", shipped);
+	json_add_time_or_null(o, "completed", f->completed);
 	add_seconds_or_null(o, "start_to_ship_seconds", st->started_at, shipped);
 	add_seconds_or_null(o, "start_to_complete_seconds", st->started_at, f->completed);
 	delays = cJSON_AddArrayToObject(o, "delays");
@@ -749,8 +740,8 @@ static void add_trends(cJSON *root, const struct release_state *const *releases,
 
 		cJSON_AddStringToObject(span, "first", figs[0].st->version);
 		cJSON_AddStringToObject(span, "last", figs[count - 1].st->version);
-		add_time_or_null(span, "from", from);
-		add_time_or_null(span, "to", to);
+		json_add_time_or_null(span, "from", from);
+		json_add_time_or_null(span, "to", to);
 		cJSON_AddNumberToObject(span, "days", round_to((double)(to - from) / 86400, 100));
 		/* count releases started over the span make count - 1 intervals. */
 		if (to > from)
