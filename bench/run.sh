@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make bench: relctl next and claim against ledgers of 10 and 500 releases
-# (about 100 events each), beside the git commands that do the least the
-# same work could: cat-file of the release file, and a plumbing commit of
-# one file.  Then a claim through sync against a local bare remote, beside
+# (about 100 events each, a week apart), beside the git commands that do the
+# least the same work could: cat-file of the release file, and a plumbing
+# commit of one file; and relctl stats, which reads every release, with its
+# trends as JSON and as the HTML page.  Then a claim through sync against a local bare remote, beside
 # git fetch + git push.  Prints a markdown table of medians (hyperfine).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -51,7 +52,7 @@ make_template() {
 ledger_of() { # N [NAME] -> a new repo whose ledger holds N copies of the template
 	local n=$1 repo="$WORK/${2:-ledger-$1}"
 	cp -a "$WORK/template" "$repo"
-	python3 "$ROOT/bench/gen.py" "$repo" T "$n"
+	python3 "$ROOT/bench/gen.py" "$repo" T "$n" --every 7
 	echo "$repo"
 }
 
@@ -78,6 +79,8 @@ git update-ref refs/heads/relctl-ledger "\$commit"
 PLUMB
 	hyperfine -N --runs "$RUNS" --warmup 3 --export-json "$WORK/h-$n.json" \
 		-n "relctl next ($n releases)" "env RELCTL_USER=cristina $RELCTL next $v" \
+		-n "relctl stats --json ($n releases)" "$RELCTL stats --json" \
+		-n "relctl stats --format html ($n releases)" "$RELCTL stats --format html" \
 		-n "git cat-file -p ($n releases)" "git cat-file -p relctl-ledger:releases/$v.json" \
 		--prepare "git update-ref refs/heads/relctl-ledger $base" \
 		-n "relctl claim ($n releases)" "env RELCTL_USER=maria $RELCTL claim test-diy --release $v --offline" \

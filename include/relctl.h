@@ -150,6 +150,14 @@ const char *cmd_release_arg(const struct cmd_ctx *ctx);
  */
 int cmd_setup(struct cmd_ctx *ctx);
 void cmd_teardown(struct cmd_ctx *ctx);
+/*
+ * STEP=DURATION (forecast --assume, stats --automation): the step of pb and
+ * the seconds, or NULL when the text is not that.
+ */
+struct playbook;
+const struct pb_step *cmd_step_duration(const struct playbook *pb, const char *text, long *seconds);
+/* Writes text to FILE (saying so), or to standard output when path is NULL. */
+int cmd_write_output(struct cmd_ctx *ctx, const char *path, const char *text);
 /* "state" coloured for the terminal. */
 const char *cmd_state_color(const struct cmd_ctx *ctx, int state);
 

@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "cJSON.h"
 #include "hook.h"
+#include "playbook.h"
 #include "relctl.h"
 #include "term.h"
 #include "session.h"
@@ -220,7 +221,10 @@ static void progress_start(struct cmd_ctx *ctx)
 	const char *off = getenv("RELCTL_PROGRESS"), *delay = getenv("RELCTL_PROGRESS_DELAY_MS");
 	struct progress *p;
 
-	if (!isatty(fileno(term_real_stderr)) || args_flag(&ctx->args, "json") || (off && strcmp(off, "0") == 0))
+	const char *format = args_value(&ctx->args, "format");
+
+	if (!isatty(fileno(term_real_stderr)) || args_flag(&ctx->args, "json") || (format && strcmp(format, "json") == 0) ||
+	    (off && strcmp(off, "0") == 0))
 		return;
 	p = xcalloc(1, sizeof(*p));
 	clock_gettime(CLOCK_MONOTONIC, &p->start);
@@ -300,4 +304,35 @@ int cmd_step_exec(struct cmd_ctx *ctx)
 	rc = cmd_record(ctx, ctx->entry->name, ctx->args.positionals[0], fields);
 	cJSON_Delete(fields);
 	return rc;
+}
+
+const struct pb_step *cmd_step_duration(const struct playbook *pb, const char *text, long *seconds)
+{
+	const char *eq = strchr(text, '=');
+	char *id = eq ? xstrndup(text, (size_t)(eq - text)) : NULL;
+	const struct pb_step *s = id ? playbook_step(pb, id) : NULL;
+
+	free(id);
+	if (s == NULL || duration_parse(eq + 1, seconds) != 0)
+		return NULL;
+	return s;
+}
+
+int cmd_write_output(struct cmd_ctx *ctx, const char *path, const char *text)
+{
+	FILE *f;
+	bool ok;
+
+	if (path == NULL) {
+		fputs(text, ctx->out);
+		return 0;
+	}
+	f = fopen(path, "w");
+	if (f == NULL)
+		return error_set(&ctx->err, EXIT_IOERR, "cannot write %s", path);
+	ok = fputs(text, f) >= 0;
+	if (fclose(f) != 0 || !ok)
+		return error_set(&ctx->err, EXIT_IOERR, "cannot write %s", path);
+	fprintf(ctx->out, "wrote %s\n", path);
+	return 0;
 }

@@ -46,33 +46,26 @@ static int apply_assumptions(struct cmd_ctx *ctx, const struct release *rel, lon
 
 	list = args_multi(&ctx->args, "assume", &count);
 	for (i = 0; i < count; i++) {
-		const char *eq = strchr(list[i], '=');
-		char *id = eq ? strndup(list[i], (size_t)(eq - list[i])) : NULL;
-		const struct pb_step *s = id ? playbook_step(rel->pb, id) : NULL;
 		long seconds;
+		const struct pb_step *s = cmd_step_duration(rel->pb, list[i], &seconds);
 
-		if (s == NULL || duration_parse(eq + 1, &seconds) != 0) {
-			error_set(&ctx->err, EXIT_USAGE, "--assume needs STEP=DURATION with a step of %s, like test-voyager=1d",
-				  rel->st->version);
-			free(id);
-			return -1;
-		}
+		if (s == NULL)
+			return error_set(&ctx->err, EXIT_USAGE,
+					 "--assume needs STEP=DURATION with a step of %s, like test-voyager=1d",
+					 rel->st->version);
 		{
 			enum step_state state = ledger_step_state(rel->st, s->index, now);
 
-			if (state == STATE_DONE || state == STATE_SKIPPED) {
-				error_set(&ctx->err, EXIT_DATAERR, "%s is already %s; --assume is for the steps still to do",
-					  s->id, step_state_name(state));
-				free(id);
-				return -1;
-			}
+			if (state == STATE_DONE || state == STATE_SKIPPED)
+				return error_set(&ctx->err, EXIT_DATAERR,
+						 "%s is already %s; --assume is for the steps still to do", s->id,
+						 step_state_name(state));
 		}
 		/* The schedule counts a claimed step's elapsed time against it; an assumption is from now. */
 		if (rel->st->steps[s->index].base == STATE_CLAIMED && rel->st->steps[s->index].claimed_at)
 			seconds += (long)(now - rel->st->steps[s->index].claimed_at);
 		durations[s->index] = seconds;
 		assumed[s->index] = true;
-		free(id);
 	}
 	return 0;
 }

@@ -60,16 +60,7 @@ static int report_exec(struct cmd_ctx *ctx)
 		free(printed);
 		cJSON_Delete(json);
 	}
-	if (output) {
-		FILE *f = fopen(output, "w");
-
-		if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0)
-			rc = error_set(&ctx->err, EXIT_IOERR, "cannot write %s", output);
-		else
-			fprintf(ctx->out, "wrote %s\n", output);
-	} else {
-		fputs(text, ctx->out);
-	}
+	rc = cmd_write_output(ctx, output, text);
 	free(text);
 	cJSON_Delete(signatures);
 	release_close(&rel);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "html.h"
 #include "json.h"
 #include "provenance.h"
 #include "report.h"
@@ -94,26 +95,10 @@ static struct interval *timeline(const struct release_state *st, const cJSON *ev
 	return list;
 }
 
-static void html_escape(struct buf *b, const char *text)
-{
-	for (; text && *text; text++) {
-		switch (*text) {
-		case '<': buf_adds(b, "&lt;"); break;
-		case '>': buf_adds(b, "&gt;"); break;
-		case '&': buf_adds(b, "&amp;"); break;
-		case '"': buf_adds(b, "&quot;"); break;
-		case '\'': buf_adds(b, "&#39;"); break;
-		default: buf_addc(b, *text);
-		}
-	}
-}
-
 static void md_cell(struct buf *b, const char *text)
 {
 	buf_add_md_cell(b, text);
 }
-
-static const char *const palette[] = { "#3b82f6", "#10b981", "#f59e0b", "#8b5cf6", "#ef4444", "#14b8a6" };
 
 static void svg_timeline(struct buf *b, const struct release_state *st, const cJSON *events)
 {
@@ -155,7 +140,7 @@ static void svg_timeline(struct buf *b, const struct release_state *st, const cJ
 		buf_addf(b, " rc%d</text>\n", iv->candidate);
 		buf_addf(b, "<rect class=\"bar%s\" x=\"%.1f\" y=\"%zu\" width=\"%.1f\" height=\"%d\" rx=\"3\" fill=\"%s\"><title>",
 			 iv->finished ? "" : " open", x, y + 3, w, row - 6,
-			 iv->wait ? "url(#wait)" : palette[iv->phase % (sizeof(palette) / sizeof(palette[0]))]);
+			 iv->wait ? "url(#wait)" : html_color(iv->phase));
 		html_escape(b, iv->step);
 		buf_addf(b, " (rc%d) by ", iv->candidate);
 		html_escape(b, iv->who ? iv->who : "?");
@@ -411,33 +396,30 @@ char *report_markdown(const struct release_state *st, const cJSON *doc, const cJ
 	return buf_detach(&b);
 }
 
-static const char html_style[] =
-	"body{font:14px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2em auto;max-width:1000px;color:#1e293b;padding:0 1em}"
-	"h1{font-size:1.6em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #e2e8f0}"
-	"table{border-collapse:collapse;width:100%;font-size:13px}th,td{border:1px solid #e2e8f0;padding:4px 6px;text-align:left;vertical-align:top}"
-	"th{background:#f8fafc}td:first-child{white-space:nowrap}.timeline{display:block;margin:1em 0;background:#fff}"
-	".label{font-size:11px;text-anchor:end;fill:#334155}.axis{font-size:10px;fill:#64748b}"
-	".day{stroke:#e2e8f0}.bar.open{opacity:.45}.decision{stroke:#0f172a;stroke-dasharray:4 3}.decision.delay{stroke:#dc2626}"
-	".legend span{display:inline-block;margin-right:1em}.legend i{display:inline-block;width:12px;height:12px;margin-right:4px;border-radius:2px}";
+/* The report's own rules, after the shared ones of html.c. */
+static const char report_style[] =
+	".timeline{display:block;margin:1em 0;background:#fff}"
+	".day{stroke:#e2e8f0}.bar.open{opacity:.45}.decision{stroke:#0f172a;stroke-dasharray:4 3}.decision.delay{stroke:#dc2626}";
 
 char *report_html(const struct release_state *st, const cJSON *doc, const cJSON *signatures)
 {
 	struct buf b;
 	char *md_title = xasprintf("%s %s", st->pb->name, st->version);
+	char *title = xasprintf("%s: release record", md_title);
 	char t[32];
 	size_t i;
 
 	buf_init(&b);
-	buf_adds(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
-	html_escape(&b, md_title);
-	buf_addf(&b, ": release record</title><style>%s</style></head><body>\n<h1>", html_style);
+	html_begin(&b, title, report_style);
+	free(title);
+	buf_adds(&b, "<h1>");
 	html_escape(&b, md_title);
 	buf_addf(&b, "</h1>\n<p>Status <b>%s</b>, release candidate %d; started %s by ", release_status_name(st->status),
 		 st->candidate, time_format(st->started_at, t, sizeof(t)));
 	html_escape(&b, st->started_by);
 	buf_addf(&b, "; %zu events.</p>\n<h2>Timeline</h2>\n<p class=\"legend\">", st->event_count);
 	for (i = 0; i < st->pb->phase_count; i++) {
-		buf_addf(&b, "<span><i style=\"background:%s\"></i>", palette[i % (sizeof(palette) / sizeof(palette[0]))]);
+		buf_addf(&b, "<span><i style=\"background:%s\"></i>", html_color(i));
 		html_escape(&b, st->pb->phases[i].id);
 		buf_adds(&b, "</span>");
 	}
@@ -483,7 +465,7 @@ char *report_html(const struct release_state *st, const cJSON *doc, const cJSON 
 	buf_adds(&b, "</ul>\n");
 	hooks_section(&b, doc, true);
 	events_section(&b, doc, signatures, true);
-	buf_adds(&b, "</body></html>\n");
+	html_end(&b);
 	free(md_title);
 	return buf_detach(&b);
 }

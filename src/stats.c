@@ -2,12 +2,17 @@
  * Statistics over the releases of a ledger.  Durations are measured from
  * each step's final record in a release: ready-to-done (what the release
  * waited) and claim-to-done (the work itself).  Medians feed the critical
- * path; the 90th percentile shows how bad it gets.
+ * path; the 90th percentile shows how bad it gets.  The trends go release
+ * by release, oldest first: shares of the steps done, lead times, the
+ * bus factor as it stood after each release, and the work each step cost
+ * (every round, from a replay of the events) turned into hours a year.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "json.h"
 #include "schedule.h"
 #include "stats.h"
 #include "util.h"
@@ -17,6 +22,12 @@ static int compare_long(const void *a, const void *b)
 	long x = *(const long *)a, y = *(const long *)b;
 
 	return (x > y) - (x < y);
+}
+
+/* value rounded to 1/scale (scale 1000: three decimals), so JSON shows 0.167, not 0.16666666666666666. */
+static double round_to(double value, double scale)
+{
+	return (double)(long long)(value * scale + (value < 0 ? -0.5 : 0.5)) / scale;
 }
 
 long quantile(long *values, size_t n, double q)
@@ -129,7 +140,8 @@ static void count_person(cJSON *people, const char *who)
 		cJSON_AddNumberToObject(people, who, 1);
 }
 
-cJSON *stats_build(const struct release_state *const *releases, size_t count, const struct playbook *pb)
+/* The figures over the whole range: per step and phase, people, bus-factor risks, the critical path. */
+static cJSON *overall(const struct release_state *const *releases, size_t count, const struct playbook *pb)
 {
 	cJSON *root = cJSON_CreateObject(), *steps, *phases, *bus, *share, *totals = cJSON_CreateObject(), *path;
 	long *ready = xcalloc(count + 1, sizeof(*ready)), *work = xcalloc(count + 1, sizeof(*work));
@@ -223,7 +235,7 @@ cJSON *stats_build(const struct release_state *const *releases, size_t count, co
 
 		cJSON_AddStringToObject(o, "person", item->string);
 		cJSON_AddNumberToObject(o, "steps_done", item->valuedouble);
-		cJSON_AddNumberToObject(o, "share", all > 0 ? (double)(long)(item->valuedouble * 1000 / all + 0.5) / 1000 : 0);
+		cJSON_AddNumberToObject(o, "share", all > 0 ? round_to(item->valuedouble / all, 1000) : 0);
 		cJSON_AddItemToArray(share, o);
 	}
 	/* The critical path of a release started now, by measured medians. */
@@ -258,5 +270,513 @@ cJSON *stats_build(const struct release_state *const *releases, size_t count, co
 	free(ready);
 	free(work);
 	cJSON_Delete(totals);
+	return root;
+}
+
+/* ---------- trends ---------- */
+
+double stats_slope(const double *x, const double *y, size_t n, double *intercept)
+{
+	double mx = 0, my = 0, sxx = 0, sxy = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		mx += x[i];
+		my += y[i];
+	}
+	if (n > 0) {
+		mx /= (double)n;
+		my /= (double)n;
+	}
+	for (i = 0; i < n; i++) {
+		sxx += (x[i] - mx) * (x[i] - mx);
+		sxy += (x[i] - mx) * (y[i] - my);
+	}
+	if (sxx == 0) {
+		*intercept = my;
+		return 0;
+	}
+	*intercept = my - sxy / sxx * mx;
+	return sxy / sxx;
+}
+
+/* What one release tells the trends that its final state does not. */
+struct release_figures {
+	const struct release_state *st;
+	time_t completed; /* when it last became complete; 0 while it is not */
+	long *work;       /* per step of the playbook of the trends: claim-to-done seconds, every round */
+	size_t *rounds;   /* how many rounds of work were measured */
+};
+
+/*
+ * Replays the release's events (the rules are ledger.c's) and adds up each
+ * round of work: every time a step is done, the time since it was claimed,
+ * so rc1's build counts as well as rc2's, and a rejected step's rework too.
+ */
+static void measure(struct release_figures *f, const struct release_state *st, const cJSON *doc,
+		    const struct playbook *pb)
+{
+	struct release_state *replay = release_state_new(st->pb, st->version);
+	const cJSON *ev;
+	struct error ignored;
+
+	f->st = st;
+	f->completed = 0;
+	f->work = xcalloc(pb->step_count + 1, sizeof(*f->work));
+	f->rounds = xcalloc(pb->step_count + 1, sizeof(*f->rounds));
+	cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(doc, "events"))
+	{
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(ev, "step");
+		const struct pb_step *s = cJSON_IsString(id) ? playbook_step(st->pb, id->valuestring) : NULL;
+		const struct pb_step *mine = s ? playbook_step(pb, s->id) : NULL;
+		time_t before = s ? replay->steps[s->index].done_at : 0;
+		const struct step_record *r;
+
+		if (ledger_apply(replay, ev, &ignored) != 0)
+			continue;
+		if (replay->status != RELEASE_COMPLETE)
+			f->completed = 0;
+		else if (f->completed == 0)
+			f->completed = replay->updated_at;
+		if (mine == NULL)
+			continue;
+		r = &replay->steps[s->index];
+		if (r->done_at && r->done_at != before && r->claimed_at && r->done_at >= r->claimed_at) {
+			f->work[mine->index] += (long)(r->done_at - r->claimed_at);
+			f->rounds[mine->index]++;
+		}
+	}
+	release_state_free(replay);
+}
+
+/* A person and a count, for one release's shares and for the whole range. */
+struct tally {
+	const char *person;
+	size_t steps;
+	size_t last; /* the last release (oldest first) with a step of theirs */
+};
+
+static struct tally *tally_add(struct tally **list, size_t *n, const char *person)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp((*list)[i].person, person) == 0)
+			return &(*list)[i];
+	*list = xrealloc(*list, (*n + 1) * sizeof(**list));
+	(*list)[*n].person = person;
+	(*list)[*n].steps = 0;
+	(*list)[*n].last = 0;
+	return &(*list)[(*n)++];
+}
+
+static int most_steps_first(const void *a, const void *b)
+{
+	const struct tally *x = a, *y = b;
+
+	if (x->steps != y->steps)
+		return x->steps < y->steps ? 1 : -1;
+	return strcmp(x->person, y->person);
+}
+
+static void add_seconds_or_null(cJSON *o, const char *key, time_t from, time_t to)
+{
+	if (from && to && to >= from)
+		cJSON_AddNumberToObject(o, key, (double)(to - from));
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+/* The time of the last "ship" decision, or 0. */
+static time_t shipped_at(const struct release_state *st)
+{
+	time_t t = 0;
+	size_t i;
+
+	for (i = 0; i < st->decision_count; i++)
+		if (strcmp(st->decisions[i].decision, "ship") == 0)
+			t = st->decisions[i].at;
+	return t;
+}
+
+/* One release's share of the steps done, most first, and who was in it. */
+static cJSON *shares_json(const struct release_state *st, struct tally **range, size_t *range_count, size_t index)
+{
+	struct tally *mine = NULL;
+	size_t n = 0, total = 0, i;
+	cJSON *people = cJSON_CreateArray();
+
+	for (i = 0; i < st->pb->step_count; i++) {
+		const struct step_record *r = &st->steps[i];
+
+		if (r->base != STATE_DONE || performer(r) == NULL)
+			continue;
+		tally_add(&mine, &n, performer(r))->steps++;
+		tally_add(range, range_count, performer(r))->last = index;
+		total++;
+	}
+	if (n > 0) /* qsort wants a real array even for none */
+		qsort(mine, n, sizeof(*mine), most_steps_first);
+	for (i = 0; i < n; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "person", mine[i].person);
+		cJSON_AddNumberToObject(o, "steps", (double)mine[i].steps);
+		cJSON_AddNumberToObject(o, "share", round_to((double)mine[i].steps / (double)total, 1000));
+		cJSON_AddItemToArray(people, o);
+	}
+	free(mine);
+	return people;
+}
+
+/*
+ * The bus factor after a release: first[i] is the first person who did step
+ * i of pb, several[i] whether anyone else has since.  Updated with st, it
+ * gives the steps only one person has done so far.
+ */
+static void bus_factor_json(cJSON *o, const struct release_state *st, const struct playbook *pb, const char **first,
+			    bool *several)
+{
+	cJSON *alone;
+	size_t i, single = 0, never = 0;
+
+	for (i = 0; i < pb->step_count; i++) {
+		const struct step_record *r = done_record(st, pb->steps[i].id);
+		const char *who = r ? performer(r) : NULL;
+
+		if (who && first[i] == NULL)
+			first[i] = who;
+		else if (who && strcmp(first[i], who) != 0)
+			several[i] = true;
+	}
+	alone = cJSON_CreateArray();
+	for (i = 0; i < pb->step_count; i++) {
+		cJSON *a;
+
+		if (first[i] == NULL) {
+			never++;
+			continue;
+		}
+		if (several[i])
+			continue;
+		single++;
+		a = cJSON_CreateObject();
+		cJSON_AddStringToObject(a, "step", pb->steps[i].id);
+		cJSON_AddStringToObject(a, "person", first[i]);
+		cJSON_AddItemToArray(alone, a);
+	}
+	cJSON_AddNumberToObject(o, "single_person_steps", (double)single);
+	cJSON_AddItemToObject(o, "alone", alone);
+	cJSON_AddNumberToObject(o, "never_done", (double)never);
+}
+
+static cJSON *release_json(const struct release_figures *f, const struct playbook *pb, struct tally **range,
+			   size_t *range_count, size_t index, const char **first, bool *several)
+{
+	const struct release_state *st = f->st;
+	cJSON *o = cJSON_CreateObject(), *delays;
+	time_t shipped = shipped_at(st);
+	size_t i, done = 0;
+
+	cJSON_AddStringToObject(o, "version", st->version);
+	cJSON_AddStringToObject(o, "status", release_status_name(st->status));
+	cJSON_AddNumberToObject(o, "candidate", st->candidate);
+	json_add_time_or_null(o, "started", st->started_at);
+	json_add_time_or_null(o, "shipped", shipped);
+	json_add_time_or_null(o, "completed", f->completed);
+	add_seconds_or_null(o, "start_to_ship_seconds", st->started_at, shipped);
+	add_seconds_or_null(o, "start_to_complete_seconds", st->started_at, f->completed);
+	delays = cJSON_AddArrayToObject(o, "delays");
+	for (i = 0; i < st->decision_count; i++) {
+		const struct decision_record *d = &st->decisions[i];
+		cJSON *e;
+
+		if (strcmp(d->decision, "delay") != 0)
+			continue;
+		e = cJSON_CreateObject();
+		cJSON_AddNumberToObject(e, "candidate", d->candidate);
+		cJSON_AddNumberToObject(e, "after_seconds", (double)(d->at - st->started_at));
+		cJSON_AddItemToArray(delays, e);
+	}
+	for (i = 0; i < st->pb->step_count; i++)
+		if (st->steps[i].base == STATE_DONE && performer(&st->steps[i]))
+			done++;
+	cJSON_AddNumberToObject(o, "steps_done", (double)done);
+	cJSON_AddItemToObject(o, "people", shares_json(st, range, range_count, index));
+	bus_factor_json(o, st, pb, first, several);
+	return o;
+}
+
+/* Median and trend of one lead time over the releases that have it (x: their place in the range). */
+static cJSON *lead_json(long *values, const double *x, size_t n)
+{
+	cJSON *o = cJSON_CreateObject();
+	double *y = xcalloc(n + 1, sizeof(*y)), intercept, slope;
+	char d[32], text[48];
+	long minutes;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		y[i] = (double)values[i];
+	slope = stats_slope(x, y, n, &intercept);
+	free(y);
+	cJSON_AddNumberToObject(o, "count", (double)n);
+	if (n == 0) {
+		cJSON_AddNullToObject(o, "median_seconds");
+		cJSON_AddNullToObject(o, "median");
+	} else {
+		long median = quantile(values, n, 0.5);
+
+		cJSON_AddNumberToObject(o, "median_seconds", (double)median);
+		cJSON_AddStringToObject(o, "median", duration_format(median, d, sizeof(d)));
+	}
+	if (n < 2) {
+		cJSON_AddNullToObject(o, "trend_seconds_per_release");
+		cJSON_AddNullToObject(o, "trend_at_first_seconds");
+		cJSON_AddNullToObject(o, "trend");
+		return o;
+	}
+	cJSON_AddNumberToObject(o, "trend_seconds_per_release", round_to(slope, 1));
+	cJSON_AddNumberToObject(o, "trend_at_first_seconds", round_to(intercept, 1));
+	/* To the nearest minute (duration_format would cut 9m50s to 9m); under half a minute reads as flat. */
+	minutes = (long)round_to((slope < 0 ? -slope : slope) / 60, 1);
+	if (minutes == 0)
+		snprintf(text, sizeof(text), "flat");
+	else
+		snprintf(text, sizeof(text), "%s %s per release", slope < 0 ? "down" : "up",
+			 duration_format(minutes * 60, d, sizeof(d)));
+	cJSON_AddStringToObject(o, "trend", text);
+	return o;
+}
+
+static const struct stats_automation *automation_of(const struct stats_options *opt, const char *step)
+{
+	size_t i;
+
+	for (i = 0; opt && i < opt->automation_count; i++)
+		if (strcmp(opt->automation[i].step, step) == 0)
+			return &opt->automation[i];
+	return NULL;
+}
+
+/* One step's work over the finished releases of the range. */
+struct cost {
+	const struct pb_step *step;
+	long total;    /* seconds, every round */
+	size_t rounds;
+};
+
+static int costliest_first(const void *a, const void *b)
+{
+	const struct cost *x = a, *y = b;
+
+	if (x->total != y->total)
+		return x->total < y->total ? 1 : -1;
+	return (x->step->index > y->step->index) - (x->step->index < y->step->index);
+}
+
+static cJSON *cost_entry(const struct cost *c, size_t finished, double per_year, const struct stats_options *opt)
+{
+	const struct stats_automation *a = automation_of(opt, c->step->id);
+	double each = finished ? (double)c->total / (double)finished : 0, yearly = each * per_year;
+	cJSON *e = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(e, "step", c->step->id);
+	cJSON_AddStringToObject(e, "owner", c->step->owner);
+	cJSON_AddNumberToObject(e, "rounds", (double)c->rounds);
+	cJSON_AddNumberToObject(e, "work_seconds", (double)c->total);
+	cJSON_AddNumberToObject(e, "per_release_seconds", round_to(each, 1));
+	if (per_year > 0) {
+		cJSON_AddNumberToObject(e, "per_year_seconds", round_to(yearly, 1));
+		cJSON_AddNumberToObject(e, "hours_per_year", round_to(yearly / 3600, 100));
+	} else {
+		cJSON_AddNullToObject(e, "per_year_seconds");
+		cJSON_AddNullToObject(e, "hours_per_year");
+	}
+	if (a)
+		cJSON_AddNumberToObject(e, "automation_seconds", (double)a->seconds);
+	else
+		cJSON_AddNullToObject(e, "automation_seconds");
+	if (a && yearly > 0 && c->step->kind != STEP_WAIT)
+		cJSON_AddNumberToObject(e, "payback_years", round_to((double)a->seconds / yearly, 100));
+	else
+		cJSON_AddNullToObject(e, "payback_years");
+	return e;
+}
+
+/*
+ * What each step costs: its measured work per finished release (open ones
+ * are not over yet), times the releases a year; wait steps apart, since
+ * their time is waiting, not work; the decision is not measured.  With an
+ * automation estimate, the years it takes to pay back (the seed: 10 hours
+ * of automation to save two hours a year is five years).
+ */
+static cJSON *cost_json(const struct release_figures *figs, size_t count, const struct playbook *pb,
+			double per_year, const struct stats_options *opt)
+{
+	cJSON *o = cJSON_CreateObject(), *steps, *waits;
+	struct cost *costs = xcalloc(pb->step_count + 1, sizeof(*costs));
+	size_t finished = 0, n = 0, i, k;
+
+	for (k = 0; k < count; k++)
+		if (figs[k].st->status != RELEASE_OPEN)
+			finished++;
+	for (i = 0; i < pb->step_count; i++) {
+		if (pb->steps[i].kind == STEP_DECISION)
+			continue;
+		costs[n].step = &pb->steps[i];
+		for (k = 0; k < count; k++)
+			if (figs[k].st->status != RELEASE_OPEN) {
+				costs[n].total += figs[k].work[i];
+				costs[n].rounds += figs[k].rounds[i];
+			}
+		n++;
+	}
+	qsort(costs, n, sizeof(*costs), costliest_first);
+	if (per_year > 0)
+		cJSON_AddNumberToObject(o, "releases_per_year", round_to(per_year, 100));
+	else
+		cJSON_AddNullToObject(o, "releases_per_year");
+	cJSON_AddNumberToObject(o, "releases_measured", (double)finished);
+	steps = cJSON_AddArrayToObject(o, "steps");
+	waits = cJSON_AddArrayToObject(o, "waits");
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(costs[i].step->kind == STEP_WAIT ? waits : steps,
+				     cost_entry(&costs[i], finished, per_year, opt));
+	free(costs);
+	return o;
+}
+
+/* Who did no step of the last n finished releases (of the range): off the critical path since the next one. */
+static cJSON *off_json(const struct tally *range, size_t range_count, const struct release_figures *figs,
+		       size_t count, size_t n)
+{
+	cJSON *list = cJSON_CreateArray();
+	size_t i, k;
+
+	for (i = 0; i < range_count; i++) {
+		size_t finished = 0;
+		cJSON *o;
+
+		for (k = range[i].last + 1; k < count; k++)
+			if (figs[k].st->status != RELEASE_OPEN)
+				finished++;
+		if (finished < n)
+			continue;
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "person", range[i].person);
+		cJSON_AddStringToObject(o, "since", figs[range[i].last + 1].st->version);
+		cJSON_AddStringToObject(o, "last_release", figs[range[i].last].st->version);
+		cJSON_AddNumberToObject(o, "releases_without", (double)(count - range[i].last - 1));
+		cJSON_AddItemToArray(list, o);
+	}
+	return list;
+}
+
+/*
+ * Adds to each entry of people the last release with a step of theirs, their
+ * name and the two roles relctl gives powers to (from pb, or else from the
+ * newest release whose playbook has them).
+ */
+static void describe_people(cJSON *people, const struct playbook *pb, const struct release_figures *figs, size_t count,
+			    const struct tally *range, size_t range_count)
+{
+	cJSON *item;
+
+	cJSON_ArrayForEach(item, people)
+	{
+		const char *id = cJSON_GetObjectItemCaseSensitive(item, "person")->valuestring;
+		const struct pb_person *p = playbook_person(pb, id);
+		size_t k;
+
+		for (k = 0; k < range_count; k++)
+			if (strcmp(range[k].person, id) == 0)
+				cJSON_AddStringToObject(item, "last_release", figs[range[k].last].st->version);
+		for (k = count; p == NULL && k-- > 0;)
+			p = playbook_person(figs[k].st->pb, id);
+		if (p == NULL)
+			continue;
+		cJSON_AddStringToObject(item, "name", p->name);
+		cJSON_AddBoolToObject(item, "product_owner", person_has_role(p, ROLE_PRODUCT_OWNER));
+		cJSON_AddBoolToObject(item, "release_manager", ledger_is_manager(p));
+	}
+}
+
+static void add_trends(cJSON *root, const struct release_state *const *releases, const cJSON *const *docs,
+		       size_t count, const struct playbook *pb, const struct stats_options *opt)
+{
+	struct release_figures *figs = xcalloc(count + 1, sizeof(*figs));
+	struct tally *range = NULL;
+	size_t range_count = 0, i, nship = 0, ncomplete = 0;
+	const char **first = xcalloc(pb->step_count + 1, sizeof(*first));
+	bool *several = xcalloc(pb->step_count + 1, sizeof(*several));
+	long *ship = xcalloc(count + 1, sizeof(*ship)), *complete = xcalloc(count + 1, sizeof(*complete));
+	double *ship_x = xcalloc(count + 1, sizeof(*ship_x)), *complete_x = xcalloc(count + 1, sizeof(*complete_x));
+	double per_year = 0;
+	cJSON *list, *span, *lead;
+	size_t off_after = opt && opt->off_after ? opt->off_after : STATS_OFF_AFTER;
+
+	/* Oldest first from here on. */
+	for (i = 0; i < count; i++)
+		measure(&figs[i], releases[count - 1 - i], docs[count - 1 - i], pb);
+	list = cJSON_AddArrayToObject(root, "by_release");
+	for (i = 0; i < count; i++) {
+		const struct release_state *st = figs[i].st;
+		time_t shipped = shipped_at(st);
+
+		cJSON_AddItemToArray(list, release_json(&figs[i], pb, &range, &range_count, i, first, several));
+		if (shipped && shipped >= st->started_at) {
+			ship_x[nship] = (double)i;
+			ship[nship++] = (long)(shipped - st->started_at);
+		}
+		if (figs[i].completed && figs[i].completed >= st->started_at) {
+			complete_x[ncomplete] = (double)i;
+			complete[ncomplete++] = (long)(figs[i].completed - st->started_at);
+		}
+	}
+	span = cJSON_AddObjectToObject(root, "range");
+	if (count > 0) {
+		time_t from = figs[0].st->started_at, to = figs[count - 1].st->started_at;
+
+		cJSON_AddStringToObject(span, "first", figs[0].st->version);
+		cJSON_AddStringToObject(span, "last", figs[count - 1].st->version);
+		json_add_time_or_null(span, "from", from);
+		json_add_time_or_null(span, "to", to);
+		cJSON_AddNumberToObject(span, "days", round_to((double)(to - from) / 86400, 100));
+		/* count releases started over the span make count - 1 intervals. */
+		if (to > from)
+			per_year = (double)(count - 1) * (double)STATS_YEAR_SECONDS / (double)(to - from);
+	}
+	if (per_year > 0)
+		cJSON_AddNumberToObject(span, "releases_per_year", round_to(per_year, 100));
+	else
+		cJSON_AddNullToObject(span, "releases_per_year");
+	cJSON_AddNumberToObject(root, "off_after", (double)off_after);
+	cJSON_AddItemToObject(root, "off_critical_path", off_json(range, range_count, figs, count, off_after));
+	describe_people(cJSON_GetObjectItemCaseSensitive(root, "people"), pb, figs, count, range, range_count);
+	lead = cJSON_AddObjectToObject(root, "lead_time");
+	cJSON_AddItemToObject(lead, "start_to_ship", lead_json(ship, ship_x, nship));
+	cJSON_AddItemToObject(lead, "start_to_complete", lead_json(complete, complete_x, ncomplete));
+	cJSON_AddItemToObject(root, "step_cost", cost_json(figs, count, pb, per_year, opt));
+	for (i = 0; i < count; i++) {
+		free(figs[i].work);
+		free(figs[i].rounds);
+	}
+	free(figs);
+	free(range);
+	free(first);
+	free(several);
+	free(ship);
+	free(complete);
+	free(ship_x);
+	free(complete_x);
+}
+
+cJSON *stats_build(const struct release_state *const *releases, const cJSON *const *docs, size_t count,
+		   const struct playbook *pb, const struct stats_options *opt)
+{
+	cJSON *root = overall(releases, count, pb);
+
+	add_trends(root, releases, docs, count, pb, opt);
 	return root;
 }

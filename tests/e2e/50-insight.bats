@@ -13,6 +13,7 @@
 # The fixtures are built once per file and copied for each test.
 
 load helper
+load insight
 bats_require_minimum_version 1.5.0
 
 # Every time is minutes after 09:00 UTC on day DAY of April 2024.
@@ -58,15 +59,10 @@ phases:
 EOF
 }
 
-ts() { # DAY MINUTES -> RFC 3339
-	TZ=UTC printf '%(%Y-%m-%dT%H:%M:%SZ)T' $((DAY1 + ($1 - 1) * 86400 + $2 * 60))
-}
-
 at() { # DAY MINUTES PERSON ARGS...: relctl as PERSON at that moment; must succeed
-	local day=$1 min=$2 who=$3 out
+	local day=$1 min=$2 who=$3
 	shift 3
-	out=$(RELCTL_NOW=$(ts "$day" "$min") RELCTL_USER=$who "$RELCTL" "$@" 2>&1) ||
-		{ echo "fixture: relctl $* (as $who, day $day +${min}m) failed: $out" >&2; return 1; }
+	relctl_at $((DAY1 + (day - 1) * 86400 + min * 60)) "$who" "$@"
 }
 
 new_ledger() { # DIR: a repository with a Mini ledger
@@ -148,20 +144,6 @@ setup() {
 
 teardown() {
 	cleanup_repo
-}
-
-use() { # FIXTURE: a private copy of it becomes the current repository
-	REPO="$TEST_TMP/repo"
-	cp -a "$FIX/$1" "$REPO"
-	cd "$REPO" || return 1
-}
-
-expect() { # EXPECTED ACTUAL: equal, or both shown
-	[ "$1" = "$2" ] || { printf 'expected:\n%s\nactual:\n%s\n' "$1" "$2"; return 1; }
-}
-
-none() { # GREP-ARGS...: grep finds nothing
-	! grep "$@"
 }
 
 section() { # TITLE: the lines of $output from the one starting with TITLE to the next blank line
@@ -466,7 +448,8 @@ decision_ready() {
 		{ if (rows == 1 || rows == 2) { print "a table without rows"; bad = 1 } rows = 0 }
 		END { exit bad }'
 	# Steps of rc2, steps of rc1 (what the delay reopened, as it was), findings.
-	[ "$(printf '%s\n' "$output" | grep -c '^|---|')" -eq 3 ]
+	# steps, findings, events and signatures
+	[ "$(printf '%s\n' "$output" | grep -c '^|---|')" -eq 4 ]
 	has "## Steps (rc2)"
 	rc1=$(printf '%s\n' "$output" | sed -n '/^## Steps of rc1, before the delay/,/^## Findings/p')
 	[[ "$rc1" == *"| testing | build | done | jan | "*"[1](https://ci.example.com/builds/2.0.0-rc1)"* ]] || { echo "$rc1"; false; }
@@ -522,20 +505,14 @@ decision_ready() {
 }
 
 @test "report html in headless Chromium: no console errors, the timeline is in the DOM, screenshot saved" {
-	local chromium=/usr/bin/chromium
-	[ -x "$chromium" ] || { echo "no $chromium: install Debian's chromium package (make deps)"; return 1; }
 	use delayed
 	relctl report 2.0.0 --format html --output "$TEST_TMP/report.html" >/dev/null
-	flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
-		--disable-component-update --disable-sync --hide-scrollbars)
 	# The console check catches errors: a page with one fails it.
 	printf '<!DOCTYPE html><p>x</p><script>console.error("boom"); nosuchfn();</script>\n' >"$TEST_TMP/bad.html"
-	"$chromium" "${flags[@]}" --user-data-dir="$(mktemp -d "$TEST_TMP/chromium.XXXXXX")" --enable-logging=stderr --v=0 \
-		--dump-dom "file://$TEST_TMP/bad.html" >/dev/null 2>"$TEST_TMP/bad.log"
+	chromium_dom "$TEST_TMP/bad.html" /dev/null "$TEST_TMP/bad.log"
 	grep -q 'CONSOLE.*Uncaught ReferenceError' "$TEST_TMP/bad.log"
 	# The report: its DOM with the log of the page's console.
-	"$chromium" "${flags[@]}" --user-data-dir="$(mktemp -d "$TEST_TMP/chromium.XXXXXX")" --enable-logging=stderr --v=0 \
-		--dump-dom "file://$TEST_TMP/report.html" >"$TEST_TMP/dom.html" 2>"$TEST_TMP/console.log"
+	chromium_dom "$TEST_TMP/report.html" "$TEST_TMP/dom.html" "$TEST_TMP/console.log"
 	if grep -E 'CONSOLE|Uncaught' "$TEST_TMP/console.log"; then
 		echo "console errors on the report page"
 		return 1
@@ -544,11 +521,7 @@ decision_ready() {
 	[ "$(grep -c '<rect class="bar' "$TEST_TMP/dom.html")" -ge 1 ]
 	grep -q 'class="decision delay"' "$TEST_TMP/dom.html"
 	# The picture.
-	"$chromium" "${flags[@]}" --user-data-dir="$(mktemp -d "$TEST_TMP/chromium.XXXXXX")" \
-		--screenshot="$TEST_TMP/report.png" --window-size=1200,1600 "file://$TEST_TMP/report.html" 2>/dev/null
-	[ -f "$TEST_TMP/report.png" ]
-	[ "$(head -c 8 "$TEST_TMP/report.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]
-	[ "$(stat -c %s "$TEST_TMP/report.png")" -gt 20000 ]
+	chromium_screenshot "$TEST_TMP/report.html" "$TEST_TMP/report.png" 1200,1600
 	cp "$TEST_TMP/report.png" /tmp/relctl-report-screenshot.png
 }
 
@@ -556,46 +529,15 @@ decision_ready() {
 
 # Copies each shipped release of history three times (versions 1.K.1..3,
 # every time moved COPY x 5 weeks later, fresh event ids) in one commit,
-# as bench/gen.py does, so the ledger holds 20 releases.
+# with bench/gen.py, so the ledger holds 20 releases.
 twenty_releases() {
-	python3 - <<'EOF'
-import json, os, re, subprocess, tempfile, uuid, datetime
+	ROOT="$ROOT" PYTHONDONTWRITEBYTECODE=1 python3 - <<'EOF'
+import os, sys
+sys.path.insert(0, os.path.join(os.environ["ROOT"], "bench"))
+from gen import copy_releases
 
-def git(*args, data=None, env=None):
-    return subprocess.run(["git", *args], input=data, capture_output=True, check=True, env=env).stdout
-
-stamp = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
-def shift(value, days):
-    if isinstance(value, dict):
-        return {k: shift(v, days) for k, v in value.items()}
-    if isinstance(value, list):
-        return [shift(v, days) for v in value]
-    if isinstance(value, str) and stamp.match(value):
-        t = datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ") + datetime.timedelta(days=days)
-        return t.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return value
-
-index = json.loads(git("show", "relctl-ledger:index.json"))
-lines = []
-for k in range(1, 6):
-    template = f"1.{k}.0"
-    doc = json.loads(git("show", f"relctl-ledger:releases/{template}.json"))
-    for copy in range(1, 4):
-        version = f"1.{k}.{copy}"
-        new = shift(dict(doc, version=version), 35 * copy)
-        new["events"] = [dict(ev, id=uuid.uuid4().hex) for ev in new["events"]]
-        blob = git("hash-object", "-w", "--stdin", data=json.dumps(new, indent="\t").encode()).decode().strip()
-        lines.append(f"100644 blob {blob}\treleases/{version}.json")
-        index["releases"][version] = shift(index["releases"][template], 35 * copy)
-blob = git("hash-object", "-w", "--stdin", data=json.dumps(index, indent="\t").encode()).decode().strip()
-lines.append(f"100644 blob {blob}\tindex.json")
-with tempfile.TemporaryDirectory() as tmp:
-    env = dict(os.environ, GIT_INDEX_FILE=os.path.join(tmp, "index"))
-    git("read-tree", "relctl-ledger", env=env)
-    git("update-index", "--index-info", data=("\n".join(lines) + "\n").encode(), env=env)
-    tree = git("write-tree", env=env).decode().strip()
-commit = git("commit-tree", tree, "-p", "relctl-ledger", "-m", "15 more releases").decode().strip()
-git("update-ref", "refs/heads/relctl-ledger", commit)
+copy_releases(".", [(f"1.{k}.0", f"1.{k}.{copy}", 35 * copy) for k in range(1, 6) for copy in range(1, 4)],
+              "15 more releases")
 EOF
 }
 

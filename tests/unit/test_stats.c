@@ -9,6 +9,11 @@
  * skipped by its condition; phase two runs d then the wait step e (at least
  * 4h) beside f.  Nothing in phase two needs phase one by name: only the
  * phase gate orders them.
+ *
+ * The trend tests (stats_slope, and stats_build's per-release figures) play
+ * four releases of another tiny playbook, a quarter of a year apart: the
+ * seed's arithmetic comes out exactly (step a costs 30 minutes a release, 4
+ * releases a year: 2 hours a year; 10 hours of automation pay back in 5 years).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -132,10 +137,27 @@ static const char playbook_yaml[] =
 	"      - {id: e, title: E, instructions: x, kind: wait, min_duration: 4h, owner: dev, needs: [d]}\n"
 	"      - {id: f, title: F, instructions: x, owner: dev, estimate: 10m}\n";
 
+/* a is reviewed by a release manager; the decision needs it and a delay reopens it. */
+static const char trend_yaml[] =
+	"relctl: 1\n"
+	"name: Trend\n"
+	"roles: [release-manager, product-owner, dev]\n"
+	"people:\n"
+	"  - {id: rita, name: Rita, email: rita@example.com, roles: [release-manager]}\n"
+	"  - {id: paul, name: Paul, email: paul@example.com, roles: [product-owner]}\n"
+	"  - {id: dan, name: Dan, email: dan@example.com, roles: [dev]}\n"
+	"  - {id: eve, name: Eve, email: eve@example.com, roles: [dev]}\n"
+	"phases:\n"
+	"  - id: one\n"
+	"    steps:\n"
+	"      - {id: a, title: A, instructions: x, owner: dev, review: release-manager}\n"
+	"      - {id: w, title: W, instructions: x, kind: wait, min_duration: 1h, owner: dev}\n"
+	"      - {id: ok, title: OK, instructions: x, kind: decision, owner: product-owner, needs: [a], on_delay: [a]}\n";
+
 #define T0 1710842400 /* 2024-03-19T10:00:00Z */
 #define H 3600L
 
-static struct playbook *pb;
+static struct playbook *pb, *tpb;
 
 /* Parallel to the steps a, b, c, g, d, e, f: d differs from its estimate, e is under its minimum. */
 static const long given[] = { 1 * H, 2 * H, H / 2, 999, 90 * 60, 1 * H, 600 };
@@ -154,13 +176,17 @@ static int group_setup(void **state)
 		free(line);
 	}
 	diagnostics_release(&d);
-	return pb == NULL ? -1 : 0;
+	diagnostics_init(&d, "trend.yaml");
+	tpb = playbook_parse(trend_yaml, sizeof(trend_yaml) - 1, &d);
+	diagnostics_release(&d);
+	return pb == NULL || tpb == NULL ? -1 : 0;
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
 	playbook_free(pb);
+	playbook_free(tpb);
 	return 0;
 }
 
@@ -337,6 +363,405 @@ static void test_schedule_of_a_started_release_counts_a_claimed_steps_elapsed_ti
 	release_state_free(st);
 }
 
+/* ---------- trends ---------- */
+
+static void test_slope_of_points_on_a_line_is_its_slope(void **state)
+{
+	double x[] = { 0, 1, 2, 3 }, y[] = { 10, 7, 4, 1 }, a;
+
+	(void)state;
+	assert_true(stats_slope(x, y, N(x), &a) == -3);
+	assert_true(a == 10);
+}
+
+/* Noise with no sum and no correlation with x leaves the line alone: +1 -1 -1 +1. */
+static void test_slope_ignores_noise_that_does_not_lean(void **state)
+{
+	double x[] = { 0, 1, 2, 3 }, y[] = { 11, 6, 3, 2 }, a;
+
+	(void)state;
+	assert_true(stats_slope(x, y, N(x), &a) == -3);
+	assert_true(a == 10);
+}
+
+/* 55, 45, 80 at 0, 1, 2: mean 60, (80 - 55) / 2 = 12.5 a step, 47.5 at 0. */
+static void test_slope_is_least_squares(void **state)
+{
+	double x[] = { 0, 1, 2 }, y[] = { 55, 45, 80 }, a;
+
+	(void)state;
+	assert_true(stats_slope(x, y, N(x), &a) == 12.5);
+	assert_true(a == 47.5);
+}
+
+static void test_slope_of_one_point_or_one_x_is_flat_at_the_mean(void **state)
+{
+	double x[] = { 4, 4 }, y[] = { 10, 20 }, a = -1;
+
+	(void)state;
+	assert_true(stats_slope(x, y, 1, &a) == 0);
+	assert_true(a == 10);
+	assert_true(stats_slope(x, y, 2, &a) == 0);
+	assert_true(a == 15);
+	assert_true(stats_slope(x, y, 0, &a) == 0);
+	assert_true(a == 0);
+}
+
+#define Q 7889400L /* a quarter of a year (365.25 / 4 days) */
+#define M 60L
+
+/* One event of a trend release: minutes after its start, who, what, on which step, and a field. */
+struct ev {
+	long minute;
+	const char *actor, *op, *step, *key, *value;
+};
+
+static cJSON *release_doc(const char *version, time_t start, const struct ev *evs, size_t n)
+{
+	cJSON *doc = cJSON_CreateObject(), *events = cJSON_CreateArray();
+	size_t i;
+
+	cJSON_AddNumberToObject(doc, "format", LEDGER_FORMAT);
+	cJSON_AddStringToObject(doc, "version", version);
+	for (i = 0; i < n; i++) {
+		char id[32];
+		cJSON *e;
+
+		snprintf(id, sizeof(id), "%s-%zu", version, i);
+		e = ledger_event_new(id, start + evs[i].minute * M, evs[i].actor, evs[i].op, evs[i].step);
+		if (evs[i].key)
+			cJSON_AddStringToObject(e, evs[i].key, evs[i].value);
+		if (strcmp(evs[i].op, "decide") == 0)
+			cJSON_AddStringToObject(e, "reason", "because");
+		if (evs[i].value && strcmp(evs[i].value, "reject") == 0)
+			cJSON_AddStringToObject(e, "note", "again");
+		cJSON_AddItemToArray(events, e);
+	}
+	cJSON_AddItemToObject(doc, "events", events);
+	return doc;
+}
+
+/*
+ * r1: dan does a in 30 minutes, paul ships at 55, eve's wait ends at 60.
+ * r2: dan's a is rejected once: 10 + 10 minutes; ship 45, complete 60.
+ * r3: eve does a (20 minutes), paul delays at 40, eve does it again (20);
+ *     ship 80; eve's wait ends at 90.
+ * r4: open, dan has claimed a.
+ */
+static const struct ev r1[] = {
+	{ 0, "rita", "start", NULL, NULL, NULL },      { 0, "eve", "claim", "w", NULL, NULL },
+	{ 10, "dan", "claim", "a", NULL, NULL },       { 40, "dan", "done", "a", NULL, NULL },
+	{ 50, "rita", "review", "a", "verdict", "approve" }, { 55, "paul", "decide", NULL, "decision", "ship" },
+	{ 60, "eve", "done", "w", NULL, NULL },
+};
+static const struct ev r2[] = {
+	{ 0, "rita", "start", NULL, NULL, NULL },     { 0, "eve", "claim", "w", NULL, NULL },
+	{ 10, "dan", "claim", "a", NULL, NULL },      { 20, "dan", "done", "a", NULL, NULL },
+	{ 25, "rita", "review", "a", "verdict", "reject" }, { 35, "dan", "done", "a", NULL, NULL },
+	{ 40, "rita", "review", "a", "verdict", "approve" }, { 45, "paul", "decide", NULL, "decision", "ship" },
+	{ 60, "eve", "done", "w", NULL, NULL },
+};
+static const struct ev r3[] = {
+	{ 0, "rita", "start", NULL, NULL, NULL },      { 0, "eve", "claim", "w", NULL, NULL },
+	{ 10, "eve", "claim", "a", NULL, NULL },       { 30, "eve", "done", "a", NULL, NULL },
+	{ 35, "rita", "review", "a", "verdict", "approve" }, { 40, "paul", "decide", NULL, "decision", "delay" },
+	{ 50, "eve", "claim", "a", NULL, NULL },       { 70, "eve", "done", "a", NULL, NULL },
+	{ 75, "rita", "review", "a", "verdict", "approve" }, { 80, "paul", "decide", NULL, "decision", "ship" },
+	{ 90, "eve", "done", "w", NULL, NULL },
+};
+static const struct ev r4[] = {
+	{ 0, "rita", "start", NULL, NULL, NULL },
+	{ 10, "dan", "claim", "a", NULL, NULL },
+};
+
+struct trend_fixture {
+	cJSON *docs[4];
+	struct release_state *states[4];
+};
+
+/* The releases newest first, as session_load_all gives them; count of the oldest. */
+static cJSON *trends_of(struct trend_fixture *f, size_t count, const struct stats_options *opt)
+{
+	const struct ev *const evs[] = { r1, r2, r3, r4 };
+	const size_t sizes[] = { N(r1), N(r2), N(r3), N(r4) };
+	const struct release_state *newest_first[4];
+	const cJSON *docs[4];
+	size_t i;
+
+	for (i = 0; i < count; i++) {
+		char version[32];
+		struct error err = { 0, "" };
+
+		snprintf(version, sizeof(version), "r%zu", i + 1);
+		f->docs[i] = release_doc(version, T0 + (time_t)i * Q, evs[i], sizes[i]);
+		f->states[i] = ledger_replay(tpb, f->docs[i], version, &err);
+		if (f->states[i] == NULL)
+			print_error("%s\n", err.message);
+		assert_non_null(f->states[i]);
+		newest_first[count - 1 - i] = f->states[i];
+		docs[count - 1 - i] = f->docs[i];
+	}
+	return stats_build(newest_first, docs, count, tpb, opt);
+}
+
+static void trends_free(struct trend_fixture *f, size_t count, cJSON *stats)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++) {
+		release_state_free(f->states[i]);
+		cJSON_Delete(f->docs[i]);
+	}
+	cJSON_Delete(stats);
+}
+
+static const cJSON *at_path(const cJSON *o, const char *path)
+{
+	char key[64];
+	const char *dot;
+
+	while (o && path && *path) {
+		dot = strchr(path, '.');
+		snprintf(key, sizeof(key), "%.*s", (int)(dot ? (size_t)(dot - path) : strlen(path)), path);
+		if (key[0] >= '0' && key[0] <= '9')
+			o = cJSON_GetArrayItem(o, atoi(key));
+		else
+			o = cJSON_GetObjectItemCaseSensitive(o, key);
+		path = dot ? dot + 1 : NULL;
+	}
+	return o;
+}
+
+#define assert_number(o, path, value)                                                                        \
+	do {                                                                                                 \
+		const cJSON *v_ = at_path(o, path);                                                          \
+		if (!cJSON_IsNumber(v_))                                                                     \
+			fail_msg("%s is not a number", path);                                                \
+		if (v_->valuedouble != (double)(value))                                                      \
+			fail_msg("%s is %.17g, not %.17g", path, v_->valuedouble, (double)(value));          \
+	} while (0)
+#define assert_text(o, path, value)                                                                          \
+	do {                                                                                                 \
+		const cJSON *v_ = at_path(o, path);                                                          \
+		if (!cJSON_IsString(v_))                                                                     \
+			fail_msg("%s is not a string", path);                                                \
+		assert_string_equal(v_->valuestring, value);                                                 \
+	} while (0)
+#define assert_null_at(o, path) assert_true(cJSON_IsNull(at_path(o, path)))
+
+static void test_trends_cost_is_the_seeds_arithmetic(void **state)
+{
+	static const struct stats_automation automate[] = { { "a", 10 * H } };
+	struct stats_options opt = { 0, automate, N(automate) };
+	struct trend_fixture f;
+	cJSON *st = trends_of(&f, 4, &opt);
+
+	(void)state;
+	/* Four starts a quarter apart: 4 a year.  Three finished releases are measured. */
+	assert_number(st, "range.releases_per_year", 4);
+	assert_number(st, "step_cost.releases_per_year", 4);
+	assert_number(st, "step_cost.releases_measured", 3);
+	/* a: 30 + (10 + 10) + (20 + 20) = 90 minutes in 5 rounds: 30 a release, 2 hours a year. */
+	assert_text(st, "step_cost.steps.0.step", "a");
+	assert_number(st, "step_cost.steps.0.rounds", 5);
+	assert_number(st, "step_cost.steps.0.work_seconds", 90 * M);
+	assert_number(st, "step_cost.steps.0.per_release_seconds", 30 * M);
+	assert_number(st, "step_cost.steps.0.per_year_seconds", 2 * H);
+	assert_number(st, "step_cost.steps.0.hours_per_year", 2);
+	/* "10 hours of automation work to save two manual hours per year": 5 years. */
+	assert_number(st, "step_cost.steps.0.automation_seconds", 10 * H);
+	assert_number(st, "step_cost.steps.0.payback_years", 5);
+	/* The decision is no work; the wait is apart: 60 + 60 + 90 minutes, 70 a release, 280 a year. */
+	assert_int_equal(cJSON_GetArraySize(at_path(st, "step_cost.steps")), 1);
+	assert_text(st, "step_cost.waits.0.step", "w");
+	assert_number(st, "step_cost.waits.0.per_release_seconds", 70 * M);
+	assert_number(st, "step_cost.waits.0.per_year_seconds", 280 * M);
+	assert_number(st, "step_cost.waits.0.hours_per_year", 4.67);
+	assert_null_at(st, "step_cost.waits.0.payback_years");
+	trends_free(&f, 4, st);
+}
+
+static void test_trends_lead_times_delays_median_and_trend(void **state)
+{
+	struct trend_fixture f;
+	cJSON *st = trends_of(&f, 4, NULL);
+
+	(void)state;
+	assert_number(st, "by_release.0.start_to_ship_seconds", 55 * M);
+	assert_number(st, "by_release.0.start_to_complete_seconds", 60 * M);
+	assert_number(st, "by_release.1.start_to_ship_seconds", 45 * M);
+	assert_number(st, "by_release.2.start_to_ship_seconds", 80 * M);
+	assert_number(st, "by_release.2.start_to_complete_seconds", 90 * M);
+	assert_number(st, "by_release.2.candidate", 2);
+	assert_int_equal(cJSON_GetArraySize(at_path(st, "by_release.2.delays")), 1);
+	assert_number(st, "by_release.2.delays.0.candidate", 1);
+	assert_number(st, "by_release.2.delays.0.after_seconds", 40 * M);
+	assert_int_equal(cJSON_GetArraySize(at_path(st, "by_release.0.delays")), 0);
+	/* The open one has neither. */
+	assert_text(st, "by_release.3.status", "open");
+	assert_null_at(st, "by_release.3.start_to_ship_seconds");
+	assert_null_at(st, "by_release.3.completed");
+	/* 45, 55, 80: median 55; least squares 12.5 minutes a release up, 47.5 at the first. */
+	assert_number(st, "lead_time.start_to_ship.count", 3);
+	assert_number(st, "lead_time.start_to_ship.median_seconds", 55 * M);
+	assert_number(st, "lead_time.start_to_ship.trend_seconds_per_release", 750);
+	assert_number(st, "lead_time.start_to_ship.trend_at_first_seconds", 2850);
+	assert_text(st, "lead_time.start_to_ship.trend", "up 13m per release");
+	/* 60, 60, 90: median 60, 15 minutes a release, 55 at the first. */
+	assert_number(st, "lead_time.start_to_complete.median_seconds", 60 * M);
+	assert_number(st, "lead_time.start_to_complete.trend_seconds_per_release", 900);
+	assert_number(st, "lead_time.start_to_complete.trend_at_first_seconds", 55 * M);
+	trends_free(&f, 4, st);
+}
+
+static void test_trends_shares_and_who_is_off_the_critical_path(void **state)
+{
+	struct stats_options one = { 1, NULL, 0 }, two = { 2, NULL, 0 };
+	struct trend_fixture f;
+	cJSON *st = trends_of(&f, 4, &one);
+
+	(void)state;
+	/* r1: dan, eve, paul a step each; r3: eve did a and w. */
+	assert_number(st, "by_release.0.steps_done", 3);
+	assert_text(st, "by_release.0.people.0.person", "dan");
+	assert_number(st, "by_release.0.people.0.share", 0.333);
+	assert_text(st, "by_release.2.people.0.person", "eve");
+	assert_number(st, "by_release.2.people.0.steps", 2);
+	assert_number(st, "by_release.2.people.0.share", 0.667);
+	assert_text(st, "by_release.2.people.1.person", "paul");
+	assert_number(st, "by_release.3.steps_done", 0);
+	/* dan's last step was in r2; r3 is the one finished release after it (r4 is open). */
+	assert_number(st, "off_after", 1);
+	assert_int_equal(cJSON_GetArraySize(at_path(st, "off_critical_path")), 1);
+	assert_text(st, "off_critical_path.0.person", "dan");
+	assert_text(st, "off_critical_path.0.since", "r3");
+	assert_text(st, "off_critical_path.0.last_release", "r2");
+	assert_number(st, "off_critical_path.0.releases_without", 2);
+	trends_free(&f, 4, st);
+	st = trends_of(&f, 4, &two);
+	assert_int_equal(cJSON_GetArraySize(at_path(st, "off_critical_path")), 0);
+	trends_free(&f, 4, st);
+	/* The default is 3. */
+	st = trends_of(&f, 4, NULL);
+	assert_number(st, "off_after", STATS_OFF_AFTER);
+	assert_int_equal(cJSON_GetArraySize(at_path(st, "off_critical_path")), 0);
+	trends_free(&f, 4, st);
+}
+
+static void test_trends_bus_factor_counts_steps_only_one_person_has_done_so_far(void **state)
+{
+	struct trend_fixture f;
+	cJSON *st = trends_of(&f, 4, NULL);
+
+	(void)state;
+	/* After r1 and r2: a dan's, w eve's, ok paul's.  eve's a in r3 makes two who can. */
+	assert_number(st, "by_release.0.single_person_steps", 3);
+	assert_number(st, "by_release.1.single_person_steps", 3);
+	assert_number(st, "by_release.2.single_person_steps", 2);
+	assert_text(st, "by_release.2.alone.0.step", "w");
+	assert_text(st, "by_release.2.alone.0.person", "eve");
+	assert_text(st, "by_release.2.alone.1.step", "ok");
+	assert_text(st, "by_release.2.alone.1.person", "paul");
+	assert_number(st, "by_release.3.single_person_steps", 2);
+	assert_number(st, "by_release.3.never_done", 0);
+	trends_free(&f, 4, st);
+	/* r1 alone: each step has been done once. */
+	st = trends_of(&f, 1, NULL);
+	assert_number(st, "by_release.0.single_person_steps", 3);
+	trends_free(&f, 1, st);
+}
+
+/* One release: no pace, so no yearly cost and no trend; the work per release stays. */
+static void test_trends_of_one_release_have_no_pace(void **state)
+{
+	struct trend_fixture f;
+	cJSON *st = trends_of(&f, 1, NULL);
+
+	(void)state;
+	assert_null_at(st, "range.releases_per_year");
+	assert_number(st, "step_cost.steps.0.per_release_seconds", 30 * M);
+	assert_null_at(st, "step_cost.steps.0.per_year_seconds");
+	assert_null_at(st, "lead_time.start_to_ship.trend_seconds_per_release");
+	assert_number(st, "lead_time.start_to_ship.median_seconds", 55 * M);
+	trends_free(&f, 1, st);
+}
+
+/* Completion is when the release last became complete: a later finding does not move it, a reopened step does. */
+static void test_trends_completion_is_when_it_last_became_complete(void **state)
+{
+	static const struct ev redo[] = {
+		{ 80, "eve", "reopen", "w", "reason", "the tracker was down" },
+		{ 85, "eve", "claim", "w", NULL, NULL },
+		{ 145, "eve", "done", "w", NULL, NULL },
+	};
+	cJSON *doc = release_doc("r1", T0, r1, N(r1)), *late = ledger_event_new("r1-late", T0 + 70 * M, "dan", "finding-add", NULL);
+	cJSON *more = release_doc("r1-redo", T0, redo, N(redo)), *st;
+	const cJSON *docs[1] = { doc };
+	const struct release_state *states[1];
+	struct release_state *rs;
+	struct error err = { 0, "" };
+
+	(void)state;
+	cJSON_AddStringToObject(late, "finding", "F-000001");
+	cJSON_AddStringToObject(late, "title", "a typo in the changelog");
+	cJSON_AddStringToObject(late, "severity", "minor");
+	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(doc, "events"), late);
+	rs = ledger_replay(tpb, doc, "r1", &err);
+	assert_non_null(rs);
+	states[0] = rs;
+	st = stats_build(states, docs, 1, tpb, NULL);
+	assert_number(st, "by_release.0.start_to_complete_seconds", 60 * M);
+	cJSON_Delete(st);
+	release_state_free(rs);
+	/* Reopened at 80 and done again at 145: complete from then; w's two rounds count. */
+	while (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(more, "events")) > 0)
+		cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(doc, "events"),
+				     cJSON_DetachItemFromArray(cJSON_GetObjectItemCaseSensitive(more, "events"), 0));
+	rs = ledger_replay(tpb, doc, "r1", &err);
+	if (rs == NULL)
+		print_error("%s\n", err.message);
+	assert_non_null(rs);
+	states[0] = rs;
+	st = stats_build(states, docs, 1, tpb, NULL);
+	assert_number(st, "by_release.0.start_to_complete_seconds", 145 * M);
+	assert_number(st, "step_cost.waits.0.rounds", 2);
+	assert_number(st, "step_cost.waits.0.work_seconds", 120 * M);
+	cJSON_Delete(st);
+	release_state_free(rs);
+	cJSON_Delete(more);
+	cJSON_Delete(doc);
+}
+
+/* An aborted release never shipped nor completed; its work was spent all the same. */
+static void test_trends_an_aborted_release_has_no_lead_time_but_costs_its_work(void **state)
+{
+	static const struct ev aborted[] = {
+		{ 0, "rita", "start", NULL, NULL, NULL },  { 10, "dan", "claim", "a", NULL, NULL },
+		{ 20, "dan", "done", "a", NULL, NULL },     { 25, "rita", "review", "a", "verdict", "approve" },
+		{ 30, "paul", "decide", NULL, "decision", "abort" },
+	};
+	cJSON *doc = release_doc("r1", T0, aborted, N(aborted)), *st;
+	const cJSON *docs[1] = { doc };
+	const struct release_state *states[1];
+	struct error err = { 0, "" };
+	struct release_state *rs = ledger_replay(tpb, doc, "r1", &err);
+
+	(void)state;
+	assert_non_null(rs);
+	states[0] = rs;
+	st = stats_build(states, docs, 1, tpb, NULL);
+	assert_text(st, "by_release.0.status", "aborted");
+	assert_null_at(st, "by_release.0.shipped");
+	assert_null_at(st, "by_release.0.start_to_ship_seconds");
+	assert_null_at(st, "by_release.0.start_to_complete_seconds");
+	assert_number(st, "lead_time.start_to_ship.count", 0);
+	assert_number(st, "step_cost.releases_measured", 1);
+	assert_number(st, "step_cost.steps.0.per_release_seconds", 10 * M);
+	cJSON_Delete(st);
+	release_state_free(rs);
+	cJSON_Delete(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -354,6 +779,17 @@ int main(void)
 		cmocka_unit_test(test_schedule_without_durations_uses_the_estimates),
 		cmocka_unit_test(test_schedule_critical_path_follows_the_longest_branch),
 		cmocka_unit_test(test_schedule_of_a_started_release_counts_a_claimed_steps_elapsed_time),
+		cmocka_unit_test(test_slope_of_points_on_a_line_is_its_slope),
+		cmocka_unit_test(test_slope_ignores_noise_that_does_not_lean),
+		cmocka_unit_test(test_slope_is_least_squares),
+		cmocka_unit_test(test_slope_of_one_point_or_one_x_is_flat_at_the_mean),
+		cmocka_unit_test(test_trends_cost_is_the_seeds_arithmetic),
+		cmocka_unit_test(test_trends_lead_times_delays_median_and_trend),
+		cmocka_unit_test(test_trends_shares_and_who_is_off_the_critical_path),
+		cmocka_unit_test(test_trends_bus_factor_counts_steps_only_one_person_has_done_so_far),
+		cmocka_unit_test(test_trends_of_one_release_have_no_pace),
+		cmocka_unit_test(test_trends_completion_is_when_it_last_became_complete),
+		cmocka_unit_test(test_trends_an_aborted_release_has_no_lead_time_but_costs_its_work),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
