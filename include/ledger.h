@@ -180,6 +180,14 @@ bool ledger_is_manager(const struct pb_person *person);
  */
 void ledger_write_view(const struct release_state *st, cJSON *doc);
 
+/*
+ * The entry of st's release in the index's "releases" object: {status,
+ * candidate, started, playbook}, put there (last) when its status or
+ * candidate changed, or always.  Returns whether it was put.  The commit
+ * path writes the index with it and the judge expects the same.
+ */
+bool ledger_index_entry(const struct release_state *st, cJSON *releases, bool always);
+
 /* A new event skeleton: {id, time, actor, op, step?}; caller deletes. */
 cJSON *ledger_event_new(const char *id, time_t when, const char *actor, const char *op, const char *step);
 

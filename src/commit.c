@@ -187,9 +187,7 @@ static int commit_loop(struct session *s, plan_fn fn, void *data, char **summary
 int plan_index(struct session *s, const char *tip, const struct release_state *st, struct plan *plan,
 		      bool always, struct error *err)
 {
-	cJSON *index = tip ? session_read_index(s, tip, err) : NULL, *releases, *entry;
-	const cJSON *status, *candidate;
-	char t[32];
+	cJSON *index = tip ? session_read_index(s, tip, err) : NULL, *releases;
 
 	if (tip && index == NULL)
 		return -1;
@@ -199,21 +197,9 @@ int plan_index(struct session *s, const char *tip, const struct release_state *s
 		cJSON_AddObjectToObject(index, "releases");
 	}
 	releases = cJSON_GetObjectItemCaseSensitive(index, "releases");
-	if (st != NULL) {
-		entry = cJSON_GetObjectItemCaseSensitive(releases, st->version);
-		status = cJSON_GetObjectItemCaseSensitive(entry, "status");
-		candidate = cJSON_GetObjectItemCaseSensitive(entry, "candidate");
-		if (!always && cJSON_IsString(status) && strcmp(status->valuestring, release_status_name(st->status)) == 0 &&
-		    cJSON_IsNumber(candidate) && candidate->valueint == st->candidate) {
-			cJSON_Delete(index);
-			return 0;
-		}
-		cJSON_DeleteItemFromObjectCaseSensitive(releases, st->version);
-		entry = cJSON_AddObjectToObject(releases, st->version);
-		cJSON_AddStringToObject(entry, "status", release_status_name(st->status));
-		cJSON_AddNumberToObject(entry, "candidate", st->candidate);
-		cJSON_AddStringToObject(entry, "started", time_format(st->started_at, t, sizeof(t)));
-		cJSON_AddStringToObject(entry, "playbook", st->pb->name);
+	if (st != NULL && !ledger_index_entry(st, releases, always)) {
+		cJSON_Delete(index);
+		return 0;
 	}
 	{
 		char *text = cJSON_Print(index);

@@ -475,6 +475,9 @@ static int check_new_header(struct judge *j, const cJSON *doc, const char *versi
 	const cJSON *pin = cJSON_GetObjectItemCaseSensitive(doc, "playbook"), *item;
 	const char *name = json_string(pin, "name");
 
+	if (cJSON_IsNumber(format) && format->valueint > LEDGER_FORMAT)
+		return error_set(err, EXIT_DATAERR, "release %s has ledger format %d, and this relctl reads format %d; upgrade relctl",
+				 version, format->valueint, LEDGER_FORMAT);
 	if (!cJSON_IsNumber(format) || format->valueint != LEDGER_FORMAT)
 		return error_set(err, EXIT_DATAERR, "release %s has ledger format %d, and this relctl writes format %d",
 				 version, cJSON_IsNumber(format) ? format->valueint : 0, LEDGER_FORMAT);
@@ -734,25 +737,8 @@ static cJSON *expected_index(struct judge *j, struct release_state *const *state
 		return NULL;
 	out = cJSON_Duplicate(index, 1);
 	releases = cJSON_GetObjectItemCaseSensitive(out, "releases");
-	for (i = 0; i < count; i++) {
-		const struct release_state *st = states[i];
-		const cJSON *entry = cJSON_GetObjectItemCaseSensitive(releases, st->version);
-		const char *status = json_string(entry, "status");
-		const cJSON *candidate = cJSON_GetObjectItemCaseSensitive(entry, "candidate");
-		cJSON *e;
-		char t[32];
-
-		/* relctl rewrites an entry only when the status or the candidate changed. */
-		if (status && strcmp(status, release_status_name(st->status)) == 0 && cJSON_IsNumber(candidate) &&
-		    candidate->valueint == st->candidate)
-			continue;
-		cJSON_DeleteItemFromObjectCaseSensitive(releases, st->version);
-		e = cJSON_AddObjectToObject(releases, st->version);
-		cJSON_AddStringToObject(e, "status", release_status_name(st->status));
-		cJSON_AddNumberToObject(e, "candidate", st->candidate);
-		cJSON_AddStringToObject(e, "started", time_format(st->started_at, t, sizeof(t)));
-		cJSON_AddStringToObject(e, "playbook", st->pb->name);
-	}
+	for (i = 0; i < count; i++)
+		ledger_index_entry(states[i], releases, false);
 	return out;
 }
 
@@ -919,6 +905,12 @@ static int judge_release(struct judge *j, const struct judge_commit *c, const st
 	rc = check_release_doc(&a, version, ch->data, ch->len, 1, &st, &doc, v, err);
 	if (rc != 0)
 		goto out;
+	if (index && (index->deleted || index->data == NULL)) {
+		release_undo(j, ch->path, st);
+		cJSON_Delete(doc);
+		rc = error_set(err, EXIT_DATAERR, "index.json is removed or %zu bytes; it is at most 16 MiB", index->len);
+		goto out;
+	}
 	expected = expected_index(j, &st, 1, err);
 	rc = expected ? check_index(j, index ? index->data : NULL, index ? index->len : 0, expected, err) : -1;
 	cJSON_Delete(expected);
@@ -1314,6 +1306,11 @@ static int judge(struct judge *j, const struct judge_commit *c, bool record, str
 		j->accepted = xstrdup(c->id);
 		j->seen = xstrdup(c->id);
 		return 0;
+	}
+	if (why.code != EXIT_DATAERR) {
+		/* Not the commit's fault (a file of the base could not be read): no incident, and nothing moved. */
+		*err = why;
+		return -1;
 	}
 	snprintf(id, sizeof(id), "%.12s", c->id[0] ? c->id : "(new)");
 	if (!record)

@@ -201,6 +201,26 @@ enum step_state ledger_step_state(const struct release_state *st, size_t step, t
 
 /* ---------- event fields ---------- */
 
+bool ledger_index_entry(const struct release_state *st, cJSON *releases, bool always)
+{
+	const cJSON *entry = cJSON_GetObjectItemCaseSensitive(releases, st->version);
+	const char *status = json_string(entry, "status");
+	const cJSON *candidate = cJSON_GetObjectItemCaseSensitive(entry, "candidate");
+	cJSON *e;
+	char t[32];
+
+	if (!always && status && strcmp(status, release_status_name(st->status)) == 0 && cJSON_IsNumber(candidate) &&
+	    candidate->valueint == st->candidate)
+		return false;
+	cJSON_DeleteItemFromObjectCaseSensitive(releases, st->version);
+	e = cJSON_AddObjectToObject(releases, st->version);
+	cJSON_AddStringToObject(e, "status", release_status_name(st->status));
+	cJSON_AddNumberToObject(e, "candidate", st->candidate);
+	cJSON_AddStringToObject(e, "started", time_format(st->started_at, t, sizeof(t)));
+	cJSON_AddStringToObject(e, "playbook", st->pb->name);
+	return true;
+}
+
 cJSON *ledger_event_new(const char *id, time_t when, const char *actor, const char *op, const char *step)
 {
 	cJSON *ev = cJSON_CreateObject();

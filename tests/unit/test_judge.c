@@ -98,19 +98,6 @@ static void assert_contains_at(const char *text, const char *part, const char *f
 
 #define assert_contains(text, part) assert_contains_at(text, part, __FILE__, __LINE__)
 
-/*
- * A test of behaviour judge.c does not have yet: skipped unless
- * RELCTL_KNOWN_BUGS=1, so the integrator sees it fail, fixes the core, and
- * takes this call out.
- */
-static void known_bug(void)
-{
-	const char *run = getenv("RELCTL_KNOWN_BUGS");
-
-	if (run == NULL || strcmp(run, "1") != 0)
-		skip();
-}
-
 static char *print_json(const cJSON *json)
 {
 	char *text = cJSON_Print(json), *out = xasprintf("%s\n", text);
@@ -1105,7 +1092,7 @@ static void test_a_release_file_over_the_limit_is_refused(void **state)
 }
 
 /*
- * FAILS against judge.c as committed (see known_bug()): an index.json too large to read (sync hands it over as data
+ * an index.json too large to read (sync hands it over as data
  * NULL with its size, as it does a release file) is taken for "index unchanged" by judge_release() and the commit is
  * accepted; the judge then holds no index at all, and the next good commit is refused with "the ledger has no
  * index.json".
@@ -1116,7 +1103,6 @@ static void test_an_index_too_large_to_read_is_refused(void **state)
 	struct draft d;
 	struct judge_change *ch;
 
-	known_bug();
 	start_release(f);
 	draft_event(f, &d, "dan", ev(f, "dan", "claim", "build"));
 	draft_file(&d, "index.json", "");
@@ -1195,7 +1181,7 @@ static void test_a_new_releases_header_names_its_version_and_its_playbook(void *
 }
 
 /*
- * FAILS against judge.c as committed (see known_bug()): a release that a newer relctl started, in a newer format, is
+ * a release that a newer relctl started, in a newer format, is
  * refused without saying what to do, where the same format on a release the judge already holds says "upgrade relctl"
  * (check_new_header() against check_release_doc()).
  */
@@ -1204,7 +1190,6 @@ static void test_a_new_release_of_a_newer_format_asks_to_upgrade_relctl(void **s
 	struct fx *f = *state;
 	struct draft d;
 
-	known_bug();
 	draft(f, &d, "rita");
 	draft_new_spoilt(f, &d, format_newer);
 	refuse(f, &d, "has ledger format 2, and this relctl reads format 1; upgrade relctl");
@@ -1999,7 +1984,7 @@ static int failing_read(void *ctx, const char *path, size_t max, struct buf *out
 }
 
 /*
- * FAILS against judge.c as committed (see known_bug()): when the source
+ * when the source
  * cannot read the base (a local I/O error), the commit is recorded as an
  * incident of its author with exit 65 ("commit ... by Dan <dan@...>: cannot
  * read playbook.yaml: ..."), and every later commit "builds on" it.  What it
@@ -2015,7 +2000,6 @@ static void test_a_base_that_cannot_be_read_is_no_incident_of_the_commit(void **
 	struct draft d;
 	size_t count;
 
-	known_bug();
 	start_release(f);
 	from_base = judge_new(f->parent, &source);
 	draft_event(f, &d, "dan", ev(f, "dan", "claim", "build"));
