@@ -5,7 +5,7 @@
 PREFIX ?= /usr/local
 PKGS := libgit2 libcurl libcjson yaml-0.1 openssl
 DEBS := libgit2-dev libcurl4-openssl-dev libcjson-dev libyaml-dev libcmocka-dev libssl-dev \
-	bats jq pkg-config git python3 python3-jsonschema ca-certificates openssl nginx-light fcgiwrap openssh-server chromium
+	bats jq pkg-config git python3 python3-jsonschema bsdutils ca-certificates openssl nginx-light fcgiwrap openssh-server chromium
 
 BUILD ?= build
 SAN ?=

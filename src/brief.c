@@ -247,8 +247,11 @@ int brief_state_hash(const struct release_state *st, char out[65])
 	return rc;
 }
 
-/* Table cells cannot hold a pipe or a newline. */
-static void cell(struct buf *b, const char *text)
+/*
+ * Text on one line of markdown: a newline would end a table row or a list
+ * item (and a teammate's note could start a heading of its own), a pipe a cell.
+ */
+static void one_line(struct buf *b, const char *text)
 {
 	for (; text && *text; text++) {
 		if (*text == '|')
@@ -258,9 +261,15 @@ static void cell(struct buf *b, const char *text)
 		else
 			buf_addc(b, *text);
 	}
+}
+
+static void cell(struct buf *b, const char *text)
+{
+	one_line(b, text);
 	buf_adds(b, " | ");
 }
 
+/* Evidence: http(s) links as links, anything else (javascript:, data:) as text. */
 static void links(struct buf *b, const cJSON *arr)
 {
 	const cJSON *item;
@@ -270,7 +279,12 @@ static void links(struct buf *b, const cJSON *arr)
 	{
 		if (!cJSON_IsString(item))
 			continue;
-		buf_addf(b, "%s[link %d](%s)", n ? ", " : "", n + 1, item->valuestring);
+		if (url_is_web(item->valuestring)) {
+			buf_addf(b, "%s[link %d](%s)", n ? ", " : "", n + 1, item->valuestring);
+		} else {
+			buf_addf(b, "%slink %d: ", n ? ", " : "", n + 1);
+			one_line(b, item->valuestring);
+		}
 		n++;
 	}
 	buf_adds(b, " | ");
@@ -343,7 +357,11 @@ char *brief_markdown(const cJSON *brief)
 	}
 	buf_adds(&b, "\n## Team input\n\n");
 	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(brief, "inputs"))
-		buf_addf(&b, "- **%s** (%s, %s): %s\n", json_string(item, "role"), json_string(item, "by"), json_string(item, "at"), json_string(item, "note"));
+	{
+		buf_addf(&b, "- **%s** (%s, %s): ", json_string(item, "role"), json_string(item, "by"), json_string(item, "at"));
+		one_line(&b, json_string(item, "note"));
+		buf_addc(&b, '\n');
+	}
 	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(brief, "missing_inputs"))
 		buf_addf(&b, "- **%s**: _missing_ - someone of this role runs `relctl input --note TEXT`\n", item->valuestring);
 	if (options) {
@@ -365,11 +383,14 @@ char *brief_markdown(const cJSON *brief)
 	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(brief, "decisions")) > 0) {
 		buf_adds(&b, "\n## Earlier decisions\n\n");
 		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(brief, "decisions"))
-			buf_addf(&b, "- rc%d: **%s** by %s on %s%s: %s\n",
+		{
+			buf_addf(&b, "- rc%d: **%s** by %s on %s%s: ",
 				 cJSON_GetObjectItemCaseSensitive(item, "candidate")->valueint, json_string(item, "decision"),
 				 json_string(item, "by"), json_string(item, "at"),
-				 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, "forced")) ? " (forced, inputs missing)" : "",
-				 json_string(item, "reason"));
+				 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, "forced")) ? " (forced, inputs missing)" : "");
+			one_line(&b, json_string(item, "reason"));
+			buf_addc(&b, '\n');
+		}
 	}
 	return buf_detach(&b);
 }

@@ -82,7 +82,8 @@ int cmd_record(struct cmd_ctx *ctx, const char *op, const char *step, struct cJS
 	int rc = session_mutate(ctx->session, &m, &summary, &ctx->err);
 
 	if (rc == 0) {
-		fprintf(ctx->out, "%s%s%s\n", color(ctx, C_GREEN), summary, color(ctx, C_RESET));
+		/* One line, though a finding's title may have several. */
+		fprintf(ctx->out, "%s%s%s\n", color(ctx, C_GREEN), cmd_line(ctx, summary), color(ctx, C_RESET));
 		cmd_notify_ready(ctx, ctx->session, m.version);
 	}
 	free(summary);

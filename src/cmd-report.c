@@ -6,6 +6,7 @@
 #include "relctl.h"
 #include "report.h"
 #include "session.h"
+#include "term.h"
 
 static const struct option_spec options[] = {
 	{ "format", OPT_VALUE, "md|html|json", "markdown (default), one self-contained HTML file, or JSON" },
@@ -45,9 +46,15 @@ static int report_exec(struct cmd_ctx *ctx)
 		cJSON_Delete(json);
 	}
 	if (output) {
-		FILE *f = fopen(output, "w");
+		/* Escaped as on stdout: 'cat report.md' must not clear anyone's screen either. */
+		FILE *f = fopen(output, "w"), *escaped = f ? term_wrap(f, false) : NULL;
+		bool ok = escaped && fputs(text, escaped) >= 0;
 
-		if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0)
+		if (escaped && escaped != f)
+			ok = fclose(escaped) == 0 && ok;
+		if (f)
+			ok = fclose(f) == 0 && ok;
+		if (!ok)
 			rc = error_set(&ctx->err, EXIT_IOERR, "cannot write %s", output);
 		else
 			fprintf(ctx->out, "wrote %s\n", output);

@@ -7,6 +7,7 @@
 #include "file.h"
 #include "relctl.h"
 #include "session.h"
+#include "term.h"
 #include "util.h"
 
 #define DOC_MAX_BYTES (256 * 1024)
@@ -32,7 +33,11 @@ static cJSON *history(const struct release *rel, const char *step)
 	return list;
 }
 
-/* The step's instructions: the doc file from the work tree, or inline text. */
+/*
+ * The step's instructions: the doc file from the work tree, or inline text.
+ * A doc file that is not UTF-8 comes back escaped (term.h), so that --json
+ * stays valid JSON.
+ */
 static char *instructions(struct session *s, const struct pb_step *step, bool *from_file)
 {
 	struct buf text;
@@ -52,6 +57,14 @@ static char *instructions(struct session *s, const struct pb_step *step, bool *f
 	}
 	free(path);
 	*from_file = true;
+	if (!utf8_valid(text.data, text.len)) {
+		struct buf safe;
+
+		buf_init(&safe);
+		term_escape(&safe, text.data, text.len);
+		buf_release(&text);
+		return buf_detach(&safe);
+	}
 	return buf_detach(&text);
 }
 
@@ -132,7 +145,7 @@ static int show_exec(struct cmd_ctx *ctx)
 			fprintf(out, "review: by a %s%s%s%s%s%s%s\n", step->review, r->review_verdict ? " - " : "",
 				r->review_verdict ? r->review_verdict : "", r->review_by ? " by " : "",
 				r->review_by ? r->review_by : "", r->review_note ? ": " : "",
-				r->review_note ? r->review_note : "");
+				cmd_line(ctx, r->review_note));
 		if (r->note)
 			fprintf(out, "note: %s\n", r->note);
 		ev = NULL;
