@@ -33,11 +33,7 @@ static cJSON *history(const struct release *rel, const char *step)
 	return list;
 }
 
-/*
- * The step's instructions: the doc file from the work tree, or inline text.
- * A doc file that is not UTF-8 comes back escaped (term.h), so that --json
- * stays valid JSON.
- */
+/* The step's instructions: the doc file from the work tree, or inline text. */
 static char *instructions(struct session *s, const struct pb_step *step, bool *from_file)
 {
 	struct buf text;
@@ -57,14 +53,6 @@ static char *instructions(struct session *s, const struct pb_step *step, bool *f
 	}
 	free(path);
 	*from_file = true;
-	if (!utf8_valid(text.data, text.len)) {
-		struct buf safe;
-
-		buf_init(&safe);
-		term_escape(&safe, text.data, text.len);
-		buf_release(&text);
-		return buf_detach(&safe);
-	}
 	return buf_detach(&text);
 }
 
@@ -103,7 +91,15 @@ static int show_exec(struct cmd_ctx *ctx)
 		view = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rel->doc, "steps"), step->id);
 		cJSON_AddItemToObject(root, "record", cJSON_Duplicate(view, 1));
 		cJSON_AddStringToObject(root, "state", step_state_name(state));
-		if (text)
+		if (text && !utf8_valid(text, strlen(text))) {
+			/* JSON strings are UTF-8: a doc file that is not comes escaped as text shows it. */
+			struct buf safe;
+
+			buf_init(&safe);
+			term_escape(&safe, text, strlen(text));
+			cJSON_AddStringToObject(root, "instructions", safe.data);
+			buf_release(&safe);
+		} else if (text)
 			cJSON_AddStringToObject(root, "instructions", text);
 		else
 			cJSON_AddNullToObject(root, "instructions");
