@@ -98,8 +98,8 @@ const char *args_value(const struct args *args, const char *name);
 const char *const *args_multi(const struct args *args, const char *name, size_t *count);
 
 /*
- * code (one of C_*) when colour is on, else "".  The codes are sentinels
- * that the output stream (term.h) turns into colour: an escape sequence
+ * code's mark (one of C_*, through term_color()) when colour is on, else "".
+ * The output stream (term.h) turns marks into colour: an escape sequence
  * written any other way never reaches the terminal.
  */
 const char *color(const struct cmd_ctx *ctx, const char *code);

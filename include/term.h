@@ -3,14 +3,19 @@
  * teammate wrote in the ledger (a note, a reason, a title, a hand-pushed
  * field) and whatever an argument held reaches someone else's terminal, so
  * every byte that could control it is escaped visibly: C0 controls but
- * newline and tab as \x1b, DEL as \x7f, C1 controls and the bidirectional
- * overrides as \u009b or \u202e, bytes that are not UTF-8 as \xff.
+ * newline and tab as \x1b, DEL, C1 controls and the bidirectional
+ * overrides as \u007f, \u009b or \u202e, bytes that are not UTF-8 (a
+ * stray 0x9b, a sequence cut short) as \xff.
  *
  * relctl's own colours are the only escape sequences that get through: the
- * C_* codes of relctl.h are sentinels (0xFF, which is never UTF-8, and a
- * letter) that the stream turns into SGR sequences when colour is on.  JSON
- * passes unchanged: cJSON already escapes control characters, and the
- * \uXXXX forms written here are valid JSON escapes of the same value.
+ * C_* codes of relctl.h become, through term_color(), marks (0xFF, which is
+ * never UTF-8, a random nonce of this process, and a letter) that the
+ * stream turns into SGR sequences when colour is on; a 0xFF from a file or
+ * an argument cannot know the nonce and is escaped like any other byte.
+ * JSON passes unchanged: cJSON escapes C0 controls itself, and the \uXXXX
+ * forms written here are valid JSON escapes of the same value (which is
+ * why DEL is \u007f, not \x7f).  Text that is not UTF-8 cannot be exact
+ * JSON: a command that puts such text in JSON term_escape()s it first.
  */
 #ifndef RELCTL_TERM_H
 #define RELCTL_TERM_H
@@ -26,6 +31,9 @@ FILE *term_wrap(FILE *real, bool color);
 
 /* The process's own stderr, before main() put the escaping in front of it (progress lines). */
 extern FILE *term_real_stderr;
+
+/* The mark of a C_* code for a stream with colour on ("" for an unknown code). */
+const char *term_color(const char *code);
 
 /* Appends len bytes of s to out, escaped as above (no colours). */
 void term_escape(struct buf *out, const char *s, size_t len);

@@ -57,6 +57,14 @@ const char *suggest(const char *word, const char *const *candidates, size_t coun
 /* Whether len bytes of s are well-formed UTF-8 (no overlongs, surrogates or NULs). */
 bool utf8_valid(const char *s, size_t len);
 
+/*
+ * Whether url may become a link in a report or brief: http:// or https://
+ * and only the printable ASCII a URL is made of (RFC 3986), without the
+ * parentheses that would end a markdown link.  Anything else (javascript:,
+ * data:, a control byte, a space) is shown as text.
+ */
+bool url_is_web(const char *url);
+
 /* An event id: 1..64 of [A-Za-z0-9_-]. */
 bool event_id_valid(const char *text);
 

@@ -253,6 +253,7 @@ static void cell(struct buf *b, const char *text)
 	buf_adds(b, " | ");
 }
 
+/* Evidence: http(s) links as links, anything else (javascript:, data:) as text. */
 static void links(struct buf *b, const cJSON *arr)
 {
 	const cJSON *item;
@@ -262,7 +263,12 @@ static void links(struct buf *b, const cJSON *arr)
 	{
 		if (!cJSON_IsString(item))
 			continue;
-		buf_addf(b, "%s[link %d](%s)", n ? ", " : "", n + 1, item->valuestring);
+		if (url_is_web(item->valuestring)) {
+			buf_addf(b, "%s[link %d](%s)", n ? ", " : "", n + 1, item->valuestring);
+		} else {
+			buf_addf(b, "%slink %d: ", n ? ", " : "", n + 1);
+			buf_add_md_cell(b, item->valuestring);
+		}
 		n++;
 	}
 	buf_adds(b, " | ");
@@ -335,7 +341,11 @@ char *brief_markdown(const cJSON *brief)
 	}
 	buf_adds(&b, "\n## Team input\n\n");
 	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(brief, "inputs"))
-		buf_addf(&b, "- **%s** (%s, %s): %s\n", json_string(item, "role"), json_string(item, "by"), json_string(item, "at"), json_string(item, "note"));
+	{
+		buf_addf(&b, "- **%s** (%s, %s): ", json_string(item, "role"), json_string(item, "by"), json_string(item, "at"));
+		buf_add_md_cell(&b, json_string(item, "note"));
+		buf_addc(&b, '\n');
+	}
 	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(brief, "missing_inputs"))
 		buf_addf(&b, "- **%s**: _missing_ - someone of this role runs `relctl input --note TEXT`\n", item->valuestring);
 	if (options) {
@@ -357,11 +367,14 @@ char *brief_markdown(const cJSON *brief)
 	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(brief, "decisions")) > 0) {
 		buf_adds(&b, "\n## Earlier decisions\n\n");
 		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(brief, "decisions"))
-			buf_addf(&b, "- rc%d: **%s** by %s on %s%s: %s\n",
+		{
+			buf_addf(&b, "- rc%d: **%s** by %s on %s%s: ",
 				 cJSON_GetObjectItemCaseSensitive(item, "candidate")->valueint, json_string(item, "decision"),
 				 json_string(item, "by"), json_string(item, "at"),
-				 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, "forced")) ? " (forced, inputs missing)" : "",
-				 json_string(item, "reason"));
+				 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, "forced")) ? " (forced, inputs missing)" : "");
+			buf_add_md_cell(&b, json_string(item, "reason"));
+			buf_addc(&b, '\n');
+		}
 	}
 	return buf_detach(&b);
 }

@@ -86,7 +86,8 @@ int cmd_record(struct cmd_ctx *ctx, const char *op, const char *step, struct cJS
 	int rc = session_mutate(ctx->session, &m, &summary, &ctx->err);
 
 	if (rc == 0) {
-		fprintf(ctx->out, "%s%s%s\n", color(ctx, C_GREEN), summary, color(ctx, C_RESET));
+		/* One line, though a finding's title may have several. */
+		fprintf(ctx->out, "%s%s%s\n", color(ctx, C_GREEN), cmd_line(ctx, summary), color(ctx, C_RESET));
 		cmd_notify_ready(ctx, ctx->session, m.version);
 	}
 	free(summary);
@@ -330,7 +331,14 @@ int cmd_write_output(struct cmd_ctx *ctx, const char *path, const char *text)
 	f = fopen(path, "w");
 	if (f == NULL)
 		return error_set(&ctx->err, EXIT_IOERR, "cannot write %s", path);
-	ok = fputs(text, f) >= 0;
+	{
+		/* Escaped as on stdout: 'cat report.md' must not clear anyone's screen either. */
+		FILE *escaped = term_wrap(f, false);
+
+		ok = fputs(text, escaped) >= 0;
+		if (escaped != f)
+			ok = fclose(escaped) == 0 && ok;
+	}
 	if (fclose(f) != 0 || !ok)
 		return error_set(&ctx->err, EXIT_IOERR, "cannot write %s", path);
 	fprintf(ctx->out, "wrote %s\n", path);

@@ -8,6 +8,7 @@
 #include "relctl.h"
 #include "report.h"
 #include "session.h"
+#include "term.h"
 
 static const struct option_spec options[] = {
 	{ "format", OPT_VALUE, "md|html|json", "markdown (default), one self-contained HTML file, or JSON" },

@@ -9,6 +9,7 @@
 #include "provenance.h"
 #include "relctl.h"
 #include "session.h"
+#include "term.h"
 #include "util.h"
 
 #define DOC_MAX_BYTES (256 * 1024)
@@ -92,7 +93,15 @@ static int show_exec(struct cmd_ctx *ctx)
 		view = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rel->doc, "steps"), step->id);
 		cJSON_AddItemToObject(root, "record", cJSON_Duplicate(view, 1));
 		cJSON_AddStringToObject(root, "state", step_state_name(state));
-		if (text)
+		if (text && !utf8_valid(text, strlen(text))) {
+			/* JSON strings are UTF-8: a doc file that is not comes escaped as text shows it. */
+			struct buf safe;
+
+			buf_init(&safe);
+			term_escape(&safe, text, strlen(text));
+			cJSON_AddStringToObject(root, "instructions", safe.data);
+			buf_release(&safe);
+		} else if (text)
 			cJSON_AddStringToObject(root, "instructions", text);
 		else
 			cJSON_AddNullToObject(root, "instructions");
@@ -147,7 +156,7 @@ static int show_exec(struct cmd_ctx *ctx)
 			fprintf(out, "review: by a %s%s%s%s%s%s%s\n", step->review, r->review_verdict ? " - " : "",
 				r->review_verdict ? r->review_verdict : "", r->review_by ? " by " : "",
 				r->review_by ? r->review_by : "", r->review_note ? ": " : "",
-				r->review_note ? r->review_note : "");
+				cmd_line(ctx, r->review_note));
 		if (r->note)
 			fprintf(out, "note: %s\n", r->note);
 		ev = NULL;

@@ -1130,9 +1130,9 @@ static int field_ok(const cJSON *v, const struct field_def *def, const char *id,
 	}
 	if (!ok)
 		return error_set(err, EXIT_DATAERR, "event %s has a bad \"%s\" (%s)", id, def->name,
-				 def->type == FIELD_NAME	? "one line of text, at most 256 bytes"
-				 : def->type == FIELD_TEXT	? "text of at most 64 KiB"
-				 : def->type == FIELD_LINKS	? "a list of at most 100 links of one line"
+				 def->type == FIELD_NAME	? "one line of UTF-8 text, at most 256 bytes"
+				 : def->type == FIELD_TEXT	? "UTF-8 text of at most 64 KiB"
+				 : def->type == FIELD_LINKS	? "a list of at most 100 links, each one line of UTF-8 text"
 				 : def->type == FIELD_BOOL	? "true or false"
 				 : def->type == FIELD_INT	? "a whole number"
 								: "an object of at most 64 KiB");

@@ -152,5 +152,5 @@ int main(int argc, char **argv)
 
 const char *color(const struct cmd_ctx *ctx, const char *code)
 {
-	return ctx->color ? code : "";
+	return ctx->color ? term_color(code) : "";
 }

@@ -209,8 +209,12 @@ static void step_rows(struct buf *b, const struct release_state *st, const struc
 		buf_adds(b, sep);
 		cJSON_ArrayForEach(item, r->evidence)
 		{
+			/* Only http(s) becomes a link: a javascript: or data: one is shown as text. */
 			k++;
-			if (html) {
+			if (!url_is_web(item->valuestring)) {
+				buf_addf(b, "%s%d: ", k > 1 ? ", " : "", k);
+				cell(b, item->valuestring, html);
+			} else if (html) {
 				buf_addf(b, "%s<a href=\"", k > 1 ? ", " : "");
 				html_escape(b, item->valuestring);
 				buf_addf(b, "\">link %d</a>", k);
@@ -290,14 +294,18 @@ static void hooks_section(struct buf *b, const cJSON *doc, bool html)
 		hooks++;
 		buf_adds(b, html ? "<li><code>" : "- `");
 		cell(b, text_of(ev, "step"), html);
-		buf_addf(b, html ? "</code> (%s hook, rc%d, by " : "` (%s hook, rc%d, by ", text_of(h, "hook"),
-			 candidate_of(ev));
+		/* The result is whatever the event holds: a hand-pushed one may hold markup. */
+		buf_adds(b, html ? "</code> (" : "` (");
+		cell(b, text_of(h, "hook"), html);
+		buf_addf(b, " hook, rc%d, by ", candidate_of(ev));
 		cell(b, text_of(ev, "actor"), html);
-		buf_addf(b, " at %s): %s, %s %d, %d attempt%s, webhook-id %s", text_of(ev, "time"), text_of(h, "outcome"),
-			 cJSON_IsString(cJSON_GetObjectItemCaseSensitive(h, "method")) &&
-					 strcmp(text_of(h, "method"), "SMTP") == 0 ? "SMTP" : "HTTP",
-			 cJSON_IsNumber(status) ? status->valueint : 0, attempts, attempts == 1 ? "" : "s",
-			 html ? "<code>" : "`");
+		buf_addf(b, " at %s): ", text_of(ev, "time"));
+		cell(b, text_of(h, "outcome"), html);
+		buf_addf(b, ", %s %d, %d attempt%s, webhook-id %s",
+			 cJSON_IsString(cJSON_GetObjectItemCaseSensitive(h, "method")) && strcmp(text_of(h, "method"), "SMTP") == 0
+				 ? "SMTP"
+				 : "HTTP",
+			 cJSON_IsNumber(status) ? status->valueint : 0, attempts, attempts == 1 ? "" : "s", html ? "<code>" : "`");
 		cell(b, text_of(h, "webhook_id"), html);
 		buf_adds(b, html ? "</code></li>\n" : "`\n");
 	}
@@ -376,7 +384,9 @@ char *report_markdown(const struct release_state *st, const cJSON *doc, const cJ
 
 		if (f->estimate)
 			duration_format(f->estimate, d, sizeof(d));
-		buf_addf(&b, "| %s | %s | ", f->id, f->severity);
+		buf_adds(&b, "| ");
+		md_cell(&b, f->id);
+		buf_addf(&b, " | %s | ", f->severity);
 		md_cell(&b, f->title);
 		buf_addf(&b, " | %s rc%d | %s | %s | %s | ", f->step ? f->step : "-", f->candidate, f->by, d,
 			 f->risk ? f->risk : "-");
@@ -444,7 +454,9 @@ char *report_html(const struct release_state *st, const cJSON *doc, const cJSON 
 
 		if (f->estimate)
 			duration_format(f->estimate, d, sizeof(d));
-		buf_addf(&b, "<tr><td>%s</td><td>%s</td><td>", f->id, f->severity);
+		buf_adds(&b, "<tr><td>");
+		html_escape(&b, f->id);
+		buf_addf(&b, "</td><td>%s</td><td>", f->severity);
 		html_escape(&b, f->title);
 		buf_addf(&b, "</td><td>%s</td><td>%s</td><td>", d, f->risk ? f->risk : "-");
 		html_escape(&b, f->impact ? f->impact : "-");

@@ -1,22 +1,26 @@
 /*
  * The escaping stream of term.h, built on glibc's fopencookie so that every
  * fprintf to a command's output passes through one filter.  A UTF-8
- * sequence split across two writes is held back until it is whole.
+ * sequence or a colour mark split across two writes is held back until it
+ * is whole.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "term.h"
 
 #define SENTINEL 0xff
+#define NONCE_LEN 8
+#define MARK_LEN (1 + NONCE_LEN + 1) /* sentinel, nonce, code letter */
 
 FILE *term_real_stderr;
 
 struct term {
 	FILE *real;
 	bool color;
-	unsigned char pending[4]; /* an incomplete UTF-8 sequence, or a sentinel */
+	unsigned char pending[MARK_LEN]; /* an incomplete UTF-8 sequence or colour mark */
 	size_t pending_len;
 };
 
@@ -38,6 +42,50 @@ static const char *sgr_of(unsigned char code)
 	return NULL;
 }
 
+/*
+ * The colour marks: 0xff, this process's nonce, the code letter.  0xff is
+ * never UTF-8, and the ledger's text is UTF-8, but a file in the work tree
+ * or an argument may hold any byte; without the nonce, which no such input
+ * can know, "\xff" "r" in a doc file would print in red.  The nonce bytes
+ * are continuation bytes (0x80-0xbf): no NUL, never the start of a character.
+ */
+static unsigned char nonce[NONCE_LEN];
+static char marks[sizeof(colors) / sizeof(colors[0])][MARK_LEN + 1];
+static int marks_state; /* 0 not made yet, 1 made, -1 no randomness: no colour */
+
+static void make_marks(void)
+{
+	size_t i;
+
+	if (getrandom(nonce, sizeof(nonce), 0) != (ssize_t)sizeof(nonce)) {
+		marks_state = -1;
+		return;
+	}
+	for (i = 0; i < NONCE_LEN; i++)
+		nonce[i] = 0x80 | (nonce[i] & 0x3f);
+	for (i = 0; i < sizeof(colors) / sizeof(colors[0]); i++) {
+		marks[i][0] = (char)SENTINEL;
+		memcpy(&marks[i][1], nonce, NONCE_LEN);
+		marks[i][1 + NONCE_LEN] = colors[i].code;
+		marks[i][MARK_LEN] = '\0';
+	}
+	marks_state = 1;
+}
+
+const char *term_color(const char *code)
+{
+	size_t i;
+
+	if (marks_state == 0)
+		make_marks();
+	if (marks_state < 0 || code == NULL || (unsigned char)code[0] != SENTINEL)
+		return "";
+	for (i = 0; i < sizeof(colors) / sizeof(colors[0]); i++)
+		if (colors[i].code == code[1])
+			return marks[i];
+	return "";
+}
+
 /* The length of the UTF-8 sequence that lead starts; 0 when lead cannot start one. */
 static size_t sequence_length(unsigned char lead)
 {
@@ -52,13 +100,19 @@ static size_t sequence_length(unsigned char lead)
 	return 0;
 }
 
-/* The code point of a whole sequence, or -1 when it is not well-formed. */
+/*
+ * The code point of a whole sequence, or -1 when it is not well-formed:
+ * also when it was cut short (a lead byte with fewer continuation bytes
+ * than it announces), so that "\xe3\x9b" never passes as a character.
+ */
 static long decode(const unsigned char *p, size_t n)
 {
 	static const long min[] = { 0, 0, 0x80, 0x800, 0x10000 };
 	long cp = n == 1 ? p[0] : n == 2 ? (p[0] & 0x1f) : n == 3 ? (p[0] & 0x0f) : (p[0] & 0x07);
 	size_t i;
 
+	if (n == 0 || sequence_length(p[0]) != n)
+		return -1;
 	for (i = 1; i < n; i++) {
 		if ((p[i] & 0xc0) != 0x80)
 			return -1;
@@ -85,24 +139,33 @@ static void put_sequence(struct buf *out, const unsigned char *p, size_t n)
 
 		for (i = 0; i < n; i++)
 			buf_addf(out, "\\x%02x", p[i]);
-	} else if (n == 1 && ((cp < 0x20 && cp != '\n' && cp != '\t') || cp == 0x7f)) {
+	} else if (n == 1 && cp < 0x20 && cp != '\n' && cp != '\t') {
 		buf_addf(out, "\\x%02lx", cp);
-	} else if (dangerous(cp)) {
+	} else if (cp == 0x7f || dangerous(cp)) {
 		buf_addf(out, "\\u%04lx", cp);
 	} else {
 		buf_add(out, p, n);
 	}
 }
 
+/* Escapes n stray bytes one by one (a mark cut short, a sequence cut short). */
+static void put_bytes(struct buf *out, const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		put_sequence(out, &p[i], 1);
+}
+
 /*
- * Filters len bytes into out.  pending carries an unfinished sequence from
- * the last call (and receives one at the end); color says whether a
- * sentinel becomes its SGR sequence.
+ * Filters len bytes into out.  pending carries an unfinished sequence or
+ * mark from the last call (and receives one at the end); color says
+ * whether a mark becomes its SGR sequence.
  */
 static void filter(struct buf *out, unsigned char *pending, size_t *pending_len, const unsigned char *p, size_t len,
 		   bool color)
 {
-	unsigned char seq[4];
+	unsigned char seq[MARK_LEN];
 	size_t have = *pending_len, i = 0;
 
 	memcpy(seq, pending, have);
@@ -110,7 +173,7 @@ static void filter(struct buf *out, unsigned char *pending, size_t *pending_len,
 		unsigned char c = p[i];
 
 		if (have == 0) {
-			if (c == SENTINEL && color) {
+			if (c == SENTINEL && color && marks_state > 0) {
 				seq[have++] = c;
 				i++;
 				continue;
@@ -123,15 +186,20 @@ static void filter(struct buf *out, unsigned char *pending, size_t *pending_len,
 			seq[have++] = c;
 			i++;
 		} else if (seq[0] == SENTINEL) {
-			const char *sgr = sgr_of(c);
+			const char *sgr = have == MARK_LEN - 1 ? sgr_of(c) : NULL;
 
-			if (sgr) {
+			if (have < MARK_LEN - 1 && c == nonce[have - 1]) {
+				seq[have++] = c;
+				i++;
+			} else if (sgr) {
 				buf_adds(out, sgr);
+				have = 0;
 				i++;
 			} else {
-				put_sequence(out, seq, 1);
+				/* Not one of ours: the bytes so far are text; c starts afresh. */
+				put_bytes(out, seq, have);
+				have = 0;
 			}
-			have = 0;
 			continue;
 		} else if ((c & 0xc0) == 0x80) {
 			seq[have++] = c;
@@ -151,14 +219,22 @@ static void filter(struct buf *out, unsigned char *pending, size_t *pending_len,
 	*pending_len = have;
 }
 
+/* What is left pending at the end: text, since a mark is always whole. */
+static void put_pending(struct buf *out, const unsigned char *pending, size_t pending_len)
+{
+	if (pending_len && pending[0] == SENTINEL)
+		put_bytes(out, pending, pending_len);
+	else if (pending_len)
+		put_sequence(out, pending, pending_len);
+}
+
 void term_escape(struct buf *out, const char *s, size_t len)
 {
-	unsigned char pending[4];
+	unsigned char pending[MARK_LEN];
 	size_t pending_len = 0;
 
 	filter(out, pending, &pending_len, (const unsigned char *)s, len, false);
-	if (pending_len)
-		put_sequence(out, pending, pending_len);
+	put_pending(out, pending, pending_len);
 }
 
 static ssize_t term_write(void *cookie, const char *data, size_t len)
@@ -182,8 +258,7 @@ static int term_close(void *cookie)
 	struct buf out;
 
 	buf_init(&out);
-	if (t->pending_len && t->pending[0] != SENTINEL)
-		put_sequence(&out, t->pending, t->pending_len);
+	put_pending(&out, t->pending, t->pending_len);
 	fwrite(out.data, 1, out.len, t->real);
 	buf_release(&out);
 	fflush(t->real);

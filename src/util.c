@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "util.h"
@@ -275,6 +276,29 @@ int random_hex(char *out, size_t bytes)
 	}
 	out[2 * bytes] = '\0';
 	return 0;
+}
+
+bool url_is_web(const char *url)
+{
+	const char *p;
+
+	if (url == NULL)
+		return false;
+	if (strncasecmp(url, "https://", 8) == 0)
+		p = url + 8;
+	else if (strncasecmp(url, "http://", 7) == 0)
+		p = url + 7;
+	else
+		return false;
+	if (*p == '\0')
+		return false;
+	for (; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c <= ' ' || c >= 0x7f || strchr("\"<>\\^`{|}()", c))
+			return false;
+	}
+	return true;
 }
 
 bool utf8_valid(const char *s, size_t len)

@@ -18,21 +18,6 @@ teardown() {
 	cleanup_repo
 }
 
-# put_on_ledger PATH FILE: commits FILE as PATH onto the ledger branch by
-# hand, with git plumbing (as a newer relctl or a careless editor might).
-put_on_ledger() {
-	local path=$1 file=$2 parent blob tree commit
-	local index="$TEST_TMP/ledger.index"
-	parent=$(git rev-parse relctl-ledger)
-	blob=$(git hash-object -w "$file")
-	GIT_INDEX_FILE="$index" git read-tree relctl-ledger
-	GIT_INDEX_FILE="$index" git update-index --add --cacheinfo "100644,$blob,$path"
-	tree=$(GIT_INDEX_FILE="$index" git write-tree)
-	commit=$(git commit-tree "$tree" -p "$parent" -m "edit $path by hand")
-	git update-ref refs/heads/relctl-ledger "$commit" "$parent"
-	rm -f "$index"
-}
-
 # refused_65 TEXT ARGS...: relctl (as jan) exits 65 saying TEXT, and the
 # ledger branch and the release file stay exactly as they were.
 refused_65() {

@@ -5,6 +5,7 @@
 #   init_tinypilot        setup_repo + relctl init with playbooks/tinypilot.yaml
 #   as PERSON ARGS...     run relctl as PERSON (RELCTL_USER)
 #   ledger VERSION        the release file from the ledger branch, for jq
+#   put_on_ledger PATH FILE  commit FILE as PATH on the ledger branch by hand
 #   free_port             a TCP port free on 127.0.0.1 right now
 #   schema_valid [DIR]    every document of DIR's ledger branch passes docs/*.schema.json
 #   has TEXT              the last run's $output contains TEXT
@@ -57,6 +58,22 @@ as() {
 
 ledger() {
 	git show "relctl-ledger:releases/$1.json"
+}
+
+# put_on_ledger PATH FILE: commits FILE as PATH onto the ledger branch by
+# hand, with git plumbing (as a newer relctl or a careless editor might),
+# authored by the repository's git identity or GIT_AUTHOR_NAME/EMAIL.
+put_on_ledger() {
+	local path=$1 file=$2 parent blob tree commit
+	local index="$TEST_TMP/ledger.index"
+	parent=$(git rev-parse relctl-ledger)
+	blob=$(git hash-object -w "$file")
+	GIT_INDEX_FILE="$index" git read-tree relctl-ledger
+	GIT_INDEX_FILE="$index" git update-index --add --cacheinfo "100644,$blob,$path"
+	tree=$(GIT_INDEX_FILE="$index" git write-tree)
+	commit=$(git commit-tree "$tree" -p "$parent" -m "edit $path by hand")
+	git update-ref refs/heads/relctl-ledger "$commit" "$parent"
+	rm -f "$index"
 }
 
 ledger_commits() {

@@ -570,6 +570,24 @@ static void suggest_prefers_the_closest_and_then_the_first(void **state)
 
 /* ---------- random_hex ---------- */
 
+static void url_is_web_takes_only_plain_http_and_https(void **state)
+{
+	(void)state;
+	assert_true(url_is_web("https://ci.example.com/runs/4411?page=2#log"));
+	assert_true(url_is_web("HTTP://example.com/a%20b"));
+	assert_false(url_is_web("javascript:alert(document.cookie)"));
+	assert_false(url_is_web("data:text/html,<script>alert(1)</script>"));
+	assert_false(url_is_web(" https://example.com"));
+	assert_false(url_is_web("https://"));
+	assert_false(url_is_web("https://example.com/a b"));
+	assert_false(url_is_web("https://example.com/\033[2J"));
+	assert_false(url_is_web("https://example.com/\"onmouseover=\"x"));
+	/* A parenthesis would end a markdown link: [1](https://x/a) [click](javascript:...) */
+	assert_false(url_is_web("https://x/a)"));
+	assert_false(url_is_web("https://example.com/caf\303\251"));
+	assert_false(url_is_web(NULL));
+}
+
 static void random_hex_writes_lower_case_hex(void **state)
 {
 	char a[2 * 16 + 1], b[2 * 16 + 1], big[2 * 65 + 1];
@@ -664,6 +682,7 @@ int main(void)
 		cmocka_unit_test(suggest_allows_more_edits_for_longer_words),
 		cmocka_unit_test(suggest_falls_back_to_a_prefix),
 		cmocka_unit_test(suggest_prefers_the_closest_and_then_the_first),
+		cmocka_unit_test(url_is_web_takes_only_plain_http_and_https),
 		cmocka_unit_test(random_hex_writes_lower_case_hex),
 		cmocka_unit_test(mail_addresses_split_into_name_and_address),
 	};
