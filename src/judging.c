@@ -92,11 +92,14 @@ static char *allowed_for(struct judge *j, const struct judge_commit *c, struct e
 	return pb ? signature_allowed_signers(pb) : NULL;
 }
 
-/* Judges one commit; ahead (may be NULL) holds its signature when it was checked ahead. */
+/*
+ * Judges one commit; ahead (may be NULL) holds its signature when it was
+ * checked ahead, known (may be NULL) the commit as already read.
+ */
 static int judge_one_commit(struct session *s, struct judge *j, const char *commit, bool try, struct checked *ahead,
-			    struct error *err)
+			    const struct store_commit_info *known, struct error *err)
 {
-	struct store_commit_info info;
+	struct store_commit_info own_info, *info = &own_info;
 	struct store_delta *deltas = NULL;
 	struct judge_change *changes = NULL;
 	struct judge_commit c;
@@ -107,9 +110,12 @@ static int judge_one_commit(struct session *s, struct judge *j, const char *comm
 	int rc = -1;
 
 	memset(&own, 0, sizeof(own));
-	if (store_commit_info(s->store, commit, &info, err) != 0)
+	memset(&own_info, 0, sizeof(own_info));
+	if (known && strcmp(known->id, commit) == 0)
+		info = (struct store_commit_info *)known;
+	else if (store_commit_info(s->store, commit, &own_info, err) != 0)
 		return -1;
-	if (store_diff(s->store, info.parent_count ? info.parent : NULL, commit, LEDGER_RELEASE_MAX, &deltas, &count,
+	if (store_diff(s->store, info->parent_count ? info->parent : NULL, commit, LEDGER_RELEASE_MAX, &deltas, &count,
 		       err) != 0)
 		goto out;
 	changes = xcalloc(count + 1, sizeof(*changes));
@@ -121,28 +127,28 @@ static int judge_one_commit(struct session *s, struct judge *j, const char *comm
 		changes[i].len = deltas[i].size;
 	}
 	memset(&c, 0, sizeof(c));
-	c.id = info.id;
-	c.parent = info.parent;
-	c.parent_count = info.parent_count;
-	c.author_name = info.author_name;
-	c.author_email = info.author_email;
-	c.time = info.time;
-	c.message = info.message;
+	c.id = info->id;
+	c.parent = info->parent;
+	c.parent_count = info->parent_count;
+	c.author_name = info->author_name;
+	c.author_email = info->author_email;
+	c.time = info->time;
+	c.message = info->message;
 	c.changes = changes;
 	c.change_count = count;
-	if (info.signature) {
+	if (info->signature) {
 		allowed = allowed_for(j, &c, err);
 		if (allowed == NULL)
 			goto out;
 		if (ahead && strcmp(ahead->id, commit) == 0 && ahead->allowed && strcmp(ahead->allowed, allowed) == 0) {
 			check = &ahead->check;
 		} else {
-			own.payload = info.signed_data;
-			own.payload_len = info.signed_data_len;
-			own.signature = info.signature;
-			own.signature_len = info.signature_len;
+			own.payload = info->signed_data;
+			own.payload_len = info->signed_data_len;
+			own.signature = info->signature;
+			own.signature_len = info->signature_len;
 			own.allowed_signers = allowed;
-			own.when = info.time;
+			own.when = info->time;
 			if (signature_program(s->store, &program, err) != 0 || signature_verify(program, &own, err) != 0)
 				goto out;
 			check = &own;
@@ -161,13 +167,13 @@ out:
 	free(program);
 	free(changes);
 	store_deltas_free(deltas, count);
-	store_commit_info_release(&info);
+	store_commit_info_release(&own_info);
 	return rc;
 }
 
 int judging_commit(struct session *s, struct judge *j, const char *commit, bool try, struct error *err)
 {
-	return judge_one_commit(s, j, commit, try, NULL, err);
+	return judge_one_commit(s, j, commit, try, NULL, NULL, err);
 }
 
 /*
@@ -193,6 +199,7 @@ static int check_ahead(struct session *s, struct judge *j, char (*chain)[OID_HEX
 	for (i = from; i < to; i++) {
 		struct store_commit_info *info = &infos[i - from];
 
+		store_commit_info_release(info);
 		if (store_commit_info(s->store, chain[i], info, err) != 0)
 			goto out;
 		if (info->signature == NULL)
@@ -217,7 +224,7 @@ static int check_ahead(struct session *s, struct judge *j, char (*chain)[OID_HEX
 		memcpy(c->id, chain[i], OID_HEX);
 		c->allowed = xstrdup(allowed);
 		c->check = checks[k];
-		/* The borrowed inputs point into infos, which are released below. */
+		/* The borrowed inputs point into infos, which the walk releases. */
 		c->check.payload = NULL;
 		c->check.signature = NULL;
 		c->check.allowed_signers = NULL;
@@ -228,8 +235,6 @@ static int check_ahead(struct session *s, struct judge *j, char (*chain)[OID_HEX
 out:
 	for (i = 0; i < n; i++)
 		signature_check_release(&checks[i]);
-	for (i = from; i < to; i++)
-		store_commit_info_release(&infos[i - from]);
 	free(checks);
 	free(allowed);
 	free(program);
@@ -252,19 +257,15 @@ int judging_range(struct session *s, struct judge *j, const char *base, const ch
 	/* The ledger's history is linear: its first parents, newest first, down to base. */
 	snprintf(cur, sizeof(cur), "%s", tip);
 	while (cur[0] && !(base && strcmp(cur, base) == 0)) {
-		struct store_commit_info info;
-
-		if (store_commit_info(s->store, cur, &info, err) != 0) {
-			free(chain);
-			return -1;
-		}
 		if (count == cap) {
 			cap = cap ? 2 * cap : 256;
 			chain = xrealloc(chain, cap * sizeof(*chain));
 		}
 		memcpy(chain[count++], cur, OID_HEX);
-		memcpy(cur, info.parent, OID_HEX);
-		store_commit_info_release(&info);
+		if (store_commit_parent(s->store, chain[count - 1], cur, err) != 0) {
+			free(chain);
+			return -1;
+		}
 	}
 	/* Oldest first. */
 	for (i = 0; i < count / 2; i++) {
@@ -289,7 +290,7 @@ int judging_range(struct session *s, struct judge *j, const char *base, const ch
 		}
 		/* A refusal is an incident the judge keeps; only a failure to read git stops the walk. */
 		error_clear(&ignored);
-		if (judge_one_commit(s, j, chain[i], false, &ahead[i - window], &ignored) != 0 &&
+		if (judge_one_commit(s, j, chain[i], false, &ahead[i - window], &infos[i - window], &ignored) != 0 &&
 		    ignored.code != EXIT_DATAERR) {
 			*err = ignored;
 			rc = -1;
@@ -298,8 +299,10 @@ int judging_range(struct session *s, struct judge *j, const char *base, const ch
 		if (progress)
 			progress(i + 1, count, data);
 	}
-	for (i = 0; i < AHEAD; i++)
+	for (i = 0; i < AHEAD; i++) {
 		checked_release(&ahead[i]);
+		store_commit_info_release(&infos[i]);
+	}
 	free(chain);
 	return rc;
 }

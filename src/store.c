@@ -52,6 +52,13 @@ struct store *store_open(const char *dir, struct error *err)
 	const char *wd;
 
 	git_libgit2_init();
+	/*
+	 * As git reads objects: their ids were checked when they arrived (the
+	 * indexer hashes every object of a fetched pack), so reading one does not
+	 * hash it again.  Judging 1,000 fetched commits reads each file once, and
+	 * re-hashing was a sixth of sync's time.
+	 */
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 	if (git_repository_open_ext(&repo, dir ? dir : ".", 0, NULL) != 0) {
 		git_libgit2_shutdown();
 		error_set(err, EXIT_CONFIG, "not in a git repository; run 'git init' first (relctl keeps its ledger in git)");
@@ -475,6 +482,22 @@ static int commit_signature(struct store *store, git_oid *oid, struct store_comm
 		store_commit_info_release(info);
 		return git_fail(err, EXIT_DATAERR, "cannot read the signature of a ledger commit");
 	}
+	return 0;
+}
+
+int store_commit_parent(struct store *store, const char *id, char parent[OID_HEX], struct error *err)
+{
+	git_oid oid;
+	git_commit *commit = NULL;
+
+	parent[0] = '\0';
+	if (parse_oid(&oid, id, err) != 0)
+		return -1;
+	if (git_commit_lookup(&commit, store->repo, &oid) != 0)
+		return git_fail(err, EXIT_DATAERR, "cannot read a ledger commit");
+	if (git_commit_parentcount(commit) > 0)
+		oid_hex(git_commit_parent_id(commit, 0), parent);
+	git_commit_free(commit);
 	return 0;
 }
 
