@@ -110,8 +110,9 @@ static int run(int argc, char **argv)
 	ctx.out = term_wrap(stdout, ctx.color);
 	rc = args_parse(&ctx.args, entry, argc - 1 - used, argv + 1 + used, &ctx.err);
 	if (rc == 1) {
-		cmd_print_help(entry, stdout);
+		cmd_print_help(entry, ctx.out);
 		args_release(&ctx.args);
+		fclose(ctx.out);
 		return EXIT_OK;
 	}
 	if (rc == 0)

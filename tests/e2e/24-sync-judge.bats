@@ -279,10 +279,10 @@ EOF
 	refused_line "$bad" "Jan <jan@example.com>" "releases/$V.json is 1048"
 	# The objects are here now (libgit2's transfer held the blob while it
 	# indexed the pack); judging them again, relctl never holds the file:
-	# far less than its 100 MiB in memory.
+	# far less than its 100 MiB in memory (about 12 MB, 55 under AddressSanitizer).
 	run /usr/bin/time -f "%M" -o "$TEST_TMP/rss" "$RELCTL" sync
 	refused_unchanged
-	[ "$(tail -1 "$TEST_TMP/rss")" -lt 40000 ] || { cat "$TEST_TMP/rss"; false; }
+	[ "$(tail -1 "$TEST_TMP/rss")" -lt 80000 ] || { cat "$TEST_TMP/rss"; false; }
 }
 
 @test "the release manager's own playbook change written by hand with plain git, done right, is accepted by sync" {
