@@ -34,6 +34,30 @@ static int render(struct cmd_ctx *ctx, struct session *s, const struct release *
 	return rc;
 }
 
+/* A rehearsal records the exact request as a dry run: nothing is sent. */
+static int record_dry_run(struct cmd_ctx *ctx, const struct release *rel, const struct pb_step *step,
+			  const struct hook_request *req, bool force)
+{
+	cJSON *fields = cJSON_CreateObject();
+	struct mutation record = { .version = rel->st->version, .op = "hook", .step = step->id, .fields = fields };
+	char *text = hook_request_text(req), *summary = NULL;
+	int rc;
+
+	fprintf(ctx->out, "%s\nREHEARSAL: %s is not sent; the request above is recorded as a dry run\n", text, step->id);
+	cJSON_AddItemToObject(fields, "result", hook_dry_run_json(req));
+	if (force)
+		cJSON_AddTrueToObject(fields, "forced");
+	rc = session_mutate(ctx->session, &record, &summary, &ctx->err);
+	if (rc == 0) {
+		fprintf(ctx->out, "%s\n", summary);
+		cmd_notify_ready(ctx, ctx->session, rel->st->version);
+	}
+	free(summary);
+	free(text);
+	cJSON_Delete(fields);
+	return rc;
+}
+
 static int run_exec(struct cmd_ctx *ctx)
 {
 	const char *step_id = ctx->args.positionals[0];
@@ -79,7 +103,8 @@ static int run_exec(struct cmd_ctx *ctx)
 		int allowed;
 
 		if (state != STATE_READY) {
-			cJSON_AddStringToObject(cJSON_AddObjectToObject(probe, "result"), "outcome", "delivered");
+			cJSON_AddStringToObject(cJSON_AddObjectToObject(probe, "result"), "outcome",
+						rel->st->rehearsal ? "dry-run" : "delivered");
 			if (force)
 				cJSON_AddTrueToObject(probe, "forced");
 		}
@@ -113,6 +138,10 @@ static int run_exec(struct cmd_ctx *ctx)
 		fprintf(ctx->out, "%s\n", summary);
 		free(summary);
 		summary = NULL;
+	}
+	if (rel->st->rehearsal) {
+		rc = record_dry_run(ctx, rel, step, &req, force);
+		goto out;
 	}
 	if (req.mail)
 		fprintf(ctx->out, "sending mail to %zu recipient%s through %s (Message-ID %s)...\n", req.recipient_count,

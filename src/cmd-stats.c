@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cJSON.h"
+#include "delegation.h"
 #include "relctl.h"
 #include "session.h"
 #include "stats.h"
@@ -133,6 +134,59 @@ static void stats_text(struct cmd_ctx *ctx, const cJSON *st)
 	print_alone(ctx, st);
 }
 
+/* stats_build over the real releases only: rehearsals are practice, kept out of durations and counts. */
+static cJSON *stats_build_real(const struct release_state **states, size_t count, const struct playbook *pb)
+{
+	const struct release_state **real = xcalloc(count + 1, sizeof(*real));
+	size_t i, n = 0;
+	cJSON *st;
+
+	for (i = 0; i < count; i++)
+		if (!states[i]->rehearsal)
+			real[n++] = states[i];
+	st = stats_build(real, n, pb);
+	free(real);
+	return st;
+}
+
+/* Who knows each risky step, and who has shadowed or practised it and is ready next. */
+static void print_shadowing(struct cmd_ctx *ctx, const cJSON *section)
+{
+	static const char *const lists[] = { "done_by", "shadowed_by", "practised_by", "ready_next" };
+	static const char *const labels[] = { "done by", "shadowed by", "practised by", "ready next" };
+	int rehearsals = cJSON_GetObjectItemCaseSensitive(section, "rehearsals")->valueint;
+	const cJSON *step;
+	bool any = false;
+
+	fprintf(ctx->out, "\n%sShadowing%s: steps fewer than two people have done, and who is learning them",
+		color(ctx, C_BOLD), color(ctx, C_RESET));
+	if (rehearsals > 0)
+		fprintf(ctx->out, " (%d rehearsal%s, counted as practice only)", rehearsals, rehearsals == 1 ? "" : "s");
+	fprintf(ctx->out, "\n");
+	cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(section, "steps"))
+	{
+		size_t i;
+
+		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(step, "risk")))
+			continue;
+		fprintf(ctx->out, "  %s%-24s%s ", color(ctx, C_RED), str(step, "id", ""), color(ctx, C_RESET));
+		for (i = 0; i < 4; i++) {
+			const cJSON *who, *list = cJSON_GetObjectItemCaseSensitive(step, lists[i]);
+			int n = 0;
+
+			if (cJSON_GetArraySize(list) == 0)
+				continue;
+			fprintf(ctx->out, "%s%s ", i ? "; " : "", labels[i]);
+			cJSON_ArrayForEach(who, list)
+				fprintf(ctx->out, "%s%s", n++ ? ", " : "", who->valuestring);
+		}
+		fprintf(ctx->out, "\n");
+		any = true;
+	}
+	if (!any)
+		fprintf(ctx->out, "  none: every step done so far has been done by two people or more\n");
+}
+
 static int stats_exec(struct cmd_ctx *ctx)
 {
 	const char *last_text = args_value(&ctx->args, "last");
@@ -158,11 +212,14 @@ static int stats_exec(struct cmd_ctx *ctx)
 	states = xcalloc(count + 1, sizeof(*states));
 	for (i = 0; i < count; i++)
 		states[i] = rels[i].st;
-	st = stats_build(states, count, pb);
-	if (args_flag(&ctx->args, "json"))
+	st = stats_build_real(states, count, pb);
+	cJSON_AddItemToObject(st, "shadowing", delegation_shadowing(states, count, pb));
+	if (args_flag(&ctx->args, "json")) {
 		cmd_print_json(ctx, st);
-	else
+	} else {
 		stats_text(ctx, st);
+		print_shadowing(ctx, cJSON_GetObjectItemCaseSensitive(st, "shadowing"));
+	}
 	cJSON_Delete(st);
 	free(states);
 	for (i = 0; i < count; i++)

@@ -1166,6 +1166,21 @@ const char *hook_outcome_name(enum hook_outcome outcome)
 	return names[outcome];
 }
 
+cJSON *hook_dry_run_json(const struct hook_request *req)
+{
+	struct hook_result none;
+	char *text = hook_request_text(req);
+	cJSON *o;
+
+	/* A result with no attempt, whose outcome is the dry run. */
+	memset(&none, 0, sizeof(none));
+	o = hook_result_json(req, &none);
+	cJSON_ReplaceItemInObjectCaseSensitive(o, "outcome", cJSON_CreateString("dry-run"));
+	cJSON_AddStringToObject(o, "request", text);
+	free(text);
+	return o;
+}
+
 cJSON *hook_result_json(const struct hook_request *req, const struct hook_result *res)
 {
 	cJSON *o = cJSON_CreateObject(), *attempts = NULL;
