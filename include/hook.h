@@ -21,6 +21,7 @@
 
 #define HOOK_MAX_HEADERS 32
 #define HOOK_EXCERPT_BYTES 1024
+#define HOOK_DRY_RUN_BYTES (16 * 1024) /* of a rehearsal's request, as recorded */
 
 struct hook_header {
 	char *name;
@@ -148,7 +149,8 @@ const char *hook_outcome_name(enum hook_outcome outcome);
 cJSON *hook_result_json(const struct hook_request *req, const struct hook_result *res);
 /*
  * A rehearsal's hook event result: outcome "dry-run", nothing sent, and the
- * exact request (hook_request_text, secrets masked) as "request".
+ * exact request (hook_request_text, secrets masked) as "request", its first
+ * HOOK_DRY_RUN_BYTES when it is longer.
  */
 cJSON *hook_dry_run_json(const struct hook_request *req);
 

@@ -89,8 +89,9 @@ static int run_exec(struct cmd_ctx *ctx)
 		const cJSON *hook = rel->st->steps[step->index].hook;
 		const cJSON *id = cJSON_GetObjectItemCaseSensitive(hook, "webhook_id");
 
-		fprintf(ctx->out, "%s was already delivered (webhook-id %s); nothing sent. 'relctl run %s --force' sends it again with the same id\n",
-			step->id, cJSON_IsString(id) ? id->valuestring : "?", step->id);
+		fprintf(ctx->out, "%s was already %s (webhook-id %s); nothing sent. 'relctl run %s --force' sends it again with the same id\n",
+			step->id, rel->st->rehearsal ? "recorded as a dry run" : "delivered", cJSON_IsString(id) ? id->valuestring : "?",
+			step->id);
 		rc = 0;
 		goto out;
 	}

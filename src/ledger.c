@@ -1165,8 +1165,8 @@ static int check_shadow_grant(const struct op_ctx *o, struct error *err)
 	if (in == NULL || !o->step->shadow_grants) {
 		if (o->step->shadow_grants)
 			return error_set(err, EXIT_NOPERM,
-					 "%s cannot claim %s: it needs the role %s, or to have shadowed it to its finish ('relctl shadow %s' when someone holds it)",
-					 o->actor->id, o->step->id, o->step->owner, o->step->id);
+					 "%s cannot claim %s: it needs the role %s; ask a %s or the release manager, or shadow it to its finish first ('relctl shadow %s' while someone holds it)",
+					 o->actor->id, o->step->id, o->step->owner, o->step->owner, o->step->id);
 		return refuse_role(o, "claim", o->step->owner, err);
 	}
 	if (!o->fresh)
@@ -1883,13 +1883,19 @@ static void write_inputs_and_decisions(const struct release_state *st, cJSON *do
 	}
 }
 
-/* A step's shadows, hand-over and due time in the view. */
+/*
+ * A step's shadows, hand-over and due time in the view.  Each key is written
+ * only when it says something, so that the views of ledgers written before
+ * these existed are still their replay.
+ */
 static void write_step_delegation(const struct release_state *st, size_t i, cJSON *o)
 {
 	const struct step_record *r = &st->steps[i];
 
-	cJSON_AddItemToObject(o, "shadows", r->shadows ? cJSON_Duplicate(r->shadows, 1) : cJSON_CreateArray());
-	cJSON_AddItemToObject(o, "shadowed", r->shadowed ? cJSON_Duplicate(r->shadowed, 1) : cJSON_CreateArray());
+	if (cJSON_GetArraySize(r->shadows) > 0)
+		cJSON_AddItemToObject(o, "shadows", cJSON_Duplicate(r->shadows, 1));
+	if (cJSON_GetArraySize(r->shadowed) > 0)
+		cJSON_AddItemToObject(o, "shadowed", cJSON_Duplicate(r->shadowed, 1));
 	if (r->handover_to) {
 		cJSON *h = cJSON_AddObjectToObject(o, "handover");
 
@@ -1897,41 +1903,46 @@ static void write_step_delegation(const struct release_state *st, size_t i, cJSO
 		cJSON_AddStringToObject(h, "to", r->handover_to);
 		cJSON_AddStringToObject(h, "note", r->handover_note);
 		json_add_time_or_null(h, "at", r->handover_at);
-	} else {
-		cJSON_AddNullToObject(o, "handover");
 	}
 	if (st->pb->steps[i].due)
 		json_add_time_or_null(o, "due_at", ledger_due_at(st, i));
 }
 
-/* The release-wide part: rehearsal, target, who is away, the reminders sent. */
+/* The release-wide part, likewise only when it says something: rehearsal, target, who is away, reminders sent. */
 static void write_delegation(const struct release_state *st, cJSON *doc)
 {
-	cJSON *away, *reminders;
 	size_t i;
 
-	cJSON_AddBoolToObject(doc, "rehearsal", st->rehearsal);
-	json_add_time_or_null(doc, "target", st->target);
-	away = cJSON_AddObjectToObject(doc, "away");
-	for (i = 0; i < st->away_count; i++) {
-		cJSON *a = cJSON_AddObjectToObject(away, st->away[i].person);
+	if (st->rehearsal)
+		cJSON_AddTrueToObject(doc, "rehearsal");
+	if (st->target)
+		json_add_time_or_null(doc, "target", st->target);
+	if (st->away_count > 0) {
+		cJSON *away = cJSON_AddObjectToObject(doc, "away");
 
-		json_add_time_or_null(a, "since", st->away[i].since);
-		json_add_time_or_null(a, "until", st->away[i].until);
+		for (i = 0; i < st->away_count; i++) {
+			cJSON *a = cJSON_AddObjectToObject(away, st->away[i].person);
+
+			json_add_time_or_null(a, "since", st->away[i].since);
+			json_add_time_or_null(a, "until", st->away[i].until);
+		}
 	}
-	reminders = cJSON_AddArrayToObject(doc, "reminders");
-	for (i = 0; i < st->reminder_count; i++) {
-		const struct reminder_record *r = &st->reminders[i];
-		cJSON *o = cJSON_CreateObject();
+	if (st->reminder_count > 0) {
+		cJSON *reminders = cJSON_AddArrayToObject(doc, "reminders");
 
-		cJSON_AddStringToObject(o, "kind", r->kind);
-		json_add_string_or_null(o, "person", r->person);
-		cJSON_AddItemToObject(o, "steps", cJSON_Duplicate(r->steps, 1));
-		json_add_string_or_null(o, "message", r->message);
-		json_add_string_or_null(o, "webhook_id", r->webhook_id);
-		cJSON_AddStringToObject(o, "by", r->by);
-		json_add_time_or_null(o, "at", r->at);
-		cJSON_AddItemToArray(reminders, o);
+		for (i = 0; i < st->reminder_count; i++) {
+			const struct reminder_record *r = &st->reminders[i];
+			cJSON *o = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(o, "kind", r->kind);
+			json_add_string_or_null(o, "person", r->person);
+			cJSON_AddItemToObject(o, "steps", cJSON_Duplicate(r->steps, 1));
+			json_add_string_or_null(o, "message", r->message);
+			json_add_string_or_null(o, "webhook_id", r->webhook_id);
+			cJSON_AddStringToObject(o, "by", r->by);
+			json_add_time_or_null(o, "at", r->at);
+			cJSON_AddItemToArray(reminders, o);
+		}
 	}
 }
 

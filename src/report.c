@@ -372,8 +372,12 @@ static void delegation_section(struct buf *b, const struct release_state *st, co
 		const struct reminder_record *r = &st->reminders[i];
 
 		buf_addf(b, "%s%s: ", item, time_format(r->at, t, sizeof(t)));
-		cell(b, r->person ? r->person : "the release managers", html);
-		buf_addf(b, " %s by ", r->person ? "reminded" : "escalated to");
+		if (r->person) {
+			cell(b, r->person, html);
+			buf_adds(b, " reminded by ");
+		} else {
+			buf_adds(b, "escalated to the release managers by ");
+		}
 		cell(b, r->by, html);
 		buf_adds(b, ": ");
 		cell(b, r->message ? r->message : "", html);

@@ -22,6 +22,7 @@
 
 #include "cJSON.h"
 #include "delegation.h"
+#include "hook.h"
 #include "err.h"
 #include "ledger.h"
 #include "playbook.h"
@@ -356,7 +357,7 @@ static void test_a_claim_outside_the_role_is_granted_by_shadowing_in_the_release
 	f->others[f->other_count++] = release_with_build("2.6.1", "dan", NULL, false, T0 - 14 * DAY);
 	start(f, false);
 	/* Without naming where: the role rule, with the way to earn it. */
-	refuse(f, ev(f, "sam", "claim", "build"), EXIT_NOPERM, "or to have shadowed it to its finish");
+	refuse(f, ev(f, "sam", "claim", "build"), EXIT_NOPERM, "or the release manager, or shadow it to its finish first");
 	refuse(f, with(ev(f, "sam", "claim", "build"), "shadowed_in", "2.6.1"), EXIT_NOPERM,
 	       "sam did not shadow build to its finish in release 2.6.1");
 	refuse(f, with(ev(f, "sam", "claim", "build"), "shadowed_in", "9.9"), EXIT_DATAERR,
@@ -659,6 +660,47 @@ static void test_a_real_release_records_no_dry_run(void **state)
 	assert_int_equal(rec(f, "publish")->base, STATE_DONE);
 }
 
+/* What a rehearsal records instead of sending: the masked request, a long one cut on a character boundary. */
+static void test_a_dry_run_result_holds_the_masked_request_cut_at_16_kib(void **state)
+{
+	struct hook_request req;
+	char *secrets[] = { (char *)"tok-123" };
+	cJSON *o;
+	const char *text;
+	size_t i;
+
+	(void)state;
+	memset(&req, 0, sizeof(req));
+	req.hook = (char *)"notes";
+	req.method = (char *)"POST";
+	req.url_shown = (char *)"http://127.0.0.1:9/notes";
+	req.webhook_id = (char *)"msg_0123456789abcdef0123456789abcdef";
+	req.headers[0].name = (char *)"Authorization";
+	req.headers[0].value = (char *)"Bearer tok-123";
+	req.header_count = 1;
+	req.secrets = secrets;
+	req.secret_count = 1;
+	req.body = (char *)"short";
+	o = hook_dry_run_json(&req);
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(o, "outcome")->valuestring, "dry-run");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "attempts")), 0);
+	text = cJSON_GetObjectItemCaseSensitive(o, "request")->valuestring;
+	assert_string_equal(text, "POST http://127.0.0.1:9/notes\nAuthorization: Bearer ***\n\nshort\n");
+	cJSON_Delete(o);
+
+	/* 20000 two-byte characters after the header lines. */
+	req.body = calloc(40001, 1);
+	for (i = 0; i < 40000; i += 2)
+		memcpy(req.body + i, "\xc3\xa9", 2);
+	o = hook_dry_run_json(&req);
+	text = cJSON_GetObjectItemCaseSensitive(o, "request")->valuestring;
+	assert_true(strlen(text) < HOOK_DRY_RUN_BYTES + 64);
+	assert_true(utf8_valid(text, strlen(text)));
+	assert_non_null(strstr(text, " bytes more)"));
+	cJSON_Delete(o);
+	free(req.body);
+}
+
 static void test_start_takes_rehearsal_and_a_target_and_refuses_a_bad_target(void **state)
 {
 	struct fx *f = *state;
@@ -792,6 +834,7 @@ int main(void)
 		T(test_remind_plans_one_message_per_person_and_one_escalation_then_nothing_that_day),
 		T(test_a_rehearsals_hooks_are_dry_runs_and_never_delivered),
 		T(test_a_real_release_records_no_dry_run),
+		T(test_a_dry_run_result_holds_the_masked_request_cut_at_16_kib),
 		T(test_start_takes_rehearsal_and_a_target_and_refuses_a_bad_target),
 		T(test_knowledge_counts_doers_shadows_and_rehearsals_apart),
 		T(test_the_suggested_shadows_are_of_the_role_and_new_to_the_step),
