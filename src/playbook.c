@@ -2138,6 +2138,8 @@ cJSON *playbook_to_json(const struct playbook *pb)
 		cJSON_AddItemToObject(obj, h->id, ho);
 	}
 	add_optional_string(root, "notify", pb->notify);
+	add_duration(root, "idle_after", pb->idle_after);
+	add_duration(root, "escalate_after", pb->escalate_after);
 	arr = cJSON_AddArrayToObject(root, "phases");
 	for (i = 0; i < pb->phase_count; i++) {
 		const struct pb_phase *ph = &pb->phases[i];
