@@ -51,6 +51,7 @@ struct step_record {
 	size_t event_count;
 	cJSON *shadows;           /* people learning it now (relctl shadow): ids */
 	cJSON *shadowed;          /* people who shadowed it to its finish, any round: ids */
+	cJSON *performers;        /* people who finished it, any round or candidate: ids (not in the view) */
 	char *handover_from, *handover_to, *handover_note; /* the last hand-over of this round, or NULL */
 	time_t handover_at;
 };

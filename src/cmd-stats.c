@@ -149,7 +149,10 @@ static cJSON *stats_build_real(const struct release_state **states, size_t count
 	return st;
 }
 
-/* Who knows each risky step, and who has shadowed or practised it and is ready next. */
+/*
+ * Who knows each risky step: the ones someone is learning (shadowed or
+ * practised), with who is ready to do them next, then the others in one line.
+ */
 static void print_shadowing(struct cmd_ctx *ctx, const cJSON *section)
 {
 	static const char *const lists[] = { "done_by", "shadowed_by", "practised_by", "ready_next" };
@@ -157,6 +160,7 @@ static void print_shadowing(struct cmd_ctx *ctx, const cJSON *section)
 	int rehearsals = cJSON_GetObjectItemCaseSensitive(section, "rehearsals")->valueint;
 	const cJSON *step;
 	bool any = false;
+	int alone = 0;
 
 	fprintf(ctx->out, "\n%sShadowing%s: steps fewer than two people have done, and who is learning them",
 		color(ctx, C_BOLD), color(ctx, C_RESET));
@@ -169,7 +173,11 @@ static void print_shadowing(struct cmd_ctx *ctx, const cJSON *section)
 
 		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(step, "risk")))
 			continue;
-		fprintf(ctx->out, "  %s%-24s%s ", color(ctx, C_RED), str(step, "id", ""), color(ctx, C_RESET));
+		any = true;
+		if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(step, "shadowed_by")) == 0 &&
+		    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(step, "practised_by")) == 0)
+			continue;
+		fprintf(ctx->out, "  %s%-24s%s ", color(ctx, C_YELLOW), str(step, "id", ""), color(ctx, C_RESET));
 		for (i = 0; i < 4; i++) {
 			const cJSON *who, *list = cJSON_GetObjectItemCaseSensitive(step, lists[i]);
 			int n = 0;
@@ -181,8 +189,17 @@ static void print_shadowing(struct cmd_ctx *ctx, const cJSON *section)
 				fprintf(ctx->out, "%s%s", n++ ? ", " : "", who->valuestring);
 		}
 		fprintf(ctx->out, "\n");
-		any = true;
 	}
+	cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(section, "steps"))
+	{
+		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(step, "risk")) ||
+		    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(step, "shadowed_by")) > 0 ||
+		    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(step, "practised_by")) > 0)
+			continue;
+		fprintf(ctx->out, "%s%s", alone++ ? ", " : "  nobody learning yet: ", str(step, "id", ""));
+	}
+	if (alone)
+		fprintf(ctx->out, " ('relctl next' says who should shadow them)\n");
 	if (!any)
 		fprintf(ctx->out, "  none: every step done so far has been done by two people or more\n");
 }
@@ -237,7 +254,9 @@ const struct cmd_entry cmd_stats_entry = {
 	.help = "Durations are medians and 90th percentiles of ready-to-done (what the release\n"
 		"waited) and claim-to-done (the work).  Steps only ever done by one person are\n"
 		"bus-factor risks.  The critical path uses measured medians, estimates otherwise.\n"
-		"The last section names who is alone on the critical path.",
+		"A section names who is alone on the critical path; the last, for each step fewer\n"
+		"than two people have done, who has shadowed or practised it (in a rehearsal) and\n"
+		"is ready to do it next.  Rehearsals are kept out of durations and counts.",
 	.options = options,
 	.min_args = 0,
 	.max_args = 0,

@@ -1,8 +1,9 @@
 /*
  * Who knows which step, and what to do about the steps only one person
- * knows (see delegation.h).  Knowledge comes from each release's final
- * step records: done_by in a real release, the shadows credited when a
- * step was finished, done_by in a rehearsal.  The reminders due are found
+ * knows (see delegation.h).  Knowledge comes from each release's step
+ * records, over every candidate and round: who finished a step in a real
+ * release, the shadows credited when it was finished, who finished it in a
+ * rehearsal.  The reminders due are found
  * by asking the ledger's own rule (ledger_may on a remind event) step by
  * step, so remind never sends what the judge would refuse to record.
  */
@@ -63,9 +64,9 @@ struct step_knowledge *delegation_knowledge(const struct release_state *const *r
 				continue;
 			cJSON_ArrayForEach(item, r->shadowed)
 				add(shadowed, item->valuestring);
-			if (r->base != STATE_DONE)
-				continue;
-			add(sorted[n]->rehearsal ? practised : k[i].done_by, r->done_by ? r->done_by : r->holder);
+			/* Everyone who finished it, in any candidate or round of the release. */
+			cJSON_ArrayForEach(item, r->performers)
+				add(sorted[n]->rehearsal ? practised : k[i].done_by, item->valuestring);
 		}
 		/* Each person counts once, at the most they have done. */
 		k[i].shadowed_by = cJSON_CreateArray();
@@ -214,11 +215,12 @@ static void describe_step(struct buf *b, const struct release_state *st, size_t 
 	if (overdue > 0)
 		buf_addf(b, " is overdue by %s (due %s)", duration_format(overdue, d, sizeof(d)),
 			 time_format(ledger_due_at(st, k), t, sizeof(t)));
-	else if (waited > 0)
-		buf_addf(b, " has waited %s with nobody claiming it (a %s can)", duration_format(waited, d, sizeof(d)),
-			 st->pb->steps[k].owner);
+	if (waited > 0)
+		buf_addf(b, "%s waited %s with nobody claiming it (a %s can)", overdue ? " and has" : " has",
+			 duration_format(waited, d, sizeof(d)), st->pb->steps[k].owner);
 	else if (idle > 0)
-		buf_addf(b, " has been claimed for %s without being done", duration_format(idle, d, sizeof(d)));
+		buf_addf(b, "%s been claimed for %s without being done", overdue ? " and has" : " has",
+			 duration_format(idle, d, sizeof(d)));
 	if (escalation && r->holder)
 		buf_addf(b, ", held by %s%s", r->holder, ledger_away(st, r->holder, now) ? " (away)" : "");
 }
@@ -244,9 +246,10 @@ static void plan_add(struct reminder_plan **plans, size_t *count, const struct r
 	p->person = person;
 	p->steps = steps;
 	p->step_list = buf_detach(&list);
+	/* Like a ready notification's text: the hook's template adds the release. */
 	if (person) {
-		p->message = xasprintf("%s %s: %s, %s. 'relctl next' shows them; 'relctl handover STEP PERSON --note TEXT' passes one on",
-				       st->pb->name, st->version, person, text.data);
+		p->message = xasprintf("%s, %s. 'relctl next' shows them; 'relctl handover STEP PERSON --note TEXT' passes one on",
+				       person, text.data);
 	} else {
 		struct buf managers;
 
@@ -254,8 +257,8 @@ static void plan_add(struct reminder_plan **plans, size_t *count, const struct r
 		for (i = 0; i < st->pb->person_count; i++)
 			if (ledger_is_manager(&st->pb->people[i]))
 				buf_addf(&managers, "%s%s", n++ ? ", " : "", st->pb->people[i].id);
-		p->message = xasprintf("%s %s, for the release managers (%s): %s. 'relctl next' shows them; 'relctl assign STEP PERSON' moves one",
-				       st->pb->name, st->version, managers.data ? managers.data : "", text.data);
+		p->message = xasprintf("for the release managers (%s): %s. 'relctl next' shows them; 'relctl assign STEP PERSON' moves one",
+				       managers.data ? managers.data : "", text.data);
 		buf_release(&managers);
 	}
 	buf_release(&text);

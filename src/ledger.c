@@ -1037,11 +1037,13 @@ static void list_remove(cJSON *list, const char *id)
 	}
 }
 
-/* The shadows who saw the step to its finish are credited with it. */
+/* The shadows who saw the step to its finish are credited with it, and so is whoever finished it. */
 static void credit_shadows(struct step_record *r)
 {
 	const cJSON *item;
 
+	if (r->done_by)
+		list_add(&r->performers, r->done_by);
 	cJSON_ArrayForEach(item, r->shadows)
 		list_add(&r->shadowed, item->valuestring);
 	cJSON_Delete(r->shadows);
@@ -1399,8 +1401,10 @@ static void free_delegation(struct release_state *st)
 {
 	size_t i;
 
-	for (i = 0; i < st->pb->step_count; i++)
+	for (i = 0; i < st->pb->step_count; i++) {
 		cJSON_Delete(st->steps[i].shadowed);
+		cJSON_Delete(st->steps[i].performers);
+	}
 	for (i = 0; i < st->away_count; i++)
 		free(st->away[i].person);
 	free(st->away);

@@ -309,14 +309,14 @@ stats_json() { # FILTER
 	[ "$(reminders length)" -eq 0 ]
 	[ "$(ledger 1.0 | jq '.reminders | length')" -eq 0 ]
 	ok cristina remind
-	has "cristina reminded jan of build (1.0 rc1): Delegation lab 1.0: jan, build is overdue by 1h (due 2024-03-19T11:00:00Z)"
+	has "cristina reminded jan of build (1.0 rc1): jan, build is overdue by 1h (due 2024-03-19T11:00:00Z)"
 	[ "$(reminders length)" -eq 1 ]
 	[ "$(reminders '.[0].body | fromjson | .steps')" = build ]
 
 	at 2024-03-19T13:30:00Z # overdue by 2h30m: more than its due again, so the release managers hear of it
 	ok cristina remind
 	[[ "$output" != *"reminded jan"* ]] || { echo "$output"; false; }
-	has "cristina told the release managers of build (1.0 rc1): Delegation lab 1.0, for the release managers (cristina): build is overdue by 2h30m (due 2024-03-19T11:00:00Z), held by jan"
+	has "cristina told the release managers of build (1.0 rc1): for the release managers (cristina): build is overdue by 2h30m (due 2024-03-19T11:00:00Z), held by jan"
 	[ "$(reminders length)" -eq 2 ]
 
 	at 2024-03-19T23:50:00Z
@@ -331,13 +331,13 @@ stats_json() { # FILTER
 	at 2024-03-20T09:30:00Z
 	ok cristina remind
 	has "cristina reminded jan of build"
-	has "cristina reminded shalom of notes (1.0 rc1): Delegation lab 1.0: shalom, notes has been claimed for 1d30m without being done"
+	has "cristina reminded shalom of notes (1.0 rc1): shalom, notes has been claimed for 1d30m without being done"
 	has "cristina told the release managers of build"
 	[ "$(reminders length)" -eq 5 ]
 	[ "$(reminders '[.[].webhook_id] | unique | length')" -eq 5 ]
 	ok cristina report 1.0
-	has "jan reminded by cristina: Delegation lab 1.0: jan, build is overdue by 1h"
-	has "escalated to the release managers by cristina: Delegation lab 1.0, for the release managers (cristina): build is overdue by 2h30m"
+	has "jan reminded by cristina: jan, build is overdue by 1h"
+	has "escalated to the release managers by cristina: for the release managers (cristina): build is overdue by 2h30m"
 	ok cristina verify
 	schema_valid
 }

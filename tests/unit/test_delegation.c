@@ -599,7 +599,7 @@ static void test_remind_plans_one_message_per_person_and_one_escalation_then_not
 	assert_string_equal(plans[0].kind, "reminder");
 	assert_string_equal(plans[0].person, "dan");
 	assert_string_equal(plans[0].step_list, "build, plan");
-	assert_non_null(strstr(plans[0].message, "Unit 2.6.3: dan, build is overdue by 23h2m (due 2024-03-19T12:00:00Z)"));
+	assert_non_null(strstr(plans[0].message, "dan, build is overdue by 23h2m (due 2024-03-19T12:00:00Z)"));
 	assert_non_null(strstr(plans[0].message, "plan has been claimed for 1d1h"));
 	assert_string_equal(plans[1].kind, "escalation");
 	assert_null(plans[1].person);
@@ -766,6 +766,23 @@ static void test_knowledge_counts_doers_shadows_and_rehearsals_apart(void **stat
 	release_state_free(rels[2]);
 }
 
+static void test_knowledge_counts_whoever_finished_a_step_in_any_round_of_a_release(void **state)
+{
+	struct fx *f = *state;
+	struct step_knowledge *k;
+
+	start(f, false);
+	accept(f, ev(f, "dan", "claim", "build"));
+	accept(f, ev(f, "dan", "done", "build"));
+	accept(f, with(ev(f, "rita", "reopen", "build"), "reason", "rebuild"));
+	accept(f, ev(f, "dora", "claim", "build"));
+	accept(f, ev(f, "dora", "done", "build"));
+	k = delegation_knowledge((const struct release_state *const *)&f->st, 1, pb);
+	assert_int_equal(cJSON_GetArraySize(k[idx("build")].done_by), 2);
+	assert_false(delegation_risky(&k[idx("build")]));
+	delegation_knowledge_free(k, pb);
+}
+
 static void test_the_suggested_shadows_are_of_the_role_and_new_to_the_step(void **state)
 {
 	struct fx *f = *state;
@@ -837,6 +854,7 @@ int main(void)
 		T(test_a_dry_run_result_holds_the_masked_request_cut_at_16_kib),
 		T(test_start_takes_rehearsal_and_a_target_and_refuses_a_bad_target),
 		T(test_knowledge_counts_doers_shadows_and_rehearsals_apart),
+		T(test_knowledge_counts_whoever_finished_a_step_in_any_round_of_a_release),
 		T(test_the_suggested_shadows_are_of_the_role_and_new_to_the_step),
 		T(test_the_view_carries_shadows_hand_over_due_away_and_reminders),
 	};
