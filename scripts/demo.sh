@@ -45,14 +45,18 @@ cp -r "$ROOT/docs/steps" "$WORK/cristina/steps-docs"
 printf '## TinyPilot Pro 2.6.3\n\n- Static IP support in the web interface\n- Faster boot\n' >"$WORK/cristina/changelog/2.6.3.md"
 printf '# What'"'"'s new in TinyPilot Pro 2.6.3\n\nYou can now give your device a static IP.\n' >"$WORK/cristina/announcements/2.6.3.md"
 
-# A local receiver standing in for the CMS: it prints what arrives.
+# Local receivers standing in for the CMS and for the team chat (Slack, Matrix):
+# each prints what arrives, the chat only its messages' text.
 cat >"$WORK/receiver.py" <<'PY'
-import http.server, sys
+import http.server, json, sys
 class H(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        print(f"  receiver: {self.command} {self.path} webhook-id={self.headers.get('webhook-id')} "
-              f"signature={self.headers.get('webhook-signature', '')[:12]}... {len(body)} bytes", flush=True)
+        if sys.argv[1] == "chat":
+            print(f"  chat: {json.loads(body or b'{}').get('text', '')}", flush=True)
+        else:
+            print(f"  receiver: {self.command} {self.path} webhook-id={self.headers.get('webhook-id')} "
+                  f"signature={self.headers.get('webhook-signature', '')[:12]}... {len(body)} bytes", flush=True)
         self.send_response(200); self.send_header("Content-Type", "application/json"); self.end_headers()
         self.wfile.write(b'{"ok": true}')
     def log_message(self, *a): pass
@@ -60,29 +64,14 @@ s = http.server.HTTPServer(("127.0.0.1", 0), H)
 print(s.server_address[1], flush=True)
 s.serve_forever()
 PY
-python3 -u "$WORK/receiver.py" >"$WORK/receiver.out" &
+python3 -u "$WORK/receiver.py" cms >"$WORK/receiver.out" &
 RECEIVER_PID=$!
-for _ in $(seq 50); do [ -s "$WORK/receiver.out" ] && break; sleep 0.1; done
+python3 -u "$WORK/receiver.py" chat >"$WORK/chat.out" &
+CHAT_PID=$!
+for _ in $(seq 50); do [ -s "$WORK/receiver.out" ] && [ -s "$WORK/chat.out" ] && break; sleep 0.1; done
 PORT=$(head -1 "$WORK/receiver.out")
 export TINYPILOT_CMS_URL="http://127.0.0.1:$PORT/cms" TINYPILOT_CMS_TOKEN="demo-token-not-shown"
 export TINYPILOT_CMS_SIGNING_SECRET="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-
-# The team chat, standing in for Slack or Matrix: it prints each message's text.
-cat >"$WORK/chat.py" <<'PY'
-import http.server, json
-class H(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
-        print(f"  chat: {body.get('text', '')}", flush=True)
-        self.send_response(200); self.end_headers()
-    def log_message(self, *a): pass
-s = http.server.HTTPServer(("127.0.0.1", 0), H)
-print(s.server_address[1], flush=True)
-s.serve_forever()
-PY
-python3 -u "$WORK/chat.py" >"$WORK/chat.out" &
-CHAT_PID=$!
-for _ in $(seq 50); do [ -s "$WORK/chat.out" ] && break; sleep 0.1; done
 export TEAM_CHAT_URL="http://127.0.0.1:$(head -1 "$WORK/chat.out")/messages"
 # tinypilot.yaml, plus the team chat as its notify hook (ready steps, and relctl remind).
 PLAYBOOK="$WORK/tinypilot.yaml"
