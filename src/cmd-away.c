@@ -15,7 +15,7 @@
 static const struct option_spec options[] = {
 	{ "until", OPT_VALUE, "TIME", "when you are back, e.g. 2024-03-25T09:00:00Z (default: until --back)" },
 	{ "back", OPT_FLAG, NULL, "you are available again" },
-	OPTION_RELEASE,
+	{ "release", OPT_VALUE, "VERSION", "only this release (default: every open one)" },
 	OPTION_OFFLINE,
 	OPTION_END,
 };

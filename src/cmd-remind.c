@@ -23,7 +23,7 @@
 
 static const struct option_spec options[] = {
 	{ "dry-run", OPT_FLAG, NULL, "print each message and its exact request (secrets masked); send and record nothing" },
-	OPTION_RELEASE,
+	{ "release", OPT_VALUE, "VERSION", "only this release (default: every open one)" },
 	OPTION_OFFLINE,
 	OPTION_END,
 };
