@@ -21,6 +21,7 @@
 
 #define HOOK_MAX_HEADERS 32
 #define HOOK_EXCERPT_BYTES 1024
+#define HOOK_DRY_RUN_BYTES (16 * 1024) /* of a rehearsal's request, as recorded */
 
 struct hook_header {
 	char *name;
@@ -146,6 +147,12 @@ const char *hook_outcome_name(enum hook_outcome outcome);
 
 /* The result as recorded in a hook event; caller deletes. */
 cJSON *hook_result_json(const struct hook_request *req, const struct hook_result *res);
+/*
+ * A rehearsal's hook event result: outcome "dry-run", nothing sent, and the
+ * exact request (hook_request_text, secrets masked) as "request", its first
+ * HOOK_DRY_RUN_BYTES when it is longer.
+ */
+cJSON *hook_dry_run_json(const struct hook_request *req);
 
 /* Standard Webhooks: "v1,<base64 HMAC-SHA256 of id.timestamp.body>" with a whsec_ secret. */
 int hook_sign_standard(const char *secret, const char *id, time_t timestamp, const char *body, size_t len,

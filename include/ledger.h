@@ -49,6 +49,29 @@ struct step_record {
 	cJSON *hook;              /* the last hook result recorded, or NULL */
 	int round;                /* times reopened: a hook step's webhook-id differs each round */
 	size_t event_count;
+	cJSON *shadows;           /* people learning it now (relctl shadow): ids */
+	cJSON *shadowed;          /* people who shadowed it to its finish, any round: ids */
+	cJSON *performers;        /* people who finished it, any round or candidate: ids (not in the view) */
+	char *handover_from, *handover_to, *handover_note; /* the last hand-over of this round, or NULL */
+	time_t handover_at;
+};
+
+/* Someone unavailable (relctl away), as this release knows it. */
+struct away_record {
+	char *person;
+	time_t since;
+	time_t until; /* 0: until they say they are back */
+};
+
+/* A reminder sent (relctl remind): who was chased about which steps, and when. */
+struct reminder_record {
+	char *kind;    /* "reminder" (a person, about their steps) or "escalation" (to the release managers) */
+	char *person;  /* the person reminded; NULL for an escalation */
+	cJSON *steps;  /* step ids */
+	char *message; /* what it said */
+	char *webhook_id;
+	char *by;
+	time_t at;
 };
 
 struct finding {
@@ -102,6 +125,20 @@ struct release_state {
 	size_t input_count;
 	struct decision_record *decisions; /* every decision, oldest first */
 	size_t decision_count;
+	bool rehearsal; /* relctl start --rehearsal: a practice run; its hooks are dry runs, nothing is sent */
+	time_t target;  /* relctl start --target; 0 when none */
+	struct away_record *away; /* who is away now, as recorded in this release */
+	size_t away_count;
+	struct reminder_record *reminders; /* every reminder sent, oldest first */
+	size_t reminder_count;
+	/*
+	 * Another release of the same ledger, for the rules that look across
+	 * releases (a claim granted by shadowing the step in an earlier one).
+	 * Set by whoever applies new events (the judge, a mutation, sync); an
+	 * event that needs it is refused while it is NULL.  Not owned.
+	 */
+	const struct release_state *(*lookup)(void *data, const char *version);
+	void *lookup_data;
 };
 
 /* The playbook's decision step, or NULL. */
@@ -143,6 +180,24 @@ int ledger_check(const struct release_state *st, const cJSON *event, struct erro
  */
 int ledger_may(const struct release_state *st, const char *actor, const char *op, const char *step,
 	       const cJSON *fields, time_t when, struct error *err);
+
+/* ---------- delegation: shadows, hand-overs, away, deadlines, reminders ---------- */
+
+/* When step is due (ready_at + due); 0 without a due or before it is ready. */
+time_t ledger_due_at(const struct release_state *st, size_t step);
+/* Seconds step is past its due at now; 0 when it is not (or finished, pending or waiting). */
+long ledger_overdue(const struct release_state *st, size_t step, time_t now);
+/* Seconds a claimed step has been held at now, once that is longer than its idle_after; else 0. */
+long ledger_idle(const struct release_state *st, size_t step, time_t now);
+/* Seconds a ready step has gone unclaimed at now, once that is longer than its idle_after; else 0. */
+long ledger_unclaimed(const struct release_state *st, size_t step, time_t now);
+/* Whether person is away at now; the record, or NULL. */
+const struct away_record *ledger_away(const struct release_state *st, const char *person, time_t now);
+/* Whether person shadowed step (an id) to its finish in this release. */
+bool ledger_has_shadowed(const struct release_state *st, const char *step, const char *person);
+/* Whether person (NULL: the release managers) was already reminded of step on the UTC day of when. */
+bool ledger_reminded(const struct release_state *st, const char *kind, const char *person, const char *step,
+		     time_t when);
 
 /* Limits of what one event may carry (docs/ledger.md). */
 #define LEDGER_NAME_MAX 256          /* one-line fields: ids, verdicts, a brief hash */

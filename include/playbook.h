@@ -109,6 +109,10 @@ struct pb_step {
 	char *review; /* a role; may be NULL */
 	long estimate;     /* seconds, 0 when not given */
 	long min_duration; /* kind wait */
+	long due;            /* seconds after it became ready; 0 when not given */
+	long idle_after;     /* claimed this long without progress is idle; 0: the playbook's */
+	long escalate_after; /* overdue this long goes to the release managers; 0: the playbook's, else due */
+	bool shadow_grants;  /* a person who shadowed it may later claim it outside its role */
 	struct strlist inputs;   /* kind decision */
 	struct strlist on_delay; /* kind decision */
 	size_t phase;  /* index into playbook.phases */
@@ -135,6 +139,8 @@ struct playbook {
 	struct pb_hook *hooks;
 	size_t hook_count;
 	char *notify; /* hook that announces ready steps; may be NULL */
+	long idle_after;     /* the steps' default (1d) */
+	long escalate_after; /* the steps' default; 0: each step's due again */
 	struct pb_phase *phases;
 	size_t phase_count;
 	struct pb_step *steps; /* all steps, in playbook order */
@@ -213,6 +219,11 @@ void pb_key_release(struct pb_key *key);
  * would make it match other principals).
  */
 bool email_is_principal(const char *email);
+
+/* How long a claim may sit before it is idle: the step's idle_after, else the playbook's (1d). */
+long step_idle_after(const struct playbook *pb, const struct pb_step *s);
+/* How far past its due a step goes to the release managers: its escalate_after, the playbook's, else due again; 0 without due. */
+long step_escalate_after(const struct playbook *pb, const struct pb_step *s);
 
 const char *step_kind_name(enum step_kind kind);
 const char *var_type_name(enum var_type type);

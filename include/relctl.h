@@ -138,6 +138,8 @@ void cmd_note_freshness(const struct cmd_ctx *ctx, struct session *s);
  * ends; NULL gives "".
  */
 const char *cmd_line(struct cmd_ctx *ctx, const char *text);
+/* Warns on stderr when person is away in the release a step command names (assign, handover). */
+void cmd_warn_away(struct cmd_ctx *ctx, const char *person);
 /* Prints json (pretty) and a newline. */
 void cmd_print_json(struct cmd_ctx *ctx, const struct cJSON *json);
 /* --release VERSION; NULL: the open one. */

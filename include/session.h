@@ -103,8 +103,9 @@ int session_mutate(struct session *s, const struct mutation *m, char **summary, 
 /* relctl init: creates the ledger branch with the playbook. */
 int session_init(struct session *s, const char *playbook_path, const char *branch, struct error *err);
 
-/* relctl start: a new release of the current playbook. */
-int session_start(struct session *s, const char *version, cJSON *vars, char **summary, struct error *err);
+/* relctl start: a new release of the current playbook; fields (may be NULL) go into its start event. */
+int session_start(struct session *s, const char *version, cJSON *vars, const cJSON *fields, char **summary,
+		  struct error *err);
 
 /* relctl playbook update: new releases use the new playbook. */
 int session_update_playbook(struct session *s, const char *path, char **summary, struct error *err);

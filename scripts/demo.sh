@@ -3,15 +3,19 @@
 # throwaway repository - two laptops sharing the ledger through a bare git
 # remote, a bug found in rc1, a delay, rc2, the ship decision, hooks sent to
 # a local receiver, the announcement mailed to a local mail server (STARTTLS,
-# AUTH), the 48-hour wait, and the audit trail at the end.
+# AUTH), the 48-hour wait, and the audit trail at the end.  Along the way Shalom
+# learns the build by shadowing it, Jan hands the rc2 build over to him, and a
+# cron-style 'relctl remind' chases the overdue device tests in the team chat.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 RELCTL="$ROOT/relctl"
 WORK="$(mktemp -d /tmp/relctl-demo.XXXXXX)"
 RECEIVER_PID=""
 MAIL_PID=""
+CHAT_PID=""
 cleanup() {
 	[ -n "$RECEIVER_PID" ] && kill "$RECEIVER_PID" 2>/dev/null || true
+	[ -n "$CHAT_PID" ] && kill "$CHAT_PID" 2>/dev/null || true
 	[ -n "$MAIL_PID" ] && kill "$MAIL_PID" 2>/dev/null || true
 	rm -rf "$WORK"
 }
@@ -41,14 +45,18 @@ cp -r "$ROOT/docs/steps" "$WORK/cristina/steps-docs"
 printf '## TinyPilot Pro 2.6.3\n\n- Static IP support in the web interface\n- Faster boot\n' >"$WORK/cristina/changelog/2.6.3.md"
 printf '# What'"'"'s new in TinyPilot Pro 2.6.3\n\nYou can now give your device a static IP.\n' >"$WORK/cristina/announcements/2.6.3.md"
 
-# A local receiver standing in for the CMS: it prints what arrives.
+# Local receivers standing in for the CMS and for the team chat (Slack, Matrix):
+# each prints what arrives, the chat only its messages' text.
 cat >"$WORK/receiver.py" <<'PY'
-import http.server, sys
+import http.server, json, sys
 class H(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        print(f"  receiver: {self.command} {self.path} webhook-id={self.headers.get('webhook-id')} "
-              f"signature={self.headers.get('webhook-signature', '')[:12]}... {len(body)} bytes", flush=True)
+        if sys.argv[1] == "chat":
+            print(f"  chat: {json.loads(body or b'{}').get('text', '')}", flush=True)
+        else:
+            print(f"  receiver: {self.command} {self.path} webhook-id={self.headers.get('webhook-id')} "
+                  f"signature={self.headers.get('webhook-signature', '')[:12]}... {len(body)} bytes", flush=True)
         self.send_response(200); self.send_header("Content-Type", "application/json"); self.end_headers()
         self.wfile.write(b'{"ok": true}')
     def log_message(self, *a): pass
@@ -56,12 +64,24 @@ s = http.server.HTTPServer(("127.0.0.1", 0), H)
 print(s.server_address[1], flush=True)
 s.serve_forever()
 PY
-python3 -u "$WORK/receiver.py" >"$WORK/receiver.out" &
+python3 -u "$WORK/receiver.py" cms >"$WORK/receiver.out" &
 RECEIVER_PID=$!
-for _ in $(seq 50); do [ -s "$WORK/receiver.out" ] && break; sleep 0.1; done
+python3 -u "$WORK/receiver.py" chat >"$WORK/chat.out" &
+CHAT_PID=$!
+for _ in $(seq 50); do [ -s "$WORK/receiver.out" ] && [ -s "$WORK/chat.out" ] && break; sleep 0.1; done
 PORT=$(head -1 "$WORK/receiver.out")
 export TINYPILOT_CMS_URL="http://127.0.0.1:$PORT/cms" TINYPILOT_CMS_TOKEN="demo-token-not-shown"
 export TINYPILOT_CMS_SIGNING_SECRET="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+export TEAM_CHAT_URL="http://127.0.0.1:$(head -1 "$WORK/chat.out")/messages"
+# tinypilot.yaml, plus the team chat as its notify hook (ready steps, and relctl remind).
+PLAYBOOK="$WORK/tinypilot.yaml"
+python3 - "$ROOT/playbooks/tinypilot.yaml" "$PLAYBOOK" <<'PY'
+import sys
+text = open(sys.argv[1]).read()
+chat = ('\nnotify: team-chat\nhooks:\n  team-chat:\n    url: "${TEAM_CHAT_URL}"\n'
+        '    body: {text: "{{release.name}} {{release.version}}: {{ready.message}}"}\n    retries: 1\n\n')
+open(sys.argv[2], "w").write(text.replace("\nhooks:\n", chat, 1))
+PY
 
 # A local mail server standing in for the list's provider: STARTTLS with a
 # throwaway CA (relctl trusts it through SSL_CERT_FILE), then AUTH.
@@ -75,18 +95,19 @@ export SSL_CERT_FILE="$WORK/ca/ca.pem"
 
 cd "$WORK/cristina"
 say "The playbook: 25 steps in three phases, each with an owner role"
-"$RELCTL" lint "$ROOT/playbooks/tinypilot.yaml"
-"$RELCTL" playbook show "$ROOT/playbooks/tinypilot.yaml" | head -18
+"$RELCTL" lint "$PLAYBOOK"
+"$RELCTL" playbook show "$PLAYBOOK" | head -18
 
 say "Cristina, the release manager, sets up the ledger and starts 2.6.3"
 at 2024-03-11T09:00:00Z
-run cristina init --playbook "$ROOT/playbooks/tinypilot.yaml"
+run cristina init --playbook "$PLAYBOOK"
 run cristina start 2.6.3
 run cristina next
 
-say "Devs build the release candidate and update the test plan"
+say "Devs build the release candidate and update the test plan; Shalom shadows the build to learn it"
 at 2024-03-11T09:30:00Z
 run jan claim build-rc
+run shalom shadow build-rc
 run jan claim update-test-plan
 at 2024-03-11T10:40:00Z
 run jan done build-rc --note "rc1: tinypilot-pro-2.6.3-rc1.img" --evidence https://ci.example.com/builds/2631
@@ -134,13 +155,23 @@ run michael next
 run michael brief
 run michael decide delay --reason "The error screen undermines the feature we announce; fix it in rc2"
 
-say "rc2: the reopened steps run again; rc1's record stays in the history"
-at 2024-03-12T10:00:00Z
+say "rc2: the reopened steps run again; Jan is pulled away and hands the build to Shalom, who shadowed rc1's"
+at 2024-03-12T09:00:00Z
 run jan claim build-rc
-run jan done build-rc --note "rc2 with the redirect fix" --evidence https://ci.example.com/builds/2640
+run jan handover build-rc shalom --note "the redirect fix is merged on release-2.6.3; run 'make release-rc' and sign the image"
+run shalom next | sed -n '1,4p'
+at 2024-03-12T10:00:00Z
+run shalom done build-rc --note "rc2 with the redirect fix" --evidence https://ci.example.com/builds/2640
 run jan finding update "$F" --close --note "fixed in rc2"
+for s in test-voyager test-update test-diy; do run maria claim $s; done
+
+say "A day later the device tests are overdue: cron runs 'relctl remind' and the team chat hears of it"
+at 2024-03-13T11:00:00Z
+run cristina status | grep overdue
+run cristina remind
+grep -F "overdue by" "$WORK/chat.out"
+run cristina remind   # every ten minutes from cron: each reminder once a day
 for s in test-voyager test-update test-diy; do
-	run maria claim $s
 	run maria done $s --evidence "https://videos.example.com/$s-rc2.mp4"
 	run jan review $s approve
 done
@@ -156,7 +187,7 @@ run david show test-voyager | tail -12
 say "Publishing: hooks post the changelog to the CMS (a local receiver here)"
 cd "$WORK/cristina"
 run cristina sync
-at 2024-03-12T14:00:00Z
+at 2024-03-13T14:00:00Z
 run cristina run publish-changelog --dry-run
 run cristina run publish-changelog
 sed -n '2,$p' "$WORK/receiver.out"
@@ -169,9 +200,9 @@ run cristina done announce-team
 run jan claim add-image-hashes
 run jan done add-image-hashes
 run maria claim monitor-bugs
-at 2024-03-13T14:00:00Z
+at 2024-03-14T14:00:00Z
 run maria done monitor-bugs || true
-at 2024-03-14T14:05:00Z
+at 2024-03-15T14:05:00Z
 run maria done monitor-bugs --note "two tickets, neither about 2.6.3"
 
 say "Announcing: the blog post goes out through a hook, the mailing list by email"
@@ -194,6 +225,7 @@ run cristina log 2.6.3 --json | jq -r '.[-4:][] | "\(.time) \(.actor) \(.op) \(.
 git --no-pager log -6 --format='%h %an: %s' relctl-ledger
 git show relctl-ledger:releases/2.6.3.json | jq -c '{status, candidate, decisions: [.decisions[] | {candidate, decision, by}]}'
 run cristina verify
+run cristina stats | sed -n '/^Shadowing/,$p'
 REPORT="${RELCTL_DEMO_REPORT:-/tmp/relctl-2.6.3-report.html}"
 run cristina report 2.6.3 --format html --output "$REPORT"
 printf '\n%sDemo done.%s The ledger lived in %s (removed now); the release report is %s.\n' "$B" "$R" "$WORK" "$REPORT"

@@ -14,6 +14,7 @@ static int assign_exec(struct cmd_ctx *ctx)
 	int rc;
 
 	cJSON_AddStringToObject(fields, "person", ctx->args.positionals[1]);
+	cmd_warn_away(ctx, ctx->args.positionals[1]);
 	rc = cmd_record(ctx, "assign", ctx->args.positionals[0], fields);
 	cJSON_Delete(fields);
 	return rc;

@@ -34,6 +34,11 @@ void cmd_notify_ready(struct cmd_ctx *ctx, struct session *s, const char *versio
 		release_close(&rel);
 		return;
 	}
+	if (rel.st->rehearsal) {
+		fprintf(ctx->out, "REHEARSAL: the %s notification is not sent\n", rel.pb->notify);
+		release_close(&rel);
+		return;
+	}
 	buf_init(&steps);
 	buf_init(&message);
 	cJSON_ArrayForEach(id, s->became_ready)
@@ -111,6 +116,21 @@ const char *cmd_line(struct cmd_ctx *ctx, const char *text)
 	ctx->lines = xrealloc(ctx->lines, (ctx->line_count + 1) * sizeof(*ctx->lines));
 	ctx->lines[ctx->line_count++] = b.data;
 	return b.data;
+}
+
+void cmd_warn_away(struct cmd_ctx *ctx, const char *person)
+{
+	struct release rel;
+	struct error ignored;
+	const struct away_record *away;
+	char t[32], u[32];
+
+	if (session_load_release(ctx->session, cmd_release_arg(ctx), &rel, &ignored) == 0 &&
+	    (away = ledger_away(rel.st, person, ctx->session->now)) != NULL)
+		fprintf(stderr, "relctl: warning: %s is away%s%s (since %s); the step goes to them anyway\n", person,
+			away->until ? " until " : "", away->until ? time_format(away->until, t, sizeof(t)) : "",
+			time_format(away->since, u, sizeof(u)));
+	release_close(&rel);
 }
 
 void cmd_print_json(struct cmd_ctx *ctx, const struct cJSON *json)

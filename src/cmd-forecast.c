@@ -16,7 +16,7 @@ static const struct option_spec options[] = {
 	OPTION_END,
 };
 
-/* Medians from every other release of the ledger; estimates where there is none. */
+/* Medians from every other real release of the ledger (not rehearsals); estimates where there is none. */
 static long *measured_durations(struct cmd_ctx *ctx, struct session *s, const struct release *rel, bool *measured)
 {
 	struct release *all = NULL;
@@ -28,7 +28,7 @@ static long *measured_durations(struct cmd_ctx *ctx, struct session *s, const st
 		return NULL;
 	states = xcalloc(count + 1, sizeof(*states));
 	for (i = 0; i < count; i++)
-		if (strcmp(all[i].st->version, rel->st->version) != 0)
+		if (strcmp(all[i].st->version, rel->st->version) != 0 && !all[i].st->rehearsal)
 			states[n++] = all[i].st;
 	durations = stats_durations(states, n, rel->pb, measured);
 	free(states);
@@ -68,6 +68,45 @@ static int apply_assumptions(struct cmd_ctx *ctx, const struct release *rel, lon
 		assumed[s->index] = true;
 	}
 	return 0;
+}
+
+/*
+ * Whether the release's --target holds: by how much the forecast finish
+ * passes it, and the steps of the critical path that finish after it.
+ */
+static cJSON *target_json(const struct release *rel, const struct schedule *sched)
+{
+	cJSON *o = cJSON_CreateObject(), *late = cJSON_CreateArray();
+	char t[32];
+	size_t i;
+
+	cJSON_AddStringToObject(o, "at", time_format(rel->st->target, t, sizeof(t)));
+	cJSON_AddBoolToObject(o, "holds", sched->finish <= rel->st->target);
+	cJSON_AddNumberToObject(o, "slip_seconds", sched->finish > rel->st->target ? (double)(sched->finish - rel->st->target) : 0);
+	for (i = 0; i < sched->path_len; i++)
+		if (sched->steps[sched->path[i]].finish > rel->st->target)
+			cJSON_AddItemToArray(late, cJSON_CreateString(rel->pb->steps[sched->path[i]].id));
+	cJSON_AddItemToObject(o, "late_steps", late);
+	return o;
+}
+
+static void target_text(struct cmd_ctx *ctx, const cJSON *target)
+{
+	const cJSON *item;
+	char d[32];
+	int n = 0;
+
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(target, "holds"))) {
+		fprintf(ctx->out, "target %s holds\n", cJSON_GetObjectItemCaseSensitive(target, "at")->valuestring);
+		return;
+	}
+	fprintf(ctx->out, "%starget %s slips by %s%s; late on the critical path: ", color(ctx, C_RED),
+		cJSON_GetObjectItemCaseSensitive(target, "at")->valuestring,
+		duration_format((long)cJSON_GetObjectItemCaseSensitive(target, "slip_seconds")->valuedouble, d, sizeof(d)),
+		color(ctx, C_RESET));
+	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(target, "late_steps"))
+		fprintf(ctx->out, "%s%s", n++ ? ", " : "", item->valuestring);
+	fprintf(ctx->out, "\n");
 }
 
 static int forecast_exec(struct cmd_ctx *ctx)
@@ -141,6 +180,10 @@ static int forecast_exec(struct cmd_ctx *ctx)
 				cJSON_AddItemToArray(path, cJSON_CreateString(rel->pb->steps[sched.path[i]].id));
 		}
 	}
+	if (rel->st->target)
+		cJSON_AddItemToObject(root, "target", target_json(rel, &sched));
+	else
+		cJSON_AddNullToObject(root, "target");
 	if (args_flag(&ctx->args, "json")) {
 		cmd_print_json(ctx, root);
 	} else {
@@ -155,6 +198,8 @@ static int forecast_exec(struct cmd_ctx *ctx)
 			fprintf(ctx->out, "the date hinges on %s (%s)\n", rel->pb->steps[sched.path[0]].id,
 				r->holder ? r->holder : rel->pb->steps[sched.path[0]].owner);
 		}
+		if (rel->st->target)
+			target_text(ctx, cJSON_GetObjectItemCaseSensitive(root, "target"));
 		fprintf(ctx->out, "\n");
 		cJSON_ArrayForEach(item, phases)
 			fprintf(ctx->out, "phase %-12s finishes %s\n", cJSON_GetObjectItemCaseSensitive(item, "id")->valuestring,

@@ -10,12 +10,12 @@
 
 #include "buf.h"
 #include "cJSON.h"
+#include "delegation.h"
+#include "json.h"
 #include "relctl.h"
 #include "schedule.h"
 #include "session.h"
 #include "util.h"
-
-#define IDLE_AFTER (24 * 3600)
 
 static const struct option_spec options[] = {
 	{ "all", OPT_FLAG, NULL, "show the release manager's view whoever you are" },
@@ -31,6 +31,9 @@ struct view {
 	const struct pb_person *me;
 	time_t now;
 	cJSON *json;
+	/* Every release of the ledger, for who has done and shadowed what; NULL when not needed. */
+	const struct release_state **all;
+	size_t all_count;
 };
 
 static cJSON *step_item(const struct view *v, size_t k)
@@ -55,6 +58,18 @@ static cJSON *step_item(const struct view *v, size_t k)
 		cJSON_AddStringToObject(o, "reason", r->reason);
 	if (s->estimate)
 		cJSON_AddNumberToObject(o, "estimate_seconds", (double)s->estimate);
+	if (s->due && ledger_due_at(v->st, k))
+		cJSON_AddStringToObject(o, "due_at", time_format(ledger_due_at(v->st, k), t, sizeof(t)));
+	if (ledger_overdue(v->st, k, v->now))
+		cJSON_AddNumberToObject(o, "overdue_seconds", (double)ledger_overdue(v->st, k, v->now));
+	if (r->handover_to && r->holder && strcmp(r->handover_to, r->holder) == 0) {
+		cJSON *h = cJSON_AddObjectToObject(o, "handover");
+
+		cJSON_AddStringToObject(h, "from", r->handover_from);
+		cJSON_AddStringToObject(h, "note", r->handover_note);
+	}
+	if (cJSON_GetArraySize(r->shadows) > 0)
+		cJSON_AddItemToObject(o, "shadows", cJSON_Duplicate(r->shadows, 1));
 	return o;
 }
 
@@ -102,6 +117,8 @@ static bool may(const struct view *v, const char *op, const char *step, const ch
 
 	if (verdict)
 		cJSON_AddStringToObject(fields, "verdict", verdict);
+	if (strcmp(op, "claim") == 0 && delegation_shadowed_in(v->all, v->all_count, step, v->me->id))
+		cJSON_AddStringToObject(fields, "shadowed_in", delegation_shadowed_in(v->all, v->all_count, step, v->me->id));
 	ok = ledger_may(v->st, v->me->id, op, step, fields, v->now, &ignored) == 0;
 	cJSON_Delete(fields);
 	return ok;
@@ -114,6 +131,54 @@ static void line(const struct view *v, size_t k, const char *detail)
 
 	fprintf(v->ctx->out, "  %-24s %s%-10s%s %s\n", s->id, cmd_state_color(v->ctx, state), step_state_name(state),
 		color(v->ctx, C_RESET), cmd_line(v->ctx, detail));
+}
+
+/* What a held step's line adds: overdue, shadows, and the note it was handed over with. */
+static void held_details(const struct view *v, size_t k, char *detail, size_t size)
+{
+	const struct step_record *r = &v->st->steps[k];
+	size_t used = strlen(detail);
+	const cJSON *item;
+	char d[32];
+	int n = 0;
+
+	if (ledger_overdue(v->st, k, v->now) && used < size)
+		used += (size_t)snprintf(detail + used, size - used, "; OVERDUE by %s",
+					 duration_format(ledger_overdue(v->st, k, v->now), d, sizeof(d)));
+	cJSON_ArrayForEach(item, r->shadows)
+		if (used < size)
+			used += (size_t)snprintf(detail + used, size - used, "%s%s", n++ ? ", " : "; shadowed by ",
+						 item->valuestring);
+	if (r->handover_to && r->holder && strcmp(r->handover_to, r->holder) == 0 && used < size)
+		snprintf(detail + used, size - used, "; handed over by %s: %s", r->handover_from, r->handover_note);
+}
+
+/* The steps the caller shadows. */
+static void shadowing(struct view *v)
+{
+	cJSON *list = v->json ? cJSON_AddArrayToObject(v->json, "shadowing") : NULL;
+	char detail[512];
+	size_t k, shown = 0;
+
+	for (k = 0; k < v->pb->step_count; k++) {
+		const struct step_record *r = &v->st->steps[k];
+		const cJSON *item;
+		bool mine_too = false;
+
+		cJSON_ArrayForEach(item, r->shadows)
+			mine_too = mine_too || strcmp(item->valuestring, v->me->id) == 0;
+		if (!mine_too)
+			continue;
+		if (shown++ == 0)
+			heading(v, "You shadow");
+		if (list) {
+			cJSON_AddItemToArray(list, step_item(v, k));
+			continue;
+		}
+		snprintf(detail, sizeof(detail), "with %s -> relctl show %s; relctl shadow %s --leave", r->holder ? r->holder : "nobody now",
+			 v->pb->steps[k].id, v->pb->steps[k].id);
+		line(v, k, detail);
+	}
 }
 
 /* The caller's own work. */
@@ -156,6 +221,7 @@ static void mine(struct view *v)
 			snprintf(detail, sizeof(detail), "%s -> relctl %s %s%s", s->title,
 				 s->kind == STEP_HOOK ? "run" : "done", s->id,
 				 s->evidence_required ? " --evidence URL" : "");
+		held_details(v, k, detail, sizeof(detail));
 		line(v, k, detail);
 	}
 	if (shown == 0 && !v->json)
@@ -250,6 +316,112 @@ static void decision(struct view *v)
 	}
 }
 
+/* Another person of the step's role who is not away, for a hand-over; NULL when none. */
+static const char *stand_in(const struct view *v, const struct pb_step *s, const char *holder)
+{
+	size_t i;
+
+	for (i = 0; i < v->pb->person_count; i++) {
+		const struct pb_person *p = &v->pb->people[i];
+
+		if (person_has_role(p, s->owner) && strcmp(p->id, holder) && !ledger_away(v->st, p->id, v->now))
+			return p->id;
+	}
+	return NULL;
+}
+
+/*
+ * The release manager's delegation view: overdue steps, steps whose holder
+ * is away (with whom to hand them to), and for each step only one person
+ * has done that is ready or claimed now, who should shadow it.
+ */
+static void manager_delegation(struct view *v)
+{
+	cJSON *m = cJSON_GetObjectItemCaseSensitive(v->json, "manager"), *overdue = NULL, *away = NULL, *plan = NULL;
+	struct step_knowledge *known = delegation_knowledge(v->all, v->all_count, v->pb);
+	char t[32], d[32], detail[512];
+	size_t k, shown;
+
+	if (m) {
+		overdue = cJSON_AddArrayToObject(m, "overdue");
+		away = cJSON_AddArrayToObject(m, "holder_away");
+		plan = cJSON_AddArrayToObject(m, "shadowing");
+	}
+	for (k = 0, shown = 0; k < v->pb->step_count; k++) {
+		const struct step_record *r = &v->st->steps[k];
+		long late = ledger_overdue(v->st, k, v->now);
+
+		if (late == 0)
+			continue;
+		if (shown++ == 0)
+			heading(v, "Overdue");
+		if (m) {
+			cJSON_AddItemToArray(overdue, step_item(v, k));
+			continue;
+		}
+		snprintf(detail, sizeof(detail), "overdue by %s (due %s), %s", duration_format(late, d, sizeof(d)),
+			 time_format(ledger_due_at(v->st, k), t, sizeof(t)), r->holder ? r->holder : "nobody has it");
+		line(v, k, detail);
+	}
+	for (k = 0, shown = 0; k < v->pb->step_count; k++) {
+		const struct step_record *r = &v->st->steps[k];
+		enum step_state state = ledger_step_state(v->st, k, v->now);
+		const struct away_record *gone = r->holder ? ledger_away(v->st, r->holder, v->now) : NULL;
+		const char *to;
+
+		if (gone == NULL || (state != STATE_CLAIMED && state != STATE_WAITING && state != STATE_BLOCKED))
+			continue;
+		to = stand_in(v, &v->pb->steps[k], r->holder);
+		if (shown++ == 0)
+			heading(v, "Holder away");
+		if (m) {
+			cJSON *o = step_item(v, k);
+
+			json_add_time_or_null(o, "away_until", gone->until);
+			json_add_string_or_null(o, "hand_to", to);
+			cJSON_AddItemToArray(away, o);
+			continue;
+		}
+		snprintf(detail, sizeof(detail), "holder away: %s%s%s -> relctl handover %s %s --note TEXT", r->holder,
+			 gone->until ? " until " : "", gone->until ? time_format(gone->until, t, sizeof(t)) : "",
+			 v->pb->steps[k].id, to ? to : "PERSON");
+		line(v, k, detail);
+	}
+	for (k = 0, shown = 0; k < v->pb->step_count; k++) {
+		enum step_state state = ledger_step_state(v->st, k, v->now);
+		cJSON *who;
+		struct buf list;
+		const cJSON *item;
+
+		if (!delegation_risky(&known[k]) || (state != STATE_READY && state != STATE_CLAIMED && state != STATE_WAITING))
+			continue;
+		who = delegation_suggest_shadows(v->st, k, &known[k], v->now);
+		if (cJSON_GetArraySize(who) == 0) {
+			cJSON_Delete(who);
+			continue;
+		}
+		if (shown++ == 0)
+			heading(v, "Shadowing plan (steps only one person has done)");
+		if (m) {
+			cJSON *o = step_item(v, k);
+
+			cJSON_AddItemToObject(o, "done_by", cJSON_Duplicate(known[k].done_by, 1));
+			cJSON_AddItemToObject(o, "suggest", who);
+			cJSON_AddItemToArray(plan, o);
+			continue;
+		}
+		buf_init(&list);
+		cJSON_ArrayForEach(item, who)
+			buf_addf(&list, "%s%s", list.len ? " or " : "", item->valuestring);
+		snprintf(detail, sizeof(detail), "only %s has done it: %s should shadow it -> relctl shadow %s",
+			 cJSON_GetArrayItem(known[k].done_by, 0)->valuestring, list.data, v->pb->steps[k].id);
+		line(v, k, detail);
+		buf_release(&list);
+		cJSON_Delete(who);
+	}
+	delegation_knowledge_free(known, v->pb);
+}
+
 /* The release manager's overview. */
 static void manager(struct view *v)
 {
@@ -278,7 +450,7 @@ static void manager(struct view *v)
 			target = ready;
 			snprintf(detail, sizeof(detail), "nobody has it; a %s can claim it, or relctl assign %s PERSON",
 				 s->owner, s->id);
-		} else if (state == STATE_CLAIMED && r->claimed_at + IDLE_AFTER < v->now) {
+		} else if (state == STATE_CLAIMED && ledger_idle(v->st, k, v->now) > 0) {
 			target = idle;
 			snprintf(detail, sizeof(detail), "%s has held it since %s; ask them", r->holder,
 				 age_format(r->claimed_at, v->now, t, sizeof(t)));
@@ -325,12 +497,38 @@ static void manager(struct view *v)
 		}
 	}
 	schedule_release(&sched);
+	manager_delegation(v);
+}
+
+/* The loaded releases answer the rules that look across releases (a claim granted by shadowing). */
+static const struct release_state *loaded_release(void *data, const char *version)
+{
+	const struct view *v = data;
+	size_t i;
+
+	for (i = 0; i < v->all_count; i++)
+		if (strcmp(v->all[i]->version, version) == 0)
+			return v->all[i];
+	return NULL;
+}
+
+/* Whether next needs every release: the manager's shadowing plan, or a step the caller may be granted. */
+static bool needs_history(const struct view *v, bool manager_view)
+{
+	size_t k;
+
+	for (k = 0; !manager_view && k < v->pb->step_count; k++)
+		if (v->pb->steps[k].shadow_grants && !person_has_role(v->me, v->pb->steps[k].owner))
+			return true;
+	return manager_view;
 }
 
 static int next_exec(struct cmd_ctx *ctx)
 {
 	struct session *s = ctx->session;
 	struct release *rel = ctx->release;
+	struct release *loaded = NULL;
+	size_t loaded_count = 0, i;
 	struct view v;
 	size_t phase;
 	int rc = -1;
@@ -344,6 +542,15 @@ static int next_exec(struct cmd_ctx *ctx)
 	v.me = session_identity(s, rel->pb, &ctx->err);
 	if (v.me == NULL)
 		goto out;
+	if (needs_history(&v, ledger_is_manager(v.me) || args_flag(&ctx->args, "all"))) {
+		if (session_load_all(s, 0, &loaded, &loaded_count, &ctx->err) != 0)
+			goto out;
+		v.all = xcalloc(loaded_count + 1, sizeof(*v.all));
+		for (i = 0; i < loaded_count; i++)
+			v.all[v.all_count++] = loaded[i].st;
+		rel->st->lookup = loaded_release;
+		rel->st->lookup_data = &v;
+	}
 	phase = ledger_current_phase(rel->st);
 	if (args_flag(&ctx->args, "json")) {
 		v.json = cJSON_CreateObject();
@@ -355,17 +562,25 @@ static int next_exec(struct cmd_ctx *ctx)
 		else
 			cJSON_AddNullToObject(v.json, "phase");
 		cJSON_AddStringToObject(v.json, "me", v.me->id);
+		cJSON_AddBoolToObject(v.json, "rehearsal", rel->st->rehearsal);
+		json_add_time_or_null(v.json, "target", rel->st->target);
 	} else {
-		fprintf(ctx->out, "%s%s %s rc%d%s", color(ctx, C_BOLD), rel->pb->name, rel->st->version, rel->st->candidate,
-			color(ctx, C_RESET));
+		fprintf(ctx->out, "%s%s%s %s rc%d%s", color(ctx, C_BOLD), rel->st->rehearsal ? "REHEARSAL " : "", rel->pb->name,
+			rel->st->version, rel->st->candidate, color(ctx, C_RESET));
 		if (phase < rel->pb->phase_count)
 			fprintf(ctx->out, ", phase %zu/%zu %s", phase + 1, rel->pb->phase_count, rel->pb->phases[phase].id);
 		else
 			fprintf(ctx->out, ", %s", release_status_name(rel->st->status));
 		fprintf(ctx->out, " - you are %s (", v.me->id);
-		for (size_t i = 0; i < v.me->roles.count; i++)
+		for (i = 0; i < v.me->roles.count; i++)
 			fprintf(ctx->out, "%s%s", i ? ", " : "", v.me->roles.items[i]);
 		fprintf(ctx->out, ")\n");
+		if (rel->st->target) {
+			char t[32], age[48];
+
+			fprintf(ctx->out, "target: %s (%s)\n", time_format(rel->st->target, t, sizeof(t)),
+				age_format(rel->st->target, v.now, age, sizeof(age)));
+		}
 	}
 	if (rel->st->status != RELEASE_OPEN) {
 		if (!v.json)
@@ -373,6 +588,7 @@ static int next_exec(struct cmd_ctx *ctx)
 				release_status_name(rel->st->status));
 	} else {
 		mine(&v);
+		shadowing(&v);
 		decision(&v);
 		if (ledger_is_manager(v.me) || args_flag(&ctx->args, "all"))
 			manager(&v);
@@ -383,6 +599,12 @@ static int next_exec(struct cmd_ctx *ctx)
 	}
 	rc = 0;
 out:
+	rel->st->lookup = NULL;
+	rel->st->lookup_data = NULL;
+	free(v.all);
+	for (i = 0; i < loaded_count; i++)
+		release_close(&loaded[i]);
+	free(loaded);
 	return rc;
 }
 
@@ -392,7 +614,9 @@ const struct cmd_entry cmd_next_entry = {
 	.summary = "what should happen now, and who does it",
 	.help = "Shows the steps you hold, the ones you can claim or review, and what your next\n"
 		"steps wait for.  A release manager (or anyone with --all) also sees unclaimed,\n"
-		"idle (claimed over a day ago), blocked and waiting steps, and the critical path.",
+		"idle (claimed longer than idle_after, default 1d), blocked and waiting steps, the\n"
+		"critical path, overdue steps, steps whose holder is away (with whom to hand them\n"
+		"to), and who should shadow the steps only one person has done.",
 	.options = options,
 	.min_args = 0,
 	.max_args = 1,

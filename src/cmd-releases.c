@@ -26,12 +26,13 @@ static int releases_exec(struct cmd_ctx *ctx)
 		{
 			const cJSON *status = cJSON_GetObjectItemCaseSensitive(item, "status");
 
-			fprintf(ctx->out, "%-16s %s%-9s%s rc%-3d started %s\n",
+			fprintf(ctx->out, "%-16s %s%-9s%s rc%-3d started %s%s\n",
 				cJSON_GetObjectItemCaseSensitive(item, "version")->valuestring,
 				color(ctx, cJSON_IsString(status) && status->valuestring[0] == 'o' ? C_YELLOW : C_GREEN),
 				cJSON_IsString(status) ? status->valuestring : "?", color(ctx, C_RESET),
 				cJSON_GetObjectItemCaseSensitive(item, "candidate")->valueint,
-				cJSON_GetObjectItemCaseSensitive(item, "started")->valuestring);
+				cJSON_GetObjectItemCaseSensitive(item, "started")->valuestring,
+				cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, "rehearsal")) ? "  REHEARSAL" : "");
 		}
 	}
 	cJSON_Delete(list);

@@ -34,6 +34,30 @@ static int render(struct cmd_ctx *ctx, struct session *s, const struct release *
 	return rc;
 }
 
+/* A rehearsal records the exact request as a dry run: nothing is sent. */
+static int record_dry_run(struct cmd_ctx *ctx, const struct release *rel, const struct pb_step *step,
+			  const struct hook_request *req, bool force)
+{
+	cJSON *fields = cJSON_CreateObject();
+	struct mutation record = { .version = rel->st->version, .op = "hook", .step = step->id, .fields = fields };
+	char *text = hook_request_text(req), *summary = NULL;
+	int rc;
+
+	fprintf(ctx->out, "%s\nREHEARSAL: %s is not sent; the request above is recorded as a dry run\n", text, step->id);
+	cJSON_AddItemToObject(fields, "result", hook_dry_run_json(req));
+	if (force)
+		cJSON_AddTrueToObject(fields, "forced");
+	rc = session_mutate(ctx->session, &record, &summary, &ctx->err);
+	if (rc == 0) {
+		fprintf(ctx->out, "%s\n", summary);
+		cmd_notify_ready(ctx, ctx->session, rel->st->version);
+	}
+	free(summary);
+	free(text);
+	cJSON_Delete(fields);
+	return rc;
+}
+
 static int run_exec(struct cmd_ctx *ctx)
 {
 	const char *step_id = ctx->args.positionals[0];
@@ -65,8 +89,9 @@ static int run_exec(struct cmd_ctx *ctx)
 		const cJSON *hook = rel->st->steps[step->index].hook;
 		const cJSON *id = cJSON_GetObjectItemCaseSensitive(hook, "webhook_id");
 
-		fprintf(ctx->out, "%s was already delivered (webhook-id %s); nothing sent. 'relctl run %s --force' sends it again with the same id\n",
-			step->id, cJSON_IsString(id) ? id->valuestring : "?", step->id);
+		fprintf(ctx->out, "%s was already %s (webhook-id %s); nothing sent. 'relctl run %s --force' sends it again with the same id\n",
+			step->id, rel->st->rehearsal ? "recorded as a dry run" : "delivered", cJSON_IsString(id) ? id->valuestring : "?",
+			step->id);
 		rc = 0;
 		goto out;
 	}
@@ -79,7 +104,8 @@ static int run_exec(struct cmd_ctx *ctx)
 		int allowed;
 
 		if (state != STATE_READY) {
-			cJSON_AddStringToObject(cJSON_AddObjectToObject(probe, "result"), "outcome", "delivered");
+			cJSON_AddStringToObject(cJSON_AddObjectToObject(probe, "result"), "outcome",
+						rel->st->rehearsal ? "dry-run" : "delivered");
 			if (force)
 				cJSON_AddTrueToObject(probe, "forced");
 		}
@@ -113,6 +139,10 @@ static int run_exec(struct cmd_ctx *ctx)
 		fprintf(ctx->out, "%s\n", summary);
 		free(summary);
 		summary = NULL;
+	}
+	if (rel->st->rehearsal) {
+		rc = record_dry_run(ctx, rel, step, &req, force);
+		goto out;
 	}
 	if (req.mail)
 		fprintf(ctx->out, "sending mail to %zu recipient%s through %s (Message-ID %s)...\n", req.recipient_count,

@@ -35,6 +35,40 @@ static cJSON *history(const struct release *rel, const char *step)
 	return list;
 }
 
+/* Due and overdue, shadows, and the hand-over note for whoever holds the step now. */
+static void delegation_lines(struct cmd_ctx *ctx, const struct release *rel, const struct pb_step *step, time_t now)
+{
+	const struct step_record *r = &rel->st->steps[step->index];
+	const cJSON *item;
+	char t[32], d[32];
+	int n = 0;
+
+	if (step->due && ledger_due_at(rel->st, step->index)) {
+		long overdue = ledger_overdue(rel->st, step->index, now);
+
+		fprintf(ctx->out, "due: %s (%s after it was ready)",
+			time_format(ledger_due_at(rel->st, step->index), t, sizeof(t)), duration_format(step->due, d, sizeof(d)));
+		if (overdue)
+			fprintf(ctx->out, ", %soverdue by %s%s", color(ctx, C_RED), duration_format(overdue, d, sizeof(d)),
+				color(ctx, C_RESET));
+		fprintf(ctx->out, "\n");
+	} else if (step->due) {
+		fprintf(ctx->out, "due: %s after it becomes ready\n", duration_format(step->due, d, sizeof(d)));
+	}
+	cJSON_ArrayForEach(item, r->shadows)
+		fprintf(ctx->out, "%s%s", n++ ? ", " : "shadowed by: ", item->valuestring);
+	if (n)
+		fprintf(ctx->out, "\n");
+	n = 0;
+	cJSON_ArrayForEach(item, r->shadowed)
+		fprintf(ctx->out, "%s%s", n++ ? ", " : "learnt by shadowing: ", item->valuestring);
+	if (n)
+		fprintf(ctx->out, "\n");
+	if (r->handover_to && r->holder && strcmp(r->holder, r->handover_to) == 0)
+		fprintf(ctx->out, "handed over by %s to %s at %s: %s\n", r->handover_from, r->handover_to,
+			time_format(r->handover_at, t, sizeof(t)), cmd_line(ctx, r->handover_note));
+}
+
 /* The step's instructions: the doc file from the work tree, or inline text. */
 static char *instructions(struct session *s, const struct pb_step *step, bool *from_file)
 {
@@ -93,6 +127,7 @@ static int show_exec(struct cmd_ctx *ctx)
 		view = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rel->doc, "steps"), step->id);
 		cJSON_AddItemToObject(root, "record", cJSON_Duplicate(view, 1));
 		cJSON_AddStringToObject(root, "state", step_state_name(state));
+		cJSON_AddNumberToObject(root, "overdue_seconds", (double)ledger_overdue(rel->st, step->index, s->now));
 		if (text && !utf8_valid(text, strlen(text))) {
 			/* JSON strings are UTF-8: a doc file that is not comes escaped as text shows it. */
 			struct buf safe;
@@ -150,6 +185,7 @@ static int show_exec(struct cmd_ctx *ctx)
 		}
 		if (step->estimate)
 			fprintf(out, "estimate: %s\n", duration_format(step->estimate, d, sizeof(d)));
+		delegation_lines(ctx, rel, step, s->now);
 		if (step->evidence_required)
 			fprintf(out, "evidence: required\n");
 		if (step->review)

@@ -8,6 +8,8 @@
 
 static const struct option_spec options[] = {
 	{ "set", OPT_MULTI, "VAR=VALUE", "set a playbook var for this release; repeatable" },
+	{ "rehearsal", OPT_FLAG, NULL, "a practice release: hooks are dry runs, nothing is sent, stats keep it apart" },
+	{ "target", OPT_VALUE, "TIME", "when the release should be done, e.g. 2024-03-21T17:00:00Z (forecast checks it)" },
 	OPTION_OFFLINE,
 	OPTION_END,
 };
@@ -49,7 +51,8 @@ static int start_exec(struct cmd_ctx *ctx)
 {
 	struct session *s = ctx->session;
 	struct playbook *pb;
-	cJSON *vars = cJSON_CreateObject();
+	cJSON *vars = cJSON_CreateObject(), *fields = cJSON_CreateObject();
+	const char *target = args_value(&ctx->args, "target");
 	const char *const *sets;
 	char *summary = NULL;
 	size_t count, i;
@@ -62,24 +65,37 @@ static int start_exec(struct cmd_ctx *ctx)
 	for (i = 0; i < count; i++)
 		if (parse_set(ctx, pb, sets[i], vars) != 0)
 			goto out;
-	rc = session_start(s, ctx->args.positionals[0], vars, &summary, &ctx->err);
+	if (args_flag(&ctx->args, "rehearsal"))
+		cJSON_AddTrueToObject(fields, "rehearsal");
+	if (target)
+		cJSON_AddStringToObject(fields, "target", target);
+	rc = session_start(s, ctx->args.positionals[0], vars, fields, &summary, &ctx->err);
 	if (rc == 0) {
-		fprintf(ctx->out, "%s\nnext: 'relctl next' shows what to do first\n", summary);
+		fprintf(ctx->out, "%s\n", summary);
+		if (args_flag(&ctx->args, "rehearsal"))
+			fprintf(ctx->out, "REHEARSAL: its hook steps are recorded as dry runs and nothing is sent or notified\n");
+		fprintf(ctx->out, "next: 'relctl next' shows what to do first\n");
 		cmd_notify_ready(ctx, s, ctx->args.positionals[0]);
 	}
 out:
 	free(summary);
 	playbook_free(pb);
 	cJSON_Delete(vars);
+	cJSON_Delete(fields);
 	return rc;
 }
 
 const struct cmd_entry cmd_start_entry = {
 	.name = "start",
-	.usage = "VERSION [--set VAR=VALUE]...",
+	.usage = "VERSION [--set VAR=VALUE]... [--rehearsal] [--target TIME]",
 	.summary = "start a release (release manager)",
 	.help = "The release pins the current playbook: changing the playbook later affects\n"
-		"new releases only.  Steps whose 'when' var is false are skipped at once.",
+		"new releases only.  Steps whose 'when' var is false are skipped at once.\n"
+		"--rehearsal starts a practice run of the same playbook, for a newcomer to go\n"
+		"through the whole process once: hook steps record the exact request as a dry\n"
+		"run and send nothing, notifications are not sent, and stats keep it apart from\n"
+		"real releases.  A rehearsal stays one.  --target sets when the release should\n"
+		"be done; status, next and forecast say whether it holds.",
 	.options = options,
 	.min_args = 1,
 	.max_args = 1,

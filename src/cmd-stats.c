@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cJSON.h"
+#include "delegation.h"
 #include "relctl.h"
 #include "session.h"
 #include "stats.h"
@@ -384,6 +385,61 @@ static char *text_of(struct cmd_ctx *ctx, const cJSON *st)
 	return text;
 }
 
+/*
+ * Who knows each risky step: the ones someone is learning (shadowed or
+ * practised), with who is ready to do them next, then the others in one line.
+ */
+static void print_shadowing(struct cmd_ctx *ctx, const cJSON *section)
+{
+	static const char *const lists[] = { "done_by", "shadowed_by", "practised_by", "ready_next" };
+	static const char *const labels[] = { "done by", "shadowed by", "practised by", "ready next" };
+	int rehearsals = cJSON_GetObjectItemCaseSensitive(section, "rehearsals")->valueint;
+	const cJSON *step;
+	bool any = false;
+	int alone = 0;
+
+	fprintf(ctx->out, "\n%sShadowing%s: steps fewer than two people have done, and who is learning them",
+		color(ctx, C_BOLD), color(ctx, C_RESET));
+	if (rehearsals > 0)
+		fprintf(ctx->out, " (%d rehearsal%s, counted as practice only)", rehearsals, rehearsals == 1 ? "" : "s");
+	fprintf(ctx->out, "\n");
+	cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(section, "steps"))
+	{
+		size_t i;
+
+		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(step, "risk")))
+			continue;
+		any = true;
+		if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(step, "shadowed_by")) == 0 &&
+		    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(step, "practised_by")) == 0)
+			continue;
+		fprintf(ctx->out, "  %s%-24s%s ", color(ctx, C_YELLOW), str(step, "id", ""), color(ctx, C_RESET));
+		for (i = 0; i < 4; i++) {
+			const cJSON *who, *list = cJSON_GetObjectItemCaseSensitive(step, lists[i]);
+			int n = 0;
+
+			if (cJSON_GetArraySize(list) == 0)
+				continue;
+			fprintf(ctx->out, "%s%s ", i ? "; " : "", labels[i]);
+			cJSON_ArrayForEach(who, list)
+				fprintf(ctx->out, "%s%s", n++ ? ", " : "", who->valuestring);
+		}
+		fprintf(ctx->out, "\n");
+	}
+	cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(section, "steps"))
+	{
+		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(step, "risk")) ||
+		    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(step, "shadowed_by")) > 0 ||
+		    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(step, "practised_by")) > 0)
+			continue;
+		fprintf(ctx->out, "%s%s", alone++ ? ", " : "  nobody learning yet: ", str(step, "id", ""));
+	}
+	if (alone)
+		fprintf(ctx->out, " ('relctl next' says who should shadow them)\n");
+	if (!any)
+		fprintf(ctx->out, "  none: every step done so far has been done by two people or more\n");
+}
+
 static int stats_exec(struct cmd_ctx *ctx)
 {
 	const char *format, *output = args_value(&ctx->args, "output");
@@ -395,7 +451,7 @@ static int stats_exec(struct cmd_ctx *ctx)
 	struct playbook *pb = NULL;
 	size_t count = 0, take = 0, i;
 	long off_after;
-	cJSON *st = NULL;
+	cJSON *st = NULL, *shadowing;
 	char *text = NULL;
 	int rc = -1;
 
@@ -415,7 +471,19 @@ static int stats_exec(struct cmd_ctx *ctx)
 		states[i] = rels[i].st;
 		docs[i] = rels[i].doc;
 	}
-	st = stats_build(states, docs, count, pb, &opt);
+	{
+		/* Rehearsals are practice: kept out of durations and counts, seen by the shadowing section. */
+		size_t real = 0;
+
+		shadowing = delegation_shadowing(states, count, pb);
+		for (i = 0; i < count; i++)
+			if (!states[i]->rehearsal) {
+				states[real] = states[i];
+				docs[real++] = docs[i];
+			}
+		st = stats_build(states, docs, real, pb, &opt);
+		cJSON_AddItemToObject(st, "shadowing", shadowing);
+	}
 	if (strcmp(format, "json") == 0) {
 		char *printed = cJSON_Print(st);
 
@@ -427,6 +495,7 @@ static int stats_exec(struct cmd_ctx *ctx)
 		text = text_of(ctx, st);
 	} else {
 		print_text(ctx, st);
+		print_shadowing(ctx, cJSON_GetObjectItemCaseSensitive(st, "shadowing"));
 		rc = 0;
 		goto out;
 	}
@@ -459,7 +528,9 @@ const struct cmd_entry cmd_stats_entry = {
 		"done, every round) per finished release times releases a year; --automation\n"
 		"STEP=DURATION says in how many years automating it would pay back.\n"
 		"--format html writes one self-contained page of the trends (docs/stats.md).\n"
-		"The last section names who is alone on the critical path.",
+		"A section names who is alone on the critical path; the last, for each step fewer\n"
+		"than two people have done, who has shadowed or practised it (in a rehearsal) and\n"
+		"is ready to do it next.  Rehearsals are kept out of durations and counts.",
 	.options = options,
 	.min_args = 0,
 	.max_args = 0,

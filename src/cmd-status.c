@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cJSON.h"
+#include "json.h"
 #include "relctl.h"
 #include "session.h"
 #include "util.h"
@@ -39,6 +40,8 @@ static cJSON *status_json(const struct release *rel, time_t now)
 	cJSON_AddStringToObject(root, "started", time_format(st->started_at, t, sizeof(t)));
 	cJSON_AddStringToObject(root, "started_by", st->started_by);
 	cJSON_AddStringToObject(root, "now", time_format(now, t, sizeof(t)));
+	cJSON_AddBoolToObject(root, "rehearsal", st->rehearsal);
+	json_add_time_or_null(root, "target", st->target);
 	phases = cJSON_AddArrayToObject(root, "phases");
 	for (p = 0; p < pb->phase_count; p++) {
 		const struct pb_phase *ph = &pb->phases[p];
@@ -77,6 +80,9 @@ static cJSON *status_json(const struct release *rel, time_t now)
 			if (state == STATE_WAITING)
 				cJSON_AddStringToObject(so, "opens_at",
 							time_format(ledger_wait_opens(st, k), t, sizeof(t)));
+			if (s->due)
+				json_add_time_or_null(so, "due_at", ledger_due_at(st, k));
+			cJSON_AddNumberToObject(so, "overdue_seconds", (double)ledger_overdue(st, k, now));
 			cJSON_AddItemToArray(steps, so);
 		}
 		cJSON_AddNumberToObject(po, "finished", (double)finished);
@@ -94,9 +100,11 @@ static void status_text(struct cmd_ctx *ctx, const struct release *rel, time_t n
 	char age[48], t[32];
 	size_t p, i;
 
-	fprintf(out, "%s%s %s%s  rc%d  %s  started %s by %s\n", color(ctx, C_BOLD), pb->name, st->version,
-		color(ctx, C_RESET), st->candidate, release_status_name(st->status),
+	fprintf(out, "%s%s%s %s%s  rc%d  %s  started %s by %s\n", color(ctx, C_BOLD), st->rehearsal ? "REHEARSAL " : "",
+		pb->name, st->version, color(ctx, C_RESET), st->candidate, release_status_name(st->status),
 		age_format(st->started_at, now, age, sizeof(age)), st->started_by);
+	if (st->target)
+		fprintf(out, "target: %s (%s)\n", time_format(st->target, t, sizeof(t)), age_format(st->target, now, age, sizeof(age)));
 	for (p = 0; p < pb->phase_count; p++) {
 		const struct pb_phase *ph = &pb->phases[p];
 		size_t finished = 0;
@@ -122,6 +130,9 @@ static void status_text(struct cmd_ctx *ctx, const struct release *rel, time_t n
 				fprintf(out, " opens %s", time_format(ledger_wait_opens(st, k), t, sizeof(t)));
 			if ((state == STATE_BLOCKED || state == STATE_SKIPPED) && r->reason)
 				fprintf(out, " %s", cmd_line(ctx, r->reason));
+			if (ledger_overdue(st, k, now) > 0)
+				fprintf(out, " %soverdue by %s%s", color(ctx, C_RED),
+					duration_format(ledger_overdue(st, k, now), t, sizeof(t)), color(ctx, C_RESET));
 			fprintf(out, "\n");
 		}
 	}

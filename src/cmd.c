@@ -41,6 +41,10 @@ extern const struct cmd_entry cmd_next_entry;
 extern const struct cmd_entry cmd_show_entry;
 extern const struct cmd_entry cmd_log_entry;
 extern const struct cmd_entry cmd_keys_allowed_signers_entry;
+extern const struct cmd_entry cmd_shadow_entry;
+extern const struct cmd_entry cmd_handover_entry;
+extern const struct cmd_entry cmd_away_entry;
+extern const struct cmd_entry cmd_remind_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_init_entry,
@@ -62,6 +66,10 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_block_entry,
 	&cmd_unblock_entry,
 	&cmd_review_entry,
+	&cmd_shadow_entry,
+	&cmd_handover_entry,
+	&cmd_away_entry,
+	&cmd_remind_entry,
 	&cmd_finding_add_entry,
 	&cmd_finding_update_entry,
 	&cmd_finding_list_entry,

@@ -247,6 +247,35 @@ static const char *past_tense(const char *op, const cJSON *fields)
 	return op;
 }
 
+/* The first line of a shadow, hand-over, away or reminder commit; caller frees. */
+static char *describe_delegation(const struct release *rel, const cJSON *event, const char *op, int candidate)
+{
+	const char *actor = text_field(event, "actor"), *step = text_field(event, "step");
+	const cJSON *steps = cJSON_GetObjectItemCaseSensitive(event, "steps"), *item;
+	struct buf b;
+
+	buf_init(&b);
+	if (strcmp(op, "shadow") == 0)
+		buf_addf(&b, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(event, "leave")) ? "%s stopped shadowing %s"
+											  : "%s shadows %s",
+			 actor, step);
+	else if (strcmp(op, "handover") == 0)
+		buf_addf(&b, "%s handed %s over to %s", actor, step, text_field(event, "person"));
+	else if (strcmp(op, "away") == 0 && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(event, "back")))
+		buf_addf(&b, "%s is back", actor);
+	else if (strcmp(op, "away") == 0)
+		buf_addf(&b, "%s is away%s%s", actor, text_field(event, "until")[0] ? " until " : "", text_field(event, "until"));
+	else if (strcmp(text_field(event, "kind"), "escalation") == 0)
+		buf_addf(&b, "%s told the release managers of ", actor);
+	else
+		buf_addf(&b, "%s reminded %s of ", actor, text_field(event, "person"));
+	if (strcmp(op, "remind") == 0)
+		cJSON_ArrayForEach(item, steps)
+			buf_addf(&b, "%s%s", item == steps->child ? "" : ", ", cJSON_IsString(item) ? item->valuestring : "");
+	buf_addf(&b, " (%s rc%d)", rel->version, candidate);
+	return buf_detach(&b);
+}
+
 /* "sam claimed test-voyager (2.6.3 rc1)", then the event's details, then its id. */
 static void describe(struct plan *plan, const struct release *rel, const cJSON *event, const char *op)
 {
@@ -280,7 +309,10 @@ static void describe(struct plan *plan, const struct release *rel, const cJSON *
 		plan->summary = xasprintf("%s ran the %s hook of %s: %s, %s %d (%s rc%d)", actor, text_field(result, "hook"),
 					  step->valuestring, text_field(result, "outcome"), mail ? "SMTP reply" : "HTTP",
 					  cJSON_IsNumber(status) ? status->valueint : 0, rel->version, candidate);
-	} else if (strcmp(op, "decide") == 0)
+	} else if (strcmp(op, "shadow") == 0 || strcmp(op, "handover") == 0 || strcmp(op, "away") == 0 ||
+		   strcmp(op, "remind") == 0)
+		plan->summary = describe_delegation(rel, event, op, candidate);
+	else if (strcmp(op, "decide") == 0)
 		plan->summary = xasprintf("%s decided to %s %s rc%d%s", actor, text_field(event, "decision"), rel->version,
 					  candidate, rel->st->candidate != candidate ? "; the next candidate begins" : "");
 	else
@@ -322,14 +354,17 @@ static int plan_mutation(struct session *s, const char *tip, void *data, struct 
 {
 	const struct mutation *m = data;
 	struct release rel;
+	struct release_lookup others;
 	const struct pb_person *me;
 	cJSON *event = NULL, *field;
 	int rc = -1;
 
 	if (tip == NULL)
 		return session_no_ledger(err);
+	memset(&others, 0, sizeof(others));
 	if (session_release_at(s, tip, m->version, &rel, err) != 0)
 		goto out;
+	session_lookup_attach(&others, s, tip, rel.st);
 	me = session_identity(s, rel.pb, err);
 	if (me == NULL)
 		goto out;
@@ -370,6 +405,7 @@ static int plan_mutation(struct session *s, const char *tip, void *data, struct 
 out:
 	cJSON_Delete(event);
 	release_close(&rel);
+	session_lookup_release(&others);
 	return rc;
 }
 
@@ -504,6 +540,7 @@ int session_update_playbook(struct session *s, const char *path, char **summary,
 struct start_plan {
 	const char *version;
 	cJSON *vars;
+	const cJSON *fields; /* more of the start event's fields (rehearsal, target); may be NULL */
 };
 
 static int plan_start(struct session *s, const char *tip, void *data, struct plan *plan, struct error *err)
@@ -552,6 +589,12 @@ static int plan_start(struct session *s, const char *tip, void *data, struct pla
 		goto out;
 	}
 	cJSON_AddItemToObject(event, "vars", cJSON_Duplicate(sp->vars, 1));
+	{
+		const cJSON *field;
+
+		cJSON_ArrayForEach(field, sp->fields)
+			cJSON_AddItemToObject(event, field->string, cJSON_Duplicate(field, 1));
+	}
 	if (ledger_apply_new(rel.st, event, err) != 0) {
 		cJSON_Delete(event);
 		goto out;
@@ -566,7 +609,8 @@ static int plan_start(struct session *s, const char *tip, void *data, struct pla
 	plan_release_doc(plan, &rel);
 	if (plan_index(s, tip, rel.st, plan, true, err) != 0)
 		goto out;
-	plan->summary = xasprintf("%s started release %s (rc1) of \"%s\"", me->id, sp->version, rel.pb->name);
+	plan->summary = xasprintf("%s started %s %s (rc1) of \"%s\"", me->id, rel.st->rehearsal ? "the rehearsal" : "release",
+				  sp->version, rel.pb->name);
 	buf_addf(&plan->message, "%s\n\nRelctl-Event: %s\n", plan->summary,
 		 cJSON_GetObjectItemCaseSensitive(event, "id")->valuestring);
 	plan_author(plan, me);
@@ -577,9 +621,10 @@ out:
 	return rc;
 }
 
-int session_start(struct session *s, const char *version, cJSON *vars, char **summary, struct error *err)
+int session_start(struct session *s, const char *version, cJSON *vars, const cJSON *fields, char **summary,
+		  struct error *err)
 {
-	struct start_plan sp = { version, vars };
+	struct start_plan sp = { version, vars, fields };
 
 	if (!version_valid(version))
 		return error_set(err, EXIT_USAGE, "\"%s\" is not a release version (letters, digits, '.', '-', '+', '_')",

@@ -1166,6 +1166,34 @@ const char *hook_outcome_name(enum hook_outcome outcome)
 	return names[outcome];
 }
 
+cJSON *hook_dry_run_json(const struct hook_request *req)
+{
+	struct hook_result none;
+	char *text = hook_request_text(req);
+	cJSON *o;
+
+	/* A result with no attempt, whose outcome is the dry run. */
+	memset(&none, 0, sizeof(none));
+	o = hook_result_json(req, &none);
+	cJSON_ReplaceItemInObjectCaseSensitive(o, "outcome", cJSON_CreateString("dry-run"));
+	/* The event holds at most 64 KiB: a long body is cut, on a character boundary. */
+	if (strlen(text) > HOOK_DRY_RUN_BYTES) {
+		size_t cut = HOOK_DRY_RUN_BYTES, rest;
+		char *shown;
+
+		while (cut > 0 && ((unsigned char)text[cut] & 0xc0) == 0x80)
+			cut--;
+		rest = strlen(text) - cut;
+		text[cut] = '\0';
+		shown = xasprintf("%s\n... (%zu bytes more)", text, rest);
+		free(text);
+		text = shown;
+	}
+	cJSON_AddStringToObject(o, "request", text);
+	free(text);
+	return o;
+}
+
 cJSON *hook_result_json(const struct hook_request *req, const struct hook_result *res)
 {
 	cJSON *o = cJSON_CreateObject(), *attempts = NULL;

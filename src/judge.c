@@ -561,6 +561,19 @@ static const struct candidate *candidate_of(const struct judge *j, const char *p
 	return NULL;
 }
 
+/* Another accepted release, for the rules that look across releases (ledger.h's lookup). */
+static const struct release_state *judge_lookup(void *data, const char *version)
+{
+	struct judge *j = data;
+	struct judged_release *r = NULL;
+	struct error ignored;
+	char *path = xasprintf("releases/%s.json", version);
+	int rc = version_valid(version) ? release_get(j, path, &r, &ignored) : 1;
+
+	free(path);
+	return rc == 0 ? r->st : NULL;
+}
+
 static int check_events(const struct appended *a, struct release_state *st, const cJSON *old_doc, const cJSON *doc,
 			int expect, struct verdict *v, struct error *err)
 {
@@ -585,6 +598,8 @@ static int check_events(const struct appended *a, struct release_state *st, cons
 	if (expect && count - old_count != expect)
 		return error_set(err, EXIT_DATAERR, "%s: the commit appends %d events; every change is exactly one event and one commit",
 				 a->path, count - old_count);
+	st->lookup = judge_lookup;
+	st->lookup_data = a->j;
 	for (i = old_count; ev; ev = ev->next, i++) {
 		const char *id = json_string(ev, "id");
 		struct error inner;
@@ -682,6 +697,8 @@ static int check_release_doc(struct appended *a, const char *version, const char
 		if (!is_header_key(item->string) && strcmp(item->string, "status") && strcmp(item->string, "candidate") &&
 		    strcmp(item->string, "started") && strcmp(item->string, "started_by") && strcmp(item->string, "vars") &&
 		    strcmp(item->string, "steps") && strcmp(item->string, "findings") && strcmp(item->string, "inputs") &&
+		    strcmp(item->string, "rehearsal") && strcmp(item->string, "target") && strcmp(item->string, "away") &&
+		    strcmp(item->string, "reminders") &&
 		    strcmp(item->string, "decisions")) {
 			release_undo(j, a->path, st);
 			error_set(err, EXIT_DATAERR, "%s has the unknown field \"%s\"", a->path, item->string);
@@ -1423,6 +1440,8 @@ static int plan_restore_release(struct judge *j, const char *path, struct judge_
 			cJSON_AddItemToObject(doc, "playbook", cJSON_Duplicate(cand->pin, 1));
 			cJSON_AddArrayToObject(doc, "events");
 		}
+		st->lookup = judge_lookup;
+		st->lookup_data = j;
 		/* The author first: an event is applied only when it is to be carried. */
 		if (check_author(st, cand->event, cand->author_email, &why) != 0 || ledger_apply_new(st, cand->event, &why) != 0) {
 			note_event(out->dropped, cand, version, why.message);

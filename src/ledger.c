@@ -62,6 +62,10 @@ static void replace(char **field, const char *value)
 	*field = value ? xstrdup(value) : NULL;
 }
 
+/* The delegation part of the rules, further down. */
+static void record_clear_delegation(struct step_record *r);
+static void free_delegation(struct release_state *st);
+
 static void record_clear_work(struct step_record *r)
 {
 	replace(&r->holder, NULL);
@@ -75,6 +79,7 @@ static void record_clear_work(struct step_record *r)
 	cJSON_Delete(r->hook);
 	r->hook = NULL;
 	r->claimed_at = r->done_at = r->ready_at = 0;
+	record_clear_delegation(r);
 }
 
 void release_state_free(struct release_state *st)
@@ -89,6 +94,7 @@ void release_state_free(struct release_state *st)
 		cJSON_Delete(st->steps[i].hook);
 		free(st->steps[i].reason);
 	}
+	free_delegation(st);
 	free(st->steps);
 	for (i = 0; i < st->finding_count; i++) {
 		struct finding *f = &st->findings[i];
@@ -218,6 +224,8 @@ bool ledger_index_entry(const struct release_state *st, cJSON *releases, bool al
 	cJSON_AddNumberToObject(e, "candidate", st->candidate);
 	cJSON_AddStringToObject(e, "started", time_format(st->started_at, t, sizeof(t)));
 	cJSON_AddStringToObject(e, "playbook", st->pb->name);
+	if (st->rehearsal)
+		cJSON_AddTrueToObject(e, "rehearsal");
 	return true;
 }
 
@@ -329,6 +337,13 @@ static int refuse_finished(const struct op_ctx *o, const char *verb, struct erro
 			 verb, o->step->id, step_state_name(o->state), o->step->id);
 }
 
+/* The delegation part of the rules, further down. */
+static int check_start_delegation(struct op_ctx *o, struct error *err);
+static void apply_start_delegation(struct op_ctx *o);
+static int check_shadow_grant(const struct op_ctx *o, struct error *err);
+static int check_hook_rehearsal(const struct op_ctx *o, const char *outcome, struct error *err);
+static void credit_shadows(struct step_record *r);
+
 /* ---------- operations ---------- */
 
 static int check_start(struct op_ctx *o, struct error *err)
@@ -352,7 +367,7 @@ static int check_start(struct op_ctx *o, struct error *err)
 		    (var->type == VAR_STRING && !cJSON_IsString(v)))
 			return error_set(err, EXIT_USAGE, "var \"%s\" is a %s", var->name, var_type_name(var->type));
 	}
-	return 0;
+	return check_start_delegation(o, err);
 }
 
 static void skip_by_conditions(struct release_state *st, time_t when);
@@ -388,6 +403,7 @@ static void apply_start(struct op_ctx *o)
 	}
 	replace(&st->started_by, o->actor->id);
 	st->started_at = o->when;
+	apply_start_delegation(o);
 	skip_by_conditions(st, o->when);
 }
 
@@ -437,8 +453,8 @@ static int check_claim(struct op_ctx *o, struct error *err)
 	if (o->step->kind == STEP_DECISION)
 		return error_set(err, EXIT_DATAERR, "%s is the product owner's decision; it is made with 'relctl decide'",
 				 o->step->id);
-	if (!person_has_role(o->actor, o->step->owner))
-		return refuse_role(o, "claim", o->step->owner, err);
+	if (!person_has_role(o->actor, o->step->owner) && check_shadow_grant(o, err) != 0)
+		return -1;
 	switch (o->state) {
 	case STATE_READY:
 		return 0;
@@ -578,6 +594,7 @@ static void apply_done(struct op_ctx *o)
 	replace(&o->rec->review_verdict, NULL);
 	replace(&o->rec->review_note, NULL);
 	o->rec->done_at = o->when;
+	credit_shadows(o->rec);
 }
 
 static int check_review(struct op_ctx *o, struct error *err)
@@ -976,6 +993,8 @@ static int check_hook(struct op_ctx *o, struct error *err)
 		return error_set(err, EXIT_DATAERR, "%s is not a hook step", o->step->id);
 	if (!cJSON_IsObject(result) || !cJSON_IsString(outcome))
 		return error_set(err, EXIT_DATAERR, "a hook event needs its result");
+	if (check_hook_rehearsal(o, outcome->valuestring, err) != 0)
+		return -1;
 	if (!person_has_role(o->actor, o->step->owner) && !ledger_is_manager(o->actor))
 		return refuse_role(o, "run", o->step->owner, err);
 	if (o->state == STATE_DONE && forced)
@@ -996,11 +1015,430 @@ static void apply_hook(struct op_ctx *o)
 
 	cJSON_Delete(o->rec->hook);
 	o->rec->hook = cJSON_Duplicate(result, 1);
-	if (strcmp(outcome, "delivered") == 0 && o->rec->base != STATE_DONE) {
+	/* A rehearsal's dry run stands for the delivery (check_hook_rehearsal). */
+	if ((strcmp(outcome, "delivered") == 0 || strcmp(outcome, "dry-run") == 0) && o->rec->base != STATE_DONE) {
 		o->rec->base = STATE_DONE;
 		replace(&o->rec->done_by, o->rec->holder ? o->rec->holder : o->actor->id);
 		o->rec->done_at = o->when;
+		credit_shadows(o->rec);
 	}
+}
+
+/* ---------- delegation: shadows, hand-overs, away, deadlines, reminders ---------- */
+
+static bool list_has(const cJSON *list, const char *id)
+{
+	const cJSON *item;
+
+	cJSON_ArrayForEach(item, list)
+		if (cJSON_IsString(item) && strcmp(item->valuestring, id) == 0)
+			return true;
+	return false;
+}
+
+static void list_add(cJSON **list, const char *id)
+{
+	if (*list == NULL)
+		*list = cJSON_CreateArray();
+	if (!list_has(*list, id))
+		cJSON_AddItemToArray(*list, cJSON_CreateString(id));
+}
+
+static void list_remove(cJSON *list, const char *id)
+{
+	int i = 0;
+	const cJSON *item;
+
+	cJSON_ArrayForEach(item, list)
+	{
+		if (strcmp(item->valuestring, id) == 0) {
+			cJSON_DeleteItemFromArray(list, i);
+			return;
+		}
+		i++;
+	}
+}
+
+/* The shadows who saw the step to its finish are credited with it, and so is whoever finished it. */
+static void credit_shadows(struct step_record *r)
+{
+	const cJSON *item;
+
+	if (r->done_by)
+		list_add(&r->performers, r->done_by);
+	cJSON_ArrayForEach(item, r->shadows)
+		list_add(&r->shadowed, item->valuestring);
+	cJSON_Delete(r->shadows);
+	r->shadows = NULL;
+}
+
+bool ledger_has_shadowed(const struct release_state *st, const char *step, const char *person)
+{
+	const struct pb_step *s = playbook_step(st->pb, step);
+
+	return s && list_has(st->steps[s->index].shadowed, person);
+}
+
+time_t ledger_due_at(const struct release_state *st, size_t step)
+{
+	const struct pb_step *s = &st->pb->steps[step];
+	const struct step_record *r = &st->steps[step];
+
+	if (s->due == 0 || r->ready_at == 0)
+		return 0;
+	return r->ready_at + s->due;
+}
+
+long ledger_overdue(const struct release_state *st, size_t step, time_t now)
+{
+	enum step_state state = ledger_step_state(st, step, now);
+	time_t due = ledger_due_at(st, step);
+
+	if (due == 0 || now <= due || finished(state) || state == STATE_PENDING || state == STATE_WAITING)
+		return 0;
+	return (long)(now - due);
+}
+
+long ledger_idle(const struct release_state *st, size_t step, time_t now)
+{
+	const struct step_record *r = &st->steps[step];
+	long held = (long)(now - r->claimed_at);
+
+	if (ledger_step_state(st, step, now) != STATE_CLAIMED || r->claimed_at == 0 ||
+	    held <= step_idle_after(st->pb, &st->pb->steps[step]))
+		return 0;
+	return held;
+}
+
+long ledger_unclaimed(const struct release_state *st, size_t step, time_t now)
+{
+	const struct step_record *r = &st->steps[step];
+	long waited = (long)(now - r->ready_at);
+
+	if (st->pb->steps[step].kind == STEP_DECISION || ledger_step_state(st, step, now) != STATE_READY ||
+	    r->ready_at == 0 || waited <= step_idle_after(st->pb, &st->pb->steps[step]))
+		return 0;
+	return waited;
+}
+
+const struct away_record *ledger_away(const struct release_state *st, const char *person, time_t now)
+{
+	size_t i;
+
+	for (i = 0; person && i < st->away_count; i++)
+		if (strcmp(st->away[i].person, person) == 0 && st->away[i].since <= now &&
+		    (st->away[i].until == 0 || st->away[i].until > now))
+			return &st->away[i];
+	return NULL;
+}
+
+bool ledger_reminded(const struct release_state *st, const char *kind, const char *person, const char *step,
+		     time_t when)
+{
+	size_t i;
+
+	for (i = 0; i < st->reminder_count; i++) {
+		const struct reminder_record *r = &st->reminders[i];
+
+		if (r->at / 86400 == when / 86400 && strcmp(r->kind, kind) == 0 &&
+		    (person == NULL ? r->person == NULL : r->person && strcmp(r->person, person) == 0) &&
+		    list_has(r->steps, step))
+			return true;
+	}
+	return false;
+}
+
+/* The held states: someone has the step in hand. */
+static bool held(const struct op_ctx *o)
+{
+	return o->rec->holder &&
+	       (o->state == STATE_CLAIMED || o->state == STATE_WAITING || o->state == STATE_BLOCKED);
+}
+
+/* A rehearsal and a real release take the start's fields: a rehearsal stays one. */
+static int check_start_delegation(struct op_ctx *o, struct error *err)
+{
+	const char *target = json_string(o->event, "target");
+	time_t t;
+
+	if (target && time_parse(target, &t) != 0)
+		return error_set(err, EXIT_USAGE, "a release's --target is a time like 2024-03-21T17:00:00Z, not \"%s\"",
+				 target);
+	return 0;
+}
+
+static void apply_start_delegation(struct op_ctx *o)
+{
+	const char *target = json_string(o->event, "target");
+
+	o->st->rehearsal = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o->event, "rehearsal"));
+	if (target)
+		time_parse(target, &o->st->target);
+}
+
+/*
+ * A claim outside the step's role, granted by having shadowed it
+ * (shadow_grants): the claim names the release it was shadowed in, and a
+ * new claim is checked there; a replay of accepted history trusts it.
+ */
+static int check_shadow_grant(const struct op_ctx *o, struct error *err)
+{
+	const char *in = json_string(o->event, "shadowed_in");
+	const struct release_state *source;
+
+	if (in == NULL || !o->step->shadow_grants) {
+		if (o->step->shadow_grants)
+			return error_set(err, EXIT_NOPERM,
+					 "%s cannot claim %s: it needs the role %s; ask a %s or the release manager, or shadow it to its finish first ('relctl shadow %s' while someone holds it)",
+					 o->actor->id, o->step->id, o->step->owner, o->step->owner, o->step->id);
+		return refuse_role(o, "claim", o->step->owner, err);
+	}
+	if (!o->fresh)
+		return 0;
+	source = strcmp(in, o->st->version) == 0 ? o->st
+		 : o->st->lookup			? o->st->lookup(o->st->lookup_data, in)
+							: NULL;
+	if (source == NULL)
+		return error_set(err, EXIT_DATAERR, "cannot check that %s shadowed %s in release %s: the ledger has no such release here",
+				 o->actor->id, o->step->id, in);
+	if (!ledger_has_shadowed(source, o->step->id, o->actor->id))
+		return error_set(err, EXIT_NOPERM, "%s did not shadow %s to its finish in release %s, so cannot claim it without the role %s",
+				 o->actor->id, o->step->id, in, o->step->owner);
+	return 0;
+}
+
+/* A rehearsal's hooks are dry runs, and only a rehearsal's are. */
+static int check_hook_rehearsal(const struct op_ctx *o, const char *outcome, struct error *err)
+{
+	bool dry = strcmp(outcome, "dry-run") == 0;
+
+	if (o->st->rehearsal && !dry)
+		return error_set(err, EXIT_DATAERR, "%s is a rehearsal: its hook %s is recorded as a dry run, never sent",
+				 o->st->version, o->step->id);
+	if (!o->st->rehearsal && dry)
+		return error_set(err, EXIT_DATAERR, "a dry run of %s is not recorded in %s, a real release: 'relctl run %s' sends it",
+				 o->step->id, o->st->version, o->step->id);
+	return 0;
+}
+
+static int check_shadow(struct op_ctx *o, struct error *err)
+{
+	bool leave = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o->event, "leave"));
+
+	if (o->step->kind == STEP_DECISION)
+		return error_set(err, EXIT_DATAERR, "%s is the %s's decision; read 'relctl brief' to learn how it is made",
+				 o->step->id, o->step->owner);
+	if (leave) {
+		if (!list_has(o->rec->shadows, o->actor->id))
+			return error_set(err, EXIT_DATAERR, "%s is not shadowing %s", o->actor->id, o->step->id);
+		return 0;
+	}
+	if (!held(o))
+		return error_set(err, EXIT_DATAERR, "%s is %s: a shadow joins a step someone holds; 'relctl shadow %s' once it is claimed",
+				 o->step->id, step_state_name(o->state), o->step->id);
+	if (strcmp(o->rec->holder, o->actor->id) == 0)
+		return error_set(err, EXIT_DATAERR, "you hold %s yourself; a shadow learns from someone else doing it", o->step->id);
+	if (list_has(o->rec->shadows, o->actor->id))
+		return error_set(err, EXIT_DATAERR, "%s already shadows %s (held by %s)", o->actor->id, o->step->id,
+				 o->rec->holder);
+	return 0;
+}
+
+static void apply_shadow(struct op_ctx *o)
+{
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o->event, "leave")))
+		list_remove(o->rec->shadows, o->actor->id);
+	else
+		list_add(&o->rec->shadows, o->actor->id);
+}
+
+static int check_handover(struct op_ctx *o, struct error *err)
+{
+	const char *who = json_string(o->event, "person"), *note = json_string(o->event, "note");
+	const struct pb_person *target = who ? playbook_person(o->st->pb, who) : NULL;
+
+	if (target == NULL)
+		return error_set(err, EXIT_USAGE, "no person \"%s\" in the playbook; see 'relctl playbook show'",
+				 who ? who : "");
+	if (o->step->kind == STEP_DECISION)
+		return error_set(err, EXIT_DATAERR, "%s is the product owner's decision and is not handed over", o->step->id);
+	if (!held(o))
+		return error_set(err, EXIT_DATAERR, "cannot hand over %s: it is %s, and only a step someone holds is handed over",
+				 o->step->id, step_state_name(o->state));
+	if (strcmp(o->rec->holder, o->actor->id) != 0 &&
+	    !(ledger_is_manager(o->actor) && ledger_away(o->st, o->rec->holder, o->when)))
+		return error_set(err, EXIT_NOPERM,
+				 "%s cannot hand over %s: %s holds it and hands it over (a release manager can while they are away, or 'relctl assign' it)",
+				 o->actor->id, o->step->id, o->rec->holder);
+	if (note == NULL || note[0] == '\0')
+		return error_set(err, EXIT_USAGE, "a hand-over needs --note TEXT: where %s stands, for %s", o->step->id,
+				 target->id);
+	if (strcmp(target->id, o->rec->holder) == 0)
+		return error_set(err, EXIT_DATAERR, "%s already holds %s", target->id, o->step->id);
+	if (!person_has_role(target, o->step->owner))
+		return error_set(err, EXIT_DATAERR, "cannot hand %s to %s: it needs the role %s, which %s does not have",
+				 o->step->id, target->id, o->step->owner, target->id);
+	return 0;
+}
+
+static void apply_handover(struct op_ctx *o)
+{
+	const char *to = json_string(o->event, "person");
+	struct step_record *r = o->rec;
+
+	replace(&r->handover_from, r->holder);
+	replace(&r->handover_to, to);
+	replace(&r->handover_note, json_string(o->event, "note"));
+	r->handover_at = o->when;
+	replace(&r->holder, to);
+	/* Idle counts from the hand-over; a wait step's clock keeps running. */
+	if (o->step->kind != STEP_WAIT)
+		r->claimed_at = o->when;
+	list_remove(r->shadows, to);
+}
+
+static int check_away(struct op_ctx *o, struct error *err)
+{
+	const char *until = json_string(o->event, "until");
+	bool back = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o->event, "back"));
+	time_t t;
+	size_t i;
+
+	if (back && until)
+		return error_set(err, EXIT_USAGE, "away is either --until TIME or --back");
+	if (until && time_parse(until, &t) != 0)
+		return error_set(err, EXIT_USAGE, "--until is a time like 2024-03-25T09:00:00Z, not \"%s\"", until);
+	if (until && t <= o->when)
+		return error_set(err, EXIT_USAGE, "--until %s is not in the future", until);
+	for (i = 0; back && i < o->st->away_count; i++)
+		if (strcmp(o->st->away[i].person, o->actor->id) == 0)
+			return 0;
+	if (back)
+		return error_set(err, EXIT_DATAERR, "%s is not marked away in %s", o->actor->id, o->st->version);
+	return 0;
+}
+
+static void apply_away(struct op_ctx *o)
+{
+	struct release_state *st = o->st;
+	const char *until = json_string(o->event, "until");
+	size_t i;
+
+	for (i = 0; i < st->away_count; i++)
+		if (strcmp(st->away[i].person, o->actor->id) == 0)
+			break;
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o->event, "back"))) {
+		free(st->away[i].person);
+		memmove(&st->away[i], &st->away[i + 1], (st->away_count - i - 1) * sizeof(*st->away));
+		st->away_count--;
+		return;
+	}
+	if (i == st->away_count) {
+		st->away = xrealloc(st->away, (st->away_count + 1) * sizeof(*st->away));
+		st->away[st->away_count++].person = xstrdup(o->actor->id);
+	}
+	st->away[i].since = o->when;
+	st->away[i].until = 0;
+	if (until)
+		time_parse(until, &st->away[i].until);
+}
+
+/*
+ * A reminder names steps that are due for one on the event's day: a
+ * person's own overdue or idle steps, or, escalated to the release
+ * managers, steps overdue by more than escalate_after and steps nobody
+ * has claimed for longer than idle_after.  Once per step, person and day.
+ */
+static int check_remind(struct op_ctx *o, struct error *err)
+{
+	const char *kind = json_string(o->event, "kind"), *who = json_string(o->event, "person");
+	const cJSON *steps = cJSON_GetObjectItemCaseSensitive(o->event, "steps"), *item;
+	bool escalation = kind && strcmp(kind, "escalation") == 0;
+
+	if (o->st->rehearsal)
+		return error_set(err, EXIT_DATAERR, "%s is a rehearsal: nobody is reminded of it", o->st->version);
+	if (kind == NULL || (!escalation && strcmp(kind, "reminder") != 0))
+		return error_set(err, EXIT_USAGE, "a reminder's kind is reminder or escalation");
+	if (escalation ? who != NULL : (who == NULL || playbook_person(o->st->pb, who) == NULL))
+		return error_set(err, EXIT_USAGE, escalation ? "an escalation goes to the release managers, not to a person"
+							     : "a reminder names a person of the playbook");
+	if (cJSON_GetArraySize(steps) == 0)
+		return error_set(err, EXIT_USAGE, "a reminder names the steps it is about");
+	cJSON_ArrayForEach(item, steps)
+	{
+		const struct pb_step *s = playbook_step(o->st->pb, item->valuestring);
+		const struct step_record *r;
+		bool due;
+
+		if (s == NULL)
+			return error_set(err, EXIT_USAGE, "release %s has no step \"%s\"", o->st->version, item->valuestring);
+		r = &o->st->steps[s->index];
+		if (escalation)
+			due = (s->due && ledger_overdue(o->st, s->index, o->when) > step_escalate_after(o->st->pb, s)) ||
+			      ledger_unclaimed(o->st, s->index, o->when) > 0;
+		else
+			due = r->holder && strcmp(r->holder, who) == 0 &&
+			      (ledger_overdue(o->st, s->index, o->when) > 0 || ledger_idle(o->st, s->index, o->when) > 0);
+		if (!due)
+			return error_set(err, EXIT_DATAERR, "%s is not %s at %s", s->id,
+					 escalation ? "overdue past its escalation nor long unclaimed"
+						    : "overdue or idle for the person reminded",
+					 json_string(o->event, "time"));
+		if (ledger_reminded(o->st, kind, who, s->id, o->when))
+			return error_set(err, EXIT_DATAERR, "%s was already %s of %s on this day", escalation ? "the release managers" : who,
+					 escalation ? "told" : "reminded", s->id);
+	}
+	return 0;
+}
+
+static void apply_remind(struct op_ctx *o)
+{
+	struct release_state *st = o->st;
+	struct reminder_record *r;
+
+	st->reminders = xrealloc(st->reminders, (st->reminder_count + 1) * sizeof(*st->reminders));
+	r = &st->reminders[st->reminder_count++];
+	memset(r, 0, sizeof(*r));
+	r->kind = xstrdup(json_string(o->event, "kind"));
+	replace(&r->person, json_string(o->event, "person"));
+	r->steps = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(o->event, "steps"), 1);
+	replace(&r->message, json_string(o->event, "message"));
+	replace(&r->webhook_id, json_string(o->event, "webhook_id"));
+	r->by = xstrdup(o->actor->id);
+	r->at = o->when;
+}
+
+/* What a step's work being cleared (skip, reopen, a delay) takes with it; the credits stay. */
+static void record_clear_delegation(struct step_record *r)
+{
+	cJSON_Delete(r->shadows);
+	r->shadows = NULL;
+	replace(&r->handover_from, NULL);
+	replace(&r->handover_to, NULL);
+	replace(&r->handover_note, NULL);
+	r->handover_at = 0;
+}
+
+static void free_delegation(struct release_state *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->pb->step_count; i++) {
+		cJSON_Delete(st->steps[i].shadowed);
+		cJSON_Delete(st->steps[i].performers);
+	}
+	for (i = 0; i < st->away_count; i++)
+		free(st->away[i].person);
+	free(st->away);
+	for (i = 0; i < st->reminder_count; i++) {
+		free(st->reminders[i].kind);
+		free(st->reminders[i].person);
+		cJSON_Delete(st->reminders[i].steps);
+		free(st->reminders[i].message);
+		free(st->reminders[i].webhook_id);
+		free(st->reminders[i].by);
+	}
+	free(st->reminders);
 }
 
 /* ---------- event shapes ---------- */
@@ -1037,8 +1475,10 @@ struct op_def {
 };
 
 static const struct op_def ops[] = {
-	{ "start", false, check_start, { { "vars", FIELD_OBJECT, false }, FIELDS_END } },
-	{ "claim", true, check_claim, { { "reason", FIELD_TEXT, false }, FIELDS_END } },
+	{ "start", false, check_start,
+	  { { "vars", FIELD_OBJECT, false }, { "rehearsal", FIELD_BOOL, false }, { "target", FIELD_NAME, false }, FIELDS_END } },
+	{ "claim", true, check_claim,
+	  { { "reason", FIELD_TEXT, false }, { "shadowed_in", FIELD_NAME, false }, FIELDS_END } },
 	{ "unclaim", true, check_unclaim, { { "reason", FIELD_TEXT, false }, FIELDS_END } },
 	{ "assign", true, check_assign, { { "person", FIELD_NAME, false }, { "reason", FIELD_TEXT, false }, FIELDS_END } },
 	{ "done", true, check_done, { { "note", FIELD_TEXT, false }, { "evidence", FIELD_LINKS, false }, FIELDS_END } },
@@ -1047,6 +1487,17 @@ static const struct op_def ops[] = {
 	{ "reopen", true, check_reopen, { { "reason", FIELD_TEXT, false }, FIELDS_END } },
 	{ "block", true, check_block, { { "reason", FIELD_TEXT, false }, FIELDS_END } },
 	{ "unblock", true, check_unblock, { { "reason", FIELD_TEXT, false }, FIELDS_END } },
+	{ "shadow", true, check_shadow, { { "leave", FIELD_BOOL, false }, FIELDS_END } },
+	{ "handover", true, check_handover, { { "person", FIELD_NAME, true }, { "note", FIELD_TEXT, false }, FIELDS_END } },
+	{ "away", false, check_away, { { "until", FIELD_NAME, false }, { "back", FIELD_BOOL, false }, FIELDS_END } },
+	/* steps: step ids, checked by check_remind. */
+	{ "remind", false, check_remind,
+	  { { "kind", FIELD_NAME, false },
+	    { "person", FIELD_NAME, false },
+	    { "steps", FIELD_LINKS, false },
+	    { "message", FIELD_TEXT, false },
+	    { "webhook_id", FIELD_NAME, false },
+	    FIELDS_END } },
 	{ "finding-add", false, check_finding_add,
 	  { { "finding", FIELD_NAME, true },
 	    { "title", FIELD_TEXT, false },
@@ -1193,6 +1644,14 @@ static void apply(struct op_ctx *o)
 		apply_block(o);
 	else if (strcmp(op, "unblock") == 0)
 		apply_unblock(o);
+	else if (strcmp(op, "shadow") == 0)
+		apply_shadow(o);
+	else if (strcmp(op, "handover") == 0)
+		apply_handover(o);
+	else if (strcmp(op, "away") == 0)
+		apply_away(o);
+	else if (strcmp(op, "remind") == 0)
+		apply_remind(o);
 	else if (strcmp(op, "finding-add") == 0)
 		apply_finding_add(o);
 	else if (strcmp(op, "finding-update") == 0)
@@ -1450,9 +1909,73 @@ static void write_inputs_and_decisions(const struct release_state *st, cJSON *do
 	}
 }
 
+/*
+ * A step's shadows, hand-over and due time in the view.  Each key is written
+ * only when it says something, so that the views of ledgers written before
+ * these existed are still their replay.
+ */
+static void write_step_delegation(const struct release_state *st, size_t i, cJSON *o)
+{
+	const struct step_record *r = &st->steps[i];
+
+	if (cJSON_GetArraySize(r->shadows) > 0)
+		cJSON_AddItemToObject(o, "shadows", cJSON_Duplicate(r->shadows, 1));
+	if (cJSON_GetArraySize(r->shadowed) > 0)
+		cJSON_AddItemToObject(o, "shadowed", cJSON_Duplicate(r->shadowed, 1));
+	if (r->handover_to) {
+		cJSON *h = cJSON_AddObjectToObject(o, "handover");
+
+		cJSON_AddStringToObject(h, "from", r->handover_from);
+		cJSON_AddStringToObject(h, "to", r->handover_to);
+		cJSON_AddStringToObject(h, "note", r->handover_note);
+		json_add_time_or_null(h, "at", r->handover_at);
+	}
+	if (st->pb->steps[i].due)
+		json_add_time_or_null(o, "due_at", ledger_due_at(st, i));
+}
+
+/* The release-wide part, likewise only when it says something: rehearsal, target, who is away, reminders sent. */
+static void write_delegation(const struct release_state *st, cJSON *doc)
+{
+	size_t i;
+
+	if (st->rehearsal)
+		cJSON_AddTrueToObject(doc, "rehearsal");
+	if (st->target)
+		json_add_time_or_null(doc, "target", st->target);
+	if (st->away_count > 0) {
+		cJSON *away = cJSON_AddObjectToObject(doc, "away");
+
+		for (i = 0; i < st->away_count; i++) {
+			cJSON *a = cJSON_AddObjectToObject(away, st->away[i].person);
+
+			json_add_time_or_null(a, "since", st->away[i].since);
+			json_add_time_or_null(a, "until", st->away[i].until);
+		}
+	}
+	if (st->reminder_count > 0) {
+		cJSON *reminders = cJSON_AddArrayToObject(doc, "reminders");
+
+		for (i = 0; i < st->reminder_count; i++) {
+			const struct reminder_record *r = &st->reminders[i];
+			cJSON *o = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(o, "kind", r->kind);
+			json_add_string_or_null(o, "person", r->person);
+			cJSON_AddItemToObject(o, "steps", cJSON_Duplicate(r->steps, 1));
+			json_add_string_or_null(o, "message", r->message);
+			json_add_string_or_null(o, "webhook_id", r->webhook_id);
+			cJSON_AddStringToObject(o, "by", r->by);
+			json_add_time_or_null(o, "at", r->at);
+			cJSON_AddItemToArray(reminders, o);
+		}
+	}
+}
+
 void ledger_write_view(const struct release_state *st, cJSON *doc)
 {
 	static const char *const keys[] = { "status", "candidate", "started", "started_by", "vars", "steps",
+					    "rehearsal", "target", "away", "reminders",
 					    "findings", "inputs", "decisions" };
 	const struct playbook *pb = st->pb;
 	cJSON *steps;
@@ -1502,8 +2025,10 @@ void ledger_write_view(const struct release_state *st, cJSON *doc)
 				cJSON_AddNullToObject(o, "hook");
 		}
 		cJSON_AddNumberToObject(o, "candidate", r->candidate);
+		write_step_delegation(st, i, o);
 		cJSON_AddItemToObject(steps, s->id, o);
 	}
 	write_findings(st, cJSON_AddArrayToObject(doc, "findings"));
 	write_inputs_and_decisions(st, doc);
+	write_delegation(st, doc);
 }

@@ -1315,9 +1315,26 @@ static void load_hooks(struct loader *l, const struct node *root)
 	}
 }
 
+/* A step's deadlines and what shadowing it grants (due, idle_after, escalate_after, shadow_grants). */
+static void load_step_delegation(struct loader *l, struct pb_step *s, const struct node *n)
+{
+	const struct node *grants = map_get(n, "shadow_grants");
+
+	s->due = get_duration(l, n, "due", 0);
+	s->idle_after = get_duration(l, n, "idle_after", 0);
+	s->escalate_after = get_duration(l, n, "escalate_after", 0);
+	if (grants == NULL)
+		return;
+	if (grants->type == NODE_SCALAR && grants->plain && strcmp(grants->value, "true") == 0)
+		s->shadow_grants = true;
+	else if (!(grants->type == NODE_SCALAR && grants->plain && strcmp(grants->value, "false") == 0))
+		error_at(l, grants->mark, "\"shadow_grants\" must be true or false");
+}
+
 static void load_step(struct loader *l, struct pb_step *s, const struct node *n)
 {
 	static const char *const keys[] = { "id", "title", "owner", "doc", "instructions", "needs", "when",
+					    "due", "idle_after", "escalate_after", "shadow_grants",
 					    "kind", "hook", "evidence", "review", "estimate", "min_duration",
 					    "inputs", "on_delay", NULL };
 	static const char *const kinds[] = { "manual", "hook", "wait", "decision" };
@@ -1352,6 +1369,7 @@ static void load_step(struct loader *l, struct pb_step *s, const struct node *n)
 	s->review = get_id(l, n, "review", false, "a step");
 	s->estimate = get_duration(l, n, "estimate", 0);
 	s->min_duration = get_duration(l, n, "min_duration", 0);
+	load_step_delegation(l, s, n);
 	get_id_list(l, n, "inputs", &s->inputs, "a step");
 	get_id_list(l, n, "on_delay", &s->on_delay, "a step");
 }
@@ -1629,9 +1647,38 @@ static void check_roles_held(struct loader *l, const struct node *root)
 			   "no \"%s\" role: nobody can assign, skip or reopen steps for others", ROLE_RELEASE_MANAGER);
 }
 
+/* Deadlines that can never be met or never count, and grants on a step nobody claims. */
+static void check_step_delegation(struct loader *l)
+{
+	const struct playbook *pb = l->pb;
+	char a[32], b[32];
+	size_t i;
+
+	for (i = 0; i < pb->step_count; i++) {
+		const struct pb_step *s = &pb->steps[i];
+		const struct node *n = l->step_nodes[i];
+
+		if (n == NULL)
+			continue;
+		if (map_get(n, "escalate_after") && s->due == 0)
+			error_at(l, key_mark(n, "escalate_after"),
+				 "\"escalate_after\" counts from when step \"%s\" is overdue, and it has no \"due\"", s->id);
+		if (s->kind == STEP_WAIT && s->due && s->due < s->min_duration)
+			error_at(l, key_mark(n, "due"),
+				 "step \"%s\" is due %s after it is ready but waits at least %s: it can never be on time",
+				 s->id, duration_format(s->due, a, sizeof(a)), duration_format(s->min_duration, b, sizeof(b)));
+		if (s->kind == STEP_DECISION && map_get(n, "shadow_grants"))
+			error_at(l, key_mark(n, "shadow_grants"),
+				 "\"shadow_grants\" is for steps people claim; the decision is the %s's", s->owner);
+		if (s->kind == STEP_DECISION && map_get(n, "idle_after"))
+			error_at(l, key_mark(n, "idle_after"), "\"idle_after\" is for steps people claim; a decision is never claimed");
+	}
+}
+
 static void load(struct loader *l, const struct node *root)
 {
 	static const char *const keys[] = { "relctl", "name", "description", "roles", "people", "vars",
+					    "idle_after", "escalate_after",
 					    "hooks", "notify", "phases", "signing", NULL };
 	const struct node *version;
 	struct playbook *pb = l->pb;
@@ -1665,8 +1712,11 @@ static void load(struct loader *l, const struct node *root)
 	pb->notify = get_id(l, root, "notify", false, "the playbook");
 	if (pb->notify && !playbook_hook(pb, pb->notify))
 		error_at(l, key_mark(root, "notify"), "\"notify\" names the undeclared hook \"%s\"", pb->notify);
+	pb->idle_after = get_duration(l, root, "idle_after", 24 * 3600);
+	pb->escalate_after = get_duration(l, root, "escalate_after", 0);
 	load_phases(l, root);
 	check_steps(l);
+	check_step_delegation(l);
 	check_cycles(l);
 	check_roles_held(l, root);
 }
@@ -1916,6 +1966,20 @@ bool person_has_role(const struct pb_person *person, const char *role)
 	return person != NULL && strlist_contains(&person->roles, role);
 }
 
+long step_idle_after(const struct playbook *pb, const struct pb_step *s)
+{
+	return s->idle_after ? s->idle_after : pb->idle_after;
+}
+
+long step_escalate_after(const struct playbook *pb, const struct pb_step *s)
+{
+	if (s->due == 0)
+		return 0;
+	if (s->escalate_after)
+		return s->escalate_after;
+	return pb->escalate_after ? pb->escalate_after : s->due;
+}
+
 const char *step_kind_name(enum step_kind kind)
 {
 	static const char *const names[] = { "manual", "hook", "wait", "decision" };
@@ -1985,6 +2049,10 @@ static cJSON *step_to_json(const struct playbook *pb, const struct pb_step *s)
 	cJSON_AddStringToObject(o, "evidence", s->evidence_required ? "required" : "optional");
 	add_optional_string(o, "review", s->review);
 	add_duration(o, "estimate", s->estimate);
+	add_duration(o, "due", s->due);
+	add_duration(o, "idle_after", step_idle_after(pb, s));
+	add_duration(o, "escalate_after", step_escalate_after(pb, s));
+	cJSON_AddBoolToObject(o, "shadow_grants", s->shadow_grants);
 	if (s->kind == STEP_WAIT)
 		add_duration(o, "min_duration", s->min_duration);
 	if (s->kind == STEP_DECISION) {
@@ -2070,6 +2138,8 @@ cJSON *playbook_to_json(const struct playbook *pb)
 		cJSON_AddItemToObject(obj, h->id, ho);
 	}
 	add_optional_string(root, "notify", pb->notify);
+	add_duration(root, "idle_after", pb->idle_after);
+	add_duration(root, "escalate_after", pb->escalate_after);
 	arr = cJSON_AddArrayToObject(root, "phases");
 	for (i = 0; i < pb->phase_count; i++) {
 		const struct pb_phase *ph = &pb->phases[i];

@@ -350,6 +350,68 @@ static void events_section(struct buf *b, const cJSON *doc, const cJSON *signatu
 		buf_adds(b, "</table>\n");
 }
 
+/* Hand-overs, who learnt which step by shadowing, and who was chased when (remind). */
+static void delegation_section(struct buf *b, const struct release_state *st, const cJSON *doc, bool html)
+{
+	const char *item = html ? "<li>" : "- ", *end = html ? "</li>\n" : "\n";
+	const cJSON *ev, *who;
+	char t[32];
+	size_t i, n = 0;
+
+	buf_adds(b, html ? "<h2>Hand-overs, shadows and reminders</h2>\n<ul>\n" : "\n## Hand-overs, shadows and reminders\n\n");
+	cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(doc, "events"))
+	{
+		if (strcmp(text_of(ev, "op"), "handover") != 0)
+			continue;
+		buf_addf(b, "%s%s rc%d: ", item, text_of(ev, "time"), candidate_of(ev));
+		cell(b, text_of(ev, "actor"), html);
+		buf_adds(b, " handed ");
+		cell(b, text_of(ev, "step"), html);
+		buf_adds(b, " to ");
+		cell(b, text_of(ev, "person"), html);
+		buf_adds(b, ": ");
+		cell(b, text_of(ev, "note"), html);
+		buf_adds(b, end);
+		n++;
+	}
+	for (i = 0; i < st->pb->step_count; i++) {
+		int k = 0;
+
+		if (cJSON_GetArraySize(st->steps[i].shadowed) == 0)
+			continue;
+		buf_addf(b, "%s", item);
+		cell(b, st->pb->steps[i].id, html);
+		buf_adds(b, " learnt by shadowing: ");
+		cJSON_ArrayForEach(who, st->steps[i].shadowed)
+		{
+			buf_adds(b, k++ ? ", " : "");
+			cell(b, who->valuestring, html);
+		}
+		buf_adds(b, end);
+		n++;
+	}
+	for (i = 0; i < st->reminder_count; i++) {
+		const struct reminder_record *r = &st->reminders[i];
+
+		buf_addf(b, "%s%s: ", item, time_format(r->at, t, sizeof(t)));
+		if (r->person) {
+			cell(b, r->person, html);
+			buf_adds(b, " reminded by ");
+		} else {
+			buf_adds(b, "escalated to the release managers by ");
+		}
+		cell(b, r->by, html);
+		buf_adds(b, ": ");
+		cell(b, r->message ? r->message : "", html);
+		buf_adds(b, end);
+		n++;
+	}
+	if (n == 0)
+		buf_addf(b, "%sNone.%s", html ? "<li>" : "", end);
+	if (html)
+		buf_adds(b, "</ul>\n");
+}
+
 char *report_markdown(const struct release_state *st, const cJSON *doc, const cJSON *signatures)
 {
 	struct buf b;
@@ -357,7 +419,7 @@ char *report_markdown(const struct release_state *st, const cJSON *doc, const cJ
 	char t[32];
 
 	buf_init(&b);
-	buf_addf(&b, "# %s %s: release record\n\n", st->pb->name, st->version);
+	buf_addf(&b, "# %s%s %s: release record\n\n", st->rehearsal ? "REHEARSAL " : "", st->pb->name, st->version);
 	buf_addf(&b, "- Status: **%s**, release candidate %d\n- Started %s by %s\n- Events: %zu\n\n",
 		 release_status_name(st->status), st->candidate, time_format(st->started_at, t, sizeof(t)), st->started_by,
 		 st->event_count);
@@ -402,6 +464,7 @@ char *report_markdown(const struct release_state *st, const cJSON *doc, const cJ
 		buf_adds(&b, "\n");
 	}
 	hooks_section(&b, doc, false);
+	delegation_section(&b, st, doc, false);
 	events_section(&b, doc, signatures, false);
 	return buf_detach(&b);
 }
@@ -414,7 +477,7 @@ static const char report_style[] =
 char *report_html(const struct release_state *st, const cJSON *doc, const cJSON *signatures)
 {
 	struct buf b;
-	char *md_title = xasprintf("%s %s", st->pb->name, st->version);
+	char *md_title = xasprintf("%s%s %s", st->rehearsal ? "REHEARSAL " : "", st->pb->name, st->version);
 	char *title = xasprintf("%s: release record", md_title);
 	char t[32];
 	size_t i;
@@ -476,6 +539,7 @@ char *report_html(const struct release_state *st, const cJSON *doc, const cJSON 
 	}
 	buf_adds(&b, "</ul>\n");
 	hooks_section(&b, doc, true);
+	delegation_section(&b, st, doc, true);
 	events_section(&b, doc, signatures, true);
 	html_end(&b);
 	free(md_title);

@@ -245,6 +245,43 @@ int session_release_at(struct session *s, const char *tip, const char *version, 
 	return rel->st ? 0 : -1;
 }
 
+/* The other releases at a tip, loaded when a rule first asks for one (ledger.h's lookup). */
+static const struct release_state *lookup_at_tip(void *data, const char *version)
+{
+	struct release_lookup *l = data;
+	struct error ignored;
+	size_t i;
+
+	for (i = 0; i < l->count; i++)
+		if (strcmp(l->loaded[i].version, version) == 0)
+			return l->loaded[i].st;
+	l->loaded = xrealloc(l->loaded, (l->count + 1) * sizeof(*l->loaded));
+	if (session_release_at(l->s, l->tip, version, &l->loaded[l->count], &ignored) != 0) {
+		release_close(&l->loaded[l->count]);
+		return NULL;
+	}
+	return l->loaded[l->count++].st;
+}
+
+void session_lookup_attach(struct release_lookup *l, struct session *s, const char *tip, struct release_state *st)
+{
+	memset(l, 0, sizeof(*l));
+	l->s = s;
+	snprintf(l->tip, sizeof(l->tip), "%s", tip);
+	st->lookup = lookup_at_tip;
+	st->lookup_data = l;
+}
+
+void session_lookup_release(struct release_lookup *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->count; i++)
+		release_close(&l->loaded[i]);
+	free(l->loaded);
+	memset(l, 0, sizeof(*l));
+}
+
 int session_load_release(struct session *s, const char *version, struct release *out, struct error *err)
 {
 	char tip[OID_HEX];

@@ -175,9 +175,11 @@ static int plan_replay(struct session *s, const char *tip, void *data, struct pl
 	struct replay_plan *rp = data;
 	const cJSON *op = cJSON_GetObjectItemCaseSensitive(rp->event, "op");
 	struct release rel;
+	struct release_lookup others;
 	int rc = -1;
 
 	memset(&rel, 0, sizeof(rel));
+	memset(&others, 0, sizeof(others));
 	if (cJSON_IsString(op) && strcmp(op->valuestring, "start") == 0) {
 		const cJSON *blob = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rp->header, "playbook"),
 								     "blob");
@@ -215,6 +217,7 @@ static int plan_replay(struct session *s, const char *tip, void *data, struct pl
 	} else if (session_release_at(s, tip, rp->version, &rel, err) != 0) {
 		goto out;
 	}
+	session_lookup_attach(&others, s, tip, rel.st);
 	if (ledger_apply_new(rel.st, rp->event, err) != 0)
 		goto out;
 	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(rel.doc, "events"), cJSON_Duplicate(rp->event, 1));
@@ -230,6 +233,7 @@ static int plan_replay(struct session *s, const char *tip, void *data, struct pl
 	rc = 0;
 out:
 	release_close(&rel);
+	session_lookup_release(&others);
 	return rc;
 }
 

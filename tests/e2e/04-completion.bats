@@ -60,7 +60,7 @@ offers() {
 
 @test "the three scripts load in their shells and complete command names" {
 	offers "relctl cl" claim
-	offers "relctl re" releases reopen report review
+	offers "relctl re" releases remind reopen report review
 	offers "relctl fi" finding
 	# Every command of the table, once (finding and playbook as one word), and help.
 	offers "relctl " $(relctl completion commands)

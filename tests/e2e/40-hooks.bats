@@ -14,8 +14,6 @@
 load helper
 load hooks
 
-RECEIVER="$BATS_TEST_DIRNAME/receiver.py"
-
 setup_file() {
 	export TINYPILOT_CMS_TOKEN="cms-$(random_secret)"
 	export TINYPILOT_CMS_SIGNING_SECRET="whsec_$(head -c 24 /dev/urandom | base64)"
@@ -41,48 +39,6 @@ setup() {
 teardown() {
 	stop_servers
 	cleanup_repo
-}
-
-# ---------- receivers ----------
-
-# receiver NAME ARGS...: starts receiver.py on a free port (killed by teardown).
-receiver() {
-	local name=$1 dir="$TEST_TMP/rx/$1" i
-	shift
-	mkdir -p "$dir"
-	python3 "$RECEIVER" --port 0 --port-file "$dir/port" --log "$dir/log" "$@" \
-		>"$dir/stdout" 2>"$dir/stderr" 3>&- &
-	started $!
-	for i in $(seq 100); do
-		[ -s "$dir/port" ] && return 0
-		sleep 0.05
-	done
-	echo "receiver $name did not start: $(cat "$dir/stderr")"
-	return 1
-}
-
-port() { # NAME
-	cat "$TEST_TMP/rx/$1/port"
-}
-
-# script NAME [PATH=]ANSWERS: what the receiver answers next.
-script() {
-	python3 -c 'import sys, urllib.request
-urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=sys.argv[2].encode())).read()' \
-		"http://127.0.0.1:$(port "$1")/_script" "$2"
-}
-
-# rx NAME FILTER: jq over the receiver's log as one array.
-rx() {
-	jq -s -r "$2" "$TEST_TMP/rx/$1/log"
-}
-
-deliveries() { # NAME [PATH]
-	if [ -n "${2:-}" ]; then
-		rx "$1" "[.[] | select(.path == \"$2\")] | length"
-	else
-		rx "$1" length
-	fi
 }
 
 # ---------- relctl ----------

@@ -14,6 +14,11 @@
 #   secrets_absent VALUE...  none of the values in git (every object, the history
 #                            as patches, reflogs, config) or any kept output
 #   started PID              a server to stop in teardown (stop_servers)
+#   receiver NAME ARGS...    tests/e2e/receiver.py on a free port of 127.0.0.1 (stopped by stop_servers)
+#   port NAME                its port
+#   script NAME [PATH=]SEQ   what it answers next
+#   rx NAME FILTER           jq over its log as one array
+#   deliveries NAME [PATH]   how many requests it got (to PATH)
 
 V=2.6.3
 
@@ -133,4 +138,48 @@ secrets_absent() { # VALUE...
 			return 1
 		fi
 	done
+}
+
+# ---------- receivers ----------
+
+RECEIVER="$BATS_TEST_DIRNAME/receiver.py"
+
+# receiver NAME ARGS...: starts receiver.py on a free port (killed by teardown).
+receiver() {
+	local name=$1 dir="$TEST_TMP/rx/$1" i
+	shift
+	mkdir -p "$dir"
+	python3 "$RECEIVER" --port 0 --port-file "$dir/port" --log "$dir/log" "$@" \
+		>"$dir/stdout" 2>"$dir/stderr" 3>&- &
+	started $!
+	for i in $(seq 100); do
+		[ -s "$dir/port" ] && return 0
+		sleep 0.05
+	done
+	echo "receiver $name did not start: $(cat "$dir/stderr")"
+	return 1
+}
+
+port() { # NAME
+	cat "$TEST_TMP/rx/$1/port"
+}
+
+# script NAME [PATH=]ANSWERS: what the receiver answers next.
+script() {
+	python3 -c 'import sys, urllib.request
+urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=sys.argv[2].encode())).read()' \
+		"http://127.0.0.1:$(port "$1")/_script" "$2"
+}
+
+# rx NAME FILTER: jq over the receiver's log as one array.
+rx() {
+	jq -s -r "$2" "$TEST_TMP/rx/$1/log"
+}
+
+deliveries() { # NAME [PATH]
+	if [ -n "${2:-}" ]; then
+		rx "$1" "[.[] | select(.path == \"$2\")] | length"
+	else
+		rx "$1" length
+	fi
 }

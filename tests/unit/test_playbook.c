@@ -1516,6 +1516,68 @@ static void the_json_form_carries_keys_and_signing(void **state)
 	cJSON_Delete(json);
 }
 
+/* ---------- deadlines and shadowing (due, idle_after, escalate_after, shadow_grants) ---------- */
+
+static void deadlines_and_grants_become_the_model(void **state)
+{
+	const struct pb_step *a, *b, *c;
+	cJSON *json, *step;
+
+	(void)state;
+	parse(PHASE "      - {id: a, title: A, owner: dev, doc: d, due: 4h, shadow_grants: true}\n"
+		    "      - {id: b, title: B, owner: dev, doc: d, due: 1d, idle_after: 2h, escalate_after: 6h}\n"
+		    "      - {id: c, title: C, owner: dev, doc: d, shadow_grants: false}\n");
+	expect_clean();
+	a = playbook_step(pb, "a");
+	b = playbook_step(pb, "b");
+	c = playbook_step(pb, "c");
+	assert_int_equal(a->due, 4 * 3600);
+	assert_true(a->shadow_grants);
+	assert_false(c->shadow_grants);
+	assert_int_equal(pb->idle_after, 86400); /* the default */
+	assert_int_equal(step_idle_after(pb, a), 86400);
+	assert_int_equal(step_idle_after(pb, b), 2 * 3600);
+	assert_int_equal(step_escalate_after(pb, a), 4 * 3600); /* its due again */
+	assert_int_equal(step_escalate_after(pb, b), 6 * 3600);
+	assert_int_equal(step_escalate_after(pb, c), 0); /* no due, no escalation */
+	json = playbook_to_json(pb);
+	step = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(json, "steps"), 0);
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(step, "due")->valuestring, "4h");
+	assert_int_equal(cJSON_GetObjectItemCaseSensitive(step, "due_seconds")->valueint, 4 * 3600);
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(step, "idle_after")->valuestring, "1d");
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(step, "shadow_grants")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(json, "steps"), 2), "escalate_after")));
+	cJSON_Delete(json);
+
+	parse(HEAD "idle_after: 4h\nescalate_after: 2h\nphases:\n  - id: build\n    steps:\n"
+		   "      - {id: a, title: A, owner: dev, doc: d, due: 4h}\n");
+	expect_clean();
+	assert_int_equal(pb->idle_after, 4 * 3600);
+	assert_int_equal(step_idle_after(pb, playbook_step(pb, "a")), 4 * 3600);
+	assert_int_equal(step_escalate_after(pb, playbook_step(pb, "a")), 2 * 3600);
+}
+
+static void deadline_and_grant_keys_are_checked(void **state)
+{
+	(void)state;
+	parse(PHASE "      - {id: a, title: A, owner: dev, doc: d, due: soon, shadow_grants: yes}\n"
+		    "      - {id: b, title: B, owner: dev, doc: d, escalate_after: 2h}\n"
+		    "      - {id: w, title: W, owner: dev, doc: d, kind: wait, min_duration: 48h, due: 1d}\n"
+		    "      - {id: d, title: D, owner: product-owner, doc: d, kind: decision, shadow_grants: true, idle_after: 1h}\n");
+	expect_refused(6);
+	expect_error(9, 52, "bad duration \"soon\" for due: write a number and a unit, like 30m, 48h, 2d or 1w");
+	expect_error(9, 73, "\"shadow_grants\" must be true or false");
+	expect_error(10, 63, "\"escalate_after\" counts from when step \"b\" is overdue, and it has no \"due\"");
+	expect_error(11, 83, "step \"w\" is due 1d after it is ready but waits at least 2d: it can never be on time");
+	expect_error(12, 88, "\"shadow_grants\" is for steps people claim; the decision is the product-owner's");
+	expect_error(12, 106, "\"idle_after\" is for steps people claim; a decision is never claimed");
+
+	parse(HEAD "idle_after: forever\nphases:\n  - id: build\n    steps:\n      - {id: a, title: A, owner: dev, doc: d}\n");
+	expect_refused(1);
+	expect_error(6, 13, "bad duration \"forever\" for idle_after: write a number and a unit, like 30m, 48h, 2d or 1w");
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -1600,6 +1662,8 @@ int main(void)
 		T(a_key_belongs_to_one_person),
 		T(the_email_of_a_person_with_keys_names_one_signer),
 		T(the_json_form_carries_keys_and_signing),
+		T(deadlines_and_grants_become_the_model),
+		T(deadline_and_grant_keys_are_checked),
 	};
 
 	return cmocka_run_group_tests_name("playbook", tests, NULL, NULL);
