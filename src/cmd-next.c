@@ -17,6 +17,8 @@
 #include "session.h"
 #include "util.h"
 
+#define NEXT_HISTORY 20
+
 static const struct option_spec options[] = {
 	{ "all", OPT_FLAG, NULL, "show the release manager's view whoever you are" },
 	OPTION_JSON,
@@ -543,7 +545,12 @@ static int next_exec(struct cmd_ctx *ctx)
 	if (v.me == NULL)
 		goto out;
 	if (needs_history(&v, ledger_is_manager(v.me) || args_flag(&ctx->args, "all"))) {
-		if (session_load_all(s, 0, &loaded, &loaded_count, &ctx->err) != 0)
+		/*
+		 * Who has done and shadowed each step, for the shadowing plan: the
+		 * newest NEXT_HISTORY releases, so next stays quick with hundreds
+		 * (stats looks at them all).
+		 */
+		if (session_load_all(s, NEXT_HISTORY, &loaded, &loaded_count, &ctx->err) != 0)
 			goto out;
 		v.all = xcalloc(loaded_count + 1, sizeof(*v.all));
 		for (i = 0; i < loaded_count; i++)
