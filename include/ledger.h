@@ -32,6 +32,38 @@ enum step_state {
 
 enum release_status { RELEASE_OPEN, RELEASE_COMPLETE, RELEASE_ABORTED };
 
+/*
+ * One item of a step's checklist in a release: the playbook's items (their
+ * "when" true) and the release's additions, each with the result its
+ * holder recorded (docs/ledger.md, "Checklists").
+ */
+struct check_item {
+	char *id;
+	char *text;
+	bool evidence_required;
+	char *review;         /* the role that reviews its result; may be NULL */
+	char *added_by;       /* NULL for the playbook's items */
+	char *removed_by;     /* set when removed for this release: it needs no result */
+	char *removed_reason;
+	time_t removed_at;
+	char *result;         /* "pass", "fail" or "na"; NULL while it has none */
+	char *by;             /* who recorded the result */
+	time_t at;
+	char *note;
+	cJSON *evidence;      /* array of strings */
+	char *finding;        /* the finding its fail opened or added to; may be NULL */
+	char *review_by;
+	char *review_verdict; /* "approve" or "reject" of the result */
+	char *review_note;
+};
+
+/* A step's checklist for one candidate (or one round, when reopened). */
+struct checklist {
+	int candidate;
+	struct check_item *items;
+	size_t count;
+};
+
 struct step_record {
 	enum step_state base; /* STATE_READY stands for "unclaimed" */
 	enum step_state before_block;
@@ -49,6 +81,9 @@ struct step_record {
 	cJSON *hook;              /* the last hook result recorded, or NULL */
 	int round;                /* times reopened: a hook step's webhook-id differs each round */
 	size_t event_count;
+	struct checklist checklist; /* the current candidate's */
+	struct checklist *earlier;  /* the ones a delay or a reopen ended, oldest first */
+	size_t earlier_count;
 };
 
 struct finding {
@@ -66,6 +101,7 @@ struct finding {
 	cJSON *notes;   /* [{by, at, note}] */
 	bool closed;
 	char *closed_by;
+	char *item;     /* the checklist item whose fail opened it; NULL otherwise */
 };
 
 struct input_record {
@@ -143,6 +179,18 @@ int ledger_check(const struct release_state *st, const cJSON *event, struct erro
  */
 int ledger_may(const struct release_state *st, const char *actor, const char *op, const char *step,
 	       const cJSON *fields, time_t when, struct error *err);
+
+/* Counts of a checklist's items that are not removed. */
+struct checklist_counts {
+	size_t total, pass, fail, na, unchecked;
+	size_t review_pending; /* items with a review role whose result is not approved yet */
+};
+
+void checklist_count(const struct checklist *list, struct checklist_counts *out);
+/* The item id of list that is not removed, or NULL. */
+const struct check_item *checklist_item(const struct checklist *list, const char *id);
+/* Whether the step's record has a checklist now or had one in an earlier candidate. */
+bool ledger_has_checklist(const struct step_record *r);
 
 /* Limits of what one event may carry (docs/ledger.md). */
 #define LEDGER_NAME_MAX 256          /* one-line fields: ids, verdicts, a brief hash */
