@@ -187,8 +187,10 @@ struct checklist_counts {
 };
 
 void checklist_count(const struct checklist *list, struct checklist_counts *out);
-/* The item id of list that is not removed, or NULL. */
+/* The item id of list (removed ones too: see removed_by), or NULL. */
 const struct check_item *checklist_item(const struct checklist *list, const char *id);
+/* The role a step in review waits for: its own review role, else that of the first item still to approve. */
+const char *ledger_review_role(const struct release_state *st, size_t step);
 /* Whether the step's record has a checklist now or had one in an earlier candidate. */
 bool ledger_has_checklist(const struct step_record *r);
 

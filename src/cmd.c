@@ -41,6 +41,9 @@ extern const struct cmd_entry cmd_next_entry;
 extern const struct cmd_entry cmd_show_entry;
 extern const struct cmd_entry cmd_log_entry;
 extern const struct cmd_entry cmd_keys_allowed_signers_entry;
+extern const struct cmd_entry cmd_check_entry;
+extern const struct cmd_entry cmd_checklist_add_entry;
+extern const struct cmd_entry cmd_checklist_remove_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_init_entry,
@@ -62,6 +65,9 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_block_entry,
 	&cmd_unblock_entry,
 	&cmd_review_entry,
+	&cmd_check_entry,
+	&cmd_checklist_add_entry,
+	&cmd_checklist_remove_entry,
 	&cmd_finding_add_entry,
 	&cmd_finding_update_entry,
 	&cmd_finding_list_entry,

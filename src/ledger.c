@@ -502,6 +502,11 @@ static const char *review_role(const struct pb_step *s, const struct step_record
 	return s->review ? s->review : "reviewer";
 }
 
+const char *ledger_review_role(const struct release_state *st, size_t step)
+{
+	return review_role(&st->pb->steps[step], &st->steps[step]);
+}
+
 /* Whether every review a finished step waits for has approved it: its own, and its items'. */
 static bool reviews_complete(const struct pb_step *s, const struct step_record *r)
 {
