@@ -19,6 +19,47 @@ static int severity_rank(const char *s)
 	return strcmp(s, "blocker") == 0 ? 0 : strcmp(s, "major") == 0 ? 1 : 2;
 }
 
+/*
+ * A step's checklist for the brief: the counts, and every item that failed
+ * or does not apply, with its note, evidence and finding (the passes are in
+ * the report).  Only on steps with a checklist, so the briefs of releases
+ * without one hash as they always did.
+ */
+static void add_checklist(cJSON *step, const struct step_record *r)
+{
+	struct checklist_counts c;
+	cJSON *o, *items;
+	size_t i;
+
+	if (!ledger_has_checklist(r))
+		return;
+	checklist_count(&r->checklist, &c);
+	o = cJSON_AddObjectToObject(step, "checklist");
+	cJSON_AddNumberToObject(o, "total", (double)c.total);
+	cJSON_AddNumberToObject(o, "pass", (double)c.pass);
+	cJSON_AddNumberToObject(o, "fail", (double)c.fail);
+	cJSON_AddNumberToObject(o, "na", (double)c.na);
+	cJSON_AddNumberToObject(o, "unchecked", (double)c.unchecked);
+	cJSON_AddNumberToObject(o, "review_pending", (double)c.review_pending);
+	items = cJSON_AddArrayToObject(o, "items");
+	for (i = 0; i < r->checklist.count; i++) {
+		const struct check_item *it = &r->checklist.items[i];
+		cJSON *io;
+
+		if (it->removed_by || it->result == NULL || strcmp(it->result, "pass") == 0)
+			continue;
+		io = cJSON_CreateObject();
+		cJSON_AddStringToObject(io, "id", it->id);
+		cJSON_AddStringToObject(io, "text", it->text);
+		cJSON_AddStringToObject(io, "result", it->result);
+		cJSON_AddStringToObject(io, "by", it->by);
+		json_add_string_or_null(io, "note", it->note);
+		cJSON_AddItemToObject(io, "evidence", cJSON_Duplicate(it->evidence, 1));
+		json_add_string_or_null(io, "finding", it->finding);
+		cJSON_AddItemToArray(items, io);
+	}
+}
+
 static cJSON *testing(const struct release_state *st, const struct pb_step *decision)
 {
 	const struct pb_phase *ph = &st->pb->phases[decision->phase];
@@ -51,6 +92,7 @@ static cJSON *testing(const struct release_state *st, const struct pb_step *deci
 			json_add_string_or_null(rv, "note", r->review_note);
 		}
 		cJSON_AddNumberToObject(o, "candidate", r->candidate);
+		add_checklist(o, r);
 		cJSON_AddItemToArray(arr, o);
 	}
 	return arr;
@@ -247,8 +289,8 @@ int brief_state_hash(const struct release_state *st, char out[65])
 	return rc;
 }
 
-/* Table cells cannot hold a pipe or a newline. */
-static void cell(struct buf *b, const char *text)
+/* Table cells and list items cannot hold a pipe or a newline. */
+static void one_line(struct buf *b, const char *text)
 {
 	for (; text && *text; text++) {
 		if (*text == '|')
@@ -258,6 +300,11 @@ static void cell(struct buf *b, const char *text)
 		else
 			buf_addc(b, *text);
 	}
+}
+
+static void cell(struct buf *b, const char *text)
+{
+	one_line(b, text);
 	buf_adds(b, " | ");
 }
 
@@ -274,6 +321,56 @@ static void links(struct buf *b, const cJSON *arr)
 		n++;
 	}
 	buf_adds(b, " | ");
+}
+
+/* "Voyager: 23 of 24 items pass, 1 fails", then each failed or na item with its note, links and finding. */
+static void checklists_markdown(struct buf *b, const cJSON *brief)
+{
+	const cJSON *step, *it;
+	bool heading = false;
+
+	cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(brief, "testing"))
+	{
+		const cJSON *list = cJSON_GetObjectItemCaseSensitive(step, "checklist");
+		int total, unchecked, pending;
+
+		if (list == NULL)
+			continue;
+		if (!heading) {
+			buf_adds(b, "\n### Checklists\n\n");
+			heading = true;
+		}
+		total = cJSON_GetObjectItemCaseSensitive(list, "total")->valueint;
+		unchecked = cJSON_GetObjectItemCaseSensitive(list, "unchecked")->valueint;
+		pending = cJSON_GetObjectItemCaseSensitive(list, "review_pending")->valueint;
+		buf_addf(b, "- **%s**: %d of %d items pass, %d fail, %d n/a", json_string(step, "title"),
+			 cJSON_GetObjectItemCaseSensitive(list, "pass")->valueint, total,
+			 cJSON_GetObjectItemCaseSensitive(list, "fail")->valueint,
+			 cJSON_GetObjectItemCaseSensitive(list, "na")->valueint);
+		if (unchecked)
+			buf_addf(b, ", %d not checked yet", unchecked);
+		if (pending)
+			buf_addf(b, ", %d awaiting review", pending);
+		buf_adds(b, "\n");
+		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(list, "items"))
+		{
+			const cJSON *link;
+			int n = 0;
+
+			buf_addf(b, "  - `%s` %s (%s): ", json_string(it, "id"),
+				 strcmp(json_string(it, "result"), "fail") == 0 ? "**fails**" : "does not apply",
+				 json_string(it, "by"));
+			one_line(b, json_string(it, "note"));
+			cJSON_ArrayForEach(link, cJSON_GetObjectItemCaseSensitive(it, "evidence"))
+			{
+				buf_addf(b, "%s[footage %d](%s)", n ? ", " : "; ", n + 1, link->valuestring);
+				n++;
+			}
+			if (json_string(it, "finding"))
+				buf_addf(b, "; finding %s", json_string(it, "finding"));
+			buf_adds(b, "\n");
+		}
+	}
 }
 
 char *brief_markdown(const cJSON *brief)
@@ -315,6 +412,7 @@ char *brief_markdown(const cJSON *brief)
 		b.data[b.len] = '\0';
 		buf_addc(&b, '\n');
 	}
+	checklists_markdown(&b, brief);
 	buf_adds(&b, "\n## Findings\n\n");
 	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(brief, "findings")) == 0)
 		buf_adds(&b, "None recorded.\n");
