@@ -29,7 +29,7 @@ static void add_checklist(cJSON *step, const struct step_record *r)
 {
 	struct checklist_counts c;
 	cJSON *o, *items;
-	size_t i;
+	size_t i, approved = 0;
 
 	if (!ledger_has_checklist(r))
 		return;
@@ -41,6 +41,10 @@ static void add_checklist(cJSON *step, const struct step_record *r)
 	cJSON_AddNumberToObject(o, "na", (double)c.na);
 	cJSON_AddNumberToObject(o, "unchecked", (double)c.unchecked);
 	cJSON_AddNumberToObject(o, "review_pending", (double)c.review_pending);
+	for (i = 0; i < r->checklist.count; i++)
+		approved += !r->checklist.items[i].removed_by && r->checklist.items[i].review_verdict &&
+			    strcmp(r->checklist.items[i].review_verdict, "approve") == 0;
+	cJSON_AddNumberToObject(o, "review_approved", (double)approved);
 	items = cJSON_AddArrayToObject(o, "items");
 	for (i = 0; i < r->checklist.count; i++) {
 		const struct check_item *it = &r->checklist.items[i];
@@ -323,6 +327,22 @@ static void links(struct buf *b, const cJSON *arr)
 	buf_adds(b, " | ");
 }
 
+/* The review cell of a step whose checklist items are reviewed: "2 items awaiting review", "3 items approved", or "-". */
+static const char *item_reviews(const cJSON *step, char *out, size_t size)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(step, "checklist");
+	int pending = list ? cJSON_GetObjectItemCaseSensitive(list, "review_pending")->valueint : 0;
+	int approved = list ? cJSON_GetObjectItemCaseSensitive(list, "review_approved")->valueint : 0;
+
+	if (pending)
+		snprintf(out, size, "%d item%s awaiting review", pending, pending == 1 ? "" : "s");
+	else if (approved)
+		snprintf(out, size, "%d item%s approved", approved, approved == 1 ? "" : "s");
+	else
+		snprintf(out, size, "-");
+	return out;
+}
+
 /* "Voyager: 23 of 24 items pass, 1 fails", then each failed or na item with its note, links and finding. */
 static void checklists_markdown(struct buf *b, const cJSON *brief)
 {
@@ -378,6 +398,7 @@ char *brief_markdown(const cJSON *brief)
 	struct buf b;
 	const cJSON *item, *options = cJSON_GetObjectItemCaseSensitive(brief, "options");
 	int candidate = cJSON_GetObjectItemCaseSensitive(brief, "candidate")->valueint;
+	char reviews[64];
 
 	buf_init(&b);
 	buf_addf(&b, "# Decision brief: %s %s, release candidate %d\n\n", json_string(brief, "playbook"), json_string(brief, "release"),
@@ -406,7 +427,8 @@ char *brief_markdown(const cJSON *brief)
 			cell(&b, text);
 			free(text);
 		} else {
-			cell(&b, review && strcmp(json_string(item, "state"), "in-review") == 0 ? "awaiting review" : "-");
+			cell(&b, review && strcmp(json_string(item, "state"), "in-review") == 0 ? "awaiting review"
+								     : item_reviews(item, reviews, sizeof(reviews)));
 		}
 		b.len -= 1; /* no space after the last pipe */
 		b.data[b.len] = '\0';
