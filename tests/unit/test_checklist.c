@@ -24,6 +24,7 @@
 #include "ledger.h"
 #include "playbook.h"
 #include "release_fixture.h"
+#include "stats.h"
 #include "util.h"
 
 /*
@@ -689,6 +690,45 @@ static void test_the_view_carries_the_checklist_only_on_steps_that_have_one(void
 	cJSON_Delete(doc);
 }
 
+/* ---------- stats over releases ---------- */
+
+static void test_stats_rank_failing_items_name_always_na_ones_and_time_a_checklist(void **state)
+{
+	struct fx *f = *state, *g = fixture_new(pb, T0);
+	const struct release_state *both[2] = { f->st, g->st };
+	const cJSON *cl, *first;
+	cJSON *stats;
+
+	testing(f);
+	testing(g);
+	/* f: video fails, boot na; every item has a result, over 40 minutes. */
+	ok(f, "sam", "check", "test", "item", "boot", "result", "na", "note", "no power button");
+	f->now += 40 * 60;
+	ok(f, "sam", "check", "test", "item", "video", "result", "fail", "note", "black screen", "evidence",
+	   "https://v.example.com/1", "finding", "F-000001");
+	ok(f, "sam", "check", "test", "item", "static-ip", "result", "pass", "evidence", "https://v.example.com/2");
+	/* g: video fails again, boot na again, static-ip not checked yet. */
+	ok(g, "sam", "check", "test", "item", "boot", "result", "na", "note", "no power button");
+	ok(g, "sam", "check", "test", "item", "video", "result", "fail", "note", "black screen", "evidence",
+	   "https://v.example.com/3", "finding", "F-000002");
+	stats = stats_build(both, 2, pb);
+	cl = cJSON_GetObjectItem(stats, "checklists");
+	first = cJSON_GetArrayItem(cJSON_GetObjectItem(cl, "failed_most"), 0);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(cl, "failed_most")), 1);
+	assert_string_equal(cJSON_GetObjectItem(first, "item")->valuestring, "video");
+	assert_int_equal(cJSON_GetObjectItem(first, "fails")->valueint, 2);
+	assert_int_equal(cJSON_GetObjectItem(first, "checked")->valueint, 2);
+	first = cJSON_GetArrayItem(cJSON_GetObjectItem(cl, "always_na"), 0);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(cl, "always_na")), 1);
+	assert_string_equal(cJSON_GetObjectItem(first, "item")->valuestring, "boot");
+	assert_int_equal(cJSON_GetObjectItem(first, "times")->valueint, 2);
+	/* Only f's checklist is complete: first result to last is 42 minutes (a minute between events). */
+	assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(cl, "duration"), "count")->valueint, 1);
+	assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(cl, "duration"), "median_seconds")->valueint, 42 * 60);
+	cJSON_Delete(stats);
+	fixture_free(g);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -716,6 +756,7 @@ int main(void)
 		T(test_a_delay_gives_the_reopened_step_a_fresh_checklist_and_keeps_the_earlier_one),
 		T(test_a_reopen_keeps_the_results_as_an_earlier_checklist_only_when_there_were_any),
 		T(test_the_view_carries_the_checklist_only_on_steps_that_have_one),
+		T(test_stats_rank_failing_items_name_always_na_ones_and_time_a_checklist),
 	};
 
 	return cmocka_run_group_tests_name("checklist", tests, group_setup, group_teardown);
