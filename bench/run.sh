@@ -18,9 +18,33 @@ results="$WORK/results.md"
 
 as() { local who=$1; shift; RELCTL_USER=$who "$RELCTL" "$@" >/dev/null; }
 
-# A template release of about 100 events: most of the testing phase, with
-# the hand-offs, blocks and review rounds a real release has; test-diy is
-# left ready for the claim benchmark.
+# pass_all PERSON STEP VERSION: PERSON passes every item of STEP with no result.
+pass_all() {
+	local who=$1 step=$2 v=$3 item required
+	"$RELCTL" check "$step" --release "$v" --json |
+		jq -r '.checklist.items[] | select(.removed == null and .result == null) | "\(.id) \(.evidence_required)"' >"$WORK/items"
+	while read -r item required; do
+		if [ "$required" = true ]; then
+			as "$who" check "$step" "$item" pass --evidence "https://example.com/v#$item" --release "$v"
+		else
+			as "$who" check "$step" "$item" pass --release "$v"
+		fi
+	done <"$WORK/items"
+}
+
+# approve_all PERSON STEP VERSION: PERSON approves every item of STEP that waits for review.
+approve_all() {
+	local who=$1 step=$2 v=$3 item
+	for item in $("$RELCTL" check "$step" --release "$v" --json |
+		jq -r '.checklist.items[] | select(.removed == null and .review != null and .review.verdict != "approve") | .id'); do
+		as "$who" review "$step" approve --item "$item" --release "$v"
+	done
+}
+
+# A template release of about 200 events: most of the testing phase, with
+# the hand-offs, blocks and review rounds a real release has, and the
+# checklists of two device tests; test-diy is left ready for the claim
+# benchmark.
 make_template() {
 	local repo=$1
 	git init -q "$repo"
@@ -42,11 +66,15 @@ make_template() {
 	as lena claim draft-announcement --release T; as lena done draft-announcement --release T
 	as jan review draft-announcement approve --release T
 	for s in test-voyager test-update; do
-		as david claim $s --release T; as david done $s --evidence https://example.com/v --release T
-		as jan review $s reject --note again --release T; as david done $s --evidence https://example.com/v2 --release T
-		as shalom review $s approve --release T
+		as david claim $s --release T; pass_all david $s T; as david done $s --evidence https://example.com/v --release T
+		item=$("$RELCTL" check $s --release T --json | jq -r '[.checklist.items[] | select(.review != null)][0].id')
+		as jan review $s reject --item "$item" --note again --release T
+		as david check $s "$item" pass --evidence https://example.com/v2 --release T
+		as david done $s --evidence https://example.com/v2 --release T
+		approve_all shalom $s T
 	done
-	as jan claim run-e2e-tests --release T; as jan done run-e2e-tests --evidence https://ci.example.com/1 --release T
+	as jan claim run-e2e-tests --release T; pass_all jan run-e2e-tests T
+	as jan done run-e2e-tests --evidence https://ci.example.com/1 --release T
 }
 
 ledger_of() { # N [NAME] -> a new repo whose ledger holds N copies of the template
@@ -198,14 +226,70 @@ bench_signed() {
 	HISTORY_CONFIG="git config gpg.format ssh; git config user.signingKey $keys/cristina" bench_judge signed "$pb"
 }
 
+# A checklist of 200 items: relctl check and next on it, beside a claim and
+# next in the template release of today's playbook.  The 200 items replace
+# test-diy's; maria holds it with half of them checked.
+bench_checklist() {
+	local repo="$WORK/checklist-200" pb="$WORK/checklist-200.yaml" base tbase i
+	python3 - "$ROOT/playbooks/tinypilot.yaml" "$pb" <<'PY'
+import sys
+lines, out, i = open(sys.argv[1]).read().split("\n"), [], 0
+while i < len(lines):
+    out.append(lines[i])
+    if lines[i] == "      - id: test-diy":
+        while lines[i + 1] != "        checklist:":
+            i += 1
+            out.append(lines[i])
+        out.append(lines[i + 1])
+        i += 2
+        while lines[i].startswith("          - "):
+            i += 1
+        out += ["          - {id: item-%d, text: Check %d of the DIY test plan%s}" % (n, n, ", evidence: required" if n % 10 == 0 else "")
+                for n in range(1, 201)]
+        continue
+    i += 1
+open(sys.argv[2], "w").write("\n".join(out))
+PY
+	git init -q "$repo"
+	(
+		cd "$repo"
+		git config user.email cristina@example.com
+		"$RELCTL" init --playbook "$pb" >/dev/null
+		"$RELCTL" start T >/dev/null
+		as jan claim build-rc --release T; as jan done build-rc --release T
+		as jan claim update-test-plan --release T; as jan done update-test-plan --release T
+		as maria claim test-diy --release T
+		for i in $(seq 1 100); do
+			if [ $((i % 10)) -eq 0 ]; then
+				as maria check test-diy "item-$i" pass --evidence "https://example.com/diy#$i" --release T
+			else
+				as maria check test-diy "item-$i" pass --release T
+			fi
+		done
+	)
+	echo "checklist release: $(git -C "$repo" show relctl-ledger:releases/T.json | jq '.steps["test-diy"].checklist | "\(.total) items, \(.total - .unchecked) checked"')" >&2
+	base=$(git -C "$repo" rev-parse relctl-ledger)
+	tbase=$(git -C "$WORK/template" rev-parse relctl-ledger)
+	hyperfine -N --runs "$RUNS" --warmup 3 --export-json "$WORK/h-checklist.json" \
+		--prepare "bash -c 'git -C $repo update-ref refs/heads/relctl-ledger $base && git -C $WORK/template update-ref refs/heads/relctl-ledger $tbase'" \
+		-n "relctl claim (today's template release)" "bash -c 'cd $WORK/template && RELCTL_USER=maria $RELCTL claim test-diy --release T --offline'" \
+		-n "relctl next (today's template release)" "bash -c 'cd $WORK/template && RELCTL_USER=maria $RELCTL next T'" \
+		-n "relctl check, a step of 200 items" "bash -c 'cd $repo && RELCTL_USER=maria $RELCTL check test-diy item-151 pass --release T --offline'" \
+		-n "relctl next, holding a step of 200 items" "bash -c 'cd $repo && RELCTL_USER=maria $RELCTL next T'" \
+		-n "relctl check STEP --json, 200 items" "bash -c 'cd $repo && RELCTL_USER=maria $RELCTL check test-diy --release T --json'" \
+		>"$WORK/hyperfine.log" 2>&1 || { tail -20 "$WORK/hyperfine.log"; exit 1; }
+	rows "$WORK/h-checklist.json"
+}
+
 # BENCH_ONLY="judge verify" runs some of them.
-for b in ${BENCH_ONLY:-next sync judge signed verify}; do
+for b in ${BENCH_ONLY:-next sync judge signed verify checklist}; do
 	case $b in
 	next) bench_at 10 && bench_at 500 ;;
 	sync) bench_sync ;;
 	judge) bench_judge unsigned ;;
 	signed) bench_signed ;;
 	verify) bench_verify ;;
+	checklist) bench_checklist ;;
 	esac
 done
 echo

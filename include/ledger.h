@@ -32,6 +32,38 @@ enum step_state {
 
 enum release_status { RELEASE_OPEN, RELEASE_COMPLETE, RELEASE_ABORTED };
 
+/*
+ * One item of a step's checklist in a release: the playbook's items (their
+ * "when" true) and the release's additions, each with the result its
+ * holder recorded (docs/ledger.md, "Checklists").
+ */
+struct check_item {
+	char *id;
+	char *text;
+	bool evidence_required;
+	char *review;         /* the role that reviews its result; may be NULL */
+	char *added_by;       /* NULL for the playbook's items */
+	char *removed_by;     /* set when removed for this release: it needs no result */
+	char *removed_reason;
+	time_t removed_at;
+	char *result;         /* "pass", "fail" or "na"; NULL while it has none */
+	char *by;             /* who recorded the result */
+	time_t at;
+	char *note;
+	cJSON *evidence;      /* array of strings */
+	char *finding;        /* the finding its fail opened or added to; may be NULL */
+	char *review_by;
+	char *review_verdict; /* "approve" or "reject" of the result */
+	char *review_note;
+};
+
+/* A step's checklist for one candidate (or one round, when reopened). */
+struct checklist {
+	int candidate;
+	struct check_item *items;
+	size_t count;
+};
+
 struct step_record {
 	enum step_state base; /* STATE_READY stands for "unclaimed" */
 	enum step_state before_block;
@@ -54,6 +86,9 @@ struct step_record {
 	cJSON *performers;        /* people who finished it, any round or candidate: ids (not in the view) */
 	char *handover_from, *handover_to, *handover_note; /* the last hand-over of this round, or NULL */
 	time_t handover_at;
+	struct checklist checklist; /* the current candidate's */
+	struct checklist *earlier;  /* the ones a delay or a reopen ended, oldest first */
+	size_t earlier_count;
 };
 
 /* Someone unavailable (relctl away), as this release knows it. */
@@ -89,6 +124,7 @@ struct finding {
 	cJSON *notes;   /* [{by, at, note}] */
 	bool closed;
 	char *closed_by;
+	char *item;     /* the checklist item whose fail opened it; NULL otherwise */
 };
 
 struct input_record {
@@ -198,6 +234,19 @@ bool ledger_has_shadowed(const struct release_state *st, const char *step, const
 /* Whether person (NULL: the release managers) was already reminded of step on the UTC day of when. */
 bool ledger_reminded(const struct release_state *st, const char *kind, const char *person, const char *step,
 		     time_t when);
+/* Counts of a checklist's items that are not removed. */
+struct checklist_counts {
+	size_t total, pass, fail, na, unchecked;
+	size_t review_pending; /* items with a review role whose result is not approved yet */
+};
+
+void checklist_count(const struct checklist *list, struct checklist_counts *out);
+/* The item id of list (removed ones too: see removed_by), or NULL. */
+const struct check_item *checklist_item(const struct checklist *list, const char *id);
+/* The role a step in review waits for: its own review role, else that of the first item still to approve. */
+const char *ledger_review_role(const struct release_state *st, size_t step);
+/* Whether the step's record has a checklist now or had one in an earlier candidate. */
+bool ledger_has_checklist(const struct step_record *r);
 
 /* Limits of what one event may carry (docs/ledger.md). */
 #define LEDGER_NAME_MAX 256          /* one-line fields: ids, verdicts, a brief hash */

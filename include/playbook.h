@@ -95,6 +95,19 @@ struct pb_hook {
 	bool tls_none;        /* tls: none, plain smtp:// to a local relay (default: STARTTLS required) */
 };
 
+/*
+ * One item of a step's checklist: a check the step's holder records a
+ * result for (docs/playbook.md, "Checklists").
+ */
+struct pb_item {
+	char *id;     /* unique within its step */
+	char *text;
+	bool evidence_required;
+	char *when;   /* a bool var, "!" in front negates; may be NULL */
+	char *review; /* a role that reviews its result; may be NULL */
+	struct mark mark;
+};
+
 struct pb_step {
 	char *id;
 	char *title;
@@ -115,6 +128,9 @@ struct pb_step {
 	bool shadow_grants;  /* a person who shadowed it may later claim it outside its role */
 	struct strlist inputs;   /* kind decision */
 	struct strlist on_delay; /* kind decision */
+	struct pb_item *checklist; /* manual and wait steps; may be empty */
+	size_t checklist_count;
+	struct strlist updates;    /* steps whose checklists this step's holder may change */
 	size_t phase;  /* index into playbook.phases */
 	size_t index;  /* index into playbook.steps */
 	struct mark mark;
@@ -179,6 +195,8 @@ struct playbook *playbook_parse(const char *text, size_t len, struct diagnostics
 void playbook_free(struct playbook *pb);
 
 #define PLAYBOOK_MAX_BYTES (4 * 1024 * 1024)
+/* Items of one step's checklist, in the playbook or in a release. */
+#define CHECKLIST_ITEMS_MAX 1000
 
 /*
  * Reads and parses a playbook file.  On any error err holds the first one as

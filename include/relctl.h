@@ -160,6 +160,23 @@ struct playbook;
 const struct pb_step *cmd_step_duration(const struct playbook *pb, const char *text, long *seconds);
 /* Writes text to FILE (saying so), or to standard output when path is NULL. */
 int cmd_write_output(struct cmd_ctx *ctx, const char *path, const char *text);
+/*
+ * For a command that reads only in one of its forms (relctl check STEP
+ * lists, relctl check STEP ITEM RESULT records): loads ctx->release as
+ * CMD_RELEASE would have.
+ */
+int cmd_load_release(struct cmd_ctx *ctx);
+/* A new finding id, "F-" and six random hex digits, into id. */
+int cmd_new_finding_id(struct cmd_ctx *ctx, char id[16]);
+/* fields.evidence = the --evidence links (none empty), or -1 with ctx->err set. */
+int cmd_add_evidence(struct cmd_ctx *ctx, struct cJSON *fields);
+/*
+ * A step's checklist as the view holds it (docs/ledger.md): one line per
+ * item (id, result, who and when, note, finding, review, links) after
+ * indent, and its progress ("17/24 checked: 16 pass, 1 fail, 0 na") into out.
+ */
+void cmd_print_checklist(struct cmd_ctx *ctx, const struct cJSON *list, const char *indent);
+const char *cmd_checklist_progress(const struct cJSON *list, char *out, size_t size);
 /* "state" coloured for the terminal. */
 const char *cmd_state_color(const struct cmd_ctx *ctx, int state);
 

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # make demo: a release of TinyPilot Pro 2.6.3 played by its team on a
 # throwaway repository - two laptops sharing the ledger through a bare git
-# remote, a bug found in rc1, a delay, rc2, the ship decision, hooks sent to
-# a local receiver, the announcement mailed to a local mail server (STARTTLS,
-# AUTH), the 48-hour wait, and the audit trail at the end.  Along the way Shalom
-# learns the build by shadowing it, Jan hands the rc2 build over to him, and a
-# cron-style 'relctl remind' chases the overdue device tests in the team chat.
+# remote, the device tests' checklists item by item, the static-IP item that
+# support passed and a dev's look at its footage failed in rc1, the finding
+# it opened, the brief, a delay, rc2 passing, the ship decision, hooks sent
+# to a local receiver, the announcement mailed to a local mail server
+# (STARTTLS, AUTH), the 48-hour wait, and the audit trail at the end.  Along
+# the way Shalom learns the build by shadowing it, Jan hands the rc2 build
+# over to him, and a cron-style 'relctl remind' chases the overdue device
+# tests in the team chat.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 RELCTL="$ROOT/relctl"
@@ -30,6 +33,27 @@ run() {
 	shift
 	printf '%s%s$ relctl %s%s\n' "$D" "$who" "$*" "$R" >&2
 	RELCTL_USER="$who" "$RELCTL" "$@"
+}
+# pass_rest PERSON STEP URL: PERSON records pass for every item of STEP still
+# without a result (footage URL#ITEM where required), one line for all of them.
+pass_rest() {
+	local who=$1 step=$2 url=$3 n=0 item required
+	while read -r item required; do
+		if [ "$required" = true ]; then
+			RELCTL_USER="$who" "$RELCTL" check "$step" "$item" pass --evidence "$url#$item" >/dev/null
+		else
+			RELCTL_USER="$who" "$RELCTL" check "$step" "$item" pass >/dev/null
+		fi
+		n=$((n + 1))
+	done < <("$RELCTL" check "$step" --json | jq -r '.checklist.items[] | select(.removed == null and .result == null) | "\(.id) \(.evidence_required)"')
+	printf '%s%s$ relctl check %s ITEM pass ...   (%d more items)%s\n' "$D" "$who" "$step" "$n" "$R" >&2
+}
+# approve_rest PERSON STEP: PERSON approves every item of STEP that waits for review.
+approve_rest() {
+	local who=$1 step=$2 item
+	for item in $("$RELCTL" check "$step" --json | jq -r '.checklist.items[] | select(.removed == null and .review != null and .review.verdict != "approve") | .id'); do
+		run "$who" review "$step" approve --item "$item" --note "footage checked"
+	done
 }
 
 # The team's repository, a bare remote, and two laptops.
@@ -104,14 +128,17 @@ run cristina init --playbook "$PLAYBOOK"
 run cristina start 2.6.3
 run cristina next
 
-say "Devs build the release candidate and update the test plan; Shalom shadows the build to learn it"
+say "Devs build the release candidate and update the test plan (the device tests' checklists); Shalom shadows the build to learn it"
 at 2024-03-11T09:30:00Z
 run jan claim build-rc
 run shalom shadow build-rc
 run jan claim update-test-plan
+run jan checklist add test-voyager "Static IP: the old address redirects to the new one" --id static-ip-redirect \
+	--evidence required --review dev
+run jan checklist remove test-diy pi3-notice --reason "Pi 3 support ended in 2.6.0; its notice has an e2e test"
 at 2024-03-11T10:40:00Z
 run jan done build-rc --note "rc1: tinypilot-pro-2.6.3-rc1.img" --evidence https://ci.example.com/builds/2631
-run jan done update-test-plan --note "added the static IP flow"
+run jan done update-test-plan --note "added the static IP redirect; the static-IP items are reviewed by a dev"
 run shalom claim draft-changelog
 run shalom done draft-changelog --evidence https://github.com/example/tinypilot-pro/pull/1700
 run cristina review draft-changelog approve --note "reads well"
@@ -122,25 +149,46 @@ run david sync
 run david next
 at 2024-03-11T13:00:00Z
 run david claim test-voyager
-run david done test-voyager --note "web UI loads at the new IP" --evidence https://videos.example.com/voyager-rc1.mp4
+run david check test-voyager boot pass --note "62 s to the login page"
+run david check test-voyager video-1080p pass --evidence https://videos.example.com/voyager-rc1.mp4#t=3m10s
+run david done test-voyager --evidence https://videos.example.com/voyager-rc1.mp4 || true   # 23 items have no result yet
+# Support sees the page load at the new address, as the seed's team did, and passes it.
+run david check test-voyager static-ip-reach pass --evidence https://videos.example.com/voyager-rc1.mp4#t=40
+run david check test-voyager wake-on-lan na --note "the bench target has no Wake on LAN"
+pass_rest david test-voyager https://videos.example.com/voyager-rc1.mp4
+run david check test-voyager | head -6
+run david done test-voyager --note "all items pass; Wake on LAN n/a" --evidence https://videos.example.com/voyager-rc1.mp4
 run maria claim test-update
 run david claim test-update || true   # two people, one step: exactly one holds it
+pass_rest maria test-update https://videos.example.com/update-rc1.mp4
 run maria done test-update --evidence https://videos.example.com/update-rc1.mp4
 run maria claim test-diy
+pass_rest maria test-diy https://videos.example.com/diy-rc1.mp4
 run maria done test-diy --evidence https://videos.example.com/diy-rc1.mp4
 
-say "A dev watches the footage: the static IP change shows an error page for a few seconds"
+say "A dev watches the footage of the static-IP items: an error page for a few seconds"
+cd "$WORK/cristina"
+run jan sync
 at 2024-03-11T15:00:00Z
-run jan review test-voyager reject --note "at 0:42 the browser shows 'site can't be reached' before the new IP loads"
-run david finding add "Static IP change shows 'site can't be reached' for a few seconds" --severity major --step test-voyager --evidence https://videos.example.com/voyager-rc1.mp4
+run jan next | sed -n '/You can review/,/^$/p'
+run jan review test-voyager approve --item static-ip-save --note "the settings page names the new address"
+run jan review test-voyager reject --item static-ip-reach --note "at 0:42 the browser shows 'site can't be reached' before the new IP loads"
+
+say "David records the fail: it opens a finding, linked to the item, with the footage"
+cd "$WORK/david"
+run david sync
+run david check test-voyager static-ip-reach fail --note "Static IP change shows 'site can't be reached' for a few seconds" \
+	--evidence https://videos.example.com/voyager-rc1.mp4#t=42
 F=$(git show relctl-ledger:releases/2.6.3.json | jq -r '.findings[0].id')
+run david finding list
 run jan finding update "$F" --estimate 4h --risk low --note "redirect before the old address goes away"
 run david finding update "$F" --impact "Users trying the new static IP feature see a scary error; likely support tickets"
-run david done test-voyager --note "footage attached" --evidence https://videos.example.com/voyager-rc1.mp4
-run shalom review test-voyager approve --note "the bug is tracked as $F"
-run jan review test-update approve
-run jan review test-diy approve
+run david done test-voyager --note "static IP error screen, finding $F" --evidence https://videos.example.com/voyager-rc1.mp4
+approve_rest shalom test-voyager
+approve_rest jan test-update
+approve_rest jan test-diy
 run shalom claim run-e2e-tests
+pass_rest shalom run-e2e-tests https://ci.example.com/e2e/981
 run shalom done run-e2e-tests --evidence https://ci.example.com/e2e/981
 run lena claim draft-announcement
 run lena done draft-announcement --evidence https://docs.example.com/whats-new-2.6.3
@@ -172,17 +220,19 @@ run cristina remind
 grep -F "overdue by" "$WORK/chat.out"
 run cristina remind   # every ten minutes from cron: each reminder once a day
 for s in test-voyager test-update test-diy; do
+	pass_rest maria $s "https://videos.example.com/$s-rc2.mp4"
 	run maria done $s --evidence "https://videos.example.com/$s-rc2.mp4"
-	run jan review $s approve
+	approve_rest jan $s
 done
 run shalom claim run-e2e-tests
+pass_rest shalom run-e2e-tests https://ci.example.com/e2e/990
 run shalom done run-e2e-tests --evidence https://ci.example.com/e2e/990
 run cristina claim review-test-results
 run cristina done review-test-results --note "rc2 clean"
 run jan input --note "Fix verified on all three devices"
 run david input --note "Static IP now switches without an error page"
 run michael decide ship --reason "rc2 fixes the static IP error screen; ship it"
-run david show test-voyager | tail -12
+run david show test-voyager | grep -E '^Checklist|static-ip-reach'
 
 say "Publishing: hooks post the changelog to the CMS (a local receiver here)"
 cd "$WORK/cristina"

@@ -19,6 +19,51 @@ static int severity_rank(const char *s)
 	return strcmp(s, "blocker") == 0 ? 0 : strcmp(s, "major") == 0 ? 1 : 2;
 }
 
+/*
+ * A step's checklist for the brief: the counts, and every item that failed
+ * or does not apply, with its note, evidence and finding (the passes are in
+ * the report).  Only on steps with a checklist, so the briefs of releases
+ * without one hash as they always did.
+ */
+static void add_checklist(cJSON *step, const struct step_record *r)
+{
+	struct checklist_counts c;
+	cJSON *o, *items;
+	size_t i, approved = 0;
+
+	if (!ledger_has_checklist(r))
+		return;
+	checklist_count(&r->checklist, &c);
+	o = cJSON_AddObjectToObject(step, "checklist");
+	cJSON_AddNumberToObject(o, "total", (double)c.total);
+	cJSON_AddNumberToObject(o, "pass", (double)c.pass);
+	cJSON_AddNumberToObject(o, "fail", (double)c.fail);
+	cJSON_AddNumberToObject(o, "na", (double)c.na);
+	cJSON_AddNumberToObject(o, "unchecked", (double)c.unchecked);
+	cJSON_AddNumberToObject(o, "review_pending", (double)c.review_pending);
+	for (i = 0; i < r->checklist.count; i++)
+		approved += !r->checklist.items[i].removed_by && r->checklist.items[i].review_verdict &&
+			    strcmp(r->checklist.items[i].review_verdict, "approve") == 0;
+	cJSON_AddNumberToObject(o, "review_approved", (double)approved);
+	items = cJSON_AddArrayToObject(o, "items");
+	for (i = 0; i < r->checklist.count; i++) {
+		const struct check_item *it = &r->checklist.items[i];
+		cJSON *io;
+
+		if (it->removed_by || it->result == NULL || strcmp(it->result, "pass") == 0)
+			continue;
+		io = cJSON_CreateObject();
+		cJSON_AddStringToObject(io, "id", it->id);
+		cJSON_AddStringToObject(io, "text", it->text);
+		cJSON_AddStringToObject(io, "result", it->result);
+		cJSON_AddStringToObject(io, "by", it->by);
+		json_add_string_or_null(io, "note", it->note);
+		cJSON_AddItemToObject(io, "evidence", cJSON_Duplicate(it->evidence, 1));
+		json_add_string_or_null(io, "finding", it->finding);
+		cJSON_AddItemToArray(items, io);
+	}
+}
+
 static cJSON *testing(const struct release_state *st, const struct pb_step *decision)
 {
 	const struct pb_phase *ph = &st->pb->phases[decision->phase];
@@ -51,6 +96,7 @@ static cJSON *testing(const struct release_state *st, const struct pb_step *deci
 			json_add_string_or_null(rv, "note", r->review_note);
 		}
 		cJSON_AddNumberToObject(o, "candidate", r->candidate);
+		add_checklist(o, r);
 		cJSON_AddItemToArray(arr, o);
 	}
 	return arr;
@@ -274,11 +320,78 @@ static void links(struct buf *b, const cJSON *arr)
 	buf_adds(b, " | ");
 }
 
+/* The review cell of a step whose checklist items are reviewed: "2 items awaiting review", "3 items approved", or "-". */
+static const char *item_reviews(const cJSON *step, char *out, size_t size)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(step, "checklist");
+	int pending = list ? cJSON_GetObjectItemCaseSensitive(list, "review_pending")->valueint : 0;
+	int approved = list ? cJSON_GetObjectItemCaseSensitive(list, "review_approved")->valueint : 0;
+
+	if (pending)
+		snprintf(out, size, "%d item%s awaiting review", pending, pending == 1 ? "" : "s");
+	else if (approved)
+		snprintf(out, size, "%d item%s approved", approved, approved == 1 ? "" : "s");
+	else
+		snprintf(out, size, "-");
+	return out;
+}
+
+/* "Voyager: 23 of 24 items pass, 1 fails", then each failed or na item with its note, links and finding. */
+static void checklists_markdown(struct buf *b, const cJSON *brief)
+{
+	const cJSON *step, *it;
+	bool heading = false;
+
+	cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(brief, "testing"))
+	{
+		const cJSON *list = cJSON_GetObjectItemCaseSensitive(step, "checklist");
+		int total, unchecked, pending;
+
+		if (list == NULL)
+			continue;
+		if (!heading) {
+			buf_adds(b, "\n### Checklists\n\n");
+			heading = true;
+		}
+		total = cJSON_GetObjectItemCaseSensitive(list, "total")->valueint;
+		unchecked = cJSON_GetObjectItemCaseSensitive(list, "unchecked")->valueint;
+		pending = cJSON_GetObjectItemCaseSensitive(list, "review_pending")->valueint;
+		buf_addf(b, "- **%s**: %d of %d items pass, %d fail, %d n/a", json_string(step, "title"),
+			 cJSON_GetObjectItemCaseSensitive(list, "pass")->valueint, total,
+			 cJSON_GetObjectItemCaseSensitive(list, "fail")->valueint,
+			 cJSON_GetObjectItemCaseSensitive(list, "na")->valueint);
+		if (unchecked)
+			buf_addf(b, ", %d not checked yet", unchecked);
+		if (pending)
+			buf_addf(b, ", %d awaiting review", pending);
+		buf_adds(b, "\n");
+		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(list, "items"))
+		{
+			const cJSON *link;
+			int n = 0;
+
+			buf_addf(b, "  - `%s` %s (%s): ", json_string(it, "id"),
+				 strcmp(json_string(it, "result"), "fail") == 0 ? "**fails**" : "does not apply",
+				 json_string(it, "by"));
+			buf_add_md_cell(b, json_string(it, "note"));
+			cJSON_ArrayForEach(link, cJSON_GetObjectItemCaseSensitive(it, "evidence"))
+			{
+				buf_addf(b, "%s[footage %d](%s)", n ? ", " : "; ", n + 1, link->valuestring);
+				n++;
+			}
+			if (json_string(it, "finding"))
+				buf_addf(b, "; finding %s", json_string(it, "finding"));
+			buf_adds(b, "\n");
+		}
+	}
+}
+
 char *brief_markdown(const cJSON *brief)
 {
 	struct buf b;
 	const cJSON *item, *options = cJSON_GetObjectItemCaseSensitive(brief, "options");
 	int candidate = cJSON_GetObjectItemCaseSensitive(brief, "candidate")->valueint;
+	char reviews[64];
 
 	buf_init(&b);
 	buf_addf(&b, "# Decision brief: %s %s, release candidate %d\n\n", json_string(brief, "playbook"), json_string(brief, "release"),
@@ -307,12 +420,14 @@ char *brief_markdown(const cJSON *brief)
 			cell(&b, text);
 			free(text);
 		} else {
-			cell(&b, review && strcmp(json_string(item, "state"), "in-review") == 0 ? "awaiting review" : "-");
+			cell(&b, review && strcmp(json_string(item, "state"), "in-review") == 0 ? "awaiting review"
+								     : item_reviews(item, reviews, sizeof(reviews)));
 		}
 		b.len -= 1; /* no space after the last pipe */
 		b.data[b.len] = '\0';
 		buf_addc(&b, '\n');
 	}
+	checklists_markdown(&b, brief);
 	buf_adds(&b, "\n## Findings\n\n");
 	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(brief, "findings")) == 0)
 		buf_adds(&b, "None recorded.\n");

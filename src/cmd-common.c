@@ -8,6 +8,7 @@
 #include "cJSON.h"
 #include "hook.h"
 #include "playbook.h"
+#include "json.h"
 #include "relctl.h"
 #include "term.h"
 #include "session.h"
@@ -283,6 +284,40 @@ int cmd_setup(struct cmd_ctx *ctx)
 	return 0;
 }
 
+int cmd_add_evidence(struct cmd_ctx *ctx, cJSON *fields)
+{
+	const char *const *links;
+	cJSON *evidence = cJSON_AddArrayToObject(fields, "evidence");
+	size_t count, i;
+
+	links = args_multi(&ctx->args, "evidence", &count);
+	for (i = 0; i < count; i++) {
+		if (links[i][0] == '\0')
+			return error_set(&ctx->err, EXIT_USAGE, "--evidence needs a link, not an empty string");
+		cJSON_AddItemToArray(evidence, cJSON_CreateString(links[i]));
+	}
+	return 0;
+}
+
+int cmd_load_release(struct cmd_ctx *ctx)
+{
+	if (ctx->release)
+		return 0;
+	ctx->release = xcalloc(1, sizeof(*ctx->release));
+	return load_release(ctx, ctx->session, ctx->release);
+}
+
+int cmd_new_finding_id(struct cmd_ctx *ctx, char id[16])
+{
+	char hex[7];
+
+	if (random_hex(hex, 3) != 0)
+		return error_set(&ctx->err, EXIT_IOERR, "cannot read /dev/urandom");
+	/* Short enough to say aloud, random so that two clones never pick the same one. */
+	snprintf(id, 16, "F-%s", hex);
+	return 0;
+}
+
 void cmd_teardown(struct cmd_ctx *ctx)
 {
 	if (ctx->release) {
@@ -363,4 +398,67 @@ int cmd_write_output(struct cmd_ctx *ctx, const char *path, const char *text)
 		return error_set(&ctx->err, EXIT_IOERR, "cannot write %s", path);
 	fprintf(ctx->out, "wrote %s\n", path);
 	return 0;
+}
+
+static const char *result_color(const struct cmd_ctx *ctx, const char *result)
+{
+	if (result == NULL)
+		return color(ctx, C_DIM);
+	if (strcmp(result, "pass") == 0)
+		return color(ctx, C_GREEN);
+	return color(ctx, strcmp(result, "fail") == 0 ? C_RED : C_YELLOW);
+}
+
+/* One line per item of a view's checklist: id, result, who and when, note, finding, review, links. */
+void cmd_print_checklist(struct cmd_ctx *ctx, const cJSON *list, const char *indent)
+{
+	const cJSON *it, *link;
+
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(list, "items"))
+	{
+		const cJSON *removed = cJSON_GetObjectItemCaseSensitive(it, "removed");
+		const cJSON *review = cJSON_GetObjectItemCaseSensitive(it, "review");
+		const char *result = json_string(it, "result"), *note = json_string(it, "note");
+
+		fprintf(ctx->out, "%s%-24s ", indent, json_string(it, "id"));
+		if (cJSON_IsObject(removed)) {
+			fprintf(ctx->out, "%sremoved%s by %s: %s\n", color(ctx, C_DIM), color(ctx, C_RESET),
+				json_string(removed, "by"), cmd_line(ctx, json_string(removed, "reason")));
+			continue;
+		}
+		fprintf(ctx->out, "%s%-5s%s", result_color(ctx, result), result ? result : "-", color(ctx, C_RESET));
+		if (result)
+			fprintf(ctx->out, " %s %s", json_string(it, "by"), json_string(it, "at"));
+		else
+			fprintf(ctx->out, " %s%s", cmd_line(ctx, json_string(it, "text")),
+				cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "evidence_required")) ? " (evidence required)"
+													 : "");
+		if (note)
+			fprintf(ctx->out, ": %s", cmd_line(ctx, note));
+		if (json_string(it, "finding"))
+			fprintf(ctx->out, " [%s]", json_string(it, "finding"));
+		if (cJSON_IsObject(review)) {
+			const char *verdict = json_string(review, "verdict");
+
+			fprintf(ctx->out, " (review by a %s: %s%s%s%s%s)", json_string(review, "role"),
+				verdict ? verdict : "waiting", verdict ? " by " : "", verdict ? json_string(review, "by") : "",
+				json_string(review, "note") ? ": " : "", cmd_line(ctx, json_string(review, "note")));
+		}
+		cJSON_ArrayForEach(link, cJSON_GetObjectItemCaseSensitive(it, "evidence"))
+			fprintf(ctx->out, " %s", cmd_line(ctx, link->valuestring));
+		fprintf(ctx->out, "\n");
+	}
+}
+
+/* "17/24 checked: 16 pass, 1 fail, 0 na", of a view's checklist; into out. */
+const char *cmd_checklist_progress(const cJSON *list, char *out, size_t size)
+{
+	int total = cJSON_GetObjectItemCaseSensitive(list, "total")->valueint;
+	int unchecked = cJSON_GetObjectItemCaseSensitive(list, "unchecked")->valueint;
+
+	snprintf(out, size, "%d/%d checked: %d pass, %d fail, %d na", total - unchecked, total,
+		 cJSON_GetObjectItemCaseSensitive(list, "pass")->valueint,
+		 cJSON_GetObjectItemCaseSensitive(list, "fail")->valueint,
+		 cJSON_GetObjectItemCaseSensitive(list, "na")->valueint);
+	return out;
 }

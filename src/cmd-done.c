@@ -12,21 +12,14 @@ static const struct option_spec options[] = {
 
 static int done_exec(struct cmd_ctx *ctx)
 {
-	cJSON *fields = cJSON_CreateObject(), *evidence;
-	const char *const *links;
-	size_t count, i;
+	cJSON *fields = cJSON_CreateObject();
 	int rc;
 
 	if (args_value(&ctx->args, "note"))
 		cJSON_AddStringToObject(fields, "note", args_value(&ctx->args, "note"));
-	links = args_multi(&ctx->args, "evidence", &count);
-	evidence = cJSON_AddArrayToObject(fields, "evidence");
-	for (i = 0; i < count; i++) {
-		if (links[i][0] == '\0') {
-			cJSON_Delete(fields);
-			return error_set(&ctx->err, EXIT_USAGE, "--evidence needs a link, not an empty string");
-		}
-		cJSON_AddItemToArray(evidence, cJSON_CreateString(links[i]));
+	if (cmd_add_evidence(ctx, fields) != 0) {
+		cJSON_Delete(fields);
+		return -1;
 	}
 	rc = cmd_record(ctx, "done", ctx->args.positionals[0], fields);
 	cJSON_Delete(fields);
@@ -39,7 +32,8 @@ const struct cmd_entry cmd_done_entry = {
 	.summary = "finish a step you hold",
 	.help = "Steps with \"evidence: required\" need at least one --evidence link.  A step\n"
 		"with a review role becomes in-review until someone of that role approves it.\n"
-		"A wait step can be done once its minimum duration has passed since it was claimed.",
+		"A wait step can be done once its minimum duration has passed since it was claimed.\n"
+		"A step with a checklist needs a result for every item first ('relctl check').",
 	.options = options,
 	.min_args = 1,
 	.max_args = 1,

@@ -18,16 +18,14 @@ static int finding_add_exec(struct cmd_ctx *ctx)
 {
 	cJSON *fields, *evidence;
 	const char *const *links;
-	char hex[7], id[16];
+	char id[16];
 	size_t count, i;
 	int rc;
 
 	if (args_value(&ctx->args, "severity") == NULL)
 		return error_set(&ctx->err, EXIT_USAGE, "a finding needs --severity blocker|major|minor");
-	if (random_hex(hex, 3) != 0)
-		return error_set(&ctx->err, EXIT_IOERR, "cannot read /dev/urandom");
-	/* Short enough to say aloud, random so that two clones never pick the same one. */
-	snprintf(id, sizeof(id), "F-%s", hex);
+	if (cmd_new_finding_id(ctx, id) != 0)
+		return -1;
 	fields = cJSON_CreateObject();
 	cJSON_AddStringToObject(fields, "finding", id);
 	cJSON_AddStringToObject(fields, "title", ctx->args.positionals[0]);

@@ -50,6 +50,9 @@ static int log_exec(struct cmd_ctx *ctx)
 				cJSON_IsNumber(cand) ? cand->valueint : 1, color(ctx, C_RESET), json_string(ev, "actor"),
 				json_string(ev, "op"), step ? step : "", person ? " -> " : "", person ? person : "",
 				verdict ? " " : "", verdict ? verdict : "");
+			if (json_string(ev, "item"))
+				fprintf(ctx->out, " %s%s%s", json_string(ev, "item"), json_string(ev, "result") ? " " : "",
+					json_string(ev, "result") ? json_string(ev, "result") : "");
 			if (note || reason)
 				fprintf(ctx->out, "  \"%s\"", cmd_line(ctx, note ? note : reason));
 			cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(ev, "evidence"))

@@ -72,7 +72,28 @@ static cJSON *step_item(const struct view *v, size_t k)
 	}
 	if (cJSON_GetArraySize(r->shadows) > 0)
 		cJSON_AddItemToObject(o, "shadows", cJSON_Duplicate(r->shadows, 1));
+	if (r->checklist.count) {
+		struct checklist_counts c;
+		cJSON *progress = cJSON_AddObjectToObject(o, "checklist");
+
+		checklist_count(&r->checklist, &c);
+		cJSON_AddNumberToObject(progress, "total", (double)c.total);
+		cJSON_AddNumberToObject(progress, "checked", (double)(c.total - c.unchecked));
+		cJSON_AddNumberToObject(progress, "fail", (double)c.fail);
+	}
 	return o;
+}
+
+/* The first item of a held step that a reviewer sent back, or NULL. */
+static const struct check_item *sent_back(const struct step_record *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->checklist.count; i++)
+		if (r->checklist.items[i].result == NULL && r->checklist.items[i].review_verdict &&
+		    strcmp(r->checklist.items[i].review_verdict, "reject") == 0)
+			return &r->checklist.items[i];
+	return NULL;
 }
 
 /* The steps a pending step still waits for, with their holders. */
@@ -183,10 +204,51 @@ static void shadowing(struct view *v)
 	}
 }
 
+/* The items of a step in review whose result I may review, under "You can review". */
+static void review_items(struct view *v, size_t k, cJSON *json, size_t *shown)
+{
+	const struct pb_step *s = &v->pb->steps[k];
+	const struct checklist *list = &v->st->steps[k].checklist;
+	char detail[512];
+	size_t i;
+
+	for (i = 0; i < list->count; i++) {
+		const struct check_item *it = &list->items[i];
+		cJSON *fields;
+		struct error ignored;
+		int rc;
+
+		if (it->removed_by || it->review == NULL || (it->review_verdict && strcmp(it->review_verdict, "approve") == 0))
+			continue;
+		fields = cJSON_CreateObject();
+		cJSON_AddStringToObject(fields, "verdict", "approve");
+		cJSON_AddStringToObject(fields, "item", it->id);
+		rc = ledger_may(v->st, v->me->id, "review", s->id, fields, v->now, &ignored);
+		cJSON_Delete(fields);
+		if (rc != 0)
+			continue;
+		if ((*shown)++ == 0)
+			heading(v, "You can review");
+		if (json) {
+			cJSON *o = step_item(v, k);
+
+			cJSON_AddStringToObject(o, "item", it->id);
+			cJSON_AddStringToObject(o, "item_text", it->text);
+			cJSON_AddItemToArray(json, o);
+			continue;
+		}
+		snprintf(detail, sizeof(detail), "item %s (%s by %s) -> relctl review %s approve|reject --item %s", it->id,
+			 it->result ? it->result : "?", it->by ? it->by : "?", s->id, it->id);
+		line(v, k, detail);
+	}
+}
+
 /* The caller's own work. */
 static void mine(struct view *v)
 {
 	cJSON *hold = NULL, *claim = NULL, *review = NULL, *waiting = NULL;
+	struct checklist_counts counts;
+	const struct check_item *back;
 	size_t k, shown = 0;
 	char t[32], detail[512];
 
@@ -210,6 +272,8 @@ static void mine(struct view *v)
 			cJSON_AddItemToArray(hold, step_item(v, k));
 			continue;
 		}
+		back = sent_back(r);
+		checklist_count(&r->checklist, &counts);
 		if (state == STATE_WAITING)
 			snprintf(detail, sizeof(detail), "%s; can be done from %s", s->title,
 				 time_format(ledger_wait_opens(v->st, k), t, sizeof(t)));
@@ -219,6 +283,12 @@ static void mine(struct view *v)
 		else if (r->review_verdict && strcmp(r->review_verdict, "reject") == 0)
 			snprintf(detail, sizeof(detail), "%s; sent back by %s: %s", s->title, r->review_by,
 				 r->review_note ? r->review_note : "");
+		else if (back)
+			snprintf(detail, sizeof(detail), "item %s sent back by %s: %s -> relctl check %s %s pass|fail|na",
+				 back->id, back->review_by, back->review_note, s->id, back->id);
+		else if (counts.unchecked)
+			snprintf(detail, sizeof(detail), "%s; %zu/%zu checked -> relctl check %s ITEM pass|fail|na", s->title,
+				 counts.total - counts.unchecked, counts.total, s->id);
 		else
 			snprintf(detail, sizeof(detail), "%s -> relctl %s %s%s", s->title,
 				 s->kind == STEP_HOOK ? "run" : "done", s->id,
@@ -249,7 +319,10 @@ static void mine(struct view *v)
 		const struct pb_step *s = &v->pb->steps[k];
 		const struct step_record *r = &v->st->steps[k];
 
-		if (r->base != STATE_IN_REVIEW || !may(v, "review", s->id, "approve"))
+		if (r->base != STATE_IN_REVIEW)
+			continue;
+		review_items(v, k, review, &shown);
+		if (!may(v, "review", s->id, "approve"))
 			continue;
 		if (shown++ == 0)
 			heading(v, "You can review");
@@ -465,7 +538,8 @@ static void manager(struct view *v)
 				 time_format(ledger_wait_opens(v->st, k), t, sizeof(t)));
 		} else if (state == STATE_IN_REVIEW) {
 			target = reviews;
-			snprintf(detail, sizeof(detail), "done by %s; waits for a %s to review", r->done_by, s->review);
+			snprintf(detail, sizeof(detail), "done by %s; waits for a %s to review", r->done_by,
+				 ledger_review_role(v->st, k));
 		} else {
 			continue;
 		}

@@ -92,6 +92,27 @@ static char *instructions(struct session *s, const struct pb_step *step, bool *f
 	return buf_detach(&text);
 }
 
+/* The checklist of the current candidate, then each earlier one (a delay or a reopen ended it). */
+static void show_checklists(struct cmd_ctx *ctx, const cJSON *list)
+{
+	const cJSON *earlier;
+	char progress[96];
+
+	if (list == NULL)
+		return;
+	fprintf(ctx->out, "\n%sChecklist%s rc%d: %s\n", color(ctx, C_BOLD), color(ctx, C_RESET),
+		cJSON_GetObjectItemCaseSensitive(list, "candidate")->valueint,
+		cmd_checklist_progress(list, progress, sizeof(progress)));
+	cmd_print_checklist(ctx, list, "  ");
+	cJSON_ArrayForEach(earlier, cJSON_GetObjectItemCaseSensitive(list, "earlier"))
+	{
+		fprintf(ctx->out, "\n%sChecklist%s rc%d, earlier: %s\n", color(ctx, C_BOLD), color(ctx, C_RESET),
+			cJSON_GetObjectItemCaseSensitive(earlier, "candidate")->valueint,
+			cmd_checklist_progress(earlier, progress, sizeof(progress)));
+		cmd_print_checklist(ctx, earlier, "  ");
+	}
+}
+
 static int show_exec(struct cmd_ctx *ctx)
 {
 	struct session *s = ctx->session;
@@ -198,6 +219,9 @@ static int show_exec(struct cmd_ctx *ctx)
 		ev = NULL;
 		cJSON_ArrayForEach(ev, r->evidence)
 			fprintf(out, "evidence: %s\n", ev->valuestring);
+		show_checklists(ctx, cJSON_GetObjectItemCaseSensitive(
+					     cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rel->doc, "steps"), step->id),
+					     "checklist"));
 		if (text)
 			fprintf(out, "\n%sInstructions%s%s%s\n%s%s", color(ctx, C_BOLD), color(ctx, C_RESET),
 				from_file ? " from " : "", from_file ? step->doc : "", text,
@@ -215,12 +239,16 @@ static int show_exec(struct cmd_ctx *ctx)
 			const cJSON *person = cJSON_GetObjectItemCaseSensitive(ev, "person");
 			const cJSON *verdict = cJSON_GetObjectItemCaseSensitive(ev, "verdict");
 			const cJSON *cand = cJSON_GetObjectItemCaseSensitive(ev, "candidate");
+			const cJSON *item = cJSON_GetObjectItemCaseSensitive(ev, "item");
+			const cJSON *result = cJSON_GetObjectItemCaseSensitive(ev, "result");
 
-			fprintf(out, "  %s  rc%d  %-10s %s%s%s%s%s%s%s  %s[%s]%s\n",
+			fprintf(out, "  %s  rc%d  %-10s %s%s%s%s%s%s%s%s%s%s%s  %s[%s]%s\n",
 				cJSON_GetObjectItemCaseSensitive(ev, "time")->valuestring,
 				cJSON_IsNumber(cand) ? cand->valueint : 1,
 				cJSON_GetObjectItemCaseSensitive(ev, "actor")->valuestring,
 				cJSON_GetObjectItemCaseSensitive(ev, "op")->valuestring,
+				cJSON_IsString(item) ? " " : "", cJSON_IsString(item) ? item->valuestring : "",
+				cJSON_IsString(result) ? " " : "", cJSON_IsString(result) ? result->valuestring : "",
 				cJSON_IsString(verdict) ? " " : "", cJSON_IsString(verdict) ? verdict->valuestring : "",
 				cJSON_IsString(person) ? " to " : "", cJSON_IsString(person) ? person->valuestring : "",
 				cJSON_IsString(note) ? ": " : cJSON_IsString(reason) ? ": " : "",

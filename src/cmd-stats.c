@@ -97,6 +97,30 @@ static void print_alone(struct cmd_ctx *ctx, const cJSON *st)
 		fprintf(ctx->out, "  nobody: every measured step on the critical path has been done by two people or more\n");
 }
 
+/* The items that fail most, the ones always na (candidates to delete), and a checklist's time. */
+static void print_checklists(struct cmd_ctx *ctx, const cJSON *cl)
+{
+	const cJSON *item, *d = cJSON_GetObjectItemCaseSensitive(cl, "duration");
+
+	fprintf(ctx->out, "\n%sChecklist items that failed most%s\n", color(ctx, C_BOLD), color(ctx, C_RESET));
+	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(cl, "failed_most")) == 0)
+		fprintf(ctx->out, "  none failed\n");
+	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(cl, "failed_most"))
+		fprintf(ctx->out, "  %s%s%s of %s failed %d of %d times: %s\n", color(ctx, C_RED), str(item, "item", ""),
+			color(ctx, C_RESET), str(item, "step", ""), cJSON_GetObjectItemCaseSensitive(item, "fails")->valueint,
+			cJSON_GetObjectItemCaseSensitive(item, "checked")->valueint, cmd_line(ctx, str(item, "text", "")));
+	fprintf(ctx->out, "\n%sAlways na%s (never run; challenge whether they are needed)\n", color(ctx, C_BOLD),
+		color(ctx, C_RESET));
+	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(cl, "always_na")) == 0)
+		fprintf(ctx->out, "  none\n");
+	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(cl, "always_na"))
+		fprintf(ctx->out, "  %s of %s, na all %d times: %s\n", str(item, "item", ""), str(item, "step", ""),
+			cJSON_GetObjectItemCaseSensitive(item, "times")->valueint, cmd_line(ctx, str(item, "text", "")));
+	fprintf(ctx->out, "\n%sA checklist takes%s (first result to last, %d complete): median %s, p90 %s\n",
+		color(ctx, C_BOLD), color(ctx, C_RESET), cJSON_GetObjectItemCaseSensitive(d, "count")->valueint,
+		str(d, "median", "-"), str(d, "p90", "-"));
+}
+
 static void stats_text(struct cmd_ctx *ctx, const cJSON *st)
 {
 	FILE *out = ctx->out;
@@ -278,6 +302,7 @@ static void print_text(struct cmd_ctx *ctx, const cJSON *st)
 	print_off(ctx, st);
 	print_costs(ctx, st);
 	print_alone(ctx, st);
+	print_checklists(ctx, cJSON_GetObjectItemCaseSensitive(st, "checklists"));
 }
 
 /* --format, or --json; refuses the two saying different things. */

@@ -25,6 +25,23 @@ static time_t step_since(const struct step_record *r, enum step_state state)
 	return r->changed_at;
 }
 
+/* A step's checklist progress for status --json: {total, checked, pass, fail, na}. */
+static void add_progress(cJSON *step, const struct step_record *r)
+{
+	struct checklist_counts c;
+	cJSON *o;
+
+	if (r->checklist.count == 0)
+		return;
+	checklist_count(&r->checklist, &c);
+	o = cJSON_AddObjectToObject(step, "checklist");
+	cJSON_AddNumberToObject(o, "total", (double)c.total);
+	cJSON_AddNumberToObject(o, "checked", (double)(c.total - c.unchecked));
+	cJSON_AddNumberToObject(o, "pass", (double)c.pass);
+	cJSON_AddNumberToObject(o, "fail", (double)c.fail);
+	cJSON_AddNumberToObject(o, "na", (double)c.na);
+}
+
 static cJSON *status_json(const struct release *rel, time_t now)
 {
 	const struct release_state *st = rel->st;
@@ -83,6 +100,7 @@ static cJSON *status_json(const struct release *rel, time_t now)
 			if (s->due)
 				json_add_time_or_null(so, "due_at", ledger_due_at(st, k));
 			cJSON_AddNumberToObject(so, "overdue_seconds", (double)ledger_overdue(st, k, now));
+			add_progress(so, r);
 			cJSON_AddItemToArray(steps, so);
 		}
 		cJSON_AddNumberToObject(po, "finished", (double)finished);
@@ -128,6 +146,14 @@ static void status_text(struct cmd_ctx *ctx, const struct release *rel, time_t n
 				since ? age_format(since, now, age, sizeof(age)) : "");
 			if (state == STATE_WAITING)
 				fprintf(out, " opens %s", time_format(ledger_wait_opens(st, k), t, sizeof(t)));
+			if (r->checklist.count && state != STATE_SKIPPED) {
+				struct checklist_counts c;
+
+				checklist_count(&r->checklist, &c);
+				fprintf(out, " %zu/%zu checked", c.total - c.unchecked, c.total);
+				if (c.fail)
+					fprintf(out, ", %s%zu fail%s", color(ctx, C_RED), c.fail, color(ctx, C_RESET));
+			}
 			if ((state == STATE_BLOCKED || state == STATE_SKIPPED) && r->reason)
 				fprintf(out, " %s", cmd_line(ctx, r->reason));
 			if (ledger_overdue(st, k, now) > 0)

@@ -45,6 +45,9 @@ extern const struct cmd_entry cmd_shadow_entry;
 extern const struct cmd_entry cmd_handover_entry;
 extern const struct cmd_entry cmd_away_entry;
 extern const struct cmd_entry cmd_remind_entry;
+extern const struct cmd_entry cmd_check_entry;
+extern const struct cmd_entry cmd_checklist_add_entry;
+extern const struct cmd_entry cmd_checklist_remove_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_init_entry,
@@ -70,6 +73,9 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_handover_entry,
 	&cmd_away_entry,
 	&cmd_remind_entry,
+	&cmd_check_entry,
+	&cmd_checklist_add_entry,
+	&cmd_checklist_remove_entry,
 	&cmd_finding_add_entry,
 	&cmd_finding_update_entry,
 	&cmd_finding_list_entry,

@@ -276,14 +276,43 @@ static char *describe_delegation(const struct release *rel, const cJSON *event, 
 	return buf_detach(&b);
 }
 
+/*
+ * A checklist event: "david checked static-ip of test-voyager: fail, finding
+ * F-3a9c1e (3/24 checked, 2.6.3 rc1)", "shalom added the item static-ip to
+ * test-voyager's checklist", "jan approved static-ip of test-voyager".  Caller frees.
+ */
+static char *describe_item(const struct release *rel, const cJSON *event, const char *op, const char *actor,
+			   const char *step, int candidate)
+{
+	const char *item = text_field(event, "item");
+	const struct checklist *list = &rel->st->steps[playbook_step(rel->pb, step)->index].checklist;
+	const struct check_item *it = checklist_item(list, item);
+	struct checklist_counts counts;
+
+	if (strcmp(op, "checklist-add") == 0)
+		return xasprintf("%s added the item %s to %s's checklist (%s rc%d)", actor, item, step, rel->version,
+				 candidate);
+	if (strcmp(op, "checklist-remove") == 0)
+		return xasprintf("%s removed the item %s from %s's checklist (%s rc%d)", actor, item, step, rel->version,
+				 candidate);
+	if (strcmp(op, "check") != 0)
+		return xasprintf("%s %s %s of %s (%s rc%d)", actor, past_tense(op, event), item, step, rel->version,
+				 candidate);
+	checklist_count(list, &counts);
+	return xasprintf("%s checked %s of %s: %s%s%s (%zu/%zu checked, %s rc%d)", actor, item, step,
+			 text_field(event, "result"), it && it->finding && !strcmp(text_field(event, "result"), "fail") ? ", finding " : "",
+			 it && it->finding && !strcmp(text_field(event, "result"), "fail") ? it->finding : "",
+			 counts.total - counts.unchecked, counts.total, rel->version, candidate);
+}
+
 /* "sam claimed test-voyager (2.6.3 rc1)", then the event's details, then its id. */
 static void describe(struct plan *plan, const struct release *rel, const cJSON *event, const char *op)
 {
 	const char *actor = cJSON_GetObjectItemCaseSensitive(event, "actor")->valuestring;
 	const cJSON *step = cJSON_GetObjectItemCaseSensitive(event, "step");
 	const cJSON *person = cJSON_GetObjectItemCaseSensitive(event, "person");
-	static const char *const details[] = { "reason", "note", "impact", "estimate", "risk", "brief_hash" };
-	static const char *const labels[] = { "Reason", "Note", "Impact", "Estimate", "Risk", "Brief-Hash" };
+	static const char *const details[] = { "reason", "note", "impact", "estimate", "risk", "brief_hash", "text" };
+	static const char *const labels[] = { "Reason", "Note", "Impact", "Estimate", "Risk", "Brief-Hash", "Item-Text" };
 	const cJSON *evidence = cJSON_GetObjectItemCaseSensitive(event, "evidence"), *item;
 	size_t i;
 
@@ -315,6 +344,8 @@ static void describe(struct plan *plan, const struct release *rel, const cJSON *
 	else if (strcmp(op, "decide") == 0)
 		plan->summary = xasprintf("%s decided to %s %s rc%d%s", actor, text_field(event, "decision"), rel->version,
 					  candidate, rel->st->candidate != candidate ? "; the next candidate begins" : "");
+	else if (cJSON_IsString(step) && text_field(event, "item")[0])
+		plan->summary = describe_item(rel, event, op, actor, step->valuestring, candidate);
 	else
 		plan->summary = xasprintf("%s %s %s%s%s (%s rc%d)", actor, past_tense(op, event),
 					  cJSON_IsString(step) ? step->valuestring : "", cJSON_IsString(person) ? " to " : "",

@@ -82,6 +82,8 @@ static void record_clear_work(struct step_record *r)
 	record_clear_delegation(r);
 }
 
+static void record_free_checklists(struct step_record *r);
+
 void release_state_free(struct release_state *st)
 {
 	size_t i;
@@ -93,6 +95,7 @@ void release_state_free(struct release_state *st)
 		cJSON_Delete(st->steps[i].evidence);
 		cJSON_Delete(st->steps[i].hook);
 		free(st->steps[i].reason);
+		record_free_checklists(&st->steps[i]);
 	}
 	free_delegation(st);
 	free(st->steps);
@@ -109,6 +112,7 @@ void release_state_free(struct release_state *st)
 		free(f->impact);
 		cJSON_Delete(f->notes);
 		free(f->closed_by);
+		free(f->item);
 	}
 	free(st->findings);
 	for (i = 0; i < st->input_count; i++) {
@@ -343,6 +347,216 @@ static void apply_start_delegation(struct op_ctx *o);
 static int check_shadow_grant(const struct op_ctx *o, struct error *err);
 static int check_hook_rehearsal(const struct op_ctx *o, const char *outcome, struct error *err);
 static void credit_shadows(struct step_record *r);
+/* ---------- checklists: the items of a step in a release ---------- */
+
+static void item_clear_result(struct check_item *it)
+{
+	replace(&it->result, NULL);
+	replace(&it->by, NULL);
+	replace(&it->note, NULL);
+	cJSON_Delete(it->evidence);
+	it->evidence = cJSON_CreateArray();
+	it->at = 0;
+}
+
+static void item_clear_review(struct check_item *it)
+{
+	replace(&it->review_by, NULL);
+	replace(&it->review_verdict, NULL);
+	replace(&it->review_note, NULL);
+}
+
+static void item_release(struct check_item *it)
+{
+	item_clear_result(it);
+	item_clear_review(it);
+	cJSON_Delete(it->evidence);
+	free(it->id);
+	free(it->text);
+	free(it->review);
+	free(it->added_by);
+	free(it->removed_by);
+	free(it->removed_reason);
+	free(it->finding);
+}
+
+static void checklist_release(struct checklist *list)
+{
+	size_t i;
+
+	for (i = 0; i < list->count; i++)
+		item_release(&list->items[i]);
+	free(list->items);
+	list->items = NULL;
+	list->count = 0;
+}
+
+static void record_free_checklists(struct step_record *r)
+{
+	size_t i;
+
+	checklist_release(&r->checklist);
+	for (i = 0; i < r->earlier_count; i++)
+		checklist_release(&r->earlier[i]);
+	free(r->earlier);
+	r->earlier = NULL;
+	r->earlier_count = 0;
+}
+
+/* A new item at the end of list, with no result; the caller fills it. */
+static struct check_item *checklist_append(struct checklist *list, const char *id, const char *text,
+					   bool evidence_required, const char *review)
+{
+	struct check_item *it;
+
+	list->items = xrealloc(list->items, (list->count + 1) * sizeof(*list->items));
+	it = &list->items[list->count++];
+	memset(it, 0, sizeof(*it));
+	it->id = xstrdup(id);
+	it->text = xstrdup(text);
+	it->evidence_required = evidence_required;
+	it->review = review ? xstrdup(review) : NULL;
+	it->evidence = cJSON_CreateArray();
+	return it;
+}
+
+const struct check_item *checklist_item(const struct checklist *list, const char *id)
+{
+	size_t i;
+
+	for (i = 0; id && i < list->count; i++)
+		if (strcmp(list->items[i].id, id) == 0)
+			return &list->items[i];
+	return NULL;
+}
+
+void checklist_count(const struct checklist *list, struct checklist_counts *out)
+{
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < list->count; i++) {
+		const struct check_item *it = &list->items[i];
+
+		if (it->removed_by)
+			continue;
+		out->total++;
+		if (it->result == NULL)
+			out->unchecked++;
+		else if (strcmp(it->result, "pass") == 0)
+			out->pass++;
+		else if (strcmp(it->result, "fail") == 0)
+			out->fail++;
+		else
+			out->na++;
+		if (it->review && !(it->review_verdict && strcmp(it->review_verdict, "approve") == 0))
+			out->review_pending++;
+	}
+}
+
+bool ledger_has_checklist(const struct step_record *r)
+{
+	return r->checklist.count > 0 || r->earlier_count > 0;
+}
+
+/* Whether a "when" (a bool var, "!" negates) holds for the release's vars. */
+static bool condition_holds(const struct release_state *st, const char *when)
+{
+	bool negate = when[0] == '!';
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(st->vars, negate ? when + 1 : when);
+
+	return cJSON_IsTrue(v) != negate;
+}
+
+/* At the start: each step's checklist is the playbook's items whose "when" holds. */
+static void checklists_from_playbook(struct release_state *st)
+{
+	size_t i, k;
+
+	for (i = 0; i < st->pb->step_count; i++) {
+		const struct pb_step *s = &st->pb->steps[i];
+
+		st->steps[i].checklist.candidate = st->candidate;
+		for (k = 0; k < s->checklist_count; k++) {
+			const struct pb_item *pi = &s->checklist[k];
+
+			if (pi->when == NULL || condition_holds(st, pi->when))
+				checklist_append(&st->steps[i].checklist, pi->id, pi->text, pi->evidence_required,
+						 pi->review);
+		}
+	}
+}
+
+/*
+ * A step starts again (a delay's next candidate, a reopen, a skip): its
+ * checklist, when it holds any result, moves to the earlier ones, and a
+ * fresh one with the same items (additions and removals kept) and no
+ * results takes its place.
+ */
+static void checklist_restart(const struct release_state *st, struct step_record *r)
+{
+	struct checklist fresh = { st->candidate, NULL, 0 };
+	struct checklist_counts counts;
+	size_t i;
+
+	checklist_count(&r->checklist, &counts);
+	if (counts.unchecked == counts.total) {
+		for (i = 0; i < r->checklist.count; i++)
+			item_clear_review(&r->checklist.items[i]);
+		r->checklist.candidate = st->candidate;
+		return;
+	}
+	for (i = 0; i < r->checklist.count; i++) {
+		const struct check_item *old = &r->checklist.items[i];
+		struct check_item *it = checklist_append(&fresh, old->id, old->text, old->evidence_required, old->review);
+
+		it->added_by = old->added_by ? xstrdup(old->added_by) : NULL;
+		it->removed_by = old->removed_by ? xstrdup(old->removed_by) : NULL;
+		it->removed_reason = old->removed_reason ? xstrdup(old->removed_reason) : NULL;
+		it->removed_at = old->removed_at;
+	}
+	r->earlier = xrealloc(r->earlier, (r->earlier_count + 1) * sizeof(*r->earlier));
+	r->earlier[r->earlier_count++] = r->checklist;
+	r->checklist = fresh;
+}
+
+/* The role a step in review waits for: its own review role, else the first item's still to approve. */
+static const char *review_role(const struct pb_step *s, const struct step_record *r)
+{
+	size_t i;
+
+	if (s->review && !(r->review_verdict && strcmp(r->review_verdict, "approve") == 0))
+		return s->review;
+	for (i = 0; i < r->checklist.count; i++) {
+		const struct check_item *it = &r->checklist.items[i];
+
+		if (!it->removed_by && it->review && !(it->review_verdict && strcmp(it->review_verdict, "approve") == 0))
+			return it->review;
+	}
+	return s->review ? s->review : "reviewer";
+}
+
+const char *ledger_review_role(const struct release_state *st, size_t step)
+{
+	return review_role(&st->pb->steps[step], &st->steps[step]);
+}
+
+/* Whether every review a finished step waits for has approved it: its own, and its items'. */
+static bool reviews_complete(const struct pb_step *s, const struct step_record *r)
+{
+	struct checklist_counts counts;
+
+	checklist_count(&r->checklist, &counts);
+	if (counts.review_pending)
+		return false;
+	return s->review == NULL || (r->review_verdict && strcmp(r->review_verdict, "approve") == 0);
+}
+
+/* The checks of checklist items that done and review call; below, with the checklist ops. */
+static int refuse_unchecked_items(const struct op_ctx *o, struct error *err);
+static int check_review_item(struct op_ctx *o, struct error *err);
+static int refuse_step_review(const struct op_ctx *o, struct error *err);
+static void apply_review_item(struct op_ctx *o);
 
 /* ---------- operations ---------- */
 
@@ -405,6 +619,7 @@ static void apply_start(struct op_ctx *o)
 	st->started_at = o->when;
 	apply_start_delegation(o);
 	skip_by_conditions(st, o->when);
+	checklists_from_playbook(st);
 }
 
 /* Steps whose condition is false are skipped by the start itself. */
@@ -480,8 +695,8 @@ static int check_claim(struct op_ctx *o, struct error *err)
 				       step_state_name(o->state));
 		else if (o->state == STATE_IN_REVIEW)
 			rc = error_set(err, EXIT_DATAERR, "%s was done by %s and waits for review by a %s; 'relctl reopen %s --reason TEXT' to redo it",
-				       o->step->id, o->rec->done_by ? o->rec->done_by : o->rec->holder, o->step->review,
-				       o->step->id);
+				       o->step->id, o->rec->done_by ? o->rec->done_by : o->rec->holder,
+				       review_role(o->step, o->rec), o->step->id);
 		else
 			rc = error_set(err, EXIT_TEMPFAIL, "%s is already claimed by %s; ask them, or the release manager can 'relctl assign' it",
 				       o->step->id, who);
@@ -565,7 +780,7 @@ static int check_done(struct op_ctx *o, struct error *err)
 				 o->rec->reason ? o->rec->reason : "no reason given", o->step->id);
 	case STATE_IN_REVIEW:
 		return error_set(err, EXIT_DATAERR, "%s is already done and waits for review by %s", o->step->id,
-				 o->step->review);
+				 review_role(o->step, o->rec));
 	default:
 		return refuse_finished(o, "finish", err);
 	}
@@ -578,14 +793,14 @@ static int check_done(struct op_ctx *o, struct error *err)
 	if (o->step->evidence_required && cJSON_GetArraySize(evidence) == 0)
 		return error_set(err, EXIT_DATAERR, "%s needs evidence: add at least one --evidence URL (a test video, a log, a link)",
 				 o->step->id);
-	return 0;
+	return refuse_unchecked_items(o, err);
 }
 
 static void apply_done(struct op_ctx *o)
 {
 	const cJSON *evidence = cJSON_GetObjectItemCaseSensitive(o->event, "evidence");
 
-	o->rec->base = o->step->review ? STATE_IN_REVIEW : STATE_DONE;
+	o->rec->base = o->step->review || !reviews_complete(o->step, o->rec) ? STATE_IN_REVIEW : STATE_DONE;
 	replace(&o->rec->done_by, o->rec->holder ? o->rec->holder : o->actor->id);
 	replace(&o->rec->note, json_string(o->event, "note"));
 	cJSON_Delete(o->rec->evidence);
@@ -606,6 +821,10 @@ static int check_review(struct op_ctx *o, struct error *err)
 	if (o->state != STATE_IN_REVIEW)
 		return error_set(err, EXIT_DATAERR, "%s is %s, not waiting for review", o->step->id,
 				 step_state_name(o->state));
+	if (json_string(o->event, "item"))
+		return check_review_item(o, err);
+	if (o->step->review == NULL || (o->rec->review_verdict && strcmp(o->rec->review_verdict, "approve") == 0))
+		return refuse_step_review(o, err);
 	if (!person_has_role(o->actor, o->step->review))
 		return refuse_role(o, "review", o->step->review, err);
 	if (o->rec->done_by && strcmp(o->rec->done_by, o->actor->id) == 0)
@@ -620,11 +839,15 @@ static void apply_review(struct op_ctx *o)
 {
 	const char *verdict = json_string(o->event, "verdict");
 
+	if (json_string(o->event, "item")) {
+		apply_review_item(o);
+		return;
+	}
 	replace(&o->rec->review_by, o->actor->id);
 	replace(&o->rec->review_verdict, verdict);
 	replace(&o->rec->review_note, json_string(o->event, "note"));
 	if (strcmp(verdict, "approve") == 0) {
-		o->rec->base = STATE_DONE;
+		o->rec->base = reviews_complete(o->step, o->rec) ? STATE_DONE : STATE_IN_REVIEW;
 	} else {
 		/* Back to whoever did it, with the note saying what to fix. */
 		o->rec->base = STATE_CLAIMED;
@@ -651,6 +874,7 @@ static int check_skip(struct op_ctx *o, struct error *err)
 static void apply_skip(struct op_ctx *o)
 {
 	record_clear_work(o->rec);
+	checklist_restart(o->st, o->rec);
 	o->rec->base = STATE_SKIPPED;
 	replace(&o->rec->reason, json_string(o->event, "reason"));
 }
@@ -672,6 +896,7 @@ static int check_reopen(struct op_ctx *o, struct error *err)
 static void apply_reopen(struct op_ctx *o)
 {
 	record_clear_work(o->rec);
+	checklist_restart(o->st, o->rec);
 	o->rec->round++;
 	o->rec->reason_is_condition = false;
 	o->rec->base = STATE_READY;
@@ -773,7 +998,9 @@ static int check_finding_add(struct op_ctx *o, struct error *err)
 	return 0;
 }
 
-static void apply_finding_add(struct op_ctx *o)
+/* A new open finding by the event's actor, in the current candidate (step may be NULL). */
+static struct finding *finding_new(struct op_ctx *o, const char *id, const char *title, const char *severity,
+				   const char *step)
 {
 	struct release_state *st = o->st;
 	const cJSON *evidence = cJSON_GetObjectItemCaseSensitive(o->event, "evidence");
@@ -782,15 +1009,22 @@ static void apply_finding_add(struct op_ctx *o)
 	st->findings = xrealloc(st->findings, (st->finding_count + 1) * sizeof(*st->findings));
 	f = &st->findings[st->finding_count++];
 	memset(f, 0, sizeof(*f));
-	f->id = xstrdup(json_string(o->event, "finding"));
-	f->title = xstrdup(json_string(o->event, "title"));
-	f->severity = xstrdup(json_string(o->event, "severity"));
-	replace(&f->step, json_string(o->event, "finding_step"));
+	f->id = xstrdup(id);
+	f->title = xstrdup(title);
+	f->severity = xstrdup(severity);
+	replace(&f->step, step);
 	f->by = xstrdup(o->actor->id);
 	f->at = o->when;
 	f->candidate = st->candidate;
 	f->evidence = evidence ? cJSON_Duplicate(evidence, 1) : cJSON_CreateArray();
 	f->notes = cJSON_CreateArray();
+	return f;
+}
+
+static void apply_finding_add(struct op_ctx *o)
+{
+	finding_new(o, json_string(o->event, "finding"), json_string(o->event, "title"),
+		    json_string(o->event, "severity"), json_string(o->event, "finding_step"));
 }
 
 static int check_finding_update(struct op_ctx *o, struct error *err)
@@ -973,6 +1207,7 @@ static void apply_decide(struct op_ctx *o)
 			if (!ledger_delay_reopens(st, s))
 				continue;
 			record_clear_work(&st->steps[s->index]);
+			checklist_restart(st, &st->steps[s->index]);
 			st->steps[s->index].base = STATE_READY;
 			replace(&st->steps[s->index].reason, NULL);
 			st->steps[s->index].candidate = st->candidate;
@@ -1441,6 +1676,376 @@ static void free_delegation(struct release_state *st)
 	free(st->reminders);
 }
 
+/* ---------- checklist ops: checklist-add, checklist-remove, check, and review --item ---------- */
+
+/* Steps whose holder may change this step's checklist ("updates"), as "a, b"; caller frees. */
+static char *updaters(const struct release_state *st, const struct pb_step *target)
+{
+	struct buf names;
+	size_t i;
+
+	buf_init(&names);
+	for (i = 0; i < st->pb->step_count; i++)
+		if (strlist_contains(&st->pb->steps[i].updates, target->id))
+			buf_addf(&names, "%s%s", names.len ? ", " : "", st->pb->steps[i].id);
+	return buf_detach(&names);
+}
+
+static int refuse_no_checklist(const struct op_ctx *o, struct error *err)
+{
+	return error_set(err, EXIT_DATAERR, "%s is a %s step and has no checklist", o->step->id,
+			 step_kind_name(o->step->kind));
+}
+
+/*
+ * Who changes a step's checklist for this release: a release manager, a
+ * person of the step's role, or the holder of a step that "updates" it
+ * (update-test-plan for the device tests); and only before it is done.
+ */
+static int require_checklist_editor(const struct op_ctx *o, const char *verb, struct error *err)
+{
+	const struct release_state *st = o->st;
+	char *who;
+	size_t i;
+	int rc;
+
+	if (o->step->kind == STEP_HOOK || o->step->kind == STEP_DECISION)
+		return refuse_no_checklist(o, err);
+	if (finished(o->state) || o->state == STATE_IN_REVIEW)
+		return refuse_finished(o, verb, err);
+	if (ledger_is_manager(o->actor) || person_has_role(o->actor, o->step->owner))
+		return 0;
+	for (i = 0; i < st->pb->step_count; i++) {
+		const struct step_record *r = &st->steps[i];
+
+		if (strlist_contains(&st->pb->steps[i].updates, o->step->id) && r->holder &&
+		    strcmp(r->holder, o->actor->id) == 0 && (r->base == STATE_CLAIMED || r->base == STATE_BLOCKED))
+			return 0;
+	}
+	who = updaters(st, o->step);
+	rc = error_set(err, EXIT_NOPERM, "%s cannot %s %s's checklist: a release manager, a %s%s%s can",
+		       o->actor->id, verb, o->step->id, o->step->owner, who[0] ? " or whoever holds " : "", who);
+	free(who);
+	return rc;
+}
+
+/* An item of the step's current checklist that is not removed, or a refusal naming the ones there are. */
+static const struct check_item *find_item(const struct op_ctx *o, struct error *err)
+{
+	const char *id = json_string(o->event, "item");
+	const struct checklist *list = &o->rec->checklist;
+	const struct check_item *it = checklist_item(list, id);
+
+	if (it && it->removed_by) {
+		error_set(err, EXIT_DATAERR, "item %s of %s was removed by %s: %s", it->id, o->step->id, it->removed_by,
+			  it->removed_reason ? it->removed_reason : "");
+		return NULL;
+	}
+	if (it == NULL) {
+		const char **ids = xcalloc(list->count + 1, sizeof(*ids));
+		const char *hint;
+		size_t k;
+
+		for (k = 0; k < list->count; k++)
+			ids[k] = list->items[k].id;
+		hint = id ? suggest(id, ids, list->count) : NULL;
+		free(ids);
+		if (hint)
+			error_set(err, EXIT_USAGE, "%s has no checklist item \"%s\"; did you mean \"%s\"?", o->step->id,
+				  id ? id : "", hint);
+		else
+			error_set(err, EXIT_USAGE, "%s has no checklist item \"%s\"; 'relctl check %s' lists them", o->step->id,
+				  id ? id : "", o->step->id);
+	}
+	return it;
+}
+
+static int check_checklist_add(struct op_ctx *o, struct error *err)
+{
+	const char *id = json_string(o->event, "item"), *text = json_string(o->event, "text");
+	const char *review = json_string(o->event, "review");
+	const struct check_item *it;
+
+	if (require_checklist_editor(o, "add an item to", err) != 0)
+		return -1;
+	if (text == NULL || text[0] == '\0')
+		return error_set(err, EXIT_USAGE, "a checklist item needs its text: what to check");
+	if (!identifier_valid(id))
+		return error_set(err, EXIT_USAGE, "\"%s\" is not a valid item id: use lower-case letters, digits, '-', '_' or '.'",
+				 id);
+	it = checklist_item(&o->rec->checklist, id);
+	if (it)
+		return error_set(err, EXIT_DATAERR, "%s already has the item %s%s%s%s; give another --id", o->step->id, id,
+				 it->removed_by ? " (removed by " : "", it->removed_by ? it->removed_by : "",
+				 it->removed_by ? ")" : "");
+	if (o->rec->checklist.count >= CHECKLIST_ITEMS_MAX)
+		return error_set(err, EXIT_DATAERR, "%s's checklist holds %d items, the most a step can", o->step->id,
+				 CHECKLIST_ITEMS_MAX);
+	if (review && !playbook_has_role(o->st->pb, review))
+		return error_set(err, EXIT_USAGE, "--review names the unknown role \"%s\"; see 'relctl playbook show'", review);
+	return 0;
+}
+
+static void apply_checklist_add(struct op_ctx *o)
+{
+	struct check_item *it = checklist_append(&o->rec->checklist, json_string(o->event, "item"),
+						 json_string(o->event, "text"),
+						 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o->event, "evidence_required")),
+						 json_string(o->event, "review"));
+
+	it->added_by = xstrdup(o->actor->id);
+}
+
+static int check_checklist_remove(struct op_ctx *o, struct error *err)
+{
+	const struct check_item *it;
+
+	if (require_reason(o, err) == NULL || require_checklist_editor(o, "remove an item from", err) != 0)
+		return -1;
+	it = find_item(o, err);
+	if (it == NULL)
+		return -1;
+	if (it->result)
+		return error_set(err, EXIT_DATAERR, "item %s of %s already has a result (%s by %s), which stays; record na with a note if it does not apply",
+				 it->id, o->step->id, it->result, it->by);
+	return 0;
+}
+
+static void apply_checklist_remove(struct op_ctx *o)
+{
+	struct check_item *it = (struct check_item *)checklist_item(&o->rec->checklist, json_string(o->event, "item"));
+
+	replace(&it->removed_by, o->actor->id);
+	replace(&it->removed_reason, json_string(o->event, "reason"));
+	it->removed_at = o->when;
+}
+
+/* The open finding an item's earlier fail opened in this candidate, or NULL. */
+static struct finding *item_open_finding(const struct release_state *st, const struct check_item *it)
+{
+	const struct finding *f = it->finding ? ledger_finding(st, it->finding) : NULL;
+
+	return f && !f->closed ? (struct finding *)f : NULL;
+}
+
+static int check_check(struct op_ctx *o, struct error *err)
+{
+	const char *result = json_string(o->event, "result"), *note = json_string(o->event, "note");
+	const char *severity = json_string(o->event, "severity"), *finding = json_string(o->event, "finding");
+	const cJSON *evidence = cJSON_GetObjectItemCaseSensitive(o->event, "evidence");
+	const struct check_item *it;
+	bool fail;
+
+	if (o->step->kind == STEP_HOOK || o->step->kind == STEP_DECISION)
+		return refuse_no_checklist(o, err);
+	it = find_item(o, err);
+	if (it == NULL)
+		return -1;
+	if (result == NULL || (strcmp(result, "pass") && strcmp(result, "fail") && strcmp(result, "na")))
+		return error_set(err, EXIT_USAGE, "a result is pass, fail or na");
+	fail = strcmp(result, "fail") == 0;
+	switch (o->state) {
+	case STATE_CLAIMED:
+	case STATE_WAITING:
+		break;
+	case STATE_READY:
+		return error_set(err, EXIT_DATAERR, "%s is not claimed; 'relctl claim %s' first", o->step->id, o->step->id);
+	case STATE_PENDING:
+		return refuse_pending(o, "check items of", err);
+	case STATE_BLOCKED:
+		return error_set(err, EXIT_DATAERR, "%s is blocked (%s); 'relctl unblock %s' first", o->step->id,
+				 o->rec->reason ? o->rec->reason : "no reason given", o->step->id);
+	case STATE_IN_REVIEW:
+		return error_set(err, EXIT_DATAERR, "%s is done and waits for review by a %s; results change before done, or after a rejection",
+				 o->step->id, review_role(o->step, o->rec));
+	default:
+		return refuse_finished(o, "check items of", err);
+	}
+	if (require_holder_or_manager(o, "record results on", err) != 0)
+		return -1;
+	if (strcmp(result, "pass") && (note == NULL || note[0] == '\0'))
+		return error_set(err, EXIT_USAGE, fail ? "a fail needs --note TEXT saying what went wrong (it becomes the finding)"
+						       : "na needs --note TEXT saying why the item does not apply");
+	if (it->evidence_required && strcmp(result, "na") != 0 && cJSON_GetArraySize(evidence) == 0)
+		return error_set(err, EXIT_DATAERR, "item %s of %s needs evidence: add --evidence URL (the footage of this item)",
+				 it->id, o->step->id);
+	if (severity && !fail)
+		return error_set(err, EXIT_USAGE, "--severity is for a fail: the severity of the finding it opens");
+	if (severity && strcmp(severity, "blocker") && strcmp(severity, "major") && strcmp(severity, "minor"))
+		return error_set(err, EXIT_USAGE, "a finding's --severity is blocker, major or minor");
+	if (finding && !fail)
+		return error_set(err, EXIT_DATAERR, "only a fail carries the id of the finding it opens");
+	if (fail && item_open_finding(o->st, it) == NULL) {
+		if (finding == NULL)
+			return error_set(err, EXIT_DATAERR, "a fail opens a finding, and this check carries no finding id");
+		if (ledger_finding(o->st, finding))
+			return error_set(err, EXIT_TEMPFAIL, "finding id %s is taken; run the command again for a new one",
+					 finding);
+	}
+	return 0;
+}
+
+/*
+ * The result replaces the item's earlier one (the events keep both) and
+ * needs a fresh review.  A fail opens a finding linked to the step and the
+ * item, with the note as its title and the evidence; while that finding is
+ * open, a later fail of the item adds its note and links to it instead.
+ */
+static void apply_check(struct op_ctx *o)
+{
+	struct check_item *it = (struct check_item *)checklist_item(&o->rec->checklist, json_string(o->event, "item"));
+	const cJSON *evidence = cJSON_GetObjectItemCaseSensitive(o->event, "evidence"), *link;
+	const char *result = json_string(o->event, "result"), *severity = json_string(o->event, "severity");
+	struct finding *f;
+
+	item_clear_result(it);
+	item_clear_review(it);
+	replace(&it->result, result);
+	replace(&it->by, o->actor->id);
+	replace(&it->note, json_string(o->event, "note"));
+	it->at = o->when;
+	cJSON_ArrayForEach(link, evidence)
+		cJSON_AddItemToArray(it->evidence, cJSON_Duplicate(link, 1));
+	if (strcmp(result, "fail") != 0)
+		return;
+	f = item_open_finding(o->st, it);
+	if (f == NULL) {
+		f = finding_new(o, json_string(o->event, "finding"), it->note, severity ? severity : "major", o->step->id);
+		f->item = xstrdup(it->id);
+		replace(&it->finding, f->id);
+		return;
+	}
+	{
+		cJSON *n = cJSON_CreateObject();
+		char t[32];
+
+		cJSON_AddStringToObject(n, "by", o->actor->id);
+		cJSON_AddStringToObject(n, "at", time_format(o->when, t, sizeof(t)));
+		cJSON_AddStringToObject(n, "note", it->note);
+		cJSON_AddItemToArray(f->notes, n);
+	}
+	cJSON_ArrayForEach(link, evidence)
+	{
+		const cJSON *have;
+		bool known = false;
+
+		cJSON_ArrayForEach(have, f->evidence)
+			known = known || strcmp(have->valuestring, link->valuestring) == 0;
+		if (!known)
+			cJSON_AddItemToArray(f->evidence, cJSON_Duplicate(link, 1));
+	}
+}
+
+/* "static-ip, hdmi-hotplug, ..." of the items that match, at most five named; caller frees. */
+static char *item_names(const struct checklist *list, bool (*match)(const struct check_item *))
+{
+	struct buf names;
+	size_t i, n = 0;
+
+	buf_init(&names);
+	for (i = 0; i < list->count; i++) {
+		if (list->items[i].removed_by || !match(&list->items[i]))
+			continue;
+		if (n++ < 5)
+			buf_addf(&names, "%s%s", names.len ? ", " : "", list->items[i].id);
+		else if (n == 6)
+			buf_adds(&names, ", ...");
+	}
+	return buf_detach(&names);
+}
+
+static bool unchecked(const struct check_item *it)
+{
+	return it->result == NULL;
+}
+
+static bool awaits_review(const struct check_item *it)
+{
+	return it->review && !(it->review_verdict && strcmp(it->review_verdict, "approve") == 0);
+}
+
+static int refuse_unchecked_items(const struct op_ctx *o, struct error *err)
+{
+	struct checklist_counts counts;
+	char *names;
+	int rc;
+
+	checklist_count(&o->rec->checklist, &counts);
+	if (counts.unchecked == 0)
+		return 0;
+	names = item_names(&o->rec->checklist, unchecked);
+	rc = error_set(err, EXIT_DATAERR, "%s: %zu of %zu item%s ha%s no result: %s; record %s with 'relctl check %s ITEM pass|fail|na'",
+		       o->step->id, counts.unchecked, counts.total, counts.total == 1 ? "" : "s",
+		       counts.unchecked == 1 ? "s" : "ve", names, counts.unchecked == 1 ? "it" : "each", o->step->id);
+	free(names);
+	return rc;
+}
+
+/* A step-level review of a step that has none, or that it already passed: its items wait. */
+static int refuse_step_review(const struct op_ctx *o, struct error *err)
+{
+	char *names = item_names(&o->rec->checklist, awaits_review);
+	int rc;
+
+	if (o->step->review)
+		rc = error_set(err, EXIT_DATAERR, "%s was approved by %s and waits for reviews of its items: %s; 'relctl review %s approve|reject --item ITEM'",
+			       o->step->id, o->rec->review_by, names, o->step->id);
+	else
+		rc = error_set(err, EXIT_DATAERR, "%s waits for reviews of its items: %s; 'relctl review %s approve|reject --item ITEM'",
+			       o->step->id, names, o->step->id);
+	free(names);
+	return rc;
+}
+
+static int check_review_item(struct op_ctx *o, struct error *err)
+{
+	const char *verdict = json_string(o->event, "verdict"), *note = json_string(o->event, "note");
+	const struct check_item *it = find_item(o, err);
+
+	if (it == NULL)
+		return -1;
+	if (it->review == NULL)
+		return error_set(err, EXIT_DATAERR, "item %s of %s has no review role; only items with review: ROLE are reviewed one by one",
+				 it->id, o->step->id);
+	if (!awaits_review(it))
+		return error_set(err, EXIT_DATAERR, "item %s of %s was already approved by %s", it->id, o->step->id,
+				 it->review_by);
+	if (!person_has_role(o->actor, it->review))
+		return error_set(err, EXIT_NOPERM, "%s cannot review item %s of %s: it needs the role %s; ask a %s", o->actor->id,
+				 it->id, o->step->id, it->review, it->review);
+	if ((o->rec->done_by && strcmp(o->rec->done_by, o->actor->id) == 0) || (it->by && strcmp(it->by, o->actor->id) == 0))
+		return error_set(err, EXIT_NOPERM, "%s cannot review their own result for %s of %s; ask another %s",
+				 o->actor->id, it->id, o->step->id, it->review);
+	if (strcmp(verdict, "reject") == 0 && (note == NULL || note[0] == '\0'))
+		return error_set(err, EXIT_USAGE, "a rejection needs --note TEXT saying what to fix");
+	return 0;
+}
+
+/*
+ * An approved item counts; the step is done when nothing else waits.  A
+ * rejected one loses its result and the step goes back to whoever did it,
+ * with the note, to check that item again.
+ */
+static void apply_review_item(struct op_ctx *o)
+{
+	struct check_item *it = (struct check_item *)checklist_item(&o->rec->checklist, json_string(o->event, "item"));
+	const char *verdict = json_string(o->event, "verdict");
+
+	replace(&it->review_by, o->actor->id);
+	replace(&it->review_verdict, verdict);
+	replace(&it->review_note, json_string(o->event, "note"));
+	if (strcmp(verdict, "approve") == 0) {
+		if (reviews_complete(o->step, o->rec))
+			o->rec->base = STATE_DONE;
+		return;
+	}
+	item_clear_result(it);
+	o->rec->base = STATE_CLAIMED;
+	replace(&o->rec->holder, o->rec->done_by);
+	o->rec->done_at = 0;
+	o->rec->claimed_at = o->when;
+}
+
 /* ---------- event shapes ---------- */
 
 /*
@@ -1482,7 +2087,8 @@ static const struct op_def ops[] = {
 	{ "unclaim", true, check_unclaim, { { "reason", FIELD_TEXT, false }, FIELDS_END } },
 	{ "assign", true, check_assign, { { "person", FIELD_NAME, false }, { "reason", FIELD_TEXT, false }, FIELDS_END } },
 	{ "done", true, check_done, { { "note", FIELD_TEXT, false }, { "evidence", FIELD_LINKS, false }, FIELDS_END } },
-	{ "review", true, check_review, { { "verdict", FIELD_NAME, false }, { "note", FIELD_TEXT, false }, FIELDS_END } },
+	{ "review", true, check_review,
+	  { { "verdict", FIELD_NAME, false }, { "note", FIELD_TEXT, false }, { "item", FIELD_NAME, false }, FIELDS_END } },
 	{ "skip", true, check_skip, { { "reason", FIELD_TEXT, false }, FIELDS_END } },
 	{ "reopen", true, check_reopen, { { "reason", FIELD_TEXT, false }, FIELDS_END } },
 	{ "block", true, check_block, { { "reason", FIELD_TEXT, false }, FIELDS_END } },
@@ -1521,6 +2127,22 @@ static const struct op_def ops[] = {
 	    { "forced", FIELD_BOOL, false },
 	    FIELDS_END } },
 	{ "hook", true, check_hook, { { "result", FIELD_OBJECT, true }, { "forced", FIELD_BOOL, false }, FIELDS_END } },
+	{ "checklist-add", true, check_checklist_add,
+	  { { "item", FIELD_NAME, true },
+	    { "text", FIELD_TEXT, true },
+	    { "evidence_required", FIELD_BOOL, false },
+	    { "review", FIELD_NAME, false },
+	    FIELDS_END } },
+	{ "checklist-remove", true, check_checklist_remove,
+	  { { "item", FIELD_NAME, true }, { "reason", FIELD_TEXT, false }, FIELDS_END } },
+	{ "check", true, check_check,
+	  { { "item", FIELD_NAME, true },
+	    { "result", FIELD_NAME, true },
+	    { "note", FIELD_TEXT, false },
+	    { "evidence", FIELD_LINKS, false },
+	    { "severity", FIELD_NAME, false },
+	    { "finding", FIELD_NAME, false },
+	    FIELDS_END } },
 };
 
 /* Fields every event has; step only on the ops that need one. */
@@ -1662,6 +2284,12 @@ static void apply(struct op_ctx *o)
 		apply_decide(o);
 	else if (strcmp(op, "hook") == 0)
 		apply_hook(o);
+	else if (strcmp(op, "checklist-add") == 0)
+		apply_checklist_add(o);
+	else if (strcmp(op, "checklist-remove") == 0)
+		apply_checklist_remove(o);
+	else if (strcmp(op, "check") == 0)
+		apply_check(o);
 }
 
 /* After every event: record when steps became ready, and the release's status. */
@@ -1849,6 +2477,80 @@ struct release_state *ledger_replay(const struct playbook *pb, const cJSON *doc,
 
 /* ---------- the derived view ---------- */
 
+/* The "review" of a step or an item with a review role: the last verdict. */
+static void add_review(cJSON *obj, const char *role, const char *by, const char *verdict, const char *note)
+{
+	cJSON *review = cJSON_AddObjectToObject(obj, "review");
+
+	cJSON_AddStringToObject(review, "role", role);
+	json_add_string_or_null(review, "by", by);
+	json_add_string_or_null(review, "verdict", verdict);
+	json_add_string_or_null(review, "note", note);
+}
+
+static cJSON *checklist_json(const struct checklist *list, bool current)
+{
+	cJSON *o = cJSON_CreateObject(), *items;
+	struct checklist_counts counts;
+	size_t i;
+
+	checklist_count(list, &counts);
+	cJSON_AddNumberToObject(o, "candidate", list->candidate);
+	cJSON_AddNumberToObject(o, "total", (double)counts.total);
+	cJSON_AddNumberToObject(o, "pass", (double)counts.pass);
+	cJSON_AddNumberToObject(o, "fail", (double)counts.fail);
+	cJSON_AddNumberToObject(o, "na", (double)counts.na);
+	cJSON_AddNumberToObject(o, "unchecked", (double)counts.unchecked);
+	if (current)
+		cJSON_AddNumberToObject(o, "review_pending", (double)counts.review_pending);
+	items = cJSON_AddArrayToObject(o, "items");
+	for (i = 0; i < list->count; i++) {
+		const struct check_item *it = &list->items[i];
+		cJSON *io = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(io, "id", it->id);
+		cJSON_AddStringToObject(io, "text", it->text);
+		cJSON_AddBoolToObject(io, "evidence_required", it->evidence_required);
+		json_add_string_or_null(io, "added_by", it->added_by);
+		if (it->removed_by) {
+			cJSON *removed = cJSON_AddObjectToObject(io, "removed");
+
+			cJSON_AddStringToObject(removed, "by", it->removed_by);
+			json_add_time_or_null(removed, "at", it->removed_at);
+			json_add_string_or_null(removed, "reason", it->removed_reason);
+		} else {
+			cJSON_AddNullToObject(io, "removed");
+		}
+		json_add_string_or_null(io, "result", it->result);
+		json_add_string_or_null(io, "by", it->by);
+		json_add_time_or_null(io, "at", it->at);
+		json_add_string_or_null(io, "note", it->note);
+		cJSON_AddItemToObject(io, "evidence", cJSON_Duplicate(it->evidence, 1));
+		json_add_string_or_null(io, "finding", it->finding);
+		if (it->review)
+			add_review(io, it->review, it->review_by, it->review_verdict, it->review_note);
+		else
+			cJSON_AddNullToObject(io, "review");
+		cJSON_AddItemToArray(items, io);
+	}
+	return o;
+}
+
+/* A step's checklist in the view, with the earlier candidates' ones (only on steps that have one). */
+static void write_checklist(const struct step_record *r, cJSON *step)
+{
+	cJSON *o, *earlier;
+	size_t i;
+
+	if (!ledger_has_checklist(r))
+		return;
+	o = checklist_json(&r->checklist, true);
+	earlier = cJSON_AddArrayToObject(o, "earlier");
+	for (i = 0; i < r->earlier_count; i++)
+		cJSON_AddItemToArray(earlier, checklist_json(&r->earlier[i], false));
+	cJSON_AddItemToObject(step, "checklist", o);
+}
+
 static void write_findings(const struct release_state *st, cJSON *arr)
 {
 	size_t i;
@@ -1875,6 +2577,8 @@ static void write_findings(const struct release_state *st, cJSON *arr)
 		cJSON_AddItemToObject(o, "notes", cJSON_Duplicate(f->notes, 1));
 		cJSON_AddBoolToObject(o, "closed", f->closed);
 		json_add_string_or_null(o, "closed_by", f->closed_by);
+		if (f->item)
+			cJSON_AddStringToObject(o, "item", f->item); /* only then: views of older releases stay as written */
 		cJSON_AddItemToArray(arr, o);
 	}
 }
@@ -2008,14 +2712,8 @@ void ledger_write_view(const struct release_state *st, cJSON *doc)
 		json_add_string_or_null(o, "note", r->note);
 		cJSON_AddItemToObject(o, "evidence", cJSON_Duplicate(r->evidence, 1));
 		json_add_string_or_null(o, "reason", r->reason);
-		if (s->review) {
-			cJSON *review = cJSON_AddObjectToObject(o, "review");
-
-			cJSON_AddStringToObject(review, "role", s->review);
-			json_add_string_or_null(review, "by", r->review_by);
-			json_add_string_or_null(review, "verdict", r->review_verdict);
-			json_add_string_or_null(review, "note", r->review_note);
-		}
+		if (s->review)
+			add_review(o, s->review, r->review_by, r->review_verdict, r->review_note);
 		if (s->kind == STEP_WAIT)
 			json_add_time_or_null(o, "opens_at", ledger_wait_opens(st, i));
 		if (s->kind == STEP_HOOK) {
@@ -2024,6 +2722,7 @@ void ledger_write_view(const struct release_state *st, cJSON *doc)
 			else
 				cJSON_AddNullToObject(o, "hook");
 		}
+		write_checklist(r, o);
 		cJSON_AddNumberToObject(o, "candidate", r->candidate);
 		write_step_delegation(st, i, o);
 		cJSON_AddItemToObject(steps, s->id, o);

@@ -58,6 +58,14 @@ static void step_release(struct pb_step *s)
 	free(s->review);
 	strlist_release(&s->inputs);
 	strlist_release(&s->on_delay);
+	for (size_t i = 0; i < s->checklist_count; i++) {
+		free(s->checklist[i].id);
+		free(s->checklist[i].text);
+		free(s->checklist[i].when);
+		free(s->checklist[i].review);
+	}
+	free(s->checklist);
+	strlist_release(&s->updates);
 }
 
 /* A YAML node; a mapping's items alternate key, value. */
@@ -1331,14 +1339,102 @@ static void load_step_delegation(struct loader *l, struct pb_step *s, const stru
 		error_at(l, grants->mark, "\"shadow_grants\" must be true or false");
 }
 
+/* "evidence: required | optional" of a step or a checklist item. */
+static bool get_evidence(struct loader *l, const struct node *map)
+{
+	const struct node *evidence = map_get(map, "evidence");
+
+	if (evidence == NULL)
+		return false;
+	if (evidence->type == NODE_SCALAR && strcmp(evidence->value, "required") == 0)
+		return true;
+	if (!(evidence->type == NODE_SCALAR && strcmp(evidence->value, "optional") == 0))
+		error_at(l, evidence->mark, "\"evidence\" must be required or optional");
+	return false;
+}
+
+static void check_role(struct loader *l, const char *role, struct mark mark, const char *what);
+static void check_condition(struct loader *l, const char *when, struct mark mark);
+
+/*
+ * A step's checklist: a list of {id, text} items with optional evidence,
+ * when and review.  Roles and vars are loaded before the phases, so each
+ * item is checked here, at its own line and column.  Ids are compared
+ * sorted, so a long checklist costs n log n.
+ */
+static void load_checklist(struct loader *l, struct pb_step *s, const struct node *step)
+{
+	static const char *const keys[] = { "id", "text", "evidence", "when", "review", NULL };
+	const struct node *n = map_get(step, "checklist");
+	struct occurrence *ids;
+	size_t i, first, count = 0;
+
+	if (n == NULL || !expect_type(l, n, NODE_SEQUENCE, "\"checklist\""))
+		return;
+	if (s->kind == STEP_HOOK || s->kind == STEP_DECISION) {
+		error_at(l, n->mark, "\"checklist\" is for manual and wait steps; a %s step is not checked item by item",
+			 step_kind_name(s->kind));
+		return;
+	}
+	if (n->count > CHECKLIST_ITEMS_MAX) {
+		error_at(l, n->mark, "the checklist has %zu items; a step has at most %d", n->count, CHECKLIST_ITEMS_MAX);
+		return;
+	}
+	s->checklist = xcalloc(n->count + 1, sizeof(*s->checklist));
+	ids = xcalloc(n->count + 1, sizeof(*ids));
+	for (i = 0; i < n->count; i++) {
+		const struct node *it = n->items[i];
+		struct pb_item *item;
+		char *id;
+
+		if (!expect_type(l, it, NODE_MAPPING, "a checklist item"))
+			continue;
+		check_keys(l, it, keys, "a checklist item");
+		id = get_id(l, it, "id", true, "a checklist item");
+		item = &s->checklist[s->checklist_count];
+		item->mark = it->mark;
+		item->text = get_string(l, it, "text", true, "a checklist item");
+		item->evidence_required = get_evidence(l, it);
+		item->when = get_string(l, it, "when", false, "a checklist item");
+		item->review = get_id(l, it, "review", false, "a checklist item");
+		check_role(l, item->review, key_mark(it, "review"), "\"review\" of a checklist item");
+		if (item->when)
+			check_condition(l, item->when, key_mark(it, "when"));
+		if (id == NULL || item->text == NULL) {
+			free(id);
+			free(item->text);
+			free(item->when);
+			free(item->review);
+			memset(item, 0, sizeof(*item));
+			continue;
+		}
+		item->id = id;
+		s->checklist_count++;
+		ids[count].value = id;
+		ids[count].index = i;
+		count++;
+	}
+	qsort(ids, count, sizeof(*ids), occurrence_compare);
+	for (i = 1, first = 0; i < count; i++) {
+		if (strcmp(ids[i].value, ids[first].value) != 0) {
+			first = i;
+			continue;
+		}
+		error_at(l, key_mark(n->items[ids[i].index], "id"),
+			 "duplicate checklist item id \"%s\" in step \"%s\" (first at line %d)", ids[i].value,
+			 s->id ? s->id : "?", key_mark(n->items[ids[first].index], "id").line);
+	}
+	free(ids);
+}
+
 static void load_step(struct loader *l, struct pb_step *s, const struct node *n)
 {
 	static const char *const keys[] = { "id", "title", "owner", "doc", "instructions", "needs", "when",
 					    "due", "idle_after", "escalate_after", "shadow_grants",
 					    "kind", "hook", "evidence", "review", "estimate", "min_duration",
-					    "inputs", "on_delay", NULL };
+					    "inputs", "on_delay", "checklist", "updates", NULL };
 	static const char *const kinds[] = { "manual", "hook", "wait", "decision" };
-	const struct node *kind = map_get(n, "kind"), *evidence = map_get(n, "evidence");
+	const struct node *kind = map_get(n, "kind");
 	size_t k;
 
 	check_keys(l, n, keys, "a step");
@@ -1360,18 +1456,15 @@ static void load_step(struct loader *l, struct pb_step *s, const struct node *n)
 			s->kind = (enum step_kind)k;
 	}
 	s->hook = get_id(l, n, "hook", false, "a step");
-	if (evidence != NULL) {
-		if (evidence->type == NODE_SCALAR && strcmp(evidence->value, "required") == 0)
-			s->evidence_required = true;
-		else if (!(evidence->type == NODE_SCALAR && strcmp(evidence->value, "optional") == 0))
-			error_at(l, evidence->mark, "\"evidence\" must be required or optional");
-	}
+	s->evidence_required = get_evidence(l, n);
 	s->review = get_id(l, n, "review", false, "a step");
 	s->estimate = get_duration(l, n, "estimate", 0);
 	s->min_duration = get_duration(l, n, "min_duration", 0);
 	load_step_delegation(l, s, n);
 	get_id_list(l, n, "inputs", &s->inputs, "a step");
 	get_id_list(l, n, "on_delay", &s->on_delay, "a step");
+	load_checklist(l, s, n);
+	get_id_list(l, n, "updates", &s->updates, "a step");
 }
 
 static void load_phases(struct loader *l, const struct node *root)
@@ -1512,6 +1605,38 @@ static void check_step_names(struct loader *l, const struct strlist *list, const
 	free(ids);
 }
 
+/* "updates": steps with a checklist this step's holder may change, other than itself. */
+static void check_updates(struct loader *l, const struct pb_step *s)
+{
+	size_t j;
+
+	check_step_names(l, &s->updates, "updates", s->id);
+	for (j = 0; j < s->updates.count; j++) {
+		const struct pb_step *target = playbook_step(l->pb, s->updates.items[j]);
+
+		if (target == s)
+			error_at(l, s->updates.marks[j], "step \"%s\" updates itself; its holder changes other steps' checklists",
+				 s->id);
+		else if (target && (target->kind == STEP_HOOK || target->kind == STEP_DECISION))
+			error_at(l, s->updates.marks[j], "step \"%s\" updates \"%s\", a %s step, which has no checklist", s->id,
+				 target->id, step_kind_name(target->kind));
+	}
+}
+
+/* A "when" of a step or a checklist item: a declared bool var, "!" in front negates. */
+static void check_condition(struct loader *l, const char *when, struct mark mark)
+{
+	const char *name = when[0] == '!' ? when + 1 : when;
+	const struct pb_var *v = playbook_var(l->pb, name);
+
+	if (name[0] == '\0')
+		error_at(l, mark, "\"when\" is empty; name a bool var, and quote a negation: when: \"!VAR\"");
+	else if (v == NULL)
+		error_at(l, mark, "\"when\" names the undeclared var \"%s\"; declare it under \"vars\"", name);
+	else if (v->type != VAR_BOOL)
+		error_at(l, mark, "\"when\" needs a bool var, and \"%s\" is a %s", name, var_type_name(v->type));
+}
+
 static void check_steps(struct loader *l)
 {
 	struct playbook *pb = l->pb;
@@ -1528,6 +1653,7 @@ static void check_steps(struct loader *l)
 			check_role(l, s->inputs.items[j], s->inputs.marks[j], "\"inputs\"");
 		check_step_names(l, &s->needs, "needs", s->id);
 		check_step_names(l, &s->on_delay, "reopens on delay", s->id);
+		check_updates(l, s);
 		for (j = 0; j < s->needs.count; j++) {
 			const struct pb_step *dep = playbook_step(pb, s->needs.items[j]);
 
@@ -1538,19 +1664,8 @@ static void check_steps(struct loader *l)
 			if (dep == s)
 				error_at(l, s->needs.marks[j], "step \"%s\" needs itself", s->id);
 		}
-		if (s->when) {
-			const char *name = s->when[0] == '!' ? s->when + 1 : s->when;
-			const struct pb_var *v = playbook_var(pb, name);
-
-			if (name[0] == '\0')
-				error_at(l, key_mark(n, "when"), "\"when\" is empty; name a bool var, and quote a negation: when: \"!VAR\"");
-			else if (v == NULL)
-				error_at(l, key_mark(n, "when"), "\"when\" names the undeclared var \"%s\"; declare it under \"vars\"",
-					 name);
-			else if (v->type != VAR_BOOL)
-				error_at(l, key_mark(n, "when"), "\"when\" needs a bool var, and \"%s\" is a %s", name,
-					 var_type_name(v->type));
-		}
+		if (s->when)
+			check_condition(l, s->when, key_mark(n, "when"));
 		if (s->kind == STEP_HOOK && s->hook == NULL)
 			error_at(l, n->mark, "hook step \"%s\" must name its hook (\"hook: NAME\")", s->id);
 		if (s->hook && s->kind != STEP_HOOK)
@@ -2058,6 +2173,23 @@ static cJSON *step_to_json(const struct playbook *pb, const struct pb_step *s)
 	if (s->kind == STEP_DECISION) {
 		cJSON_AddItemToObject(o, "inputs", strlist_to_json(&s->inputs));
 		cJSON_AddItemToObject(o, "on_delay", strlist_to_json(&s->on_delay));
+	}
+	{
+		cJSON *items = cJSON_AddArrayToObject(o, "checklist");
+		size_t i;
+
+		for (i = 0; i < s->checklist_count; i++) {
+			const struct pb_item *it = &s->checklist[i];
+			cJSON *io = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(io, "id", it->id);
+			cJSON_AddStringToObject(io, "text", it->text);
+			cJSON_AddStringToObject(io, "evidence", it->evidence_required ? "required" : "optional");
+			add_optional_string(io, "when", it->when);
+			add_optional_string(io, "review", it->review);
+			cJSON_AddItemToArray(items, io);
+		}
+		cJSON_AddItemToObject(o, "updates", strlist_to_json(&s->updates));
 	}
 	return o;
 }

@@ -276,6 +276,124 @@ static void steps_section(struct buf *b, const struct release_state *st, const c
 	release_state_free(replay);
 }
 
+/* One item's result in one candidate's column: "fail by david: note (F-1a2b3c) [1](url)". */
+static void item_result(struct buf *b, const struct check_item *it, bool html)
+{
+	const cJSON *link;
+	int k = 0;
+
+	if (it == NULL) {
+		buf_adds(b, "-");
+		return;
+	}
+	if (it->removed_by) {
+		buf_adds(b, "removed by ");
+		cell(b, it->removed_by, html);
+		buf_adds(b, ": ");
+		cell(b, it->removed_reason ? it->removed_reason : "", html);
+		return;
+	}
+	if (it->result == NULL) {
+		buf_adds(b, "not checked");
+		return;
+	}
+	buf_addf(b, html ? "<b>%s</b> by " : "**%s** by ", it->result);
+	cell(b, it->by, html);
+	if (it->note) {
+		buf_adds(b, ": ");
+		cell(b, it->note, html);
+	}
+	if (it->finding)
+		buf_addf(b, " (%s)", it->finding);
+	cJSON_ArrayForEach(link, it->evidence)
+	{
+		k++;
+		if (html) {
+			buf_addf(b, " <a href=\"");
+			html_escape(b, link->valuestring);
+			buf_addf(b, "\">%d</a>", k);
+		} else {
+			buf_addf(b, " [%d](%s)", k, link->valuestring);
+		}
+	}
+	if (it->review_verdict) {
+		buf_addf(b, "; review %s by ", it->review_verdict);
+		cell(b, it->review_by, html);
+	}
+}
+
+/*
+ * A table per step with a checklist: a row per item, a column per
+ * candidate it was checked in (rc1's results beside rc2's after a delay),
+ * the current one last.
+ */
+static void checklists_section(struct buf *b, const struct release_state *st, bool html)
+{
+	const char *row = html ? "<tr><td>" : "| ", *sep = html ? "</td><td>" : " | ", *end = html ? "</td></tr>\n" : " |\n";
+	bool any = false;
+	size_t i, c, k;
+
+	for (i = 0; i < st->pb->step_count; i++) {
+		const struct step_record *r = &st->steps[i];
+		size_t columns = r->earlier_count + 1, ids_count = 0;
+		const struct checklist **lists;
+		const char **ids;
+
+		if (!ledger_has_checklist(r))
+			continue;
+		if (!any)
+			buf_adds(b, html ? "<h2>Checklists</h2>\n" : "\n## Checklists\n");
+		any = true;
+		lists = xcalloc(columns, sizeof(*lists));
+		for (c = 0; c < r->earlier_count; c++)
+			lists[c] = &r->earlier[c];
+		lists[columns - 1] = &r->checklist;
+		/* Every item of any column, in the order they were first listed. */
+		ids = xcalloc(1, sizeof(*ids));
+		for (c = columns; c-- > 0;)
+			for (k = 0; k < lists[c]->count; k++) {
+				size_t j;
+
+				for (j = 0; j < ids_count && strcmp(ids[j], lists[c]->items[k].id); j++)
+					;
+				if (j < ids_count)
+					continue;
+				ids = xrealloc(ids, (ids_count + 1) * sizeof(*ids));
+				ids[ids_count++] = lists[c]->items[k].id;
+			}
+		buf_adds(b, html ? "<h3>" : "\n### ");
+		cell(b, st->pb->steps[i].id, html);
+		buf_adds(b, html ? "</h3>\n<table><tr><th>Item</th>" : "\n\n| Item |");
+		for (c = 0; c < columns; c++)
+			buf_addf(b, html ? "<th>rc%d%s</th>" : " rc%d%s |", lists[c]->candidate,
+				 c > 0 && lists[c - 1]->candidate == lists[c]->candidate ? " (again)" : "");
+		buf_adds(b, html ? "</tr>\n" : "\n|---|");
+		for (c = 0; !html && c < columns; c++)
+			buf_adds(b, "---|");
+		buf_adds(b, html ? "" : "\n");
+		for (k = 0; k < ids_count; k++) {
+			const struct check_item *it = checklist_item(&r->checklist, ids[k]);
+
+			if (it == NULL)
+				for (c = columns; it == NULL && c-- > 0;)
+					it = checklist_item(lists[c], ids[k]);
+			buf_adds(b, row);
+			cell(b, ids[k], html);
+			buf_adds(b, ": ");
+			cell(b, it->text, html);
+			for (c = 0; c < columns; c++) {
+				buf_adds(b, sep);
+				item_result(b, checklist_item(lists[c], ids[k]), html);
+			}
+			buf_adds(b, end);
+		}
+		if (html)
+			buf_adds(b, "</table>\n");
+		free(ids);
+		free(lists);
+	}
+}
+
 /* Every hook sent (every "hook" event, reopened rounds and earlier candidates too). */
 static void hooks_section(struct buf *b, const cJSON *doc, bool html)
 {
@@ -435,6 +553,7 @@ char *report_markdown(const struct release_state *st, const cJSON *doc, const cJ
 	}
 	buf_adds(&b, "\n");
 	steps_section(&b, st, doc, false);
+	checklists_section(&b, st, false);
 	buf_adds(&b, "\n## Findings\n\n");
 	if (st->finding_count == 0)
 		buf_adds(&b, "None.\n");
@@ -510,6 +629,7 @@ char *report_html(const struct release_state *st, const cJSON *doc, const cJSON 
 		buf_adds(&b, "<li>None yet.</li>\n");
 	buf_adds(&b, "</ul>\n");
 	steps_section(&b, st, doc, true);
+	checklists_section(&b, st, true);
 	buf_adds(&b, "<h2>Findings</h2>\n<table><tr><th>ID</th><th>Severity</th><th>Finding</th><th>Estimate</th><th>Risk</th><th>Impact</th><th>Status</th></tr>\n");
 	for (i = 0; i < st->finding_count; i++) {
 		const struct finding *f = &st->findings[i];

@@ -140,6 +140,122 @@ static void count_person(cJSON *people, const char *who)
 		cJSON_AddNumberToObject(people, who, 1);
 }
 
+/* One checklist item's record across releases and candidates. */
+struct item_tally {
+	const char *step, *item, *text; /* borrowed from the releases */
+	size_t checked, fails, nas;
+};
+
+static struct item_tally *tally_of(struct item_tally **list, size_t *n, const char *step, const struct check_item *it)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp((*list)[i].step, step) == 0 && strcmp((*list)[i].item, it->id) == 0)
+			return &(*list)[i];
+	*list = xrealloc(*list, (*n + 1) * sizeof(**list));
+	memset(&(*list)[*n], 0, sizeof(**list));
+	(*list)[*n].step = step;
+	(*list)[*n].item = it->id;
+	(*list)[*n].text = it->text;
+	return &(*list)[(*n)++];
+}
+
+static int compare_fails(const void *a, const void *b)
+{
+	const struct item_tally *x = a, *y = b;
+
+	if (x->fails != y->fails)
+		return x->fails < y->fails ? 1 : -1;
+	return x->checked < y->checked ? -1 : x->checked > y->checked;
+}
+
+/* Counts one checklist's results; its time, first result to last, when every item has one. */
+static void tally_checklist(const struct checklist *list, const char *step, struct item_tally **tally, size_t *n,
+			    long *spans, size_t *span_count)
+{
+	time_t first = 0, last = 0;
+	bool complete = true;
+	size_t k;
+
+	for (k = 0; k < list->count; k++) {
+		const struct check_item *it = &list->items[k];
+		struct item_tally *t;
+
+		if (it->removed_by)
+			continue;
+		if (it->result == NULL) {
+			complete = false;
+			continue;
+		}
+		t = tally_of(tally, n, step, it);
+		t->checked++;
+		t->fails += strcmp(it->result, "fail") == 0;
+		t->nas += strcmp(it->result, "na") == 0;
+		if (first == 0 || it->at < first)
+			first = it->at;
+		if (it->at > last)
+			last = it->at;
+	}
+	if (complete && first)
+		spans[(*span_count)++] = (long)(last - first);
+}
+
+/*
+ * The items that failed most often across releases, the ones always "na"
+ * (checked at least twice and never run: candidates to delete), and how
+ * long a checklist takes from its first result to its last.
+ */
+static cJSON *checklist_stats(const struct release_state *const *releases, size_t count)
+{
+	cJSON *o = cJSON_CreateObject(), *failed = cJSON_AddArrayToObject(o, "failed_most"), *na;
+	struct item_tally *tally = NULL;
+	size_t n = 0, lists = 0, spans_n = 0, i, k, c;
+	long *spans;
+
+	for (i = 0; i < count; i++)
+		for (k = 0; k < releases[i]->pb->step_count; k++)
+			lists += releases[i]->steps[k].earlier_count + 1;
+	spans = xcalloc(lists + 1, sizeof(*spans));
+	for (i = 0; i < count; i++)
+		for (k = 0; k < releases[i]->pb->step_count; k++) {
+			const struct step_record *r = &releases[i]->steps[k];
+			const char *step = releases[i]->pb->steps[k].id;
+
+			for (c = 0; c < r->earlier_count; c++)
+				tally_checklist(&r->earlier[c], step, &tally, &n, spans, &spans_n);
+			tally_checklist(&r->checklist, step, &tally, &n, spans, &spans_n);
+		}
+	qsort(tally, n, sizeof(*tally), compare_fails);
+	for (i = 0; i < n && tally[i].fails > 0 && i < 10; i++) {
+		cJSON *t = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(t, "step", tally[i].step);
+		cJSON_AddStringToObject(t, "item", tally[i].item);
+		cJSON_AddStringToObject(t, "text", tally[i].text);
+		cJSON_AddNumberToObject(t, "fails", (double)tally[i].fails);
+		cJSON_AddNumberToObject(t, "checked", (double)tally[i].checked);
+		cJSON_AddItemToArray(failed, t);
+	}
+	na = cJSON_AddArrayToObject(o, "always_na");
+	for (i = 0; i < n; i++) {
+		cJSON *t;
+
+		if (tally[i].checked < 2 || tally[i].nas != tally[i].checked)
+			continue;
+		t = cJSON_CreateObject();
+		cJSON_AddStringToObject(t, "step", tally[i].step);
+		cJSON_AddStringToObject(t, "item", tally[i].item);
+		cJSON_AddStringToObject(t, "text", tally[i].text);
+		cJSON_AddNumberToObject(t, "times", (double)tally[i].nas);
+		cJSON_AddItemToArray(na, t);
+	}
+	cJSON_AddItemToObject(o, "duration", duration_json(spans, spans_n));
+	free(spans);
+	free(tally);
+	return o;
+}
+
 /* The figures over the whole range: per step and phase, people, bus-factor risks, the critical path. */
 static cJSON *overall(const struct release_state *const *releases, size_t count, const struct playbook *pb)
 {
@@ -264,6 +380,7 @@ static cJSON *overall(const struct release_state *const *releases, size_t count,
 		}
 	}
 	schedule_release(&sched);
+	cJSON_AddItemToObject(root, "checklists", checklist_stats(releases, count));
 	release_state_free(fresh);
 	free(durations);
 	free(measured);

@@ -196,33 +196,39 @@ ledger_is_consistent() {
 	ok lena done draft-announcement --evidence https://docs.example.com/whats-new-2.6.3
 	ok jan review draft-announcement approve
 
-	# Device tests: support records the screen, a dev reviews the footage.
+	# Device tests: support records each item of the checklist and the screen,
+	# a dev reviews the footage of the items whose feature changed.
 	export RELCTL_NOW=2024-03-19T13:00:00Z
 	ok david claim test-voyager
+	pass_items david test-voyager
 	ok david done test-voyager --evidence https://videos.example.com/voyager-1 --note "all green"
 	[ "$(last_commit)" = 'David <david@example.com>|david finished test-voyager (2.6.3 rc1)' ]
 	git log -1 --format=%B relctl-ledger | grep -qx 'Evidence: https://videos.example.com/voyager-1'
 	[ "$(step test-voyager state)" = in-review ]
 	[ "$(step test-voyager 'evidence | join(",")')" = https://videos.example.com/voyager-1 ]
-	ok shalom review test-voyager reject --note "the static IP page is not in the video"
-	[ "$(last_commit)" = 'Shalom <shalom@example.com>|shalom rejected test-voyager (2.6.3 rc1)' ]
+	ok shalom review test-voyager reject --item static-ip-reach --note "the static IP page is not in the video"
+	[ "$(last_commit)" = 'Shalom <shalom@example.com>|shalom rejected static-ip-reach of test-voyager (2.6.3 rc1)' ]
 	[ "$(step test-voyager state)" = claimed ]
 	[ "$(step test-voyager holder)" = david ]
-	[ "$(step test-voyager review.note)" = "the static IP page is not in the video" ]
+	[ "$(step test-voyager 'checklist.items[] | select(.id == "static-ip-reach") | .review.note')" = "the static IP page is not in the video" ]
+	ok david check test-voyager static-ip-reach pass --evidence https://videos.example.com/voyager-2
 	ok david done test-voyager --evidence https://videos.example.com/voyager-1 --evidence https://videos.example.com/voyager-2
 	[ "$(step test-voyager 'evidence | length')" -eq 2 ]
-	ok jan review test-voyager approve
+	approve_items jan test-voyager
 	[ "$(step test-voyager state)" = done ]
 	[ "$(step test-voyager done_by)" = david ]
-	[ "$(step test-voyager review.by)" = jan ]
+	[ "$(step test-voyager 'checklist.items[] | select(.id == "static-ip-reach") | .review.by')" = jan ]
 
 	ok maria claim test-update
+	pass_items maria test-update
 	ok maria done test-update --evidence https://videos.example.com/update-1
-	ok shalom review test-update approve
+	approve_items shalom test-update
 	ok david claim test-diy
+	pass_items david test-diy
 	ok david done test-diy --evidence https://videos.example.com/diy-1
-	ok jan review test-diy approve
+	approve_items jan test-diy
 	ok jan claim run-e2e-tests
+	pass_items jan run-e2e-tests https://ci.example.com/runs/4411
 	ok jan done run-e2e-tests --evidence https://ci.example.com/runs/4411
 
 	[ "$(step review-test-results state)" = ready ]
@@ -236,7 +242,8 @@ ledger_is_consistent() {
 	refused 65 "it is made with 'relctl decide'" michael claim decide
 	[ "$(step publish-changelog state)" = pending ]
 
-	[ "$(j '.events | length')" -eq 26 ]
+	# 22 step events, 63 checklist results (one item checked twice) and 7 reviews of items.
+	[ "$(j '.events | length')" -eq 92 ]
 	[ "$(j '[.events[].actor] | unique | join(",")')" = cristina,david,jan,lena,maria,shalom ]
 	# Every commit is authored by the event's actor.
 	[ "$(git log --format=%ae relctl-ledger | sort -u | tr '\n' ' ')" = "cristina@example.com david@example.com jan@example.com lena@example.com maria@example.com shalom@example.com " ]
@@ -405,6 +412,7 @@ ledger_is_consistent() {
 	ok jan claim run-e2e-tests
 	refused 65 "run-e2e-tests needs evidence: add at least one --evidence URL" jan done run-e2e-tests
 	refused 65 "run-e2e-tests needs evidence" jan done run-e2e-tests --note "all passed, trust me"
+	pass_items jan run-e2e-tests https://ci.example.com/runs/4411
 	ok jan done run-e2e-tests --evidence https://ci.example.com/runs/4411
 	[ "$(step run-e2e-tests 'evidence[0]')" = https://ci.example.com/runs/4411 ]
 }

@@ -112,22 +112,27 @@ drafts() {
 	as jan review draft-announcement approve >/dev/null
 }
 
-# A candidate's build and tests, each device test recorded and its footage
-# reviewed by a dev, then the release manager's review: the steps on_delay reopens.
+# A candidate's build and tests, each device test's checklist recorded and the
+# footage of its changed items reviewed by a dev, then the release manager's
+# review: the steps on_delay reopens.
 candidate() { # N
 	local rc=$1
 	as jan claim build-rc >/dev/null
 	as jan done build-rc --note "rc$rc build" >/dev/null
 	as david claim test-voyager >/dev/null
+	pass_items david test-voyager "https://videos.example.com/voyager-rc$rc"
 	as david done test-voyager --evidence "https://videos.example.com/voyager-rc$rc" >/dev/null
-	as jan review test-voyager approve --note "footage checked" >/dev/null
+	approve_items jan test-voyager
 	as maria claim test-update >/dev/null
+	pass_items maria test-update "https://videos.example.com/update-rc$rc"
 	as maria done test-update --evidence "https://videos.example.com/update-rc$rc" >/dev/null
-	as shalom review test-update approve >/dev/null
+	approve_items shalom test-update
 	as david claim test-diy >/dev/null
+	pass_items david test-diy "https://videos.example.com/diy-rc$rc"
 	as david done test-diy --evidence "https://videos.example.com/diy-rc$rc" >/dev/null
-	as jan review test-diy approve >/dev/null
+	approve_items jan test-diy
 	as jan claim run-e2e-tests >/dev/null
+	pass_items jan run-e2e-tests "https://ci.example.com/runs/rc$rc"
 	as jan done run-e2e-tests --evidence "https://ci.example.com/runs/rc$rc" >/dev/null
 	as cristina claim review-test-results >/dev/null
 	as cristina done review-test-results --note "rc$rc results in the brief" >/dev/null
@@ -174,17 +179,23 @@ rc1_tested() {
 	[ "$(j '.events[-1] | [.op, .actor, .finding, .finding_step, .severity, .candidate] | join(" ")')" = \
 		"finding-add david $F test-voyager major 1" ]
 
-	# The test step itself is finished with its footage; a dev reviews the footage.
+	# The test step itself is finished with its footage; a dev reviews the
+	# footage of the items whose feature changed.
+	pass_items david test-voyager https://videos.example.com/voyager-rc1
 	ok david done test-voyager --evidence https://videos.example.com/voyager-rc1 \
 		--note "static IP settings lead to the error screen"
-	ok jan review test-voyager approve --note "footage shows the error screen after saving a static IP"
+	ok jan review test-voyager approve --item static-ip-reach --note "footage shows the error screen after saving a static IP"
+	approve_items jan test-voyager
 	ok maria claim test-update
+	pass_items maria test-update
 	ok maria done test-update --evidence https://videos.example.com/update-rc1
-	ok shalom review test-update approve
+	approve_items shalom test-update
 	ok david claim test-diy
+	pass_items david test-diy
 	ok david done test-diy --evidence https://videos.example.com/diy-rc1
-	ok jan review test-diy approve
+	approve_items jan test-diy
 	ok jan claim run-e2e-tests
+	pass_items jan run-e2e-tests https://ci.example.com/runs/4411
 	ok jan done run-e2e-tests --evidence https://ci.example.com/runs/4411
 	ok cristina claim review-test-results
 	ok cristina done review-test-results --note "one major finding; brief ready for michael"
@@ -217,7 +228,8 @@ rc1_tested() {
 	run as michael brief
 	[ "$status" -eq 0 ]
 	has "# Decision brief: TinyPilot Pro 2.6.3, release candidate 1"
-	has "| Test release candidate on a Voyager device | done | david | static IP settings lead to the error screen | [link 1](https://videos.example.com/voyager-rc1) | approve by jan: footage shows the error screen after saving a static IP |"
+	has "| Test release candidate on a Voyager device | done | david | static IP settings lead to the error screen | [link 1](https://videos.example.com/voyager-rc1) | 3 items approved |"
+	has "- **Test release candidate on a Voyager device**: 24 of 24 items pass, 0 fail, 0 n/a"
 	has "| $F | major | $STATIC_IP | test-voyager rc1 | 1d | medium | Customers on a static IP lose the web UI until they factory-reset | [link 1](https://videos.example.com/voyager-static-ip) | open |"
 	has "- **dev** (jan, 2024-03-19T15:00:00Z): A day to fix and a full retest: the change touches networking."
 	has "- **support** (david, 2024-03-19T15:00:00Z): Static IP is common"
@@ -271,11 +283,15 @@ rc1_tested() {
 	has "state: pending"
 	has "2024-03-19T13:00:00Z  rc1  david      claim"
 	has "rc1  david      done: static IP settings lead to the error screen"
-	has "rc1  jan        review approve: footage shows the error screen after saving a static IP"
+	has "rc1  jan        review static-ip-reach approve: footage shows the error screen after saving a static IP"
+	has "Checklist rc2: 0/24 checked: 0 pass, 0 fail, 0 na"
+	has "Checklist rc1, earlier: 24/24 checked: 24 pass, 0 fail, 0 na"
 	run as david show test-voyager --json
 	[ "$(jq -r '.record.candidate' <<<"$output")" = 2 ]
 	[ "$(jq -r '.history | map(.candidate) | unique | join(",")' <<<"$output")" = 1 ]
-	[ "$(jq -r '.history | map(.op) | join(",")' <<<"$output")" = claim,done,review ]
+	[ "$(jq -r '.history | map(.op) | unique | join(",")' <<<"$output")" = check,claim,done,review ]
+	[ "$(jq -r '.history | map(select(.op == "check")) | length' <<<"$output")" = 24 ]
+	[ "$(jq -r '.record.checklist | [.candidate, .unchecked, .earlier[0].candidate, .earlier[0].pass] | join(" ")' <<<"$output")" = "2 24 1 24" ]
 	run as david log
 	[ "$status" -eq 0 ]
 	has "rc1  david      done     test-voyager  \"static IP settings lead to the error screen\"  https://videos.example.com/voyager-rc1"
@@ -296,18 +312,23 @@ rc1_tested() {
 	[ "$(j '[.events[] | select(.op == "done" and .step == "build-rc") | .candidate] | join(",")')" = 1,2 ]
 	[ "$(step build-rc note)" = "rc2 is build 8830 with the static IP fix" ]
 	ok david claim test-voyager
+	pass_items david test-voyager https://videos.example.com/voyager-rc2
 	ok david done test-voyager --evidence https://videos.example.com/voyager-rc2 --note "static IP saves and reconnects"
-	ok shalom review test-voyager approve --note "the new address comes up in the footage"
-	[ "$(stepq test-voyager '.state + " " + (.candidate | tostring) + " " + .review.by')" = "done 2 shalom" ]
+	ok shalom review test-voyager approve --item static-ip-reach --note "the new address comes up in the footage"
+	approve_items shalom test-voyager
+	[ "$(stepq test-voyager '.state + " " + (.candidate | tostring) + " " + (.checklist.items[] | select(.id == "static-ip-reach") | .review.by)')" = "done 2 shalom" ]
 	[ "$(j '[.events[] | select(.step == "test-voyager" and .op == "done") | .evidence[0]] | join(",")')" = \
 		https://videos.example.com/voyager-rc1,https://videos.example.com/voyager-rc2 ]
 	ok maria claim test-update
+	pass_items maria test-update
 	ok maria done test-update --evidence https://videos.example.com/update-rc2
-	ok jan review test-update approve
+	approve_items jan test-update
 	ok david claim test-diy
+	pass_items david test-diy
 	ok david done test-diy --evidence https://videos.example.com/diy-rc2
-	ok jan review test-diy approve
+	approve_items jan test-diy
 	ok jan claim run-e2e-tests
+	pass_items jan run-e2e-tests
 	ok jan done run-e2e-tests --evidence https://ci.example.com/runs/4420
 	ok cristina claim review-test-results
 	ok cristina done review-test-results --note "all green on rc2"

@@ -12,6 +12,11 @@
 #   same EXPECTED ACTUAL  equal, or both shown
 #   make_ca DIR           a throwaway CA (ca.pem) and a server certificate for
 #                         127.0.0.1 it signed (server.pem, server.key)
+#   pass_items PERSON STEP [URL]
+#                         PERSON records pass for every item of STEP's checklist
+#                         that has no result (URL#ITEM as footage where required)
+#   approve_items PERSON STEP
+#                         PERSON approves every item of STEP that waits for review
 
 ROOT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
 RELCTL="${RELCTL:-$ROOT/relctl}"
@@ -92,4 +97,29 @@ schema_valid() {
 # A throwaway CA and a certificate for 127.0.0.1 signed by it.
 make_ca() { # DIR
 	"$ROOT/scripts/make-ca.sh" "$1"
+}
+
+pass_items() { # PERSON STEP [URL]
+	local who=$1 step=$2 url=${3:-https://videos.example.com/$2} item required list
+	list=$("$RELCTL" check "$step" --json |
+		jq -r '.checklist.items[] | select(.removed == null and .result == null) | "\(.id) \(.evidence_required)"') || return 1
+	while read -r item required; do
+		[ -n "$item" ] || continue
+		if [ "$required" = true ]; then
+			as "$who" check "$step" "$item" pass --evidence "$url#$item" >/dev/null || return 1
+		else
+			as "$who" check "$step" "$item" pass >/dev/null || return 1
+		fi
+	done <<<"$list"
+}
+
+approve_items() { # PERSON STEP
+	local who=$1 step=$2 item list
+	list=$("$RELCTL" check "$step" --json |
+		jq -r '.checklist.items[] | select(.removed == null and .review != null and .review.verdict != "approve") | .id') ||
+		return 1
+	while read -r item; do
+		[ -n "$item" ] || continue
+		as "$who" review "$step" approve --item "$item" >/dev/null || return 1
+	done <<<"$list"
 }

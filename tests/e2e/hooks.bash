@@ -55,10 +55,11 @@ play_to_publishing() { # DIR
 		as jan review draft-announcement approve
 		as jan claim update-test-plan && as jan done update-test-plan
 		for s in test-voyager test-update test-diy; do
-			as david claim "$s" && as david done "$s" --evidence "https://videos.example.com/$s"
-			as shalom review "$s" approve
+			as david claim "$s" && pass_items david "$s" && as david done "$s" --evidence "https://videos.example.com/$s"
+			approve_items shalom "$s"
 		done
-		as jan claim run-e2e-tests && as jan done run-e2e-tests --evidence https://ci.example.com/runs/4411
+		as jan claim run-e2e-tests && pass_items jan run-e2e-tests
+		as jan done run-e2e-tests --evidence https://ci.example.com/runs/4411
 		as cristina claim review-test-results && as cristina done review-test-results
 		as jan input --note "no open blockers; the static IP fix is small"
 		as maria input --note "two customers wait for the static IP fix"

@@ -24,6 +24,7 @@
 #include "err.h"
 #include "ledger.h"
 #include "playbook.h"
+#include "release_fixture.h"
 #include "util.h"
 
 /*
@@ -81,31 +82,12 @@ static const char plain_yaml[] = "relctl: 1\n"
 
 static struct playbook *pb;
 
-struct fx {
-	struct release_state *st;
-	cJSON *doc; /* a release document holding every accepted event */
-	time_t now;
-	int seq;
-};
 
 /* ---------- helpers ---------- */
 
 static struct playbook *parse(const char *yaml, size_t len)
 {
-	struct diagnostics d;
-	struct playbook *p;
-	size_t i;
-
-	diagnostics_init(&d, "brief.yaml");
-	p = playbook_parse(yaml, len, &d);
-	for (i = 0; p == NULL && i < d.count; i++) {
-		char *line = diagnostic_format(&d, &d.items[i]);
-
-		print_error("%s\n", line);
-		free(line);
-	}
-	diagnostics_release(&d);
-	return p;
+	return fixture_playbook(yaml, len, "brief.yaml");
 }
 
 /* An event at f->now, carrying the candidate as the session adds it. */
@@ -323,14 +305,8 @@ static int group_teardown(void **state)
 
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	struct fx *f = fixture_new(pb, T0);
 
-	f->st = release_state_new(pb, "2.6.3");
-	f->doc = cJSON_CreateObject();
-	cJSON_AddNumberToObject(f->doc, "format", LEDGER_FORMAT);
-	cJSON_AddStringToObject(f->doc, "version", "2.6.3");
-	cJSON_AddArrayToObject(f->doc, "events");
-	f->now = T0;
 	start(f);
 	*state = f;
 	return 0;
@@ -357,9 +333,7 @@ static int teardown(void **state)
 		}
 		release_state_free(again);
 	}
-	release_state_free(f->st);
-	cJSON_Delete(f->doc);
-	free(f);
+	fixture_free(f);
 	return rc;
 }
 

@@ -22,6 +22,7 @@
 #include "err.h"
 #include "ledger.h"
 #include "playbook.h"
+#include "release_fixture.h"
 #include "util.h"
 
 /*
@@ -70,25 +71,7 @@ static const char playbook_yaml[] =
 
 static struct playbook *pb;
 
-struct fx {
-	struct release_state *st;
-	cJSON *doc; /* a release document holding every accepted event */
-	time_t now; /* the next event's time */
-	int seq;
-};
-
 /* ---------- helpers ---------- */
-
-static char *view_text(const struct release_state *st)
-{
-	cJSON *doc = cJSON_CreateObject();
-	char *text;
-
-	ledger_write_view(st, doc);
-	text = cJSON_PrintUnformatted(doc);
-	cJSON_Delete(doc);
-	return text;
-}
 
 /* An event at f->now (then the clock moves on a minute). */
 static cJSON *ev(struct fx *f, const char *actor, const char *op, const char *step)
@@ -218,22 +201,8 @@ static void finish_testing(struct fx *f)
 
 static int group_setup(void **state)
 {
-	struct diagnostics d;
-
 	(void)state;
-	diagnostics_init(&d, "unit.yaml");
-	pb = playbook_parse(playbook_yaml, sizeof(playbook_yaml) - 1, &d);
-	if (pb == NULL) {
-		size_t i;
-
-		for (i = 0; i < d.count; i++) {
-			char *line = diagnostic_format(&d, &d.items[i]);
-
-			print_error("%s\n", line);
-			free(line);
-		}
-	}
-	diagnostics_release(&d);
+	pb = fixture_playbook(playbook_yaml, sizeof(playbook_yaml) - 1, "unit.yaml");
 	return pb ? 0 : -1;
 }
 
@@ -246,15 +215,7 @@ static int group_teardown(void **state)
 
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-
-	f->st = release_state_new(pb, "2.6.3");
-	f->doc = cJSON_CreateObject();
-	cJSON_AddNumberToObject(f->doc, "format", LEDGER_FORMAT);
-	cJSON_AddStringToObject(f->doc, "version", "2.6.3");
-	cJSON_AddArrayToObject(f->doc, "events");
-	f->now = T0;
-	*state = f;
+	*state = fixture_new(pb, T0);
 	return 0;
 }
 
@@ -284,9 +245,7 @@ static int teardown(void **state)
 			release_state_free(again);
 		}
 	}
-	release_state_free(f->st);
-	cJSON_Delete(f->doc);
-	free(f);
+	fixture_free(f);
 	return rc;
 }
 

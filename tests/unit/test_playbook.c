@@ -1580,6 +1580,131 @@ static void deadline_and_grant_keys_are_checked(void **state)
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
+/* ---------- checklists ---------- */
+
+static void a_checklist_loads_its_items_in_order_and_into_the_json_form(void **state)
+{
+	cJSON *json;
+	const cJSON *items;
+
+	(void)state;
+	parse(HEAD "vars:\n"
+		   "  wifi: {type: bool}\n"
+		   "phases:\n"
+		   "  - id: build\n"
+		   "    steps:\n"
+		   "      - {id: plan, title: Plan, owner: dev, doc: d, updates: [test]}\n"
+		   "      - id: test\n"
+		   "        title: Test\n"
+		   "        owner: support\n"
+		   "        doc: d\n"
+		   "        checklist:\n"
+		   "          - {id: boot, text: Boots}\n"
+		   "          - {id: static-ip, text: Static IP reached, evidence: required, review: dev}\n"
+		   "          - {id: wifi, text: Joins Wi-Fi, when: \"!wifi\", evidence: optional}\n");
+	expect_clean();
+	assert_int_equal(pb->steps[1].checklist_count, 3);
+	assert_string_equal(pb->steps[1].checklist[1].id, "static-ip");
+	assert_string_equal(pb->steps[1].checklist[1].text, "Static IP reached");
+	assert_true(pb->steps[1].checklist[1].evidence_required);
+	assert_string_equal(pb->steps[1].checklist[1].review, "dev");
+	assert_int_equal(pb->steps[1].checklist[1].mark.line, 18);
+	assert_string_equal(pb->steps[1].checklist[2].when, "!wifi");
+	assert_false(pb->steps[1].checklist[2].evidence_required);
+	assert_int_equal(pb->steps[0].updates.count, 1);
+	assert_string_equal(pb->steps[0].updates.items[0], "test");
+	json = playbook_to_json(pb);
+	items = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(json, "steps"), 1), "checklist");
+	assert_int_equal(cJSON_GetArraySize(items), 3);
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(items, 1), "evidence")->valuestring, "required");
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(items, 1), "review")->valuestring, "dev");
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(items, 0), "when")));
+	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(json, "steps"), 0),
+								 "updates"),
+					       0)
+				    ->valuestring,
+			    "test");
+	cJSON_Delete(json);
+}
+
+static void checklist_items_are_checked_where_they_are_written(void **state)
+{
+	(void)state;
+	parse(HEAD "vars:\n"
+		   "  wifi: {type: bool}\n"
+		   "  name: {type: string}\n"
+		   "phases:\n"
+		   "  - id: build\n"
+		   "    steps:\n"
+		   "      - id: test\n"
+		   "        title: Test\n"
+		   "        owner: support\n"
+		   "        doc: d\n"
+		   "        checklist:\n"
+		   "          - {id: boot, text: Boots}\n"
+		   "          - {id: boot, text: Boots again}\n"
+		   "          - {id: Bad Id, text: x}\n"
+		   "          - {id: notext}\n"
+		   "          - {id: wifi, text: Wifi, when: wfi, review: qa, evidence: maybe}\n"
+		   "          - {id: n, text: N, when: name, colour: red}\n"
+		   "          - just a string\n");
+	expect_refused(9);
+	expect_error(18, 18, "duplicate checklist item id \"boot\" in step \"test\" (first at line 17)");
+	expect_error(19, 18, "\"Bad Id\" is not a valid id: use lower-case letters, digits, '-', '_' or '.'");
+	expect_error(20, 13, "a checklist item is missing the required key \"text\"");
+	expect_error(21, 42, "\"when\" names the undeclared var \"wfi\"; declare it under \"vars\"");
+	expect_error(21, 55, "\"review\" of a checklist item names the unknown role \"qa\"; declare it in \"roles\"");
+	expect_error(21, 69, "\"evidence\" must be required or optional");
+	expect_error(22, 36, "\"when\" needs a bool var, and \"name\" is a string");
+	expect_error(22, 42, "unknown key \"colour\" in a checklist item");
+	expect_error(23, 13, "a checklist item must be a mapping, not a scalar");
+}
+
+static void a_checklist_is_a_list_on_a_manual_or_wait_step_of_at_most_1000_items(void **state)
+{
+	struct buf text;
+	size_t i;
+
+	(void)state;
+	parse(HEAD "hooks:\n"
+		   "  h: {url: \"https://example.com/x\"}\n"
+		   "phases:\n"
+		   "  - id: build\n"
+		   "    steps:\n"
+		   "      - {id: a, title: A, owner: dev, doc: d, checklist: {id: x, text: y}}\n"
+		   "      - {id: b, title: B, owner: dev, doc: d, kind: hook, hook: h, checklist: [{id: x, text: y}]}\n"
+		   "      - {id: w, title: W, owner: dev, doc: d, kind: wait, min_duration: 1h, checklist: [{id: x, text: y}]}\n");
+	expect_refused(2);
+	expect_error(11, 58, "\"checklist\" must be a list, not a mapping");
+	expect_error(12, 79, "\"checklist\" is for manual and wait steps; a hook step is not checked item by item");
+
+	buf_init(&text);
+	buf_adds(&text, PHASE "      - id: big\n        title: Big\n        owner: dev\n        doc: d\n        checklist:\n");
+	for (i = 0; i <= CHECKLIST_ITEMS_MAX; i++)
+		buf_addf(&text, "          - {id: i%zu, text: Item %zu}\n", i, i);
+	parse(text.data);
+	buf_release(&text);
+	expect_refused(1);
+	expect_error(14, 11, "the checklist has 1001 items; a step has at most 1000");
+}
+
+static void updates_names_other_steps_that_can_have_a_checklist(void **state)
+{
+	(void)state;
+	parse(HEAD "hooks:\n"
+		   "  h: {url: \"https://example.com/x\"}\n"
+		   "phases:\n"
+		   "  - id: build\n"
+		   "    steps:\n"
+		   "      - {id: plan, title: Plan, owner: dev, doc: d, updates: [plan, tset, post]}\n"
+		   "      - {id: test, title: Test, owner: dev, doc: d}\n"
+		   "      - {id: post, title: Post, owner: dev, doc: d, kind: hook, hook: h}\n");
+	expect_refused(3);
+	expect_error(11, 63, "step \"plan\" updates itself; its holder changes other steps' checklists");
+	expect_error(11, 69, "step \"plan\" updates the unknown step \"tset\"; did you mean \"test\"?");
+	expect_error(11, 75, "step \"plan\" updates \"post\", a hook step, which has no checklist");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1664,6 +1789,10 @@ int main(void)
 		T(the_json_form_carries_keys_and_signing),
 		T(deadlines_and_grants_become_the_model),
 		T(deadline_and_grant_keys_are_checked),
+		T(a_checklist_loads_its_items_in_order_and_into_the_json_form),
+		T(checklist_items_are_checked_where_they_are_written),
+		T(a_checklist_is_a_list_on_a_manual_or_wait_step_of_at_most_1000_items),
+		T(updates_names_other_steps_that_can_have_a_checklist),
 	};
 
 	return cmocka_run_group_tests_name("playbook", tests, NULL, NULL);

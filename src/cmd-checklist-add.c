@@ -1,0 +1,90 @@
+/*
+ * relctl checklist add STEP TEXT [--id ID] [--evidence required]
+ * [--review ROLE]: adds an item to this release's copy of a step's
+ * checklist (the release manager, the step's role, or the holder of a
+ * step that "updates" it, before the step is done).
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include "cJSON.h"
+#include "relctl.h"
+
+#define SLUG_MAX 24 /* cut back to a whole word */
+
+static const struct option_spec options[] = {
+	{ "id", OPT_VALUE, "ID", "the item's id (default: made of the text)" },
+	{ "evidence", OPT_VALUE, "required|optional", "whether a result needs an --evidence link (default optional)" },
+	{ "review", OPT_VALUE, "ROLE", "a role that reviews this item's result (a dev, for a changed feature)" },
+	OPTION_RELEASE,
+	OPTION_OFFLINE,
+	OPTION_END,
+};
+
+/* "Static IP: saved & reached again" -> "static-ip-saved-reached", whole words of at most SLUG_MAX characters. */
+static void slug(const char *text, char *out)
+{
+	size_t n = 0, words = 0;
+
+	for (; *text; text++) {
+		unsigned char c = (unsigned char)*text;
+
+		if (isalnum(c) && c < 0x80) {
+			if (n == SLUG_MAX) {
+				n = words ? words : n; /* the last word does not fit */
+				break;
+			}
+			out[n++] = (char)tolower(c);
+		} else if (n > 0 && out[n - 1] != '-') {
+			words = n;
+			if (n == SLUG_MAX)
+				break;
+			out[n++] = '-';
+		}
+	}
+	while (n > 0 && out[n - 1] == '-')
+		n--;
+	if (n == 0)
+		memcpy(out, "item", n = 4);
+	out[n] = '\0';
+}
+
+static int checklist_add_exec(struct cmd_ctx *ctx)
+{
+	const char *evidence = args_value(&ctx->args, "evidence"), *id = args_value(&ctx->args, "id");
+	char made[SLUG_MAX + 1];
+	cJSON *fields;
+	int rc;
+
+	if (evidence && strcmp(evidence, "required") && strcmp(evidence, "optional"))
+		return error_set(&ctx->err, EXIT_USAGE, "--evidence is required or optional, not \"%s\"", evidence);
+	if (id == NULL) {
+		slug(ctx->args.positionals[1], made);
+		id = made;
+	}
+	fields = cJSON_CreateObject();
+	cJSON_AddStringToObject(fields, "item", id);
+	cJSON_AddStringToObject(fields, "text", ctx->args.positionals[1]);
+	if (evidence && strcmp(evidence, "required") == 0)
+		cJSON_AddBoolToObject(fields, "evidence_required", 1);
+	if (args_value(&ctx->args, "review"))
+		cJSON_AddStringToObject(fields, "review", args_value(&ctx->args, "review"));
+	rc = cmd_record(ctx, "checklist-add", ctx->args.positionals[0], fields);
+	cJSON_Delete(fields);
+	return rc;
+}
+
+const struct cmd_entry cmd_checklist_add_entry = {
+	.name = "checklist add",
+	.usage = "STEP TEXT [--id ID] [--evidence required|optional] [--review ROLE] [--release VERSION]",
+	.summary = "add an item to this release's checklist of a step",
+	.help = "The release manager, someone of the step's role, or whoever holds a step that\n"
+		"lists it under \"updates\" (update-test-plan for the device tests) can add items\n"
+		"until the step is done.  The playbook is not changed: the item is this release's.\n"
+		"Give items of a changed feature --review dev, so a dev looks at their footage.",
+	.options = options,
+	.min_args = 2,
+	.max_args = 2,
+	.needs = CMD_SESSION,
+	.exec = checklist_add_exec,
+};
