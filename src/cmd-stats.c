@@ -294,15 +294,72 @@ static void print_costs(struct cmd_ctx *ctx, const cJSON *st)
 		fprintf(out, " per release\n");
 }
 
-/* stats_text and the trends, to out (a file or a string for --output). */
+/*
+ * Who knows each risky step: the ones someone is learning (shadowed or
+ * practised), with who is ready to do them next, then the others in one line.
+ */
+static void print_shadowing(struct cmd_ctx *ctx, const cJSON *section)
+{
+	static const char *const lists[] = { "done_by", "shadowed_by", "practised_by", "ready_next" };
+	static const char *const labels[] = { "done by", "shadowed by", "practised by", "ready next" };
+	int rehearsals = cJSON_GetObjectItemCaseSensitive(section, "rehearsals")->valueint;
+	const cJSON *step;
+	bool any = false;
+	int alone = 0;
+
+	fprintf(ctx->out, "\n%sShadowing%s: steps fewer than two people have done, and who is learning them",
+		color(ctx, C_BOLD), color(ctx, C_RESET));
+	if (rehearsals > 0)
+		fprintf(ctx->out, " (%d rehearsal%s, counted as practice only)", rehearsals, rehearsals == 1 ? "" : "s");
+	fprintf(ctx->out, "\n");
+	cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(section, "steps"))
+	{
+		size_t i;
+
+		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(step, "risk")))
+			continue;
+		any = true;
+		if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(step, "shadowed_by")) == 0 &&
+		    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(step, "practised_by")) == 0)
+			continue;
+		fprintf(ctx->out, "  %s%-24s%s ", color(ctx, C_YELLOW), str(step, "id", ""), color(ctx, C_RESET));
+		for (i = 0; i < 4; i++) {
+			const cJSON *who, *list = cJSON_GetObjectItemCaseSensitive(step, lists[i]);
+			int n = 0;
+
+			if (cJSON_GetArraySize(list) == 0)
+				continue;
+			fprintf(ctx->out, "%s%s ", i ? "; " : "", labels[i]);
+			cJSON_ArrayForEach(who, list)
+				fprintf(ctx->out, "%s%s", n++ ? ", " : "", who->valuestring);
+		}
+		fprintf(ctx->out, "\n");
+	}
+	cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(section, "steps"))
+	{
+		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(step, "risk")) ||
+		    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(step, "shadowed_by")) > 0 ||
+		    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(step, "practised_by")) > 0)
+			continue;
+		fprintf(ctx->out, "%s%s", alone++ ? ", " : "  nobody learning yet: ", str(step, "id", ""));
+	}
+	if (alone)
+		fprintf(ctx->out, " ('relctl next' says who should shadow them)\n");
+	if (!any)
+		fprintf(ctx->out, "  none: every step done so far has been done by two people or more\n");
+}
+
+/* stats_text and the trends, to out (a file or a string for --output); who is alone stays last. */
 static void print_text(struct cmd_ctx *ctx, const cJSON *st)
 {
 	stats_text(ctx, st);
 	print_releases(ctx, st);
 	print_off(ctx, st);
 	print_costs(ctx, st);
-	print_alone(ctx, st);
 	print_checklists(ctx, cJSON_GetObjectItemCaseSensitive(st, "checklists"));
+	if (cJSON_HasObjectItem(st, "shadowing"))
+		print_shadowing(ctx, cJSON_GetObjectItemCaseSensitive(st, "shadowing"));
+	print_alone(ctx, st);
 }
 
 /* --format, or --json; refuses the two saying different things. */
@@ -410,61 +467,6 @@ static char *text_of(struct cmd_ctx *ctx, const cJSON *st)
 	return text;
 }
 
-/*
- * Who knows each risky step: the ones someone is learning (shadowed or
- * practised), with who is ready to do them next, then the others in one line.
- */
-static void print_shadowing(struct cmd_ctx *ctx, const cJSON *section)
-{
-	static const char *const lists[] = { "done_by", "shadowed_by", "practised_by", "ready_next" };
-	static const char *const labels[] = { "done by", "shadowed by", "practised by", "ready next" };
-	int rehearsals = cJSON_GetObjectItemCaseSensitive(section, "rehearsals")->valueint;
-	const cJSON *step;
-	bool any = false;
-	int alone = 0;
-
-	fprintf(ctx->out, "\n%sShadowing%s: steps fewer than two people have done, and who is learning them",
-		color(ctx, C_BOLD), color(ctx, C_RESET));
-	if (rehearsals > 0)
-		fprintf(ctx->out, " (%d rehearsal%s, counted as practice only)", rehearsals, rehearsals == 1 ? "" : "s");
-	fprintf(ctx->out, "\n");
-	cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(section, "steps"))
-	{
-		size_t i;
-
-		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(step, "risk")))
-			continue;
-		any = true;
-		if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(step, "shadowed_by")) == 0 &&
-		    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(step, "practised_by")) == 0)
-			continue;
-		fprintf(ctx->out, "  %s%-24s%s ", color(ctx, C_YELLOW), str(step, "id", ""), color(ctx, C_RESET));
-		for (i = 0; i < 4; i++) {
-			const cJSON *who, *list = cJSON_GetObjectItemCaseSensitive(step, lists[i]);
-			int n = 0;
-
-			if (cJSON_GetArraySize(list) == 0)
-				continue;
-			fprintf(ctx->out, "%s%s ", i ? "; " : "", labels[i]);
-			cJSON_ArrayForEach(who, list)
-				fprintf(ctx->out, "%s%s", n++ ? ", " : "", who->valuestring);
-		}
-		fprintf(ctx->out, "\n");
-	}
-	cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(section, "steps"))
-	{
-		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(step, "risk")) ||
-		    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(step, "shadowed_by")) > 0 ||
-		    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(step, "practised_by")) > 0)
-			continue;
-		fprintf(ctx->out, "%s%s", alone++ ? ", " : "  nobody learning yet: ", str(step, "id", ""));
-	}
-	if (alone)
-		fprintf(ctx->out, " ('relctl next' says who should shadow them)\n");
-	if (!any)
-		fprintf(ctx->out, "  none: every step done so far has been done by two people or more\n");
-}
-
 static int stats_exec(struct cmd_ctx *ctx)
 {
 	const char *format, *output = args_value(&ctx->args, "output");
@@ -520,7 +522,6 @@ static int stats_exec(struct cmd_ctx *ctx)
 		text = text_of(ctx, st);
 	} else {
 		print_text(ctx, st);
-		print_shadowing(ctx, cJSON_GetObjectItemCaseSensitive(st, "shadowing"));
 		rc = 0;
 		goto out;
 	}

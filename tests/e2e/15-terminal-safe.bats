@@ -51,17 +51,25 @@ play() {
 	as maria finding add "$EVIL" --severity blocker --step test-voyager \
 		--evidence "data:text/html,<script>alert(1)</script>" --evidence https://videos.example.com/static-ip
 	F=$(ledger "$V" | jq -r '.findings[0].id')
+	pass_items david test-voyager
+	as david check test-voyager boot pass --note "$EVIL"
 	as david done test-voyager --evidence "https://videos.example.com/voyager?$ESCAPES" --note "$EVIL"
-	as jan review test-voyager reject --note "$EVIL"
+	# The device tests' reviews are per item now: the static-IP items' footage.
+	as jan review test-voyager reject --item static-ip-reach --note "$EVIL"
+	as david check test-voyager static-ip-reach pass --evidence https://videos.example.com/voyager-2
 	as david done test-voyager --evidence https://videos.example.com/voyager-2
-	as jan review test-voyager approve --note "$EVIL"
+	as jan review test-voyager approve --item static-ip-reach --note "$EVIL"
+	approve_items jan test-voyager
 	as maria claim test-update
+	pass_items maria test-update
 	as maria done test-update --evidence https://videos.example.com/update
-	as shalom review test-update approve
+	approve_items shalom test-update
 	as david claim test-diy
+	pass_items david test-diy
 	as david done test-diy --evidence https://videos.example.com/diy
-	as jan review test-diy approve
+	approve_items jan test-diy
 	as jan claim run-e2e-tests
+	pass_items jan run-e2e-tests
 	as jan done run-e2e-tests --evidence https://ci.example.com/runs/2
 	as cristina claim review-test-results
 	as cristina done review-test-results --note "$EVIL"
@@ -74,8 +82,9 @@ play() {
 	as jan claim build-rc
 	as jan done build-rc --note "$EVIL"
 	as david claim test-voyager
+	pass_items david test-voyager
 	as david done test-voyager --evidence https://videos.example.com/voyager-3 --note "$EVIL"
-	as jan review test-voyager reject --note "$EVIL"
+	as jan review test-voyager reject --item static-ip-save --note "$EVIL"
 	as maria claim test-update
 	as maria block test-update --reason "$EVIL"
 	as cristina skip test-diy --reason "$EVIL"
@@ -377,7 +386,7 @@ push_event() {
 	"$SCAN" - "$TEST_TMP/out/html.out" http://ci.example.com/plain https://videos.example.com/voyager-3 \
 		https://docs.example.com/whats-new <<'EOF'
 import html.parser, sys
-ALLOWED = {"html", "head", "meta", "title", "style", "body", "h1", "h2", "p", "b", "span", "i", "svg", "defs",
+ALLOWED = {"html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "b", "span", "i", "svg", "defs",
            "pattern", "rect", "line", "text", "ul", "li", "table", "tr", "th", "td", "a", "code"}
 class Check(html.parser.HTMLParser):
     def __init__(self):
