@@ -226,7 +226,8 @@ static cJSON *checklist_stats(const struct release_state *const *releases, size_
 				tally_checklist(&r->earlier[c], step, &tally, &n, spans, &spans_n);
 			tally_checklist(&r->checklist, step, &tally, &n, spans, &spans_n);
 		}
-	qsort(tally, n, sizeof(*tally), compare_fails);
+	if (n)
+		qsort(tally, n, sizeof(*tally), compare_fails);
 	for (i = 0; i < n && tally[i].fails > 0 && i < 10; i++) {
 		cJSON *t = cJSON_CreateObject();
 
