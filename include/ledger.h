@@ -283,6 +283,10 @@ bool ledger_is_manager(const struct pb_person *person);
  * added to doc replacing any earlier one.  Always equal to the replay.
  */
 void ledger_write_view(const struct release_state *st, cJSON *doc);
+/* The same, without "steps" when with_steps is false (the judge compares steps one by one). */
+void ledger_write_view_parts(const struct release_state *st, cJSON *doc, bool with_steps);
+/* One step's part of the view ("steps"."ID"); caller deletes. */
+cJSON *ledger_step_view(const struct release_state *st, size_t step);
 
 /*
  * The entry of st's release in the index's "releases" object: {status,

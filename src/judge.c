@@ -450,20 +450,92 @@ static bool is_header_key(const char *key)
 	       strcmp(key, "events") == 0;
 }
 
-/* The stored view (every key but the header and the events) is exactly the replay. */
-static bool view_matches(const struct release_state *st, const cJSON *doc)
+/* What a step's view depends on, to tell the steps an event changed from the others. */
+struct step_mark {
+	time_t changed_at, ready_at, claimed_at, done_at;
+	size_t event_count;
+	int candidate, round;
+	enum step_state base, state;
+};
+
+static struct step_mark *marks_of(const struct release_state *st)
+{
+	struct step_mark *marks = xcalloc(st->pb->step_count + 1, sizeof(*marks));
+	size_t i;
+
+	for (i = 0; i < st->pb->step_count; i++) {
+		const struct step_record *r = &st->steps[i];
+
+		marks[i].changed_at = r->changed_at;
+		marks[i].ready_at = r->ready_at;
+		marks[i].claimed_at = r->claimed_at;
+		marks[i].done_at = r->done_at;
+		marks[i].event_count = r->event_count;
+		marks[i].candidate = r->candidate;
+		marks[i].round = r->round;
+		marks[i].base = r->base;
+		marks[i].state = ledger_step_state(st, i, 0);
+	}
+	return marks;
+}
+
+static bool same_mark(const struct step_mark *a, const struct step_mark *b)
+{
+	return a->changed_at == b->changed_at && a->ready_at == b->ready_at && a->claimed_at == b->claimed_at &&
+	       a->done_at == b->done_at && a->event_count == b->event_count && a->candidate == b->candidate &&
+	       a->round == b->round && a->base == b->base && a->state == b->state;
+}
+
+/*
+ * The stored view (every key but the header and the events) is exactly the
+ * replay.  With the accepted document and the marks of each step before the
+ * new events (both may be NULL), a step the events did not change is compared
+ * with the accepted document's view of it, which was checked when it came,
+ * instead of being written out again: a step misjudged unchanged can only
+ * refuse an honest commit, never let a forged view through.
+ */
+static bool view_matches(const struct release_state *st, const cJSON *doc, const cJSON *old_doc,
+			 const struct step_mark *before)
 {
 	cJSON *view = cJSON_CreateObject(), *item;
-	bool ok = true;
+	const cJSON *steps = cJSON_GetObjectItemCaseSensitive(doc, "steps"), *step, *old_step = NULL;
+	struct step_mark *after = before ? marks_of(st) : NULL;
+	bool ok = cJSON_IsObject(steps);
+	size_t i = 0;
 
-	ledger_write_view(st, view);
+	ledger_write_view_parts(st, view, false);
 	cJSON_ArrayForEach(item, view)
 		if (!json_same(item, cJSON_GetObjectItemCaseSensitive(doc, item->string)))
 			ok = false;
 	cJSON_ArrayForEach(item, doc)
-		if (!is_header_key(item->string) && !cJSON_HasObjectItem(view, item->string))
+		if (!is_header_key(item->string) && strcmp(item->string, "steps") != 0 && !cJSON_HasObjectItem(view, item->string))
 			ok = false;
 	cJSON_Delete(view);
+	if (before) {
+		const cJSON *old_steps = cJSON_GetObjectItemCaseSensitive(old_doc, "steps");
+
+		old_step = old_steps ? old_steps->child : NULL;
+	}
+	for (step = ok ? steps->child : NULL; step && ok; step = step->next, i++) {
+		if (i >= st->pb->step_count || step->string == NULL || strcmp(step->string, st->pb->steps[i].id) != 0) {
+			ok = false;
+			break;
+		}
+		if (before && old_step && old_step->string && strcmp(old_step->string, step->string) == 0 &&
+		    same_mark(&before[i], &after[i])) {
+			ok = json_same(step, old_step);
+		} else {
+			cJSON *fresh = ledger_step_view(st, i);
+
+			ok = json_same(step, fresh);
+			cJSON_Delete(fresh);
+		}
+		if (old_step)
+			old_step = old_step->next;
+	}
+	if (ok && i != st->pb->step_count)
+		ok = false;
+	free(after);
 	return ok;
 }
 
@@ -580,6 +652,8 @@ static int check_events(const struct appended *a, struct release_state *st, cons
 	const cJSON *old_events = cJSON_GetObjectItemCaseSensitive(old_doc, "events");
 	const cJSON *events = cJSON_GetObjectItemCaseSensitive(doc, "events"), *old, *ev;
 	int old_count = cJSON_GetArraySize(old_events), count, i;
+	struct step_mark *before = NULL;
+	int rc = -1;
 
 	if (!cJSON_IsArray(events))
 		return error_set(err, EXIT_DATAERR, "%s has no events array", a->path);
@@ -600,33 +674,45 @@ static int check_events(const struct appended *a, struct release_state *st, cons
 				 a->path, count - old_count);
 	st->lookup = judge_lookup;
 	st->lookup_data = a->j;
+	before = old_doc && count > old_count ? marks_of(st) : NULL;
 	for (i = old_count; ev; ev = ev->next, i++) {
 		const char *id = json_string(ev, "id");
 		struct error inner;
 
 		verdict_event(v, id);
-		if (id && has_event_id(events, i, id))
-			return error_set(err, EXIT_DATAERR, "%s: event id %s is used twice", a->path, id);
-		if (ledger_apply_new(st, ev, &inner) != 0)
-			return error_set(err, EXIT_DATAERR, "%s", inner.message);
+		if (id && has_event_id(events, i, id)) {
+			error_set(err, EXIT_DATAERR, "%s: event id %s is used twice", a->path, id);
+			goto out;
+		}
+		if (ledger_apply_new(st, ev, &inner) != 0) {
+			error_set(err, EXIT_DATAERR, "%s", inner.message);
+			goto out;
+		}
 		if (a->author_email) {
 			if (check_author(st, ev, a->author_email, err) != 0)
-				return -1;
+				goto out;
 		} else {
 			/* A restore carries only events that refused commits appended, by their own actors. */
 			const struct candidate *cand = candidate_of(a->j, a->path, id);
 
-			if (cand == NULL || !json_same(cand->event, ev))
-				return error_set(err, EXIT_DATAERR, "%s: the restore brings event %s, which no refused commit appended",
-						 a->path, id);
+			if (cand == NULL || !json_same(cand->event, ev)) {
+				error_set(err, EXIT_DATAERR, "%s: the restore brings event %s, which no refused commit appended",
+					  a->path, id);
+				goto out;
+			}
 			if (check_author(st, ev, cand->author_email, err) != 0)
-				return -1;
+				goto out;
 		}
 	}
 	verdict_event(v, count > old_count ? json_string(cJSON_GetArrayItem(events, count - 1), "id") : NULL);
-	if (!view_matches(st, doc))
-		return error_set(err, EXIT_DATAERR, "%s: the stored steps view is not the replay of its events", a->path);
-	return 0;
+	if (!view_matches(st, doc, old_doc, before)) {
+		error_set(err, EXIT_DATAERR, "%s: the stored steps view is not the replay of its events", a->path);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(before);
+	return rc;
 }
 
 /* Takes back what a refused commit did to st: the accepted state is replayed again from its document. */

@@ -2678,6 +2678,11 @@ static void write_delegation(const struct release_state *st, cJSON *doc)
 
 void ledger_write_view(const struct release_state *st, cJSON *doc)
 {
+	ledger_write_view_parts(st, doc, true);
+}
+
+void ledger_write_view_parts(const struct release_state *st, cJSON *doc, bool with_steps)
+{
 	static const char *const keys[] = { "status", "candidate", "started", "started_by", "vars", "steps",
 					    "rehearsal", "target", "away", "reminders",
 					    "findings", "inputs", "decisions" };
@@ -2692,8 +2697,20 @@ void ledger_write_view(const struct release_state *st, cJSON *doc)
 	json_add_time_or_null(doc, "started", st->started_at);
 	json_add_string_or_null(doc, "started_by", st->started_by);
 	cJSON_AddItemToObject(doc, "vars", cJSON_Duplicate(st->vars, 1));
-	steps = cJSON_AddObjectToObject(doc, "steps");
-	for (i = 0; i < pb->step_count; i++) {
+	if (with_steps) {
+		steps = cJSON_AddObjectToObject(doc, "steps");
+		for (i = 0; i < pb->step_count; i++)
+			cJSON_AddItemToObject(steps, pb->steps[i].id, ledger_step_view(st, i));
+	}
+	write_findings(st, cJSON_AddArrayToObject(doc, "findings"));
+	write_inputs_and_decisions(st, doc);
+	write_delegation(st, doc);
+}
+
+cJSON *ledger_step_view(const struct release_state *st, size_t i)
+{
+	const struct playbook *pb = st->pb;
+	{
 		const struct step_record *r = &st->steps[i];
 		const struct pb_step *s = &pb->steps[i];
 		enum step_state state = r->base == STATE_READY ? (dependencies_met(st, i) ? STATE_READY : STATE_PENDING)
@@ -2725,9 +2742,6 @@ void ledger_write_view(const struct release_state *st, cJSON *doc)
 		write_checklist(r, o);
 		cJSON_AddNumberToObject(o, "candidate", r->candidate);
 		write_step_delegation(st, i, o);
-		cJSON_AddItemToObject(steps, s->id, o);
+		return o;
 	}
-	write_findings(st, cJSON_AddArrayToObject(doc, "findings"));
-	write_inputs_and_decisions(st, doc);
-	write_delegation(st, doc);
 }

@@ -308,3 +308,16 @@ EOF
 	run relctl verify
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 }
+
+@test "a view edited by hand on a step the new event does not touch is refused too" {
+	team
+	scratch maria claim test
+	# maria's claim is real; jan's finished build (untouched by it) gets another note.
+	git -C "$TEST_TMP/scratch" show "relctl-ledger:releases/$V.json" | jq '.steps.build.note = "built from a fork"' >"$TEST_TMP/other.json"
+	hand_push "$TEST_TMP/other.json" "releases/$V.json" "maria claimed test" Maria maria@example.com
+	bad=$HAND_COMMIT
+	snapshot
+	run relctl sync
+	refused_unchanged
+	refused_line "$bad" "Maria <maria@example.com>" "the stored steps view is not the replay of its events"
+}
