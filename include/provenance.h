@@ -28,6 +28,9 @@ void provenance_note(struct session *s, const char *commit, const struct signatu
  */
 cJSON *provenance_events(struct session *s, struct error *err);
 
+/* Adds to each event of the array events its "signature" from provenance_events() (null when unknown). */
+void provenance_annotate(const cJSON *signatures, cJSON *events);
+
 /* Frees what the session holds of the cache. */
 void provenance_free(struct provenance_cache *cache);
 

@@ -26,14 +26,9 @@ static int log_exec(struct cmd_ctx *ctx)
 	events = cJSON_GetObjectItemCaseSensitive(rel->doc, "events");
 	if (args_flag(&ctx->args, "json")) {
 		/* Each event as recorded, with who signed the commit that recorded it. */
-		cJSON *out = cJSON_Duplicate(events, 1), *item;
+		cJSON *out = cJSON_Duplicate(events, 1);
 
-		cJSON_ArrayForEach(item, out)
-		{
-			const cJSON *sig = cJSON_GetObjectItemCaseSensitive(signed_by, json_string(item, "id"));
-
-			cJSON_AddItemToObject(item, "signature", sig ? cJSON_Duplicate(sig, 1) : cJSON_CreateNull());
-		}
+		provenance_annotate(signed_by, out);
 		cmd_print_json(ctx, out);
 		cJSON_Delete(out);
 	} else {

@@ -44,15 +44,10 @@ static int report_exec(struct cmd_ctx *ctx)
 	} else if (strcmp(format, "html") == 0) {
 		text = report_html(rel.st, rel.doc, signatures);
 	} else {
-		cJSON *json = report_json(rel.st, rel.doc), *item;
+		cJSON *json = report_json(rel.st, rel.doc);
 
 		/* Each event's signature, by event id, as log --json gives it. */
-		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(json, "events"))
-		{
-			const cJSON *sig = cJSON_GetObjectItemCaseSensitive(signatures, json_string(item, "id"));
-
-			cJSON_AddItemToObject(item, "signature", sig ? cJSON_Duplicate(sig, 1) : cJSON_CreateNull());
-		}
+		provenance_annotate(signatures, cJSON_GetObjectItemCaseSensitive(json, "events"));
 		char *printed = cJSON_Print(json);
 
 		text = malloc(strlen(printed) + 2);

@@ -163,14 +163,9 @@ static int show_exec(struct cmd_ctx *ctx)
 			cJSON_AddNullToObject(root, "instructions");
 		{
 			/* Each event with who signed the commit that recorded it. */
-			cJSON *signed_by = provenance_events(s, &ctx->err), *item;
+			cJSON *signed_by = provenance_events(s, &ctx->err);
 
-			cJSON_ArrayForEach(item, events)
-			{
-				const cJSON *sig = cJSON_GetObjectItemCaseSensitive(signed_by, json_string(item, "id"));
-
-				cJSON_AddItemToObject(item, "signature", sig ? cJSON_Duplicate(sig, 1) : cJSON_CreateNull());
-			}
+			provenance_annotate(signed_by, events);
 			cJSON_Delete(signed_by);
 		}
 		cJSON_AddItemToObject(root, "history", events);

@@ -84,6 +84,16 @@ static enum judge_signature judged(enum signature_status status)
 	}
 }
 
+void judging_signature_check(struct signature_check *check, const struct store_commit_info *info, const char *allowed)
+{
+	check->payload = info->signed_data;
+	check->payload_len = info->signed_data_len;
+	check->signature = info->signature;
+	check->signature_len = info->signature_len;
+	check->allowed_signers = allowed;
+	check->when = info->time;
+}
+
 /* The allowed signers of the playbook that checks c; caller frees. */
 static char *allowed_for(struct judge *j, const struct judge_commit *c, struct error *err)
 {
@@ -143,12 +153,7 @@ static int judge_one_commit(struct session *s, struct judge *j, const char *comm
 		if (ahead && strcmp(ahead->id, commit) == 0 && ahead->allowed && strcmp(ahead->allowed, allowed) == 0) {
 			check = &ahead->check;
 		} else {
-			own.payload = info->signed_data;
-			own.payload_len = info->signed_data_len;
-			own.signature = info->signature;
-			own.signature_len = info->signature_len;
-			own.allowed_signers = allowed;
-			own.when = info->time;
+			judging_signature_check(&own, info, allowed);
 			if (signature_program(s->store, &program, err) != 0 || signature_verify(program, &own, err) != 0)
 				goto out;
 			check = &own;
@@ -204,13 +209,7 @@ static int check_ahead(struct session *s, struct judge *j, char (*chain)[OID_HEX
 			goto out;
 		if (info->signature == NULL)
 			continue;
-		checks[n].payload = info->signed_data;
-		checks[n].payload_len = info->signed_data_len;
-		checks[n].signature = info->signature;
-		checks[n].signature_len = info->signature_len;
-		checks[n].allowed_signers = allowed;
-		checks[n].when = info->time;
-		n++;
+		judging_signature_check(&checks[n++], info, allowed);
 	}
 	if (n && (signature_program(s->store, &program, err) != 0 ||
 		  signature_verify_batch(program, checks, n, 0, err) != 0))

@@ -160,12 +160,7 @@ static void check_now(struct session *s, const struct store_commit_info *info, s
 	memset(&check, 0, sizeof(check));
 	snprintf(out->status, sizeof(out->status), "unknown");
 	if (allowed && signature_program(s->store, &program, &ignored) == 0) {
-		check.payload = info->signed_data;
-		check.payload_len = info->signed_data_len;
-		check.signature = info->signature;
-		check.signature_len = info->signature_len;
-		check.allowed_signers = allowed;
-		check.when = info->time;
+		judging_signature_check(&check, info, allowed);
 		if (signature_verify(program, &check, &ignored) == 0) {
 			snprintf(out->status, sizeof(out->status), "%s", status_name(check.status));
 			out->signer = check.principal ? xstrdup(check.principal) : NULL;
@@ -223,6 +218,18 @@ cJSON *provenance_events(struct session *s, struct error *err)
 		store_commit_info_release(&info);
 	}
 	return out;
+}
+
+void provenance_annotate(const cJSON *signatures, cJSON *events)
+{
+	cJSON *item;
+
+	cJSON_ArrayForEach(item, events)
+	{
+		const cJSON *sig = cJSON_GetObjectItemCaseSensitive(signatures, json_string(item, "id"));
+
+		cJSON_AddItemToObject(item, "signature", sig ? cJSON_Duplicate(sig, 1) : cJSON_CreateNull());
+	}
 }
 
 const char *provenance_mark(const cJSON *events, const char *event_id)
