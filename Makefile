@@ -61,12 +61,12 @@ $(BUILD)/%.o: src/%.c | $(BUILD)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ) | $(BUILD)/tests
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(CORE_OBJ) $(PKG_LIBS) $(CMOCKA_LIBS)
+	$(CC) $(CFLAGS) -MMD -MP -Itests/unit -o $@ $< $(CORE_OBJ) $(PKG_LIBS) $(CMOCKA_LIBS)
 
 $(BUILD) $(BUILD)/tests:
 	mkdir -p $@
 
--include $(wildcard $(BUILD)/*.d)
+-include $(wildcard $(BUILD)/*.d $(BUILD)/tests/*.d)
 
 # Install, with apt-get, only the Debian packages that are missing: deps-run
 # what relctl and its demo need (without the packages they merely
