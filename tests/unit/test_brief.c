@@ -90,25 +90,6 @@ static struct playbook *parse(const char *yaml, size_t len)
 	return fixture_playbook(yaml, len, "brief.yaml");
 }
 
-/* An event at f->now, carrying the candidate as the session adds it. */
-static cJSON *ev(struct fx *f, const char *actor, const char *op, const char *step)
-{
-	char id[16];
-	cJSON *e;
-
-	snprintf(id, sizeof(id), "e%03d", ++f->seq);
-	e = ledger_event_new(id, f->now, actor, op, step);
-	cJSON_AddNumberToObject(e, "candidate", f->st->candidate);
-	f->now += 60;
-	return e;
-}
-
-static cJSON *with(cJSON *e, const char *key, const char *value)
-{
-	cJSON_AddStringToObject(e, key, value);
-	return e;
-}
-
 static cJSON *with_evidence(cJSON *e, const char *link)
 {
 	cJSON *list = cJSON_AddArrayToObject(e, "evidence");
@@ -117,19 +98,6 @@ static cJSON *with_evidence(cJSON *e, const char *link)
 		cJSON_AddItemToArray(list, cJSON_CreateString(link));
 	return e;
 }
-
-static void accept_at(struct fx *f, cJSON *e, const char *file, int line)
-{
-	struct error err = { 0, "" };
-	int rc = ledger_apply(f->st, e, &err);
-
-	if (rc != 0)
-		print_error("%s:%d: refused (%d): %s\n", file, line, err.code, err.message);
-	_assert_int_equal((uintmax_t)rc, 0, file, line);
-	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(f->doc, "events"), e);
-}
-
-#define accept(f, e) accept_at(f, e, __FILE__, __LINE__)
 
 /* The events as `relctl finding add TITLE --severity S --step STEP --evidence URL` sends them. */
 static void finding_add(struct fx *f, const char *who, const char *id, const char *severity, const char *title,

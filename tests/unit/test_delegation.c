@@ -26,6 +26,7 @@
 #include "err.h"
 #include "ledger.h"
 #include "playbook.h"
+#include "release_fixture.h"
 #include "util.h"
 
 /*
@@ -65,15 +66,6 @@ static const char playbook_yaml[] =
 
 static struct playbook *pb;
 
-struct fx {
-	struct release_state *st;
-	cJSON *doc; /* every accepted event */
-	time_t now; /* the next event's time */
-	int seq;
-	/* Earlier releases the lookup finds. */
-	const struct release_state *others[4];
-	size_t other_count;
-};
 
 /* ---------- helpers ---------- */
 
@@ -86,34 +78,6 @@ static const struct release_state *find_other(void *data, const char *version)
 		if (strcmp(f->others[i]->version, version) == 0)
 			return f->others[i];
 	return NULL;
-}
-
-static char *view_text(const struct release_state *st)
-{
-	cJSON *doc = cJSON_CreateObject();
-	char *text;
-
-	ledger_write_view(st, doc);
-	text = cJSON_PrintUnformatted(doc);
-	cJSON_Delete(doc);
-	return text;
-}
-
-static cJSON *ev(struct fx *f, const char *actor, const char *op, const char *step)
-{
-	char id[16];
-	cJSON *e;
-
-	snprintf(id, sizeof(id), "e%03d", ++f->seq);
-	e = ledger_event_new(id, f->now, actor, op, step);
-	f->now += MINUTE;
-	return e;
-}
-
-static cJSON *with(cJSON *e, const char *key, const char *value)
-{
-	cJSON_AddStringToObject(e, key, value);
-	return e;
 }
 
 static cJSON *with_true(cJSON *e, const char *key)
@@ -139,40 +103,6 @@ static cJSON *ev_handover(struct fx *f, const char *actor, const char *step, con
 	return note ? with(e, "note", note) : e;
 }
 
-static void accept_at(struct fx *f, cJSON *e, const char *file, int line)
-{
-	struct error err = { 0, "" };
-	int rc = ledger_apply_new(f->st, e, &err);
-
-	if (rc != 0)
-		print_error("%s:%d: refused (%d): %s\n", file, line, err.code, err.message);
-	_assert_int_equal((uintmax_t)rc, 0, file, line);
-	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(f->doc, "events"), e);
-}
-
-static void refuse_at(struct fx *f, cJSON *e, int code, const char *part, const char *file, int line)
-{
-	struct error err = { 0, "" };
-	char *before = view_text(f->st), *after;
-	size_t count = f->st->event_count;
-	int rc = ledger_apply_new(f->st, e, &err);
-
-	if (rc == 0 || err.code != code || strstr(err.message, part) == NULL)
-		print_error("%s:%d: wanted %d \"...%s...\", got rc %d, %d \"%s\"\n", file, line, code, part, rc,
-			    err.code, err.message);
-	_assert_true(rc == -1, "refused", file, line);
-	_assert_int_equal((uintmax_t)err.code, (uintmax_t)code, file, line);
-	_assert_true(strstr(err.message, part) != NULL, "message names it", file, line);
-	after = view_text(f->st);
-	_assert_string_equal(before, after, file, line);
-	_assert_int_equal(f->st->event_count, count, file, line);
-	free(before);
-	free(after);
-	cJSON_Delete(e);
-}
-
-#define accept(f, e) accept_at(f, e, __FILE__, __LINE__)
-#define refuse(f, e, code, part) refuse_at(f, e, code, part, __FILE__, __LINE__)
 
 static size_t idx(const char *step)
 {
@@ -265,16 +195,12 @@ static int group_teardown(void **state)
 
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	struct fx *f = fixture_new(pb, T0);
 
-	f->st = release_state_new(pb, "2.6.3");
+	/* New events, as the judge applies them (grants checked in the release they name). */
+	f->apply = ledger_apply_new;
 	f->st->lookup = find_other;
 	f->st->lookup_data = f;
-	f->doc = cJSON_CreateObject();
-	cJSON_AddNumberToObject(f->doc, "format", LEDGER_FORMAT);
-	cJSON_AddStringToObject(f->doc, "version", "2.6.3");
-	cJSON_AddArrayToObject(f->doc, "events");
-	f->now = T0;
 	*state = f;
 	return 0;
 }
@@ -283,33 +209,12 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	struct error err;
-	struct release_state *replayed = NULL;
-	char *live = view_text(f->st), *again;
+	int rc = fixture_replays(pb, f);
 	size_t i;
-	int rc = 0;
 
-	if (f->st->event_count > 0) {
-		replayed = ledger_replay(pb, f->doc, "releases/2.6.3.json", &err);
-		if (replayed == NULL) {
-			print_error("replay: %s\n", err.message);
-			rc = -1;
-		} else {
-			again = view_text(replayed);
-			if (strcmp(live, again) != 0) {
-				print_error("the replay differs:\n%s\n%s\n", live, again);
-				rc = -1;
-			}
-			free(again);
-		}
-	}
-	free(live);
-	release_state_free(replayed);
-	release_state_free(f->st);
 	for (i = 0; i < f->other_count; i++)
 		release_state_free((struct release_state *)f->others[i]);
-	cJSON_Delete(f->doc);
-	free(f);
+	fixture_free(f);
 	return rc;
 }
 
