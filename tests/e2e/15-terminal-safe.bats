@@ -162,11 +162,13 @@ one_line() {
 
 # on_tty NAME CMD...: CMD run with a pseudo-terminal as stdout (script(1)),
 # its output in out/NAME.out (with the terminal's CR LF line ends).
+# script(1) runs CMD with $SHELL, which CI may leave as /bin/sh: bash's %q
+# quoting ($'...') needs bash to read it back.
 on_tty() {
 	local name=$1 cmd=""
 	shift
 	printf -v cmd '%q ' "$@"
-	script -qec "$cmd" /dev/null </dev/null >"$TEST_TMP/out/$name.out"
+	SHELL=/bin/bash script -qec "$cmd" /dev/null </dev/null >"$TEST_TMP/out/$name.out"
 }
 
 # push_event JSON: appends one event to the release file by hand.

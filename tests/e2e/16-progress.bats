@@ -26,7 +26,7 @@ teardown() {
 # on_tty COMMAND: runs COMMAND with stdout and stderr on a pseudo-terminal; $TTY_OUT is what it showed.
 on_tty() {
 	TTY_OUT="$TEST_TMP/tty.out"
-	script -qec "$1" /dev/null >"$TTY_OUT"
+	SHELL=/bin/bash script -qec "$1" /dev/null >"$TTY_OUT"
 }
 
 @test "verify on a terminal: 'N of M commits checked', rewritten in place, cleared before the result" {
