@@ -10,6 +10,7 @@
 #define RELCTL_PROCESS_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "buf.h"
 #include "err.h"
@@ -39,5 +40,26 @@ int process_run(struct process *p, struct error *err);
  * started; the others still run to their end.
  */
 int process_run_all(struct process *procs, size_t count, size_t jobs, struct error *err);
+
+/*
+ * A program to talk with while it runs (git upload-pack serving a fetch):
+ * its stdin and stdout are both fd, one end of a socket pair (so a write
+ * to a child that has gone returns EPIPE with MSG_NOSIGNAL instead of
+ * killing us), its stderr goes to an unlinked temporary file (which never
+ * fills up and blocks it), and the environment variables named in unset
+ * (NULL-terminated; may be NULL) are left out of its environment.
+ * process_end closes fd, waits for the child and returns its exit code
+ * (128+N for signal N), with the start of what it wrote to stderr in
+ * errout (may be NULL).
+ */
+struct process_conversation {
+	pid_t pid;
+	int fd;
+	int errfd;
+};
+
+int process_converse(struct process_conversation *c, const char *const *argv, const char *const *unset,
+		     struct error *err);
+int process_end(struct process_conversation *c, struct buf *errout);
 
 #endif

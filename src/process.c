@@ -8,9 +8,11 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -235,4 +237,103 @@ int process_run_all(struct process *procs, size_t count, size_t jobs, struct err
 int process_run(struct process *p, struct error *err)
 {
 	return process_run_all(p, 1, 1, err);
+}
+
+/* environ without the variables named in unset; the strings are environ's. */
+static char **environ_without(const char *const *unset)
+{
+	size_t n = 0, i, k;
+	char **env;
+
+	while (environ[n])
+		n++;
+	env = xcalloc(n + 1, sizeof(*env));
+	for (i = 0, n = 0; environ[i]; i++) {
+		bool keep = true;
+
+		for (k = 0; unset && unset[k] && keep; k++) {
+			size_t len = strlen(unset[k]);
+
+			keep = !(strncmp(environ[i], unset[k], len) == 0 && environ[i][len] == '=');
+		}
+		if (keep)
+			env[n++] = environ[i];
+	}
+	return env;
+}
+
+/* An unlinked temporary file under TMPDIR (else /tmp), or -1. */
+static int scratch_file(void)
+{
+	const char *dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	char *path = xasprintf("%s/relctl-stderr.XXXXXX", dir);
+	int fd = mkostemp(path, O_CLOEXEC);
+
+	if (fd >= 0)
+		unlink(path);
+	free(path);
+	return fd;
+}
+
+int process_converse(struct process_conversation *c, const char *const *argv, const char *const *unset,
+		     struct error *err)
+{
+	int pair[2], e;
+	posix_spawn_file_actions_t actions;
+	posix_spawnattr_t attr;
+	sigset_t defaults;
+	char **env;
+
+	c->pid = 0;
+	c->fd = c->errfd = -1;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
+		return error_set(err, EXIT_IOERR, "cannot run %s: %s", argv[0], strerror(errno));
+	c->errfd = scratch_file();
+	if (c->errfd < 0)
+		c->errfd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	posix_spawn_file_actions_init(&actions);
+	posix_spawn_file_actions_adddup2(&actions, pair[1], 0);
+	posix_spawn_file_actions_adddup2(&actions, pair[1], 1);
+	if (c->errfd >= 0)
+		posix_spawn_file_actions_adddup2(&actions, c->errfd, 2);
+	posix_spawnattr_init(&attr);
+	sigemptyset(&defaults);
+	sigaddset(&defaults, SIGPIPE);
+	posix_spawnattr_setsigdefault(&attr, &defaults);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+	env = environ_without(unset);
+	e = posix_spawnp(&c->pid, argv[0], &actions, &attr, (char *const *)argv, env);
+	free(env);
+	posix_spawnattr_destroy(&attr);
+	posix_spawn_file_actions_destroy(&actions);
+	close(pair[1]);
+	c->fd = pair[0];
+	if (e != 0) {
+		c->pid = 0;
+		process_end(c, NULL);
+		return error_set(err, EXIT_UNAVAILABLE, "cannot run %s: %s", argv[0], strerror(e));
+	}
+	return 0;
+}
+
+int process_end(struct process_conversation *c, struct buf *errout)
+{
+	int status = 0, code = -1;
+
+	close_fd(&c->fd);
+	if (c->pid > 0) {
+		while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
+			;
+		c->pid = 0;
+		code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	}
+	if (errout && c->errfd >= 0 && lseek(c->errfd, 0, SEEK_SET) == 0) {
+		char chunk[4096];
+		ssize_t n = read(c->errfd, chunk, sizeof(chunk));
+
+		if (n > 0)
+			buf_add(errout, chunk, (size_t)n);
+	}
+	close_fd(&c->errfd);
+	return code;
 }

@@ -1,10 +1,12 @@
 /*
  * The remote half of the ledger branch: fetching and pushing it through
  * libgit2's transports, with git's own credentials (the ssh agent or key
- * files, git's credential helpers, http.sslCAInfo), and for a remote on
- * this machine a pack copy and a compare-and-swap of its ref, which
- * libgit2's local transport does not do.
+ * files, git's credential helpers, http.sslCAInfo).  A remote on this
+ * machine is fetched from as git does it, from git upload-pack on the
+ * other end of a pipe, and pushed to by a pack copy and a compare-and-swap
+ * of its ref, which libgit2's local transport does not do.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
 #include <stdbool.h>
@@ -19,8 +21,10 @@
 #include <unistd.h>
 
 #include <git2.h>
+#include <git2/sys/transport.h>
 
 #include "buf.h"
+#include "process.h"
 #include "store-private.h"
 #include "util.h"
 
@@ -37,6 +41,7 @@ struct transfer {
 	char *ssh_keys[3];
 	size_t ssh_key_count, ssh_next;
 	int ssh_offered;
+	bool no_git; /* git upload-pack could not be started for a local remote */
 };
 
 static void forget_credential(struct transfer *t)
@@ -345,12 +350,184 @@ static void tls_settings(struct store *store, const git_remote *r)
 	free(dir);
 }
 
+/*
+ * Fetching from a repository on this machine: libgit2's local transport
+ * builds the pack in-process and searches deltas for every object again
+ * (most of a sync of a thousand commits from a path remote), where git
+ * runs git upload-pack, which sends the deltas the remote's pack already
+ * has.  This subtransport speaks libgit2's smart protocol with git
+ * upload-pack, as git fetch does; the environment that names our
+ * repository is not passed on, as git does not pass it.
+ */
+struct upload_pack {
+	git_smart_subtransport parent;
+	struct transfer *t;
+	struct upload_pack_stream *stream;
+};
+
+struct upload_pack_stream {
+	git_smart_subtransport_stream parent;
+	struct process_conversation child;
+	bool ended;
+	char said[600]; /* once ended: why, for libgit2's error */
+};
+
+static const char *const repo_environment[] = { "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
+						"GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR", "GIT_NAMESPACE",
+						"GIT_CONFIG", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT", "GIT_PREFIX",
+						"GIT_SHALLOW_FILE", "GIT_GRAFT_FILE", "GIT_IMPLICIT_WORK_TREE",
+						"GIT_NO_REPLACE_OBJECTS", "GIT_REPLACE_REF_BASE", "GIT_PROTOCOL", NULL };
+
+/*
+ * git upload-pack closed the conversation before libgit2 had all it wanted:
+ * libgit2's error is the first line upload-pack wrote to stderr ("fatal:
+ * '...' does not appear to be a git repository").
+ */
+static int upload_pack_ended(struct upload_pack_stream *s)
+{
+	if (!s->ended) {
+		struct buf said;
+		int code;
+
+		buf_init(&said);
+		code = process_end(&s->child, &said);
+		s->ended = true;
+		buf_add(&said, "", 1);
+		said.data[strcspn(said.data, "\n")] = '\0';
+		if (said.data[0])
+			snprintf(s->said, sizeof(s->said), "git upload-pack: %s", said.data);
+		else
+			snprintf(s->said, sizeof(s->said), "git upload-pack ended early (exit code %d)", code);
+		buf_release(&said);
+	}
+	git_error_set_str(GIT_ERROR_NET, s->said);
+	return -1;
+}
+
+static int upload_pack_read(git_smart_subtransport_stream *stream, char *buffer, size_t size, size_t *bytes_read)
+{
+	struct upload_pack_stream *s = (struct upload_pack_stream *)stream;
+	ssize_t n;
+
+	*bytes_read = 0;
+	if (s->ended)
+		return upload_pack_ended(s);
+	do
+		n = read(s->child.fd, buffer, size);
+	while (n < 0 && errno == EINTR);
+	/* libgit2 reads only what it still needs: an end of stream is always early. */
+	if (n <= 0)
+		return upload_pack_ended(s);
+	*bytes_read = (size_t)n;
+	return 0;
+}
+
+static int upload_pack_write(git_smart_subtransport_stream *stream, const char *buffer, size_t len)
+{
+	struct upload_pack_stream *s = (struct upload_pack_stream *)stream;
+
+	while (len > 0) {
+		ssize_t n = s->ended ? -1 : send(s->child.fd, buffer, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return upload_pack_ended(s);
+		buffer += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void upload_pack_stream_free(git_smart_subtransport_stream *stream)
+{
+	struct upload_pack_stream *s = (struct upload_pack_stream *)stream;
+
+	((struct upload_pack *)s->parent.subtransport)->stream = NULL;
+	if (!s->ended)
+		process_end(&s->child, NULL);
+	free(s);
+}
+
+static int upload_pack_action(git_smart_subtransport_stream **out, git_smart_subtransport *sub, const char *url,
+			      git_smart_service_t action)
+{
+	struct upload_pack *t = (struct upload_pack *)sub;
+	struct upload_pack_stream *s;
+	char *path;
+	struct error err;
+	int rc;
+
+	*out = NULL;
+	if (action == GIT_SERVICE_UPLOADPACK && t->stream) {
+		*out = &t->stream->parent;
+		return 0;
+	}
+	if (action != GIT_SERVICE_UPLOADPACK_LS) {
+		git_error_set_str(GIT_ERROR_NET, "git upload-pack serves fetches only");
+		return -1;
+	}
+	path = local_remote_path(url);
+	s = xcalloc(1, sizeof(*s));
+	{
+		const char *argv[] = { "git", "upload-pack", "--", path ? path : url, NULL };
+
+		rc = process_converse(&s->child, argv, repo_environment, &err);
+	}
+	free(path);
+	if (rc != 0) {
+		free(s);
+		t->t->no_git = true;
+		git_error_set_str(GIT_ERROR_NET, err.message);
+		return -1;
+	}
+	s->parent.subtransport = sub;
+	s->parent.read = upload_pack_read;
+	s->parent.write = upload_pack_write;
+	s->parent.free = upload_pack_stream_free;
+	t->stream = s;
+	*out = &s->parent;
+	return 0;
+}
+
+static int upload_pack_close(git_smart_subtransport *sub)
+{
+	(void)sub;
+	return 0;
+}
+
+static void upload_pack_free(git_smart_subtransport *sub)
+{
+	free(sub);
+}
+
+static int upload_pack_new(git_smart_subtransport **out, git_transport *owner, void *param)
+{
+	struct upload_pack *t = xcalloc(1, sizeof(*t));
+
+	(void)owner;
+	t->t = param;
+	t->parent.action = upload_pack_action;
+	t->parent.close = upload_pack_close;
+	t->parent.free = upload_pack_free;
+	*out = &t->parent;
+	return 0;
+}
+
+/* The transport for a fetch from a local remote; param is the fetch's struct transfer. */
+static int upload_pack_transport(git_transport **out, git_remote *owner, void *param)
+{
+	git_smart_subtransport_definition definition = { upload_pack_new, 0, param };
+
+	return git_transport_smart(out, owner, &definition);
+}
+
 int store_fetch(struct store *store, const char *remote, const char *branch, char tip[OID_HEX], struct error *err)
 {
 	git_fetch_options opts;
 	struct transfer t = { .store = store };
 	git_remote *r = NULL;
-	char hex[17], *spec, *temp;
+	char hex[17], *spec, *temp, *local;
 	git_strarray specs;
 	int rc, e;
 
@@ -369,7 +546,21 @@ int store_fetch(struct store *store, const char *remote, const char *branch, cha
 	opts.callbacks.payload = &t;
 	opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
 	opts.update_fetchhead = 0;
+	local = local_remote_path(git_remote_url(r) ? git_remote_url(r) : "");
+	if (local)
+		/* From git upload-pack, as git fetches. */
+		opts.callbacks.transport = upload_pack_transport;
 	e = git_remote_fetch(r, &specs, &opts, NULL);
+	if (e != 0 && t.no_git) {
+		/* No git to run here: libgit2's local transport (a remote keeps its transport, so a new one). */
+		git_remote_free(r);
+		r = NULL;
+		opts.callbacks.transport = NULL;
+		e = git_remote_lookup(&r, store->repo, remote);
+		if (e == 0)
+			e = git_remote_fetch(r, &specs, &opts, NULL);
+	}
+	free(local);
 	transfer_done(&t, e);
 	if (e != 0) {
 		rc = unreachable(err, remote, "fetch from", e, &t);

@@ -133,13 +133,40 @@ one_claim_wins() { # KIND
 	[ "$(relctl status --json | jq -r .version)" = 2.6.3 ]
 }
 
+@test "path and file:// remotes are fetched as git fetch does, from git upload-pack, without this clone's GIT_DIR; with no git on PATH, through libgit2's own transport" {
+	team path
+	cd "$TEST_TMP/b"
+	# GIT_TRACE to a file: git writes there which commands it ran.
+	GIT_TRACE="$TEST_TMP/trace" GIT_DIR="$TEST_TMP/b/.git" GIT_OBJECT_DIRECTORY="$TEST_TMP/b/.git/objects" run relctl sync
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"1 event received, 0 sent"* ]]
+	grep -q "upload-pack -- $REMOTE" "$TEST_TMP/trace"
+	[ "$(relctl status --json | jq -r .version)" = 2.6.3 ]
+	git remote set-url origin "file://$REMOTE"
+	(cd "$TEST_TMP/a" && as jan claim build-rc >/dev/null)
+	rm -f "$TEST_TMP/trace"
+	GIT_TRACE="$TEST_TMP/trace" run relctl sync
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"1 event received, 0 sent"* ]]
+	grep -q "upload-pack -- $REMOTE" "$TEST_TMP/trace"
+	(cd "$TEST_TMP/a" && as jan done build-rc >/dev/null)
+	rm -f "$TEST_TMP/trace"
+	PATH=/nonexistent GIT_TRACE="$TEST_TMP/trace" run "$RELCTL" sync
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"1 event received, 0 sent"* ]]
+	[ ! -e "$TEST_TMP/trace" ]
+	[ "$(ledger 2.6.3 | jq -r '.steps["build-rc"].state')" = done ]
+	same_as_remote
+}
+
 @test "path remote moved away: a mutation fails with 69, adds no commit, and reads still work from the last fetched state" {
 	team path
 	before=$(git rev-parse relctl-ledger)
 	mv "$REMOTE" "$REMOTE.away"
 	run as jan claim build-rc
 	[ "$status" -eq 69 ]
-	[[ "$output" == *'cannot fetch from remote "origin"'*"--offline"* ]]
+	[[ "$output" == *'cannot fetch from remote "origin": git upload-pack: fatal: '*"does not appear to be a git repository"*"--offline"* ]]
+	[ "${#lines[@]}" -eq 1 ]
 	[ "$(git rev-parse relctl-ledger)" = "$before" ]
 	[ -z "$(git for-each-ref refs/relctl/outgoing)" ]
 	[ "$(relctl status --json | jq -r .version)" = 2.6.3 ]
