@@ -281,8 +281,44 @@ PY
 	rows "$WORK/h-checklist.json"
 }
 
+# log and show of the current release and of the first one, on a ledger
+# whose history holds 50,000 commits: release h1's hundred, then 49,800
+# written with git fast-import (other releases' events: the same tree, each
+# with its Relctl-Event trailer), then release h2's hundred; beside git log
+# of the commits each must read.
+bench_history() {
+	local repo="$WORK/history-50000" e
+	echo "writing a ledger history of 50,000 commits ..." >&2
+	history_of "$repo" 1 100
+	cd "$repo"
+	python3 - "$(git rev-parse relctl-ledger)" <<'PY' | git fast-import --quiet
+import sys, uuid
+for i in range(49800):
+    msg = "relctl: an event of another release\n\nRelctl-Event: %s\n" % uuid.uuid4().hex
+    sys.stdout.write("commit refs/heads/relctl-ledger\ncommitter Cristina <cristina@example.com> %d +0000\n" % (1710000000 + i))
+    sys.stdout.write("data %d\n%s" % (len(msg), msg))
+    if i == 0:
+        sys.stdout.write("from %s\n" % sys.argv[1])
+    sys.stdout.write("\n")
+PY
+	"$RELCTL" start h2 --offline >/dev/null
+	for e in $(seq 2 2 100); do
+		"$RELCTL" skip draft-changelog --reason later --release h2 --offline >/dev/null
+		"$RELCTL" reopen draft-changelog --reason now --release h2 --offline >/dev/null
+	done
+	echo "history: $(git rev-list --count relctl-ledger) commits" >&2
+	hyperfine -N --runs 10 --warmup 2 --export-json "$WORK/h-history.json" \
+		-n "relctl log, the current release (50,000 commits)" "$RELCTL log --release h2" \
+		-n "relctl show STEP, the current release (50,000 commits)" "$RELCTL show draft-changelog --release h2" \
+		-n "git log -n 101, the current release's commits" "git log -n 101 --format=%B relctl-ledger" \
+		-n "relctl log, the first release (50,000 commits back)" "$RELCTL log --release h1" \
+		-n "git log, every commit's message (50,000 commits)" "git log --format=%B relctl-ledger" \
+		>"$WORK/hyperfine.log" 2>&1 || { tail -20 "$WORK/hyperfine.log"; exit 1; }
+	rows "$WORK/h-history.json"
+}
+
 # BENCH_ONLY="judge verify" runs some of them.
-for b in ${BENCH_ONLY:-next sync judge signed verify checklist}; do
+for b in ${BENCH_ONLY:-next sync judge signed verify checklist history}; do
 	case $b in
 	next) bench_at 10 && bench_at 500 ;;
 	sync) bench_sync ;;
@@ -290,6 +326,7 @@ for b in ${BENCH_ONLY:-next sync judge signed verify checklist}; do
 	signed) bench_signed ;;
 	verify) bench_verify ;;
 	checklist) bench_checklist ;;
+	history) bench_history ;;
 	esac
 done
 echo

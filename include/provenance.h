@@ -21,12 +21,14 @@ struct signature_check;
 void provenance_note(struct session *s, const char *commit, const struct signature_check *check);
 
 /*
- * For every event recorded on the ledger branch:
- * {EVENT-ID: {commit, signature: "good" | "unsigned" | "bad" | "unknown-key",
- * signer, fingerprint}} (signer and fingerprint null when unsigned).  An
- * event written by hand without a trailer is not in it.  Caller deletes.
+ * For each event of the array events that a commit on the ledger branch
+ * recorded: {EVENT-ID: {commit, signature: "good" | "unsigned" | "bad" |
+ * "unknown-key", signer, fingerprint}} (signer and fingerprint null when
+ * unsigned).  An event written by hand without a trailer is not in it.
+ * The history is walked from the tip only as far back as the oldest of
+ * them.  Caller deletes.
  */
-cJSON *provenance_events(struct session *s, struct error *err);
+cJSON *provenance_events(struct session *s, const cJSON *events, struct error *err);
 
 /* Adds to each event of the array events its "signature" from provenance_events() (null when unknown). */
 void provenance_annotate(const cJSON *signatures, cJSON *events);

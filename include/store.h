@@ -120,8 +120,8 @@ struct store_commit_info {
 	size_t signed_data_len;
 };
 int store_commit_info(struct store *store, const char *id, struct store_commit_info *info, struct error *err);
-/* Only the first parent ("" for a root commit): walking a history. */
-int store_commit_parent(struct store *store, const char *id, char parent[OID_HEX], struct error *err);
+/* Only the first parent ("" for a root commit), and the message when message is not NULL (caller frees): walking a history. */
+int store_commit_parent(struct store *store, const char *id, char parent[OID_HEX], char **message, struct error *err);
 void store_commit_info_release(struct store_commit_info *info);
 
 /* Whether ancestor is tip or an ancestor of tip. */

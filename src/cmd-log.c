@@ -17,13 +17,12 @@ static int log_exec(struct cmd_ctx *ctx)
 {
 	struct session *s = ctx->session;
 	struct release *rel = ctx->release;
-	const cJSON *events, *ev;
-	cJSON *signed_by = provenance_events(s, &ctx->err);
+	const cJSON *events = cJSON_GetObjectItemCaseSensitive(rel->doc, "events"), *ev;
+	cJSON *signed_by = provenance_events(s, events, &ctx->err);
 
 	if (signed_by == NULL)
 		return -1;
 	cmd_note_freshness(ctx, s);
-	events = cJSON_GetObjectItemCaseSensitive(rel->doc, "events");
 	if (args_flag(&ctx->args, "json")) {
 		/* Each event as recorded, with who signed the commit that recorded it. */
 		cJSON *out = cJSON_Duplicate(events, 1);

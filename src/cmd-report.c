@@ -34,7 +34,7 @@ static int report_exec(struct cmd_ctx *ctx)
 		release_close(&rel);
 		return -1;
 	}
-	signatures = provenance_events(s, &ctx->err);
+	signatures = provenance_events(s, cJSON_GetObjectItemCaseSensitive(rel.doc, "events"), &ctx->err);
 	if (signatures == NULL) {
 		release_close(&rel);
 		return -1;

@@ -163,7 +163,7 @@ static int show_exec(struct cmd_ctx *ctx)
 			cJSON_AddNullToObject(root, "instructions");
 		{
 			/* Each event with who signed the commit that recorded it. */
-			cJSON *signed_by = provenance_events(s, &ctx->err);
+			cJSON *signed_by = provenance_events(s, events, &ctx->err);
 
 			provenance_annotate(signed_by, events);
 			cJSON_Delete(signed_by);
@@ -226,7 +226,7 @@ static int show_exec(struct cmd_ctx *ctx)
 		fprintf(out, "\n%sHistory%s\n", color(ctx, C_BOLD), color(ctx, C_RESET));
 		if (cJSON_GetArraySize(events) == 0)
 			fprintf(out, "  nothing yet\n");
-		signed_by = provenance_events(s, &ctx->err);
+		signed_by = provenance_events(s, events, &ctx->err);
 		cJSON_ArrayForEach(ev, events)
 		{
 			const cJSON *note = cJSON_GetObjectItemCaseSensitive(ev, "note");

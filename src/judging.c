@@ -261,7 +261,7 @@ int judging_range(struct session *s, struct judge *j, const char *base, const ch
 			chain = xrealloc(chain, cap * sizeof(*chain));
 		}
 		memcpy(chain[count++], cur, OID_HEX);
-		if (store_commit_parent(s->store, chain[count - 1], cur, err) != 0) {
+		if (store_commit_parent(s->store, chain[count - 1], cur, NULL, err) != 0) {
 			free(chain);
 			return -1;
 		}

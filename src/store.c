@@ -485,7 +485,7 @@ static int commit_signature(struct store *store, git_oid *oid, struct store_comm
 	return 0;
 }
 
-int store_commit_parent(struct store *store, const char *id, char parent[OID_HEX], struct error *err)
+int store_commit_parent(struct store *store, const char *id, char parent[OID_HEX], char **message, struct error *err)
 {
 	git_oid oid;
 	git_commit *commit = NULL;
@@ -497,6 +497,8 @@ int store_commit_parent(struct store *store, const char *id, char parent[OID_HEX
 		return git_fail(err, EXIT_DATAERR, "cannot read a ledger commit");
 	if (git_commit_parentcount(commit) > 0)
 		oid_hex(git_commit_parent_id(commit, 0), parent);
+	if (message)
+		*message = xstrdup(git_commit_message(commit) ? git_commit_message(commit) : "");
 	git_commit_free(commit);
 	return 0;
 }

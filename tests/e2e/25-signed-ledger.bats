@@ -326,4 +326,14 @@ forge_decision() {
 	git -C "$TEST_TMP/auditor" branch -q -f relctl-ledger origin/relctl-ledger
 	run bash -c "cd '$TEST_TMP/auditor' && '$RELCTL' log"
 	[[ "$output" == *"michael    decide"*"[bad signature]" ]] || { echo "$output"; false; }
+	# A later release's commits come between: the earlier one's events keep their marks.
+	cd "$TEST_TMP/cristina"
+	"$RELCTL" start 2.6.4 --offline >/dev/null
+	"$RELCTL" skip build --reason "not this time" --release 2.6.4 --offline >/dev/null
+	"$RELCTL" start 2.6.5 --offline >/dev/null
+	"$RELCTL" reopen build --reason "after all" --release 2.6.4 --offline >/dev/null
+	run "$RELCTL" log --release 2.6.4
+	[ "$(grep -c '\[signed\]$' <<<"$output")" -eq 3 ] || { echo "$output"; false; }
+	run "$RELCTL" log --release "$V"
+	[ "$(grep -c '\[signed\]$' <<<"$output")" -eq 5 ] || { echo "$output"; false; }
 }
