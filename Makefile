@@ -14,7 +14,7 @@ RUN_DEBS := libgit2-dev libcurl4-openssl-dev libcjson-dev libyaml-dev libssl-dev
 	git ca-certificates openssl python3 jq
 # The test tools, for `make check` only.
 TEST_DEBS := libcmocka-dev bats python3-jsonschema python3-aiosmtpd nginx-light fcgiwrap openssh-server chromium \
-	zsh fish tmux debhelper bsdutils
+	zsh fish tmux debhelper bsdutils cmark
 DEBS := $(RUN_DEBS) $(TEST_DEBS)
 
 BUILD ?= build

@@ -27,7 +27,12 @@ void buf_addc(struct buf *b, char c);
 void buf_addf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* text as a markdown table cell: a pipe escaped, a newline as a space. */
+/*
+ * text in a markdown line or table cell, as a viewer will show it: a pipe,
+ * a backslash and brackets escaped (no other cell, no link), a "<" or "&"
+ * that would open an HTML tag, comment or entity as &lt; or &amp; (no raw
+ * HTML), a newline as a space.
+ */
 void buf_add_md_cell(struct buf *b, const char *text);
 
 /* Memory helpers that abort on failure, so callers need no NULL checks. */

@@ -11,6 +11,7 @@
 #include "brief.h"
 #include "buf.h"
 #include "crypto.h"
+#include "html.h"
 #include "json.h"
 #include "util.h"
 
@@ -307,14 +308,13 @@ static void links(struct buf *b, const cJSON *arr)
 
 	cJSON_ArrayForEach(item, arr)
 	{
+		char label[32];
+
 		if (!cJSON_IsString(item))
 			continue;
-		if (url_is_web(item->valuestring)) {
-			buf_addf(b, "%s[link %d](%s)", n ? ", " : "", n + 1, item->valuestring);
-		} else {
-			buf_addf(b, "%slink %d: ", n ? ", " : "", n + 1);
-			buf_add_md_cell(b, item->valuestring);
-		}
+		snprintf(label, sizeof(label), "link %d", n + 1);
+		buf_adds(b, n ? ", " : "");
+		html_evidence(b, item->valuestring, label, false);
 		n++;
 	}
 	buf_adds(b, " | ");
@@ -356,8 +356,9 @@ static void checklists_markdown(struct buf *b, const cJSON *brief)
 		total = cJSON_GetObjectItemCaseSensitive(list, "total")->valueint;
 		unchecked = cJSON_GetObjectItemCaseSensitive(list, "unchecked")->valueint;
 		pending = cJSON_GetObjectItemCaseSensitive(list, "review_pending")->valueint;
-		buf_addf(b, "- **%s**: %d of %d items pass, %d fail, %d n/a", json_string(step, "title"),
-			 cJSON_GetObjectItemCaseSensitive(list, "pass")->valueint, total,
+		buf_adds(b, "- **");
+		buf_add_md_cell(b, json_string(step, "title"));
+		buf_addf(b, "**: %d of %d items pass, %d fail, %d n/a", cJSON_GetObjectItemCaseSensitive(list, "pass")->valueint, total,
 			 cJSON_GetObjectItemCaseSensitive(list, "fail")->valueint,
 			 cJSON_GetObjectItemCaseSensitive(list, "na")->valueint);
 		if (unchecked)
@@ -376,8 +377,11 @@ static void checklists_markdown(struct buf *b, const cJSON *brief)
 			buf_add_md_cell(b, json_string(it, "note"));
 			cJSON_ArrayForEach(link, cJSON_GetObjectItemCaseSensitive(it, "evidence"))
 			{
-				buf_addf(b, "%s[footage %d](%s)", n ? ", " : "; ", n + 1, link->valuestring);
-				n++;
+				char label[32];
+
+				snprintf(label, sizeof(label), "footage %d", ++n);
+				buf_adds(b, n > 1 ? ", " : "; ");
+				html_evidence(b, cJSON_IsString(link) ? link->valuestring : "", label, false);
 			}
 			if (json_string(it, "finding"))
 				buf_addf(b, "; finding %s", json_string(it, "finding"));
@@ -394,7 +398,9 @@ char *brief_markdown(const cJSON *brief)
 	char reviews[64];
 
 	buf_init(&b);
-	buf_addf(&b, "# Decision brief: %s %s, release candidate %d\n\n", json_string(brief, "playbook"), json_string(brief, "release"),
+	buf_adds(&b, "# Decision brief: ");
+	buf_add_md_cell(&b, json_string(brief, "playbook"));
+	buf_addf(&b, " %s, release candidate %d\n\n", json_string(brief, "release"),
 		 candidate);
 	if (json_string(brief, "decision_step") == NULL) {
 		buf_adds(&b, "This release's playbook has no decision step.\n");

@@ -1,5 +1,7 @@
 /* The growable buffer and the aborting allocators everything else uses. */
+#include <ctype.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,14 +156,34 @@ void buf_addf(struct buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+/* Whether text starts an HTML character reference: &name; &#123; &#x7b; */
+static bool entity_at(const char *text)
+{
+	size_t i = 1;
+
+	if (text[i] == '#')
+		i += text[i + 1] == 'x' || text[i + 1] == 'X' ? 2 : 1;
+	while (i < 40 && isalnum((unsigned char)text[i]))
+		i++;
+	return i > 1 && text[i] == ';';
+}
+
 void buf_add_md_cell(struct buf *b, const char *text)
 {
 	for (; text && *text; text++) {
-		if (*text == '|')
-			buf_adds(b, "\\|");
-		else if (*text == '\n')
+		char c = *text, next = text[1];
+
+		if (c == '|' || c == '\\' || c == '[' || c == ']') {
+			buf_addc(b, '\\');
+			buf_addc(b, c);
+		} else if (c == '\n' || c == '\r')
 			buf_addc(b, ' ');
+		/* What would open an HTML tag, comment or entity in a markdown viewer. */
+		else if (c == '<' && (isalpha((unsigned char)next) || next == '/' || next == '!' || next == '?'))
+			buf_adds(b, "&lt;");
+		else if (c == '&' && entity_at(text))
+			buf_adds(b, "&amp;");
 		else
-			buf_addc(b, *text);
+			buf_addc(b, c);
 	}
 }

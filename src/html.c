@@ -3,6 +3,7 @@
  * report of one release and the trends page of stats).
  */
 #include "html.h"
+#include "util.h"
 
 /* Red comes last: the charts keep it for what needs attention (delays, steps one person alone does). */
 static const char *const palette[] = { "#3b82f6", "#10b981", "#f59e0b", "#8b5cf6", "#ec4899", "#84cc16",
@@ -29,6 +30,30 @@ void html_escape(struct buf *b, const char *text)
 		case '\'': buf_adds(b, "&#39;"); break;
 		default: buf_addc(b, *text);
 		}
+	}
+}
+
+void html_evidence(struct buf *b, const char *url, const char *label, bool html)
+{
+	if (url_is_web(url) && html) {
+		buf_adds(b, "<a href=\"");
+		html_escape(b, url);
+		buf_adds(b, "\">");
+		html_escape(b, label);
+		buf_adds(b, "</a>");
+	} else if (url_is_web(url)) {
+		/* url_is_web admits no space, bracket, parenthesis or angle bracket. */
+		buf_adds(b, "[");
+		buf_add_md_cell(b, label);
+		buf_addf(b, "](%s)", url);
+	} else if (html) {
+		html_escape(b, label);
+		buf_adds(b, ": ");
+		html_escape(b, url);
+	} else {
+		buf_add_md_cell(b, label);
+		buf_adds(b, ": ");
+		buf_add_md_cell(b, url);
 	}
 }
 

@@ -209,18 +209,11 @@ static void step_rows(struct buf *b, const struct release_state *st, const struc
 		buf_adds(b, sep);
 		cJSON_ArrayForEach(item, r->evidence)
 		{
-			/* Only http(s) becomes a link: a javascript: or data: one is shown as text. */
-			k++;
-			if (!url_is_web(item->valuestring)) {
-				buf_addf(b, "%s%d: ", k > 1 ? ", " : "", k);
-				cell(b, item->valuestring, html);
-			} else if (html) {
-				buf_addf(b, "%s<a href=\"", k > 1 ? ", " : "");
-				html_escape(b, item->valuestring);
-				buf_addf(b, "\">link %d</a>", k);
-			} else {
-				buf_addf(b, "%s[%d](%s)", k > 1 ? ", " : "", k, item->valuestring);
-			}
+			char label[32];
+
+			snprintf(label, sizeof(label), html ? "link %d" : "%d", ++k);
+			buf_adds(b, k > 1 ? ", " : "");
+			html_evidence(b, item->valuestring, label, html);
 		}
 		buf_adds(b, sep);
 		if (r->review_verdict) {
@@ -307,14 +300,11 @@ static void item_result(struct buf *b, const struct check_item *it, bool html)
 		buf_addf(b, " (%s)", it->finding);
 	cJSON_ArrayForEach(link, it->evidence)
 	{
-		k++;
-		if (html) {
-			buf_addf(b, " <a href=\"");
-			html_escape(b, link->valuestring);
-			buf_addf(b, "\">%d</a>", k);
-		} else {
-			buf_addf(b, " [%d](%s)", k, link->valuestring);
-		}
+		char label[32];
+
+		snprintf(label, sizeof(label), "%d", ++k);
+		buf_adds(b, " ");
+		html_evidence(b, link->valuestring, label, html);
 	}
 	if (it->review_verdict) {
 		buf_addf(b, "; review %s by ", it->review_verdict);
@@ -537,7 +527,9 @@ char *report_markdown(const struct release_state *st, const cJSON *doc, const cJ
 	char t[32];
 
 	buf_init(&b);
-	buf_addf(&b, "# %s%s %s: release record\n\n", st->rehearsal ? "REHEARSAL " : "", st->pb->name, st->version);
+	buf_addf(&b, "# %s", st->rehearsal ? "REHEARSAL " : "");
+	md_cell(&b, st->pb->name);
+	buf_addf(&b, " %s: release record\n\n", st->version);
 	buf_addf(&b, "- Status: **%s**, release candidate %d\n- Started %s by %s\n- Events: %zu\n\n",
 		 release_status_name(st->status), st->candidate, time_format(st->started_at, t, sizeof(t)), st->started_by,
 		 st->event_count);

@@ -25,6 +25,8 @@ SCANNER="$BATS_TEST_DIRNAME/raw-bytes.py"
 ESCAPES=$(printf '\033]0;pwned\007\033[2J\302\23331m\342\200\256\177')
 # ...and how relctl shows it.
 SHOWN='\x1b]0;pwned\x07\x1b[2J\u009b31m\u202e\u007f'
+# In markdown (the brief, report --format md) brackets are escaped too: no link can start there.
+SHOWN_MD='\x1b\]0;pwned\x07\x1b\[2J\u009b31m\u202e\u007f'
 SPOOF='relctl: build-rc approved by michael'
 # Free text (notes, reasons, titles, impacts, inputs): the escapes, a CR, a second line.
 EVIL=$(printf 'pre %s cr\r\n%s' "$ESCAPES" "$SPOOF")
@@ -210,9 +212,9 @@ push_event() {
 	shows next-david "sent back by jan: pre $SHOWN"
 	shows next-maria "blocked: pre $SHOWN"
 	shows next-cristina "test-update              blocked    pre $SHOWN"
-	shows brief "$SHOWN"
+	shows brief "$SHOWN_MD"
 	shows findings "open   pre $SHOWN" "impact: pre $SHOWN"
-	shows report-md "$SHOWN"
+	shows report-md "$SHOWN_MD"
 	shows report-html "$SHOWN"
 	shows releases "$V"
 }
@@ -380,16 +382,20 @@ push_event() {
 	run ! grep -qa "$(printf '\033')" "$TEST_TMP/out/json-tty.out"
 }
 
-@test "the HTML report escapes every field and links only http(s) evidence" {
+@test "the HTML report escapes every field and links only http(s) evidence; markdown rendered by cmark does too" {
+	# A checklist item's footage that is no web link, and a failed item's note with HTML and a link in it.
+	as david check test-voyager boot pass --evidence "javascript:alert(2)"
+	as david check test-voyager hdmi-hotplug fail --note "$EVIL <img src=x onerror=alert(3)> [x](javascript:alert(4))" \
+		--evidence "data:text/html,<script>alert(5)</script>" --evidence https://videos.example.com/failed-item
 	capture html 0 jan report "$V" --format html
 	capture md 0 jan report "$V" --format md
 	capture brief 0 michael brief
 	clean "$TEST_TMP/out/html.out" "$TEST_TMP/out/md.out"
-	"$SCAN" - "$TEST_TMP/out/html.out" http://ci.example.com/plain https://videos.example.com/voyager-3 \
-		https://docs.example.com/whats-new <<'EOF'
+	# The page as a browser parses it: only known tags, no on* attribute, only http(s) links.
+	cat >"$TEST_TMP/check.py" <<'EOF'
 import html.parser, sys
 ALLOWED = {"html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "b", "span", "i", "svg", "defs",
-           "pattern", "rect", "line", "text", "ul", "li", "table", "tr", "th", "td", "a", "code"}
+           "pattern", "rect", "line", "text", "ul", "li", "table", "tr", "th", "td", "a", "code", "strong", "em"}
 class Check(html.parser.HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -410,22 +416,36 @@ c = Check()
 c.feed(open(sys.argv[1], encoding="utf-8").read())
 text = "".join(c.text)
 for want in sys.argv[2:]:
-    if not any(h.startswith(want) for h in c.hrefs):
+    if want.startswith("text:"):
+        if want[5:] not in text:
+            c.bad.append("%r is not shown as text" % want[5:])
+    elif not any(h.startswith(want) for h in c.hrefs):
         c.bad.append("no link to %s" % want)
-for want in ("javascript:alert(document.cookie)", "https://ci.example.com/runs/1?q=",
-             "relctl: build-rc approved by michael"):
-    if want not in text:
-        c.bad.append("%r is not shown as text" % want)
 print("\n".join(c.bad))
 sys.exit(1 if c.bad else 0)
 EOF
+	"$SCAN" "$TEST_TMP/check.py" "$TEST_TMP/out/html.out" http://ci.example.com/plain https://videos.example.com/voyager-3 \
+		https://docs.example.com/whats-new https://videos.example.com/failed-item \
+		"text:javascript:alert(document.cookie)" "text:https://ci.example.com/runs/1?q=" \
+		"text:relctl: build-rc approved by michael" "text:javascript:alert(2)" \
+		"text:data:text/html,<script>alert(5)</script>" "text:<img src=x onerror=alert(3)> [x](javascript:alert(4))"
 	run ! grep -qiF '<script' "$TEST_TMP/out/html.out"
 	run ! grep -qF 'href="javascript:' "$TEST_TMP/out/html.out"
-	# Markdown: the same rule, so a viewer never makes a javascript: or data: link.
-	run ! grep -qE '\]\((javascript|data):' "$TEST_TMP/out/md.out" "$TEST_TMP/out/brief.out"
+	# Markdown: the same rule, so a viewer never makes a javascript: or data: link nor shows raw HTML
+	# (cmark --unsafe renders raw HTML, as a careless viewer would).
+	run ! grep -qE '[^\\]\]\((javascript|data):' "$TEST_TMP/out/md.out" "$TEST_TMP/out/brief.out"
+	cmark --unsafe "$TEST_TMP/out/md.out" >"$TEST_TMP/md.html"
+	"$SCAN" "$TEST_TMP/check.py" "$TEST_TMP/md.html" http://ci.example.com/plain https://videos.example.com/voyager-3 \
+		https://docs.example.com/whats-new https://videos.example.com/failed-item \
+		"text:javascript:alert(document.cookie)" "text:javascript:alert(2)" \
+		"text:data:text/html,<script>alert(5)</script>" "text:<img src=x onerror=alert(3)> [x](javascript:alert(4))"
+	cmark --unsafe "$TEST_TMP/out/brief.out" >"$TEST_TMP/brief.html"
+	"$SCAN" "$TEST_TMP/check.py" "$TEST_TMP/brief.html" https://videos.example.com/static-ip \
+		https://videos.example.com/failed-item "text:data:text/html,<script>alert(1)</script>" \
+		"text:data:text/html,<script>alert(5)</script>" "text:<img src=x onerror=alert(3)> [x](javascript:alert(4))"
 	shows md '[3](http://ci.example.com/plain)' 'javascript:alert(document.cookie)' \
-		"https://ci.example.com/runs/1?q=$SHOWN"
-	shows brief '[link 2](https://videos.example.com/static-ip)' 'data:text/html,<script>alert(1)</script>'
+		"https://ci.example.com/runs/1?q=$SHOWN_MD"
+	shows brief '[link 2](https://videos.example.com/static-ip)' 'data:text/html,&lt;script>alert(1)&lt;/script>'
 	# Written to a file, the report is the same bytes as on stdout.
 	capture html-file 0 jan report "$V" --format html --output "$TEST_TMP/report.html"
 	cmp "$TEST_TMP/out/html.out" "$TEST_TMP/report.html"

@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "buf.h"
+#include "html.h"
 #include "util.h"
 
 #define MINUTE 60L
@@ -588,6 +590,73 @@ static void url_is_web_takes_only_plain_http_and_https(void **state)
 	assert_false(url_is_web(NULL));
 }
 
+static char *md(const char *text)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_add_md_cell(&b, text);
+	buf_addc(&b, '\0');
+	return buf_detach(&b);
+}
+
+static char *evidence(const char *url, const char *label, bool html)
+{
+	struct buf b;
+
+	buf_init(&b);
+	html_evidence(&b, url, label, html);
+	buf_addc(&b, '\0');
+	return buf_detach(&b);
+}
+
+static void md_cell_keeps_ledger_text_from_making_cells_links_or_html(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "a | b", "a \\| b" },
+		{ "[x](javascript:alert(1))", "\\[x\\](javascript:alert(1))" },
+		{ "\\[x]", "\\\\\\[x\\]" },
+		{ "<img src=x onerror=alert(1)>", "&lt;img src=x onerror=alert(1)>" },
+		{ "</td><!-- x --><?php", "&lt;/td>&lt;!-- x -->&lt;?php" },
+		{ "&lt;script&gt; &#60;", "&amp;lt;script&amp;gt; &amp;#60;" },
+		{ "a < b, R&D, 3 > 2, <3", "a < b, R&D, 3 > 2, <3" },
+		{ "two\nlines\r\n", "two lines  " },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = md(cases[i][0]);
+
+		assert_string_equal(got, cases[i][1]);
+		free(got);
+	}
+}
+
+static void evidence_links_only_http_and_https(void **state)
+{
+	static const char *const cases[][4] = {
+		/* url, label, html, markdown */
+		{ "https://v.example.com/a.mp4#t=42", "link 1", "<a href=\"https://v.example.com/a.mp4#t=42\">link 1</a>",
+		  "[link 1](https://v.example.com/a.mp4#t=42)" },
+		{ "javascript:alert(1)", "2", "2: javascript:alert(1)", "2: javascript:alert(1)" },
+		{ "data:text/html,<script>x</script>", "footage 1", "footage 1: data:text/html,&lt;script&gt;x&lt;/script&gt;",
+		  "footage 1: data:text/html,&lt;script>x&lt;/script>" },
+		{ "https://x/a)[y](javascript:z)", "3", "3: https://x/a)[y](javascript:z)", "3: https://x/a)\\[y\\](javascript:z)" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *html = evidence(cases[i][0], cases[i][1], true), *markdown = evidence(cases[i][0], cases[i][1], false);
+
+		assert_string_equal(html, cases[i][2]);
+		assert_string_equal(markdown, cases[i][3]);
+		free(html);
+		free(markdown);
+	}
+}
+
 static void random_hex_writes_lower_case_hex(void **state)
 {
 	char a[2 * 16 + 1], b[2 * 16 + 1], big[2 * 65 + 1];
@@ -683,6 +752,8 @@ int main(void)
 		cmocka_unit_test(suggest_falls_back_to_a_prefix),
 		cmocka_unit_test(suggest_prefers_the_closest_and_then_the_first),
 		cmocka_unit_test(url_is_web_takes_only_plain_http_and_https),
+		cmocka_unit_test(md_cell_keeps_ledger_text_from_making_cells_links_or_html),
+		cmocka_unit_test(evidence_links_only_http_and_https),
 		cmocka_unit_test(random_hex_writes_lower_case_hex),
 		cmocka_unit_test(mail_addresses_split_into_name_and_address),
 	};
