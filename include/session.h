@@ -86,6 +86,17 @@ cJSON *session_releases(struct session *s, struct error *err);
  */
 const struct pb_person *session_identity(struct session *s, const struct playbook *pb, struct error *err);
 
+/*
+ * The brief each person last read in this clone ('relctl brief'): a
+ * decision records that hash, so a brief the owner has not read since the
+ * team changed it is refused (75) until 'relctl brief' shows it, however
+ * often the decision is retried.  session_brief_read gives 1 and the hash
+ * when person read one of version, else 0.  Noting NULL forgets it (a
+ * decision was taken on it).
+ */
+int session_brief_read(struct session *s, const char *person, const char *version, char hash[65]);
+void session_note_brief_read(struct session *s, const char *person, const char *version, const char *hash);
+
 /* What a command asks to record: an op on a step, with extra fields. */
 struct mutation {
 	const char *version; /* NULL: the one open release */

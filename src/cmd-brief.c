@@ -26,8 +26,16 @@ static int brief_exec(struct cmd_ctx *ctx)
 		return error_set(&ctx->err, EXIT_USAGE, "--format is text, md or json");
 	cmd_note_freshness(ctx, s);
 	brief = brief_build(rel->st);
-	if (brief_hash(brief, hash) != 0)
+	if (brief_hash(brief, hash) != 0) {
 		hash[0] = '\0';
+	} else {
+		/* What the reader saw: their decision records it (cmd-decide.c). */
+		const struct pb_person *me = session_identity(s, rel->pb, &ctx->err);
+
+		if (me)
+			session_note_brief_read(s, me->id, rel->st->version, hash);
+		error_clear(&ctx->err);
+	}
 	if (args_flag(&ctx->args, "json") || (format && strcmp(format, "json") == 0)) {
 		cJSON_AddStringToObject(brief, "hash", hash);
 		cmd_print_json(ctx, brief);

@@ -19,22 +19,31 @@ static int decide_exec(struct cmd_ctx *ctx)
 {
 	const char *decision = ctx->args.positionals[0];
 	struct release *rel = ctx->release;
+	const struct pb_person *me;
 	cJSON *fields;
 	char hash[65];
-	int rc;
+	int rc, read;
 
 	if (strcmp(decision, "ship") && strcmp(decision, "delay") && strcmp(decision, "abort"))
 		return error_set(&ctx->err, EXIT_USAGE, "decide ship, delay or abort, not \"%s\"", decision);
 	if (args_value(&ctx->args, "reason") == NULL)
 		return error_set(&ctx->err, EXIT_USAGE, "a decision needs --reason TEXT, so the team knows why");
 	/*
-	 * The hash of the brief this clone shows: the ledger refuses the decision
-	 * (75) when the brief on the tip it is written to differs, so a decision
-	 * is never recorded against a brief the owner did not see.
+	 * The hash of the brief the owner last read here ('relctl brief'), else
+	 * of the one this clone shows, which is then noted as read: the ledger
+	 * refuses the decision (75) when the brief on the tip it is written to
+	 * differs, and a retry carries the same hash, so a decision is never
+	 * recorded against a brief the owner did not see.
 	 */
-	rc = brief_state_hash(rel->st, hash);
-	if (rc != 0)
-		return error_set(&ctx->err, EXIT_SOFTWARE, "cannot hash the brief");
+	me = session_identity(ctx->session, rel->pb, &ctx->err);
+	if (me == NULL)
+		return -1;
+	read = session_brief_read(ctx->session, me->id, rel->st->version, hash);
+	if (!read) {
+		if (brief_state_hash(rel->st, hash) != 0)
+			return error_set(&ctx->err, EXIT_SOFTWARE, "cannot hash the brief");
+		session_note_brief_read(ctx->session, me->id, rel->st->version, hash);
+	}
 	fields = cJSON_CreateObject();
 	cJSON_AddStringToObject(fields, "decision", decision);
 	cJSON_AddStringToObject(fields, "reason", args_value(&ctx->args, "reason"));
@@ -42,6 +51,9 @@ static int decide_exec(struct cmd_ctx *ctx)
 	if (args_flag(&ctx->args, "force"))
 		cJSON_AddTrueToObject(fields, "forced");
 	rc = cmd_record(ctx, "decide", NULL, fields);
+	/* Decided: the next decision is on a brief read anew.  Refused for another reason than a changed brief: as before. */
+	if (rc == 0 || (!read && ctx->err.code != EXIT_TEMPFAIL))
+		session_note_brief_read(ctx->session, me->id, rel->st->version, NULL);
 	if (rc == 0 && strcmp(decision, "delay") == 0)
 		fprintf(ctx->out, "next: the reopened steps are ready again; 'relctl next' shows them\n");
 	else if (rc == 0 && strcmp(decision, "ship") == 0)
@@ -58,9 +70,10 @@ const struct cmd_entry cmd_decide_entry = {
 		"next release candidate: the decision step's on_delay steps start again, with\n"
 		"their earlier record kept.  abort closes the release.  Refused while a\n"
 		"required input is missing, unless --force (which the ledger records).\n"
-		"The decision records the hash of the brief this clone shows; when the team's\n"
-		"ledger changed the brief meanwhile, it is refused (75): read 'relctl brief'\n"
-		"again, then decide.",
+		"The decision records the hash of the brief you last read here with 'relctl\n"
+		"brief' (or, if you have not, of the one this clone shows); when the team's\n"
+		"ledger changed the brief since, it is refused (75), and so is every retry,\n"
+		"until you read 'relctl brief' again.",
 	.options = options,
 	.min_args = 1,
 	.max_args = 1,

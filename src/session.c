@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -98,6 +99,61 @@ struct playbook *session_current_playbook(struct session *s, struct error *err)
 	if (session_tip(s, tip, err) != 0)
 		return NULL;
 	return session_playbook_at(s, tip, PLAYBOOK_PATH, err);
+}
+
+/* .git/relctl/briefs-read: one line "PERSON VERSION HASH" a reading; the last line of a person and release wins. */
+static char *briefs_read_path(struct session *s)
+{
+	return xasprintf("%srelctl/briefs-read", store_git_dir(s->store));
+}
+
+int session_brief_read(struct session *s, const char *person, const char *version, char hash[65])
+{
+	char *path = briefs_read_path(s), *line, *save = NULL;
+	struct buf text;
+	struct error ignored;
+	int found = 0;
+
+	buf_init(&text);
+	if (file_read(path, 16 * 1024 * 1024, &text, &ignored) == 0) {
+		for (line = strtok_r(text.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			char who[LEDGER_NAME_MAX + 1], release[LEDGER_NAME_MAX + 1], seen[65];
+
+			if (sscanf(line, "%256s %256s %64s", who, release, seen) == 3 && strcmp(who, person) == 0 &&
+			    strcmp(release, version) == 0) {
+				/* "-": a decision taken on it, nothing read since. */
+				found = strlen(seen) == 64;
+				if (found)
+					memcpy(hash, seen, 65);
+			}
+		}
+	}
+	buf_release(&text);
+	free(path);
+	return found;
+}
+
+void session_note_brief_read(struct session *s, const char *person, const char *version, const char *hash)
+{
+	char known[65], *path, *dir, *line;
+	int had = session_brief_read(s, person, version, known);
+	FILE *f;
+
+	if (hash ? had && strcmp(known, hash) == 0 : !had)
+		return;
+	path = briefs_read_path(s);
+	dir = xasprintf("%srelctl", store_git_dir(s->store));
+	mkdir(dir, 0777);
+	f = fopen(path, "a");
+	if (f) {
+		/* One write of one line: concurrent relctl processes append whole lines. */
+		line = xasprintf("%s %s %s\n", person, version, hash ? hash : "-");
+		fwrite(line, 1, strlen(line), f);
+		fclose(f);
+		free(line);
+	}
+	free(dir);
+	free(path);
 }
 
 const struct pb_person *session_identity(struct session *s, const struct playbook *pb, struct error *err)

@@ -446,8 +446,17 @@ rc1_tested() {
 	[ "$status" -eq 75 ] || { echo "$output"; false; }
 	has "the brief of 2.6.3 changed since this clone last showed it (new findings, inputs or results from your team); read 'relctl brief' again, then decide"
 	[ "$(git --git-dir="$TEST_TMP/team.git" rev-parse relctl-ledger)" = "$remote" ]
-	# His clone now holds the team's ledger: the brief shows the blocker, and he decides from it.
+	# His clone now holds the team's ledger, but he has not read it: the same command again, and
+	# again offline, is refused too (each carries the brief he read), and nothing is written.
 	[ "$(git rev-parse relctl-ledger)" = "$remote" ]
+	run as michael decide ship --reason "all devices green"
+	[ "$status" -eq 75 ] || { echo "$output"; false; }
+	has "read 'relctl brief' again, then decide"
+	run as michael decide ship --reason "all devices green" --offline
+	[ "$status" -eq 75 ] || { echo "$output"; false; }
+	[ "$(git rev-parse relctl-ledger)" = "$remote" ]
+	[ "$(git --git-dir="$TEST_TMP/team.git" rev-parse relctl-ledger)" = "$remote" ]
+	# He reads it: the brief shows the blocker, and he decides from it.
 	run as michael brief
 	has "$STATIC_IP"
 	now=$(as michael brief --json | jq -r .hash)
