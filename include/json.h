@@ -28,4 +28,21 @@ void json_add_time_or_null(cJSON *obj, const char *key, time_t t);
  */
 bool json_same(const cJSON *a, const cJSON *b);
 
+/*
+ * Parses a ledger document, which came from someone else's machine, as
+ * strictly as relctl writes one: nothing but white space after it, no key
+ * twice in one object (cJSON keeps both and answers with the first, jq and
+ * Python with the last), no \u0000 in a string (cJSON ends the string
+ * there, so two different texts would compare equal).  every_key: in every
+ * object, else only in the top one (the judge, which compares the rest
+ * with what relctl would write, where a second key cannot pass, and checks
+ * new events with json_key_twice).  NULL, with why ("is not valid JSON",
+ * "has the key ... twice ...") to follow the file's name in a message,
+ * when it is refused.  Caller deletes.
+ */
+cJSON *json_parse_ledger(const char *data, size_t len, bool every_key, char *why, size_t why_size);
+
+/* A key that some object in node holds twice, or NULL. */
+const char *json_key_twice(const cJSON *node);
+
 #endif

@@ -343,6 +343,7 @@ static struct judged_release *release_cached(struct judge *j, const char *path)
 /* The accepted release at path: 0, 1 when there is none, -1 on error. */
 static int release_get(struct judge *j, const char *path, struct judged_release **out, struct error *err)
 {
+	char why[160];
 	struct judged_release r;
 	const struct playbook *pb;
 	const char *data;
@@ -356,7 +357,7 @@ static int release_get(struct judge *j, const char *path, struct judged_release 
 	if (rc != 0)
 		return rc;
 	memset(&r, 0, sizeof(r));
-	r.doc = cJSON_ParseWithLength(data, len);
+	r.doc = json_parse_ledger(data, len, true, why, sizeof(why));
 	if (r.doc == NULL || !hex40(pin_blob(r.doc))) {
 		cJSON_Delete(r.doc);
 		return error_set(err, EXIT_DATAERR, "%s is not a relctl release", path);
@@ -391,9 +392,11 @@ static cJSON *accepted_index(struct judge *j, struct error *err)
 	if (rc == 1)
 		error_set(err, EXIT_DATAERR, "the ledger has no index.json");
 	if (rc == 0) {
-		j->index = cJSON_ParseWithLength(data, len);
+		char why[160];
+
+		j->index = json_parse_ledger(data, len, true, why, sizeof(why));
 		if (j->index == NULL)
-			error_set(err, EXIT_DATAERR, "index.json is not valid JSON");
+			error_set(err, EXIT_DATAERR, "index.json %s", why);
 	}
 	return j->index;
 }
@@ -680,6 +683,11 @@ static int check_events(const struct appended *a, struct release_state *st, cons
 		struct error inner;
 
 		verdict_event(v, id);
+		if (json_key_twice(ev)) {
+			error_set(err, EXIT_DATAERR, "%s: event %s has the key \"%.64s\" twice, which relctl never writes", a->path,
+				  id ? id : "?", json_key_twice(ev));
+			goto out;
+		}
 		if (id && has_event_id(events, i, id)) {
 			error_set(err, EXIT_DATAERR, "%s: event id %s is used twice", a->path, id);
 			goto out;
@@ -745,6 +753,7 @@ static int check_release_doc(struct appended *a, const char *version, const char
 	struct release_state *st;
 	cJSON *doc;
 	const cJSON *item;
+	char why[160];
 	int rc;
 
 	*state = NULL;
@@ -752,10 +761,12 @@ static int check_release_doc(struct appended *a, const char *version, const char
 	if (data == NULL || len > LEDGER_RELEASE_MAX)
 		return error_set(err, EXIT_DATAERR, "%s is %zu bytes; a release file is at most %d MiB", a->path, len,
 				 LEDGER_RELEASE_MAX / (1024 * 1024));
-	doc = cJSON_ParseWithLength(data, len);
+	doc = json_parse_ledger(data, len, false, why, sizeof(why));
+	if (doc == NULL)
+		return error_set(err, EXIT_DATAERR, "%s %s", a->path, why);
 	if (!cJSON_IsObject(doc)) {
 		cJSON_Delete(doc);
-		return error_set(err, EXIT_DATAERR, "%s is not valid JSON", a->path);
+		return error_set(err, EXIT_DATAERR, "%s is not a JSON object", a->path);
 	}
 	rc = release_get(j, a->path, &r, err);
 	if (rc < 0)
@@ -848,11 +859,15 @@ static cJSON *expected_index(struct judge *j, struct release_state *const *state
 /* The index as the commit leaves it (data, or the accepted one) equals expected. */
 static int check_index(struct judge *j, const char *data, size_t len, const cJSON *expected, struct error *err)
 {
-	cJSON *index = data ? cJSON_ParseWithLength(data, len) : NULL;
+	char why[160];
+	cJSON *index;
 	bool ok;
 
 	if (data && len > INDEX_MAX)
 		return error_set(err, EXIT_DATAERR, "index.json is %zu bytes; it is at most 16 MiB", len);
+	index = data ? json_parse_ledger(data, len, true, why, sizeof(why)) : NULL;
+	if (data && index == NULL)
+		return error_set(err, EXIT_DATAERR, "index.json %s", why);
 	ok = json_same(data ? index : accepted_index(j, err), expected);
 	cJSON_Delete(index);
 	if (!ok)
@@ -921,6 +936,7 @@ static void accept_files(struct judge *j, const struct judge_commit *c)
 
 static int judge_first(struct judge *j, const struct judge_commit *c, struct error *err)
 {
+	char why[160];
 	struct playbook *pb;
 	const struct judge_change *index = change_of(c, "index.json"), *readme = change_of(c, "README.md");
 	cJSON *parsed, *expected;
@@ -948,7 +964,7 @@ static int judge_first(struct judge *j, const struct judge_commit *c, struct err
 		return error_set(err, EXIT_DATAERR, "the first commit's author <%s> is not a person of its playbook",
 				 c->author_email);
 	}
-	parsed = index && index->data ? cJSON_ParseWithLength(index->data, index->len) : NULL;
+	parsed = index && index->data ? json_parse_ledger(index->data, index->len, true, why, sizeof(why)) : NULL;
 	expected = cJSON_Parse("{\"format\": 1, \"releases\": {}}");
 	ok = json_same(parsed, expected);
 	cJSON_Delete(parsed);

@@ -197,10 +197,12 @@ cJSON *session_read_json(struct session *s, const char *tip, const char *path, b
 	if (rc == 1)
 		*missing = true;
 	if (rc == 0) {
-		json = cJSON_ParseWithLength(text.data, text.len);
+		char why[160];
+
+		json = json_parse_ledger(text.data, text.len, true, why, sizeof(why));
 		if (json == NULL)
-			error_set(err, EXIT_DATAERR, "%s:%s is not valid JSON; 'git log %s -- %s' shows who changed it",
-				  s->branch, path, s->branch, path);
+			error_set(err, EXIT_DATAERR, "%s:%s %s; 'git log %s -- %s' shows who changed it", s->branch, path,
+				  why, s->branch, path);
 	}
 	buf_release(&text);
 	return json;

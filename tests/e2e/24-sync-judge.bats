@@ -321,3 +321,35 @@ EOF
 	refused_unchanged
 	refused_line "$bad" "Maria <maria@example.com>" "the stored steps view is not the replay of its events"
 }
+
+@test "what jq and relctl would read differently is refused: a key twice (in the new event, at the top, in a step, in an earlier event), a NUL in a string, bytes after the document" {
+	team
+	scratch maria claim test
+	git -C "$TEST_TMP/scratch" show "relctl-ledger:releases/$V.json" >"$TEST_TMP/honest.json"
+	# forge NAME PYTHON: honest.json changed as text by the Python expression on s, pushed by maria, refused with TEXT.
+	forge() {
+		/usr/bin/python3 -c "import sys; s = open(sys.argv[1]).read(); $2; open(sys.argv[2], 'w').write(s)" \
+			"$TEST_TMP/honest.json" "$TEST_TMP/$1.json"
+		cmp -s "$TEST_TMP/honest.json" "$TEST_TMP/$1.json" && { echo "$1: nothing forged"; return 1; }
+		# The forgery still parses for jq (which takes the last of two keys).
+		jq -e . "$TEST_TMP/$1.json" >/dev/null || [ "$1" = trailing ]
+		hand_push "$TEST_TMP/$1.json" "releases/$V.json" "maria claimed test" Maria maria@example.com
+		bad=$HAND_COMMIT
+		snapshot
+		run relctl sync
+		refused_unchanged
+		refused_line "$bad" "Maria <maria@example.com>" "$3"
+		git -C "$TEST_TMP/vandal" push -q -f origin "$(git rev-parse relctl-ledger):refs/heads/relctl-ledger"
+	}
+	i='s.rindex("\"step\":\t\"test\"")'
+	forge event "s = s[:$i] + '\"actor\":\t\"jan\", ' + s[$i:]" "has the key \"actor\" twice, which relctl never writes"
+	forge top "s = s.rstrip()[:-1] + ', \"status\": \"aborted\"}\n'" "has the key \"status\" twice in one object"
+	# jan's note is in his done event first, then in build's view.
+	note="'\"note\":\t\"rc1 from main\"'"
+	forge step "s = ($note + ', \"note\": \"from a fork\"').join(s.rsplit($note, 1))" \
+		"the stored steps view is not the replay of its events"
+	forge earlier "s = s.replace($note, $note + ', ' + $note, 1)" "an earlier event was changed or removed"
+	forge nul "s = s.replace('rc1 from main', 'rc1 from main\\\\u0000 and a private fork')" \
+		"has a NUL character (\\u0000) in a string"
+	forge trailing "s = s + '{\"status\": \"aborted\"}\n'" "has bytes after its JSON document"
+}

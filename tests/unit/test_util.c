@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "html.h"
+#include "json.h"
 #include "util.h"
 
 #define MINUTE 60L
@@ -657,6 +658,66 @@ static void evidence_links_only_http_and_https(void **state)
 	}
 }
 
+static void json_parse_ledger_refuses_what_jq_would_read_differently(void **state)
+{
+	static const struct {
+		const char *text;
+		bool every_key;
+		const char *why; /* NULL: parsed */
+	} cases[] = {
+		{ "{\"a\": 1, \"b\": [1, {\"c\": \"x\"}]}\n", true, NULL },
+		{ "{\"a\": 1} \n\t", true, NULL },
+		{ "{\"a\": 1} {\"a\": 2}", true, "has bytes after its JSON document" },
+		{ "{\"a\": 1}x", true, "has bytes after its JSON document" },
+		{ "{\"a\": 1, \"a\": 2}", true, "has the key \"a\" twice in one object, which relctl never writes" },
+		{ "{\"a\": 1, \"a\": 2}", false, "has the key \"a\" twice in one object, which relctl never writes" },
+		{ "{\"e\": [{\"x\": 1, \"y\": 2, \"x\": 3}]}", true, "has the key \"x\" twice in one object, which relctl never writes" },
+		/* Below the top, only when every key is asked for (the judge checks new events itself). */
+		{ "{\"e\": [{\"x\": 1, \"x\": 3}]}", false, NULL },
+		{ "{\"n\": \"a\\u0000b\"}", true, "has a NUL character (\\u0000) in a string, which relctl never writes" },
+		/* An escaped backslash before u0000 is text, not a NUL. */
+		{ "{\"n\": \"a\\\\u0000b\"}", true, NULL },
+		{ "{\"n\": \"a\\\\\\u0000b\"}", true, "has a NUL character (\\u0000) in a string, which relctl never writes" },
+		{ "{\"n\": ", true, "is not valid JSON" },
+	};
+	char why[160];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cJSON *doc = json_parse_ledger(cases[i].text, strlen(cases[i].text), cases[i].every_key, why, sizeof(why));
+
+		if (cases[i].why) {
+			assert_null(doc);
+			assert_string_equal(why, cases[i].why);
+		} else {
+			assert_non_null(doc);
+		}
+		cJSON_Delete(doc);
+	}
+}
+
+static void json_key_twice_finds_a_second_key_in_big_objects_too(void **state)
+{
+	cJSON *obj = cJSON_CreateObject(), *inner = cJSON_CreateObject();
+	char key[16];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 40; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		cJSON_AddNumberToObject(obj, key, i);
+	}
+	assert_null(json_key_twice(obj));
+	cJSON_AddNumberToObject(obj, "k17", 1);
+	assert_string_equal(json_key_twice(obj), "k17");
+	cJSON_AddNumberToObject(inner, "z", 1);
+	cJSON_AddNumberToObject(inner, "z", 2);
+	cJSON_AddItemToObject(obj, "inner", inner);
+	assert_non_null(json_key_twice(obj));
+	cJSON_Delete(obj);
+}
+
 static void random_hex_writes_lower_case_hex(void **state)
 {
 	char a[2 * 16 + 1], b[2 * 16 + 1], big[2 * 65 + 1];
@@ -754,6 +815,8 @@ int main(void)
 		cmocka_unit_test(url_is_web_takes_only_plain_http_and_https),
 		cmocka_unit_test(md_cell_keeps_ledger_text_from_making_cells_links_or_html),
 		cmocka_unit_test(evidence_links_only_http_and_https),
+		cmocka_unit_test(json_parse_ledger_refuses_what_jq_would_read_differently),
+		cmocka_unit_test(json_key_twice_finds_a_second_key_in_big_objects_too),
 		cmocka_unit_test(random_hex_writes_lower_case_hex),
 		cmocka_unit_test(mail_addresses_split_into_name_and_address),
 	};
