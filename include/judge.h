@@ -72,6 +72,7 @@ struct judge_commit {
 	const char *signer;      /* JUDGE_SIGNED: the email whose key signed */
 	const char *fingerprint; /* of the signing key, when signed */
 	const char *signature_detail; /* JUDGE_BAD: why */
+	const char *unreadable;       /* why its tree could not be read as git writes trees (refused), or NULL */
 };
 
 struct judge_incident {
@@ -125,6 +126,8 @@ const cJSON *judge_signers(const struct judge *j);
 const char *judge_root(const struct judge *j);
 /* The last accepted commit ("" before the first). */
 const char *judge_accepted(const struct judge *j);
+/* The last commit judged, accepted or refused ("" before any). */
+const char *judge_seen(const struct judge *j);
 /* Whether every commit judged is accepted or restored: the last one judged is the accepted one. */
 bool judge_clean(const struct judge *j);
 /* Every incident so far, oldest first. */

@@ -181,10 +181,13 @@ struct store_delta {
 /*
  * Every path that differs between the trees of parent (NULL: the empty
  * tree) and commit, at any depth, with the new content of each when it is
- * at most max bytes.  Free with store_deltas_free.
+ * at most max bytes.  Free with store_deltas_free.  tree_problem is set
+ * (EXIT_DATAERR) when commit's tree is not one git writes (a name twice,
+ * entries out of order): the paths are still given, so that what it
+ * changed can be refused and restored like any other commit's.
  */
 int store_diff(struct store *store, const char *parent, const char *commit, size_t max, struct store_delta **out,
-	       size_t *count, struct error *err);
+	       size_t *count, struct error *tree_problem, struct error *err);
 void store_deltas_free(struct store_delta *deltas, size_t count);
 
 #endif

@@ -206,6 +206,11 @@ const char *judge_accepted(const struct judge *j)
 	return j->accepted;
 }
 
+const char *judge_seen(const struct judge *j)
+{
+	return j->seen ? j->seen : "";
+}
+
 bool judge_clean(const struct judge *j)
 {
 	return strcmp(j->accepted, j->seen) == 0;
@@ -1313,6 +1318,8 @@ static int judge_one(struct judge *j, const struct judge_commit *c, struct verdi
 	bool playbook = false;
 	size_t i, releases = 0;
 
+	if (c->unreadable)
+		return error_set(err, EXIT_DATAERR, "%s", c->unreadable);
 	if (c->parent_count > 1)
 		return error_set(err, EXIT_DATAERR, "a merge commit: the ledger's history is linear");
 	if (check_signature(j, c, err) != 0)

@@ -114,6 +114,7 @@ static int judge_one_commit(struct session *s, struct judge *j, const char *comm
 	struct judge_change *changes = NULL;
 	struct judge_commit c;
 	struct signature_check own;
+	struct error unreadable;
 	char *allowed = NULL, *program = NULL;
 	const struct signature_check *check = NULL;
 	size_t count = 0, i;
@@ -121,12 +122,14 @@ static int judge_one_commit(struct session *s, struct judge *j, const char *comm
 
 	memset(&own, 0, sizeof(own));
 	memset(&own_info, 0, sizeof(own_info));
+	error_clear(&unreadable);
 	if (known && strcmp(known->id, commit) == 0)
 		info = (struct store_commit_info *)known;
 	else if (store_commit_info(s->store, commit, &own_info, err) != 0)
 		return -1;
+	/* A tree git would not write is the commit's fault: the judge refuses it, as any other. */
 	if (store_diff(s->store, info->parent_count ? info->parent : NULL, commit, LEDGER_RELEASE_MAX, &deltas, &count,
-		       err) != 0)
+		       &unreadable, err) != 0)
 		goto out;
 	changes = xcalloc(count + 1, sizeof(*changes));
 	for (i = 0; i < count; i++) {
@@ -146,6 +149,7 @@ static int judge_one_commit(struct session *s, struct judge *j, const char *comm
 	c.message = info->message;
 	c.changes = changes;
 	c.change_count = count;
+	c.unreadable = unreadable.code ? unreadable.message : NULL;
 	if (info->signature) {
 		allowed = allowed_for(j, &c, err);
 		if (allowed == NULL)
@@ -287,10 +291,13 @@ int judging_range(struct session *s, struct judge *j, const char *base, const ch
 				break;
 			}
 		}
-		/* A refusal is an incident the judge keeps; only a failure to read git stops the walk. */
+		/*
+		 * A refusal is an incident the judge keeps; any other failure (git
+		 * could not be read, or the commit never reached the judge) stops the walk.
+		 */
 		error_clear(&ignored);
 		if (judge_one_commit(s, j, chain[i], false, &ahead[i - window], &infos[i - window], &ignored) != 0 &&
-		    ignored.code != EXIT_DATAERR) {
+		    (ignored.code != EXIT_DATAERR || strcmp(judge_seen(j), chain[i]) != 0)) {
 			*err = ignored;
 			rc = -1;
 			break;

@@ -353,3 +353,51 @@ EOF
 		"has a NUL character (\\u0000) in a string"
 	forge trailing "s = s + '{\"status\": \"aborted\"}\n'" "has bytes after its JSON document"
 }
+
+@test "a tree that names a release file twice (git shows one, libgit2 the other) is refused, and --restore writes a tree git fsck accepts with the honest event" {
+	team
+	scratch maria claim test
+	git clone -q "$REMOTE" "$TEST_TMP/vandal"
+	v="$TEST_TMP/vandal"
+	good=$(git -C "$v" rev-parse origin/relctl-ledger)
+	new=$(git -C "$v" hash-object -w --stdin < <(git -C "$TEST_TMP/scratch" show "relctl-ledger:releases/$V.json"))
+	old=$(git -C "$v" rev-parse "$good:releases/$V.json")
+	# releases/ as a raw tree object with two entries of one name, then the root over it.
+	bad=$(/usr/bin/python3 - "$v" "$good" "$old" "$new" "$V" <<'PY'
+import binascii, subprocess, sys
+v, good, old, new, version = sys.argv[1:]
+def git(*a, inp=None):
+    return subprocess.run(["git", "-C", v] + list(a), input=inp, capture_output=True, check=True).stdout
+def tree(entries):
+    raw = b"".join(m.encode() + b" " + n.encode() + b"\0" + binascii.unhexlify(h) for m, n, h in entries)
+    return git("hash-object", "-t", "tree", "-w", "--literally", "--stdin", inp=raw).decode().strip()
+releases = tree([("100644", version + ".json", old), ("100644", version + ".json", new)])
+root = []
+for line in git("ls-tree", good).decode().splitlines():
+    meta, name = line.split("\t")
+    mode, kind, oid = meta.split()
+    root.append(("40000" if kind == "tree" else mode, name, releases if name == "releases" else oid))
+print(git("-c", "user.name=Maria", "-c", "user.email=maria@example.com", "commit-tree", tree(root), "-p", good,
+          "-m", "maria claimed test").decode().strip())
+PY
+)
+	git -C "$v" push -q origin "$bad:refs/heads/relctl-ledger"
+	run ! git -C "$v" fsck --no-dangling
+	snapshot
+	run relctl sync
+	refused_unchanged
+	refused_line "$bad" "Maria <maria@example.com>" "the commit's tree lists $V.json twice, which git never writes"
+	run relctl verify
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	# The release manager restores: the restore's trees are as git writes them (mktree gives the
+	# same ids back), one entry again, and maria's claim is kept.
+	run relctl sync --restore
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"1 event brought back, 0 dropped"* ]] || { echo "$output"; false; }
+	for t in relctl-ledger^{tree} relctl-ledger:releases; do
+		[ "$(git --git-dir="$REMOTE" ls-tree "$t" | git --git-dir="$REMOTE" mktree)" = "$(git --git-dir="$REMOTE" rev-parse "$t")" ]
+	done
+	[ "$(git --git-dir="$REMOTE" ls-tree relctl-ledger:releases | wc -l)" -eq 1 ]
+	[ "$(git --git-dir="$REMOTE" show "relctl-ledger:releases/$V.json" | jq -r '.steps.test.holder')" = maria ]
+	same_as_remote
+}
