@@ -352,6 +352,20 @@ static int reconcile(struct session *s, struct judge *j, const char *remote_tip,
 		return -1;
 	*ahead = true;
 	if (is_anc) {
+		/* Our commits on top of the team's go out as they are: each judged first, as a teammate will. */
+		size_t known;
+
+		judge_incidents(j, &known);
+		if (judging_range(s, j, remote_tip, local, NULL, NULL, err) != 0)
+			return -1;
+		judge_incidents(j, &i);
+		if (i > known) {
+			const struct judge_incident *bad = &judge_incidents(j, &i)[known];
+
+			return error_set(err, EXIT_DATAERR,
+					 "your local ledger has commit %.12s by %s that relctl refuses: %s; it was not sent - 'git log %.12s..%s' lists what only your clone has, and 'git update-ref refs/heads/%s %.12s' puts your branch back on the team's",
+					 bad->commit, bad->author, bad->problem, remote_tip, s->branch, s->branch, remote_tip);
+		}
 		memcpy(out, local, OID_HEX);
 		return 0;
 	}

@@ -401,3 +401,28 @@ PY
 	[ "$(git --git-dir="$REMOTE" show "relctl-ledger:releases/$V.json" | jq -r '.steps.test.holder')" = maria ]
 	same_as_remote
 }
+
+@test "a commit made with plain git in one's own clone is judged before sync sends it: refused (65, one line), nothing sent" {
+	team
+	remote=$(git --git-dir="$REMOTE" rev-parse relctl-ledger)
+	# cristina tidies jan's note in her own clone by hand, then syncs.
+	git show "relctl-ledger:releases/$V.json" | jq '(.events[] | select(.op == "done") | .note) = "tidied"' >"$TEST_TMP/tidy.json"
+	GIT_INDEX_FILE="$TEST_TMP/idx" git read-tree relctl-ledger
+	GIT_INDEX_FILE="$TEST_TMP/idx" git update-index --cacheinfo "100644,$(git hash-object -w "$TEST_TMP/tidy.json"),releases/$V.json"
+	tidy=$(git commit-tree "$(GIT_INDEX_FILE="$TEST_TMP/idx" git write-tree)" -p relctl-ledger -m tidy)
+	git update-ref refs/heads/relctl-ledger "$tidy"
+	run relctl sync
+	[ "$status" -eq 65 ] || { echo "$output"; false; }
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == "relctl: your local ledger has commit ${tidy:0:12} by "*"an earlier event was changed or removed"*"it was not sent"*"git update-ref refs/heads/relctl-ledger ${remote:0:12}"* ]] ||
+		{ echo "$output"; false; }
+	[ "$(git --git-dir="$REMOTE" rev-parse relctl-ledger)" = "$remote" ]
+	# A mutation, which syncs first, is refused the same way.
+	run as shalom done notes
+	[ "$status" -eq 65 ] || { echo "$output"; false; }
+	[ "$(git --git-dir="$REMOTE" rev-parse relctl-ledger)" = "$remote" ]
+	# Put back as the message says, the clone works again.
+	git update-ref refs/heads/relctl-ledger "$remote"
+	as shalom done notes >/dev/null
+	same_as_remote
+}
