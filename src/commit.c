@@ -391,7 +391,7 @@ static int plan_mutation(struct session *s, const char *tip, void *data, struct 
 	int rc = -1;
 
 	if (tip == NULL)
-		return session_no_ledger(err);
+		return session_no_ledger(s, err);
 	memset(&others, 0, sizeof(others));
 	if (session_release_at(s, tip, m->version, &rel, err) != 0)
 		goto out;
@@ -476,6 +476,9 @@ static int plan_playbook(struct session *s, const char *tip, void *data, struct 
 
 	if (me == NULL)
 		return -1;
+	if (pp->first && tip != NULL && session_team_remote(s))
+		return error_set(err, EXIT_DATAERR, "remote \"%s\" already has the team's relctl ledger, and this clone has taken it, as 'relctl sync' does; 'relctl playbook update FILE' changes its playbook",
+				 session_team_remote(s));
 	if (pp->first && tip != NULL)
 		return error_set(err, EXIT_DATAERR, "this repository already has a relctl ledger on %s; 'relctl playbook update FILE' changes its playbook",
 				 s->branch);
@@ -483,7 +486,7 @@ static int plan_playbook(struct session *s, const char *tip, void *data, struct 
 		struct playbook *old;
 
 		if (tip == NULL)
-			return session_no_ledger(err);
+			return session_no_ledger(s, err);
 		old = session_playbook_at(s, tip, PLAYBOOK_PATH, err);
 		if (old == NULL)
 			return -1;
@@ -587,7 +590,7 @@ static int plan_start(struct session *s, const char *tip, void *data, struct pla
 
 	memset(&rel, 0, sizeof(rel));
 	if (tip == NULL)
-		return session_no_ledger(err);
+		return session_no_ledger(s, err);
 	rel.path = xasprintf("releases/%s.json", sp->version);
 	rel.version = xstrdup(sp->version);
 	buf_init(&text);

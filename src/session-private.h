@@ -19,7 +19,9 @@
 /* ---------- session.c: reading a ledger commit ---------- */
 
 /* EXIT_CONFIG: no ledger yet, with the command that makes one. */
-int session_no_ledger(struct error *err);
+int session_no_ledger(struct session *s, struct error *err);
+/* The remote (relctl.remote, else origin) whose ledger branch git has fetched into this clone, or NULL. */
+const char *session_team_remote(struct session *s);
 /* The playbook at path of commit tip. */
 struct playbook *session_playbook_at(struct session *s, const char *tip, const char *path, struct error *err);
 /* A JSON file of commit tip (at most LEDGER_RELEASE_MAX bytes); *missing when it is not there. */

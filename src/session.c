@@ -60,8 +60,25 @@ void session_close(struct session *s)
 	memset(s, 0, sizeof(*s));
 }
 
-int session_no_ledger(struct error *err)
+const char *session_team_remote(struct session *s)
 {
+	const char *remote = s->remote ? s->remote : "origin";
+	char *tracking = xasprintf("refs/remotes/%s/%s", remote, s->branch), tip[OID_HEX];
+	struct error ignored;
+	bool fetched = store_ref_tip(s->store, tracking, tip, &ignored) == 0;
+
+	free(tracking);
+	return fetched ? remote : NULL;
+}
+
+int session_no_ledger(struct session *s, struct error *err)
+{
+	const char *remote = session_team_remote(s);
+
+	/* A fresh clone of the team's repository: git fetched the ledger branch, relctl has not taken it yet. */
+	if (remote)
+		return error_set(err, EXIT_CONFIG, "this clone has not taken the team's ledger yet: run 'relctl sync' (remote \"%s\" has %s)",
+				 remote, s->branch);
 	return error_set(err, EXIT_CONFIG, "this repository has no relctl ledger yet; run 'relctl init --playbook FILE'");
 }
 
@@ -70,7 +87,7 @@ int session_tip(struct session *s, char tip[OID_HEX], struct error *err)
 	int rc = store_ref_tip(s->store, s->ref, tip, err);
 
 	if (rc == 1)
-		session_no_ledger(err);
+		session_no_ledger(s, err);
 	return rc;
 }
 

@@ -133,6 +133,27 @@ one_claim_wins() { # KIND
 	[ "$(relctl status --json | jq -r .version)" = 2.6.3 ]
 }
 
+@test "a fresh clone of the team's repository is told to run 'relctl sync', and 'init --playbook' there says the clone took the team's ledger" {
+	team path
+	rm -rf "$TEST_TMP/c"
+	clone_into c "$URL"
+	cd "$TEST_TMP/c"
+	git rev-parse -q --verify refs/remotes/origin/relctl-ledger >/dev/null
+	run relctl status
+	[ "$status" -eq 78 ]
+	[ "$output" = "relctl: this clone has not taken the team's ledger yet: run 'relctl sync' (remote \"origin\" has relctl-ledger)" ]
+	run relctl init --playbook "$PLAYBOOK"
+	[ "$status" -eq 65 ]
+	[ "$output" = "relctl: remote \"origin\" already has the team's relctl ledger, and this clone has taken it, as 'relctl sync' does; 'relctl playbook update FILE' changes its playbook" ]
+	same_as_remote
+	[ "$(relctl status --json | jq -r .version)" = 2.6.3 ]
+	# Without a remote, the first advice stays.
+	cd "$TEST_TMP" && rm -rf lone && git init -q lone && cd lone
+	run relctl status
+	[ "$status" -eq 78 ]
+	[ "$output" = "relctl: this repository has no relctl ledger yet; run 'relctl init --playbook FILE'" ]
+}
+
 @test "path and file:// remotes are fetched as git fetch does, from git upload-pack, without this clone's GIT_DIR; with no git on PATH, through libgit2's own transport" {
 	team path
 	cd "$TEST_TMP/b"
