@@ -522,6 +522,24 @@ static int upload_pack_transport(git_transport **out, git_remote *owner, void *p
 	return git_transport_smart(out, owner, &definition);
 }
 
+/*
+ * The named remote's url as a remote of its own: a fetch through it writes
+ * only relctl's own refspec, not also the remote's tracking refs under refs/remotes/NAME,
+ * which other relctl processes of this clone may be moving (sync moves the
+ * tracking ref itself once it has judged the tip).
+ */
+static int anonymous_remote(struct store *store, const char *remote, git_remote **out)
+{
+	git_remote *named = NULL;
+	int e = git_remote_lookup(&named, store->repo, remote);
+
+	*out = NULL;
+	if (e == 0)
+		e = git_remote_create_anonymous(out, store->repo, git_remote_url(named) ? git_remote_url(named) : "");
+	git_remote_free(named);
+	return e;
+}
+
 int store_fetch(struct store *store, const char *remote, const char *branch, char tip[OID_HEX], struct error *err)
 {
 	git_fetch_options opts;
@@ -531,7 +549,7 @@ int store_fetch(struct store *store, const char *remote, const char *branch, cha
 	git_strarray specs;
 	int rc, e;
 
-	if (git_remote_lookup(&r, store->repo, remote) != 0)
+	if (anonymous_remote(store, remote, &r) != 0)
 		return error_set(err, EXIT_CONFIG, "there is no git remote \"%s\"; add it with 'git remote add %s URL'",
 				 remote, remote);
 	tls_settings(store, r);
@@ -556,7 +574,7 @@ int store_fetch(struct store *store, const char *remote, const char *branch, cha
 		git_remote_free(r);
 		r = NULL;
 		opts.callbacks.transport = NULL;
-		e = git_remote_lookup(&r, store->repo, remote);
+		e = anonymous_remote(store, remote, &r);
 		if (e == 0)
 			e = git_remote_fetch(r, &specs, &opts, NULL);
 	}

@@ -560,11 +560,20 @@ int store_ref_set(struct store *store, const char *ref, const char *tip, struct 
 	git_reference *out = NULL;
 	git_oid oid;
 
+	int e, guard;
+
 	if (parse_oid(&oid, tip, err) != 0)
 		return -1;
-	if (git_reference_create(&out, store->repo, ref, &oid, 1, "relctl") != 0)
-		return git_fail(err, EXIT_IOERR, ref);
+	/* Under the ref guard, as store_ref_swap: two relctl processes of one clone move it in turn. */
+	guard = ref_guard(store);
+	e = git_reference_create(&out, store->repo, ref, &oid, 1, "relctl");
+	if (e == GIT_ELOCKED && guard >= 0 && remove_stale_lock(store, ref))
+		e = git_reference_create(&out, store->repo, ref, &oid, 1, "relctl");
+	if (guard >= 0)
+		close(guard);
 	git_reference_free(out);
+	if (e != 0)
+		return git_fail(err, EXIT_IOERR, ref);
 	return 0;
 }
 

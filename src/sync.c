@@ -101,16 +101,27 @@ static int fetch_remote(struct session *s, char remote_tip[OID_HEX], struct judg
 	char *accepted = accepted_ref(s);
 	bool has_prev, ok;
 	const struct judge_incident *bad;
-	int rc;
+	int rc, attempt;
 
 	*judge = NULL;
-	rc = store_fetch(s->store, s->remote, s->branch, remote_tip, err);
-	if (rc != 0) {
-		if (rc == 1)
-			*judge = judging_new(s, NULL);
-		goto out;
+	for (attempt = 0;; attempt++) {
+		rc = store_fetch(s->store, s->remote, s->branch, remote_tip, err);
+		if (rc != 0) {
+			if (rc == 1)
+				*judge = judging_new(s, NULL);
+			goto out;
+		}
+		has_prev = store_ref_tip(s->store, accepted, prev, err) == 0;
+		if (!has_prev || (store_is_ancestor(s->store, prev, remote_tip, &ok, err) == 0 && ok))
+			break;
+		/*
+		 * Another relctl of this clone pushed and accepted a newer tip after
+		 * this fetch began: fetch again, that is no rewritten history.
+		 */
+		if (attempt >= 8 || store_is_ancestor(s->store, remote_tip, prev, &ok, err) != 0 || !ok)
+			break;
+		commit_backoff(attempt + 1);
 	}
-	has_prev = store_ref_tip(s->store, accepted, prev, err) == 0;
 	if (has_prev && (store_is_ancestor(s->store, prev, remote_tip, &ok, err) != 0 || !ok)) {
 		rc = error_set(err, EXIT_DATAERR,
 			       "remote \"%s\" rewrote the ledger's history (commit %.12s you fetched before is gone); your local ledger is unchanged - find out who force-pushed %s",
@@ -448,11 +459,13 @@ static int refuse_rejected(struct session *s, struct error *err)
 			 n == 1 ? "it" : "them");
 }
 
+#define SYNC_TRIES 16 /* a push lost to a teammate's: fetch, replay and push again */
+
 int sync_commit_loop(struct session *s, plan_fn fn, void *data, char **summary, struct error *err)
 {
 	int attempt;
 
-	for (attempt = 0; attempt < 8; attempt++) {
+	for (attempt = 0; attempt < SYNC_TRIES; attempt++) {
 		char remote_tip[OID_HEX], tip[OID_HEX], new_tip[OID_HEX];
 		struct judge *j;
 		struct plan plan;
@@ -489,8 +502,8 @@ int sync_commit_loop(struct session *s, plan_fn fn, void *data, char **summary, 
 			return rc;
 		commit_backoff(attempt + 3);
 	}
-	return error_set(err, EXIT_TEMPFAIL, "others kept updating the ledger on \"%s\" (8 tries); run the command again",
-			 s->remote);
+	return error_set(err, EXIT_TEMPFAIL, "others kept updating the ledger on \"%s\" (%d tries); run the command again",
+			 s->remote, SYNC_TRIES);
 }
 
 /* Whether doc's events include one with the id of ev. */

@@ -106,6 +106,28 @@ claim_s001() { # i: person i claims step s001
 	[ "$(git log -10 --format=%ae relctl-ledger | sort | tr '\n' ' ')" = "$(for i in $(seq -w 1 10); do echo "p$i@example.com"; done | tr '\n' ' ')" ]
 }
 
+@test "ten at once in one clone that syncs with a remote: each succeeds or is told to retry (75), none loses its event, the remote has every one" {
+	git init -q --bare "$TEST_TMP/team.git"
+	git remote add origin "$TEST_TMP/team.git"
+	git config relctl.remote origin
+	relctl sync >/dev/null
+	together claim_own_step
+	won=0
+	for i in $(seq -w 1 10); do
+		case $(cat "$TEST_TMP/rc.$i") in
+		0)
+			won=$((won + 1))
+			[ "$(j ".steps[\"s0$i\"].holder")" = "p$i" ] ;;
+		75) grep -q "others kept updating the ledger on \"origin\"" "$TEST_TMP/out.$i" || { cat "$TEST_TMP/out.$i"; false; } ;;
+		*) cat "$TEST_TMP/out.$i"; false ;;
+		esac
+	done
+	[ "$won" -ge 5 ]
+	[ "$(j '[.events[] | select(.op == "claim")] | length')" -eq "$won" ]
+	[ "$(git --git-dir="$TEST_TMP/team.git" rev-parse relctl-ledger)" = "$(git rev-parse relctl-ledger)" ]
+	one_event_per_commit
+}
+
 @test "ten racing for the same step: exactly one wins, the nine others get 75 naming the winner" {
 	together claim_s001
 	winner=$(j '.steps.s001.holder')
