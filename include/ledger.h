@@ -257,6 +257,15 @@ bool ledger_has_checklist(const struct step_record *r);
 #define LEDGER_EVENTS_MAX 100000     /* events in one release */
 
 /*
+ * Whether value may be the field of an op's event ("note" of "done", or
+ * "step") within the limits above: 0, or -1 with why not ("is not valid
+ * UTF-8", "is 70 KiB; a text is at most 64 KiB") in why.  A field the op
+ * does not declare passes (the replay refuses it).  For what a command line
+ * gives, checked before it becomes an event; the replay checks again.
+ */
+int ledger_field_fits(const char *op, const char *field, const cJSON *value, char *why, size_t size);
+
+/*
  * Replays a release document's events.  A document of a newer format, or
  * one that is not a release, is refused (65) naming label.
  */

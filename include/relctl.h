@@ -22,7 +22,7 @@
 
 enum option_kind {
 	OPT_FLAG,     /* --json */
-	OPT_VALUE,    /* --note TEXT (the last one given wins) */
+	OPT_VALUE,    /* --note TEXT, once (twice only with the same value) */
 	OPT_MULTI,    /* --evidence URL, any number of times */
 };
 
@@ -87,7 +87,10 @@ struct cmd_ctx {
 /* The command table (src/cmd.c). */
 extern const struct cmd_entry *const cmd_table[];
 const struct cmd_entry *cmd_find(const char *first, const char *second, int *words_used);
-void cmd_print_list(FILE *out);
+/* One line per command of group ("finding": finding add, ...; NULL: all), name and summary; how many. */
+size_t cmd_print_list(FILE *out, const char *group);
+/* The subcommands of group ("add", "update", "list" of "finding"), borrowed, into words; how many. */
+size_t cmd_subcommands(const char *group, const char **words, size_t max);
 void cmd_print_help(const struct cmd_entry *entry, FILE *out);
 
 /* Options and positionals (src/args.c).  Returns 0, 1 for --help, or -1. */
@@ -116,6 +119,13 @@ const char *color(const struct cmd_ctx *ctx, const char *code);
 /* Helpers shared by commands (src/cmd-common.c). */
 struct cJSON;
 struct session;
+/*
+ * What the command line gave for an op's event (step may be NULL), held to
+ * the ledger's limits before it becomes one: a usage error naming the
+ * option (--note) or the argument (the title), where the replay would name
+ * an event id.  cmd_record does it.
+ */
+int cmd_check_fields(struct cmd_ctx *ctx, const char *op, const char *step, const struct cJSON *fields);
 /* Records op on step (fields borrowed, may be NULL) and prints what happened. */
 int cmd_record(struct cmd_ctx *ctx, const char *op, const char *step, struct cJSON *fields);
 /*
@@ -132,9 +142,10 @@ void cmd_notify_ready(struct cmd_ctx *ctx, struct session *s, const char *versio
  */
 void cmd_note_freshness(const struct cmd_ctx *ctx, struct session *s);
 /*
- * text on one line, for layouts of one line per item (a history, a table):
- * a newline in a teammate's note becomes a visible "\n", so it cannot start
- * a line that looks like relctl's own.  The copy lives until the command
+ * text on one line, for layouts of one line per item (a history, a table,
+ * completion candidates): a newline in a teammate's note becomes a visible
+ * "\n" (a tab "\t"), so it cannot start a line that looks like relctl's own
+ * or split a column.  The copy lives until the command
  * ends; NULL gives "".
  */
 const char *cmd_line(struct cmd_ctx *ctx, const char *text);
@@ -158,6 +169,12 @@ void cmd_teardown(struct cmd_ctx *ctx);
  */
 struct playbook;
 const struct pb_step *cmd_step_duration(const struct playbook *pb, const char *text, long *seconds);
+/*
+ * --format, one of the choices its option lists ("text|json|html", the
+ * first the default), or json for --json; --json with another --format is
+ * refused.
+ */
+int cmd_format(struct cmd_ctx *ctx, const char **format);
 /* Writes text to FILE (saying so), or to standard output when path is NULL. */
 int cmd_write_output(struct cmd_ctx *ctx, const char *path, const char *text);
 /*

@@ -26,7 +26,14 @@ static int unknown_option(const struct cmd_entry *entry, const char *arg, struct
 	char *word = xstrndup(arg + 2, strcspn(arg + 2, "="));
 	const char *hint;
 	size_t n = 0;
+	int format = find_option(entry->options, "format", strlen("format"));
 
+	/* Every read command has --json; one that says JSON with --format (report) points there. */
+	if (strcmp(word, "json") == 0 && format >= 0 && strstr(entry->options[format].arg_name, "json")) {
+		error_set(err, EXIT_USAGE, "%s has no --json; use --format json", entry->name);
+		free(word);
+		return -1;
+	}
 	for (; entry->options && entry->options[n].name && n < MAX_OPTIONS; n++)
 		names[n] = entry->options[n].name;
 	names[n++] = "help";
@@ -87,6 +94,10 @@ int args_parse(struct args *args, const struct cmd_entry *entry, int argc, char 
 					 entry->options[opt].arg_name ? entry->options[opt].arg_name : "VALUE");
 		args->flags[opt] = true;
 		if (entry->options[opt].kind == OPT_VALUE) {
+			/* Which of two would be meant is a guess: only OPT_MULTI options repeat. */
+			if (args->values[opt] && strcmp(args->values[opt], value) != 0)
+				return error_set(err, EXIT_USAGE, "--%s is given twice; give it once",
+						 entry->options[opt].name);
 			args->values[opt] = value;
 		} else {
 			args->multi[opt] = xrealloc((void *)args->multi[opt],

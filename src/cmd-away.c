@@ -31,6 +31,8 @@ static int away_exec(struct cmd_ctx *ctx)
 		cJSON_AddStringToObject(fields, "until", until);
 	if (args_flag(&ctx->args, "back"))
 		cJSON_AddTrueToObject(fields, "back");
+	if (cmd_check_fields(ctx, "away", NULL, fields) != 0)
+		goto out;
 	list = session_releases(ctx->session, &ctx->err);
 	if (list == NULL)
 		goto out;

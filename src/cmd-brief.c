@@ -16,14 +16,14 @@ static const struct option_spec options[] = {
 
 static int brief_exec(struct cmd_ctx *ctx)
 {
-	const char *format = args_value(&ctx->args, "format");
+	const char *format;
 	struct session *s = ctx->session;
 	struct release *rel = ctx->release;
 	cJSON *brief;
 	char hash[65];
 
-	if (format && strcmp(format, "md") && strcmp(format, "json") && strcmp(format, "text"))
-		return error_set(&ctx->err, EXIT_USAGE, "--format is text, md or json");
+	if (cmd_format(ctx, &format) != 0)
+		return -1;
 	cmd_note_freshness(ctx, s);
 	brief = brief_build(rel->st);
 	if (brief_hash(brief, hash) != 0) {
@@ -36,7 +36,7 @@ static int brief_exec(struct cmd_ctx *ctx)
 			session_note_brief_read(s, me->id, rel->st->version, hash);
 		error_clear(&ctx->err);
 	}
-	if (args_flag(&ctx->args, "json") || (format && strcmp(format, "json") == 0)) {
+	if (strcmp(format, "json") == 0) {
 		cJSON_AddStringToObject(brief, "hash", hash);
 		cmd_print_json(ctx, brief);
 	} else {

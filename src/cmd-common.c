@@ -1,4 +1,5 @@
 /* What the step commands share: recording one event and saying what happened. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -9,6 +10,7 @@
 #include "hook.h"
 #include "playbook.h"
 #include "json.h"
+#include "ledger.h"
 #include "relctl.h"
 #include "term.h"
 #include "session.h"
@@ -85,11 +87,51 @@ void cmd_notify_ready(struct cmd_ctx *ctx, struct session *s, const char *versio
 	release_close(&rel);
 }
 
+static bool has_option(const struct cmd_ctx *ctx, const char *name)
+{
+	const struct option_spec *spec;
+
+	for (spec = ctx->entry->options; spec && spec->name; spec++)
+		if (strcmp(spec->name, name) == 0)
+			return true;
+	return false;
+}
+
+int cmd_check_fields(struct cmd_ctx *ctx, const char *op, const char *step, const cJSON *fields)
+{
+	const cJSON *field;
+	cJSON *value = step ? cJSON_CreateString(step) : NULL;
+	char why[128], *name;
+	bool bad = value && ledger_field_fits(op, "step", value, why, sizeof(why)) != 0;
+
+	cJSON_Delete(value);
+	if (bad)
+		return error_set(&ctx->err, EXIT_USAGE, "the step %s", why);
+	cJSON_ArrayForEach(field, fields)
+	{
+		if (ledger_field_fits(op, field->string, field, why, sizeof(why)) == 0)
+			continue;
+		if (has_option(ctx, field->string))
+			return error_set(&ctx->err, EXIT_USAGE, "--%s %s", field->string, why);
+		name = xstrdup(field->string);
+		for (char *p = name; *p; p++)
+			if (*p == '_')
+				*p = ' ';
+		error_set(&ctx->err, EXIT_USAGE, "the %s %s", name, why);
+		free(name);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_record(struct cmd_ctx *ctx, const char *op, const char *step, struct cJSON *fields)
 {
 	struct mutation m = { cmd_release_arg(ctx), op, step, fields };
 	char *summary = NULL;
-	int rc = session_mutate(ctx->session, &m, &summary, &ctx->err);
+	int rc = cmd_check_fields(ctx, op, step, fields);
+
+	if (rc == 0)
+		rc = session_mutate(ctx->session, &m, &summary, &ctx->err);
 
 	if (rc == 0) {
 		/* One line, though a finding's title may have several. */
@@ -100,11 +142,19 @@ int cmd_record(struct cmd_ctx *ctx, const char *op, const char *step, struct cJS
 	return rc;
 }
 
+/* copy, kept until the command ends (ctx->lines). */
+static const char *keep(struct cmd_ctx *ctx, char *copy)
+{
+	ctx->lines = xrealloc(ctx->lines, (ctx->line_count + 1) * sizeof(*ctx->lines));
+	ctx->lines[ctx->line_count++] = copy;
+	return copy;
+}
+
 const char *cmd_line(struct cmd_ctx *ctx, const char *text)
 {
 	struct buf b;
 
-	if (text == NULL || strpbrk(text, "\r\n") == NULL)
+	if (text == NULL || strpbrk(text, "\r\n\t") == NULL)
 		return text ? text : "";
 	buf_init(&b);
 	for (; *text; text++)
@@ -112,11 +162,11 @@ const char *cmd_line(struct cmd_ctx *ctx, const char *text)
 			buf_adds(&b, "\\n");
 		else if (*text == '\r')
 			buf_adds(&b, "\\r");
+		else if (*text == '\t')
+			buf_adds(&b, "\\t");
 		else
 			buf_addc(&b, *text);
-	ctx->lines = xrealloc(ctx->lines, (ctx->line_count + 1) * sizeof(*ctx->lines));
-	ctx->lines[ctx->line_count++] = b.data;
-	return b.data;
+	return keep(ctx, b.data);
 }
 
 void cmd_warn_away(struct cmd_ctx *ctx, const char *person)
@@ -167,12 +217,16 @@ const char *cmd_release_arg(const struct cmd_ctx *ctx)
 
 static int load_release(struct cmd_ctx *ctx, struct session *s, struct release *rel)
 {
-	const char *version = cmd_release_arg(ctx);
+	const char *version = cmd_release_arg(ctx), *positional = NULL;
 
-	/* Read commands take the version as their positional argument. */
-	if (version == NULL && ctx->args.positional_count > 0 && ctx->entry->max_args == 1 &&
-	    ctx->entry->min_args == 0)
-		version = ctx->args.positionals[0];
+	/* Read commands take the version as their positional argument, --release saying the same or nothing. */
+	if (ctx->args.positional_count > 0 && ctx->entry->max_args == 1 && ctx->entry->min_args == 0)
+		positional = ctx->args.positionals[0];
+	if (positional && version && strcmp(positional, version) != 0)
+		return error_set(&ctx->err, EXIT_USAGE,
+				 "VERSION %s and --release %s name two releases; give one of them", positional, version);
+	if (positional)
+		version = positional;
 	memset(rel, 0, sizeof(*rel));
 	if (session_load_release(s, version, rel, &ctx->err) != 0 && version == NULL &&
 	    ctx->err.code == EXIT_NOINPUT) {
@@ -312,7 +366,8 @@ int cmd_new_finding_id(struct cmd_ctx *ctx, char id[16])
 	char hex[7];
 
 	if (random_hex(hex, 3) != 0)
-		return error_set(&ctx->err, EXIT_IOERR, "cannot read /dev/urandom");
+		return error_set(&ctx->err, EXIT_IOERR, "cannot read /dev/urandom for a finding id: %s",
+				 strerror(errno));
 	/* Short enough to say aloud, random so that two clones never pick the same one. */
 	snprintf(id, 16, "F-%s", hex);
 	return 0;
@@ -374,6 +429,48 @@ const struct pb_step *cmd_step_duration(const struct playbook *pb, const char *t
 	return s;
 }
 
+int cmd_format(struct cmd_ctx *ctx, const char **format)
+{
+	const struct option_spec *spec = ctx->entry->options;
+	const char *choices, *p;
+	struct buf list;
+	size_t len;
+
+	while (spec && spec->name && strcmp(spec->name, "format") != 0)
+		spec++;
+	choices = spec && spec->name ? spec->arg_name : "json";
+	*format = args_value(&ctx->args, "format");
+	if (args_flag(&ctx->args, "json")) {
+		if (*format && strcmp(*format, "json") != 0)
+			return error_set(&ctx->err, EXIT_USAGE, "--json is --format json; give one of them");
+		*format = "json";
+	}
+	for (p = choices; *p; p += len + (p[len] == '|')) {
+		len = strcspn(p, "|");
+		if (*format == NULL)
+			*format = keep(ctx, xstrndup(p, len)); /* the first choice is the default */
+		if (strlen(*format) == len && strncmp(*format, p, len) == 0)
+			break;
+	}
+	if (*p)
+		return 0;
+	buf_init(&list);
+	for (p = choices; *p; p += len + (p[len] == '|')) {
+		len = strcspn(p, "|");
+		buf_addf(&list, "%s%.*s", p == choices ? "" : p[len] ? ", " : " or ", (int)len, p);
+	}
+	error_set(&ctx->err, EXIT_USAGE, "--format is %s", list.data);
+	buf_release(&list);
+	return -1;
+}
+
+/* --output's file could not be written: why (errno), and what to try. */
+static int write_failed(struct cmd_ctx *ctx, const char *path)
+{
+	return error_set(&ctx->err, EXIT_IOERR, "cannot write %s: %s; check the path, or give another --output",
+			 path, strerror(errno ? errno : EIO));
+}
+
 int cmd_write_output(struct cmd_ctx *ctx, const char *path, const char *text)
 {
 	FILE *f;
@@ -385,7 +482,7 @@ int cmd_write_output(struct cmd_ctx *ctx, const char *path, const char *text)
 	}
 	f = fopen(path, "w");
 	if (f == NULL)
-		return error_set(&ctx->err, EXIT_IOERR, "cannot write %s", path);
+		return write_failed(ctx, path);
 	{
 		/* Escaped as on stdout: 'cat report.md' must not clear anyone's screen either. */
 		FILE *escaped = term_wrap(f, false);
@@ -394,8 +491,15 @@ int cmd_write_output(struct cmd_ctx *ctx, const char *path, const char *text)
 		if (escaped != f)
 			ok = fclose(escaped) == 0 && ok;
 	}
-	if (fclose(f) != 0 || !ok)
-		return error_set(&ctx->err, EXIT_IOERR, "cannot write %s", path);
+	if (!ok || ferror(f)) {
+		int e = errno;
+
+		fclose(f);
+		errno = e;
+		return write_failed(ctx, path);
+	}
+	if (fclose(f) != 0)
+		return write_failed(ctx, path);
 	fprintf(ctx->out, "wrote %s\n", path);
 	return 0;
 }

@@ -218,7 +218,9 @@ static void print_options(FILE *out, const struct cmd_entry *entry)
 
 /*
  * Step ids, people, roles, releases or finding ids of this repository,
- * described (a tab and what it is) or not; silent outside one.
+ * described (a tab and what it is) or not; silent outside one.  A
+ * description is one line (cmd_line): the shells read a line per
+ * candidate, so a newline in a teammate's title would offer a word of theirs.
  */
 static void print_from_ledger(struct cmd_ctx *ctx, enum word_kind kind, bool described)
 {
@@ -246,14 +248,15 @@ static void print_from_ledger(struct cmd_ctx *ctx, enum word_kind kind, bool des
 		if (session_load_release(s, NULL, &rel, &ctx->err) == 0)
 			for (i = 0; i < rel.st->finding_count; i++)
 				if (!rel.st->findings[i].closed)
-					fprintf(ctx->out, format, rel.st->findings[i].id, rel.st->findings[i].title);
+					fprintf(ctx->out, format, rel.st->findings[i].id,
+						cmd_line(ctx, rel.st->findings[i].title));
 		release_close(&rel);
 	} else {
 		pb = session_current_playbook(s, &ctx->err);
 		for (i = 0; pb && kind == WORD_STEPS && i < pb->step_count; i++)
-			fprintf(ctx->out, format, pb->steps[i].id, pb->steps[i].title);
+			fprintf(ctx->out, format, pb->steps[i].id, cmd_line(ctx, pb->steps[i].title));
 		for (i = 0; pb && kind == WORD_PEOPLE && i < pb->person_count; i++)
-			fprintf(ctx->out, format, pb->people[i].id, pb->people[i].name);
+			fprintf(ctx->out, format, pb->people[i].id, cmd_line(ctx, pb->people[i].name));
 		for (i = 0; pb && kind == WORD_ROLES && i < pb->roles.count; i++)
 			fprintf(ctx->out, "%s\n", pb->roles.items[i]);
 		playbook_free(pb);

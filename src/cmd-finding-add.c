@@ -16,10 +16,8 @@ static const struct option_spec options[] = {
 
 static int finding_add_exec(struct cmd_ctx *ctx)
 {
-	cJSON *fields, *evidence;
-	const char *const *links;
+	cJSON *fields;
 	char id[16];
-	size_t count, i;
 	int rc;
 
 	if (args_value(&ctx->args, "severity") == NULL)
@@ -32,11 +30,9 @@ static int finding_add_exec(struct cmd_ctx *ctx)
 	cJSON_AddStringToObject(fields, "severity", args_value(&ctx->args, "severity"));
 	if (args_value(&ctx->args, "step"))
 		cJSON_AddStringToObject(fields, "finding_step", args_value(&ctx->args, "step"));
-	evidence = cJSON_AddArrayToObject(fields, "evidence");
-	links = args_multi(&ctx->args, "evidence", &count);
-	for (i = 0; i < count; i++)
-		cJSON_AddItemToArray(evidence, cJSON_CreateString(links[i]));
-	rc = cmd_record(ctx, "finding-add", NULL, fields);
+	rc = cmd_add_evidence(ctx, fields);
+	if (rc == 0)
+		rc = cmd_record(ctx, "finding-add", NULL, fields);
 	if (rc == 0)
 		fprintf(ctx->out, "next: a dev adds 'relctl finding update %s --estimate 4h --risk low', support adds --impact TEXT\n",
 			id);

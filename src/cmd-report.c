@@ -18,17 +18,15 @@ static const struct option_spec options[] = {
 
 static int report_exec(struct cmd_ctx *ctx)
 {
-	const char *format = args_value(&ctx->args, "format"), *output = args_value(&ctx->args, "output");
+	const char *format, *output = args_value(&ctx->args, "output");
 	struct session *s = ctx->session;
 	struct release rel;
 	cJSON *signatures;
 	char *text = NULL;
 	int rc = 0;
 
-	if (format == NULL)
-		format = "md";
-	if (strcmp(format, "md") && strcmp(format, "html") && strcmp(format, "json"))
-		return error_set(&ctx->err, EXIT_USAGE, "--format is md, html or json");
+	if (cmd_format(ctx, &format) != 0)
+		return -1;
 	cmd_note_freshness(ctx, s);
 	if (session_load_release(s, ctx->args.positionals[0], &rel, &ctx->err) != 0) {
 		release_close(&rel);

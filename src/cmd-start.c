@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cJSON.h"
+#include "ledger.h"
 #include "relctl.h"
 #include "session.h"
 
@@ -41,7 +42,16 @@ static int parse_set(struct cmd_ctx *ctx, const struct playbook *pb, const char 
 		else
 			cJSON_AddNumberToObject(vars, name, v);
 	} else {
-		cJSON_AddStringToObject(vars, name, eq + 1);
+		cJSON *one = cJSON_CreateObject();
+		char why[128];
+
+		/* Held to the ledger's limits here, to name the --set rather than an event. */
+		cJSON_AddStringToObject(one, name, eq + 1);
+		if (ledger_field_fits("start", "vars", one, why, sizeof(why)) != 0)
+			rc = error_set(&ctx->err, EXIT_USAGE, "--set %s: the value %s", name, why);
+		else
+			cJSON_AddStringToObject(vars, name, eq + 1);
+		cJSON_Delete(one);
 	}
 	free(name);
 	return rc;
@@ -69,6 +79,8 @@ static int start_exec(struct cmd_ctx *ctx)
 		cJSON_AddTrueToObject(fields, "rehearsal");
 	if (target)
 		cJSON_AddStringToObject(fields, "target", target);
+	if (cmd_check_fields(ctx, "start", NULL, fields) != 0)
+		goto out;
 	rc = session_start(s, ctx->args.positionals[0], vars, fields, &summary, &ctx->err);
 	if (rc == 0) {
 		fprintf(ctx->out, "%s\n", summary);

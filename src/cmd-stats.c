@@ -155,9 +155,12 @@ static void stats_text(struct cmd_ctx *ctx, const cJSON *st)
 			cJSON_GetObjectItemCaseSensitive(item, "times")->valueint == 1 ? "" : "s");
 	fprintf(out, "\n%sShare of all steps done%s\n", color(ctx, C_BOLD), color(ctx, C_RESET));
 	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(st, "people"))
-		fprintf(out, "  %-12s %5.1f%%  (%d steps)\n", str(item, "person", ""),
-			cJSON_GetObjectItemCaseSensitive(item, "share")->valuedouble * 100,
-			cJSON_GetObjectItemCaseSensitive(item, "steps_done")->valueint);
+	{
+		int done = cJSON_GetObjectItemCaseSensitive(item, "steps_done")->valueint;
+
+		fprintf(out, "  %-12s %5.1f%%  (%d step%s)\n", str(item, "person", ""),
+			cJSON_GetObjectItemCaseSensitive(item, "share")->valuedouble * 100, done, done == 1 ? "" : "s");
+	}
 	item = cJSON_GetObjectItemCaseSensitive(st, "critical_path");
 	fprintf(out, "\n%sCritical path%s by measured medians (estimates where no history): %s\n", color(ctx, C_BOLD),
 		color(ctx, C_RESET), str(item, "total", "-"));
@@ -362,22 +365,6 @@ static void print_text(struct cmd_ctx *ctx, const cJSON *st)
 	print_alone(ctx, st);
 }
 
-/* --format, or --json; refuses the two saying different things. */
-static int format_of(struct cmd_ctx *ctx, const char **format)
-{
-	*format = args_value(&ctx->args, "format");
-	if (args_flag(&ctx->args, "json")) {
-		if (*format && strcmp(*format, "json") != 0)
-			return error_set(&ctx->err, EXIT_USAGE, "--json is --format json; give one of them");
-		*format = "json";
-	}
-	if (*format == NULL)
-		*format = "text";
-	if (strcmp(*format, "text") && strcmp(*format, "json") && strcmp(*format, "html"))
-		return error_set(&ctx->err, EXIT_USAGE, "--format is text, json or html");
-	return 0;
-}
-
 static int positive(struct cmd_ctx *ctx, const char *name, long *value)
 {
 	const char *text = args_value(&ctx->args, name);
@@ -482,7 +469,7 @@ static int stats_exec(struct cmd_ctx *ctx)
 	char *text = NULL;
 	int rc = -1;
 
-	if (format_of(ctx, &format) != 0 || positive(ctx, "off-after", &off_after) != 0)
+	if (cmd_format(ctx, &format) != 0 || positive(ctx, "off-after", &off_after) != 0)
 		return -1;
 	opt.off_after = (size_t)off_after;
 	if (strcmp(format, "json") != 0)

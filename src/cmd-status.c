@@ -139,25 +139,31 @@ static void status_text(struct cmd_ctx *ctx, const struct release *rel, time_t n
 			const struct step_record *r = &st->steps[k];
 			enum step_state state = ledger_step_state(st, k, now);
 			time_t since = step_since(r, state);
+			const char *sep = " "; /* between the notes after the age: "0/24 checked, overdue by 1d2h" */
 
 			fprintf(out, "  %-24s %s%-10s%s %-16s %-10s", pb->steps[k].id, cmd_state_color(ctx, state),
 				step_state_name(state), color(ctx, C_RESET),
 				r->holder ? r->holder : r->done_by ? r->done_by : pb->steps[k].owner,
 				since ? age_format(since, now, age, sizeof(age)) : "");
-			if (state == STATE_WAITING)
-				fprintf(out, " opens %s", time_format(ledger_wait_opens(st, k), t, sizeof(t)));
+			if (state == STATE_WAITING) {
+				fprintf(out, "%sopens %s", sep, time_format(ledger_wait_opens(st, k), t, sizeof(t)));
+				sep = ", ";
+			}
 			if (r->checklist.count && state != STATE_SKIPPED) {
 				struct checklist_counts c;
 
 				checklist_count(&r->checklist, &c);
-				fprintf(out, " %zu/%zu checked", c.total - c.unchecked, c.total);
+				fprintf(out, "%s%zu/%zu checked", sep, c.total - c.unchecked, c.total);
 				if (c.fail)
 					fprintf(out, ", %s%zu fail%s", color(ctx, C_RED), c.fail, color(ctx, C_RESET));
+				sep = ", ";
 			}
-			if ((state == STATE_BLOCKED || state == STATE_SKIPPED) && r->reason)
-				fprintf(out, " %s", cmd_line(ctx, r->reason));
+			if ((state == STATE_BLOCKED || state == STATE_SKIPPED) && r->reason) {
+				fprintf(out, "%s%s", sep, cmd_line(ctx, r->reason));
+				sep = ", ";
+			}
 			if (ledger_overdue(st, k, now) > 0)
-				fprintf(out, " %soverdue by %s%s", color(ctx, C_RED),
+				fprintf(out, "%s%soverdue by %s%s", sep, color(ctx, C_RED),
 					duration_format(ledger_overdue(st, k, now), t, sizeof(t)), color(ctx, C_RESET));
 			fprintf(out, "\n");
 		}

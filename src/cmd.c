@@ -119,12 +119,38 @@ const struct cmd_entry *cmd_find(const char *first, const char *second, int *wor
 	return NULL;
 }
 
-void cmd_print_list(FILE *out)
+/* Whether name is of group ("finding add" of "finding"); every name is of the NULL group. */
+static bool in_group(const char *name, const char *group)
 {
-	size_t i;
+	size_t len = group ? strlen(group) : 0;
+
+	return group == NULL || (strncmp(name, group, len) == 0 && name[len] == ' ');
+}
+
+size_t cmd_subcommands(const char *group, const char **words, size_t max)
+{
+	size_t i, n = 0;
 
 	for (i = 0; cmd_table[i]; i++)
-		fprintf(out, "  %-16s %s\n", cmd_table[i]->name, cmd_table[i]->summary);
+		if (in_group(cmd_table[i]->name, group) && n < max)
+			words[n++] = cmd_table[i]->name + strlen(group) + 1;
+	return n;
+}
+
+size_t cmd_print_list(FILE *out, const char *group)
+{
+	size_t i, n = 0;
+	int width = 0;
+
+	for (i = 0; cmd_table[i]; i++)
+		if (in_group(cmd_table[i]->name, group) && (int)strlen(cmd_table[i]->name) > width)
+			width = (int)strlen(cmd_table[i]->name);
+	for (i = 0; cmd_table[i]; i++)
+		if (in_group(cmd_table[i]->name, group)) {
+			fprintf(out, "  %-*s  %s\n", width, cmd_table[i]->name, cmd_table[i]->summary);
+			n++;
+		}
+	return n;
 }
 
 void cmd_print_help(const struct cmd_entry *entry, FILE *out)

@@ -6,6 +6,7 @@
  * relctl processes never lose an event.  With a remote, sync.c's loop does
  * the same against the remote's tip.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -401,7 +402,7 @@ static int plan_mutation(struct session *s, const char *tip, void *data, struct 
 		goto out;
 	event = new_event(s, me, m->op, m->step, rel.st->candidate);
 	if (event == NULL) {
-		error_set(err, EXIT_IOERR, "cannot read /dev/urandom for an event id");
+		error_set(err, EXIT_IOERR, "cannot read /dev/urandom for an event id: %s", strerror(errno));
 		goto out;
 	}
 	cJSON_ArrayForEach(field, m->fields)
@@ -619,7 +620,7 @@ static int plan_start(struct session *s, const char *tip, void *data, struct pla
 	rel.st = release_state_new(rel.pb, sp->version);
 	event = new_event(s, me, "start", NULL, 1);
 	if (event == NULL) {
-		error_set(err, EXIT_IOERR, "cannot read /dev/urandom for an event id");
+		error_set(err, EXIT_IOERR, "cannot read /dev/urandom for an event id: %s", strerror(errno));
 		goto out;
 	}
 	cJSON_AddItemToObject(event, "vars", cJSON_Duplicate(sp->vars, 1));

@@ -2160,56 +2160,121 @@ static const struct field_def *find_field(const struct field_def *defs, const ch
 	return NULL;
 }
 
-static bool text_ok(const char *s, size_t max, bool one_line)
+/* "64 KiB", "256 bytes": a size as the limits are said, rounded up. */
+static const char *size_text(size_t bytes, char *out, size_t size)
+{
+	if (bytes > 1024)
+		snprintf(out, size, "%zu KiB", (bytes + 1023) / 1024);
+	else
+		snprintf(out, size, "%zu bytes", bytes);
+	return out;
+}
+
+/* Why s is not text of at most max bytes (one line when one_line), into why; NULL when it is. */
+static const char *text_problem(const char *s, size_t max, bool one_line, const char *what, char *why, size_t size)
 {
 	size_t n = strlen(s);
+	char have[32], most[32];
 
-	return n <= max && utf8_valid(s, n) && !(one_line && strpbrk(s, "\n\r"));
+	if (n > max)
+		snprintf(why, size, "is %s; %s is at most %s", size_text(n, have, sizeof(have)), what,
+			 size_text(max, most, sizeof(most)));
+	else if (!utf8_valid(s, n))
+		snprintf(why, size, "is not valid UTF-8");
+	else if (one_line && strpbrk(s, "\n\r"))
+		snprintf(why, size, "has a line break; %s is one line", what);
+	else
+		return NULL;
+	return why;
+}
+
+/* Why v cannot be a field of type def->type, into why; NULL when it can. */
+static const char *field_problem(const cJSON *v, const struct field_def *def, char *why, size_t size)
+{
+	const cJSON *item;
+	const char *problem = NULL;
+	char *text;
+
+	switch (def->type) {
+	case FIELD_NAME:
+		if (!cJSON_IsString(v))
+			break;
+		return text_problem(v->valuestring, LEDGER_NAME_MAX, true, "a name", why, size);
+	case FIELD_TEXT:
+		if (!cJSON_IsString(v))
+			break;
+		return text_problem(v->valuestring, LEDGER_TEXT_MAX, false, "a text", why, size);
+	case FIELD_LINKS:
+		if (!cJSON_IsArray(v))
+			break;
+		if (cJSON_GetArraySize(v) > LEDGER_LINKS_MAX) {
+			snprintf(why, size, "is given %d times; an event has at most %d links", cJSON_GetArraySize(v),
+				 LEDGER_LINKS_MAX);
+			return why;
+		}
+		cJSON_ArrayForEach(item, v)
+		{
+			if (!cJSON_IsString(item))
+				break;
+			if ((problem = text_problem(item->valuestring, LEDGER_LINK_MAX, true, "a link", why, size)))
+				return problem;
+		}
+		if (item == NULL)
+			return NULL;
+		break;
+	case FIELD_BOOL:
+		if (cJSON_IsBool(v))
+			return NULL;
+		break;
+	case FIELD_INT:
+		if (cJSON_IsNumber(v) && v->valuedouble >= 1 && v->valuedouble <= 1e6 &&
+		    v->valuedouble == (double)v->valueint)
+			return NULL;
+		break;
+	case FIELD_OBJECT:
+		if (!cJSON_IsObject(v) || (text = cJSON_PrintUnformatted(v)) == NULL)
+			break;
+		problem = text_problem(text, LEDGER_TEXT_MAX, false, "a field's JSON", why, size);
+		free(text);
+		return problem;
+	}
+	snprintf(why, size, "is not %s",
+		 def->type == FIELD_LINKS    ? "a list of links"
+		 : def->type == FIELD_OBJECT ? "an object"
+		 : def->type == FIELD_BOOL   ? "true or false"
+		 : def->type == FIELD_INT    ? "a whole number"
+					     : "text");
+	return why;
 }
 
 static int field_ok(const cJSON *v, const struct field_def *def, const char *id, struct error *err)
 {
-	const cJSON *item;
-	char *text;
-	bool ok = true;
+	char why[128], most[32];
 
+	if (field_problem(v, def, why, sizeof(why)) == NULL)
+		return 0;
 	switch (def->type) {
 	case FIELD_NAME:
-		ok = cJSON_IsString(v) && text_ok(v->valuestring, LEDGER_NAME_MAX, true);
-		break;
+		size_text(LEDGER_NAME_MAX, most, sizeof(most));
+		return error_set(err, EXIT_DATAERR, "event %s has a bad \"%s\" (one line of UTF-8 text, at most %s)", id,
+				 def->name, most);
 	case FIELD_TEXT:
-		ok = cJSON_IsString(v) && text_ok(v->valuestring, LEDGER_TEXT_MAX, false);
-		break;
+		size_text(LEDGER_TEXT_MAX, most, sizeof(most));
+		return error_set(err, EXIT_DATAERR, "event %s has a bad \"%s\" (UTF-8 text of at most %s)", id,
+				 def->name, most);
 	case FIELD_LINKS:
-		ok = cJSON_IsArray(v) && cJSON_GetArraySize(v) <= LEDGER_LINKS_MAX;
-		cJSON_ArrayForEach(item, v)
-			ok = ok && cJSON_IsString(item) && text_ok(item->valuestring, LEDGER_LINK_MAX, true);
-		break;
+		return error_set(err, EXIT_DATAERR,
+				 "event %s has a bad \"%s\" (a list of at most %d links, each one line of UTF-8 text)",
+				 id, def->name, LEDGER_LINKS_MAX);
 	case FIELD_BOOL:
-		ok = cJSON_IsBool(v);
-		break;
+		return error_set(err, EXIT_DATAERR, "event %s has a bad \"%s\" (true or false)", id, def->name);
 	case FIELD_INT:
-		ok = cJSON_IsNumber(v) && v->valuedouble >= 1 && v->valuedouble <= 1e6 &&
-		     v->valuedouble == (double)v->valueint;
-		break;
-	case FIELD_OBJECT:
-		ok = cJSON_IsObject(v);
-		if (ok) {
-			text = cJSON_PrintUnformatted(v);
-			ok = text && strlen(text) <= LEDGER_TEXT_MAX && utf8_valid(text, strlen(text));
-			free(text);
-		}
-		break;
+		return error_set(err, EXIT_DATAERR, "event %s has a bad \"%s\" (a whole number)", id, def->name);
+	default:
+		size_text(LEDGER_TEXT_MAX, most, sizeof(most));
+		return error_set(err, EXIT_DATAERR, "event %s has a bad \"%s\" (an object of at most %s)", id, def->name,
+				 most);
 	}
-	if (!ok)
-		return error_set(err, EXIT_DATAERR, "event %s has a bad \"%s\" (%s)", id, def->name,
-				 def->type == FIELD_NAME	? "one line of UTF-8 text, at most 256 bytes"
-				 : def->type == FIELD_TEXT	? "UTF-8 text of at most 64 KiB"
-				 : def->type == FIELD_LINKS	? "a list of at most 100 links, each one line of UTF-8 text"
-				 : def->type == FIELD_BOOL	? "true or false"
-				 : def->type == FIELD_INT	? "a whole number"
-								: "an object of at most 64 KiB");
-	return 0;
 }
 
 /* The shape of an event: its op's fields and nothing else, each of its type. */
@@ -2318,6 +2383,16 @@ static const struct op_def *op_find(const char *name)
 		if (strcmp(ops[i].name, name) == 0)
 			return &ops[i];
 	return NULL;
+}
+
+int ledger_field_fits(const char *op, const char *field, const cJSON *value, char *why, size_t size)
+{
+	const struct op_def *def = op_find(op);
+	const struct field_def *f = find_field(common_fields, field);
+
+	if (f == NULL && def)
+		f = find_field(def->fields, field);
+	return f && field_problem(value, f, why, size) ? -1 : 0;
 }
 
 /* Resolves the event against st (shape, actor, step) and runs its op's check. */

@@ -16,7 +16,7 @@ static void usage(FILE *out)
 	fprintf(out, "usage: relctl [--version] [--help] COMMAND [ARGS]\n\n"
 		     "relctl runs a team's release process: a YAML playbook of steps, a ledger of\n"
 		     "who did what in git, and hooks that publish.\n\ncommands:\n");
-	cmd_print_list(out);
+	cmd_print_list(out, NULL);
 	fprintf(out, "\n'relctl help COMMAND' or 'relctl COMMAND --help' explains one command.\n"
 		     "See 'man relctl' and docs/ for the whole guide.\n");
 }
@@ -37,21 +37,52 @@ static int unknown_command(const char *word)
 	return EXIT_USAGE;
 }
 
-/* "finding" alone names a group of commands: list them. */
-static int group_help(const char *word, FILE *out)
+/* Whether word names a group of commands ("finding" of "finding add"). */
+static bool is_group(const char *word)
 {
-	size_t len = strlen(word), i;
-	int found = 0;
+	const char *words[1];
 
-	for (i = 0; cmd_table[i]; i++) {
-		if (strncmp(cmd_table[i]->name, word, len) == 0 && cmd_table[i]->name[len] == ' ') {
-			if (!found)
-				fprintf(out, "usage: relctl %s SUBCOMMAND\n\nsubcommands:\n", word);
-			fprintf(out, "  %-16s %s\n", cmd_table[i]->name, cmd_table[i]->summary);
-			found = 1;
-		}
-	}
-	return found;
+	return cmd_subcommands(word, words, 1) > 0;
+}
+
+/*
+ * "relctl finding" with no subcommand, or one it does not have ("finding
+ * ad"): one line, with a "did you mean" among the group's subcommands.
+ */
+static int unknown_subcommand(const char *group, const char *word)
+{
+	const char *names[64];
+	struct buf list;
+	const char *hint;
+	size_t n = cmd_subcommands(group, names, 64), i;
+
+	buf_init(&list);
+	for (i = 0; i < n; i++)
+		buf_addf(&list, "%s%s", i == 0 ? "" : ", ", names[i]);
+	hint = word ? suggest(word, names, n) : NULL;
+	if (word == NULL)
+		fprintf(stderr, "relctl: '%s' needs a subcommand (%s); see 'relctl help %s'\n", group, list.data, group);
+	else if (hint)
+		fprintf(stderr, "relctl: unknown command '%s %s'; did you mean '%s %s'?\n", group, word, group, hint);
+	else
+		fprintf(stderr, "relctl: unknown command '%s %s'; the %s subcommands are %s (see 'relctl help %s')\n",
+			group, word, group, list.data, group);
+	buf_release(&list);
+	return EXIT_USAGE;
+}
+
+/* "relctl help finding", "relctl finding --help": the group's subcommands. */
+static int group_help(const char *group)
+{
+	printf("usage: relctl %s SUBCOMMAND\n\nsubcommands:\n", group);
+	cmd_print_list(stdout, group);
+	printf("\n'relctl help %s SUBCOMMAND' explains one.\n", group);
+	return EXIT_OK;
+}
+
+static bool is_help(const char *arg)
+{
+	return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
 }
 
 static int run_help(int argc, char **argv)
@@ -68,9 +99,11 @@ static int run_help(int argc, char **argv)
 		cmd_print_help(entry, stdout);
 		return EXIT_OK;
 	}
-	if (group_help(argv[0], stdout))
-		return EXIT_OK;
-	return unknown_command(argv[0]);
+	if (!is_group(argv[0]))
+		return unknown_command(argv[0]);
+	if (argc < 2)
+		return group_help(argv[0]);
+	return unknown_subcommand(argv[0], argv[1]);
 }
 
 static int run(int argc, char **argv)
@@ -84,7 +117,7 @@ static int run(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+	if (is_help(argv[1])) {
 		usage(stdout);
 		return EXIT_OK;
 	}
@@ -100,9 +133,11 @@ static int run(int argc, char **argv)
 	}
 	entry = cmd_find(argv[1], argc > 2 ? argv[2] : NULL, &used);
 	if (entry == NULL || (used == 1 && strchr(entry->name, ' '))) {
-		if (group_help(argv[1], stderr))
-			return EXIT_USAGE;
-		return unknown_command(argv[1]);
+		if (!is_group(argv[1]))
+			return unknown_command(argv[1]);
+		if (argc > 2 && is_help(argv[2]))
+			return group_help(argv[1]);
+		return unknown_subcommand(argv[1], argc > 2 ? argv[2] : NULL);
 	}
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.entry = entry;

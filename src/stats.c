@@ -257,10 +257,59 @@ static cJSON *checklist_stats(const struct release_state *const *releases, size_
 	return o;
 }
 
+/* A person and a count, for one release's shares and for the whole range. */
+struct tally {
+	const char *person;
+	size_t steps;
+	size_t last; /* the last release (oldest first) with a step of theirs */
+};
+
+static struct tally *tally_add(struct tally **list, size_t *n, const char *person)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp((*list)[i].person, person) == 0)
+			return &(*list)[i];
+	*list = xrealloc(*list, (*n + 1) * sizeof(**list));
+	(*list)[*n].person = person;
+	(*list)[*n].steps = 0;
+	(*list)[*n].last = 0;
+	return &(*list)[(*n)++];
+}
+
+static int most_steps_first(const void *a, const void *b)
+{
+	const struct tally *x = a, *y = b;
+
+	if (x->steps != y->steps)
+		return x->steps < y->steps ? 1 : -1;
+	return strcmp(x->person, y->person);
+}
+
+/* list as [{person, count_key: steps, share}], most steps first (then by id), sorting list. */
+static cJSON *shares_of(struct tally *list, size_t n, const char *count_key, double total)
+{
+	cJSON *people = cJSON_CreateArray();
+	size_t i;
+
+	if (n > 0) /* qsort wants a real array even for none */
+		qsort(list, n, sizeof(*list), most_steps_first);
+	for (i = 0; i < n; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "person", list[i].person);
+		cJSON_AddNumberToObject(o, count_key, (double)list[i].steps);
+		cJSON_AddNumberToObject(o, "share", total > 0 ? round_to((double)list[i].steps / total, 1000) : 0);
+		cJSON_AddItemToArray(people, o);
+	}
+	return people;
+}
+
 /* The figures over the whole range: per step and phase, people, bus-factor risks, the critical path. */
 static cJSON *overall(const struct release_state *const *releases, size_t count, const struct playbook *pb)
 {
-	cJSON *root = cJSON_CreateObject(), *steps, *phases, *bus, *share, *totals = cJSON_CreateObject(), *path;
+	cJSON *root = cJSON_CreateObject(), *steps, *phases, *bus, *totals = cJSON_CreateObject(), *path;
 	long *ready = xcalloc(count + 1, sizeof(*ready)), *work = xcalloc(count + 1, sizeof(*work));
 	bool *measured = xcalloc(pb->step_count + 1, sizeof(*measured));
 	long *durations;
@@ -345,15 +394,14 @@ static cJSON *overall(const struct release_state *const *releases, size_t count,
 		cJSON_AddItemToObject(o, "duration", duration_json(ready, n));
 		cJSON_AddItemToArray(phases, o);
 	}
-	share = cJSON_AddArrayToObject(root, "people");
-	cJSON_ArrayForEach(item, totals)
 	{
-		cJSON *o = cJSON_CreateObject();
+		struct tally *people = NULL;
+		size_t n = 0;
 
-		cJSON_AddStringToObject(o, "person", item->string);
-		cJSON_AddNumberToObject(o, "steps_done", item->valuedouble);
-		cJSON_AddNumberToObject(o, "share", all > 0 ? round_to(item->valuedouble / all, 1000) : 0);
-		cJSON_AddItemToArray(share, o);
+		cJSON_ArrayForEach(item, totals)
+			tally_add(&people, &n, item->string)->steps = (size_t)item->valuedouble;
+		cJSON_AddItemToObject(root, "people", shares_of(people, n, "steps_done", all));
+		free(people);
 	}
 	/* The critical path of a release started now, by measured medians. */
 	durations = stats_durations(releases, count, pb, measured);
@@ -467,36 +515,6 @@ static void measure(struct release_figures *f, const struct release_state *st, c
 	release_state_free(replay);
 }
 
-/* A person and a count, for one release's shares and for the whole range. */
-struct tally {
-	const char *person;
-	size_t steps;
-	size_t last; /* the last release (oldest first) with a step of theirs */
-};
-
-static struct tally *tally_add(struct tally **list, size_t *n, const char *person)
-{
-	size_t i;
-
-	for (i = 0; i < *n; i++)
-		if (strcmp((*list)[i].person, person) == 0)
-			return &(*list)[i];
-	*list = xrealloc(*list, (*n + 1) * sizeof(**list));
-	(*list)[*n].person = person;
-	(*list)[*n].steps = 0;
-	(*list)[*n].last = 0;
-	return &(*list)[(*n)++];
-}
-
-static int most_steps_first(const void *a, const void *b)
-{
-	const struct tally *x = a, *y = b;
-
-	if (x->steps != y->steps)
-		return x->steps < y->steps ? 1 : -1;
-	return strcmp(x->person, y->person);
-}
-
 static void add_seconds_or_null(cJSON *o, const char *key, time_t from, time_t to)
 {
 	if (from && to && to >= from)
@@ -522,7 +540,7 @@ static cJSON *shares_json(const struct release_state *st, struct tally **range, 
 {
 	struct tally *mine = NULL;
 	size_t n = 0, total = 0, i;
-	cJSON *people = cJSON_CreateArray();
+	cJSON *people;
 
 	for (i = 0; i < st->pb->step_count; i++) {
 		const struct step_record *r = &st->steps[i];
@@ -533,16 +551,7 @@ static cJSON *shares_json(const struct release_state *st, struct tally **range, 
 		tally_add(range, range_count, performer(r))->last = index;
 		total++;
 	}
-	if (n > 0) /* qsort wants a real array even for none */
-		qsort(mine, n, sizeof(*mine), most_steps_first);
-	for (i = 0; i < n; i++) {
-		cJSON *o = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(o, "person", mine[i].person);
-		cJSON_AddNumberToObject(o, "steps", (double)mine[i].steps);
-		cJSON_AddNumberToObject(o, "share", round_to((double)mine[i].steps / (double)total, 1000));
-		cJSON_AddItemToArray(people, o);
-	}
+	people = shares_of(mine, n, "steps", (double)total);
 	free(mine);
 	return people;
 }

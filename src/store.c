@@ -29,8 +29,13 @@
 int git_fail(struct error *err, int code, const char *what)
 {
 	const git_error *e = git_error_last();
+	const char *message = e && e->message ? e->message : "unknown git error";
+	size_t len = strlen(message);
 
-	return error_set(err, code, "%s: %s", what, e && e->message ? e->message : "unknown git error");
+	/* libgit2 ends an OS error with ": " and the reason, which may be empty. */
+	while (len > 0 && strchr(": \n", message[len - 1]))
+		len--;
+	return error_set(err, code, "%s: %.*s", what, (int)len, message);
 }
 
 void oid_hex(const git_oid *oid, char out[OID_HEX])
@@ -414,9 +419,15 @@ static int ref_guard(struct store *store)
 	return fd;
 }
 
+/* GITDIR/REF.lock, which git and libgit2 create to update REF; the caller frees it. */
+static char *ref_lock_path(struct store *store, const char *ref)
+{
+	return xasprintf("%s%s.lock", git_repository_commondir(store->repo), ref);
+}
+
 static bool remove_stale_lock(struct store *store, const char *ref)
 {
-	char *path = xasprintf("%s%s.lock", git_repository_commondir(store->repo), ref);
+	char *path = ref_lock_path(store, ref);
 	struct stat st;
 	struct timespec now;
 	bool removed = false;
@@ -559,7 +570,6 @@ int store_ref_set(struct store *store, const char *ref, const char *tip, struct 
 {
 	git_reference *out = NULL;
 	git_oid oid;
-
 	int e, guard;
 
 	if (parse_oid(&oid, tip, err) != 0)
@@ -572,8 +582,22 @@ int store_ref_set(struct store *store, const char *ref, const char *tip, struct 
 	if (guard >= 0)
 		close(guard);
 	git_reference_free(out);
-	if (e != 0)
-		return git_fail(err, EXIT_IOERR, ref);
+	if (e == GIT_ELOCKED) {
+		char *lock = ref_lock_path(store, ref);
+
+		error_set(err, EXIT_TEMPFAIL,
+			  "cannot update %s: another git or relctl process holds %s; run the command again (if none is running, remove that stale lock file)",
+			  ref, lock);
+		free(lock);
+		return -1;
+	}
+	if (e != 0) {
+		char *what = xasprintf("cannot update %s", ref);
+
+		git_fail(err, EXIT_IOERR, what);
+		free(what);
+		return -1;
+	}
 	return 0;
 }
 

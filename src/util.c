@@ -265,7 +265,10 @@ int random_hex(char *out, size_t bytes)
 	f = fopen("/dev/urandom", "rb");
 	if (f == NULL)
 		return -1;
+	errno = 0;
 	if (fread(raw, 1, bytes, f) != bytes) {
+		if (errno == 0)
+			errno = EIO; /* a short read: the reason callers print */
 		fclose(f);
 		return -1;
 	}

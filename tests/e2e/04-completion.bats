@@ -88,6 +88,16 @@ offers() {
 	offers "relctl start "
 }
 
+@test "a newline or a tab in a teammate's finding title stays inside its description: no other word is offered" {
+	as david finding add "$(printf 'Banner flickers\nrm -rf\t/')" --severity minor >/dev/null
+	evil=$(ledger 2.6.3 | jq -r '.findings[-1].id')
+	offers "relctl finding update " "$OPEN" "$evil"
+	run relctl completion candidates -- finding update ""
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 2 ] || { echo "$output"; false; }
+	has "$evil"$'\t''Banner flickers\nrm -rf\t/'
+}
+
 @test "options, and the values of options with a fixed set or a kind" {
 	offers "relctl claim --" --help --offline --release
 	offers "relctl run publish-changelog --" --dry-run --force --help --release

@@ -68,6 +68,18 @@ teardown() {
 	[ -z "$(find "$root" -type f)" ]
 }
 
+@test "the man page keeps the spaces between words that alternating-font macros print" {
+	# groff warns about nothing here: ".BR signing ) its signer" rendered as "signing)itssigner".
+	run python3 "$BATS_TEST_DIRNAME/man-spaces.py" "$ROOT/docs/relctl.1"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	run groff -man -ww -z "$ROOT/docs/relctl.1"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	rendered=$(MANWIDTH=200 man -l "$ROOT/docs/relctl.1" 2>/dev/null | col -bx | tr -s ' \n' '  ')
+	[[ "$rendered" == *"(with signing) its signer, every stored view equals the replay"* ]] || { echo "$rendered"; false; }
+	[[ "$rendered" == *"PREFIX/bin/relctl, PREFIX/share/man/man1/relctl.1"* ]]
+}
+
 @test "each shell finds its installed completion by itself: bash-completion's loader, zsh's fpath, fish's vendor directory" {
 	local root="$TEST_TMP/root" share
 	make -s -C "$DIST" install DESTDIR="$root" PREFIX=/usr >/dev/null

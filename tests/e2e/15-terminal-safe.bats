@@ -255,8 +255,8 @@ push_event() {
 	capture option 64 jan status "$(printf -- '--\033[2J')"
 	capture version 64 jan next "$(printf '2.6\0333')"
 	capture finding 64 jan finding update "$(printf 'F-\033[2J')" --risk low
-	capture note-not-utf8 65 shalom done run-e2e-tests --note "$(printf 'bad \377\376 byte\033[2J')"
-	capture step-not-utf8 65 shalom unclaim "$(printf 'run-e2e\377r')"
+	capture note-not-utf8 64 shalom done run-e2e-tests --note "$(printf 'bad \377\376 byte\033[2J')"
+	capture step-not-utf8 64 shalom unclaim "$(printf 'run-e2e\377r')"
 	[ "$(git rev-parse relctl-ledger)" = "$tip" ]
 	clean "$TEST_TMP"/out/*
 	for name in claim-csi start-osc show-c1 show-bidi command option version finding note-not-utf8 step-not-utf8; do
@@ -272,8 +272,8 @@ push_event() {
 	grep -qF 'unknown option --\x1b[2J' "$TEST_TMP/out/option.err"
 	grep -qF '"2.6\x1b3" is not a release version' "$TEST_TMP/out/version.err"
 	grep -qF 'no finding "F-\x1b[2J"' "$TEST_TMP/out/finding.err"
-	grep -qF 'has a bad "note" (UTF-8 text' "$TEST_TMP/out/note-not-utf8.err"
-	grep -qF 'has a bad "step" (one line of UTF-8 text' "$TEST_TMP/out/step-not-utf8.err"
+	grep -qFx 'relctl: --note is not valid UTF-8' "$TEST_TMP/out/note-not-utf8.err"
+	grep -qFx 'relctl: the step is not valid UTF-8' "$TEST_TMP/out/step-not-utf8.err"
 }
 
 @test "a hand-pushed event with escapes is shown escaped, and verify names its commit escaped" {

@@ -368,6 +368,11 @@ office_ready() {
 	has "david      check    test-update power-loss pass  \"the first try used a bad power supply\""
 	# The finding stays open until someone who knows why closes it.
 	[ "$(rj '.findings[0].closed')" = false ]
+	# status: the notes after a step's age are kept apart.
+	export RELCTL_NOW=2024-03-20T15:10:00Z
+	run as david status
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ test-update\ +claimed\ +david\ +1d6h\ ago\ +2/12\ checked,\ overdue\ by\ 6h10m ]] || { echo "$output"; false; }
 }
 
 @test "stats ranks the items that fail most across releases and names the ones always na" {

@@ -217,6 +217,8 @@ jan 12 0.4
 maria 5 0.167
 michael 5 0.167
 shalom 3 0.1' "$(jq -r '.people | sort_by(.person)[] | "\(.person) \(.steps_done) \(.share)"' <<<"$output")"
+	# Most steps first, ties by id.
+	expect "jan david maria michael shalom" "$(jq -r '[.people[].person] | join(" ")' <<<"$output")"
 }
 
 @test "stats: the critical path by measured medians, with the estimate for a step never done" {
@@ -248,8 +250,18 @@ announce 10800 estimate {}' "$(jq -r '.critical_path.steps[] | "\(.id) \(.second
 	grep -Eq '^  publish +only jan \(5 times\)$' <<<"$risks" || { echo "$risks"; return 1; }
 	grep -Eq '^  decide +only michael \(5 times\)$' <<<"$risks" || { echo "$risks"; return 1; }
 	! grep -Eq '^  (plan|test|soak) ' <<<"$risks" || { echo "$risks"; return 1; }
-	grep -Eq '^  jan +40\.0%  \(12 steps\)$' <<<"$(section "Share of all steps")"
-	grep -Eq '^  maria +16\.7%  \(5 steps\)$' <<<"$(section "Share of all steps")"
+	# Largest share first, ties by id.
+	expect "Share of all steps done
+  jan           40.0%  (12 steps)
+  david         16.7%  (5 steps)
+  maria         16.7%  (5 steps)
+  michael       16.7%  (5 steps)
+  shalom        10.0%  (3 steps)" "$(section "Share of all steps" | sed '/^$/d')"
+	# One step is "1 step".
+	run relctl stats --last 1
+	[ "$status" -eq 0 ]
+	expect "  jan           33.3%  (2 steps)
+  david         16.7%  (1 step)" "$(section "Share of all steps" | sed -n '2,3p')"
 }
 
 @test "stats --last N counts only the N most recent releases" {

@@ -314,6 +314,61 @@ static void test_malformed_events_are_refused_naming_the_problem(void **state)
 	refuse(f, ev(f, "dan", "claim", "zzzzzzzzzzzz"), EXIT_USAGE, "no step \"zzzzzzzzzzzz\"; 'relctl status' lists them");
 }
 
+/* What a teammate could push by hand: each field held to its type's limits, naming the event. */
+static void test_texts_that_are_not_utf8_or_too_long_are_refused_naming_the_field(void **state)
+{
+	struct fx *f = *state;
+	char *big = calloc(LEDGER_TEXT_MAX + 2, 1);
+
+	assert_non_null(big);
+	memset(big, 'a', LEDGER_TEXT_MAX + 1);
+	start(f, false);
+	accept(f, ev(f, "dan", "claim", "build"));
+	refuse(f, with(ev(f, "dan", "done", "build"), "note", "bad \377 byte"), EXIT_DATAERR,
+	       "has a bad \"note\" (UTF-8 text of at most 64 KiB)");
+	refuse(f, with(ev(f, "dan", "done", "build"), "note", big), EXIT_DATAERR,
+	       "has a bad \"note\" (UTF-8 text of at most 64 KiB)");
+	refuse(f, with(ev(f, "dan", "unclaim", "build"), "reason", "\xc3"), EXIT_DATAERR, "has a bad \"reason\"");
+	big[LEDGER_TEXT_MAX] = '\0';
+	accept(f, with(ev(f, "dan", "done", "build"), "note", big));
+	free(big);
+}
+
+/* The same limits, asked before an event is made (the command line's check), with why. */
+static void test_a_field_that_does_not_fit_says_why(void **state)
+{
+	char why[128], *big = calloc(70001, 1);
+	cJSON *v;
+
+	(void)state;
+	assert_non_null(big);
+	memset(big, 'a', 70000);
+	v = cJSON_CreateString(big);
+	assert_int_equal(ledger_field_fits("done", "note", v, why, sizeof(why)), -1);
+	assert_string_equal(why, "is 69 KiB; a text is at most 64 KiB");
+	cJSON_Delete(v);
+	v = cJSON_CreateString("bad \377");
+	assert_int_equal(ledger_field_fits("finding-add", "title", v, why, sizeof(why)), -1);
+	assert_string_equal(why, "is not valid UTF-8");
+	assert_int_equal(ledger_field_fits("claim", "step", v, why, sizeof(why)), -1);
+	cJSON_Delete(v);
+	v = cJSON_CreateString("two\nlines");
+	assert_int_equal(ledger_field_fits("done", "note", v, why, sizeof(why)), 0);
+	assert_int_equal(ledger_field_fits("review", "item", v, why, sizeof(why)), -1);
+	assert_string_equal(why, "has a line break; a name is one line");
+	/* A field the op does not carry is the replay's business. */
+	assert_int_equal(ledger_field_fits("done", "nonsense", v, why, sizeof(why)), 0);
+	cJSON_Delete(v);
+	v = cJSON_CreateArray();
+	cJSON_AddItemToArray(v, cJSON_CreateString("https://ok.example.com"));
+	big[LEDGER_LINK_MAX + 1] = '\0';
+	cJSON_AddItemToArray(v, cJSON_CreateString(big));
+	assert_int_equal(ledger_field_fits("done", "evidence", v, why, sizeof(why)), -1);
+	assert_string_equal(why, "is 3 KiB; a link is at most 2 KiB");
+	cJSON_Delete(v);
+	free(big);
+}
+
 /* ---------- claim ---------- */
 
 static void test_an_event_of_another_candidate_is_refused(void **state)
@@ -1041,6 +1096,8 @@ int main(void)
 		T(test_only_a_release_manager_starts_a_release),
 		T(test_a_release_begins_with_its_start_event),
 		T(test_malformed_events_are_refused_naming_the_problem),
+		T(test_texts_that_are_not_utf8_or_too_long_are_refused_naming_the_field),
+		T(test_a_field_that_does_not_fit_says_why),
 		T(test_claim_needs_the_steps_owner_role),
 		T(test_claim_before_the_needed_steps_are_done_names_what_it_waits_for),
 		T(test_claim_before_the_phase_starts_names_the_phase_it_waits_for),
