@@ -5,6 +5,7 @@
 # After each step the ledger is read back with git and jq; every rule's
 # refusal is checked for its exit code, its message, and that it wrote nothing.
 
+bats_require_minimum_version 1.5.0
 load helper
 
 V=2.6.3
@@ -142,6 +143,21 @@ ledger_is_consistent() {
 	[ "$(step publish-release state)" = pending ]
 	[ "$(git show relctl-ledger:index.json | jq -r '.releases["2.6.3"].status')" = open ]
 	ledger_is_consistent
+}
+
+@test "playbook update with the playbook already in force says so and writes nothing (0); a changed one is one commit" {
+	relctl init --playbook "$PLAYBOOK" >/dev/null
+	tip=$(git rev-parse relctl-ledger)
+	run --separate-stderr relctl playbook update "$PLAYBOOK"
+	[ "$status" -eq 0 ] || { echo "$output $stderr"; false; }
+	[ "$output" = "" ]
+	[ "$stderr" = "relctl: $PLAYBOOK is the playbook already in force; nothing to update" ] || { echo "$stderr"; false; }
+	[ "$(git rev-parse relctl-ledger)" = "$tip" ]
+	sed 's/^name: TinyPilot Pro$/name: TinyPilot Pro 2/' "$PLAYBOOK" >"$BATS_TEST_TMPDIR/changed.yaml"
+	run relctl playbook update "$BATS_TEST_TMPDIR/changed.yaml"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(git rev-list --count "$tip..relctl-ledger")" -eq 1 ]
+	[ "$(last_commit)" = 'Cristina <cristina@example.com>|cristina updated the playbook "TinyPilot Pro 2" (25 steps)' ]
 }
 
 @test "init on a branch of one's own records it in git config and every command uses it" {
