@@ -2081,6 +2081,16 @@ bool person_has_role(const struct pb_person *person, const char *role)
 	return person != NULL && strlist_contains(&person->roles, role);
 }
 
+size_t playbook_role_people(const struct playbook *pb, const char *role, const char *except, struct buf *out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < pb->person_count; i++)
+		if (person_has_role(&pb->people[i], role) && (except == NULL || strcmp(pb->people[i].id, except) != 0))
+			buf_addf(out, "%s%s", n++ ? ", " : "", pb->people[i].id);
+	return n;
+}
+
 long step_idle_after(const struct playbook *pb, const struct pb_step *s)
 {
 	return s->idle_after ? s->idle_after : pb->idle_after;
