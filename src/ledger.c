@@ -1157,6 +1157,24 @@ static void apply_finding_add(struct op_ctx *o)
 		    json_string(o->event, "severity"), json_string(o->event, "finding_step"));
 }
 
+/* A finding's estimate and risk are the dev role's, its impact support's: role names fixed in relctl. */
+static int refuse_finding_role(const struct op_ctx *o, const char *what, const char *role, struct error *err)
+{
+	struct buf who;
+	int rc;
+
+	buf_init(&who);
+	if (add_role_people(&who, o->st->pb, role, NULL) > 0)
+		rc = error_set(err, EXIT_NOPERM, "%s cannot set a finding's %s: that is the %s role's call; ask %s", o->actor->id,
+			       what, role, who.data);
+	else
+		rc = error_set(err, EXIT_NOPERM,
+			       "%s cannot set a finding's %s: that is the %s role's call, and nobody has it in the playbook of release %s (docs/playbook.md, roles)",
+			       o->actor->id, what, role, o->st->version);
+	buf_release(&who);
+	return rc;
+}
+
 static int check_finding_update(struct op_ctx *o, struct error *err)
 {
 	const char *id = json_string(o->event, "finding"), *risk = json_string(o->event, "risk");
@@ -1169,11 +1187,9 @@ static int check_finding_update(struct op_ctx *o, struct error *err)
 		return error_set(err, EXIT_USAGE, "release %s has no finding \"%s\"; 'relctl finding list' shows them",
 				 o->st->version, id ? id : "");
 	if ((estimate || risk) && !person_has_role(o->actor, "dev"))
-		return error_set(err, EXIT_NOPERM, "%s cannot set a finding's estimate or risk: that is the dev role's call",
-				 o->actor->id);
+		return refuse_finding_role(o, "estimate or risk", "dev", err);
 	if (json_string(o->event, "impact") && !person_has_role(o->actor, "support"))
-		return error_set(err, EXIT_NOPERM, "%s cannot set a finding's customer impact: that is the support role's call",
-				 o->actor->id);
+		return refuse_finding_role(o, "customer impact", "support", err);
 	if (estimate && duration_parse(estimate, &seconds) != 0)
 		return error_set(err, EXIT_USAGE, "bad estimate \"%s\": write a duration like 4h or 2d", estimate);
 	if (risk && strcmp(risk, "low") && strcmp(risk, "medium") && strcmp(risk, "high"))

@@ -110,4 +110,10 @@ refused() {
 		kim claim plan
 	as lee claim plan >/dev/null
 	refused 77 "kim cannot unclaim plan: it is held by lee; only they or a release manager (alex) can" kim unclaim plan
+	as kim finding add "Boot loops on a Pi 3" --severity major >/dev/null
+	f=$(ledger "$V" | jq -r '.findings[0].id')
+	refused 77 "kim cannot set a finding's customer impact: that is the support role's call; ask a support (lee)" \
+		kim finding update "$f" --impact "Pi 3 owners"
+	refused 77 "lee cannot set a finding's estimate or risk: that is the dev role's call; ask a dev (alex, kim)" \
+		lee finding update "$f" --estimate 2h
 }
