@@ -216,6 +216,13 @@ const struct pb_var *playbook_var(const struct playbook *pb, const char *name);
 const struct pb_hook *playbook_hook(const struct playbook *pb, const char *id);
 bool playbook_has_role(const struct playbook *pb, const char *role);
 bool person_has_role(const struct pb_person *person, const char *role);
+
+/*
+ * Appends the ids of pb's people who have role, but for except (NULL: no
+ * one), to out, joined by ", "; returns how many.
+ */
+struct buf;
+size_t playbook_role_people(const struct playbook *pb, const char *role, const char *except, struct buf *out);
 bool strlist_contains(const struct strlist *list, const char *s);
 
 /* The person one of whose keys is base64; NULL when none. */

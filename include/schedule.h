@@ -16,7 +16,7 @@
 struct schedule_step {
 	bool finished;  /* done or skipped: not scheduled */
 	long duration;  /* seconds still to go */
-	time_t start, finish;
+	time_t start, finish; /* a finished step's finish is when it was done or skipped */
 	long predecessor; /* the step whose finish sets this start, or -1 */
 };
 
@@ -24,8 +24,9 @@ struct schedule {
 	struct schedule_step *steps; /* parallel to pb->steps */
 	size_t *path;   /* the critical path, first step first */
 	size_t path_len;
-	time_t finish;  /* when the last step finishes; now when all are */
-	long remaining; /* finish - now */
+	bool complete;  /* every step is done or skipped */
+	time_t finish;  /* when the last step finishes, or finished when complete */
+	long remaining; /* finish - now; 0 when complete */
 };
 
 /*
@@ -35,5 +36,11 @@ struct schedule {
  */
 void schedule_compute(const struct release_state *st, const long *durations, time_t now, struct schedule *out);
 void schedule_release(struct schedule *s);
+
+/*
+ * When phase ph of s finishes, in *finish; true when it has finished (every
+ * step done or skipped), and *finish is then when its last step did.
+ */
+bool schedule_phase_finish(const struct schedule *s, const struct pb_phase *ph, time_t now, time_t *finish);
 
 #endif

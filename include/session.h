@@ -118,7 +118,7 @@ int session_init(struct session *s, const char *playbook_path, const char *branc
 int session_start(struct session *s, const char *version, cJSON *vars, const cJSON *fields, char **summary,
 		  struct error *err);
 
-/* relctl playbook update: new releases use the new playbook. */
+/* relctl playbook update: new releases use the new playbook; 1 (no commit) when it is the one in force. */
 int session_update_playbook(struct session *s, const char *path, char **summary, struct error *err);
 
 /*

@@ -47,13 +47,10 @@ void cmd_notify_ready(struct cmd_ctx *ctx, struct session *s, const char *versio
 	cJSON_ArrayForEach(id, s->became_ready)
 	{
 		const struct pb_step *step = playbook_step(rel.pb, id->valuestring);
-		size_t i, n = 0;
 
 		buf_addf(&steps, "%s%s", steps.len ? ", " : "", step->id);
 		buf_addf(&message, "%s%s is ready for a %s (", message.len ? "; " : "", step->id, step->owner);
-		for (i = 0; i < rel.pb->person_count; i++)
-			if (person_has_role(&rel.pb->people[i], step->owner))
-				buf_addf(&message, "%s%s", n++ ? ", " : "", rel.pb->people[i].id);
+		playbook_role_people(rel.pb, step->owner, NULL, &message);
 		buf_addf(&message, "): relctl claim %s", step->id);
 	}
 	{

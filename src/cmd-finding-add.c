@@ -1,8 +1,10 @@
 /* relctl finding add TITLE --severity S [--step STEP] [--evidence URL]...: record a finding. */
 #include <stdio.h>
 
+#include "buf.h"
 #include "cJSON.h"
 #include "relctl.h"
+#include "session.h"
 #include "util.h"
 
 static const struct option_spec options[] = {
@@ -13,6 +15,35 @@ static const struct option_spec options[] = {
 	OPTION_OFFLINE,
 	OPTION_END,
 };
+
+/*
+ * Who adds what next, naming only the roles the release's playbook has
+ * people for: the ledger takes estimate and risk from "dev" and impact
+ * from "support" only.
+ */
+static void print_next(struct cmd_ctx *ctx, const char *id)
+{
+	struct release rel;
+	struct error ignored;
+	struct buf next, people;
+
+	if (session_load_release(ctx->session, cmd_release_arg(ctx), &rel, &ignored) != 0) {
+		release_close(&rel);
+		return;
+	}
+	buf_init(&next);
+	buf_init(&people);
+	if (playbook_role_people(rel.pb, "dev", NULL, &people) > 0)
+		buf_addf(&next, "a dev (%s) adds 'relctl finding update %s --estimate 4h --risk low'", people.data, id);
+	buf_reset(&people);
+	if (playbook_role_people(rel.pb, "support", NULL, &people) > 0)
+		buf_addf(&next, "%sa support (%s) adds --impact TEXT", next.len ? "; " : "", people.data);
+	if (next.len)
+		fprintf(ctx->out, "next: %s\n", next.data);
+	buf_release(&people);
+	buf_release(&next);
+	release_close(&rel);
+}
 
 static int finding_add_exec(struct cmd_ctx *ctx)
 {
@@ -34,8 +65,7 @@ static int finding_add_exec(struct cmd_ctx *ctx)
 	if (rc == 0)
 		rc = cmd_record(ctx, "finding-add", NULL, fields);
 	if (rc == 0)
-		fprintf(ctx->out, "next: a dev adds 'relctl finding update %s --estimate 4h --risk low', support adds --impact TEXT\n",
-			id);
+		print_next(ctx, id);
 	cJSON_Delete(fields);
 	return rc;
 }

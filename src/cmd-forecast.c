@@ -131,6 +131,7 @@ static int forecast_exec(struct cmd_ctx *ctx)
 	root = cJSON_CreateObject();
 	cJSON_AddStringToObject(root, "release", rel->st->version);
 	cJSON_AddStringToObject(root, "now", time_format(s->now, t, sizeof(t)));
+	cJSON_AddBoolToObject(root, "finished", sched.complete);
 	cJSON_AddStringToObject(root, "finish", time_format(sched.finish, t, sizeof(t)));
 	cJSON_AddNumberToObject(root, "remaining_seconds", (double)sched.remaining);
 	steps = cJSON_AddArrayToObject(root, "steps");
@@ -151,14 +152,12 @@ static int forecast_exec(struct cmd_ctx *ctx)
 	}
 	phases = cJSON_AddArrayToObject(root, "phases");
 	for (p = 0; p < rel->pb->phase_count; p++) {
-		const struct pb_phase *ph = &rel->pb->phases[p];
-		time_t finish = s->now;
+		time_t finish;
+		bool finished = schedule_phase_finish(&sched, &rel->pb->phases[p], s->now, &finish);
 		cJSON *o = cJSON_CreateObject();
 
-		for (i = 0; i < ph->step_count; i++)
-			if (!sched.steps[ph->first_step + i].finished && sched.steps[ph->first_step + i].finish > finish)
-				finish = sched.steps[ph->first_step + i].finish;
-		cJSON_AddStringToObject(o, "id", ph->id);
+		cJSON_AddStringToObject(o, "id", rel->pb->phases[p].id);
+		cJSON_AddBoolToObject(o, "finished", finished);
 		cJSON_AddStringToObject(o, "finish", time_format(finish, t, sizeof(t)));
 		cJSON_AddItemToArray(phases, o);
 	}
@@ -189,9 +188,12 @@ static int forecast_exec(struct cmd_ctx *ctx)
 	} else {
 		const cJSON *item;
 
-		fprintf(ctx->out, "%s%s %s%s: done around %s (%s from now)\n", color(ctx, C_BOLD), rel->pb->name,
-			rel->st->version, color(ctx, C_RESET), time_format(sched.finish, t, sizeof(t)),
-			duration_format(sched.remaining, d, sizeof(d)));
+		fprintf(ctx->out, "%s%s %s%s: ", color(ctx, C_BOLD), rel->pb->name, rel->st->version, color(ctx, C_RESET));
+		if (sched.complete)
+			fprintf(ctx->out, "finished %s (every step done or skipped)\n", time_format(sched.finish, t, sizeof(t)));
+		else
+			fprintf(ctx->out, "done around %s (%s from now)\n", time_format(sched.finish, t, sizeof(t)),
+				duration_format(sched.remaining, d, sizeof(d)));
 		if (sched.path_len > 0) {
 			const struct step_record *r = &rel->st->steps[sched.path[0]];
 
@@ -202,9 +204,11 @@ static int forecast_exec(struct cmd_ctx *ctx)
 			target_text(ctx, cJSON_GetObjectItemCaseSensitive(root, "target"));
 		fprintf(ctx->out, "\n");
 		cJSON_ArrayForEach(item, phases)
-			fprintf(ctx->out, "phase %-12s finishes %s\n", cJSON_GetObjectItemCaseSensitive(item, "id")->valuestring,
+			fprintf(ctx->out, "phase %-12s %s %s\n", cJSON_GetObjectItemCaseSensitive(item, "id")->valuestring,
+				cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, "finished")) ? "finished" : "finishes",
 				cJSON_GetObjectItemCaseSensitive(item, "finish")->valuestring);
-		fprintf(ctx->out, "\n%-24s %-21s %-21s %s\n", "step", "starts", "finishes", "from");
+		if (cJSON_GetArraySize(steps) > 0)
+			fprintf(ctx->out, "\n%-24s %-21s %-21s %s\n", "step", "starts", "finishes", "from");
 		cJSON_ArrayForEach(item, steps)
 			fprintf(ctx->out, "%-24s %-21s %-21s %s\n", cJSON_GetObjectItemCaseSensitive(item, "id")->valuestring,
 				cJSON_GetObjectItemCaseSensitive(item, "start")->valuestring,
@@ -227,7 +231,9 @@ const struct cmd_entry cmd_forecast_entry = {
 	.summary = "when each remaining step, phase and the release will finish",
 	.help = "Uses measured medians from earlier releases (estimates where there is no\n"
 		"history), the dependency graph and the wait steps.  --assume answers \"if\n"
-		"support finishes testing tomorrow, when do we ship?\": --assume test-voyager=1d.",
+		"support finishes testing tomorrow, when do we ship?\": --assume test-voyager=1d.\n"
+		"A phase (or the release) whose steps are all done or skipped is shown as\n"
+		"finished, at the time its last step finished.",
 	.options = options,
 	.min_args = 0,
 	.max_args = 1,

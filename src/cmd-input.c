@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "cJSON.h"
 #include "relctl.h"
 #include "session.h"
@@ -21,6 +22,7 @@ static int pick_role(struct cmd_ctx *ctx, const char **role)
 	struct release *rel = ctx->release;
 	const struct pb_person *me;
 	const struct pb_step *decision;
+	struct buf mine, asked;
 	size_t i, found = 0;
 	int rc = -1;
 
@@ -33,16 +35,34 @@ static int pick_role(struct cmd_ctx *ctx, const char **role)
 			  rel->st->version);
 		goto out;
 	}
-	for (i = 0; i < decision->inputs.count; i++)
-		if (person_has_role(me, decision->inputs.items[i]) && found++ == 0)
-			*role = decision->inputs.items[i];
-	if (found == 0)
-		error_set(&ctx->err, EXIT_NOPERM, "the decision asks input from %s, and %s holds none of those roles; name one with --role",
-			  decision->inputs.count ? decision->inputs.items[0] : "nobody", me->id);
+	buf_init(&mine);
+	buf_init(&asked);
+	for (i = 0; i < decision->inputs.count; i++) {
+		const char *r = decision->inputs.items[i];
+
+		buf_addf(&asked, "%s%s (", i ? ", " : "", r);
+		if (playbook_role_people(rel->pb, r, NULL, &asked) == 0)
+			buf_adds(&asked, "nobody has it");
+		buf_adds(&asked, ")");
+		if (person_has_role(me, r)) {
+			buf_addf(&mine, "%s%s", found ? ", " : "", r);
+			if (found++ == 0)
+				*role = r;
+		}
+	}
+	if (decision->inputs.count == 0)
+		error_set(&ctx->err, EXIT_DATAERR, "release %s's decision asks no role for input; to give one anyway, name one of your roles with --role",
+			  rel->st->version);
+	else if (found == 0)
+		error_set(&ctx->err, EXIT_NOPERM, "the decision asks input from %s; %s holds none of those roles, so one of them gives it with 'relctl input --note TEXT'",
+			  asked.data, me->id);
 	else if (found > 1)
-		error_set(&ctx->err, EXIT_USAGE, "you hold several roles the decision asks input from; name one with --role");
+		error_set(&ctx->err, EXIT_USAGE, "%s holds several roles the decision asks input from (%s); name one with --role, like --role %s",
+			  me->id, mine.data, *role);
 	else
 		rc = 0;
+	buf_release(&mine);
+	buf_release(&asked);
 out:
 	if (rc == 0)
 		*role = strdup(*role);

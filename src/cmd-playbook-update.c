@@ -15,17 +15,21 @@ static int playbook_update_exec(struct cmd_ctx *ctx)
 	int rc;
 
 	rc = session_update_playbook(s, ctx->args.positionals[0], &summary, &ctx->err);
-	if (rc == 0)
+	if (rc == 1)
+		fprintf(stderr, "relctl: %s is the playbook already in force; nothing to update\n",
+			cmd_line(ctx, ctx->args.positionals[0]));
+	else if (rc == 0)
 		fprintf(ctx->out, "%s\nreleases already started keep the playbook they were started with\n", summary);
 	free(summary);
-	return rc;
+	return rc < 0 ? -1 : 0;
 }
 
 const struct cmd_entry cmd_playbook_update_entry = {
 	.name = "playbook update",
 	.usage = "FILE",
 	.summary = "use a new playbook for new releases (release manager)",
-	.help = "The playbook is checked first, as 'relctl lint' would.",
+	.help = "The playbook is checked first, as 'relctl lint' would.  When FILE is the\n"
+		"playbook in force already, nothing is written (exit 0).",
 	.options = options,
 	.min_args = 1,
 	.max_args = 1,

@@ -107,6 +107,10 @@ out:
 	return rc;
 }
 
+/* A release keeps the playbook it started with: only later ones get a notify hook added now. */
+static const char add_notify[] =
+	"releases started after you add 'notify: HOOK' to the playbook (docs/playbook.md, notify) and run 'relctl playbook update FILE' send them";
+
 /* The reminders of one release; how many were not delivered, or -1 when it has no notify hook. */
 static int remind_release(struct cmd_ctx *ctx, const char *version)
 {
@@ -129,8 +133,19 @@ static int remind_release(struct cmd_ctx *ctx, const char *version)
 		goto out;
 	count = delegation_reminders(rel.st, me->id, s->now, &plans);
 	if (count > 0 && rel.pb->notify == NULL) {
-		error_set(&ctx->err, EXIT_CONFIG, "release %s has %zu reminder%s due, but its playbook names no notify hook to send them through (docs/playbook.md, notify)",
-			  version, count, count == 1 ? "" : "s");
+		/* Nothing can be sent, but what is due is still worth knowing. */
+		for (i = 0; i < count; i++)
+			fprintf(ctx->out, "%s: %s of %s due for %s: %s\n", version, plans[i].kind, plans[i].step_list,
+				plans[i].person ? plans[i].person : "the release managers", cmd_line(ctx, plans[i].message));
+		if (!args_flag(&ctx->args, "dry-run")) {
+			error_set(&ctx->err, EXIT_CONFIG,
+				  "release %s has %zu reminder%s due (above) but its playbook has no notify hook to send %s through; %s",
+				  version, count, count == 1 ? "" : "s", count == 1 ? "it" : "them", add_notify);
+			goto out;
+		}
+		fprintf(stderr, "relctl: warning: release %s's playbook has no notify hook, so nothing would be sent; %s\n", version,
+			add_notify);
+		failed = 0;
 		goto out;
 	}
 	if (count == 0)
@@ -189,8 +204,10 @@ const struct cmd_entry cmd_remind_entry = {
 		"steps nobody has claimed for longer than idle_after.  Each send is recorded in\n"
 		"the ledger; a step is reminded once per person and day, with a webhook-id made\n"
 		"of the release, person, day and steps, so running it every 10 minutes sends each\n"
-		"reminder once a day.  Rehearsals are never reminded.  Run it as a person of the\n"
-		"playbook (RELCTL_USER in the cron job).",
+		"reminder once a day.  Rehearsals are never reminded.  Without a notify hook in\n"
+		"the release's playbook it lists the reminders due and exits 78 (--dry-run: lists\n"
+		"them, warns, exits 0).  Run it as a person of the playbook (RELCTL_USER in the\n"
+		"cron job).",
 	.options = options,
 	.min_args = 0,
 	.max_args = 0,

@@ -151,6 +151,7 @@ void commit_backoff(int attempt)
 	usleep((useconds_t)((attempt < 6 ? 1000u << attempt : 32000u) + jitter * (unsigned)attempt));
 }
 
+/* 0 when the plan's commit is the tip, 1 when the plan wrote nothing (no commit), -1 on error. */
 static int commit_loop(struct session *s, plan_fn fn, void *data, char **summary, struct error *err)
 {
 	int attempt;
@@ -166,9 +167,14 @@ static int commit_loop(struct session *s, plan_fn fn, void *data, char **summary
 		if (rc < 0)
 			return -1;
 		plan_init(&plan);
-		if (fn(s, base, data, &plan, err) != 0 || commit_plan(s, NULL, base, &plan, new_tip, err) != 0) {
+		if (fn(s, base, data, &plan, err) != 0 ||
+		    (plan.count > 0 && commit_plan(s, NULL, base, &plan, new_tip, err) != 0)) {
 			plan_release(&plan);
 			return -1;
+		}
+		if (plan.count == 0) {
+			plan_release(&plan);
+			return 1;
 		}
 		rc = store_ref_swap(s->store, s->ref, base, new_tip, plan.summary, err);
 		if (rc == 0 && summary) {
@@ -485,9 +491,20 @@ static int plan_playbook(struct session *s, const char *tip, void *data, struct 
 				 s->branch);
 	if (!pp->first) {
 		struct playbook *old;
+		struct buf current;
+		bool same;
 
 		if (tip == NULL)
 			return session_no_ledger(s, err);
+		buf_init(&current);
+		if (store_read(s->store, tip, PLAYBOOK_PATH, &current, err) != 0) {
+			buf_release(&current);
+			return -1;
+		}
+		same = current.len == pp->len && memcmp(current.data, pp->text, pp->len) == 0;
+		buf_release(&current);
+		if (same)
+			return 0; /* an empty plan: nothing to write */
 		old = session_playbook_at(s, tip, PLAYBOOK_PATH, err);
 		if (old == NULL)
 			return -1;

@@ -231,7 +231,6 @@ static void plan_add(struct reminder_plan **plans, size_t *count, const struct r
 	struct reminder_plan *p;
 	struct buf text, list;
 	const cJSON *item;
-	size_t i, n = 0;
 
 	buf_init(&text);
 	buf_init(&list);
@@ -254,9 +253,7 @@ static void plan_add(struct reminder_plan **plans, size_t *count, const struct r
 		struct buf managers;
 
 		buf_init(&managers);
-		for (i = 0; i < st->pb->person_count; i++)
-			if (ledger_is_manager(&st->pb->people[i]))
-				buf_addf(&managers, "%s%s", n++ ? ", " : "", st->pb->people[i].id);
+		playbook_role_people(st->pb, ROLE_RELEASE_MANAGER, NULL, &managers);
 		p->message = xasprintf("for the release managers (%s): %s. 'relctl next' shows them; 'relctl assign STEP PERSON' moves one",
 				       managers.data ? managers.data : "", text.data);
 		buf_release(&managers);

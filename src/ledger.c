@@ -307,10 +307,100 @@ static int refuse_pending(const struct op_ctx *o, const char *verb, struct error
 	return rc;
 }
 
-static int refuse_role(const struct op_ctx *o, const char *verb, const char *role, struct error *err)
+/*
+ * "a dev (jan, shalom)": the role as a refusal names it, with the people of
+ * the playbook who have it, but for except; "another" when except has it.
+ */
+static size_t add_role_people(struct buf *b, const struct playbook *pb, const char *role, const char *except)
 {
-	return error_set(err, EXIT_NOPERM, "%s cannot %s %s: it needs the role %s; ask a %s or the release manager",
-			 o->actor->id, verb, o->step->id, role, role);
+	bool another = except && person_has_role(playbook_person(pb, except), role);
+	size_t n;
+
+	buf_addf(b, "%s %s (", another ? "another" : strchr("aeiou", role[0]) ? "an" : "a",
+		 strcmp(role, ROLE_RELEASE_MANAGER) == 0 ? "release manager" : role);
+	n = playbook_role_people(pb, role, except, b);
+	buf_adds(b, n ? ")" : another ? "nobody else has the role)" : "nobody has the role)");
+	return n;
+}
+
+/* Who may verb the step when the actor may not: role's people, and the release managers when managers_too. */
+static void add_who_may(struct buf *b, const struct playbook *pb, const char *role, bool managers_too)
+{
+	add_role_people(b, pb, role, NULL);
+	if (managers_too && strcmp(role, ROLE_RELEASE_MANAGER) != 0) {
+		buf_adds(b, " or ");
+		add_role_people(b, pb, ROLE_RELEASE_MANAGER, NULL);
+	}
+}
+
+/* The actor lacks role: the refusal names who has it (and the release managers, when they may too). */
+static int refuse_role(const struct op_ctx *o, const char *verb, const char *role, bool managers_too,
+		       struct error *err)
+{
+	struct buf who;
+	int rc;
+
+	buf_init(&who);
+	add_who_may(&who, o->st->pb, role, managers_too);
+	rc = error_set(err, EXIT_NOPERM, "%s cannot %s %s: it needs the role %s; ask %s", o->actor->id, verb, o->step->id,
+		       role, who.data);
+	buf_release(&who);
+	return rc;
+}
+
+/*
+ * Nobody reviews their own work (what: "work on test"): the others of role
+ * who can; with none, for a whole step, a reopen lets another of its owner
+ * role do it for the actor to review.
+ */
+static int refuse_own_review(const struct op_ctx *o, const char *what, const char *role, bool whole_step,
+			     struct error *err)
+{
+	const struct playbook *pb = o->st->pb;
+	struct buf who;
+	int rc;
+
+	buf_init(&who);
+	if (add_role_people(&who, pb, role, o->actor->id) > 0) {
+		rc = error_set(err, EXIT_NOPERM, "%s cannot review their own %s; ask %s", o->actor->id, what, who.data);
+	} else {
+		buf_reset(&who);
+		if (whole_step && add_role_people(&who, pb, o->step->owner, o->actor->id) > 0)
+			rc = error_set(err, EXIT_NOPERM,
+				       "%s cannot review their own %s, and nobody else has the role %s; 'relctl reopen %s --reason TEXT' lets %s do it, for %s to review",
+				       o->actor->id, what, role, o->step->id, who.data, o->actor->id);
+		else
+			rc = error_set(err, EXIT_NOPERM,
+				       "%s cannot review their own %s, and nobody else has the role %s; give it to a second person in the playbook (releases started after 'relctl playbook update FILE')",
+				       o->actor->id, what, role);
+	}
+	buf_release(&who);
+	return rc;
+}
+
+/*
+ * A claim needs the owner role; a release manager may assign the step to
+ * someone who has it.  also: more ways in, or "".
+ */
+static int refuse_claim_role(const struct op_ctx *o, const char *also, struct error *err)
+{
+	const struct pb_step *s = o->step;
+	struct buf who;
+	int rc;
+
+	buf_init(&who);
+	add_role_people(&who, o->st->pb, s->owner, NULL);
+	if (ledger_is_manager(o->actor)) {
+		rc = error_set(err, EXIT_NOPERM, "%s cannot claim %s: it needs the role %s; 'relctl assign %s PERSON' gives it to %s%s",
+			       o->actor->id, s->id, s->owner, s->id, who.data, also);
+	} else {
+		buf_adds(&who, " to claim it, or ");
+		add_role_people(&who, o->st->pb, ROLE_RELEASE_MANAGER, NULL);
+		rc = error_set(err, EXIT_NOPERM, "%s cannot claim %s: it needs the role %s; ask %s to 'relctl assign' it%s",
+			       o->actor->id, s->id, s->owner, who.data, also);
+	}
+	buf_release(&who);
+	return rc;
 }
 
 /* The holder, or a release manager, may act on a held step. */
@@ -320,8 +410,17 @@ static int require_holder_or_manager(const struct op_ctx *o, const char *verb, s
 		return 0;
 	if (ledger_is_manager(o->actor))
 		return 0;
-	return error_set(err, EXIT_NOPERM, "%s cannot %s %s: it is held by %s; only they or a release manager can",
-			 o->actor->id, verb, o->step->id, o->rec->holder ? o->rec->holder : "nobody");
+	{
+		struct buf managers;
+		int rc;
+
+		buf_init(&managers);
+		add_role_people(&managers, o->st->pb, ROLE_RELEASE_MANAGER, NULL);
+		rc = error_set(err, EXIT_NOPERM, "%s cannot %s %s: it is held by %s; only they or %s can", o->actor->id, verb,
+			       o->step->id, o->rec->holder ? o->rec->holder : "nobody", managers.data);
+		buf_release(&managers);
+		return rc;
+	}
 }
 
 static const char *require_reason(const struct op_ctx *o, struct error *err)
@@ -335,10 +434,26 @@ static const char *require_reason(const struct op_ctx *o, struct error *err)
 	return reason;
 }
 
+/* Who may reopen a step: check_reopen's rule. */
+static bool may_reopen(const struct op_ctx *o)
+{
+	return ledger_is_manager(o->actor) || person_has_role(o->actor, o->step->owner);
+}
+
 static int refuse_finished(const struct op_ctx *o, const char *verb, struct error *err)
 {
-	return error_set(err, EXIT_DATAERR, "cannot %s %s: it is already %s; 'relctl reopen %s --reason TEXT' first",
-			 verb, o->step->id, step_state_name(o->state), o->step->id);
+	struct buf who;
+	int rc;
+
+	if (may_reopen(o))
+		return error_set(err, EXIT_DATAERR, "cannot %s %s: it is already %s; 'relctl reopen %s --reason TEXT' first",
+				 verb, o->step->id, step_state_name(o->state), o->step->id);
+	buf_init(&who);
+	add_who_may(&who, o->st->pb, o->step->owner, true);
+	rc = error_set(err, EXIT_DATAERR, "cannot %s %s: it is already %s; ask %s to 'relctl reopen %s --reason TEXT' first",
+		       verb, o->step->id, step_state_name(o->state), who.data, o->step->id);
+	buf_release(&who);
+	return rc;
 }
 
 /* The delegation part of the rules, further down. */
@@ -693,10 +808,15 @@ static int check_claim(struct op_ctx *o, struct error *err)
 		else if (strcmp(o->rec->holder, o->actor->id) == 0)
 			rc = error_set(err, EXIT_DATAERR, "you already hold %s (%s)", o->step->id,
 				       step_state_name(o->state));
-		else if (o->state == STATE_IN_REVIEW)
+		else if (o->state == STATE_IN_REVIEW && may_reopen(o))
 			rc = error_set(err, EXIT_DATAERR, "%s was done by %s and waits for review by a %s; 'relctl reopen %s --reason TEXT' to redo it",
 				       o->step->id, o->rec->done_by ? o->rec->done_by : o->rec->holder,
 				       review_role(o->step, o->rec), o->step->id);
+		else if (o->state == STATE_IN_REVIEW)
+			rc = refuse_finished(o, "claim", err);
+		else if (ledger_is_manager(o->actor))
+			rc = error_set(err, EXIT_TEMPFAIL, "%s is already claimed by %s; ask them, or 'relctl assign %s PERSON' moves it",
+				       o->step->id, who, o->step->id);
 		else
 			rc = error_set(err, EXIT_TEMPFAIL, "%s is already claimed by %s; ask them, or the release manager can 'relctl assign' it",
 				       o->step->id, who);
@@ -818,6 +938,12 @@ static int check_review(struct op_ctx *o, struct error *err)
 
 	if (verdict == NULL || (strcmp(verdict, "approve") && strcmp(verdict, "reject")))
 		return error_set(err, EXIT_USAGE, "a review is approve or reject");
+	if (o->state == STATE_CLAIMED && o->rec->holder && strcmp(o->rec->holder, o->actor->id) == 0)
+		return error_set(err, EXIT_DATAERR, "%s is claimed by %s, not waiting for review; 'relctl done %s' first",
+				 o->step->id, o->actor->id, o->step->id);
+	if (o->state == STATE_CLAIMED && o->rec->holder)
+		return error_set(err, EXIT_DATAERR, "%s is claimed by %s, not waiting for review; %s runs 'relctl done %s' first",
+				 o->step->id, o->rec->holder, o->rec->holder, o->step->id);
 	if (o->state != STATE_IN_REVIEW)
 		return error_set(err, EXIT_DATAERR, "%s is %s, not waiting for review", o->step->id,
 				 step_state_name(o->state));
@@ -826,10 +952,14 @@ static int check_review(struct op_ctx *o, struct error *err)
 	if (o->step->review == NULL || (o->rec->review_verdict && strcmp(o->rec->review_verdict, "approve") == 0))
 		return refuse_step_review(o, err);
 	if (!person_has_role(o->actor, o->step->review))
-		return refuse_role(o, "review", o->step->review, err);
-	if (o->rec->done_by && strcmp(o->rec->done_by, o->actor->id) == 0)
-		return error_set(err, EXIT_NOPERM, "%s cannot review their own work on %s; ask another %s", o->actor->id,
-				 o->step->id, o->step->review);
+		return refuse_role(o, "review", o->step->review, false, err);
+	if (o->rec->done_by && strcmp(o->rec->done_by, o->actor->id) == 0) {
+		char *what = xasprintf("work on %s", o->step->id);
+		int rc = refuse_own_review(o, what, o->step->review, true, err);
+
+		free(what);
+		return rc;
+	}
 	if (strcmp(verdict, "reject") == 0 && (json_string(o->event, "note") == NULL || !json_string(o->event, "note")[0]))
 		return error_set(err, EXIT_USAGE, "a rejection needs --note TEXT saying what to fix");
 	return 0;
@@ -883,8 +1013,8 @@ static int check_reopen(struct op_ctx *o, struct error *err)
 {
 	if (require_reason(o, err) == NULL)
 		return -1;
-	if (!ledger_is_manager(o->actor) && !person_has_role(o->actor, o->step->owner))
-		return refuse_role(o, "reopen", o->step->owner, err);
+	if (!may_reopen(o))
+		return refuse_role(o, "reopen", o->step->owner, true, err);
 	if (o->step->kind == STEP_DECISION)
 		return error_set(err, EXIT_DATAERR, "the decision is not reopened by hand; 'relctl decide delay' starts a new candidate");
 	if (!finished(o->state) && o->state != STATE_IN_REVIEW)
@@ -915,7 +1045,7 @@ static int check_block(struct op_ctx *o, struct error *err)
 	if (o->rec->holder)
 		return require_holder_or_manager(o, "block", err);
 	if (!ledger_is_manager(o->actor) && !person_has_role(o->actor, o->step->owner))
-		return refuse_role(o, "block", o->step->owner, err);
+		return refuse_role(o, "block", o->step->owner, true, err);
 	return 0;
 }
 
@@ -933,7 +1063,7 @@ static int check_unblock(struct op_ctx *o, struct error *err)
 	if (o->rec->holder)
 		return require_holder_or_manager(o, "unblock", err);
 	if (!ledger_is_manager(o->actor) && !person_has_role(o->actor, o->step->owner))
-		return refuse_role(o, "unblock", o->step->owner, err);
+		return refuse_role(o, "unblock", o->step->owner, true, err);
 	return 0;
 }
 
@@ -1027,6 +1157,24 @@ static void apply_finding_add(struct op_ctx *o)
 		    json_string(o->event, "severity"), json_string(o->event, "finding_step"));
 }
 
+/* A finding's estimate and risk are the dev role's, its impact support's: role names fixed in relctl. */
+static int refuse_finding_role(const struct op_ctx *o, const char *what, const char *role, struct error *err)
+{
+	struct buf who;
+	int rc;
+
+	buf_init(&who);
+	if (add_role_people(&who, o->st->pb, role, NULL) > 0)
+		rc = error_set(err, EXIT_NOPERM, "%s cannot set a finding's %s: that is the %s role's call; ask %s", o->actor->id,
+			       what, role, who.data);
+	else
+		rc = error_set(err, EXIT_NOPERM,
+			       "%s cannot set a finding's %s: that is the %s role's call, and nobody has it in the playbook of release %s (docs/playbook.md, roles)",
+			       o->actor->id, what, role, o->st->version);
+	buf_release(&who);
+	return rc;
+}
+
 static int check_finding_update(struct op_ctx *o, struct error *err)
 {
 	const char *id = json_string(o->event, "finding"), *risk = json_string(o->event, "risk");
@@ -1039,11 +1187,9 @@ static int check_finding_update(struct op_ctx *o, struct error *err)
 		return error_set(err, EXIT_USAGE, "release %s has no finding \"%s\"; 'relctl finding list' shows them",
 				 o->st->version, id ? id : "");
 	if ((estimate || risk) && !person_has_role(o->actor, "dev"))
-		return error_set(err, EXIT_NOPERM, "%s cannot set a finding's estimate or risk: that is the dev role's call",
-				 o->actor->id);
+		return refuse_finding_role(o, "estimate or risk", "dev", err);
 	if (json_string(o->event, "impact") && !person_has_role(o->actor, "support"))
-		return error_set(err, EXIT_NOPERM, "%s cannot set a finding's customer impact: that is the support role's call",
-				 o->actor->id);
+		return refuse_finding_role(o, "customer impact", "support", err);
 	if (estimate && duration_parse(estimate, &seconds) != 0)
 		return error_set(err, EXIT_USAGE, "bad estimate \"%s\": write a duration like 4h or 2d", estimate);
 	if (risk && strcmp(risk, "low") && strcmp(risk, "medium") && strcmp(risk, "high"))
@@ -1231,7 +1377,7 @@ static int check_hook(struct op_ctx *o, struct error *err)
 	if (check_hook_rehearsal(o, outcome->valuestring, err) != 0)
 		return -1;
 	if (!person_has_role(o->actor, o->step->owner) && !ledger_is_manager(o->actor))
-		return refuse_role(o, "run", o->step->owner, err);
+		return refuse_role(o, "run", o->step->owner, true, err);
 	if (o->state == STATE_DONE && forced)
 		return 0;
 	if (o->state == STATE_DONE)
@@ -1422,11 +1568,15 @@ static int check_shadow_grant(const struct op_ctx *o, struct error *err)
 	const struct release_state *source;
 
 	if (in == NULL || !o->step->shadow_grants) {
-		if (o->step->shadow_grants)
-			return error_set(err, EXIT_NOPERM,
-					 "%s cannot claim %s: it needs the role %s; ask a %s or the release manager, or shadow it to its finish first ('relctl shadow %s' while someone holds it)",
-					 o->actor->id, o->step->id, o->step->owner, o->step->owner, o->step->id);
-		return refuse_role(o, "claim", o->step->owner, err);
+		if (o->step->shadow_grants) {
+			char *also = xasprintf(", or shadow it to its finish first ('relctl shadow %s' while someone holds it)",
+					       o->step->id);
+			int rc = refuse_claim_role(o, also, err);
+
+			free(also);
+			return rc;
+		}
+		return refuse_claim_role(o, "", err);
 	}
 	if (!o->fresh)
 		return 0;
@@ -1709,22 +1859,30 @@ static int require_checklist_editor(const struct op_ctx *o, const char *verb, st
 	size_t i;
 	int rc;
 
+	struct buf can;
+
 	if (o->step->kind == STEP_HOOK || o->step->kind == STEP_DECISION)
 		return refuse_no_checklist(o, err);
-	if (finished(o->state) || o->state == STATE_IN_REVIEW)
-		return refuse_finished(o, verb, err);
+	/* Someone who could not edit it even reopened hears who can, not to reopen it. */
 	if (ledger_is_manager(o->actor) || person_has_role(o->actor, o->step->owner))
-		return 0;
+		return finished(o->state) || o->state == STATE_IN_REVIEW ? refuse_finished(o, verb, err) : 0;
 	for (i = 0; i < st->pb->step_count; i++) {
 		const struct step_record *r = &st->steps[i];
 
 		if (strlist_contains(&st->pb->steps[i].updates, o->step->id) && r->holder &&
 		    strcmp(r->holder, o->actor->id) == 0 && (r->base == STATE_CLAIMED || r->base == STATE_BLOCKED))
-			return 0;
+			return finished(o->state) || o->state == STATE_IN_REVIEW ? refuse_finished(o, verb, err) : 0;
 	}
 	who = updaters(st, o->step);
-	rc = error_set(err, EXIT_NOPERM, "%s cannot %s %s's checklist: a release manager, a %s%s%s can",
-		       o->actor->id, verb, o->step->id, o->step->owner, who[0] ? " or whoever holds " : "", who);
+	buf_init(&can);
+	add_role_people(&can, st->pb, o->step->owner, NULL);
+	if (strcmp(o->step->owner, ROLE_RELEASE_MANAGER) != 0) {
+		buf_adds(&can, who[0] ? ", " : " or ");
+		add_role_people(&can, st->pb, ROLE_RELEASE_MANAGER, NULL);
+	}
+	rc = error_set(err, EXIT_NOPERM, "%s cannot %s %s's checklist: %s%s%s can", o->actor->id, verb, o->step->id,
+		       can.data, who[0] ? " or whoever holds " : "", who);
+	buf_release(&can);
 	free(who);
 	return rc;
 }
@@ -2010,12 +2168,24 @@ static int check_review_item(struct op_ctx *o, struct error *err)
 	if (!awaits_review(it))
 		return error_set(err, EXIT_DATAERR, "item %s of %s was already approved by %s", it->id, o->step->id,
 				 it->review_by);
-	if (!person_has_role(o->actor, it->review))
-		return error_set(err, EXIT_NOPERM, "%s cannot review item %s of %s: it needs the role %s; ask a %s", o->actor->id,
-				 it->id, o->step->id, it->review, it->review);
-	if ((o->rec->done_by && strcmp(o->rec->done_by, o->actor->id) == 0) || (it->by && strcmp(it->by, o->actor->id) == 0))
-		return error_set(err, EXIT_NOPERM, "%s cannot review their own result for %s of %s; ask another %s",
-				 o->actor->id, it->id, o->step->id, it->review);
+	if (!person_has_role(o->actor, it->review)) {
+		struct buf who;
+		int rc;
+
+		buf_init(&who);
+		add_role_people(&who, o->st->pb, it->review, NULL);
+		rc = error_set(err, EXIT_NOPERM, "%s cannot review item %s of %s: it needs the role %s; ask %s", o->actor->id,
+			       it->id, o->step->id, it->review, who.data);
+		buf_release(&who);
+		return rc;
+	}
+	if ((o->rec->done_by && strcmp(o->rec->done_by, o->actor->id) == 0) || (it->by && strcmp(it->by, o->actor->id) == 0)) {
+		char *what = xasprintf("result for %s of %s", it->id, o->step->id);
+		int rc = refuse_own_review(o, what, it->review, false, err);
+
+		free(what);
+		return rc;
+	}
 	if (strcmp(verdict, "reject") == 0 && (note == NULL || note[0] == '\0'))
 		return error_set(err, EXIT_USAGE, "a rejection needs --note TEXT saying what to fix");
 	return 0;

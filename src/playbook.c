@@ -1762,6 +1762,51 @@ static void check_roles_held(struct loader *l, const struct node *root)
 			   "no \"%s\" role: nobody can assign, skip or reopen steps for others", ROLE_RELEASE_MANAGER);
 }
 
+/*
+ * The one person of role who may also do step s (has its owner role), or
+ * NULL: when that person does it, nobody can review their work.
+ */
+static const struct pb_person *lone_reviewer(const struct playbook *pb, const struct pb_step *s, const char *role)
+{
+	const struct pb_person *only = NULL;
+	size_t i;
+
+	for (i = 0; i < pb->person_count; i++) {
+		if (!person_has_role(&pb->people[i], role))
+			continue;
+		if (only)
+			return NULL;
+		only = &pb->people[i];
+	}
+	return only && person_has_role(only, s->owner) ? only : NULL;
+}
+
+/* Reviews that can get stuck: the role's only person reviewing what they may have done. */
+static void check_reviews(struct loader *l)
+{
+	const struct playbook *pb = l->pb;
+	const struct pb_person *p;
+	size_t i, k;
+
+	for (i = 0; i < pb->step_count; i++) {
+		const struct pb_step *s = &pb->steps[i];
+		const struct node *n = l->step_nodes[i];
+
+		if (n && s->review && (p = lone_reviewer(pb, s, s->review)) != NULL)
+			warning_at(l, key_mark(n, "review"),
+				   "step \"%s\" is reviewed by a %s, and %s, the only one, may do it too: then nobody can review it; give the role \"%s\" to a second person, or have another role review it",
+				   s->id, s->review, p->id, s->review);
+		for (k = 0; k < s->checklist_count; k++) {
+			const struct pb_item *it = &s->checklist[k];
+
+			if (it->review && (p = lone_reviewer(pb, s, it->review)) != NULL)
+				warning_at(l, it->mark,
+					   "item \"%s\" of step \"%s\" is reviewed by a %s, and %s, the only one, may do the step too: then nobody can review it; give the role \"%s\" to a second person, or have another role review it",
+					   it->id, s->id, it->review, p->id, it->review);
+		}
+	}
+}
+
 /* Deadlines that can never be met or never count, and grants on a step nobody claims. */
 static void check_step_delegation(struct loader *l)
 {
@@ -1834,6 +1879,7 @@ static void load(struct loader *l, const struct node *root)
 	check_step_delegation(l);
 	check_cycles(l);
 	check_roles_held(l, root);
+	check_reviews(l);
 }
 
 struct playbook *playbook_parse(const char *text, size_t len, struct diagnostics *diags)
@@ -2079,6 +2125,16 @@ bool playbook_has_role(const struct playbook *pb, const char *role)
 bool person_has_role(const struct pb_person *person, const char *role)
 {
 	return person != NULL && strlist_contains(&person->roles, role);
+}
+
+size_t playbook_role_people(const struct playbook *pb, const char *role, const char *except, struct buf *out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < pb->person_count; i++)
+		if (person_has_role(&pb->people[i], role) && (except == NULL || strcmp(pb->people[i].id, except) != 0))
+			buf_addf(out, "%s%s", n++ ? ", " : "", pb->people[i].id);
+	return n;
 }
 
 long step_idle_after(const struct playbook *pb, const struct pb_step *s)

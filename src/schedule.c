@@ -83,7 +83,8 @@ static void visit(struct walk *w, size_t i)
 		me->duration = remaining(w, i);
 		me->finish = me->start + me->duration;
 	} else {
-		me->finish = w->now;
+		/* The last change of a done step is its approval, if it was reviewed. */
+		me->finish = w->st->steps[i].changed_at ? w->st->steps[i].changed_at : w->now;
 	}
 	w->state[i] = 2;
 }
@@ -101,7 +102,14 @@ void schedule_compute(const struct release_state *st, const long *durations, tim
 	w.state = xcalloc(pb->step_count + 1, sizeof(*w.state));
 	for (i = 0; i < pb->step_count; i++)
 		visit(&w, i);
-	out->finish = now;
+	out->complete = pb->step_count > 0;
+	for (i = 0; i < pb->step_count; i++)
+		if (!out->steps[i].finished)
+			out->complete = false;
+	out->finish = out->complete ? 0 : now;
+	for (i = 0; out->complete && i < pb->step_count; i++)
+		if (out->steps[i].finish > out->finish)
+			out->finish = out->steps[i].finish;
 	for (i = 0; i < pb->step_count; i++) {
 		if (out->steps[i].finished)
 			continue;
@@ -122,8 +130,26 @@ void schedule_compute(const struct release_state *st, const long *durations, tim
 		out->path[i] = out->path[n - 1 - i];
 		out->path[n - 1 - i] = t;
 	}
-	out->remaining = (long)(out->finish - now);
+	out->remaining = out->complete ? 0 : (long)(out->finish - now);
 	free(w.state);
+}
+
+bool schedule_phase_finish(const struct schedule *s, const struct pb_phase *ph, time_t now, time_t *finish)
+{
+	bool finished = true;
+	size_t i;
+
+	*finish = 0;
+	for (i = 0; i < ph->step_count; i++) {
+		const struct schedule_step *step = &s->steps[ph->first_step + i];
+
+		finished = finished && step->finished;
+		if (step->finish > *finish)
+			*finish = step->finish;
+	}
+	if (*finish == 0)
+		*finish = now;
+	return finished;
 }
 
 void schedule_release(struct schedule *s)

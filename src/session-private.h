@@ -69,7 +69,7 @@ void plan_release_doc(struct plan *plan, const struct release *rel);
 int plan_index(struct session *s, const char *tip, const struct release_state *st, struct plan *plan, bool always,
 	       struct error *err);
 
-/* Plans one commit on tip (NULL: the first commit). */
+/* Plans one commit on tip (NULL: the first commit); a plan that writes nothing makes no commit. */
 typedef int (*plan_fn)(struct session *s, const char *tip, void *data, struct plan *plan, struct error *err);
 
 /*
@@ -106,7 +106,7 @@ void judging_signature_check(struct signature_check *check, const struct store_c
 
 /* ---------- sync.c ---------- */
 
-/* The commit loop with a remote: fetch and judge, reconcile offline events, plan, push. */
+/* The commit loop with a remote: fetch and judge, reconcile offline events, plan, push; 1 when the plan wrote nothing. */
 int sync_commit_loop(struct session *s, plan_fn fn, void *data, char **summary, struct error *err);
 
 #endif

@@ -248,14 +248,32 @@ static int push_status(const char *refname, const char *status, void *payload)
 	return 0;
 }
 
+/* There is no remote of that name: how to add it, and the ones there are. */
+static int no_remote(struct store *store, const char *remote, struct error *err)
+{
+	git_strarray names = { 0 };
+	struct buf have;
+	size_t i;
+	int rc;
+
+	buf_init(&have);
+	if (git_remote_list(&names, store->repo) == 0)
+		for (i = 0; i < names.count; i++)
+			buf_addf(&have, "%s%s", i ? ", " : "", names.strings[i]);
+	rc = error_set(err, EXIT_CONFIG, "there is no git remote \"%s\" (%s%s); add it with 'git remote add %s URL'", remote,
+		       have.len ? "this repository has " : "this repository has none", have.len ? have.data : "", remote);
+	git_strarray_dispose(&names);
+	buf_release(&have);
+	return rc;
+}
+
 char *store_remote_url(struct store *store, const char *remote, struct error *err)
 {
 	git_remote *r = NULL;
 	char *url;
 
 	if (git_remote_lookup(&r, store->repo, remote) != 0) {
-		error_set(err, EXIT_CONFIG, "there is no git remote \"%s\"; add it with 'git remote add %s URL' or run 'relctl init --remote NAME'",
-			  remote, remote);
+		no_remote(store, remote, err);
 		return NULL;
 	}
 	url = xstrdup(git_remote_url(r) ? git_remote_url(r) : "");
@@ -550,8 +568,7 @@ int store_fetch(struct store *store, const char *remote, const char *branch, cha
 	int rc, e;
 
 	if (anonymous_remote(store, remote, &r) != 0)
-		return error_set(err, EXIT_CONFIG, "there is no git remote \"%s\"; add it with 'git remote add %s URL'",
-				 remote, remote);
+		return no_remote(store, remote, err);
 	tls_settings(store, r);
 	if (random_hex(hex, 8) != 0)
 		snprintf(hex, sizeof(hex), "%d", (int)getpid());
@@ -729,7 +746,7 @@ int store_push(struct store *store, const char *remote, const char *branch, cons
 	if (parse_oid(&new_oid, new_tip, err) != 0)
 		return -1;
 	if (git_remote_lookup(&r, store->repo, remote) != 0)
-		return error_set(err, EXIT_CONFIG, "there is no git remote \"%s\"", remote);
+		return no_remote(store, remote, err);
 	tls_settings(store, r);
 	path = local_remote_path(git_remote_url(r) ? git_remote_url(r) : "");
 	if (path) {

@@ -483,12 +483,17 @@ int sync_commit_loop(struct session *s, plan_fn fn, void *data, char **summary, 
 			return empty < 0 ? -1 : refuse_rejected(s, err);
 		}
 		plan_init(&plan);
-		if (fn(s, base, data, &plan, err) != 0 || commit_plan(s, j, base, &plan, new_tip, err) != 0) {
+		if (fn(s, base, data, &plan, err) != 0 ||
+		    (plan.count > 0 && commit_plan(s, j, base, &plan, new_tip, err) != 0)) {
 			judging_free(j);
 			plan_release(&plan);
 			return -1;
 		}
 		judging_free(j);
+		if (plan.count == 0) {
+			plan_release(&plan);
+			return 1;
+		}
 		rc = store_push(s->store, s->remote, s->branch, new_tip, rc == 1 ? NULL : remote_tip, err);
 		if (rc == 0) {
 			follow(s, new_tip);

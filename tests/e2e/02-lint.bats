@@ -271,6 +271,30 @@ lint_refuses() {
 		.message == "unknown key \"nmae\" in the playbook; did you mean \"name\"?")'
 }
 
+@test "a review whose only reviewer may do the step too is a warning at the review, and lint still passes" {
+	cat >"$WORK/lone.yaml" <<'EOF'
+relctl: 1
+name: Lone reviewer
+roles: [release-manager, dev]
+people:
+  - {id: alex, name: Alex, email: alex@example.com, roles: [release-manager, dev]}
+  - {id: kim, name: Kim, email: kim@example.com, roles: [dev]}
+phases:
+  - id: testing
+    steps:
+      - {id: test, title: Test, owner: dev, instructions: Test it., review: release-manager}
+EOF
+	run --separate-stderr "$RELCTL" lint "$WORK/lone.yaml"
+	[ "$status" -eq 0 ] || { echo "$output $stderr"; false; }
+	[[ "$output" == "$WORK/lone.yaml: ok: \"Lone reviewer\", "*", 1 warning" ]] || { echo "$output"; false; }
+	same "$WORK/lone.yaml:10:77: warning: step \"test\" is reviewed by a release-manager, and alex, the only one, may do it too: then nobody can review it; give the role \"release-manager\" to a second person, or have another role review it" "$stderr"
+	# Reviewed by another dev instead: no warning.
+	sed -i 's/review: release-manager/review: dev/' "$WORK/lone.yaml"
+	run --separate-stderr "$RELCTL" lint "$WORK/lone.yaml"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ] || { echo "$stderr"; false; }
+}
+
 @test "lint --quiet prints errors only" {
 	run "$RELCTL" lint --quiet "$PLAYBOOK"
 	[ "$status" -eq 0 ]

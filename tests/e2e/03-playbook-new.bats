@@ -57,6 +57,41 @@ teardown() {
 	[ "$(ledger 1.0.0 | jq -r '.steps.advisory.state')" = skipped ]
 }
 
+# playbook.yaml set up by alex, 1.0.0 started, and kim's finding added ($output says what next).
+kim_finds_a_bug_in_1_0_0() {
+	export RELCTL_USER=alex
+	relctl init --playbook playbook.yaml >/dev/null
+	relctl start 1.0.0 >/dev/null
+	run as kim finding add "The installer hangs on arm64" --severity major
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+}
+
+@test "the minimal playbook has no trap: support gives a finding its impact, and whichever dev tests, the other reviews" {
+	relctl playbook new >playbook.yaml
+	kim_finds_a_bug_in_1_0_0
+	[[ "$output" == *"next: a dev (alex, kim) adds 'relctl finding update F-"*" --estimate 4h --risk low'; a support (sam) adds --impact TEXT" ]] || { echo "$output"; false; }
+	f=$(ledger 1.0.0 | jq -r '.findings[0].id')
+	run as sam finding update "$f" --impact "arm64 users cannot upgrade"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(ledger 1.0.0 | jq -r '.findings[0].impact')" = "arm64 users cannot upgrade" ]
+	# alex, the only release manager, builds and tests; kim reviews.
+	as alex claim build >/dev/null
+	as alex done build --evidence https://ci.example.com/1 >/dev/null
+	as alex claim test >/dev/null
+	as alex done test >/dev/null
+	run as kim review test approve
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(ledger 1.0.0 | jq -r '.steps.test | "\(.state) \(.review.by)"')" = "done kim" ]
+}
+
+@test "finding add names who adds estimate and impact, and only the roles the playbook has" {
+	relctl playbook new | sed 's/roles: \[product-owner, support\]/roles: [product-owner]/; s/^roles: \[release-manager, product-owner, dev, support\]/roles: [release-manager, product-owner, dev]/' >playbook.yaml
+	! grep -v '^ *#' playbook.yaml | grep -q support || { grep -n support playbook.yaml; false; }
+	kim_finds_a_bug_in_1_0_0
+	[[ "$output" == *"next: a dev (alex, kim) adds 'relctl finding update F-"*" --estimate 4h --risk low'" ]] || { echo "$output"; false; }
+	[[ "$output" != *support* ]] || { echo "$output"; false; }
+}
+
 @test "init without --playbook in a repository with no ledger and no remote says how to get a playbook, and creates nothing" {
 	run relctl init
 	[ "$status" -eq 64 ]

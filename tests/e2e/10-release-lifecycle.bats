@@ -5,6 +5,7 @@
 # After each step the ledger is read back with git and jq; every rule's
 # refusal is checked for its exit code, its message, and that it wrote nothing.
 
+bats_require_minimum_version 1.5.0
 load helper
 
 V=2.6.3
@@ -142,6 +143,21 @@ ledger_is_consistent() {
 	[ "$(step publish-release state)" = pending ]
 	[ "$(git show relctl-ledger:index.json | jq -r '.releases["2.6.3"].status')" = open ]
 	ledger_is_consistent
+}
+
+@test "playbook update with the playbook already in force says so and writes nothing (0); a changed one is one commit" {
+	relctl init --playbook "$PLAYBOOK" >/dev/null
+	tip=$(git rev-parse relctl-ledger)
+	run --separate-stderr relctl playbook update "$PLAYBOOK"
+	[ "$status" -eq 0 ] || { echo "$output $stderr"; false; }
+	[ "$output" = "" ]
+	[ "$stderr" = "relctl: $PLAYBOOK is the playbook already in force; nothing to update" ] || { echo "$stderr"; false; }
+	[ "$(git rev-parse relctl-ledger)" = "$tip" ]
+	sed 's/^name: TinyPilot Pro$/name: TinyPilot Pro 2/' "$PLAYBOOK" >"$BATS_TEST_TMPDIR/changed.yaml"
+	run relctl playbook update "$BATS_TEST_TMPDIR/changed.yaml"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(git rev-list --count "$tip..relctl-ledger")" -eq 1 ]
+	[ "$(last_commit)" = 'Cristina <cristina@example.com>|cristina updated the playbook "TinyPilot Pro 2" (25 steps)' ]
 }
 
 @test "init on a branch of one's own records it in git config and every command uses it" {
@@ -341,7 +357,7 @@ ledger_is_consistent() {
 
 @test "claim needs the step's owner role (77)" {
 	tinypilot
-	refused 77 "david cannot claim build-rc: it needs the role dev; ask a dev or the release manager" david claim build-rc
+	refused 77 "david cannot claim build-rc: it needs the role dev; ask a dev (jan, shalom) to claim it, or a release manager (cristina) to 'relctl assign' it" david claim build-rc
 	refused 77 "it needs the role dev" cristina claim build-rc
 }
 
@@ -367,7 +383,7 @@ ledger_is_consistent() {
 @test "unclaim is for the holder or the release manager (77)" {
 	tinypilot
 	ok jan claim build-rc
-	refused 77 "shalom cannot unclaim build-rc: it is held by jan; only they or a release manager can" shalom unclaim build-rc
+	refused 77 "shalom cannot unclaim build-rc: it is held by jan; only they or a release manager (cristina) can" shalom unclaim build-rc
 	ok jan unclaim build-rc
 	[ "$(last_commit)" = 'Jan <jan@example.com>|jan unclaimed build-rc (2.6.3 rc1)' ]
 	[ "$(step build-rc state)" = ready ]
@@ -396,7 +412,7 @@ ledger_is_consistent() {
 	tinypilot
 	refused 65 "build-rc is not claimed; 'relctl claim build-rc' first" jan done build-rc
 	ok jan claim build-rc
-	refused 77 "shalom cannot finish build-rc: it is held by jan; only they or a release manager can" shalom done build-rc
+	refused 77 "shalom cannot finish build-rc: it is held by jan; only they or a release manager (cristina) can" shalom done build-rc
 	# The release manager may finish it for jan, who stays the one who did it.
 	ok cristina done build-rc --note "jan is off sick; build 8812 is fine"
 	[ "$(last_commit)" = 'Cristina <cristina@example.com>|cristina finished build-rc (2.6.3 rc1)' ]
@@ -420,7 +436,7 @@ ledger_is_consistent() {
 @test "review: only the review role (77), a rejection needs a note (64) and goes back to the doer" {
 	tinypilot
 	ok shalom claim draft-changelog
-	refused 65 "draft-changelog is claimed, not waiting for review" cristina review draft-changelog approve
+	refused 65 "draft-changelog is claimed by shalom, not waiting for review; shalom runs 'relctl done draft-changelog' first" cristina review draft-changelog approve
 	ok shalom done draft-changelog
 	refused 65 "draft-changelog is already done and waits for review by release-manager" shalom done draft-changelog
 	refused 77 "jan cannot review draft-changelog: it needs the role release-manager" jan review draft-changelog approve

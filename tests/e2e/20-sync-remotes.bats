@@ -337,3 +337,18 @@ one_claim_wins() { # KIND
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 	[ "$(remote_events | tail -1)" = "jan claim update-test-plan" ]
 }
+
+@test "playbook update of the playbook the remote already has in force writes and pushes nothing, though this clone had not fetched it yet" {
+	team path
+	(cd "$TEST_TMP/b" && relctl sync >/dev/null)
+	sed 's/^name: TinyPilot Pro$/name: TinyPilot Pro 2/' "$PLAYBOOK" >"$TEST_TMP/changed.yaml"
+	run relctl playbook update "$TEST_TMP/changed.yaml"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	tip=$(remote_tip)
+	cd "$TEST_TMP/b"
+	run relctl playbook update "$TEST_TMP/changed.yaml"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$output" = "relctl: $TEST_TMP/changed.yaml is the playbook already in force; nothing to update" ]
+	[ "$(remote_tip)" = "$tip" ]
+	same_as_remote # fetched, as every command with a remote does; no commit of its own
+}

@@ -101,7 +101,7 @@ office_ready() {
 	[ "$(rj '.steps["test-voyager"].checklist | [.total, .unchecked, .review_pending] | join(" ")')" = "25 25 4" ]
 	[ "$(rj '.steps["test-diy"].checklist.total')" = 15 ]
 	ok shalom done update-test-plan --note "static IP redirect added; Pi 3 notice removed"
-	refused 77 "shalom cannot add an item to test-voyager's checklist: a release manager, a support or whoever holds update-test-plan can" \
+	refused 77 "shalom cannot add an item to test-voyager's checklist: a support (david, maria), a release manager (cristina) or whoever holds update-test-plan can" \
 		shalom checklist add test-voyager "One more" --id late
 
 	# --- david, on support's laptop, runs the Voyager checklist ---
@@ -303,7 +303,7 @@ office_ready() {
 	ok cristina checklist add test-voyager "HDMI 2.1 monitor at 4K"
 	has "cristina added the item hdmi-2-1-monitor-at-4k to test-voyager's checklist (2.6.3 rc1)"
 	ok maria checklist add test-voyager "Serial console over USB" --id serial
-	refused 77 "lena cannot add an item to test-voyager's checklist: a release manager, a support or whoever holds update-test-plan can" \
+	refused 77 "lena cannot add an item to test-voyager's checklist: a support (david, maria), a release manager (cristina) or whoever holds update-test-plan can" \
 		lena checklist add test-voyager "Marketing screenshot"
 	refused 77 "jan cannot add an item" jan checklist add test-voyager "Jan's case"
 	ok jan claim update-test-plan

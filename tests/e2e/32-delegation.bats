@@ -138,7 +138,7 @@ stats_json() { # FILTER
 	ok david sync
 	relrun maria claim build --release 1.2
 	expect 77
-	has "maria cannot claim build: it needs the role dev; ask a dev or the release manager, or shadow it to its finish first"
+	has "maria cannot claim build: it needs the role dev; ask a dev (jan, shalom) to claim it, or a release manager (cristina) to 'relctl assign' it, or shadow it to its finish first"
 	ok david next 1.2
 	has "build                    ready      Build the candidate -> relctl claim build"
 	ok david claim build --release 1.2
@@ -362,7 +362,7 @@ stats_json() { # FILTER
 	[ "$(ledger 1.0 | jq '.reminders | length')" -eq 1 ]
 }
 
-@test "remind with reminders due and no notify hook in the playbook is a configuration error (78), and nothing is recorded" {
+@test "remind with no notify hook: the dry run shows what is due and warns once; the real run shows it too and is a configuration error (78); nothing is recorded" {
 	init_tinypilot
 	at 2024-03-19T10:00:00Z
 	ok cristina start 2.6.3
@@ -371,9 +371,14 @@ stats_json() { # FILTER
 	relrun cristina status
 	has "overdue by 1h"
 	sum=$(ledger_sum 2.6.3)
-	relrun cristina remind
+	run --separate-stderr as cristina remind --dry-run
+	expect 0
+	has "2.6.3: reminder of build-rc due for jan: jan, build-rc is overdue by 1h (due 2024-03-19T14:00:00Z)"
+	same "relctl: warning: release 2.6.3's playbook has no notify hook, so nothing would be sent; releases started after you add 'notify: HOOK' to the playbook (docs/playbook.md, notify) and run 'relctl playbook update FILE' send them" "$stderr"
+	run --separate-stderr as cristina remind
 	expect 78
-	has "release 2.6.3 has 1 reminder due, but its playbook names no notify hook to send them through"
+	has "2.6.3: reminder of build-rc due for jan: jan, build-rc is overdue by 1h"
+	same "relctl: release 2.6.3 has 1 reminder due (above) but its playbook has no notify hook to send it through; releases started after you add 'notify: HOOK' to the playbook (docs/playbook.md, notify) and run 'relctl playbook update FILE' send them" "$stderr"
 	[ "$(ledger_sum 2.6.3)" = "$sum" ]
 }
 

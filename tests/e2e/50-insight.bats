@@ -316,6 +316,37 @@ publishing 2024-04-08T22:20:00Z" "$(jq -r '.phases[] | "\(.id) \(.finish)"' <<<"
 	has "the date hinges on build (jan)"
 }
 
+@test "forecast: a finished phase, and a release whose steps are all done or skipped, finished when their last step did" {
+	use open
+	at 8 120 jan done build --evidence https://ci.example.com/builds/1.6.0
+	at 8 130 david claim test
+	at 8 200 david done test --evidence https://videos.example.com/1.6.0
+	at 8 210 michael decide ship --reason "tests pass"
+	export RELCTL_NOW=2024-04-10T09:00:00Z
+	run relctl forecast --json
+	[ "$status" -eq 0 ]
+	expect "false 2024-04-10T13:20:00Z" "$(jq -r '"\(.finished) \(.finish)"' <<<"$output")"
+	expect "testing true 2024-04-08T12:30:00Z
+publishing false 2024-04-10T13:20:00Z" "$(jq -r '.phases[] | "\(.id) \(.finished) \(.finish)"' <<<"$output")"
+	run relctl forecast
+	[ "$status" -eq 0 ]
+	has "phase testing      finished 2024-04-08T12:30:00Z"
+	has "phase publishing   finishes 2024-04-10T13:20:00Z"
+
+	# 1.5.0 shipped: decided at 18:00 on day 5, soak done at 20:20, announce skipped.
+	run relctl forecast 1.5.0 --json
+	[ "$status" -eq 0 ]
+	expect "true 2024-04-05T20:20:00Z 0 0" "$(jq -r '"\(.finished) \(.finish) \(.remaining_seconds) \(.steps | length)"' <<<"$output")"
+	expect "testing true 2024-04-05T18:00:00Z
+publishing true 2024-04-05T20:20:00Z" "$(jq -r '.phases[] | "\(.id) \(.finished) \(.finish)"' <<<"$output")"
+	run relctl forecast 1.5.0
+	[ "$status" -eq 0 ]
+	expect "Mini 1.5.0: finished 2024-04-05T20:20:00Z (every step done or skipped)
+
+phase testing      finished 2024-04-05T18:00:00Z
+phase publishing   finished 2024-04-05T20:20:00Z" "$output"
+}
+
 @test "forecast --assume STEP=DURATION moves the finish by the difference" {
 	use open
 	export RELCTL_NOW=2024-04-08T11:00:00Z

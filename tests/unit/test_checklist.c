@@ -253,7 +253,7 @@ static void test_the_manager_the_steps_role_and_the_holder_of_an_updating_step_a
 	ok(f, "rita", "start", NULL);
 	ok(f, "rita", "checklist-add", "test", "item", "hdmi", "text", "HDMI hotplug");
 	ok(f, "sue", "checklist-add", "test", "item", "usb", "text", "USB keyboard types");
-	record(f, EXIT_NOPERM, "dan cannot add an item to test's checklist: a release manager, a support or whoever holds plan can",
+	record(f, EXIT_NOPERM, "dan cannot add an item to test's checklist: a support (sam, sue), a release manager (rita) or whoever holds plan can",
 	       "dan", "checklist-add", "test", "item", "ota", "text", "Update over the air");
 	ok(f, "dan", "claim", "plan");
 	ok(f, "dan", "checklist-add", "test", "item", "ota", "text", "Update over the air", "evidence_required", "true",

@@ -483,7 +483,7 @@ static void test_unclaim_is_for_the_holder_or_a_release_manager(void **state)
 	refuse(f, ev(f, "dan", "unclaim", "build"), EXIT_DATAERR, "cannot unclaim build: it is ready, not claimed");
 	accept(f, ev(f, "dan", "claim", "build"));
 	refuse(f, ev(f, "dora", "unclaim", "build"), EXIT_NOPERM,
-	       "dora cannot unclaim build: it is held by dan; only they or a release manager can");
+	       "dora cannot unclaim build: it is held by dan; only they or a release manager (rita, rolf) can");
 	refuse(f, ev(f, "sam", "unclaim", "build"), EXIT_NOPERM, "held by dan");
 	accept(f, ev(f, "dan", "unclaim", "build"));
 	assert_string_equal(st_of(f, "build"), "ready");
@@ -633,7 +633,7 @@ static void test_a_review_step_is_in_review_when_done_and_done_when_approved(voi
 	finish_build_and_plan(f);
 	accept(f, ev(f, "sam", "claim", "test"));
 	refuse(f, with(ev(f, "dan", "review", "test"), "verdict", "approve"), EXIT_DATAERR,
-	       "test is claimed, not waiting for review");
+	       "test is claimed by sam, not waiting for review; sam runs 'relctl done test' first");
 	accept(f, with_evidence(ev(f, "sam", "done", "test"), "https://videos.example.com/t1"));
 	assert_string_equal(st_of(f, "test"), "in-review");
 	assert_false(ledger_phase_complete(f->st, 0));

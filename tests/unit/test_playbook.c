@@ -984,6 +984,45 @@ static void no_release_manager_role_is_a_warning(void **state)
 	expect_warning(3, 8, "no \"release-manager\" role: nobody can assign, skip or reopen steps for others");
 }
 
+static void a_review_whose_only_reviewer_may_do_the_step_is_a_warning(void **state)
+{
+	(void)state;
+	/* rita alone has every role: she may do both steps and is the only one to review them. */
+	parse(PHASE "      - {id: a, title: A, owner: dev, doc: d, review: release-manager}\n"
+		    "      - id: b\n"
+		    "        title: B\n"
+		    "        owner: support\n"
+		    "        doc: d\n"
+		    "        checklist:\n"
+		    "          - {id: boot, text: Boots, review: dev}\n");
+	assert_non_null(pb);
+	expect_counts(0, 2);
+	expect_warning(9, 55, "step \"a\" is reviewed by a release-manager, and rita, the only one, may do it too: then nobody can "
+			      "review it; give the role \"release-manager\" to a second person, or have another role review it");
+	expect_warning(15, 13, "item \"boot\" of step \"b\" is reviewed by a dev, and rita, the only one, may do the step too: "
+			       "then nobody can review it; give the role \"dev\" to a second person, or have another role review it");
+}
+
+static void a_review_by_two_people_or_by_one_who_cannot_do_the_step_is_no_warning(void **state)
+{
+	(void)state;
+	parse("relctl: 1\n"
+	      "name: Unit\n"
+	      "roles: [release-manager, dev, support]\n"
+	      "people:\n"
+	      "  - {id: rita, email: rita@example.com, roles: [release-manager]}\n"
+	      "  - {id: dan, email: dan@example.com, roles: [dev]}\n"
+	      "  - {id: dora, email: dora@example.com, roles: [dev]}\n"
+	      "  - {id: sue, email: sue@example.com, roles: [support]}\n"
+	      "phases:\n"
+	      "  - id: p\n"
+	      "    steps:\n"
+	      "      - {id: a, title: A, owner: dev, doc: d, review: release-manager}\n"
+	      "      - {id: b, title: B, owner: dev, doc: d, review: dev}\n"
+	      "      - {id: c, title: C, owner: support, doc: d, review: dev}\n");
+	expect_clean();
+}
+
 static void warnings_do_not_hide_errors(void **state)
 {
 	(void)state;
@@ -1588,7 +1627,8 @@ static void a_checklist_loads_its_items_in_order_and_into_the_json_form(void **s
 	const cJSON *items;
 
 	(void)state;
-	parse(HEAD "vars:\n"
+	parse(HEAD "  - {id: dan, email: dan@example.com, roles: [dev]}\n"
+		   "vars:\n"
 		   "  wifi: {type: bool}\n"
 		   "phases:\n"
 		   "  - id: build\n"
@@ -1608,7 +1648,7 @@ static void a_checklist_loads_its_items_in_order_and_into_the_json_form(void **s
 	assert_string_equal(pb->steps[1].checklist[1].text, "Static IP reached");
 	assert_true(pb->steps[1].checklist[1].evidence_required);
 	assert_string_equal(pb->steps[1].checklist[1].review, "dev");
-	assert_int_equal(pb->steps[1].checklist[1].mark.line, 18);
+	assert_int_equal(pb->steps[1].checklist[1].mark.line, 19);
 	assert_string_equal(pb->steps[1].checklist[2].when, "!wifi");
 	assert_false(pb->steps[1].checklist[2].evidence_required);
 	assert_int_equal(pb->steps[0].updates.count, 1);
@@ -1765,6 +1805,8 @@ int main(void)
 		T(var_declarations_are_checked),
 		T(a_step_without_instructions_is_a_warning),
 		T(a_role_nobody_holds_is_a_warning),
+		T(a_review_whose_only_reviewer_may_do_the_step_is_a_warning),
+		T(a_review_by_two_people_or_by_one_who_cannot_do_the_step_is_no_warning),
 		T(no_release_manager_role_is_a_warning),
 		T(warnings_do_not_hide_errors),
 		T(lint_reports_every_error_not_only_the_first),
