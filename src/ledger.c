@@ -2059,7 +2059,7 @@ enum field_type {
 	FIELD_NAME,  /* one line: an id, a person, a verdict (LEDGER_NAME_MAX) */
 	FIELD_TEXT,  /* free text, newlines allowed (LEDGER_TEXT_MAX) */
 	FIELD_LINKS, /* a list of one-line strings (evidence) */
-	FIELD_BOOL,  /* true, when present */
+	FIELD_BOOL,  /* true, when present: relctl leaves out a flag that is not set */
 	FIELD_INT,   /* a whole number >= 1 */
 	FIELD_OBJECT /* vars, a hook's result */
 };
@@ -2145,10 +2145,14 @@ static const struct op_def ops[] = {
 	    FIELDS_END } },
 };
 
-/* Fields every event has; step only on the ops that need one. */
+/*
+ * Fields every event has; step only on the ops that need one.  Every relctl
+ * has written the candidate an event was made for (new_event()), and the
+ * rule that an event belongs to its candidate depends on it being there.
+ */
 static const struct field_def common_fields[] = {
 	{ "id", FIELD_NAME, true },	  { "time", FIELD_NAME, true }, { "actor", FIELD_NAME, true },
-	{ "op", FIELD_NAME, true },	  { "step", FIELD_NAME, false }, { "candidate", FIELD_INT, false },
+	{ "op", FIELD_NAME, true },	  { "step", FIELD_NAME, false }, { "candidate", FIELD_INT, true },
 	FIELDS_END,
 };
 
@@ -2186,7 +2190,7 @@ static int field_ok(const cJSON *v, const struct field_def *def, const char *id,
 			ok = ok && cJSON_IsString(item) && text_ok(item->valuestring, LEDGER_LINK_MAX, true);
 		break;
 	case FIELD_BOOL:
-		ok = cJSON_IsBool(v);
+		ok = cJSON_IsTrue(v);
 		break;
 	case FIELD_INT:
 		ok = cJSON_IsNumber(v) && v->valuedouble >= 1 && v->valuedouble <= 1e6 &&
@@ -2206,7 +2210,7 @@ static int field_ok(const cJSON *v, const struct field_def *def, const char *id,
 				 def->type == FIELD_NAME	? "one line of UTF-8 text, at most 256 bytes"
 				 : def->type == FIELD_TEXT	? "UTF-8 text of at most 64 KiB"
 				 : def->type == FIELD_LINKS	? "a list of at most 100 links, each one line of UTF-8 text"
-				 : def->type == FIELD_BOOL	? "true or false"
+				 : def->type == FIELD_BOOL	? "true, or no field at all: relctl writes only true"
 				 : def->type == FIELD_INT	? "a whole number"
 								: "an object of at most 64 KiB");
 	return 0;
@@ -2231,6 +2235,9 @@ static int shape_ok(const cJSON *event, const struct op_def *def, const char *id
 		if (field_ok(field, f, id, err) != 0)
 			return -1;
 	}
+	for (f = common_fields; f->name; f++)
+		if (f->required && !cJSON_HasObjectItem(event, f->name))
+			return error_set(err, EXIT_DATAERR, "event %s (%s) lacks its \"%s\"", id, def->name, f->name);
 	for (f = def->fields; f->name; f++)
 		if (f->required && !cJSON_HasObjectItem(event, f->name))
 			return error_set(err, EXIT_DATAERR, "event %s (%s) lacks its \"%s\"", id, def->name, f->name);
