@@ -46,6 +46,7 @@ struct judge_change {
 	const char *path;
 	bool deleted;
 	bool regular;     /* a plain file (not a link, a submodule or an executable) */
+	unsigned mode;    /* its git mode when not regular (0120000 a symlink, ...), for the message; 0 when unknown */
 	const char *data; /* the new content; NULL when deleted or too large to read */
 	size_t len;       /* its size, also when too large to read */
 };
@@ -147,7 +148,10 @@ struct judge_restore {
 /*
  * When the last commit judged is refused: the restore, the last accepted
  * state plus every event of the refused commits that is valid there (its
- * author is its actor, and ledger_apply() allows it in order).  by_email is
+ * commit's author is its actor, that commit's signature is one the playbook
+ * in force accepts for its author, its id is in relctl's form, a release it
+ * starts pins the playbook in force, and ledger_apply() allows it in order);
+ * the others are in dropped, with why.  by_email is
  * the release manager who will write it.  Returns 0, or -1 (nothing to
  * restore, or by_email is not a release manager of the accepted playbook).
  */

@@ -173,6 +173,7 @@ struct store_delta {
 	char *path;
 	bool deleted;
 	bool regular;   /* mode 100644 */
+	unsigned mode;  /* the new git file mode (0120000 a symlink, ...); 0 when deleted */
 	bool too_large; /* larger than the max asked for: data is empty */
 	size_t size;
 	struct buf data;

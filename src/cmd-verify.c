@@ -66,9 +66,14 @@ static int verify_exec(struct cmd_ctx *ctx)
 						n + cJSON_GetObjectItemCaseSensitive(who, "unsigned")->valueint);
 				}
 		}
-		fprintf(ctx->out, "root commit: %s (pin it with 'git config relctl.root %s')\n",
-			cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(report, "root")),
-			cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(report, "root")));
+		{
+			const char *root = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(report, "root"));
+
+			if (root)
+				fprintf(ctx->out, "root commit: %s (pin it with 'git config relctl.root %s')\n", root, root);
+			else
+				fprintf(ctx->out, "root commit: none: the first commit was refused, so this history has no root to pin\n");
+		}
 	}
 	cJSON_Delete(report);
 	return rc;

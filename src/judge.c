@@ -61,7 +61,26 @@ struct candidate {
 	char *commit;
 	char *author_email;
 	cJSON *event;
-	cJSON *pin; /* the release document's playbook pin, for a release the refused commits started */
+	cJSON *pin;  /* the release document's playbook pin, for a release the refused commits started */
+	char *unfit; /* why its commit cannot vouch for it (a signature not its actor's), or NULL */
+};
+
+/*
+ * Event ids (per release path, or of one release) and paths, in an
+ * open-addressing table kept at most half full.  A refused commit may
+ * append 100,000 events or write as many files, and a linear look-up per
+ * event made remembering one quadratic (100,000 events: 221 s).  The keys
+ * are borrowed from whoever holds the events or the paths.
+ */
+struct id_slot {
+	const char *path; /* NULL in an index of one release's events */
+	const char *id;
+	size_t value; /* 0: an empty slot */
+};
+
+struct id_index {
+	struct id_slot *slots;
+	size_t size, count;
 };
 
 struct judge {
@@ -71,19 +90,23 @@ struct judge {
 	char *root;
 	char *pinned_root; /* relctl.root, or NULL */
 	struct file_entry *files;
-	size_t file_count;
+	size_t file_count, file_cap;
+	struct id_index file_paths; /* path -> file index + 1 */
 	struct judged_release *releases;
 	size_t release_count;
 	struct pinned *pinned;
 	size_t pinned_count;
 	struct playbook *current; /* playbook.yaml, parsed when first needed */
+	char current_blob[41];    /* its git blob id, "" until needed */
 	struct playbook *first;   /* a first commit's own playbook, for its keys */
 	cJSON *signers;           /* email -> {signed, unsigned} */
 	cJSON *index;             /* index.json, likewise */
 	struct shadow_entry *shadow;
-	size_t shadow_count;
+	size_t shadow_count, shadow_cap;
+	struct id_index shadow_paths; /* path -> shadow index + 1 */
 	struct candidate *candidates;
-	size_t candidate_count;
+	size_t candidate_count, candidate_cap;
+	struct id_index candidate_ids; /* (path, event id) -> candidate index + 1 */
 	struct judge_incident *incidents;
 	size_t incident_count;
 	size_t events;
@@ -98,6 +121,86 @@ struct verdict {
 static void verdict_event(struct verdict *v, const char *id)
 {
 	snprintf(v->event, sizeof(v->event), "%s", id && event_id_valid(id) ? id : "");
+}
+
+/* ---------- indexes of ids and paths ---------- */
+
+static size_t id_hash(const char *path, const char *id)
+{
+	size_t h = 1469598103934665603u; /* FNV-1a over the path, a separator and the id */
+	const char *p;
+
+	for (p = path ? path : ""; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211u;
+	h = (h ^ 0xffu) * 1099511628211u;
+	for (p = id; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211u;
+	return h;
+}
+
+static bool id_slot_is(const struct id_slot *slot, const char *path, const char *id)
+{
+	if (strcmp(slot->id, id) != 0)
+		return false;
+	return path == NULL ? slot->path == NULL : slot->path != NULL && strcmp(slot->path, path) == 0;
+}
+
+/* The value kept for (path, id), or 0. */
+static size_t id_index_find(const struct id_index *x, const char *path, const char *id)
+{
+	size_t k, mask;
+
+	if (x->size == 0)
+		return 0;
+	mask = x->size - 1;
+	for (k = id_hash(path, id) & mask; x->slots[k].value; k = (k + 1) & mask)
+		if (id_slot_is(&x->slots[k], path, id))
+			return x->slots[k].value;
+	return 0;
+}
+
+/* Keeps value (not 0) for (path, id), which the index does not hold yet. */
+static void id_index_add(struct id_index *x, const char *path, const char *id, size_t value)
+{
+	size_t k, mask;
+
+	if (2 * (x->count + 1) > x->size) {
+		struct id_index grown = { NULL, x->size ? 2 * x->size : 64, 0 };
+
+		grown.slots = xcalloc(grown.size, sizeof(*grown.slots));
+		for (k = 0; k < x->size; k++)
+			if (x->slots[k].value)
+				id_index_add(&grown, x->slots[k].path, x->slots[k].id, x->slots[k].value);
+		free(x->slots);
+		*x = grown;
+	}
+	mask = x->size - 1;
+	for (k = id_hash(path, id) & mask; x->slots[k].value; k = (k + 1) & mask)
+		;
+	x->slots[k].path = path;
+	x->slots[k].id = id;
+	x->slots[k].value = value;
+	x->count++;
+}
+
+static void id_index_release(struct id_index *x)
+{
+	free(x->slots);
+	memset(x, 0, sizeof(*x));
+}
+
+/* The ids of events (an array, or NULL), each once. */
+static void id_index_of_events(struct id_index *x, const cJSON *events)
+{
+	const cJSON *ev;
+
+	cJSON_ArrayForEach(ev, events)
+	{
+		const char *id = json_string(ev, "id");
+
+		if (id && !id_index_find(x, NULL, id))
+			id_index_add(x, NULL, id, 1);
+	}
 }
 
 /* ---------- the accepted tree ---------- */
@@ -124,17 +227,20 @@ static void shadow_clear(struct judge *j)
 	}
 	free(j->shadow);
 	j->shadow = NULL;
-	j->shadow_count = 0;
+	j->shadow_count = j->shadow_cap = 0;
+	id_index_release(&j->shadow_paths);
 	for (i = 0; i < j->candidate_count; i++) {
 		free(j->candidates[i].path);
 		free(j->candidates[i].commit);
 		free(j->candidates[i].author_email);
 		cJSON_Delete(j->candidates[i].event);
 		cJSON_Delete(j->candidates[i].pin);
+		free(j->candidates[i].unfit);
 	}
 	free(j->candidates);
 	j->candidates = NULL;
-	j->candidate_count = 0;
+	j->candidate_count = j->candidate_cap = 0;
+	id_index_release(&j->candidate_ids);
 }
 
 void judge_free(struct judge *j)
@@ -161,6 +267,7 @@ void judge_free(struct judge *j)
 		free(j->files[i].data);
 	}
 	free(j->files);
+	id_index_release(&j->file_paths);
 	for (i = 0; i < j->incident_count; i++) {
 		struct judge_incident *in = &j->incidents[i];
 
@@ -234,12 +341,9 @@ size_t judge_release_count(const struct judge *j)
 
 static struct file_entry *file_find(struct judge *j, const char *path)
 {
-	size_t i;
+	size_t i = id_index_find(&j->file_paths, NULL, path);
 
-	for (i = 0; i < j->file_count; i++)
-		if (strcmp(j->files[i].path, path) == 0)
-			return &j->files[i];
-	return NULL;
+	return i ? &j->files[i - 1] : NULL;
 }
 
 static void file_set(struct judge *j, const char *path, const char *data, size_t len)
@@ -247,9 +351,13 @@ static void file_set(struct judge *j, const char *path, const char *data, size_t
 	struct file_entry *f = file_find(j, path);
 
 	if (f == NULL) {
-		j->files = xrealloc(j->files, (j->file_count + 1) * sizeof(*j->files));
+		if (j->file_count == j->file_cap) {
+			j->file_cap = j->file_cap ? 2 * j->file_cap : 64;
+			j->files = xrealloc(j->files, j->file_cap * sizeof(*j->files));
+		}
 		f = &j->files[j->file_count++];
 		f->path = xstrdup(path);
+		id_index_add(&j->file_paths, NULL, f->path, j->file_count);
 	} else {
 		free(f->data);
 	}
@@ -297,6 +405,44 @@ static const struct playbook *current_playbook(struct judge *j, struct error *er
 	if (rc == 0)
 		j->current = playbook_load_text("playbook.yaml", data, len, err);
 	return j->current;
+}
+
+/* The blob id of playbook.yaml in force: what an honest 'relctl start' pins. */
+static const char *current_blob(struct judge *j, struct error *err)
+{
+	const char *data;
+	size_t len;
+	int rc;
+
+	if (j->current_blob[0])
+		return j->current_blob;
+	rc = accepted_file(j, "playbook.yaml", &data, &len, err);
+	if (rc == 1)
+		error_set(err, EXIT_DATAERR, "the ledger has no playbook.yaml");
+	if (rc != 0)
+		return NULL;
+	if (git_blob_id(data, len, j->current_blob) != 0) {
+		j->current_blob[0] = '\0';
+		error_set(err, EXIT_SOFTWARE, "cannot hash the playbook");
+		return NULL;
+	}
+	return j->current_blob;
+}
+
+/*
+ * A new release is pinned to the playbook in force: a release started on an
+ * older one the ledger still holds would give back the roles an update took.
+ */
+static int check_pin_in_force(struct judge *j, const char *version, const char *blob, struct error *err)
+{
+	const char *in_force = current_blob(j, err);
+
+	if (in_force == NULL)
+		return -1;
+	if (strcmp(blob, in_force) != 0)
+		return error_set(err, EXIT_DATAERR, "release %s is pinned to playbook %.12s..., not the one in force (%.12s...); a new release starts on the current playbook",
+				 version, blob, in_force);
+	return 0;
 }
 
 static const struct playbook *pinned_playbook(struct judge *j, const char *blob, struct error *err)
@@ -547,20 +693,39 @@ static bool view_matches(const struct release_state *st, const cJSON *doc, const
 	return ok;
 }
 
-/* A new release's header: format, its own version, a pin to a playbook the ledger holds. */
+/* A new release's format: the whole number relctl writes (1.5 is not 1, nor is "1"). */
+static int check_new_format(const cJSON *format, const char *version, struct error *err)
+{
+	double f;
+
+	if (!cJSON_IsNumber(format))
+		return error_set(err, EXIT_DATAERR, "release %s has a format that is not a number; this relctl writes format %d",
+				 version, LEDGER_FORMAT);
+	f = format->valuedouble;
+	if (f >= -2147483647.0 && f <= 2147483647.0 && f != (double)(int)f)
+		return error_set(err, EXIT_DATAERR, "release %s has the format %g, which is not a whole number; this relctl writes format %d",
+				 version, f, LEDGER_FORMAT);
+	if (f > LEDGER_FORMAT)
+		return error_set(err, EXIT_DATAERR, "release %s has ledger format %.0f, and this relctl reads format %d; upgrade relctl",
+				 version, f, LEDGER_FORMAT);
+	if (f != LEDGER_FORMAT)
+		return error_set(err, EXIT_DATAERR, "release %s has ledger format %.0f, and this relctl writes format %d", version,
+				 f, LEDGER_FORMAT);
+	return 0;
+}
+
+/*
+ * A new release's header: format, its own version, and a pin to the
+ * playbook in force, which the ledger holds.
+ */
 static int check_new_header(struct judge *j, const cJSON *doc, const char *version, const struct playbook **pb,
 			    struct error *err)
 {
-	const cJSON *format = cJSON_GetObjectItemCaseSensitive(doc, "format");
 	const cJSON *pin = cJSON_GetObjectItemCaseSensitive(doc, "playbook"), *item;
 	const char *name = json_string(pin, "name");
 
-	if (cJSON_IsNumber(format) && format->valueint > LEDGER_FORMAT)
-		return error_set(err, EXIT_DATAERR, "release %s has ledger format %d, and this relctl reads format %d; upgrade relctl",
-				 version, format->valueint, LEDGER_FORMAT);
-	if (!cJSON_IsNumber(format) || format->valueint != LEDGER_FORMAT)
-		return error_set(err, EXIT_DATAERR, "release %s has ledger format %d, and this relctl writes format %d",
-				 version, cJSON_IsNumber(format) ? format->valueint : 0, LEDGER_FORMAT);
+	if (check_new_format(cJSON_GetObjectItemCaseSensitive(doc, "format"), version, err) != 0)
+		return -1;
 	if (json_string(doc, "version") == NULL || strcmp(json_string(doc, "version"), version) != 0)
 		return error_set(err, EXIT_DATAERR, "releases/%s.json says it is another release", version);
 	cJSON_ArrayForEach(item, pin)
@@ -575,7 +740,7 @@ static int check_new_header(struct judge *j, const cJSON *doc, const char *versi
 	if (strcmp((*pb)->name, name) != 0)
 		return error_set(err, EXIT_DATAERR, "release %s's pin names the playbook \"%s\", but the pinned playbook is \"%s\"",
 				 version, name, (*pb)->name);
-	return 0;
+	return check_pin_in_force(j, version, pin_blob(doc), err);
 }
 
 static bool same_header(const cJSON *a, const cJSON *b)
@@ -587,24 +752,6 @@ static bool same_header(const cJSON *a, const cJSON *b)
 		if (!json_same(cJSON_GetObjectItemCaseSensitive(a, keys[i]), cJSON_GetObjectItemCaseSensitive(b, keys[i])))
 			return false;
 	return true;
-}
-
-/* Whether one of the first upto events (all: -1) has the id. */
-static bool has_event_id(const cJSON *events, int upto, const char *id)
-{
-	const cJSON *ev;
-	int i = 0;
-
-	cJSON_ArrayForEach(ev, events)
-	{
-		const char *other = json_string(ev, "id");
-
-		if (upto >= 0 && i++ >= upto)
-			break;
-		if (other && strcmp(other, id) == 0)
-			return true;
-	}
-	return false;
 }
 
 /* The commit's author is the event's actor (by email, as the playbook lists them). */
@@ -633,12 +780,21 @@ struct appended {
 
 static const struct candidate *candidate_of(const struct judge *j, const char *path, const char *id)
 {
-	size_t i;
+	size_t i = id ? id_index_find(&j->candidate_ids, path, id) : 0;
 
-	for (i = 0; i < j->candidate_count; i++)
-		if (strcmp(j->candidates[i].path, path) == 0 && strcmp(json_string(j->candidates[i].event, "id"), id) == 0)
-			return &j->candidates[i];
-	return NULL;
+	return i ? &j->candidates[i - 1] : NULL;
+}
+
+/*
+ * The form relctl has always given an event id (random_hex(), 16 bytes):
+ * an id in another form was written by hand.
+ */
+static int check_event_id_form(const char *path, const char *id, struct error *err)
+{
+	if (id == NULL || strlen(id) != 32 || strspn(id, "0123456789abcdef") != 32)
+		return error_set(err, EXIT_DATAERR, "%s: event id \"%.64s\" is not in the form relctl writes (32 lowercase hex digits)",
+				 path, id ? id : "");
+	return 0;
 }
 
 /* Another accepted release, for the rules that look across releases (ledger.h's lookup). */
@@ -661,6 +817,7 @@ static int check_events(const struct appended *a, struct release_state *st, cons
 	const cJSON *events = cJSON_GetObjectItemCaseSensitive(doc, "events"), *old, *ev;
 	int old_count = cJSON_GetArraySize(old_events), count, i;
 	struct step_mark *before = NULL;
+	struct id_index ids = { NULL, 0, 0 };
 	int rc = -1;
 
 	if (!cJSON_IsArray(events))
@@ -683,6 +840,8 @@ static int check_events(const struct appended *a, struct release_state *st, cons
 	st->lookup = judge_lookup;
 	st->lookup_data = a->j;
 	before = old_doc && count > old_count ? marks_of(st) : NULL;
+	/* The accepted events' ids (unique, as they were accepted), then each new one as it comes. */
+	id_index_of_events(&ids, old_events);
 	for (i = old_count; ev; ev = ev->next, i++) {
 		const char *id = json_string(ev, "id");
 		struct error inner;
@@ -693,9 +852,14 @@ static int check_events(const struct appended *a, struct release_state *st, cons
 				  id ? id : "?", json_key_twice(ev));
 			goto out;
 		}
-		if (id && has_event_id(events, i, id)) {
+		if (id && id_index_find(&ids, NULL, id)) {
 			error_set(err, EXIT_DATAERR, "%s: event id %s is used twice", a->path, id);
 			goto out;
+		}
+		if (id) {
+			if (check_event_id_form(a->path, id, err) != 0)
+				goto out;
+			id_index_add(&ids, NULL, id, 1);
 		}
 		if (ledger_apply_new(st, ev, &inner) != 0) {
 			error_set(err, EXIT_DATAERR, "%s", inner.message);
@@ -713,6 +877,11 @@ static int check_events(const struct appended *a, struct release_state *st, cons
 					  a->path, id);
 				goto out;
 			}
+			if (cand->unfit) {
+				error_set(err, EXIT_DATAERR, "%s: the restore brings event %s, which its commit %.12s cannot vouch for: %s",
+					  a->path, id, cand->commit, cand->unfit);
+				goto out;
+			}
 			if (check_author(st, ev, cand->author_email, err) != 0)
 				goto out;
 		}
@@ -724,6 +893,7 @@ static int check_events(const struct appended *a, struct release_state *st, cons
 	}
 	rc = 0;
 out:
+	id_index_release(&ids);
 	free(before);
 	return rc;
 }
@@ -981,6 +1151,7 @@ static int judge_first(struct judge *j, const struct judge_commit *c, struct err
 	accept_files(j, c);
 	playbook_free(j->current);
 	j->current = pb;
+	j->current_blob[0] = '\0';
 	return 0;
 }
 
@@ -1008,6 +1179,7 @@ static int judge_playbook(struct judge *j, const struct judge_commit *c, struct 
 	accept_files(j, c);
 	playbook_free(j->current);
 	j->current = pb;
+	j->current_blob[0] = '\0';
 	return 0;
 }
 
@@ -1067,12 +1239,9 @@ static const char *restore_target(const char *message)
 
 static struct shadow_entry *shadow_find(struct judge *j, const char *path)
 {
-	size_t i;
+	size_t i = id_index_find(&j->shadow_paths, NULL, path);
 
-	for (i = 0; i < j->shadow_count; i++)
-		if (strcmp(j->shadow[i].path, path) == 0)
-			return &j->shadow[i];
-	return NULL;
+	return i ? &j->shadow[i - 1] : NULL;
 }
 
 /* The content of path in the tree of the last commit judged: 0, 1 when absent, -1 on error. */
@@ -1095,19 +1264,22 @@ static int seen_file(struct judge *j, const char *path, const char **data, size_
 	return accepted_file(j, path, data, len, err);
 }
 
-/* Every path the refused commits or this one changed. */
-static char **restore_paths(struct judge *j, const struct judge_commit *c, size_t *count)
+/*
+ * Every path the refused commits or this one changed; changes receives, per
+ * path c changes, the index + 1 of its first change (as change_of() finds it).
+ */
+static char **restore_paths(struct judge *j, const struct judge_commit *c, struct id_index *changes, size_t *count)
 {
 	char **paths = xcalloc(j->shadow_count + c->change_count + 1, sizeof(*paths));
-	size_t i, k, n = 0;
+	size_t i, n = 0;
 
 	for (i = 0; i < j->shadow_count; i++)
 		paths[n++] = j->shadow[i].path;
 	for (i = 0; i < c->change_count; i++) {
-		for (k = 0; k < n; k++)
-			if (strcmp(paths[k], c->changes[i].path) == 0)
-				break;
-		if (k == n)
+		if (id_index_find(changes, NULL, c->changes[i].path))
+			continue;
+		id_index_add(changes, NULL, c->changes[i].path, i + 1);
+		if (!shadow_find(j, c->changes[i].path))
 			paths[n++] = (char *)c->changes[i].path;
 	}
 	*count = n;
@@ -1126,6 +1298,7 @@ static int judge_restore(struct judge *j, const struct judge_commit *c, const ch
 	const char *index_data = NULL;
 	size_t index_len = 0;
 	bool index_present = false;
+	struct id_index changes = { NULL, 0, 0 };
 	int rc = -1;
 
 	if (pb == NULL)
@@ -1138,12 +1311,13 @@ static int judge_restore(struct judge *j, const struct judge_commit *c, const ch
 	if (!ledger_is_manager(author_in(pb, c)))
 		return error_set(err, EXIT_DATAERR, "the restore was written by <%s>, who is not a release manager",
 				 c->author_email);
-	paths = restore_paths(j, c, &n);
+	paths = restore_paths(j, c, &changes, &n);
 	states = xcalloc(n + 1, sizeof(*states));
 	state_paths = xcalloc(n + 1, sizeof(*state_paths));
 	docs = xcalloc(n + 1, sizeof(*docs));
 	for (i = 0; i < n; i++) {
-		const struct judge_change *ch = change_of(c, paths[i]);
+		size_t k = id_index_find(&changes, NULL, paths[i]);
+		const struct judge_change *ch = k ? &c->changes[k - 1] : NULL;
 		const char *data, *acc;
 		size_t len, acc_len;
 		char *version = NULL;
@@ -1245,6 +1419,7 @@ out:
 	free(state_paths);
 	free(docs);
 	free(paths);
+	id_index_release(&changes);
 	return rc;
 }
 
@@ -1311,6 +1486,23 @@ static void count_signer(struct judge *j, const struct judge_commit *c)
 			     cJSON_GetObjectItemCaseSensitive(entry, key)->valuedouble + 1);
 }
 
+/* What a path that is not a plain file is, by its git mode ("" when the mode is not known). */
+static const char *mode_name(unsigned mode)
+{
+	switch (mode) {
+	case 0:
+		return "";
+	case 0120000:
+		return " (a symlink)";
+	case 0160000:
+		return " (a submodule)";
+	case 0100755:
+		return " (an executable)";
+	default:
+		return " (its mode is not 100644)";
+	}
+}
+
 static int judge_one(struct judge *j, const struct judge_commit *c, struct verdict *v, struct error *err)
 {
 	const struct judge_change *release = NULL;
@@ -1324,6 +1516,14 @@ static int judge_one(struct judge *j, const struct judge_commit *c, struct verdi
 		return error_set(err, EXIT_DATAERR, "a merge commit: the ledger's history is linear");
 	if (check_signature(j, c, err) != 0)
 		return -1;
+	/*
+	 * Before the deletions: git reports a file turned into a symlink as the
+	 * file deleted and a link added, which is not a deletion.
+	 */
+	for (i = 0; i < c->change_count; i++)
+		if (!c->changes[i].regular && !c->changes[i].deleted)
+			return error_set(err, EXIT_DATAERR, "%s is not a plain file%s", c->changes[i].path,
+					 mode_name(c->changes[i].mode));
 	if (target && c->parent_count == 1)
 		return judge_restore(j, c, target, v, err);
 	if (!judge_clean(j))
@@ -1335,8 +1535,6 @@ static int judge_one(struct judge *j, const struct judge_commit *c, struct verdi
 
 		if (kind == PATH_OTHER)
 			return error_set(err, EXIT_DATAERR, "it writes %s, which is not a ledger file", ch->path);
-		if (!ch->regular && !ch->deleted)
-			return error_set(err, EXIT_DATAERR, "%s is not a plain file", ch->path);
 		if (ch->deleted && c->parent_count)
 			return error_set(err, EXIT_DATAERR, "it deletes %s; the ledger only grows", ch->path);
 		if (kind == PATH_README && c->parent_count)
@@ -1360,17 +1558,36 @@ static int judge_one(struct judge *j, const struct judge_commit *c, struct verdi
 	return judge_release(j, c, release, v, err);
 }
 
+/*
+ * Whether c's signature vouches for the events it appended, as the judge
+ * would take it now under the playbook in force (which a restore puts back):
+ * NULL, or why not.  A restore may carry only what its actor could have
+ * committed: with signing: required, signed with their own key; never with
+ * a bad signature or another person's key.
+ */
+static char *signature_unfit(struct judge *j, const struct judge_commit *c)
+{
+	struct error why;
+
+	error_clear(&why);
+	if (check_signature(j, c, &why) == 0)
+		return NULL;
+	return xstrdup(why.message[0] ? why.message : "its signature cannot be checked");
+}
+
 /* What a refused commit wrote: the shadow tree, and the events it appended. */
 static void remember_refused(struct judge *j, const struct judge_commit *c)
 {
+	char *unfit = signature_unfit(j, c);
 	size_t i;
 
 	for (i = 0; i < c->change_count; i++) {
 		const struct judge_change *ch = &c->changes[i];
 		struct shadow_entry *s = shadow_find(j, ch->path);
-		cJSON *doc = NULL, *prev = NULL;
+		cJSON *doc = NULL, *prev = NULL, *pin = NULL;
 		const cJSON *prev_events, *ev;
 		struct judged_release *r;
+		struct id_index prev_ids = { NULL, 0, 0 };
 		struct error ignored;
 
 		if (path_kind(ch->path, NULL) == PATH_RELEASE && !ch->deleted && ch->data && ch->len <= LEDGER_RELEASE_MAX)
@@ -1381,29 +1598,41 @@ static void remember_refused(struct judge *j, const struct judge_commit *c)
 			prev_events = cJSON_GetObjectItemCaseSensitive(prev, "events");
 			if (s == NULL && release_get(j, ch->path, &r, &ignored) == 0)
 				prev_events = cJSON_GetObjectItemCaseSensitive(r->doc, "events");
+			id_index_of_events(&prev_ids, prev_events);
+			pin = cJSON_GetObjectItemCaseSensitive(doc, "playbook");
 			cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(doc, "events"))
 			{
 				const char *id = json_string(ev, "id");
 				struct candidate *cand;
 
-				if (id == NULL || has_event_id(prev_events, cJSON_GetArraySize(prev_events), id) ||
-				    candidate_of(j, ch->path, id) || j->candidate_count >= LEDGER_EVENTS_MAX)
+				if (id == NULL || id_index_find(&prev_ids, NULL, id) || candidate_of(j, ch->path, id) ||
+				    j->candidate_count >= LEDGER_EVENTS_MAX)
 					continue;
-				j->candidates = xrealloc(j->candidates, (j->candidate_count + 1) * sizeof(*j->candidates));
+				if (j->candidate_count == j->candidate_cap) {
+					j->candidate_cap = j->candidate_cap ? 2 * j->candidate_cap : 64;
+					j->candidates = xrealloc(j->candidates, j->candidate_cap * sizeof(*j->candidates));
+				}
 				cand = &j->candidates[j->candidate_count++];
 				cand->path = xstrdup(ch->path);
 				cand->commit = xstrdup(c->id);
 				cand->author_email = xstrdup(c->author_email);
 				cand->event = cJSON_Duplicate(ev, 1);
-				cand->pin = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(doc, "playbook"), 1);
+				cand->pin = cJSON_Duplicate(pin, 1);
+				cand->unfit = unfit ? xstrdup(unfit) : NULL;
+				id_index_add(&j->candidate_ids, cand->path, json_string(cand->event, "id"), j->candidate_count);
 			}
+			id_index_release(&prev_ids);
 			cJSON_Delete(prev);
 			cJSON_Delete(doc);
 		}
 		if (s == NULL) {
-			j->shadow = xrealloc(j->shadow, (j->shadow_count + 1) * sizeof(*j->shadow));
+			if (j->shadow_count == j->shadow_cap) {
+				j->shadow_cap = j->shadow_cap ? 2 * j->shadow_cap : 16;
+				j->shadow = xrealloc(j->shadow, j->shadow_cap * sizeof(*j->shadow));
+			}
 			s = &j->shadow[j->shadow_count++];
 			s->path = xstrdup(ch->path);
+			id_index_add(&j->shadow_paths, NULL, s->path, j->shadow_count);
 		} else {
 			free(s->data);
 		}
@@ -1411,6 +1640,7 @@ static void remember_refused(struct judge *j, const struct judge_commit *c)
 		s->data = ch->data && !ch->deleted ? xstrndup(ch->data, ch->len) : NULL;
 		s->len = s->data ? ch->len : 0;
 	}
+	free(unfit);
 }
 
 static int judge(struct judge *j, const struct judge_commit *c, bool record, struct error *err)
@@ -1503,9 +1733,69 @@ static char *print_doc(const cJSON *doc)
 	return out;
 }
 
+/* The candidates in order of path, then of arrival: a release's are next to each other. */
+struct candidate_ref {
+	const char *path;
+	size_t index;
+};
+
+static int candidate_ref_cmp(const void *a, const void *b)
+{
+	const struct candidate_ref *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+
+	if (c)
+		return c;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static struct candidate_ref *candidates_by_path(const struct judge *j)
+{
+	struct candidate_ref *refs = xcalloc(j->candidate_count + 1, sizeof(*refs));
+	size_t i;
+
+	for (i = 0; i < j->candidate_count; i++) {
+		refs[i].path = j->candidates[i].path;
+		refs[i].index = i;
+	}
+	qsort(refs, j->candidate_count, sizeof(*refs), candidate_ref_cmp);
+	return refs;
+}
+
+/* The first of refs (count, sorted) whose path is path, or count. */
+static size_t candidates_from(const struct candidate_ref *refs, size_t count, const char *path)
+{
+	size_t lo = 0, hi = count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(refs[mid].path, path) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Whether a restore may carry cand at all, before the rules: its commit's
+ * signature vouches for it and its id is in relctl's form.  NULL, or why not.
+ */
+static const char *candidate_unfit(const struct candidate *cand, struct error *why)
+{
+	if (cand->unfit) {
+		error_set(why, EXIT_DATAERR, "its commit cannot vouch for it: %s", cand->unfit);
+		return why->message;
+	}
+	if (check_event_id_form(cand->path, json_string(cand->event, "id"), why) != 0)
+		return why->message;
+	return NULL;
+}
+
 /* One release of the shadow: the accepted document plus every candidate that still applies. */
-static int plan_restore_release(struct judge *j, const char *path, struct judge_restore *out,
-				struct release_state **state, struct error *err)
+static int plan_restore_release(struct judge *j, const char *path, const struct candidate_ref *refs, size_t ref_count,
+				struct judge_restore *out, struct release_state **state, struct error *err)
 {
 	struct judged_release *r;
 	struct release_state *st = NULL;
@@ -1526,28 +1816,39 @@ static int plan_restore_release(struct judge *j, const char *path, struct judge_
 		}
 		doc = cJSON_Duplicate(r->doc, 1);
 	}
-	for (i = 0; i < j->candidate_count; i++) {
-		const struct candidate *cand = &j->candidates[i];
+	for (i = candidates_from(refs, ref_count, path); i < ref_count && strcmp(refs[i].path, path) == 0; i++) {
+		const struct candidate *cand = &j->candidates[refs[i].index];
 		struct error why;
 
-		if (strcmp(cand->path, path) != 0)
+		error_clear(&why);
+		if (candidate_unfit(cand, &why)) {
+			note_event(out->dropped, cand, version, why.message);
 			continue;
+		}
 		if (st == NULL) {
-			/* A release the refused commits started: only its start can begin it, on a playbook the ledger holds. */
-			const struct playbook *pb = hex40(json_string(cand->pin, "blob"))
-							    ? pinned_playbook(j, json_string(cand->pin, "blob"), &why)
-							    : NULL;
+			/*
+			 * A release the refused commits started: only its start can begin it,
+			 * with the header the judge asks of a new release (the playbook in force).
+			 */
+			const struct playbook *pb = NULL;
 
-			if (pb == NULL) {
-				note_event(out->dropped, cand, version, "its release is pinned to a playbook the good ledger does not hold");
-				continue;
-			}
-			st = release_state_new(pb, version);
 			doc = cJSON_CreateObject();
 			cJSON_AddNumberToObject(doc, "format", LEDGER_FORMAT);
 			cJSON_AddStringToObject(doc, "version", version);
 			cJSON_AddItemToObject(doc, "playbook", cJSON_Duplicate(cand->pin, 1));
 			cJSON_AddArrayToObject(doc, "events");
+			if (check_new_header(j, doc, version, &pb, &why) != 0) {
+				cJSON_Delete(doc);
+				doc = NULL;
+				if (why.code != EXIT_DATAERR) {
+					*err = why;
+					free(version);
+					return -1;
+				}
+				note_event(out->dropped, cand, version, why.message);
+				continue;
+			}
+			st = release_state_new(pb, version);
 		}
 		st->lookup = judge_lookup;
 		st->lookup_data = j;
@@ -1581,6 +1882,7 @@ int judge_plan_restore(struct judge *j, const char *by_email, struct judge_resto
 {
 	const struct playbook *pb = current_playbook(j, err);
 	struct release_state **states;
+	struct candidate_ref *refs;
 	size_t i, count = 0;
 	int rc = -1;
 
@@ -1593,6 +1895,7 @@ int judge_plan_restore(struct judge *j, const char *by_email, struct judge_resto
 		return error_set(err, EXIT_NOPERM, "only a release manager can restore the ledger; ask one to run 'relctl sync --restore'");
 	out->carried = cJSON_CreateArray();
 	out->dropped = cJSON_CreateArray();
+	refs = candidates_by_path(j);
 	states = xcalloc(j->shadow_count + 1, sizeof(*states));
 	for (i = 0; i < j->shadow_count; i++) {
 		const struct shadow_entry *s = &j->shadow[i];
@@ -1602,7 +1905,7 @@ int judge_plan_restore(struct judge *j, const char *by_email, struct judge_resto
 
 		switch (path_kind(s->path, NULL)) {
 		case PATH_RELEASE:
-			if (plan_restore_release(j, s->path, out, &states[count], err) != 0)
+			if (plan_restore_release(j, s->path, refs, j->candidate_count, out, &states[count], err) != 0)
 				goto out;
 			if (states[count])
 				count++;
@@ -1629,6 +1932,7 @@ out:
 	for (i = 0; i < count; i++)
 		release_state_free(states[i]);
 	free(states);
+	free(refs);
 	if (rc != 0)
 		judge_restore_release(out);
 	return rc;

@@ -136,6 +136,7 @@ static int judge_one_commit(struct session *s, struct judge *j, const char *comm
 		changes[i].path = deltas[i].path;
 		changes[i].deleted = deltas[i].deleted;
 		changes[i].regular = deltas[i].regular;
+		changes[i].mode = deltas[i].mode;
 		changes[i].data = deltas[i].deleted || deltas[i].too_large ? NULL : deltas[i].data.data;
 		changes[i].len = deltas[i].size;
 	}

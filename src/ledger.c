@@ -2229,7 +2229,7 @@ enum field_type {
 	FIELD_NAME,  /* one line: an id, a person, a verdict (LEDGER_NAME_MAX) */
 	FIELD_TEXT,  /* free text, newlines allowed (LEDGER_TEXT_MAX) */
 	FIELD_LINKS, /* a list of one-line strings (evidence) */
-	FIELD_BOOL,  /* true, when present */
+	FIELD_BOOL,  /* true, when present: relctl leaves out a flag that is not set */
 	FIELD_INT,   /* a whole number >= 1 */
 	FIELD_OBJECT /* vars, a hook's result */
 };
@@ -2315,10 +2315,14 @@ static const struct op_def ops[] = {
 	    FIELDS_END } },
 };
 
-/* Fields every event has; step only on the ops that need one. */
+/*
+ * Fields every event has; step only on the ops that need one.  Every relctl
+ * has written the candidate an event was made for (new_event()), and the
+ * rule that an event belongs to its candidate depends on it being there.
+ */
 static const struct field_def common_fields[] = {
 	{ "id", FIELD_NAME, true },	  { "time", FIELD_NAME, true }, { "actor", FIELD_NAME, true },
-	{ "op", FIELD_NAME, true },	  { "step", FIELD_NAME, false }, { "candidate", FIELD_INT, false },
+	{ "op", FIELD_NAME, true },	  { "step", FIELD_NAME, false }, { "candidate", FIELD_INT, true },
 	FIELDS_END,
 };
 
@@ -2393,7 +2397,8 @@ static const char *field_problem(const cJSON *v, const struct field_def *def, ch
 			return NULL;
 		break;
 	case FIELD_BOOL:
-		if (cJSON_IsBool(v))
+		/* relctl writes a flag only when it is true. */
+		if (cJSON_IsTrue(v))
 			return NULL;
 		break;
 	case FIELD_INT:
@@ -2411,7 +2416,7 @@ static const char *field_problem(const cJSON *v, const struct field_def *def, ch
 	snprintf(why, size, "is not %s",
 		 def->type == FIELD_LINKS    ? "a list of links"
 		 : def->type == FIELD_OBJECT ? "an object"
-		 : def->type == FIELD_BOOL   ? "true or false"
+		 : def->type == FIELD_BOOL   ? "true (relctl writes only true)"
 		 : def->type == FIELD_INT    ? "a whole number"
 					     : "text");
 	return why;
@@ -2437,7 +2442,8 @@ static int field_ok(const cJSON *v, const struct field_def *def, const char *id,
 				 "event %s has a bad \"%s\" (a list of at most %d links, each one line of UTF-8 text)",
 				 id, def->name, LEDGER_LINKS_MAX);
 	case FIELD_BOOL:
-		return error_set(err, EXIT_DATAERR, "event %s has a bad \"%s\" (true or false)", id, def->name);
+		return error_set(err, EXIT_DATAERR, "event %s has a bad \"%s\" (true, or no field at all: relctl writes only true)",
+				 id, def->name);
 	case FIELD_INT:
 		return error_set(err, EXIT_DATAERR, "event %s has a bad \"%s\" (a whole number)", id, def->name);
 	default:
@@ -2466,6 +2472,9 @@ static int shape_ok(const cJSON *event, const struct op_def *def, const char *id
 		if (field_ok(field, f, id, err) != 0)
 			return -1;
 	}
+	for (f = common_fields; f->name; f++)
+		if (f->required && !cJSON_HasObjectItem(event, f->name))
+			return error_set(err, EXIT_DATAERR, "event %s (%s) lacks its \"%s\"", id, def->name, f->name);
 	for (f = def->fields; f->name; f++)
 		if (f->required && !cJSON_HasObjectItem(event, f->name))
 			return error_set(err, EXIT_DATAERR, "event %s (%s) lacks its \"%s\"", id, def->name, f->name);

@@ -764,6 +764,7 @@ int store_diff(struct store *store, const char *parent, const char *commit, size
 		sd->path = xstrdup(d->new_file.path ? d->new_file.path : d->old_file.path);
 		sd->deleted = d->status == GIT_DELTA_DELETED;
 		sd->regular = d->new_file.mode == GIT_FILEMODE_BLOB;
+		sd->mode = sd->deleted ? 0 : d->new_file.mode;
 		if (sd->deleted || d->new_file.mode == GIT_FILEMODE_COMMIT)
 			continue;
 		r = read_blob_max(store, &d->new_file.id, max, &sd->data, &sd->size, err);

@@ -87,6 +87,58 @@ static const struct judge_incident *first_unrestored(const struct judge *j)
 }
 
 /*
+ * Whether prev is on tip's first-parent line, which is the ledger's history
+ * (the judge walks nothing else).  A merge can take prev in by another
+ * parent on top of a history that is not the ledger's: that rewrites the
+ * ledger as a force-push does, so it is refused (65) the same way, naming
+ * the merge.  Returns 0 when prev is on the line, -1 otherwise (err set).
+ */
+static int check_first_parent_line(struct session *s, const char *prev, const char *tip, struct error *err)
+{
+	char cur[OID_HEX], parent[OID_HEX];
+	struct store_commit_info info;
+	bool contains = true;
+
+	snprintf(cur, sizeof(cur), "%s", tip);
+	while (cur[0] && strcmp(cur, prev) != 0) {
+		if (store_commit_parent(s->store, cur, parent, NULL, err) != 0)
+			return -1;
+		memcpy(cur, parent, OID_HEX);
+	}
+	if (cur[0])
+		return 0;
+	/* prev is an ancestor by another parent: the newest commit whose first parent does not lead to it. */
+	snprintf(cur, sizeof(cur), "%s", tip);
+	for (;;) {
+		if (store_commit_info(s->store, cur, &info, err) != 0)
+			return -1;
+		if (info.parent[0] == '\0')
+			break;
+		if (info.parent_count > 1) {
+			if (store_is_ancestor(s->store, prev, info.parent, &contains, err) != 0) {
+				store_commit_info_release(&info);
+				return -1;
+			}
+			if (!contains)
+				break;
+		}
+		snprintf(cur, sizeof(cur), "%s", info.parent);
+		store_commit_info_release(&info);
+	}
+	if (contains) /* not expected: prev is an ancestor, so some merge took it in */
+		error_set(err, EXIT_DATAERR,
+			  "remote \"%s\" rewrote the ledger's history (commit %.12s you fetched before is not on its first-parent line); your local ledger is unchanged - find out who force-pushed %s",
+			  s->remote, prev, s->branch);
+	else
+		error_set(err, EXIT_DATAERR,
+			  "remote \"%s\" has commit %.12s by %s <%s> that relctl refuses: a merge whose first parent does not lead to commit %.12s you fetched before: like a force-push, it rewrote the ledger's history; your local ledger is unchanged - find out who pushed %s",
+			  s->remote, info.id, info.author_name ? info.author_name : "", info.author_email ? info.author_email : "",
+			  prev, s->branch);
+	store_commit_info_release(&info);
+	return -1;
+}
+
+/*
  * Fetches the remote's ledger tip and has the judge check every commit
  * since the remote tip relctl last accepted (from the first commit when
  * there is none), oldest first.  Returns 0 with the tip and *judge at it,
@@ -126,6 +178,10 @@ static int fetch_remote(struct session *s, char remote_tip[OID_HEX], struct judg
 		rc = error_set(err, EXIT_DATAERR,
 			       "remote \"%s\" rewrote the ledger's history (commit %.12s you fetched before is gone); your local ledger is unchanged - find out who force-pushed %s",
 			       s->remote, prev, s->branch);
+		goto out;
+	}
+	if (has_prev && check_first_parent_line(s, prev, remote_tip, err) != 0) {
+		rc = -1;
 		goto out;
 	}
 	*judge = judging_new(s, has_prev ? prev : NULL);

@@ -92,7 +92,8 @@ int session_verify(struct session *s, cJSON **report, struct error *err)
 		cJSON_AddNumberToObject(*report, "commits", (double)w.total);
 		cJSON_AddNumberToObject(*report, "events", (double)judge_event_count(j));
 		cJSON_AddNumberToObject(*report, "releases", (double)judge_release_count(j));
-		cJSON_AddStringToObject(*report, "root", judge_root(j));
+		/* null when the first commit itself was refused: there is no root to pin. */
+		json_add_string_or_null(*report, "root", judge_root(j)[0] ? judge_root(j) : NULL);
 		cJSON_AddItemToObject(*report, "signers",
 				      judge_signers(j) ? cJSON_Duplicate(judge_signers(j), 1) : cJSON_CreateObject());
 		cJSON_AddItemToObject(*report, "problems", problems);

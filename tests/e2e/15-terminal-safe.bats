@@ -279,10 +279,10 @@ push_event() {
 @test "a hand-pushed event with escapes is shown escaped, and verify names its commit escaped" {
 	# shalom holds run-e2e-tests; his 'block' is pushed by hand, under an author name with escapes.
 	push_event "$(jq -nc --arg reason "$EVIL" \
-		'{id: "hand-block-1", time: "2024-03-20T11:00:00Z", actor: "shalom", op: "block", step: "run-e2e-tests", candidate: 2, reason: $reason}')"
+		'{id: "ba5eba11000000000000000000000001", time: "2024-03-20T11:00:00Z", actor: "shalom", op: "block", step: "run-e2e-tests", candidate: 2, reason: $reason}')"
 	export GIT_AUTHOR_NAME="$(printf 'Shalom \033]0;pwned\007 Jr')" GIT_AUTHOR_EMAIL=shalom@example.com
 	push_event "$(jq -nc --arg reason "$EVIL" \
-		'{id: "hand-unblock-1", time: "2024-03-20T11:05:00Z", actor: "shalom", op: "unblock", step: "run-e2e-tests", candidate: 2, reason: $reason}')"
+		'{id: "ba5eba11000000000000000000000002", time: "2024-03-20T11:05:00Z", actor: "shalom", op: "unblock", step: "run-e2e-tests", candidate: 2, reason: $reason}')"
 	unset GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL
 	capture status 0 jan status
 	capture show 0 jan show run-e2e-tests
@@ -298,7 +298,7 @@ push_event() {
 
 	# An event naming a step that is escapes: every read refuses it, escaped.
 	push_event "$(jq -nc --arg step "$(printf 'x\033[2J\302\233')" \
-		'{id: "hand-claim-2", time: "2024-03-20T11:10:00Z", actor: "jan", op: "claim", step: $step, candidate: 2}')"
+		'{id: "ba5eba11000000000000000000000003", time: "2024-03-20T11:10:00Z", actor: "jan", op: "claim", step: $step, candidate: 2}')"
 	capture refused-status 65 jan status
 	capture refused-show 65 jan show build-rc
 	capture refused-claim 65 jan claim build-rc
@@ -478,9 +478,9 @@ EOF
 	relctl start 1.0.0 >/dev/null
 	as jan claim post >/dev/null
 	V=1.0.0
-	push_event "$(jq -nc '{id: "hand-finding", time: "2024-03-19T10:01:00Z", actor: "jan", op: "finding-add",
+	push_event "$(jq -nc '{id: "ba5eba11000000000000000000000004", time: "2024-03-19T10:01:00Z", actor: "jan", op: "finding-add", candidate: 1,
 		finding: "<img src=x onerror=alert(1)>", title: "<b>t</b>", severity: "minor"}')"
-	push_event "$(jq -nc '{id: "hand-hook", time: "2024-03-19T10:02:00Z", actor: "jan", op: "hook", step: "post",
+	push_event "$(jq -nc '{id: "ba5eba11000000000000000000000005", time: "2024-03-19T10:02:00Z", actor: "jan", op: "hook", step: "post", candidate: 1,
 		result: {hook: "<script>alert(2)</script>", outcome: "<img src=y onerror=alert(3)>", status: 500,
 		webhook_id: "<i>id</i>", attempts: []}}')"
 	capture html 0 jan report 1.0.0 --format html

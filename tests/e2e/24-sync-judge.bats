@@ -252,7 +252,7 @@ event_ids() { # COMMIT-ISH [GIT-DIR]
 	relctl decide delay --reason "static IP fix" >/dev/null
 	cd "$TEST_TMP/a"
 	remote_ledger "$REMOTE" "$V" |
-		jq '.events += [{id: "0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0l", time: "2024-03-19T10:00:00Z", actor: "jan", op: "claim", step: "build", candidate: 1}]' >"$TEST_TMP/rc1.json"
+		jq '.events += [{id: "01d01d01d01d01d01d01d01d01d01d01", time: "2024-03-19T10:00:00Z", actor: "jan", op: "claim", step: "build", candidate: 1}]' >"$TEST_TMP/rc1.json"
 	hand_push "$TEST_TMP/rc1.json" "releases/$V.json" "jan claimed build" Jan jan@example.com
 	bad=$HAND_COMMIT
 	snapshot
@@ -425,4 +425,117 @@ PY
 	git update-ref refs/heads/relctl-ledger "$remote"
 	as shalom done notes >/dev/null
 	same_as_remote
+}
+
+# push_files NAME EMAIL MESSAGE MODE:PATH=FILE...: one commit by NAME on the
+# remote's tip with plain git, writing each FILE at PATH with MODE (100644,
+# 120000 for a symlink); HAND_COMMIT is it.
+push_files() {
+	local v="$TEST_TMP/vandal" n=$1 e=$2 m=$3 spec tree
+	shift 3
+	[ -d "$v" ] || git clone -q "$REMOTE" "$v"
+	git -C "$v" fetch -q origin
+	rm -f "$TEST_TMP/vandal.index"
+	GIT_INDEX_FILE="$TEST_TMP/vandal.index" git -C "$v" read-tree origin/relctl-ledger
+	for spec in "$@"; do
+		local mode=${spec%%:*} rest=${spec#*:}
+		GIT_INDEX_FILE="$TEST_TMP/vandal.index" git -C "$v" update-index --add \
+			--cacheinfo "$mode,$(git -C "$v" hash-object -w "${rest#*=}"),${rest%%=*}"
+	done
+	tree=$(GIT_INDEX_FILE="$TEST_TMP/vandal.index" git -C "$v" write-tree)
+	HAND_COMMIT=$(git -C "$v" -c user.name="$n" -c user.email="$e" commit-tree "$tree" -p origin/relctl-ledger -m "$m")
+	git -C "$v" push -q origin "$HAND_COMMIT:refs/heads/relctl-ledger"
+}
+
+@test "a release started by hand on an older playbook the ledger still holds is refused, and restore drops it; releases started before an update go on, and verify passes" {
+	team
+	# cristina once made jan release manager and product owner, started 3.0 then, and took it back.
+	sed 's/roles: \[dev\]}$/roles: [dev, release-manager, product-owner]}/' "$TEST_TMP/mini.yaml" >"$TEST_TMP/v2.yaml"
+	relctl playbook update "$TEST_TMP/v2.yaml" >/dev/null
+	relctl start 3.0 >/dev/null
+	relctl playbook update "$TEST_TMP/mini.yaml" >/dev/null
+	v2=$(git hash-object "$TEST_TMP/v2.yaml")
+	mini=$(git hash-object "$TEST_TMP/mini.yaml")
+	[ "$(ledger 3.0 | jq -r .playbook.blob)" = "$v2" ]
+	# 3.0 goes on under the playbook it was started with.
+	as jan claim build --release 3.0 >/dev/null
+	# jan, demoted, writes release 9.0.0 by hand, pinned to v2 and started by himself.
+	scratch cristina start 9.0.0
+	git -C "$TEST_TMP/scratch" show relctl-ledger:releases/9.0.0.json |
+		jq --arg b "$v2" '.playbook.blob = $b | .events[0].actor = "jan" | .started_by = "jan"' >"$TEST_TMP/forged.json"
+	git -C "$TEST_TMP/scratch" show relctl-ledger:index.json >"$TEST_TMP/index.json"
+	push_files Jan jan@example.com "jan started 9.0.0" "100644:releases/9.0.0.json=$TEST_TMP/forged.json" \
+		"100644:index.json=$TEST_TMP/index.json"
+	bad=$HAND_COMMIT
+	snapshot
+	run relctl sync
+	refused_unchanged
+	refused_line "$bad" "Jan <jan@example.com>" "release 9.0.0 is pinned to playbook ${v2:0:12}..., not the one in force (${mini:0:12}...); a new release starts on the current playbook"
+	run as jan skip build --release 9.0.0 --reason "jan acts as release manager"
+	[ "$status" -eq 65 ] || { echo "$output"; false; }
+	run relctl sync --restore
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"0 events brought back, 1 dropped"* ]] || { echo "$output"; false; }
+	[[ "$output" == *"dropped: jan start (from commit ${bad:0:12}): release 9.0.0 is pinned to playbook ${v2:0:12}..., not the one in force"* ]] ||
+		{ echo "$output"; false; }
+	run git --git-dir="$REMOTE" cat-file -e relctl-ledger:releases/9.0.0.json
+	[ "$status" -ne 0 ]
+	as jan done build --release 3.0 >/dev/null
+	relctl start 9.0.0 >/dev/null
+	[ "$(ledger 9.0.0 | jq -r .playbook.blob)" = "$mini" ]
+	run relctl verify
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"in 3 releases"* ]] || { echo "$output"; false; }
+}
+
+@test "a merge whose first parent is an unrelated root: sync refuses it (65) as a rewrite of history, naming the merge; verify never prints an empty root" {
+	team
+	scratch maria claim test
+	v="$TEST_TMP/vandal"
+	git clone -q "$REMOTE" "$v"
+	good=$(git -C "$v" rev-parse origin/relctl-ledger)
+	git -C "$v" fetch -q "$TEST_TMP/scratch" relctl-ledger
+	root=$(git -C "$v" -c user.name=Maria -c user.email=maria@example.com commit-tree "$(git -C "$v" mktree </dev/null)" -m root)
+	merge=$(git -C "$v" -c user.name=Maria -c user.email=maria@example.com commit-tree "$SCRATCH^{tree}" -p "$root" -p "$good" -m merge)
+	git -C "$v" push -q origin "$merge:refs/heads/relctl-ledger"
+	snapshot
+	run relctl sync
+	refused_unchanged
+	[ "${#lines[@]}" -eq 1 ] || { echo "$output"; false; }
+	[[ "$output" == "relctl: remote \"origin\" has commit ${merge:0:12} by Maria <maria@example.com> that relctl refuses: a merge whose first parent does not lead to commit ${good:0:12} you fetched before: like a force-push, it rewrote the ledger's history; your local ledger is unchanged"* ]] ||
+		{ echo "$output"; false; }
+	run relctl sync --restore
+	[ "$status" -eq 65 ] || { echo "$output"; false; }
+	[ "$(remote_tip)" = "$merge" ]
+	# A clone that took it with plain git: verify reports both commits and no root to pin.
+	git clone -q --no-checkout "$REMOTE" "$TEST_TMP/audit" 2>/dev/null
+	git -C "$TEST_TMP/audit" branch -q -f relctl-ledger origin/relctl-ledger
+	run bash -c "cd '$TEST_TMP/audit' && '$RELCTL' verify"
+	[ "$status" -eq 65 ] || { echo "$output"; false; }
+	[[ "$output" == *"${root:0:12}"*"the first commit has no playbook.yaml"*"${merge:0:12}"*"a merge commit"* ]] || { echo "$output"; false; }
+	[[ "$output" == *"root commit: none: the first commit was refused"* ]] || { echo "$output"; false; }
+	[[ "$output" != *"relctl.root '"* && "$output" != *"root commit:  "* ]] || { echo "$output"; false; }
+	run bash -c "cd '$TEST_TMP/audit' && '$RELCTL' verify --json"
+	[ "$(jq -r '.root' <<<"$output")" = null ] || { echo "$output"; false; }
+}
+
+@test "index.json or a release file turned into a symlink is refused as not a plain file, not as a deletion" {
+	team
+	scratch maria claim test
+	git -C "$TEST_TMP/scratch" show "relctl-ledger:releases/$V.json" >"$TEST_TMP/claim.json"
+	git -C "$TEST_TMP/scratch" show relctl-ledger:index.json >"$TEST_TMP/index.json"
+	push_files Maria maria@example.com "maria claimed test" "100644:releases/$V.json=$TEST_TMP/claim.json" \
+		"120000:index.json=$TEST_TMP/index.json"
+	bad=$HAND_COMMIT
+	snapshot
+	run relctl sync
+	refused_unchanged
+	refused_line "$bad" "Maria <maria@example.com>" "index.json is not a plain file (a symlink)"
+	git -C "$TEST_TMP/vandal" push -q -f origin "$local_before:refs/heads/relctl-ledger"
+	push_files Maria maria@example.com "maria claimed test" "120000:releases/$V.json=$TEST_TMP/claim.json"
+	bad=$HAND_COMMIT
+	remote_before=$bad
+	run relctl sync
+	refused_unchanged
+	refused_line "$bad" "Maria <maria@example.com>" "releases/$V.json is not a plain file (a symlink)"
 }

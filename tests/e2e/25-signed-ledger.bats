@@ -224,6 +224,29 @@ forge_decision() {
 	audit -C "$TEST_TMP/vandal" verify-commit "$FORGED"
 }
 
+@test "an unsigned decision in the owner's name is not laundered by the release manager's restore: dropped as its commit cannot vouch for it, and verify agrees" {
+	team
+	to_the_decision
+	cd "$TEST_TMP/cristina"
+	"$RELCTL" sync >/dev/null
+	forge_decision "" michael@example.com
+	refused_sync "$FORGED" "it is not signed, and the playbook says signing: required"
+	cd "$TEST_TMP/cristina"
+	run "$RELCTL" sync --restore
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"after 1 refused commit: 0 events brought back, 1 dropped"* ]] || { echo "$output"; false; }
+	[[ "$output" == *"dropped: michael decide (from commit ${FORGED:0:12}): its commit cannot vouch for it: it is not signed, and the playbook says signing: required"* ]] ||
+		{ echo "$output"; false; }
+	[ "$(remote_ledger "$REMOTE" "$V" | jq -c '[.decisions, .steps.decide.state]')" = '[[],"ready"]' ]
+	run "$RELCTL" verify
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"${FORGED:0:12}"*"restored by Cristina"* ]] || { echo "$output"; false; }
+	# michael decides himself, signed.
+	as_person michael "$RELCTL" sync >/dev/null
+	as_person michael "$RELCTL" decide ship --reason "tests pass" >/dev/null
+	[ "$(remote_ledger "$REMOTE" "$V" | jq -r '.decisions[0].by')" = michael ]
+}
+
 @test "a dev's signed playbook change is refused: a new product owner, or signing switched to optional; the release manager's own change is accepted" {
 	team
 	cd "$TEST_TMP/jan"

@@ -87,6 +87,7 @@ static cJSON *event_va(struct fx *f, const char *actor, const char *op, const ch
 
 	snprintf(id, sizeof(id), "c%03d", ++f->seq);
 	e = ledger_event_new(id, f->now, actor, op, step);
+	cJSON_AddNumberToObject(e, "candidate", f->st->candidate);
 	f->now += 60;
 	while ((key = va_arg(ap, const char *)) != NULL) {
 		const char *value = va_arg(ap, const char *);

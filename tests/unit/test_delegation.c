@@ -60,6 +60,13 @@ static const char playbook_yaml[] =
 	"      - {id: decide, title: Decide, kind: decision, owner: product-owner}\n";
 
 #define T0 1710842400 /* 2024-03-19T10:00:00Z */
+
+/* The candidate relctl writes in every event: rc1, where these releases stay. */
+static cJSON *in_rc1(cJSON *e)
+{
+	cJSON_AddNumberToObject(e, "candidate", 1);
+	return e;
+}
 #define MINUTE 60
 #define HOUR 3600
 #define DAY 86400
@@ -144,20 +151,20 @@ static struct release_state *release_with_build(const char *version, const char 
 	struct error err;
 	cJSON *e;
 
-	e = ledger_event_new("s1", at, "rita", "start", NULL);
+	e = in_rc1(ledger_event_new("s1", at, "rita", "start", NULL));
 	if (rehearsal)
 		cJSON_AddTrueToObject(e, "rehearsal");
 	assert_int_equal(ledger_apply(st, e, &err), 0);
 	cJSON_Delete(e);
-	e = ledger_event_new("s2", at + 60, doer, "claim", "build");
+	e = in_rc1(ledger_event_new("s2", at + 60, doer, "claim", "build"));
 	assert_int_equal(ledger_apply(st, e, &err), 0);
 	cJSON_Delete(e);
 	if (shadow) {
-		e = ledger_event_new("s3", at + 120, shadow, "shadow", "build");
+		e = in_rc1(ledger_event_new("s3", at + 120, shadow, "shadow", "build"));
 		assert_int_equal(ledger_apply(st, e, &err), 0);
 		cJSON_Delete(e);
 	}
-	e = ledger_event_new("s4", at + 180, doer, "done", "build");
+	e = in_rc1(ledger_event_new("s4", at + 180, doer, "done", "build"));
 	assert_int_equal(ledger_apply(st, e, &err), 0);
 	cJSON_Delete(e);
 	return st;

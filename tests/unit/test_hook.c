@@ -180,6 +180,13 @@ static const char playbook_yaml[] =
 	"      - {id: publish, title: Publish, kind: hook, hook: changelog, owner: release-manager, needs: [build-rc]}\n";
 
 #define T0 1710842400 /* 2024-03-19T10:00:00Z */
+
+/* The candidate relctl writes in every event: rc1, where these releases stay. */
+static cJSON *in_rc1(cJSON *e)
+{
+	cJSON_AddNumberToObject(e, "candidate", 1);
+	return e;
+}
 #define SECRET "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 #define TOKEN "tok-3b1f0c9e-unit-token"
 #define SMTP_PASSWORD "smtp-pw-7f3e9a1c"
@@ -243,7 +250,7 @@ static int world_setup(void **state)
 	if (world.pb == NULL)
 		return -1;
 	world.st = release_state_new(world.pb, "2.6.3");
-	e = ledger_event_new("e001", T0, "rita", "start", NULL);
+	e = in_rc1(ledger_event_new("e001", T0, "rita", "start", NULL));
 	cJSON_AddStringToObject(cJSON_AddObjectToObject(e, "vars"), "codename", "he said \"hi\"\nC:\\dir\t\x01");
 	if (ledger_apply(world.st, e, &err) != 0) {
 		print_error("start refused: %s\n", err.message);
@@ -251,8 +258,8 @@ static int world_setup(void **state)
 		return -1;
 	}
 	cJSON_Delete(e);
-	apply_ok(world.st, ledger_event_new("e002", T0 + 60, "dan", "claim", "notes"));
-	e = ledger_event_new("e003", T0 + 120, "dan", "done", "notes");
+	apply_ok(world.st, in_rc1(ledger_event_new("e002", T0 + 60, "dan", "claim", "notes")));
+	e = in_rc1(ledger_event_new("e003", T0 + 120, "dan", "done", "notes"));
 	cJSON_AddStringToObject(e, "note", "all \"green\"");
 	{
 		cJSON *ev = cJSON_AddArrayToObject(e, "evidence");
@@ -408,7 +415,7 @@ static void a_number_var_expands_to_all_its_digits(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct release_state *st = release_state_new(world.pb, "9.9.9");
 		struct template_scope scope = { st, world.dir, NULL, NULL };
-		cJSON *e = ledger_event_new("e001", T0, "rita", "start", NULL);
+		cJSON *e = in_rc1(ledger_event_new("e001", T0, "rita", "start", NULL));
 		struct error err = { 0, "" };
 		char *got;
 

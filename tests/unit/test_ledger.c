@@ -67,6 +67,13 @@ static const char playbook_yaml[] =
 	"      - {id: decide, title: Decide, kind: decision, owner: product-owner, inputs: [dev], needs: [watch]}\n";
 
 #define T0 1710842400 /* 2024-03-19T10:00:00Z */
+
+/* The candidate relctl writes in every event: rc1, where these releases stay. */
+static cJSON *in_rc1(cJSON *e)
+{
+	cJSON_AddNumberToObject(e, "candidate", 1);
+	return e;
+}
 #define HOUR 3600
 
 static struct playbook *pb;
@@ -972,7 +979,7 @@ static cJSON *document(int format, const char *version)
 
 static cJSON *start_event(void)
 {
-	return ledger_event_new("s1", T0, "rita", "start", NULL);
+	return in_rc1(ledger_event_new("s1", T0, "rita", "start", NULL));
 }
 
 static void replay_refused(cJSON *doc, const char *part)
@@ -1036,20 +1043,20 @@ static void test_replay_refuses_an_event_that_does_not_replay_naming_it(void **s
 
 	(void)state;
 	cJSON_AddItemToArray(events, start_event());
-	cJSON_AddItemToArray(events, ledger_event_new("c1", T0 + 60, "dan", "claim", "build"));
-	cJSON_AddItemToArray(events, ledger_event_new("c2", T0 + 120, "sam", "claim", "plan"));
+	cJSON_AddItemToArray(events, in_rc1(ledger_event_new("c1", T0 + 60, "dan", "claim", "build")));
+	cJSON_AddItemToArray(events, in_rc1(ledger_event_new("c2", T0 + 120, "sam", "claim", "plan")));
 	replay_refused(doc, "event c2 does not replay: sam cannot claim plan: it needs the role dev");
 
 	doc = document(LEDGER_FORMAT, "2.6.3");
 	events = cJSON_AddArrayToObject(doc, "events");
 	cJSON_AddItemToArray(events, start_event());
-	cJSON_AddItemToArray(events, ledger_event_new("c1", T0 + 60, "dan", "claim", "build"));
-	cJSON_AddItemToArray(events, ledger_event_new("c2", T0 + 120, "dora", "claim", "build"));
+	cJSON_AddItemToArray(events, in_rc1(ledger_event_new("c1", T0 + 60, "dan", "claim", "build")));
+	cJSON_AddItemToArray(events, in_rc1(ledger_event_new("c2", T0 + 120, "dora", "claim", "build")));
 	replay_refused(doc, "event c2 does not replay: build is already claimed by dan");
 
 	doc = document(LEDGER_FORMAT, "2.6.3");
 	events = cJSON_AddArrayToObject(doc, "events");
-	cJSON_AddItemToArray(events, ledger_event_new("c1", T0, "dan", "claim", "build"));
+	cJSON_AddItemToArray(events, in_rc1(ledger_event_new("c1", T0, "dan", "claim", "build")));
 	replay_refused(doc, "event c1 does not replay: release 2.6.3 does not begin with its start event");
 
 	doc = document(LEDGER_FORMAT, "2.6.3");
@@ -1067,9 +1074,9 @@ static void test_replay_of_a_good_document_rebuilds_every_step(void **state)
 
 	(void)state;
 	cJSON_AddItemToArray(events, start_event());
-	cJSON_AddItemToArray(events, ledger_event_new("c1", T0 + 60, "dan", "claim", "build"));
-	cJSON_AddItemToArray(events, ledger_event_new("d1", T0 + 120, "dan", "done", "build"));
-	cJSON_AddItemToArray(events, ledger_event_new("c2", T0 + 180, "dora", "claim", "plan"));
+	cJSON_AddItemToArray(events, in_rc1(ledger_event_new("c1", T0 + 60, "dan", "claim", "build")));
+	cJSON_AddItemToArray(events, in_rc1(ledger_event_new("d1", T0 + 120, "dan", "done", "build")));
+	cJSON_AddItemToArray(events, in_rc1(ledger_event_new("c2", T0 + 180, "dora", "claim", "plan")));
 	st = ledger_replay(pb, doc, "releases/2.6.3.json", &err);
 	assert_non_null(st);
 	assert_int_equal(st->event_count, 4);

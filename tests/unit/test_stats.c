@@ -155,6 +155,13 @@ static const char trend_yaml[] =
 	"      - {id: ok, title: OK, instructions: x, kind: decision, owner: product-owner, needs: [a], on_delay: [a]}\n";
 
 #define T0 1710842400 /* 2024-03-19T10:00:00Z */
+
+/* The candidate relctl writes in every event: rc1, where these releases stay. */
+static cJSON *in_rc1(cJSON *e)
+{
+	cJSON_AddNumberToObject(e, "candidate", 1);
+	return e;
+}
 #define H 3600L
 
 static struct playbook *pb, *tpb;
@@ -348,10 +355,10 @@ static void test_schedule_of_a_started_release_counts_a_claimed_steps_elapsed_ti
 	time_t now = T0 + 1800;
 
 	(void)state;
-	apply_ok(st, ledger_event_new("e1", T0, "rita", "start", NULL));
-	apply_ok(st, ledger_event_new("e2", T0 + 600, "dan", "claim", "a"));
-	apply_ok(st, ledger_event_new("e3", T0 + 600, "dan", "claim", "c"));
-	apply_ok(st, ledger_event_new("e4", T0 + 1200, "dan", "done", "c"));
+	apply_ok(st, in_rc1(ledger_event_new("e1", T0, "rita", "start", NULL)));
+	apply_ok(st, in_rc1(ledger_event_new("e2", T0 + 600, "dan", "claim", "a")));
+	apply_ok(st, in_rc1(ledger_event_new("e3", T0 + 600, "dan", "claim", "c")));
+	apply_ok(st, in_rc1(ledger_event_new("e4", T0 + 1200, "dan", "done", "c")));
 	schedule_compute(st, given, now, &s);
 	assert_true(s.steps[idx("c")].finished);
 	assert_window(&s, "a", now, 0, 40 * 60);
@@ -420,6 +427,7 @@ static cJSON *release_doc(const char *version, time_t start, const struct ev *ev
 {
 	cJSON *doc = cJSON_CreateObject(), *events = cJSON_CreateArray();
 	size_t i;
+	int candidate = 1;
 
 	cJSON_AddNumberToObject(doc, "format", LEDGER_FORMAT);
 	cJSON_AddStringToObject(doc, "version", version);
@@ -429,6 +437,10 @@ static cJSON *release_doc(const char *version, time_t start, const struct ev *ev
 
 		snprintf(id, sizeof(id), "%s-%zu", version, i);
 		e = ledger_event_new(id, start + evs[i].minute * M, evs[i].actor, evs[i].op, evs[i].step);
+		/* The candidate it was made in, as relctl writes it: a delay starts the next one. */
+		cJSON_AddNumberToObject(e, "candidate", candidate);
+		if (evs[i].value && strcmp(evs[i].value, "delay") == 0)
+			candidate++;
 		if (evs[i].key)
 			cJSON_AddStringToObject(e, evs[i].key, evs[i].value);
 		if (strcmp(evs[i].op, "decide") == 0)
@@ -694,7 +706,7 @@ static void test_trends_completion_is_when_it_last_became_complete(void **state)
 		{ 85, "eve", "claim", "w", NULL, NULL },
 		{ 145, "eve", "done", "w", NULL, NULL },
 	};
-	cJSON *doc = release_doc("r1", T0, r1, N(r1)), *late = ledger_event_new("r1-late", T0 + 70 * M, "dan", "finding-add", NULL);
+	cJSON *doc = release_doc("r1", T0, r1, N(r1)), *late = in_rc1(ledger_event_new("r1-late", T0 + 70 * M, "dan", "finding-add", NULL));
 	cJSON *more = release_doc("r1-redo", T0, redo, N(redo)), *st;
 	const cJSON *docs[1] = { doc };
 	const struct release_state *states[1];
