@@ -320,6 +320,45 @@ out:
 	return rc;
 }
 
+static int tree_in_git_order(struct store *store, const git_tree *tree, int depth, struct error *err);
+
+/*
+ * A copy of tree as git writes trees, to depth levels: the first of two
+ * entries of one name kept (the one git shows).  A commit is never written
+ * on a tree that lists a name twice, which a refused commit may have left
+ * on the remote's tip (libgit2's treebuilder would keep the other and lose
+ * track of the first).
+ */
+static int tree_cleaned(struct store *store, const git_tree *tree, int depth, git_oid *out)
+{
+	git_treebuilder *bld = NULL;
+	size_t n = git_tree_entrycount(tree), i;
+	int e = git_treebuilder_new(&bld, store->repo, NULL);
+
+	for (i = 0; e == 0 && i < n; i++) {
+		const git_tree_entry *entry = git_tree_entry_byindex(tree, i);
+		const git_oid *id = git_tree_entry_id(entry);
+		git_tree *sub = NULL;
+		git_oid cleaned;
+
+		if (git_treebuilder_get(bld, git_tree_entry_name(entry)))
+			continue;
+		if (git_tree_entry_type(entry) == GIT_OBJECT_TREE && depth > 0) {
+			e = git_tree_lookup(&sub, store->repo, id);
+			if (e == 0)
+				e = tree_cleaned(store, sub, depth - 1, &cleaned);
+			git_tree_free(sub);
+			id = &cleaned;
+		}
+		if (e == 0)
+			e = git_treebuilder_insert(NULL, bld, git_tree_entry_name(entry), id, git_tree_entry_filemode(entry));
+	}
+	if (e == 0)
+		e = git_treebuilder_write(out, bld);
+	git_treebuilder_free(bld);
+	return e;
+}
+
 int store_commit(struct store *store, const char *parent, const struct store_change *changes, size_t count,
 		 const char *message, const struct store_author *author, char new_tip[OID_HEX], struct error *err)
 {
@@ -349,6 +388,21 @@ int store_commit(struct store *store, const char *parent, const struct store_cha
 		    git_tree_lookup(&base, store->repo, &tree_oid) != 0) {
 			rc = git_fail(err, EXIT_IOERR, "cannot write the ledger");
 			goto out;
+		}
+	}
+	{
+		struct error ignored;
+		git_oid cleaned;
+
+		if (tree_in_git_order(store, base, 1, &ignored) != 0) {
+			git_tree *clean = NULL;
+
+			if (tree_cleaned(store, base, 1, &cleaned) != 0 || git_tree_lookup(&clean, store->repo, &cleaned) != 0) {
+				rc = git_fail(err, EXIT_IOERR, "cannot write the ledger tree");
+				goto out;
+			}
+			git_tree_free(base);
+			base = clean;
 		}
 	}
 	for (i = 0; i < count; i++) {
