@@ -65,6 +65,13 @@ bool utf8_valid(const char *s, size_t len);
  */
 bool url_is_web(const char *url);
 
+/*
+ * FNV-1a of s continuing from h (start with STR_HASH_SEED): the hash of
+ * relctl's open-addressing indexes (steps by id, the judge's ids and paths).
+ */
+#define STR_HASH_SEED ((size_t)1469598103934665603u)
+size_t str_hash(size_t h, const char *s);
+
 /* An event id: 1..64 of [A-Za-z0-9_-]. */
 bool event_id_valid(const char *text);
 

@@ -125,17 +125,10 @@ static void verdict_event(struct verdict *v, const char *id)
 
 /* ---------- indexes of ids and paths ---------- */
 
+/* The path, a separator and the id. */
 static size_t id_hash(const char *path, const char *id)
 {
-	size_t h = 1469598103934665603u; /* FNV-1a over the path, a separator and the id */
-	const char *p;
-
-	for (p = path ? path : ""; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211u;
-	h = (h ^ 0xffu) * 1099511628211u;
-	for (p = id; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211u;
-	return h;
+	return str_hash(str_hash(STR_HASH_SEED, path ? path : "") ^ 0xffu, id);
 }
 
 static bool id_slot_is(const struct id_slot *slot, const char *path, const char *id)

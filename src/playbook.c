@@ -2015,15 +2015,6 @@ void playbook_free(struct playbook *pb)
 	free(pb);
 }
 
-static size_t name_hash(const char *s)
-{
-	size_t h = 1469598103934665603u; /* FNV-1a */
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211u;
-	return h;
-}
-
 /* Adds step i to the index, growing it to keep it at most half full. */
 static void step_index_add(struct playbook *pb, size_t i)
 {
@@ -2039,7 +2030,7 @@ static void step_index_add(struct playbook *pb, size_t i)
 			step_index_add(pb, k);
 	}
 	mask = pb->step_slot_count - 1;
-	for (k = name_hash(pb->steps[i].id) & mask; pb->step_slots[k]; k = (k + 1) & mask)
+	for (k = str_hash(STR_HASH_SEED, pb->steps[i].id) & mask; pb->step_slots[k]; k = (k + 1) & mask)
 		;
 	pb->step_slots[k] = i + 1;
 }
@@ -2050,7 +2041,7 @@ const struct pb_step *playbook_step(const struct playbook *pb, const char *id)
 
 	if (pb->step_slots == NULL)
 		return NULL;
-	for (k = name_hash(id) & mask; pb->step_slots[k]; k = (k + 1) & mask)
+	for (k = str_hash(STR_HASH_SEED, id) & mask; pb->step_slots[k]; k = (k + 1) & mask)
 		if (strcmp(pb->steps[pb->step_slots[k] - 1].id, id) == 0)
 			return &pb->steps[pb->step_slots[k] - 1];
 	return NULL;

@@ -281,6 +281,13 @@ int random_hex(char *out, size_t bytes)
 	return 0;
 }
 
+size_t str_hash(size_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
 bool url_is_web(const char *url)
 {
 	const char *p;
