@@ -49,13 +49,38 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
+/*
+ * Starts argv[0] (looked up in PATH) with fds 0, 1 and 2 as stdin, stdout
+ * and stderr (2 left as ours when -1) and SIGPIPE back to its default, which
+ * process_run_all ignores while it runs.  posix_spawnp's error, or 0.
+ */
+static int spawn(pid_t *pid, const char *const *argv, char **env, int fd0, int fd1, int fd2)
+{
+	posix_spawn_file_actions_t actions;
+	posix_spawnattr_t attr;
+	sigset_t defaults;
+	int e;
+
+	posix_spawn_file_actions_init(&actions);
+	posix_spawn_file_actions_adddup2(&actions, fd0, 0);
+	posix_spawn_file_actions_adddup2(&actions, fd1, 1);
+	if (fd2 >= 0)
+		posix_spawn_file_actions_adddup2(&actions, fd2, 2);
+	posix_spawnattr_init(&attr);
+	sigemptyset(&defaults);
+	sigaddset(&defaults, SIGPIPE);
+	posix_spawnattr_setsigdefault(&attr, &defaults);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+	e = posix_spawnp(pid, argv[0], &actions, &attr, (char *const *)argv, env);
+	posix_spawnattr_destroy(&attr);
+	posix_spawn_file_actions_destroy(&actions);
+	return e;
+}
+
 static int start(struct running *r, struct process *p, struct error *err)
 {
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, errp[2] = { -1, -1 }, e;
 	int *all[] = { &in[0], &in[1], &out[0], &out[1], &errp[0], &errp[1] };
-	posix_spawn_file_actions_t actions;
-	posix_spawnattr_t attr;
-	sigset_t defaults;
 	size_t i;
 
 	memset(r, 0, sizeof(*r));
@@ -71,19 +96,7 @@ static int start(struct running *r, struct process *p, struct error *err)
 			close_fd(all[i]);
 		return error_set(err, EXIT_IOERR, "cannot run %s: %s", p->argv[0], strerror(e));
 	}
-	posix_spawn_file_actions_init(&actions);
-	posix_spawn_file_actions_adddup2(&actions, in[0], 0);
-	posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-	posix_spawn_file_actions_adddup2(&actions, errp[1], 2);
-	/* The child gets SIGPIPE back, which process_run_all ignores while it runs. */
-	posix_spawnattr_init(&attr);
-	sigemptyset(&defaults);
-	sigaddset(&defaults, SIGPIPE);
-	posix_spawnattr_setsigdefault(&attr, &defaults);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
-	e = posix_spawnp(&r->pid, p->argv[0], &actions, &attr, (char *const *)p->argv, environ);
-	posix_spawnattr_destroy(&attr);
-	posix_spawn_file_actions_destroy(&actions);
+	e = spawn(&r->pid, p->argv, environ, in[0], out[1], errp[1]);
 	if (e != 0) {
 		for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 			close_fd(all[i]);
@@ -279,9 +292,6 @@ int process_converse(struct process_conversation *c, const char *const *argv, co
 		     struct error *err)
 {
 	int pair[2], e;
-	posix_spawn_file_actions_t actions;
-	posix_spawnattr_t attr;
-	sigset_t defaults;
 	char **env;
 
 	c->pid = 0;
@@ -291,21 +301,9 @@ int process_converse(struct process_conversation *c, const char *const *argv, co
 	c->errfd = scratch_file();
 	if (c->errfd < 0)
 		c->errfd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	posix_spawn_file_actions_init(&actions);
-	posix_spawn_file_actions_adddup2(&actions, pair[1], 0);
-	posix_spawn_file_actions_adddup2(&actions, pair[1], 1);
-	if (c->errfd >= 0)
-		posix_spawn_file_actions_adddup2(&actions, c->errfd, 2);
-	posix_spawnattr_init(&attr);
-	sigemptyset(&defaults);
-	sigaddset(&defaults, SIGPIPE);
-	posix_spawnattr_setsigdefault(&attr, &defaults);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
 	env = environ_without(unset);
-	e = posix_spawnp(&c->pid, argv[0], &actions, &attr, (char *const *)argv, env);
+	e = spawn(&c->pid, argv, env, pair[1], pair[1], c->errfd);
 	free(env);
-	posix_spawnattr_destroy(&attr);
-	posix_spawn_file_actions_destroy(&actions);
 	close(pair[1]);
 	c->fd = pair[0];
 	if (e != 0) {
