@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "brief.h"
+#include "buf.h"
 #include "cJSON.h"
 #include "relctl.h"
 #include "session.h"
@@ -14,6 +15,47 @@ static const struct option_spec options[] = {
 	OPTION_OFFLINE,
 	OPTION_END,
 };
+
+/*
+ * What a ship opened, read from the ledger it was written to: the next phase
+ * only when every step of the decision's phase is finished; otherwise the
+ * steps of that phase still open, which the next phase waits for.
+ */
+static void say_after_ship(struct cmd_ctx *ctx, const char *version)
+{
+	struct release rel;
+	struct error ignored;
+	const struct pb_step *gate;
+	const struct pb_phase *ph;
+	struct buf open;
+	size_t i, left = 0;
+
+	if (session_load_release(ctx->session, version, &rel, &ignored) != 0 ||
+	    (gate = ledger_decision_step(rel.st)) == NULL) {
+		release_close(&rel);
+		return;
+	}
+	ph = &rel.pb->phases[gate->phase];
+	if (rel.st->status == RELEASE_COMPLETE)
+		fprintf(ctx->out, "next: nothing; %s is complete\n", cmd_line(ctx, version));
+	else if (ledger_phase_complete(rel.st, gate->phase) && gate->phase + 1 < rel.pb->phase_count)
+		fprintf(ctx->out, "next: the %s phase is open; 'relctl next' shows who does what\n",
+			cmd_line(ctx, rel.pb->phases[gate->phase + 1].id));
+	else {
+		buf_init(&open);
+		for (i = ph->first_step; i < ph->first_step + ph->step_count; i++) {
+			enum step_state state = ledger_step_state(rel.st, i, ctx->session->now);
+			if (state == STATE_DONE || state == STATE_SKIPPED)
+				continue;
+			buf_addf(&open, "%s%s", left++ ? ", " : "", rel.pb->steps[i].id);
+		}
+		fprintf(ctx->out, "next: %s of the %s phase %s still open; 'relctl next' shows who does %s\n",
+			cmd_line(ctx, open.data), cmd_line(ctx, ph->id), left == 1 ? "is" : "are",
+			left == 1 ? "it" : "them");
+		buf_release(&open);
+	}
+	release_close(&rel);
+}
 
 static int decide_exec(struct cmd_ctx *ctx)
 {
@@ -57,7 +99,7 @@ static int decide_exec(struct cmd_ctx *ctx)
 	if (rc == 0 && strcmp(decision, "delay") == 0)
 		fprintf(ctx->out, "next: the reopened steps are ready again; 'relctl next' shows them\n");
 	else if (rc == 0 && strcmp(decision, "ship") == 0)
-		fprintf(ctx->out, "next: the publishing phase is open; 'relctl next' shows who does what\n");
+		say_after_ship(ctx, rel->st->version);
 	cJSON_Delete(fields);
 	return rc;
 }

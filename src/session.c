@@ -250,6 +250,7 @@ cJSON *session_read_index(struct session *s, const char *tip, struct error *err)
 static char *default_version(struct session *s, const char *tip, struct error *err)
 {
 	cJSON *index = session_read_index(s, tip, err), *entry;
+	const cJSON *latest = NULL; /* the newest started, to name when none is open */
 	struct buf open;
 	char *found = NULL;
 	size_t count = 0;
@@ -261,13 +262,24 @@ static char *default_version(struct session *s, const char *tip, struct error *e
 	{
 		const cJSON *status = cJSON_GetObjectItemCaseSensitive(entry, "status");
 
+		const char *started = json_string(entry, "started");
+
+		if (cJSON_IsString(status) && started &&
+		    (latest == NULL || strcmp(started, json_string(latest, "started")) >= 0))
+			latest = entry;
 		if (cJSON_IsString(status) && strcmp(status->valuestring, "open") == 0) {
 			buf_addf(&open, "%s%s", count ? ", " : "", entry->string);
 			if (count++ == 0)
 				found = xstrdup(entry->string);
 		}
 	}
-	if (count == 0)
+	if (count == 0 && latest)
+		/* Late work on a finished release (a reopen) names it. */
+		error_set(err, EXIT_NOINPUT,
+			  "no release is open; the latest, %s, is %s: add --release %s to change it, or start one with "
+			  "'relctl start VERSION'",
+			  latest->string, json_string(latest, "status"), latest->string);
+	else if (count == 0)
 		error_set(err, EXIT_NOINPUT, "no release is open; start one with 'relctl start VERSION'");
 	else if (count > 1)
 		error_set(err, EXIT_USAGE, "several releases are open (%s); name one with --release VERSION", open.data);

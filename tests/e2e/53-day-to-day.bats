@@ -1,0 +1,88 @@
+#!/usr/bin/env bats
+# The day-to-day of a small team whose process is not TinyPilot's: every
+# message relctl prints is true of the state it describes, and every command
+# it suggests would succeed for the person it is offered to.
+
+load helper
+
+setup() {
+	setup_repo
+	cat >"$TEST_TMP/team.yaml" <<'YAML'
+relctl: 1
+name: Four of us
+roles: [release-manager, owner, builder, writer]
+people:
+  - {id: lee, name: Lee, email: lee@example.com, roles: [release-manager, builder]}
+  - {id: ola, name: Ola, email: ola@example.com, roles: [owner]}
+  - {id: bo, name: Bo, email: bo@example.com, roles: [builder]}
+  - {id: wu, name: Wu, email: wu@example.com, roles: [writer]}
+phases:
+  - id: deciding
+    steps:
+      - {id: build, title: Build it, owner: builder}
+      - {id: draft-notes, title: Draft the notes, owner: writer}
+      - id: go
+        title: Go or no go
+        kind: decision
+        owner: owner
+        needs: [build]
+        on_delay: [build]
+  - id: shipping
+    steps:
+      - {id: upload, title: Upload it, owner: builder}
+YAML
+	as lee init --playbook "$TEST_TMP/team.yaml" >/dev/null
+	as lee start 1.0 >/dev/null
+}
+
+teardown() {
+	cleanup_repo
+}
+
+@test "a ship while a step of the gate's phase is open says which, not that the next phase is open" {
+	as bo claim build >/dev/null
+	as bo done build >/dev/null
+	run as ola decide ship --reason "looks good"
+	[ "$status" -eq 0 ]
+	has "ola decided to ship 1.0"
+	has "next: draft-notes of the deciding phase is still open; 'relctl next' shows who does it"
+	[[ "$output" != *"shipping phase is open"* ]] || false
+	# What it said is true: the next phase's step cannot be claimed yet.
+	run as bo claim upload
+	[ "$status" -eq 65 ]
+	as wu claim draft-notes >/dev/null
+	run as wu done draft-notes
+	[ "$status" -eq 0 ]
+	as bo claim upload >/dev/null
+}
+
+@test "a ship that finishes the gate's phase says the next phase is open" {
+	as wu claim draft-notes >/dev/null
+	as wu done draft-notes >/dev/null
+	as bo claim build >/dev/null
+	as bo done build >/dev/null
+	run as ola decide ship --reason "looks good"
+	[ "$status" -eq 0 ]
+	has "next: the shipping phase is open; 'relctl next' shows who does what"
+	as bo claim upload >/dev/null
+}
+
+@test "late work on a finished release names it, and the --release it suggests works" {
+	for s in build draft-notes; do
+		who=bo; [ "$s" = draft-notes ] && who=wu
+		as $who claim $s >/dev/null
+		as $who done $s >/dev/null
+	done
+	as ola decide ship --reason ok >/dev/null
+	as bo claim upload >/dev/null
+	as bo done upload >/dev/null
+	[ "$(git show relctl-ledger:releases/1.0.json | jq -r .status)" = complete ]
+	before=$(git rev-parse relctl-ledger)
+	run as lee reopen upload --reason "the mirror lost the file"
+	[ "$status" -eq 66 ]
+	same "relctl: no release is open; the latest, 1.0, is complete: add --release 1.0 to change it, or start one with 'relctl start VERSION'" "$output"
+	[ "$(git rev-parse relctl-ledger)" = "$before" ]
+	run as lee reopen upload --reason "the mirror lost the file" --release 1.0
+	[ "$status" -eq 0 ]
+	[ "$(git show relctl-ledger:releases/1.0.json | jq -r '.steps.upload.state')" = ready ]
+}
