@@ -164,6 +164,7 @@ struct playbook {
 	size_t step_slot_count;
 	size_t step_count;
 	bool signing_required; /* signing: required (default optional) */
+	unsigned shared;       /* holders besides the first (playbook_ref); playbook_free drops one */
 };
 
 struct diagnostic {
@@ -192,6 +193,12 @@ char *diagnostic_format(const struct diagnostics *d, const struct diagnostic *it
  * source: a path, or "playbook@BLOB" for a pinned copy).
  */
 struct playbook *playbook_parse(const char *text, size_t len, struct diagnostics *diags);
+/*
+ * A parsed playbook is never changed, so one copy can serve several holders
+ * (the releases pinned to the same blob): playbook_ref() adds a holder and
+ * returns pb; playbook_free() drops one and frees the model with the last.
+ */
+struct playbook *playbook_ref(struct playbook *pb);
 void playbook_free(struct playbook *pb);
 
 #define PLAYBOOK_MAX_BYTES (4 * 1024 * 1024)

@@ -21,6 +21,12 @@
 #define INDEX_PATH "index.json"
 #define PLAYBOOK_PATH "playbook.yaml"
 
+/* A pinned playbook's model, shared by the releases that pin its blob (session_release_at). */
+struct pinned_playbook {
+	char blob[OID_HEX];
+	struct playbook *pb;
+};
+
 struct session {
 	struct store *store;
 	char *branch; /* "relctl-ledger" */
@@ -39,6 +45,9 @@ struct session {
 	/* Told how far long work (sync's and verify's checks) has come; may be NULL. */
 	void (*progress)(const char *what, size_t done, size_t total, void *data);
 	void *progress_data;
+	/* Pinned playbooks parsed so far, by the git blob id of their text (session_release_at). */
+	struct pinned_playbook *pinned;
+	size_t pinned_count;
 };
 
 /* One release as read from a ledger tip. */

@@ -1950,12 +1950,22 @@ struct playbook *playbook_load(const char *path, struct error *err)
 
 /* ---------- the model ---------- */
 
+struct playbook *playbook_ref(struct playbook *pb)
+{
+	pb->shared++;
+	return pb;
+}
+
 void playbook_free(struct playbook *pb)
 {
 	size_t i, j;
 
 	if (pb == NULL)
 		return;
+	if (pb->shared) {
+		pb->shared--;
+		return;
+	}
 	free(pb->name);
 	free(pb->description);
 	strlist_release(&pb->roles);

@@ -57,6 +57,9 @@ void session_close(struct session *s)
 	cJSON_Delete(s->became_ready);
 	free(s->note);
 	provenance_free(s->provenance);
+	for (size_t i = 0; i < s->pinned_count; i++)
+		playbook_free(s->pinned[i].pb);
+	free(s->pinned);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -292,6 +295,34 @@ static char *default_version(struct session *s, const char *tip, struct error *e
 	return found;
 }
 
+/*
+ * The model of a pinned playbook's text, parsed once per process: the
+ * newest releases mostly pin the same playbook, and parsing it is most of
+ * what reading a release costs.  Keyed by the blob id of the text itself
+ * (hashed here, not taken from the path's name), so a copy can never stand
+ * for other content.
+ */
+static struct playbook *pinned_playbook(struct session *s, const char *label, const struct buf *text,
+					struct error *err)
+{
+	char blob[OID_HEX];
+	struct playbook *pb;
+	size_t i;
+
+	if (store_hash_blob(text->data, text->len, blob, err) != 0)
+		return NULL;
+	for (i = 0; i < s->pinned_count; i++)
+		if (strcmp(s->pinned[i].blob, blob) == 0)
+			return playbook_ref(s->pinned[i].pb);
+	pb = playbook_load_text(label, text->data, text->len, err);
+	if (pb == NULL)
+		return NULL;
+	s->pinned = xrealloc(s->pinned, (s->pinned_count + 1) * sizeof(*s->pinned));
+	memcpy(s->pinned[s->pinned_count].blob, blob, sizeof(blob));
+	s->pinned[s->pinned_count++].pb = playbook_ref(pb);
+	return pb;
+}
+
 int session_release_at(struct session *s, const char *tip, const char *version, struct release *rel,
 			   struct error *err)
 {
@@ -321,7 +352,7 @@ int session_release_at(struct session *s, const char *tip, const char *version, 
 	buf_init(&text);
 	label = xasprintf("%s:playbooks/%s.yaml", s->branch, blob->valuestring);
 	if (store_read_max(s->store, tip, label + strlen(s->branch) + 1, PLAYBOOK_MAX_BYTES, &text, err) == 0)
-		rel->pb = playbook_load_text(label, text.data, text.len, err);
+		rel->pb = pinned_playbook(s, label, &text, err);
 	buf_release(&text);
 	free(label);
 	if (rel->pb == NULL)
