@@ -239,6 +239,19 @@ static int load_release(struct cmd_ctx *ctx, struct session *s, struct release *
 		}
 		cJSON_Delete(list);
 	}
+	if (ctx->err.code == EXIT_NOINPUT && version == NULL && s->remote) {
+		/* Nothing open here may only mean this copy is old: say how old, and how to fetch the team's. */
+		char age[32], *was = xstrdup(ctx->err.message);
+		long seconds = session_sync_age(s);
+
+		if (seconds < 0)
+			error_set(&ctx->err, EXIT_NOINPUT, "%s (this clone has never exchanged with \"%s\": 'relctl sync' fetches the team's ledger)",
+				  was, s->remote);
+		else if (seconds >= 60)
+			error_set(&ctx->err, EXIT_NOINPUT, "%s (ledger as of the last exchange with \"%s\", %s ago: 'relctl sync' fetches the newest)",
+				  was, s->remote, duration_format(seconds, age, sizeof(age)));
+		free(was);
+	}
 	return ctx->err.code != 0 ? -1 : 0;
 }
 

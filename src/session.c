@@ -79,9 +79,22 @@ int session_no_ledger(struct session *s, struct error *err)
 	const char *remote = session_team_remote(s);
 
 	/* A fresh clone of the team's repository: git fetched the ledger branch, relctl has not taken it yet. */
+	struct error ignored;
+	char *url;
+
 	if (remote)
 		return error_set(err, EXIT_CONFIG, "this clone has not taken the team's ledger yet: run 'relctl sync' (remote \"%s\" has %s)",
 				 remote, s->branch);
+	/* A clone made before the team's ledger existed: git has not fetched it, the remote may have it now. */
+	remote = s->remote ? s->remote : "origin";
+	url = store_remote_url(s->store, remote, &ignored);
+	if (url) {
+		free(url);
+		return error_set(err, EXIT_CONFIG,
+				 "this clone has no relctl ledger yet: run 'relctl sync' to take the team's from \"%s\", or, "
+				 "if the team has none, 'relctl init --playbook FILE'",
+				 remote);
+	}
 	return error_set(err, EXIT_CONFIG, "this repository has no relctl ledger yet; run 'relctl init --playbook FILE'");
 }
 

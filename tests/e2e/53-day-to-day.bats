@@ -86,3 +86,33 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[ "$(git show relctl-ledger:releases/1.0.json | jq -r '.steps.upload.state')" = ready ]
 }
+
+@test "a clone that has not synced since the release started is told its copy is old, and how to fetch the team's" {
+	load sync
+	remote=$(make_remote team)
+	# The team's ledger before any release: lee's repository is the first.
+	rm -rf "$REPO" && mkdir -p "$REPO" && cd "$REPO" && git init -q && git config user.email lee@example.com
+	git commit -q --allow-empty -m base
+	git remote add origin "$remote"
+	git push -q origin HEAD:refs/heads/main
+	# A clone made before the ledger existed: sync, not init, is the way in.
+	clone_into early "$remote"
+	as lee init --playbook "$TEST_TMP/team.yaml" --remote origin >/dev/null
+	cd "$TEST_TMP/early"
+	run as bo next
+	[ "$status" -eq 78 ]
+	same "relctl: this clone has no relctl ledger yet: run 'relctl sync' to take the team's from \"origin\", or, if the team has none, 'relctl init --playbook FILE'" "$output"
+	as bo sync >/dev/null
+	# Later the team starts 1.0, and this clone does not hear of it for an hour.
+	cd "$REPO"
+	as lee start 1.0 >/dev/null
+	cd "$TEST_TMP/early"
+	git config relctl.lastSync "$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)"
+	run as bo next
+	[ "$status" -eq 66 ]
+	same "relctl: no release is open; start one with 'relctl start VERSION' (ledger as of the last exchange with \"origin\", 1h ago: 'relctl sync' fetches the newest)" "$output"
+	as bo sync >/dev/null
+	run as bo next
+	[ "$status" -eq 0 ]
+	has "build"
+}
