@@ -83,28 +83,43 @@ static cJSON *target_json(const struct release *rel, const struct schedule *sche
 	cJSON_AddStringToObject(o, "at", time_format(rel->st->target, t, sizeof(t)));
 	cJSON_AddBoolToObject(o, "holds", sched->finish <= rel->st->target);
 	cJSON_AddNumberToObject(o, "slip_seconds", sched->finish > rel->st->target ? (double)(sched->finish - rel->st->target) : 0);
-	for (i = 0; i < sched->path_len; i++)
-		if (sched->steps[sched->path[i]].finish > rel->st->target)
-			cJSON_AddItemToArray(late, cJSON_CreateString(rel->pb->steps[sched->path[i]].id));
+	if (sched->complete) {
+		/* Finished: the steps that did finish after the target (a skip is no work done late). */
+		for (i = 0; i < rel->pb->step_count; i++)
+			if (sched->steps[i].finish > rel->st->target && rel->st->steps[i].base == STATE_DONE)
+				cJSON_AddItemToArray(late, cJSON_CreateString(rel->pb->steps[i].id));
+	} else {
+		for (i = 0; i < sched->path_len; i++)
+			if (sched->steps[sched->path[i]].finish > rel->st->target)
+				cJSON_AddItemToArray(late, cJSON_CreateString(rel->pb->steps[sched->path[i]].id));
+	}
 	cJSON_AddItemToObject(o, "late_steps", late);
 	return o;
 }
 
-static void target_text(struct cmd_ctx *ctx, const cJSON *target)
+/*
+ * An open release: "holds", or "slips by" with the critical path's late
+ * steps; a finished one: "was met", or "missed by" with the steps that
+ * finished after it (the last may be a wait step that ran past it by design).
+ */
+static void target_text(struct cmd_ctx *ctx, const cJSON *target, bool complete)
 {
-	const cJSON *item;
+	const cJSON *item, *late = cJSON_GetObjectItemCaseSensitive(target, "late_steps");
 	char d[32];
 	int n = 0;
 
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(target, "holds"))) {
-		fprintf(ctx->out, "target %s holds\n", cJSON_GetObjectItemCaseSensitive(target, "at")->valuestring);
+		fprintf(ctx->out, "target %s %s\n", cJSON_GetObjectItemCaseSensitive(target, "at")->valuestring,
+			complete ? "was met" : "holds");
 		return;
 	}
-	fprintf(ctx->out, "%starget %s slips by %s%s; late on the critical path: ", color(ctx, C_RED),
-		cJSON_GetObjectItemCaseSensitive(target, "at")->valuestring,
+	fprintf(ctx->out, "%starget %s %s %s%s", color(ctx, C_RED), cJSON_GetObjectItemCaseSensitive(target, "at")->valuestring,
+		complete ? "was missed by" : "slips by",
 		duration_format((long)cJSON_GetObjectItemCaseSensitive(target, "slip_seconds")->valuedouble, d, sizeof(d)),
 		color(ctx, C_RESET));
-	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(target, "late_steps"))
+	if (cJSON_GetArraySize(late) > 0)
+		fprintf(ctx->out, "; %s: ", complete ? "finished after it" : "late on the critical path");
+	cJSON_ArrayForEach(item, late)
 		fprintf(ctx->out, "%s%s", n++ ? ", " : "", item->valuestring);
 	fprintf(ctx->out, "\n");
 }
@@ -201,7 +216,7 @@ static int forecast_exec(struct cmd_ctx *ctx)
 				r->holder ? r->holder : rel->pb->steps[sched.path[0]].owner);
 		}
 		if (rel->st->target)
-			target_text(ctx, cJSON_GetObjectItemCaseSensitive(root, "target"));
+			target_text(ctx, cJSON_GetObjectItemCaseSensitive(root, "target"), sched.complete);
 		fprintf(ctx->out, "\n");
 		cJSON_ArrayForEach(item, phases)
 			fprintf(ctx->out, "phase %-12s %s %s\n", cJSON_GetObjectItemCaseSensitive(item, "id")->valuestring,

@@ -116,3 +116,32 @@ teardown() {
 	[ "$status" -eq 0 ]
 	has "build"
 }
+
+@test "forecast of a finished release says whether its target was met, and names what finished after it" {
+	as lee start 2.0 --target 2024-03-19T12:00:00Z >/dev/null
+	for s in build draft-notes; do
+		who=bo; [ "$s" = draft-notes ] && who=wu
+		as $who claim $s --release 2.0 >/dev/null
+		as $who done $s --release 2.0 >/dev/null
+	done
+	as ola decide ship --reason ok --release 2.0 >/dev/null
+	as bo claim upload --release 2.0 >/dev/null
+	RELCTL_NOW=2024-03-20T09:30:00Z as bo done upload --release 2.0 >/dev/null
+	run relctl forecast 2.0
+	[ "$status" -eq 0 ]
+	has "target 2024-03-19T12:00:00Z was missed by 21h30m; finished after it: upload"
+	[[ "$output" != *"late on the critical path"* ]] || false
+	[ "$(relctl forecast 2.0 --json | jq -c '.target | [.holds, .slip_seconds, .late_steps]')" = '[false,77400,["upload"]]' ]
+	# Finished in time: met, and nothing listed.
+	as lee start 3.0 --target 2024-03-21T12:00:00Z >/dev/null
+	for s in build draft-notes; do
+		who=bo; [ "$s" = draft-notes ] && who=wu
+		as $who claim $s --release 3.0 >/dev/null
+		as $who done $s --release 3.0 >/dev/null
+	done
+	as ola decide ship --reason ok --release 3.0 >/dev/null
+	as bo claim upload --release 3.0 >/dev/null
+	as bo done upload --release 3.0 >/dev/null
+	run relctl forecast 3.0
+	has "target 2024-03-21T12:00:00Z was met"
+}
