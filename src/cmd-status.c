@@ -117,7 +117,17 @@ static void status_text(struct cmd_ctx *ctx, const struct release *rel, time_t n
 	FILE *out = ctx->out;
 	char age[48], t[32];
 	size_t p, i;
+	int id_width = 24, who_width = 16; /* at least; wider when a step id, role or person is longer */
 
+	for (i = 0; i < pb->step_count; i++) {
+		const struct step_record *r = &st->steps[i];
+		const char *who = r->holder ? r->holder : r->done_by ? r->done_by : pb->steps[i].owner;
+
+		if ((int)strlen(pb->steps[i].id) > id_width)
+			id_width = (int)strlen(pb->steps[i].id);
+		if ((int)strlen(who) > who_width)
+			who_width = (int)strlen(who);
+	}
 	fprintf(out, "%s%s%s %s%s  rc%d  %s  started %s by %s\n", color(ctx, C_BOLD), st->rehearsal ? "REHEARSAL " : "",
 		pb->name, st->version, color(ctx, C_RESET), st->candidate, release_status_name(st->status),
 		age_format(st->started_at, now, age, sizeof(age)), st->started_by);
@@ -141,8 +151,8 @@ static void status_text(struct cmd_ctx *ctx, const struct release *rel, time_t n
 			time_t since = step_since(r, state);
 			const char *sep = " "; /* between the notes after the age: "0/24 checked, overdue by 1d2h" */
 
-			fprintf(out, "  %-24s %s%-10s%s %-16s %-10s", pb->steps[k].id, cmd_state_color(ctx, state),
-				step_state_name(state), color(ctx, C_RESET),
+			fprintf(out, "  %-*s %s%-10s%s %-*s %-10s", id_width, pb->steps[k].id, cmd_state_color(ctx, state),
+				step_state_name(state), color(ctx, C_RESET), who_width,
 				r->holder ? r->holder : r->done_by ? r->done_by : pb->steps[k].owner,
 				since ? age_format(since, now, age, sizeof(age)) : "");
 			if (state == STATE_WAITING) {

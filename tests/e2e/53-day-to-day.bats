@@ -145,3 +145,20 @@ teardown() {
 	run relctl forecast 3.0
 	has "target 2024-03-21T12:00:00Z was met"
 }
+
+@test "status keeps its columns when a role or step id is longer than the usual width" {
+	sed -e 's/writer/documentation-and-localisation/g' -e 's/draft-notes/draft-the-release-notes-for-translators/g' \
+		"$TEST_TMP/team.yaml" >"$TEST_TMP/long.yaml"
+	rm -rf "$REPO" && mkdir -p "$REPO" && cd "$REPO" && git init -q && git config user.email lee@example.com
+	as lee init --playbook "$TEST_TMP/long.yaml" >/dev/null
+	as lee start 1.0 >/dev/null
+	as bo claim build >/dev/null
+	run relctl status
+	[ "$status" -eq 0 ]
+	# Every step line has its state starting in the same column, and so the owner.
+	states=$(grep -E '^  [a-z-]+ +(ready|claimed|pending) ' <<<"$output" | awk '{ print index($0, " " $2 " ") }' | sort -u | wc -l)
+	[ "$states" -eq 1 ]
+	owners=$(grep -E '^  [a-z-]+ +(ready|claimed|pending) ' <<<"$output" | awk '{ print index($0, " " $3) }' | sort -u | wc -l)
+	[ "$owners" -eq 1 ]
+	[ "$(grep -cE '^  [a-z-]+ +(ready|claimed|pending) ' <<<"$output")" -eq 4 ]
+}
