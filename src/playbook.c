@@ -824,7 +824,8 @@ char *pb_key_parse(const char *line, struct pb_key *key)
 	char *word, *why = NULL;
 
 	memset(key, 0, sizeof(*key));
-	if (strstr(line, "PRIVATE KEY"))
+	/* The armour, or its body alone ("openssh-key-v1" in base64) when only that was pasted. */
+	if (strstr(line, "PRIVATE KEY") || strstr(line, "b3BlbnNzaC1rZXktdjE"))
 		return xstrdup("this is a private key: list its public half (the .pub file), and treat this one as leaked");
 	word = next_word(&p);
 	if (word && strcmp(word, "cert-authority") == 0) {

@@ -1452,6 +1452,20 @@ static void signing_is_required_or_optional(void **state)
 	expect_error(6, 10, "\"signing\" must be required or optional, not a list");
 }
 
+/* Only the body of a private key pasted (what sits between its armour lines) is known for one too. */
+static void a_private_key_body_alone_is_named_a_private_key(void **state)
+{
+	(void)state;
+	parse(HEAD "  - id: sam\n"
+		   "    email: sam@example.com\n"
+		   "    roles: [dev]\n"
+		   "    keys:\n"
+		   "      - b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n" ONE_PHASE);
+	expect_refused(1);
+	expect_error(10, 9, "a key of person \"sam\": this is a private key: list its public half (the .pub file), and "
+			    "treat this one as leaked");
+}
+
 static void key_lines_that_are_not_keys_are_errors(void **state)
 {
 	(void)state;
@@ -1825,6 +1839,7 @@ int main(void)
 		T(signing_defaults_to_optional),
 		T(signing_is_required_or_optional),
 		T(key_lines_that_are_not_keys_are_errors),
+		T(a_private_key_body_alone_is_named_a_private_key),
 		T(keys_must_be_a_list),
 		T(a_key_belongs_to_one_person),
 		T(the_email_of_a_person_with_keys_names_one_signer),
