@@ -535,6 +535,21 @@ static size_t *first_occurrences(const struct node *n, size_t stride)
 }
 
 /*
+ * Whether key i of map looks like the rest of a value cut at a comma in a
+ * flow mapping: a plain key with no value on the line of a plain value.
+ */
+static bool comma_split(const struct node *map, size_t i)
+{
+	const struct node *key = map->items[i], *value = map->items[i + 1], *before;
+
+	if (i < 2 || value->type != NODE_SCALAR || !value->plain || value->value[0] != '\0')
+		return false;
+	before = map->items[i - 1];
+	return before->type == NODE_SCALAR && before->plain && before->value[0] != '\0' &&
+	       before->mark.line == key->mark.line;
+}
+
+/*
  * Checks a mapping's keys: each must be a scalar, known and unique.  The
  * allowed list ends with NULL.
  */
@@ -563,6 +578,14 @@ static void check_keys(struct loader *l, const struct node *map, const char *con
 				break;
 		if (j < count)
 			continue;
+		if (comma_split(map, i)) {
+			/* {id: perms, text: World-readable, group-writable}: the text was cut at its comma. */
+			error_at(l, key->mark,
+				 "unknown key \"%s\" in %s; a comma inside {...} ends a value, so quote the text that has "
+				 "one: \"%s, %s\"",
+				 key->value, where, map->items[i - 1]->value, key->value);
+			continue;
+		}
 		hint = loader_suggest(l, key->value, allowed, count);
 		if (hint)
 			error_at(l, key->mark, "unknown key \"%s\" in %s; did you mean \"%s\"?", key->value, where,

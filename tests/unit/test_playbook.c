@@ -1452,6 +1452,23 @@ static void signing_is_required_or_optional(void **state)
 	expect_error(6, 10, "\"signing\" must be required or optional, not a list");
 }
 
+/* A comma in an unquoted text of a flow mapping: the error says to quote it; a real unknown key does not. */
+static void a_text_cut_at_a_comma_says_to_quote_it(void **state)
+{
+	(void)state;
+	parse(PHASE "      - id: s\n"
+		    "        title: S\n"
+		    "        owner: dev\n"
+		    "        doc: d\n"
+		    "        checklist:\n"
+		    "          - {id: perms, text: World-readable, group-writable}\n"
+		    "          - {id: other, text: Fine, colour: red}\n");
+	expect_refused(2);
+	expect_error(14, 47, "unknown key \"group-writable\" in a checklist item; a comma inside {...} ends a value, so "
+			     "quote the text that has one: \"World-readable, group-writable\"");
+	expect_error(15, 37, "unknown key \"colour\" in a checklist item");
+}
+
 /* Only the body of a private key pasted (what sits between its armour lines) is known for one too. */
 static void a_private_key_body_alone_is_named_a_private_key(void **state)
 {
@@ -1840,6 +1857,7 @@ int main(void)
 		T(signing_is_required_or_optional),
 		T(key_lines_that_are_not_keys_are_errors),
 		T(a_private_key_body_alone_is_named_a_private_key),
+		T(a_text_cut_at_a_comma_says_to_quote_it),
 		T(keys_must_be_a_list),
 		T(a_key_belongs_to_one_person),
 		T(the_email_of_a_person_with_keys_names_one_signer),
