@@ -178,7 +178,44 @@ static void cell(struct buf *b, const char *text, bool html)
  * The step records of st as a table: every step, or only those in only
  * (the steps a delay reopened, for an earlier candidate).
  */
-static void step_rows(struct buf *b, const struct release_state *st, const struct strlist *only, bool html)
+/*
+ * The Note cell: the step's own note, and the reason of its last skip, block
+ * or reopen said as such ("blocked: ..."), never as if it were the note.
+ * events are the release's; the first upto of them made st.
+ */
+static char *note_cell(const struct release_state *st, size_t step, const cJSON *events, size_t upto)
+{
+	const struct step_record *r = &st->steps[step];
+	const char *id = st->pb->steps[step].id, *op = NULL;
+	const cJSON *ev;
+	size_t n = 0;
+
+	if (r->reason == NULL)
+		return xstrdup(r->note ? r->note : "");
+	cJSON_ArrayForEach(ev, events)
+	{
+		if (n++ >= upto)
+			break;
+		const char *on = text_of(ev, "step"), *what = text_of(ev, "op");
+
+		if (on && what && strcmp(on, id) == 0 &&
+		    (strcmp(what, "skip") == 0 || strcmp(what, "block") == 0 || strcmp(what, "reopen") == 0 ||
+		     strcmp(what, "unblock") == 0))
+			op = what;
+	}
+	if (r->reason_is_condition || (op && strcmp(op, "skip") == 0))
+		op = "skipped";
+	else if (op && strcmp(op, "block") == 0)
+		op = "blocked";
+	else if (op && strcmp(op, "reopen") == 0)
+		op = "reopened";
+	else
+		op = "was blocked"; /* unblocked since: the reason is the block's */
+	return xasprintf("%s%s%s: %s", r->note ? r->note : "", r->note ? "; " : "", op, r->reason);
+}
+
+static void step_rows(struct buf *b, const struct release_state *st, const cJSON *events, const struct strlist *only,
+		      bool html)
 {
 	const char *row = html ? "<tr><td>" : "| ", *sep = html ? "</td><td>" : " | ", *end = html ? "</td></tr>\n" : " |\n";
 	size_t i;
@@ -191,7 +228,7 @@ static void step_rows(struct buf *b, const struct release_state *st, const struc
 		const struct pb_step *s = &st->pb->steps[i];
 		const struct step_record *r = &st->steps[i];
 		const cJSON *item;
-		char t[32] = "";
+		char t[32] = "", *note;
 		int k = 0;
 
 		if (only && !strlist_contains(only, s->id))
@@ -205,7 +242,9 @@ static void step_rows(struct buf *b, const struct release_state *st, const struc
 		buf_addf(b, "%s%s%s", sep, step_state_name(ledger_step_state(st, i, st->updated_at)), sep);
 		cell(b, r->done_by ? r->done_by : r->holder ? r->holder : "-", html);
 		buf_addf(b, "%s%s%s", sep, t, sep);
-		cell(b, r->note ? r->note : r->reason ? r->reason : "", html);
+		note = note_cell(st, i, events, st->event_count);
+		cell(b, note, html);
+		free(note);
 		buf_adds(b, sep);
 		cJSON_ArrayForEach(item, r->evidence)
 		{
@@ -247,7 +286,7 @@ static void steps_section(struct buf *b, const struct release_state *st, const c
 	struct error ignored;
 
 	buf_addf(b, html ? "<h2>Steps (rc%d)</h2>\n" : "## Steps (rc%d)\n\n", st->candidate);
-	step_rows(b, st, NULL, html);
+	step_rows(b, st, cJSON_GetObjectItemCaseSensitive(doc, "events"), NULL, html);
 	cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(doc, "events"))
 	{
 		if (strcmp(text_of(ev, "op"), "decide") == 0 && strcmp(text_of(ev, "decision"), "delay") == 0) {
@@ -256,7 +295,8 @@ static void steps_section(struct buf *b, const struct release_state *st, const c
 			buf_addf(&earlier[count],
 				 html ? "<h2>Steps of rc%d, before the delay</h2>\n" : "\n## Steps of rc%d, before the delay\n\n",
 				 replay->candidate);
-			step_rows(&earlier[count], replay, decision ? &decision->on_delay : NULL, html);
+			step_rows(&earlier[count], replay, cJSON_GetObjectItemCaseSensitive(doc, "events"),
+				  decision ? &decision->on_delay : NULL, html);
 			count++;
 		}
 		ledger_apply(replay, ev, &ignored);

@@ -162,3 +162,19 @@ teardown() {
 	[ "$owners" -eq 1 ]
 	[ "$(grep -cE '^  [a-z-]+ +(ready|claimed|pending) ' <<<"$output")" -eq 4 ]
 }
+
+@test "the report's Note column says a block or reopen reason is one, not the step's note" {
+	as bo claim build >/dev/null
+	as bo block build --reason "the CI runner is down" >/dev/null
+	as wu claim draft-notes >/dev/null
+	as wu done draft-notes --note "drafted in the wiki" >/dev/null
+	as lee reopen draft-notes --reason "the wiki page was lost" >/dev/null
+	run relctl report 1.0 --format md
+	[ "$status" -eq 0 ]
+	has "| deciding | build | blocked | bo |  | blocked: the CI runner is down |"
+	has "| deciding | draft-notes | ready | - |  | reopened: the wiki page was lost |"
+	as bo unblock build >/dev/null
+	as bo done build --note "built on the spare runner" >/dev/null
+	run relctl report 1.0 --format md
+	has "built on the spare runner; was blocked: the CI runner is down |"
+}
