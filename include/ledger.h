@@ -13,8 +13,10 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "buf.h"
 #include "cJSON.h"
 #include "err.h"
+#include "event.h"
 #include "playbook.h"
 
 #define LEDGER_FORMAT 1
@@ -209,13 +211,34 @@ int ledger_apply_new(struct release_state *st, const cJSON *event, struct error 
 int ledger_check(const struct release_state *st, const cJSON *event, struct error *err);
 
 /*
- * Whether actor may do op on step (NULL for release-wide ops) at when, with
- * fields (may be NULL): ledger_check on the event that would be recorded.
- * Commands ask it before acting (relctl run, before sending) and to say who
- * can do what (relctl next), so the rule stays here.
+ * Whether actor may do what (its op, step and fields; its id, time, actor
+ * and candidate are filled in) at when: ledger_check on the event that
+ * would be recorded.  Commands ask it before acting (relctl run, before
+ * sending) and to say who can do what (relctl next), so the rule stays here.
  */
-int ledger_may(const struct release_state *st, const char *actor, const char *op, const char *step,
-	       const cJSON *fields, time_t when, struct error *err);
+int ledger_may(const struct release_state *st, const char *actor, const struct event *what, time_t when,
+	       struct error *err);
+
+/*
+ * An event of the ledger as a struct (event.h), its shape checked against
+ * its op: 0, or -1 (65) with what is wrong.  ev points into json.
+ */
+int ledger_event_decode(const cJSON *json, struct event *ev, struct error *err);
+
+/*
+ * The JSON relctl writes for ev: {id, time, actor, op, step?, candidate},
+ * then its op's fields in the op's order; NULL for an unknown op.  Caller
+ * deletes.  Nothing is checked: ledger_apply_new does that.
+ */
+cJSON *ledger_event_encode(const struct event *ev);
+
+/*
+ * The commit message of ev, just applied to st: "sam claimed test-voyager
+ * (2.6.3 rc1)", a blank line, the event's details and its id, appended to
+ * message; the first line in *summary (caller frees).
+ */
+void ledger_event_message(const struct release_state *st, const struct event *ev, struct buf *message,
+			  char **summary);
 
 /* ---------- delegation: shadows, hand-overs, away, deadlines, reminders ---------- */
 

@@ -13,6 +13,7 @@
 
 #include "cJSON.h"
 #include "err.h"
+#include "event.h"
 #include "ledger.h"
 #include "playbook.h"
 #include "store.h"
@@ -97,12 +98,10 @@ const struct pb_person *session_identity(struct session *s, const struct playboo
 int session_brief_read(struct session *s, const char *person, const char *version, char hash[65]);
 void session_note_brief_read(struct session *s, const char *person, const char *version, const char *hash);
 
-/* What a command asks to record: an op on a step, with extra fields. */
+/* What a command asks to record: an op on a step (NULL for release-wide ops) and its fields. */
 struct mutation {
 	const char *version; /* NULL: the one open release */
-	const char *op;
-	const char *step;    /* NULL for release-wide ops */
-	cJSON *fields;       /* merged into the event; borrowed; may be NULL */
+	struct event event;  /* its id, time, actor and candidate are filled in */
 };
 
 /*
@@ -114,8 +113,8 @@ int session_mutate(struct session *s, const struct mutation *m, char **summary, 
 /* relctl init: creates the ledger branch with the playbook. */
 int session_init(struct session *s, const char *playbook_path, const char *branch, struct error *err);
 
-/* relctl start: a new release of the current playbook; fields (may be NULL) go into its start event. */
-int session_start(struct session *s, const char *version, cJSON *vars, const cJSON *fields, char **summary,
+/* relctl start: a new release of the current playbook; start gives its vars, rehearsal and target. */
+int session_start(struct session *s, const char *version, const struct event *start, char **summary,
 		  struct error *err);
 
 /* relctl playbook update: new releases use the new playbook; 1 (no commit) when it is the one in force. */

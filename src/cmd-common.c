@@ -10,6 +10,7 @@
 #include "hook.h"
 #include "playbook.h"
 #include "json.h"
+#include "event.h"
 #include "ledger.h"
 #include "relctl.h"
 #include "term.h"
@@ -94,20 +95,24 @@ static bool has_option(const struct cmd_ctx *ctx, const char *name)
 	return false;
 }
 
-int cmd_check_fields(struct cmd_ctx *ctx, const char *op, const char *step, const cJSON *fields)
+/* The first field of ev beyond the limits, named as the command line gave it; 0 when none is. */
+static int check_fields(struct cmd_ctx *ctx, const struct event *ev, const cJSON *json)
 {
+	static const char *const filled_in[] = { "id", "time", "actor", "op", "candidate" };
 	const cJSON *field;
-	cJSON *value = step ? cJSON_CreateString(step) : NULL;
 	char why[128], *name;
-	bool bad = value && ledger_field_fits(op, "step", value, why, sizeof(why)) != 0;
+	size_t i;
 
-	cJSON_Delete(value);
-	if (bad)
-		return error_set(&ctx->err, EXIT_USAGE, "the step %s", why);
-	cJSON_ArrayForEach(field, fields)
+	cJSON_ArrayForEach(field, json)
 	{
-		if (ledger_field_fits(op, field->string, field, why, sizeof(why)) == 0)
+		for (i = 0; i < sizeof(filled_in) / sizeof(filled_in[0]); i++)
+			if (strcmp(field->string, filled_in[i]) == 0)
+				break;
+		if (i < sizeof(filled_in) / sizeof(filled_in[0]) ||
+		    ledger_field_fits(ev->op, field->string, field, why, sizeof(why)) == 0)
 			continue;
+		if (strcmp(field->string, "step") == 0)
+			return error_set(&ctx->err, EXIT_USAGE, "the step %s", why);
 		if (has_option(ctx, field->string))
 			return error_set(&ctx->err, EXIT_USAGE, "--%s %s", field->string, why);
 		name = xstrdup(field->string);
@@ -121,11 +126,27 @@ int cmd_check_fields(struct cmd_ctx *ctx, const char *op, const char *step, cons
 	return 0;
 }
 
-int cmd_record(struct cmd_ctx *ctx, const char *op, const char *step, struct cJSON *fields)
+int cmd_check_event(struct cmd_ctx *ctx, const struct event *ev)
 {
-	struct mutation m = { cmd_release_arg(ctx), op, step, fields };
+	struct event probe = *ev;
+	cJSON *json;
+	int rc;
+
+	probe.id = "probe";
+	probe.actor = "";
+	json = ledger_event_encode(&probe);
+	if (json == NULL)
+		return error_set(&ctx->err, EXIT_SOFTWARE, "no op \"%s\"", ev->op);
+	rc = check_fields(ctx, ev, json);
+	cJSON_Delete(json);
+	return rc;
+}
+
+int cmd_record(struct cmd_ctx *ctx, const struct event *ev)
+{
+	struct mutation m = { .version = cmd_release_arg(ctx), .event = *ev };
 	char *summary = NULL;
-	int rc = cmd_check_fields(ctx, op, step, fields);
+	int rc = cmd_check_event(ctx, ev);
 
 	if (rc == 0)
 		rc = session_mutate(ctx->session, &m, &summary, &ctx->err);
@@ -335,19 +356,22 @@ int cmd_setup(struct cmd_ctx *ctx)
 	return 0;
 }
 
-int cmd_add_evidence(struct cmd_ctx *ctx, cJSON *fields)
+cJSON *cmd_evidence(struct cmd_ctx *ctx)
 {
 	const char *const *links;
-	cJSON *evidence = cJSON_AddArrayToObject(fields, "evidence");
+	cJSON *evidence = cJSON_CreateArray();
 	size_t count, i;
 
 	links = args_multi(&ctx->args, "evidence", &count);
 	for (i = 0; i < count; i++) {
-		if (links[i][0] == '\0')
-			return error_set(&ctx->err, EXIT_USAGE, "--evidence needs a link, not an empty string");
+		if (links[i][0] == '\0') {
+			cJSON_Delete(evidence);
+			error_set(&ctx->err, EXIT_USAGE, "--evidence needs a link, not an empty string");
+			return NULL;
+		}
 		cJSON_AddItemToArray(evidence, cJSON_CreateString(links[i]));
 	}
-	return 0;
+	return evidence;
 }
 
 int cmd_load_release(struct cmd_ctx *ctx)
@@ -403,15 +427,11 @@ const char *cmd_state_color(const struct cmd_ctx *ctx, int state)
 
 int cmd_step_exec(struct cmd_ctx *ctx)
 {
-	const char *reason = args_value(&ctx->args, "reason");
-	cJSON *fields = cJSON_CreateObject();
-	int rc;
+	struct event ev = { .op = ctx->entry->name,
+			    .step = ctx->args.positionals[0],
+			    .reason = args_value(&ctx->args, "reason") };
 
-	if (reason)
-		cJSON_AddStringToObject(fields, "reason", reason);
-	rc = cmd_record(ctx, ctx->entry->name, ctx->args.positionals[0], fields);
-	cJSON_Delete(fields);
-	return rc;
+	return cmd_record(ctx, &ev);
 }
 
 const struct pb_step *cmd_step_duration(const struct playbook *pb, const char *text, long *seconds)

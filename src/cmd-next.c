@@ -134,17 +134,12 @@ static void heading(const struct view *v, const char *text)
 /* Whether the ledger's rules let me do op on step now (verdict: a review's). */
 static bool may(const struct view *v, const char *op, const char *step, const char *verdict)
 {
-	cJSON *fields = cJSON_CreateObject();
+	struct event what = { .op = op, .step = step, .verdict = verdict };
 	struct error ignored;
-	bool ok;
 
-	if (verdict)
-		cJSON_AddStringToObject(fields, "verdict", verdict);
-	if (strcmp(op, "claim") == 0 && delegation_shadowed_in(v->all, v->all_count, step, v->me->id))
-		cJSON_AddStringToObject(fields, "shadowed_in", delegation_shadowed_in(v->all, v->all_count, step, v->me->id));
-	ok = ledger_may(v->st, v->me->id, op, step, fields, v->now, &ignored) == 0;
-	cJSON_Delete(fields);
-	return ok;
+	if (strcmp(op, "claim") == 0)
+		what.shadowed_in = delegation_shadowed_in(v->all, v->all_count, step, v->me->id);
+	return ledger_may(v->st, v->me->id, &what, v->now, &ignored) == 0;
 }
 
 static void line(const struct view *v, size_t k, const char *detail)
@@ -214,18 +209,12 @@ static void review_items(struct view *v, size_t k, cJSON *json, size_t *shown)
 
 	for (i = 0; i < list->count; i++) {
 		const struct check_item *it = &list->items[i];
-		cJSON *fields;
+		struct event what = { .op = "review", .step = s->id, .verdict = "approve", .item = it->id };
 		struct error ignored;
-		int rc;
 
 		if (it->removed_by || it->review == NULL || (it->review_verdict && strcmp(it->review_verdict, "approve") == 0))
 			continue;
-		fields = cJSON_CreateObject();
-		cJSON_AddStringToObject(fields, "verdict", "approve");
-		cJSON_AddStringToObject(fields, "item", it->id);
-		rc = ledger_may(v->st, v->me->id, "review", s->id, fields, v->now, &ignored);
-		cJSON_Delete(fields);
-		if (rc != 0)
+		if (ledger_may(v->st, v->me->id, &what, v->now, &ignored) != 0)
 			continue;
 		if ((*shown)++ == 0)
 			heading(v, "You can review");

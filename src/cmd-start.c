@@ -61,8 +61,10 @@ static int start_exec(struct cmd_ctx *ctx)
 {
 	struct session *s = ctx->session;
 	struct playbook *pb;
-	cJSON *vars = cJSON_CreateObject(), *fields = cJSON_CreateObject();
-	const char *target = args_value(&ctx->args, "target");
+	cJSON *vars = cJSON_CreateObject();
+	struct event start = { .op = "start",
+			       .rehearsal = args_flag(&ctx->args, "rehearsal"),
+			       .target = args_value(&ctx->args, "target") };
 	const char *const *sets;
 	char *summary = NULL;
 	size_t count, i;
@@ -75,13 +77,11 @@ static int start_exec(struct cmd_ctx *ctx)
 	for (i = 0; i < count; i++)
 		if (parse_set(ctx, pb, sets[i], vars) != 0)
 			goto out;
-	if (args_flag(&ctx->args, "rehearsal"))
-		cJSON_AddTrueToObject(fields, "rehearsal");
-	if (target)
-		cJSON_AddStringToObject(fields, "target", target);
-	if (cmd_check_fields(ctx, "start", NULL, fields) != 0)
+	/* The vars were checked one by one against the playbook. */
+	if (cmd_check_event(ctx, &start) != 0)
 		goto out;
-	rc = session_start(s, ctx->args.positionals[0], vars, fields, &summary, &ctx->err);
+	start.vars = vars;
+	rc = session_start(s, ctx->args.positionals[0], &start, &summary, &ctx->err);
 	if (rc == 0) {
 		fprintf(ctx->out, "%s\n", summary);
 		if (args_flag(&ctx->args, "rehearsal"))
@@ -93,7 +93,6 @@ out:
 	free(summary);
 	playbook_free(pb);
 	cJSON_Delete(vars);
-	cJSON_Delete(fields);
 	return rc;
 }
 

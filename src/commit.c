@@ -227,165 +227,33 @@ void plan_release_doc(struct plan *plan, const struct release *rel)
 	plan_write(plan, rel->path, with_newline);
 }
 
-static const char *text_field(const cJSON *event, const char *key)
+/* The JSON of what (its op, step and fields), made now by me for candidate; NULL with err set. */
+static cJSON *new_event(const struct session *s, const struct pb_person *me, const struct event *what, int candidate,
+			struct error *err)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(event, key);
-
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-static const char *past_tense(const char *op, const cJSON *fields)
-{
-	static const struct { const char *op, *verb; } verbs[] = {
-		{ "claim", "claimed" },   { "unclaim", "unclaimed" }, { "assign", "assigned" },
-		{ "done", "finished" },   { "skip", "skipped" },      { "reopen", "reopened" },
-		{ "block", "blocked" },   { "unblock", "unblocked" },
-	};
-	size_t i;
-
-	if (strcmp(op, "review") == 0) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(fields, "verdict");
-
-		return cJSON_IsString(v) && strcmp(v->valuestring, "approve") == 0 ? "approved" : "rejected";
-	}
-	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		if (strcmp(verbs[i].op, op) == 0)
-			return verbs[i].verb;
-	return op;
-}
-
-/* The first line of a shadow, hand-over, away or reminder commit; caller frees. */
-static char *describe_delegation(const struct release *rel, const cJSON *event, const char *op, int candidate)
-{
-	const char *actor = text_field(event, "actor"), *step = text_field(event, "step");
-	const cJSON *steps = cJSON_GetObjectItemCaseSensitive(event, "steps"), *item;
-	struct buf b;
-
-	buf_init(&b);
-	if (strcmp(op, "shadow") == 0)
-		buf_addf(&b, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(event, "leave")) ? "%s stopped shadowing %s"
-											  : "%s shadows %s",
-			 actor, step);
-	else if (strcmp(op, "handover") == 0)
-		buf_addf(&b, "%s handed %s over to %s", actor, step, text_field(event, "person"));
-	else if (strcmp(op, "away") == 0 && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(event, "back")))
-		buf_addf(&b, "%s is back", actor);
-	else if (strcmp(op, "away") == 0)
-		buf_addf(&b, "%s is away%s%s", actor, text_field(event, "until")[0] ? " until " : "", text_field(event, "until"));
-	else if (strcmp(text_field(event, "kind"), "escalation") == 0)
-		buf_addf(&b, "%s told the release managers of ", actor);
-	else
-		buf_addf(&b, "%s reminded %s of ", actor, text_field(event, "person"));
-	if (strcmp(op, "remind") == 0)
-		cJSON_ArrayForEach(item, steps)
-			buf_addf(&b, "%s%s", item == steps->child ? "" : ", ", cJSON_IsString(item) ? item->valuestring : "");
-	buf_addf(&b, " (%s rc%d)", rel->version, candidate);
-	return buf_detach(&b);
-}
-
-/*
- * A checklist event: "david checked static-ip of test-voyager: fail, finding
- * F-3a9c1e (3/24 checked, 2.6.3 rc1)", "shalom added the item static-ip to
- * test-voyager's checklist", "jan approved static-ip of test-voyager".  Caller frees.
- */
-static char *describe_item(const struct release *rel, const cJSON *event, const char *op, const char *actor,
-			   const char *step, int candidate)
-{
-	const char *item = text_field(event, "item");
-	const struct checklist *list = &rel->st->steps[playbook_step(rel->pb, step)->index].checklist;
-	const struct check_item *it = checklist_item(list, item);
-	struct checklist_counts counts;
-
-	if (strcmp(op, "checklist-add") == 0)
-		return xasprintf("%s added the item %s to %s's checklist (%s rc%d)", actor, item, step, rel->version,
-				 candidate);
-	if (strcmp(op, "checklist-remove") == 0)
-		return xasprintf("%s removed the item %s from %s's checklist (%s rc%d)", actor, item, step, rel->version,
-				 candidate);
-	if (strcmp(op, "check") != 0)
-		return xasprintf("%s %s %s of %s (%s rc%d)", actor, past_tense(op, event), item, step, rel->version,
-				 candidate);
-	checklist_count(list, &counts);
-	return xasprintf("%s checked %s of %s: %s%s%s (%zu/%zu checked, %s rc%d)", actor, item, step,
-			 text_field(event, "result"), it && it->finding && !strcmp(text_field(event, "result"), "fail") ? ", finding " : "",
-			 it && it->finding && !strcmp(text_field(event, "result"), "fail") ? it->finding : "",
-			 counts.total - counts.unchecked, counts.total, rel->version, candidate);
-}
-
-/* "sam claimed test-voyager (2.6.3 rc1)", then the event's details, then its id. */
-static void describe(struct plan *plan, const struct release *rel, const cJSON *event, const char *op)
-{
-	const char *actor = cJSON_GetObjectItemCaseSensitive(event, "actor")->valuestring;
-	const cJSON *step = cJSON_GetObjectItemCaseSensitive(event, "step");
-	const cJSON *person = cJSON_GetObjectItemCaseSensitive(event, "person");
-	static const char *const details[] = { "reason", "note", "impact", "estimate", "risk", "brief_hash", "text" };
-	static const char *const labels[] = { "Reason", "Note", "Impact", "Estimate", "Risk", "Brief-Hash", "Item-Text" };
-	const cJSON *evidence = cJSON_GetObjectItemCaseSensitive(event, "evidence"), *item;
-	size_t i;
-
-	const char *finding = text_field(event, "finding"), *title = text_field(event, "title");
-	int candidate = cJSON_GetObjectItemCaseSensitive(event, "candidate")->valueint;
-
-	if (strcmp(op, "finding-add") == 0)
-		plan->summary = xasprintf("%s reported %s finding %s: %s (%s rc%d)", actor, text_field(event, "severity"),
-					  finding, title, rel->version, candidate);
-	else if (strcmp(op, "finding-update") == 0)
-		plan->summary = xasprintf("%s %s finding %s (%s rc%d)", actor,
-					  cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(event, "close")) ? "closed" : "updated",
-					  finding, rel->version, candidate);
-	else if (strcmp(op, "input") == 0)
-		plan->summary = xasprintf("%s gave the %s input for %s rc%d", actor, text_field(event, "role"), rel->version,
-					  candidate);
-	else if (strcmp(op, "hook") == 0) {
-		const cJSON *result = cJSON_GetObjectItemCaseSensitive(event, "result");
-
-		const cJSON *status = cJSON_GetObjectItemCaseSensitive(result, "status");
-		bool mail = strcmp(text_field(result, "method"), "SMTP") == 0;
-
-		plan->summary = xasprintf("%s ran the %s hook of %s: %s, %s %d (%s rc%d)", actor, text_field(result, "hook"),
-					  step->valuestring, text_field(result, "outcome"), mail ? "SMTP reply" : "HTTP",
-					  cJSON_IsNumber(status) ? status->valueint : 0, rel->version, candidate);
-	} else if (strcmp(op, "shadow") == 0 || strcmp(op, "handover") == 0 || strcmp(op, "away") == 0 ||
-		   strcmp(op, "remind") == 0)
-		plan->summary = describe_delegation(rel, event, op, candidate);
-	else if (strcmp(op, "decide") == 0)
-		plan->summary = xasprintf("%s decided to %s %s rc%d%s", actor, text_field(event, "decision"), rel->version,
-					  candidate, rel->st->candidate != candidate ? "; the next candidate begins" : "");
-	else if (cJSON_IsString(step) && text_field(event, "item")[0])
-		plan->summary = describe_item(rel, event, op, actor, step->valuestring, candidate);
-	else
-		plan->summary = xasprintf("%s %s %s%s%s (%s rc%d)", actor, past_tense(op, event),
-					  cJSON_IsString(step) ? step->valuestring : "", cJSON_IsString(person) ? " to " : "",
-					  cJSON_IsString(person) ? person->valuestring : "", rel->version, candidate);
-	buf_addf(&plan->message, "%s\n\n", plan->summary);
-	for (i = 0; i < sizeof(details) / sizeof(details[0]); i++) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(event, details[i]);
-
-		if (cJSON_IsString(v) && v->valuestring[0])
-			buf_addf(&plan->message, "%s: %s\n", labels[i], v->valuestring);
-	}
-	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(event, "forced")))
-		buf_adds(&plan->message, "Forced: yes\n");
-	cJSON_ArrayForEach(item, evidence)
-		if (cJSON_IsString(item))
-			buf_addf(&plan->message, "Evidence: %s\n", item->valuestring);
-	buf_addf(&plan->message, "Relctl-Event: %s\n",
-		 cJSON_GetObjectItemCaseSensitive(event, "id")->valuestring);
-}
-
-static cJSON *new_event(const struct session *s, const struct pb_person *me, const char *op, const char *step,
-			int candidate)
-{
+	struct event ev = *what;
 	char id[33];
 
-	if (random_hex(id, 16) != 0)
+	if (random_hex(id, 16) != 0) {
+		error_set(err, EXIT_IOERR, "cannot read /dev/urandom for an event id: %s", strerror(errno));
 		return NULL;
-	{
-		cJSON *ev = ledger_event_new(id, s->now, me->id, op, step);
-
-		cJSON_AddNumberToObject(ev, "candidate", candidate);
-		return ev;
 	}
+	ev.id = id;
+	ev.time = s->now;
+	ev.actor = me->id;
+	ev.candidate = candidate;
+	return ledger_event_encode(&ev);
+}
+
+/* The commit message of event, just applied to st, into plan. */
+static void plan_message(struct plan *plan, const struct release_state *st, const cJSON *event)
+{
+	struct event ev;
+	struct error ignored;
+
+	/* Applied already, so it decodes. */
+	if (ledger_event_decode(event, &ev, &ignored) == 0)
+		ledger_event_message(st, &ev, &plan->message, &plan->summary);
 }
 
 static int plan_mutation(struct session *s, const char *tip, void *data, struct plan *plan, struct error *err)
@@ -394,7 +262,7 @@ static int plan_mutation(struct session *s, const char *tip, void *data, struct 
 	struct release rel;
 	struct release_lookup others;
 	const struct pb_person *me;
-	cJSON *event = NULL, *field;
+	cJSON *event = NULL;
 	int rc = -1;
 
 	if (tip == NULL)
@@ -406,13 +274,9 @@ static int plan_mutation(struct session *s, const char *tip, void *data, struct 
 	me = session_identity(s, rel.pb, err);
 	if (me == NULL)
 		goto out;
-	event = new_event(s, me, m->op, m->step, rel.st->candidate);
-	if (event == NULL) {
-		error_set(err, EXIT_IOERR, "cannot read /dev/urandom for an event id: %s", strerror(errno));
+	event = new_event(s, me, &m->event, rel.st->candidate, err);
+	if (event == NULL)
 		goto out;
-	}
-	cJSON_ArrayForEach(field, m->fields)
-		cJSON_AddItemToObject(event, field->string, cJSON_Duplicate(field, 1));
 	{
 		bool *was_ready = xcalloc(rel.pb->step_count + 1, sizeof(*was_ready));
 		size_t i;
@@ -431,7 +295,7 @@ static int plan_mutation(struct session *s, const char *tip, void *data, struct 
 				cJSON_AddItemToArray(s->became_ready, cJSON_CreateString(rel.pb->steps[i].id));
 		free(was_ready);
 	}
-	describe(plan, &rel, event, m->op);
+	plan_message(plan, rel.st, event);
 	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(rel.doc, "events"), event);
 	event = NULL;
 	ledger_write_view(rel.st, rel.doc);
@@ -591,13 +455,13 @@ int session_update_playbook(struct session *s, const char *path, char **summary,
 
 struct start_plan {
 	const char *version;
-	cJSON *vars;
-	const cJSON *fields; /* more of the start event's fields (rehearsal, target); may be NULL */
+	const struct event *start; /* its vars, rehearsal and target */
 };
 
 static int plan_start(struct session *s, const char *tip, void *data, struct plan *plan, struct error *err)
 {
 	struct start_plan *sp = data;
+	struct event start;
 	struct release rel;
 	struct buf text;
 	const struct pb_person *me;
@@ -635,18 +499,12 @@ static int plan_start(struct session *s, const char *tip, void *data, struct pla
 	cJSON_AddStringToObject(pin, "blob", blob);
 	cJSON_AddArrayToObject(rel.doc, "events");
 	rel.st = release_state_new(rel.pb, sp->version);
-	event = new_event(s, me, "start", NULL, 1);
-	if (event == NULL) {
-		error_set(err, EXIT_IOERR, "cannot read /dev/urandom for an event id: %s", strerror(errno));
+	start = *sp->start;
+	start.op = "start";
+	start.step = NULL;
+	event = new_event(s, me, &start, 1, err);
+	if (event == NULL)
 		goto out;
-	}
-	cJSON_AddItemToObject(event, "vars", cJSON_Duplicate(sp->vars, 1));
-	{
-		const cJSON *field;
-
-		cJSON_ArrayForEach(field, sp->fields)
-			cJSON_AddItemToObject(event, field->string, cJSON_Duplicate(field, 1));
-	}
 	if (ledger_apply_new(rel.st, event, err) != 0) {
 		cJSON_Delete(event);
 		goto out;
@@ -661,10 +519,7 @@ static int plan_start(struct session *s, const char *tip, void *data, struct pla
 	plan_release_doc(plan, &rel);
 	if (plan_index(s, tip, rel.st, plan, true, err) != 0)
 		goto out;
-	plan->summary = xasprintf("%s started %s %s (rc1) of \"%s\"", me->id, rel.st->rehearsal ? "the rehearsal" : "release",
-				  sp->version, rel.pb->name);
-	buf_addf(&plan->message, "%s\n\nRelctl-Event: %s\n", plan->summary,
-		 cJSON_GetObjectItemCaseSensitive(event, "id")->valuestring);
+	plan_message(plan, rel.st, event);
 	plan_author(plan, me);
 	rc = 0;
 out:
@@ -673,10 +528,10 @@ out:
 	return rc;
 }
 
-int session_start(struct session *s, const char *version, cJSON *vars, const cJSON *fields, char **summary,
+int session_start(struct session *s, const char *version, const struct event *start, char **summary,
 		  struct error *err)
 {
-	struct start_plan sp = { version, vars, fields };
+	struct start_plan sp = { version, start };
 
 	if (!version_valid(version))
 		return error_set(err, EXIT_USAGE, "\"%s\" is not a release version (letters, digits, '.', '-', '+', '_')",

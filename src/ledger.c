@@ -4,6 +4,7 @@
  * leaves the state exactly as it was.  Refusals name the step, who holds
  * it or what it waits for, and the command that helps.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,9 +251,8 @@ cJSON *ledger_event_new(const char *id, time_t when, const char *actor, const ch
 /* What an operation works on, resolved once. */
 struct op_ctx {
 	struct release_state *st;
-	const cJSON *event;
-	const char *op;
-	time_t when;
+	const struct event *ev;
+	time_t when;        /* ev->time */
 	const struct pb_person *actor;
 	const struct pb_step *step; /* NULL for release-wide ops */
 	struct step_record *rec;
@@ -425,10 +425,10 @@ static int require_holder_or_manager(const struct op_ctx *o, const char *verb, s
 
 static const char *require_reason(const struct op_ctx *o, struct error *err)
 {
-	const char *reason = json_string(o->event, "reason");
+	const char *reason = o->ev->reason;
 
 	if (reason == NULL || reason[0] == '\0') {
-		error_set(err, EXIT_USAGE, "%s needs --reason TEXT, so the audit trail says why", o->op);
+		error_set(err, EXIT_USAGE, "%s needs --reason TEXT, so the audit trail says why", o->ev->op);
 		return NULL;
 	}
 	return reason;
@@ -678,7 +678,7 @@ static void apply_review_item(struct op_ctx *o);
 static int check_start(struct op_ctx *o, struct error *err)
 {
 	const struct playbook *pb = o->st->pb;
-	const cJSON *vars = cJSON_GetObjectItemCaseSensitive(o->event, "vars"), *v;
+	const cJSON *vars = o->ev->vars, *v;
 
 	if (o->st->event_count > 0)
 		return error_set(err, EXIT_DATAERR, "release %s has already started", o->st->version);
@@ -712,7 +712,7 @@ static void apply_start(struct op_ctx *o)
 {
 	struct release_state *st = o->st;
 	const struct playbook *pb = st->pb;
-	const cJSON *vars = cJSON_GetObjectItemCaseSensitive(o->event, "vars");
+	const cJSON *vars = o->ev->vars;
 	size_t i;
 
 	for (i = 0; i < pb->var_count; i++) {
@@ -828,11 +828,21 @@ static int check_claim(struct op_ctx *o, struct error *err)
 	}
 }
 
-static void apply_claim(struct op_ctx *o, const char *person)
+static void hold(struct op_ctx *o, const char *person)
 {
 	o->rec->base = STATE_CLAIMED;
 	replace(&o->rec->holder, person);
 	o->rec->claimed_at = o->when;
+}
+
+static void apply_claim(struct op_ctx *o)
+{
+	hold(o, o->actor->id);
+}
+
+static void apply_assign(struct op_ctx *o)
+{
+	hold(o, o->ev->person);
 }
 
 static int check_unclaim(struct op_ctx *o, struct error *err)
@@ -852,7 +862,7 @@ static void apply_unclaim(struct op_ctx *o)
 
 static int check_assign(struct op_ctx *o, struct error *err)
 {
-	const char *who = json_string(o->event, "person");
+	const char *who = o->ev->person;
 	const struct pb_person *target = who ? playbook_person(o->st->pb, who) : NULL;
 
 	if (!ledger_is_manager(o->actor))
@@ -877,7 +887,7 @@ static int check_assign(struct op_ctx *o, struct error *err)
 
 static int check_done(struct op_ctx *o, struct error *err)
 {
-	const cJSON *evidence = cJSON_GetObjectItemCaseSensitive(o->event, "evidence");
+	const cJSON *evidence = o->ev->evidence;
 	char t[32];
 
 	if (o->step->kind == STEP_DECISION)
@@ -918,11 +928,11 @@ static int check_done(struct op_ctx *o, struct error *err)
 
 static void apply_done(struct op_ctx *o)
 {
-	const cJSON *evidence = cJSON_GetObjectItemCaseSensitive(o->event, "evidence");
+	const cJSON *evidence = o->ev->evidence;
 
 	o->rec->base = o->step->review || !reviews_complete(o->step, o->rec) ? STATE_IN_REVIEW : STATE_DONE;
 	replace(&o->rec->done_by, o->rec->holder ? o->rec->holder : o->actor->id);
-	replace(&o->rec->note, json_string(o->event, "note"));
+	replace(&o->rec->note, o->ev->note);
 	cJSON_Delete(o->rec->evidence);
 	o->rec->evidence = evidence ? cJSON_Duplicate(evidence, 1) : cJSON_CreateArray();
 	replace(&o->rec->review_by, NULL);
@@ -934,7 +944,7 @@ static void apply_done(struct op_ctx *o)
 
 static int check_review(struct op_ctx *o, struct error *err)
 {
-	const char *verdict = json_string(o->event, "verdict");
+	const char *verdict = o->ev->verdict;
 
 	if (verdict == NULL || (strcmp(verdict, "approve") && strcmp(verdict, "reject")))
 		return error_set(err, EXIT_USAGE, "a review is approve or reject");
@@ -947,7 +957,7 @@ static int check_review(struct op_ctx *o, struct error *err)
 	if (o->state != STATE_IN_REVIEW)
 		return error_set(err, EXIT_DATAERR, "%s is %s, not waiting for review", o->step->id,
 				 step_state_name(o->state));
-	if (json_string(o->event, "item"))
+	if (o->ev->item)
 		return check_review_item(o, err);
 	if (o->step->review == NULL || (o->rec->review_verdict && strcmp(o->rec->review_verdict, "approve") == 0))
 		return refuse_step_review(o, err);
@@ -960,22 +970,22 @@ static int check_review(struct op_ctx *o, struct error *err)
 		free(what);
 		return rc;
 	}
-	if (strcmp(verdict, "reject") == 0 && (json_string(o->event, "note") == NULL || !json_string(o->event, "note")[0]))
+	if (strcmp(verdict, "reject") == 0 && (o->ev->note == NULL || !o->ev->note[0]))
 		return error_set(err, EXIT_USAGE, "a rejection needs --note TEXT saying what to fix");
 	return 0;
 }
 
 static void apply_review(struct op_ctx *o)
 {
-	const char *verdict = json_string(o->event, "verdict");
+	const char *verdict = o->ev->verdict;
 
-	if (json_string(o->event, "item")) {
+	if (o->ev->item) {
 		apply_review_item(o);
 		return;
 	}
 	replace(&o->rec->review_by, o->actor->id);
 	replace(&o->rec->review_verdict, verdict);
-	replace(&o->rec->review_note, json_string(o->event, "note"));
+	replace(&o->rec->review_note, o->ev->note);
 	if (strcmp(verdict, "approve") == 0) {
 		o->rec->base = reviews_complete(o->step, o->rec) ? STATE_DONE : STATE_IN_REVIEW;
 	} else {
@@ -1006,7 +1016,7 @@ static void apply_skip(struct op_ctx *o)
 	record_clear_work(o->rec);
 	checklist_restart(o->st, o->rec);
 	o->rec->base = STATE_SKIPPED;
-	replace(&o->rec->reason, json_string(o->event, "reason"));
+	replace(&o->rec->reason, o->ev->reason);
 }
 
 static int check_reopen(struct op_ctx *o, struct error *err)
@@ -1030,7 +1040,7 @@ static void apply_reopen(struct op_ctx *o)
 	o->rec->round++;
 	o->rec->reason_is_condition = false;
 	o->rec->base = STATE_READY;
-	replace(&o->rec->reason, json_string(o->event, "reason"));
+	replace(&o->rec->reason, o->ev->reason);
 }
 
 static int check_block(struct op_ctx *o, struct error *err)
@@ -1053,7 +1063,7 @@ static void apply_block(struct op_ctx *o)
 {
 	o->rec->before_block = o->rec->base;
 	o->rec->base = STATE_BLOCKED;
-	replace(&o->rec->reason, json_string(o->event, "reason"));
+	replace(&o->rec->reason, o->ev->reason);
 }
 
 static int check_unblock(struct op_ctx *o, struct error *err)
@@ -1114,8 +1124,8 @@ const struct finding *ledger_finding(const struct release_state *st, const char 
 
 static int check_finding_add(struct op_ctx *o, struct error *err)
 {
-	const char *id = json_string(o->event, "finding"), *title = json_string(o->event, "title");
-	const char *severity = json_string(o->event, "severity"), *step = json_string(o->event, "finding_step");
+	const char *id = o->ev->finding, *title = o->ev->title;
+	const char *severity = o->ev->severity, *step = o->ev->finding_step;
 
 	if (id == NULL || title == NULL || title[0] == '\0')
 		return error_set(err, EXIT_USAGE, "a finding needs a title");
@@ -1133,7 +1143,7 @@ static struct finding *finding_new(struct op_ctx *o, const char *id, const char 
 				   const char *step)
 {
 	struct release_state *st = o->st;
-	const cJSON *evidence = cJSON_GetObjectItemCaseSensitive(o->event, "evidence");
+	const cJSON *evidence = o->ev->evidence;
 	struct finding *f;
 
 	st->findings = xrealloc(st->findings, (st->finding_count + 1) * sizeof(*st->findings));
@@ -1153,8 +1163,8 @@ static struct finding *finding_new(struct op_ctx *o, const char *id, const char 
 
 static void apply_finding_add(struct op_ctx *o)
 {
-	finding_new(o, json_string(o->event, "finding"), json_string(o->event, "title"),
-		    json_string(o->event, "severity"), json_string(o->event, "finding_step"));
+	finding_new(o, o->ev->finding, o->ev->title,
+		    o->ev->severity, o->ev->finding_step);
 }
 
 /* A finding's estimate and risk are the dev role's, its impact support's: role names fixed in relctl. */
@@ -1177,10 +1187,10 @@ static int refuse_finding_role(const struct op_ctx *o, const char *what, const c
 
 static int check_finding_update(struct op_ctx *o, struct error *err)
 {
-	const char *id = json_string(o->event, "finding"), *risk = json_string(o->event, "risk");
-	const char *estimate = json_string(o->event, "estimate");
+	const char *id = o->ev->finding, *risk = o->ev->risk;
+	const char *estimate = o->ev->estimate;
 	const struct finding *f = id ? ledger_finding(o->st, id) : NULL;
-	const cJSON *close = cJSON_GetObjectItemCaseSensitive(o->event, "close");
+	bool close = o->ev->close;
 	long seconds;
 
 	if (f == NULL)
@@ -1188,15 +1198,15 @@ static int check_finding_update(struct op_ctx *o, struct error *err)
 				 o->st->version, id ? id : "");
 	if ((estimate || risk) && !person_has_role(o->actor, "dev"))
 		return refuse_finding_role(o, "estimate or risk", "dev", err);
-	if (json_string(o->event, "impact") && !person_has_role(o->actor, "support"))
+	if (o->ev->impact && !person_has_role(o->actor, "support"))
 		return refuse_finding_role(o, "customer impact", "support", err);
 	if (estimate && duration_parse(estimate, &seconds) != 0)
 		return error_set(err, EXIT_USAGE, "bad estimate \"%s\": write a duration like 4h or 2d", estimate);
 	if (risk && strcmp(risk, "low") && strcmp(risk, "medium") && strcmp(risk, "high"))
 		return error_set(err, EXIT_USAGE, "a finding's --risk is low, medium or high");
-	if (cJSON_IsTrue(close) && f->closed)
+	if (close && f->closed)
 		return error_set(err, EXIT_DATAERR, "finding %s is already closed", f->id);
-	if (cJSON_IsTrue(close) && strcmp(f->by, o->actor->id) && !person_has_role(o->actor, "dev") &&
+	if (close && strcmp(f->by, o->actor->id) && !person_has_role(o->actor, "dev") &&
 	    !ledger_is_manager(o->actor))
 		return error_set(err, EXIT_NOPERM, "%s cannot close finding %s: its finder, a dev or a release manager can",
 				 o->actor->id, f->id);
@@ -1205,16 +1215,16 @@ static int check_finding_update(struct op_ctx *o, struct error *err)
 
 static void apply_finding_update(struct op_ctx *o)
 {
-	struct finding *f = (struct finding *)ledger_finding(o->st, json_string(o->event, "finding"));
-	const char *estimate = json_string(o->event, "estimate"), *note = json_string(o->event, "note");
+	struct finding *f = (struct finding *)ledger_finding(o->st, o->ev->finding);
+	const char *estimate = o->ev->estimate, *note = o->ev->note;
 	char t[32];
 
 	if (estimate)
 		duration_parse(estimate, &f->estimate);
-	if (json_string(o->event, "risk"))
-		replace(&f->risk, json_string(o->event, "risk"));
-	if (json_string(o->event, "impact"))
-		replace(&f->impact, json_string(o->event, "impact"));
+	if (o->ev->risk)
+		replace(&f->risk, o->ev->risk);
+	if (o->ev->impact)
+		replace(&f->impact, o->ev->impact);
 	if (note) {
 		cJSON *n = cJSON_CreateObject();
 
@@ -1223,7 +1233,7 @@ static void apply_finding_update(struct op_ctx *o)
 		cJSON_AddStringToObject(n, "note", note);
 		cJSON_AddItemToArray(f->notes, n);
 	}
-	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o->event, "close"))) {
+	if (o->ev->close) {
 		f->closed = true;
 		replace(&f->closed_by, o->actor->id);
 	}
@@ -1231,7 +1241,7 @@ static void apply_finding_update(struct op_ctx *o)
 
 static int check_input(struct op_ctx *o, struct error *err)
 {
-	const char *role = json_string(o->event, "role"), *note = json_string(o->event, "note");
+	const char *role = o->ev->role, *note = o->ev->note;
 
 	if (note == NULL || note[0] == '\0')
 		return error_set(err, EXIT_USAGE, "an input needs --note TEXT: what your team knows that bears on the decision");
@@ -1250,18 +1260,18 @@ static void apply_input(struct op_ctx *o)
 
 	st->inputs = xrealloc(st->inputs, (st->input_count + 1) * sizeof(*st->inputs));
 	in = &st->inputs[st->input_count++];
-	in->role = xstrdup(json_string(o->event, "role"));
+	in->role = xstrdup(o->ev->role);
 	in->by = xstrdup(o->actor->id);
-	in->note = xstrdup(json_string(o->event, "note"));
+	in->note = xstrdup(o->ev->note);
 	in->at = o->when;
 	in->candidate = st->candidate;
 }
 
 static int check_decide(struct op_ctx *o, struct error *err)
 {
-	const char *decision = json_string(o->event, "decision");
+	const char *decision = o->ev->decision;
 	const struct pb_step *step = ledger_decision_step(o->st);
-	bool forced = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o->event, "forced"));
+	bool forced = o->ev->forced;
 	struct buf missing;
 	size_t i;
 	int rc = 0;
@@ -1297,11 +1307,11 @@ static int check_decide(struct op_ctx *o, struct error *err)
 		 */
 		char hash[65];
 
-		if (json_string(o->event, "brief_hash") == NULL)
+		if (o->ev->brief_hash == NULL)
 			return error_set(err, EXIT_DATAERR, "a decision carries the hash of the brief it was made on, and this one has none");
 		if (brief_state_hash(o->st, hash) != 0)
 			return error_set(err, EXIT_SOFTWARE, "cannot hash the brief");
-		if (strcmp(hash, json_string(o->event, "brief_hash")) != 0)
+		if (strcmp(hash, o->ev->brief_hash) != 0)
 			return error_set(err, EXIT_TEMPFAIL,
 					 "the brief of %s changed since this clone last showed it (new findings, inputs or results from your team); read 'relctl brief' again, then decide",
 					 o->st->version);
@@ -1321,7 +1331,7 @@ static int check_decide(struct op_ctx *o, struct error *err)
 static void apply_decide(struct op_ctx *o)
 {
 	struct release_state *st = o->st;
-	const char *decision = json_string(o->event, "decision");
+	const char *decision = o->ev->decision;
 	const struct pb_step *step = ledger_decision_step(st);
 	struct decision_record *d;
 	size_t i;
@@ -1330,20 +1340,20 @@ static void apply_decide(struct op_ctx *o)
 	d = &st->decisions[st->decision_count++];
 	d->decision = xstrdup(decision);
 	d->by = xstrdup(o->actor->id);
-	d->reason = xstrdup(json_string(o->event, "reason"));
-	d->brief_hash = json_string(o->event, "brief_hash") ? xstrdup(json_string(o->event, "brief_hash")) : NULL;
-	d->forced = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o->event, "forced"));
+	d->reason = xstrdup(o->ev->reason);
+	d->brief_hash = o->ev->brief_hash ? xstrdup(o->ev->brief_hash) : NULL;
+	d->forced = o->ev->forced;
 	d->at = o->when;
 	d->candidate = st->candidate;
 	o->rec = &st->steps[step->index];
 	if (strcmp(decision, "ship") == 0) {
 		o->rec->base = STATE_DONE;
 		replace(&o->rec->done_by, o->actor->id);
-		replace(&o->rec->note, json_string(o->event, "reason"));
+		replace(&o->rec->note, o->ev->reason);
 		o->rec->done_at = o->when;
 	} else if (strcmp(decision, "abort") == 0) {
 		st->status = RELEASE_ABORTED;
-		replace(&o->rec->reason, json_string(o->event, "reason"));
+		replace(&o->rec->reason, o->ev->reason);
 	} else {
 		/* The next candidate: the listed steps start again; their history stays in the events. */
 		st->candidate++;
@@ -1359,16 +1369,16 @@ static void apply_decide(struct op_ctx *o)
 			st->steps[s->index].candidate = st->candidate;
 			st->steps[s->index].changed_at = o->when;
 		}
-		replace(&o->rec->reason, json_string(o->event, "reason"));
+		replace(&o->rec->reason, o->ev->reason);
 	}
 }
 
 
 static int check_hook(struct op_ctx *o, struct error *err)
 {
-	const cJSON *result = cJSON_GetObjectItemCaseSensitive(o->event, "result");
+	const cJSON *result = o->ev->hook_result;
 	const cJSON *outcome = cJSON_GetObjectItemCaseSensitive(result, "outcome");
-	bool forced = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o->event, "forced"));
+	bool forced = o->ev->forced;
 
 	if (o->step->kind != STEP_HOOK)
 		return error_set(err, EXIT_DATAERR, "%s is not a hook step", o->step->id);
@@ -1391,7 +1401,7 @@ static int check_hook(struct op_ctx *o, struct error *err)
 
 static void apply_hook(struct op_ctx *o)
 {
-	const cJSON *result = cJSON_GetObjectItemCaseSensitive(o->event, "result");
+	const cJSON *result = o->ev->hook_result;
 	const char *outcome = cJSON_GetObjectItemCaseSensitive(result, "outcome")->valuestring;
 
 	cJSON_Delete(o->rec->hook);
@@ -1539,7 +1549,7 @@ static bool held(const struct op_ctx *o)
 /* A rehearsal and a real release take the start's fields: a rehearsal stays one. */
 static int check_start_delegation(struct op_ctx *o, struct error *err)
 {
-	const char *target = json_string(o->event, "target");
+	const char *target = o->ev->target;
 	time_t t;
 
 	if (target && time_parse(target, &t) != 0)
@@ -1550,9 +1560,9 @@ static int check_start_delegation(struct op_ctx *o, struct error *err)
 
 static void apply_start_delegation(struct op_ctx *o)
 {
-	const char *target = json_string(o->event, "target");
+	const char *target = o->ev->target;
 
-	o->st->rehearsal = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o->event, "rehearsal"));
+	o->st->rehearsal = o->ev->rehearsal;
 	if (target)
 		time_parse(target, &o->st->target);
 }
@@ -1564,7 +1574,7 @@ static void apply_start_delegation(struct op_ctx *o)
  */
 static int check_shadow_grant(const struct op_ctx *o, struct error *err)
 {
-	const char *in = json_string(o->event, "shadowed_in");
+	const char *in = o->ev->shadowed_in;
 	const struct release_state *source;
 
 	if (in == NULL || !o->step->shadow_grants) {
@@ -1608,7 +1618,7 @@ static int check_hook_rehearsal(const struct op_ctx *o, const char *outcome, str
 
 static int check_shadow(struct op_ctx *o, struct error *err)
 {
-	bool leave = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o->event, "leave"));
+	bool leave = o->ev->leave;
 
 	if (o->step->kind == STEP_DECISION)
 		return error_set(err, EXIT_DATAERR, "%s is the %s's decision; read 'relctl brief' to learn how it is made",
@@ -1631,7 +1641,7 @@ static int check_shadow(struct op_ctx *o, struct error *err)
 
 static void apply_shadow(struct op_ctx *o)
 {
-	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o->event, "leave")))
+	if (o->ev->leave)
 		list_remove(o->rec->shadows, o->actor->id);
 	else
 		list_add(&o->rec->shadows, o->actor->id);
@@ -1639,7 +1649,7 @@ static void apply_shadow(struct op_ctx *o)
 
 static int check_handover(struct op_ctx *o, struct error *err)
 {
-	const char *who = json_string(o->event, "person"), *note = json_string(o->event, "note");
+	const char *who = o->ev->person, *note = o->ev->note;
 	const struct pb_person *target = who ? playbook_person(o->st->pb, who) : NULL;
 
 	if (target == NULL)
@@ -1668,12 +1678,12 @@ static int check_handover(struct op_ctx *o, struct error *err)
 
 static void apply_handover(struct op_ctx *o)
 {
-	const char *to = json_string(o->event, "person");
+	const char *to = o->ev->person;
 	struct step_record *r = o->rec;
 
 	replace(&r->handover_from, r->holder);
 	replace(&r->handover_to, to);
-	replace(&r->handover_note, json_string(o->event, "note"));
+	replace(&r->handover_note, o->ev->note);
 	r->handover_at = o->when;
 	replace(&r->holder, to);
 	/* Idle counts from the hand-over; a wait step's clock keeps running. */
@@ -1684,8 +1694,8 @@ static void apply_handover(struct op_ctx *o)
 
 static int check_away(struct op_ctx *o, struct error *err)
 {
-	const char *until = json_string(o->event, "until");
-	bool back = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o->event, "back"));
+	const char *until = o->ev->until;
+	bool back = o->ev->back;
 	time_t t;
 	size_t i;
 
@@ -1706,13 +1716,13 @@ static int check_away(struct op_ctx *o, struct error *err)
 static void apply_away(struct op_ctx *o)
 {
 	struct release_state *st = o->st;
-	const char *until = json_string(o->event, "until");
+	const char *until = o->ev->until;
 	size_t i;
 
 	for (i = 0; i < st->away_count; i++)
 		if (strcmp(st->away[i].person, o->actor->id) == 0)
 			break;
-	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o->event, "back"))) {
+	if (o->ev->back) {
 		free(st->away[i].person);
 		memmove(&st->away[i], &st->away[i + 1], (st->away_count - i - 1) * sizeof(*st->away));
 		st->away_count--;
@@ -1736,9 +1746,10 @@ static void apply_away(struct op_ctx *o)
  */
 static int check_remind(struct op_ctx *o, struct error *err)
 {
-	const char *kind = json_string(o->event, "kind"), *who = json_string(o->event, "person");
-	const cJSON *steps = cJSON_GetObjectItemCaseSensitive(o->event, "steps"), *item;
+	const char *kind = o->ev->kind, *who = o->ev->person;
+	const cJSON *steps = o->ev->steps, *item;
 	bool escalation = kind && strcmp(kind, "escalation") == 0;
+	char t[32];
 
 	if (o->st->rehearsal)
 		return error_set(err, EXIT_DATAERR, "%s is a rehearsal: nobody is reminded of it", o->st->version);
@@ -1768,7 +1779,7 @@ static int check_remind(struct op_ctx *o, struct error *err)
 			return error_set(err, EXIT_DATAERR, "%s is not %s at %s", s->id,
 					 escalation ? "overdue past its escalation nor long unclaimed"
 						    : "overdue or idle for the person reminded",
-					 json_string(o->event, "time"));
+					 time_format(o->when, t, sizeof(t)));
 		if (ledger_reminded(o->st, kind, who, s->id, o->when))
 			return error_set(err, EXIT_DATAERR, "%s was already %s of %s on this day", escalation ? "the release managers" : who,
 					 escalation ? "told" : "reminded", s->id);
@@ -1784,11 +1795,11 @@ static void apply_remind(struct op_ctx *o)
 	st->reminders = xrealloc(st->reminders, (st->reminder_count + 1) * sizeof(*st->reminders));
 	r = &st->reminders[st->reminder_count++];
 	memset(r, 0, sizeof(*r));
-	r->kind = xstrdup(json_string(o->event, "kind"));
-	replace(&r->person, json_string(o->event, "person"));
-	r->steps = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(o->event, "steps"), 1);
-	replace(&r->message, json_string(o->event, "message"));
-	replace(&r->webhook_id, json_string(o->event, "webhook_id"));
+	r->kind = xstrdup(o->ev->kind);
+	replace(&r->person, o->ev->person);
+	r->steps = cJSON_Duplicate(o->ev->steps, 1);
+	replace(&r->message, o->ev->message);
+	replace(&r->webhook_id, o->ev->webhook_id);
 	r->by = xstrdup(o->actor->id);
 	r->at = o->when;
 }
@@ -1890,7 +1901,7 @@ static int require_checklist_editor(const struct op_ctx *o, const char *verb, st
 /* An item of the step's current checklist that is not removed, or a refusal naming the ones there are. */
 static const struct check_item *find_item(const struct op_ctx *o, struct error *err)
 {
-	const char *id = json_string(o->event, "item");
+	const char *id = o->ev->item;
 	const struct checklist *list = &o->rec->checklist;
 	const struct check_item *it = checklist_item(list, id);
 
@@ -1920,8 +1931,8 @@ static const struct check_item *find_item(const struct op_ctx *o, struct error *
 
 static int check_checklist_add(struct op_ctx *o, struct error *err)
 {
-	const char *id = json_string(o->event, "item"), *text = json_string(o->event, "text");
-	const char *review = json_string(o->event, "review");
+	const char *id = o->ev->item, *text = o->ev->text;
+	const char *review = o->ev->review;
 	const struct check_item *it;
 
 	if (require_checklist_editor(o, "add an item to", err) != 0)
@@ -1946,10 +1957,10 @@ static int check_checklist_add(struct op_ctx *o, struct error *err)
 
 static void apply_checklist_add(struct op_ctx *o)
 {
-	struct check_item *it = checklist_append(&o->rec->checklist, json_string(o->event, "item"),
-						 json_string(o->event, "text"),
-						 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o->event, "evidence_required")),
-						 json_string(o->event, "review"));
+	struct check_item *it = checklist_append(&o->rec->checklist, o->ev->item,
+						 o->ev->text,
+						 o->ev->evidence_required,
+						 o->ev->review);
 
 	it->added_by = xstrdup(o->actor->id);
 }
@@ -1971,10 +1982,10 @@ static int check_checklist_remove(struct op_ctx *o, struct error *err)
 
 static void apply_checklist_remove(struct op_ctx *o)
 {
-	struct check_item *it = (struct check_item *)checklist_item(&o->rec->checklist, json_string(o->event, "item"));
+	struct check_item *it = (struct check_item *)checklist_item(&o->rec->checklist, o->ev->item);
 
 	replace(&it->removed_by, o->actor->id);
-	replace(&it->removed_reason, json_string(o->event, "reason"));
+	replace(&it->removed_reason, o->ev->reason);
 	it->removed_at = o->when;
 }
 
@@ -1988,9 +1999,9 @@ static struct finding *item_open_finding(const struct release_state *st, const s
 
 static int check_check(struct op_ctx *o, struct error *err)
 {
-	const char *result = json_string(o->event, "result"), *note = json_string(o->event, "note");
-	const char *severity = json_string(o->event, "severity"), *finding = json_string(o->event, "finding");
-	const cJSON *evidence = cJSON_GetObjectItemCaseSensitive(o->event, "evidence");
+	const char *result = o->ev->result, *note = o->ev->note;
+	const char *severity = o->ev->severity, *finding = o->ev->finding;
+	const cJSON *evidence = o->ev->evidence;
 	const struct check_item *it;
 	bool fail;
 
@@ -2051,16 +2062,16 @@ static int check_check(struct op_ctx *o, struct error *err)
  */
 static void apply_check(struct op_ctx *o)
 {
-	struct check_item *it = (struct check_item *)checklist_item(&o->rec->checklist, json_string(o->event, "item"));
-	const cJSON *evidence = cJSON_GetObjectItemCaseSensitive(o->event, "evidence"), *link;
-	const char *result = json_string(o->event, "result"), *severity = json_string(o->event, "severity");
+	struct check_item *it = (struct check_item *)checklist_item(&o->rec->checklist, o->ev->item);
+	const cJSON *evidence = o->ev->evidence, *link;
+	const char *result = o->ev->result, *severity = o->ev->severity;
 	struct finding *f;
 
 	item_clear_result(it);
 	item_clear_review(it);
 	replace(&it->result, result);
 	replace(&it->by, o->actor->id);
-	replace(&it->note, json_string(o->event, "note"));
+	replace(&it->note, o->ev->note);
 	it->at = o->when;
 	cJSON_ArrayForEach(link, evidence)
 		cJSON_AddItemToArray(it->evidence, cJSON_Duplicate(link, 1));
@@ -2068,7 +2079,7 @@ static void apply_check(struct op_ctx *o)
 		return;
 	f = item_open_finding(o->st, it);
 	if (f == NULL) {
-		f = finding_new(o, json_string(o->event, "finding"), it->note, severity ? severity : "major", o->step->id);
+		f = finding_new(o, o->ev->finding, it->note, severity ? severity : "major", o->step->id);
 		f->item = xstrdup(it->id);
 		replace(&it->finding, f->id);
 		return;
@@ -2157,7 +2168,7 @@ static int refuse_step_review(const struct op_ctx *o, struct error *err)
 
 static int check_review_item(struct op_ctx *o, struct error *err)
 {
-	const char *verdict = json_string(o->event, "verdict"), *note = json_string(o->event, "note");
+	const char *verdict = o->ev->verdict, *note = o->ev->note;
 	const struct check_item *it = find_item(o, err);
 
 	if (it == NULL)
@@ -2198,12 +2209,12 @@ static int check_review_item(struct op_ctx *o, struct error *err)
  */
 static void apply_review_item(struct op_ctx *o)
 {
-	struct check_item *it = (struct check_item *)checklist_item(&o->rec->checklist, json_string(o->event, "item"));
-	const char *verdict = json_string(o->event, "verdict");
+	struct check_item *it = (struct check_item *)checklist_item(&o->rec->checklist, o->ev->item);
+	const char *verdict = o->ev->verdict;
 
 	replace(&it->review_by, o->actor->id);
 	replace(&it->review_verdict, verdict);
-	replace(&it->review_note, json_string(o->event, "note"));
+	replace(&it->review_note, o->ev->note);
 	if (strcmp(verdict, "approve") == 0) {
 		if (reviews_complete(o->step, o->rec))
 			o->rec->base = STATE_DONE;
@@ -2216,14 +2227,136 @@ static void apply_review_item(struct op_ctx *o)
 	o->rec->claimed_at = o->when;
 }
 
-/* ---------- event shapes ---------- */
+/* ---------- commit messages ---------- */
+
+static const char *or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+/* The row of op (below), or NULL. */
+static const struct op_def *op_find(const char *name);
+
+/* "sam claimed test-voyager (2.6.3 rc1)", "lee assigned x to sam (...)": the verb is the op row's. */
+static char *message_step(const struct release_state *st, const struct event *ev);
+
+static char *message_start(const struct release_state *st, const struct event *ev)
+{
+	return xasprintf("%s started %s %s (rc%d) of \"%s\"", ev->actor, st->rehearsal ? "the rehearsal" : "release",
+			 st->version, ev->candidate, st->pb->name);
+}
+
+/*
+ * A checklist event: "david checked static-ip of test-voyager: fail, finding
+ * F-3a9c1e (3/24 checked, 2.6.3 rc1)", "shalom added the item static-ip to
+ * test-voyager's checklist", "jan approved static-ip of test-voyager".
+ */
+static char *message_item(const struct release_state *st, const struct event *ev, const char *verb)
+{
+	const struct checklist *list = &st->steps[playbook_step(st->pb, ev->step)->index].checklist;
+	const struct check_item *it = checklist_item(list, ev->item);
+	struct checklist_counts counts;
+	bool opened = it && it->finding && strcmp(or_empty(ev->result), "fail") == 0;
+
+	if (strcmp(ev->op, "checklist-add") == 0)
+		return xasprintf("%s added the item %s to %s's checklist (%s rc%d)", ev->actor, ev->item, ev->step,
+				 st->version, ev->candidate);
+	if (strcmp(ev->op, "checklist-remove") == 0)
+		return xasprintf("%s removed the item %s from %s's checklist (%s rc%d)", ev->actor, ev->item, ev->step,
+				 st->version, ev->candidate);
+	if (strcmp(ev->op, "check") != 0)
+		return xasprintf("%s %s %s of %s (%s rc%d)", ev->actor, verb, ev->item, ev->step, st->version,
+				 ev->candidate);
+	checklist_count(list, &counts);
+	return xasprintf("%s checked %s of %s: %s%s%s (%zu/%zu checked, %s rc%d)", ev->actor, ev->item, ev->step,
+			 or_empty(ev->result), opened ? ", finding " : "", opened ? it->finding : "",
+			 counts.total - counts.unchecked, counts.total, st->version, ev->candidate);
+}
+
+static char *message_review(const struct release_state *st, const struct event *ev)
+{
+	const char *verb = ev->verdict && strcmp(ev->verdict, "approve") == 0 ? "approved" : "rejected";
+
+	if (ev->item && ev->item[0])
+		return message_item(st, ev, verb);
+	return xasprintf("%s %s %s (%s rc%d)", ev->actor, verb, ev->step, st->version, ev->candidate);
+}
+
+static char *message_checklist(const struct release_state *st, const struct event *ev)
+{
+	if (ev->item[0])
+		return message_item(st, ev, ev->op);
+	return xasprintf("%s %s %s (%s rc%d)", ev->actor, ev->op, ev->step, st->version, ev->candidate);
+}
+
+static char *message_finding_add(const struct release_state *st, const struct event *ev)
+{
+	return xasprintf("%s reported %s finding %s: %s (%s rc%d)", ev->actor, or_empty(ev->severity), ev->finding,
+			 or_empty(ev->title), st->version, ev->candidate);
+}
+
+static char *message_finding_update(const struct release_state *st, const struct event *ev)
+{
+	return xasprintf("%s %s finding %s (%s rc%d)", ev->actor, ev->close ? "closed" : "updated", ev->finding,
+			 st->version, ev->candidate);
+}
+
+static char *message_input(const struct release_state *st, const struct event *ev)
+{
+	return xasprintf("%s gave the %s input for %s rc%d", ev->actor, or_empty(ev->role), st->version, ev->candidate);
+}
+
+static char *message_decide(const struct release_state *st, const struct event *ev)
+{
+	return xasprintf("%s decided to %s %s rc%d%s", ev->actor, or_empty(ev->decision), st->version, ev->candidate,
+			 st->candidate != ev->candidate ? "; the next candidate begins" : "");
+}
+
+static char *message_hook(const struct release_state *st, const struct event *ev)
+{
+	const cJSON *status = cJSON_GetObjectItemCaseSensitive(ev->hook_result, "status");
+	bool mail = strcmp(or_empty(json_string(ev->hook_result, "method")), "SMTP") == 0;
+
+	return xasprintf("%s ran the %s hook of %s: %s, %s %d (%s rc%d)", ev->actor,
+			 or_empty(json_string(ev->hook_result, "hook")), ev->step,
+			 or_empty(json_string(ev->hook_result, "outcome")), mail ? "SMTP reply" : "HTTP",
+			 cJSON_IsNumber(status) ? status->valueint : 0, st->version, ev->candidate);
+}
+
+/* A shadow, hand-over, away or reminder. */
+static char *message_delegation(const struct release_state *st, const struct event *ev)
+{
+	const cJSON *item;
+	struct buf b;
+
+	buf_init(&b);
+	if (strcmp(ev->op, "shadow") == 0)
+		buf_addf(&b, ev->leave ? "%s stopped shadowing %s" : "%s shadows %s", ev->actor, ev->step);
+	else if (strcmp(ev->op, "handover") == 0)
+		buf_addf(&b, "%s handed %s over to %s", ev->actor, ev->step, or_empty(ev->person));
+	else if (strcmp(ev->op, "away") == 0 && ev->back)
+		buf_addf(&b, "%s is back", ev->actor);
+	else if (strcmp(ev->op, "away") == 0)
+		buf_addf(&b, "%s is away%s%s", ev->actor, or_empty(ev->until)[0] ? " until " : "", or_empty(ev->until));
+	else if (strcmp(or_empty(ev->kind), "escalation") == 0)
+		buf_addf(&b, "%s told the release managers of ", ev->actor);
+	else
+		buf_addf(&b, "%s reminded %s of ", ev->actor, or_empty(ev->person));
+	if (strcmp(ev->op, "remind") == 0)
+		cJSON_ArrayForEach(item, ev->steps)
+			buf_addf(&b, "%s%s", item == ev->steps->child ? "" : ", ", cJSON_IsString(item) ? item->valuestring : "");
+	buf_addf(&b, " (%s rc%d)", st->version, ev->candidate);
+	return buf_detach(&b);
+}
+
+/* ---------- the op table ---------- */
 
 /*
  * What each op carries, said once.  "required" marks the fields the op's
  * check does not ask for itself with its own, friendlier message.  An event with a field its op does not
  * declare, a missing required field, or a value of the wrong type or size
  * is refused here, for the CLI, sync and verify alike: a misspelt field
- * name can never be silently ignored.
+ * name can never be silently ignored, and in the code it does not compile.
  */
 enum field_type {
 	FIELD_NAME,  /* one line: an id, a person, a verdict (LEDGER_NAME_MAX) */
@@ -2235,94 +2368,130 @@ enum field_type {
 };
 
 struct field_def {
-	const char *name;
+	const char *name; /* in the JSON */
 	enum field_type type;
 	bool required;
+	size_t offset; /* of its member of struct event */
 };
 
-#define FIELDS_END { NULL, 0, false }
+/* A field named as its member of struct event, or (FIELD_AS) otherwise. */
+#define FIELD(member, type, required) { #member, type, required, offsetof(struct event, member) }
+#define FIELD_AS(name, member, type, required) { name, type, required, offsetof(struct event, member) }
+#define FIELDS_END { NULL, 0, false, 0 }
+#define NOT_STORED ((size_t)-1)
 
+/*
+ * One op: its name, whether it names a step, the check of who may send it
+ * and when (refusing with why and who can), the apply that cannot fail, the
+ * first line of its commit, and its fields in the order relctl writes them.
+ */
 struct op_def {
 	const char *name;
 	bool needs_step;
 	int (*check)(struct op_ctx *o, struct error *err);
+	void (*apply)(struct op_ctx *o);
+	char *(*message)(const struct release_state *st, const struct event *ev);
+	const char *verb; /* past tense, for message_step; NULL for the ops with their own message */
 	struct field_def fields[8];
 };
 
 static const struct op_def ops[] = {
-	{ "start", false, check_start,
-	  { { "vars", FIELD_OBJECT, false }, { "rehearsal", FIELD_BOOL, false }, { "target", FIELD_NAME, false }, FIELDS_END } },
-	{ "claim", true, check_claim,
-	  { { "reason", FIELD_TEXT, false }, { "shadowed_in", FIELD_NAME, false }, FIELDS_END } },
-	{ "unclaim", true, check_unclaim, { { "reason", FIELD_TEXT, false }, FIELDS_END } },
-	{ "assign", true, check_assign, { { "person", FIELD_NAME, false }, { "reason", FIELD_TEXT, false }, FIELDS_END } },
-	{ "done", true, check_done, { { "note", FIELD_TEXT, false }, { "evidence", FIELD_LINKS, false }, FIELDS_END } },
-	{ "review", true, check_review,
-	  { { "verdict", FIELD_NAME, false }, { "note", FIELD_TEXT, false }, { "item", FIELD_NAME, false }, FIELDS_END } },
-	{ "skip", true, check_skip, { { "reason", FIELD_TEXT, false }, FIELDS_END } },
-	{ "reopen", true, check_reopen, { { "reason", FIELD_TEXT, false }, FIELDS_END } },
-	{ "block", true, check_block, { { "reason", FIELD_TEXT, false }, FIELDS_END } },
-	{ "unblock", true, check_unblock, { { "reason", FIELD_TEXT, false }, FIELDS_END } },
-	{ "shadow", true, check_shadow, { { "leave", FIELD_BOOL, false }, FIELDS_END } },
-	{ "handover", true, check_handover, { { "person", FIELD_NAME, true }, { "note", FIELD_TEXT, false }, FIELDS_END } },
-	{ "away", false, check_away, { { "until", FIELD_NAME, false }, { "back", FIELD_BOOL, false }, FIELDS_END } },
+	{ "start", false, check_start, apply_start, message_start, NULL,
+	  { FIELD(vars, FIELD_OBJECT, false), FIELD(rehearsal, FIELD_BOOL, false), FIELD(target, FIELD_NAME, false),
+	    FIELDS_END } },
+	{ "claim", true, check_claim, apply_claim, message_step, "claimed",
+	  { FIELD(reason, FIELD_TEXT, false), FIELD(shadowed_in, FIELD_NAME, false), FIELDS_END } },
+	{ "unclaim", true, check_unclaim, apply_unclaim, message_step, "unclaimed",
+	  { FIELD(reason, FIELD_TEXT, false), FIELDS_END } },
+	{ "assign", true, check_assign, apply_assign, message_step, "assigned",
+	  { FIELD(person, FIELD_NAME, false), FIELD(reason, FIELD_TEXT, false), FIELDS_END } },
+	{ "done", true, check_done, apply_done, message_step, "finished",
+	  { FIELD(note, FIELD_TEXT, false), FIELD(evidence, FIELD_LINKS, false), FIELDS_END } },
+	{ "review", true, check_review, apply_review, message_review, NULL,
+	  { FIELD(verdict, FIELD_NAME, false), FIELD(note, FIELD_TEXT, false), FIELD(item, FIELD_NAME, false),
+	    FIELDS_END } },
+	{ "skip", true, check_skip, apply_skip, message_step, "skipped", { FIELD(reason, FIELD_TEXT, false), FIELDS_END } },
+	{ "reopen", true, check_reopen, apply_reopen, message_step, "reopened",
+	  { FIELD(reason, FIELD_TEXT, false), FIELDS_END } },
+	{ "block", true, check_block, apply_block, message_step, "blocked", { FIELD(reason, FIELD_TEXT, false), FIELDS_END } },
+	{ "unblock", true, check_unblock, apply_unblock, message_step, "unblocked",
+	  { FIELD(reason, FIELD_TEXT, false), FIELDS_END } },
+	{ "shadow", true, check_shadow, apply_shadow, message_delegation, NULL,
+	  { FIELD(leave, FIELD_BOOL, false), FIELDS_END } },
+	{ "handover", true, check_handover, apply_handover, message_delegation, NULL,
+	  { FIELD(person, FIELD_NAME, true), FIELD(note, FIELD_TEXT, false), FIELDS_END } },
+	{ "away", false, check_away, apply_away, message_delegation, NULL,
+	  { FIELD(until, FIELD_NAME, false), FIELD(back, FIELD_BOOL, false), FIELDS_END } },
 	/* steps: step ids, checked by check_remind. */
-	{ "remind", false, check_remind,
-	  { { "kind", FIELD_NAME, false },
-	    { "person", FIELD_NAME, false },
-	    { "steps", FIELD_LINKS, false },
-	    { "message", FIELD_TEXT, false },
-	    { "webhook_id", FIELD_NAME, false },
+	{ "remind", false, check_remind, apply_remind, message_delegation, NULL,
+	  { FIELD(kind, FIELD_NAME, false), FIELD(person, FIELD_NAME, false), FIELD(steps, FIELD_LINKS, false),
+	    FIELD(message, FIELD_TEXT, false), FIELD(webhook_id, FIELD_NAME, false), FIELDS_END } },
+	{ "finding-add", false, check_finding_add, apply_finding_add, message_finding_add, NULL,
+	  { FIELD(finding, FIELD_NAME, true), FIELD(title, FIELD_TEXT, false), FIELD(severity, FIELD_NAME, false),
+	    FIELD(finding_step, FIELD_NAME, false), FIELD(evidence, FIELD_LINKS, false), FIELDS_END } },
+	{ "finding-update", false, check_finding_update, apply_finding_update, message_finding_update, NULL,
+	  { FIELD(finding, FIELD_NAME, true), FIELD(estimate, FIELD_NAME, false), FIELD(risk, FIELD_NAME, false),
+	    FIELD(impact, FIELD_TEXT, false), FIELD(note, FIELD_TEXT, false), FIELD(close, FIELD_BOOL, false),
 	    FIELDS_END } },
-	{ "finding-add", false, check_finding_add,
-	  { { "finding", FIELD_NAME, true },
-	    { "title", FIELD_TEXT, false },
-	    { "severity", FIELD_NAME, false },
-	    { "finding_step", FIELD_NAME, false },
-	    { "evidence", FIELD_LINKS, false },
-	    FIELDS_END } },
-	{ "finding-update", false, check_finding_update,
-	  { { "finding", FIELD_NAME, true },
-	    { "estimate", FIELD_NAME, false },
-	    { "risk", FIELD_NAME, false },
-	    { "impact", FIELD_TEXT, false },
-	    { "note", FIELD_TEXT, false },
-	    { "close", FIELD_BOOL, false },
-	    FIELDS_END } },
-	{ "input", false, check_input, { { "role", FIELD_NAME, false }, { "note", FIELD_TEXT, false }, FIELDS_END } },
-	{ "decide", false, check_decide,
-	  { { "decision", FIELD_NAME, false },
-	    { "reason", FIELD_TEXT, false },
-	    { "brief_hash", FIELD_NAME, false },
-	    { "forced", FIELD_BOOL, false },
-	    FIELDS_END } },
-	{ "hook", true, check_hook, { { "result", FIELD_OBJECT, true }, { "forced", FIELD_BOOL, false }, FIELDS_END } },
-	{ "checklist-add", true, check_checklist_add,
-	  { { "item", FIELD_NAME, true },
-	    { "text", FIELD_TEXT, true },
-	    { "evidence_required", FIELD_BOOL, false },
-	    { "review", FIELD_NAME, false },
-	    FIELDS_END } },
-	{ "checklist-remove", true, check_checklist_remove,
-	  { { "item", FIELD_NAME, true }, { "reason", FIELD_TEXT, false }, FIELDS_END } },
-	{ "check", true, check_check,
-	  { { "item", FIELD_NAME, true },
-	    { "result", FIELD_NAME, true },
-	    { "note", FIELD_TEXT, false },
-	    { "evidence", FIELD_LINKS, false },
-	    { "severity", FIELD_NAME, false },
-	    { "finding", FIELD_NAME, false },
+	{ "input", false, check_input, apply_input, message_input, NULL,
+	  { FIELD(role, FIELD_NAME, false), FIELD(note, FIELD_TEXT, false), FIELDS_END } },
+	{ "decide", false, check_decide, apply_decide, message_decide, NULL,
+	  { FIELD(decision, FIELD_NAME, false), FIELD(reason, FIELD_TEXT, false), FIELD(brief_hash, FIELD_NAME, false),
+	    FIELD(forced, FIELD_BOOL, false), FIELDS_END } },
+	{ "hook", true, check_hook, apply_hook, message_hook, NULL,
+	  { FIELD_AS("result", hook_result, FIELD_OBJECT, true), FIELD(forced, FIELD_BOOL, false), FIELDS_END } },
+	{ "checklist-add", true, check_checklist_add, apply_checklist_add, message_checklist, NULL,
+	  { FIELD(item, FIELD_NAME, true), FIELD(text, FIELD_TEXT, true), FIELD(evidence_required, FIELD_BOOL, false),
+	    FIELD(review, FIELD_NAME, false), FIELDS_END } },
+	{ "checklist-remove", true, check_checklist_remove, apply_checklist_remove, message_checklist, NULL,
+	  { FIELD(item, FIELD_NAME, true), FIELD(reason, FIELD_TEXT, false), FIELDS_END } },
+	{ "check", true, check_check, apply_check, message_checklist, NULL,
+	  { FIELD(item, FIELD_NAME, true), FIELD(result, FIELD_NAME, true), FIELD(note, FIELD_TEXT, false),
+	    FIELD(evidence, FIELD_LINKS, false), FIELD(severity, FIELD_NAME, false), FIELD(finding, FIELD_NAME, false),
 	    FIELDS_END } },
 };
+
+static char *message_step(const struct release_state *st, const struct event *ev)
+{
+	return xasprintf("%s %s %s%s%s (%s rc%d)", ev->actor, op_find(ev->op)->verb, or_empty(ev->step),
+			 ev->person ? " to " : "", or_empty(ev->person), st->version, ev->candidate);
+}
+
+void ledger_event_message(const struct release_state *st, const struct event *ev, struct buf *message,
+			  char **summary)
+{
+	const struct {
+		const char *label, *value;
+	} details[] = {
+		{ "Reason", ev->reason },     { "Note", ev->note },		  { "Impact", ev->impact },
+		{ "Estimate", ev->estimate }, { "Risk", ev->risk },		  { "Brief-Hash", ev->brief_hash },
+		{ "Item-Text", ev->text },
+	};
+	const cJSON *link;
+	size_t i;
+
+	*summary = op_find(ev->op)->message(st, ev);
+	buf_addf(message, "%s\n\n", *summary);
+	for (i = 0; i < sizeof(details) / sizeof(details[0]); i++)
+		if (details[i].value && details[i].value[0])
+			buf_addf(message, "%s: %s\n", details[i].label, details[i].value);
+	if (ev->forced)
+		buf_adds(message, "Forced: yes\n");
+	cJSON_ArrayForEach(link, ev->evidence)
+		if (cJSON_IsString(link))
+			buf_addf(message, "Evidence: %s\n", link->valuestring);
+	buf_addf(message, "Relctl-Event: %s\n", ev->id);
+}
 
 /*
  * Fields every event has; step only on the ops that need one.  Every relctl
  * has written the candidate an event was made for (new_event()), and the
  * rule that an event belongs to its candidate depends on it being there.
+ * The time is parsed by ledger_event_decode, not stored as it is.
  */
 static const struct field_def common_fields[] = {
-	{ "id", FIELD_NAME, true },	  { "time", FIELD_NAME, true }, { "actor", FIELD_NAME, true },
-	{ "op", FIELD_NAME, true },	  { "step", FIELD_NAME, false }, { "candidate", FIELD_INT, true },
+	FIELD(id, FIELD_NAME, true),	    { "time", FIELD_NAME, true, NOT_STORED }, FIELD(actor, FIELD_NAME, true),
+	FIELD(op, FIELD_NAME, true),	    FIELD(step, FIELD_NAME, false),  FIELD(candidate, FIELD_INT, true),
 	FIELDS_END,
 };
 
@@ -2453,8 +2622,31 @@ static int field_ok(const cJSON *v, const struct field_def *def, const char *id,
 	}
 }
 
-/* The shape of an event: its op's fields and nothing else, each of its type. */
-static int shape_ok(const cJSON *event, const struct op_def *def, const char *id, struct error *err)
+/* The member of ev that def stores, as its type. */
+#define MEMBER(ev, def, type) ((type *)((const char *)(ev) + (def)->offset))
+
+static void decode_field(const cJSON *v, const struct field_def *f, struct event *ev)
+{
+	switch (f->type) {
+	case FIELD_NAME:
+	case FIELD_TEXT:
+		*MEMBER(ev, f, const char *) = v->valuestring;
+		break;
+	case FIELD_LINKS:
+	case FIELD_OBJECT:
+		*MEMBER(ev, f, const cJSON *) = v;
+		break;
+	case FIELD_BOOL:
+		*MEMBER(ev, f, bool) = true;
+		break;
+	case FIELD_INT:
+		*MEMBER(ev, f, int) = v->valueint;
+		break;
+	}
+}
+
+/* The shape of an event: its op's fields and nothing else, each of its type; decoded into ev as it goes. */
+static int shape_ok(const cJSON *event, const struct op_def *def, const char *id, struct event *ev, struct error *err)
 {
 	const cJSON *field;
 	const struct field_def *f;
@@ -2471,6 +2663,8 @@ static int shape_ok(const cJSON *event, const struct op_def *def, const char *id
 					 id, def->name, field->string, def->name);
 		if (field_ok(field, f, id, err) != 0)
 			return -1;
+		if (f->offset != NOT_STORED)
+			decode_field(field, f, ev);
 	}
 	for (f = common_fields; f->name; f++)
 		if (f->required && !cJSON_HasObjectItem(event, f->name))
@@ -2484,57 +2678,41 @@ static int shape_ok(const cJSON *event, const struct op_def *def, const char *id
 	return 0;
 }
 
-/* ---------- dispatch ---------- */
-
-static void apply(struct op_ctx *o)
+cJSON *ledger_event_encode(const struct event *ev)
 {
-	const char *op = o->op;
+	const struct op_def *def = op_find(ev->op);
+	const struct field_def *f;
+	cJSON *json;
 
-	if (strcmp(op, "start") == 0)
-		apply_start(o);
-	else if (strcmp(op, "claim") == 0)
-		apply_claim(o, o->actor->id);
-	else if (strcmp(op, "assign") == 0)
-		apply_claim(o, json_string(o->event, "person"));
-	else if (strcmp(op, "unclaim") == 0)
-		apply_unclaim(o);
-	else if (strcmp(op, "done") == 0)
-		apply_done(o);
-	else if (strcmp(op, "review") == 0)
-		apply_review(o);
-	else if (strcmp(op, "skip") == 0)
-		apply_skip(o);
-	else if (strcmp(op, "reopen") == 0)
-		apply_reopen(o);
-	else if (strcmp(op, "block") == 0)
-		apply_block(o);
-	else if (strcmp(op, "unblock") == 0)
-		apply_unblock(o);
-	else if (strcmp(op, "shadow") == 0)
-		apply_shadow(o);
-	else if (strcmp(op, "handover") == 0)
-		apply_handover(o);
-	else if (strcmp(op, "away") == 0)
-		apply_away(o);
-	else if (strcmp(op, "remind") == 0)
-		apply_remind(o);
-	else if (strcmp(op, "finding-add") == 0)
-		apply_finding_add(o);
-	else if (strcmp(op, "finding-update") == 0)
-		apply_finding_update(o);
-	else if (strcmp(op, "input") == 0)
-		apply_input(o);
-	else if (strcmp(op, "decide") == 0)
-		apply_decide(o);
-	else if (strcmp(op, "hook") == 0)
-		apply_hook(o);
-	else if (strcmp(op, "checklist-add") == 0)
-		apply_checklist_add(o);
-	else if (strcmp(op, "checklist-remove") == 0)
-		apply_checklist_remove(o);
-	else if (strcmp(op, "check") == 0)
-		apply_check(o);
+	if (def == NULL)
+		return NULL;
+	json = ledger_event_new(ev->id, ev->time, ev->actor, ev->op, ev->step);
+	cJSON_AddNumberToObject(json, "candidate", ev->candidate);
+	for (f = def->fields; f->name; f++) {
+		switch (f->type) {
+		case FIELD_NAME:
+		case FIELD_TEXT:
+			if (*MEMBER(ev, f, const char *const))
+				cJSON_AddStringToObject(json, f->name, *MEMBER(ev, f, const char *const));
+			break;
+		case FIELD_LINKS:
+		case FIELD_OBJECT:
+			if (*MEMBER(ev, f, const cJSON *const))
+				cJSON_AddItemToObject(json, f->name, cJSON_Duplicate(*MEMBER(ev, f, const cJSON *const), 1));
+			break;
+		case FIELD_BOOL:
+			if (*MEMBER(ev, f, const bool))
+				cJSON_AddTrueToObject(json, f->name);
+			break;
+		case FIELD_INT:
+			cJSON_AddNumberToObject(json, f->name, *MEMBER(ev, f, const int));
+			break;
+		}
+	}
+	return json;
 }
+
+/* ---------- dispatch ---------- */
 
 /* After every event: record when steps became ready, and the release's status. */
 static void settle(struct release_state *st, time_t when)
@@ -2574,52 +2752,59 @@ int ledger_field_fits(const char *op, const char *field, const cJSON *value, cha
 	return f && field_problem(value, f, why, size) ? -1 : 0;
 }
 
-/* Resolves the event against st (shape, actor, step) and runs its op's check. */
-static int check_event(struct release_state *st, const cJSON *event, bool fresh, struct op_ctx *o,
+/* ledger_event_decode, naming the release (may be NULL) in what is wrong with an event without an id. */
+static int decode(const cJSON *event, const char *version, struct event *ev, struct error *err)
+{
+	const char *id = json_string(event, "id"), *time_text = json_string(event, "time");
+	const struct op_def *def;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->op = json_string(event, "op");
+	if (id == NULL || id[0] == '\0' || time_text == NULL || json_string(event, "actor") == NULL || ev->op == NULL)
+		return error_set(err, EXIT_DATAERR, "an event%s%s lacks its id, time, actor or op",
+				 version ? " of release " : "", or_empty(version));
+	if (!event_id_valid(id))
+		return error_set(err, EXIT_DATAERR, "an event%s%s has a bad id (1 to 64 letters, digits, '-' or '_')",
+				 version ? " of release " : "", or_empty(version));
+	if (time_parse(time_text, &ev->time) != 0)
+		return error_set(err, EXIT_DATAERR, "event %s has a bad time \"%.40s\"", id, time_text);
+	def = op_find(ev->op);
+	if (def == NULL)
+		return error_set(err, EXIT_DATAERR, "event %s has the unknown op \"%.40s\" (written by a newer relctl?)", id, ev->op);
+	return shape_ok(event, def, id, ev, err);
+}
+
+int ledger_event_decode(const cJSON *event, struct event *ev, struct error *err)
+{
+	return decode(event, NULL, ev, err);
+}
+
+/* Resolves the decoded event against st (actor, step) and runs its op's check. */
+static int check_event(struct release_state *st, const struct event *ev, bool fresh, struct op_ctx *o,
 		       struct error *err)
 {
-	const char *id = json_string(event, "id"), *time_text = json_string(event, "time"), *actor = json_string(event, "actor");
-	const char *step = json_string(event, "step");
-	const struct op_def *def;
+	const struct op_def *def = op_find(ev->op);
 
 	memset(o, 0, sizeof(*o));
 	o->st = st;
-	o->event = event;
+	o->ev = ev;
 	o->fresh = fresh;
-	o->op = json_string(event, "op");
-	if (id == NULL || id[0] == '\0' || time_text == NULL || actor == NULL || o->op == NULL)
-		return error_set(err, EXIT_DATAERR, "an event of release %s lacks its id, time, actor or op", st->version);
-	if (!event_id_valid(id))
-		return error_set(err, EXIT_DATAERR, "an event of release %s has a bad id (1 to 64 letters, digits, '-' or '_')",
-				 st->version);
-	if (time_parse(time_text, &o->when) != 0)
-		return error_set(err, EXIT_DATAERR, "event %s has a bad time \"%.40s\"", id, time_text);
-	def = op_find(o->op);
-	if (def == NULL)
-		return error_set(err, EXIT_DATAERR, "event %s has the unknown op \"%.40s\" (written by a newer relctl?)", id, o->op);
-	if (shape_ok(event, def, id, err) != 0)
-		return -1;
-	if (st->event_count == 0 && strcmp(o->op, "start") != 0)
+	o->when = ev->time;
+	if (st->event_count == 0 && strcmp(ev->op, "start") != 0)
 		return error_set(err, EXIT_DATAERR, "release %s does not begin with its start event", st->version);
 	if (st->status == RELEASE_ABORTED)
 		return error_set(err, EXIT_DATAERR, "release %s was aborted; nothing in it can change", st->version);
-	{
-		/* An event belongs to the candidate it was made in: one made offline before a delay does not carry over. */
-		const cJSON *candidate = cJSON_GetObjectItemCaseSensitive(event, "candidate");
-
-		if (cJSON_IsNumber(candidate) && candidate->valueint != st->candidate)
-			return error_set(err, EXIT_DATAERR,
-					 "event %s (%s%s%s) was made for %s rc%d, but the release is at rc%d now; do it again if it still applies",
-					 id, o->op, step ? " " : "", step ? step : "", st->version, candidate->valueint,
-					 st->candidate);
-	}
-	o->actor = playbook_person(st->pb, actor);
+	/* An event belongs to the candidate it was made in: one made offline before a delay does not carry over. */
+	if (ev->candidate != st->candidate)
+		return error_set(err, EXIT_DATAERR,
+				 "event %s (%s%s%s) was made for %s rc%d, but the release is at rc%d now; do it again if it still applies",
+				 ev->id, ev->op, ev->step ? " " : "", or_empty(ev->step), st->version, ev->candidate,
+				 st->candidate);
+	o->actor = playbook_person(st->pb, ev->actor);
 	if (o->actor == NULL)
-		return error_set(err, EXIT_NOPERM, "\"%s\" is not a person of release %s's playbook", actor, st->version);
+		return error_set(err, EXIT_NOPERM, "\"%s\" is not a person of release %s's playbook", ev->actor, st->version);
 	if (def->needs_step) {
-		if (step == NULL)
-			return error_set(err, EXIT_DATAERR, "event %s (%s) names no step", id, o->op);
-		o->step = playbook_step(st->pb, step);
+		o->step = playbook_step(st->pb, ev->step);
 		if (o->step == NULL) {
 			const char **ids = xcalloc(st->pb->step_count + 1, sizeof(*ids));
 			const char *hint;
@@ -2627,13 +2812,13 @@ static int check_event(struct release_state *st, const cJSON *event, bool fresh,
 
 			for (k = 0; k < st->pb->step_count; k++)
 				ids[k] = st->pb->steps[k].id;
-			hint = suggest(step, ids, st->pb->step_count);
+			hint = suggest(ev->step, ids, st->pb->step_count);
 			free(ids);
 			if (hint)
 				return error_set(err, EXIT_USAGE, "release %s has no step \"%s\"; did you mean \"%s\"?",
-						 st->version, step, hint);
+						 st->version, ev->step, hint);
 			return error_set(err, EXIT_USAGE, "release %s has no step \"%s\"; 'relctl status' lists them",
-					 st->version, step);
+					 st->version, ev->step);
 		}
 		o->rec = &st->steps[o->step->index];
 		o->state = ledger_step_state(st, o->step->index, o->when);
@@ -2643,21 +2828,29 @@ static int check_event(struct release_state *st, const cJSON *event, bool fresh,
 
 int ledger_check(const struct release_state *st, const cJSON *event, struct error *err)
 {
+	struct event ev;
 	struct op_ctx o;
 
+	if (decode(event, st->version, &ev, err) != 0)
+		return -1;
 	/* The checks only read the state: the cast lets them share op_ctx with apply. */
-	return check_event((struct release_state *)st, event, true, &o, err);
+	return check_event((struct release_state *)st, &ev, true, &o, err);
 }
 
-int ledger_may(const struct release_state *st, const char *actor, const char *op, const char *step,
-	       const cJSON *fields, time_t when, struct error *err)
+int ledger_may(const struct release_state *st, const char *actor, const struct event *what, time_t when,
+	       struct error *err)
 {
-	cJSON *event = ledger_event_new("probe", when, actor, op, step), *field;
+	struct event probe = *what;
+	cJSON *event;
 	int rc;
 
-	cJSON_AddNumberToObject(event, "candidate", st->candidate);
-	cJSON_ArrayForEach(field, fields)
-		cJSON_AddItemToObject(event, field->string, cJSON_Duplicate(field, 1));
+	probe.id = "probe";
+	probe.time = when;
+	probe.actor = actor;
+	probe.candidate = st->candidate;
+	event = ledger_event_encode(&probe);
+	if (event == NULL)
+		return error_set(err, EXIT_SOFTWARE, "no op \"%s\"", what->op ? what->op : "");
 	rc = ledger_check(st, event, err);
 	cJSON_Delete(event);
 	return rc;
@@ -2665,11 +2858,12 @@ int ledger_may(const struct release_state *st, const char *actor, const char *op
 
 static int apply_event(struct release_state *st, const cJSON *event, bool fresh, struct error *err)
 {
+	struct event ev;
 	struct op_ctx o;
 
-	if (check_event(st, event, fresh, &o, err) != 0)
+	if (decode(event, st->version, &ev, err) != 0 || check_event(st, &ev, fresh, &o, err) != 0)
 		return -1;
-	apply(&o);
+	op_find(ev.op)->apply(&o);
 	if (o.rec) {
 		o.rec->changed_at = o.when;
 		o.rec->candidate = st->candidate;
