@@ -13,13 +13,13 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "buf.h"
 #include "cJSON.h"
 #include "err.h"
-#include "event.h"
 #include "playbook.h"
 
 #define LEDGER_FORMAT 1
+
+struct event;
 
 enum step_state {
 	STATE_PENDING,   /* its phase or dependencies are not met */
@@ -179,13 +179,6 @@ struct release_state {
 	void *lookup_data;
 };
 
-/* The playbook's decision step, or NULL. */
-const struct pb_step *ledger_decision_step(const struct release_state *st);
-/* The latest input of role for the current candidate, or NULL. */
-const struct input_record *ledger_input(const struct release_state *st, const char *role);
-const struct finding *ledger_finding(const struct release_state *st, const char *id);
-/* Whether a delay decided now starts pb step s again (an on_delay step its condition did not skip). */
-bool ledger_delay_reopens(const struct release_state *st, const struct pb_step *s);
 
 struct release_state *release_state_new(const struct playbook *pb, const char *version);
 
@@ -219,57 +212,8 @@ int ledger_check(const struct release_state *st, const cJSON *event, struct erro
 int ledger_may(const struct release_state *st, const char *actor, const struct event *what, time_t when,
 	       struct error *err);
 
-/*
- * An event of the ledger as a struct (event.h), its shape checked against
- * its op: 0, or -1 (65) with what is wrong.  ev points into json.
- */
-int ledger_event_decode(const cJSON *json, struct event *ev, struct error *err);
 
-/*
- * The JSON relctl writes for ev: {id, time, actor, op, step?, candidate},
- * then its op's fields in the op's order; NULL for an unknown op.  Caller
- * deletes.  Nothing is checked: ledger_apply_new does that.
- */
-cJSON *ledger_event_encode(const struct event *ev);
 
-/*
- * The commit message of ev, just applied to st: "sam claimed test-voyager
- * (2.6.3 rc1)", a blank line, the event's details and its id, appended to
- * message; the first line in *summary (caller frees).
- */
-void ledger_event_message(const struct release_state *st, const struct event *ev, struct buf *message,
-			  char **summary);
-
-/* ---------- delegation: shadows, hand-overs, away, deadlines, reminders ---------- */
-
-/* When step is due (ready_at + due); 0 without a due or before it is ready. */
-time_t ledger_due_at(const struct release_state *st, size_t step);
-/* Seconds step is past its due at now; 0 when it is not (or finished, pending or waiting). */
-long ledger_overdue(const struct release_state *st, size_t step, time_t now);
-/* Seconds a claimed step has been held at now, once that is longer than its idle_after; else 0. */
-long ledger_idle(const struct release_state *st, size_t step, time_t now);
-/* Seconds a ready step has gone unclaimed at now, once that is longer than its idle_after; else 0. */
-long ledger_unclaimed(const struct release_state *st, size_t step, time_t now);
-/* Whether person is away at now; the record, or NULL. */
-const struct away_record *ledger_away(const struct release_state *st, const char *person, time_t now);
-/* Whether person shadowed step (an id) to its finish in this release. */
-bool ledger_has_shadowed(const struct release_state *st, const char *step, const char *person);
-/* Whether person (NULL: the release managers) was already reminded of step on the UTC day of when. */
-bool ledger_reminded(const struct release_state *st, const char *kind, const char *person, const char *step,
-		     time_t when);
-/* Counts of a checklist's items that are not removed. */
-struct checklist_counts {
-	size_t total, pass, fail, na, unchecked;
-	size_t review_pending; /* items with a review role whose result is not approved yet */
-};
-
-void checklist_count(const struct checklist *list, struct checklist_counts *out);
-/* The item id of list (removed ones too: see removed_by), or NULL. */
-const struct check_item *checklist_item(const struct checklist *list, const char *id);
-/* The role a step in review waits for: its own review role, else that of the first item still to approve. */
-const char *ledger_review_role(const struct release_state *st, size_t step);
-/* Whether the step's record has a checklist now or had one in an earlier candidate. */
-bool ledger_has_checklist(const struct step_record *r);
 
 /* Limits of what one event may carry (docs/ledger.md). */
 #define LEDGER_NAME_MAX 256          /* one-line fields: ids, verdicts, a brief hash */
@@ -279,14 +223,6 @@ bool ledger_has_checklist(const struct step_record *r);
 #define LEDGER_RELEASE_MAX (16 * 1024 * 1024) /* one release file */
 #define LEDGER_EVENTS_MAX 100000     /* events in one release */
 
-/*
- * Whether value may be the field of an op's event ("note" of "done", or
- * "step") within the limits above: 0, or -1 with why not ("is not valid
- * UTF-8", "is 70 KiB; a text is at most 64 KiB") in why.  A field the op
- * does not declare passes (the replay refuses it).  For what a command line
- * gives, checked before it becomes an event; the replay checks again.
- */
-int ledger_field_fits(const char *op, const char *field, const cJSON *value, char *why, size_t size);
 
 /*
  * Replays a release document's events.  A document of a newer format, or
@@ -310,25 +246,6 @@ const char *release_status_name(enum release_status status);
 /* Whether the person may act as release manager. */
 bool ledger_is_manager(const struct pb_person *person);
 
-/*
- * The derived part of a release document (status, candidate, vars, steps),
- * added to doc replacing any earlier one.  Always equal to the replay.
- */
-void ledger_write_view(const struct release_state *st, cJSON *doc);
-/* The same, without "steps" when with_steps is false (the judge compares steps one by one). */
-void ledger_write_view_parts(const struct release_state *st, cJSON *doc, bool with_steps);
-/* One step's part of the view ("steps"."ID"); caller deletes. */
-cJSON *ledger_step_view(const struct release_state *st, size_t step);
 
-/*
- * The entry of st's release in the index's "releases" object: {status,
- * candidate, started, playbook}, put there (last) when its status or
- * candidate changed, or always.  Returns whether it was put.  The commit
- * path writes the index with it and the judge expects the same.
- */
-bool ledger_index_entry(const struct release_state *st, cJSON *releases, bool always);
-
-/* A new event skeleton: {id, time, actor, op, step?}; caller deletes. */
-cJSON *ledger_event_new(const char *id, time_t when, const char *actor, const char *op, const char *step);
 
 #endif

@@ -10,7 +10,9 @@
 
 #include "brief.h"
 #include "buf.h"
+#include "checklist.h"
 #include "crypto.h"
+#include "decision.h"
 #include "html.h"
 #include "json.h"
 #include "util.h"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cJSON.h"
+#include "event.h"
 #include "json.h"
 #include "relctl.h"
 #include "session.h"

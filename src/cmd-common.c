@@ -16,6 +16,7 @@
 #include "term.h"
 #include "session.h"
 #include "util.h"
+#include "ledger-delegation.h"
 
 /*
  * After a change: when steps became ready and the playbook names a notify

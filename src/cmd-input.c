@@ -4,6 +4,7 @@
 
 #include "buf.h"
 #include "cJSON.h"
+#include "decision.h"
 #include "event.h"
 #include "relctl.h"
 #include "session.h"

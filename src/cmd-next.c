@@ -10,8 +10,12 @@
 
 #include "buf.h"
 #include "cJSON.h"
+#include "checklist.h"
+#include "decision.h"
 #include "delegation.h"
+#include "event.h"
 #include "json.h"
+#include "ledger-delegation.h"
 #include "relctl.h"
 #include "schedule.h"
 #include "session.h"

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cJSON.h"
+#include "event.h"
 #include "hook.h"
 #include "relctl.h"
 #include "session.h"

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cJSON.h"
+#include "event.h"
 #include "ledger.h"
 #include "relctl.h"
 #include "session.h"

@@ -3,7 +3,9 @@
 #include <string.h>
 
 #include "cJSON.h"
+#include "checklist.h"
 #include "json.h"
+#include "ledger-delegation.h"
 #include "relctl.h"
 #include "session.h"
 #include "util.h"

@@ -13,8 +13,10 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "event.h"
 #include "file.h"
 #include "json.h"
+#include "ledger-view.h"
 #include "session-private.h"
 #include "signature.h"
 #include "util.h"

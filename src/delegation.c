@@ -12,6 +12,8 @@
 
 #include "buf.h"
 #include "delegation.h"
+#include "event.h"
+#include "ledger-delegation.h"
 #include "util.h"
 
 static bool has(const cJSON *list, const char *id)

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "buf.h"
+#include "checklist.h"
+#include "decision.h"
 #include "html.h"
 #include "json.h"
 #include "provenance.h"

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "ledger-view.h"
 #include "ledger.h"
 #include "session-private.h"
 #include "util.h"

@@ -20,7 +20,11 @@
 #include <cmocka.h>
 
 #include "cJSON.h"
+#include "checklist.h"
+#include "decision.h"
 #include "err.h"
+#include "event.h"
+#include "ledger-view.h"
 #include "ledger.h"
 #include "playbook.h"
 #include "release_fixture.h"
