@@ -10,6 +10,7 @@
 #include "cJSON.h"
 #include "event.h"
 #include "json.h"
+#include "mutate.h"
 #include "relctl.h"
 #include "session.h"
 

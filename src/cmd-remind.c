@@ -16,6 +16,7 @@
 #include "delegation.h"
 #include "hook.h"
 #include "json.h"
+#include "mutate.h"
 #include "relctl.h"
 #include "session.h"
 #include "store.h"

@@ -11,6 +11,7 @@
 #include "cJSON.h"
 #include "event.h"
 #include "hook.h"
+#include "mutate.h"
 #include "relctl.h"
 #include "session.h"
 #include "store.h"

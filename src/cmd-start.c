@@ -5,6 +5,7 @@
 #include "cJSON.h"
 #include "event.h"
 #include "ledger.h"
+#include "mutate.h"
 #include "relctl.h"
 #include "session.h"
 

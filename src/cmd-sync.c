@@ -3,6 +3,7 @@
 
 #include "cJSON.h"
 #include "relctl.h"
+#include "sync.h"
 #include "session.h"
 #include "store.h"
 

@@ -1,7 +1,7 @@
 /*
  * The ledger as commands read it: opening the repository and relctl's
  * settings, who is acting, and reading the releases of a ledger commit.
- * Writing is commit.c's, sync.c's and verify.c's.
+ * Writing is mutate.c's (through plan.c's commits), exchanging sync.c's, checking verify.c's.
  *
  * The ledger branch holds:
  *   playbook.yaml            the playbook new releases use

@@ -14,7 +14,11 @@
 #include "json.h"
 #include "ledger-view.h"
 #include "ledger.h"
+#include "judging.h"
+#include "plan.h"
 #include "session-private.h"
+#include "sync-private.h"
+#include "sync.h"
 #include "util.h"
 
 
