@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "ledger.h"
+#include "state.h"
 
 /* Counts of a checklist's items that are not removed. */
 struct checklist_counts {

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "ledger.h"
+#include "state.h"
 
 /* When step is due (ready_at + due); 0 without a due or before it is ready. */
 time_t ledger_due_at(const struct release_state *st, size_t step);

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 
 #include "cJSON.h"
-#include "ledger.h"
+#include "state.h"
 
 /*
  * The derived part of a release document (status, candidate, vars, steps),

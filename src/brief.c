@@ -12,7 +12,6 @@
 #include "buf.h"
 #include "checklist.h"
 #include "crypto.h"
-#include "decision.h"
 #include "html.h"
 #include "json.h"
 #include "util.h"

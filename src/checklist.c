@@ -14,66 +14,9 @@
 #include "brief.h"
 #include "buf.h"
 #include "checklist.h"
-#include "decision.h"
 #include "json.h"
 #include "ledger-private.h"
 #include "util.h"
-
-/* ---------- checklists: the items of a step in a release ---------- */
-
-static void item_clear_result(struct check_item *it)
-{
-	replace(&it->result, NULL);
-	replace(&it->by, NULL);
-	replace(&it->note, NULL);
-	cJSON_Delete(it->evidence);
-	it->evidence = cJSON_CreateArray();
-	it->at = 0;
-}
-
-static void item_clear_review(struct check_item *it)
-{
-	replace(&it->review_by, NULL);
-	replace(&it->review_verdict, NULL);
-	replace(&it->review_note, NULL);
-}
-
-static void item_release(struct check_item *it)
-{
-	item_clear_result(it);
-	item_clear_review(it);
-	cJSON_Delete(it->evidence);
-	free(it->id);
-	free(it->text);
-	free(it->review);
-	free(it->added_by);
-	free(it->removed_by);
-	free(it->removed_reason);
-	free(it->finding);
-}
-
-static void checklist_release(struct checklist *list)
-{
-	size_t i;
-
-	for (i = 0; i < list->count; i++)
-		item_release(&list->items[i]);
-	free(list->items);
-	list->items = NULL;
-	list->count = 0;
-}
-
-void record_free_checklists(struct step_record *r)
-{
-	size_t i;
-
-	checklist_release(&r->checklist);
-	for (i = 0; i < r->earlier_count; i++)
-		checklist_release(&r->earlier[i]);
-	free(r->earlier);
-	r->earlier = NULL;
-	r->earlier_count = 0;
-}
 
 /* A new item at the end of list, with no result; the caller fills it. */
 static struct check_item *checklist_append(struct checklist *list, const char *id, const char *text,
@@ -130,7 +73,6 @@ bool ledger_has_checklist(const struct step_record *r)
 {
 	return r->checklist.count > 0 || r->earlier_count > 0;
 }
-
 
 /* At the start: each step's checklist is the playbook's items whose "when" holds. */
 void checklists_from_playbook(struct release_state *st)

@@ -417,6 +417,11 @@ void cmd_teardown(struct cmd_ctx *ctx)
 	}
 }
 
+const char *color(const struct cmd_ctx *ctx, const char *code)
+{
+	return ctx->color ? term_color(code) : "";
+}
+
 const char *cmd_state_color(const struct cmd_ctx *ctx, int state)
 {
 	static const char *const colors[] = {

@@ -4,7 +4,6 @@
 
 #include "buf.h"
 #include "cJSON.h"
-#include "decision.h"
 #include "event.h"
 #include "relctl.h"
 #include "session.h"

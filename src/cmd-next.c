@@ -11,7 +11,6 @@
 #include "buf.h"
 #include "cJSON.h"
 #include "checklist.h"
-#include "decision.h"
 #include "delegation.h"
 #include "event.h"
 #include "json.h"

@@ -11,49 +11,9 @@
 
 #include "brief.h"
 #include "buf.h"
-#include "decision.h"
 #include "json.h"
 #include "ledger-private.h"
 #include "util.h"
-
-/* ---------- findings, inputs, decisions ---------- */
-
-const struct pb_step *ledger_decision_step(const struct release_state *st)
-{
-	size_t i;
-
-	for (i = 0; i < st->pb->step_count; i++)
-		if (st->pb->steps[i].kind == STEP_DECISION)
-			return &st->pb->steps[i];
-	return NULL;
-}
-
-const struct input_record *ledger_input(const struct release_state *st, const char *role)
-{
-	size_t i;
-
-	for (i = st->input_count; i-- > 0;)
-		if (st->inputs[i].candidate == st->candidate && strcmp(st->inputs[i].role, role) == 0)
-			return &st->inputs[i];
-	return NULL;
-}
-
-bool ledger_delay_reopens(const struct release_state *st, const struct pb_step *s)
-{
-	const struct pb_step *decision = ledger_decision_step(st);
-
-	return s && decision && strlist_contains(&decision->on_delay, s->id) && !st->steps[s->index].reason_is_condition;
-}
-
-const struct finding *ledger_finding(const struct release_state *st, const char *id)
-{
-	size_t i;
-
-	for (i = 0; i < st->finding_count; i++)
-		if (strcasecmp(st->findings[i].id, id) == 0)
-			return &st->findings[i];
-	return NULL;
-}
 
 int check_finding_add(struct op_ctx *o, struct error *err)
 {
@@ -69,29 +29,6 @@ int check_finding_add(struct op_ctx *o, struct error *err)
 	if (ledger_finding(o->st, id))
 		return error_set(err, EXIT_TEMPFAIL, "finding id %s is taken; run the command again for a new one", id);
 	return 0;
-}
-
-/* A new open finding by the event's actor, in the current candidate (step may be NULL). */
-struct finding *finding_new(struct op_ctx *o, const char *id, const char *title, const char *severity,
-				   const char *step)
-{
-	struct release_state *st = o->st;
-	const cJSON *evidence = o->ev->evidence;
-	struct finding *f;
-
-	st->findings = xrealloc(st->findings, (st->finding_count + 1) * sizeof(*st->findings));
-	f = &st->findings[st->finding_count++];
-	memset(f, 0, sizeof(*f));
-	f->id = xstrdup(id);
-	f->title = xstrdup(title);
-	f->severity = xstrdup(severity);
-	replace(&f->step, step);
-	f->by = xstrdup(o->actor->id);
-	f->at = o->when;
-	f->candidate = st->candidate;
-	f->evidence = evidence ? cJSON_Duplicate(evidence, 1) : cJSON_CreateArray();
-	f->notes = cJSON_CreateArray();
-	return f;
 }
 
 void apply_finding_add(struct op_ctx *o)

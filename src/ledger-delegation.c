@@ -404,35 +404,3 @@ void apply_remind(struct op_ctx *o)
 	r->at = o->when;
 }
 
-/* What a step's work being cleared (skip, reopen, a delay) takes with it; the credits stay. */
-void record_clear_delegation(struct step_record *r)
-{
-	cJSON_Delete(r->shadows);
-	r->shadows = NULL;
-	replace(&r->handover_from, NULL);
-	replace(&r->handover_to, NULL);
-	replace(&r->handover_note, NULL);
-	r->handover_at = 0;
-}
-
-void free_delegation(struct release_state *st)
-{
-	size_t i;
-
-	for (i = 0; i < st->pb->step_count; i++) {
-		cJSON_Delete(st->steps[i].shadowed);
-		cJSON_Delete(st->steps[i].performers);
-	}
-	for (i = 0; i < st->away_count; i++)
-		free(st->away[i].person);
-	free(st->away);
-	for (i = 0; i < st->reminder_count; i++) {
-		free(st->reminders[i].kind);
-		free(st->reminders[i].person);
-		cJSON_Delete(st->reminders[i].steps);
-		free(st->reminders[i].message);
-		free(st->reminders[i].webhook_id);
-		free(st->reminders[i].by);
-	}
-	free(st->reminders);
-}

@@ -1,10 +1,12 @@
 /*
  * What the parts of the rules share and nobody else sees: the op being
  * checked or applied (struct op_ctx), the op table's row (struct op_def,
- * rows in event.c), and each part's functions the others call.  The parts:
- * ledger.c (state, step ops, dispatch, replay), checklist.c,
- * decision.c (findings, inputs, decisions), ledger-delegation.c, event.c
- * (the op table, shapes, messages) and ledger-view.c (the derived view).
+ * rows in event.c), and each part's functions the others call.  The parts,
+ * from the bottom: state.c (the state and the refusals they share), then
+ * checklist.c, ledger-delegation.c, decision.c and steps.c (the ops'
+ * rules), event.c (the op table, shapes, messages) and ledger.c (dispatch,
+ * replay); ledger-view.c writes the derived view.  Each calls only the
+ * ones below it.
  */
 #ifndef RELCTL_LEDGER_PRIVATE_H
 #define RELCTL_LEDGER_PRIVATE_H
@@ -70,13 +72,17 @@ struct op_def {
 	struct field_def fields[8];
 };
 
-/* ---------- ledger.c: the state, the step ops, the refusals every part shares ---------- */
+/* ---------- state.c: the state, its records and queries, the refusals every part shares ---------- */
 
 void replace(char **field, const char *value);
 void record_clear_work(struct step_record *r);
 bool finished(enum step_state s);
 bool dependencies_met(const struct release_state *st, size_t step);
+char *describe_holder(const struct op_ctx *o);
 int refuse_pending(const struct op_ctx *o, const char *verb, struct error *err);
+int refuse_role(const struct op_ctx *o, const char *verb, const char *role, bool managers_too,
+		struct error *err);
+bool may_reopen(const struct op_ctx *o);
 size_t add_role_people(struct buf *b, const struct playbook *pb, const char *role, const char *except);
 int refuse_own_review(const struct op_ctx *o, const char *what, const char *role, bool whole_step,
 			     struct error *err);
@@ -85,8 +91,19 @@ int require_holder_or_manager(const struct op_ctx *o, const char *verb, struct e
 const char *require_reason(const struct op_ctx *o, struct error *err);
 int refuse_finished(const struct op_ctx *o, const char *verb, struct error *err);
 bool condition_holds(const struct release_state *st, const char *when);
+void item_clear_result(struct check_item *it);
+void item_clear_review(struct check_item *it);
+void record_free_checklists(struct step_record *r);
+void record_clear_delegation(struct step_record *r);
+void free_delegation(struct release_state *st);
+struct finding *finding_new(struct op_ctx *o, const char *id, const char *title, const char *severity,
+				   const char *step);
+
+/* ---------- steps.c: the step ops ---------- */
+
 int check_start(struct op_ctx *o, struct error *err);
 void apply_start(struct op_ctx *o);
+void skip_by_conditions(struct release_state *st, time_t when);
 int check_claim(struct op_ctx *o, struct error *err);
 void apply_claim(struct op_ctx *o);
 void apply_assign(struct op_ctx *o);
@@ -110,7 +127,6 @@ void apply_hook(struct op_ctx *o);
 
 /* ---------- checklist.c: checklists and their ops ---------- */
 
-void record_free_checklists(struct step_record *r);
 void checklists_from_playbook(struct release_state *st);
 void checklist_restart(const struct release_state *st, struct step_record *r);
 const char *review_role(const struct pb_step *s, const struct step_record *r);
@@ -129,8 +145,6 @@ void apply_review_item(struct op_ctx *o);
 /* ---------- decision.c: findings, inputs, decisions ---------- */
 
 int check_finding_add(struct op_ctx *o, struct error *err);
-struct finding *finding_new(struct op_ctx *o, const char *id, const char *title, const char *severity,
-				   const char *step);
 void apply_finding_add(struct op_ctx *o);
 int check_finding_update(struct op_ctx *o, struct error *err);
 void apply_finding_update(struct op_ctx *o);
@@ -154,15 +168,12 @@ int check_away(struct op_ctx *o, struct error *err);
 void apply_away(struct op_ctx *o);
 int check_remind(struct op_ctx *o, struct error *err);
 void apply_remind(struct op_ctx *o);
-void record_clear_delegation(struct step_record *r);
-void free_delegation(struct release_state *st);
 
 /* ---------- event.c: the op table ---------- */
 
 const char *or_empty(const char *s);
-const struct op_def *op_find(const char *name);
-/* Every row of the op table (for its unit test). */
 const struct op_def *op_rows(size_t *count);
+const struct op_def *op_find(const char *name);
 int event_decode_of(const cJSON *event, const char *version, struct event *ev, struct error *err);
 
 #endif

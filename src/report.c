@@ -11,7 +11,6 @@
 
 #include "buf.h"
 #include "checklist.h"
-#include "decision.h"
 #include "html.h"
 #include "json.h"
 #include "provenance.h"

@@ -21,7 +21,6 @@
 
 #include "cJSON.h"
 #include "checklist.h"
-#include "decision.h"
 #include "err.h"
 #include "event.h"
 #include "ledger-view.h"
