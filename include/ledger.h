@@ -47,6 +47,18 @@ int ledger_apply(struct release_state *st, const cJSON *event, struct error *err
  */
 int ledger_apply_new(struct release_state *st, const cJSON *event, struct error *err);
 
+/*
+ * ledger_apply_new, and who must hear of it (at now) appended to notices (a
+ * JSON array; NULL: nobody is told), the rule every path that records an
+ * event follows (a command, sync's replay of offline events):
+ *   {"kind": "ready", "release", "step", "role"}: a step it made ready, for
+ *     the people of its owner role (not a decision: the brief asks its owner);
+ *   {"kind": "rejected", "release", "step", "item"?, "person", "by", "note"}:
+ *     a review that sent work back, for the person it went back to and the
+ *     release managers.
+ */
+int ledger_apply_notify(struct release_state *st, const cJSON *event, time_t now, cJSON *notices, struct error *err);
+
 /* The checks of ledger_apply_new, without applying: whether event would be allowed now. */
 int ledger_check(const struct release_state *st, const cJSON *event, struct error *err);
 

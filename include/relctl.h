@@ -134,8 +134,12 @@ int cmd_record(struct cmd_ctx *ctx, const struct event *ev);
  * unblock): records the op named by the command on STEP, with --reason.
  */
 int cmd_step_exec(struct cmd_ctx *ctx);
-/* Posts the playbook's notify hook for steps the last change made ready; only warns. */
-void cmd_notify_ready(struct cmd_ctx *ctx, struct session *s, const char *version);
+/*
+ * Posts the notify hook of each release the session's notices are about
+ * (ledger_apply_notify: steps made ready, work sent back); only warns.
+ * Offline, nobody is told until the sync that replays the change.
+ */
+void cmd_notify(struct cmd_ctx *ctx, struct session *s);
 /*
  * With a remote configured, tells on stderr how old the local copy of the
  * ledger is (read commands work offline from the last exchange).  Silent

@@ -29,8 +29,11 @@ struct session {
 	time_t now;
 	/* Offline events sync could not replay on the remote tip, with why. */
 	cJSON *rejected;
-	/* The steps the last session_mutate made ready (ids), for notifications. */
-	cJSON *became_ready;
+	/*
+	 * Who must hear of what this command recorded (ledger_apply_notify's
+	 * notices): a change, a start, or sync's replay of offline events.
+	 */
+	cJSON *notices;
 	/* What provenance.c read of its signature cache; may be NULL. */
 	struct provenance_cache *provenance;
 	/* A note for the person, once, after the command (an unsigned commit, say); may be NULL. */

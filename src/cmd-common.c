@@ -21,22 +21,41 @@
 #include "ledger-delegation.h"
 
 /*
- * After a change: when steps became ready and the playbook names a notify
- * hook, tell the people who can take them.  A failure only warns: the
- * change is already recorded.
+ * "test-voyager is ready for a tester (david): relctl claim test-voyager" or
+ * "test-voyager of 2.6.3 was rejected by shalom: the video is cut; it is back
+ * with david (release managers: cristina)", one notice of ledger_apply_notify.
  */
-void cmd_notify_ready(struct cmd_ctx *ctx, struct session *s, const char *version)
+static void describe_notice(const struct release *rel, const cJSON *n, struct buf *steps, struct buf *message)
+{
+	const struct pb_step *step = playbook_step(rel->pb, json_string(n, "step"));
+	const char *item = json_string(n, "item"), *person = json_string(n, "person");
+
+	buf_addf(steps, "%s%s", steps->len ? ", " : "", step->id);
+	if (strcmp(json_string(n, "kind"), "ready") == 0) {
+		buf_addf(message, "%s%s is ready for a %s (", message->len ? "; " : "", step->id, step->owner);
+		playbook_role_people(rel->pb, step->owner, NULL, message);
+		buf_addf(message, "): relctl claim %s", step->id);
+		return;
+	}
+	buf_addf(steps, " (rejected)");
+	buf_addf(message, "%s%s%s%s was rejected by %s: %s; it is back with %s (release managers: ", message->len ? "; " : "",
+		 item ? item : "", item ? " of " : "", step->id, json_string(n, "by"), json_string(n, "note"),
+		 person ? person : "nobody");
+	playbook_role_people(rel->pb, ROLE_RELEASE_MANAGER, NULL, message);
+	buf_adds(message, ")");
+}
+
+/* Posts the notify hook of release version with its notices; a failure only warns. */
+static void notify_release(struct cmd_ctx *ctx, struct session *s, const char *version)
 {
 	struct release rel;
 	struct hook_request req;
 	struct hook_result res;
 	struct error err;
 	struct buf steps, message;
-	const cJSON *id;
+	const cJSON *n;
 	char *webhook_id;
 
-	if (s->became_ready == NULL || cJSON_GetArraySize(s->became_ready) == 0)
-		return;
 	if (session_load_release(s, version, &rel, &err) != 0 || rel.pb->notify == NULL) {
 		release_close(&rel);
 		return;
@@ -48,16 +67,10 @@ void cmd_notify_ready(struct cmd_ctx *ctx, struct session *s, const char *versio
 	}
 	buf_init(&steps);
 	buf_init(&message);
-	cJSON_ArrayForEach(id, s->became_ready)
-	{
-		const struct pb_step *step = playbook_step(rel.pb, id->valuestring);
-
-		buf_addf(&steps, "%s%s", steps.len ? ", " : "", step->id);
-		buf_addf(&message, "%s%s is ready for a %s (", message.len ? "; " : "", step->id, step->owner);
-		playbook_role_people(rel.pb, step->owner, NULL, &message);
-		buf_addf(&message, "): relctl claim %s", step->id);
-	}
-	{
+	cJSON_ArrayForEach(n, s->notices)
+		if (strcmp(json_string(n, "release"), version) == 0 && playbook_step(rel.pb, json_string(n, "step")))
+			describe_notice(&rel, n, &steps, &message);
+	if (steps.len) {
 		struct template_scope scope = { rel.st, store_workdir(s->store), steps.data, message.data };
 		char *key = xasprintf("notify:%s", steps.data);
 
@@ -86,6 +99,32 @@ void cmd_notify_ready(struct cmd_ctx *ctx, struct session *s, const char *versio
 	buf_release(&steps);
 	buf_release(&message);
 	release_close(&rel);
+}
+
+/*
+ * After a change: tells whoever the rules say must hear of it
+ * (ledger_apply_notify) through the release's notify hook, one post per
+ * release.  An offline change tells nobody yet: the others see it when it
+ * is synced, and the sync that replays it tells them then.
+ */
+void cmd_notify(struct cmd_ctx *ctx, struct session *s)
+{
+	const cJSON *n, *earlier;
+
+	if (s->offline)
+		return;
+	cJSON_ArrayForEach(n, s->notices)
+	{
+		const char *version = json_string(n, "release");
+
+		for (earlier = s->notices->child; earlier != n; earlier = earlier->next)
+			if (strcmp(json_string(earlier, "release"), version) == 0)
+				break;
+		if (earlier == n)
+			notify_release(ctx, s, version);
+	}
+	cJSON_Delete(s->notices);
+	s->notices = NULL;
 }
 
 static bool has_option(const struct cmd_ctx *ctx, const char *name)
@@ -157,7 +196,7 @@ int cmd_record(struct cmd_ctx *ctx, const struct event *ev)
 	if (rc == 0) {
 		/* One line, though a finding's title may have several. */
 		fprintf(ctx->out, "%s%s%s\n", color(ctx, C_GREEN), cmd_line(ctx, summary), color(ctx, C_RESET));
-		cmd_notify_ready(ctx, ctx->session, m.version);
+		cmd_notify(ctx, ctx->session);
 	}
 	free(summary);
 	return rc;

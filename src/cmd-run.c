@@ -50,7 +50,7 @@ static int record_dry_run(struct cmd_ctx *ctx, const struct release *rel, const 
 	rc = session_mutate(ctx->session, &record, &summary, &ctx->err);
 	if (rc == 0) {
 		fprintf(ctx->out, "%s\n", summary);
-		cmd_notify_ready(ctx, ctx->session, rel->st->version);
+		cmd_notify(ctx, ctx->session);
 	}
 	free(summary);
 	free(text);
@@ -165,7 +165,7 @@ static int run_exec(struct cmd_ctx *ctx)
 	}
 	fprintf(ctx->out, "%s\n", summary);
 	if (res.outcome == HOOK_DELIVERED) {
-		cmd_notify_ready(ctx, s, rel->st->version);
+		cmd_notify(ctx, s);
 		rc = 0;
 	} else {
 		char excerpt[121];

@@ -89,7 +89,7 @@ static int start_exec(struct cmd_ctx *ctx)
 		if (args_flag(&ctx->args, "rehearsal"))
 			fprintf(ctx->out, "REHEARSAL: its hook steps are recorded as dry runs and nothing is sent or notified\n");
 		fprintf(ctx->out, "next: 'relctl next' shows what to do first\n");
-		cmd_notify_ready(ctx, s, ctx->args.positionals[0]);
+		cmd_notify(ctx, s);
 	}
 out:
 	free(summary);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checklist.h"
 #include "event.h"
 #include "json.h"
 #include "ledger-private.h"
@@ -144,6 +145,54 @@ static int apply_event(struct release_state *st, const cJSON *event, bool fresh,
 	st->updated_at = o.when;
 	settle(st, o.when);
 	return 0;
+}
+
+/* A notice of kind about step for notices. */
+static cJSON *notice_add(cJSON *notices, const struct release_state *st, const char *kind, const struct pb_step *step)
+{
+	cJSON *n = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(n, "kind", kind);
+	cJSON_AddStringToObject(n, "release", st->version);
+	cJSON_AddStringToObject(n, "step", step->id);
+	cJSON_AddItemToArray(notices, n);
+	return n;
+}
+
+int ledger_apply_notify(struct release_state *st, const cJSON *event, time_t now, cJSON *notices, struct error *err)
+{
+	bool *was_ready = xcalloc(st->pb->step_count + 1, sizeof(*was_ready));
+	struct event ev;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < st->pb->step_count; i++)
+		was_ready[i] = st->event_count > 0 && ledger_step_state(st, i, now) == STATE_READY;
+	rc = ledger_apply_new(st, event, err);
+	if (rc == 0 && notices) {
+		/* The brief asks a decision's owner; the ready steps' people are told who can take them. */
+		for (i = 0; i < st->pb->step_count; i++)
+			if (!was_ready[i] && ledger_step_state(st, i, now) == STATE_READY &&
+			    st->pb->steps[i].kind != STEP_DECISION)
+				cJSON_AddStringToObject(notice_add(notices, st, "ready", &st->pb->steps[i]), "role",
+							st->pb->steps[i].owner);
+		/* Work sent back goes to whoever did it, and the release managers hear of it. */
+		if (event_decode_of(event, st->version, &ev, err) == 0 && strcmp(ev.op, "review") == 0 &&
+		    strcmp(ev.verdict, "reject") == 0) {
+			const struct pb_step *step = playbook_step(st->pb, ev.step);
+			const struct step_record *r = &st->steps[step->index];
+			const struct check_item *it = ev.item ? checklist_item(&r->checklist, ev.item) : NULL;
+			cJSON *n = notice_add(notices, st, "rejected", step);
+
+			if (it)
+				cJSON_AddStringToObject(n, "item", it->id);
+			json_add_string_or_null(n, "person", it && it->by ? it->by : r->holder ? r->holder : r->done_by);
+			cJSON_AddStringToObject(n, "by", ev.actor);
+			cJSON_AddStringToObject(n, "note", ev.note ? ev.note : "");
+		}
+	}
+	free(was_ready);
+	return rc;
 }
 
 int ledger_apply(struct release_state *st, const cJSON *event, struct error *err)

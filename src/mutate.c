@@ -88,24 +88,8 @@ static int plan_mutation(struct session *s, const char *tip, void *data, struct 
 	event = new_event(s, me, &m->event, rel.st->candidate, err);
 	if (event == NULL)
 		goto out;
-	{
-		bool *was_ready = xcalloc(rel.pb->step_count + 1, sizeof(*was_ready));
-		size_t i;
-
-		for (i = 0; i < rel.pb->step_count; i++)
-			was_ready[i] = ledger_step_state(rel.st, i, s->now) == STATE_READY;
-		if (ledger_apply_new(rel.st, event, err) != 0) {
-			free(was_ready);
-			goto out;
-		}
-		cJSON_Delete(s->became_ready);
-		s->became_ready = cJSON_CreateArray();
-		for (i = 0; i < rel.pb->step_count; i++)
-			if (!was_ready[i] && ledger_step_state(rel.st, i, s->now) == STATE_READY &&
-			    rel.pb->steps[i].kind != STEP_DECISION)
-				cJSON_AddItemToArray(s->became_ready, cJSON_CreateString(rel.pb->steps[i].id));
-		free(was_ready);
-	}
+	if (ledger_apply_notify(rel.st, event, s->now, s->notices, err) != 0)
+		goto out;
 	plan_message(plan, rel.st, event);
 	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(rel.doc, "events"), event);
 	event = NULL;
@@ -316,16 +300,11 @@ static int plan_start(struct session *s, const char *tip, void *data, struct pla
 	event = new_event(s, me, &start, 1, err);
 	if (event == NULL)
 		goto out;
-	if (ledger_apply_new(rel.st, event, err) != 0) {
+	if (ledger_apply_notify(rel.st, event, s->now, s->notices, err) != 0) {
 		cJSON_Delete(event);
 		goto out;
 	}
 	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(rel.doc, "events"), event);
-	cJSON_Delete(s->became_ready);
-	s->became_ready = cJSON_CreateArray();
-	for (size_t i = 0; i < rel.pb->step_count; i++)
-		if (ledger_step_state(rel.st, i, s->now) == STATE_READY && rel.pb->steps[i].kind != STEP_DECISION)
-			cJSON_AddItemToArray(s->became_ready, cJSON_CreateString(rel.pb->steps[i].id));
 	ledger_write_view(rel.st, rel.doc);
 	plan_release_doc(plan, &rel);
 	if (plan_index(s, tip, rel.st, plan, true, err) != 0)

@@ -156,6 +156,9 @@ int plan_commit_local(struct session *s, plan_fn fn, void *data, char **summary,
 
 		if (rc < 0)
 			return -1;
+		/* What this attempt's plan tells (a lost race plans it again). */
+		cJSON_Delete(s->notices);
+		s->notices = cJSON_CreateArray();
 		plan_init(&plan);
 		if (fn(s, base, data, &plan, err) != 0 ||
 		    (plan.count > 0 && commit_plan(s, NULL, base, &plan, new_tip, err) != 0)) {

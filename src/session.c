@@ -54,7 +54,7 @@ void session_close(struct session *s)
 	free(s->ref);
 	free(s->remote);
 	cJSON_Delete(s->rejected);
-	cJSON_Delete(s->became_ready);
+	cJSON_Delete(s->notices);
 	free(s->note);
 	provenance_free(s->provenance);
 	memset(s, 0, sizeof(*s));
