@@ -185,6 +185,18 @@ time_t ledger_wait_opens(const struct release_state *st, size_t step);
 /* The first phase that is not complete, or phase_count when all are. */
 size_t ledger_current_phase(const struct release_state *st);
 
+/* Whether a step in state is finished: done or skipped, so the steps that need it may go. */
+bool ledger_finished(enum step_state state);
+/*
+ * What pending step waits for: when its phase is not open yet, the phase
+ * that must complete first in *phase (else *phase is phase_count); the
+ * steps it needs that are not finished into deps (indexes, at most its
+ * needs' count).  Returns how many deps.
+ */
+size_t ledger_waits_for(const struct release_state *st, size_t step, size_t *phase, size_t *deps);
+/* The inputs decision asks for that the current candidate lacks (role names, at most its inputs' count). */
+size_t ledger_missing_inputs(const struct release_state *st, const struct pb_step *decision, const char **missing);
+
 const char *step_state_name(enum step_state state);
 const char *release_status_name(enum release_status status);
 

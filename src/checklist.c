@@ -197,13 +197,13 @@ static int require_checklist_editor(const struct op_ctx *o, const char *verb, st
 		return refuse_no_checklist(o, err);
 	/* Someone who could not edit it even reopened hears who can, not to reopen it. */
 	if (ledger_is_manager(o->actor) || person_has_role(o->actor, o->step->owner))
-		return finished(o->state) || o->state == STATE_IN_REVIEW ? refuse_finished(o, verb, err) : 0;
+		return ledger_finished(o->state) || o->state == STATE_IN_REVIEW ? refuse_finished(o, verb, err) : 0;
 	for (i = 0; i < st->pb->step_count; i++) {
 		const struct step_record *r = &st->steps[i];
 
 		if (strlist_contains(&st->pb->steps[i].updates, o->step->id) && r->holder &&
 		    strcmp(r->holder, o->actor->id) == 0 && (r->base == STATE_CLAIMED || r->base == STATE_BLOCKED))
-			return finished(o->state) || o->state == STATE_IN_REVIEW ? refuse_finished(o, verb, err) : 0;
+			return ledger_finished(o->state) || o->state == STATE_IN_REVIEW ? refuse_finished(o, verb, err) : 0;
 	}
 	who = updaters(st, o->step);
 	buf_init(&can);

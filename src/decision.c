@@ -143,7 +143,8 @@ int check_decide(struct op_ctx *o, struct error *err)
 	const struct pb_step *step = ledger_decision_step(o->st);
 	bool forced = o->ev->forced;
 	struct buf missing;
-	size_t i;
+	const char **lacking;
+	size_t i, count;
 	int rc = 0;
 
 	if (decision == NULL || (strcmp(decision, "ship") && strcmp(decision, "delay") && strcmp(decision, "abort")))
@@ -187,9 +188,11 @@ int check_decide(struct op_ctx *o, struct error *err)
 					 o->st->version);
 	}
 	buf_init(&missing);
-	for (i = 0; i < step->inputs.count; i++)
-		if (ledger_input(o->st, step->inputs.items[i]) == NULL)
-			buf_addf(&missing, "%s%s", missing.len ? ", " : "", step->inputs.items[i]);
+	lacking = xcalloc(step->inputs.count + 1, sizeof(*lacking));
+	count = ledger_missing_inputs(o->st, step, lacking);
+	for (i = 0; i < count; i++)
+		buf_addf(&missing, "%s%s", missing.len ? ", " : "", lacking[i]);
+	free(lacking);
 	if (missing.len && !forced && strcmp(decision, "abort") != 0)
 		rc = error_set(err, EXIT_DATAERR,
 			       "the decision still needs input from %s ('relctl input --note TEXT' by someone of that role), or decide with --force",

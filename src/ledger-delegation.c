@@ -85,7 +85,7 @@ long ledger_overdue(const struct release_state *st, size_t step, time_t now)
 	enum step_state state = ledger_step_state(st, step, now);
 	time_t due = ledger_due_at(st, step);
 
-	if (due == 0 || now <= due || finished(state) || state == STATE_PENDING || state == STATE_WAITING)
+	if (due == 0 || now <= due || ledger_finished(state) || state == STATE_PENDING || state == STATE_WAITING)
 		return 0;
 	return (long)(now - due);
 }

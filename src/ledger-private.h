@@ -76,7 +76,6 @@ struct op_def {
 
 void replace(char **field, const char *value);
 void record_clear_work(struct step_record *r);
-bool finished(enum step_state s);
 bool dependencies_met(const struct release_state *st, size_t step);
 char *describe_holder(const struct op_ctx *o);
 int refuse_pending(const struct op_ctx *o, const char *verb, struct error *err);

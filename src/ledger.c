@@ -44,7 +44,7 @@ static void settle(struct release_state *st, time_t when)
 
 		if (r->base == STATE_READY && r->ready_at == 0 && dependencies_met(st, i))
 			r->ready_at = when;
-		if (!finished(r->base))
+		if (!ledger_finished(r->base))
 			all = false;
 	}
 	if (st->status != RELEASE_ABORTED)

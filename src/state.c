@@ -136,7 +136,7 @@ void release_state_free(struct release_state *st)
 
 /* ---------- derived state ---------- */
 
-bool finished(enum step_state s)
+bool ledger_finished(enum step_state s)
 {
 	return s == STATE_DONE || s == STATE_SKIPPED;
 }
@@ -147,7 +147,7 @@ bool ledger_phase_complete(const struct release_state *st, size_t phase)
 	size_t i;
 
 	for (i = 0; i < ph->step_count; i++)
-		if (!finished(st->steps[ph->first_step + i].base))
+		if (!ledger_finished(st->steps[ph->first_step + i].base))
 			return false;
 	return true;
 }
@@ -182,7 +182,7 @@ bool dependencies_met(const struct release_state *st, size_t step)
 	for (i = 0; i < s->needs.count; i++) {
 		const struct pb_step *dep = playbook_step(st->pb, s->needs.items[i]);
 
-		if (dep && !finished(st->steps[dep->index].base))
+		if (dep && !ledger_finished(st->steps[dep->index].base))
 			return false;
 	}
 	return true;
@@ -219,41 +219,65 @@ char *describe_holder(const struct op_ctx *o)
 }
 
 /* Why a pending step is pending: its phase, or the steps it needs. */
+size_t ledger_waits_for(const struct release_state *st, size_t step, size_t *phase, size_t *deps)
+{
+	const struct pb_step *s = &st->pb->steps[step];
+	size_t i, count = 0;
+
+	*phase = ledger_phase_open(st, s->phase) ? st->pb->phase_count : ledger_current_phase(st);
+	for (i = 0; i < s->needs.count; i++) {
+		const struct pb_step *dep = playbook_step(st->pb, s->needs.items[i]);
+
+		if (dep && !ledger_finished(st->steps[dep->index].base))
+			deps[count++] = dep->index;
+	}
+	return count;
+}
+
+size_t ledger_missing_inputs(const struct release_state *st, const struct pb_step *decision, const char **missing)
+{
+	size_t i, count = 0;
+
+	for (i = 0; i < decision->inputs.count; i++)
+		if (ledger_input(st, decision->inputs.items[i]) == NULL)
+			missing[count++] = decision->inputs.items[i];
+	return count;
+}
+
 int refuse_pending(const struct op_ctx *o, const char *verb, struct error *err)
 {
 	const struct release_state *st = o->st;
 	const struct pb_step *s = o->step;
+	size_t *deps = xcalloc(s->needs.count + 1, sizeof(*deps)), count, i, p;
 	struct buf why;
-	size_t i;
 	int rc;
 
 	buf_init(&why);
-	if (!ledger_phase_open(st, s->phase)) {
-		size_t p = ledger_current_phase(st), left = 0;
+	count = ledger_waits_for(st, s->index, &p, deps);
+	if (p < st->pb->phase_count) {
+		size_t left = 0;
 
 		for (i = 0; i < st->pb->phases[p].step_count; i++)
-			if (!finished(st->steps[st->pb->phases[p].first_step + i].base))
+			if (!ledger_finished(st->steps[st->pb->phases[p].first_step + i].base))
 				left++;
 		rc = error_set(err, EXIT_DATAERR,
 			       "cannot %s %s yet: its phase \"%s\" starts when \"%s\" is complete (%zu step%s left there; see 'relctl next')",
 			       verb, s->id, st->pb->phases[s->phase].id, st->pb->phases[p].id, left,
 			       left == 1 ? "" : "s");
 		buf_release(&why);
+		free(deps);
 		return rc;
 	}
-	for (i = 0; i < s->needs.count; i++) {
-		const struct pb_step *dep = playbook_step(st->pb, s->needs.items[i]);
-		const struct step_record *r;
+	for (i = 0; i < count; i++) {
+		const struct step_record *r = &st->steps[deps[i]];
 
-		if (dep == NULL || finished(st->steps[dep->index].base))
-			continue;
-		r = &st->steps[dep->index];
-		buf_addf(&why, "%s%s (%s%s%s)", why.len ? ", " : "", dep->id,
-			 step_state_name(ledger_step_state(st, dep->index, o->when)), r->holder ? " by " : "",
+		buf_addf(&why, "%s%s (%s%s%s)", why.len ? ", " : "", st->pb->steps[deps[i]].id,
+			 step_state_name(ledger_step_state(st, deps[i], o->when)), r->holder ? " by " : "",
 			 r->holder ? r->holder : "");
 	}
 	rc = error_set(err, EXIT_DATAERR, "cannot %s %s yet: it waits for %s", verb, s->id, why.data);
 	buf_release(&why);
+	free(deps);
 	return rc;
 }
 

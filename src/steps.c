@@ -332,7 +332,7 @@ int check_skip(struct op_ctx *o, struct error *err)
 				 o->actor->id, o->step->id);
 	if (o->step->kind == STEP_DECISION)
 		return error_set(err, EXIT_DATAERR, "the decision cannot be skipped; the product owner decides with 'relctl decide'");
-	if (finished(o->state))
+	if (ledger_finished(o->state))
 		return refuse_finished(o, "skip", err);
 	return 0;
 }
@@ -353,7 +353,7 @@ int check_reopen(struct op_ctx *o, struct error *err)
 		return refuse_role(o, "reopen", o->step->owner, true, err);
 	if (o->step->kind == STEP_DECISION)
 		return error_set(err, EXIT_DATAERR, "the decision is not reopened by hand; 'relctl decide delay' starts a new candidate");
-	if (!finished(o->state) && o->state != STATE_IN_REVIEW)
+	if (!ledger_finished(o->state) && o->state != STATE_IN_REVIEW)
 		return error_set(err, EXIT_DATAERR, "cannot reopen %s: it is %s, not done or skipped", o->step->id,
 				 step_state_name(o->state));
 	return 0;
