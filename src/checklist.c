@@ -18,6 +18,8 @@
 #include "ledger-private.h"
 #include "util.h"
 
+/* ---------- checklists: the items of a step in a release ---------- */
+
 /* A new item at the end of list, with no result; the caller fills it. */
 static struct check_item *checklist_append(struct checklist *list, const char *id, const char *text,
 					   bool evidence_required, const char *review)

@@ -15,6 +15,8 @@
 #include "ledger-private.h"
 #include "util.h"
 
+/* ---------- findings, inputs, decisions ---------- */
+
 int check_finding_add(struct op_ctx *o, struct error *err)
 {
 	const char *id = o->ev->finding, *title = o->ev->title;

@@ -439,9 +439,7 @@ bool condition_holds(const struct release_state *st, const char *when)
 	return cJSON_IsTrue(v) != negate;
 }
 
-/* ---------- what the parts of the state hold, and its memory ---------- */
-
-/* ---------- checklists: the items of a step in a release ---------- */
+/* ---------- the records of checklists and delegation: clearing and freeing them ---------- */
 
 void item_clear_result(struct check_item *it)
 {
@@ -531,8 +529,6 @@ void free_delegation(struct release_state *st)
 }
 
 /* ---------- findings, inputs, decisions: the queries ---------- */
-
-/* ---------- findings, inputs, decisions ---------- */
 
 const struct pb_step *ledger_decision_step(const struct release_state *st)
 {
