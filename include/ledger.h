@@ -16,180 +16,22 @@
 #include "cJSON.h"
 #include "err.h"
 #include "playbook.h"
+#include "state.h"
 
 #define LEDGER_FORMAT 1
 
-enum step_state {
-	STATE_PENDING,   /* its phase or dependencies are not met */
-	STATE_READY,     /* can be claimed */
-	STATE_CLAIMED,
-	STATE_BLOCKED,
-	STATE_IN_REVIEW, /* done, awaiting the review role */
-	STATE_DONE,
-	STATE_SKIPPED,
-	STATE_WAITING,   /* derived: a claimed wait step before its minimum duration */
-};
+struct event;
 
-enum release_status { RELEASE_OPEN, RELEASE_COMPLETE, RELEASE_ABORTED };
-
-/*
- * One item of a step's checklist in a release: the playbook's items (their
- * "when" true) and the release's additions, each with the result its
- * holder recorded (docs/ledger.md, "Checklists").
- */
-struct check_item {
-	char *id;
-	char *text;
-	bool evidence_required;
-	char *review;         /* the role that reviews its result; may be NULL */
-	char *added_by;       /* NULL for the playbook's items */
-	char *removed_by;     /* set when removed for this release: it needs no result */
-	char *removed_reason;
-	time_t removed_at;
-	char *result;         /* "pass", "fail" or "na"; NULL while it has none */
-	char *by;             /* who recorded the result */
-	time_t at;
-	char *note;
-	cJSON *evidence;      /* array of strings */
-	char *finding;        /* the finding its fail opened or added to; may be NULL */
-	char *review_by;
-	char *review_verdict; /* "approve" or "reject" of the result */
-	char *review_note;
-};
-
-/* A step's checklist for one candidate (or one round, when reopened). */
-struct checklist {
-	int candidate;
-	struct check_item *items;
-	size_t count;
-};
-
-struct step_record {
-	enum step_state base; /* STATE_READY stands for "unclaimed" */
-	enum step_state before_block;
-	char *holder;         /* person id, while claimed, blocked or in review */
-	char *done_by;
-	char *note;
-	cJSON *evidence;      /* array of strings */
-	char *reason;         /* of the last skip, block or reopen */
-	char *review_by;
-	char *review_verdict; /* "approve" or "reject" */
-	char *review_note;
-	time_t ready_at, claimed_at, done_at, changed_at;
-	int candidate;        /* the candidate of the last change */
-	bool reason_is_condition; /* skipped by its "when" at the start */
-	cJSON *hook;              /* the last hook result recorded, or NULL */
-	int round;                /* times reopened: a hook step's webhook-id differs each round */
-	size_t event_count;
-	cJSON *shadows;           /* people learning it now (relctl shadow): ids */
-	cJSON *shadowed;          /* people who shadowed it to its finish, any round: ids */
-	cJSON *performers;        /* people who finished it, any round or candidate: ids (not in the view) */
-	char *handover_from, *handover_to, *handover_note; /* the last hand-over of this round, or NULL */
-	time_t handover_at;
-	struct checklist checklist; /* the current candidate's */
-	struct checklist *earlier;  /* the ones a delay or a reopen ended, oldest first */
-	size_t earlier_count;
-};
-
-/* Someone unavailable (relctl away), as this release knows it. */
-struct away_record {
-	char *person;
-	time_t since;
-	time_t until; /* 0: until they say they are back */
-};
-
-/* A reminder sent (relctl remind): who was chased about which steps, and when. */
-struct reminder_record {
-	char *kind;    /* "reminder" (a person, about their steps) or "escalation" (to the release managers) */
-	char *person;  /* the person reminded; NULL for an escalation */
-	cJSON *steps;  /* step ids */
-	char *message; /* what it said */
-	char *webhook_id;
-	char *by;
-	time_t at;
-};
-
-struct finding {
-	char *id;       /* "F-" and six hex digits of the event that added it */
-	char *title;
-	char *severity; /* blocker, major or minor */
-	char *step;     /* may be NULL */
-	char *by;
-	time_t at;
-	int candidate;  /* found in */
-	cJSON *evidence;
-	long estimate;  /* seconds to fix, from a dev; 0 when not given */
-	char *risk;     /* low, medium or high, from a dev */
-	char *impact;   /* customer impact, from support */
-	cJSON *notes;   /* [{by, at, note}] */
-	bool closed;
-	char *closed_by;
-	char *item;     /* the checklist item whose fail opened it; NULL otherwise */
-};
-
-struct input_record {
-	char *role;
-	char *by;
-	char *note;
-	time_t at;
-	int candidate;
-};
-
-struct decision_record {
-	char *decision; /* ship, delay or abort */
-	char *by;
-	char *reason;
-	char *brief_hash;
-	bool forced;
-	time_t at;
-	int candidate;
-};
-
-struct release_state {
-	const struct playbook *pb;
-	char *version;
-	int candidate;
-	enum release_status status;
-	char *started_by;
-	time_t started_at, updated_at;
-	cJSON *vars; /* name -> typed value */
-	struct step_record *steps; /* parallel to pb->steps */
-	size_t event_count;
-	struct finding *findings;
-	size_t finding_count;
-	struct input_record *inputs; /* every input given, oldest first */
-	size_t input_count;
-	struct decision_record *decisions; /* every decision, oldest first */
-	size_t decision_count;
-	bool rehearsal; /* relctl start --rehearsal: a practice run; its hooks are dry runs, nothing is sent */
-	time_t target;  /* relctl start --target; 0 when none */
-	struct away_record *away; /* who is away now, as recorded in this release */
-	size_t away_count;
-	struct reminder_record *reminders; /* every reminder sent, oldest first */
-	size_t reminder_count;
-	/*
-	 * Another release of the same ledger, for the rules that look across
-	 * releases (a claim granted by shadowing the step in an earlier one).
-	 * Set by whoever applies new events (the judge, a mutation, sync); an
-	 * event that needs it is refused while it is NULL.  Not owned.
-	 */
-	const struct release_state *(*lookup)(void *data, const char *version);
-	void *lookup_data;
-};
-
-/* The playbook's decision step, or NULL. */
-const struct pb_step *ledger_decision_step(const struct release_state *st);
-/* The latest input of role for the current candidate, or NULL. */
-const struct input_record *ledger_input(const struct release_state *st, const char *role);
-const struct finding *ledger_finding(const struct release_state *st, const char *id);
-/* Whether a delay decided now starts pb step s again (an on_delay step its condition did not skip). */
-bool ledger_delay_reopens(const struct release_state *st, const struct pb_step *s);
-
-struct release_state *release_state_new(const struct playbook *pb, const char *version);
+/* Limits of what one event may carry (docs/ledger.md). */
+#define LEDGER_NAME_MAX 256          /* one-line fields: ids, verdicts, a brief hash */
+#define LEDGER_TEXT_MAX (64 * 1024)  /* a note, a reason, a title, a hook's result */
+#define LEDGER_LINK_MAX 2048         /* one evidence link */
+#define LEDGER_LINKS_MAX 100         /* evidence links per event */
+#define LEDGER_RELEASE_MAX (16 * 1024 * 1024) /* one release file */
+#define LEDGER_EVENTS_MAX 100000     /* events in one release */
 
 /* A release as it would start with the playbook's default vars (for planning). */
 struct release_state *ledger_planned(const struct playbook *pb);
-void release_state_free(struct release_state *st);
 
 /*
  * Checks that event is allowed now for its actor and applies it.  On refusal
@@ -205,65 +47,29 @@ int ledger_apply(struct release_state *st, const cJSON *event, struct error *err
  */
 int ledger_apply_new(struct release_state *st, const cJSON *event, struct error *err);
 
+/*
+ * ledger_apply_new, and who must hear of it (at now) appended to notices (a
+ * JSON array; NULL: nobody is told), the rule every path that records an
+ * event follows (a command, sync's replay of offline events):
+ *   {"kind": "ready", "release", "step", "role"}: a step it made ready, for
+ *     the people of its owner role (not a decision: the brief asks its owner);
+ *   {"kind": "rejected", "release", "step", "item"?, "person", "by", "note"}:
+ *     a review that sent work back, for the person it went back to and the
+ *     release managers.
+ */
+int ledger_apply_notify(struct release_state *st, const cJSON *event, time_t now, cJSON *notices, struct error *err);
+
 /* The checks of ledger_apply_new, without applying: whether event would be allowed now. */
 int ledger_check(const struct release_state *st, const cJSON *event, struct error *err);
 
 /*
- * Whether actor may do op on step (NULL for release-wide ops) at when, with
- * fields (may be NULL): ledger_check on the event that would be recorded.
- * Commands ask it before acting (relctl run, before sending) and to say who
- * can do what (relctl next), so the rule stays here.
+ * Whether actor may do what (its op, step and fields; its id, time, actor
+ * and candidate are filled in) at when: ledger_check on the event that
+ * would be recorded.  Commands ask it before acting (relctl run, before
+ * sending) and to say who can do what (relctl next), so the rule stays here.
  */
-int ledger_may(const struct release_state *st, const char *actor, const char *op, const char *step,
-	       const cJSON *fields, time_t when, struct error *err);
-
-/* ---------- delegation: shadows, hand-overs, away, deadlines, reminders ---------- */
-
-/* When step is due (ready_at + due); 0 without a due or before it is ready. */
-time_t ledger_due_at(const struct release_state *st, size_t step);
-/* Seconds step is past its due at now; 0 when it is not (or finished, pending or waiting). */
-long ledger_overdue(const struct release_state *st, size_t step, time_t now);
-/* Seconds a claimed step has been held at now, once that is longer than its idle_after; else 0. */
-long ledger_idle(const struct release_state *st, size_t step, time_t now);
-/* Seconds a ready step has gone unclaimed at now, once that is longer than its idle_after; else 0. */
-long ledger_unclaimed(const struct release_state *st, size_t step, time_t now);
-/* Whether person is away at now; the record, or NULL. */
-const struct away_record *ledger_away(const struct release_state *st, const char *person, time_t now);
-/* Whether person shadowed step (an id) to its finish in this release. */
-bool ledger_has_shadowed(const struct release_state *st, const char *step, const char *person);
-/* Whether person (NULL: the release managers) was already reminded of step on the UTC day of when. */
-bool ledger_reminded(const struct release_state *st, const char *kind, const char *person, const char *step,
-		     time_t when);
-/* Counts of a checklist's items that are not removed. */
-struct checklist_counts {
-	size_t total, pass, fail, na, unchecked;
-	size_t review_pending; /* items with a review role whose result is not approved yet */
-};
-
-void checklist_count(const struct checklist *list, struct checklist_counts *out);
-/* The item id of list (removed ones too: see removed_by), or NULL. */
-const struct check_item *checklist_item(const struct checklist *list, const char *id);
-/* The role a step in review waits for: its own review role, else that of the first item still to approve. */
-const char *ledger_review_role(const struct release_state *st, size_t step);
-/* Whether the step's record has a checklist now or had one in an earlier candidate. */
-bool ledger_has_checklist(const struct step_record *r);
-
-/* Limits of what one event may carry (docs/ledger.md). */
-#define LEDGER_NAME_MAX 256          /* one-line fields: ids, verdicts, a brief hash */
-#define LEDGER_TEXT_MAX (64 * 1024)  /* a note, a reason, a title, a hook's result */
-#define LEDGER_LINK_MAX 2048         /* one evidence link */
-#define LEDGER_LINKS_MAX 100         /* evidence links per event */
-#define LEDGER_RELEASE_MAX (16 * 1024 * 1024) /* one release file */
-#define LEDGER_EVENTS_MAX 100000     /* events in one release */
-
-/*
- * Whether value may be the field of an op's event ("note" of "done", or
- * "step") within the limits above: 0, or -1 with why not ("is not valid
- * UTF-8", "is 70 KiB; a text is at most 64 KiB") in why.  A field the op
- * does not declare passes (the replay refuses it).  For what a command line
- * gives, checked before it becomes an event; the replay checks again.
- */
-int ledger_field_fits(const char *op, const char *field, const cJSON *value, char *why, size_t size);
+int ledger_may(const struct release_state *st, const char *actor, const struct event *what, time_t when,
+	       struct error *err);
 
 /*
  * Replays a release document's events.  A document of a newer format, or
@@ -271,41 +77,5 @@ int ledger_field_fits(const char *op, const char *field, const cJSON *value, cha
  */
 struct release_state *ledger_replay(const struct playbook *pb, const cJSON *doc, const char *label,
 				    struct error *err);
-
-/* A step's state as people see it now: pending/ready resolved, waiting derived. */
-enum step_state ledger_step_state(const struct release_state *st, size_t step, time_t now);
-bool ledger_phase_open(const struct release_state *st, size_t phase);
-bool ledger_phase_complete(const struct release_state *st, size_t phase);
-/* When a claimed wait step opens (claimed_at + min_duration); 0 otherwise. */
-time_t ledger_wait_opens(const struct release_state *st, size_t step);
-/* The first phase that is not complete, or phase_count when all are. */
-size_t ledger_current_phase(const struct release_state *st);
-
-const char *step_state_name(enum step_state state);
-const char *release_status_name(enum release_status status);
-
-/* Whether the person may act as release manager. */
-bool ledger_is_manager(const struct pb_person *person);
-
-/*
- * The derived part of a release document (status, candidate, vars, steps),
- * added to doc replacing any earlier one.  Always equal to the replay.
- */
-void ledger_write_view(const struct release_state *st, cJSON *doc);
-/* The same, without "steps" when with_steps is false (the judge compares steps one by one). */
-void ledger_write_view_parts(const struct release_state *st, cJSON *doc, bool with_steps);
-/* One step's part of the view ("steps"."ID"); caller deletes. */
-cJSON *ledger_step_view(const struct release_state *st, size_t step);
-
-/*
- * The entry of st's release in the index's "releases" object: {status,
- * candidate, started, playbook}, put there (last) when its status or
- * candidate changed, or always.  Returns whether it was put.  The commit
- * path writes the index with it and the judge expects the same.
- */
-bool ledger_index_entry(const struct release_state *st, cJSON *releases, bool always);
-
-/* A new event skeleton: {id, time, actor, op, step?}; caller deletes. */
-cJSON *ledger_event_new(const char *id, time_t when, const char *actor, const char *op, const char *step);
 
 #endif

@@ -118,23 +118,28 @@ const char *color(const struct cmd_ctx *ctx, const char *code);
 
 /* Helpers shared by commands (src/cmd-common.c). */
 struct cJSON;
+struct event;
 struct session;
 /*
- * What the command line gave for an op's event (step may be NULL), held to
- * the ledger's limits before it becomes one: a usage error naming the
- * option (--note) or the argument (the title), where the replay would name
- * an event id.  cmd_record does it.
+ * What the command line gave for an op's event (its op, step and fields),
+ * held to the ledger's limits before it becomes one: a usage error naming
+ * the option (--note) or the argument (the title), where the replay would
+ * name an event id.  cmd_record does it.
  */
-int cmd_check_fields(struct cmd_ctx *ctx, const char *op, const char *step, const struct cJSON *fields);
-/* Records op on step (fields borrowed, may be NULL) and prints what happened. */
-int cmd_record(struct cmd_ctx *ctx, const char *op, const char *step, struct cJSON *fields);
+int cmd_check_event(struct cmd_ctx *ctx, const struct event *ev);
+/* Records ev (its op, step and fields; the rest is filled in) and prints what happened. */
+int cmd_record(struct cmd_ctx *ctx, const struct event *ev);
 /*
  * The exec of the plain step commands (claim, unclaim, skip, reopen, block,
  * unblock): records the op named by the command on STEP, with --reason.
  */
 int cmd_step_exec(struct cmd_ctx *ctx);
-/* Posts the playbook's notify hook for steps the last change made ready; only warns. */
-void cmd_notify_ready(struct cmd_ctx *ctx, struct session *s, const char *version);
+/*
+ * Posts the notify hook of each release the session's notices are about
+ * (ledger_apply_notify: steps made ready, work sent back); only warns.
+ * Offline, nobody is told until the sync that replays the change.
+ */
+void cmd_notify(struct cmd_ctx *ctx, struct session *s);
 /*
  * With a remote configured, tells on stderr how old the local copy of the
  * ledger is (read commands work offline from the last exchange).  Silent
@@ -185,8 +190,8 @@ int cmd_write_output(struct cmd_ctx *ctx, const char *path, const char *text);
 int cmd_load_release(struct cmd_ctx *ctx);
 /* A new finding id, "F-" and six random hex digits, into id. */
 int cmd_new_finding_id(struct cmd_ctx *ctx, char id[16]);
-/* fields.evidence = the --evidence links (none empty), or -1 with ctx->err set. */
-int cmd_add_evidence(struct cmd_ctx *ctx, struct cJSON *fields);
+/* The --evidence links (none empty) as an array the caller deletes, or NULL with ctx->err set. */
+struct cJSON *cmd_evidence(struct cmd_ctx *ctx);
 /*
  * A step's checklist as the view holds it (docs/ledger.md): one line per
  * item (id, result, who and when, note, finding, review, links) after

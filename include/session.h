@@ -1,9 +1,8 @@
 /*
  * A command's view of the ledger: the repository and its settings, who is
- * acting, the releases on the ledger branch, and the one way to change
- * them (session_mutate), which reads the tip, checks the event with the
- * rules in ledger.c, commits, and moves the branch by compare-and-swap,
- * retrying on a lost race.  Commands never touch git or files themselves.
+ * acting, and the releases on the ledger branch (session.c).  Changing
+ * them is mutate.h's, exchanging them with the remote sync.h's, checking
+ * them verify.h's.  Commands never touch git or files themselves.
  */
 #ifndef RELCTL_SESSION_H
 #define RELCTL_SESSION_H
@@ -36,8 +35,11 @@ struct session {
 	time_t now;
 	/* Offline events sync could not replay on the remote tip, with why. */
 	cJSON *rejected;
-	/* The steps the last session_mutate made ready (ids), for notifications. */
-	cJSON *became_ready;
+	/*
+	 * Who must hear of what this command recorded (ledger_apply_notify's
+	 * notices): a change, a start, or sync's replay of offline events.
+	 */
+	cJSON *notices;
 	/* What provenance.c read of its signature cache; may be NULL. */
 	struct provenance_cache *provenance;
 	/* A note for the person, once, after the command (an unsigned commit, say); may be NULL. */
@@ -106,57 +108,8 @@ const struct pb_person *session_identity(struct session *s, const struct playboo
 int session_brief_read(struct session *s, const char *person, const char *version, char hash[65]);
 void session_note_brief_read(struct session *s, const char *person, const char *version, const char *hash);
 
-/* What a command asks to record: an op on a step, with extra fields. */
-struct mutation {
-	const char *version; /* NULL: the one open release */
-	const char *op;
-	const char *step;    /* NULL for release-wide ops */
-	cJSON *fields;       /* merged into the event; borrowed; may be NULL */
-};
 
-/*
- * Records one event as one commit.  On success summary (when not NULL)
- * receives the commit's first line, which the caller frees.
- */
-int session_mutate(struct session *s, const struct mutation *m, char **summary, struct error *err);
 
-/* relctl init: creates the ledger branch with the playbook. */
-int session_init(struct session *s, const char *playbook_path, const char *branch, struct error *err);
 
-/* relctl start: a new release of the current playbook; fields (may be NULL) go into its start event. */
-int session_start(struct session *s, const char *version, cJSON *vars, const cJSON *fields, char **summary,
-		  struct error *err);
-
-/* relctl playbook update: new releases use the new playbook; 1 (no commit) when it is the one in force. */
-int session_update_playbook(struct session *s, const char *path, char **summary, struct error *err);
-
-/*
- * relctl sync: fetches the remote's ledger, replays local offline events on
- * its tip (re-checking each), pushes, and fast-forwards the local branch.
- * Events that are no longer valid are listed in s->rejected and kept under
- * refs/relctl/rejected/EVENT; fetched and pushed count events each way.
- */
-int session_sync(struct session *s, size_t *fetched, size_t *pushed, struct error *err);
-
-/*
- * relctl sync --restore (a release manager): when the remote's ledger holds
- * commits the judge refuses, writes one commit on its tip that brings back
- * the last good state plus every valid event after it, and pushes it.
- * Returns 0 (restored lists what was brought back and dropped, summary the
- * commit's first line), 1 when nothing needed restoring, -1 on error.
- */
-int session_restore(struct session *s, cJSON **restored, char **summary, struct error *err);
-
-/*
- * relctl verify: has the judge (judge.h) check the ledger branch commit by
- * commit from its first, as sync checks what it fetches.  Returns 0 when
- * every commit is accepted or was restored; otherwise -1 with err naming
- * the first commit refused and not restored (65).  report (may be NULL)
- * receives counts, the problems and every incident (restored or not).
- */
-int session_verify(struct session *s, cJSON **report, struct error *err);
-
-/* Seconds since the last successful exchange with the remote; -1 if never. */
-long session_sync_age(struct session *s);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "brief.h"
 #include "buf.h"
+#include "checklist.h"
 #include "crypto.h"
 #include "html.h"
 #include "json.h"
@@ -199,13 +200,19 @@ cJSON *brief_build(const struct release_state *st)
 	cJSON_AddItemToObject(b, "findings", findings(st, &fix, &blockers, &open));
 	inputs = cJSON_AddArrayToObject(b, "inputs");
 	missing = cJSON_AddArrayToObject(b, "missing_inputs");
+	{
+		const char **lacking = xcalloc(decision->inputs.count + 1, sizeof(*lacking));
+		size_t count = ledger_missing_inputs(st, decision, lacking);
+
+		for (i = 0; i < count; i++)
+			cJSON_AddItemToArray(missing, cJSON_CreateString(lacking[i]));
+		free(lacking);
+	}
 	for (i = 0; i < decision->inputs.count; i++) {
 		const struct input_record *in = ledger_input(st, decision->inputs.items[i]);
 
-		if (in == NULL) {
-			cJSON_AddItemToArray(missing, cJSON_CreateString(decision->inputs.items[i]));
+		if (in == NULL)
 			continue;
-		}
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "role", in->role);
 		cJSON_AddStringToObject(o, "by", in->by);

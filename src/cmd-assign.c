@@ -1,5 +1,6 @@
 /* relctl assign STEP PERSON: the release manager gives a step to someone. */
 #include "cJSON.h"
+#include "event.h"
 #include "relctl.h"
 
 static const struct option_spec options[] = {
@@ -10,14 +11,10 @@ static const struct option_spec options[] = {
 
 static int assign_exec(struct cmd_ctx *ctx)
 {
-	cJSON *fields = cJSON_CreateObject();
-	int rc;
+	struct event ev = { .op = "assign", .step = ctx->args.positionals[0], .person = ctx->args.positionals[1] };
 
-	cJSON_AddStringToObject(fields, "person", ctx->args.positionals[1]);
-	cmd_warn_away(ctx, ctx->args.positionals[1]);
-	rc = cmd_record(ctx, "assign", ctx->args.positionals[0], fields);
-	cJSON_Delete(fields);
-	return rc;
+	cmd_warn_away(ctx, ev.person);
+	return cmd_record(ctx, &ev);
 }
 
 const struct cmd_entry cmd_assign_entry = {

@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "cJSON.h"
+#include "event.h"
 #include "json.h"
+#include "mutate.h"
 #include "relctl.h"
 #include "session.h"
 
@@ -23,15 +25,12 @@ static const struct option_spec options[] = {
 static int away_exec(struct cmd_ctx *ctx)
 {
 	const char *until = args_value(&ctx->args, "until"), *only = cmd_release_arg(ctx);
-	cJSON *fields = cJSON_CreateObject(), *list = NULL;
+	struct event ev = { .op = "away", .until = until, .back = args_flag(&ctx->args, "back") };
+	cJSON *list = NULL;
 	const cJSON *item;
 	int rc = -1, marked = 0;
 
-	if (until)
-		cJSON_AddStringToObject(fields, "until", until);
-	if (args_flag(&ctx->args, "back"))
-		cJSON_AddTrueToObject(fields, "back");
-	if (cmd_check_fields(ctx, "away", NULL, fields) != 0)
+	if (cmd_check_event(ctx, &ev) != 0)
 		goto out;
 	list = session_releases(ctx->session, &ctx->err);
 	if (list == NULL)
@@ -39,7 +38,7 @@ static int away_exec(struct cmd_ctx *ctx)
 	cJSON_ArrayForEach(item, list)
 	{
 		const char *version = json_string(item, "version");
-		struct mutation m = { version, "away", NULL, fields };
+		struct mutation m = { .version = version, .event = ev };
 		char *summary = NULL;
 
 		if (only ? strcmp(only, version) != 0 : strcmp(json_string(item, "status"), "open") != 0)
@@ -59,7 +58,6 @@ static int away_exec(struct cmd_ctx *ctx)
 	rc = 0;
 out:
 	cJSON_Delete(list);
-	cJSON_Delete(fields);
 	return rc;
 }
 

@@ -10,6 +10,7 @@
 
 #include "cJSON.h"
 #include "json.h"
+#include "event.h"
 #include "relctl.h"
 #include "session.h"
 
@@ -65,32 +66,31 @@ static int check_exec(struct cmd_ctx *ctx)
 {
 	const char *step = ctx->args.positionals[0], *result;
 	const char *severity = args_value(&ctx->args, "severity");
-	cJSON *fields;
+	struct event ev = { .op = "check", .step = step };
+	cJSON *evidence;
 	char finding[16];
-	int rc;
+	int rc = 0;
 
 	if (ctx->args.positional_count == 1)
 		return list_items(ctx, step);
 	if (ctx->args.positional_count != 3)
 		return error_set(&ctx->err, EXIT_USAGE, "usage: relctl check STEP ITEM pass|fail|na, or relctl check STEP to list its items");
 	result = ctx->args.positionals[2];
-	fields = cJSON_CreateObject();
-	cJSON_AddStringToObject(fields, "item", ctx->args.positionals[1]);
-	cJSON_AddStringToObject(fields, "result", result);
-	if (args_value(&ctx->args, "note"))
-		cJSON_AddStringToObject(fields, "note", args_value(&ctx->args, "note"));
-	if (severity)
-		cJSON_AddStringToObject(fields, "severity", severity);
-	rc = cmd_add_evidence(ctx, fields);
-	if (rc == 0 && strcmp(result, "fail") == 0) {
+	ev.item = ctx->args.positionals[1];
+	ev.result = result;
+	ev.note = args_value(&ctx->args, "note");
+	ev.severity = severity;
+	ev.evidence = evidence = cmd_evidence(ctx);
+	if (evidence == NULL)
+		return -1;
+	if (strcmp(result, "fail") == 0) {
 		/* Used when the fail opens a finding; a fail of an item whose finding is open adds to that one. */
 		rc = cmd_new_finding_id(ctx, finding);
-		if (rc == 0)
-			cJSON_AddStringToObject(fields, "finding", finding);
+		ev.finding = finding;
 	}
 	if (rc == 0)
-		rc = cmd_record(ctx, "check", step, fields);
-	cJSON_Delete(fields);
+		rc = cmd_record(ctx, &ev);
+	cJSON_Delete(evidence);
 	return rc;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cJSON.h"
+#include "event.h"
 #include "relctl.h"
 
 #define SLUG_MAX 24 /* cut back to a whole word */
@@ -53,8 +54,7 @@ static int checklist_add_exec(struct cmd_ctx *ctx)
 {
 	const char *evidence = args_value(&ctx->args, "evidence"), *id = args_value(&ctx->args, "id");
 	char made[SLUG_MAX + 1];
-	cJSON *fields;
-	int rc;
+	struct event ev = { .op = "checklist-add", .step = ctx->args.positionals[0] };
 
 	if (evidence && strcmp(evidence, "required") && strcmp(evidence, "optional"))
 		return error_set(&ctx->err, EXIT_USAGE, "--evidence is required or optional, not \"%s\"", evidence);
@@ -62,16 +62,11 @@ static int checklist_add_exec(struct cmd_ctx *ctx)
 		slug(ctx->args.positionals[1], made);
 		id = made;
 	}
-	fields = cJSON_CreateObject();
-	cJSON_AddStringToObject(fields, "item", id);
-	cJSON_AddStringToObject(fields, "text", ctx->args.positionals[1]);
-	if (evidence && strcmp(evidence, "required") == 0)
-		cJSON_AddBoolToObject(fields, "evidence_required", 1);
-	if (args_value(&ctx->args, "review"))
-		cJSON_AddStringToObject(fields, "review", args_value(&ctx->args, "review"));
-	rc = cmd_record(ctx, "checklist-add", ctx->args.positionals[0], fields);
-	cJSON_Delete(fields);
-	return rc;
+	ev.item = id;
+	ev.text = ctx->args.positionals[1];
+	ev.evidence_required = evidence && strcmp(evidence, "required") == 0;
+	ev.review = args_value(&ctx->args, "review");
+	return cmd_record(ctx, &ev);
 }
 
 const struct cmd_entry cmd_checklist_add_entry = {

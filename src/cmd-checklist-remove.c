@@ -1,5 +1,6 @@
 /* relctl checklist remove STEP ITEM --reason TEXT: an item that does not apply to this release. */
 #include "cJSON.h"
+#include "event.h"
 #include "relctl.h"
 
 static const struct option_spec options[] = {
@@ -11,15 +12,12 @@ static const struct option_spec options[] = {
 
 static int checklist_remove_exec(struct cmd_ctx *ctx)
 {
-	cJSON *fields = cJSON_CreateObject();
-	int rc;
+	struct event ev = { .op = "checklist-remove",
+			    .step = ctx->args.positionals[0],
+			    .item = ctx->args.positionals[1],
+			    .reason = args_value(&ctx->args, "reason") };
 
-	cJSON_AddStringToObject(fields, "item", ctx->args.positionals[1]);
-	if (args_value(&ctx->args, "reason"))
-		cJSON_AddStringToObject(fields, "reason", args_value(&ctx->args, "reason"));
-	rc = cmd_record(ctx, "checklist-remove", ctx->args.positionals[0], fields);
-	cJSON_Delete(fields);
-	return rc;
+	return cmd_record(ctx, &ev);
 }
 
 const struct cmd_entry cmd_checklist_remove_entry = {

@@ -4,6 +4,7 @@
 
 #include "cJSON.h"
 #include "delegation.h"
+#include "event.h"
 #include "relctl.h"
 #include "session.h"
 #include "util.h"
@@ -54,15 +55,11 @@ out:
 static int claim_exec(struct cmd_ctx *ctx)
 {
 	char *granted = granted_by_shadowing(ctx, ctx->args.positionals[0]);
-	cJSON *fields = cJSON_CreateObject();
-	int rc;
+	struct event ev = { .op = "claim", .step = ctx->args.positionals[0], .shadowed_in = granted };
+	int rc = cmd_record(ctx, &ev);
 
-	if (granted)
-		cJSON_AddStringToObject(fields, "shadowed_in", granted);
-	rc = cmd_record(ctx, "claim", ctx->args.positionals[0], fields);
 	if (rc == 0 && granted)
 		fprintf(ctx->out, "granted by the playbook: you shadowed it in %s\n", granted);
-	cJSON_Delete(fields);
 	free(granted);
 	return rc;
 }

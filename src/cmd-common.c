@@ -10,29 +10,52 @@
 #include "hook.h"
 #include "playbook.h"
 #include "json.h"
+#include "event.h"
 #include "ledger.h"
+#include "mutate.h"
 #include "relctl.h"
+#include "sync.h"
 #include "term.h"
 #include "session.h"
 #include "util.h"
+#include "ledger-delegation.h"
 
 /*
- * After a change: when steps became ready and the playbook names a notify
- * hook, tell the people who can take them.  A failure only warns: the
- * change is already recorded.
+ * "test-voyager is ready for a tester (david): relctl claim test-voyager" or
+ * "test-voyager of 2.6.3 was rejected by shalom: the video is cut; it is back
+ * with david (release managers: cristina)", one notice of ledger_apply_notify.
  */
-void cmd_notify_ready(struct cmd_ctx *ctx, struct session *s, const char *version)
+static void describe_notice(const struct release *rel, const cJSON *n, struct buf *steps, struct buf *message)
+{
+	const struct pb_step *step = playbook_step(rel->pb, json_string(n, "step"));
+	const char *item = json_string(n, "item"), *person = json_string(n, "person");
+
+	buf_addf(steps, "%s%s", steps->len ? ", " : "", step->id);
+	if (strcmp(json_string(n, "kind"), "ready") == 0) {
+		buf_addf(message, "%s%s is ready for a %s (", message->len ? "; " : "", step->id, step->owner);
+		playbook_role_people(rel->pb, step->owner, NULL, message);
+		buf_addf(message, "): relctl claim %s", step->id);
+		return;
+	}
+	buf_addf(steps, " (rejected)");
+	buf_addf(message, "%s%s%s%s was rejected by %s: %s; it is back with %s (release managers: ", message->len ? "; " : "",
+		 item ? item : "", item ? " of " : "", step->id, json_string(n, "by"), json_string(n, "note"),
+		 person ? person : "nobody");
+	playbook_role_people(rel->pb, ROLE_RELEASE_MANAGER, NULL, message);
+	buf_adds(message, ")");
+}
+
+/* Posts the notify hook of release version with its notices; a failure only warns. */
+static void notify_release(struct cmd_ctx *ctx, struct session *s, const char *version)
 {
 	struct release rel;
 	struct hook_request req;
 	struct hook_result res;
 	struct error err;
 	struct buf steps, message;
-	const cJSON *id;
+	const cJSON *n;
 	char *webhook_id;
 
-	if (s->became_ready == NULL || cJSON_GetArraySize(s->became_ready) == 0)
-		return;
 	if (session_load_release(s, version, &rel, &err) != 0 || rel.pb->notify == NULL) {
 		release_close(&rel);
 		return;
@@ -44,16 +67,10 @@ void cmd_notify_ready(struct cmd_ctx *ctx, struct session *s, const char *versio
 	}
 	buf_init(&steps);
 	buf_init(&message);
-	cJSON_ArrayForEach(id, s->became_ready)
-	{
-		const struct pb_step *step = playbook_step(rel.pb, id->valuestring);
-
-		buf_addf(&steps, "%s%s", steps.len ? ", " : "", step->id);
-		buf_addf(&message, "%s%s is ready for a %s (", message.len ? "; " : "", step->id, step->owner);
-		playbook_role_people(rel.pb, step->owner, NULL, &message);
-		buf_addf(&message, "): relctl claim %s", step->id);
-	}
-	{
+	cJSON_ArrayForEach(n, s->notices)
+		if (strcmp(json_string(n, "release"), version) == 0 && playbook_step(rel.pb, json_string(n, "step")))
+			describe_notice(&rel, n, &steps, &message);
+	if (steps.len) {
 		struct template_scope scope = { rel.st, store_workdir(s->store), steps.data, message.data };
 		char *key = xasprintf("notify:%s", steps.data);
 
@@ -84,6 +101,32 @@ void cmd_notify_ready(struct cmd_ctx *ctx, struct session *s, const char *versio
 	release_close(&rel);
 }
 
+/*
+ * After a change: tells whoever the rules say must hear of it
+ * (ledger_apply_notify) through the release's notify hook, one post per
+ * release.  An offline change tells nobody yet: the others see it when it
+ * is synced, and the sync that replays it tells them then.
+ */
+void cmd_notify(struct cmd_ctx *ctx, struct session *s)
+{
+	const cJSON *n, *earlier;
+
+	if (s->offline)
+		return;
+	cJSON_ArrayForEach(n, s->notices)
+	{
+		const char *version = json_string(n, "release");
+
+		for (earlier = s->notices->child; earlier != n; earlier = earlier->next)
+			if (strcmp(json_string(earlier, "release"), version) == 0)
+				break;
+		if (earlier == n)
+			notify_release(ctx, s, version);
+	}
+	cJSON_Delete(s->notices);
+	s->notices = NULL;
+}
+
 static bool has_option(const struct cmd_ctx *ctx, const char *name)
 {
 	const struct option_spec *spec;
@@ -94,20 +137,24 @@ static bool has_option(const struct cmd_ctx *ctx, const char *name)
 	return false;
 }
 
-int cmd_check_fields(struct cmd_ctx *ctx, const char *op, const char *step, const cJSON *fields)
+/* The first field of ev beyond the limits, named as the command line gave it; 0 when none is. */
+static int check_fields(struct cmd_ctx *ctx, const struct event *ev, const cJSON *json)
 {
+	static const char *const filled_in[] = { "id", "time", "actor", "op", "candidate" };
 	const cJSON *field;
-	cJSON *value = step ? cJSON_CreateString(step) : NULL;
 	char why[128], *name;
-	bool bad = value && ledger_field_fits(op, "step", value, why, sizeof(why)) != 0;
+	size_t i;
 
-	cJSON_Delete(value);
-	if (bad)
-		return error_set(&ctx->err, EXIT_USAGE, "the step %s", why);
-	cJSON_ArrayForEach(field, fields)
+	cJSON_ArrayForEach(field, json)
 	{
-		if (ledger_field_fits(op, field->string, field, why, sizeof(why)) == 0)
+		for (i = 0; i < sizeof(filled_in) / sizeof(filled_in[0]); i++)
+			if (strcmp(field->string, filled_in[i]) == 0)
+				break;
+		if (i < sizeof(filled_in) / sizeof(filled_in[0]) ||
+		    ledger_field_fits(ev->op, field->string, field, why, sizeof(why)) == 0)
 			continue;
+		if (strcmp(field->string, "step") == 0)
+			return error_set(&ctx->err, EXIT_USAGE, "the step %s", why);
 		if (has_option(ctx, field->string))
 			return error_set(&ctx->err, EXIT_USAGE, "--%s %s", field->string, why);
 		name = xstrdup(field->string);
@@ -121,11 +168,27 @@ int cmd_check_fields(struct cmd_ctx *ctx, const char *op, const char *step, cons
 	return 0;
 }
 
-int cmd_record(struct cmd_ctx *ctx, const char *op, const char *step, struct cJSON *fields)
+int cmd_check_event(struct cmd_ctx *ctx, const struct event *ev)
 {
-	struct mutation m = { cmd_release_arg(ctx), op, step, fields };
+	struct event probe = *ev;
+	cJSON *json;
+	int rc;
+
+	probe.id = "probe";
+	probe.actor = "";
+	json = ledger_event_encode(&probe);
+	if (json == NULL)
+		return error_set(&ctx->err, EXIT_SOFTWARE, "no op \"%s\"", ev->op);
+	rc = check_fields(ctx, ev, json);
+	cJSON_Delete(json);
+	return rc;
+}
+
+int cmd_record(struct cmd_ctx *ctx, const struct event *ev)
+{
+	struct mutation m = { .version = cmd_release_arg(ctx), .event = *ev };
 	char *summary = NULL;
-	int rc = cmd_check_fields(ctx, op, step, fields);
+	int rc = cmd_check_event(ctx, ev);
 
 	if (rc == 0)
 		rc = session_mutate(ctx->session, &m, &summary, &ctx->err);
@@ -133,7 +196,7 @@ int cmd_record(struct cmd_ctx *ctx, const char *op, const char *step, struct cJS
 	if (rc == 0) {
 		/* One line, though a finding's title may have several. */
 		fprintf(ctx->out, "%s%s%s\n", color(ctx, C_GREEN), cmd_line(ctx, summary), color(ctx, C_RESET));
-		cmd_notify_ready(ctx, ctx->session, m.version);
+		cmd_notify(ctx, ctx->session);
 	}
 	free(summary);
 	return rc;
@@ -348,19 +411,22 @@ int cmd_setup(struct cmd_ctx *ctx)
 	return 0;
 }
 
-int cmd_add_evidence(struct cmd_ctx *ctx, cJSON *fields)
+cJSON *cmd_evidence(struct cmd_ctx *ctx)
 {
 	const char *const *links;
-	cJSON *evidence = cJSON_AddArrayToObject(fields, "evidence");
+	cJSON *evidence = cJSON_CreateArray();
 	size_t count, i;
 
 	links = args_multi(&ctx->args, "evidence", &count);
 	for (i = 0; i < count; i++) {
-		if (links[i][0] == '\0')
-			return error_set(&ctx->err, EXIT_USAGE, "--evidence needs a link, not an empty string");
+		if (links[i][0] == '\0') {
+			cJSON_Delete(evidence);
+			error_set(&ctx->err, EXIT_USAGE, "--evidence needs a link, not an empty string");
+			return NULL;
+		}
 		cJSON_AddItemToArray(evidence, cJSON_CreateString(links[i]));
 	}
-	return 0;
+	return evidence;
 }
 
 int cmd_load_release(struct cmd_ctx *ctx)
@@ -403,6 +469,11 @@ void cmd_teardown(struct cmd_ctx *ctx)
 	}
 }
 
+const char *color(const struct cmd_ctx *ctx, const char *code)
+{
+	return ctx->color ? term_color(code) : "";
+}
+
 const char *cmd_state_color(const struct cmd_ctx *ctx, int state)
 {
 	static const char *const colors[] = {
@@ -416,15 +487,11 @@ const char *cmd_state_color(const struct cmd_ctx *ctx, int state)
 
 int cmd_step_exec(struct cmd_ctx *ctx)
 {
-	const char *reason = args_value(&ctx->args, "reason");
-	cJSON *fields = cJSON_CreateObject();
-	int rc;
+	struct event ev = { .op = ctx->entry->name,
+			    .step = ctx->args.positionals[0],
+			    .reason = args_value(&ctx->args, "reason") };
 
-	if (reason)
-		cJSON_AddStringToObject(fields, "reason", reason);
-	rc = cmd_record(ctx, ctx->entry->name, ctx->args.positionals[0], fields);
-	cJSON_Delete(fields);
-	return rc;
+	return cmd_record(ctx, &ev);
 }
 
 const struct pb_step *cmd_step_duration(const struct playbook *pb, const char *text, long *seconds)

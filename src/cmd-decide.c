@@ -5,6 +5,7 @@
 #include "brief.h"
 #include "buf.h"
 #include "cJSON.h"
+#include "event.h"
 #include "relctl.h"
 #include "session.h"
 
@@ -62,7 +63,7 @@ static int decide_exec(struct cmd_ctx *ctx)
 	const char *decision = ctx->args.positionals[0];
 	struct release *rel = ctx->release;
 	const struct pb_person *me;
-	cJSON *fields;
+	struct event ev = { .op = "decide", .decision = decision, .reason = args_value(&ctx->args, "reason") };
 	char hash[65];
 	int rc, read;
 
@@ -86,13 +87,9 @@ static int decide_exec(struct cmd_ctx *ctx)
 			return error_set(&ctx->err, EXIT_SOFTWARE, "cannot hash the brief");
 		session_note_brief_read(ctx->session, me->id, rel->st->version, hash);
 	}
-	fields = cJSON_CreateObject();
-	cJSON_AddStringToObject(fields, "decision", decision);
-	cJSON_AddStringToObject(fields, "reason", args_value(&ctx->args, "reason"));
-	cJSON_AddStringToObject(fields, "brief_hash", hash);
-	if (args_flag(&ctx->args, "force"))
-		cJSON_AddTrueToObject(fields, "forced");
-	rc = cmd_record(ctx, "decide", NULL, fields);
+	ev.brief_hash = hash;
+	ev.forced = args_flag(&ctx->args, "force");
+	rc = cmd_record(ctx, &ev);
 	/* Decided: the next decision is on a brief read anew.  Refused for another reason than a changed brief: as before. */
 	if (rc == 0 || (!read && ctx->err.code != EXIT_TEMPFAIL))
 		session_note_brief_read(ctx->session, me->id, rel->st->version, NULL);
@@ -100,7 +97,6 @@ static int decide_exec(struct cmd_ctx *ctx)
 		fprintf(ctx->out, "next: the reopened steps are ready again; 'relctl next' shows them\n");
 	else if (rc == 0 && strcmp(decision, "ship") == 0)
 		say_after_ship(ctx, rel->st->version);
-	cJSON_Delete(fields);
 	return rc;
 }
 

@@ -1,5 +1,6 @@
 /* relctl done STEP [--note TEXT] [--evidence URL]...: finish a step. */
 #include "cJSON.h"
+#include "event.h"
 #include "relctl.h"
 
 static const struct option_spec options[] = {
@@ -12,17 +13,15 @@ static const struct option_spec options[] = {
 
 static int done_exec(struct cmd_ctx *ctx)
 {
-	cJSON *fields = cJSON_CreateObject();
+	struct event ev = { .op = "done", .step = ctx->args.positionals[0], .note = args_value(&ctx->args, "note") };
+	cJSON *evidence = cmd_evidence(ctx);
 	int rc;
 
-	if (args_value(&ctx->args, "note"))
-		cJSON_AddStringToObject(fields, "note", args_value(&ctx->args, "note"));
-	if (cmd_add_evidence(ctx, fields) != 0) {
-		cJSON_Delete(fields);
+	if (evidence == NULL)
 		return -1;
-	}
-	rc = cmd_record(ctx, "done", ctx->args.positionals[0], fields);
-	cJSON_Delete(fields);
+	ev.evidence = evidence;
+	rc = cmd_record(ctx, &ev);
+	cJSON_Delete(evidence);
 	return rc;
 }
 

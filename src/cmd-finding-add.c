@@ -3,6 +3,7 @@
 
 #include "buf.h"
 #include "cJSON.h"
+#include "event.h"
 #include "relctl.h"
 #include "session.h"
 #include "util.h"
@@ -47,7 +48,11 @@ static void print_next(struct cmd_ctx *ctx, const char *id)
 
 static int finding_add_exec(struct cmd_ctx *ctx)
 {
-	cJSON *fields;
+	struct event ev = { .op = "finding-add",
+			    .title = ctx->args.positionals[0],
+			    .severity = args_value(&ctx->args, "severity"),
+			    .finding_step = args_value(&ctx->args, "step") };
+	cJSON *evidence;
 	char id[16];
 	int rc;
 
@@ -55,18 +60,14 @@ static int finding_add_exec(struct cmd_ctx *ctx)
 		return error_set(&ctx->err, EXIT_USAGE, "a finding needs --severity blocker|major|minor");
 	if (cmd_new_finding_id(ctx, id) != 0)
 		return -1;
-	fields = cJSON_CreateObject();
-	cJSON_AddStringToObject(fields, "finding", id);
-	cJSON_AddStringToObject(fields, "title", ctx->args.positionals[0]);
-	cJSON_AddStringToObject(fields, "severity", args_value(&ctx->args, "severity"));
-	if (args_value(&ctx->args, "step"))
-		cJSON_AddStringToObject(fields, "finding_step", args_value(&ctx->args, "step"));
-	rc = cmd_add_evidence(ctx, fields);
-	if (rc == 0)
-		rc = cmd_record(ctx, "finding-add", NULL, fields);
+	ev.finding = id;
+	ev.evidence = evidence = cmd_evidence(ctx);
+	if (evidence == NULL)
+		return -1;
+	rc = cmd_record(ctx, &ev);
 	if (rc == 0)
 		print_next(ctx, id);
-	cJSON_Delete(fields);
+	cJSON_Delete(evidence);
 	return rc;
 }
 

@@ -1,5 +1,5 @@
 /* relctl finding update ID [--estimate D] [--risk R] [--impact TEXT] [--note TEXT] [--close]. */
-#include "cJSON.h"
+#include "event.h"
 #include "relctl.h"
 
 static const struct option_spec options[] = {
@@ -15,29 +15,17 @@ static const struct option_spec options[] = {
 
 static int finding_update_exec(struct cmd_ctx *ctx)
 {
-	static const char *const keys[] = { "estimate", "risk", "impact", "note" };
-	cJSON *fields = cJSON_CreateObject();
-	size_t i;
-	int rc, given = 0;
+	struct event ev = { .op = "finding-update",
+			    .finding = ctx->args.positionals[0],
+			    .estimate = args_value(&ctx->args, "estimate"),
+			    .risk = args_value(&ctx->args, "risk"),
+			    .impact = args_value(&ctx->args, "impact"),
+			    .note = args_value(&ctx->args, "note"),
+			    .close = args_flag(&ctx->args, "close") };
 
-	cJSON_AddStringToObject(fields, "finding", ctx->args.positionals[0]);
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		if (args_value(&ctx->args, keys[i])) {
-			cJSON_AddStringToObject(fields, keys[i], args_value(&ctx->args, keys[i]));
-			given++;
-		}
-	}
-	if (args_flag(&ctx->args, "close")) {
-		cJSON_AddTrueToObject(fields, "close");
-		given++;
-	}
-	if (given == 0) {
-		cJSON_Delete(fields);
+	if (!ev.estimate && !ev.risk && !ev.impact && !ev.note && !ev.close)
 		return error_set(&ctx->err, EXIT_USAGE, "nothing to update: give --estimate, --risk, --impact, --note or --close");
-	}
-	rc = cmd_record(ctx, "finding-update", NULL, fields);
-	cJSON_Delete(fields);
-	return rc;
+	return cmd_record(ctx, &ev);
 }
 
 const struct cmd_entry cmd_finding_update_entry = {

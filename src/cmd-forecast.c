@@ -56,7 +56,7 @@ static int apply_assumptions(struct cmd_ctx *ctx, const struct release *rel, lon
 		{
 			enum step_state state = ledger_step_state(rel->st, s->index, now);
 
-			if (state == STATE_DONE || state == STATE_SKIPPED)
+			if (ledger_finished(state))
 				return error_set(&ctx->err, EXIT_DATAERR,
 						 "%s is already %s; --assume is for the steps still to do", s->id,
 						 step_state_name(state));

@@ -5,6 +5,7 @@
  * who is away.  The history keeps who held it when.
  */
 #include "cJSON.h"
+#include "event.h"
 #include "relctl.h"
 
 static const struct option_spec options[] = {
@@ -16,17 +17,13 @@ static const struct option_spec options[] = {
 
 static int handover_exec(struct cmd_ctx *ctx)
 {
-	const char *note = args_value(&ctx->args, "note");
-	cJSON *fields = cJSON_CreateObject();
-	int rc;
+	struct event ev = { .op = "handover",
+			    .step = ctx->args.positionals[0],
+			    .person = ctx->args.positionals[1],
+			    .note = args_value(&ctx->args, "note") };
 
-	cJSON_AddStringToObject(fields, "person", ctx->args.positionals[1]);
-	if (note)
-		cJSON_AddStringToObject(fields, "note", note);
-	cmd_warn_away(ctx, ctx->args.positionals[1]);
-	rc = cmd_record(ctx, "handover", ctx->args.positionals[0], fields);
-	cJSON_Delete(fields);
-	return rc;
+	cmd_warn_away(ctx, ev.person);
+	return cmd_record(ctx, &ev);
 }
 
 const struct cmd_entry cmd_handover_entry = {

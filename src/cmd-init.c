@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "mutate.h"
 #include "relctl.h"
 #include "session.h"
 

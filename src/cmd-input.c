@@ -4,6 +4,7 @@
 
 #include "buf.h"
 #include "cJSON.h"
+#include "event.h"
 #include "relctl.h"
 #include "session.h"
 
@@ -73,7 +74,7 @@ static int input_exec(struct cmd_ctx *ctx)
 {
 	const char *role = args_value(&ctx->args, "role");
 	char *picked = NULL;
-	cJSON *fields;
+	struct event ev = { .op = "input", .note = args_value(&ctx->args, "note") };
 	int rc;
 
 	if (args_value(&ctx->args, "note") == NULL)
@@ -83,11 +84,8 @@ static int input_exec(struct cmd_ctx *ctx)
 			return -1;
 		picked = (char *)role;
 	}
-	fields = cJSON_CreateObject();
-	cJSON_AddStringToObject(fields, "role", role);
-	cJSON_AddStringToObject(fields, "note", args_value(&ctx->args, "note"));
-	rc = cmd_record(ctx, "input", NULL, fields);
-	cJSON_Delete(fields);
+	ev.role = role;
+	rc = cmd_record(ctx, &ev);
 	free(picked);
 	return rc;
 }

@@ -10,8 +10,11 @@
 
 #include "buf.h"
 #include "cJSON.h"
+#include "checklist.h"
 #include "delegation.h"
+#include "event.h"
 #include "json.h"
+#include "ledger-delegation.h"
 #include "relctl.h"
 #include "schedule.h"
 #include "session.h"
@@ -99,29 +102,21 @@ static const struct check_item *sent_back(const struct step_record *r)
 /* The steps a pending step still waits for, with their holders. */
 static char *waits_for(const struct view *v, size_t k)
 {
-	const struct pb_step *s = &v->pb->steps[k];
+	size_t *deps = xcalloc(v->pb->steps[k].needs.count + 1, sizeof(*deps)), count, i, phase;
 	struct buf b;
-	size_t i;
 
 	buf_init(&b);
-	if (!ledger_phase_open(v->st, s->phase)) {
-		buf_addf(&b, "phase %s", v->pb->phases[ledger_current_phase(v->st)].id);
-		return buf_detach(&b);
-	}
-	for (i = 0; i < s->needs.count; i++) {
-		const struct pb_step *dep = playbook_step(v->pb, s->needs.items[i]);
-		const struct step_record *r;
-		enum step_state state;
+	count = ledger_waits_for(v->st, k, &phase, deps);
+	if (phase < v->pb->phase_count)
+		buf_addf(&b, "phase %s", v->pb->phases[phase].id);
+	for (i = 0; phase == v->pb->phase_count && i < count; i++) {
+		const struct step_record *r = &v->st->steps[deps[i]];
 
-		if (dep == NULL)
-			continue;
-		r = &v->st->steps[dep->index];
-		state = ledger_step_state(v->st, dep->index, v->now);
-		if (state == STATE_DONE || state == STATE_SKIPPED)
-			continue;
-		buf_addf(&b, "%s%s (%s%s%s)", b.len ? ", " : "", dep->id, step_state_name(state),
-			 r->holder ? ", " : "", r->holder ? r->holder : "");
+		buf_addf(&b, "%s%s (%s%s%s)", b.len ? ", " : "", v->pb->steps[deps[i]].id,
+			 step_state_name(ledger_step_state(v->st, deps[i], v->now)), r->holder ? ", " : "",
+			 r->holder ? r->holder : "");
 	}
+	free(deps);
 	return buf_detach(&b);
 }
 
@@ -134,17 +129,12 @@ static void heading(const struct view *v, const char *text)
 /* Whether the ledger's rules let me do op on step now (verdict: a review's). */
 static bool may(const struct view *v, const char *op, const char *step, const char *verdict)
 {
-	cJSON *fields = cJSON_CreateObject();
+	struct event what = { .op = op, .step = step, .verdict = verdict };
 	struct error ignored;
-	bool ok;
 
-	if (verdict)
-		cJSON_AddStringToObject(fields, "verdict", verdict);
-	if (strcmp(op, "claim") == 0 && delegation_shadowed_in(v->all, v->all_count, step, v->me->id))
-		cJSON_AddStringToObject(fields, "shadowed_in", delegation_shadowed_in(v->all, v->all_count, step, v->me->id));
-	ok = ledger_may(v->st, v->me->id, op, step, fields, v->now, &ignored) == 0;
-	cJSON_Delete(fields);
-	return ok;
+	if (strcmp(op, "claim") == 0)
+		what.shadowed_in = delegation_shadowed_in(v->all, v->all_count, step, v->me->id);
+	return ledger_may(v->st, v->me->id, &what, v->now, &ignored) == 0;
 }
 
 static void line(const struct view *v, size_t k, const char *detail)
@@ -214,18 +204,12 @@ static void review_items(struct view *v, size_t k, cJSON *json, size_t *shown)
 
 	for (i = 0; i < list->count; i++) {
 		const struct check_item *it = &list->items[i];
-		cJSON *fields;
+		struct event what = { .op = "review", .step = s->id, .verdict = "approve", .item = it->id };
 		struct error ignored;
-		int rc;
 
 		if (it->removed_by || it->review == NULL || (it->review_verdict && strcmp(it->review_verdict, "approve") == 0))
 			continue;
-		fields = cJSON_CreateObject();
-		cJSON_AddStringToObject(fields, "verdict", "approve");
-		cJSON_AddStringToObject(fields, "item", it->id);
-		rc = ledger_may(v->st, v->me->id, "review", s->id, fields, v->now, &ignored);
-		cJSON_Delete(fields);
-		if (rc != 0)
+		if (ledger_may(v->st, v->me->id, &what, v->now, &ignored) != 0)
 			continue;
 		if ((*shown)++ == 0)
 			heading(v, "You can review");
@@ -365,29 +349,27 @@ static void decision(struct view *v)
 
 		if (s->kind != STEP_DECISION || ledger_step_state(v->st, k, v->now) != STATE_READY)
 			continue;
+		const char **missing = xcalloc(s->inputs.count + 1, sizeof(*missing));
+		size_t count = ledger_missing_inputs(v->st, s, missing), i;
+
 		if (v->json) {
-			cJSON *missing = cJSON_CreateArray();
-			size_t i;
+			cJSON *list = cJSON_CreateArray();
 
-			for (i = 0; i < s->inputs.count; i++)
-				if (ledger_input(v->st, s->inputs.items[i]) == NULL)
-					cJSON_AddItemToArray(missing, cJSON_CreateString(s->inputs.items[i]));
+			for (i = 0; i < count; i++)
+				cJSON_AddItemToArray(list, cJSON_CreateString(missing[i]));
 			cJSON_AddStringToObject(v->json, "decision", s->id);
-			cJSON_AddItemToObject(v->json, "decision_missing_inputs", missing);
+			cJSON_AddItemToObject(v->json, "decision_missing_inputs", list);
 		} else if (person_has_role(v->me, s->owner)) {
-			size_t i, missing = 0;
-
 			heading(v, "The decision waits for you");
 			fprintf(v->ctx->out, "  %s (rc%d): read 'relctl brief', then 'relctl decide ship|delay|abort --reason TEXT'\n",
 				s->title, v->st->candidate);
-			for (i = 0; i < s->inputs.count; i++)
-				if (ledger_input(v->st, s->inputs.items[i]) == NULL)
-					fprintf(v->ctx->out, "  %sstill missing: the %s input%s\n", missing++ ? "" : "",
-						s->inputs.items[i], color(v->ctx, C_RESET));
+			for (i = 0; i < count; i++)
+				fprintf(v->ctx->out, "  still missing: the %s input%s\n", missing[i], color(v->ctx, C_RESET));
 		} else {
 			heading(v, "The decision is open");
 			fprintf(v->ctx->out, "  %s waits for the %s\n", s->id, s->owner);
 		}
+		free(missing);
 	}
 }
 

@@ -1,6 +1,7 @@
 /* relctl playbook update FILE: new releases use FILE; open ones keep theirs. */
 #include <stdlib.h>
 
+#include "mutate.h"
 #include "relctl.h"
 #include "session.h"
 

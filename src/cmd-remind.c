@@ -16,6 +16,7 @@
 #include "delegation.h"
 #include "hook.h"
 #include "json.h"
+#include "mutate.h"
 #include "relctl.h"
 #include "session.h"
 #include "store.h"
@@ -81,22 +82,20 @@ static int send_one(struct cmd_ctx *ctx, const struct release *rel, const struct
 		goto out;
 	}
 	{
-		cJSON *fields = cJSON_CreateObject();
-		struct mutation m = { rel->st->version, "remind", NULL, fields };
+		struct mutation m = { .version = rel->st->version,
+				      .event = { .op = "remind",
+						 .kind = p->kind,
+						 .person = p->person,
+						 .steps = p->steps,
+						 .message = p->message,
+						 .webhook_id = id } };
 
-		cJSON_AddStringToObject(fields, "kind", p->kind);
-		if (p->person)
-			cJSON_AddStringToObject(fields, "person", p->person);
-		cJSON_AddItemToObject(fields, "steps", cJSON_Duplicate(p->steps, 1));
-		cJSON_AddStringToObject(fields, "message", p->message);
-		cJSON_AddStringToObject(fields, "webhook_id", id);
 		if (session_mutate(s, &m, &summary, &err) != 0)
 			fprintf(stderr, "relctl: warning: the reminder to %s was sent (webhook-id %s) but not recorded: %s\n", to, id,
 				err.message);
 		else
 			fprintf(ctx->out, "%s%s%s: %s\n", color(ctx, C_GREEN), summary, color(ctx, C_RESET),
 				cmd_line(ctx, p->message));
-		cJSON_Delete(fields);
 	}
 	rc = 0;
 out:

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cJSON.h"
+#include "event.h"
 #include "relctl.h"
 
 static const struct option_spec options[] = {
@@ -15,20 +16,15 @@ static const struct option_spec options[] = {
 static int review_exec(struct cmd_ctx *ctx)
 {
 	const char *verdict = ctx->args.positionals[1];
-	cJSON *fields;
-	int rc;
+	struct event ev = { .op = "review",
+			    .step = ctx->args.positionals[0],
+			    .verdict = verdict,
+			    .note = args_value(&ctx->args, "note"),
+			    .item = args_value(&ctx->args, "item") };
 
 	if (strcmp(verdict, "approve") && strcmp(verdict, "reject"))
 		return error_set(&ctx->err, EXIT_USAGE, "a review is 'approve' or 'reject', not \"%s\"", verdict);
-	fields = cJSON_CreateObject();
-	cJSON_AddStringToObject(fields, "verdict", verdict);
-	if (args_value(&ctx->args, "note"))
-		cJSON_AddStringToObject(fields, "note", args_value(&ctx->args, "note"));
-	if (args_value(&ctx->args, "item"))
-		cJSON_AddStringToObject(fields, "item", args_value(&ctx->args, "item"));
-	rc = cmd_record(ctx, "review", ctx->args.positionals[0], fields);
-	cJSON_Delete(fields);
-	return rc;
+	return cmd_record(ctx, &ev);
 }
 
 const struct cmd_entry cmd_review_entry = {

@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "cJSON.h"
+#include "event.h"
 #include "hook.h"
+#include "mutate.h"
 #include "relctl.h"
 #include "session.h"
 #include "store.h"
@@ -38,23 +40,21 @@ static int render(struct cmd_ctx *ctx, struct session *s, const struct release *
 static int record_dry_run(struct cmd_ctx *ctx, const struct release *rel, const struct pb_step *step,
 			  const struct hook_request *req, bool force)
 {
-	cJSON *fields = cJSON_CreateObject();
-	struct mutation record = { .version = rel->st->version, .op = "hook", .step = step->id, .fields = fields };
+	cJSON *result = hook_dry_run_json(req);
+	struct mutation record = { .version = rel->st->version,
+				   .event = { .op = "hook", .step = step->id, .hook_result = result, .forced = force } };
 	char *text = hook_request_text(req), *summary = NULL;
 	int rc;
 
 	fprintf(ctx->out, "%s\nREHEARSAL: %s is not sent; the request above is recorded as a dry run\n", text, step->id);
-	cJSON_AddItemToObject(fields, "result", hook_dry_run_json(req));
-	if (force)
-		cJSON_AddTrueToObject(fields, "forced");
 	rc = session_mutate(ctx->session, &record, &summary, &ctx->err);
 	if (rc == 0) {
 		fprintf(ctx->out, "%s\n", summary);
-		cmd_notify_ready(ctx, ctx->session, rel->st->version);
+		cmd_notify(ctx, ctx->session);
 	}
 	free(summary);
 	free(text);
-	cJSON_Delete(fields);
+	cJSON_Delete(result);
 	return rc;
 }
 
@@ -69,7 +69,7 @@ static int run_exec(struct cmd_ctx *ctx)
 	const struct pb_step *step;
 	const struct pb_person *me;
 	enum step_state state;
-	cJSON *fields = NULL;
+	cJSON *result = NULL;
 	char *summary = NULL;
 	int rc = -1;
 
@@ -100,18 +100,15 @@ static int run_exec(struct cmd_ctx *ctx)
 	 * would have published it anyway.  A ready step is claimed first.
 	 */
 	if (!args_flag(&ctx->args, "dry-run")) {
-		cJSON *probe = cJSON_CreateObject();
+		cJSON *outcome = cJSON_CreateObject();
+		struct event probe = { .op = "claim", .step = step->id };
 		int allowed;
 
-		if (state != STATE_READY) {
-			cJSON_AddStringToObject(cJSON_AddObjectToObject(probe, "result"), "outcome",
-						rel->st->rehearsal ? "dry-run" : "delivered");
-			if (force)
-				cJSON_AddTrueToObject(probe, "forced");
-		}
-		allowed = ledger_may(rel->st, me->id, state == STATE_READY ? "claim" : "hook", step->id, probe, s->now,
-				     &ctx->err);
-		cJSON_Delete(probe);
+		cJSON_AddStringToObject(outcome, "outcome", rel->st->rehearsal ? "dry-run" : "delivered");
+		if (state != STATE_READY)
+			probe = (struct event){ .op = "hook", .step = step->id, .hook_result = outcome, .forced = force };
+		allowed = ledger_may(rel->st, me->id, &probe, s->now, &ctx->err);
+		cJSON_Delete(outcome);
 		if (allowed != 0) {
 			char why[sizeof(ctx->err.message)];
 
@@ -132,7 +129,7 @@ static int run_exec(struct cmd_ctx *ctx)
 		goto out;
 	}
 	if (state == STATE_READY) {
-		struct mutation claim = { .version = rel->st->version, .op = "claim", .step = step->id };
+		struct mutation claim = { .version = rel->st->version, .event = { .op = "claim", .step = step->id } };
 
 		if (session_mutate(s, &claim, &summary, &ctx->err) != 0)
 			goto out;
@@ -152,12 +149,10 @@ static int run_exec(struct cmd_ctx *ctx)
 	fflush(ctx->out);
 	if (hook_send(&req, &res, &ctx->err) != 0)
 		goto out;
-	fields = cJSON_CreateObject();
-	cJSON_AddItemToObject(fields, "result", hook_result_json(&req, &res));
-	if (force)
-		cJSON_AddTrueToObject(fields, "forced");
+	result = hook_result_json(&req, &res);
 	{
-		struct mutation record = { .version = rel->st->version, .op = "hook", .step = step->id, .fields = fields };
+		struct mutation record = { .version = rel->st->version,
+					   .event = { .op = "hook", .step = step->id, .hook_result = result, .forced = force } };
 
 		if (session_mutate(s, &record, &summary, &ctx->err) != 0) {
 			char *why = hook_mask(&req, ctx->err.message);
@@ -170,7 +165,7 @@ static int run_exec(struct cmd_ctx *ctx)
 	}
 	fprintf(ctx->out, "%s\n", summary);
 	if (res.outcome == HOOK_DELIVERED) {
-		cmd_notify_ready(ctx, s, rel->st->version);
+		cmd_notify(ctx, s);
 		rc = 0;
 	} else {
 		char excerpt[121];
@@ -192,7 +187,7 @@ static int run_exec(struct cmd_ctx *ctx)
 	}
 out:
 	free(summary);
-	cJSON_Delete(fields);
+	cJSON_Delete(result);
 	hook_result_release(&res);
 	hook_request_release(&req);
 	return rc;

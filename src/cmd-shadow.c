@@ -5,7 +5,7 @@
  * where the playbook says shadow_grants: true, lets them claim it later
  * even without its role.
  */
-#include "cJSON.h"
+#include "event.h"
 #include "relctl.h"
 
 static const struct option_spec options[] = {
@@ -17,16 +17,12 @@ static const struct option_spec options[] = {
 
 static int shadow_exec(struct cmd_ctx *ctx)
 {
-	cJSON *fields = cJSON_CreateObject();
-	int rc;
+	struct event ev = { .op = "shadow", .step = ctx->args.positionals[0], .leave = args_flag(&ctx->args, "leave") };
+	int rc = cmd_record(ctx, &ev);
 
-	if (args_flag(&ctx->args, "leave"))
-		cJSON_AddTrueToObject(fields, "leave");
-	rc = cmd_record(ctx, "shadow", ctx->args.positionals[0], fields);
 	if (rc == 0 && !args_flag(&ctx->args, "leave"))
 		fprintf(ctx->out, "follow along with 'relctl show %s'; you are credited with it when it is finished\n",
 			ctx->args.positionals[0]);
-	cJSON_Delete(fields);
 	return rc;
 }
 

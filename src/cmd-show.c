@@ -6,6 +6,7 @@
 #include "cJSON.h"
 #include "file.h"
 #include "json.h"
+#include "ledger-delegation.h"
 #include "provenance.h"
 #include "relctl.h"
 #include "session.h"

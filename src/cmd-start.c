@@ -3,7 +3,9 @@
 #include <string.h>
 
 #include "cJSON.h"
+#include "event.h"
 #include "ledger.h"
+#include "mutate.h"
 #include "relctl.h"
 #include "session.h"
 
@@ -61,8 +63,10 @@ static int start_exec(struct cmd_ctx *ctx)
 {
 	struct session *s = ctx->session;
 	struct playbook *pb;
-	cJSON *vars = cJSON_CreateObject(), *fields = cJSON_CreateObject();
-	const char *target = args_value(&ctx->args, "target");
+	cJSON *vars = cJSON_CreateObject();
+	struct event start = { .op = "start",
+			       .rehearsal = args_flag(&ctx->args, "rehearsal"),
+			       .target = args_value(&ctx->args, "target") };
 	const char *const *sets;
 	char *summary = NULL;
 	size_t count, i;
@@ -75,25 +79,22 @@ static int start_exec(struct cmd_ctx *ctx)
 	for (i = 0; i < count; i++)
 		if (parse_set(ctx, pb, sets[i], vars) != 0)
 			goto out;
-	if (args_flag(&ctx->args, "rehearsal"))
-		cJSON_AddTrueToObject(fields, "rehearsal");
-	if (target)
-		cJSON_AddStringToObject(fields, "target", target);
-	if (cmd_check_fields(ctx, "start", NULL, fields) != 0)
+	/* The vars were checked one by one against the playbook. */
+	if (cmd_check_event(ctx, &start) != 0)
 		goto out;
-	rc = session_start(s, ctx->args.positionals[0], vars, fields, &summary, &ctx->err);
+	start.vars = vars;
+	rc = session_start(s, ctx->args.positionals[0], &start, &summary, &ctx->err);
 	if (rc == 0) {
 		fprintf(ctx->out, "%s\n", summary);
 		if (args_flag(&ctx->args, "rehearsal"))
 			fprintf(ctx->out, "REHEARSAL: its hook steps are recorded as dry runs and nothing is sent or notified\n");
 		fprintf(ctx->out, "next: 'relctl next' shows what to do first\n");
-		cmd_notify_ready(ctx, s, ctx->args.positionals[0]);
+		cmd_notify(ctx, s);
 	}
 out:
 	free(summary);
 	playbook_free(pb);
 	cJSON_Delete(vars);
-	cJSON_Delete(fields);
 	return rc;
 }
 

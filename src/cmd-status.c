@@ -3,7 +3,9 @@
 #include <string.h>
 
 #include "cJSON.h"
+#include "checklist.h"
 #include "json.h"
+#include "ledger-delegation.h"
 #include "relctl.h"
 #include "session.h"
 #include "util.h"
@@ -77,7 +79,7 @@ static cJSON *status_json(const struct release *rel, time_t now)
 			time_t since = step_since(r, state);
 			cJSON *so = cJSON_CreateObject();
 
-			if (state == STATE_DONE || state == STATE_SKIPPED)
+			if (ledger_finished(state))
 				finished++;
 			cJSON_AddStringToObject(so, "id", s->id);
 			cJSON_AddStringToObject(so, "title", s->title);
@@ -138,8 +140,7 @@ static void status_text(struct cmd_ctx *ctx, const struct release *rel, time_t n
 		size_t finished = 0;
 
 		for (i = 0; i < ph->step_count; i++)
-			if (st->steps[ph->first_step + i].base == STATE_DONE ||
-			    st->steps[ph->first_step + i].base == STATE_SKIPPED)
+			if (ledger_finished(st->steps[ph->first_step + i].base))
 				finished++;
 		fprintf(out, "\n%sPhase %zu/%zu %s%s%s%s  %zu/%zu finished%s\n", color(ctx, C_BOLD), p + 1,
 			pb->phase_count, ph->id, ph->title ? ": " : "", ph->title ? ph->title : "", color(ctx, C_RESET),

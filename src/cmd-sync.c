@@ -3,6 +3,7 @@
 
 #include "cJSON.h"
 #include "relctl.h"
+#include "sync.h"
 #include "session.h"
 #include "store.h"
 
@@ -67,6 +68,7 @@ static int sync_exec(struct cmd_ctx *ctx)
 		goto out;
 	fprintf(ctx->out, "ledger in sync with %s: %zu event%s received, %zu sent\n", s->remote, fetched,
 		fetched == 1 ? "" : "s", pushed);
+	cmd_notify(ctx, s);
 	if (s->rejected) {
 		cJSON_ArrayForEach(item, s->rejected)
 		{

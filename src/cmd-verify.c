@@ -3,6 +3,7 @@
 
 #include "cJSON.h"
 #include "relctl.h"
+#include "verify.h"
 #include "session.h"
 
 static const struct option_spec options[] = {

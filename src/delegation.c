@@ -12,6 +12,8 @@
 
 #include "buf.h"
 #include "delegation.h"
+#include "event.h"
+#include "ledger-delegation.h"
 #include "util.h"
 
 static bool has(const cJSON *list, const char *id)
@@ -191,16 +193,14 @@ const char *delegation_shadowed_in(const struct release_state *const *releases, 
 static bool may_remind(const struct release_state *st, const char *actor, const char *kind, const char *person,
 		       const char *step, time_t now)
 {
-	cJSON *fields = cJSON_CreateObject();
+	cJSON *steps = cJSON_CreateArray();
+	struct event what = { .op = "remind", .kind = kind, .person = person, .steps = steps };
 	struct error ignored;
 	bool ok;
 
-	cJSON_AddStringToObject(fields, "kind", kind);
-	if (person)
-		cJSON_AddStringToObject(fields, "person", person);
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(fields, "steps"), cJSON_CreateString(step));
-	ok = ledger_may(st, actor, "remind", NULL, fields, now, &ignored) == 0;
-	cJSON_Delete(fields);
+	cJSON_AddItemToArray(steps, cJSON_CreateString(step));
+	ok = ledger_may(st, actor, &what, now, &ignored) == 0;
+	cJSON_Delete(steps);
 	return ok;
 }
 

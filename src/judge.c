@@ -21,6 +21,7 @@
 #include "ledger.h"
 #include "playbook.h"
 #include "util.h"
+#include "ledger-view.h"
 
 #define README_MAX (64 * 1024)
 #define INDEX_MAX (16 * 1024 * 1024)

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "ledger.h"
+#include "judging.h"
 #include "provenance.h"
 #include "session-private.h"
 #include "signature.h"

@@ -185,8 +185,3 @@ int main(int argc, char **argv)
 	stderr = term_real_stderr;
 	return rc;
 }
-
-const char *color(const struct cmd_ctx *ctx, const char *code)
-{
-	return ctx->color ? term_color(code) : "";
-}

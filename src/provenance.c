@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "file.h"
 #include "json.h"
+#include "judging.h"
 #include "provenance.h"
 #include "session-private.h"
 #include "signature.h"

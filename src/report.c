@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "checklist.h"
 #include "html.h"
 #include "json.h"
 #include "provenance.h"

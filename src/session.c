@@ -1,7 +1,7 @@
 /*
  * The ledger as commands read it: opening the repository and relctl's
  * settings, who is acting, and reading the releases of a ledger commit.
- * Writing is commit.c's, sync.c's and verify.c's.
+ * Writing is mutate.c's (through plan.c's commits), exchanging sync.c's, checking verify.c's.
  *
  * The ledger branch holds:
  *   playbook.yaml            the playbook new releases use
@@ -54,7 +54,7 @@ void session_close(struct session *s)
 	free(s->ref);
 	free(s->remote);
 	cJSON_Delete(s->rejected);
-	cJSON_Delete(s->became_ready);
+	cJSON_Delete(s->notices);
 	free(s->note);
 	provenance_free(s->provenance);
 	for (size_t i = 0; i < s->pinned_count; i++)

@@ -12,8 +12,13 @@
 #include <string.h>
 
 #include "json.h"
+#include "ledger-view.h"
 #include "ledger.h"
+#include "judging.h"
+#include "plan.h"
 #include "session-private.h"
+#include "sync-private.h"
+#include "sync.h"
 #include "util.h"
 
 
@@ -364,7 +369,6 @@ static int replay_commit(struct session *s, struct judge *j, const char *commit,
 		{
 			struct replay_plan rp = { paths[i], version, doc, ev, &info, commit };
 			struct error why;
-
 			if (stack_commit(s, j, tip, plan_replay, &rp, &why) != 0)
 				reject(s, ev, commit, why.message);
 			else
@@ -517,6 +521,52 @@ static int refuse_rejected(struct session *s, struct error *err)
 
 #define SYNC_TRIES 16 /* a push lost to a teammate's: fetch, replay and push again */
 
+/*
+ * Who must hear of the events this clone sent (those after the remote's
+ * tip from, NULL: none, up to to), into s->notices: each release's events
+ * replayed as the remote now holds them, the sent ones through the rules'
+ * ledger_apply_notify.  Made offline, they told nobody until now.
+ */
+static void tell_sent(struct session *s, const char *from, const char *to)
+{
+	char **paths = NULL;
+	size_t n = 0, i;
+	struct error ignored;
+
+	if (to == NULL || (from && strcmp(from, to) == 0) ||
+	    store_changed(s->store, from, to, "releases", &paths, &n, &ignored) != 0)
+		return;
+	if (s->notices == NULL)
+		s->notices = cJSON_CreateArray();
+	for (i = 0; i < n; i++) {
+		bool missing;
+		cJSON *old_doc = from ? session_read_json(s, from, paths[i], &missing, &ignored) : NULL;
+		char *version = session_version_of(paths[i]);
+		int known = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(old_doc, "events")), k = 0;
+		struct release_lookup others;
+		struct release rel;
+
+		memset(&rel, 0, sizeof(rel));
+		memset(&others, 0, sizeof(others));
+		if (session_release_at(s, to, version, &rel, &ignored) == 0) {
+			struct release_state *st = release_state_new(rel.pb, rel.version);
+			const cJSON *ev;
+
+			session_lookup_attach(&others, s, to, st);
+			cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(rel.doc, "events"))
+				if (k++ < known ? ledger_apply(st, ev, &ignored) : ledger_apply_notify(st, ev, s->now, s->notices, &ignored))
+					break;
+			session_lookup_release(&others);
+			release_state_free(st);
+		}
+		release_close(&rel);
+		free(version);
+		cJSON_Delete(old_doc);
+		free(paths[i]);
+	}
+	free(paths);
+}
+
 int sync_commit_loop(struct session *s, plan_fn fn, void *data, char **summary, struct error *err)
 {
 	int attempt;
@@ -528,10 +578,13 @@ int sync_commit_loop(struct session *s, plan_fn fn, void *data, char **summary, 
 		bool ahead;
 		size_t replayed = 0;
 		int rc = fetch_remote(s, remote_tip, &j, false, err), empty;
-		const char *base;
+		const char *base, *from;
 
 		if (rc < 0)
 			return -1;
+		/* What this attempt's plan tells (a lost race plans it again). */
+		cJSON_Delete(s->notices);
+		s->notices = cJSON_CreateArray();
 		empty = reconcile(s, j, rc == 1 ? NULL : remote_tip, tip, &ahead, &replayed, err);
 		base = empty == 1 ? NULL : tip;
 		if (empty < 0 || s->rejected) {
@@ -550,8 +603,10 @@ int sync_commit_loop(struct session *s, plan_fn fn, void *data, char **summary, 
 			plan_release(&plan);
 			return 1;
 		}
-		rc = store_push(s->store, s->remote, s->branch, new_tip, rc == 1 ? NULL : remote_tip, err);
+		from = rc == 1 ? NULL : remote_tip;
+		rc = store_push(s->store, s->remote, s->branch, new_tip, from, err);
 		if (rc == 0) {
+			tell_sent(s, from, base);
 			follow(s, new_tip);
 			if (summary) {
 				*summary = plan.summary;
@@ -657,6 +712,7 @@ int session_sync(struct session *s, size_t *fetched, size_t *pushed, struct erro
 			return -1;
 		if (rc == 0) {
 			*pushed = count_events(s, has_remote ? remote_tip : NULL, tip);
+			tell_sent(s, has_remote ? remote_tip : NULL, tip);
 			follow(s, tip);
 			return 0;
 		}

@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "json.h"
+#include "judging.h"
 #include "session-private.h"
+#include "verify.h"
 #include "util.h"
 
 struct walk {

@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "cJSON.h"
+#include "event.h"
+#include "ledger-view.h"
 #include "ledger.h"
 #include "playbook.h"
 

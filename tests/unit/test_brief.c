@@ -22,6 +22,7 @@
 #include "brief.h"
 #include "cJSON.h"
 #include "err.h"
+#include "event.h"
 #include "ledger.h"
 #include "playbook.h"
 #include "release_fixture.h"

@@ -20,7 +20,10 @@
 #include <cmocka.h>
 
 #include "cJSON.h"
+#include "checklist.h"
 #include "err.h"
+#include "event.h"
+#include "ledger-view.h"
 #include "ledger.h"
 #include "playbook.h"
 #include "release_fixture.h"

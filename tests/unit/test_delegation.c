@@ -28,6 +28,9 @@
 #include "playbook.h"
 #include "release_fixture.h"
 #include "util.h"
+#include "ledger-delegation.h"
+#include "ledger-view.h"
+#include "event.h"
 
 /*
  * rita is the release manager; dan and dora are devs, sam and sue support.

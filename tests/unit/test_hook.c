@@ -26,6 +26,7 @@
 #include "hook.h"
 #include "ledger.h"
 #include "playbook.h"
+#include "event.h"
 
 /* Standard Webhooks' own test vector (the scheme's reference libraries use it). */
 static void standard_webhooks_signature_matches_the_published_vector(void **state)

@@ -20,6 +20,8 @@
 
 #include "cJSON.h"
 #include "err.h"
+#include "event.h"
+#include "ledger-view.h"
 #include "ledger.h"
 #include "playbook.h"
 #include "release_fixture.h"

@@ -27,6 +27,7 @@
 
 #include "cJSON.h"
 #include "err.h"
+#include "event.h"
 #include "ledger.h"
 #include "playbook.h"
 #include "schedule.h"

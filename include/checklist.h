@@ -1,0 +1,27 @@
+/*
+ * A step's checklist in a release (checklist.c): its items, their counts,
+ * and which review a step in review waits for.
+ */
+#ifndef RELCTL_CHECKLIST_H
+#define RELCTL_CHECKLIST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "state.h"
+
+/* Counts of a checklist's items that are not removed. */
+struct checklist_counts {
+	size_t total, pass, fail, na, unchecked;
+	size_t review_pending; /* items with a review role whose result is not approved yet */
+};
+
+void checklist_count(const struct checklist *list, struct checklist_counts *out);
+/* The item id of list (removed ones too: see removed_by), or NULL. */
+const struct check_item *checklist_item(const struct checklist *list, const char *id);
+/* The role a step in review waits for: its own review role, else that of the first item still to approve. */
+const char *ledger_review_role(const struct release_state *st, size_t step);
+/* Whether the step's record has a checklist now or had one in an earlier candidate. */
+bool ledger_has_checklist(const struct step_record *r);
+
+#endif

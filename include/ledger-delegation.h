@@ -1,0 +1,29 @@
+/*
+ * What the rules know of delegation in a release (ledger-delegation.c):
+ * deadlines, who is away, who shadowed what, who was reminded.
+ */
+#ifndef RELCTL_LEDGER_DELEGATION_H
+#define RELCTL_LEDGER_DELEGATION_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "state.h"
+
+/* When step is due (ready_at + due); 0 without a due or before it is ready. */
+time_t ledger_due_at(const struct release_state *st, size_t step);
+/* Seconds step is past its due at now; 0 when it is not (or finished, pending or waiting). */
+long ledger_overdue(const struct release_state *st, size_t step, time_t now);
+/* Seconds a claimed step has been held at now, once that is longer than its idle_after; else 0. */
+long ledger_idle(const struct release_state *st, size_t step, time_t now);
+/* Seconds a ready step has gone unclaimed at now, once that is longer than its idle_after; else 0. */
+long ledger_unclaimed(const struct release_state *st, size_t step, time_t now);
+/* Whether person is away at now; the record, or NULL. */
+const struct away_record *ledger_away(const struct release_state *st, const char *person, time_t now);
+/* Whether person shadowed step (an id) to its finish in this release. */
+bool ledger_has_shadowed(const struct release_state *st, const char *step, const char *person);
+/* Whether person (NULL: the release managers) was already reminded of step on the UTC day of when. */
+bool ledger_reminded(const struct release_state *st, const char *kind, const char *person, const char *step,
+		     time_t when);
+
+#endif

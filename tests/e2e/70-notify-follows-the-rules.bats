@@ -1,0 +1,109 @@
+#!/usr/bin/env bats
+# Who must hear of a change is the rules' call (ledger_apply_notify), and
+# every path that records an event follows it: a command, and sync's replay
+# of events made offline.  Two clones share a real bare remote; the
+# playbook's notify hook posts to tests/e2e/receiver.py on 127.0.0.1.
+#   - jan finishes build offline and shalom approves it: nobody is told yet
+#     (nobody else can see it); the 'relctl sync' that replays them on the
+#     remote makes test ready there, and posts who can take it.
+#   - shalom rejects jan's build: jan, who gets it back, and the release
+#     managers are told, with the note saying what to fix.
+
+bats_require_minimum_version 1.5.0
+load helper
+load sync
+load hooks
+
+setup() {
+	setup_repo
+	: >"$TEST_TMP/outputs"
+	receiver chat
+	export CHAT_URL="http://127.0.0.1:$(port chat)"
+	cat >"$TEST_TMP/notify.yaml" <<EOF
+relctl: 1
+name: Notify lab
+roles: [release-manager, dev, support]
+people:
+  - {id: cristina, name: Cristina, email: cristina@example.com, roles: [release-manager]}
+  - {id: jan, name: Jan, email: jan@example.com, roles: [dev]}
+  - {id: shalom, name: Shalom, email: shalom@example.com, roles: [dev]}
+  - {id: lena, name: Lena, email: lena@example.com, roles: [support]}
+notify: chat
+hooks:
+  chat:
+    url: "\${CHAT_URL}/chat"
+    body: {text: "{{release.version}}: {{ready.message}}", steps: "{{ready.steps}}"}
+    retries: 0
+phases:
+  - id: only
+    steps:
+      - {id: build, title: Build, owner: dev, review: dev, instructions: Build it.}
+      - {id: test, title: Test, owner: support, needs: [build], instructions: Test it.}
+EOF
+}
+
+teardown() {
+	stop_servers
+	servers_stop
+	cleanup_repo
+}
+
+chat() { # FILTER over the notifications (path /chat)
+	jq -s -r "[.[] | select(.path == \"/chat\")] | $1" "$TEST_TMP/rx/chat/log"
+}
+
+# Clone a (cristina) sets the ledger up on the remote and starts 1.0; clone b syncs it.
+team() {
+	serve path team
+	clone_into a "$URL"
+	clone_into b "$URL"
+	cd "$TEST_TMP/a"
+	relctl init --playbook "$TEST_TMP/notify.yaml" >/dev/null
+	relctl start 1.0 >/dev/null
+	cd "$TEST_TMP/b"
+	relctl sync >/dev/null
+}
+
+@test "a sync that makes a step ready notifies: jan's offline build, done and approved, replayed on the remote, posts that test is ready for lena" {
+	team
+	[ "$(chat length)" -eq 1 ] # the start: build is ready
+	cd "$TEST_TMP/b"
+	as jan claim build --offline >/dev/null
+	run as jan done build --offline
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	run as shalom review build approve --offline
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" != *"notified"* ]]
+	[ "$(chat length)" -eq 1 ] # offline: the others cannot see it yet
+
+	run relctl sync
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"3 sent"* ]]
+	[[ "$output" == *"notified chat: test is ready for a support (lena): relctl claim test"* ]]
+	[ "$(chat length)" -eq 2 ]
+	[ "$(chat '.[1].body | fromjson | .text')" = "1.0: test is ready for a support (lena): relctl claim test" ]
+	[ "$(chat '.[1].body | fromjson | .steps')" = test ]
+	# What the remote holds is what was told.
+	[ "$(remote_ledger "$REMOTE" 1.0 | jq -r '.steps.test.state')" = ready ]
+
+	# A sync with nothing of its own to replay tells nobody again.
+	cd "$TEST_TMP/a"
+	run relctl sync
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"notified"* ]]
+	[ "$(chat length)" -eq 2 ]
+}
+
+@test "a reject notifies the doer it goes back to and the release managers, with the reviewer's note" {
+	team
+	cd "$TEST_TMP/b"
+	as jan claim build >/dev/null
+	as jan done build >/dev/null
+	[ "$(chat length)" -eq 1 ]
+	run as shalom review build reject --note "the arm64 image is missing"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(chat length)" -eq 2 ]
+	[ "$(chat '.[1].body | fromjson | .text')" = "1.0: build was rejected by shalom: the arm64 image is missing; it is back with jan (release managers: cristina)" ]
+	[ "$(chat '.[1].body | fromjson | .steps')" = "build (rejected)" ]
+	[ "$(ledger 1.0 | jq -r '.steps.build.holder')" = jan ]
+}
