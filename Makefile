@@ -38,6 +38,9 @@ TEMPLATES := minimal=playbooks/minimal.yaml library=playbooks/library.yaml tinyp
 TEMPLATE_OBJ := $(BUILD)/templates.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+# Programs the e2e tests drive (not suites of their own): the in-process
+# signature verifier's verdicts, for the differential test against ssh-keygen.
+TEST_TOOLS := $(BUILD)/tests/sshsig_verdicts
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
@@ -86,7 +89,7 @@ deps-run:
 deps:
 	$(call install_debs,$(DEBS))
 
-unit-bins: $(UNIT_BIN)
+unit-bins: $(UNIT_BIN) $(TEST_TOOLS)
 
 # Both passes, then one line summing every suite.
 # A failing pass does not stop the other; the summary line comes last either way.
