@@ -2,13 +2,16 @@
  * ssh signatures as git makes and checks them (gpg-interface.c in git):
  * the setup from git config, ssh-keygen -Y sign on a private copy of the
  * payload, and ssh-keygen -Y find-principals / -Y verify against an
- * allowed-signers text.  Checking many commits is the expensive part (one
- * process or two per signature), so the batch check runs ssh-keygen in
- * parallel, runs identical checks once, and finds each key's principal in
- * the allowed-signers text itself: ssh-keygen -Y verify -I PRINCIPAL then
- * checks everything that matters (that the file lists that key for that
- * principal and namespace, and the signature), so a wrong guess can only
- * make a check fall back to git's own two steps, never pass.
+ * allowed-signers text.  Checking many commits is the expensive part, so
+ * the batch check runs identical checks once and settles in-process
+ * (sshsig.c) every signature whose verdict is certain to be ssh-keygen's:
+ * one that reads, by a key of a type sshsig handles, listed on exactly one
+ * plain line of the allowed-signers text.  The rest go to ssh-keygen in
+ * parallel, each key's principal found in the allowed-signers text itself:
+ * ssh-keygen -Y verify -I PRINCIPAL then checks everything that matters
+ * (that the file lists that key for that principal and namespace, and the
+ * signature), so a wrong guess can only make a check fall back to git's
+ * own two steps, never pass.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -25,6 +28,7 @@
 #include "playbook.h"
 #include "process.h"
 #include "signature.h"
+#include "sshsig.h"
 #include "store.h"
 
 #define SSH_SIGNATURE_BEGIN "-----BEGIN SSH SIGNATURE-----"
@@ -522,11 +526,41 @@ static char *signature_key(const char *text, size_t len)
 }
 
 /*
+ * The words of an allowed-signers line, PRINCIPALS [OPTIONS] TYPE BASE64
+ * (quoted options kept whole), into words[4]; how many, up to 4.  line is
+ * cut into them.
+ */
+static size_t line_words(char *line, char *words[4])
+{
+	char *p = line;
+	size_t count = 0;
+
+	memset(words, 0, 4 * sizeof(*words));
+	while (count < 4) {
+		char quote = 0;
+
+		while (*p && isspace((unsigned char)*p))
+			p++;
+		if (*p == '\0' || *p == '#')
+			break;
+		words[count++] = p;
+		for (; *p && (quote || !isspace((unsigned char)*p)); p++)
+			if (*p == '"')
+				quote = !quote;
+		if (*p)
+			*p++ = '\0';
+	}
+	return count;
+}
+
+/*
  * The one principal the allowed-signers text lists key under, when that is
  * plain: one line, a principal that is no pattern, no cert-authority.
- * NULL otherwise, and git's way (find-principals) decides.
+ * NULL otherwise, and git's way (find-principals) decides.  With type
+ * (the key's own type name), the line must also be exactly as
+ * signature_allowed_signers writes it: PRINCIPAL namespaces="git" TYPE KEY.
  */
-static char *principal_in(const char *allowed, const char *key)
+static char *principal_in(const char *allowed, const char *key, const char *type)
 {
 	const char *line = allowed;
 	char *found = NULL;
@@ -534,32 +568,23 @@ static char *principal_in(const char *allowed, const char *key)
 
 	while (*line) {
 		const char *eol = line + strcspn(line, "\n");
-		char *copy = xstrndup(line, (size_t)(eol - line)), *words[4] = { NULL }, *p = copy;
-		size_t count = 0;
+		char *copy = xstrndup(line, (size_t)(eol - line)), *words[4];
+		size_t count = line_words(copy, words);
 
-		while (count < 4) {
-			char quote = 0;
-
-			while (*p && isspace((unsigned char)*p))
-				p++;
-			if (*p == '\0' || *p == '#')
-				break;
-			words[count++] = p;
-			for (; *p && (quote || !isspace((unsigned char)*p)); p++)
-				if (*p == '"')
-					quote = !quote;
-			if (*p)
-				*p++ = '\0';
-		}
 		if (count >= 3) {
 			/* PRINCIPALS [OPTIONS] TYPE BASE64: options hold "=" or are cert-authority. */
 			bool options = strchr(words[1], '=') || strncmp(words[1], "cert-authority", 14) == 0;
 			const char *blob = options ? words[3] : words[2];
 
 			if (blob && strcmp(blob, key) == 0) {
+				bool plain = !options || !strstr(words[1], "cert-authority");
+
+				if (type)
+					plain = count == 4 && strcmp(words[1], "namespaces=\"git\"") == 0 &&
+						strcmp(words[2], type) == 0;
 				matches++;
 				free(found);
-				found = options && strstr(words[1], "cert-authority") ? NULL : xstrdup(words[0]);
+				found = plain ? xstrdup(words[0]) : NULL;
 			}
 		}
 		free(copy);
@@ -782,7 +807,62 @@ static void copy_result(struct signature_check *to, const struct signature_check
 	to->detail = from->detail ? xstrdup(from->detail) : NULL;
 }
 
-/* Sets up the job of a signed check: its files, key, fingerprint and principal guess. */
+/* The type name a key blob opens with; NULL when it has none. */
+static char *key_type_name(const unsigned char *blob, size_t len)
+{
+	size_t n;
+
+	if (len < 4)
+		return NULL;
+	n = (size_t)blob[0] << 24 | (size_t)blob[1] << 16 | (size_t)blob[2] << 8 | blob[3];
+	if (n == 0 || n > len - 4 || memchr(blob + 4, '\0', n))
+		return NULL;
+	return xstrndup((const char *)blob + 4, n);
+}
+
+/*
+ * Settles j in-process when sshsig's verdict is certain to be ssh-keygen's
+ * (see the top of this file); true when it did.  Otherwise j is left to
+ * ssh-keygen, untouched.
+ */
+static bool job_in_process(struct job *j)
+{
+	struct signature_check *c = j->check;
+	struct sshsig sig;
+	const char *why;
+	char *type = NULL, *principal = NULL;
+	bool settled = false;
+
+	if (sshsig_parse(&sig, c->signature, c->signature_len, &why) == 0 &&
+	    (type = key_type_name(sig.key, sig.key_len)) != NULL &&
+	    (principal = principal_in(c->allowed_signers, j->key, type)) != NULL) {
+		switch (sshsig_verify(&sig, "git", c->payload, c->payload_len, sig.key, sig.key_len, &why)) {
+		case SSHSIG_GOOD:
+			c->status = SIGNATURE_GOOD;
+			c->principal = principal;
+			principal = NULL;
+			settled = true;
+			break;
+		case SSHSIG_BAD:
+			c->status = SIGNATURE_BAD;
+			c->detail = xstrdup(why);
+			settled = true;
+			break;
+		case SSHSIG_UNSUPPORTED:
+			break;
+		}
+	}
+	sshsig_release(&sig);
+	free(type);
+	free(principal);
+	j->done = settled;
+	return settled;
+}
+
+/*
+ * Sets up the job of a signed check: its key and fingerprint, then its
+ * verdict in-process, or else its files and principal guess for ssh-keygen.
+ */
 static int job_prepare(struct job *j, struct scratch *t, size_t index, struct error *err)
 {
 	struct signature_check *c = j->check;
@@ -796,6 +876,8 @@ static int job_prepare(struct job *j, struct scratch *t, size_t index, struct er
 		return 0;
 	}
 	c->fingerprint = signature_key_fingerprint(j->key);
+	if (!c->program_only && job_in_process(j))
+		return 0;
 	snprintf(name, sizeof(name), "sig-%zu", index);
 	j->sig_file = scratch_write(t, name, c->signature, c->signature_len, err);
 	if (j->sig_file == NULL)
@@ -807,7 +889,7 @@ static int job_prepare(struct job *j, struct scratch *t, size_t index, struct er
 		localtime_r(&c->when, &tm);
 		strftime(j->time_option, sizeof(j->time_option), "-Overify-time=%Y%m%d%H%M%S", &tm);
 	}
-	j->principals = principal_in(c->allowed_signers, j->key);
+	j->principals = principal_in(c->allowed_signers, j->key, NULL);
 	j->next = j->principals;
 	return 0;
 }
