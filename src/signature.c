@@ -859,25 +859,29 @@ static bool job_in_process(struct job *j)
 	return settled;
 }
 
-/*
- * Sets up the job of a signed check: its key and fingerprint, then its
- * verdict in-process, or else its files and principal guess for ssh-keygen.
- */
-static int job_prepare(struct job *j, struct scratch *t, size_t index, struct error *err)
+/* Reads a job's key and fingerprint, and settles it when it can: no ssh signature, or in-process. */
+static void job_read(struct job *j)
 {
 	struct signature_check *c = j->check;
-	char name[32];
 
 	j->key = signature_key(c->signature, c->signature_len);
 	if (j->key == NULL) {
 		c->status = SIGNATURE_BAD;
 		c->detail = xstrdup("not an ssh signature");
 		j->done = true;
-		return 0;
+		return;
 	}
 	c->fingerprint = signature_key_fingerprint(j->key);
-	if (!c->program_only && job_in_process(j))
-		return 0;
+	if (!c->program_only)
+		job_in_process(j);
+}
+
+/* Sets up a job left to ssh-keygen: its signature file, time and principal guess. */
+static int job_files(struct job *j, struct scratch *t, size_t index, struct error *err)
+{
+	struct signature_check *c = j->check;
+	char name[32];
+
 	snprintf(name, sizeof(name), "sig-%zu", index);
 	j->sig_file = scratch_write(t, name, c->signature, c->signature_len, err);
 	if (j->sig_file == NULL)
@@ -894,49 +898,36 @@ static int job_prepare(struct job *j, struct scratch *t, size_t index, struct er
 	return 0;
 }
 
-int signature_verify_batch(const char *program, struct signature_check *checks, size_t count, size_t jobs,
-			   struct error *err)
+/*
+ * The jobs left unsettled, through ssh-keygen: their files (one
+ * allowed-signers file per distinct text; the jobs come sorted by it), the
+ * guessed principals, then git's way for the rest.
+ */
+static int program_jobs(const char *program, struct job *work, size_t n, size_t jobs, struct error *err)
 {
-	struct signature_check **sorted = xcalloc(count + 1, sizeof(*sorted));
-	struct job *work = xcalloc(count + 1, sizeof(*work));
-	struct signature_check **leader = xcalloc(count + 1, sizeof(*leader));
 	struct scratch t;
-	const char *allowed_file = NULL;
-	size_t i, n = 0, signed_count = 0, files = 0;
+	const char *allowed_file = NULL, *allowed_text = NULL;
+	size_t i, files = 0;
 	int rc = -1, ran;
 
-	for (i = 0; i < count; i++) {
-		signature_check_release(&checks[i]);
-		if (checks[i].signature && checks[i].signature_len > 0)
-			sorted[signed_count++] = &checks[i];
-	}
-	if (signed_count == 0) {
-		rc = 0;
-		goto done;
-	}
 	if (scratch_open(&t, "verify", err) != 0)
-		goto done;
-	qsort(sorted, signed_count, sizeof(*sorted), check_compare);
-	for (i = 0; i < signed_count; i++) {
-		struct signature_check *c = sorted[i];
+		return -1;
+	for (i = 0; i < n; i++) {
+		struct job *j = &work[i];
 		char name[32];
 
-		if (i > 0 && check_compare(&sorted[i - 1], &sorted[i]) == 0) {
-			leader[i] = leader[i - 1];
+		if (j->done)
 			continue;
-		}
-		leader[i] = c;
-		if (i == 0 || strcmp(sorted[i - 1]->allowed_signers, c->allowed_signers) != 0) {
+		if (allowed_text == NULL || strcmp(allowed_text, j->check->allowed_signers) != 0) {
+			allowed_text = j->check->allowed_signers;
 			snprintf(name, sizeof(name), "allowed-%zu", files++);
-			allowed_file = scratch_write(&t, name, c->allowed_signers, strlen(c->allowed_signers), err);
+			allowed_file = scratch_write(&t, name, allowed_text, strlen(allowed_text), err);
 			if (allowed_file == NULL)
 				goto out;
 		}
-		work[n].check = c;
-		work[n].allowed_file = allowed_file;
-		if (job_prepare(&work[n], &t, n, err) != 0)
+		j->allowed_file = allowed_file;
+		if (job_files(j, &t, i, err) != 0)
 			goto out;
-		n++;
 	}
 	/* The guessed principals: one ssh-keygen each, which settles every good signature. */
 	if (verify_round(program, work, n, jobs, err) < 0)
@@ -946,7 +937,39 @@ int signature_verify_batch(const char *program, struct signature_check *checks, 
 		goto out;
 	while ((ran = verify_round(program, work, n, jobs, err)) > 0)
 		;
-	if (ran < 0)
+	rc = ran < 0 ? -1 : 0;
+out:
+	scratch_close(&t);
+	return rc;
+}
+
+int signature_verify_batch(const char *program, struct signature_check *checks, size_t count, size_t jobs,
+			   struct error *err)
+{
+	struct signature_check **sorted = xcalloc(count + 1, sizeof(*sorted));
+	struct job *work = xcalloc(count + 1, sizeof(*work));
+	struct signature_check **leader = xcalloc(count + 1, sizeof(*leader));
+	size_t i, n = 0, signed_count = 0, left = 0;
+	int rc = -1;
+
+	for (i = 0; i < count; i++) {
+		signature_check_release(&checks[i]);
+		if (checks[i].signature && checks[i].signature_len > 0)
+			sorted[signed_count++] = &checks[i];
+	}
+	qsort(sorted, signed_count, sizeof(*sorted), check_compare);
+	for (i = 0; i < signed_count; i++) {
+		if (i > 0 && check_compare(&sorted[i - 1], &sorted[i]) == 0) {
+			leader[i] = leader[i - 1];
+			continue;
+		}
+		leader[i] = sorted[i];
+		work[n].check = sorted[i];
+		job_read(&work[n]);
+		left += !work[n].done;
+		n++;
+	}
+	if (left > 0 && program_jobs(program, work, n, jobs, err) != 0)
 		goto out;
 	for (i = 0; i < signed_count; i++)
 		if (leader[i] != sorted[i])
@@ -957,8 +980,6 @@ out:
 		free(work[i].key);
 		free(work[i].principals);
 	}
-	scratch_close(&t);
-done:
 	free(sorted);
 	free(work);
 	free(leader);
