@@ -9,7 +9,7 @@
  * reports must lie inside the decoded blob.
  *
  * Seeds are in fuzz/corpus-sshsig: real ssh-keygen signatures of "fuzz"
- * with each key type.  tests/unit/test_sshsig.c replays them through this
+ * with each key type, armoured (*.sig) and a few as raw blobs (*.bin).  tests/unit/test_sshsig.c replays them through this
  * very function in `make check`.
  */
 #include <stddef.h>
