@@ -44,7 +44,7 @@ setup_file() {
 	done
 	python3 "$BATS_TEST_DIRNAME/sshsig-cases.py" "$WORK" >cases
 	# relctl's verdicts, then ssh-keygen's, one line per case.
-	cut -d' ' -f2- cases | "$RELCTL_BUILD/tests/sshsig_verdicts" >relctl-verdicts
+	cut -d' ' -f2- cases | "${RELCTL_BUILD:-$ROOT/build}/tests/sshsig_verdicts" >relctl-verdicts
 	# ssh-keygen once per case, four at a time (each is a process start).
 	local name sig msg ns key
 	split -n l/4 -d cases part-
