@@ -38,10 +38,13 @@ TEMPLATES := minimal=playbooks/minimal.yaml library=playbooks/library.yaml tinyp
 TEMPLATE_OBJ := $(BUILD)/templates.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+# Programs the e2e tests drive (not suites of their own): the in-process
+# signature verifier's verdicts, for the differential test against ssh-keygen.
+TEST_TOOLS := $(BUILD)/tests/sshsig_verdicts
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all deps deps-run check check-plain check-asan unit e2e demo bench fuzz install uninstall dist clean format
+.PHONY: all deps deps-run check check-plain check-asan unit e2e demo bench fuzz fuzz-sshsig install uninstall dist clean format
 
 all: relctl
 
@@ -86,7 +89,7 @@ deps-run:
 deps:
 	$(call install_debs,$(DEBS))
 
-unit-bins: $(UNIT_BIN)
+unit-bins: $(UNIT_BIN) $(TEST_TOOLS)
 
 # Both passes, then one line summing every suite.
 # A failing pass does not stop the other; the summary line comes last either way.
@@ -121,6 +124,14 @@ fuzz:
 		$(PKG_LIBS)
 	build-fuzz/fuzz_playbook -max_total_time=$${FUZZ_SECONDS:-120} -max_len=8192 \
 		-dict=fuzz/yaml.dict build-fuzz/corpus fuzz/corpus tests/lint
+
+# The SSH signature parser and verifier (src/sshsig.c); make check replays
+# its corpus through tests/unit/test_sshsig.c.
+fuzz-sshsig:
+	@mkdir -p build-fuzz/corpus-sshsig
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude $(PKG_CFLAGS) \
+		-o build-fuzz/fuzz_sshsig fuzz/fuzz_sshsig.c src/sshsig.c src/crypto.c src/buf.c $(PKG_LIBS)
+	build-fuzz/fuzz_sshsig -max_total_time=$${FUZZ_SECONDS:-120} -max_len=4096 build-fuzz/corpus-sshsig fuzz/corpus-sshsig
 
 BASH_COMPLETION_DIR ?= $(PREFIX)/share/bash-completion/completions
 # Debian's zsh looks in vendor-completions under /usr, site-functions under /usr/local.

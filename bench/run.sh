@@ -203,7 +203,8 @@ bench_verify() {
 	rows "$WORK/h-verify.json"
 }
 
-# Signing: a signed claim beside an unsigned one, and sync of 1,000 signed commits.
+# Signing: a signed claim beside an unsigned one, sync of 1,000 signed
+# commits, and verify of them.
 bench_signed() {
 	local keys="$WORK/keys" pb="$WORK/signed.yaml" signed="$WORK/claim-signed" unsigned="$WORK/claim-unsigned" base
 	mkdir -p "$keys"
@@ -224,6 +225,13 @@ bench_signed() {
 		>"$WORK/hyperfine.log" 2>&1 || { tail -20 "$WORK/hyperfine.log"; exit 1; }
 	rows "$WORK/h-signed.json"
 	HISTORY_CONFIG="git config gpg.format ssh; git config user.signingKey $keys/cristina" bench_judge signed "$pb"
+	# verify of that signed history, its signature cache (.git/relctl/signatures) emptied before each run.
+	hyperfine -N --runs 5 --warmup 1 --export-json "$WORK/h-verify-signed.json" \
+		--prepare "rm -rf $WORK/judge-src-signed/.git/relctl/signatures" \
+		-n "relctl verify, 1,000 signed commits (no signature cache)" "bash -c 'cd $WORK/judge-src-signed && $RELCTL verify'" \
+		-n "git log -p, the same 1,000 signed commits" "bash -c 'cd $WORK/judge-src-signed && git log -p relctl-ledger >/dev/null'" \
+		>"$WORK/hyperfine.log" 2>&1 || { tail -20 "$WORK/hyperfine.log"; exit 1; }
+	rows "$WORK/h-verify-signed.json"
 }
 
 # A checklist of 200 items: relctl check and next on it, beside a claim and

@@ -1,4 +1,4 @@
-/* Hashes and MACs through OpenSSL (the only file that uses it). */
+/* Hashes and MACs through OpenSSL (which only this and sshsig.c, checking signatures, use). */
 #ifndef RELCTL_CRYPTO_H
 #define RELCTL_CRYPTO_H
 

@@ -100,6 +100,7 @@ struct signature_check {
 	size_t signature_len;
 	const char *allowed_signers; /* the allowed-signers text to check against */
 	time_t when;                 /* the commit's time, for keys with valid-after/before; 0: now */
+	bool program_only;           /* leave everything to the program, even what sshsig.c can settle (tests) */
 
 	enum signature_status status;
 	char *principal;   /* GOOD: the principal (email) whose key it is; else NULL */
@@ -120,11 +121,14 @@ int signature_verify(const char *program, struct signature_check *check, struct 
 /*
  * Checks count signatures, at most jobs ssh-keygen processes at a time
  * (0: twice the number of processors).  Identical checks (same signature,
- * payload, allowed signers and time) run once.  The principal of each
- * signature's key is looked up in the allowed-signers text itself, so a
- * good signature costs one ssh-keygen -Y verify; anything else takes git's
- * own way (find-principals, then verify as each principal).  Returns as
- * signature_verify does.
+ * payload, allowed signers and time) run once.  A signature by a key of a
+ * type sshsig.c handles (ed25519, ecdsa, rsa), listed on one line of the
+ * allowed-signers text as signature_allowed_signers writes it, is checked
+ * in-process, with ssh-keygen's verdict and no process.  For the rest, the
+ * principal of each signature's key is looked up in the allowed-signers
+ * text itself, so a good signature costs one ssh-keygen -Y verify; anything
+ * else takes git's own way (find-principals, then verify as each
+ * principal).  Returns as signature_verify does.
  */
 int signature_verify_batch(const char *program, struct signature_check *checks, size_t count, size_t jobs,
 			   struct error *err);

@@ -2,13 +2,16 @@
  * ssh signatures as git makes and checks them (gpg-interface.c in git):
  * the setup from git config, ssh-keygen -Y sign on a private copy of the
  * payload, and ssh-keygen -Y find-principals / -Y verify against an
- * allowed-signers text.  Checking many commits is the expensive part (one
- * process or two per signature), so the batch check runs ssh-keygen in
- * parallel, runs identical checks once, and finds each key's principal in
- * the allowed-signers text itself: ssh-keygen -Y verify -I PRINCIPAL then
- * checks everything that matters (that the file lists that key for that
- * principal and namespace, and the signature), so a wrong guess can only
- * make a check fall back to git's own two steps, never pass.
+ * allowed-signers text.  Checking many commits is the expensive part, so
+ * the batch check runs identical checks once and settles in-process
+ * (sshsig.c) every signature whose verdict is certain to be ssh-keygen's:
+ * one that reads, by a key of a type sshsig handles, listed on exactly one
+ * plain line of the allowed-signers text.  The rest go to ssh-keygen in
+ * parallel, each key's principal found in the allowed-signers text itself:
+ * ssh-keygen -Y verify -I PRINCIPAL then checks everything that matters
+ * (that the file lists that key for that principal and namespace, and the
+ * signature), so a wrong guess can only make a check fall back to git's
+ * own two steps, never pass.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -25,6 +28,7 @@
 #include "playbook.h"
 #include "process.h"
 #include "signature.h"
+#include "sshsig.h"
 #include "store.h"
 
 #define SSH_SIGNATURE_BEGIN "-----BEGIN SSH SIGNATURE-----"
@@ -522,11 +526,41 @@ static char *signature_key(const char *text, size_t len)
 }
 
 /*
+ * The words of an allowed-signers line, PRINCIPALS [OPTIONS] TYPE BASE64
+ * (quoted options kept whole), into words[4]; how many, up to 4.  line is
+ * cut into them.
+ */
+static size_t line_words(char *line, char *words[4])
+{
+	char *p = line;
+	size_t count = 0;
+
+	memset(words, 0, 4 * sizeof(*words));
+	while (count < 4) {
+		char quote = 0;
+
+		while (*p && isspace((unsigned char)*p))
+			p++;
+		if (*p == '\0' || *p == '#')
+			break;
+		words[count++] = p;
+		for (; *p && (quote || !isspace((unsigned char)*p)); p++)
+			if (*p == '"')
+				quote = !quote;
+		if (*p)
+			*p++ = '\0';
+	}
+	return count;
+}
+
+/*
  * The one principal the allowed-signers text lists key under, when that is
  * plain: one line, a principal that is no pattern, no cert-authority.
- * NULL otherwise, and git's way (find-principals) decides.
+ * NULL otherwise, and git's way (find-principals) decides.  With type
+ * (the key's own type name), the line must also be exactly as
+ * signature_allowed_signers writes it: PRINCIPAL namespaces="git" TYPE KEY.
  */
-static char *principal_in(const char *allowed, const char *key)
+static char *principal_in(const char *allowed, const char *key, const char *type)
 {
 	const char *line = allowed;
 	char *found = NULL;
@@ -534,32 +568,23 @@ static char *principal_in(const char *allowed, const char *key)
 
 	while (*line) {
 		const char *eol = line + strcspn(line, "\n");
-		char *copy = xstrndup(line, (size_t)(eol - line)), *words[4] = { NULL }, *p = copy;
-		size_t count = 0;
+		char *copy = xstrndup(line, (size_t)(eol - line)), *words[4];
+		size_t count = line_words(copy, words);
 
-		while (count < 4) {
-			char quote = 0;
-
-			while (*p && isspace((unsigned char)*p))
-				p++;
-			if (*p == '\0' || *p == '#')
-				break;
-			words[count++] = p;
-			for (; *p && (quote || !isspace((unsigned char)*p)); p++)
-				if (*p == '"')
-					quote = !quote;
-			if (*p)
-				*p++ = '\0';
-		}
 		if (count >= 3) {
 			/* PRINCIPALS [OPTIONS] TYPE BASE64: options hold "=" or are cert-authority. */
 			bool options = strchr(words[1], '=') || strncmp(words[1], "cert-authority", 14) == 0;
 			const char *blob = options ? words[3] : words[2];
 
 			if (blob && strcmp(blob, key) == 0) {
+				bool plain = !options || !strstr(words[1], "cert-authority");
+
+				if (type)
+					plain = count == 4 && strcmp(words[1], "namespaces=\"git\"") == 0 &&
+						strcmp(words[2], type) == 0;
 				matches++;
 				free(found);
-				found = options && strstr(words[1], "cert-authority") ? NULL : xstrdup(words[0]);
+				found = plain ? xstrdup(words[0]) : NULL;
 			}
 		}
 		free(copy);
@@ -782,20 +807,81 @@ static void copy_result(struct signature_check *to, const struct signature_check
 	to->detail = from->detail ? xstrdup(from->detail) : NULL;
 }
 
-/* Sets up the job of a signed check: its files, key, fingerprint and principal guess. */
-static int job_prepare(struct job *j, struct scratch *t, size_t index, struct error *err)
+/* The type name a key blob opens with; NULL when it has none. */
+static char *key_type_name(const unsigned char *blob, size_t len)
+{
+	size_t n;
+
+	if (len < 4)
+		return NULL;
+	n = (size_t)blob[0] << 24 | (size_t)blob[1] << 16 | (size_t)blob[2] << 8 | blob[3];
+	if (n == 0 || n > len - 4 || memchr(blob + 4, '\0', n))
+		return NULL;
+	return xstrndup((const char *)blob + 4, n);
+}
+
+/*
+ * Settles j in-process when sshsig's verdict is certain to be ssh-keygen's
+ * (see the top of this file); true when it did.  Otherwise j is left to
+ * ssh-keygen, untouched.
+ */
+static bool job_in_process(struct job *j)
 {
 	struct signature_check *c = j->check;
-	char name[32];
+	struct sshsig sig;
+	const char *why;
+	char *type = NULL, *principal = NULL;
+	bool settled = false;
+
+	if (sshsig_parse(&sig, c->signature, c->signature_len, &why) == 0 &&
+	    (type = key_type_name(sig.key, sig.key_len)) != NULL &&
+	    (principal = principal_in(c->allowed_signers, j->key, type)) != NULL) {
+		switch (sshsig_verify(&sig, "git", c->payload, c->payload_len, sig.key, sig.key_len, &why)) {
+		case SSHSIG_GOOD:
+			c->status = SIGNATURE_GOOD;
+			c->principal = principal;
+			principal = NULL;
+			settled = true;
+			break;
+		case SSHSIG_BAD:
+			c->status = SIGNATURE_BAD;
+			c->detail = xstrdup(why);
+			settled = true;
+			break;
+		case SSHSIG_UNSUPPORTED:
+			break;
+		}
+	}
+	sshsig_release(&sig);
+	free(type);
+	free(principal);
+	j->done = settled;
+	return settled;
+}
+
+/* Reads a job's key and fingerprint, and settles it when it can: no ssh signature, or in-process. */
+static void job_read(struct job *j)
+{
+	struct signature_check *c = j->check;
 
 	j->key = signature_key(c->signature, c->signature_len);
 	if (j->key == NULL) {
 		c->status = SIGNATURE_BAD;
 		c->detail = xstrdup("not an ssh signature");
 		j->done = true;
-		return 0;
+		return;
 	}
 	c->fingerprint = signature_key_fingerprint(j->key);
+	if (!c->program_only)
+		job_in_process(j);
+}
+
+/* Sets up a job left to ssh-keygen: its signature file, time and principal guess. */
+static int job_files(struct job *j, struct scratch *t, size_t index, struct error *err)
+{
+	struct signature_check *c = j->check;
+	char name[32];
+
 	snprintf(name, sizeof(name), "sig-%zu", index);
 	j->sig_file = scratch_write(t, name, c->signature, c->signature_len, err);
 	if (j->sig_file == NULL)
@@ -807,54 +893,41 @@ static int job_prepare(struct job *j, struct scratch *t, size_t index, struct er
 		localtime_r(&c->when, &tm);
 		strftime(j->time_option, sizeof(j->time_option), "-Overify-time=%Y%m%d%H%M%S", &tm);
 	}
-	j->principals = principal_in(c->allowed_signers, j->key);
+	j->principals = principal_in(c->allowed_signers, j->key, NULL);
 	j->next = j->principals;
 	return 0;
 }
 
-int signature_verify_batch(const char *program, struct signature_check *checks, size_t count, size_t jobs,
-			   struct error *err)
+/*
+ * The jobs left unsettled, through ssh-keygen: their files (one
+ * allowed-signers file per distinct text; the jobs come sorted by it), the
+ * guessed principals, then git's way for the rest.
+ */
+static int program_jobs(const char *program, struct job *work, size_t n, size_t jobs, struct error *err)
 {
-	struct signature_check **sorted = xcalloc(count + 1, sizeof(*sorted));
-	struct job *work = xcalloc(count + 1, sizeof(*work));
-	struct signature_check **leader = xcalloc(count + 1, sizeof(*leader));
 	struct scratch t;
-	const char *allowed_file = NULL;
-	size_t i, n = 0, signed_count = 0, files = 0;
+	const char *allowed_file = NULL, *allowed_text = NULL;
+	size_t i, files = 0;
 	int rc = -1, ran;
 
-	for (i = 0; i < count; i++) {
-		signature_check_release(&checks[i]);
-		if (checks[i].signature && checks[i].signature_len > 0)
-			sorted[signed_count++] = &checks[i];
-	}
-	if (signed_count == 0) {
-		rc = 0;
-		goto done;
-	}
 	if (scratch_open(&t, "verify", err) != 0)
-		goto done;
-	qsort(sorted, signed_count, sizeof(*sorted), check_compare);
-	for (i = 0; i < signed_count; i++) {
-		struct signature_check *c = sorted[i];
+		return -1;
+	for (i = 0; i < n; i++) {
+		struct job *j = &work[i];
 		char name[32];
 
-		if (i > 0 && check_compare(&sorted[i - 1], &sorted[i]) == 0) {
-			leader[i] = leader[i - 1];
+		if (j->done)
 			continue;
-		}
-		leader[i] = c;
-		if (i == 0 || strcmp(sorted[i - 1]->allowed_signers, c->allowed_signers) != 0) {
+		if (allowed_text == NULL || strcmp(allowed_text, j->check->allowed_signers) != 0) {
+			allowed_text = j->check->allowed_signers;
 			snprintf(name, sizeof(name), "allowed-%zu", files++);
-			allowed_file = scratch_write(&t, name, c->allowed_signers, strlen(c->allowed_signers), err);
+			allowed_file = scratch_write(&t, name, allowed_text, strlen(allowed_text), err);
 			if (allowed_file == NULL)
 				goto out;
 		}
-		work[n].check = c;
-		work[n].allowed_file = allowed_file;
-		if (job_prepare(&work[n], &t, n, err) != 0)
+		j->allowed_file = allowed_file;
+		if (job_files(j, &t, i, err) != 0)
 			goto out;
-		n++;
 	}
 	/* The guessed principals: one ssh-keygen each, which settles every good signature. */
 	if (verify_round(program, work, n, jobs, err) < 0)
@@ -864,7 +937,39 @@ int signature_verify_batch(const char *program, struct signature_check *checks, 
 		goto out;
 	while ((ran = verify_round(program, work, n, jobs, err)) > 0)
 		;
-	if (ran < 0)
+	rc = ran < 0 ? -1 : 0;
+out:
+	scratch_close(&t);
+	return rc;
+}
+
+int signature_verify_batch(const char *program, struct signature_check *checks, size_t count, size_t jobs,
+			   struct error *err)
+{
+	struct signature_check **sorted = xcalloc(count + 1, sizeof(*sorted));
+	struct job *work = xcalloc(count + 1, sizeof(*work));
+	struct signature_check **leader = xcalloc(count + 1, sizeof(*leader));
+	size_t i, n = 0, signed_count = 0, left = 0;
+	int rc = -1;
+
+	for (i = 0; i < count; i++) {
+		signature_check_release(&checks[i]);
+		if (checks[i].signature && checks[i].signature_len > 0)
+			sorted[signed_count++] = &checks[i];
+	}
+	qsort(sorted, signed_count, sizeof(*sorted), check_compare);
+	for (i = 0; i < signed_count; i++) {
+		if (i > 0 && check_compare(&sorted[i - 1], &sorted[i]) == 0) {
+			leader[i] = leader[i - 1];
+			continue;
+		}
+		leader[i] = sorted[i];
+		work[n].check = sorted[i];
+		job_read(&work[n]);
+		left += !work[n].done;
+		n++;
+	}
+	if (left > 0 && program_jobs(program, work, n, jobs, err) != 0)
 		goto out;
 	for (i = 0; i < signed_count; i++)
 		if (leader[i] != sorted[i])
@@ -875,8 +980,6 @@ out:
 		free(work[i].key);
 		free(work[i].principals);
 	}
-	scratch_close(&t);
-done:
 	free(sorted);
 	free(work);
 	free(leader);

@@ -895,9 +895,23 @@ static void a_checker_that_cannot_run_is_an_error_not_a_bad_signature(void **sta
 	signed_commit("Michael", "michael@example.com", "{\"n\": 0}\n", tip);
 	commit_info(tip, &info);
 	check_of(&info, &check);
+	/* A listed ed25519 key needs no program: the check is made in-process. */
+	assert_int_equal(signature_verify("/nonexistent/ssh-keygen", &check, &err), 0);
+	assert_int_equal(check.status, SIGNATURE_GOOD);
+	/* When the program is needed, that it cannot run is an error. */
+	check.program_only = true;
 	assert_int_equal(signature_verify("/nonexistent/ssh-keygen", &check, &err), -1);
 	assert_int_equal(err.code, EXIT_UNAVAILABLE);
 	assert_string_equal(err.message, "cannot run /nonexistent/ssh-keygen: No such file or directory");
+	signature_check_release(&check);
+	store_commit_info_release(&info);
+	/* A key nobody listed goes to ssh-keygen (find-principals) whatever its type. */
+	git_config("user.signingKey", t.mallory_key);
+	signed_commit("Michael", "michael@example.com", "{\"n\": 0.5}\n", tip);
+	commit_info(tip, &info);
+	check_of(&info, &check);
+	assert_int_equal(signature_verify("/nonexistent/ssh-keygen", &check, &err), -1);
+	assert_int_equal(err.code, EXIT_UNAVAILABLE);
 	signature_check_release(&check);
 	store_commit_info_release(&info);
 }
@@ -952,6 +966,9 @@ static void the_batch_agrees_with_one_at_a_time_and_runs_each_check_once(void **
 		commit_info(tips[i < COUNT ? i : GOOD], &info[i]);
 		check_of(&info[i], &batch[i]);
 	}
+	/* First all through ssh-keygen, as before sshsig.c, then as relctl checks them. */
+	for (i = 0; i < COUNT + 3; i++)
+		batch[i].program_only = true;
 	unlink(t.wrapper_log);
 	assert_int_equal(signature_verify_batch(t.wrapper, batch, COUNT + 3, 0, &err), 0);
 	log = slurp(t.wrapper_log);
@@ -963,6 +980,25 @@ static void the_batch_agrees_with_one_at_a_time_and_runs_each_check_once(void **
 	assert_int_equal(runs_of(log, "verify"), 5);
 	assert_int_equal(runs_of(log, "find-principals"), 2);
 	free(log);
+	unlink(t.wrapper_log);
+	for (i = 0; i < COUNT + 3; i++) {
+		struct signature_check in_process = batch[i];
+
+		in_process.principal = in_process.fingerprint = in_process.detail = NULL;
+		in_process.program_only = false;
+		assert_int_equal(signature_verify_batch(t.wrapper, &in_process, 1, 0, &err), 0);
+		assert_int_equal(in_process.status, batch[i].status);
+		if (batch[i].principal)
+			assert_string_equal(in_process.principal, batch[i].principal);
+		else
+			assert_null(in_process.principal);
+		signature_check_release(&in_process);
+	}
+	/* In-process, only the key nobody listed needs ssh-keygen (find-principals). */
+	log = slurp(t.wrapper_log);
+	assert_int_equal(runs_of(log, "verify"), 0);
+	assert_int_equal(runs_of(log, "find-principals"), 1);
+	free(log);
 	assert_int_equal(batch[GOOD].status, SIGNATURE_GOOD);
 	assert_int_equal(batch[GOOD_JAN].status, SIGNATURE_GOOD);
 	assert_int_equal(batch[WRONG_PERSON].status, SIGNATURE_GOOD);
@@ -972,6 +1008,7 @@ static void the_batch_agrees_with_one_at_a_time_and_runs_each_check_once(void **
 	assert_int_equal(batch[UNSIGNED].status, SIGNATURE_UNSIGNED);
 	for (i = 0; i < COUNT + 3; i++) {
 		check_of(&info[i], &single);
+		single.program_only = true;
 		assert_int_equal(signature_verify("ssh-keygen", &single, &err), 0);
 		assert_int_equal(batch[i].status, single.status);
 		if (single.principal)
@@ -1021,7 +1058,7 @@ static void verifying_many_signatures_is_timed(void **state)
 	struct signature_check *checks;
 	struct timespec start;
 	struct error err;
-	double git_way, one_by_one, serial_batch, batch, dup_batch;
+	double git_way, one_by_one, serial_batch, batch, in_process, dup_batch;
 
 	(void)state;
 	if (n == 0)
@@ -1055,6 +1092,7 @@ static void verifying_many_signatures_is_timed(void **state)
 		checks[i].signature = signatures[i];
 		checks[i].signature_len = strlen(signatures[i]);
 		checks[i].allowed_signers = t.allowed;
+		checks[i].program_only = true; /* ssh-keygen's cost first; in-process last */
 	}
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
@@ -1080,9 +1118,18 @@ static void verifying_many_signatures_is_timed(void **state)
 	for (i = 0; i < n; i++)
 		assert_int_equal(checks[i].status, SIGNATURE_GOOD);
 
+	for (i = 0; i < n; i++)
+		checks[i].program_only = false;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	assert_int_equal(signature_verify_batch("ssh-keygen", checks, n, 0, &err), 0);
+	in_process = seconds_since(&start);
+	for (i = 0; i < n; i++)
+		assert_int_equal(checks[i].status, SIGNATURE_GOOD);
+
 	/* The same signature n times (a commit checked by several judges, say). */
 	for (i = 0; i < n; i++) {
 		signature_check_release(&checks[i]);
+		checks[i].program_only = true;
 		checks[i].payload = payloads[0];
 		checks[i].payload_len = strlen(payloads[0]);
 		checks[i].signature = signatures[0];
@@ -1097,8 +1144,10 @@ static void verifying_many_signatures_is_timed(void **state)
 		      "  signature_verify one at a time (one verify each):        %.2f s\n"
 		      "  signature_verify_batch, 1 job:                            %.2f s\n"
 		      "  signature_verify_batch, %zu jobs:                          %.2f s\n"
+		      "  signature_verify_batch, in-process (sshsig.c):            %.3f s\n"
 		      "  signature_verify_batch, %zu identical signatures:        %.3f s\n",
-		      n, sysconf(_SC_NPROCESSORS_ONLN), git_way, one_by_one, serial_batch, jobs, batch, n, dup_batch);
+		      n, sysconf(_SC_NPROCESSORS_ONLN), git_way, one_by_one, serial_batch, jobs, batch, in_process, n,
+		      dup_batch);
 	for (i = 0; i < n; i++) {
 		signature_check_release(&checks[i]);
 		unlink(sig_files[i]);
