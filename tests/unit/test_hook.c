@@ -488,8 +488,8 @@ static void hook_mask_replaces_every_secret_everywhere(void **state)
 
 	(void)state;
 	memset(&req, 0, sizeof(req));
-	req.secrets = secrets;
-	req.secret_count = 4;
+	req.secrets.values = secrets;
+	req.secrets.count = 4;
 	out = hook_mask(&req, "Bearer tok-AAAA-1234, again tok-AAAA-1234; key " SECRET " raw MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw.");
 	assert_string_equal(out, "Bearer ***, again ***; key *** raw ***.");
 	free(out);
@@ -690,7 +690,7 @@ static void hook_render_checks_templates_before_reading_the_environment(void **s
 	assert_int_equal(hook_render(hook_named("typo"), &world.scope, "msg_e", &req, &err), -1);
 	assert_int_equal(err.code, EXIT_DATAERR);
 	assert_non_null(strstr(err.message, "release.verison"));
-	assert_int_equal(req.secret_count, 0);
+	assert_int_equal(req.secrets.count, 0);
 	hook_request_release(&req);
 }
 
