@@ -836,7 +836,10 @@ static void setup_http(CURL *curl, struct hook_request *req, struct transfer *t)
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, req->method);
-	if (strcmp(req->method, "GET") != 0) {
+	/* A HEAD answer has no body to wait for; every other method but GET carries ours. */
+	if (strcmp(req->method, "HEAD") == 0) {
+		curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+	} else if (strcmp(req->method, "GET") != 0) {
 		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req->body);
 		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)req->body_len);
 	}
