@@ -59,6 +59,12 @@ YAML
 	relctl start "${@:-1.0}" >/dev/null
 }
 
+# The start of a playbook for lint: one release manager.
+lint_lab_head() {
+	printf '%s\n' 'relctl: 1' 'name: Lint lab' 'roles: [release-manager]' 'people:' \
+		'  - {id: cristina, name: Cristina, email: cristina@example.com, roles: [release-manager]}'
+}
+
 # The body of a request text: the lines between its first empty line and the next.
 body_of() {
 	awk 'body && /^$/ { exit } body { print } /^$/ { body = 1 }'
@@ -176,12 +182,7 @@ credential_nowhere() {
 
 @test "lint refuses {{steps.pr.note}} in a hook url at its FILE:LINE:COL, and a header's template" {
 	setup_repo
-	cat >pb.yaml <<'YAML'
-relctl: 1
-name: Lint lab
-roles: [release-manager]
-people:
-  - {id: cristina, name: Cristina, email: cristina@example.com, roles: [release-manager]}
+	{ lint_lab_head; cat; } >pb.yaml <<'YAML'
 hooks:
   comment:
     url: "https://api.github.com/{{steps.pr.note}}/comments"
@@ -203,12 +204,7 @@ YAML
 
 @test "lint warns of a title YAML cut short at ' #', at the '#', and accepts the playbook" {
 	setup_repo
-	cat >pb.yaml <<'YAML'
-relctl: 1
-name: Lint lab
-roles: [release-manager]
-people:
-  - {id: cristina, name: Cristina, email: cristina@example.com, roles: [release-manager]}
+	{ lint_lab_head; cat; } >pb.yaml <<'YAML'
 phases:
   - id: only
     steps:
