@@ -292,6 +292,9 @@ static struct mark comment_after(struct loader *l, const yaml_parser_t *parser, 
 
 	if (end.index < l->seen_chars)
 		return none;
+	/* libyaml does not count a byte order mark. */
+	if (l->seen_bytes == 0 && stop - text >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		l->seen_bytes = 3;
 	while (l->seen_chars < end.index && text + l->seen_bytes < stop) {
 		l->seen_bytes++;
 		while (text + l->seen_bytes < stop && (text[l->seen_bytes] & 0xC0) == 0x80)

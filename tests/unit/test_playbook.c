@@ -803,10 +803,8 @@ static void hook_templates_are_checked_where_they_are_written(void **state)
 }
 
 /* libyaml ends a plain scalar at " #": the rest of the title is a comment. */
-static void a_title_cut_short_by_a_comment_is_a_warning(void **state)
-{
-	(void)state;
-	parse(PHASE "      - id: tag\n"
+/* Titles and an item's text that YAML cuts at " #", and two it does not. */
+static const char cut_titles[] = PHASE "      - id: tag\n"
 		    "        title: Tag release #final step\n"
 		    "        owner: dev\n"
 		    "        doc: d\n"
@@ -818,7 +816,27 @@ static void a_title_cut_short_by_a_comment_is_a_warning(void **state)
 		    "        doc: d\n"
 		    "        checklist:\n"
 		    "          - id: i\n"
-		    "            text: Works on #2   \n");
+		    "            text: Works on #2   \n";
+
+/* The same places with CRLF line ends and a byte order mark, which libyaml does not count. */
+static void parse_with_bom_and_crlf(const char *text)
+{
+	struct buf b;
+	const char *p;
+
+	buf_init(&b);
+	buf_adds(&b, "\xef\xbb\xbf");
+	for (p = text; *p; p++) {
+		if (*p == '\n')
+			buf_addc(&b, '\r');
+		buf_addc(&b, *p);
+	}
+	parse_len(b.data, b.len);
+	buf_release(&b);
+}
+
+static void expect_cut_titles_warned(void)
+{
 	assert_non_null(pb);
 	expect_warning(10, 28, "the title was read as \"Tag release\": YAML takes the text from \" #\" on as a comment; "
 			       "quote the title to keep it");
@@ -827,6 +845,15 @@ static void a_title_cut_short_by_a_comment_is_a_warning(void **state)
 	expect_counts(0, 3);
 	assert_string_equal(playbook_step(pb, "c")->title, "Check the C# build");
 	assert_string_equal(playbook_step(pb, "q")->title, "Merge PR #45");
+}
+
+static void a_title_cut_short_by_a_comment_is_a_warning(void **state)
+{
+	(void)state;
+	parse(cut_titles);
+	expect_cut_titles_warned();
+	parse_with_bom_and_crlf(cut_titles);
+	expect_cut_titles_warned();
 }
 
 static void hook_fields_are_checked(void **state)
