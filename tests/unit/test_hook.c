@@ -26,6 +26,7 @@
 #include "hook.h"
 #include "ledger.h"
 #include "playbook.h"
+#include "work_tree.h"
 
 /* Standard Webhooks' own test vector (the scheme's reference libraries use it). */
 static void standard_webhooks_signature_matches_the_published_vector(void **state)
@@ -207,18 +208,6 @@ static void apply_ok(struct release_state *st, cJSON *event)
 	if (ledger_apply(st, event, &err) != 0)
 		fail_msg("refused (%d): %s", err.code, err.message);
 	cJSON_Delete(event);
-}
-
-static void write_file(const char *dir, const char *name, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
 }
 
 /* The changelog holds JSON's troublemakers, and a {{...}} that is only text. */

@@ -24,6 +24,7 @@
 #include "ledger.h"
 #include "playbook.h"
 #include "template.h"
+#include "work_tree.h"
 
 static const char playbook_yaml[] =
 	"relctl: 1\n"
@@ -42,18 +43,6 @@ static struct playbook *pb;
 static struct release_state *st;
 static char dir[64];
 static struct template_scope scope;
-
-static void write_file(const char *name, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
 
 static void in_tree(const char *name, char *path, size_t size)
 {
@@ -89,8 +78,8 @@ static int world_setup(void **state)
 	mkdir(path, 0700);
 	in_tree(".git", path, sizeof(path));
 	mkdir(path, 0700);
-	write_file(".git/config", "[remote \"origin\"]\n\turl = https://u:pw@example.com/x.git\n");
-	write_file("notes/3.14.0b1.md", "the notes\n");
+	write_file(dir, ".git/config", "[remote \"origin\"]\n\turl = https://u:pw@example.com/x.git\n");
+	write_file(dir, "notes/3.14.0b1.md", "the notes\n");
 	/* A symlink to the clone's configuration, one through a symlinked directory, and a FIFO. */
 	in_tree("notes/leak.md", path, sizeof(path));
 	if (symlink("../.git/config", path) != 0)
