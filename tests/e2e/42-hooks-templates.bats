@@ -36,7 +36,12 @@ name: Template lab
 roles: [release-manager]
 people:
   - {id: cristina, name: Cristina, email: cristina@example.com, roles: [release-manager]}
+vars:
+  attachment: {type: string, default: notes/attachment.md}
 hooks:
+  attach:
+    url: "${LAB_URL}/attach"
+    body: "{{file:{{vars.attachment}}}}"
   purge:
     url: "${LAB_URL}/cdn/{{release.version}}"
     method: PURGE
@@ -54,6 +59,7 @@ phases:
       - {id: purge-cdn, title: Purge the CDN, kind: hook, hook: purge, owner: release-manager, instructions: Run it.}
       - {id: post-notes, title: Post the notes, kind: hook, hook: notes, owner: release-manager, instructions: Run it.}
       - {id: post-pr, title: Announce the PR, kind: hook, hook: pr, owner: release-manager, instructions: Run it.}
+      - {id: attach, title: Send the attachment, kind: hook, hook: attach, owner: release-manager, instructions: Run it.}
 YAML
 	relctl init --playbook "$TEST_TMP/lab.yaml" >/dev/null || return 1
 	relctl start "${@:-1.0}" >/dev/null
@@ -122,7 +128,7 @@ credential_nowhere() {
 	credential_nowhere
 }
 
-@test "a path through a symlinked directory is refused, as is one naming .git in any case; a regular file is sent" {
+@test "a path through a symlinked directory is refused; a regular file is sent" {
 	lab
 	clone_credential
 	mkdir drafts
@@ -221,4 +227,16 @@ YAML
 	[ "$(printf '%s\n' "$output" | grep -c ': warning: ')" -eq 1 ]
 	relctl init --playbook pb.yaml >/dev/null
 	[ "$(relctl playbook show --json | jq -r '.steps | map(.title) | join("|")')" = "Tag release|Check the C# build|Merge PR #45" ]
+}
+
+@test "a path naming .git in another case is refused by its name, even where it is another directory" {
+	lab 1.0 --set attachment=docs/.Git/config
+	clone_credential
+	mkdir -p docs/.Git
+	cp .git/config docs/.Git/config
+	relrun cristina run attach
+	expect 65
+	same "relctl: {{file:docs/.Git/config}} is under .git/, which holds the clone's configuration; relctl never reads it" "$output"
+	[ "$(deliveries cms)" -eq 0 ]
+	credential_nowhere
 }
