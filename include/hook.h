@@ -92,11 +92,12 @@ char *hook_webhook_id(const char *version, int candidate, const char *step, int 
  * no templates.  What the environment gave, the signing secret and a url's
  * password are secrets: the url is shown without credentials or query
  * string and with its ${ENV} values masked (a value that is a whole url
- * keeps its scheme and host), a header is shown with its ${ENV} values
- * masked (without any, masked whole when its name says it carries credentials
- * (Authorization, Cookie, *token*, *key*, ...)).  It is stamped with the wall clock, never RELCTL_NOW
- * (receivers compare webhook-timestamp with their own clock); the CA file
- * is the hook's ca_file, else $SSL_CERT_FILE, else the system's.
+ * keeps its scheme and host), a header with its ${ENV} values masked, or
+ * masked whole when it has none and its name says it carries credentials
+ * (Authorization, Cookie, *token*, *key*, ...).  It is stamped with the
+ * wall clock, never RELCTL_NOW (receivers compare webhook-timestamp with
+ * their own clock); the CA file is the hook's ca_file, else
+ * $SSL_CERT_FILE, else the system's.
  */
 int hook_render(const struct pb_hook *hook, const struct template_scope *scope, const char *webhook_id,
 		struct hook_request *req, struct error *err);

@@ -1,9 +1,10 @@
 /*
  * Hooks: rendering, signing and sending.  A hook is rendered into one exact
  * request before anything is sent (its templates and ${ENV} by template.c:
- * an unknown template name or an unset variable stops it there), signed, then sent with libcurl: TLS verification
- * on, http and https only, no redirects (libcurl would forward our signature
- * headers to the new host), statuses read with CURLINFO_RESPONSE_CODE.  A
+ * an unknown template name or an unset variable stops it there), signed,
+ * then sent with libcurl: TLS verification on, http and https only, any
+ * method token, no redirects (libcurl would forward our signature headers
+ * to the new host), statuses read with CURLINFO_RESPONSE_CODE.  A
  * mail hook is rendered into one RFC 5322 message (its Message-ID made of
  * the webhook-id) and sent over SMTP, STARTTLS required on smtp://.
  * This is the only file that uses libcurl.

@@ -1,7 +1,8 @@
 /*
  * The playbook loader: libyaml's event stream becomes a small tree of nodes
  * that remember where they were written, the tree becomes the typed model,
- * and the model is checked as a whole (roles, ids, needs, cycles, phases).
+ * and the model is checked as a whole (roles, ids, needs, cycles, phases,
+ * hook templates).
  * Every problem is collected with its FILE:LINE:COL so that lint can report
  * all of them at once.  This is the only file that uses libyaml.
  *

@@ -25,7 +25,8 @@
 /* What a name inside {{ }} is. */
 enum name_class { NAME_RELEASE, NAME_VAR, NAME_STEP, NAME_READY, NAME_FILE, NAME_UNKNOWN };
 
-#define KNOWN_NAMES "release.version, release.candidate, release.name, vars.NAME, steps.ID.note, steps.ID.evidence, file:PATH"
+#define KNOWN_NAMES \
+	"release.version, release.candidate, release.name, vars.NAME, steps.ID.note, steps.ID.evidence, file:PATH"
 
 /*
  * The end of the template opened at open (just past its "}}"), allowing
