@@ -18,6 +18,7 @@
 #include "err.h"
 #include "ledger.h"
 #include "playbook.h"
+#include "template.h"
 
 #define HOOK_MAX_HEADERS 32
 #define HOOK_EXCERPT_BYTES 1024
@@ -26,6 +27,7 @@
 struct hook_header {
 	char *name;
 	char *value;
+	char *shown; /* the value as a dry run shows it (secrets masked); NULL: the value */
 };
 
 struct hook_request {
@@ -43,8 +45,7 @@ struct hook_request {
 	char *ca_file;
 	char *signing_secret; /* to sign each attempt anew; NULL when unsigned */
 	bool github;          /* GitHub's scheme (body only: no re-signing needed) */
-	char **secrets;   /* every secret value that came from the environment */
-	size_t secret_count;
+	struct template_secrets secrets; /* every secret value that came from the environment */
 	/* A mail hook: the envelope of body. */
 	bool mail;
 	bool tls_none;    /* plain smtp:// allowed (tls: none) */
@@ -77,21 +78,6 @@ struct hook_result {
 			  line), printable, secrets masked */
 };
 
-/* What templates can name. */
-struct template_scope {
-	const struct release_state *st;
-	const char *workdir; /* {{file:PATH}} reads PATH below it */
-	const char *ready_steps;   /* {{ready.steps}}, in notify hooks only */
-	const char *ready_message; /* {{ready.message}}: who can take them */
-};
-
-/*
- * Expands {{...}} in text: release.version, release.candidate, release.name,
- * vars.NAME, steps.ID.note, steps.ID.evidence, file:PATH (PATH may hold
- * templates).  An unknown name is an error (65).  Caller frees.
- */
-char *template_expand(const char *text, const struct template_scope *scope, struct error *err);
-
 /*
  * The webhook-id for a step's hook: the same on every machine, retry and
  * re-run of one round of the step (round: times it was reopened), new for
@@ -101,19 +87,27 @@ char *hook_webhook_id(const char *version, int candidate, const char *step, int 
 
 /*
  * Builds the exact request, signed, or the exact mail.  ${ENV} expands only
- * in url and headers; an unset variable or secret is an error (78).  Header
- * values, the signing secret and a url's password are secrets (masked
- * wherever shown); the url is shown without credentials or query string,
- * and its ${ENV} values masked (a value that is a whole url keeps its
- * scheme and host).  It is stamped with the wall clock, never RELCTL_NOW
- * (receivers compare webhook-timestamp with their own clock); the CA file
- * is the hook's ca_file, else $SSL_CERT_FILE, else the system's.
+ * in url and headers; an unset variable or secret is an error (78).  The
+ * url takes {{release.*}} and {{vars.NAME}}, percent-encoded; headers take
+ * no templates.  What the environment gave, the signing secret and a url's
+ * password are secrets: the url is shown without credentials or query
+ * string and with its ${ENV} values masked (a value that is a whole url
+ * keeps its scheme and host), a header with its ${ENV} values masked, or
+ * masked whole when it has none and its name says it carries credentials
+ * (Authorization, Cookie, *token*, *key*, ...).  It is stamped with the
+ * wall clock, never RELCTL_NOW (receivers compare webhook-timestamp with
+ * their own clock); the CA file is the hook's ca_file, else
+ * $SSL_CERT_FILE, else the system's.
  */
 int hook_render(const struct pb_hook *hook, const struct template_scope *scope, const char *webhook_id,
 		struct hook_request *req, struct error *err);
 void hook_request_release(struct hook_request *req);
 
-/* The request as text for --dry-run, secrets masked as ***; caller frees. */
+/*
+ * The request as text for --dry-run and a rehearsal's record: exactly what
+ * is sent, but for the url and the header values shown as hook_render says
+ * (the body as it is: no text is masked by search).  Caller frees.
+ */
 char *hook_request_text(const struct hook_request *req);
 
 /* "HTTP" or "SMTP": what a status of req counts in. */
@@ -130,7 +124,7 @@ char *hook_mail_message(const struct pb_mail *mail, const char *subject, const c
 /* "<WEBHOOK-ID@domain of from>": the same for every retry and re-run.  Caller frees. */
 char *hook_message_id(const char *webhook_id, const char *from);
 
-/* Replaces every secret of req in text with ***; caller frees. */
+/* Replaces every secret of req in text (an answer, an error) with ***; caller frees. */
 char *hook_mask(const struct hook_request *req, const char *text);
 
 /*

@@ -1,9 +1,10 @@
 /*
- * Hooks: templates, signing and sending.  A hook is rendered into one exact
- * request before anything is sent (an unknown template name or an unset
- * variable stops it there), signed, then sent with libcurl: TLS verification
- * on, http and https only, no redirects (libcurl would forward our signature
- * headers to the new host), statuses read with CURLINFO_RESPONSE_CODE.  A
+ * Hooks: rendering, signing and sending.  A hook is rendered into one exact
+ * request before anything is sent (its templates and ${ENV} by template.c:
+ * an unknown template name or an unset variable stops it there), signed,
+ * then sent with libcurl: TLS verification on, http and https only, any
+ * method token, no redirects (libcurl would forward our signature headers
+ * to the new host), statuses read with CURLINFO_RESPONSE_CODE.  A
  * mail hook is rendered into one RFC 5322 message (its Message-ID made of
  * the webhook-id) and sent over SMTP, STARTTLS required on smtp://.
  * This is the only file that uses libcurl.
@@ -18,187 +19,8 @@
 
 #include "buf.h"
 #include "crypto.h"
-#include "file.h"
 #include "hook.h"
 #include "util.h"
-
-#define TEMPLATE_FILE_MAX (1024 * 1024)
-#define MAX_DEPTH 4
-
-/* ---------- templates ---------- */
-
-static int lookup(const char *name, const struct template_scope *scope, struct buf *out, int depth,
-		  struct error *err);
-
-/* Expands text into out; depth bounds nested {{file:...}} references. */
-static int expand(const char *text, const struct template_scope *scope, struct buf *out, int depth,
-		  struct error *err)
-{
-	const char *p = text;
-
-	if (depth > MAX_DEPTH)
-		return error_set(err, EXIT_DATAERR, "templates nest deeper than %d levels", MAX_DEPTH);
-	while (*p) {
-		const char *open = strstr(p, "{{"), *q;
-		int nesting = 1;
-		char *inner;
-		struct buf name;
-		int rc;
-
-		if (open == NULL) {
-			buf_adds(out, p);
-			break;
-		}
-		buf_add(out, p, (size_t)(open - p));
-		/* The matching "}}", allowing {{file:x/{{release.version}}.md}}. */
-		for (q = open + 2; *q && nesting > 0; q++) {
-			if (q[0] == '{' && q[1] == '{') {
-				nesting++;
-				q++;
-			} else if (q[0] == '}' && q[1] == '}') {
-				nesting--;
-				q++;
-			}
-		}
-		if (nesting > 0)
-			return error_set(err, EXIT_DATAERR, "unclosed template \"%.40s\"", open);
-		inner = xstrndup(open + 2, (size_t)(q - open - 4));
-		buf_init(&name);
-		rc = expand(inner, scope, &name, depth + 1, err);
-		free(inner);
-		if (rc == 0)
-			rc = lookup(name.data, scope, out, depth, err);
-		buf_release(&name);
-		if (rc != 0)
-			return -1;
-		p = q;
-	}
-	return 0;
-}
-
-static int read_template_file(const char *path, const struct template_scope *scope, struct buf *out,
-			      struct error *err)
-{
-	char *full;
-	int rc;
-
-	char *real = NULL, *root = NULL;
-	size_t root_len;
-
-	/* Only files of the work tree: no absolute paths, no way out of it, not even by a symlink. */
-	if (path[0] == '/' || path[0] == '\0' || strcmp(path, "..") == 0 || strncmp(path, "../", 3) == 0 ||
-	    strstr(path, "/../") != NULL || (strlen(path) >= 3 && strcmp(path + strlen(path) - 3, "/..") == 0))
-		return error_set(err, EXIT_DATAERR, "{{file:%s}} must name a file inside the repository", path);
-	full = xasprintf("%s%s%s", scope->workdir, scope->workdir[strlen(scope->workdir) - 1] == '/' ? "" : "/", path);
-	real = realpath(full, NULL);
-	root = realpath(scope->workdir, NULL);
-	root_len = root ? strlen(root) : 0;
-	if (real == NULL || root == NULL) {
-		rc = error_set(err, EXIT_NOINPUT, "{{file:%s}}: there is no such file in the work tree; write it first", path);
-	} else if (strncmp(real, root, root_len) != 0 || (real[root_len] != '/' && real[root_len] != '\0')) {
-		rc = error_set(err, EXIT_DATAERR, "{{file:%s}} leads outside the repository (a symlink?); refused", path);
-	} else {
-		struct error read_err;
-
-		rc = file_read(real, TEMPLATE_FILE_MAX, out, &read_err);
-		if (rc != 0)
-			error_set(err, read_err.code, "{{file:%s}}: %s", path, read_err.message);
-	}
-	free(real);
-	free(root);
-	free(full);
-	return rc;
-}
-
-static int lookup(const char *name, const struct template_scope *scope, struct buf *out, int depth,
-		  struct error *err)
-{
-	const struct release_state *st = scope->st;
-	char *trimmed = xstrdup(name), *t = trimmed, *end;
-	int rc = 0;
-
-	while (isspace((unsigned char)*t))
-		t++;
-	end = t + strlen(t);
-	while (end > t && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	if (strcmp(t, "release.version") == 0) {
-		buf_adds(out, st->version);
-	} else if (strcmp(t, "release.candidate") == 0) {
-		buf_addf(out, "%d", st->candidate);
-	} else if (strcmp(t, "release.name") == 0) {
-		buf_adds(out, st->pb->name);
-	} else if (strncmp(t, "vars.", 5) == 0 && cJSON_GetObjectItemCaseSensitive(st->vars, t + 5)) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(st->vars, t + 5);
-
-		if (cJSON_IsString(v)) {
-			buf_adds(out, v->valuestring);
-		} else if (cJSON_IsBool(v)) {
-			buf_adds(out, cJSON_IsTrue(v) ? "true" : "false");
-		} else {
-			/* cJSON prints every digit (%g would turn 1234567 into 1.23457e+06). */
-			char *number = cJSON_PrintUnformatted(v);
-
-			buf_adds(out, number);
-			free(number);
-		}
-	} else if (strncmp(t, "steps.", 6) == 0) {
-		char *dot = strrchr(t + 6, '.');
-		const struct pb_step *s;
-
-		if (dot)
-			*dot = '\0';
-		s = dot ? playbook_step(st->pb, t + 6) : NULL;
-		if (s && strcmp(dot + 1, "note") == 0) {
-			buf_adds(out, st->steps[s->index].note ? st->steps[s->index].note : "");
-		} else if (s && strcmp(dot + 1, "evidence") == 0) {
-			const cJSON *item;
-			int n = 0;
-
-			cJSON_ArrayForEach(item, st->steps[s->index].evidence)
-				buf_addf(out, "%s%s", n++ ? "\n" : "", item->valuestring);
-		} else {
-			if (dot)
-				*dot = '.';
-			rc = error_set(err, EXIT_DATAERR,
-				       "unknown template {{%s}}: steps are named {{steps.ID.note}} or {{steps.ID.evidence}}", t);
-		}
-	} else if (strcmp(t, "ready.steps") == 0 || strcmp(t, "ready.message") == 0) {
-		const char *value = t[6] == 's' ? scope->ready_steps : scope->ready_message;
-
-		if (value == NULL)
-			rc = error_set(err, EXIT_DATAERR, "{{%s}} exists only in the playbook's notify hook", t);
-		else
-			buf_adds(out, value);
-	} else if (strncmp(t, "file:", 5) == 0) {
-		struct buf content;
-
-		buf_init(&content);
-		rc = read_template_file(t + 5, scope, &content, err);
-		if (rc == 0)
-			buf_add(out, content.data, content.len);
-		buf_release(&content);
-		(void)depth;
-	} else {
-		rc = error_set(err, EXIT_DATAERR,
-			       "unknown template {{%s}}; known: release.version, release.candidate, release.name, vars.NAME, steps.ID.note, steps.ID.evidence, file:PATH",
-			       t);
-	}
-	free(trimmed);
-	return rc;
-}
-
-char *template_expand(const char *text, const struct template_scope *scope, struct error *err)
-{
-	struct buf out;
-
-	buf_init(&out);
-	if (expand(text, scope, &out, 0, err) != 0) {
-		buf_release(&out);
-		return NULL;
-	}
-	return buf_detach(&out);
-}
 
 /* A mapping body: every string is a template; the document is built by cJSON. */
 static int expand_json(cJSON *node, const struct template_scope *scope, struct error *err)
@@ -218,76 +40,6 @@ static int expand_json(cJSON *node, const struct template_scope *scope, struct e
 		if (expand_json(child, scope, err) != 0)
 			return -1;
 	return 0;
-}
-
-/* ---------- ${ENV} ---------- */
-
-static void remember_secret(struct hook_request *req, const char *value)
-{
-	if (value[0] == '\0')
-		return;
-	req->secrets = xrealloc(req->secrets, (req->secret_count + 1) * sizeof(*req->secrets));
-	req->secrets[req->secret_count++] = xstrdup(value);
-}
-
-/*
- * A url's ${ENV} value is a secret too (chat webhook urls and push topics
- * carry their key in the path): a whole url keeps its scheme and host
- * visible and hides the rest; any other value is hidden whole.
- */
-static void remember_url_secret(struct hook_request *req, const char *value)
-{
-	const char *scheme = strstr(value, "://");
-
-	if (scheme == NULL) {
-		remember_secret(req, value);
-		return;
-	}
-	value = scheme + 3 + strcspn(scheme + 3, "/?#");
-	if (strlen(value) > 1)
-		remember_secret(req, value);
-}
-
-static char *expand_env(struct hook_request *req, const char *text, bool secret, struct error *err)
-{
-	struct buf out;
-	const char *p = text;
-
-	buf_init(&out);
-	while (*p) {
-		const char *start = strstr(p, "${"), *close;
-		char *name;
-		const char *value;
-
-		if (start == NULL) {
-			buf_adds(&out, p);
-			break;
-		}
-		close = strchr(start, '}');
-		if (close == NULL) {
-			buf_release(&out);
-			error_set(err, EXIT_CONFIG, "unclosed ${ in hook \"%s\"", req->hook);
-			return NULL;
-		}
-		buf_add(&out, p, (size_t)(start - p));
-		name = xstrndup(start + 2, (size_t)(close - start - 2));
-		value = getenv(name);
-		if (value == NULL || value[0] == '\0') {
-			error_set(err, EXIT_CONFIG, "hook \"%s\" needs the environment variable %s; set it and run again", req->hook,
-				  name);
-			free(name);
-			buf_release(&out);
-			return NULL;
-		}
-		if (secret)
-			remember_secret(req, value);
-		else
-			remember_url_secret(req, value);
-		buf_adds(&out, value);
-		free(name);
-		p = close + 1;
-	}
-	return buf_detach(&out);
 }
 
 /* The url as it may be shown: no user:password@, no ?query. */
@@ -607,18 +359,28 @@ static void add_header(struct hook_request *req, const char *name, char *value)
 }
 
 /*
- * The url, ${ENV} expanded, and the form it may be shown in.  A password in
- * its user:password@ is a secret wherever it came from (smtps://user:${PASS}@,
- * or a whole ${SMTP_URL}).
+ * The url, its templates (percent-encoded) and then its ${ENV} expanded, and
+ * the form it may be shown in.  A password in its user:password@ is a
+ * secret wherever it came from (smtps://user:${PASS}@, or a whole
+ * ${SMTP_URL}).
  */
-static int render_url(const struct pb_hook *hook, struct hook_request *req, struct error *err)
+static int render_url(const struct pb_hook *hook, const struct template_scope *scope, struct hook_request *req,
+		      struct error *err)
 {
 	const char *host, *at, *colon, *end;
-	char *shown;
+	char *templated, *with_env = NULL, *shown, *who = xasprintf("hook \"%s\"", hook->id);
 
-	req->url = expand_env(req, hook->url, false, err);
+	templated = template_expand_field(hook->url, TEMPLATE_URL, scope, err);
+	if (templated)
+		req->url = template_expand_env(templated, TEMPLATE_URL, who, &with_env, &req->secrets, err);
+	free(templated);
+	free(who);
 	if (req->url == NULL)
 		return -1;
+	shown = url_shown(with_env);
+	free(with_env);
+	req->url_shown = hook_mask(req, shown);
+	free(shown);
 	if (hook->mail && strncmp(req->url, "smtp://", 7) && strncmp(req->url, "smtps://", 8))
 		return error_set(err, EXIT_CONFIG, "mail hook \"%s\" must go to an smtps:// or smtp:// url", hook->id);
 	if (!hook->mail && strncmp(req->url, "http://", 7) && strncmp(req->url, "https://", 8))
@@ -632,12 +394,53 @@ static int render_url(const struct pb_hook *hook, struct hook_request *req, stru
 	if (colon && at - colon > 1) {
 		char *password = xstrndup(colon + 1, (size_t)(at - colon - 1));
 
-		remember_secret(req, password);
+		template_secret_add(&req->secrets, password);
 		free(password);
 	}
-	shown = url_shown(req->url);
-	req->url_shown = hook_mask(req, shown);
-	free(shown);
+	return 0;
+}
+
+/* A header whose name says it carries credentials (the value has no ${ENV} to mask instead: masked whole). */
+static bool credential_header(const char *name)
+{
+	static const char *const words[] = { "auth", "token", "secret", "key", "password", "cookie", "session",
+					     "credential", NULL };
+	size_t i;
+
+	for (i = 0; words[i]; i++)
+		if (strcasestr(name, words[i]))
+			return true;
+	return false;
+}
+
+/* A playbook header: ${ENV} expanded, no templates; shown with its secrets masked where they were put. */
+static int render_header(const struct pb_header *header, const struct pb_hook *hook, struct hook_request *req,
+			 struct error *err)
+{
+	char *checked, *value = NULL, *shown = NULL, *who;
+	struct hook_header *h;
+
+	checked = template_expand_field(header->value, TEMPLATE_NONE, NULL, err);
+	if (checked == NULL)
+		return -1;
+	who = xasprintf("hook \"%s\"", hook->id);
+	value = template_expand_env(checked, TEMPLATE_NONE, who, &shown, &req->secrets, err);
+	free(who);
+	free(checked);
+	if (value == NULL)
+		return -1;
+	if (credential_header(header->name) && strcmp(shown, value) == 0) {
+		/* Credentials written into the playbook itself: the whole value is the secret. */
+		template_secret_add(&req->secrets, value);
+		free(shown);
+		shown = xstrdup("***");
+	}
+	add_header(req, header->name, value);
+	h = &req->headers[req->header_count - 1];
+	if (h->value == value && strcmp(shown, value) != 0)
+		h->shown = shown;
+	else
+		free(shown);
 	return 0;
 }
 
@@ -663,7 +466,7 @@ static int render_mail(const struct pb_hook *hook, const struct template_scope *
 	free(subject);
 	free(body);
 	mail_envelope(req, hook->mail);
-	return render_url(hook, req, err);
+	return render_url(hook, scope, req, err);
 }
 
 int hook_render(const struct pb_hook *hook, const struct template_scope *scope, const char *webhook_id,
@@ -708,16 +511,13 @@ int hook_render(const struct pb_hook *hook, const struct template_scope *scope, 
 	}
 	req->body_len = strlen(req->body);
 	/* The url is shown without its credentials, query and ${ENV} values; header values are secrets. */
-	if (render_url(hook, req, err) != 0)
+	if (render_url(hook, scope, req, err) != 0)
 		return -1;
 	for (i = 0; i < hook->header_count; i++) {
-		char *value = expand_env(req, hook->headers[i].value, true, err);
-
-		if (value == NULL)
+		if (render_header(&hook->headers[i], hook, req, err) != 0)
 			return -1;
 		if (strcasecmp(hook->headers[i].name, "content-type") == 0)
 			has_type = true;
-		add_header(req, hook->headers[i].name, value);
 	}
 	if (!has_type)
 		add_header(req, "Content-Type",
@@ -731,9 +531,9 @@ int hook_render(const struct pb_hook *hook, const struct template_scope *scope, 
 		if (secret_value == NULL || secret_value[0] == '\0')
 			return error_set(err, EXIT_CONFIG, "hook \"%s\" is signed with the secret in %s, which is not set",
 					 hook->id, hook->secret_env);
-		remember_secret(req, secret_value);
+		template_secret_add(&req->secrets, secret_value);
 		if (strncmp(secret_value, "whsec_", 6) == 0)
-			remember_secret(req, secret_value + 6);
+			template_secret_add(&req->secrets, secret_value + 6);
 		req->signing_secret = xstrdup(secret_value);
 		req->github = strcmp(hook->signing, "github") == 0;
 		if (req->github) {
@@ -761,6 +561,7 @@ void hook_request_release(struct hook_request *req)
 	for (i = 0; i < req->header_count; i++) {
 		free(req->headers[i].name);
 		free(req->headers[i].value);
+		free(req->headers[i].shown);
 	}
 	free(req->body);
 	free(req->webhook_id);
@@ -774,11 +575,11 @@ void hook_request_release(struct hook_request *req)
 		memset(req->signing_secret, 0, strlen(req->signing_secret));
 		free(req->signing_secret);
 	}
-	for (i = 0; i < req->secret_count; i++) {
-		memset(req->secrets[i], 0, strlen(req->secrets[i]));
-		free(req->secrets[i]);
+	for (i = 0; i < req->secrets.count; i++) {
+		memset(req->secrets.values[i], 0, strlen(req->secrets.values[i]));
+		free(req->secrets.values[i]);
 	}
-	free(req->secrets);
+	free(req->secrets.values);
 	memset(req, 0, sizeof(*req));
 }
 
@@ -787,8 +588,8 @@ char *hook_mask(const struct hook_request *req, const char *text)
 	char *out = xstrdup(text);
 	size_t i;
 
-	for (i = 0; i < req->secret_count; i++) {
-		const char *secret = req->secrets[i];
+	for (i = 0; i < req->secrets.count; i++) {
+		const char *secret = req->secrets.values[i];
 		size_t len = strlen(secret);
 		struct buf b;
 		const char *p = out, *hit;
@@ -811,7 +612,6 @@ char *hook_mask(const struct hook_request *req, const char *text)
 char *hook_request_text(const struct hook_request *req)
 {
 	struct buf b;
-	char *masked;
 	size_t i;
 
 	buf_init(&b);
@@ -830,13 +630,17 @@ char *hook_request_text(const struct hook_request *req)
 				buf_addc(&b, *p);
 	} else {
 		buf_addf(&b, "%s %s\n", req->method, req->url_shown);
-		for (i = 0; i < req->header_count; i++)
-			buf_addf(&b, "%s: %s\n", req->headers[i].name, req->headers[i].value);
+		for (i = 0; i < req->header_count; i++) {
+			/* A header made without a shown form still hides every secret it holds. */
+			char *value = req->headers[i].shown ? xstrdup(req->headers[i].shown)
+							     : hook_mask(req, req->headers[i].value);
+
+			buf_addf(&b, "%s: %s\n", req->headers[i].name, value);
+			free(value);
+		}
 		buf_addf(&b, "\n%s\n", req->body);
 	}
-	masked = hook_mask(req, b.data);
-	buf_release(&b);
-	return masked;
+	return buf_detach(&b);
 }
 
 const char *hook_protocol(const struct hook_request *req)
@@ -1033,7 +837,10 @@ static void setup_http(CURL *curl, struct hook_request *req, struct transfer *t)
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, req->method);
-	if (strcmp(req->method, "GET") != 0) {
+	/* A HEAD answer has no body to wait for; every other method but GET carries ours. */
+	if (strcmp(req->method, "HEAD") == 0) {
+		curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+	} else if (strcmp(req->method, "GET") != 0) {
 		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req->body);
 		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)req->body_len);
 	}

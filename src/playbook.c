@@ -1,7 +1,8 @@
 /*
  * The playbook loader: libyaml's event stream becomes a small tree of nodes
  * that remember where they were written, the tree becomes the typed model,
- * and the model is checked as a whole (roles, ids, needs, cycles, phases).
+ * and the model is checked as a whole (roles, ids, needs, cycles, phases,
+ * hook templates).
  * Every problem is collected with its FILE:LINE:COL so that lint can report
  * all of them at once.  This is the only file that uses libyaml.
  *
@@ -21,6 +22,7 @@
 #include "crypto.h"
 #include "file.h"
 #include "playbook.h"
+#include "template.h"
 #include "util.h"
 
 #define MAX_DEPTH 32
@@ -74,6 +76,7 @@ struct node {
 	struct mark mark;
 	char *value; /* scalars */
 	bool plain;  /* an unquoted scalar, which may be a number or a bool */
+	struct mark comment; /* a plain scalar: the "#" of a comment after it on its line; line 0 when none */
 	struct node **items;
 	size_t count;
 };
@@ -84,6 +87,7 @@ struct loader {
 	const struct node **step_nodes; /* parallel to pb->steps */
 	size_t node_total;
 	size_t suggest_budget; /* candidates "did you mean" may still compare */
+	size_t seen_chars, seen_bytes; /* how far comment_after has walked the input (marks count characters) */
 };
 
 /* ---------- diagnostics ---------- */
@@ -278,6 +282,32 @@ static void node_append(struct node *parent, struct node *child)
 }
 
 /*
+ * Where a comment starts after a plain scalar that ends at end, on the same
+ * line (libyaml drops it: "title: Tag release #final" reads "Tag release").
+ * Marks count characters; the input is walked once, as scalars come in order.
+ */
+static struct mark comment_after(struct loader *l, const yaml_parser_t *parser, yaml_mark_t end)
+{
+	const unsigned char *text = parser->input.string.start, *stop = parser->input.string.end, *p;
+	struct mark none = { 0, 0 }, at = mark_of(end);
+
+	if (end.index < l->seen_chars)
+		return none;
+	/* libyaml does not count a byte order mark. */
+	if (l->seen_bytes == 0 && stop - text >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		l->seen_bytes = 3;
+	while (l->seen_chars < end.index && text + l->seen_bytes < stop) {
+		l->seen_bytes++;
+		while (text + l->seen_bytes < stop && (text[l->seen_bytes] & 0xC0) == 0x80)
+			l->seen_bytes++;
+		l->seen_chars++;
+	}
+	for (p = text + l->seen_bytes; p < stop && (*p == ' ' || *p == '\t'); p++)
+		at.column++;
+	return p > text + l->seen_bytes && p < stop && *p == '#' ? at : none;
+}
+
+/*
  * Reads one node from the event stream (the event that starts it is in ev).
  * Returns NULL after recording an error.
  */
@@ -311,6 +341,8 @@ static struct node *read_node(struct loader *l, yaml_parser_t *parser, yaml_even
 		n->mark = mark_of(ev->start_mark);
 		n->value = xstrndup((const char *)ev->data.scalar.value, ev->data.scalar.length);
 		n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+		if (n->plain)
+			n->comment = comment_after(l, parser, ev->end_mark);
 		return n;
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT: {
@@ -616,6 +648,20 @@ static char *get_string(struct loader *l, const struct node *map, const char *ke
 		return NULL;
 	}
 	return xstrdup(n->value);
+}
+
+/*
+ * A text (a title) that YAML cut short: " #" starts a comment after a plain
+ * scalar, so "title: Merge PR #45" reads "Merge PR".
+ */
+static void warn_cut_by_comment(struct loader *l, const struct node *map, const char *key)
+{
+	const struct node *n = map_get(map, key);
+
+	if (n && n->type == NODE_SCALAR && n->comment.line > 0)
+		warning_at(l, n->comment,
+			   "the %s was read as \"%s\": YAML takes the text from \" #\" on as a comment; quote the %s to keep it",
+			   key, n->value, key);
 }
 
 /* An identifier value (ids of steps, roles, ...). */
@@ -1234,7 +1280,6 @@ static void load_hook(struct loader *l, struct pb_hook *h, const struct node *sp
 					    "signing", "ca_file", "timeout", "connect_timeout", "retries",
 					    "mail", "tls", NULL };
 	static const char *const http_only[] = { "method", "headers", "content_type", "secret_env", "signing", NULL };
-	static const char *const methods[] = { "GET", "POST", "PUT", "PATCH", "DELETE", NULL };
 	const struct node *n, *mail = map_get(spec, "mail");
 	size_t i;
 
@@ -1267,10 +1312,12 @@ static void load_hook(struct loader *l, struct pb_hook *h, const struct node *sp
 	h->method = mail ? xstrdup("SMTP") : get_string(l, spec, "method", false, "a hook");
 	if (h->method == NULL)
 		h->method = xstrdup("POST");
-	for (i = 0; !mail && methods[i] && strcmp(methods[i], h->method); i++)
-		;
-	if (!mail && methods[i] == NULL)
-		error_at(l, map_get(spec, "method")->mark, "unknown method \"%s\": use GET, POST, PUT, PATCH or DELETE",
+	/* Any method token (RFC 9110): caches and CDNs take PURGE, BAN, ... */
+	if (!mail && (h->method[0] == '\0' ||
+		      h->method[strspn(h->method, "!#$%&'*+-.^_`|~0123456789"
+						  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")] != '\0'))
+		error_at(l, map_get(spec, "method")->mark,
+			 "method \"%s\" is not an HTTP method: write one word of letters, digits or !#$%%&'*+-.^_`|~ (GET, POST, PURGE, ...)",
 			 h->method);
 	n = map_get(spec, "headers");
 	if (n && !mail && expect_type(l, n, NODE_MAPPING, "\"headers\"")) {
@@ -1347,6 +1394,87 @@ static void load_hooks(struct loader *l, const struct node *root)
 	}
 }
 
+/* ---------- templates of hooks ---------- */
+
+static bool template_declared(enum template_ref kind, const char *name, void *data)
+{
+	const struct playbook *pb = data;
+	size_t i;
+
+	if (kind == TEMPLATE_REF_STEP)
+		return playbook_step(pb, name) != NULL;
+	for (i = 0; i < pb->var_count; i++)
+		if (strcmp(pb->vars[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The templates of one scalar, reported at the "{{" at fault (the scalar's
+ * own mark when it spans lines).  What a url or a header cannot expand is
+ * an error: it would be sent as written.  A body's or subject's problem is
+ * a warning: playbooks pinned by earlier releases may hold one, and sending
+ * refuses it (65) before anything goes out.
+ */
+static void check_template(struct loader *l, const struct node *n, enum template_field field,
+			   const struct template_names *names)
+{
+	struct error err;
+	struct mark mark;
+	size_t offset, i;
+
+	if (n == NULL || n->type != NODE_SCALAR || template_check(n->value, field, names, &offset, &err) == 0)
+		return;
+	mark = n->mark;
+	if (memchr(n->value, '\n', offset) == NULL) {
+		mark.column += n->plain ? 0 : 1;
+		for (i = 0; i < offset; i++)
+			mark.column += ((unsigned char)n->value[i] & 0xC0) != 0x80;
+	}
+	if (field == TEMPLATE_TEXT)
+		warning_at(l, mark, "%s (sending the hook would fail)", err.message);
+	else
+		error_at(l, mark, "%s", err.message);
+}
+
+static void check_body_templates(struct loader *l, const struct node *n, const struct template_names *names)
+{
+	size_t i;
+
+	if (n->type == NODE_SCALAR)
+		check_template(l, n, TEMPLATE_TEXT, names);
+	for (i = n->type == NODE_MAPPING ? 1 : 0; i < n->count; i += n->type == NODE_MAPPING ? 2 : 1)
+		check_body_templates(l, n->items[i], names);
+}
+
+/* Every template of every hook, once the vars and steps they may name are known. */
+static void check_hook_templates(struct loader *l, const struct node *root)
+{
+	const struct node *hooks = map_get(root, "hooks");
+	size_t i, j;
+
+	if (hooks == NULL || hooks->type != NODE_MAPPING)
+		return;
+	for (i = 0; i + 1 < hooks->count; i += 2) {
+		const struct node *spec = hooks->items[i + 1], *headers, *body, *mail;
+		struct template_names names = { template_declared, l->pb, false };
+
+		if (hooks->items[i]->type != NODE_SCALAR || spec->type != NODE_MAPPING)
+			continue;
+		names.notify = l->pb->notify && strcmp(l->pb->notify, hooks->items[i]->value) == 0;
+		check_template(l, map_get(spec, "url"), TEMPLATE_URL, &names);
+		headers = map_get(spec, "headers");
+		for (j = 1; headers && headers->type == NODE_MAPPING && j < headers->count; j += 2)
+			check_template(l, headers->items[j], TEMPLATE_NONE, &names);
+		body = map_get(spec, "body");
+		if (body)
+			check_body_templates(l, body, &names);
+		mail = map_get(spec, "mail");
+		if (mail && mail->type == NODE_MAPPING)
+			check_template(l, map_get(mail, "subject"), TEMPLATE_TEXT, &names);
+	}
+}
+
 /* A step's deadlines and what shadowing it grants (due, idle_after, escalate_after, shadow_grants). */
 static void load_step_delegation(struct loader *l, struct pb_step *s, const struct node *n)
 {
@@ -1418,6 +1546,7 @@ static void load_checklist(struct loader *l, struct pb_step *s, const struct nod
 		item = &s->checklist[s->checklist_count];
 		item->mark = it->mark;
 		item->text = get_string(l, it, "text", true, "a checklist item");
+		warn_cut_by_comment(l, it, "text");
 		item->evidence_required = get_evidence(l, it);
 		item->when = get_string(l, it, "when", false, "a checklist item");
 		item->review = get_id(l, it, "review", false, "a checklist item");
@@ -1464,6 +1593,7 @@ static void load_step(struct loader *l, struct pb_step *s, const struct node *n)
 	check_keys(l, n, keys, "a step");
 	s->mark = n->mark;
 	s->title = get_string(l, n, "title", true, "a step");
+	warn_cut_by_comment(l, n, "title");
 	s->owner = get_id(l, n, "owner", true, "a step");
 	s->doc = get_string(l, n, "doc", false, "a step");
 	s->instructions = get_string(l, n, "instructions", false, "a step");
@@ -1541,6 +1671,7 @@ static void load_phases(struct loader *l, const struct node *root)
 		ph = &pb->phases[pb->phase_count++];
 		ph->id = id;
 		ph->title = get_string(l, item, "title", false, "a phase");
+		warn_cut_by_comment(l, item, "title");
 		ph->first_step = pb->step_count;
 		steps = map_get(item, "steps");
 		if (steps == NULL) {
@@ -1900,6 +2031,7 @@ static void load(struct loader *l, const struct node *root)
 	pb->escalate_after = get_duration(l, root, "escalate_after", 0);
 	load_phases(l, root);
 	check_steps(l);
+	check_hook_templates(l, root);
 	check_step_delegation(l);
 	check_cycles(l);
 	check_roles_held(l, root);
@@ -1908,7 +2040,7 @@ static void load(struct loader *l, const struct node *root)
 
 struct playbook *playbook_parse(const char *text, size_t len, struct diagnostics *diags)
 {
-	struct loader l = { diags, NULL, NULL, 0, SUGGEST_BUDGET };
+	struct loader l = { diags, NULL, NULL, 0, SUGGEST_BUDGET, 0, 0 };
 	struct node *root;
 	const char *nul = len > 0 ? memchr(text, '\0', len) : NULL;
 

@@ -231,7 +231,8 @@ class Handler(BaseHTTPRequestHandler):
         except OSError:
             pass  # the client gave up (a slow answer past its timeout)
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = handle_any
+    # Any method a hook may send: caches and CDNs take PURGE and BAN.
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_PURGE = do_BAN = handle_any
 
 
 class Server(ThreadingHTTPServer):

@@ -593,8 +593,8 @@ static void test_a_dry_run_result_holds_the_masked_request_cut_at_16_kib(void **
 	req.headers[0].name = (char *)"Authorization";
 	req.headers[0].value = (char *)"Bearer tok-123";
 	req.header_count = 1;
-	req.secrets = secrets;
-	req.secret_count = 1;
+	req.secrets.values = secrets;
+	req.secrets.count = 1;
 	req.body = (char *)"short";
 	o = hook_dry_run_json(&req);
 	assert_string_equal(cJSON_GetObjectItemCaseSensitive(o, "outcome")->valuestring, "dry-run");

@@ -27,6 +27,7 @@
 #include "ledger.h"
 #include "playbook.h"
 #include "event.h"
+#include "work_tree.h"
 
 /* Standard Webhooks' own test vector (the scheme's reference libraries use it). */
 static void standard_webhooks_signature_matches_the_published_vector(void **state)
@@ -208,18 +209,6 @@ static void apply_ok(struct release_state *st, cJSON *event)
 	if (ledger_apply(st, event, &err) != 0)
 		fail_msg("refused (%d): %s", err.code, err.message);
 	cJSON_Delete(event);
-}
-
-static void write_file(const char *dir, const char *name, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
 }
 
 /* The changelog holds JSON's troublemakers, and a {{...}} that is only text. */
@@ -489,8 +478,8 @@ static void hook_mask_replaces_every_secret_everywhere(void **state)
 
 	(void)state;
 	memset(&req, 0, sizeof(req));
-	req.secrets = secrets;
-	req.secret_count = 4;
+	req.secrets.values = secrets;
+	req.secrets.count = 4;
 	out = hook_mask(&req, "Bearer tok-AAAA-1234, again tok-AAAA-1234; key " SECRET " raw MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw.");
 	assert_string_equal(out, "Bearer ***, again ***; key *** raw ***.");
 	free(out);
@@ -691,7 +680,7 @@ static void hook_render_checks_templates_before_reading_the_environment(void **s
 	assert_int_equal(hook_render(hook_named("typo"), &world.scope, "msg_e", &req, &err), -1);
 	assert_int_equal(err.code, EXIT_DATAERR);
 	assert_non_null(strstr(err.message, "release.verison"));
-	assert_int_equal(req.secret_count, 0);
+	assert_int_equal(req.secrets.count, 0);
 	hook_request_release(&req);
 }
 

@@ -759,16 +759,113 @@ static void notify_must_name_a_declared_hook(void **state)
 	expect_error(6, 9, "\"notify\" names the undeclared hook \"chat\"");
 }
 
+/* Caches and CDNs take PURGE and BAN: any RFC 9110 token is a method. */
+static void any_http_method_token_is_a_method(void **state)
+{
+	(void)state;
+	parse(HEAD "hooks:\n"
+		   "  purge: {url: \"https://cdn.example.com/x\", method: PURGE}\n"
+		   "  ban: {url: \"https://cdn.example.com/x\", method: BAN}\n"
+		   "  odd: {url: \"https://cdn.example.com/x\", method: \"X-Odd.1!\"}\n"
+		   "  bad: {url: \"https://cdn.example.com/x\", method: \"\"}\n"
+		   "  nl: {url: \"https://cdn.example.com/x\", method: \"GET\\r\\nX: y\"}\n"
+		   "phases: [{id: p, steps: [{id: s, title: S, owner: dev, doc: d}]}]\n");
+	expect_refused(2);
+	expect_error_containing(10, 51, "method \"\" is not an HTTP method");
+	expect_error_containing(11, 50, "method \"GET\\r\\nX: y\" is not an HTTP method");
+}
+
+/* A template a url or header never expands is an error at its "{{"; a body's problem a warning. */
+static void hook_templates_are_checked_where_they_are_written(void **state)
+{
+	(void)state;
+	parse(HEAD "vars: {headline: {type: string}}\n"
+		   "hooks:\n"
+		   "  pr:\n"
+		   "    url: \"https://api.example.com/{{steps.s.note}}\"\n"
+		   "    headers: {X-Version: \"v{{release.version}}\"}\n"
+		   "    body: {a: \"{{release.verison}}\", b: [\"{{vars.nope}}\"], c: \"{{file:docs/.Git/config}}\"}\n"
+		   "  fine:\n"
+		   "    url: https://x.example.com/{{release.version}}/{{ vars.headline }}\n"
+		   "    body: \"{{steps.s.note}} {{file:notes/{{release.version}}.md}}\"\n"
+		   "  ready: {url: \"https://x.example.com\", body: \"{{ready.message}}\"}\n"
+		   "  open: {url: \"https://x.example.com/{{release.version\"}\n"
+		   "phases: [{id: p, steps: [{id: s, title: S, owner: dev, doc: d}]}]\n");
+	expect_refused(3);
+	expect_error_containing(9, 35, "{{steps.s.note}} cannot be used in a url");
+	expect_error_containing(10, 28, "{{release.version}} cannot be used in a header");
+	expect_diag(true, 11, 16, "unknown template {{release.verison}}", false);
+	expect_diag(true, 11, 43, "{{vars.nope}} names the undeclared var \"nope\"", false);
+	expect_diag(true, 11, 64, "is under .git/", false);
+	expect_diag(true, 15, 48, "{{ready.message}} exists only in the playbook's notify hook", false);
+	expect_error_containing(16, 38, "unclosed template");
+	expect_counts(3, 4);
+}
+
+/* libyaml ends a plain scalar at " #": the rest of the title is a comment. */
+/* Titles and an item's text that YAML cuts at " #", and two it does not. */
+static const char cut_titles[] = PHASE "      - id: tag\n"
+		    "        title: Tag release #final step\n"
+		    "        owner: dev\n"
+		    "        doc: d\n"
+		    "      - {id: c, title: Check the C# build, owner: dev, doc: d}\n"
+		    "      - {id: q, title: \"Merge PR #45\", owner: dev, doc: d}\n"
+		    "      - id: u\n"
+		    "        title: \xc3\x9c" "n\xc3\xaf" "c\xc3\xb6" "d\xc3\xa9 \xe2\x9c\x93 #45\n"
+		    "        owner: dev\n"
+		    "        doc: d\n"
+		    "        checklist:\n"
+		    "          - id: i\n"
+		    "            text: Works on #2   \n";
+
+/* The same places with CRLF line ends and a byte order mark, which libyaml does not count. */
+static void parse_with_bom_and_crlf(const char *text)
+{
+	struct buf b;
+	const char *p;
+
+	buf_init(&b);
+	buf_adds(&b, "\xef\xbb\xbf");
+	for (p = text; *p; p++) {
+		if (*p == '\n')
+			buf_addc(&b, '\r');
+		buf_addc(&b, *p);
+	}
+	parse_len(b.data, b.len);
+	buf_release(&b);
+}
+
+static void expect_cut_titles_warned(void)
+{
+	assert_non_null(pb);
+	expect_warning(10, 28, "the title was read as \"Tag release\": YAML takes the text from \" #\" on as a comment; "
+			       "quote the title to keep it");
+	expect_diag(true, 16, 26, "the title was read as \"\xc3\x9c" "n\xc3\xaf" "c\xc3\xb6" "d\xc3\xa9 \xe2\x9c\x93\"", false);
+	expect_diag(true, 21, 28, "the text was read as \"Works on\"", false);
+	expect_counts(0, 3);
+	assert_string_equal(playbook_step(pb, "c")->title, "Check the C# build");
+	assert_string_equal(playbook_step(pb, "q")->title, "Merge PR #45");
+}
+
+static void a_title_cut_short_by_a_comment_is_a_warning(void **state)
+{
+	(void)state;
+	parse(cut_titles);
+	expect_cut_titles_warned();
+	parse_with_bom_and_crlf(cut_titles);
+	expect_cut_titles_warned();
+}
+
 static void hook_fields_are_checked(void **state)
 {
 	(void)state;
 	parse(HEAD "hooks:\n"
-		   "  web: {url: \"ftp://x\", method: FETCH, retries: 11, timeout: soon, signing: pgp}\n"
+		   "  web: {url: \"ftp://x\", method: FE/TC, retries: 11, timeout: soon, signing: pgp}\n"
 		   "  two: {url: \"${URL}\", headers: {\"X Y\": v, ok: [a]}, body: [a], retries: -1}\n"
 		   "phases: [{id: p, steps: [{id: s, title: S, owner: dev, doc: d}]}]\n");
 	expect_refused(9);
 	expect_error(7, 14, "hook \"web\" must use an http:// or https:// url");
-	expect_error(7, 33, "unknown method \"FETCH\": use GET, POST, PUT, PATCH or DELETE");
+	expect_error(7, 33, "method \"FE/TC\" is not an HTTP method: write one word of letters, digits or !#$%&'*+-.^_`|~ (GET, POST, PURGE, ...)");
 	expect_error(7, 49, "\"retries\" must be a whole number from 0 to 10");
 	expect_error(7, 62, "bad duration \"soon\" for timeout: write a number and a unit, like 30m, 48h, 2d or 1w");
 	expect_error(7, 77, "unknown signing \"pgp\": use standard-webhooks or github");
@@ -1825,6 +1922,9 @@ int main(void)
 		T(hook_steps_must_name_a_declared_hook),
 		T(notify_must_name_a_declared_hook),
 		T(hook_fields_are_checked),
+		T(any_http_method_token_is_a_method),
+		T(hook_templates_are_checked_where_they_are_written),
+		T(a_title_cut_short_by_a_comment_is_a_warning),
 		T(mail_hooks_are_checked_with_their_places),
 		T(a_mail_hook_becomes_the_model),
 		T(decision_fields_on_other_steps_are_errors),
