@@ -11,6 +11,7 @@
 
 #include "brief.h"
 #include "buf.h"
+#include "expr.h"
 #include "json.h"
 #include "ledger.h"
 #include "util.h"
@@ -574,14 +575,6 @@ bool ledger_has_checklist(const struct step_record *r)
 	return r->checklist.count > 0 || r->earlier_count > 0;
 }
 
-/* Whether a "when" (a bool var, "!" negates) holds for the release's vars. */
-static bool condition_holds(const struct release_state *st, const char *when)
-{
-	bool negate = when[0] == '!';
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(st->vars, negate ? when + 1 : when);
-
-	return cJSON_IsTrue(v) != negate;
-}
 
 /* At the start: each step's checklist is the playbook's items whose "when" holds. */
 static void checklists_from_playbook(struct release_state *st)
@@ -595,7 +588,7 @@ static void checklists_from_playbook(struct release_state *st)
 		for (k = 0; k < s->checklist_count; k++) {
 			const struct pb_item *pi = &s->checklist[k];
 
-			if (pi->when == NULL || condition_holds(st, pi->when))
+			if (pi->when_expr == NULL || expr_holds(pi->when_expr, st->vars, st->version))
 				checklist_append(&st->steps[i].checklist, pi->id, pi->text, pi->evidence_required,
 						 pi->review);
 		}
@@ -692,21 +685,13 @@ static int check_start(struct op_ctx *o, struct error *err)
 		if (var == NULL)
 			return error_set(err, EXIT_USAGE, "the playbook has no var \"%s\"; see 'relctl playbook show'",
 					 v->string);
-		if ((var->type == VAR_BOOL && !cJSON_IsBool(v)) || (var->type == VAR_NUMBER && !cJSON_IsNumber(v)) ||
-		    (var->type == VAR_STRING && !cJSON_IsString(v)))
+		if (!var_accepts(var, v))
 			return error_set(err, EXIT_USAGE, "var \"%s\" is a %s", var->name, var_type_name(var->type));
 	}
 	return check_start_delegation(o, err);
 }
 
 static void skip_by_conditions(struct release_state *st, time_t when);
-
-static bool var_true(const struct release_state *st, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(st->vars, name);
-
-	return cJSON_IsTrue(v);
-}
 
 static void apply_start(struct op_ctx *o)
 {
@@ -720,14 +705,7 @@ static void apply_start(struct op_ctx *o)
 		const cJSON *given = cJSON_GetObjectItemCaseSensitive(vars, var->name);
 		cJSON *value;
 
-		if (given)
-			value = cJSON_Duplicate(given, 1);
-		else if (var->type == VAR_BOOL)
-			value = cJSON_CreateBool(strcmp(var->default_value, "true") == 0);
-		else if (var->type == VAR_NUMBER)
-			value = cJSON_CreateNumber(atof(var->default_value));
-		else
-			value = cJSON_CreateString(var->default_value);
+		value = given ? cJSON_Duplicate(given, 1) : var_default_json(var);
 		cJSON_AddItemToObject(st->vars, var->name, value);
 	}
 	replace(&st->started_by, o->actor->id);
@@ -744,21 +722,15 @@ static void skip_by_conditions(struct release_state *st, time_t when)
 	size_t i;
 
 	for (i = 0; i < pb->step_count; i++) {
-		const struct pb_step *s = &pb->steps[i];
-		bool negate, value;
-		const char *name;
+		char *why = pb->steps[i].when_expr ? expr_why_false(pb->steps[i].when_expr, st->vars, st->version) : NULL;
 
-		if (s->when == NULL)
-			continue;
-		negate = s->when[0] == '!';
-		name = negate ? s->when + 1 : s->when;
-		value = var_true(st, name);
-		if (value != negate)
+		if (why == NULL)
 			continue;
 		st->steps[i].base = STATE_SKIPPED;
 		st->steps[i].reason_is_condition = true;
 		free(st->steps[i].reason);
-		st->steps[i].reason = xasprintf("skipped by condition: %s is %s", name, value ? "true" : "false");
+		st->steps[i].reason = xasprintf("skipped by condition: %s", why);
+		free(why);
 		st->steps[i].changed_at = when;
 	}
 }
@@ -768,12 +740,8 @@ struct release_state *ledger_planned(const struct playbook *pb)
 	struct release_state *st = release_state_new(pb, "planned");
 	size_t i;
 
-	for (i = 0; i < pb->var_count; i++) {
-		const struct pb_var *var = &pb->vars[i];
-
-		if (var->type == VAR_BOOL)
-			cJSON_AddBoolToObject(st->vars, var->name, strcmp(var->default_value, "true") == 0);
-	}
+	for (i = 0; i < pb->var_count; i++)
+		cJSON_AddItemToObject(st->vars, pb->vars[i].name, var_default_json(&pb->vars[i]));
 	skip_by_conditions(st, 0);
 	return st;
 }
@@ -1119,8 +1087,8 @@ static int check_finding_add(struct op_ctx *o, struct error *err)
 
 	if (id == NULL || title == NULL || title[0] == '\0')
 		return error_set(err, EXIT_USAGE, "a finding needs a title");
-	if (severity == NULL || (strcmp(severity, "blocker") && strcmp(severity, "major") && strcmp(severity, "minor")))
-		return error_set(err, EXIT_USAGE, "a finding's --severity is blocker, major or minor");
+	if (finding_severity_check(o->st->pb, severity, err) != 0)
+		return -1;
 	if (step && playbook_step(o->st->pb, step) == NULL)
 		return error_set(err, EXIT_USAGE, "release %s has no step \"%s\"", o->st->version, step);
 	if (ledger_finding(o->st, id))
@@ -1157,21 +1125,39 @@ static void apply_finding_add(struct op_ctx *o)
 		    json_string(o->event, "severity"), json_string(o->event, "finding_step"));
 }
 
-/* A finding's estimate and risk are the dev role's, its impact support's: role names fixed in relctl. */
-static int refuse_finding_role(const struct op_ctx *o, const char *what, const char *role, struct error *err)
+/* A finding's estimate and risk are the playbook's estimate_by roles' call, its impact the impact_by roles'. */
+static int refuse_finding_role(const struct op_ctx *o, const char *what, const struct strlist *roles, struct error *err)
 {
 	struct buf who;
+	char *role = strlist_sentence(roles, " or ");
+	size_t i, people = 0;
 	int rc;
 
 	buf_init(&who);
-	if (add_role_people(&who, o->st->pb, role, NULL) > 0)
+	for (i = 0; i < roles->count; i++) {
+		if (i > 0)
+			buf_adds(&who, " or ");
+		people += add_role_people(&who, o->st->pb, roles->items[i], NULL);
+	}
+	if (people > 0)
 		rc = error_set(err, EXIT_NOPERM, "%s cannot set a finding's %s: that is the %s role's call; ask %s", o->actor->id,
 			       what, role, who.data);
 	else
 		rc = error_set(err, EXIT_NOPERM,
-			       "%s cannot set a finding's %s: that is the %s role's call, and nobody has it in the playbook of release %s (docs/playbook.md, roles)",
+			       "%s cannot set a finding's %s: that is the %s role's call, and nobody has it in the playbook of release %s (docs/playbook.md, findings)",
 			       o->actor->id, what, role, o->st->version);
 	buf_release(&who);
+	free(role);
+	return rc;
+}
+
+static int refuse_finding_close(const struct op_ctx *o, const struct finding *f, struct error *err)
+{
+	char *roles = strlist_sentence(&o->st->pb->findings.estimate_by, " or ");
+	int rc = error_set(err, EXIT_NOPERM, "%s cannot close finding %s: its finder, a %s or a release manager can",
+			   o->actor->id, f->id, roles);
+
+	free(roles);
 	return rc;
 }
 
@@ -1181,25 +1167,25 @@ static int check_finding_update(struct op_ctx *o, struct error *err)
 	const char *estimate = json_string(o->event, "estimate");
 	const struct finding *f = id ? ledger_finding(o->st, id) : NULL;
 	const cJSON *close = cJSON_GetObjectItemCaseSensitive(o->event, "close");
+	const struct pb_findings *rules = &o->st->pb->findings;
 	long seconds;
 
 	if (f == NULL)
 		return error_set(err, EXIT_USAGE, "release %s has no finding \"%s\"; 'relctl finding list' shows them",
 				 o->st->version, id ? id : "");
-	if ((estimate || risk) && !person_has_role(o->actor, "dev"))
-		return refuse_finding_role(o, "estimate or risk", "dev", err);
-	if (json_string(o->event, "impact") && !person_has_role(o->actor, "support"))
-		return refuse_finding_role(o, "customer impact", "support", err);
+	if ((estimate || risk) && !person_has_any_role(o->actor, &rules->estimate_by))
+		return refuse_finding_role(o, "estimate or risk", &rules->estimate_by, err);
+	if (json_string(o->event, "impact") && !person_has_any_role(o->actor, &rules->impact_by))
+		return refuse_finding_role(o, "customer impact", &rules->impact_by, err);
 	if (estimate && duration_parse(estimate, &seconds) != 0)
 		return error_set(err, EXIT_USAGE, "bad estimate \"%s\": write a duration like 4h or 2d", estimate);
 	if (risk && strcmp(risk, "low") && strcmp(risk, "medium") && strcmp(risk, "high"))
 		return error_set(err, EXIT_USAGE, "a finding's --risk is low, medium or high");
 	if (cJSON_IsTrue(close) && f->closed)
 		return error_set(err, EXIT_DATAERR, "finding %s is already closed", f->id);
-	if (cJSON_IsTrue(close) && strcmp(f->by, o->actor->id) && !person_has_role(o->actor, "dev") &&
+	if (cJSON_IsTrue(close) && strcmp(f->by, o->actor->id) && !person_has_any_role(o->actor, &rules->estimate_by) &&
 	    !ledger_is_manager(o->actor))
-		return error_set(err, EXIT_NOPERM, "%s cannot close finding %s: its finder, a dev or a release manager can",
-				 o->actor->id, f->id);
+		return refuse_finding_close(o, f, err);
 	return 0;
 }
 
@@ -1263,6 +1249,7 @@ static int check_decide(struct op_ctx *o, struct error *err)
 	const struct pb_step *step = ledger_decision_step(o->st);
 	bool forced = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o->event, "forced"));
 	struct buf missing;
+	char cand[48];
 	size_t i;
 	int rc = 0;
 
@@ -1279,14 +1266,14 @@ static int check_decide(struct op_ctx *o, struct error *err)
 	o->rec = &o->st->steps[step->index];
 	o->state = ledger_step_state(o->st, step->index, o->when);
 	if (strcmp(decision, "abort") == 0 && (o->state == STATE_DONE || o->st->status == RELEASE_COMPLETE))
-		return error_set(err, EXIT_DATAERR, "%s rc%d was already shipped; abort is for a release that has not shipped",
-				 o->st->version, o->st->candidate);
+		return error_set(err, EXIT_DATAERR, "%s %s was already shipped; abort is for a release that has not shipped",
+				 o->st->version, candidate_short(o->st->pb, o->st->candidate, cand, sizeof(cand)));
 	if (strcmp(decision, "abort") != 0) {
 		if (o->state == STATE_PENDING)
 			return refuse_pending(o, "make the decision", err);
 		if (o->state != STATE_READY)
-			return error_set(err, EXIT_DATAERR, "the decision for %s rc%d was already made (%s)", o->st->version,
-					 o->st->candidate, step_state_name(o->state));
+			return error_set(err, EXIT_DATAERR, "the decision for %s %s was already made (%s)", o->st->version,
+					 candidate_short(o->st->pb, o->st->candidate, cand, sizeof(cand)), step_state_name(o->state));
 	}
 	if (o->fresh) {
 		/*
@@ -2029,8 +2016,8 @@ static int check_check(struct op_ctx *o, struct error *err)
 				 it->id, o->step->id);
 	if (severity && !fail)
 		return error_set(err, EXIT_USAGE, "--severity is for a fail: the severity of the finding it opens");
-	if (severity && strcmp(severity, "blocker") && strcmp(severity, "major") && strcmp(severity, "minor"))
-		return error_set(err, EXIT_USAGE, "a finding's --severity is blocker, major or minor");
+	if (severity && finding_severity_check(o->st->pb, severity, err) != 0)
+		return -1;
 	if (finding && !fail)
 		return error_set(err, EXIT_DATAERR, "only a fail carries the id of the finding it opens");
 	if (fail && item_open_finding(o->st, it) == NULL) {
@@ -2068,7 +2055,8 @@ static void apply_check(struct op_ctx *o)
 		return;
 	f = item_open_finding(o->st, it);
 	if (f == NULL) {
-		f = finding_new(o, json_string(o->event, "finding"), it->note, severity ? severity : "major", o->step->id);
+		f = finding_new(o, json_string(o->event, "finding"), it->note,
+				severity ? severity : finding_default_severity(o->st->pb), o->step->id);
 		f->item = xstrdup(it->id);
 		replace(&it->finding, f->id);
 		return;
@@ -2607,11 +2595,14 @@ static int check_event(struct release_state *st, const cJSON *event, bool fresh,
 		/* An event belongs to the candidate it was made in: one made offline before a delay does not carry over. */
 		const cJSON *candidate = cJSON_GetObjectItemCaseSensitive(event, "candidate");
 
+		char then[48], now[48];
+
 		if (cJSON_IsNumber(candidate) && candidate->valueint != st->candidate)
 			return error_set(err, EXIT_DATAERR,
-					 "event %s (%s%s%s) was made for %s rc%d, but the release is at rc%d now; do it again if it still applies",
-					 id, o->op, step ? " " : "", step ? step : "", st->version, candidate->valueint,
-					 st->candidate);
+					 "event %s (%s%s%s) was made for %s %s, but the release is at %s now; do it again if it still applies",
+					 id, o->op, step ? " " : "", step ? step : "", st->version,
+					 candidate_short(st->pb, candidate->valueint, then, sizeof(then)),
+					 candidate_short(st->pb, st->candidate, now, sizeof(now)));
 	}
 	o->actor = playbook_person(st->pb, actor);
 	if (o->actor == NULL)
