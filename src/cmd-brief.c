@@ -40,7 +40,7 @@ static int brief_exec(struct cmd_ctx *ctx)
 		cJSON_AddStringToObject(brief, "hash", hash);
 		cmd_print_json(ctx, brief);
 	} else {
-		char *md = brief_markdown(brief);
+		char *md = brief_markdown(brief, rel->pb);
 
 		fputs(md, ctx->out);
 		fprintf(ctx->out, "\n_brief %.12s, from the ledger of %s_\n", hash, rel->st->version);

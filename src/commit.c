@@ -255,7 +255,7 @@ static const char *past_tense(const char *op, const cJSON *fields)
 }
 
 /* The first line of a shadow, hand-over, away or reminder commit; caller frees. */
-static char *describe_delegation(const struct release *rel, const cJSON *event, const char *op, int candidate)
+static char *describe_delegation(const struct release *rel, const cJSON *event, const char *op, const char *candidate)
 {
 	const char *actor = text_field(event, "actor"), *step = text_field(event, "step");
 	const cJSON *steps = cJSON_GetObjectItemCaseSensitive(event, "steps"), *item;
@@ -279,7 +279,7 @@ static char *describe_delegation(const struct release *rel, const cJSON *event, 
 	if (strcmp(op, "remind") == 0)
 		cJSON_ArrayForEach(item, steps)
 			buf_addf(&b, "%s%s", item == steps->child ? "" : ", ", cJSON_IsString(item) ? item->valuestring : "");
-	buf_addf(&b, " (%s rc%d)", rel->version, candidate);
+	buf_addf(&b, " (%s %s)", rel->version, candidate);
 	return buf_detach(&b);
 }
 
@@ -289,7 +289,7 @@ static char *describe_delegation(const struct release *rel, const cJSON *event, 
  * test-voyager's checklist", "jan approved static-ip of test-voyager".  Caller frees.
  */
 static char *describe_item(const struct release *rel, const cJSON *event, const char *op, const char *actor,
-			   const char *step, int candidate)
+			   const char *step, const char *candidate)
 {
 	const char *item = text_field(event, "item");
 	const struct checklist *list = &rel->st->steps[playbook_step(rel->pb, step)->index].checklist;
@@ -297,16 +297,16 @@ static char *describe_item(const struct release *rel, const cJSON *event, const 
 	struct checklist_counts counts;
 
 	if (strcmp(op, "checklist-add") == 0)
-		return xasprintf("%s added the item %s to %s's checklist (%s rc%d)", actor, item, step, rel->version,
+		return xasprintf("%s added the item %s to %s's checklist (%s %s)", actor, item, step, rel->version,
 				 candidate);
 	if (strcmp(op, "checklist-remove") == 0)
-		return xasprintf("%s removed the item %s from %s's checklist (%s rc%d)", actor, item, step, rel->version,
+		return xasprintf("%s removed the item %s from %s's checklist (%s %s)", actor, item, step, rel->version,
 				 candidate);
 	if (strcmp(op, "check") != 0)
-		return xasprintf("%s %s %s of %s (%s rc%d)", actor, past_tense(op, event), item, step, rel->version,
+		return xasprintf("%s %s %s of %s (%s %s)", actor, past_tense(op, event), item, step, rel->version,
 				 candidate);
 	checklist_count(list, &counts);
-	return xasprintf("%s checked %s of %s: %s%s%s (%zu/%zu checked, %s rc%d)", actor, item, step,
+	return xasprintf("%s checked %s of %s: %s%s%s (%zu/%zu checked, %s %s)", actor, item, step,
 			 text_field(event, "result"), it && it->finding && !strcmp(text_field(event, "result"), "fail") ? ", finding " : "",
 			 it && it->finding && !strcmp(text_field(event, "result"), "fail") ? it->finding : "",
 			 counts.total - counts.unchecked, counts.total, rel->version, candidate);
@@ -324,17 +324,19 @@ static void describe(struct plan *plan, const struct release *rel, const cJSON *
 	size_t i;
 
 	const char *finding = text_field(event, "finding"), *title = text_field(event, "title");
-	int candidate = cJSON_GetObjectItemCaseSensitive(event, "candidate")->valueint;
+	int number = cJSON_GetObjectItemCaseSensitive(event, "candidate")->valueint;
+	char candidate[48];
 
+	candidate_short(rel->pb, number, candidate, sizeof(candidate));
 	if (strcmp(op, "finding-add") == 0)
-		plan->summary = xasprintf("%s reported %s finding %s: %s (%s rc%d)", actor, text_field(event, "severity"),
+		plan->summary = xasprintf("%s reported %s finding %s: %s (%s %s)", actor, text_field(event, "severity"),
 					  finding, title, rel->version, candidate);
 	else if (strcmp(op, "finding-update") == 0)
-		plan->summary = xasprintf("%s %s finding %s (%s rc%d)", actor,
+		plan->summary = xasprintf("%s %s finding %s (%s %s)", actor,
 					  cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(event, "close")) ? "closed" : "updated",
 					  finding, rel->version, candidate);
 	else if (strcmp(op, "input") == 0)
-		plan->summary = xasprintf("%s gave the %s input for %s rc%d", actor, text_field(event, "role"), rel->version,
+		plan->summary = xasprintf("%s gave the %s input for %s %s", actor, text_field(event, "role"), rel->version,
 					  candidate);
 	else if (strcmp(op, "hook") == 0) {
 		const cJSON *result = cJSON_GetObjectItemCaseSensitive(event, "result");
@@ -342,19 +344,19 @@ static void describe(struct plan *plan, const struct release *rel, const cJSON *
 		const cJSON *status = cJSON_GetObjectItemCaseSensitive(result, "status");
 		bool mail = strcmp(text_field(result, "method"), "SMTP") == 0;
 
-		plan->summary = xasprintf("%s ran the %s hook of %s: %s, %s %d (%s rc%d)", actor, text_field(result, "hook"),
+		plan->summary = xasprintf("%s ran the %s hook of %s: %s, %s %d (%s %s)", actor, text_field(result, "hook"),
 					  step->valuestring, text_field(result, "outcome"), mail ? "SMTP reply" : "HTTP",
 					  cJSON_IsNumber(status) ? status->valueint : 0, rel->version, candidate);
 	} else if (strcmp(op, "shadow") == 0 || strcmp(op, "handover") == 0 || strcmp(op, "away") == 0 ||
 		   strcmp(op, "remind") == 0)
 		plan->summary = describe_delegation(rel, event, op, candidate);
 	else if (strcmp(op, "decide") == 0)
-		plan->summary = xasprintf("%s decided to %s %s rc%d%s", actor, text_field(event, "decision"), rel->version,
-					  candidate, rel->st->candidate != candidate ? "; the next candidate begins" : "");
+		plan->summary = xasprintf("%s decided to %s %s %s%s", actor, text_field(event, "decision"), rel->version,
+					  candidate, rel->st->candidate != number ? "; the next candidate begins" : "");
 	else if (cJSON_IsString(step) && text_field(event, "item")[0])
 		plan->summary = describe_item(rel, event, op, actor, step->valuestring, candidate);
 	else
-		plan->summary = xasprintf("%s %s %s%s%s (%s rc%d)", actor, past_tense(op, event),
+		plan->summary = xasprintf("%s %s %s%s%s (%s %s)", actor, past_tense(op, event),
 					  cJSON_IsString(step) ? step->valuestring : "", cJSON_IsString(person) ? " to " : "",
 					  cJSON_IsString(person) ? person->valuestring : "", rel->version, candidate);
 	buf_addf(&plan->message, "%s\n\n", plan->summary);
@@ -602,7 +604,7 @@ static int plan_start(struct session *s, const char *tip, void *data, struct pla
 	struct buf text;
 	const struct pb_person *me;
 	cJSON *event, *pin;
-	char blob[OID_HEX];
+	char blob[OID_HEX], first[48];
 	bool missing;
 	int rc = -1;
 
@@ -661,8 +663,8 @@ static int plan_start(struct session *s, const char *tip, void *data, struct pla
 	plan_release_doc(plan, &rel);
 	if (plan_index(s, tip, rel.st, plan, true, err) != 0)
 		goto out;
-	plan->summary = xasprintf("%s started %s %s (rc1) of \"%s\"", me->id, rel.st->rehearsal ? "the rehearsal" : "release",
-				  sp->version, rel.pb->name);
+	plan->summary = xasprintf("%s started %s %s (%s) of \"%s\"", me->id, rel.st->rehearsal ? "the rehearsal" : "release",
+				  sp->version, candidate_short(rel.pb, 1, first, sizeof(first)), rel.pb->name);
 	buf_addf(&plan->message, "%s\n\nRelctl-Event: %s\n", plan->summary,
 		 cJSON_GetObjectItemCaseSensitive(event, "id")->valuestring);
 	plan_author(plan, me);

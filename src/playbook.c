@@ -1195,7 +1195,11 @@ static bool candidate_label_valid(const char *label)
 	return i <= 32;
 }
 
-/* "candidate": the word for a release's successive candidates; rc (rc1, rc2, "release candidate") by default. */
+/* The default word for a release's candidates: rc1, rc2, "release candidate 2" in titles. */
+static const char default_candidate_label[] = "rc";
+static const char default_candidate_name[] = "release candidate";
+
+/* "candidate": the word for a release's successive candidates. */
 static void load_candidate(struct loader *l, const struct node *root)
 {
 	static const char *const keys[] = { "label", "name", NULL };
@@ -1214,8 +1218,8 @@ static void load_candidate(struct loader *l, const struct node *root)
 	}
 	if (c->label == NULL) {
 		free(c->name);
-		c->label = xstrdup("rc");
-		c->name = xstrdup("release candidate");
+		c->label = xstrdup(default_candidate_label);
+		c->name = xstrdup(default_candidate_name);
 	} else if (c->name == NULL) {
 		c->name = xstrdup(c->label);
 	}
@@ -2401,7 +2405,7 @@ const char *step_kind_name(enum step_kind kind)
 
 const char *candidate_short(const struct playbook *pb, int n, char *out, size_t size)
 {
-	const char *label = pb->candidate.label ? pb->candidate.label : "rc";
+	const char *label = pb->candidate.label ? pb->candidate.label : default_candidate_label;
 
 	snprintf(out, size, strlen(label) <= 2 ? "%s%d" : "%s %d", label, n);
 	return out;
@@ -2409,7 +2413,7 @@ const char *candidate_short(const struct playbook *pb, int n, char *out, size_t 
 
 const char *candidate_long(const struct playbook *pb, int n, char *out, size_t size)
 {
-	snprintf(out, size, "%s %d", pb->candidate.name ? pb->candidate.name : "release candidate", n);
+	snprintf(out, size, "%s %d", pb->candidate.name ? pb->candidate.name : default_candidate_name, n);
 	return out;
 }
 
