@@ -643,7 +643,8 @@ static int check_bool_operand(struct node *n, struct expr_error *err)
 		fail_at(err, n->offset, "%s is a %s, not a condition: compare it, %s == %s", n->text, type_name(n->type),
 			n->text, n->type == EXPR_NUMBER ? "0" : "\"...\"");
 	else
-		fail_at(err, n->offset, "%s \"%s\" is not a condition", n->type == EXPR_NUMBER ? "the number" : "the string",
+		fail_at(err, n->offset, n->type == EXPR_NUMBER ? "the number %s is not a condition"
+							       : "the string \"%s\" is not a condition",
 			n->text);
 	return -1;
 }
