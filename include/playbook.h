@@ -291,8 +291,8 @@ int finding_severity_check(const struct playbook *pb, const char *severity, stru
 bool person_has_any_role(const struct pb_person *person, const struct strlist *roles);
 /* The severity a failed checklist item's finding gets without --severity: the middle of the list. */
 const char *finding_default_severity(const struct playbook *pb);
-/* "blocker, major or minor" (how to list a strlist in a sentence); caller frees. */
-char *strlist_sentence(const struct strlist *list, const char *last_joiner);
+/* The items joined: ", " and " or " give "blocker, major or minor"; caller frees. */
+char *strlist_join(const struct strlist *list, const char *separator, const char *last_separator);
 
 /* The JSON value a var has when the release does not set it: bool, number or string; caller deletes. */
 cJSON *var_default_json(const struct pb_var *var);

@@ -390,8 +390,8 @@ static void checklists_markdown(struct buf *b, const cJSON *brief)
 /* The findings table's header: the playbook's roles name who gives estimate, risk and impact. */
 static void findings_header(struct buf *b, const struct playbook *pb)
 {
-	char *estimate_by = strlist_sentence(&pb->findings.estimate_by, " or ");
-	char *impact_by = strlist_sentence(&pb->findings.impact_by, " or ");
+	char *estimate_by = strlist_join(&pb->findings.estimate_by, ", ", " or ");
+	char *impact_by = strlist_join(&pb->findings.impact_by, ", ", " or ");
 
 	buf_adds(b, "| ID | Severity | Finding | Found in | Fix estimate (");
 	buf_add_md_cell(b, estimate_by);

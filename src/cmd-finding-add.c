@@ -71,7 +71,7 @@ static int finding_add_exec(struct cmd_ctx *ctx)
 		return -1;
 	}
 	if (severity == NULL) {
-		char *listed = strlist_sentence(&rel.pb->findings.severities, "|");
+		char *listed = strlist_join(&rel.pb->findings.severities, "|", "|");
 
 		rc = error_set(&ctx->err, EXIT_USAGE, "a finding needs --severity %s", listed);
 		free(listed);

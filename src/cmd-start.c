@@ -35,7 +35,7 @@ static int parse_set(struct cmd_ctx *ctx, const struct playbook *pb, const char 
 	else if (var->type == VAR_BOOL)
 		cJSON_AddBoolToObject(vars, name, strcmp(eq + 1, "true") == 0);
 	else if (var->type == VAR_ENUM && !strlist_contains(&var->values, eq + 1)) {
-		char *values = strlist_sentence(&var->values, " or ");
+		char *values = strlist_join(&var->values, ", ", " or ");
 
 		rc = error_set(&ctx->err, EXIT_USAGE, "%s is one of %s, not \"%s\"", name, values, eq + 1);
 		free(values);

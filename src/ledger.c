@@ -1129,7 +1129,7 @@ static void apply_finding_add(struct op_ctx *o)
 static int refuse_finding_role(const struct op_ctx *o, const char *what, const struct strlist *roles, struct error *err)
 {
 	struct buf who;
-	char *role = strlist_sentence(roles, " or ");
+	char *role = strlist_join(roles, ", ", " or ");
 	size_t i, people = 0;
 	int rc;
 
@@ -1153,7 +1153,7 @@ static int refuse_finding_role(const struct op_ctx *o, const char *what, const s
 
 static int refuse_finding_close(const struct op_ctx *o, const struct finding *f, struct error *err)
 {
-	char *roles = strlist_sentence(&o->st->pb->findings.estimate_by, " or ");
+	char *roles = strlist_join(&o->st->pb->findings.estimate_by, ", ", " or ");
 	int rc = error_set(err, EXIT_NOPERM, "%s cannot close finding %s: its finder, a %s or a release manager can",
 			   o->actor->id, f->id, roles);
 

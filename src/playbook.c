@@ -2434,7 +2434,7 @@ int finding_severity_check(const struct playbook *pb, const char *severity, stru
 
 	if (severity && finding_severity_rank(pb, severity) < pb->findings.severities.count)
 		return 0;
-	listed = strlist_sentence(&pb->findings.severities, " or ");
+	listed = strlist_join(&pb->findings.severities, ", ", " or ");
 	rc = error_set(err, EXIT_USAGE, "a finding's --severity is %s", listed);
 	free(listed);
 	return rc;
@@ -2455,14 +2455,14 @@ const char *finding_default_severity(const struct playbook *pb)
 	return pb->findings.severities.count ? pb->findings.severities.items[pb->findings.severities.count / 2] : "";
 }
 
-char *strlist_sentence(const struct strlist *list, const char *last_joiner)
+char *strlist_join(const struct strlist *list, const char *separator, const char *last_separator)
 {
 	struct buf b;
 	size_t i;
 
 	buf_init(&b);
 	for (i = 0; i < list->count; i++)
-		buf_addf(&b, "%s%s", i == 0 ? "" : i + 1 == list->count ? last_joiner : ", ", list->items[i]);
+		buf_addf(&b, "%s%s", i == 0 ? "" : i + 1 == list->count ? last_separator : separator, list->items[i]);
 	return buf_detach(&b);
 }
 
