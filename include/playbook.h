@@ -16,9 +16,8 @@
 
 #define PLAYBOOK_SCHEMA_VERSION 1
 
-/* The two roles relctl itself gives powers to. */
+/* The role relctl itself gives powers to. */
 #define ROLE_RELEASE_MANAGER "release-manager"
-#define ROLE_PRODUCT_OWNER "product-owner"
 
 struct mark {
 	int line;   /* 1-based; 0 when unknown */
@@ -287,6 +286,8 @@ const char *candidate_long(const struct playbook *pb, int n, char *out, size_t s
 size_t finding_severity_rank(const struct playbook *pb, const char *severity);
 /* 0, or -1 and a usage error naming the playbook's severities ("a finding's --severity is blocker, major or minor"). */
 int finding_severity_check(const struct playbook *pb, const char *severity, struct error *err);
+/* Whether the person has the owner role of one of pb's decision steps. */
+bool person_decides(const struct playbook *pb, const struct pb_person *person);
 /* Whether the person has one of the roles. */
 bool person_has_any_role(const struct pb_person *person, const struct strlist *roles);
 /* The severity a failed checklist item's finding gets without --severity: the middle of the list. */

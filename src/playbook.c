@@ -2440,6 +2440,16 @@ int finding_severity_check(const struct playbook *pb, const char *severity, stru
 	return rc;
 }
 
+bool person_decides(const struct playbook *pb, const struct pb_person *person)
+{
+	size_t i;
+
+	for (i = 0; i < pb->step_count; i++)
+		if (pb->steps[i].kind == STEP_DECISION && person_has_role(person, pb->steps[i].owner))
+			return true;
+	return false;
+}
+
 bool person_has_any_role(const struct pb_person *person, const struct strlist *roles)
 {
 	size_t i;
