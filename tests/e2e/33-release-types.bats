@@ -10,9 +10,9 @@ bats_require_minimum_version 1.5.0
 
 load helper
 
-setup() {
-	setup_repo
-	cat >"$TEST_TMP/snake.yaml" <<'YAML'
+# The top of both playbooks: two roles, one person, the release type and a bool.
+header() {
+	cat <<'YAML'
 relctl: 1
 name: Snake
 roles: [release-manager, dev]
@@ -21,6 +21,12 @@ people:
 vars:
   type: {type: enum, values: [alpha, beta, rc, final], default: beta}
   new_branch: {type: bool}
+YAML
+}
+
+setup() {
+	setup_repo
+	{ header; cat <<'YAML'; } >"$TEST_TMP/snake.yaml"
 phases:
   - id: prepare
     steps:
@@ -51,15 +57,7 @@ skipped() { # VERSION: the steps skipped by condition, sorted, joined by commas
 }
 
 @test "lint points at the exact token of each bad condition, in plain, quoted and folded scalars" {
-	cat >"$TEST_TMP/bad.yaml" <<'YAML'
-relctl: 1
-name: Snake
-roles: [release-manager, dev]
-people:
-  - {id: cristina, email: cristina@example.com, roles: [release-manager, dev]}
-vars:
-  type: {type: enum, values: [alpha, beta, rc, final], default: beta}
-  new_branch: {type: bool}
+	{ header; cat <<'YAML'; } >"$TEST_TMP/bad.yaml"
   lang: {type: enum, values: [en, en], default: fr}
 phases:
   - id: p
