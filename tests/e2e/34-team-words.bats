@@ -69,6 +69,7 @@ finding_id() {
 	has "| $F | critical | Installer hangs | - build 1 | 4h | low | 3 enterprise customers use it |"
 	has "(1 open, 1 critical)"
 	same "critical" "$(ledger "$V" | jq -r '.findings[0].severity')"
+	schema_valid
 }
 
 @test "a delay starts build 2: the messages, the brief's title and the report say build, never rc" {
