@@ -575,7 +575,6 @@ bool ledger_has_checklist(const struct step_record *r)
 	return r->checklist.count > 0 || r->earlier_count > 0;
 }
 
-
 /* At the start: each step's checklist is the playbook's items whose "when" holds. */
 static void checklists_from_playbook(struct release_state *st)
 {
