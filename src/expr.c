@@ -15,8 +15,14 @@
 #include "buf.h"
 #include "expr.h"
 
-/* Parentheses and nots nest at most this deep, so hostile input cannot exhaust the stack. */
+/*
+ * Parentheses and nots nest at most this deep, and a condition is at most
+ * this long (so a chain of `or`s, a tree as deep as it is long, stays a
+ * few hundred levels): the checker and evaluator recurse, and a pinned
+ * playbook may come from a hostile clone.
+ */
 #define EXPR_MAX_DEPTH 64
+#define EXPR_MAX_LENGTH 4096
 #define RELEASE_PREFIX "release."
 
 enum node_kind { NODE_OR, NODE_AND, NODE_NOT, NODE_EQ, NODE_NE, NODE_IN, NODE_OPERAND };
@@ -448,6 +454,10 @@ struct expr *expr_parse(const char *text, struct expr_error *err)
 	struct node *root = NULL;
 
 	memset(err, 0, sizeof(*err));
+	if (strlen(text) > EXPR_MAX_LENGTH) {
+		fail_at(err, EXPR_MAX_LENGTH, "the condition is longer than %d bytes", EXPR_MAX_LENGTH);
+		return NULL;
+	}
 	if (text[strspn(text, " \t\r\n!")] == '\0') {
 		err->empty = true;
 		snprintf(err->message, sizeof(err->message), "the condition is empty");

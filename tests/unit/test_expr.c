@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "buf.h"
 #include "cJSON.h"
 #include "expr.h"
 
@@ -206,6 +207,21 @@ static void every_syntax_error_points_at_its_token(void **state)
 	memset(deep, '(', 100);
 	strcpy(deep + 100, "rc");
 	refused(deep, 64, "the condition nests deeper than 64 levels");
+	{
+		/* A chain of ors is a tree as deep as it is long: the length is capped. */
+		struct buf chain;
+		struct expr *e;
+
+		buf_init(&chain);
+		buf_adds(&chain, "rc");
+		while (chain.len < 4090)
+			buf_adds(&chain, " or rc");
+		e = checked(chain.data);
+		expr_free(e);
+		buf_adds(&chain, " or rc");
+		refused(chain.data, 4096, "the condition is longer than 4096 bytes");
+		buf_release(&chain);
+	}
 }
 
 static void an_empty_condition_has_no_token(void **state)
