@@ -14,8 +14,11 @@
 /* The brief as JSON (docs/ledger.md, "The brief"); caller deletes. */
 cJSON *brief_build(const struct release_state *st);
 
-/* The brief as GitHub-flavoured markdown; caller frees. */
-char *brief_markdown(const cJSON *brief);
+/*
+ * The brief as GitHub-flavoured markdown, in the words of the release's
+ * playbook pb (its candidate label, its findings' roles); caller frees.
+ */
+char *brief_markdown(const cJSON *brief, const struct playbook *pb);
 
 /* SHA-256 of the brief's canonical JSON, recorded with a decision. */
 int brief_hash(const cJSON *brief, char out[65]);

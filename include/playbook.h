@@ -16,9 +16,8 @@
 
 #define PLAYBOOK_SCHEMA_VERSION 1
 
-/* The two roles relctl itself gives powers to. */
+/* The role relctl itself gives powers to. */
 #define ROLE_RELEASE_MANAGER "release-manager"
-#define ROLE_PRODUCT_OWNER "product-owner"
 
 struct mark {
 	int line;   /* 1-based; 0 when unknown */
@@ -32,7 +31,9 @@ struct strlist {
 };
 
 enum step_kind { STEP_MANUAL, STEP_HOOK, STEP_WAIT, STEP_DECISION };
-enum var_type { VAR_BOOL, VAR_STRING, VAR_NUMBER };
+enum var_type { VAR_BOOL, VAR_STRING, VAR_NUMBER, VAR_ENUM };
+
+struct expr;
 
 /*
  * An OpenSSH public key a person signs ledger commits with: one line of
@@ -58,8 +59,9 @@ struct pb_person {
 struct pb_var {
 	char *name;
 	enum var_type type;
-	char *default_value; /* text form ("false", "", "3"); never NULL */
+	char *default_value; /* text form ("false", "", "3", an enum's value); never NULL */
 	char *description;   /* may be NULL */
+	struct strlist values; /* an enum's values (ids), at least one */
 };
 
 struct pb_header {
@@ -103,7 +105,8 @@ struct pb_item {
 	char *id;     /* unique within its step */
 	char *text;
 	bool evidence_required;
-	char *when;   /* a bool var, "!" in front negates; may be NULL */
+	char *when;   /* a condition as written (include/expr.h); may be NULL */
+	struct expr *when_expr; /* when, parsed and checked; NULL without one */
 	char *review; /* a role that reviews its result; may be NULL */
 	struct mark mark;
 };
@@ -115,7 +118,8 @@ struct pb_step {
 	char *doc;   /* a path in the repository; may be NULL */
 	char *instructions; /* inline text; may be NULL */
 	struct strlist needs;
-	char *when;  /* a bool var name, "!" in front negates; may be NULL */
+	char *when;  /* a condition as written (include/expr.h); may be NULL */
+	struct expr *when_expr; /* when, parsed and checked; NULL without one */
 	enum step_kind kind;
 	char *hook;  /* kind hook */
 	bool evidence_required;
@@ -143,6 +147,24 @@ struct pb_phase {
 	size_t step_count;
 };
 
+/*
+ * How the playbook's findings work (docs/playbook.md, "Findings"): the
+ * severities, most severe first, and the roles that give a finding's fix
+ * estimate and risk, and its impact.  The defaults are set in one place,
+ * where the playbook is read.
+ */
+struct pb_findings {
+	struct strlist severities;
+	struct strlist estimate_by;
+	struct strlist impact_by;
+};
+
+/* The word for a release's successive candidates: "rc" makes rc1, rc2 (the default). */
+struct pb_candidate {
+	char *label; /* "rc", "build" */
+	char *name;  /* in titles: "release candidate", "build" */
+};
+
 struct playbook {
 	int schema;
 	char *name;
@@ -164,6 +186,8 @@ struct playbook {
 	size_t step_slot_count;
 	size_t step_count;
 	bool signing_required; /* signing: required (default optional) */
+	struct pb_findings findings;
+	struct pb_candidate candidate;
 	unsigned shared;       /* holders besides the first (playbook_ref); playbook_free drops one */
 };
 
@@ -256,6 +280,32 @@ bool email_is_principal(const char *email);
 long step_idle_after(const struct playbook *pb, const struct pb_step *s);
 /* How far past its due a step goes to the release managers: its escalate_after, the playbook's, else due again; 0 without due. */
 long step_escalate_after(const struct playbook *pb, const struct pb_step *s);
+
+/*
+ * A release's candidate n named the playbook's way, into out: "rc2" or
+ * "build 2" (short, for messages; the number follows a label of one or two
+ * characters directly), "release candidate 2" (long, for titles).
+ */
+const char *candidate_short(const struct playbook *pb, int n, char *out, size_t size);
+const char *candidate_long(const struct playbook *pb, int n, char *out, size_t size);
+
+/* Whether a severity is one of the playbook's; its rank (0 the most severe), or the count when it is not. */
+size_t finding_severity_rank(const struct playbook *pb, const char *severity);
+/* 0, or -1 and a usage error naming the playbook's severities ("a finding's --severity is blocker, major or minor"). */
+int finding_severity_check(const struct playbook *pb, const char *severity, struct error *err);
+/* Whether the person has the owner role of one of pb's decision steps. */
+bool person_decides(const struct playbook *pb, const struct pb_person *person);
+/* Whether the person has one of the roles. */
+bool person_has_any_role(const struct pb_person *person, const struct strlist *roles);
+/* The severity a failed checklist item's finding gets without --severity: the middle of the list. */
+const char *finding_default_severity(const struct playbook *pb);
+/* The items joined: ", " and " or " give "blocker, major or minor"; caller frees. */
+char *strlist_join(const struct strlist *list, const char *separator, const char *last_separator);
+
+/* The JSON value a var has when the release does not set it: bool, number or string; caller deletes. */
+cJSON *var_default_json(const struct pb_var *var);
+/* Whether a value set for a var has its type (an enum's: a string it lists). */
+bool var_accepts(const struct pb_var *var, const cJSON *value);
 
 const char *step_kind_name(enum step_kind kind);
 const char *var_type_name(enum var_type type);

@@ -16,11 +16,6 @@
 #include "json.h"
 #include "util.h"
 
-static int severity_rank(const char *s)
-{
-	return strcmp(s, "blocker") == 0 ? 0 : strcmp(s, "major") == 0 ? 1 : 2;
-}
-
 /*
  * A step's checklist for the brief: the counts, and every item that failed
  * or does not apply, with its note, evidence and finding (the passes are in
@@ -107,23 +102,23 @@ static cJSON *testing(const struct release_state *st, const struct pb_step *deci
 static cJSON *findings(const struct release_state *st, long *longest_fix, int *open_blockers, int *open_count)
 {
 	cJSON *arr = cJSON_CreateArray();
-	size_t i;
-	int rank;
+	size_t i, rank, ranks = st->pb->findings.severities.count + 1; /* the last: a severity the playbook lacks */
 
 	*longest_fix = 0;
 	*open_blockers = *open_count = 0;
-	/* Open before closed, then by severity, then in the order found. */
-	for (rank = 0; rank < 6; rank++) {
+	/* Open before closed, then by the playbook's order of severities, then in the order found. */
+	for (rank = 0; rank < 2 * ranks; rank++) {
 		for (i = 0; i < st->finding_count; i++) {
 			const struct finding *f = &st->findings[i];
+			size_t severity = finding_severity_rank(st->pb, f->severity);
 			char d[32];
 			cJSON *o;
 
-			if ((f->closed ? 3 : 0) + severity_rank(f->severity) != rank)
+			if ((f->closed ? ranks : 0) + severity != rank)
 				continue;
 			if (!f->closed) {
 				(*open_count)++;
-				if (severity_rank(f->severity) == 0)
+				if (severity == 0) /* the most severe: a blocker by default */
 					(*open_blockers)++;
 				if (f->estimate > *longest_fix)
 					*longest_fix = f->estimate;
@@ -183,7 +178,7 @@ cJSON *brief_build(const struct release_state *st)
 	cJSON *b = cJSON_CreateObject(), *inputs, *missing, *options, *o, *history, *reopens;
 	long fix = 0, retest;
 	int blockers = 0, open = 0, unestimated = 0;
-	char d1[32], d2[32], d3[32];
+	char d1[32], d2[32], d3[32], next[48];
 	size_t i;
 
 	cJSON_AddStringToObject(b, "release", st->version);
@@ -257,11 +252,13 @@ cJSON *brief_build(const struct release_state *st)
 	cJSON_AddNumberToObject(o, "unestimated_findings", unestimated);
 	{
 		char *means = unestimated
-				      ? xasprintf("rc%d after the fix and about %s to rebuild and retest; %d open finding%s no fix estimate yet",
-						  st->candidate + 1, duration_format(retest, d3, sizeof(d3)), unestimated,
+				      ? xasprintf("%s after the fix and about %s to rebuild and retest; %d open finding%s no fix estimate yet",
+						  candidate_short(st->pb, st->candidate + 1, next, sizeof(next)),
+						  duration_format(retest, d3, sizeof(d3)), unestimated,
 						  unestimated == 1 ? " has" : "s have")
-				      : xasprintf("rc%d after about %s: %s to fix (the longest open finding's estimate) and %s to rebuild and retest",
-						  st->candidate + 1, duration_format(fix + retest, d1, sizeof(d1)),
+				      : xasprintf("%s after about %s: %s to fix (the longest open finding's estimate) and %s to rebuild and retest",
+						  candidate_short(st->pb, st->candidate + 1, next, sizeof(next)),
+						  duration_format(fix + retest, d1, sizeof(d1)),
 						  duration_format(fix, d2, sizeof(d2)), duration_format(retest, d3, sizeof(d3)));
 
 		cJSON_AddStringToObject(o, "means", means);
@@ -397,25 +394,44 @@ static void checklists_markdown(struct buf *b, const cJSON *brief)
 	}
 }
 
-char *brief_markdown(const cJSON *brief)
+/* The findings table's header: the playbook's roles name who gives estimate, risk and impact. */
+static void findings_header(struct buf *b, const struct playbook *pb)
+{
+	char *estimate_by = strlist_join(&pb->findings.estimate_by, ", ", " or ");
+	char *impact_by = strlist_join(&pb->findings.impact_by, ", ", " or ");
+
+	buf_adds(b, "| ID | Severity | Finding | Found in | Fix estimate (");
+	buf_add_md_cell(b, estimate_by);
+	buf_adds(b, ") | Risk (");
+	buf_add_md_cell(b, estimate_by);
+	buf_adds(b, ") | Customer impact (");
+	buf_add_md_cell(b, impact_by);
+	buf_adds(b, ") | Evidence | Status |\n|---|---|---|---|---|---|---|---|---|\n");
+	free(estimate_by);
+	free(impact_by);
+}
+
+char *brief_markdown(const cJSON *brief, const struct playbook *pb)
 {
 	struct buf b;
 	const cJSON *item, *options = cJSON_GetObjectItemCaseSensitive(brief, "options");
 	int candidate = cJSON_GetObjectItemCaseSensitive(brief, "candidate")->valueint;
-	char reviews[64];
+	char reviews[64], name[64];
 
 	buf_init(&b);
 	buf_adds(&b, "# Decision brief: ");
 	buf_add_md_cell(&b, json_string(brief, "playbook"));
-	buf_addf(&b, " %s, release candidate %d\n\n", json_string(brief, "release"),
-		 candidate);
+	buf_addf(&b, " %s, ", json_string(brief, "release"));
+	buf_add_md_cell(&b, candidate_long(pb, candidate, name, sizeof(name)));
+	buf_adds(&b, "\n\n");
 	if (json_string(brief, "decision_step") == NULL) {
 		buf_adds(&b, "This release's playbook has no decision step.\n");
 		return buf_detach(&b);
 	}
 	buf_addf(&b, "To be decided by the %s role: `relctl decide ship|delay|abort --reason TEXT`.\n\n", json_string(brief, "decider_role"));
-	buf_addf(&b, "## Testing (rc%d)\n\n| Step | Result | By | Note | Evidence | Review |\n|---|---|---|---|---|---|\n",
-		 candidate);
+	buf_adds(&b, "## Testing (");
+	buf_add_md_cell(&b, candidate_short(pb, candidate, name, sizeof(name)));
+	buf_adds(&b, ")\n\n| Step | Result | By | Note | Evidence | Review |\n|---|---|---|---|---|---|\n");
 	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(brief, "testing"))
 	{
 		const cJSON *review = cJSON_GetObjectItemCaseSensitive(item, "review");
@@ -445,14 +461,13 @@ char *brief_markdown(const cJSON *brief)
 	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(brief, "findings")) == 0)
 		buf_adds(&b, "None recorded.\n");
 	else
-		buf_adds(&b, "| ID | Severity | Finding | Found in | Fix estimate (dev) | Risk (dev) | Customer impact (support) | Evidence | Status |\n"
-			     "|---|---|---|---|---|---|---|---|---|\n");
+		findings_header(&b, pb);
 	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(brief, "findings"))
 	{
 		char found[96];
 
-		snprintf(found, sizeof(found), "%s rc%d", json_string(item, "step") ? json_string(item, "step") : "-",
-			 cJSON_GetObjectItemCaseSensitive(item, "candidate")->valueint);
+		snprintf(found, sizeof(found), "%s %s", json_string(item, "step") ? json_string(item, "step") : "-",
+			 candidate_short(pb, cJSON_GetObjectItemCaseSensitive(item, "candidate")->valueint, name, sizeof(name)));
 		buf_adds(&b, "| ");
 		cell(&b, json_string(item, "id"));
 		cell(&b, json_string(item, "severity"));
@@ -484,9 +499,10 @@ char *brief_markdown(const cJSON *brief)
 		buf_init(&reopens);
 		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(delay, "reopens"))
 			buf_addf(&reopens, "%s`%s`", reopens.len ? ", " : "", item->valuestring);
-		buf_addf(&b, "\n## Options\n\n- **Ship now**: %s (%d open, %d blocker%s).\n", json_string(ship, "means"),
+		buf_addf(&b, "\n## Options\n\n- **Ship now**: %s (%d open, %d %s%s).\n", json_string(ship, "means"),
 			 cJSON_GetObjectItemCaseSensitive(ship, "open_findings")->valueint,
 			 cJSON_GetObjectItemCaseSensitive(ship, "open_blockers")->valueint,
+			 pb->findings.severities.count ? pb->findings.severities.items[0] : "",
 			 cJSON_GetObjectItemCaseSensitive(ship, "open_blockers")->valueint == 1 ? "" : "s");
 		buf_addf(&b, "- **Delay**: %s; reopens %s.\n- **Abort**: the release closes; nothing in it can change afterwards.\n",
 			 json_string(delay, "means"), reopens.len ? reopens.data : "nothing");
@@ -496,8 +512,10 @@ char *brief_markdown(const cJSON *brief)
 		buf_adds(&b, "\n## Earlier decisions\n\n");
 		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(brief, "decisions"))
 		{
-			buf_addf(&b, "- rc%d: **%s** by %s on %s%s: ",
-				 cJSON_GetObjectItemCaseSensitive(item, "candidate")->valueint, json_string(item, "decision"),
+			buf_addf(&b, "- %s: **%s** by %s on %s%s: ",
+				 candidate_short(pb, cJSON_GetObjectItemCaseSensitive(item, "candidate")->valueint, name,
+						 sizeof(name)),
+				 json_string(item, "decision"),
 				 json_string(item, "by"), json_string(item, "at"),
 				 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, "forced")) ? " (forced, inputs missing)" : "");
 			buf_add_md_cell(&b, json_string(item, "reason"));

@@ -14,6 +14,7 @@
 #include "brief.h"
 #include "buf.h"
 #include "checklist.h"
+#include "expr.h"
 #include "json.h"
 #include "ledger-private.h"
 #include "util.h"
@@ -88,7 +89,7 @@ void checklists_from_playbook(struct release_state *st)
 		for (k = 0; k < s->checklist_count; k++) {
 			const struct pb_item *pi = &s->checklist[k];
 
-			if (pi->when == NULL || condition_holds(st, pi->when))
+			if (pi->when_expr == NULL || expr_holds(pi->when_expr, st->vars, st->version))
 				checklist_append(&st->steps[i].checklist, pi->id, pi->text, pi->evidence_required,
 						 pi->review);
 		}
@@ -363,8 +364,8 @@ int check_check(struct op_ctx *o, struct error *err)
 				 it->id, o->step->id);
 	if (severity && !fail)
 		return error_set(err, EXIT_USAGE, "--severity is for a fail: the severity of the finding it opens");
-	if (severity && strcmp(severity, "blocker") && strcmp(severity, "major") && strcmp(severity, "minor"))
-		return error_set(err, EXIT_USAGE, "a finding's --severity is blocker, major or minor");
+	if (severity && finding_severity_check(o->st->pb, severity, err) != 0)
+		return -1;
 	if (finding && !fail)
 		return error_set(err, EXIT_DATAERR, "only a fail carries the id of the finding it opens");
 	if (fail && item_open_finding(o->st, it) == NULL) {
@@ -402,7 +403,8 @@ void apply_check(struct op_ctx *o)
 		return;
 	f = item_open_finding(o->st, it);
 	if (f == NULL) {
-		f = finding_new(o, o->ev->finding, it->note, severity ? severity : "major", o->step->id);
+		f = finding_new(o, o->ev->finding, it->note, severity ? severity : finding_default_severity(o->st->pb),
+				o->step->id);
 		f->item = xstrdup(it->id);
 		replace(&it->finding, f->id);
 		return;

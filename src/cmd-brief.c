@@ -1,4 +1,4 @@
-/* relctl brief [VERSION] [--json] [--format md]: what the product owner decides from. */
+/* relctl brief [VERSION] [--json] [--format md]: what the decision step's owner decides from. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,7 +40,7 @@ static int brief_exec(struct cmd_ctx *ctx)
 		cJSON_AddStringToObject(brief, "hash", hash);
 		cmd_print_json(ctx, brief);
 	} else {
-		char *md = brief_markdown(brief);
+		char *md = brief_markdown(brief, rel->pb);
 
 		fputs(md, ctx->out);
 		fprintf(ctx->out, "\n_brief %.12s, from the ledger of %s_\n", hash, rel->st->version);
@@ -53,10 +53,11 @@ static int brief_exec(struct cmd_ctx *ctx)
 const struct cmd_entry cmd_brief_entry = {
 	.name = "brief",
 	.usage = "[VERSION] [--json] [--format text|md|json]",
-	.summary = "the decision brief for the product owner",
-	.help = "Testing results with evidence and reviews, findings with the devs' estimates\n"
-		"and support's impact, each team's input (and which are missing), and what\n"
-		"shipping now or delaying would mean.  The decision records the brief's hash.",
+	.summary = "the decision brief for the decision step's owner",
+	.help = "Testing results with evidence and reviews, findings with their estimates and\n"
+		"impact (from the playbook's findings roles), each team's input (and which are\n"
+		"missing), and what shipping now or delaying would mean.  The decision records\n"
+		"the brief's hash.",
 	.options = options,
 	.min_args = 0,
 	.max_args = 1,

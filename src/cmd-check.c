@@ -17,7 +17,7 @@
 static const struct option_spec options[] = {
 	{ "note", OPT_VALUE, "TEXT", "what you saw (required for fail and na)" },
 	{ "evidence", OPT_MULTI, "URL", "a link to this item's footage or log; repeatable" },
-	{ "severity", OPT_VALUE, "blocker|major|minor", "of the finding a fail opens (default major)" },
+	{ "severity", OPT_VALUE, "SEVERITY", "of the finding a fail opens (default: the middle of the playbook's severities, major)" },
 	OPTION_JSON,
 	OPTION_RELEASE,
 	OPTION_OFFLINE,
@@ -28,7 +28,7 @@ static int list_items(struct cmd_ctx *ctx, const char *step)
 {
 	const struct release *rel;
 	const cJSON *view, *list;
-	char progress[96];
+	char progress[96], candidate[48];
 
 	if (cmd_load_release(ctx) != 0)
 		return -1;
@@ -55,8 +55,9 @@ static int list_items(struct cmd_ctx *ctx, const char *step)
 		fprintf(ctx->out, "%s has no checklist; 'relctl checklist add %s TEXT' adds an item\n", step, step);
 		return 0;
 	}
-	fprintf(ctx->out, "%s%s%s (%s rc%d, %s): %s\n", color(ctx, C_BOLD), step, color(ctx, C_RESET),
-		rel->st->version, rel->st->candidate, json_string(view, "state"),
+	fprintf(ctx->out, "%s%s%s (%s %s, %s): %s\n", color(ctx, C_BOLD), step, color(ctx, C_RESET),
+		rel->st->version, candidate_short(rel->pb, rel->st->candidate, candidate, sizeof(candidate)),
+		json_string(view, "state"),
 		cmd_checklist_progress(list, progress, sizeof(progress)));
 	cmd_print_checklist(ctx, list, "  ");
 	return 0;
@@ -101,7 +102,8 @@ const struct cmd_entry cmd_check_entry = {
 	.help = "The holder of a step records each item of its checklist: pass, fail (with --note\n"
 		"saying what went wrong) or na (with --note saying why it does not apply).  Items\n"
 		"with \"evidence: required\" need an --evidence link unless they are na.  A fail\n"
-		"opens a finding linked to the step and the item (--severity, default major), so\n"
+		"opens a finding linked to the step and the item (--severity, default the middle\n"
+		"of the playbook's findings severities: major), so\n"
 		"it reaches the brief; a later check of the item replaces its result until the\n"
 		"step is done.  With only STEP, lists every item with its result.",
 	.options = options,

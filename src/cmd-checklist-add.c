@@ -16,7 +16,7 @@
 static const struct option_spec options[] = {
 	{ "id", OPT_VALUE, "ID", "the item's id (default: made of the text)" },
 	{ "evidence", OPT_VALUE, "required|optional", "whether a result needs an --evidence link (default optional)" },
-	{ "review", OPT_VALUE, "ROLE", "a role that reviews this item's result (a dev, for a changed feature)" },
+	{ "review", OPT_VALUE, "ROLE", "a role that reviews this item's result (the team that changed the feature)" },
 	OPTION_RELEASE,
 	OPTION_OFFLINE,
 	OPTION_END,
@@ -76,7 +76,8 @@ const struct cmd_entry cmd_checklist_add_entry = {
 	.help = "The release manager, someone of the step's role, or whoever holds a step that\n"
 		"lists it under \"updates\" (update-test-plan for the device tests) can add items\n"
 		"until the step is done.  The playbook is not changed: the item is this release's.\n"
-		"Give items of a changed feature --review dev, so a dev looks at their footage.",
+		"Give items of a changed feature --review ROLE, so the team that changed it looks\n"
+		"at their footage.",
 	.options = options,
 	.min_args = 2,
 	.max_args = 2,

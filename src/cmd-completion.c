@@ -73,7 +73,17 @@ static const char fish_script[] =
 	"complete -c relctl -f -a '(__relctl_candidates)'\n";
 
 /* What a word of a usage line or an option's argument stands for. */
-enum word_kind { WORD_NONE, WORD_FILES, WORD_STEPS, WORD_PEOPLE, WORD_ROLES, WORD_RELEASES, WORD_FINDINGS, WORD_CHOICES };
+enum word_kind {
+	WORD_NONE,
+	WORD_FILES,
+	WORD_STEPS,
+	WORD_PEOPLE,
+	WORD_ROLES,
+	WORD_RELEASES,
+	WORD_FINDINGS,
+	WORD_SEVERITIES,
+	WORD_CHOICES
+};
 
 /* "[VERSION]", "FILE...", "STEP", "md|html|json": the kind, and the choices' text (borrowed). */
 static enum word_kind kind_of(const char *token, size_t len)
@@ -83,7 +93,7 @@ static enum word_kind kind_of(const char *token, size_t len)
 		enum word_kind kind;
 	} names[] = {
 		{ "FILE", WORD_FILES },	      { "STEP", WORD_STEPS }, { "PERSON", WORD_PEOPLE }, { "ROLE", WORD_ROLES },
-		{ "VERSION", WORD_RELEASES }, { "ID", WORD_FINDINGS },
+		{ "VERSION", WORD_RELEASES }, { "ID", WORD_FINDINGS }, { "SEVERITY", WORD_SEVERITIES },
 	};
 	size_t i;
 
@@ -242,14 +252,18 @@ static void print_from_ledger(struct cmd_ctx *ctx, enum word_kind kind, bool des
 				cJSON_IsString(status) ? status->valuestring : "release");
 		}
 		cJSON_Delete(list);
-	} else if (kind == WORD_FINDINGS) {
+	} else if (kind == WORD_FINDINGS || kind == WORD_SEVERITIES) {
 		struct release rel;
 
-		if (session_load_release(s, NULL, &rel, &ctx->err) == 0)
-			for (i = 0; i < rel.st->finding_count; i++)
+		if (session_load_release(s, NULL, &rel, &ctx->err) == 0) {
+			for (i = 0; kind == WORD_FINDINGS && i < rel.st->finding_count; i++)
 				if (!rel.st->findings[i].closed)
 					fprintf(ctx->out, format, rel.st->findings[i].id,
 						cmd_line(ctx, rel.st->findings[i].title));
+			/* The severities of the open release's own playbook. */
+			for (i = 0; kind == WORD_SEVERITIES && i < rel.pb->findings.severities.count; i++)
+				fprintf(ctx->out, "%s\n", rel.pb->findings.severities.items[i]);
+		}
 		release_close(&rel);
 	} else {
 		pb = session_current_playbook(s, &ctx->err);

@@ -1,4 +1,4 @@
-/* relctl decide ship|delay|abort --reason TEXT [--force]: the product owner decides. */
+/* relctl decide ship|delay|abort --reason TEXT [--force]: the decision step's owner decides. */
 #include <stdio.h>
 #include <string.h>
 
@@ -103,10 +103,11 @@ static int decide_exec(struct cmd_ctx *ctx)
 const struct cmd_entry cmd_decide_entry = {
 	.name = "decide",
 	.usage = "ship|delay|abort --reason TEXT [--force] [--release VERSION]",
-	.summary = "decide the release (product owner)",
+	.summary = "decide the release (the decision step's owner)",
 	.help = "ship finishes the decision step and opens the next phase.  delay starts the\n"
-		"next release candidate: the decision step's on_delay steps start again, with\n"
-		"their earlier record kept.  abort closes the release.  Refused while a\n"
+		"next candidate (rc2, or the playbook's candidate label): the decision step's\n"
+		"on_delay steps start again, with their earlier record kept.  abort closes the\n"
+		"release.  Refused while a\n"
 		"required input is missing, unless --force (which the ledger records).\n"
 		"The decision records the hash of the brief you last read here with 'relctl\n"
 		"brief' (or, if you have not, of the one this clone shows); when the team's\n"

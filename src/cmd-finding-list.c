@@ -33,13 +33,15 @@ static int finding_list_exec(struct cmd_ctx *ctx)
 		cJSON_ArrayForEach(f, list)
 		{
 			bool closed = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "closed"));
+			const cJSON *number = cJSON_GetObjectItemCaseSensitive(f, "candidate");
+			char candidate[48];
 
-			fprintf(ctx->out, "%-9s %s%-7s%s %-6s %s\n          estimate %s, risk %s, impact: %s; by %s in rc%d",
+			candidate_short(rel->pb, cJSON_IsNumber(number) ? number->valueint : 1, candidate, sizeof(candidate));
+			fprintf(ctx->out, "%-9s %s%-7s%s %-6s %s\n          estimate %s, risk %s, impact: %s; by %s in %s",
 				text(f, "id", "?"), color(ctx, closed ? C_DIM : C_RED), text(f, "severity", "?"),
 				color(ctx, C_RESET), closed ? "closed" : "open", cmd_line(ctx, text(f, "title", "")),
 				text(f, "estimate", "not given"), text(f, "risk", "not given"),
-				cmd_line(ctx, text(f, "impact", "not given")), text(f, "by", "?"),
-				cJSON_GetObjectItemCaseSensitive(f, "candidate")->valueint);
+				cmd_line(ctx, text(f, "impact", "not given")), text(f, "by", "?"), candidate);
 			/* A fail of a checklist item opened it: say which. */
 			if (text(f, "item", NULL))
 				fprintf(ctx->out, ", from item %s of %s", text(f, "item", ""), text(f, "step", "?"));

@@ -3,9 +3,9 @@
 #include "relctl.h"
 
 static const struct option_spec options[] = {
-	{ "estimate", OPT_VALUE, "DURATION", "time to fix it, like 4h or 2d (dev)" },
-	{ "risk", OPT_VALUE, "low|medium|high", "risk of the fix breaking something else (dev)" },
-	{ "impact", OPT_VALUE, "TEXT", "what it means for customers (support)" },
+	{ "estimate", OPT_VALUE, "DURATION", "time to fix it, like 4h or 2d (an estimate_by role)" },
+	{ "risk", OPT_VALUE, "low|medium|high", "risk of the fix breaking something else (an estimate_by role)" },
+	{ "impact", OPT_VALUE, "TEXT", "what it means for customers (an impact_by role)" },
 	{ "note", OPT_VALUE, "TEXT", "anything else worth knowing" },
 	{ "close", OPT_FLAG, NULL, "the finding is fixed or no longer matters" },
 	OPTION_RELEASE,
@@ -32,7 +32,8 @@ const struct cmd_entry cmd_finding_update_entry = {
 	.name = "finding update",
 	.usage = "ID [--estimate DURATION] [--risk low|medium|high] [--impact TEXT] [--note TEXT] [--close]",
 	.summary = "add a fix estimate, risk, customer impact or note to a finding",
-	.help = "Estimate and risk come from the dev role, impact from support; others are refused.",
+	.help = "Estimate and risk come from the playbook's findings estimate_by roles (dev by\n"
+		"default), impact from its impact_by roles (support by default); others are refused.",
 	.options = options,
 	.min_args = 1,
 	.max_args = 1,

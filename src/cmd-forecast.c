@@ -246,7 +246,7 @@ const struct cmd_entry cmd_forecast_entry = {
 	.summary = "when each remaining step, phase and the release will finish",
 	.help = "Uses measured medians from earlier releases (estimates where there is no\n"
 		"history), the dependency graph and the wait steps.  --assume answers \"if\n"
-		"support finishes testing tomorrow, when do we ship?\": --assume test-voyager=1d.\n"
+		"testing finishes tomorrow, when do we ship?\": --assume test-voyager=1d.\n"
 		"A phase (or the release) whose steps are all done or skipped is shown as\n"
 		"finished, at the time its last step finished.",
 	.options = options,

@@ -95,7 +95,7 @@ const struct cmd_entry cmd_input_entry = {
 	.usage = "--note TEXT [--role ROLE] [--release VERSION]",
 	.summary = "give your role's input to the ship/delay decision",
 	.help = "The decision step lists the roles whose input the brief must contain; the\n"
-		"product owner cannot decide while one is missing (unless forced).",
+		"decision's owner cannot decide while one is missing (unless forced).",
 	.options = options,
 	.min_args = 0,
 	.max_args = 0,

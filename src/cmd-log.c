@@ -40,8 +40,11 @@ static int log_exec(struct cmd_ctx *ctx)
 			const char *reason = json_string(ev, "reason");
 			const cJSON *cand = cJSON_GetObjectItemCaseSensitive(ev, "candidate"), *item;
 
-			fprintf(ctx->out, "%s  %src%d%s  %-10s %-8s %s%s%s%s%s", json_string(ev, "time"), color(ctx, C_DIM),
-				cJSON_IsNumber(cand) ? cand->valueint : 1, color(ctx, C_RESET), json_string(ev, "actor"),
+			char candidate[48];
+
+			fprintf(ctx->out, "%s  %s%s%s  %-10s %-8s %s%s%s%s%s", json_string(ev, "time"), color(ctx, C_DIM),
+				candidate_short(rel->pb, cJSON_IsNumber(cand) ? cand->valueint : 1, candidate, sizeof(candidate)),
+				color(ctx, C_RESET), json_string(ev, "actor"),
 				json_string(ev, "op"), step ? step : "", person ? " -> " : "", person ? person : "",
 				verdict ? " " : "", verdict ? verdict : "");
 			if (json_string(ev, "item"))

@@ -361,8 +361,10 @@ static void decision(struct view *v)
 			cJSON_AddItemToObject(v->json, "decision_missing_inputs", list);
 		} else if (person_has_role(v->me, s->owner)) {
 			heading(v, "The decision waits for you");
-			fprintf(v->ctx->out, "  %s (rc%d): read 'relctl brief', then 'relctl decide ship|delay|abort --reason TEXT'\n",
-				s->title, v->st->candidate);
+			char candidate[48];
+
+			fprintf(v->ctx->out, "  %s (%s): read 'relctl brief', then 'relctl decide ship|delay|abort --reason TEXT'\n",
+				s->title, candidate_short(v->st->pb, v->st->candidate, candidate, sizeof(candidate)));
 			for (i = 0; i < count; i++)
 				fprintf(v->ctx->out, "  still missing: the %s input%s\n", missing[i], color(v->ctx, C_RESET));
 		} else {
@@ -628,8 +630,11 @@ static int next_exec(struct cmd_ctx *ctx)
 		cJSON_AddBoolToObject(v.json, "rehearsal", rel->st->rehearsal);
 		json_add_time_or_null(v.json, "target", rel->st->target);
 	} else {
-		fprintf(ctx->out, "%s%s%s %s rc%d%s", color(ctx, C_BOLD), rel->st->rehearsal ? "REHEARSAL " : "", rel->pb->name,
-			rel->st->version, rel->st->candidate, color(ctx, C_RESET));
+		char candidate[48];
+
+		fprintf(ctx->out, "%s%s%s %s %s%s", color(ctx, C_BOLD), rel->st->rehearsal ? "REHEARSAL " : "", rel->pb->name,
+			rel->st->version, candidate_short(rel->pb, rel->st->candidate, candidate, sizeof(candidate)),
+			color(ctx, C_RESET));
 		if (phase < rel->pb->phase_count)
 			fprintf(ctx->out, ", phase %zu/%zu %s", phase + 1, rel->pb->phase_count, rel->pb->phases[phase].id);
 		else

@@ -45,9 +45,14 @@ void playbook_print(const struct cmd_ctx *ctx, const struct playbook *pb)
 		fprintf(out, ")");
 	}
 	fprintf(out, "\n");
-	for (i = 0; i < pb->var_count; i++)
-		fprintf(out, "var %s: %s, default %s\n", pb->vars[i].name, var_type_name(pb->vars[i].type),
+	for (i = 0; i < pb->var_count; i++) {
+		char *values = strlist_join(&pb->vars[i].values, ", ", ", ");
+
+		fprintf(out, "var %s: %s%s%s%s, default %s\n", pb->vars[i].name, var_type_name(pb->vars[i].type),
+			values[0] ? " (" : "", values, values[0] ? ")" : "",
 			pb->vars[i].default_value[0] ? pb->vars[i].default_value : "\"\"");
+		free(values);
+	}
 	for (p = 0; p < pb->phase_count; p++) {
 		const struct pb_phase *ph = &pb->phases[p];
 		long total = 0;

@@ -94,21 +94,23 @@ static char *instructions(struct session *s, const struct pb_step *step, bool *f
 }
 
 /* The checklist of the current candidate, then each earlier one (a delay or a reopen ended it). */
-static void show_checklists(struct cmd_ctx *ctx, const cJSON *list)
+static void show_checklists(struct cmd_ctx *ctx, const struct playbook *pb, const cJSON *list)
 {
 	const cJSON *earlier;
-	char progress[96];
+	char progress[96], candidate[48];
 
 	if (list == NULL)
 		return;
-	fprintf(ctx->out, "\n%sChecklist%s rc%d: %s\n", color(ctx, C_BOLD), color(ctx, C_RESET),
-		cJSON_GetObjectItemCaseSensitive(list, "candidate")->valueint,
+	fprintf(ctx->out, "\n%sChecklist%s %s: %s\n", color(ctx, C_BOLD), color(ctx, C_RESET),
+		candidate_short(pb, cJSON_GetObjectItemCaseSensitive(list, "candidate")->valueint, candidate,
+				sizeof(candidate)),
 		cmd_checklist_progress(list, progress, sizeof(progress)));
 	cmd_print_checklist(ctx, list, "  ");
 	cJSON_ArrayForEach(earlier, cJSON_GetObjectItemCaseSensitive(list, "earlier"))
 	{
-		fprintf(ctx->out, "\n%sChecklist%s rc%d, earlier: %s\n", color(ctx, C_BOLD), color(ctx, C_RESET),
-			cJSON_GetObjectItemCaseSensitive(earlier, "candidate")->valueint,
+		fprintf(ctx->out, "\n%sChecklist%s %s, earlier: %s\n", color(ctx, C_BOLD), color(ctx, C_RESET),
+			candidate_short(pb, cJSON_GetObjectItemCaseSensitive(earlier, "candidate")->valueint, candidate,
+					sizeof(candidate)),
 			cmd_checklist_progress(earlier, progress, sizeof(progress)));
 		cmd_print_checklist(ctx, earlier, "  ");
 	}
@@ -124,7 +126,7 @@ static int show_exec(struct cmd_ctx *ctx)
 	cJSON *events, *ev, *view;
 	char *text;
 	bool from_file;
-	char t[32], d[32];
+	char t[32], d[32], candidate[48];
 	size_t i;
 
 	cmd_note_freshness(ctx, s);
@@ -178,7 +180,8 @@ static int show_exec(struct cmd_ctx *ctx)
 		cJSON *signed_by;
 
 		fprintf(out, "%s%s%s: %s\n", color(ctx, C_BOLD), step->id, color(ctx, C_RESET), cmd_line(ctx, step->title));
-		fprintf(out, "release %s rc%d, phase %s, %s step owned by role %s\n", rel->st->version, rel->st->candidate,
+		fprintf(out, "release %s %s, phase %s, %s step owned by role %s\n", rel->st->version,
+			candidate_short(rel->pb, rel->st->candidate, candidate, sizeof(candidate)),
 			rel->pb->phases[step->phase].id, step_kind_name(step->kind), step->owner);
 		fprintf(out, "state: %s%s%s", cmd_state_color(ctx, state), step_state_name(state), color(ctx, C_RESET));
 		if (r->done_by && (state == STATE_DONE || state == STATE_IN_REVIEW))
@@ -215,7 +218,7 @@ static int show_exec(struct cmd_ctx *ctx)
 		ev = NULL;
 		cJSON_ArrayForEach(ev, r->evidence)
 			fprintf(out, "evidence: %s\n", ev->valuestring);
-		show_checklists(ctx, cJSON_GetObjectItemCaseSensitive(
+		show_checklists(ctx, rel->pb, cJSON_GetObjectItemCaseSensitive(
 					     cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rel->doc, "steps"), step->id),
 					     "checklist"));
 		if (text)
@@ -238,9 +241,9 @@ static int show_exec(struct cmd_ctx *ctx)
 			const cJSON *item = cJSON_GetObjectItemCaseSensitive(ev, "item");
 			const cJSON *result = cJSON_GetObjectItemCaseSensitive(ev, "result");
 
-			fprintf(out, "  %s  rc%d  %-10s %s%s%s%s%s%s%s%s%s%s%s  %s[%s]%s\n",
+			fprintf(out, "  %s  %s  %-10s %s%s%s%s%s%s%s%s%s%s%s  %s[%s]%s\n",
 				cJSON_GetObjectItemCaseSensitive(ev, "time")->valuestring,
-				cJSON_IsNumber(cand) ? cand->valueint : 1,
+				candidate_short(rel->pb, cJSON_IsNumber(cand) ? cand->valueint : 1, candidate, sizeof(candidate)),
 				cJSON_GetObjectItemCaseSensitive(ev, "actor")->valuestring,
 				cJSON_GetObjectItemCaseSensitive(ev, "op")->valuestring,
 				cJSON_IsString(item) ? " " : "", cJSON_IsString(item) ? item->valuestring : "",

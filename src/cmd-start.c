@@ -36,7 +36,12 @@ static int parse_set(struct cmd_ctx *ctx, const struct playbook *pb, const char 
 		rc = error_set(&ctx->err, EXIT_USAGE, "%s is a bool: use %s=true or %s=false", name, name, name);
 	else if (var->type == VAR_BOOL)
 		cJSON_AddBoolToObject(vars, name, strcmp(eq + 1, "true") == 0);
-	else if (var->type == VAR_NUMBER) {
+	else if (var->type == VAR_ENUM && !strlist_contains(&var->values, eq + 1)) {
+		char *values = strlist_join(&var->values, ", ", " or ");
+
+		rc = error_set(&ctx->err, EXIT_USAGE, "%s is one of %s, not \"%s\"", name, values, eq + 1);
+		free(values);
+	} else if (var->type == VAR_NUMBER) {
 		double v = strtod(eq + 1, &end);
 
 		if (eq[1] == '\0' || *end != '\0')

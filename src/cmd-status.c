@@ -117,7 +117,7 @@ static void status_text(struct cmd_ctx *ctx, const struct release *rel, time_t n
 	const struct release_state *st = rel->st;
 	const struct playbook *pb = rel->pb;
 	FILE *out = ctx->out;
-	char age[48], t[32];
+	char age[48], t[32], candidate[48];
 	size_t p, i;
 	int id_width = 24, who_width = 16; /* at least; wider when a step id, role or person is longer */
 
@@ -130,8 +130,9 @@ static void status_text(struct cmd_ctx *ctx, const struct release *rel, time_t n
 		if ((int)strlen(who) > who_width)
 			who_width = (int)strlen(who);
 	}
-	fprintf(out, "%s%s%s %s%s  rc%d  %s  started %s by %s\n", color(ctx, C_BOLD), st->rehearsal ? "REHEARSAL " : "",
-		pb->name, st->version, color(ctx, C_RESET), st->candidate, release_status_name(st->status),
+	fprintf(out, "%s%s%s %s%s  %s  %s  started %s by %s\n", color(ctx, C_BOLD), st->rehearsal ? "REHEARSAL " : "",
+		pb->name, st->version, color(ctx, C_RESET), candidate_short(pb, st->candidate, candidate, sizeof(candidate)),
+		release_status_name(st->status),
 		age_format(st->started_at, now, age, sizeof(age)), st->started_by);
 	if (st->target)
 		fprintf(out, "target: %s (%s)\n", time_format(st->target, t, sizeof(t)), age_format(st->target, now, age, sizeof(age)));

@@ -24,8 +24,8 @@ int check_finding_add(struct op_ctx *o, struct error *err)
 
 	if (id == NULL || title == NULL || title[0] == '\0')
 		return error_set(err, EXIT_USAGE, "a finding needs a title");
-	if (severity == NULL || (strcmp(severity, "blocker") && strcmp(severity, "major") && strcmp(severity, "minor")))
-		return error_set(err, EXIT_USAGE, "a finding's --severity is blocker, major or minor");
+	if (finding_severity_check(o->st->pb, severity, err) != 0)
+		return -1;
 	if (step && playbook_step(o->st->pb, step) == NULL)
 		return error_set(err, EXIT_USAGE, "release %s has no step \"%s\"", o->st->version, step);
 	if (ledger_finding(o->st, id))
@@ -39,21 +39,39 @@ void apply_finding_add(struct op_ctx *o)
 		    o->ev->severity, o->ev->finding_step);
 }
 
-/* A finding's estimate and risk are the dev role's, its impact support's: role names fixed in relctl. */
-static int refuse_finding_role(const struct op_ctx *o, const char *what, const char *role, struct error *err)
+/* A finding's estimate and risk are the playbook's estimate_by roles' call, its impact the impact_by roles'. */
+static int refuse_finding_role(const struct op_ctx *o, const char *what, const struct strlist *roles, struct error *err)
 {
 	struct buf who;
+	char *role = strlist_join(roles, ", ", " or ");
+	size_t i, people = 0;
 	int rc;
 
 	buf_init(&who);
-	if (add_role_people(&who, o->st->pb, role, NULL) > 0)
+	for (i = 0; i < roles->count; i++) {
+		if (i > 0)
+			buf_adds(&who, " or ");
+		people += add_role_people(&who, o->st->pb, roles->items[i], NULL);
+	}
+	if (people > 0)
 		rc = error_set(err, EXIT_NOPERM, "%s cannot set a finding's %s: that is the %s role's call; ask %s", o->actor->id,
 			       what, role, who.data);
 	else
 		rc = error_set(err, EXIT_NOPERM,
-			       "%s cannot set a finding's %s: that is the %s role's call, and nobody has it in the playbook of release %s (docs/playbook.md, roles)",
+			       "%s cannot set a finding's %s: that is the %s role's call, and nobody has it in the playbook of release %s (docs/playbook.md, findings)",
 			       o->actor->id, what, role, o->st->version);
 	buf_release(&who);
+	free(role);
+	return rc;
+}
+
+static int refuse_finding_close(const struct op_ctx *o, const struct finding *f, struct error *err)
+{
+	char *roles = strlist_join(&o->st->pb->findings.estimate_by, ", ", " or ");
+	int rc = error_set(err, EXIT_NOPERM, "%s cannot close finding %s: its finder, a %s or a release manager can",
+			   o->actor->id, f->id, roles);
+
+	free(roles);
 	return rc;
 }
 
@@ -63,25 +81,25 @@ int check_finding_update(struct op_ctx *o, struct error *err)
 	const char *estimate = o->ev->estimate;
 	const struct finding *f = id ? ledger_finding(o->st, id) : NULL;
 	bool close = o->ev->close;
+	const struct pb_findings *rules = &o->st->pb->findings;
 	long seconds;
 
 	if (f == NULL)
 		return error_set(err, EXIT_USAGE, "release %s has no finding \"%s\"; 'relctl finding list' shows them",
 				 o->st->version, id ? id : "");
-	if ((estimate || risk) && !person_has_role(o->actor, "dev"))
-		return refuse_finding_role(o, "estimate or risk", "dev", err);
-	if (o->ev->impact && !person_has_role(o->actor, "support"))
-		return refuse_finding_role(o, "customer impact", "support", err);
+	if ((estimate || risk) && !person_has_any_role(o->actor, &rules->estimate_by))
+		return refuse_finding_role(o, "estimate or risk", &rules->estimate_by, err);
+	if (o->ev->impact && !person_has_any_role(o->actor, &rules->impact_by))
+		return refuse_finding_role(o, "customer impact", &rules->impact_by, err);
 	if (estimate && duration_parse(estimate, &seconds) != 0)
 		return error_set(err, EXIT_USAGE, "bad estimate \"%s\": write a duration like 4h or 2d", estimate);
 	if (risk && strcmp(risk, "low") && strcmp(risk, "medium") && strcmp(risk, "high"))
 		return error_set(err, EXIT_USAGE, "a finding's --risk is low, medium or high");
 	if (close && f->closed)
 		return error_set(err, EXIT_DATAERR, "finding %s is already closed", f->id);
-	if (close && strcmp(f->by, o->actor->id) && !person_has_role(o->actor, "dev") &&
+	if (close && strcmp(f->by, o->actor->id) && !person_has_any_role(o->actor, &rules->estimate_by) &&
 	    !ledger_is_manager(o->actor))
-		return error_set(err, EXIT_NOPERM, "%s cannot close finding %s: its finder, a dev or a release manager can",
-				 o->actor->id, f->id);
+		return refuse_finding_close(o, f, err);
 	return 0;
 }
 
@@ -145,6 +163,7 @@ int check_decide(struct op_ctx *o, struct error *err)
 	const struct pb_step *step = ledger_decision_step(o->st);
 	bool forced = o->ev->forced;
 	struct buf missing;
+	char cand[48];
 	const char **lacking;
 	size_t i, count;
 	int rc = 0;
@@ -162,14 +181,14 @@ int check_decide(struct op_ctx *o, struct error *err)
 	o->rec = &o->st->steps[step->index];
 	o->state = ledger_step_state(o->st, step->index, o->when);
 	if (strcmp(decision, "abort") == 0 && (o->state == STATE_DONE || o->st->status == RELEASE_COMPLETE))
-		return error_set(err, EXIT_DATAERR, "%s rc%d was already shipped; abort is for a release that has not shipped",
-				 o->st->version, o->st->candidate);
+		return error_set(err, EXIT_DATAERR, "%s %s was already shipped; abort is for a release that has not shipped",
+				 o->st->version, candidate_short(o->st->pb, o->st->candidate, cand, sizeof(cand)));
 	if (strcmp(decision, "abort") != 0) {
 		if (o->state == STATE_PENDING)
 			return refuse_pending(o, "make the decision", err);
 		if (o->state != STATE_READY)
-			return error_set(err, EXIT_DATAERR, "the decision for %s rc%d was already made (%s)", o->st->version,
-					 o->st->candidate, step_state_name(o->state));
+			return error_set(err, EXIT_DATAERR, "the decision for %s %s was already made (%s)", o->st->version,
+					 candidate_short(o->st->pb, o->st->candidate, cand, sizeof(cand)), step_state_name(o->state));
 	}
 	if (o->fresh) {
 		/*

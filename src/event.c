@@ -33,6 +33,9 @@ cJSON *ledger_event_new(const char *id, time_t when, const char *actor, const ch
 
 /* ---------- commit messages ---------- */
 
+/* A candidate named the playbook's way ("rc2", "build 2"), in a buffer that lives to the end of the full expression. */
+#define CANDIDATE(pb, n) candidate_short((pb), (n), (char[48]){ 0 }, 48)
+
 const char *or_empty(const char *s)
 {
 	return s ? s : "";
@@ -43,8 +46,8 @@ static char *message_step(const struct release_state *st, const struct event *ev
 
 static char *message_start(const struct release_state *st, const struct event *ev)
 {
-	return xasprintf("%s started %s %s (rc%d) of \"%s\"", ev->actor, st->rehearsal ? "the rehearsal" : "release",
-			 st->version, ev->candidate, st->pb->name);
+	return xasprintf("%s started %s %s (%s) of \"%s\"", ev->actor, st->rehearsal ? "the rehearsal" : "release",
+			 st->version, CANDIDATE(st->pb, ev->candidate), st->pb->name);
 }
 
 /*
@@ -60,18 +63,18 @@ static char *message_item(const struct release_state *st, const struct event *ev
 	bool opened = it && it->finding && strcmp(or_empty(ev->result), "fail") == 0;
 
 	if (strcmp(ev->op, "checklist-add") == 0)
-		return xasprintf("%s added the item %s to %s's checklist (%s rc%d)", ev->actor, ev->item, ev->step,
-				 st->version, ev->candidate);
+		return xasprintf("%s added the item %s to %s's checklist (%s %s)", ev->actor, ev->item, ev->step,
+				 st->version, CANDIDATE(st->pb, ev->candidate));
 	if (strcmp(ev->op, "checklist-remove") == 0)
-		return xasprintf("%s removed the item %s from %s's checklist (%s rc%d)", ev->actor, ev->item, ev->step,
-				 st->version, ev->candidate);
+		return xasprintf("%s removed the item %s from %s's checklist (%s %s)", ev->actor, ev->item, ev->step,
+				 st->version, CANDIDATE(st->pb, ev->candidate));
 	if (strcmp(ev->op, "check") != 0)
-		return xasprintf("%s %s %s of %s (%s rc%d)", ev->actor, verb, ev->item, ev->step, st->version,
-				 ev->candidate);
+		return xasprintf("%s %s %s of %s (%s %s)", ev->actor, verb, ev->item, ev->step, st->version,
+				 CANDIDATE(st->pb, ev->candidate));
 	checklist_count(list, &counts);
-	return xasprintf("%s checked %s of %s: %s%s%s (%zu/%zu checked, %s rc%d)", ev->actor, ev->item, ev->step,
+	return xasprintf("%s checked %s of %s: %s%s%s (%zu/%zu checked, %s %s)", ev->actor, ev->item, ev->step,
 			 or_empty(ev->result), opened ? ", finding " : "", opened ? it->finding : "",
-			 counts.total - counts.unchecked, counts.total, st->version, ev->candidate);
+			 counts.total - counts.unchecked, counts.total, st->version, CANDIDATE(st->pb, ev->candidate));
 }
 
 static char *message_review(const struct release_state *st, const struct event *ev)
@@ -80,36 +83,36 @@ static char *message_review(const struct release_state *st, const struct event *
 
 	if (ev->item && ev->item[0])
 		return message_item(st, ev, verb);
-	return xasprintf("%s %s %s (%s rc%d)", ev->actor, verb, ev->step, st->version, ev->candidate);
+	return xasprintf("%s %s %s (%s %s)", ev->actor, verb, ev->step, st->version, CANDIDATE(st->pb, ev->candidate));
 }
 
 static char *message_checklist(const struct release_state *st, const struct event *ev)
 {
 	if (ev->item[0])
 		return message_item(st, ev, ev->op);
-	return xasprintf("%s %s %s (%s rc%d)", ev->actor, ev->op, ev->step, st->version, ev->candidate);
+	return xasprintf("%s %s %s (%s %s)", ev->actor, ev->op, ev->step, st->version, CANDIDATE(st->pb, ev->candidate));
 }
 
 static char *message_finding_add(const struct release_state *st, const struct event *ev)
 {
-	return xasprintf("%s reported %s finding %s: %s (%s rc%d)", ev->actor, or_empty(ev->severity), ev->finding,
-			 or_empty(ev->title), st->version, ev->candidate);
+	return xasprintf("%s reported %s finding %s: %s (%s %s)", ev->actor, or_empty(ev->severity), ev->finding,
+			 or_empty(ev->title), st->version, CANDIDATE(st->pb, ev->candidate));
 }
 
 static char *message_finding_update(const struct release_state *st, const struct event *ev)
 {
-	return xasprintf("%s %s finding %s (%s rc%d)", ev->actor, ev->close ? "closed" : "updated", ev->finding,
-			 st->version, ev->candidate);
+	return xasprintf("%s %s finding %s (%s %s)", ev->actor, ev->close ? "closed" : "updated", ev->finding,
+			 st->version, CANDIDATE(st->pb, ev->candidate));
 }
 
 static char *message_input(const struct release_state *st, const struct event *ev)
 {
-	return xasprintf("%s gave the %s input for %s rc%d", ev->actor, or_empty(ev->role), st->version, ev->candidate);
+	return xasprintf("%s gave the %s input for %s %s", ev->actor, or_empty(ev->role), st->version, CANDIDATE(st->pb, ev->candidate));
 }
 
 static char *message_decide(const struct release_state *st, const struct event *ev)
 {
-	return xasprintf("%s decided to %s %s rc%d%s", ev->actor, or_empty(ev->decision), st->version, ev->candidate,
+	return xasprintf("%s decided to %s %s %s%s", ev->actor, or_empty(ev->decision), st->version, CANDIDATE(st->pb, ev->candidate),
 			 st->candidate != ev->candidate ? "; the next candidate begins" : "");
 }
 
@@ -118,10 +121,10 @@ static char *message_hook(const struct release_state *st, const struct event *ev
 	const cJSON *status = cJSON_GetObjectItemCaseSensitive(ev->hook_result, "status");
 	bool mail = strcmp(or_empty(json_string(ev->hook_result, "method")), "SMTP") == 0;
 
-	return xasprintf("%s ran the %s hook of %s: %s, %s %d (%s rc%d)", ev->actor,
+	return xasprintf("%s ran the %s hook of %s: %s, %s %d (%s %s)", ev->actor,
 			 or_empty(json_string(ev->hook_result, "hook")), ev->step,
 			 or_empty(json_string(ev->hook_result, "outcome")), mail ? "SMTP reply" : "HTTP",
-			 cJSON_IsNumber(status) ? status->valueint : 0, st->version, ev->candidate);
+			 cJSON_IsNumber(status) ? status->valueint : 0, st->version, CANDIDATE(st->pb, ev->candidate));
 }
 
 /* A shadow, hand-over, away or reminder. */
@@ -146,7 +149,7 @@ static char *message_delegation(const struct release_state *st, const struct eve
 	if (strcmp(ev->op, "remind") == 0)
 		cJSON_ArrayForEach(item, ev->steps)
 			buf_addf(&b, "%s%s", item == ev->steps->child ? "" : ", ", cJSON_IsString(item) ? item->valuestring : "");
-	buf_addf(&b, " (%s rc%d)", st->version, ev->candidate);
+	buf_addf(&b, " (%s %s)", st->version, CANDIDATE(st->pb, ev->candidate));
 	return buf_detach(&b);
 }
 
@@ -216,8 +219,8 @@ static const struct op_def ops[] = {
 
 static char *message_step(const struct release_state *st, const struct event *ev)
 {
-	return xasprintf("%s %s %s%s%s (%s rc%d)", ev->actor, op_find(ev->op)->verb, or_empty(ev->step),
-			 ev->person ? " to " : "", or_empty(ev->person), st->version, ev->candidate);
+	return xasprintf("%s %s %s%s%s (%s %s)", ev->actor, op_find(ev->op)->verb, or_empty(ev->step),
+			 ev->person ? " to " : "", or_empty(ev->person), st->version, CANDIDATE(st->pb, ev->candidate));
 }
 
 void ledger_event_message(const struct release_state *st, const struct event *ev, struct buf *message,

@@ -89,7 +89,6 @@ int refuse_claim_role(const struct op_ctx *o, const char *also, struct error *er
 int require_holder_or_manager(const struct op_ctx *o, const char *verb, struct error *err);
 const char *require_reason(const struct op_ctx *o, struct error *err);
 int refuse_finished(const struct op_ctx *o, const char *verb, struct error *err);
-bool condition_holds(const struct release_state *st, const char *when);
 void item_clear_result(struct check_item *it);
 void item_clear_review(struct check_item *it);
 void record_free_checklists(struct step_record *r);

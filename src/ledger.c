@@ -21,12 +21,8 @@ struct release_state *ledger_planned(const struct playbook *pb)
 	struct release_state *st = release_state_new(pb, "planned");
 	size_t i;
 
-	for (i = 0; i < pb->var_count; i++) {
-		const struct pb_var *var = &pb->vars[i];
-
-		if (var->type == VAR_BOOL)
-			cJSON_AddBoolToObject(st->vars, var->name, strcmp(var->default_value, "true") == 0);
-	}
+	for (i = 0; i < pb->var_count; i++)
+		cJSON_AddItemToObject(st->vars, pb->vars[i].name, var_default_json(&pb->vars[i]));
 	skip_by_conditions(st, 0);
 	return st;
 }
@@ -67,11 +63,15 @@ static int check_event(struct release_state *st, const struct event *ev, bool fr
 	if (st->status == RELEASE_ABORTED)
 		return error_set(err, EXIT_DATAERR, "release %s was aborted; nothing in it can change", st->version);
 	/* An event belongs to the candidate it was made in: one made offline before a delay does not carry over. */
-	if (ev->candidate != st->candidate)
+	if (ev->candidate != st->candidate) {
+		char then[48], now[48];
+
 		return error_set(err, EXIT_DATAERR,
-				 "event %s (%s%s%s) was made for %s rc%d, but the release is at rc%d now; do it again if it still applies",
-				 ev->id, ev->op, ev->step ? " " : "", or_empty(ev->step), st->version, ev->candidate,
-				 st->candidate);
+				 "event %s (%s%s%s) was made for %s %s, but the release is at %s now; do it again if it still applies",
+				 ev->id, ev->op, ev->step ? " " : "", or_empty(ev->step), st->version,
+				 candidate_short(st->pb, ev->candidate, then, sizeof(then)),
+				 candidate_short(st->pb, st->candidate, now, sizeof(now)));
+	}
 	o->actor = playbook_person(st->pb, ev->actor);
 	if (o->actor == NULL)
 		return error_set(err, EXIT_NOPERM, "\"%s\" is not a person of release %s's playbook", ev->actor, st->version);

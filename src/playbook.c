@@ -20,6 +20,7 @@
 
 #include "buf.h"
 #include "crypto.h"
+#include "expr.h"
 #include "file.h"
 #include "playbook.h"
 #include "template.h"
@@ -45,6 +46,8 @@ enum node_type { NODE_SCALAR, NODE_SEQUENCE, NODE_MAPPING };
 
 static void strlist_release(struct strlist *list);
 static void step_index_add(struct playbook *pb, size_t i);
+struct loader;
+static void check_role(struct loader *l, const char *role, struct mark mark, const char *what);
 
 /* Frees what a step owns (not the step itself). */
 static void step_release(struct pb_step *s)
@@ -56,6 +59,7 @@ static void step_release(struct pb_step *s)
 	free(s->instructions);
 	strlist_release(&s->needs);
 	free(s->when);
+	expr_free(s->when_expr);
 	free(s->hook);
 	free(s->review);
 	strlist_release(&s->inputs);
@@ -64,6 +68,7 @@ static void step_release(struct pb_step *s)
 		free(s->checklist[i].id);
 		free(s->checklist[i].text);
 		free(s->checklist[i].when);
+		expr_free(s->checklist[i].when_expr);
 		free(s->checklist[i].review);
 	}
 	free(s->checklist);
@@ -77,6 +82,7 @@ struct node {
 	char *value; /* scalars */
 	bool plain;  /* an unquoted scalar, which may be a number or a bool */
 	struct mark comment; /* a plain scalar: the "#" of a comment after it on its line; line 0 when none */
+	int style;   /* a scalar's yaml_scalar_style_t, to find its characters in the text */
 	struct node **items;
 	size_t count;
 };
@@ -88,6 +94,8 @@ struct loader {
 	size_t node_total;
 	size_t suggest_budget; /* candidates "did you mean" may still compare */
 	size_t seen_chars, seen_bytes; /* how far comment_after has walked the input (marks count characters) */
+	const char *text;      /* the playbook's text, for places inside scalars */
+	size_t len;
 };
 
 /* ---------- diagnostics ---------- */
@@ -343,6 +351,7 @@ static struct node *read_node(struct loader *l, yaml_parser_t *parser, yaml_even
 		n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 		if (n->plain)
 			n->comment = comment_after(l, parser, ev->end_mark);
+		n->style = (int)ev->data.scalar.style;
 		return n;
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT: {
@@ -1122,10 +1131,29 @@ static void load_people(struct loader *l, const struct node *root)
 	check_keys_unique(l);
 }
 
+/* An enum var's "values": a list of ids, each once; only enums have them. */
+static void load_enum_values(struct loader *l, const struct node *spec, struct pb_var *v)
+{
+	const struct node *values = map_get(spec, "values");
+
+	if (v->type != VAR_ENUM) {
+		if (values)
+			error_at(l, values->mark, "\"values\" is only for enum vars (\"type: enum\")");
+		return;
+	}
+	if (values == NULL) {
+		error_at(l, spec->mark, "enum var \"%s\" needs \"values\", e.g. values: [alpha, beta, final]", v->name);
+		return;
+	}
+	get_id_list(l, spec, "values", &v->values, "an enum var");
+	if (v->values.count == 0 && values->type == NODE_SEQUENCE && values->count == 0)
+		error_at(l, values->mark, "enum var \"%s\" needs at least one value", v->name);
+}
+
 static void load_vars(struct loader *l, const struct node *root)
 {
-	static const char *const keys[] = { "type", "default", "description", NULL };
-	static const char *const types[] = { "bool", "string", "number" };
+	static const char *const keys[] = { "type", "default", "description", "values", NULL };
+	static const char *const types[] = { "bool", "string", "number", "enum" };
 	const struct node *n = map_get(root, "vars");
 	struct playbook *pb = l->pb;
 	size_t i;
@@ -1153,11 +1181,12 @@ static void load_vars(struct loader *l, const struct node *root)
 		type = get_string(l, spec, "type", true, "a var");
 		if (type == NULL)
 			continue;
-		for (t = 0; t < 3; t++)
+		for (t = 0; t < 4; t++)
 			if (strcmp(type, types[t]) == 0)
 				break;
-		if (t == 3) {
-			error_at(l, map_get(spec, "type")->mark, "unknown var type \"%s\": use bool, string or number", type);
+		if (t == 4) {
+			error_at(l, map_get(spec, "type")->mark, "unknown var type \"%s\": use bool, string, number or enum",
+				 type);
 			free(type);
 			continue;
 		}
@@ -1166,9 +1195,13 @@ static void load_vars(struct loader *l, const struct node *root)
 		v->name = xstrdup(key->value);
 		v->type = (enum var_type)t;
 		v->description = get_string(l, spec, "description", false, "a var");
+		load_enum_values(l, spec, v);
 		def = map_get(spec, "default");
 		if (def == NULL) {
-			v->default_value = xstrdup(v->type == VAR_BOOL ? "false" : v->type == VAR_NUMBER ? "0" : "");
+			v->default_value = xstrdup(v->type == VAR_BOOL	  ? "false"
+						   : v->type == VAR_NUMBER ? "0"
+						   : v->type == VAR_ENUM && v->values.count ? v->values.items[0]
+											   : "");
 		} else if (def->type != NODE_SCALAR) {
 			error_at(l, def->mark, "the default of \"%s\" must be a scalar", v->name);
 			v->default_value = xstrdup("");
@@ -1179,8 +1212,86 @@ static void load_vars(struct loader *l, const struct node *root)
 				error_at(l, def->mark, "the default of bool var \"%s\" must be true or false", v->name);
 			if (v->type == VAR_NUMBER && !scalar_integer(def, &num))
 				error_at(l, def->mark, "the default of number var \"%s\" must be a whole number", v->name);
+			if (v->type == VAR_ENUM && v->values.count && !strlist_contains(&v->values, def->value))
+				error_at(l, def->mark, "the default of enum var \"%s\" must be one of its values, not \"%s\"",
+					 v->name, def->value);
 			v->default_value = xstrdup(def->value);
 		}
+	}
+}
+
+/*
+ * "findings": the severities and the roles that estimate and weigh the
+ * impact of a finding.  The defaults are here and nowhere else: the
+ * severities blocker, major, minor; estimates by dev, impact by support.
+ */
+static void load_findings(struct loader *l, const struct node *root)
+{
+	static const char *const keys[] = { "severities", "estimate_by", "impact_by", NULL };
+	static const char *const default_severities[] = { "blocker", "major", "minor" };
+	const struct node *n = map_get(root, "findings");
+	struct pb_findings *f = &l->pb->findings;
+	size_t i;
+
+	if (n && expect_type(l, n, NODE_MAPPING, "\"findings\"")) {
+		check_keys(l, n, keys, "\"findings\"");
+		get_id_list(l, n, "severities", &f->severities, "\"findings\"");
+		get_id_list(l, n, "estimate_by", &f->estimate_by, "\"findings\"");
+		get_id_list(l, n, "impact_by", &f->impact_by, "\"findings\"");
+		for (i = 0; i < f->estimate_by.count; i++)
+			check_role(l, f->estimate_by.items[i], f->estimate_by.marks[i], "\"estimate_by\"");
+		for (i = 0; i < f->impact_by.count; i++)
+			check_role(l, f->impact_by.items[i], f->impact_by.marks[i], "\"impact_by\"");
+	}
+	if (map_get(n, "severities") == NULL)
+		for (i = 0; i < sizeof(default_severities) / sizeof(default_severities[0]); i++)
+			strlist_add(&f->severities, default_severities[i], (struct mark){ 0, 0 });
+	else if (f->severities.count == 0)
+		error_at(l, map_get(n, "severities")->mark, "\"severities\" needs at least one severity");
+	if (map_get(n, "estimate_by") == NULL)
+		strlist_add(&f->estimate_by, "dev", (struct mark){ 0, 0 });
+	if (map_get(n, "impact_by") == NULL)
+		strlist_add(&f->impact_by, "support", (struct mark){ 0, 0 });
+}
+
+/* One short printable word: it goes into commit messages and titles. */
+static bool candidate_label_valid(const char *label)
+{
+	size_t i;
+
+	for (i = 0; label[i]; i++)
+		if ((unsigned char)label[i] <= ' ' || label[i] == 0x7f)
+			return false;
+	return i <= 32;
+}
+
+/* The default word for a release's candidates: rc1, rc2, "release candidate 2" in titles. */
+static const char default_candidate_label[] = "rc";
+static const char default_candidate_name[] = "release candidate";
+
+/* "candidate": the word for a release's successive candidates. */
+static void load_candidate(struct loader *l, const struct node *root)
+{
+	static const char *const keys[] = { "label", "name", NULL };
+	const struct node *n = map_get(root, "candidate");
+	struct pb_candidate *c = &l->pb->candidate;
+
+	if (n && expect_type(l, n, NODE_MAPPING, "\"candidate\"")) {
+		check_keys(l, n, keys, "\"candidate\"");
+		c->label = get_string(l, n, "label", true, "\"candidate\"");
+		c->name = get_string(l, n, "name", false, "\"candidate\"");
+		if (c->label && !candidate_label_valid(c->label)) {
+			error_at(l, key_mark(n, "label"), "a candidate label is one short word, like build or rc");
+			free(c->label);
+			c->label = NULL;
+		}
+	}
+	if (c->label == NULL) {
+		free(c->name);
+		c->label = xstrdup(default_candidate_label);
+		c->name = xstrdup(default_candidate_name);
+	} else if (c->name == NULL) {
+		c->name = xstrdup(c->label);
 	}
 }
 
@@ -1505,8 +1616,7 @@ static bool get_evidence(struct loader *l, const struct node *map)
 	return false;
 }
 
-static void check_role(struct loader *l, const char *role, struct mark mark, const char *what);
-static void check_condition(struct loader *l, const char *when, struct mark mark);
+static struct expr *check_condition(struct loader *l, const struct node *when);
 
 /*
  * A step's checklist: a list of {id, text} items with optional evidence,
@@ -1552,11 +1662,12 @@ static void load_checklist(struct loader *l, struct pb_step *s, const struct nod
 		item->review = get_id(l, it, "review", false, "a checklist item");
 		check_role(l, item->review, key_mark(it, "review"), "\"review\" of a checklist item");
 		if (item->when)
-			check_condition(l, item->when, key_mark(it, "when"));
+			item->when_expr = check_condition(l, map_get(it, "when"));
 		if (id == NULL || item->text == NULL) {
 			free(id);
 			free(item->text);
 			free(item->when);
+			expr_free(item->when_expr);
 			free(item->review);
 			memset(item, 0, sizeof(*item));
 			continue;
@@ -1778,18 +1889,153 @@ static void check_updates(struct loader *l, const struct pb_step *s)
 	}
 }
 
-/* A "when" of a step or a checklist item: a declared bool var, "!" in front negates. */
-static void check_condition(struct loader *l, const char *when, struct mark mark)
+/* Where a mark is in the text: the start of its line, then column - 1 characters on; NULL past the end. */
+static const char *text_at(const struct loader *l, struct mark mark)
 {
-	const char *name = when[0] == '!' ? when + 1 : when;
-	const struct pb_var *v = playbook_var(l->pb, name);
+	const char *p = l->text, *end = l->text + l->len;
+	int line = 1, column = 1;
 
-	if (name[0] == '\0')
-		error_at(l, mark, "\"when\" is empty; name a bool var, and quote a negation: when: \"!VAR\"");
-	else if (v == NULL)
-		error_at(l, mark, "\"when\" names the undeclared var \"%s\"; declare it under \"vars\"", name);
-	else if (v->type != VAR_BOOL)
-		error_at(l, mark, "\"when\" needs a bool var, and \"%s\" is a %s", name, var_type_name(v->type));
+	while (p < end && line < mark.line) {
+		if (*p == '\n' || (*p == '\r' && (p + 1 >= end || p[1] != '\n')))
+			line++;
+		p++;
+	}
+	while (p < end && column < mark.column) {
+		p++;
+		while (p < end && ((unsigned char)*p & 0xC0) == 0x80)
+			p++;
+		column++;
+	}
+	return p < end ? p : NULL;
+}
+
+/* How many bytes of UTF-8 the code point of a \x, \u or \U escape becomes. */
+static size_t escape_bytes(const char *hex, size_t digits)
+{
+	unsigned long cp = 0;
+	size_t i;
+
+	for (i = 0; i < digits && isxdigit((unsigned char)hex[i]); i++)
+		cp = cp * 16 + (unsigned long)(isdigit((unsigned char)hex[i]) ? hex[i] - '0' : (hex[i] | 0x20) - 'a' + 10);
+	return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+}
+
+/*
+ * The place of byte offset of a scalar's value in the file: walks the
+ * scalar as written beside its value, the way libyaml read it (quotes,
+ * '' in single quotes, \ escapes in double quotes, folded line breaks and
+ * the indentation after them).  A block scalar (| or >) keeps its own mark.
+ */
+static struct mark scalar_offset_mark(const struct loader *l, const struct node *n, size_t offset)
+{
+	struct mark m = n->mark;
+	const char *p = text_at(l, n->mark), *end = l->text + l->len;
+	char quote = n->style == YAML_SINGLE_QUOTED_SCALAR_STYLE   ? '\''
+		     : n->style == YAML_DOUBLE_QUOTED_SCALAR_STYLE ? '"'
+								   : 0;
+	size_t at = 0;
+
+	if (p == NULL || (quote == 0 && n->style != YAML_PLAIN_SCALAR_STYLE))
+		return n->mark;
+	if (quote) {
+		p++;
+		m.column++;
+	}
+	while (at < offset && p < end) {
+		size_t raw = 1, value = 1, blank = 0;
+
+		if (*p == quote && !(quote == '\'' && p + 1 < end && p[1] == '\''))
+			break;
+		if (*p == ' ' || *p == '\t') {
+			const char *q = p;
+
+			while (q < end && (*q == ' ' || *q == '\t'))
+				q++;
+			if (q < end && (*q == '\n' || *q == '\r'))
+				value = 0; /* trailing spaces before a line break are not in the value */
+			raw = (size_t)(q - p);
+			if (value)
+				value = raw;
+		} else if (*p == '\n' || *p == '\r') {
+			/* A line break folds into a space, or into one \n per empty line after it. */
+			while (p < end && (*p == '\n' || *p == '\r')) {
+				p += *p == '\r' && p + 1 < end && p[1] == '\n' ? 2 : 1;
+				m.line++;
+				m.column = 1;
+				blank++;
+				while (p < end && (*p == ' ' || *p == '\t')) {
+					p++;
+					m.column++;
+				}
+			}
+			at += blank > 1 ? blank - 1 : 1;
+			continue;
+		} else if (quote == '\'' && *p == '\'') {
+			raw = 2;
+		} else if (quote == '"' && *p == '\\' && p + 1 < end) {
+			char e = p[1];
+
+			raw = e == 'x' ? 4 : e == 'u' ? 6 : e == 'U' ? 10 : 2;
+			value = e == 'x' ? escape_bytes(p + 2, 2) : e == 'u' ? escape_bytes(p + 2, 4)
+				: e == 'U' ? escape_bytes(p + 2, 8) : e == 'N' || e == '_' ? 2 : e == 'L' || e == 'P' ? 3 : 1;
+			if (e == '\n' || e == '\r') {
+				/* An escaped line break joins the lines: nothing in the value. */
+				p++;
+				p += *p == '\r' && p + 1 < end && p[1] == '\n' ? 2 : 1;
+				m.line++;
+				m.column = 1;
+				while (p < end && (*p == ' ' || *p == '\t')) {
+					p++;
+					m.column++;
+				}
+				continue;
+			}
+		} else {
+			while (p + raw < end && ((unsigned char)p[raw] & 0xC0) == 0x80)
+				raw++;
+			value = raw;
+		}
+		if ((size_t)(end - p) < raw)
+			break;
+		for (size_t i = 0; i < raw; i++)
+			m.column += ((unsigned char)p[i] & 0xC0) != 0x80;
+		p += raw;
+		at += value;
+	}
+	return m;
+}
+
+/* The playbook's vars, as expr_check asks for them. */
+static bool lookup_var(void *data, const char *name, struct expr_var *out)
+{
+	const struct pb_var *v = playbook_var(data, name);
+
+	if (v == NULL)
+		return false;
+	out->type = v->type == VAR_BOOL ? EXPR_BOOL : v->type == VAR_NUMBER ? EXPR_NUMBER : EXPR_STRING;
+	out->is_enum = v->type == VAR_ENUM;
+	out->values = (const char *const *)v->values.items;
+	out->value_count = v->values.count;
+	return true;
+}
+
+/*
+ * A "when" of a step or a checklist item (include/expr.h): parsed and
+ * checked against the vars, each error at the place of its token.
+ */
+static struct expr *check_condition(struct loader *l, const struct node *when)
+{
+	struct expr_error err;
+	struct expr *e = expr_parse(when->value, &err);
+
+	if (e && expr_check(e, lookup_var, l->pb, &err) == 0)
+		return e;
+	expr_free(e);
+	if (err.empty)
+		error_at(l, when->mark, "\"when\" is empty; name a bool var, and quote a negation: when: \"!VAR\"");
+	else
+		error_at(l, scalar_offset_mark(l, when, err.offset), "%s", err.message);
+	return NULL;
 }
 
 static void check_steps(struct loader *l)
@@ -1820,7 +2066,7 @@ static void check_steps(struct loader *l)
 				error_at(l, s->needs.marks[j], "step \"%s\" needs itself", s->id);
 		}
 		if (s->when)
-			check_condition(l, s->when, key_mark(n, "when"));
+			pb->steps[i].when_expr = check_condition(l, map_get(n, "when"));
 		if (s->kind == STEP_HOOK && s->hook == NULL)
 			error_at(l, n->mark, "hook step \"%s\" must name its hook (\"hook: NAME\")", s->id);
 		if (s->hook && s->kind != STEP_HOOK)
@@ -1994,7 +2240,7 @@ static void load(struct loader *l, const struct node *root)
 {
 	static const char *const keys[] = { "relctl", "name", "description", "roles", "people", "vars",
 					    "idle_after", "escalate_after",
-					    "hooks", "notify", "phases", "signing", NULL };
+					    "hooks", "notify", "phases", "signing", "findings", "candidate", NULL };
 	const struct node *version;
 	struct playbook *pb = l->pb;
 	long v;
@@ -2023,6 +2269,8 @@ static void load(struct loader *l, const struct node *root)
 	load_people(l, root);
 	load_signing(l, root);
 	load_vars(l, root);
+	load_findings(l, root);
+	load_candidate(l, root);
 	load_hooks(l, root);
 	pb->notify = get_id(l, root, "notify", false, "the playbook");
 	if (pb->notify && !playbook_hook(pb, pb->notify))
@@ -2040,7 +2288,7 @@ static void load(struct loader *l, const struct node *root)
 
 struct playbook *playbook_parse(const char *text, size_t len, struct diagnostics *diags)
 {
-	struct loader l = { diags, NULL, NULL, 0, SUGGEST_BUDGET, 0, 0 };
+	struct loader l = { .diags = diags, .suggest_budget = SUGGEST_BUDGET, .text = text, .len = len };
 	struct node *root;
 	const char *nul = len > 0 ? memchr(text, '\0', len) : NULL;
 
@@ -2125,6 +2373,11 @@ void playbook_free(struct playbook *pb)
 	free(pb->name);
 	free(pb->description);
 	strlist_release(&pb->roles);
+	strlist_release(&pb->findings.severities);
+	strlist_release(&pb->findings.estimate_by);
+	strlist_release(&pb->findings.impact_by);
+	free(pb->candidate.label);
+	free(pb->candidate.name);
 	for (i = 0; i < pb->person_count; i++) {
 		free(pb->people[i].id);
 		free(pb->people[i].name);
@@ -2139,6 +2392,7 @@ void playbook_free(struct playbook *pb)
 		free(pb->vars[i].name);
 		free(pb->vars[i].default_value);
 		free(pb->vars[i].description);
+		strlist_release(&pb->vars[i].values);
 	}
 	free(pb->vars);
 	for (i = 0; i < pb->hook_count; i++) {
@@ -2315,9 +2569,106 @@ const char *step_kind_name(enum step_kind kind)
 	return names[kind];
 }
 
+const char *candidate_short(const struct playbook *pb, int n, char *out, size_t size)
+{
+	const char *label = pb->candidate.label ? pb->candidate.label : default_candidate_label;
+
+	snprintf(out, size, strlen(label) <= 2 ? "%s%d" : "%s %d", label, n);
+	return out;
+}
+
+const char *candidate_long(const struct playbook *pb, int n, char *out, size_t size)
+{
+	snprintf(out, size, "%s %d", pb->candidate.name ? pb->candidate.name : default_candidate_name, n);
+	return out;
+}
+
+size_t finding_severity_rank(const struct playbook *pb, const char *severity)
+{
+	size_t i;
+
+	for (i = 0; severity && i < pb->findings.severities.count; i++)
+		if (strcmp(pb->findings.severities.items[i], severity) == 0)
+			return i;
+	return pb->findings.severities.count;
+}
+
+int finding_severity_check(const struct playbook *pb, const char *severity, struct error *err)
+{
+	char *listed;
+	int rc;
+
+	if (severity && finding_severity_rank(pb, severity) < pb->findings.severities.count)
+		return 0;
+	listed = strlist_join(&pb->findings.severities, ", ", " or ");
+	rc = error_set(err, EXIT_USAGE, "a finding's --severity is %s", listed);
+	free(listed);
+	return rc;
+}
+
+bool person_decides(const struct playbook *pb, const struct pb_person *person)
+{
+	size_t i;
+
+	for (i = 0; i < pb->step_count; i++)
+		if (pb->steps[i].kind == STEP_DECISION && person_has_role(person, pb->steps[i].owner))
+			return true;
+	return false;
+}
+
+bool person_has_any_role(const struct pb_person *person, const struct strlist *roles)
+{
+	size_t i;
+
+	for (i = 0; i < roles->count; i++)
+		if (person_has_role(person, roles->items[i]))
+			return true;
+	return false;
+}
+
+const char *finding_default_severity(const struct playbook *pb)
+{
+	return pb->findings.severities.count ? pb->findings.severities.items[pb->findings.severities.count / 2] : "";
+}
+
+char *strlist_join(const struct strlist *list, const char *separator, const char *last_separator)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b);
+	for (i = 0; i < list->count; i++)
+		buf_addf(&b, "%s%s", i == 0 ? "" : i + 1 == list->count ? last_separator : separator, list->items[i]);
+	return buf_detach(&b);
+}
+
+cJSON *var_default_json(const struct pb_var *var)
+{
+	if (var->type == VAR_BOOL)
+		return cJSON_CreateBool(strcmp(var->default_value, "true") == 0);
+	if (var->type == VAR_NUMBER)
+		return cJSON_CreateNumber(atof(var->default_value));
+	return cJSON_CreateString(var->default_value);
+}
+
+bool var_accepts(const struct pb_var *var, const cJSON *value)
+{
+	switch (var->type) {
+	case VAR_BOOL:
+		return cJSON_IsBool(value);
+	case VAR_NUMBER:
+		return cJSON_IsNumber(value);
+	case VAR_STRING:
+		return cJSON_IsString(value);
+	case VAR_ENUM:
+		return cJSON_IsString(value) && strlist_contains(&var->values, value->valuestring);
+	}
+	return false;
+}
+
 const char *var_type_name(enum var_type type)
 {
-	static const char *const names[] = { "bool", "string", "number" };
+	static const char *const names[] = { "bool", "string", "number", "enum" };
 
 	return names[type];
 }
@@ -2435,11 +2786,20 @@ cJSON *playbook_to_json(const struct playbook *pb)
 		cJSON_AddItemToArray(arr, obj);
 	}
 	cJSON_AddStringToObject(root, "signing", pb->signing_required ? "required" : "optional");
+	obj = cJSON_AddObjectToObject(root, "findings");
+	cJSON_AddItemToObject(obj, "severities", strlist_to_json(&pb->findings.severities));
+	cJSON_AddItemToObject(obj, "estimate_by", strlist_to_json(&pb->findings.estimate_by));
+	cJSON_AddItemToObject(obj, "impact_by", strlist_to_json(&pb->findings.impact_by));
+	obj = cJSON_AddObjectToObject(root, "candidate");
+	cJSON_AddStringToObject(obj, "label", pb->candidate.label);
+	cJSON_AddStringToObject(obj, "name", pb->candidate.name);
 	obj = cJSON_AddObjectToObject(root, "vars");
 	for (i = 0; i < pb->var_count; i++) {
 		cJSON *v = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(v, "type", var_type_name(pb->vars[i].type));
+		if (pb->vars[i].type == VAR_ENUM)
+			cJSON_AddItemToObject(v, "values", strlist_to_json(&pb->vars[i].values));
 		cJSON_AddStringToObject(v, "default", pb->vars[i].default_value);
 		add_optional_string(v, "description", pb->vars[i].description);
 		cJSON_AddItemToObject(obj, pb->vars[i].name, v);

@@ -26,6 +26,9 @@ struct interval {
 	const char *who;
 };
 
+/* The playbook's name of candidate n ("rc2", "build 2"), in a buffer that lasts the statement. */
+#define CANDIDATE(pb, n) candidate_short((pb), (n), (char[48]){ 0 }, 48)
+
 static const char *text_of(const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -138,12 +141,12 @@ static void svg_timeline(struct buf *b, const struct release_state *st, const cJ
 			w = 3;
 		buf_addf(b, "<text x=\"%d\" y=\"%zu\" class=\"label\">", label - 8, y + 14);
 		html_escape(b, iv->step);
-		buf_addf(b, " rc%d</text>\n", iv->candidate);
+		buf_addf(b, " %s</text>\n", CANDIDATE(st->pb, iv->candidate));
 		buf_addf(b, "<rect class=\"bar%s\" x=\"%.1f\" y=\"%zu\" width=\"%.1f\" height=\"%d\" rx=\"3\" fill=\"%s\"><title>",
 			 iv->finished ? "" : " open", x, y + 3, w, row - 6,
 			 iv->wait ? "url(#wait)" : html_color(iv->phase));
 		html_escape(b, iv->step);
-		buf_addf(b, " (rc%d) by ", iv->candidate);
+		buf_addf(b, " (%s) by ", CANDIDATE(st->pb, iv->candidate));
 		html_escape(b, iv->who ? iv->who : "?");
 		buf_adds(b, "</title></rect>\n");
 	}
@@ -158,9 +161,9 @@ static void svg_timeline(struct buf *b, const struct release_state *st, const cJ
 			continue;
 		x = label + (double)(t - first) * scale;
 		buf_addf(b, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%zu\" class=\"decision %s\"/>"
-			    "<text x=\"%.1f\" y=\"%zu\" class=\"axis\">%s rc%d</text>\n",
+			    "<text x=\"%.1f\" y=\"%zu\" class=\"axis\">%s %s</text>\n",
 			 x, top - 4, x, top + n * row + 6, text_of(ev, "decision"), x + 3, top + n * row + 20,
-			 text_of(ev, "decision"), candidate_of(ev));
+			 text_of(ev, "decision"), CANDIDATE(st->pb, candidate_of(ev)));
 	}
 	buf_adds(b, "</svg>\n");
 	free(list);
@@ -286,7 +289,7 @@ static void steps_section(struct buf *b, const struct release_state *st, const c
 	const cJSON *ev;
 	struct error ignored;
 
-	buf_addf(b, html ? "<h2>Steps (rc%d)</h2>\n" : "## Steps (rc%d)\n\n", st->candidate);
+	buf_addf(b, html ? "<h2>Steps (%s)</h2>\n" : "## Steps (%s)\n\n", CANDIDATE(st->pb, st->candidate));
 	step_rows(b, st, cJSON_GetObjectItemCaseSensitive(doc, "events"), NULL, html);
 	cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(doc, "events"))
 	{
@@ -294,8 +297,8 @@ static void steps_section(struct buf *b, const struct release_state *st, const c
 			earlier = xrealloc(earlier, (count + 1) * sizeof(*earlier));
 			buf_init(&earlier[count]);
 			buf_addf(&earlier[count],
-				 html ? "<h2>Steps of rc%d, before the delay</h2>\n" : "\n## Steps of rc%d, before the delay\n\n",
-				 replay->candidate);
+				 html ? "<h2>Steps of %s, before the delay</h2>\n" : "\n## Steps of %s, before the delay\n\n",
+				 CANDIDATE(st->pb, replay->candidate));
 			step_rows(&earlier[count], replay, cJSON_GetObjectItemCaseSensitive(doc, "events"),
 				  decision ? &decision->on_delay : NULL, html);
 			count++;
@@ -396,7 +399,7 @@ static void checklists_section(struct buf *b, const struct release_state *st, bo
 		cell(b, st->pb->steps[i].id, html);
 		buf_adds(b, html ? "</h3>\n<table><tr><th>Item</th>" : "\n\n| Item |");
 		for (c = 0; c < columns; c++)
-			buf_addf(b, html ? "<th>rc%d%s</th>" : " rc%d%s |", lists[c]->candidate,
+			buf_addf(b, html ? "<th>%s%s</th>" : " %s%s |", CANDIDATE(st->pb, lists[c]->candidate),
 				 c > 0 && lists[c - 1]->candidate == lists[c]->candidate ? " (again)" : "");
 		buf_adds(b, html ? "</tr>\n" : "\n|---|");
 		for (c = 0; !html && c < columns; c++)
@@ -426,7 +429,7 @@ static void checklists_section(struct buf *b, const struct release_state *st, bo
 }
 
 /* Every hook sent (every "hook" event, reopened rounds and earlier candidates too). */
-static void hooks_section(struct buf *b, const cJSON *doc, bool html)
+static void hooks_section(struct buf *b, const struct playbook *pb, const cJSON *doc, bool html)
 {
 	const cJSON *ev;
 	int hooks = 0;
@@ -446,7 +449,7 @@ static void hooks_section(struct buf *b, const cJSON *doc, bool html)
 		/* The result is whatever the event holds: a hand-pushed one may hold markup. */
 		buf_adds(b, html ? "</code> (" : "` (");
 		cell(b, text_of(h, "hook"), html);
-		buf_addf(b, " hook, rc%d, by ", candidate_of(ev));
+		buf_addf(b, " hook, %s, by ", CANDIDATE(pb, candidate_of(ev)));
 		cell(b, text_of(ev, "actor"), html);
 		buf_addf(b, " at %s): ", text_of(ev, "time"));
 		cell(b, text_of(h, "outcome"), html);
@@ -512,7 +515,7 @@ static void delegation_section(struct buf *b, const struct release_state *st, co
 	{
 		if (strcmp(text_of(ev, "op"), "handover") != 0)
 			continue;
-		buf_addf(b, "%s%s rc%d: ", item, text_of(ev, "time"), candidate_of(ev));
+		buf_addf(b, "%s%s %s: ", item, text_of(ev, "time"), CANDIDATE(st->pb, candidate_of(ev)));
 		cell(b, text_of(ev, "actor"), html);
 		buf_adds(b, " handed ");
 		cell(b, text_of(ev, "step"), html);
@@ -571,14 +574,15 @@ char *report_markdown(const struct release_state *st, const cJSON *doc, const cJ
 	buf_addf(&b, "# %s", st->rehearsal ? "REHEARSAL " : "");
 	md_cell(&b, st->pb->name);
 	buf_addf(&b, " %s: release record\n\n", st->version);
-	buf_addf(&b, "- Status: **%s**, release candidate %d\n- Started %s by %s\n- Events: %zu\n\n",
-		 release_status_name(st->status), st->candidate, time_format(st->started_at, t, sizeof(t)), st->started_by,
+	buf_addf(&b, "- Status: **%s**, ", release_status_name(st->status));
+	md_cell(&b, candidate_long(st->pb, st->candidate, (char[64]){ 0 }, 64));
+	buf_addf(&b, "\n- Started %s by %s\n- Events: %zu\n\n", time_format(st->started_at, t, sizeof(t)), st->started_by,
 		 st->event_count);
 	buf_adds(&b, "## Decisions\n\n");
 	if (st->decision_count == 0)
 		buf_adds(&b, "None yet.\n");
 	for (i = 0; i < st->decision_count; i++) {
-		buf_addf(&b, "- rc%d: **%s** by %s on %s%s: ", st->decisions[i].candidate, st->decisions[i].decision,
+		buf_addf(&b, "- %s: **%s** by %s on %s%s: ", CANDIDATE(st->pb, st->decisions[i].candidate), st->decisions[i].decision,
 			 st->decisions[i].by, time_format(st->decisions[i].at, t, sizeof(t)),
 			 st->decisions[i].forced ? " (forced)" : "");
 		md_cell(&b, st->decisions[i].reason);
@@ -602,7 +606,7 @@ char *report_markdown(const struct release_state *st, const cJSON *doc, const cJ
 		md_cell(&b, f->id);
 		buf_addf(&b, " | %s | ", f->severity);
 		md_cell(&b, f->title);
-		buf_addf(&b, " | %s rc%d | %s | %s | %s | ", f->step ? f->step : "-", f->candidate, f->by, d,
+		buf_addf(&b, " | %s %s | %s | %s | %s | ", f->step ? f->step : "-", CANDIDATE(st->pb, f->candidate), f->by, d,
 			 f->risk ? f->risk : "-");
 		md_cell(&b, f->impact ? f->impact : "-");
 		buf_addf(&b, " | %s |\n", f->closed ? "closed" : "open");
@@ -611,11 +615,11 @@ char *report_markdown(const struct release_state *st, const cJSON *doc, const cJ
 	if (st->input_count == 0)
 		buf_adds(&b, "None.\n");
 	for (i = 0; i < st->input_count; i++) {
-		buf_addf(&b, "- rc%d **%s** (%s): ", st->inputs[i].candidate, st->inputs[i].role, st->inputs[i].by);
+		buf_addf(&b, "- %s **%s** (%s): ", CANDIDATE(st->pb, st->inputs[i].candidate), st->inputs[i].role, st->inputs[i].by);
 		md_cell(&b, st->inputs[i].note);
 		buf_adds(&b, "\n");
 	}
-	hooks_section(&b, doc, false);
+	hooks_section(&b, st->pb, doc, false);
 	delegation_section(&b, st, doc, false);
 	events_section(&b, doc, signatures, false);
 	return buf_detach(&b);
@@ -639,8 +643,9 @@ char *report_html(const struct release_state *st, const cJSON *doc, const cJSON 
 	free(title);
 	buf_adds(&b, "<h1>");
 	html_escape(&b, md_title);
-	buf_addf(&b, "</h1>\n<p>Status <b>%s</b>, release candidate %d; started %s by ", release_status_name(st->status),
-		 st->candidate, time_format(st->started_at, t, sizeof(t)));
+	buf_addf(&b, "</h1>\n<p>Status <b>%s</b>, ", release_status_name(st->status));
+	html_escape(&b, candidate_long(st->pb, st->candidate, (char[64]){ 0 }, 64));
+	buf_addf(&b, "; started %s by ", time_format(st->started_at, t, sizeof(t)));
 	html_escape(&b, st->started_by);
 	buf_addf(&b, "; %zu events.</p>\n<h2>Timeline</h2>\n<p class=\"legend\">", st->event_count);
 	for (i = 0; i < st->pb->phase_count; i++) {
@@ -652,7 +657,7 @@ char *report_html(const struct release_state *st, const cJSON *doc, const cJSON 
 	svg_timeline(&b, st, cJSON_GetObjectItemCaseSensitive(doc, "events"));
 	buf_adds(&b, "<h2>Decisions</h2>\n<ul>\n");
 	for (i = 0; i < st->decision_count; i++) {
-		buf_addf(&b, "<li>rc%d: <b>%s</b> by ", st->decisions[i].candidate, st->decisions[i].decision);
+		buf_addf(&b, "<li>%s: <b>%s</b> by ", CANDIDATE(st->pb, st->decisions[i].candidate), st->decisions[i].decision);
 		html_escape(&b, st->decisions[i].by);
 		buf_addf(&b, " on %s%s: ", time_format(st->decisions[i].at, t, sizeof(t)), st->decisions[i].forced ? " (forced)" : "");
 		html_escape(&b, st->decisions[i].reason);
@@ -682,7 +687,7 @@ char *report_html(const struct release_state *st, const cJSON *doc, const cJSON 
 	if (st->input_count == 0)
 		buf_adds(&b, "<li>None.</li>\n");
 	for (i = 0; i < st->input_count; i++) {
-		buf_addf(&b, "<li>rc%d <b>", st->inputs[i].candidate);
+		buf_addf(&b, "<li>%s <b>", CANDIDATE(st->pb, st->inputs[i].candidate));
 		html_escape(&b, st->inputs[i].role);
 		buf_adds(&b, "</b> (");
 		html_escape(&b, st->inputs[i].by);
@@ -691,7 +696,7 @@ char *report_html(const struct release_state *st, const cJSON *doc, const cJSON 
 		buf_adds(&b, "</li>\n");
 	}
 	buf_adds(&b, "</ul>\n");
-	hooks_section(&b, doc, true);
+	hooks_section(&b, st->pb, doc, true);
 	delegation_section(&b, st, doc, true);
 	events_section(&b, doc, signatures, true);
 	html_end(&b);

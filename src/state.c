@@ -430,15 +430,6 @@ int refuse_finished(const struct op_ctx *o, const char *verb, struct error *err)
 	return rc;
 }
 
-/* Whether a "when" (a bool var, "!" negates) holds for the release's vars. */
-bool condition_holds(const struct release_state *st, const char *when)
-{
-	bool negate = when[0] == '!';
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(st->vars, negate ? when + 1 : when);
-
-	return cJSON_IsTrue(v) != negate;
-}
-
 /* ---------- the records of checklists and delegation: clearing and freeing them ---------- */
 
 void item_clear_result(struct check_item *it)

@@ -814,17 +814,19 @@ static void describe_people(cJSON *people, const struct playbook *pb, const stru
 	{
 		const char *id = cJSON_GetObjectItemCaseSensitive(item, "person")->valuestring;
 		const struct pb_person *p = playbook_person(pb, id);
+		const struct playbook *from = pb;
 		size_t k;
 
 		for (k = 0; k < range_count; k++)
 			if (strcmp(range[k].person, id) == 0)
 				cJSON_AddStringToObject(item, "last_release", figs[range[k].last].st->version);
 		for (k = count; p == NULL && k-- > 0;)
-			p = playbook_person(figs[k].st->pb, id);
+			p = playbook_person(from = figs[k].st->pb, id);
 		if (p == NULL)
 			continue;
 		cJSON_AddStringToObject(item, "name", p->name);
-		cJSON_AddBoolToObject(item, "product_owner", person_has_role(p, ROLE_PRODUCT_OWNER));
+		/* "product_owner": who decides a release, whatever the playbook calls the role. */
+		cJSON_AddBoolToObject(item, "product_owner", person_decides(from, p));
 		cJSON_AddBoolToObject(item, "release_manager", ledger_is_manager(p));
 	}
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "checklist.h"
+#include "expr.h"
 #include "json.h"
 #include "ledger-delegation.h"
 #include "ledger-private.h"
@@ -34,20 +35,12 @@ int check_start(struct op_ctx *o, struct error *err)
 		if (var == NULL)
 			return error_set(err, EXIT_USAGE, "the playbook has no var \"%s\"; see 'relctl playbook show'",
 					 v->string);
-		if ((var->type == VAR_BOOL && !cJSON_IsBool(v)) || (var->type == VAR_NUMBER && !cJSON_IsNumber(v)) ||
-		    (var->type == VAR_STRING && !cJSON_IsString(v)))
+		if (!var_accepts(var, v))
 			return error_set(err, EXIT_USAGE, "var \"%s\" is a %s", var->name, var_type_name(var->type));
 	}
 	return check_start_delegation(o, err);
 }
 
-
-static bool var_true(const struct release_state *st, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(st->vars, name);
-
-	return cJSON_IsTrue(v);
-}
 
 void apply_start(struct op_ctx *o)
 {
@@ -61,14 +54,7 @@ void apply_start(struct op_ctx *o)
 		const cJSON *given = cJSON_GetObjectItemCaseSensitive(vars, var->name);
 		cJSON *value;
 
-		if (given)
-			value = cJSON_Duplicate(given, 1);
-		else if (var->type == VAR_BOOL)
-			value = cJSON_CreateBool(strcmp(var->default_value, "true") == 0);
-		else if (var->type == VAR_NUMBER)
-			value = cJSON_CreateNumber(atof(var->default_value));
-		else
-			value = cJSON_CreateString(var->default_value);
+		value = given ? cJSON_Duplicate(given, 1) : var_default_json(var);
 		cJSON_AddItemToObject(st->vars, var->name, value);
 	}
 	replace(&st->started_by, o->actor->id);
@@ -85,21 +71,15 @@ void skip_by_conditions(struct release_state *st, time_t when)
 	size_t i;
 
 	for (i = 0; i < pb->step_count; i++) {
-		const struct pb_step *s = &pb->steps[i];
-		bool negate, value;
-		const char *name;
+		char *why = pb->steps[i].when_expr ? expr_why_false(pb->steps[i].when_expr, st->vars, st->version) : NULL;
 
-		if (s->when == NULL)
-			continue;
-		negate = s->when[0] == '!';
-		name = negate ? s->when + 1 : s->when;
-		value = var_true(st, name);
-		if (value != negate)
+		if (why == NULL)
 			continue;
 		st->steps[i].base = STATE_SKIPPED;
 		st->steps[i].reason_is_condition = true;
 		free(st->steps[i].reason);
-		st->steps[i].reason = xasprintf("skipped by condition: %s is %s", name, value ? "true" : "false");
+		st->steps[i].reason = xasprintf("skipped by condition: %s", why);
+		free(why);
 		st->steps[i].changed_at = when;
 	}
 }

@@ -246,7 +246,7 @@ static void hash_of(const struct release_state *st, char out[65])
 static char *markdown_of(const struct release_state *st)
 {
 	cJSON *brief = brief_build(st);
-	char *md = brief_markdown(brief);
+	char *md = brief_markdown(brief, st->pb);
 
 	cJSON_Delete(brief);
 	return md;
@@ -795,7 +795,7 @@ static void test_brief_of_a_playbook_without_a_decision_step_says_so(void **stat
 	b = brief_build(st);
 	assert_true(cJSON_IsNull(get(b, "decision_step")));
 	assert_null(get(b, "testing"));
-	md = brief_markdown(b);
+	md = brief_markdown(b, st->pb);
 	assert_contains(md, "# Decision brief: Plain 1.0, release candidate 1\n");
 	assert_contains(md, "This release's playbook has no decision step.\n");
 	free(md);

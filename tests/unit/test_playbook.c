@@ -1037,7 +1037,7 @@ static void var_declarations_are_checked(void **state)
 	expect_refused(5);
 	expect_error(7, 31, "the default of bool var \"flag\" must be true or false");
 	expect_error(8, 34, "the default of number var \"count\" must be a whole number");
-	expect_error(9, 17, "unknown var type \"float\": use bool, string or number");
+	expect_error(9, 17, "unknown var type \"float\": use bool, string, number or enum");
 	expect_error(10, 33, "the default of \"list\" must be a scalar");
 	expect_error(11, 9, "a var must be a mapping, not a scalar");
 }
