@@ -671,6 +671,18 @@ int session_sync(struct session *s, size_t *fetched, size_t *pushed, struct erro
 
 /* ---------- restore ---------- */
 
+/* A name relctl itself would write (an identifier, a version, an event id), or "?": nothing raw reaches a restore. */
+static const char *own_word(const char *text, bool (*valid)(const char *))
+{
+	return text && valid(text) ? text : "?";
+}
+
+/*
+ * The restore's message holds only what relctl wrote itself: ids and
+ * names it would write (others become "?"), no author name or reason from
+ * a refused commit, and one trailer block, its last paragraph, naming the
+ * last good commit (judge_restore_target() reads nothing else).
+ */
 static void restore_message(struct plan *plan, const struct pb_person *me, const struct judge *j,
 			    const struct judge_restore *r)
 {
@@ -687,22 +699,22 @@ static void restore_message(struct plan *plan, const struct pb_person *me, const
 	buf_addf(&plan->message, "%s\n\n", plan->summary);
 	for (i = 0; i < n; i++)
 		if (in[i].restored_by == NULL)
-			buf_addf(&plan->message, "Refused: %.12s by %s: %s\n", in[i].commit, in[i].author, in[i].problem);
+			buf_addf(&plan->message, "Refused: %.12s\n", in[i].commit);
 	cJSON_ArrayForEach(item, r->carried)
 	{
 		const cJSON *ev = cJSON_GetObjectItemCaseSensitive(item, "event");
 
-		buf_addf(&plan->message, "Brought-Back: %s %s %s by %s (%s)\n", json_string(ev, "id"), json_string(ev, "op"),
-			 json_string(ev, "step") ? json_string(ev, "step") : "", json_string(ev, "actor"),
-			 json_string(item, "release"));
+		buf_addf(&plan->message, "Brought-Back: %s %s %s by %s (%s)\n", own_word(json_string(ev, "id"), event_id_valid),
+			 own_word(json_string(ev, "op"), identifier_valid), own_word(json_string(ev, "step"), identifier_valid),
+			 own_word(json_string(ev, "actor"), identifier_valid), own_word(json_string(item, "release"), version_valid));
 	}
 	cJSON_ArrayForEach(item, r->dropped)
 	{
 		const cJSON *ev = cJSON_GetObjectItemCaseSensitive(item, "event");
 
-		buf_addf(&plan->message, "Dropped: %s %s by %s: %s\n", json_string(ev, "id") ? json_string(ev, "id") : "?",
-			 json_string(ev, "op") ? json_string(ev, "op") : "?",
-			 json_string(ev, "actor") ? json_string(ev, "actor") : "?", json_string(item, "reason"));
+		buf_addf(&plan->message, "Dropped: %s %s by %s (%s)\n", own_word(json_string(ev, "id"), event_id_valid),
+			 own_word(json_string(ev, "op"), identifier_valid), own_word(json_string(ev, "actor"), identifier_valid),
+			 own_word(json_string(item, "release"), version_valid));
 	}
 	buf_addf(&plan->message, "\n%s%s\n", JUDGE_RESTORE_TRAILER, judge_accepted(j));
 }
@@ -745,6 +757,8 @@ int session_restore(struct session *s, cJSON **restored, char **summary, struct 
 			plan_write(&plan, r.changes[i].path, r.changes[i].data ? xstrdup(r.changes[i].data) : NULL);
 		restore_message(&plan, me, j, &r);
 		plan_author(&plan, me);
+		/* On the last good tree: the refused commits are never read, whatever they hold. */
+		snprintf(plan.base, sizeof(plan.base), "%s", judge_accepted(j));
 		rc = commit_plan(s, j, remote_tip, &plan, new_tip, err);
 		if (rc == 0)
 			rc = store_push(s->store, s->remote, s->branch, new_tip, remote_tip, err);

@@ -1,0 +1,135 @@
+#!/usr/bin/env bats
+# No push locks the team out.  A teammate with push access and plain git
+# pushes what relctl never writes: a tree that lists a tree object as a
+# file, a commit with no committer line, one 15 MiB blob under forty
+# paths, event ids and author names made to derail the restore, a release
+# file turned into a symlink, a name with '/' inside, and finally deletes
+# the ledger branch or pushes it back in time.  Each is refused with one
+# line naming the commit (or reported with what to do), the local ledger
+# stays as it was, memory stays small, and the release manager's
+# 'relctl sync --restore' brings every clone back with no valid event lost.
+
+bats_require_minimum_version 1.5.0
+
+load helper
+load sync
+load judge
+
+setup() {
+	setup_repo
+	mini_playbook >"$TEST_TMP/mini.yaml"
+}
+
+teardown() {
+	servers_stop
+	cleanup_repo
+}
+
+# raw_objects PYTHON: runs PYTHON in the vandal clone (cloned if needed)
+# with git(*args, inp=), obj(kind, bytes) -> id and tree(entries) -> id
+# (entries as (mode, name, id) written as given, not as git would), good =
+# origin/relctl-ledger; HAND_COMMIT is what it prints.  Nothing is pushed.
+raw_objects() {
+	local v="$TEST_TMP/vandal"
+	[ -d "$v" ] || git clone -q "$REMOTE" "$v"
+	git -C "$v" fetch -q origin
+	HAND_COMMIT=$(/usr/bin/python3 - "$v" "$V" <<PY
+import binascii, subprocess, sys
+v, version = sys.argv[1:]
+def git(*a, inp=None):
+    return subprocess.run(["git", "-C", v] + list(a), input=inp, capture_output=True, check=True).stdout.decode().strip()
+def obj(kind, raw):
+    return git("hash-object", "-t", kind, "-w", "--literally", "--stdin", inp=raw)
+def tree(entries):
+    return obj("tree", b"".join(m.encode() + b" " + n.encode() + b"\0" + binascii.unhexlify(h) for m, n, h in entries))
+good = git("rev-parse", "origin/relctl-ledger")
+$1
+PY
+)
+}
+
+vandal_push() { # COMMIT
+	git -C "$TEST_TMP/vandal" push -q origin "$1:refs/heads/relctl-ledger"
+}
+
+# restored_everywhere: the release manager's restore (in clone a) succeeds on
+# top of the remote's tip without a force-push, every clone takes it, the
+# events before are all there, and verify passes; RESTORE is its commit,
+# RESTORED what it printed.
+restored_everywhere() {
+	local bad good_ids
+	bad=$(remote_tip)
+	good_ids=$(event_ids relctl-ledger)
+	run relctl sync --restore
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"cristina restored the ledger to ${local_before:0:12} after "* ]] || { echo "$output"; false; }
+	RESTORED=$output
+	RESTORE=$(remote_tip)
+	[ "$(git --git-dir="$REMOTE" rev-parse "$RESTORE^")" = "$bad" ]
+	[ "$(event_ids "$RESTORE" "$REMOTE")" = "$good_ids" ]
+	same_as_remote
+	cd "$TEST_TMP/b"
+	run relctl sync
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	same_as_remote
+	run relctl verify
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	cd "$TEST_TMP/a"
+	run relctl verify
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+}
+
+@test "a tree that lists a tree object under a file's mode: refused with one line naming it and its author; --restore writes on top of it and every clone goes on" {
+	team
+	raw_objects '
+root = []
+for line in git("ls-tree", good).splitlines():
+    meta, name = line.split("\t")
+    mode, kind, oid = meta.split()
+    root.append(("40000" if kind == "tree" else mode, name, oid))
+# index.json as a file whose object is a tree (one git has not seen yet, so that git push sends it).
+inner = tree([("100644", "index.json", git("rev-parse", good + ":index.json"))])
+root = [(m, n, inner if n == "index.json" else o) for m, n, o in root]
+print(git("-c", "user.name=Jan", "-c", "user.email=jan@example.com", "commit-tree", tree(root), "-p", good, "-m", "tidy"))'
+	vandal_push "$HAND_COMMIT"
+	bad=$HAND_COMMIT
+	snapshot
+	run relctl sync
+	refused_unchanged
+	refused_line "$bad" "Jan <jan@example.com>" "index.json is a tree under file mode 100644"
+	run as shalom done notes
+	refused_unchanged
+	refused_line "$bad" "Jan <jan@example.com>" "index.json is a tree"
+	restored_everywhere
+	as shalom done notes >/dev/null
+	[ "$(remote_ledger "$REMOTE" "$V" | jq -r .steps.notes.state)" = done ]
+}
+
+@test "a commit with no committer line: refused with one line naming it and its author; --restore writes on top of it without reading it; every clone goes on" {
+	team
+	scratch maria claim test
+	git clone -q "$REMOTE" "$TEST_TMP/vandal"
+	git -C "$TEST_TMP/vandal" fetch -q "$TEST_TMP/scratch" relctl-ledger
+	raw_objects "
+tree_id = git('rev-parse', '$SCRATCH^{tree}')
+raw = ('tree %s\nparent %s\nauthor Maria <maria@example.com> 1710842400 +0000\n\nmaria claimed test\n' % (tree_id, good)).encode()
+print(obj('commit', raw))"
+	bad=$HAND_COMMIT
+	vandal_push "$bad"
+	run ! git -C "$TEST_TMP/vandal" fsck --no-dangling
+	snapshot
+	run relctl sync
+	refused_unchanged
+	refused_line "$bad" "Maria <maria@example.com>" "no committer"
+	run as shalom done notes
+	refused_unchanged
+	restored_everywhere
+	# The restore did not read the commit: maria's claim in it is not brought back.
+	[[ "$RESTORED" == *"0 events brought back"* ]] || { echo "$RESTORED"; false; }
+	as shalom done notes >/dev/null
+	as maria claim test >/dev/null
+	[ "$(remote_ledger "$REMOTE" "$V" | jq -r '.steps.notes.state + " " + .steps.test.holder')" = "done maria" ]
+	cd "$TEST_TMP/b"
+	relctl sync >/dev/null
+	same_as_remote
+}
