@@ -133,3 +133,71 @@ print(obj('commit', raw))"
 	relctl sync >/dev/null
 	same_as_remote
 }
+
+# peak_kb CMD...: runs CMD (status and output as 'run' gives them) and sets
+# PEAK to its peak resident memory in KiB.
+peak_kb() {
+	run /usr/bin/time -f "%M" -o "$TEST_TMP/rss" "$@"
+	PEAK=$(tail -1 "$TEST_TMP/rss")
+	output=$(grep -v "^$PEAK\$" <<<"$output" || true)
+}
+
+# under_address_space MIB CMD...: CMD with at most MIB MiB of address space
+# (AddressSanitizer reserves terabytes: its build is measured by peak_kb alone).
+under_address_space() {
+	local mib=$1
+	shift
+	if nm -D "$RELCTL" 2>/dev/null | grep -q __asan_init; then
+		run "$@"
+	else
+		run prlimit --as=$((mib * 1024 * 1024)) "$@"
+	fi
+}
+
+@test "one 15 MiB blob under forty release paths, then as a forged restore: each refused by its paths and sizes before any file is read; sync stays in a small memory bound; --restore works" {
+	team
+	# A commit with the blob under forty names (a few KB pushed), on the remote's tip.
+	raw_objects '
+big = obj("blob", b"{\"events\": [" + b" " * (15 * 1024 * 1024) + b"]}")
+entries = []
+for line in git("ls-tree", good).splitlines():
+    meta, name = line.split("\t")
+    mode, kind, oid = meta.split()
+    if name == "releases":
+        rel = [tuple(l.split("\t")[0].split()[::2]) + (l.split("\t")[1],) for l in git("ls-tree", oid).splitlines()]
+        rel = [(m, n, o) for m, o, n in rel] + [("100644", "%s.%02d.json" % (version, i), big) for i in range(40)]
+        rel.sort(key=lambda e: e[1])
+        oid = tree(rel)
+    entries.append(("40000" if kind == "tree" else mode, name, oid))
+print(git("-c", "user.name=Jan", "-c", "user.email=jan@example.com", "commit-tree", tree(entries), "-p", good, "-m", "jan tidied"))'
+	bad=$HAND_COMMIT
+	vandal_push "$bad"
+	[ "$(du -sk "$REMOTE/objects" | cut -f1)" -lt 2000 ]
+	snapshot
+	peak_kb "$RELCTL" sync
+	refused_unchanged
+	refused_line "$bad" "Jan <jan@example.com>" "the commit changes 40 releases"
+	# Far below one copy of the blob (about 12 MB; 60 under AddressSanitizer).
+	[ "$PEAK" -lt 80000 ] || { echo "peak $PEAK KiB"; false; }
+	under_address_space 400 "$RELCTL" sync
+	refused_unchanged
+	# The same forty files again, as a restore by the release manager that names the last good commit.
+	raw_objects "
+print(git('-c', 'user.name=Cristina', '-c', 'user.email=cristina@example.com', 'commit-tree', '$bad^{tree}', '-p', '$bad',
+          '-m', 'cristina restored the ledger\n\nRelctl-Restore: $local_before'))"
+	forged=$HAND_COMMIT
+	vandal_push "$forged"
+	snapshot
+	peak_kb "$RELCTL" sync
+	refused_unchanged
+	refused_line "$bad" "Jan <jan@example.com>" "the commit changes 40 releases"
+	[ "$PEAK" -lt 80000 ] || { echo "peak $PEAK KiB"; false; }
+	restored_everywhere
+	[[ "$RESTORED" == *"after 2 refused commits"* ]] || { echo "$RESTORED"; false; }
+	# Every clone's verify keeps both, the forged restore refused by its size alone.
+	cd "$TEST_TMP/b"
+	peak_kb "$RELCTL" verify
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"${forged:0:12}"*"its files come to 600 MiB, more than the 48 MiB relctl reads of one commit"* ]] || { echo "$output"; false; }
+	[ "$PEAK" -lt 80000 ] || { echo "peak $PEAK KiB"; false; }
+}
