@@ -201,3 +201,73 @@ print(git('-c', 'user.name=Cristina', '-c', 'user.email=cristina@example.com', '
 	[[ "$output" == *"${forged:0:12}"*"its files come to 600 MiB, more than the 48 MiB relctl reads of one commit"* ]] || { echo "$output"; false; }
 	[ "$PEAK" -lt 80000 ] || { echo "peak $PEAK KiB"; false; }
 }
+
+# restore_message_is_own: the restore's message has one trailer block, its
+# last paragraph, naming the last good commit, and no byte from a refused
+# commit's text (no escape, no control character but newlines).
+restore_message_is_own() {
+	local msg
+	msg=$(git --git-dir="$REMOTE" log -1 --format=%B "$RESTORE")
+	[ "$(git interpret-trailers --parse <<<"$msg")" = "Relctl-Restore: $local_before" ] || { echo "$msg"; false; }
+	[ "$(grep -c "Relctl-Restore" <<<"$msg")" -eq 1 ] || { echo "$msg"; false; }
+	run ! grep -q "[[:cntrl:]]" <<<"$msg"
+	[[ "$msg" != *"RED"* && "$msg" != *"0000000000"* ]] || { echo "$msg"; false; }
+}
+
+@test "a refused event whose id carries a restore trailer, by an author whose name holds escape codes: the restore succeeds, its message is relctl's own with one trailer block" {
+	team
+	trap0=$(printf 'c0ffee\n\nRelctl-Restore: %040d' 0)
+	remote_ledger "$REMOTE" "$V" |
+		jq --arg id "$trap0" '.events += [{id: $id, time: "2024-03-19T10:00:00Z", actor: "shalom", op: "unclaim", step: "notes", candidate: 1}]' >"$TEST_TMP/trap.json"
+	hand_push "$TEST_TMP/trap.json" "releases/$V.json" "shalom unclaimed notes" "$(printf 'Shalom\033[31mRED\033[0m')" shalom@example.com
+	bad=$HAND_COMMIT
+	snapshot
+	run relctl sync
+	refused_unchanged
+	# The terminal sees the escape codes escaped.
+	[[ "$output" == "relctl: remote \"origin\" has commit ${bad:0:12} by Shalom\\x1b[31mRED\\x1b[0m <shalom@example.com>"* ]] || { echo "$output"; false; }
+	run ! grep -q $'\033' <<<"$output"
+	restored_everywhere
+	[[ "$RESTORED" == *"0 events brought back, 1 dropped"* ]] || { echo "$RESTORED"; false; }
+	restore_message_is_own
+	# The message cannot derail the judge: a second clone and verify take it.
+	git clone -q --no-checkout "$REMOTE" "$TEST_TMP/audit" 2>/dev/null
+	git -C "$TEST_TMP/audit" branch -q -f relctl-ledger origin/relctl-ledger
+	run bash -c "cd '$TEST_TMP/audit' && '$RELCTL' verify"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+}
+
+@test "a release file turned into a symlink, a tree entry with '/' in its name: each refused, and --restore writes on the last good tree every time" {
+	team
+	# releases/V.json as a symlink.
+	remote_ledger "$REMOTE" "$V" >"$TEST_TMP/same.json"
+	push_files Maria maria@example.com "maria claimed test" "120000:releases/$V.json=$TEST_TMP/same.json"
+	bad=$HAND_COMMIT
+	snapshot
+	run relctl sync
+	refused_unchanged
+	refused_line "$bad" "Maria <maria@example.com>" "releases/$V.json is not a plain file (a symlink)"
+	restored_everywhere
+	restore_message_is_own
+	cd "$TEST_TMP/a"
+	# A name with '/' inside, in the releases tree (git fsck: fullPathname).
+	raw_objects '
+entries = []
+for line in git("ls-tree", good).splitlines():
+    meta, name = line.split("\t")
+    mode, kind, oid = meta.split()
+    if name == "releases":
+        rel = [(l.split()[0], l.split("\t")[1], l.split()[2]) for l in git("ls-tree", oid).splitlines()]
+        rel.append(("100644", version + "/x.json", git("rev-parse", good + ":index.json")))
+        oid = tree(sorted(rel, key=lambda e: e[1]))
+    entries.append(("40000" if kind == "tree" else mode, name, oid))
+print(git("-c", "user.name=Maria", "-c", "user.email=maria@example.com", "commit-tree", tree(entries), "-p", good, "-m", "odd"))'
+	bad=$HAND_COMMIT
+	vandal_push "$bad"
+	snapshot
+	run relctl sync
+	refused_unchanged
+	refused_line "$bad" "Maria <maria@example.com>" "it writes releases/$V/x.json, which is not a ledger file"
+	restored_everywhere
+	restore_message_is_own
+}
