@@ -139,11 +139,52 @@ static int check_first_parent_line(struct session *s, const char *prev, const ch
 }
 
 /*
+ * The remote has no ledger branch, but this clone took the ledger from it
+ * up to prev: it was deleted, which is no fresh start (pushing this
+ * clone's ledger as if it were would drop what others pushed since).
+ * Refused (65) saying what to do; for a restore, 2 with remote_tip = prev,
+ * the accepted ledger to push back.
+ */
+static int branch_gone(struct session *s, const char *prev, bool restoring, char remote_tip[OID_HEX], struct error *err)
+{
+	if (!restoring)
+		return error_set(err, EXIT_DATAERR,
+				 "remote \"%s\" has no %s branch any more, but this clone took the ledger from it up to commit %.12s: a deleted branch is not a fresh start, so nothing was sent and your local ledger is unchanged; a release manager can run 'relctl sync --restore' to push the accepted ledger back",
+				 s->remote, s->branch, prev);
+	memcpy(remote_tip, prev, OID_HEX);
+	return 2;
+}
+
+/*
+ * The remote's branch is behind what this clone accepted (pushed back, or
+ * put back by a restore from a clone that had seen less): the commits
+ * this clone judged and took go back, fast-forward, as after a push lost
+ * to a network failure, so no accepted event is lost.  remote_tip moves
+ * to prev.  0, or -1 (a lost race is EXIT_TEMPFAIL: run it again).
+ */
+static int push_forward(struct session *s, const char *prev, char remote_tip[OID_HEX], struct error *err)
+{
+	int rc = store_push(s->store, s->remote, s->branch, prev, remote_tip, err);
+
+	if (rc == 1)
+		return error_set(err, EXIT_TEMPFAIL, "remote \"%s\" moved while this clone put back commits it had accepted; run the command again",
+				 s->remote);
+	if (rc != 0)
+		return -1;
+	free(s->note);
+	s->note = xasprintf("remote \"%s\" was behind what this clone had accepted (at %.12s, not %.12s): someone pushed it back or restored it from a clone that had seen less; this clone pushed its accepted commits back, fast-forward",
+			    s->remote, remote_tip, prev);
+	memcpy(remote_tip, prev, OID_HEX);
+	return 0;
+}
+
+/*
  * Fetches the remote's ledger tip and has the judge check every commit
  * since the remote tip relctl last accepted (from the first commit when
  * there is none), oldest first.  Returns 0 with the tip and *judge at it,
  * 1 when the remote has no ledger yet (*judge empty), -1 on error (the
- * local ledger unchanged).  restoring keeps a refused history (for
+ * local ledger unchanged); for a restore, 2 when the branch was deleted
+ * (see branch_gone()).  restoring keeps a refused history (for
  * 'sync --restore'), with *judge at its last commit.
  */
 static int fetch_remote(struct session *s, char remote_tip[OID_HEX], struct judge **judge, bool restoring,
@@ -158,12 +199,16 @@ static int fetch_remote(struct session *s, char remote_tip[OID_HEX], struct judg
 	*judge = NULL;
 	for (attempt = 0;; attempt++) {
 		rc = store_fetch(s->store, s->remote, s->branch, remote_tip, err);
+		has_prev = rc >= 0 && store_ref_tip(s->store, accepted, prev, err) == 0;
+		if (rc == 1 && has_prev) {
+			rc = branch_gone(s, prev, restoring, remote_tip, err);
+			goto out;
+		}
 		if (rc != 0) {
 			if (rc == 1)
 				*judge = judging_new(s, NULL);
 			goto out;
 		}
-		has_prev = store_ref_tip(s->store, accepted, prev, err) == 0;
 		if (!has_prev || (store_is_ancestor(s->store, prev, remote_tip, &ok, err) == 0 && ok))
 			break;
 		/*
@@ -173,6 +218,11 @@ static int fetch_remote(struct session *s, char remote_tip[OID_HEX], struct judg
 		if (attempt >= 8 || store_is_ancestor(s->store, remote_tip, prev, &ok, err) != 0 || !ok)
 			break;
 		commit_backoff(attempt + 1);
+	}
+	if (has_prev && strcmp(prev, remote_tip) != 0 && store_is_ancestor(s->store, remote_tip, prev, &ok, err) == 0 && ok) {
+		rc = push_forward(s, prev, remote_tip, err);
+		if (rc != 0)
+			goto out;
 	}
 	if (has_prev && (store_is_ancestor(s->store, prev, remote_tip, &ok, err) != 0 || !ok)) {
 		rc = error_set(err, EXIT_DATAERR,
@@ -719,6 +769,33 @@ static void restore_message(struct plan *plan, const struct pb_person *me, const
 	buf_addf(&plan->message, "\n%s%s\n", JUDGE_RESTORE_TRAILER, judge_accepted(j));
 }
 
+/*
+ * The ledger branch was deleted: a release manager pushes back the ledger
+ * this clone accepted.  Returns 0 (summary set), 2 when someone created
+ * the branch meanwhile (fetch again), -1 on error.
+ */
+static int push_back_branch(struct session *s, const char *tip, cJSON **restored, char **summary, struct error *err)
+{
+	struct playbook *pb = session_playbook_at(s, tip, PLAYBOOK_PATH, err);
+	const struct pb_person *me = pb ? session_identity(s, pb, err) : NULL;
+	int rc = -1;
+
+	if (me && !ledger_is_manager(me))
+		error_set(err, EXIT_NOPERM, "only a release manager can restore the ledger; ask one to run 'relctl sync --restore'");
+	else if (me && (rc = store_push(s->store, s->remote, s->branch, tip, NULL, err)) == 0 &&
+		 (rc = set_accepted(s, tip, err)) == 0) {
+		*summary = xasprintf("%s put the ledger back on \"%s\" at %.12s, as this clone had accepted it: its %s branch was gone",
+				     me->id, s->remote, tip, s->branch);
+		*restored = cJSON_CreateObject();
+		cJSON_AddArrayToObject(*restored, "brought_back");
+		cJSON_AddArrayToObject(*restored, "dropped");
+	} else if (rc == 1) {
+		rc = 2;
+	}
+	playbook_free(pb);
+	return rc;
+}
+
 int session_restore(struct session *s, cJSON **restored, char **summary, struct error *err)
 {
 	int attempt;
@@ -737,6 +814,13 @@ int session_restore(struct session *s, cJSON **restored, char **summary, struct 
 		size_t i;
 		int rc = fetch_remote(s, remote_tip, &j, true, err);
 
+		if (rc == 2) {
+			rc = push_back_branch(s, remote_tip, restored, summary, err);
+			if (rc != 2)
+				return rc;
+			commit_backoff(attempt + 3);
+			continue;
+		}
 		if (rc != 0) {
 			judging_free(j);
 			return rc < 0 ? -1 : error_set(err, EXIT_CONFIG, "remote \"%s\" has no ledger to restore", s->remote);

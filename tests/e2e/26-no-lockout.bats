@@ -271,3 +271,74 @@ print(git("-c", "user.name=Maria", "-c", "user.email=maria@example.com", "commit
 	restored_everywhere
 	restore_message_is_own
 }
+
+@test "a deleted ledger branch is not a fresh start: sync and mutations refuse (65) and send nothing; a release manager's --restore pushes the accepted ledger back; a clone that accepted more pushes it fast-forward; no event lost" {
+	team
+	# a (cristina) takes maria's claim, which b (michael) never saw.
+	as maria claim test >/dev/null
+	all_ids=$(event_ids relctl-ledger "$REMOTE")
+	[ "$(jq length <<<"$all_ids")" -eq 5 ]
+	git --git-dir="$REMOTE" update-ref -d refs/heads/relctl-ledger
+	cd "$TEST_TMP/b"
+	local_before=$(git rev-parse relctl-ledger)
+	for cmd in "sync" "claim notes"; do
+		run as shalom $cmd
+		[ "$status" -eq 65 ] || { echo "$output"; false; }
+		[ "${#lines[@]}" -eq 1 ] || { echo "$output"; false; }
+		[[ "$output" == "relctl: remote \"origin\" has no relctl-ledger branch any more, but this clone took the ledger from it up to commit ${local_before:0:12}: a deleted branch is not a fresh start"*"a release manager can run 'relctl sync --restore'"* ]] ||
+			{ echo "$output"; false; }
+		[ "$(git rev-parse relctl-ledger)" = "$local_before" ]
+		run ! git --git-dir="$REMOTE" rev-parse -q --verify refs/heads/relctl-ledger
+	done
+	run relctl sync --restore
+	[ "$status" -eq 77 ] || { echo "$output"; false; }
+	run ! git --git-dir="$REMOTE" rev-parse -q --verify refs/heads/relctl-ledger
+	# The release manager, from the clone that saw less.
+	run as cristina sync --restore
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"cristina put the ledger back on \"origin\" at ${local_before:0:12}, as this clone had accepted it: its relctl-ledger branch was gone"* ]] ||
+		{ echo "$output"; false; }
+	[ "$(remote_tip)" = "$local_before" ]
+	# a accepted maria's claim: its next sync puts it back, fast-forward, and says so.
+	cd "$TEST_TMP/a"
+	run --separate-stderr relctl sync
+	[ "$status" -eq 0 ] || { echo "$output $stderr"; false; }
+	[[ "$stderr" == *"remote \"origin\" was behind what this clone had accepted (at ${local_before:0:12}"*"pushed its accepted commits back, fast-forward"* ]] || { echo "$stderr"; false; }
+	[ "$(event_ids relctl-ledger "$REMOTE")" = "$all_ids" ]
+	[ "$(remote_ledger "$REMOTE" "$V" | jq -r .steps.test.holder)" = maria ]
+	same_as_remote
+	cd "$TEST_TMP/b"
+	run relctl sync
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	same_as_remote
+	as shalom done notes >/dev/null
+	run relctl verify
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	cd "$TEST_TMP/a"
+	relctl sync >/dev/null
+	same_as_remote
+	[ "$(ledger "$V" | jq -r '.steps.notes.state + " " + .steps.test.holder')" = "done maria" ]
+}
+
+@test "a ledger branch pushed back in time: the next mutation of the clone that accepted more pushes those commits back first, fast-forward, and says so" {
+	team
+	as maria claim test >/dev/null
+	all_ids=$(event_ids relctl-ledger "$REMOTE")
+	old=$(git rev-parse relctl-ledger~1)
+	git clone -q "$REMOTE" "$TEST_TMP/vandal"
+	git -C "$TEST_TMP/vandal" push -q -f origin "$old:refs/heads/relctl-ledger"
+	[ "$(remote_ledger "$REMOTE" "$V" | jq -r '.steps.test.state')" = ready ]
+	run --separate-stderr as maria done test
+	[ "$status" -eq 0 ] || { echo "$output $stderr"; false; }
+	[[ "$stderr" == *"remote \"origin\" was behind what this clone had accepted (at ${old:0:12}"* ]] || { echo "$stderr"; false; }
+	same_as_remote
+	[ "$(git --git-dir="$REMOTE" rev-list --first-parent relctl-ledger | grep -c "^$old")" -eq 1 ]
+	# Every event is back, and maria's done on top.
+	[ "$(remote_ledger "$REMOTE" "$V" | jq --argjson ids "$all_ids" '[$ids[] as $i | [.events[].id] | index($i)] | all')" = true ]
+	[ "$(remote_ledger "$REMOTE" "$V" | jq -r '.steps.test.state')" = done ]
+	cd "$TEST_TMP/b"
+	relctl sync >/dev/null
+	same_as_remote
+	run relctl verify
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+}
