@@ -119,6 +119,7 @@ static int read_changes(struct session *s, struct judge *j, struct judge_commit 
 	char *named = judge_restore_target(c->message);
 	const char *from = c->parent_count ? c->parent : NULL;
 	bool *need = NULL;
+	struct error screened;
 	size_t i;
 	int rc = -1;
 
@@ -140,15 +141,23 @@ static int read_changes(struct session *s, struct judge *j, struct judge_commit 
 	}
 	c->changes = *changes;
 	c->change_count = *count;
-	if (problem->code || judge_screen(j, c, need, problem) != 0) {
+	/*
+	 * A tree git would not write is refused for that, but what the screen
+	 * lets through is still read, so that the restore can bring back the
+	 * valid events it carried.
+	 */
+	if (judge_screen(j, c, need, problem->code ? &screened : problem) != 0) {
 		rc = 0;
 		goto out;
 	}
 	for (i = 0; i < *count; i++) {
 		if (!need[i])
 			continue;
-		if (store_delta_read(s->store, &(*deltas)[i], LEDGER_RELEASE_MAX, err) != 0)
+		if (store_delta_read(s->store, &(*deltas)[i], LEDGER_RELEASE_MAX, problem->code ? &screened : err) != 0) {
+			if (problem->code)
+				continue; /* an object of the broken tree: not read */
 			goto out;
+		}
 		(*changes)[i].data = (*deltas)[i].too_large ? NULL : (*deltas)[i].data.data;
 		(*changes)[i].len = (*deltas)[i].size;
 	}
