@@ -5,9 +5,9 @@
  * (judge_screen()) and only the files it needs are read, within the size
  * caps, so a 100 MiB file or one blob named under a thousand paths is
  * refused without being read.  A commit, tree or blob git cannot read is
- * refused the same way, naming the commit.  Sync (each fetched commit), verify (the
- * whole history) and every local commit (before its ref moves) come
- * through here.
+ * refused the same way, naming the commit.  Sync (each fetched commit),
+ * verify (the whole history) and every local commit (before its ref
+ * moves) come through here.
  *
  * Signatures are checked with ssh-keygen against the allowed signers of
  * the playbook in force (signature.c).  A walk checks them ahead, in
