@@ -157,25 +157,29 @@ static int branch_gone(struct session *s, const char *prev, bool restoring, char
 
 /*
  * The remote's branch is behind what this clone accepted (pushed back, or
- * put back by a restore from a clone that had seen less): the commits
- * this clone judged and took go back, fast-forward, as after a push lost
- * to a network failure, so no accepted event is lost.  remote_tip moves
- * to prev.  0, or -1 (a lost race is EXIT_TEMPFAIL: run it again).
+ * put back by a restore from a clone that had seen less).  Refused (65)
+ * saying what to do; for a restore, the commits this clone judged and took
+ * go back, fast-forward, as after a push lost to a network failure, so no
+ * accepted event is lost: 3 with remote_tip moved to prev.  A lost race
+ * is EXIT_TEMPFAIL (run it again).
  */
-static int push_forward(struct session *s, const char *prev, char remote_tip[OID_HEX], struct error *err)
+static int branch_behind(struct session *s, const char *prev, bool restoring, char remote_tip[OID_HEX],
+			 struct error *err)
 {
-	int rc = store_push(s->store, s->remote, s->branch, prev, remote_tip, err);
+	int rc;
 
+	if (!restoring)
+		return error_set(err, EXIT_DATAERR,
+				 "remote \"%s\" rewrote the ledger's history back in time: its %s is at %.12s, behind commit %.12s this clone took from it (pushed back, or put back from a clone that had seen less); nothing was sent and your local ledger is unchanged - 'relctl sync --restore' pushes the commits this clone accepted back, fast-forward",
+				 s->remote, s->branch, remote_tip, prev);
+	rc = store_push(s->store, s->remote, s->branch, prev, remote_tip, err);
 	if (rc == 1)
 		return error_set(err, EXIT_TEMPFAIL, "remote \"%s\" moved while this clone put back commits it had accepted; run the command again",
 				 s->remote);
 	if (rc != 0)
 		return -1;
-	free(s->note);
-	s->note = xasprintf("remote \"%s\" was behind what this clone had accepted (at %.12s, not %.12s): someone pushed it back or restored it from a clone that had seen less; this clone pushed its accepted commits back, fast-forward",
-			    s->remote, remote_tip, prev);
 	memcpy(remote_tip, prev, OID_HEX);
-	return 0;
+	return 3;
 }
 
 /*
@@ -184,7 +188,8 @@ static int push_forward(struct session *s, const char *prev, char remote_tip[OID
  * there is none), oldest first.  Returns 0 with the tip and *judge at it,
  * 1 when the remote has no ledger yet (*judge empty), -1 on error (the
  * local ledger unchanged); for a restore, 2 when the branch was deleted
- * (see branch_gone()).  restoring keeps a refused history (for
+ * (see branch_gone()) and 3 when it was behind and this clone's accepted
+ * commits were pushed back (branch_behind()), *judge at them.  restoring keeps a refused history (for
  * 'sync --restore'), with *judge at its last commit.
  */
 static int fetch_remote(struct session *s, char remote_tip[OID_HEX], struct judge **judge, bool restoring,
@@ -192,7 +197,7 @@ static int fetch_remote(struct session *s, char remote_tip[OID_HEX], struct judg
 {
 	char prev[OID_HEX];
 	char *accepted = accepted_ref(s);
-	bool has_prev, ok;
+	bool has_prev, ok, pushed_back = false;
 	const struct judge_incident *bad;
 	int rc, attempt;
 
@@ -220,9 +225,10 @@ static int fetch_remote(struct session *s, char remote_tip[OID_HEX], struct judg
 		commit_backoff(attempt + 1);
 	}
 	if (has_prev && strcmp(prev, remote_tip) != 0 && store_is_ancestor(s->store, remote_tip, prev, &ok, err) == 0 && ok) {
-		rc = push_forward(s, prev, remote_tip, err);
-		if (rc != 0)
+		rc = branch_behind(s, prev, restoring, remote_tip, err);
+		if (rc < 0)
 			goto out;
+		pushed_back = true;
 	}
 	if (has_prev && (store_is_ancestor(s->store, prev, remote_tip, &ok, err) != 0 || !ok)) {
 		rc = error_set(err, EXIT_DATAERR,
@@ -247,6 +253,8 @@ static int fetch_remote(struct session *s, char remote_tip[OID_HEX], struct judg
 		goto out;
 	}
 	rc = bad ? 0 : set_accepted(s, remote_tip, err);
+	if (rc == 0 && pushed_back)
+		rc = 3;
 out:
 	if (rc < 0) {
 		judging_free(*judge);
@@ -821,6 +829,17 @@ int session_restore(struct session *s, cJSON **restored, char **summary, struct 
 			commit_backoff(attempt + 3);
 			continue;
 		}
+		if (rc == 3 && judge_clean(j)) {
+			judging_free(j);
+			*summary = xasprintf("pushed the commits this clone accepted back to \"%s\", fast-forward, up to %.12s: its %s was behind them",
+					     s->remote, remote_tip, s->branch);
+			*restored = cJSON_CreateObject();
+			cJSON_AddArrayToObject(*restored, "brought_back");
+			cJSON_AddArrayToObject(*restored, "dropped");
+			return 0;
+		}
+		if (rc == 3)
+			rc = 0;
 		if (rc != 0) {
 			judging_free(j);
 			return rc < 0 ? -1 : error_set(err, EXIT_CONFIG, "remote \"%s\" has no ledger to restore", s->remote);
