@@ -73,7 +73,17 @@ struct judge_commit {
 	const char *signer;      /* JUDGE_SIGNED: the email whose key signed */
 	const char *fingerprint; /* of the signing key, when signed */
 	const char *signature_detail; /* JUDGE_BAD: why */
-	const char *unreadable;       /* why its tree could not be read as git writes trees (refused), or NULL */
+	/*
+	 * Why it is refused before its files are read, or NULL: its commit or
+	 * tree cannot be read as git writes them, or judge_screen() refused it.
+	 */
+	const char *unreadable;
+	/*
+	 * The commit changes are against when not the parent: a restore's
+	 * target (judge_restore_target()), whose tree the restore is written
+	 * on, so that the refused commits are never read.
+	 */
+	const char *changes_from;
 };
 
 struct judge_incident {
@@ -99,6 +109,20 @@ void judge_free(struct judge *j);
 
 /* Pins the first commit (git config relctl.root): a history with another one is refused. */
 void judge_pin_root(struct judge *j, const char *root);
+
+/* The most the judge reads of one commit's files, all together. */
+#define JUDGE_READ_MAX (48 * 1024 * 1024)
+
+/*
+ * Before any file of c is read (its changes carry sizes, no data): the
+ * rules that need no content (a merge, modes, which paths and how many
+ * releases) and the total it would read.  Returns 0 with need[i] set for
+ * each change whose content the judge reads (each at most
+ * LEDGER_RELEASE_MAX), or -1 (EXIT_DATAERR) saying why c is refused: that
+ * reason goes to judge_commit() as c->unreadable, so the refusal is
+ * recorded like any other while nothing is read.
+ */
+int judge_screen(struct judge *j, const struct judge_commit *c, bool *need, struct error *err);
 
 /*
  * Judges c, whose parent must be the last commit judged.  Returns 0 when
@@ -137,7 +161,11 @@ const struct judge_incident *judge_incidents(const struct judge *j, size_t *coun
 size_t judge_event_count(const struct judge *j);
 size_t judge_release_count(const struct judge *j);
 
-/* The files a restore commit writes on top of the last commit judged. */
+/*
+ * The files a restore commit writes, against the last commit judged (the
+ * refused tip); written on the last accepted commit's tree instead, they
+ * give the same tree (a deletion of a path it lacks is no change).
+ */
 struct judge_restore {
 	struct judge_change *changes;
 	size_t change_count;
@@ -160,5 +188,13 @@ void judge_restore_release(struct judge_restore *r);
 
 /* The trailer a restore commit's message carries, naming the last accepted commit. */
 #define JUDGE_RESTORE_TRAILER "Relctl-Restore: "
+
+/*
+ * The commit a restore's message names: read from its trailer block only,
+ * as git reads trailers (the last paragraph, not the subject, every line
+ * "Token: value"), which must hold exactly one JUDGE_RESTORE_TRAILER line
+ * with a full object id.  NULL when there is none; caller frees.
+ */
+char *judge_restore_target(const char *message);
 
 #endif

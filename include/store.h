@@ -91,6 +91,16 @@ int store_list(struct store *store, const char *tip, const char *dir, char ***na
  */
 int store_commit(struct store *store, const char *parent, const struct store_change *changes, size_t count,
 		 const char *message, const struct store_author *author, char new_tip[OID_HEX], struct error *err);
+/*
+ * The same with the changes applied to the tree of base (NULL: the empty
+ * tree) rather than parent's: a restore is written on the refused tip
+ * from the last good tree, without reading the refused commits.  parent
+ * is only named, so it may be a commit libgit2 cannot parse.  Deleting a
+ * path base does not have is no change.
+ */
+int store_commit_on(struct store *store, const char *parent, const char *base, const struct store_change *changes,
+		    size_t count, const char *message, const struct store_author *author, char new_tip[OID_HEX],
+		    struct error *err);
 
 /*
  * Moves ref from old_tip (NULL: the ref must not exist yet) to new_tip,
@@ -118,13 +128,24 @@ struct store_commit_info {
 	size_t signature_len;
 	char *signed_data;
 	size_t signed_data_len;
+	/*
+	 * Why libgit2 cannot parse the commit object (no committer line, say),
+	 * or NULL.  The rest was then read header by header, as git does:
+	 * parents, author (empty when unreadable too) and message; no signature.
+	 */
+	char *unreadable;
 };
+/* The largest commit object read when libgit2 cannot parse it. */
+#define STORE_COMMIT_MAX (16 * 1024 * 1024)
 int store_commit_info(struct store *store, const char *id, struct store_commit_info *info, struct error *err);
 /* Only the first parent ("" for a root commit), and the message when message is not NULL (caller frees): walking a history. */
 int store_commit_parent(struct store *store, const char *id, char parent[OID_HEX], char **message, struct error *err);
 void store_commit_info_release(struct store_commit_info *info);
 
-/* Whether ancestor is tip or an ancestor of tip. */
+/*
+ * Whether ancestor is tip or an ancestor of tip.  A history libgit2 cannot
+ * walk (a commit it cannot parse) is followed by first parents.
+ */
 int store_is_ancestor(struct store *store, const char *ancestor, const char *tip, bool *out, struct error *err);
 
 /* ---------- remotes ---------- */
@@ -158,7 +179,7 @@ int store_push(struct store *store, const char *remote, const char *branch, cons
 /* Points ref at tip unconditionally (remote-tracking and backup refs). */
 int store_ref_set(struct store *store, const char *ref, const char *tip, struct error *err);
 
-/* The merge base of two commits; 1 when they share no history. */
+/* The merge base of two commits; 1 when they share no history (first parents when libgit2 cannot walk them). */
 int store_merge_base(struct store *store, const char *a, const char *b, char out[OID_HEX], struct error *err);
 
 /*
@@ -168,27 +189,32 @@ int store_merge_base(struct store *store, const char *a, const char *b, char out
 int store_changed(struct store *store, const char *old_tip, const char *new_tip, const char *dir, char ***paths,
 		  size_t *count, struct error *err);
 
-/* One path a commit changes, with its new content (read only up to a size). */
+/* One path a commit changes; its new content only once read with store_delta_read(). */
 struct store_delta {
 	char *path;
 	bool deleted;
 	bool regular;   /* mode 100644 */
 	unsigned mode;  /* the new git file mode (0120000 a symlink, ...); 0 when deleted */
-	bool too_large; /* larger than the max asked for: data is empty */
-	size_t size;
+	size_t size;    /* from the object's header */
+	bool too_large; /* read, but larger than the max asked for: data is empty */
 	struct buf data;
+	char blob[OID_HEX]; /* the new object's id */
 };
 
 /*
  * Every path that differs between the trees of parent (NULL: the empty
- * tree) and commit, at any depth, with the new content of each when it is
- * at most max bytes.  Free with store_deltas_free.  tree_problem is set
- * (EXIT_DATAERR) when commit's tree is not one git writes (a name twice,
- * entries out of order): the paths are still given, so that what it
- * changed can be refused and restored like any other commit's.
+ * tree) and commit, at any depth, with each new object's size from its
+ * header: no file is read, so memory does not depend on what was pushed.
+ * Free with store_deltas_free.  tree_problem is set (EXIT_DATAERR) when a
+ * tree cannot be read or is not one git writes (a name twice, entries out
+ * of order, a tree under a file's mode, an object missing): the paths
+ * read so far are still given, so that what it changed can be refused
+ * and restored like any other commit's.
  */
-int store_diff(struct store *store, const char *parent, const char *commit, size_t max, struct store_delta **out,
+int store_diff(struct store *store, const char *parent, const char *commit, struct store_delta **out,
 	       size_t *count, struct error *tree_problem, struct error *err);
+/* Reads a plain file's content into delta->data when it is at most max bytes (else too_large). */
+int store_delta_read(struct store *store, struct store_delta *delta, size_t max, struct error *err);
 void store_deltas_free(struct store_delta *deltas, size_t count);
 
 #endif

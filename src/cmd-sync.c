@@ -102,7 +102,8 @@ const struct cmd_entry cmd_sync_entry = {
 		"Every fetched commit is checked as 'relctl verify' checks it; one that is\n"
 		"refused (a ledger edited by hand) is not taken (65) and your ledger stays as\n"
 		"it was.  --restore (a release manager) then writes one commit on the remote\n"
-		"that brings back the last good state with every valid event after it.\n"
+		"that brings back the last good state with every valid event after it, or\n"
+		"pushes the accepted ledger back when the remote's branch was deleted.\n"
 		"Credentials are git's: ssh through the agent, git config relctl.sshKey or\n"
 		"~/.ssh/id_*; https through 'git credential' helpers and http.sslCAInfo.",
 	.options = options,

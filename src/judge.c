@@ -10,6 +10,7 @@
  * as the "shadow" (the tree as the refused commits left it) and the events
  * they appended as candidates, which a restore may bring back.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1219,16 +1220,61 @@ out:
 
 /* ---------- restore ---------- */
 
-static const char *restore_target(const char *message)
+/* Whether line (len bytes) is a trailer as git reads one: "Token: value", the token letters, digits and '-'. */
+static bool trailer_line(const char *line, size_t len)
 {
-	const char *p = message;
+	size_t i = 0;
 
-	while (p && (p = strstr(p, JUDGE_RESTORE_TRAILER)) != NULL) {
-		if (p == message || p[-1] == '\n')
-			return p + strlen(JUDGE_RESTORE_TRAILER);
-		p++;
+	while (i < len && (isalnum((unsigned char)line[i]) || line[i] == '-'))
+		i++;
+	return i > 0 && i + 1 < len && line[i] == ':' && line[i + 1] == ' ';
+}
+
+static bool blank_line(const char *line, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (line[i] != ' ' && line[i] != '\t' && line[i] != '\r')
+			return false;
+	return true;
+}
+
+char *judge_restore_target(const char *message)
+{
+	const char *end = message + strlen(message), *block = NULL, *p, *found = NULL;
+	size_t count = 0;
+
+	/* The trailer block is the last paragraph (git interpret-trailers), and never the subject. */
+	while (end > message && strchr(" \t\r\n", end[-1]))
+		end--;
+	for (p = message; p < end;) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *next = eol ? eol + 1 : end;
+
+		if (blank_line(p, (size_t)((eol ? eol : end) - p)))
+			block = next;
+		p = next;
 	}
-	return NULL;
+	if (block == NULL || block >= end)
+		return NULL;
+	for (p = block; p < end;) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		size_t len = (size_t)((eol ? eol : end) - p);
+
+		if (!trailer_line(p, len))
+			return NULL;
+		if (len > strlen(JUDGE_RESTORE_TRAILER) && strncmp(p, JUDGE_RESTORE_TRAILER, strlen(JUDGE_RESTORE_TRAILER)) == 0) {
+			found = p + strlen(JUDGE_RESTORE_TRAILER);
+			count++;
+			if (len - strlen(JUDGE_RESTORE_TRAILER) != 40)
+				return NULL;
+		}
+		p = eol ? eol + 1 : end;
+	}
+	if (count != 1 || strspn(found, "0123456789abcdef") < 40)
+		return NULL;
+	return xstrndup(found, 40);
 }
 
 static struct shadow_entry *shadow_find(struct judge *j, const char *path)
@@ -1267,13 +1313,14 @@ static char **restore_paths(struct judge *j, const struct judge_commit *c, struc
 	char **paths = xcalloc(j->shadow_count + c->change_count + 1, sizeof(*paths));
 	size_t i, n = 0;
 
-	for (i = 0; i < j->shadow_count; i++)
+	/* Changes against the last good commit: every other path is as it was there. */
+	for (i = 0; i < j->shadow_count && c->changes_from == NULL; i++)
 		paths[n++] = j->shadow[i].path;
 	for (i = 0; i < c->change_count; i++) {
 		if (id_index_find(changes, NULL, c->changes[i].path))
 			continue;
 		id_index_add(changes, NULL, c->changes[i].path, i + 1);
-		if (!shadow_find(j, c->changes[i].path))
+		if (c->changes_from || !shadow_find(j, c->changes[i].path))
 			paths[n++] = (char *)c->changes[i].path;
 	}
 	*count = n;
@@ -1297,7 +1344,7 @@ static int judge_restore(struct judge *j, const struct judge_commit *c, const ch
 
 	if (pb == NULL)
 		return -1;
-	if (strncmp(target, j->accepted, 40) != 0 || strlen(j->accepted) != 40)
+	if (strcmp(target, j->accepted) != 0 || (c->changes_from && strcmp(c->changes_from, target) != 0))
 		return error_set(err, EXIT_DATAERR, "the restore brings back commit %.12s, but the last good commit is %.12s",
 				 target, j->accepted[0] ? j->accepted : "none");
 	if (judge_clean(j))
@@ -1346,7 +1393,8 @@ static int judge_restore(struct judge *j, const struct judge_commit *c, const ch
 				error_set(err, EXIT_DATAERR, "the restore deletes %s, which was good", paths[i]);
 				goto out;
 			}
-			if (present && (ch == NULL || data == NULL) && was == 0 && !shadow_find(j, paths[i])) {
+			if (present && (ch == NULL || data == NULL) && was == 0 && !shadow_find(j, paths[i]) &&
+			    c->changes_from == NULL) {
 				free(version);
 				continue; /* untouched and accepted */
 			}
@@ -1497,32 +1545,31 @@ static const char *mode_name(unsigned mode)
 	}
 }
 
-static int judge_one(struct judge *j, const struct judge_commit *c, struct verdict *v, struct error *err)
+/* Every path c writes is a plain file (a file turned into a symlink is no deletion: git reports it as both). */
+static int check_plain_files(const struct judge_commit *c, struct error *err)
 {
-	const struct judge_change *release = NULL;
-	const char *target = restore_target(c->message);
-	bool playbook = false;
-	size_t i, releases = 0;
+	size_t i;
 
-	if (c->unreadable)
-		return error_set(err, EXIT_DATAERR, "%s", c->unreadable);
-	if (c->parent_count > 1)
-		return error_set(err, EXIT_DATAERR, "a merge commit: the ledger's history is linear");
-	if (check_signature(j, c, err) != 0)
-		return -1;
-	/*
-	 * Before the deletions: git reports a file turned into a symlink as the
-	 * file deleted and a link added, which is not a deletion.
-	 */
 	for (i = 0; i < c->change_count; i++)
 		if (!c->changes[i].regular && !c->changes[i].deleted)
 			return error_set(err, EXIT_DATAERR, "%s is not a plain file%s", c->changes[i].path,
 					 mode_name(c->changes[i].mode));
-	if (target && c->parent_count == 1)
-		return judge_restore(j, c, target, v, err);
-	if (!judge_clean(j))
-		return error_set(err, EXIT_DATAERR, "it builds on commit %.12s, which was refused; a release manager can run 'relctl sync --restore'",
-				 j->incidents[j->incident_count - 1].commit);
+	return 0;
+}
+
+/*
+ * Which paths a commit that is no restore writes, from the names alone: a
+ * ledger file each, nothing deleted, and one release (or the playbook).
+ * release receives the release it changes, playbook whether it changes the
+ * playbook.
+ */
+static int check_paths(const struct judge_commit *c, const struct judge_change **release, bool *playbook,
+		       struct error *err)
+{
+	size_t i, releases = 0;
+
+	*release = NULL;
+	*playbook = false;
 	for (i = 0; i < c->change_count; i++) {
 		const struct judge_change *ch = &c->changes[i];
 		enum path_kind kind = path_kind(ch->path, NULL);
@@ -1534,21 +1581,90 @@ static int judge_one(struct judge *j, const struct judge_commit *c, struct verdi
 		if (kind == PATH_README && c->parent_count)
 			return error_set(err, EXIT_DATAERR, "it rewrites README.md, which only the first commit writes");
 		if (kind == PATH_PLAYBOOK || kind == PATH_PINNED)
-			playbook = true;
+			*playbook = true;
 		if (kind == PATH_RELEASE) {
 			releases++;
-			release = ch;
+			*release = ch;
 		}
 	}
-	if (c->parent_count == 0)
-		return judge_first(j, c, err);
-	if (playbook)
-		return judge_playbook(j, c, err);
+	if (c->parent_count == 0 || *playbook)
+		return 0;
 	if (releases > 1)
 		return error_set(err, EXIT_DATAERR, "the commit changes %zu releases; every change is one event in one release",
 				 releases);
 	if (releases == 0)
 		return error_set(err, EXIT_DATAERR, "the commit changes no release and not the playbook");
+	return 0;
+}
+
+/* A restore: one parent and a well-formed trailer block naming what it restores (NULL otherwise; caller frees). */
+static char *restore_of(const struct judge_commit *c)
+{
+	return c->parent_count == 1 ? judge_restore_target(c->message) : NULL;
+}
+
+int judge_screen(struct judge *j, const struct judge_commit *c, bool *need, struct error *err)
+{
+	const struct judge_change *release;
+	char *target = restore_of(c);
+	bool playbook;
+	size_t i, total = 0;
+	int rc = -1;
+
+	if (c->unreadable)
+		error_set(err, EXIT_DATAERR, "%s", c->unreadable);
+	else if (c->parent_count > 1)
+		error_set(err, EXIT_DATAERR, "a merge commit: the ledger's history is linear");
+	else if (check_plain_files(c, err) != 0)
+		;
+	else if (target == NULL && judge_clean(j) && check_paths(c, &release, &playbook, err) != 0)
+		;
+	else
+		rc = 0;
+	free(target);
+	if (rc != 0)
+		return -1;
+	for (i = 0; i < c->change_count; i++) {
+		const struct judge_change *ch = &c->changes[i];
+
+		need[i] = !ch->deleted && ch->regular && ch->len <= LEDGER_RELEASE_MAX;
+		if (need[i])
+			total += ch->len;
+	}
+	if (total > JUDGE_READ_MAX)
+		return error_set(err, EXIT_DATAERR, "its files come to %zu MiB, more than the %d MiB relctl reads of one commit",
+				 total / (1024 * 1024), JUDGE_READ_MAX / (1024 * 1024));
+	return 0;
+}
+
+static int judge_one(struct judge *j, const struct judge_commit *c, struct verdict *v, struct error *err)
+{
+	const struct judge_change *release;
+	char *target;
+	bool playbook;
+	int rc;
+
+	if (c->unreadable)
+		return error_set(err, EXIT_DATAERR, "%s", c->unreadable);
+	if (c->parent_count > 1)
+		return error_set(err, EXIT_DATAERR, "a merge commit: the ledger's history is linear");
+	if (check_signature(j, c, err) != 0 || check_plain_files(c, err) != 0)
+		return -1;
+	target = restore_of(c);
+	if (target) {
+		rc = judge_restore(j, c, target, v, err);
+		free(target);
+		return rc;
+	}
+	if (!judge_clean(j))
+		return error_set(err, EXIT_DATAERR, "it builds on commit %.12s, which was refused; a release manager can run 'relctl sync --restore'",
+				 j->incidents[j->incident_count - 1].commit);
+	if (check_paths(c, &release, &playbook, err) != 0)
+		return -1;
+	if (c->parent_count == 0)
+		return judge_first(j, c, err);
+	if (playbook)
+		return judge_playbook(j, c, err);
 	return judge_release(j, c, release, v, err);
 }
 

@@ -1,10 +1,13 @@
 /*
  * Feeds ledger commits from git to the judge (judge.c): a commit's author,
- * message, signature and every path it changes, with the new content read
- * only up to the ledger's size limit, so a 100 MiB file pushed by hand is
- * refused without being read.  Sync (each fetched commit), verify (the
- * whole history) and every local commit (before its ref moves) come
- * through here.
+ * message, signature and every path it changes.  The paths come first,
+ * with sizes from the object headers; the judge screens them
+ * (judge_screen()) and only the files it needs are read, within the size
+ * caps, so a 100 MiB file or one blob named under a thousand paths is
+ * refused without being read.  A commit, tree or blob git cannot read is
+ * refused the same way, naming the commit.  Sync (each fetched commit),
+ * verify (the whole history) and every local commit (before its ref
+ * moves) come through here.
  *
  * Signatures are checked with ssh-keygen against the allowed signers of
  * the playbook in force (signature.c).  A walk checks them ahead, in
@@ -104,6 +107,68 @@ static char *allowed_for(struct judge *j, const struct judge_commit *c, struct e
 }
 
 /*
+ * The paths c changes, screened by the judge before anything is read;
+ * then only the files it needs.  A tree git would not write, or paths the
+ * judge refuses by their names and sizes, are the commit's fault: why goes
+ * to problem and the judge refuses it, as any other.  A restore's changes
+ * are taken against its target, whose tree it is written on.
+ */
+static int read_changes(struct session *s, struct judge *j, struct judge_commit *c, char target[OID_HEX],
+			struct store_delta **deltas, size_t *count, struct judge_change **changes, struct error *problem,
+			struct error *err)
+{
+	char *named = judge_restore_target(c->message);
+	const char *from = c->parent_count ? c->parent : NULL;
+	bool *need = NULL;
+	struct error screened;
+	size_t i;
+	int rc = -1;
+
+	if (named && c->parent_count == 1 && strcmp(named, judge_accepted(j)) == 0) {
+		snprintf(target, OID_HEX, "%s", named);
+		from = c->changes_from = target;
+	}
+	free(named);
+	if (store_diff(s->store, from, c->id, deltas, count, problem, err) != 0)
+		return -1;
+	*changes = xcalloc(*count + 1, sizeof(**changes));
+	need = xcalloc(*count + 1, sizeof(*need));
+	for (i = 0; i < *count; i++) {
+		(*changes)[i].path = (*deltas)[i].path;
+		(*changes)[i].deleted = (*deltas)[i].deleted;
+		(*changes)[i].regular = (*deltas)[i].regular;
+		(*changes)[i].mode = (*deltas)[i].mode;
+		(*changes)[i].len = (*deltas)[i].size;
+	}
+	c->changes = *changes;
+	c->change_count = *count;
+	/*
+	 * A tree git would not write is refused for that, but what the screen
+	 * lets through is still read, so that the restore can bring back the
+	 * valid events it carried.
+	 */
+	if (judge_screen(j, c, need, problem->code ? &screened : problem) != 0) {
+		rc = 0;
+		goto out;
+	}
+	for (i = 0; i < *count; i++) {
+		if (!need[i])
+			continue;
+		if (store_delta_read(s->store, &(*deltas)[i], LEDGER_RELEASE_MAX, problem->code ? &screened : err) != 0) {
+			if (problem->code)
+				continue; /* an object of the broken tree: not read */
+			goto out;
+		}
+		(*changes)[i].data = (*deltas)[i].too_large ? NULL : (*deltas)[i].data.data;
+		(*changes)[i].len = (*deltas)[i].size;
+	}
+	rc = 0;
+out:
+	free(need);
+	return rc;
+}
+
+/*
  * Judges one commit; ahead (may be NULL) holds its signature when it was
  * checked ahead, known (may be NULL) the commit as already read.
  */
@@ -116,32 +181,20 @@ static int judge_one_commit(struct session *s, struct judge *j, const char *comm
 	struct judge_commit c;
 	struct signature_check own;
 	struct error unreadable;
+	char target[OID_HEX];
 	char *allowed = NULL, *program = NULL;
 	const struct signature_check *check = NULL;
-	size_t count = 0, i;
+	size_t count = 0;
 	int rc = -1;
 
 	memset(&own, 0, sizeof(own));
 	memset(&own_info, 0, sizeof(own_info));
+	memset(&c, 0, sizeof(c));
 	error_clear(&unreadable);
 	if (known && strcmp(known->id, commit) == 0)
 		info = (struct store_commit_info *)known;
 	else if (store_commit_info(s->store, commit, &own_info, err) != 0)
 		return -1;
-	/* A tree git would not write is the commit's fault: the judge refuses it, as any other. */
-	if (store_diff(s->store, info->parent_count ? info->parent : NULL, commit, LEDGER_RELEASE_MAX, &deltas, &count,
-		       &unreadable, err) != 0)
-		goto out;
-	changes = xcalloc(count + 1, sizeof(*changes));
-	for (i = 0; i < count; i++) {
-		changes[i].path = deltas[i].path;
-		changes[i].deleted = deltas[i].deleted;
-		changes[i].regular = deltas[i].regular;
-		changes[i].mode = deltas[i].mode;
-		changes[i].data = deltas[i].deleted || deltas[i].too_large ? NULL : deltas[i].data.data;
-		changes[i].len = deltas[i].size;
-	}
-	memset(&c, 0, sizeof(c));
 	c.id = info->id;
 	c.parent = info->parent;
 	c.parent_count = info->parent_count;
@@ -149,9 +202,11 @@ static int judge_one_commit(struct session *s, struct judge *j, const char *comm
 	c.author_email = info->author_email;
 	c.time = info->time;
 	c.message = info->message;
-	c.changes = changes;
-	c.change_count = count;
-	c.unreadable = unreadable.code ? unreadable.message : NULL;
+	c.unreadable = info->unreadable;
+	if (c.unreadable == NULL && read_changes(s, j, &c, target, &deltas, &count, &changes, &unreadable, err) != 0)
+		goto out;
+	if (unreadable.code)
+		c.unreadable = unreadable.message;
 	if (info->signature) {
 		allowed = allowed_for(j, &c, err);
 		if (allowed == NULL)

@@ -124,7 +124,8 @@ int commit_plan(struct session *s, struct judge *j, const char *parent, const st
 		author.sign = signature_signer;
 		author.sign_ctx = &setup;
 	}
-	if (store_commit(s->store, parent, plan->changes, plan->count, plan->message.data, &author, new_tip, err) != 0)
+	if (store_commit_on(s->store, parent, plan->base[0] ? plan->base : parent, plan->changes, plan->count,
+			    plan->message.data, &author, new_tip, err) != 0)
 		goto out;
 	/* Judged as sync and verify will judge it, from git, before any ref points at it. */
 	rc = judging_commit(s, j, new_tip, true, err);

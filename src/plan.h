@@ -25,6 +25,7 @@ struct plan {
 	char *author_email;
 	time_t when; /* 0: now */
 	char *summary;
+	char base[OID_HEX]; /* the commit whose tree the changes apply to, when not the parent's ("") */
 };
 
 void plan_init(struct plan *p);

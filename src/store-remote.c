@@ -558,6 +558,28 @@ static int anonymous_remote(struct store *store, const char *remote, git_remote 
 	return e;
 }
 
+/*
+ * libgit2 1.5 tells a remote what this clone has by walking its history,
+ * and stops at a commit it cannot parse (a refused one with no committer
+ * line, which a restore is then written on): git's own fetch reads such
+ * commits as git log does.  For a remote on this machine: 0 when it
+ * fetched spec.
+ */
+static int git_fetch_walks_past(struct store *store, const char *path, const char *spec)
+{
+	char *git_dir = xasprintf("--git-dir=%s", store_git_dir(store));
+	const char *argv[] = { "git", git_dir, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--", path, spec, NULL };
+	struct process p;
+	struct error ignored;
+	int rc;
+
+	process_init(&p, argv);
+	rc = process_run(&p, &ignored) == 0 && p.status == 0 ? 0 : -1;
+	process_release(&p);
+	free(git_dir);
+	return rc;
+}
+
 int store_fetch(struct store *store, const char *remote, const char *branch, char tip[OID_HEX], struct error *err)
 {
 	git_fetch_options opts;
@@ -595,6 +617,8 @@ int store_fetch(struct store *store, const char *remote, const char *branch, cha
 		if (e == 0)
 			e = git_remote_fetch(r, &specs, &opts, NULL);
 	}
+	if (e != 0 && local && !t.no_git && git_fetch_walks_past(store, local, spec) == 0)
+		e = 0;
 	free(local);
 	transfer_done(&t, e);
 	if (e != 0) {
@@ -676,6 +700,17 @@ static int copy_objects(git_repository *repo, git_repository *remote_repo, const
 		e = git_packbuilder_new(&pb, repo);
 	if (e == 0)
 		e = git_packbuilder_insert_walk(pb, walk);
+	if (e != 0) {
+		/*
+		 * A commit libgit2 cannot parse stops the walk (a refused one the
+		 * restore is written on): the new commit alone, with its whole tree.
+		 */
+		git_packbuilder_free(pb);
+		pb = NULL;
+		e = git_packbuilder_new(&pb, repo);
+		if (e == 0)
+			e = git_packbuilder_insert_commit(pb, new_oid);
+	}
 	if (e == 0)
 		e = git_repository_odb(&odb, remote_repo);
 	if (e == 0)

@@ -281,6 +281,33 @@ out:
 }
 
 /*
+ * The commit object as git writes it: tree, parent, author, committer,
+ * message.  libgit2 builds it without parents (it would parse the parent,
+ * which may be a refused commit it cannot read) and the parent line goes
+ * in after the tree's.
+ */
+static int commit_content(struct store *store, const git_signature *sig, const char *message, const git_tree *tree,
+			  const char *parent, git_buf *out, struct error *err)
+{
+	git_buf bare = GIT_BUF_INIT;
+	const char *eol;
+
+	if (git_commit_create_buffer(&bare, store->repo, sig, sig, NULL, message, tree, 0, NULL) != 0)
+		return git_fail(err, EXIT_IOERR, "cannot write the ledger commit");
+	eol = strchr(bare.ptr, '\n');
+	if (parent && eol) {
+		char *with = xasprintf("%.*sparent %s\n%s", (int)(eol + 1 - bare.ptr), bare.ptr, parent, eol + 1);
+
+		git_buf_dispose(&bare);
+		git_buf_set(out, with, strlen(with));
+		free(with);
+	} else {
+		*out = bare;
+	}
+	return 0;
+}
+
+/*
  * A commit signed the way `git commit -S` signs one: the signer signs the
  * whole commit object as it would be written unsigned, and the signature
  * goes in its "gpgsig" header.  The signature's last newline is dropped
@@ -288,21 +315,22 @@ out:
  * continuation line holding one space, which git does not write (and the
  * object would differ from git's).
  */
-static int commit_signed(struct store *store, const git_signature *sig, const char *message, const git_tree *tree,
-			 size_t parent_count, const git_commit *parents[], const struct store_author *author,
-			 git_oid *out, struct error *err)
+static int commit_write(struct store *store, const git_buf *content, const struct store_author *author, git_oid *out,
+			struct error *err)
 {
-	git_buf content = GIT_BUF_INIT;
 	struct buf signature;
+	git_odb *odb = NULL;
 	int rc = 0;
 
-	buf_init(&signature);
-	if (git_commit_create_buffer(&content, store->repo, sig, sig, NULL, message, tree, parent_count,
-				     parents) != 0) {
-		rc = git_fail(err, EXIT_IOERR, "cannot write the ledger commit");
-		goto out;
+	if (author->sign == NULL) {
+		if (git_repository_odb(&odb, store->repo) != 0 ||
+		    git_odb_write(out, odb, content->ptr, content->size, GIT_OBJECT_COMMIT) != 0)
+			rc = git_fail(err, EXIT_IOERR, "cannot write the ledger commit");
+		git_odb_free(odb);
+		return rc;
 	}
-	if (author->sign(author->sign_ctx, content.ptr, content.size, &signature, err) != 0) {
+	buf_init(&signature);
+	if (author->sign(author->sign_ctx, content->ptr, content->size, &signature, err) != 0) {
 		rc = -1;
 		goto out;
 	}
@@ -312,11 +340,10 @@ static int commit_signed(struct store *store, const git_signature *sig, const ch
 		rc = error_set(err, EXIT_SOFTWARE, "the signing program gave no signature");
 		goto out;
 	}
-	if (git_commit_create_with_signature(out, store->repo, content.ptr, signature.data, "gpgsig") != 0)
+	if (git_commit_create_with_signature(out, store->repo, content->ptr, signature.data, "gpgsig") != 0)
 		rc = git_fail(err, EXIT_IOERR, "cannot write the signed ledger commit");
 out:
 	buf_release(&signature);
-	git_buf_dispose(&content);
 	return rc;
 }
 
@@ -359,26 +386,63 @@ static int tree_cleaned(struct store *store, const git_tree *tree, int depth, gi
 	return e;
 }
 
+/* Whether path names an entry of tree (removing an absent path is a no-op, not an error). */
+static bool tree_has(const git_tree *tree, const char *path)
+{
+	git_tree_entry *entry = NULL;
+	bool has = git_tree_entry_bypath(&entry, tree, path) == 0;
+
+	git_tree_entry_free(entry);
+	return has;
+}
+
 int store_commit(struct store *store, const char *parent, const struct store_change *changes, size_t count,
 		 const char *message, const struct store_author *author, char new_tip[OID_HEX], struct error *err)
 {
-	git_oid parent_oid, tree_oid, commit_oid;
-	git_commit *parent_commit = NULL;
+	return store_commit_on(store, parent, parent, changes, count, message, author, new_tip, err);
+}
+
+int store_commit_on(struct store *store, const char *parent, const char *base_commit, const struct store_change *changes,
+		    size_t count, const char *message, const struct store_author *author, char new_tip[OID_HEX],
+		    struct error *err)
+{
+	git_oid base_oid, tree_oid, commit_oid;
+	git_commit *based_on = NULL;
 	git_tree *base = NULL, *tree = NULL;
 	git_treebuilder *empty = NULL;
-	git_tree_update *updates = xcalloc(count, sizeof(*updates));
+	git_tree_update *updates = xcalloc(count + 1, sizeof(*updates));
 	git_signature *sig = NULL;
-	const git_commit *parents[1];
-	size_t i;
+	git_buf content = GIT_BUF_INIT;
+	size_t i, n = 0;
 	int rc = 0;
 
 	if (parent) {
+		git_oid parent_oid;
+		git_odb *odb = NULL;
+		git_object_t type;
+		size_t len;
+		int e;
+
+		/* The parent is only named: a refused commit libgit2 cannot parse may be one. */
 		if (parse_oid(&parent_oid, parent, err) != 0) {
 			rc = -1;
 			goto out;
 		}
-		if (git_commit_lookup(&parent_commit, store->repo, &parent_oid) != 0 ||
-		    git_commit_tree(&base, parent_commit) != 0) {
+		e = git_repository_odb(&odb, store->repo);
+		if (e == 0)
+			e = git_odb_read_header(&len, &type, odb, &parent_oid);
+		git_odb_free(odb);
+		if (e != 0 || type != GIT_OBJECT_COMMIT) {
+			rc = git_fail(err, EXIT_DATAERR, "cannot read the ledger commit");
+			goto out;
+		}
+	}
+	if (base_commit) {
+		if (parse_oid(&base_oid, base_commit, err) != 0) {
+			rc = -1;
+			goto out;
+		}
+		if (git_commit_lookup(&based_on, store->repo, &base_oid) != 0 || git_commit_tree(&base, based_on) != 0) {
 			rc = git_fail(err, EXIT_DATAERR, "cannot read the ledger commit");
 			goto out;
 		}
@@ -406,19 +470,23 @@ int store_commit(struct store *store, const char *parent, const struct store_cha
 		}
 	}
 	for (i = 0; i < count; i++) {
-		updates[i].path = changes[i].path;
+		git_tree_update *u = &updates[n];
+
+		u->path = changes[i].path;
 		if (changes[i].data == NULL) {
-			updates[i].action = GIT_TREE_UPDATE_REMOVE;
+			u->action = GIT_TREE_UPDATE_REMOVE;
+			n += tree_has(base, u->path);
 			continue;
 		}
-		updates[i].action = GIT_TREE_UPDATE_UPSERT;
-		updates[i].filemode = GIT_FILEMODE_BLOB;
-		if (git_blob_create_from_buffer(&updates[i].id, store->repo, changes[i].data, changes[i].len) != 0) {
+		u->action = GIT_TREE_UPDATE_UPSERT;
+		u->filemode = GIT_FILEMODE_BLOB;
+		n++;
+		if (git_blob_create_from_buffer(&u->id, store->repo, changes[i].data, changes[i].len) != 0) {
 			rc = git_fail(err, EXIT_IOERR, "cannot write the ledger");
 			goto out;
 		}
 	}
-	if (git_tree_create_updated(&tree_oid, store->repo, base, count, updates) != 0 ||
+	if (git_tree_create_updated(&tree_oid, store->repo, base, n, updates) != 0 ||
 	    git_tree_lookup(&tree, store->repo, &tree_oid) != 0) {
 		rc = git_fail(err, EXIT_IOERR, "cannot write the ledger tree");
 		goto out;
@@ -427,25 +495,23 @@ int store_commit(struct store *store, const char *parent, const struct store_cha
 		rc = git_fail(err, EXIT_DATAERR, "bad author for the ledger commit");
 		goto out;
 	}
-	parents[0] = parent_commit;
 	/*
 	 * No "encoding" header (NULL): messages are UTF-8, which git never
 	 * names, so a commit is byte for byte the one git would write, and a
 	 * signed one the one `git commit -S` would.
 	 */
-	if (author->sign)
-		rc = commit_signed(store, sig, message, tree, parent ? 1 : 0, parents, author, &commit_oid, err);
-	else if (git_commit_create(&commit_oid, store->repo, NULL, sig, sig, NULL, message, tree, parent ? 1 : 0,
-				   parents) != 0)
-		rc = git_fail(err, EXIT_IOERR, "cannot write the ledger commit");
+	rc = commit_content(store, sig, message, tree, parent, &content, err);
+	if (rc == 0)
+		rc = commit_write(store, &content, author, &commit_oid, err);
 	if (rc == 0)
 		oid_hex(&commit_oid, new_tip);
 out:
+	git_buf_dispose(&content);
 	git_signature_free(sig);
 	git_tree_free(tree);
 	git_tree_free(base);
 	git_treebuilder_free(empty);
-	git_commit_free(parent_commit);
+	git_commit_free(based_on);
 	free(updates);
 	return rc;
 }
@@ -550,6 +616,91 @@ static int commit_signature(struct store *store, git_oid *oid, struct store_comm
 	return 0;
 }
 
+/* A signature line's value "Name <email> time zone", read as git log would. */
+static void raw_person(const char *value, size_t len, struct store_commit_info *info)
+{
+	const char *lt = memchr(value, '<', len), *gt = lt ? memchr(lt, '>', len - (size_t)(lt - value)) : NULL;
+	size_t name_len;
+
+	if (lt == NULL || gt == NULL)
+		return;
+	name_len = (size_t)(lt - value);
+	while (name_len > 0 && value[name_len - 1] == ' ')
+		name_len--;
+	info->author_name = xstrndup(value, name_len);
+	info->author_email = xstrndup(lt + 1, (size_t)(gt - lt - 1));
+	info->time = (time_t)strtoll(gt + 1, NULL, 10);
+}
+
+/*
+ * A commit object libgit2 will not parse (no committer line, say), read
+ * header by header as git does: its tree, parents, author and message, so
+ * that it can be judged -- and refused -- like any other commit, and
+ * written on.  Its first line of refusal goes to info->unreadable.
+ */
+static int raw_commit(struct store *store, const git_oid *oid, const char *why, struct store_commit_info *info,
+		      struct error *err)
+{
+	git_odb *odb = NULL;
+	git_odb_object *obj = NULL;
+	const char *p, *end, *missing;
+	bool tree = false, author = false, committer = false;
+	size_t len = 0;
+	git_object_t type;
+	int rc = 0;
+
+	if (git_repository_odb(&odb, store->repo) != 0 || git_odb_read_header(&len, &type, odb, oid) != 0 ||
+	    type != GIT_OBJECT_COMMIT || len > STORE_COMMIT_MAX || git_odb_read(&obj, odb, oid) != 0) {
+		rc = error_set(err, EXIT_DATAERR, "cannot read a ledger commit: %s", why);
+		goto out;
+	}
+	oid_hex(oid, info->id);
+	p = git_odb_object_data(obj);
+	end = p + git_odb_object_size(obj);
+	while (p < end && *p != '\n') {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		size_t line = eol ? (size_t)(eol - p) : (size_t)(end - p);
+
+		tree |= line > 5 && strncmp(p, "tree ", 5) == 0;
+		author |= line > 7 && strncmp(p, "author ", 7) == 0;
+		committer |= line > 10 && strncmp(p, "committer ", 10) == 0;
+		if (line >= 7 + 40 && strncmp(p, "parent ", 7) == 0) {
+			if (info->parent_count++ == 0)
+				snprintf(info->parent, sizeof(info->parent), "%.40s", p + 7);
+		} else if (line > 7 && strncmp(p, "author ", 7) == 0 && info->author_name == NULL) {
+			raw_person(p + 7, line - 7, info);
+		}
+		p = eol ? eol + 1 : end;
+	}
+	info->message = p < end ? xstrndup(p + 1, (size_t)(end - p - 1)) : xstrdup("");
+	if (info->author_name == NULL) {
+		info->author_name = xstrdup("");
+		info->author_email = xstrdup("");
+	}
+	missing = !tree ? "tree" : !author ? "author" : !committer ? "committer" : NULL;
+	if (missing)
+		info->unreadable = xasprintf("the commit object has no %s line, which git never writes (git fsck: missing%c%s)",
+					     missing, missing[0] - 'a' + 'A', missing + 1);
+	else
+		info->unreadable = xasprintf("git cannot read the commit object (%s)", why);
+out:
+	git_odb_object_free(obj);
+	git_odb_free(odb);
+	return rc;
+}
+
+/* libgit2's last error as one line (its own words, which name no ledger text). */
+static char *last_git_error(void)
+{
+	const git_error *e = git_error_last();
+	char *text = xstrdup(e && e->message ? e->message : "unknown git error"), *c;
+
+	for (c = text; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = ' ';
+	return text;
+}
+
 int store_commit_parent(struct store *store, const char *id, char parent[OID_HEX], char **message, struct error *err)
 {
 	git_oid oid;
@@ -558,8 +709,24 @@ int store_commit_parent(struct store *store, const char *id, char parent[OID_HEX
 	parent[0] = '\0';
 	if (parse_oid(&oid, id, err) != 0)
 		return -1;
-	if (git_commit_lookup(&commit, store->repo, &oid) != 0)
-		return git_fail(err, EXIT_DATAERR, "cannot read a ledger commit");
+	if (git_commit_lookup(&commit, store->repo, &oid) != 0) {
+		struct store_commit_info info;
+		char *why = last_git_error();
+		int rc;
+
+		memset(&info, 0, sizeof(info));
+		rc = raw_commit(store, &oid, why, &info, err);
+		free(why);
+		if (rc == 0) {
+			memcpy(parent, info.parent, OID_HEX);
+			if (message) {
+				*message = info.message;
+				info.message = NULL;
+			}
+		}
+		store_commit_info_release(&info);
+		return rc;
+	}
 	if (git_commit_parentcount(commit) > 0)
 		oid_hex(git_commit_parent_id(commit, 0), parent);
 	if (message)
@@ -577,8 +744,15 @@ int store_commit_info(struct store *store, const char *id, struct store_commit_i
 	memset(info, 0, sizeof(*info));
 	if (parse_oid(&oid, id, err) != 0)
 		return -1;
-	if (git_commit_lookup(&commit, store->repo, &oid) != 0)
-		return git_fail(err, EXIT_DATAERR, "cannot read a ledger commit");
+	if (git_commit_lookup(&commit, store->repo, &oid) != 0) {
+		char *why = last_git_error();
+		int rc = raw_commit(store, &oid, why, info, err);
+
+		free(why);
+		if (rc != 0)
+			store_commit_info_release(info);
+		return rc;
+	}
 	oid_hex(&oid, info->id);
 	info->parent_count = git_commit_parentcount(commit);
 	if (info->parent_count > 0)
@@ -599,7 +773,28 @@ void store_commit_info_release(struct store_commit_info *info)
 	free(info->author_email);
 	free(info->signature);
 	free(info->signed_data);
+	free(info->unreadable);
 	memset(info, 0, sizeof(*info));
+}
+
+/*
+ * A commit libgit2 cannot parse stops its history walks; the ledger's
+ * history is linear, so its first parents (read as git reads them) say
+ * as much.  Whether want is on tip's first-parent line.
+ */
+static int first_parent_has(struct store *store, const char *tip, const char *want, bool *out, struct error *err)
+{
+	char cur[OID_HEX], parent[OID_HEX];
+
+	*out = false;
+	snprintf(cur, sizeof(cur), "%s", tip);
+	while (cur[0] && !*out) {
+		*out = strcmp(cur, want) == 0;
+		if (store_commit_parent(store, cur, parent, NULL, err) != 0)
+			return -1;
+		memcpy(cur, parent, OID_HEX);
+	}
+	return 0;
 }
 
 int store_is_ancestor(struct store *store, const char *ancestor, const char *tip, bool *out, struct error *err)
@@ -615,7 +810,7 @@ int store_is_ancestor(struct store *store, const char *ancestor, const char *tip
 	}
 	e = git_graph_descendant_of(store->repo, &t, &a);
 	if (e < 0)
-		return git_fail(err, EXIT_DATAERR, "cannot compare ledger histories");
+		return first_parent_has(store, tip, ancestor, out, err);
 	*out = e == 1;
 	return 0;
 }
@@ -665,8 +860,25 @@ int store_merge_base(struct store *store, const char *a, const char *b, char out
 	e = git_merge_base(&base, store->repo, &oa, &ob);
 	if (e == GIT_ENOTFOUND)
 		return 1;
-	if (e != 0)
-		return git_fail(err, EXIT_DATAERR, "cannot compare ledger histories");
+	if (e != 0) {
+		/* The newest commit of b's first-parent line that is on a's. */
+		char cur[OID_HEX], parent[OID_HEX];
+		bool on;
+
+		snprintf(cur, sizeof(cur), "%s", b);
+		while (cur[0]) {
+			if (first_parent_has(store, a, cur, &on, err) != 0)
+				return -1;
+			if (on) {
+				memcpy(out, cur, OID_HEX);
+				return 0;
+			}
+			if (store_commit_parent(store, cur, parent, NULL, err) != 0)
+				return -1;
+			memcpy(cur, parent, OID_HEX);
+		}
+		return 1;
+	}
 	oid_hex(&base, out);
 	return 0;
 }
@@ -782,29 +994,45 @@ static int tree_in_git_order(struct store *store, const git_tree *tree, int dept
 	return rc;
 }
 
-int store_diff(struct store *store, const char *parent, const char *commit, size_t max, struct store_delta **out,
-	       size_t *count, struct error *tree_problem, struct error *err)
+/* The type git writes under a tree entry's mode. */
+static git_object_t type_of_mode(unsigned mode)
+{
+	return mode == GIT_FILEMODE_TREE ? GIT_OBJECT_TREE : mode == GIT_FILEMODE_COMMIT ? GIT_OBJECT_COMMIT : GIT_OBJECT_BLOB;
+}
+
+int store_diff(struct store *store, const char *parent, const char *commit, struct store_delta **out, size_t *count,
+	       struct error *tree_problem, struct error *err)
 {
 	git_tree *old_tree = NULL, *new_tree = NULL;
 	git_diff *diff = NULL;
 	git_diff_options opts;
+	git_odb *odb = NULL;
 	size_t i, n;
 	int rc = -1;
 
 	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
 	*out = NULL;
 	*count = 0;
-	if (subtree(store, parent, NULL, &old_tree, err) != 0 || subtree(store, commit, NULL, &new_tree, err) != 0)
-		goto done;
-	/* The ledger is two levels deep (releases/V.json); a deeper path is refused by the judge. */
 	error_clear(tree_problem);
+	/* A tree that cannot be read is the commit's fault (or its refused parent's): judged, not fatal. */
+	if (subtree(store, parent, NULL, &old_tree, tree_problem) != 0 ||
+	    subtree(store, commit, NULL, &new_tree, tree_problem) != 0) {
+		rc = 0;
+		goto done;
+	}
+	/* The ledger is two levels deep (releases/V.json); a deeper path is refused by the judge. */
 	if (new_tree && tree_in_git_order(store, new_tree, 1, tree_problem) != 0 && tree_problem->code != EXIT_DATAERR) {
 		*err = *tree_problem;
 		goto done;
 	}
 	opts.flags = GIT_DIFF_SKIP_BINARY_CHECK;
 	if (git_diff_tree_to_tree(&diff, store->repo, old_tree, new_tree, &opts) != 0) {
-		git_fail(err, EXIT_DATAERR, "cannot compare ledger commits");
+		rc = 0;
+		git_fail(tree_problem, EXIT_DATAERR, "git cannot compare the commit's tree with its parent's");
+		goto done;
+	}
+	if (git_repository_odb(&odb, store->repo) != 0) {
+		git_fail(err, EXIT_IOERR, "cannot read the ledger");
 		goto done;
 	}
 	n = git_diff_num_deltas(diff);
@@ -812,19 +1040,25 @@ int store_diff(struct store *store, const char *parent, const char *commit, size
 	for (i = 0; i < n; i++) {
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
 		struct store_delta *sd = &(*out)[(*count)++];
-		int r;
+		git_object_t type;
 
 		buf_init(&sd->data);
 		sd->path = xstrdup(d->new_file.path ? d->new_file.path : d->old_file.path);
 		sd->deleted = d->status == GIT_DELTA_DELETED;
 		sd->regular = d->new_file.mode == GIT_FILEMODE_BLOB;
 		sd->mode = sd->deleted ? 0 : d->new_file.mode;
+		oid_hex(&d->new_file.id, sd->blob);
 		if (sd->deleted || d->new_file.mode == GIT_FILEMODE_COMMIT)
 			continue;
-		r = read_blob_max(store, &d->new_file.id, max, &sd->data, &sd->size, err);
-		if (r < 0)
-			goto done;
-		sd->too_large = r == 1;
+		/* Only the header: its size and type, before anything is read. */
+		if (git_odb_read_header(&sd->size, &type, odb, &d->new_file.id) != 0) {
+			if (tree_problem->code == 0)
+				error_set(tree_problem, EXIT_DATAERR, "%s is missing from what was pushed (object %.12s cannot be read)",
+					  sd->path, git_oid_tostr_s(&d->new_file.id));
+		} else if (type != type_of_mode(sd->mode) && tree_problem->code == 0) {
+			error_set(tree_problem, EXIT_DATAERR, "%s is a %s under file mode %o, which git never writes (git fsck: badType)",
+				  sd->path, git_object_type2string(type), sd->mode);
+		}
 	}
 	rc = 0;
 done:
@@ -833,10 +1067,25 @@ done:
 		*out = NULL;
 		*count = 0;
 	}
+	git_odb_free(odb);
 	git_diff_free(diff);
 	git_tree_free(old_tree);
 	git_tree_free(new_tree);
 	return rc;
+}
+
+int store_delta_read(struct store *store, struct store_delta *delta, size_t max, struct error *err)
+{
+	git_oid id;
+	int r;
+
+	if (delta->deleted || !delta->regular || delta->data.len)
+		return 0;
+	if (parse_oid(&id, delta->blob, err) != 0)
+		return -1;
+	r = read_blob_max(store, &id, max, &delta->data, &delta->size, err);
+	delta->too_large = r == 1;
+	return r < 0 ? -1 : 0;
 }
 
 void store_deltas_free(struct store_delta *deltas, size_t count)

@@ -144,11 +144,57 @@ static int check_first_parent_line(struct session *s, const char *prev, const ch
 }
 
 /*
+ * The remote has no ledger branch, but this clone took the ledger from it
+ * up to prev: it was deleted, which is no fresh start (pushing this
+ * clone's ledger as if it were would drop what others pushed since).
+ * Refused (65) saying what to do; for a restore, 2 with remote_tip = prev,
+ * the accepted ledger to push back.
+ */
+static int branch_gone(struct session *s, const char *prev, bool restoring, char remote_tip[OID_HEX], struct error *err)
+{
+	if (!restoring)
+		return error_set(err, EXIT_DATAERR,
+				 "remote \"%s\" has no %s branch any more, but this clone took the ledger from it up to commit %.12s: a deleted branch is not a fresh start, so nothing was sent and your local ledger is unchanged; a release manager can run 'relctl sync --restore' to push the accepted ledger back",
+				 s->remote, s->branch, prev);
+	memcpy(remote_tip, prev, OID_HEX);
+	return 2;
+}
+
+/*
+ * The remote's branch is behind what this clone accepted (pushed back, or
+ * put back by a restore from a clone that had seen less).  Refused (65)
+ * saying what to do; for a restore, the commits this clone judged and took
+ * go back, fast-forward, as after a push lost to a network failure, so no
+ * accepted event is lost: 3 with remote_tip moved to prev.  A lost race
+ * is EXIT_TEMPFAIL (run it again).
+ */
+static int branch_behind(struct session *s, const char *prev, bool restoring, char remote_tip[OID_HEX],
+			 struct error *err)
+{
+	int rc;
+
+	if (!restoring)
+		return error_set(err, EXIT_DATAERR,
+				 "remote \"%s\" rewrote the ledger's history back in time: its %s is at %.12s, behind commit %.12s this clone took from it (pushed back, or put back from a clone that had seen less); nothing was sent and your local ledger is unchanged - 'relctl sync --restore' pushes the commits this clone accepted back, fast-forward",
+				 s->remote, s->branch, remote_tip, prev);
+	rc = store_push(s->store, s->remote, s->branch, prev, remote_tip, err);
+	if (rc == 1)
+		return error_set(err, EXIT_TEMPFAIL, "remote \"%s\" moved while this clone put back commits it had accepted; run the command again",
+				 s->remote);
+	if (rc != 0)
+		return -1;
+	memcpy(remote_tip, prev, OID_HEX);
+	return 3;
+}
+
+/*
  * Fetches the remote's ledger tip and has the judge check every commit
  * since the remote tip relctl last accepted (from the first commit when
  * there is none), oldest first.  Returns 0 with the tip and *judge at it,
  * 1 when the remote has no ledger yet (*judge empty), -1 on error (the
- * local ledger unchanged).  restoring keeps a refused history (for
+ * local ledger unchanged); for a restore, 2 when the branch was deleted
+ * (see branch_gone()) and 3 when it was behind and this clone's accepted
+ * commits were pushed back (branch_behind()), *judge at them.  restoring keeps a refused history (for
  * 'sync --restore'), with *judge at its last commit.
  */
 static int fetch_remote(struct session *s, char remote_tip[OID_HEX], struct judge **judge, bool restoring,
@@ -156,19 +202,23 @@ static int fetch_remote(struct session *s, char remote_tip[OID_HEX], struct judg
 {
 	char prev[OID_HEX];
 	char *accepted = accepted_ref(s);
-	bool has_prev, ok;
+	bool has_prev, ok, pushed_back = false;
 	const struct judge_incident *bad;
 	int rc, attempt;
 
 	*judge = NULL;
 	for (attempt = 0;; attempt++) {
 		rc = store_fetch(s->store, s->remote, s->branch, remote_tip, err);
+		has_prev = rc >= 0 && store_ref_tip(s->store, accepted, prev, err) == 0;
+		if (rc == 1 && has_prev) {
+			rc = branch_gone(s, prev, restoring, remote_tip, err);
+			goto out;
+		}
 		if (rc != 0) {
 			if (rc == 1)
 				*judge = judging_new(s, NULL);
 			goto out;
 		}
-		has_prev = store_ref_tip(s->store, accepted, prev, err) == 0;
 		if (!has_prev || (store_is_ancestor(s->store, prev, remote_tip, &ok, err) == 0 && ok))
 			break;
 		/*
@@ -178,6 +228,12 @@ static int fetch_remote(struct session *s, char remote_tip[OID_HEX], struct judg
 		if (attempt >= 8 || store_is_ancestor(s->store, remote_tip, prev, &ok, err) != 0 || !ok)
 			break;
 		commit_backoff(attempt + 1);
+	}
+	if (has_prev && strcmp(prev, remote_tip) != 0 && store_is_ancestor(s->store, remote_tip, prev, &ok, err) == 0 && ok) {
+		rc = branch_behind(s, prev, restoring, remote_tip, err);
+		if (rc < 0)
+			goto out;
+		pushed_back = true;
 	}
 	if (has_prev && (store_is_ancestor(s->store, prev, remote_tip, &ok, err) != 0 || !ok)) {
 		rc = error_set(err, EXIT_DATAERR,
@@ -202,6 +258,8 @@ static int fetch_remote(struct session *s, char remote_tip[OID_HEX], struct judg
 		goto out;
 	}
 	rc = bad ? 0 : set_accepted(s, remote_tip, err);
+	if (rc == 0 && pushed_back)
+		rc = 3;
 out:
 	if (rc < 0) {
 		judging_free(*judge);
@@ -727,6 +785,18 @@ int session_sync(struct session *s, size_t *fetched, size_t *pushed, struct erro
 
 /* ---------- restore ---------- */
 
+/* A name relctl itself would write (an identifier, a version, an event id), or "?": nothing raw reaches a restore. */
+static const char *own_word(const char *text, bool (*valid)(const char *))
+{
+	return text && valid(text) ? text : "?";
+}
+
+/*
+ * The restore's message holds only what relctl wrote itself: ids and
+ * names it would write (others become "?"), no author name or reason from
+ * a refused commit, and one trailer block, its last paragraph, naming the
+ * last good commit (judge_restore_target() reads nothing else).
+ */
 static void restore_message(struct plan *plan, const struct pb_person *me, const struct judge *j,
 			    const struct judge_restore *r)
 {
@@ -743,24 +813,51 @@ static void restore_message(struct plan *plan, const struct pb_person *me, const
 	buf_addf(&plan->message, "%s\n\n", plan->summary);
 	for (i = 0; i < n; i++)
 		if (in[i].restored_by == NULL)
-			buf_addf(&plan->message, "Refused: %.12s by %s: %s\n", in[i].commit, in[i].author, in[i].problem);
+			buf_addf(&plan->message, "Refused: %.12s\n", in[i].commit);
 	cJSON_ArrayForEach(item, r->carried)
 	{
 		const cJSON *ev = cJSON_GetObjectItemCaseSensitive(item, "event");
 
-		buf_addf(&plan->message, "Brought-Back: %s %s %s by %s (%s)\n", json_string(ev, "id"), json_string(ev, "op"),
-			 json_string(ev, "step") ? json_string(ev, "step") : "", json_string(ev, "actor"),
-			 json_string(item, "release"));
+		buf_addf(&plan->message, "Brought-Back: %s %s %s by %s (%s)\n", own_word(json_string(ev, "id"), event_id_valid),
+			 own_word(json_string(ev, "op"), identifier_valid), own_word(json_string(ev, "step"), identifier_valid),
+			 own_word(json_string(ev, "actor"), identifier_valid), own_word(json_string(item, "release"), version_valid));
 	}
 	cJSON_ArrayForEach(item, r->dropped)
 	{
 		const cJSON *ev = cJSON_GetObjectItemCaseSensitive(item, "event");
 
-		buf_addf(&plan->message, "Dropped: %s %s by %s: %s\n", json_string(ev, "id") ? json_string(ev, "id") : "?",
-			 json_string(ev, "op") ? json_string(ev, "op") : "?",
-			 json_string(ev, "actor") ? json_string(ev, "actor") : "?", json_string(item, "reason"));
+		buf_addf(&plan->message, "Dropped: %s %s by %s (%s)\n", own_word(json_string(ev, "id"), event_id_valid),
+			 own_word(json_string(ev, "op"), identifier_valid), own_word(json_string(ev, "actor"), identifier_valid),
+			 own_word(json_string(item, "release"), version_valid));
 	}
 	buf_addf(&plan->message, "\n%s%s\n", JUDGE_RESTORE_TRAILER, judge_accepted(j));
+}
+
+/*
+ * The ledger branch was deleted: a release manager pushes back the ledger
+ * this clone accepted.  Returns 0 (summary set), 2 when someone created
+ * the branch meanwhile (fetch again), -1 on error.
+ */
+static int push_back_branch(struct session *s, const char *tip, cJSON **restored, char **summary, struct error *err)
+{
+	struct playbook *pb = session_playbook_at(s, tip, PLAYBOOK_PATH, err);
+	const struct pb_person *me = pb ? session_identity(s, pb, err) : NULL;
+	int rc = -1;
+
+	if (me && !ledger_is_manager(me))
+		error_set(err, EXIT_NOPERM, "only a release manager can restore the ledger; ask one to run 'relctl sync --restore'");
+	else if (me && (rc = store_push(s->store, s->remote, s->branch, tip, NULL, err)) == 0 &&
+		 (rc = set_accepted(s, tip, err)) == 0) {
+		*summary = xasprintf("%s put the ledger back on \"%s\" at %.12s, as this clone had accepted it: its %s branch was gone",
+				     me->id, s->remote, tip, s->branch);
+		*restored = cJSON_CreateObject();
+		cJSON_AddArrayToObject(*restored, "brought_back");
+		cJSON_AddArrayToObject(*restored, "dropped");
+	} else if (rc == 1) {
+		rc = 2;
+	}
+	playbook_free(pb);
+	return rc;
 }
 
 int session_restore(struct session *s, cJSON **restored, char **summary, struct error *err)
@@ -781,6 +878,24 @@ int session_restore(struct session *s, cJSON **restored, char **summary, struct 
 		size_t i;
 		int rc = fetch_remote(s, remote_tip, &j, true, err);
 
+		if (rc == 2) {
+			rc = push_back_branch(s, remote_tip, restored, summary, err);
+			if (rc != 2)
+				return rc;
+			commit_backoff(attempt + 3);
+			continue;
+		}
+		if (rc == 3 && judge_clean(j)) {
+			judging_free(j);
+			*summary = xasprintf("pushed the commits this clone accepted back to \"%s\", fast-forward, up to %.12s: its %s was behind them",
+					     s->remote, remote_tip, s->branch);
+			*restored = cJSON_CreateObject();
+			cJSON_AddArrayToObject(*restored, "brought_back");
+			cJSON_AddArrayToObject(*restored, "dropped");
+			return 0;
+		}
+		if (rc == 3)
+			rc = 0;
 		if (rc != 0) {
 			judging_free(j);
 			return rc < 0 ? -1 : error_set(err, EXIT_CONFIG, "remote \"%s\" has no ledger to restore", s->remote);
@@ -801,6 +916,8 @@ int session_restore(struct session *s, cJSON **restored, char **summary, struct 
 			plan_write(&plan, r.changes[i].path, r.changes[i].data ? xstrdup(r.changes[i].data) : NULL);
 		restore_message(&plan, me, j, &r);
 		plan_author(&plan, me);
+		/* On the last good tree: the refused commits are never read, whatever they hold. */
+		snprintf(plan.base, sizeof(plan.base), "%s", judge_accepted(j));
 		rc = commit_plan(s, j, remote_tip, &plan, new_tip, err);
 		if (rc == 0)
 			rc = store_push(s->store, s->remote, s->branch, new_tip, remote_tip, err);

@@ -2390,6 +2390,198 @@ static void test_a_base_that_cannot_be_read_is_no_incident_of_the_commit(void **
 	assert_int_equal(count, 0);
 }
 
+/* ---------- no push locks the team out ---------- */
+
+static void test_the_restore_target_is_read_from_the_trailer_block_only(void **state)
+{
+	static const char good[] = "0123456789abcdef0123456789abcdef01234567";
+	char *t, *m;
+
+	(void)state;
+	m = xasprintf("Restore\n\nRefused: 1234\n\n" JUDGE_RESTORE_TRAILER "%s\n", good);
+	t = judge_restore_target(m);
+	assert_non_null(t);
+	assert_string_equal(t, good);
+	free(t);
+	free(m);
+	/* git's trailer block is the last paragraph: a line in the body, however it looks, is not it. */
+	m = xasprintf("Restore\n\nDropped: x\n" JUDGE_RESTORE_TRAILER "%040d\n\n" JUDGE_RESTORE_TRAILER "%s\n", 0, good);
+	t = judge_restore_target(m);
+	assert_string_equal(t, good);
+	free(t);
+	free(m);
+	m = xasprintf("Restore\n\n" JUDGE_RESTORE_TRAILER "%s\n\nsomething after\n", good);
+	assert_null(judge_restore_target(m));
+	free(m);
+	/* Trailing blank lines end no paragraph. */
+	m = xasprintf("Restore\n\n" JUDGE_RESTORE_TRAILER "%s\n\n \n", good);
+	t = judge_restore_target(m);
+	assert_string_equal(t, good);
+	free(t);
+	free(m);
+	/* The subject is never the trailer block. */
+	m = xasprintf(JUDGE_RESTORE_TRAILER "%s\n", good);
+	assert_null(judge_restore_target(m));
+	free(m);
+	/* One well-formed block: every line a trailer, the target once, a full object id. */
+	m = xasprintf("Restore\n\nnot a trailer\n" JUDGE_RESTORE_TRAILER "%s\n", good);
+	assert_null(judge_restore_target(m));
+	free(m);
+	m = xasprintf("Restore\n\n" JUDGE_RESTORE_TRAILER "%s\n" JUDGE_RESTORE_TRAILER "%s\n", good, good);
+	assert_null(judge_restore_target(m));
+	free(m);
+	m = xasprintf("Restore\n\nSigned-off-by: Rita <rita@example.com>\n" JUDGE_RESTORE_TRAILER "%.12s\n", good);
+	assert_null(judge_restore_target(m));
+	free(m);
+	m = xasprintf("Restore\n\nSigned-off-by: Rita <rita@example.com>\n" JUDGE_RESTORE_TRAILER "%s\n", good);
+	t = judge_restore_target(m);
+	assert_string_equal(t, good);
+	free(t);
+	free(m);
+	m = xasprintf("Restore\n\n" JUDGE_RESTORE_TRAILER "%.39sG\n", good);
+	assert_null(judge_restore_target(m));
+	free(m);
+}
+
+static void test_a_commit_git_cannot_read_is_refused_naming_it_and_its_author(void **state)
+{
+	struct fx *f = *state;
+	struct draft d;
+	const struct judge_incident *in;
+	size_t count;
+
+	start_release(f);
+	draft(f, &d, "dan");
+	d.c.unreadable = "the commit object has no committer line, which git never writes (git fsck: missingCommitter)";
+	refuse(f, &d, "the commit object has no committer line");
+	in = judge_incidents(f->j, &count);
+	assert_string_equal(in[count - 1].author, "Dan <dan@example.com>");
+
+	/* The restore, written on the last good tree: its changes are against that commit. */
+	{
+		struct judge_restore r;
+
+		plan_restore(f, "rita@example.com", &r);
+		assert_int_equal(cJSON_GetArraySize(r.carried), 0);
+		draft_restore(f, &d, &r, "rita");
+		judge_restore_release(&r);
+		d.c.changes_from = judge_accepted(f->j);
+		accept(f, &d);
+	}
+	assert_true(judge_clean(f->j));
+}
+
+/* count changes of size bytes each at releases/2.6.3.NN.json, none read (a screen's input). */
+static struct judge_change *unread_releases(size_t count, size_t size)
+{
+	struct judge_change *changes = xcalloc(count, sizeof(*changes));
+	size_t i;
+
+	for (i = 0; i < count; i++) {
+		changes[i].path = xasprintf("releases/2.6.3.%02zu.json", i);
+		changes[i].regular = true;
+		changes[i].len = size;
+	}
+	return changes;
+}
+
+static void unread_free(struct judge_change *changes, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		free((char *)changes[i].path);
+	free(changes);
+}
+
+static void test_paths_are_screened_by_name_and_size_before_any_file_is_read(void **state)
+{
+	struct fx *f = *state;
+	struct draft d;
+	struct error err = {0, ""};
+	struct judge_change *fan = unread_releases(40, 15u << 20);
+	bool need[40];
+	char *message;
+
+	start_release(f);
+	/* One 15 MiB blob under forty names: refused by the names alone, nothing to read. */
+	draft(f, &d, "dan");
+	d.c.changes = fan;
+	d.c.change_count = 40;
+	assert_int_equal(judge_screen(f->j, &d.c, need, &err), -1);
+	assert_int_equal(err.code, EXIT_DATAERR);
+	assert_contains(err.message, "the commit changes 40 releases");
+	/* As a restore, four of them pass the names but not the total. */
+	message = xasprintf("Restore\n\n" JUDGE_RESTORE_TRAILER "%s\n", judge_accepted(f->j));
+	d.c.message = message;
+	d.c.change_count = 4;
+	assert_int_equal(judge_screen(f->j, &d.c, need, &err), -1);
+	assert_contains(err.message, "its files come to 60 MiB, more than the 48 MiB relctl reads of one commit");
+	/* Three fit: every one is to be read; one over the cap per file is not. */
+	d.c.change_count = 3;
+	fan[2].len = LEDGER_RELEASE_MAX + 1;
+	assert_int_equal(judge_screen(f->j, &d.c, need, &err), 0);
+	assert_true(need[0] && need[1] && !need[2]);
+	/* A merge, a symlink: refused before anything is read. */
+	d.c.parent_count = 2;
+	assert_int_equal(judge_screen(f->j, &d.c, need, &err), -1);
+	assert_contains(err.message, "a merge commit");
+	d.c.parent_count = 1;
+	fan[1].regular = false;
+	fan[1].mode = 0120000;
+	assert_int_equal(judge_screen(f->j, &d.c, need, &err), -1);
+	assert_contains(err.message, "releases/2.6.3.01.json is not a plain file (a symlink)");
+	free(message);
+	d.c.changes = d.changes;
+	d.c.change_count = 0;
+	draft_release(&d);
+	unread_free(fan, 40);
+
+	/* An honest claim passes, its release and index to be read. */
+	draft_event(f, &d, "dan", ev(f, "dan", "claim", "build"));
+	assert_int_equal(judge_screen(f->j, &d.c, need, &err), 0);
+	assert_true(need[0]);
+	accept(f, &d);
+}
+
+static void test_a_restore_on_the_last_good_tree_is_judged_against_it(void **state)
+{
+	struct fx *f = *state;
+	struct draft d;
+	struct judge_restore r;
+	size_t i;
+
+	start_release(f);
+	draft_event(f, &d, "dan", ev(f, "dan", "claim", "build"));
+	draft_symlink(&d, "index.json");
+	refuse(f, &d, "index.json is not a plain file (a symlink)");
+
+	plan_restore(f, "rita@example.com", &r);
+	assert_int_equal(cJSON_GetArraySize(r.carried), 1);
+	/* Against the last good commit, a file it had is no change; README rewritten is. */
+	draft_restore(f, &d, &r, "rita");
+	d.c.changes_from = judge_accepted(f->j);
+	draft_file(&d, "README.md", "# ours now\n");
+	try_refused(f, &d, "the restore leaves README.md other than it was");
+	/* A release the restore deletes. */
+	draft_restore(f, &d, &r, "rita");
+	d.c.changes_from = judge_accepted(f->j);
+	draft_file(&d, RELEASE, NULL);
+	try_refused(f, &d, "the restore deletes releases/2.6.3.json, which was good");
+	/* Changes said to be against another commit than the one it restores. */
+	draft_restore(f, &d, &r, "rita");
+	d.c.changes_from = "0123456789abcdef0123456789abcdef01234567";
+	try_refused(f, &d, "the restore brings back commit");
+	draft_restore(f, &d, &r, "rita");
+	d.c.changes_from = judge_accepted(f->j);
+	for (i = 0; i < r.change_count; i++)
+		assert_true(strcmp(r.changes[i].path, RELEASE) == 0 || strcmp(r.changes[i].path, "index.json") == 0);
+	judge_restore_release(&r);
+	accept(f, &d);
+	assert_true(judge_clean(f->j));
+	assert_int_equal(judge_event_count(f->j), 2);
+}
+
 #define T(name)        cmocka_unit_test_setup_teardown(name, setup, teardown)
 #define T_EMPTY(name)  cmocka_unit_test_setup_teardown(name, setup_empty, teardown)
 #define T_SIGNED(name) cmocka_unit_test_setup_teardown(name, setup_signed, teardown)
@@ -2406,6 +2598,10 @@ int main(void)
 	    T(test_a_commit_deleting_a_file_is_refused),
 	    T(test_a_file_that_is_not_a_plain_file_is_refused),
 	    T(test_a_file_turned_into_a_symlink_is_named_as_such_not_as_deleted),
+	    T(test_the_restore_target_is_read_from_the_trailer_block_only),
+	    T(test_a_commit_git_cannot_read_is_refused_naming_it_and_its_author),
+	    T(test_paths_are_screened_by_name_and_size_before_any_file_is_read),
+	    T(test_a_restore_on_the_last_good_tree_is_judged_against_it),
 	    T(test_readme_is_written_by_the_first_commit_only),
 	    T(test_a_merge_commit_is_refused),
 	    T(test_a_commit_changes_exactly_one_release),
