@@ -25,6 +25,17 @@
 #define README_MAX (64 * 1024)
 #define INDEX_MAX (16 * 1024 * 1024)
 
+/*
+ * The reserve of a release file for the events that finish a release
+ * (docs/ledger.md, "Limits"): other events stop at RESERVE_FROM bytes and
+ * RESERVE_EVENTS_FROM events, and each closing event may grow the file by
+ * at most RESERVE_STEP bytes past RESERVE_FROM, so that however a teammate
+ * fills a release, the owner's abort and the manager's skips still fit.
+ */
+#define RESERVE_FROM (LEDGER_RELEASE_MAX - 1024 * 1024)
+#define RESERVE_STEP (16 * 1024)
+#define RESERVE_EVENTS_FROM (LEDGER_EVENTS_MAX - 1000)
+
 enum path_kind { PATH_OTHER, PATH_README, PATH_INDEX, PATH_PLAYBOOK, PATH_PINNED, PATH_RELEASE };
 
 /* A file of the accepted tree, as far as the judge has needed it. */
@@ -40,6 +51,7 @@ struct judged_release {
 	char *version;
 	cJSON *doc; /* the accepted document */
 	struct release_state *st;
+	size_t len; /* the accepted file's size */
 };
 
 struct pinned {
@@ -514,6 +526,7 @@ static int release_get(struct judge *j, const char *path, struct judged_release 
 		return -1;
 	}
 	/* The document is kept; the file's text is not needed any more. */
+	r.len = len;
 	file_set(j, path, NULL, 0);
 	file_find(j, path)->present = true;
 	r.path = xstrdup(path);
@@ -891,6 +904,38 @@ out:
 	return rc;
 }
 
+/* The ops that finish a release or a step: they may use the reserve. */
+static bool closing_op(const char *op)
+{
+	return op && (strcmp(op, "decide") == 0 || strcmp(op, "skip") == 0 || strcmp(op, "done") == 0);
+}
+
+/*
+ * The reserve of a release file (RESERVE_FROM): a release file of len bytes
+ * and count events after a commit, old_len before it, appending events from
+ * first on.  One event (restore false) past the reserve's start must be a
+ * closing one that grows the file by at most RESERVE_STEP there; a restore
+ * may bring only closing events into the reserve.
+ */
+static int check_reserve(const char *path, size_t old_len, size_t len, const cJSON *first, int count, bool restore,
+			 struct error *err)
+{
+	size_t from = old_len > RESERVE_FROM ? old_len : RESERVE_FROM;
+	const cJSON *ev;
+
+	if ((len <= RESERVE_FROM || len <= old_len) && count <= RESERVE_EVENTS_FROM)
+		return 0;
+	for (ev = first; ev; ev = ev->next)
+		if (!closing_op(json_string(ev, "op")))
+			return error_set(err, EXIT_DATAERR, "%s would be %zu bytes and %d events: past %d MiB or %d events a release takes only the events that finish it (decide, skip, done), and %s is not one",
+					 path, len, count, RESERVE_FROM / (1024 * 1024), RESERVE_EVENTS_FROM,
+					 json_string(ev, "op") ? json_string(ev, "op") : "this event");
+	if (!restore && len > from && len - from > RESERVE_STEP)
+		return error_set(err, EXIT_DATAERR, "%s would grow by %zu bytes past %d MiB; there an event that finishes the release adds at most %d KiB: shorten its note, reason or evidence",
+				 path, len - from, RESERVE_FROM / (1024 * 1024), RESERVE_STEP / 1024);
+	return 0;
+}
+
 /* Takes back what a refused commit did to st: the accepted state is replayed again from its document. */
 static void release_undo(struct judge *j, const char *path, struct release_state *st)
 {
@@ -920,9 +965,10 @@ static int check_release_doc(struct appended *a, const char *version, const char
 	const struct playbook *pb = NULL;
 	struct release_state *st;
 	cJSON *doc;
-	const cJSON *item;
+	const cJSON *item, *events;
 	char why[160];
-	int rc;
+	size_t old_len;
+	int rc, old_count;
 
 	*state = NULL;
 	*doc_out = NULL;
@@ -969,6 +1015,9 @@ static int check_release_doc(struct appended *a, const char *version, const char
 			error_set(err, EXIT_DATAERR, "%s has the unknown field \"%s\"", a->path, item->string);
 			goto fail;
 		}
+	/* Before the events: their rules may read other releases, which moves r. */
+	old_len = rc == 1 ? 0 : r->len;
+	old_count = rc == 1 ? 0 : cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r->doc, "events"));
 	if (check_events(a, st, rc == 1 ? NULL : r->doc, doc, expect, v, err) != 0) {
 		release_undo(j, a->path, st);
 		goto fail;
@@ -976,6 +1025,12 @@ static int check_release_doc(struct appended *a, const char *version, const char
 	if (st->event_count == 0) {
 		release_undo(j, a->path, st);
 		error_set(err, EXIT_DATAERR, "%s has no events", a->path);
+		goto fail;
+	}
+	events = cJSON_GetObjectItemCaseSensitive(doc, "events");
+	if (check_reserve(a->path, old_len, len, cJSON_GetArrayItem(events, old_count), cJSON_GetArraySize(events),
+			  expect == 0, err) != 0) {
+		release_undo(j, a->path, st);
 		goto fail;
 	}
 	*state = st;
@@ -986,8 +1041,8 @@ fail:
 	return -1;
 }
 
-/* Makes st and doc the accepted release at path. */
-static void release_accept(struct judge *j, const char *path, struct release_state *st, cJSON *doc)
+/* Makes st and doc (a file of len bytes) the accepted release at path. */
+static void release_accept(struct judge *j, const char *path, struct release_state *st, cJSON *doc, size_t len)
 {
 	struct judged_release *r = release_cached(j, path);
 
@@ -1005,6 +1060,7 @@ static void release_accept(struct judge *j, const char *path, struct release_sta
 		release_state_free(r->st);
 	r->doc = doc;
 	r->st = st;
+	r->len = len;
 }
 
 /* ---------- the index ---------- */
@@ -1208,7 +1264,7 @@ static int judge_release(struct judge *j, const struct judge_commit *c, const st
 		cJSON_Delete(doc);
 		goto out;
 	}
-	release_accept(j, ch->path, st, doc);
+	release_accept(j, ch->path, st, doc, ch->len);
 	accept_files(j, c);
 	j->events++;
 out:
@@ -1288,6 +1344,7 @@ static int judge_restore(struct judge *j, const struct judge_commit *c, const ch
 	struct release_state **states;
 	const char **state_paths;
 	cJSON **docs;
+	size_t *lens;
 	const char *index_data = NULL;
 	size_t index_len = 0;
 	bool index_present = false;
@@ -1308,6 +1365,7 @@ static int judge_restore(struct judge *j, const struct judge_commit *c, const ch
 	states = xcalloc(n + 1, sizeof(*states));
 	state_paths = xcalloc(n + 1, sizeof(*state_paths));
 	docs = xcalloc(n + 1, sizeof(*docs));
+	lens = xcalloc(n + 1, sizeof(*lens));
 	for (i = 0; i < n; i++) {
 		size_t k = id_index_find(&changes, NULL, paths[i]);
 		const struct judge_change *ch = k ? &c->changes[k - 1] : NULL;
@@ -1354,8 +1412,10 @@ static int judge_restore(struct judge *j, const struct judge_commit *c, const ch
 				free(version);
 				goto out;
 			}
-			if (present)
+			if (present) {
+				lens[state_count] = len;
 				state_paths[state_count++] = paths[i];
+			}
 		} else {
 			was = accepted_file(j, paths[i], &acc, &acc_len, err);
 			if (was < 0) {
@@ -1385,7 +1445,7 @@ static int judge_restore(struct judge *j, const struct judge_commit *c, const ch
 		size_t before = r ? (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r->doc, "events")) : 0;
 
 		j->events += (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(docs[i], "events")) - before;
-		release_accept(j, state_paths[i], states[i], docs[i]);
+		release_accept(j, state_paths[i], states[i], docs[i], lens[i]);
 		states[i] = NULL;
 		docs[i] = NULL;
 	}
@@ -1411,6 +1471,7 @@ out:
 	free(states);
 	free(state_paths);
 	free(docs);
+	free(lens);
 	free(paths);
 	id_index_release(&changes);
 	return rc;
@@ -1786,9 +1847,27 @@ static const char *candidate_unfit(const struct candidate *cand, struct error *w
 	return NULL;
 }
 
-/* One release of the shadow: the accepted document plus every candidate that still applies. */
+/* How much of the refused commits' events a restore tries to bring back into one release. */
+enum restore_fit {
+	FIT_ALL,     /* every valid event */
+	FIT_CLOSING, /* the file would pass the reserve's start: only events that finish the release */
+	FIT_NONE,    /* it would pass the cap even so: the accepted document alone */
+};
+
+/* Why a candidate is left out at fit, or NULL when it may be brought back. */
+static const char *restore_unfit_size(enum restore_fit fit, const struct candidate *cand)
+{
+	if (fit == FIT_CLOSING && !closing_op(json_string(cand->event, "op")))
+		return "the release file would pass 15 MiB, where it takes only the events that finish a release";
+	if (fit == FIT_NONE)
+		return "the release file would pass 16 MiB";
+	return NULL;
+}
+
+/* One release of the shadow: the accepted document plus every candidate that still applies and fits. */
 static int plan_restore_release(struct judge *j, const char *path, const struct candidate_ref *refs, size_t ref_count,
-				struct judge_restore *out, struct release_state **state, struct error *err)
+				enum restore_fit fit, struct judge_restore *out, struct release_state **state,
+				struct error *err)
 {
 	struct judged_release *r;
 	struct release_state *st = NULL;
@@ -1814,6 +1893,10 @@ static int plan_restore_release(struct judge *j, const char *path, const struct 
 		struct error why;
 
 		error_clear(&why);
+		if (restore_unfit_size(fit, cand)) {
+			note_event(out->dropped, cand, version, restore_unfit_size(fit, cand));
+			continue;
+		}
 		if (candidate_unfit(cand, &why)) {
 			note_event(out->dropped, cand, version, why.message);
 			continue;
@@ -1871,6 +1954,63 @@ static int plan_restore_release(struct judge *j, const char *path, const struct 
 	return 0;
 }
 
+/* Moves every item of the array from to the array to. */
+static void move_items(cJSON *to, cJSON *from)
+{
+	cJSON *item;
+
+	while ((item = cJSON_DetachItemFromArray(from, 0)) != NULL)
+		cJSON_AddItemToArray(to, item);
+}
+
+/*
+ * One release of the shadow, within the caps the judge applies to a restore
+ * (check_reserve()): every valid event when the file stays under the
+ * reserve's start (or under its accepted size), else only the events that
+ * finish a release, else none of them, so that a restore always fits.
+ */
+static int plan_restore_fitting(struct judge *j, const char *path, const struct candidate_ref *refs, size_t ref_count,
+				struct judge_restore *out, struct release_state **state, struct error *err)
+{
+	const struct judged_release *r;
+	enum restore_fit fit;
+
+	for (fit = FIT_ALL;; fit++) {
+		struct judge_restore trial = { NULL, 0, cJSON_CreateArray(), cJSON_CreateArray() };
+		const struct judge_change *ch;
+		struct error why;
+		bool fits;
+
+		if (plan_restore_release(j, path, refs, ref_count, fit, &trial, state, err) != 0) {
+			judge_restore_release(&trial);
+			return -1;
+		}
+		ch = &trial.changes[0];
+		r = release_cached(j, path);
+		fits = ch->data == NULL || *state == NULL || fit == FIT_NONE;
+		if (!fits && ch->len <= LEDGER_RELEASE_MAX) {
+			const cJSON *events = cJSON_GetObjectItemCaseSensitive((*state == NULL || r == NULL) ? NULL : r->doc, "events");
+			cJSON *doc = cJSON_ParseWithLength(ch->data, ch->len);
+			const cJSON *all = cJSON_GetObjectItemCaseSensitive(doc, "events");
+
+			fits = check_reserve(path, r ? r->len : 0, ch->len, cJSON_GetArrayItem(all, cJSON_GetArraySize(events)),
+					     cJSON_GetArraySize(all), true, &why) == 0;
+			cJSON_Delete(doc);
+		}
+		if (fits) {
+			restore_add(out, path, (char *)ch->data);
+			trial.changes[0].data = NULL;
+			move_items(out->carried, trial.carried);
+			move_items(out->dropped, trial.dropped);
+			judge_restore_release(&trial);
+			return 0;
+		}
+		release_state_free(*state);
+		*state = NULL;
+		judge_restore_release(&trial);
+	}
+}
+
 int judge_plan_restore(struct judge *j, const char *by_email, struct judge_restore *out, struct error *err)
 {
 	const struct playbook *pb = current_playbook(j, err);
@@ -1898,7 +2038,7 @@ int judge_plan_restore(struct judge *j, const char *by_email, struct judge_resto
 
 		switch (path_kind(s->path, NULL)) {
 		case PATH_RELEASE:
-			if (plan_restore_release(j, s->path, refs, j->candidate_count, out, &states[count], err) != 0)
+			if (plan_restore_fitting(j, s->path, refs, j->candidate_count, out, &states[count], err) != 0)
 				goto out;
 			if (states[count])
 				count++;

@@ -74,6 +74,7 @@ struct fx {
 	char parent[41]; /* the last commit judged */
 	int commits, seq;
 	time_t now;
+	size_t pad; /* blanks after each release document written (JSON allows them), to make it large */
 };
 
 /* One commit being written: the judge_commit and what it owns. */
@@ -314,6 +315,13 @@ static void draft_doc(struct fx *f, struct draft *d, cJSON *doc, const struct re
 	const cJSON *candidate;
 	char t[32];
 
+	if (f->pad) {
+		size_t n = strlen(text);
+
+		text = xrealloc(text, n + f->pad + 1);
+		memset(text + n, ' ', f->pad);
+		text[n + f->pad] = '\0';
+	}
 	draft_file(d, path, text);
 	free(path);
 	free(text);
@@ -1221,6 +1229,53 @@ static void test_a_release_file_over_the_limit_is_refused(void **state)
 	refuse(f, &d, part);
 }
 
+
+/*
+ * No one can make a release unclosable: past 15 MiB (the last MiB of a
+ * release file) only the events that finish a release are taken, each
+ * growing the file by at most 16 KiB there.
+ */
+static void test_closing_events_always_fit_in_the_reserve_of_a_release_file(void **state)
+{
+	struct fx *f = *state;
+	struct draft d;
+	char *note, hash[65];
+	size_t natural;
+
+	start_release(f);
+	commit_events(f, ev(f, "dan", "claim", "build"), NULL);
+	/* dora fills the release to just under 15 MiB: her finding, padded with blanks. */
+	draft_event(f, &d, "dora", finding(f, "dora", "filler"));
+	natural = draft_change(&d, RELEASE)->len;
+	draft_release(&d);
+	f->pad = 15 * 1024 * 1024 - natural - 100;
+	draft_event(f, &d, "dora", finding(f, "dora", "filler"));
+	accept(f, &d);
+	draft_event(f, &d, "dora", finding(f, "dora", "one more"));
+	try_refused(f, &d, "past 15 MiB or 99000 events a release takes only the events that finish it (decide, skip, done), and finding-add is not one");
+	draft_event(f, &d, "dan", ev(f, "dan", "unclaim", "build"));
+	try_refused(f, &d, "and unclaim is not one");
+	/* A closing event grows the file by at most 16 KiB there. */
+	note = calloc(1, 20 * 1024 + 1);
+	memset(note, 'n', 20 * 1024);
+	draft_event(f, &d, "dan", with(ev(f, "dan", "done", "build"), "note", note));
+	free(note);
+	try_refused(f, &d, "there an event that finishes the release adds at most 16 KiB: shorten its note, reason or evidence");
+	/* Blanks count as much as an event. */
+	draft_event(f, &d, "dan", ev(f, "dan", "done", "build"));
+	f->pad += 17 * 1024;
+	draft_release(&d);
+	draft_event(f, &d, "dan", ev(f, "dan", "done", "build"));
+	f->pad -= 17 * 1024;
+	try_refused(f, &d, "adds at most 16 KiB");
+	/* dan finishes his step, and the product owner aborts: the release is over. */
+	commit_events(f, ev(f, "dan", "done", "build"), NULL);
+	brief_now(f, hash);
+	commit_events(f, with(with(with(ev(f, "paul", "decide", NULL), "decision", "abort"), "reason", "too late"),
+			      "brief_hash", hash),
+		      NULL);
+	assert_int_equal(judge_event_count(f->j), 5);
+}
 /*
  * an index.json too large to read (sync hands it over as data
  * NULL with its size, as it does a release file) is taken for "index unchanged" by judge_release() and the commit is
@@ -2420,6 +2475,7 @@ int main(void)
 	    T(test_a_release_of_a_newer_format_asks_to_upgrade_relctl),
 	    T(test_the_index_must_match_the_releases_status),
 	    T(test_a_release_file_over_the_limit_is_refused),
+	    T(test_closing_events_always_fit_in_the_reserve_of_a_release_file),
 	    T(test_an_index_too_large_to_read_is_refused),
 	    T(test_a_release_pinned_to_a_playbook_the_ledger_does_not_hold_is_refused),
 	    T(test_a_new_releases_header_names_its_version_and_its_playbook),
