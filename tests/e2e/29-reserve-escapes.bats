@@ -1,0 +1,57 @@
+#!/usr/bin/env bats
+# No one can make a release unclosable, and no one can hide text from a
+# teammate's terminal.  A dev fills a release with the largest findings
+# relctl takes until the judge stops him at the reserve (the last MiB of
+# the file); the release manager still skips and the product owner still
+# aborts.  Invisible characters (directional marks, zero-width, tag
+# characters) written into notes and titles reach the terminal escaped,
+# and a newline in a file name pushed with plain git cannot add a line to
+# relctl's one-line refusal.
+
+bats_require_minimum_version 1.5.0
+
+load helper
+load sync
+
+V=2.6.3
+
+setup() {
+	init_tinypilot
+	"$RELCTL" start "$V" >/dev/null
+}
+
+teardown() {
+	servers_stop
+	cleanup_repo
+}
+
+@test "a dev who fills a release with maximal findings is stopped at the reserve; the manager still skips and the owner still aborts" {
+	title=$(head -c 65536 /dev/zero | tr '\0' 'x')
+	link="https://example.com/$(head -c 2020 /dev/zero | tr '\0' 'e')"
+	evidence=()
+	for i in $(seq 100); do evidence+=(--evidence "$link#$i"); done
+	n=0
+	while before=$(git rev-parse relctl-ledger) && as jan finding add "$title" --severity blocker "${evidence[@]}" >/dev/null 2>"$TEST_TMP/err"; do
+		n=$((n + 1))
+		[ "$n" -lt 80 ] || { echo "never stopped"; false; }
+	done
+	[ "$n" -gt 20 ] || { echo "stopped after $n: $(cat "$TEST_TMP/err")"; false; }
+	run as jan finding add "$title" --severity blocker "${evidence[@]}"
+	[ "$status" -eq 65 ] || { echo "$output"; false; }
+	[ "${#lines[@]}" -eq 1 ] || { echo "$output"; false; }
+	has "past 15 MiB or 99000 events a release takes only the events that finish it (decide, skip, done), and finding-add is not one"
+	[ "$(git rev-parse relctl-ledger)" = "$before" ]
+	size=$(git cat-file -s "relctl-ledger:releases/$V.json")
+	[ "$size" -le $((15 * 1024 * 1024)) ]
+	[ "$size" -gt $((14 * 1024 * 1024)) ]
+	# The release manager skips, the product owner aborts.
+	run as cristina skip build-rc --reason "prebuilt elsewhere"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	as michael brief >/dev/null
+	run as michael decide abort --reason "the ledger was flooded"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(ledger "$V" | jq -r .status)" = aborted ]
+	[ "$(git cat-file -s "relctl-ledger:releases/$V.json")" -le $((16 * 1024 * 1024)) ]
+	run relctl verify
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+}
