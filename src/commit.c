@@ -312,6 +312,32 @@ static char *describe_item(const struct release *rel, const cJSON *event, const 
 			 counts.total - counts.unchecked, counts.total, rel->version, candidate);
 }
 
+/*
+ * A detail of the message as a git trailer: a value's further lines start
+ * with a blank (git's continuation), so that no note, reason or link can
+ * start a line of its own, a Relctl-Event line above all (judge.h).
+ */
+static void add_trailer(struct buf *message, const char *label, const char *value)
+{
+	const char *p;
+
+	buf_addf(message, "%s: ", label);
+	for (p = value; *p; p++)
+		if (*p == '\n')
+			buf_adds(message, "\n ");
+		else if (*p != '\r')
+			buf_add(message, p, 1);
+	buf_adds(message, "\n");
+}
+
+/* A first line stays one line, whatever a title holds. */
+static void flatten(char *line)
+{
+	for (; *line; line++)
+		if (*line == '\n' || *line == '\r')
+			*line = ' ';
+}
+
 /* "sam claimed test-voyager (2.6.3 rc1)", then the event's details, then its id. */
 static void describe(struct plan *plan, const struct release *rel, const cJSON *event, const char *op)
 {
@@ -357,18 +383,19 @@ static void describe(struct plan *plan, const struct release *rel, const cJSON *
 		plan->summary = xasprintf("%s %s %s%s%s (%s rc%d)", actor, past_tense(op, event),
 					  cJSON_IsString(step) ? step->valuestring : "", cJSON_IsString(person) ? " to " : "",
 					  cJSON_IsString(person) ? person->valuestring : "", rel->version, candidate);
+	flatten(plan->summary);
 	buf_addf(&plan->message, "%s\n\n", plan->summary);
 	for (i = 0; i < sizeof(details) / sizeof(details[0]); i++) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(event, details[i]);
 
 		if (cJSON_IsString(v) && v->valuestring[0])
-			buf_addf(&plan->message, "%s: %s\n", labels[i], v->valuestring);
+			add_trailer(&plan->message, labels[i], v->valuestring);
 	}
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(event, "forced")))
 		buf_adds(&plan->message, "Forced: yes\n");
 	cJSON_ArrayForEach(item, evidence)
 		if (cJSON_IsString(item))
-			buf_addf(&plan->message, "Evidence: %s\n", item->valuestring);
+			add_trailer(&plan->message, "Evidence", item->valuestring);
 	buf_addf(&plan->message, "Relctl-Event: %s\n",
 		 cJSON_GetObjectItemCaseSensitive(event, "id")->valuestring);
 }

@@ -111,6 +111,7 @@ struct judge {
 	struct playbook *current; /* playbook.yaml, parsed when first needed */
 	char current_blob[41];    /* its git blob id, "" until needed */
 	struct playbook *first;   /* a first commit's own playbook, for its keys */
+	struct playbook *written; /* the playbook a change writes, for judge_new_keys() */
 	cJSON *signers;           /* email -> {signed, unsigned} */
 	cJSON *index;             /* index.json, likewise */
 	struct shadow_entry *shadow;
@@ -286,6 +287,7 @@ void judge_free(struct judge *j)
 	free(j->incidents);
 	playbook_free(j->current);
 	playbook_free(j->first);
+	playbook_free(j->written);
 	cJSON_Delete(j->signers);
 	cJSON_Delete(j->index);
 	if (j->source.release)
@@ -1099,6 +1101,110 @@ static int check_index(struct judge *j, const char *data, size_t len, const cJSO
 	return 0;
 }
 
+/* ---------- event trailers ---------- */
+
+bool judge_event_trailer(const char **cursor, char *value, size_t size)
+{
+	const char *p = *cursor, *key = JUDGE_EVENT_TRAILER;
+	size_t key_len = strlen(key);
+
+	for (; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		const char *v, *end;
+
+		if (strncasecmp(p, key, key_len) != 0)
+			continue;
+		v = p + key_len;
+		v += strspn(v, " \t");
+		end = strchr(v, '\n') ? strchr(v, '\n') : v + strlen(v);
+		*cursor = end;
+		while (end > v && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+			end--;
+		snprintf(value, size, "%.*s", (int)(end - v), v);
+		return true;
+	}
+	*cursor = p ? p : "";
+	return false;
+}
+
+/* Every Relctl-Event line of c's message names added, the id of the one event c appends (NULL: none). */
+static int check_event_trailers(const struct judge_commit *c, const char *added, struct error *err)
+{
+	const char *p = c->message;
+	char value[80];
+
+	while (judge_event_trailer(&p, value, sizeof(value)))
+		if (added == NULL || strcmp(value, added) != 0)
+			return error_set(err, EXIT_DATAERR, "its message's %s line names \"%.64s\", but the commit adds %s%s", JUDGE_EVENT_TRAILER,
+					 value, added ? "event " : "no event", added ? added : "");
+	return 0;
+}
+
+/* ---------- roots of trust ---------- */
+
+const struct playbook *judge_new_keys(struct judge *j, const struct judge_commit *c, struct error *err)
+{
+	const struct judge_change *text = change_of(c, "playbook.yaml");
+
+	playbook_free(j->written);
+	j->written = NULL;
+	if (c->parent_count == 0 || text == NULL || text->deleted)
+		return NULL;
+	if (text->data == NULL || text->len > PLAYBOOK_MAX_BYTES) {
+		error_set(err, EXIT_DATAERR, "playbook.yaml is removed or too large");
+		return NULL;
+	}
+	j->written = playbook_load_text("playbook.yaml", text->data, text->len, err);
+	return j->written;
+}
+
+/*
+ * Every person's keys, in the playbook's order, as one text: two playbooks
+ * with the same text let the same keys sign for the same people.  Caller frees.
+ */
+static char *keys_text(const struct playbook *pb)
+{
+	struct buf b;
+	size_t i, k;
+
+	buf_init(&b);
+	for (i = 0; i < pb->person_count; i++) {
+		const struct pb_person *p = &pb->people[i];
+
+		if (p->key_count == 0)
+			continue;
+		buf_addf(&b, "%s\n", p->email);
+		for (k = 0; k < p->key_count; k++)
+			buf_addf(&b, " %s%s %s\n", p->keys[k].cert_authority ? "cert-authority " : "", p->keys[k].type,
+				 p->keys[k].base64);
+	}
+	buf_adds(&b, "");
+	return buf_detach(&b);
+}
+
+/*
+ * The roots of trust (docs/ledger.md, "The trust model"): a playbook that
+ * changes the keys from before's (NULL: none, the first commit), or switches
+ * signing: required on, is signed by a release manager's key in it, the
+ * author's own (signature and signer as checked against pb's keys).
+ */
+static int check_trust_root(const struct playbook *before, const struct playbook *pb, const struct judge_commit *c,
+			    enum judge_signature signature, const char *signer, struct error *err)
+{
+	char *old_keys = before ? keys_text(before) : xstrdup(""), *new_keys = keys_text(pb);
+	bool keys = strcmp(old_keys, new_keys) != 0, required = pb->signing_required && !(before && before->signing_required);
+	const struct pb_person *who = signer ? playbook_person_by_email(pb, signer) : NULL;
+
+	free(old_keys);
+	free(new_keys);
+	if (!keys && !required)
+		return 0;
+	if (signature == JUDGE_SIGNED && who && strcasecmp(signer, c->author_email) == 0 && ledger_is_manager(who))
+		return 0;
+	return error_set(err, EXIT_DATAERR, "the playbook %s%s%s, and the commit is not signed by a release manager's key in that playbook; a change of keys is signed by the key of a release manager it lists (the first, by the key it introduces)",
+			 keys ? "changes the signing keys" : "", keys && required ? " and " : "",
+			 required ? "switches signing: required on" : "");
+}
+
 /* ---------- kinds of commit ---------- */
 
 static const struct pb_person *author_in(const struct playbook *pb, const struct judge_commit *c)
@@ -1169,7 +1275,7 @@ static int judge_first(struct judge *j, const struct judge_commit *c, struct err
 
 	if (j->has_base || j->accepted[0])
 		return error_set(err, EXIT_DATAERR, "a second root commit: the ledger has one history");
-	if (j->pinned_root && strncmp(j->pinned_root, c->id, strlen(j->pinned_root)) != 0)
+	if (j->pinned_root && strcmp(j->pinned_root, c->id) != 0)
 		return error_set(err, EXIT_DATAERR, "this ledger begins with commit %.12s, but git config relctl.root pins %.12s: it is not your team's ledger",
 				 c->id, j->pinned_root);
 	for (i = 0; i < c->change_count; i++) {
@@ -1187,6 +1293,11 @@ static int judge_first(struct judge *j, const struct judge_commit *c, struct err
 		playbook_free(pb);
 		return error_set(err, EXIT_DATAERR, "the first commit's author <%s> is not a person of its playbook",
 				 c->author_email);
+	}
+	/* The first commit's signature was checked against its own playbook's keys (judge_keys()). */
+	if (check_trust_root(NULL, pb, c, c->signature, c->signer, err) != 0) {
+		playbook_free(pb);
+		return -1;
 	}
 	parsed = index && index->data ? json_parse_ledger(index->data, index->len, true, why, sizeof(why)) : NULL;
 	expected = cJSON_Parse("{\"format\": 1, \"releases\": {}}");
@@ -1225,6 +1336,10 @@ static int judge_playbook(struct judge *j, const struct judge_commit *c, struct 
 				 c->author_email);
 	if (check_playbook_files(j, c, &pb, err) != 0)
 		return -1;
+	if (check_trust_root(before, pb, c, c->playbook_signature, c->playbook_signer, err) != 0) {
+		playbook_free(pb);
+		return -1;
+	}
 	accept_files(j, c);
 	playbook_free(j->current);
 	j->current = pb;
@@ -1250,6 +1365,15 @@ static int judge_release(struct judge *j, const struct judge_commit *c, const st
 	rc = check_release_doc(&a, version, ch->data, ch->len, 1, &st, &doc, v, err);
 	if (rc != 0)
 		goto out;
+	rc = check_event_trailers(c, json_string(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "events"),
+								    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "events")) - 1),
+						 "id"),
+				  err);
+	if (rc != 0) {
+		release_undo(j, ch->path, st);
+		cJSON_Delete(doc);
+		goto out;
+	}
 	if (index && (index->deleted || index->data == NULL)) {
 		release_undo(j, ch->path, st);
 		cJSON_Delete(doc);
@@ -1284,6 +1408,17 @@ static const char *restore_target(const char *message)
 		p++;
 	}
 	return NULL;
+}
+
+bool judge_restore_of(const char *message, char target[41])
+{
+	const char *t = restore_target(message);
+	size_t n = t ? strspn(t, "0123456789abcdef") : 0;
+
+	if (t == NULL)
+		return false;
+	snprintf(target, 41, "%.*s", (int)(n < 40 ? n : 40), t);
+	return true;
 }
 
 static struct shadow_entry *shadow_find(struct judge *j, const char *path)
@@ -1579,7 +1714,7 @@ static int judge_one(struct judge *j, const struct judge_commit *c, struct verdi
 			return error_set(err, EXIT_DATAERR, "%s is not a plain file%s", c->changes[i].path,
 					 mode_name(c->changes[i].mode));
 	if (target && c->parent_count == 1)
-		return judge_restore(j, c, target, v, err);
+		return check_event_trailers(c, NULL, err) != 0 ? -1 : judge_restore(j, c, target, v, err);
 	if (!judge_clean(j))
 		return error_set(err, EXIT_DATAERR, "it builds on commit %.12s, which was refused; a release manager can run 'relctl sync --restore'",
 				 j->incidents[j->incident_count - 1].commit);
@@ -1600,6 +1735,8 @@ static int judge_one(struct judge *j, const struct judge_commit *c, struct verdi
 			release = ch;
 		}
 	}
+	if ((c->parent_count == 0 || playbook) && check_event_trailers(c, NULL, err) != 0)
+		return -1;
 	if (c->parent_count == 0)
 		return judge_first(j, c, err);
 	if (playbook)

@@ -33,6 +33,8 @@
 #include "playbook.h"
 #include "util.h"
 
+#include "test_keys.h"
+
 #define HEAD         "relctl: 1\nname: Judge\nroles: [release-manager, product-owner, dev]\npeople:\n"
 #define RITA         "  - {id: rita, name: Rita, email: rita@example.com, roles: [release-manager]}\n"
 #define PAUL         "  - {id: paul, name: Paul, email: paul@example.com, roles: [product-owner]}\n"
@@ -54,6 +56,12 @@ static const char promoted_yaml[] = HEAD RITA PAUL DAN_PROMOTED DORA PHASES;
 /* sue joins as a dev. */
 static const char grown_yaml[] = HEAD RITA PAUL DAN DORA SUE PHASES;
 static const char signed_yaml[] = HEAD RITA PAUL DAN DORA PHASES "signing: required\n";
+/* rita lists her key, then dan his, then sue joins (keys unchanged). */
+#define RITA_KEYED "  - {id: rita, name: Rita, email: rita@example.com, roles: [release-manager], keys: [\"" KEY_ED25519 "\"]}\n"
+#define DAN_KEYED  "  - {id: dan, name: Dan, email: dan@example.com, roles: [dev], keys: [\"" KEY_ECDSA256 "\"]}\n"
+static const char keyed_yaml[] = HEAD RITA_KEYED PAUL DAN DORA PHASES;
+static const char keyed_dan_yaml[] = HEAD RITA_KEYED PAUL DAN_KEYED DORA PHASES;
+static const char keyed_dan_grown_yaml[] = HEAD RITA_KEYED PAUL DAN_KEYED DORA SUE PHASES;
 
 #define VERSION       "2.6.3"
 #define RELEASE       "releases/2.6.3.json"
@@ -725,10 +733,15 @@ static void test_relctl_root_pins_the_first_commit(void **state)
 	draft_first(f, &d, "rita");
 	try_refused(f, &d, "but git config relctl.root pins f00df00df00d: it is not your team's ledger");
 
-	/* The pin may be an abbreviated id, as git config holds it. */
+	/* A prefix is no pin: a root could be ground to match it (the session refuses one, 78). */
 	draft_first(f, &d, "rita");
 	snprintf(prefix, sizeof(prefix), "%.12s", d.id);
 	judge_pin_root(f->j, prefix);
+	try_refused(f, &d, "it is not your team's ledger");
+
+	/* The full id is. */
+	draft_first(f, &d, "rita");
+	judge_pin_root(f->j, d.id);
 	accept(f, &d);
 	assert_string_equal(judge_root(f->j), f->parent);
 }
@@ -1519,6 +1532,112 @@ static void signed_by(struct draft *d, enum judge_signature how, const char *sig
 	d->c.signature_detail = how == JUDGE_BAD ? "the payload does not match" : NULL;
 }
 
+/* The playbook change's signature as checked against the keys of the playbook it writes. */
+static void playbook_signed_by(struct draft *d, enum judge_signature how, const char *signer)
+{
+	d->c.playbook_signature = how;
+	d->c.playbook_signer = signer;
+}
+
+static void test_a_change_of_keys_is_signed_by_a_release_managers_key_in_the_playbook_it_makes(void **state)
+{
+	struct fx *f = *state;
+	struct draft d;
+
+	/* rita introduces her key: unsigned, or signed with a key the new playbook lists for nobody, is refused. */
+	draft(f, &d, "rita");
+	draft_playbook(&d, keyed_yaml);
+	try_refused(f, &d, "the playbook changes the signing keys, and the commit is not signed by a release manager's key in that playbook");
+	draft(f, &d, "rita");
+	draft_playbook(&d, keyed_yaml);
+	signed_by(&d, JUDGE_UNKNOWN_KEY, NULL);
+	playbook_signed_by(&d, JUDGE_UNKNOWN_KEY, NULL);
+	try_refused(f, &d, "changes the signing keys");
+	/* Signed by the key it introduces for her: the bootstrap. */
+	draft(f, &d, "rita");
+	draft_playbook(&d, keyed_yaml);
+	signed_by(&d, JUDGE_UNKNOWN_KEY, NULL);
+	playbook_signed_by(&d, JUDGE_SIGNED, "rita@example.com");
+	accept(f, &d);
+	/* Giving dan a key: signed by rita's key, which the new playbook keeps. */
+	draft(f, &d, "rita");
+	draft_playbook(&d, keyed_dan_yaml);
+	signed_by(&d, JUDGE_SIGNED, "rita@example.com");
+	playbook_signed_by(&d, JUDGE_SIGNED, "dan@example.com");
+	try_refused(f, &d, "not signed by a release manager's key in that playbook");
+	draft(f, &d, "rita");
+	draft_playbook(&d, keyed_dan_yaml);
+	signed_by(&d, JUDGE_SIGNED, "rita@example.com");
+	playbook_signed_by(&d, JUDGE_SIGNED, "rita@example.com");
+	accept(f, &d);
+	/* A change that leaves every key as it was needs no signature. */
+	draft(f, &d, "rita");
+	draft_playbook(&d, keyed_dan_grown_yaml);
+	accept(f, &d);
+}
+
+static void test_switching_signing_required_on_is_signed_by_a_release_manager(void **state)
+{
+	struct fx *f = *state;
+	struct draft d;
+
+	draft(f, &d, "rita");
+	draft_playbook(&d, signed_yaml);
+	try_refused(f, &d, "the playbook switches signing: required on, and the commit is not signed by a release manager's key in that playbook");
+	/* dan's own signature is no release manager's, even on rita's commit. */
+	draft(f, &d, "rita");
+	draft_playbook(&d, signed_yaml);
+	playbook_signed_by(&d, JUDGE_SIGNED, "dan@example.com");
+	try_refused(f, &d, "switches signing: required on");
+	draft(f, &d, "rita");
+	draft_playbook(&d, signed_yaml);
+	playbook_signed_by(&d, JUDGE_SIGNED, "rita@example.com");
+	accept(f, &d);
+}
+
+static void test_a_first_commit_with_keys_is_signed_by_a_release_manager_key_it_lists(void **state)
+{
+	struct fx *f = *state; /* setup_empty */
+	struct draft d;
+
+	f->pb_text = keyed_yaml;
+	draft_first(f, &d, "rita");
+	try_refused(f, &d, "the playbook changes the signing keys, and the commit is not signed");
+	draft_first(f, &d, "rita");
+	signed_by(&d, JUDGE_SIGNED, "rita@example.com");
+	accept(f, &d);
+}
+
+static void test_a_relctl_event_line_names_only_the_event_its_commit_adds(void **state)
+{
+	struct fx *f = *state;
+	struct draft d;
+	char *message;
+
+	start_release(f);
+	/* dan's claim, its message naming an event of someone else's. */
+	draft_event(f, &d, "dan", ev(f, "dan", "claim", "build"));
+	draft_message(&d, xasprintf("dan claimed build\n\nRelctl-Event: %s\nRelctl-Event: %s\n",
+				    json_string(cJSON_GetArrayItem(d.events, 1), "id"),
+				    json_string(cJSON_GetArrayItem(d.events, 0), "id")));
+	try_refused(f, &d, "its message's Relctl-Event: line names \"" EID("e001") "\", but the commit adds event " EID("e002"));
+	/* In any case, anywhere in the message. */
+	draft_event(f, &d, "dan", ev(f, "dan", "claim", "build"));
+	draft_message(&d, xstrdup("dan claimed build\n\nNote: see\nrelctl-event:  " EID("e001") "\n"));
+	try_refused(f, &d, "names \"" EID("e001") "\"");
+	/* Its own id, once or twice, or none at all. */
+	draft_event(f, &d, "dan", ev(f, "dan", "claim", "build"));
+	message = xasprintf("dan claimed build\n\nRelctl-Event: %s\nRelctl-Event: %s \n",
+			    json_string(cJSON_GetArrayItem(d.events, 1), "id"), json_string(cJSON_GetArrayItem(d.events, 1), "id"));
+	draft_message(&d, message);
+	accept(f, &d);
+	/* A playbook change adds no event. */
+	draft(f, &d, "rita");
+	draft_playbook(&d, grown_yaml);
+	draft_message(&d, xstrdup("rita updated the playbook\n\nRelctl-Event: " EID("e003") "\n"));
+	try_refused(f, &d, "but the commit adds no event");
+}
+
 static void test_a_bad_signature_is_always_refused(void **state)
 {
 	struct fx *f = *state;
@@ -1596,9 +1715,13 @@ static void test_the_signing_rule_is_the_playbooks_in_force_before_the_commit(vo
 	struct fx *f = *state;
 	struct draft d;
 
-	/* Turning signing on is judged under the playbook before it, which did not require it. */
+	/*
+	 * Turning signing on is judged under the playbook before it, which did not
+	 * require it; the switch itself is signed by a release manager's key in the new one.
+	 */
 	draft(f, &d, "rita");
 	draft_playbook(&d, signed_yaml);
+	playbook_signed_by(&d, JUDGE_SIGNED, "rita@example.com");
 	accept(f, &d);
 	draft_event(f, &d, "rita", ev(f, "rita", "start", NULL));
 	try_refused(f, &d, "it is not signed, and the playbook says signing: required");
@@ -2474,6 +2597,10 @@ int main(void)
 	    T(test_a_releases_header_never_changes),
 	    T(test_a_release_of_a_newer_format_asks_to_upgrade_relctl),
 	    T(test_the_index_must_match_the_releases_status),
+	    T(test_a_change_of_keys_is_signed_by_a_release_managers_key_in_the_playbook_it_makes),
+	    T(test_switching_signing_required_on_is_signed_by_a_release_manager),
+	    T_EMPTY(test_a_first_commit_with_keys_is_signed_by_a_release_manager_key_it_lists),
+	    T(test_a_relctl_event_line_names_only_the_event_its_commit_adds),
 	    T(test_a_release_file_over_the_limit_is_refused),
 	    T(test_closing_events_always_fit_in_the_reserve_of_a_release_file),
 	    T(test_an_index_too_large_to_read_is_refused),
