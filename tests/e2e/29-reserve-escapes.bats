@@ -55,3 +55,50 @@ teardown() {
 	run relctl verify
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 }
+
+# Directional marks, zero-width characters, the word joiner and invisible operators, a tag character.
+INVISIBLE=$(printf 'a\u200eb\u200fc\u061cd\u200be\u200df\ufeffg\u2060h\u2064i\U000E0041j')
+INVISIBLE_SHOWN='a\u200eb\u200fc\u061cd\u200be\u200df\ufeffg\u2060h\u2064i\udb40\udc41j'
+
+@test "invisible characters in notes and titles reach the terminal escaped, and --json gives them back exactly" {
+	as jan claim build-rc >/dev/null
+	as jan done build-rc --note "$INVISIBLE" >/dev/null
+	as maria finding add "title $INVISIBLE" --severity minor >/dev/null
+	relctl show build-rc >"$TEST_TMP/show"
+	relctl log >"$TEST_TMP/log"
+	relctl finding list >"$TEST_TMP/findings"
+	as michael brief >"$TEST_TMP/brief"
+	run /usr/bin/python3 "$BATS_TEST_DIRNAME/raw-bytes.py" "$TEST_TMP/show" "$TEST_TMP/log" "$TEST_TMP/findings" "$TEST_TMP/brief"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	grep -qF "$INVISIBLE_SHOWN" "$TEST_TMP/show"
+	grep -qF "title $INVISIBLE_SHOWN" "$TEST_TMP/findings"
+	grep -qF "$INVISIBLE_SHOWN" "$TEST_TMP/log"
+	[ "$(relctl log --json | jq -r '.[] | select(.op == "done") | .note')" = "$INVISIBLE" ]
+	[ "$(relctl finding list --json | jq -r '.[0].title')" = "title $INVISIBLE" ]
+}
+
+@test "a newline in a file name pushed with plain git cannot add a line to sync's one-line refusal" {
+	cleanup_repo
+	setup_repo
+	serve path team
+	clone_into a "$URL"
+	cd "$TEST_TMP/a"
+	relctl init --playbook "$PLAYBOOK" >/dev/null
+	relctl start "$V" >/dev/null
+	rm -rf "$TEST_TMP/vandal"
+	git clone -q "$REMOTE" "$TEST_TMP/vandal" 2>/dev/null
+	v="$TEST_TMP/vandal"
+	name=$(printf 'notes\nrelctl: ledger in sync with origin: 0 events received, 0 sent')
+	b=$(echo hi | git -C "$v" hash-object -w --stdin)
+	GIT_INDEX_FILE="$TEST_TMP/i" git -C "$v" read-tree origin/relctl-ledger
+	GIT_INDEX_FILE="$TEST_TMP/i" git -C "$v" update-index --add --cacheinfo "100644,$b,$name"
+	tree=$(GIT_INDEX_FILE="$TEST_TMP/i" git -C "$v" write-tree)
+	bad=$(git -C "$v" -c user.name=Jan -c user.email=jan@example.com commit-tree "$tree" -p origin/relctl-ledger -m "notes")
+	git -C "$v" push -q origin "$bad:refs/heads/relctl-ledger"
+	before=$(git rev-parse relctl-ledger)
+	run relctl sync
+	[ "$status" -eq 65 ] || { echo "$output"; false; }
+	[ "${#lines[@]}" -eq 1 ] || { echo "$output"; false; }
+	has "commit ${bad:0:12} by Jan <jan@example.com> that relctl refuses: it writes notes\\nrelctl: ledger in sync with origin"
+	[ "$(git rev-parse relctl-ledger)" = "$before" ]
+}
