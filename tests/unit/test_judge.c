@@ -2457,6 +2457,120 @@ static void memory_release(void *ctx)
 	free(t);
 }
 
+/* A finding by dora whose title is the largest a text may be (64 KiB). */
+static cJSON *big_finding(struct fx *f)
+{
+	char *title = calloc(1, LEDGER_TEXT_MAX + 1);
+	cJSON *e;
+
+	memset(title, 't', LEDGER_TEXT_MAX);
+	e = finding(f, "dora", title);
+	free(title);
+	return e;
+}
+
+/* The size of release 2.6.3 with events, as relctl prints it. */
+static size_t printed_size(struct fx *f, const cJSON *events)
+{
+	struct release_state *st;
+	cJSON *doc = release_doc(f, VERSION, events, &st);
+	char *text = print_json(doc);
+	size_t n = strlen(text);
+
+	free(text);
+	cJSON_Delete(doc);
+	release_state_free(st);
+	return n;
+}
+
+/*
+ * A restore always fits: when the refused commits' events would take a
+ * release file past 15 MiB, only those that finish a release come back.
+ */
+static void test_a_restore_brings_only_closing_events_into_the_reserve(void **state)
+{
+	struct fx *f = *state;
+	struct memory_tree *t = calloc(1, sizeof(*t));
+	struct judge_source source = {memory_read, memory_release, t};
+	struct release_state *st;
+	struct judge *from_base;
+	struct judge_restore r;
+	struct error err = {0, ""};
+	struct draft d;
+	char blob[41], base[41], pinned[64];
+	cJSON *doc, *events, *shadow;
+	size_t one, per, n, i;
+	int released = 0;
+
+	t->released = &released;
+	start_release(f);
+	commit_events(f, ev(f, "dan", "claim", "build"), NULL);
+	/* The base: dora's largest findings, one short of 15 MiB. */
+	events = appended(f, big_finding(f), NULL);
+	one = printed_size(f, events);
+	cJSON_AddItemToArray(events, big_finding(f));
+	per = printed_size(f, events) - one;
+	n = (15 * 1024 * 1024 - one) / per + 1;
+	for (i = 2; i < n; i++)
+		cJSON_AddItemToArray(events, big_finding(f));
+	snprintf(base, sizeof(base), "%s", f->parent);
+	blob_of(f->pb_text, blob);
+	snprintf(pinned, sizeof(pinned), "playbooks/%s.yaml", blob);
+	doc = release_doc(f, VERSION, events, &st);
+	t->paths[0] = "playbook.yaml";
+	t->texts[0] = xstrdup(f->pb_text);
+	t->paths[1] = pinned;
+	t->texts[1] = xstrdup(f->pb_text);
+	t->paths[2] = "index.json";
+	t->texts[2] = print_json(f->index);
+	t->paths[3] = RELEASE;
+	t->texts[3] = print_json(doc);
+	t->count = 4;
+	assert_true(strlen(t->texts[3]) <= 15 * 1024 * 1024);
+	cJSON_Delete(doc);
+	release_state_free(st);
+	cJSON_Delete(f->events);
+	f->events = events;
+	from_base = judge_new(base, &source);
+
+	/* dora's one more finding, in a commit refused for its README; dan's done on top of it. */
+	shadow = cJSON_Duplicate(f->events, 1);
+	draft(f, &d, "dora");
+	cJSON_AddItemToArray(shadow, big_finding(f));
+	draft_events(f, &d, cJSON_Duplicate(shadow, 1));
+	draft_file(&d, "README.md", "# dora's ledger\n");
+	d.c.parent = judge_accepted(from_base);
+	assert_int_equal(judge_commit(from_base, &d.c, &err), -1);
+	draft_release(&d);
+	draft(f, &d, "dan");
+	cJSON_AddItemToArray(shadow, ev(f, "dan", "done", "build"));
+	draft_events(f, &d, shadow);
+	d.c.parent = judge_seen(from_base);
+	assert_int_equal(judge_commit(from_base, &d.c, &err), -1);
+	draft_release(&d);
+
+	/* The restore brings back dan's done, not dora's finding, and is accepted. */
+	assert_int_equal(judge_plan_restore(from_base, "rita@example.com", &r, &err), 0);
+	assert_int_equal(cJSON_GetArraySize(r.carried), 1);
+	assert_string_equal(json_string(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(r.carried, 0), "event"), "op"),
+			    "done");
+	assert_int_equal(cJSON_GetArraySize(r.dropped), 1);
+	assert_contains(json_string(cJSON_GetArrayItem(r.dropped, 0), "reason"),
+			"the release file would pass 15 MiB, where it takes only the events that finish a release");
+	draft(f, &d, "rita");
+	for (i = 0; i < r.change_count; i++)
+		draft_file(&d, r.changes[i].path, r.changes[i].deleted ? NULL : r.changes[i].data);
+	draft_message(&d, xasprintf("Restore\n\n" JUDGE_RESTORE_TRAILER "%s\n", judge_accepted(from_base)));
+	d.c.parent = judge_seen(from_base);
+	if (judge_commit(from_base, &d.c, &err) != 0)
+		print_error("refused: %s\n", err.message);
+	assert_true(judge_clean(from_base));
+	draft_release(&d);
+	judge_restore_release(&r);
+	judge_free(from_base);
+	assert_int_equal(released, 1);
+}
+
 static void test_a_judge_from_a_base_reads_the_bases_files_once_through_its_source(void **state)
 {
 	struct fx *f = *state;
@@ -2634,6 +2748,7 @@ int main(void)
 	    T(test_judge_try_leaves_the_judge_unchanged_on_refusal),
 	    T(test_a_judge_from_a_base_reads_the_bases_files_once_through_its_source),
 	    T(test_a_base_that_cannot_be_read_is_no_incident_of_the_commit),
+	    T(test_a_restore_brings_only_closing_events_into_the_reserve),
 	};
 
 	return cmocka_run_group_tests_name("judge", tests, NULL, NULL);
