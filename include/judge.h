@@ -5,8 +5,11 @@
  * events only ever grow, by exactly one event that ledger_apply() allows
  * for its actor under the release's pinned playbook, that the commit's
  * author is that actor, that the stored view is the replay of the events,
- * that the index agrees, and that the playbook changes only by a release
- * manager of the playbook before the change.  A local mutation (before it
+ * that the index agrees, that the playbook changes only by a release
+ * manager of the playbook before the change (and a change of keys only with
+ * a release manager's key of the playbook after it), that a release file
+ * keeps its last MiB for the events that finish a release, and that a
+ * Relctl-Event line names the event the commit adds.  A local mutation (before it
  * is written), sync (every fetched commit, oldest first) and verify all go
  * through judge_commit(), so what one refuses the others refuse too.
  *
