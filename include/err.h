@@ -1,7 +1,8 @@
 /*
  * The error every core function fills: an exit code from sysexits(3) and one
- * sentence.  Core code returns -1 with the error set; only the command layer
- * prints it, as "relctl: MESSAGE".
+ * sentence, on one line: error_set writes a newline or carriage return that
+ * its arguments hold as \n or \r.  Core code returns -1 with the error set;
+ * only the command layer prints it, as "relctl: MESSAGE".
  */
 #ifndef RELCTL_ERR_H
 #define RELCTL_ERR_H

@@ -5,8 +5,11 @@
  * events only ever grow, by exactly one event that ledger_apply() allows
  * for its actor under the release's pinned playbook, that the commit's
  * author is that actor, that the stored view is the replay of the events,
- * that the index agrees, and that the playbook changes only by a release
- * manager of the playbook before the change.  A local mutation (before it
+ * that the index agrees, that the playbook changes only by a release
+ * manager of the playbook before the change (and a change of keys only with
+ * a release manager's key of the playbook after it), that a release file
+ * keeps its last MiB for the events that finish a release, and that a
+ * Relctl-Event line names the event the commit adds.  A local mutation (before it
  * is written), sync (every fetched commit, oldest first) and verify all go
  * through judge_commit(), so what one refuses the others refuse too.
  *
@@ -84,6 +87,12 @@ struct judge_commit {
 	 * on, so that the refused commits are never read.
 	 */
 	const char *changes_from;
+	/*
+	 * A playbook change (not the first commit): its signature checked again,
+	 * against the keys of the playbook it writes (judge_new_keys()).
+	 */
+	enum judge_signature playbook_signature;
+	const char *playbook_signer;
 };
 
 struct judge_incident {
@@ -107,7 +116,7 @@ struct judge;
 struct judge *judge_new(const char *base, const struct judge_source *source);
 void judge_free(struct judge *j);
 
-/* Pins the first commit (git config relctl.root): a history with another one is refused. */
+/* Pins the first commit by its full id (git config relctl.root): a history with another one is refused. */
 void judge_pin_root(struct judge *j, const char *root);
 
 /* The most the judge reads of one commit's files, all together. */
@@ -143,6 +152,15 @@ int judge_try(struct judge *j, const struct judge_commit *c, struct error *err);
  * NULL (err set) when it cannot be read.
  */
 const struct playbook *judge_keys(struct judge *j, const struct judge_commit *c, struct error *err);
+
+/*
+ * For a commit that changes the playbook after the first commit: the
+ * playbook it writes, whose keys check its signature a second time (a
+ * change of keys, or to signing: required, is signed by a release manager's
+ * key in the playbook that results).  NULL for any other commit, or (err
+ * set) when that playbook does not load.  Borrowed until the next judge call.
+ */
+const struct playbook *judge_new_keys(struct judge *j, const struct judge_commit *c, struct error *err);
 
 /* Per author email, over the accepted commits: {"signed": N, "unsigned": M}. */
 const cJSON *judge_signers(const struct judge *j);
@@ -196,5 +214,25 @@ void judge_restore_release(struct judge_restore *r);
  * with a full object id.  NULL when there is none; caller frees.
  */
 char *judge_restore_target(const char *message);
+
+/* Whether message is a restore commit's, as the judge reads it: then target holds the commit it names. */
+bool judge_restore_of(const char *message, char target[41]);
+
+/*
+ * The trailer naming the event a commit adds.  The judge refuses a commit
+ * with a Relctl-Event line (its key at the start of a line, in any case)
+ * that names anything but the one event the commit appends: a first commit,
+ * a playbook change and a restore may have none.  So on an accepted commit
+ * the trailer is judged content, and log, show and report find an event's
+ * commit by it (provenance.h).
+ */
+#define JUDGE_EVENT_TRAILER "Relctl-Event:"
+
+/*
+ * The next Relctl-Event line of the message at *cursor: its value (blanks
+ * around it trimmed, cut to size - 1 bytes) in value, and *cursor moved past
+ * it.  false when there is none.
+ */
+bool judge_event_trailer(const char **cursor, char *value, size_t size);
 
 #endif

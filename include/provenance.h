@@ -1,6 +1,9 @@
 /*
- * Who signed each event: the commit that recorded it (its Relctl-Event
- * trailer) and that commit's signature as the judge found it.  The judge
+ * Who signed each event: the commit that added it and that commit's
+ * signature as the judge found it.  The commit comes from judged content:
+ * on an accepted commit the Relctl-Event line names the event its diff
+ * appends (the judge refuses any other, judge.h); the refused commits a
+ * restore left in the history count only for the events their diff appends.  The judge
  * checks every signature it meets (judging.c) and notes the outcome in a
  * cache in the git directory (relctl/signatures), so that log, show and
  * report can mark every event without running ssh-keygen again; a commit
@@ -24,7 +27,8 @@ void provenance_note(struct session *s, const char *commit, const struct signatu
  * For each event of the array events that a commit on the ledger branch
  * recorded: {EVENT-ID: {commit, signature: "good" | "unsigned" | "bad" |
  * "unknown-key", signer, fingerprint}} (signer and fingerprint null when
- * unsigned).  An event written by hand without a trailer is not in it.
+ * unsigned).  An event written by hand without a trailer is not in it, nor
+ * one that only a refused commit's message names.
  * The history is walked from the tip only as far back as the oldest of
  * them.  Caller deletes.
  */

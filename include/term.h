@@ -3,9 +3,13 @@
  * teammate wrote in the ledger (a note, a reason, a title, a hand-pushed
  * field) and whatever an argument held reaches someone else's terminal, so
  * every byte that could control it is escaped visibly: C0 controls but
- * newline and tab as \x1b, DEL, C1 controls and the bidirectional
- * overrides as \u007f, \u009b or \u202e, bytes that are not UTF-8 (a
- * stray 0x9b, a sequence cut short) as \xff.
+ * newline and tab as \x1b, DEL, C1 controls, the line separators and every
+ * invisible format character (Unicode's Cf: bidirectional marks and
+ * overrides, zero-width characters, tag characters) as \u007f, \u009b,
+ * \u202e or \u200b (a surrogate pair beyond U+FFFF: \udb40\udc41), bytes
+ * that are not UTF-8 (a stray 0x9b, a sequence cut short) as \xff.  A
+ * message that must stay on one line (an error) has its newlines escaped
+ * where it is made (err.h).
  *
  * relctl's own colours are the only escape sequences that get through: the
  * C_* codes of relctl.h become, through term_color(), marks (0xFF, which is

@@ -223,6 +223,32 @@ static char *message_step(const struct release_state *st, const struct event *ev
 			 ev->person ? " to " : "", or_empty(ev->person), st->version, CANDIDATE(st->pb, ev->candidate));
 }
 
+/*
+ * A detail of the message as a git trailer: a value's further lines start
+ * with a blank (git's continuation), so that no note, reason or link can
+ * start a line of its own, a Relctl-Event line above all (judge.h).
+ */
+static void add_trailer(struct buf *message, const char *label, const char *value)
+{
+	const char *p;
+
+	buf_addf(message, "%s: ", label);
+	for (p = value; *p; p++)
+		if (*p == '\n')
+			buf_adds(message, "\n ");
+		else if (*p != '\r')
+			buf_add(message, p, 1);
+	buf_adds(message, "\n");
+}
+
+/* A first line stays one line, whatever a title holds. */
+static void flatten(char *line)
+{
+	for (; *line; line++)
+		if (*line == '\n' || *line == '\r')
+			*line = ' ';
+}
+
 void ledger_event_message(const struct release_state *st, const struct event *ev, struct buf *message,
 			  char **summary)
 {
@@ -237,15 +263,16 @@ void ledger_event_message(const struct release_state *st, const struct event *ev
 	size_t i;
 
 	*summary = op_find(ev->op)->message(st, ev);
+	flatten(*summary);
 	buf_addf(message, "%s\n\n", *summary);
 	for (i = 0; i < sizeof(details) / sizeof(details[0]); i++)
 		if (details[i].value && details[i].value[0])
-			buf_addf(message, "%s: %s\n", details[i].label, details[i].value);
+			add_trailer(message, details[i].label, details[i].value);
 	if (ev->forced)
 		buf_adds(message, "Forced: yes\n");
 	cJSON_ArrayForEach(link, ev->evidence)
 		if (cJSON_IsString(link))
-			buf_addf(message, "Evidence: %s\n", link->valuestring);
+			add_trailer(message, "Evidence", link->valuestring);
 	buf_addf(message, "Relctl-Event: %s\n", ev->id);
 }
 

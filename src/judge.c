@@ -27,6 +27,17 @@
 #define README_MAX (64 * 1024)
 #define INDEX_MAX (16 * 1024 * 1024)
 
+/*
+ * The reserve of a release file for the events that finish a release
+ * (docs/ledger.md, "Limits"): other events stop at RESERVE_FROM bytes and
+ * RESERVE_EVENTS_FROM events, and each closing event may grow the file by
+ * at most RESERVE_STEP bytes past RESERVE_FROM, so that however a teammate
+ * fills a release, the owner's abort and the manager's skips still fit.
+ */
+#define RESERVE_FROM (LEDGER_RELEASE_MAX - 1024 * 1024)
+#define RESERVE_STEP (16 * 1024)
+#define RESERVE_EVENTS_FROM (LEDGER_EVENTS_MAX - 1000)
+
 enum path_kind { PATH_OTHER, PATH_README, PATH_INDEX, PATH_PLAYBOOK, PATH_PINNED, PATH_RELEASE };
 
 /* A file of the accepted tree, as far as the judge has needed it. */
@@ -42,6 +53,7 @@ struct judged_release {
 	char *version;
 	cJSON *doc; /* the accepted document */
 	struct release_state *st;
+	size_t len; /* the accepted file's size */
 };
 
 struct pinned {
@@ -101,6 +113,7 @@ struct judge {
 	struct playbook *current; /* playbook.yaml, parsed when first needed */
 	char current_blob[41];    /* its git blob id, "" until needed */
 	struct playbook *first;   /* a first commit's own playbook, for its keys */
+	struct playbook *written; /* the playbook a change writes, for judge_new_keys() */
 	cJSON *signers;           /* email -> {signed, unsigned} */
 	cJSON *index;             /* index.json, likewise */
 	struct shadow_entry *shadow;
@@ -276,6 +289,7 @@ void judge_free(struct judge *j)
 	free(j->incidents);
 	playbook_free(j->current);
 	playbook_free(j->first);
+	playbook_free(j->written);
 	cJSON_Delete(j->signers);
 	cJSON_Delete(j->index);
 	if (j->source.release)
@@ -516,6 +530,7 @@ static int release_get(struct judge *j, const char *path, struct judged_release 
 		return -1;
 	}
 	/* The document is kept; the file's text is not needed any more. */
+	r.len = len;
 	file_set(j, path, NULL, 0);
 	file_find(j, path)->present = true;
 	r.path = xstrdup(path);
@@ -893,6 +908,38 @@ out:
 	return rc;
 }
 
+/* The ops that finish a release or a step: they may use the reserve. */
+static bool closing_op(const char *op)
+{
+	return op && (strcmp(op, "decide") == 0 || strcmp(op, "skip") == 0 || strcmp(op, "done") == 0);
+}
+
+/*
+ * The reserve of a release file (RESERVE_FROM): a release file of len bytes
+ * and count events after a commit, old_len before it, appending events from
+ * first on.  One event (restore false) past the reserve's start must be a
+ * closing one that grows the file by at most RESERVE_STEP there; a restore
+ * may bring only closing events into the reserve.
+ */
+static int check_reserve(const char *path, size_t old_len, size_t len, const cJSON *first, int count, bool restore,
+			 struct error *err)
+{
+	size_t from = old_len > RESERVE_FROM ? old_len : RESERVE_FROM;
+	const cJSON *ev;
+
+	if ((len <= RESERVE_FROM || len <= old_len) && count <= RESERVE_EVENTS_FROM)
+		return 0;
+	for (ev = first; ev; ev = ev->next)
+		if (!closing_op(json_string(ev, "op")))
+			return error_set(err, EXIT_DATAERR, "%s would be %zu bytes and %d events: past %d MiB or %d events a release takes only the events that finish it (decide, skip, done), and %s is not one",
+					 path, len, count, RESERVE_FROM / (1024 * 1024), RESERVE_EVENTS_FROM,
+					 json_string(ev, "op") ? json_string(ev, "op") : "this event");
+	if (!restore && len > from && len - from > RESERVE_STEP)
+		return error_set(err, EXIT_DATAERR, "%s would grow by %zu bytes past %d MiB; there an event that finishes the release adds at most %d KiB: shorten its note, reason or evidence",
+				 path, len - from, RESERVE_FROM / (1024 * 1024), RESERVE_STEP / 1024);
+	return 0;
+}
+
 /* Takes back what a refused commit did to st: the accepted state is replayed again from its document. */
 static void release_undo(struct judge *j, const char *path, struct release_state *st)
 {
@@ -922,9 +969,10 @@ static int check_release_doc(struct appended *a, const char *version, const char
 	const struct playbook *pb = NULL;
 	struct release_state *st;
 	cJSON *doc;
-	const cJSON *item;
+	const cJSON *item, *events;
 	char why[160];
-	int rc;
+	size_t old_len;
+	int rc, old_count;
 
 	*state = NULL;
 	*doc_out = NULL;
@@ -971,6 +1019,9 @@ static int check_release_doc(struct appended *a, const char *version, const char
 			error_set(err, EXIT_DATAERR, "%s has the unknown field \"%s\"", a->path, item->string);
 			goto fail;
 		}
+	/* Before the events: their rules may read other releases, which moves r. */
+	old_len = rc == 1 ? 0 : r->len;
+	old_count = rc == 1 ? 0 : cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r->doc, "events"));
 	if (check_events(a, st, rc == 1 ? NULL : r->doc, doc, expect, v, err) != 0) {
 		release_undo(j, a->path, st);
 		goto fail;
@@ -978,6 +1029,12 @@ static int check_release_doc(struct appended *a, const char *version, const char
 	if (st->event_count == 0) {
 		release_undo(j, a->path, st);
 		error_set(err, EXIT_DATAERR, "%s has no events", a->path);
+		goto fail;
+	}
+	events = cJSON_GetObjectItemCaseSensitive(doc, "events");
+	if (check_reserve(a->path, old_len, len, cJSON_GetArrayItem(events, old_count), cJSON_GetArraySize(events),
+			  expect == 0, err) != 0) {
+		release_undo(j, a->path, st);
 		goto fail;
 	}
 	*state = st;
@@ -988,8 +1045,8 @@ fail:
 	return -1;
 }
 
-/* Makes st and doc the accepted release at path. */
-static void release_accept(struct judge *j, const char *path, struct release_state *st, cJSON *doc)
+/* Makes st and doc (a file of len bytes) the accepted release at path. */
+static void release_accept(struct judge *j, const char *path, struct release_state *st, cJSON *doc, size_t len)
 {
 	struct judged_release *r = release_cached(j, path);
 
@@ -1007,6 +1064,7 @@ static void release_accept(struct judge *j, const char *path, struct release_sta
 		release_state_free(r->st);
 	r->doc = doc;
 	r->st = st;
+	r->len = len;
 }
 
 /* ---------- the index ---------- */
@@ -1043,6 +1101,110 @@ static int check_index(struct judge *j, const char *data, size_t len, const cJSO
 	if (!ok)
 		return error_set(err, EXIT_DATAERR, "index.json does not match the releases' status");
 	return 0;
+}
+
+/* ---------- event trailers ---------- */
+
+bool judge_event_trailer(const char **cursor, char *value, size_t size)
+{
+	const char *p = *cursor, *key = JUDGE_EVENT_TRAILER;
+	size_t key_len = strlen(key);
+
+	for (; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		const char *v, *end;
+
+		if (strncasecmp(p, key, key_len) != 0)
+			continue;
+		v = p + key_len;
+		v += strspn(v, " \t");
+		end = strchr(v, '\n') ? strchr(v, '\n') : v + strlen(v);
+		*cursor = end;
+		while (end > v && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+			end--;
+		snprintf(value, size, "%.*s", (int)(end - v), v);
+		return true;
+	}
+	*cursor = p ? p : "";
+	return false;
+}
+
+/* Every Relctl-Event line of c's message names added, the id of the one event c appends (NULL: none). */
+static int check_event_trailers(const struct judge_commit *c, const char *added, struct error *err)
+{
+	const char *p = c->message;
+	char value[80];
+
+	while (judge_event_trailer(&p, value, sizeof(value)))
+		if (added == NULL || strcmp(value, added) != 0)
+			return error_set(err, EXIT_DATAERR, "its message's %s line names \"%.64s\", but the commit adds %s%s", JUDGE_EVENT_TRAILER,
+					 value, added ? "event " : "no event", added ? added : "");
+	return 0;
+}
+
+/* ---------- roots of trust ---------- */
+
+const struct playbook *judge_new_keys(struct judge *j, const struct judge_commit *c, struct error *err)
+{
+	const struct judge_change *text = change_of(c, "playbook.yaml");
+
+	playbook_free(j->written);
+	j->written = NULL;
+	if (c->parent_count == 0 || text == NULL || text->deleted)
+		return NULL;
+	if (text->data == NULL || text->len > PLAYBOOK_MAX_BYTES) {
+		error_set(err, EXIT_DATAERR, "playbook.yaml is removed or too large");
+		return NULL;
+	}
+	j->written = playbook_load_text("playbook.yaml", text->data, text->len, err);
+	return j->written;
+}
+
+/*
+ * Every person's keys, in the playbook's order, as one text: two playbooks
+ * with the same text let the same keys sign for the same people.  Caller frees.
+ */
+static char *keys_text(const struct playbook *pb)
+{
+	struct buf b;
+	size_t i, k;
+
+	buf_init(&b);
+	for (i = 0; i < pb->person_count; i++) {
+		const struct pb_person *p = &pb->people[i];
+
+		if (p->key_count == 0)
+			continue;
+		buf_addf(&b, "%s\n", p->email);
+		for (k = 0; k < p->key_count; k++)
+			buf_addf(&b, " %s%s %s\n", p->keys[k].cert_authority ? "cert-authority " : "", p->keys[k].type,
+				 p->keys[k].base64);
+	}
+	buf_adds(&b, "");
+	return buf_detach(&b);
+}
+
+/*
+ * The roots of trust (docs/ledger.md, "The trust model"): a playbook that
+ * changes the keys from before's (NULL: none, the first commit), or switches
+ * signing: required on, is signed by a release manager's key in it, the
+ * author's own (signature and signer as checked against pb's keys).
+ */
+static int check_trust_root(const struct playbook *before, const struct playbook *pb, const struct judge_commit *c,
+			    enum judge_signature signature, const char *signer, struct error *err)
+{
+	char *old_keys = before ? keys_text(before) : xstrdup(""), *new_keys = keys_text(pb);
+	bool keys = strcmp(old_keys, new_keys) != 0, required = pb->signing_required && !(before && before->signing_required);
+	const struct pb_person *who = signer ? playbook_person_by_email(pb, signer) : NULL;
+
+	free(old_keys);
+	free(new_keys);
+	if (!keys && !required)
+		return 0;
+	if (signature == JUDGE_SIGNED && who && strcasecmp(signer, c->author_email) == 0 && ledger_is_manager(who))
+		return 0;
+	return error_set(err, EXIT_DATAERR, "the playbook %s%s%s, and the commit is not signed by a release manager's key in that playbook; a change of keys is signed by the key of a release manager it lists (the first, by the key it introduces)",
+			 keys ? "changes the signing keys" : "", keys && required ? " and " : "",
+			 required ? "switches signing: required on" : "");
 }
 
 /* ---------- kinds of commit ---------- */
@@ -1115,7 +1277,7 @@ static int judge_first(struct judge *j, const struct judge_commit *c, struct err
 
 	if (j->has_base || j->accepted[0])
 		return error_set(err, EXIT_DATAERR, "a second root commit: the ledger has one history");
-	if (j->pinned_root && strncmp(j->pinned_root, c->id, strlen(j->pinned_root)) != 0)
+	if (j->pinned_root && strcmp(j->pinned_root, c->id) != 0)
 		return error_set(err, EXIT_DATAERR, "this ledger begins with commit %.12s, but git config relctl.root pins %.12s: it is not your team's ledger",
 				 c->id, j->pinned_root);
 	for (i = 0; i < c->change_count; i++) {
@@ -1133,6 +1295,11 @@ static int judge_first(struct judge *j, const struct judge_commit *c, struct err
 		playbook_free(pb);
 		return error_set(err, EXIT_DATAERR, "the first commit's author <%s> is not a person of its playbook",
 				 c->author_email);
+	}
+	/* The first commit's signature was checked against its own playbook's keys (judge_keys()). */
+	if (check_trust_root(NULL, pb, c, c->signature, c->signer, err) != 0) {
+		playbook_free(pb);
+		return -1;
 	}
 	parsed = index && index->data ? json_parse_ledger(index->data, index->len, true, why, sizeof(why)) : NULL;
 	expected = cJSON_Parse("{\"format\": 1, \"releases\": {}}");
@@ -1171,6 +1338,10 @@ static int judge_playbook(struct judge *j, const struct judge_commit *c, struct 
 				 c->author_email);
 	if (check_playbook_files(j, c, &pb, err) != 0)
 		return -1;
+	if (check_trust_root(before, pb, c, c->playbook_signature, c->playbook_signer, err) != 0) {
+		playbook_free(pb);
+		return -1;
+	}
 	accept_files(j, c);
 	playbook_free(j->current);
 	j->current = pb;
@@ -1196,6 +1367,15 @@ static int judge_release(struct judge *j, const struct judge_commit *c, const st
 	rc = check_release_doc(&a, version, ch->data, ch->len, 1, &st, &doc, v, err);
 	if (rc != 0)
 		goto out;
+	rc = check_event_trailers(c, json_string(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "events"),
+								    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "events")) - 1),
+						 "id"),
+				  err);
+	if (rc != 0) {
+		release_undo(j, ch->path, st);
+		cJSON_Delete(doc);
+		goto out;
+	}
 	if (index && (index->deleted || index->data == NULL)) {
 		release_undo(j, ch->path, st);
 		cJSON_Delete(doc);
@@ -1210,7 +1390,7 @@ static int judge_release(struct judge *j, const struct judge_commit *c, const st
 		cJSON_Delete(doc);
 		goto out;
 	}
-	release_accept(j, ch->path, st, doc);
+	release_accept(j, ch->path, st, doc, ch->len);
 	accept_files(j, c);
 	j->events++;
 out:
@@ -1277,6 +1457,17 @@ char *judge_restore_target(const char *message)
 	return xstrndup(found, 40);
 }
 
+bool judge_restore_of(const char *message, char target[41])
+{
+	char *t = judge_restore_target(message);
+
+	if (t == NULL)
+		return false;
+	snprintf(target, 41, "%s", t);
+	free(t);
+	return true;
+}
+
 static struct shadow_entry *shadow_find(struct judge *j, const char *path)
 {
 	size_t i = id_index_find(&j->shadow_paths, NULL, path);
@@ -1336,6 +1527,7 @@ static int judge_restore(struct judge *j, const struct judge_commit *c, const ch
 	struct release_state **states;
 	const char **state_paths;
 	cJSON **docs;
+	size_t *lens;
 	const char *index_data = NULL;
 	size_t index_len = 0;
 	bool index_present = false;
@@ -1356,6 +1548,7 @@ static int judge_restore(struct judge *j, const struct judge_commit *c, const ch
 	states = xcalloc(n + 1, sizeof(*states));
 	state_paths = xcalloc(n + 1, sizeof(*state_paths));
 	docs = xcalloc(n + 1, sizeof(*docs));
+	lens = xcalloc(n + 1, sizeof(*lens));
 	for (i = 0; i < n; i++) {
 		size_t k = id_index_find(&changes, NULL, paths[i]);
 		const struct judge_change *ch = k ? &c->changes[k - 1] : NULL;
@@ -1403,8 +1596,10 @@ static int judge_restore(struct judge *j, const struct judge_commit *c, const ch
 				free(version);
 				goto out;
 			}
-			if (present)
+			if (present) {
+				lens[state_count] = len;
 				state_paths[state_count++] = paths[i];
+			}
 		} else {
 			was = accepted_file(j, paths[i], &acc, &acc_len, err);
 			if (was < 0) {
@@ -1434,7 +1629,7 @@ static int judge_restore(struct judge *j, const struct judge_commit *c, const ch
 		size_t before = r ? (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r->doc, "events")) : 0;
 
 		j->events += (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(docs[i], "events")) - before;
-		release_accept(j, state_paths[i], states[i], docs[i]);
+		release_accept(j, state_paths[i], states[i], docs[i], lens[i]);
 		states[i] = NULL;
 		docs[i] = NULL;
 	}
@@ -1460,6 +1655,7 @@ out:
 	free(states);
 	free(state_paths);
 	free(docs);
+	free(lens);
 	free(paths);
 	id_index_release(&changes);
 	return rc;
@@ -1652,7 +1848,7 @@ static int judge_one(struct judge *j, const struct judge_commit *c, struct verdi
 		return -1;
 	target = restore_of(c);
 	if (target) {
-		rc = judge_restore(j, c, target, v, err);
+		rc = check_event_trailers(c, NULL, err) != 0 ? -1 : judge_restore(j, c, target, v, err);
 		free(target);
 		return rc;
 	}
@@ -1660,6 +1856,8 @@ static int judge_one(struct judge *j, const struct judge_commit *c, struct verdi
 		return error_set(err, EXIT_DATAERR, "it builds on commit %.12s, which was refused; a release manager can run 'relctl sync --restore'",
 				 j->incidents[j->incident_count - 1].commit);
 	if (check_paths(c, &release, &playbook, err) != 0)
+		return -1;
+	if ((c->parent_count == 0 || playbook) && check_event_trailers(c, NULL, err) != 0)
 		return -1;
 	if (c->parent_count == 0)
 		return judge_first(j, c, err);
@@ -1903,9 +2101,27 @@ static const char *candidate_unfit(const struct candidate *cand, struct error *w
 	return NULL;
 }
 
-/* One release of the shadow: the accepted document plus every candidate that still applies. */
+/* How much of the refused commits' events a restore tries to bring back into one release. */
+enum restore_fit {
+	FIT_ALL,     /* every valid event */
+	FIT_CLOSING, /* the file would pass the reserve's start: only events that finish the release */
+	FIT_NONE,    /* it would pass the cap even so: the accepted document alone */
+};
+
+/* Why a candidate is left out at fit, or NULL when it may be brought back. */
+static const char *restore_unfit_size(enum restore_fit fit, const struct candidate *cand)
+{
+	if (fit == FIT_CLOSING && !closing_op(json_string(cand->event, "op")))
+		return "the release file would pass 15 MiB, where it takes only the events that finish a release";
+	if (fit == FIT_NONE)
+		return "the release file would pass 16 MiB";
+	return NULL;
+}
+
+/* One release of the shadow: the accepted document plus every candidate that still applies and fits. */
 static int plan_restore_release(struct judge *j, const char *path, const struct candidate_ref *refs, size_t ref_count,
-				struct judge_restore *out, struct release_state **state, struct error *err)
+				enum restore_fit fit, struct judge_restore *out, struct release_state **state,
+				struct error *err)
 {
 	struct judged_release *r;
 	struct release_state *st = NULL;
@@ -1931,6 +2147,10 @@ static int plan_restore_release(struct judge *j, const char *path, const struct 
 		struct error why;
 
 		error_clear(&why);
+		if (restore_unfit_size(fit, cand)) {
+			note_event(out->dropped, cand, version, restore_unfit_size(fit, cand));
+			continue;
+		}
 		if (candidate_unfit(cand, &why)) {
 			note_event(out->dropped, cand, version, why.message);
 			continue;
@@ -1988,6 +2208,63 @@ static int plan_restore_release(struct judge *j, const char *path, const struct 
 	return 0;
 }
 
+/* Moves every item of the array from to the array to. */
+static void move_items(cJSON *to, cJSON *from)
+{
+	cJSON *item;
+
+	while ((item = cJSON_DetachItemFromArray(from, 0)) != NULL)
+		cJSON_AddItemToArray(to, item);
+}
+
+/*
+ * One release of the shadow, within the caps the judge applies to a restore
+ * (check_reserve()): every valid event when the file stays under the
+ * reserve's start (or under its accepted size), else only the events that
+ * finish a release, else none of them, so that a restore always fits.
+ */
+static int plan_restore_fitting(struct judge *j, const char *path, const struct candidate_ref *refs, size_t ref_count,
+				struct judge_restore *out, struct release_state **state, struct error *err)
+{
+	const struct judged_release *r;
+	enum restore_fit fit;
+
+	for (fit = FIT_ALL;; fit++) {
+		struct judge_restore trial = { NULL, 0, cJSON_CreateArray(), cJSON_CreateArray() };
+		const struct judge_change *ch;
+		struct error why;
+		bool fits;
+
+		if (plan_restore_release(j, path, refs, ref_count, fit, &trial, state, err) != 0) {
+			judge_restore_release(&trial);
+			return -1;
+		}
+		ch = &trial.changes[0];
+		r = release_cached(j, path);
+		fits = ch->data == NULL || *state == NULL || fit == FIT_NONE;
+		if (!fits && ch->len <= LEDGER_RELEASE_MAX) {
+			const cJSON *events = cJSON_GetObjectItemCaseSensitive((*state == NULL || r == NULL) ? NULL : r->doc, "events");
+			cJSON *doc = cJSON_ParseWithLength(ch->data, ch->len);
+			const cJSON *all = cJSON_GetObjectItemCaseSensitive(doc, "events");
+
+			fits = check_reserve(path, r ? r->len : 0, ch->len, cJSON_GetArrayItem(all, cJSON_GetArraySize(events)),
+					     cJSON_GetArraySize(all), true, &why) == 0;
+			cJSON_Delete(doc);
+		}
+		if (fits) {
+			restore_add(out, path, (char *)ch->data);
+			trial.changes[0].data = NULL;
+			move_items(out->carried, trial.carried);
+			move_items(out->dropped, trial.dropped);
+			judge_restore_release(&trial);
+			return 0;
+		}
+		release_state_free(*state);
+		*state = NULL;
+		judge_restore_release(&trial);
+	}
+}
+
 int judge_plan_restore(struct judge *j, const char *by_email, struct judge_restore *out, struct error *err)
 {
 	const struct playbook *pb = current_playbook(j, err);
@@ -2015,7 +2292,7 @@ int judge_plan_restore(struct judge *j, const char *by_email, struct judge_resto
 
 		switch (path_kind(s->path, NULL)) {
 		case PATH_RELEASE:
-			if (plan_restore_release(j, s->path, refs, j->candidate_count, out, &states[count], err) != 0)
+			if (plan_restore_fitting(j, s->path, refs, j->candidate_count, out, &states[count], err) != 0)
 				goto out;
 			if (states[count])
 				count++;

@@ -169,6 +169,40 @@ out:
 }
 
 /*
+ * A playbook change's signature checked a second time, against the keys of
+ * the playbook it writes (judge_new_keys()), into again (released by the
+ * caller): the first check stands when they are the same keys.
+ */
+static int check_new_keys(struct session *s, struct judge *j, struct judge_commit *c,
+			  const struct store_commit_info *info, const char *allowed, struct signature_check *again,
+			  struct error *err)
+{
+	struct error why;
+	const struct playbook *pb;
+	char *new_allowed, *program = NULL;
+	int rc = 0;
+
+	error_clear(&why);
+	pb = judge_new_keys(j, c, &why);
+	if (pb == NULL)
+		return 0; /* no playbook change, or one that does not load: the judge refuses it itself */
+	new_allowed = signature_allowed_signers(pb);
+	if (strcmp(new_allowed, allowed) == 0) {
+		c->playbook_signature = c->signature;
+		c->playbook_signer = c->signer;
+	} else {
+		judging_signature_check(again, info, new_allowed);
+		rc = signature_program(s->store, &program, err) == 0 && signature_verify(program, again, err) == 0 ? 0 : -1;
+		again->allowed_signers = NULL;
+		c->playbook_signature = judged(again->status);
+		c->playbook_signer = again->principal;
+	}
+	free(program);
+	free(new_allowed);
+	return rc;
+}
+
+/*
  * Judges one commit; ahead (may be NULL) holds its signature when it was
  * checked ahead, known (may be NULL) the commit as already read.
  */
@@ -179,7 +213,7 @@ static int judge_one_commit(struct session *s, struct judge *j, const char *comm
 	struct store_delta *deltas = NULL;
 	struct judge_change *changes = NULL;
 	struct judge_commit c;
-	struct signature_check own;
+	struct signature_check own, again;
 	struct error unreadable;
 	char target[OID_HEX];
 	char *allowed = NULL, *program = NULL;
@@ -188,6 +222,7 @@ static int judge_one_commit(struct session *s, struct judge *j, const char *comm
 	int rc = -1;
 
 	memset(&own, 0, sizeof(own));
+	memset(&again, 0, sizeof(again));
 	memset(&own_info, 0, sizeof(own_info));
 	memset(&c, 0, sizeof(c));
 	error_clear(&unreadable);
@@ -225,10 +260,13 @@ static int judge_one_commit(struct session *s, struct judge *j, const char *comm
 		c.signer = check->principal;
 		c.fingerprint = check->fingerprint;
 		c.signature_detail = check->detail;
+		if (check_new_keys(s, j, &c, info, allowed, &again, err) != 0)
+			goto out;
 	}
 	rc = try ? judge_try(j, &c, err) : judge_commit(j, &c, err);
 out:
 	signature_check_release(&own);
+	signature_check_release(&again);
 	free(allowed);
 	free(program);
 	free(changes);

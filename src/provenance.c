@@ -13,7 +13,9 @@
 #include "buf.h"
 #include "file.h"
 #include "json.h"
+#include "judge.h"
 #include "judging.h"
+#include "ledger.h"
 #include "provenance.h"
 #include "session-private.h"
 #include "signature.h"
@@ -175,10 +177,11 @@ static void check_now(struct session *s, const struct store_commit_info *info, s
 	playbook_free(pb);
 }
 
-/* An event id wanted, and the newest commit that recorded it (its Relctl-Event trailer). */
+/* An event id wanted, and the commit that added it. */
 struct wanted {
 	const char *id;
 	char commit[OID_HEX];
+	char refused[OID_HEX]; /* in a refused stretch: the oldest refused commit so far that appended it */
 };
 
 static int by_id(const void *a, const void *b)
@@ -186,27 +189,110 @@ static int by_id(const void *a, const void *b)
 	return strcmp(((const struct wanted *)a)->id, ((const struct wanted *)b)->id);
 }
 
-/* The wanted entry for each Relctl-Event trailer of message not found yet; returns how many it found. */
+static struct wanted *wanted_of(struct wanted *wanted, size_t count, const char *id)
+{
+	struct wanted key;
+
+	key.id = id;
+	return bsearch(&key, wanted, count, sizeof(*wanted), by_id);
+}
+
+/*
+ * An accepted commit: the judge took its Relctl-Event line only when it
+ * names the one event the commit appends (judge.h), so the line is judged
+ * content.  Returns how many wanted events it found.
+ */
 static size_t find_trailers(const char *message, const char *commit, struct wanted *wanted, size_t count)
 {
-	const char *p;
+	const char *p = message;
+	char id[80];
 	size_t found = 0;
 
-	for (p = message; (p = strstr(p, "Relctl-Event: ")) != NULL; p++) {
-		char id[65];
-		struct wanted key, *w;
+	while (judge_event_trailer(&p, id, sizeof(id))) {
+		struct wanted *w = wanted_of(wanted, count, id);
 
-		if (p != message && p[-1] != '\n')
-			continue;
-		if (sscanf(p + 14, "%64[A-Za-z0-9_-]", id) != 1)
-			continue;
-		key.id = id;
-		w = bsearch(&key, wanted, count, sizeof(*wanted), by_id);
 		if (w && w->commit[0] == '\0') {
 			memcpy(w->commit, commit, OID_HEX);
 			found++;
 		}
 	}
+	return found;
+}
+
+/* Whether the release document text holds an event with id. */
+static bool holds_event(const char *text, size_t len, const char *id)
+{
+	cJSON *doc = cJSON_ParseWithLength(text, len);
+	const cJSON *ev;
+	bool found = false;
+
+	cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(doc, "events"))
+		found = found || (json_string(ev, "id") && strcmp(json_string(ev, "id"), id) == 0);
+	cJSON_Delete(doc);
+	return found;
+}
+
+/* Whether commit's diff against parent ("": none) appends event id to a release file. */
+static bool appends(struct session *s, const char *commit, const char *parent, const char *id)
+{
+	struct store_delta *deltas = NULL;
+	struct error problem, ignored;
+	size_t count = 0, i;
+	bool found = false;
+
+	error_clear(&problem);
+	if (store_diff(s->store, parent[0] ? parent : NULL, commit, &deltas, &count, &problem, &ignored) != 0 ||
+	    problem.code)
+		count = 0;
+	for (i = 0; i < count && !found; i++) {
+		struct store_delta *d = &deltas[i];
+		struct buf before;
+
+		if (strncmp(d->path, "releases/", 9) != 0 || d->deleted || !d->regular ||
+		    store_delta_read(s->store, d, LEDGER_RELEASE_MAX, &ignored) != 0 || d->too_large ||
+		    !holds_event(d->data.data, d->data.len, id))
+			continue;
+		buf_init(&before);
+		found = !parent[0] || store_read_max(s->store, parent, d->path, LEDGER_RELEASE_MAX, &before, &ignored) != 0 ||
+			!holds_event(before.data, before.len, id);
+		buf_release(&before);
+	}
+	store_deltas_free(deltas, count);
+	return found;
+}
+
+/*
+ * A refused commit, between a restore and the last good commit it names:
+ * its message proves nothing, so an event it names counts only when its
+ * diff appends it, and the oldest such commit is the one whose signature
+ * vouched for the event when the restore brought it back (judge.h).
+ */
+static void find_refused(struct session *s, const char *message, const char *commit, const char *parent,
+			 struct wanted *wanted, size_t count)
+{
+	const char *p = message;
+	char id[80];
+
+	while (judge_event_trailer(&p, id, sizeof(id))) {
+		struct wanted *w = wanted_of(wanted, count, id);
+
+		if (w && w->commit[0] == '\0' && appends(s, commit, parent, id))
+			memcpy(w->refused, commit, OID_HEX);
+	}
+}
+
+/* The end of a refused stretch: the events its commits appended are found. */
+static size_t settle_refused(struct wanted *wanted, size_t count)
+{
+	size_t i, found = 0;
+
+	for (i = 0; i < count; i++)
+		if (wanted[i].refused[0] && wanted[i].commit[0] == '\0') {
+			memcpy(wanted[i].commit, wanted[i].refused, OID_HEX);
+			found++;
+		}
+	for (i = 0; i < count; i++)
+		wanted[i].refused[0] = '\0';
 	return found;
 }
 
@@ -241,7 +327,7 @@ static int add_signature(struct session *s, cJSON *out, const char *id, const ch
 
 cJSON *provenance_events(struct session *s, const cJSON *events, struct error *err)
 {
-	char cur[OID_HEX];
+	char cur[OID_HEX], good[OID_HEX] = "";
 	struct wanted *wanted = xcalloc((size_t)cJSON_GetArraySize(events) + 1, sizeof(*wanted));
 	const cJSON *ev;
 	size_t count = 0, left, i, k;
@@ -269,7 +355,19 @@ cJSON *provenance_events(struct session *s, const cJSON *events, struct error *e
 		memcpy(commit, cur, OID_HEX);
 		if (store_commit_parent(s->store, commit, cur, &message, err) != 0)
 			goto out;
-		left -= find_trailers(message, commit, wanted, count);
+		if (good[0] && strcmp(commit, good) != 0) {
+			find_refused(s, message, commit, cur, wanted, count);
+		} else {
+			if (good[0]) {
+				good[0] = '\0';
+				left -= settle_refused(wanted, count);
+			}
+			/* A restore: the commits below it, down to the good one it names, were refused. */
+			if (!judge_restore_of(message, good) || !cur[0])
+				left -= find_trailers(message, commit, wanted, count);
+			else if (!good[0])
+				snprintf(good, sizeof(good), "-"); /* names none: nothing below it is trusted */
+		}
 		free(message);
 	}
 	out = cJSON_CreateObject();

@@ -25,6 +25,24 @@
 #include "util.h"
 
 
+/*
+ * git config relctl.root names the ledger's first commit in full: an
+ * abbreviated id is a prefix that a made-up root could be ground to match.
+ */
+static int check_root_pin(struct session *s, struct error *err)
+{
+	char *root = NULL;
+	int rc = 0;
+
+	if (store_config_get(s->store, "relctl.root", &root, err) != 0)
+		return -1;
+	if (root && (strlen(root) != 40 || strspn(root, "0123456789abcdef") != 40))
+		rc = error_set(err, EXIT_CONFIG, "git config relctl.root is \"%.64s\", not a full commit id: pin the root commit's 40 hex digits, as 'relctl verify' prints them",
+			       root);
+	free(root);
+	return rc;
+}
+
 int session_open(struct session *s, struct error *err)
 {
 	char *branch = NULL;
@@ -44,6 +62,10 @@ int session_open(struct session *s, struct error *err)
 	}
 	s->branch = branch ? branch : xstrdup(DEFAULT_BRANCH);
 	s->ref = xasprintf("refs/heads/%s", s->branch);
+	if (check_root_pin(s, err) != 0) {
+		session_close(s);
+		return -1;
+	}
 	return 0;
 }
 

@@ -123,10 +123,42 @@ static long decode(const unsigned char *p, size_t n)
 	return cp;
 }
 
+/*
+ * The code points that are invisible or move text around: the invisible
+ * format characters (Unicode's category Cf, as of Unicode 15.1: the
+ * directional marks and overrides, zero-width characters, the word joiner
+ * and invisible operators, the byte order mark, tag characters, ...; the
+ * unassigned code points of those blocks with them) and the line and
+ * paragraph separators, which end a line the way a newline does.  Sorted,
+ * for a binary search.
+ */
+static const struct {
+	long first, last;
+} invisible[] = {
+	{ 0x00ad, 0x00ad },   { 0x0600, 0x0605 },   { 0x061c, 0x061c },   { 0x06dd, 0x06dd },
+	{ 0x070f, 0x070f },   { 0x0890, 0x0891 },   { 0x08e2, 0x08e2 },   { 0x180e, 0x180e },
+	{ 0x200b, 0x200f },   { 0x2028, 0x202e },   { 0x2060, 0x206f },   { 0xfeff, 0xfeff },
+	{ 0xfff9, 0xfffb },   { 0x110bd, 0x110bd }, { 0x110cd, 0x110cd }, { 0x13430, 0x1343f },
+	{ 0x1bca0, 0x1bca3 }, { 0x1d173, 0x1d17a }, { 0xe0000, 0xe007f },
+};
+
 static bool dangerous(long cp)
 {
-	return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
-	       cp == 0x2028 || cp == 0x2029;
+	size_t lo = 0, hi = sizeof(invisible) / sizeof(invisible[0]);
+
+	if (cp >= 0x80 && cp <= 0x9f)
+		return true; /* C1 controls */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cp < invisible[mid].first)
+			hi = mid;
+		else if (cp > invisible[mid].last)
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
 }
 
 /* Escapes one whole sequence (or one stray byte) of n bytes into out. */
@@ -142,7 +174,11 @@ static void put_sequence(struct buf *out, const unsigned char *p, size_t n)
 	} else if (n == 1 && cp < 0x20 && cp != '\n' && cp != '\t') {
 		buf_addf(out, "\\x%02lx", cp);
 	} else if (cp == 0x7f || dangerous(cp)) {
-		buf_addf(out, "\\u%04lx", cp);
+		/* Beyond the BMP as a UTF-16 surrogate pair, so that JSON reads the same value. */
+		if (cp > 0xffff)
+			buf_addf(out, "\\u%04lx\\u%04lx", 0xd800 + ((cp - 0x10000) >> 10), 0xdc00 + ((cp - 0x10000) & 0x3ff));
+		else
+			buf_addf(out, "\\u%04lx", cp);
 	} else {
 		buf_add(out, p, n);
 	}

@@ -5,9 +5,11 @@ usage: raw-bytes.py [--tty] [--sgr] FILE...
 
 Every FILE must be UTF-8 text with no raw control character: no C0 byte but
 newline and tab (0x00-0x08, 0x0b-0x1f), no DEL (0x7f), no C1 control (U+0080
-to U+009F, 0xc2 0x80-0x9f in UTF-8), no bidirectional override or isolate
-(U+202A-U+202E, U+2066-U+2069), no line or paragraph separator, and no byte
-that is not UTF-8 (a lone 0x9b is a CSI to an 8-bit terminal).
+to U+009F, 0xc2 0x80-0x9f in UTF-8), no invisible format character (Unicode
+category Cf, as Python's unicodedata has it: bidirectional marks, overrides
+and isolates, zero-width characters, tag characters), no line or paragraph
+separator, and no byte that is not UTF-8 (a lone 0x9b is a CSI to an 8-bit
+terminal).
 
 --tty   the file was read from a pseudo-terminal: CR is allowed before LF.
 --sgr   ESC is allowed only as one of relctl's own colours (ESC [ 0|1|2|31-36 m).
@@ -17,6 +19,7 @@ exits 1 when there is one.
 """
 import re
 import sys
+import unicodedata
 
 SGR = re.compile(rb"\x1b\[(?:0|1|2|3[1-6])m")
 DANGEROUS = set(range(0x80, 0xA0)) | set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A)) | {0x2028, 0x2029}
@@ -50,7 +53,7 @@ def problems(data, tty, sgr):
             yield i, "byte 0x%02x that is not UTF-8" % c
             i += 1
             continue
-        if ord(ch) in DANGEROUS:
+        if ord(ch) in DANGEROUS or unicodedata.category(ch) == "Cf":
             yield i, "raw U+%04X" % ord(ch)
         i += n
 

@@ -35,6 +35,8 @@
 #include "playbook.h"
 #include "util.h"
 
+#include "test_keys.h"
+
 #define HEAD         "relctl: 1\nname: Judge\nroles: [release-manager, product-owner, dev]\npeople:\n"
 #define RITA         "  - {id: rita, name: Rita, email: rita@example.com, roles: [release-manager]}\n"
 #define PAUL         "  - {id: paul, name: Paul, email: paul@example.com, roles: [product-owner]}\n"
@@ -56,6 +58,12 @@ static const char promoted_yaml[] = HEAD RITA PAUL DAN_PROMOTED DORA PHASES;
 /* sue joins as a dev. */
 static const char grown_yaml[] = HEAD RITA PAUL DAN DORA SUE PHASES;
 static const char signed_yaml[] = HEAD RITA PAUL DAN DORA PHASES "signing: required\n";
+/* rita lists her key, then dan his, then sue joins (keys unchanged). */
+#define RITA_KEYED "  - {id: rita, name: Rita, email: rita@example.com, roles: [release-manager], keys: [\"" KEY_ED25519 "\"]}\n"
+#define DAN_KEYED  "  - {id: dan, name: Dan, email: dan@example.com, roles: [dev], keys: [\"" KEY_ECDSA256 "\"]}\n"
+static const char keyed_yaml[] = HEAD RITA_KEYED PAUL DAN DORA PHASES;
+static const char keyed_dan_yaml[] = HEAD RITA_KEYED PAUL DAN_KEYED DORA PHASES;
+static const char keyed_dan_grown_yaml[] = HEAD RITA_KEYED PAUL DAN_KEYED DORA SUE PHASES;
 
 #define VERSION       "2.6.3"
 #define RELEASE       "releases/2.6.3.json"
@@ -76,6 +84,7 @@ struct fx {
 	char parent[41]; /* the last commit judged */
 	int commits, seq;
 	time_t now;
+	size_t pad; /* blanks after each release document written (JSON allows them), to make it large */
 };
 
 /* One commit being written: the judge_commit and what it owns. */
@@ -316,6 +325,13 @@ static void draft_doc(struct fx *f, struct draft *d, cJSON *doc, const struct re
 	const cJSON *candidate;
 	char t[32];
 
+	if (f->pad) {
+		size_t n = strlen(text);
+
+		text = xrealloc(text, n + f->pad + 1);
+		memset(text + n, ' ', f->pad);
+		text[n + f->pad] = '\0';
+	}
 	draft_file(d, path, text);
 	free(path);
 	free(text);
@@ -719,10 +735,15 @@ static void test_relctl_root_pins_the_first_commit(void **state)
 	draft_first(f, &d, "rita");
 	try_refused(f, &d, "but git config relctl.root pins f00df00df00d: it is not your team's ledger");
 
-	/* The pin may be an abbreviated id, as git config holds it. */
+	/* A prefix is no pin: a root could be ground to match it (the session refuses one, 78). */
 	draft_first(f, &d, "rita");
 	snprintf(prefix, sizeof(prefix), "%.12s", d.id);
 	judge_pin_root(f->j, prefix);
+	try_refused(f, &d, "it is not your team's ledger");
+
+	/* The full id is. */
+	draft_first(f, &d, "rita");
+	judge_pin_root(f->j, d.id);
 	accept(f, &d);
 	assert_string_equal(judge_root(f->j), f->parent);
 }
@@ -1223,6 +1244,53 @@ static void test_a_release_file_over_the_limit_is_refused(void **state)
 	refuse(f, &d, part);
 }
 
+
+/*
+ * No one can make a release unclosable: past 15 MiB (the last MiB of a
+ * release file) only the events that finish a release are taken, each
+ * growing the file by at most 16 KiB there.
+ */
+static void test_closing_events_always_fit_in_the_reserve_of_a_release_file(void **state)
+{
+	struct fx *f = *state;
+	struct draft d;
+	char *note, hash[65];
+	size_t natural;
+
+	start_release(f);
+	commit_events(f, ev(f, "dan", "claim", "build"), NULL);
+	/* dora fills the release to just under 15 MiB: her finding, padded with blanks. */
+	draft_event(f, &d, "dora", finding(f, "dora", "filler"));
+	natural = draft_change(&d, RELEASE)->len;
+	draft_release(&d);
+	f->pad = 15 * 1024 * 1024 - natural - 100;
+	draft_event(f, &d, "dora", finding(f, "dora", "filler"));
+	accept(f, &d);
+	draft_event(f, &d, "dora", finding(f, "dora", "one more"));
+	try_refused(f, &d, "past 15 MiB or 99000 events a release takes only the events that finish it (decide, skip, done), and finding-add is not one");
+	draft_event(f, &d, "dan", ev(f, "dan", "unclaim", "build"));
+	try_refused(f, &d, "and unclaim is not one");
+	/* A closing event grows the file by at most 16 KiB there. */
+	note = calloc(1, 20 * 1024 + 1);
+	memset(note, 'n', 20 * 1024);
+	draft_event(f, &d, "dan", with(ev(f, "dan", "done", "build"), "note", note));
+	free(note);
+	try_refused(f, &d, "there an event that finishes the release adds at most 16 KiB: shorten its note, reason or evidence");
+	/* Blanks count as much as an event. */
+	draft_event(f, &d, "dan", ev(f, "dan", "done", "build"));
+	f->pad += 17 * 1024;
+	draft_release(&d);
+	draft_event(f, &d, "dan", ev(f, "dan", "done", "build"));
+	f->pad -= 17 * 1024;
+	try_refused(f, &d, "adds at most 16 KiB");
+	/* dan finishes his step, and the product owner aborts: the release is over. */
+	commit_events(f, ev(f, "dan", "done", "build"), NULL);
+	brief_now(f, hash);
+	commit_events(f, with(with(with(ev(f, "paul", "decide", NULL), "decision", "abort"), "reason", "too late"),
+			      "brief_hash", hash),
+		      NULL);
+	assert_int_equal(judge_event_count(f->j), 5);
+}
 /*
  * an index.json too large to read (sync hands it over as data
  * NULL with its size, as it does a release file) is taken for "index unchanged" by judge_release() and the commit is
@@ -1466,6 +1534,112 @@ static void signed_by(struct draft *d, enum judge_signature how, const char *sig
 	d->c.signature_detail = how == JUDGE_BAD ? "the payload does not match" : NULL;
 }
 
+/* The playbook change's signature as checked against the keys of the playbook it writes. */
+static void playbook_signed_by(struct draft *d, enum judge_signature how, const char *signer)
+{
+	d->c.playbook_signature = how;
+	d->c.playbook_signer = signer;
+}
+
+static void test_a_change_of_keys_is_signed_by_a_release_managers_key_in_the_playbook_it_makes(void **state)
+{
+	struct fx *f = *state;
+	struct draft d;
+
+	/* rita introduces her key: unsigned, or signed with a key the new playbook lists for nobody, is refused. */
+	draft(f, &d, "rita");
+	draft_playbook(&d, keyed_yaml);
+	try_refused(f, &d, "the playbook changes the signing keys, and the commit is not signed by a release manager's key in that playbook");
+	draft(f, &d, "rita");
+	draft_playbook(&d, keyed_yaml);
+	signed_by(&d, JUDGE_UNKNOWN_KEY, NULL);
+	playbook_signed_by(&d, JUDGE_UNKNOWN_KEY, NULL);
+	try_refused(f, &d, "changes the signing keys");
+	/* Signed by the key it introduces for her: the bootstrap. */
+	draft(f, &d, "rita");
+	draft_playbook(&d, keyed_yaml);
+	signed_by(&d, JUDGE_UNKNOWN_KEY, NULL);
+	playbook_signed_by(&d, JUDGE_SIGNED, "rita@example.com");
+	accept(f, &d);
+	/* Giving dan a key: signed by rita's key, which the new playbook keeps. */
+	draft(f, &d, "rita");
+	draft_playbook(&d, keyed_dan_yaml);
+	signed_by(&d, JUDGE_SIGNED, "rita@example.com");
+	playbook_signed_by(&d, JUDGE_SIGNED, "dan@example.com");
+	try_refused(f, &d, "not signed by a release manager's key in that playbook");
+	draft(f, &d, "rita");
+	draft_playbook(&d, keyed_dan_yaml);
+	signed_by(&d, JUDGE_SIGNED, "rita@example.com");
+	playbook_signed_by(&d, JUDGE_SIGNED, "rita@example.com");
+	accept(f, &d);
+	/* A change that leaves every key as it was needs no signature. */
+	draft(f, &d, "rita");
+	draft_playbook(&d, keyed_dan_grown_yaml);
+	accept(f, &d);
+}
+
+static void test_switching_signing_required_on_is_signed_by_a_release_manager(void **state)
+{
+	struct fx *f = *state;
+	struct draft d;
+
+	draft(f, &d, "rita");
+	draft_playbook(&d, signed_yaml);
+	try_refused(f, &d, "the playbook switches signing: required on, and the commit is not signed by a release manager's key in that playbook");
+	/* dan's own signature is no release manager's, even on rita's commit. */
+	draft(f, &d, "rita");
+	draft_playbook(&d, signed_yaml);
+	playbook_signed_by(&d, JUDGE_SIGNED, "dan@example.com");
+	try_refused(f, &d, "switches signing: required on");
+	draft(f, &d, "rita");
+	draft_playbook(&d, signed_yaml);
+	playbook_signed_by(&d, JUDGE_SIGNED, "rita@example.com");
+	accept(f, &d);
+}
+
+static void test_a_first_commit_with_keys_is_signed_by_a_release_manager_key_it_lists(void **state)
+{
+	struct fx *f = *state; /* setup_empty */
+	struct draft d;
+
+	f->pb_text = keyed_yaml;
+	draft_first(f, &d, "rita");
+	try_refused(f, &d, "the playbook changes the signing keys, and the commit is not signed");
+	draft_first(f, &d, "rita");
+	signed_by(&d, JUDGE_SIGNED, "rita@example.com");
+	accept(f, &d);
+}
+
+static void test_a_relctl_event_line_names_only_the_event_its_commit_adds(void **state)
+{
+	struct fx *f = *state;
+	struct draft d;
+	char *message;
+
+	start_release(f);
+	/* dan's claim, its message naming an event of someone else's. */
+	draft_event(f, &d, "dan", ev(f, "dan", "claim", "build"));
+	draft_message(&d, xasprintf("dan claimed build\n\nRelctl-Event: %s\nRelctl-Event: %s\n",
+				    json_string(cJSON_GetArrayItem(d.events, 1), "id"),
+				    json_string(cJSON_GetArrayItem(d.events, 0), "id")));
+	try_refused(f, &d, "its message's Relctl-Event: line names \"" EID("e001") "\", but the commit adds event " EID("e002"));
+	/* In any case, anywhere in the message. */
+	draft_event(f, &d, "dan", ev(f, "dan", "claim", "build"));
+	draft_message(&d, xstrdup("dan claimed build\n\nNote: see\nrelctl-event:  " EID("e001") "\n"));
+	try_refused(f, &d, "names \"" EID("e001") "\"");
+	/* Its own id, once or twice, or none at all. */
+	draft_event(f, &d, "dan", ev(f, "dan", "claim", "build"));
+	message = xasprintf("dan claimed build\n\nRelctl-Event: %s\nRelctl-Event: %s \n",
+			    json_string(cJSON_GetArrayItem(d.events, 1), "id"), json_string(cJSON_GetArrayItem(d.events, 1), "id"));
+	draft_message(&d, message);
+	accept(f, &d);
+	/* A playbook change adds no event. */
+	draft(f, &d, "rita");
+	draft_playbook(&d, grown_yaml);
+	draft_message(&d, xstrdup("rita updated the playbook\n\nRelctl-Event: " EID("e003") "\n"));
+	try_refused(f, &d, "but the commit adds no event");
+}
+
 static void test_a_bad_signature_is_always_refused(void **state)
 {
 	struct fx *f = *state;
@@ -1543,9 +1717,13 @@ static void test_the_signing_rule_is_the_playbooks_in_force_before_the_commit(vo
 	struct fx *f = *state;
 	struct draft d;
 
-	/* Turning signing on is judged under the playbook before it, which did not require it. */
+	/*
+	 * Turning signing on is judged under the playbook before it, which did not
+	 * require it; the switch itself is signed by a release manager's key in the new one.
+	 */
 	draft(f, &d, "rita");
 	draft_playbook(&d, signed_yaml);
+	playbook_signed_by(&d, JUDGE_SIGNED, "rita@example.com");
 	accept(f, &d);
 	draft_event(f, &d, "rita", ev(f, "rita", "start", NULL));
 	try_refused(f, &d, "it is not signed, and the playbook says signing: required");
@@ -2281,6 +2459,120 @@ static void memory_release(void *ctx)
 	free(t);
 }
 
+/* A finding by dora whose title is the largest a text may be (64 KiB). */
+static cJSON *big_finding(struct fx *f)
+{
+	char *title = calloc(1, LEDGER_TEXT_MAX + 1);
+	cJSON *e;
+
+	memset(title, 't', LEDGER_TEXT_MAX);
+	e = finding(f, "dora", title);
+	free(title);
+	return e;
+}
+
+/* The size of release 2.6.3 with events, as relctl prints it. */
+static size_t printed_size(struct fx *f, const cJSON *events)
+{
+	struct release_state *st;
+	cJSON *doc = release_doc(f, VERSION, events, &st);
+	char *text = print_json(doc);
+	size_t n = strlen(text);
+
+	free(text);
+	cJSON_Delete(doc);
+	release_state_free(st);
+	return n;
+}
+
+/*
+ * A restore always fits: when the refused commits' events would take a
+ * release file past 15 MiB, only those that finish a release come back.
+ */
+static void test_a_restore_brings_only_closing_events_into_the_reserve(void **state)
+{
+	struct fx *f = *state;
+	struct memory_tree *t = calloc(1, sizeof(*t));
+	struct judge_source source = {memory_read, memory_release, t};
+	struct release_state *st;
+	struct judge *from_base;
+	struct judge_restore r;
+	struct error err = {0, ""};
+	struct draft d;
+	char blob[41], base[41], pinned[64];
+	cJSON *doc, *events, *shadow;
+	size_t one, per, n, i;
+	int released = 0;
+
+	t->released = &released;
+	start_release(f);
+	commit_events(f, ev(f, "dan", "claim", "build"), NULL);
+	/* The base: dora's largest findings, one short of 15 MiB. */
+	events = appended(f, big_finding(f), NULL);
+	one = printed_size(f, events);
+	cJSON_AddItemToArray(events, big_finding(f));
+	per = printed_size(f, events) - one;
+	n = (15 * 1024 * 1024 - one) / per + 1;
+	for (i = 2; i < n; i++)
+		cJSON_AddItemToArray(events, big_finding(f));
+	snprintf(base, sizeof(base), "%s", f->parent);
+	blob_of(f->pb_text, blob);
+	snprintf(pinned, sizeof(pinned), "playbooks/%s.yaml", blob);
+	doc = release_doc(f, VERSION, events, &st);
+	t->paths[0] = "playbook.yaml";
+	t->texts[0] = xstrdup(f->pb_text);
+	t->paths[1] = pinned;
+	t->texts[1] = xstrdup(f->pb_text);
+	t->paths[2] = "index.json";
+	t->texts[2] = print_json(f->index);
+	t->paths[3] = RELEASE;
+	t->texts[3] = print_json(doc);
+	t->count = 4;
+	assert_true(strlen(t->texts[3]) <= 15 * 1024 * 1024);
+	cJSON_Delete(doc);
+	release_state_free(st);
+	cJSON_Delete(f->events);
+	f->events = events;
+	from_base = judge_new(base, &source);
+
+	/* dora's one more finding, in a commit refused for its README; dan's done on top of it. */
+	shadow = cJSON_Duplicate(f->events, 1);
+	draft(f, &d, "dora");
+	cJSON_AddItemToArray(shadow, big_finding(f));
+	draft_events(f, &d, cJSON_Duplicate(shadow, 1));
+	draft_file(&d, "README.md", "# dora's ledger\n");
+	d.c.parent = judge_accepted(from_base);
+	assert_int_equal(judge_commit(from_base, &d.c, &err), -1);
+	draft_release(&d);
+	draft(f, &d, "dan");
+	cJSON_AddItemToArray(shadow, ev(f, "dan", "done", "build"));
+	draft_events(f, &d, shadow);
+	d.c.parent = judge_seen(from_base);
+	assert_int_equal(judge_commit(from_base, &d.c, &err), -1);
+	draft_release(&d);
+
+	/* The restore brings back dan's done, not dora's finding, and is accepted. */
+	assert_int_equal(judge_plan_restore(from_base, "rita@example.com", &r, &err), 0);
+	assert_int_equal(cJSON_GetArraySize(r.carried), 1);
+	assert_string_equal(json_string(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(r.carried, 0), "event"), "op"),
+			    "done");
+	assert_int_equal(cJSON_GetArraySize(r.dropped), 1);
+	assert_contains(json_string(cJSON_GetArrayItem(r.dropped, 0), "reason"),
+			"the release file would pass 15 MiB, where it takes only the events that finish a release");
+	draft(f, &d, "rita");
+	for (i = 0; i < r.change_count; i++)
+		draft_file(&d, r.changes[i].path, r.changes[i].deleted ? NULL : r.changes[i].data);
+	draft_message(&d, xasprintf("Restore\n\n" JUDGE_RESTORE_TRAILER "%s\n", judge_accepted(from_base)));
+	d.c.parent = judge_seen(from_base);
+	if (judge_commit(from_base, &d.c, &err) != 0)
+		print_error("refused: %s\n", err.message);
+	assert_true(judge_clean(from_base));
+	draft_release(&d);
+	judge_restore_release(&r);
+	judge_free(from_base);
+	assert_int_equal(released, 1);
+}
+
 static void test_a_judge_from_a_base_reads_the_bases_files_once_through_its_source(void **state)
 {
 	struct fx *f = *state;
@@ -2617,7 +2909,12 @@ int main(void)
 	    T(test_a_releases_header_never_changes),
 	    T(test_a_release_of_a_newer_format_asks_to_upgrade_relctl),
 	    T(test_the_index_must_match_the_releases_status),
+	    T(test_a_change_of_keys_is_signed_by_a_release_managers_key_in_the_playbook_it_makes),
+	    T(test_switching_signing_required_on_is_signed_by_a_release_manager),
+	    T_EMPTY(test_a_first_commit_with_keys_is_signed_by_a_release_manager_key_it_lists),
+	    T(test_a_relctl_event_line_names_only_the_event_its_commit_adds),
 	    T(test_a_release_file_over_the_limit_is_refused),
+	    T(test_closing_events_always_fit_in_the_reserve_of_a_release_file),
 	    T(test_an_index_too_large_to_read_is_refused),
 	    T(test_a_release_pinned_to_a_playbook_the_ledger_does_not_hold_is_refused),
 	    T(test_a_new_releases_header_names_its_version_and_its_playbook),
@@ -2649,6 +2946,7 @@ int main(void)
 	    T(test_judge_try_leaves_the_judge_unchanged_on_refusal),
 	    T(test_a_judge_from_a_base_reads_the_bases_files_once_through_its_source),
 	    T(test_a_base_that_cannot_be_read_is_no_incident_of_the_commit),
+	    T(test_a_restore_brings_only_closing_events_into_the_reserve),
 	};
 
 	return cmocka_run_group_tests_name("judge", tests, NULL, NULL);

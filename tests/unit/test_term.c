@@ -1,7 +1,8 @@
 /*
  * The one place human output is written (src/term.c): term_escape on the
  * bytes a teammate could put in the ledger or an argument (C0 controls,
- * DEL, C1 controls in UTF-8, bidirectional overrides, bytes that are not
+ * DEL, C1 controls in UTF-8, bidirectional overrides and marks, zero-width
+ * and the other invisible format characters, bytes that are not
  * UTF-8, sequences cut short), and the stream of term_wrap: colour marks
  * become SGR only when colour is on, a 0xff from the data never does, and
  * a sequence or mark split across two writes comes out whole.
@@ -60,6 +61,21 @@ static void c1_controls_and_bidi_overrides_are_code_points(void **state)
 	assert_escapes("\342\200\256evil\342\200\254", "\\u202eevil\\u202c");
 	assert_escapes("\342\201\246\342\201\251", "\\u2066\\u2069");
 	assert_escapes("\342\200\250\342\200\251", "\\u2028\\u2029");
+}
+
+static void invisible_format_characters_are_code_points(void **state)
+{
+	(void)state;
+	/* Directional marks: left-to-right, right-to-left, the Arabic letter mark. */
+	assert_escapes("a\342\200\216b\342\200\217c\330\234d", "a\\u200eb\\u200fc\\u061cd");
+	/* Zero-width space, non-joiner, joiner, the byte order mark. */
+	assert_escapes("\342\200\213\342\200\214\342\200\215\357\273\277", "\\u200b\\u200c\\u200d\\ufeff");
+	/* Word joiner to invisible plus, and the other Cf characters: a soft hyphen, an interlinear annotation. */
+	assert_escapes("\342\201\240\342\201\244\302\255\357\277\271", "\\u2060\\u2064\\u00ad\\ufff9");
+	/* Tag characters, as JSON's surrogate pairs: TAG LATIN SMALL LETTER A, CANCEL TAG. */
+	assert_escapes("x\363\240\201\241\363\240\201\277", "x\\udb40\\udc61\\udb40\\udc7f");
+	/* Their neighbours are ordinary text: a hyphen, an ellipsis, the object replacement character (U+FFFC) is not Cf. */
+	assert_escapes("\342\200\220\342\200\246\357\277\274", "\342\200\220\342\200\246\357\277\274");
 }
 
 static void ordinary_utf8_passes(void **state)
@@ -175,6 +191,7 @@ int main(void)
 		cmocka_unit_test(c0_controls_but_newline_and_tab_are_hex),
 		cmocka_unit_test(del_is_a_json_escape),
 		cmocka_unit_test(c1_controls_and_bidi_overrides_are_code_points),
+		cmocka_unit_test(invisible_format_characters_are_code_points),
 		cmocka_unit_test(ordinary_utf8_passes),
 		cmocka_unit_test(bytes_that_are_not_utf8_are_hex),
 		cmocka_unit_test(a_sequence_cut_short_never_passes_as_a_character),
