@@ -14,13 +14,17 @@ each person's key in the playbook, each person's git config in their own HOME),
 so the history is what `relctl verify` and a first sync judge on a real team.
 
     bench/real-history.py RELCTL CACHE RELEASES...
+    bench/real-history.py RELCTL CACHE --open REPO
 
 leaves in CACHE/ledger-N (for each N of RELEASES, ascending) a clone of the
 ledger after N finished releases; CACHE/stamp says how it was made.  A
 ledger that is already there with the same stamp is kept: building 100
 releases takes minutes (see docs/performance.md), so it is done once.
-The stamp names the binary's version and the builder's and playbook's
-contents; delete CACHE (or set BENCH_REBUILD=1 in bench/run.sh) to rebuild.
+The stamp names the binary's version, the story's number (STORY) and the
+playbook's contents; delete CACHE to rebuild.  With --open, REPO (a copy of one of
+them) gets one more release, open in the middle of its testing: the build
+done and shadowed, the changelog in review, one device test half checked,
+so that next has something to say to every role and claim a step to take.
 """
 import datetime
 import hashlib
@@ -54,14 +58,16 @@ class Receiver(http.server.BaseHTTPRequestHandler):
         pass
 
 
+# Raise it when the story played below changes: cached ledgers are rebuilt.
+STORY = 1
+
+
 def stamp(relctl):
-    """What the cached ledgers depend on: the binary's version, this file, the playbook."""
+    """What the cached ledgers depend on: the binary's version, the story, the playbook."""
     version = subprocess.run([relctl, "--version"], capture_output=True, text=True, check=True).stdout.strip()
-    digest = hashlib.sha256()
-    for path in (os.path.abspath(__file__), PLAYBOOK):
-        with open(path, "rb") as f:
-            digest.update(f.read())
-    return f"{version} {digest.hexdigest()[:16]}\n"
+    with open(PLAYBOOK, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()[:16]
+    return f"{version} story {STORY} playbook {digest}\n"
 
 
 def team_playbook(work):
@@ -72,7 +78,7 @@ def team_playbook(work):
         key = os.path.join(work, "home", person, "key")
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", person, "-f", key], check=True)
         with open(os.path.join(work, "home", person, ".gitconfig"), "w") as f:
-            f.write(f"[user]\n\tsigningKey = {key}\n[gpg]\n\tformat = ssh\n")
+            f.write("[user]\n\tsigningKey = ~/key\n[gpg]\n\tformat = ssh\n")
         pub = " ".join(open(key + ".pub").read().split()[:2])
         text, n = re.subn(r"(\{id: %s, .*roles: \[[^]]*\])\}" % person, r'\1, keys: ["%s"]}' % pub, text)
         assert n == 1, person
@@ -150,14 +156,39 @@ class Team:
         self.run("cristina", "claim", "review-test-results", "--release", version)
         self.run("cristina", "done", "review-test-results", "--note", "read every result", "--release", version)
 
-    def release(self, n):
-        version = f"3.{n // 10}.{n % 10}"
-        self.now = START + n * WEEK
+    def drafts(self, version):
         for folder, text in (("changelog", f"# TinyPilot Pro {version}\n\n- fixes\n"),
                              ("announcements", f"# What's new in TinyPilot Pro {version}\n")):
             os.makedirs(os.path.join(self.repo, folder), exist_ok=True)
             with open(os.path.join(self.repo, folder, f"{version}.md"), "w") as f:
                 f.write(text)
+
+    def open_release(self, n):
+        version = self.version(n)
+        self.now = START + n * WEEK
+        self.drafts(version)
+        self.run("cristina", "start", version)
+        self.run("jan", "claim", "update-test-plan", "--release", version)
+        self.run("jan", "done", "update-test-plan", "--release", version)
+        self.run("shalom", "claim", "draft-changelog", "--release", version)
+        self.run("shalom", "done", "draft-changelog", "--release", version, minutes=45)
+        self.run("jan", "claim", "build-rc", "--release", version)
+        self.run("shalom", "shadow", "build-rc", "--release", version)
+        self.run("jan", "done", "build-rc", "--note", "rc1", "--release", version, minutes=60)
+        self.run("david", "claim", "test-voyager", "--release", version)
+        for item in self.items("david", "test-voyager", version)[:12]:
+            evidence = [] if not item.get("evidence_required") else ["--evidence", f"https://videos.example.com/{version}/{item['id']}"]
+            self.run("david", "check", "test-voyager", item["id"], "pass", *evidence, "--release", version, minutes=5)
+        return version
+
+    @staticmethod
+    def version(n):
+        return f"3.{n // 10}.{n % 10}"
+
+    def release(self, n):
+        version = self.version(n)
+        self.now = START + n * WEEK
+        self.drafts(version)
         delayed = n % 5 == 4
         self.run("cristina", "start", version)
         self.run("jan", "claim", "update-test-plan", "--release", version)
@@ -207,7 +238,17 @@ class Team:
         self.run("david", "done", "update-playbook-links", "--release", version)
 
 
+def open_one(relctl, cache, repo):
+    """Plays the beginning of the next release in REPO, as its people."""
+    finished = len(json.loads(subprocess.run(["git", "-C", repo, "show", "relctl-ledger:index.json"], capture_output=True,
+                                             check=True).stdout)["releases"])
+    team = Team(relctl, repo, cache, 9)
+    print(team.open_release(finished))
+
+
 def main():
+    if sys.argv[3] == "--open":
+        return open_one(os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[4]))
     relctl, cache, counts = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2]), sorted(map(int, sys.argv[3:]))
     want = stamp(relctl)
     stamp_file = os.path.join(cache, "stamp")
