@@ -344,6 +344,13 @@ peak_kb() {
 	cat "$WORK/peak"
 }
 
+# real_rows JSON: markdown rows of the median wall time and the mean CPU time
+# (user + system: what the process itself spent, much less moved by a busy
+# machine than the wall clock), into $WORK/real.md.
+real_rows() {
+	jq -r '.results[] | "| \(.command) | \(.median * 1000 | . * 10 | round / 10) | \((.user + .system) * 1000 | . * 10 | round / 10) | \(.min * 1000 | . * 10 | round / 10) | \(.max * 1000 | . * 10 | round / 10) |"' "$1" >>"$WORK/real.md"
+}
+
 as_person() { # PERSON -> the command line that runs relctl as PERSON, with PERSON's signing key
 	echo "env HOME=$REAL_CACHE/home/$1 RELCTL_USER=$1 $RELCTL"
 }
@@ -384,14 +391,14 @@ PLUMB
 		-n "git plumbing commit of one file, signed ($n releases)" "bash $WORK/real-plumbing.sh" \
 		>"$WORK/hyperfine.log" 2>&1 || { tail -20 "$WORK/hyperfine.log"; exit 1; }
 	git update-ref refs/heads/relctl-ledger "$base"
-	rows "$WORK/h-real-$n.json"
+	real_rows "$WORK/h-real-$n.json"
 	hyperfine -N --runs 3 --warmup 1 --export-json "$WORK/h-real-verify-$n.json" \
 		-n "relctl verify ($n releases)" "$RELCTL verify" \
 		-n "git log -p, every commit ($n releases)" "bash -c 'git log -p relctl-ledger >/dev/null'" \
 		>"$WORK/hyperfine.log" 2>&1 || { tail -20 "$WORK/hyperfine.log"; exit 1; }
-	rows "$WORK/h-real-verify-$n.json"
-	echo "| relctl verify, peak memory ($n releases) | $(peak_kb "$RELCTL" verify) KB | | | |" >>"$results"
-	echo "| git log -p, peak memory ($n releases) | $(peak_kb git log -p relctl-ledger) KB | | | |" >>"$results"
+	real_rows "$WORK/h-real-verify-$n.json"
+	echo "| relctl verify, peak memory ($n releases) | $(peak_kb "$RELCTL" verify) KB | | | |" >>"$WORK/real.md"
+	echo "| git log -p, peak memory ($n releases) | $(peak_kb git log -p relctl-ledger) KB | | | |" >>"$WORK/real.md"
 }
 
 bench_real() {
@@ -400,9 +407,15 @@ bench_real() {
 	python3 "$ROOT/bench/real-history.py" "$RELCTL" "$REAL_CACHE" $counts
 	echo "real history: ledgers ready in $(($(date +%s) - start)) s ($REAL_CACHE)" >&2
 	floor=$(real_floor)
+	: >"$WORK/real.md"
 	for n in $counts; do
 		bench_real_at "$n" "$floor"
 	done
+	echo
+	echo "Real history (load average $(cut -d' ' -f1-3 /proc/loadavg)):"
+	echo "| Command | Median [ms] | CPU, user + system [ms] | Min [ms] | Max [ms] |"
+	echo "|:---|---:|---:|---:|---:|"
+	cat "$WORK/real.md"
 }
 # ---------- end of real history ----------
 
