@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every suite against one build: the cmocka unit binaries, all at once
-# in the background, while bats runs the end-to-end tests of the real binary
-# with --jobs (GNU parallel: tests of one file and different files run side
+# (a few seconds; not beside bats, as test_judge times its linear-time
+# checks), then the end-to-end tests of the real binary with bats --jobs (GNU parallel: tests of one file and different files run side
 # by side; each test has its own temporary folder and free ports).  Prints
 # each suite's counts and time, every failure in full (in test order, never
 # interleaved), the slowest tests, and appends "MODE SUITE PASSED FAILED"
@@ -40,11 +40,14 @@ unit() {
 }
 
 unit_pids=()
+units_start=$EPOCHREALTIME
 for bin in "$build"/tests/test_*; do
 	[ -x "$bin" ] && [ -f "$bin" ] || continue
 	unit "$bin" &
 	unit_pids+=($!)
 done
+wait "${unit_pids[@]}"
+units_seconds=$(awk "BEGIN{printf \"%.0f\", $EPOCHREALTIME - $units_start}")
 
 e2e_start=$(date +%s)
 if [ -e "$1" ]; then
@@ -55,7 +58,6 @@ if [ -e "$1" ]; then
 	rc=$?
 fi
 e2e_seconds=$(($(date +%s) - e2e_start))
-wait "${unit_pids[@]}"
 
 for tap in "$out"/units/*.tap; do
 	[ -e "$tap" ] || continue
@@ -72,6 +74,7 @@ for tap in "$out"/units/*.tap; do
 	echo "$mode $name $passed $failed" >>"$results"
 	printf '[%s] %s: %d passed, %d failed (%.1f s)\n' "$mode" "$name" "$passed" "$failed" "$seconds"
 done
+echo "[$mode] unit binaries, side by side: ${units_seconds} s"
 
 if [ -e "$out/e2e.tap" ]; then
 	read -r passed failed <<<"$(count <"$out/e2e.tap")"
