@@ -16,10 +16,12 @@ so the history is what `relctl verify` and a first sync judge on a real team.
     bench/real-history.py RELCTL CACHE RELEASES...
     bench/real-history.py RELCTL CACHE --open REPO
 
-leaves in CACHE/ledger-N (for each N of RELEASES, ascending) a clone of the
-ledger after N finished releases; CACHE/stamp says how it was made.  A
-ledger that is already there with the same stamp is kept: building 100
-releases takes minutes (see docs/performance.md), so it is done once.
+leaves in CACHE/ledger-N (for each N of RELEASES) a copy of the repository
+after N finished releases, and the people's homes (key, git config) in
+CACHE/home; CACHE/stamp says how they were made.  Ledgers already there with
+the same stamp are kept: building 100 releases takes long (see
+docs/performance.md), so it is done once, and an interrupted build goes on
+from the longest ledger it finished.
 The stamp names the binary's version, the story's number (STORY) and the
 playbook's contents; delete CACHE to rebuild.  With --open, REPO (a copy of one of
 them) gets one more release, open in the middle of its testing: the build
@@ -70,15 +72,19 @@ def stamp(relctl):
     return f"{version} story {STORY} playbook {digest}\n"
 
 
-def team_playbook(work):
-    """tinypilot.yaml with each person's public key, signing required, and the
-    mailing-list hook sent over HTTP to the same local receiver."""
+def team_playbook(cache):
+    """tinypilot.yaml with each person's public key (made once, in CACHE/home),
+    signing required, and the mailing-list hook sent over HTTP to the same
+    local receiver."""
     text = open(PLAYBOOK).read()
     for person in PEOPLE:
-        key = os.path.join(work, "home", person, "key")
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", person, "-f", key], check=True)
-        with open(os.path.join(work, "home", person, ".gitconfig"), "w") as f:
-            f.write("[user]\n\tsigningKey = ~/key\n[gpg]\n\tformat = ssh\n")
+        home = os.path.join(cache, "home", person)
+        key = os.path.join(home, "key")
+        if not os.path.exists(key):
+            os.makedirs(home, exist_ok=True)
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", person, "-f", key], check=True)
+            with open(os.path.join(home, ".gitconfig"), "w") as f:
+                f.write("[user]\n\tsigningKey = ~/key\n[gpg]\n\tformat = ssh\n")
         pub = " ".join(open(key + ".pub").read().split()[:2])
         text, n = re.subn(r"(\{id: %s, .*roles: \[[^]]*\])\}" % person, r'\1, keys: ["%s"]}' % pub, text)
         assert n == 1, person
@@ -86,7 +92,7 @@ def team_playbook(work):
     text, n = re.subn(r'url: "\$\{MAILER_SMTP_URL\}"\n    mail:\n(      .*\n)+',
                       'url: "${TINYPILOT_CMS_URL}/api/mail"\n    method: POST\n', text)
     assert n == 1
-    path = os.path.join(work, "team.yaml")
+    path = os.path.join(cache, "team.yaml")
     with open(path, "w") as f:
         f.write(text)
     return path
@@ -252,41 +258,47 @@ def main():
     relctl, cache, counts = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2]), sorted(map(int, sys.argv[3:]))
     want = stamp(relctl)
     stamp_file = os.path.join(cache, "stamp")
-    if os.path.exists(stamp_file) and open(stamp_file).read() == want and \
-            all(os.path.isdir(os.path.join(cache, f"ledger-{n}")) for n in counts):
+
+    def ledger(n):
+        return os.path.join(cache, f"ledger-{n}")
+
+    if not (os.path.exists(stamp_file) and open(stamp_file).read() == want):
+        shutil.rmtree(cache, ignore_errors=True)
+        os.makedirs(cache)
+        team_playbook(cache)
+        with open(stamp_file, "w") as f:
+            f.write(want)
+    if all(os.path.isdir(ledger(n)) for n in counts):
         return
-    shutil.rmtree(cache, ignore_errors=True)
+    # Go on from the longest ledger already played (an interrupted build resumes).
+    done = max([n for n in range(1, max(counts)) if os.path.isdir(ledger(n))], default=0)
     work = os.path.join(cache, "work")
     shutil.rmtree(work, ignore_errors=True)
-    for person in PEOPLE:
-        os.makedirs(os.path.join(work, "home", person))
-    playbook = team_playbook(work)
+    os.makedirs(work)
+    repo = os.path.join(work, "repo")
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    repo = os.path.join(work, "repo")
-    subprocess.run(["git", "init", "-q", repo], check=True)
-    subprocess.run(["git", "-C", repo, "config", "user.email", "cristina@example.com"], check=True)
-    team = Team(relctl, repo, work, server.server_address[1])
-    team.run("cristina", "init", "--playbook", playbook, minutes=0)
+    team = Team(relctl, repo, cache, server.server_address[1])
+    if done:
+        shutil.copytree(ledger(done), repo, symlinks=True)
+    else:
+        subprocess.run(["git", "init", "-q", repo], check=True)
+        subprocess.run(["git", "-C", repo, "config", "user.email", "cristina@example.com"], check=True)
+        team.run("cristina", "init", "--playbook", team_playbook(cache), minutes=0)
     started = datetime.datetime.now()
-    for n in range(max(counts)):
+    for n in range(done, max(counts)):
         team.release(n)
         if n + 1 in counts:
-            dest = os.path.join(cache, f"ledger-{n + 1}")
-            shutil.rmtree(dest, ignore_errors=True)
-            shutil.copytree(repo, dest, symlinks=True)
+            shutil.rmtree(ledger(n + 1) + ".tmp", ignore_errors=True)
+            shutil.copytree(repo, ledger(n + 1) + ".tmp", symlinks=True)
+            os.rename(ledger(n + 1) + ".tmp", ledger(n + 1))
             commits = subprocess.run(["git", "-C", repo, "rev-list", "--count", "relctl-ledger"], capture_output=True,
                                      text=True, check=True).stdout.strip()
             seconds = (datetime.datetime.now() - started).total_seconds()
-            print(f"real-history: {n + 1} releases, {commits} commits, {team.commands} relctl commands, {seconds:.0f} s",
-                  file=sys.stderr)
+            print(f"real-history: {n + 1} releases, {commits} commits, {team.commands} relctl commands "
+                  f"in {seconds:.0f} s (from release {done})", file=sys.stderr)
     server.shutdown()
-    # The people's keys stay beside the ledgers: the benchmark signs as them too.
-    shutil.move(os.path.join(work, "home"), os.path.join(cache, "home"))
     shutil.rmtree(work)
-    with open(stamp_file, "w") as f:
-        f.write(want)
-
 
 if __name__ == "__main__":
     main()

@@ -392,7 +392,7 @@ PLUMB
 		>"$WORK/hyperfine.log" 2>&1 || { tail -20 "$WORK/hyperfine.log"; exit 1; }
 	git update-ref refs/heads/relctl-ledger "$base"
 	real_rows "$WORK/h-real-$n.json"
-	hyperfine -N --runs 3 --warmup 1 --export-json "$WORK/h-real-verify-$n.json" \
+	hyperfine -N --runs "${BENCH_VERIFY_RUNS:-3}" --warmup "$((${BENCH_VERIFY_RUNS:-3} > 1))" --export-json "$WORK/h-real-verify-$n.json" \
 		-n "relctl verify ($n releases)" "$RELCTL verify" \
 		-n "git log -p, every commit ($n releases)" "bash -c 'git log -p relctl-ledger >/dev/null'" \
 		>"$WORK/hyperfine.log" 2>&1 || { tail -20 "$WORK/hyperfine.log"; exit 1; }
