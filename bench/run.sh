@@ -325,8 +325,110 @@ PY
 	rows "$WORK/h-history.json"
 }
 
+# ---------- real history (BENCH_ONLY=real) ----------
+# Ledgers played the way a team plays them, one relctl command per event,
+# signed (bench/real-history.py, cached in build/bench-cache: the first run
+# builds them, later runs reuse them).  At 10 and 100 finished releases (and
+# 500 with BENCH_REAL_500=1; BENCH_REAL_COUNTS="1 2" for a quick try), with
+# one more release open mid-testing:
+# next for each role beside a program that only calls git_libgit2_init()
+# with relctl's libraries; a signed claim beside git's signed plumbing
+# commit of one file; stats and forecast; verify's time and peak memory
+# beside git log -p; log and show of the oldest release beside git log of
+# every commit's message.
+REAL_CACHE=${BENCH_CACHE:-$ROOT/build/bench-cache}
+
+real_floor() { # -> the path of a program that only initialises libgit2
+	local src="$WORK/floor.c" bin="$WORK/floor"
+	printf '#include <git2.h>\nint main(void) { git_libgit2_init(); git_libgit2_shutdown(); return 0; }\n' >"$src"
+	# --no-as-needed: every library relctl links is loaded and relocated, as in relctl.
+	cc -O2 -o "$bin" "$src" -Wl,--no-as-needed $(pkg-config --libs libgit2 libcurl libcjson yaml-0.1 openssl)
+	echo "$bin"
+}
+
+# peak_kb CMD...: the maximum resident set of one run, in KB.
+peak_kb() {
+	/usr/bin/time -f %M -o "$WORK/peak" "$@" >/dev/null 2>&1
+	cat "$WORK/peak"
+}
+
+# real_rows JSON: markdown rows of the median wall time and the mean CPU time
+# (user + system: what the process itself spent, much less moved by a busy
+# machine than the wall clock), into $WORK/real.md.
+real_rows() {
+	jq -r '.results[] | "| \(.command) | \(.median * 1000 | . * 10 | round / 10) | \((.user + .system) * 1000 | . * 10 | round / 10) | \(.min * 1000 | . * 10 | round / 10) | \(.max * 1000 | . * 10 | round / 10) |"' "$1" >>"$WORK/real.md"
+}
+
+as_person() { # PERSON -> the command line that runs relctl as PERSON, with PERSON's signing key
+	echo "env HOME=$REAL_CACHE/home/$1 RELCTL_USER=$1 $RELCTL"
+}
+
+bench_real_at() {
+	local n=$1 floor=$2 repo="$WORK/real-$n" v base old key
+	cp -a "$REAL_CACHE/ledger-$n" "$repo"
+	v=$(python3 "$ROOT/bench/real-history.py" "$RELCTL" "$REAL_CACHE" --open "$repo")
+	cd "$repo"
+	echo "real history: $n releases + $v open, $(git rev-list --count relctl-ledger) commits" >&2
+	base=$(git rev-parse relctl-ledger)
+	old=$(git show relctl-ledger:index.json | jq -r '.releases | keys_unsorted | .[0]')
+	key="$REAL_CACHE/home/maria/key"
+	cat >"$WORK/real-plumbing.sh" <<PLUMB
+set -e
+cd "$repo"
+export GIT_INDEX_FILE="$WORK/real-plumbing-index"
+blob=\$(git show relctl-ledger:releases/$v.json | git hash-object -w --stdin)
+git read-tree relctl-ledger
+printf '100644 blob %s\treleases/$v.json\n' "\$blob" | git update-index --index-info
+tree=\$(git write-tree)
+commit=\$(git -c gpg.format=ssh -c user.signingKey=$key commit-tree -S "\$tree" -p relctl-ledger -m plumbing)
+git update-ref refs/heads/relctl-ledger "\$commit"
+PLUMB
+	hyperfine -N --runs "$RUNS" --warmup 3 --export-json "$WORK/h-real-$n.json" \
+		-n "git_libgit2_init() only, relctl's libraries ($n releases)" "$floor" \
+		-n "relctl next, release manager ($n releases)" "$(as_person cristina) next $v" \
+		-n "relctl next, product owner ($n releases)" "$(as_person michael) next $v" \
+		-n "relctl next, support ($n releases)" "$(as_person maria) next $v" \
+		-n "relctl next, dev ($n releases)" "$(as_person jan) next $v" \
+		-n "relctl stats --json ($n releases)" "$RELCTL stats --json" \
+		-n "relctl forecast ($n releases)" "$RELCTL forecast $v" \
+		-n "relctl log, the oldest release ($n releases)" "$RELCTL log $old" \
+		-n "relctl show build-rc, the oldest release ($n releases)" "$RELCTL show build-rc --release $old" \
+		-n "git log, every commit's message ($n releases)" "git log --format=%B relctl-ledger" \
+		--prepare "git update-ref refs/heads/relctl-ledger $base" \
+		-n "relctl claim, signed ($n releases)" "$(as_person maria) claim test-update --release $v --offline" \
+		-n "git plumbing commit of one file, signed ($n releases)" "bash $WORK/real-plumbing.sh" \
+		>"$WORK/hyperfine.log" 2>&1 || { tail -20 "$WORK/hyperfine.log"; exit 1; }
+	git update-ref refs/heads/relctl-ledger "$base"
+	real_rows "$WORK/h-real-$n.json"
+	hyperfine -N --runs "${BENCH_VERIFY_RUNS:-3}" --warmup "$((${BENCH_VERIFY_RUNS:-3} > 1))" --export-json "$WORK/h-real-verify-$n.json" \
+		-n "relctl verify ($n releases)" "$RELCTL verify" \
+		-n "git log -p, every commit ($n releases)" "bash -c 'git log -p relctl-ledger >/dev/null'" \
+		>"$WORK/hyperfine.log" 2>&1 || { tail -20 "$WORK/hyperfine.log"; exit 1; }
+	real_rows "$WORK/h-real-verify-$n.json"
+	echo "| relctl verify, peak memory ($n releases) | $(peak_kb "$RELCTL" verify) KB | | | |" >>"$WORK/real.md"
+	echo "| git log -p, peak memory ($n releases) | $(peak_kb git log -p relctl-ledger) KB | | | |" >>"$WORK/real.md"
+}
+
+bench_real() {
+	local counts=${BENCH_REAL_COUNTS:-10 100${BENCH_REAL_500:+ 500}} floor n start
+	start=$(date +%s)
+	python3 "$ROOT/bench/real-history.py" "$RELCTL" "$REAL_CACHE" $counts
+	echo "real history: ledgers ready in $(($(date +%s) - start)) s ($REAL_CACHE)" >&2
+	floor=$(real_floor)
+	: >"$WORK/real.md"
+	for n in $counts; do
+		bench_real_at "$n" "$floor"
+	done
+	echo
+	echo "Real history (load average $(cut -d' ' -f1-3 /proc/loadavg)):"
+	echo "| Command | Median [ms] | CPU, user + system [ms] | Min [ms] | Max [ms] |"
+	echo "|:---|---:|---:|---:|---:|"
+	cat "$WORK/real.md"
+}
+# ---------- end of real history ----------
+
 # BENCH_ONLY="judge verify" runs some of them.
-for b in ${BENCH_ONLY:-next sync judge signed verify checklist history}; do
+for b in ${BENCH_ONLY:-next sync judge signed verify checklist history real}; do
 	case $b in
 	next) bench_at 10 && bench_at 500 ;;
 	sync) bench_sync ;;
@@ -335,6 +437,7 @@ for b in ${BENCH_ONLY:-next sync judge signed verify checklist history}; do
 	verify) bench_verify ;;
 	checklist) bench_checklist ;;
 	history) bench_history ;;
+	real) bench_real ;;
 	esac
 done
 echo

@@ -1,47 +1,110 @@
 #!/usr/bin/env bash
-# Runs every suite against one build: the cmocka unit tests, then the bats
-# end-to-end tests of the real binary.  Appends "MODE SUITE PASSED FAILED"
+# Runs every suite against one build: the cmocka unit binaries, all at once
+# (a few seconds; not beside bats, as test_judge times its linear-time
+# checks), then the end-to-end tests of the real binary with bats --jobs (GNU parallel: tests of one file and different files run side
+# by side; each test has its own temporary folder and free ports).  Prints
+# each suite's counts and time, every failure in full (in test order, never
+# interleaved), the slowest tests, and appends "MODE SUITE PASSED FAILED"
 # lines to the results file for tests/summary.sh.
-#   tests/run.sh MODE BUILD_DIR RESULTS_FILE
+#   tests/run.sh MODE BUILD_DIR RESULTS_FILE [BATS_FILE...]
+# (the bats files default to every one of tests/e2e).
+# TEST_JOBS sets how many tests run at once (default: twice the cores, as
+# many tests wait on servers, timeouts and child processes).
 set -u
 mode=$1 build=$2 results=$3
+shift 3
 cd "$(dirname "$0")/.."
+if [ $# -eq 0 ]; then
+	set -- tests/e2e/*.bats
+fi
 mkdir -p "$(dirname "$results")"
+out="$build/test-output"
+rm -rf "$out"
+mkdir -p "$out/units" "$out/e2e"
+jobs=${TEST_JOBS:-$(($(nproc 2>/dev/null || echo 1) * 2))}
 status=0
 
 count() { # TAP text on stdin -> "passed failed"
 	awk '/^ok /{p++} /^not ok /{f++} END{printf "%d %d\n", p, f}'
 }
 
-for bin in "$build"/tests/test_*; do
-	[ -x "$bin" ] || continue
-	name=$(basename "$bin")
-	out=$(CMOCKA_MESSAGE_OUTPUT=TAP "$bin" 2>&1)
+# unit BIN: runs one cmocka binary, its TAP in $out/units/NAME.tap, its exit
+# status and wall time in NAME.rc.
+unit() {
+	local name start rc
+	name=$(basename "$1")
+	start=$EPOCHREALTIME
+	CMOCKA_MESSAGE_OUTPUT=TAP "$1" >"$out/units/$name.tap" 2>&1
 	rc=$?
-	read -r passed failed <<<"$(printf '%s\n' "$out" | count)"
-	if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+	echo "$rc $(awk "BEGIN{print $EPOCHREALTIME - $start}")" >"$out/units/$name.rc"
+}
+
+unit_pids=()
+units_start=$EPOCHREALTIME
+for bin in "$build"/tests/test_*; do
+	[ -x "$bin" ] && [ -f "$bin" ] || continue
+	unit "$bin" &
+	unit_pids+=($!)
+done
+wait "${unit_pids[@]}"
+units_seconds=$(awk "BEGIN{printf \"%.0f\", $EPOCHREALTIME - $units_start}")
+
+e2e_start=$(date +%s)
+if [ -e "$1" ]; then
+	planned=$(bats --count "$@")
+	RELCTL="$PWD/$build/relctl" RELCTL_BUILD="$PWD/$build" \
+		bats --tap --timing --jobs "$jobs" --report-formatter junit --output "$out/e2e" "$@" \
+		>"$out/e2e.tap" 2>&1 </dev/null
+	rc=$?
+fi
+e2e_seconds=$(($(date +%s) - e2e_start))
+
+for tap in "$out"/units/*.tap; do
+	[ -e "$tap" ] || continue
+	name=$(basename "$tap" .tap)
+	read -r urc seconds <"$out/units/$name.rc"
+	read -r passed failed <<<"$(count <"$tap")"
+	if [ "$urc" -ne 0 ] && [ "$failed" -eq 0 ]; then
 		failed=1 # crashed or a sanitizer stopped it before it could report
 	fi
 	if [ "$failed" -ne 0 ]; then
-		printf '%s\n' "$out" | grep -v '^ok ' | tail -40
+		grep -v '^ok ' "$tap" | tail -40
 		status=1
 	fi
 	echo "$mode $name $passed $failed" >>"$results"
-	echo "[$mode] $name: $passed passed, $failed failed"
+	printf '[%s] %s: %d passed, %d failed (%.1f s)\n' "$mode" "$name" "$passed" "$failed" "$seconds"
 done
+echo "[$mode] unit binaries, side by side: ${units_seconds} s"
 
-if [ -n "$(ls tests/e2e/*.bats 2>/dev/null)" ]; then
-	out=$(RELCTL="$PWD/$build/relctl" RELCTL_BUILD="$PWD/$build" bats --tap tests/e2e 2>&1)
-	rc=$?
-	read -r passed failed <<<"$(printf '%s\n' "$out" | count)"
+if [ -e "$out/e2e.tap" ]; then
+	read -r passed failed <<<"$(count <"$out/e2e.tap")"
+	# A test bats never reported (a crash of bats itself, a killed file) fails too.
+	missing=$((planned - passed - failed))
+	[ "$missing" -le 0 ] || failed=$((failed + missing))
 	if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
 		failed=1
 	fi
 	if [ "$failed" -ne 0 ]; then
-		printf '%s\n' "$out" | awk '/^not ok /{show=1} /^ok /{show=0} show' | head -150
+		awk '/^not ok /{show=1} /^ok /{show=0} show' "$out/e2e.tap" | head -300
+		if [ "$missing" -gt 0 ]; then
+			echo "[$mode] $missing of $planned e2e tests never reported; bats said:"
+			tail -20 "$out/e2e.tap"
+		fi
 		status=1
 	fi
+	# Per file: tests, failures and the time its tests took (they overlap under --jobs).
+	python3 - "$mode" "$out/e2e" <<-'PY'
+		import glob, sys, xml.etree.ElementTree as ET
+		for path in glob.glob(sys.argv[2] + "/*.xml"):
+		    for suite in ET.parse(path).getroot().iter("testsuite"):
+		        print("[%s]   %-28s %3s tests, %s failed, %6.1f s of test time" % (
+		            sys.argv[1], suite.get("name"), suite.get("tests"), int(suite.get("failures") or 0) + int(suite.get("errors") or 0),
+		            float(suite.get("time") or 0)))
+	PY
+	echo "[$mode] slowest e2e tests:"
+	sed -En 's/^ok [0-9]+ (.*[^ #]) (# )?in ([0-9]+) ?ms$/\3 \1/p' "$out/e2e.tap" | sort -rn | head -8 |
+		awk '{ms=$1; $1=""; printf "[%s]   %6.1f s %s\n", mode, ms / 1000, $0}' mode="$mode"
 	echo "$mode e2e $passed $failed" >>"$results"
-	echo "[$mode] e2e (bats): $passed passed, $failed failed"
+	echo "[$mode] e2e (bats, $jobs jobs): $passed passed, $failed failed in ${e2e_seconds} s"
 fi
 exit $status

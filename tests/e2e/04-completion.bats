@@ -10,6 +10,14 @@
 
 load helper
 
+# zsh's compinit reads every completion function's file (seconds): once per
+# file, into a dump that each completion below loads, as a user's shell does.
+setup_file() {
+	export RELCTL_ZSH_COMPDUMP="$BATS_FILE_TMPDIR/zcompdump"
+	zsh -f -c 'autoload -Uz compinit && compinit -u -d "$1"' _ "$RELCTL_ZSH_COMPDUMP"
+	[ -s "$RELCTL_ZSH_COMPDUMP" ]
+}
+
 setup() {
 	init_tinypilot
 	relctl start 2.6.3 >/dev/null

@@ -135,7 +135,10 @@ refused() {
 	# relctl's record of the remote tip it accepted, locked as a crashed or running git would leave it.
 	lock=$(cd "$(git rev-parse --git-common-dir)" && pwd)/refs/relctl/remotes/origin/relctl-ledger.lock
 	[ -f "${lock%.lock}" ]
-	touch "$lock"
+	# relctl takes a lock older than a second for a dead process's; this one is
+	# a minute younger than the clock, so it stays live however slowly a busy
+	# machine (or bats --jobs) gets to the command below.
+	touch -d "@$(($(date +%s) + 60))" "$lock"
 	RELCTL_USER=jan refused 75 "cannot update refs/relctl/remotes/origin/relctl-ledger: another git or relctl process holds $lock; run the command again (if none is running, remove that stale lock file)" \
 		done build-rc
 	[ "$(ledger 2.6.3 | jq -r '.steps["build-rc"].state')" = claimed ]

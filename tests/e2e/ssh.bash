@@ -137,7 +137,7 @@ sshd_start() {
 		/usr/sbin/sshd -D -f "$dir/sshd_config" -E "$dir/sshd.log" </dev/null >>"$dir/sshd.out" 2>&1 3>&- 4>&- 5>&- &
 		SSHD_PID=$!
 		SRV_PIDS+=("$SSHD_PID")
-		if wait_port "$SSH_PORT" 2>/dev/null && kill -0 "$SSHD_PID" 2>/dev/null; then
+		if wait_listening "$SSHD_PID" "$SSH_PORT" 2>/dev/null; then
 			ssh_git_env
 			return 0
 		fi

@@ -153,16 +153,23 @@ server_gitconfig() {
 	echo "$cfg"
 }
 
-# wait_port PORT: until something accepts on 127.0.0.1:PORT (5 s at most).
-wait_port() {
-	local i
+# wait_listening PID PORT: until PID itself holds a socket listening on
+# 127.0.0.1:PORT (5 s at most; fails at once when PID has exited).  That
+# something accepts there is not enough: under bats --jobs, another test's
+# server may have taken the port between free_port and this one's bind.
+wait_listening() {
+	local pid=$1 address inode i
+	address=$(printf '0100007F:%04X' "$2")
 	for i in $(seq 1 100); do
-		if (exec 7<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
-			return 0
-		fi
+		kill -0 "$pid" 2>/dev/null || break
+		for inode in $(awk -v a="$address" '$2 == a && $4 == "0A" {print $10}' /proc/net/tcp); do
+			if ls -l "/proc/$pid/fd" 2>/dev/null | grep -qF "socket:[$inode]"; then
+				return 0
+			fi
+		done
 		sleep 0.05
 	done
-	echo "nothing listens on 127.0.0.1:$1" >&2
+	echo "process $pid does not listen on 127.0.0.1:$2" >&2
 	return 1
 }
 
@@ -189,7 +196,7 @@ daemon_start() {
 			--informative-errors "$TEST_TMP/srv" </dev/null >>"$log" 2>&1 3>&- 4>&- 5>&- &
 		DAEMON_PID=$!
 		SRV_PIDS+=("$DAEMON_PID")
-		if wait_port "$DAEMON_PORT" 2>/dev/null && kill -0 "$DAEMON_PID" 2>/dev/null; then
+		if wait_listening "$DAEMON_PID" "$DAEMON_PORT" 2>/dev/null; then
 			return 0
 		fi
 		daemon_stop # the port was taken meanwhile: another one
@@ -277,7 +284,7 @@ http_start() {
 		nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" </dev/null >>"$dir/nginx.log" 2>&1 3>&- 4>&- 5>&- &
 		NGINX_PID=$!
 		SRV_PIDS+=("$NGINX_PID")
-		if wait_port "$HTTP_PORT" 2>/dev/null && kill -0 "$NGINX_PID" 2>/dev/null; then
+		if wait_listening "$NGINX_PID" "$HTTP_PORT" 2>/dev/null; then
 			[ -z "$tls" ] || printf 'https://alice:%s@127.0.0.1:%s\n' "$HTTPS_PASSWORD" "$HTTP_PORT" >"$CREDENTIALS"
 			return 0
 		fi
