@@ -2241,7 +2241,8 @@ static int plan_restore_fitting(struct judge *j, const char *path, const struct 
 		}
 		ch = &trial.changes[0];
 		r = release_cached(j, path);
-		fits = ch->data == NULL || *state == NULL || fit == FIT_NONE;
+		fits = ch->data == NULL || *state == NULL || fit == FIT_NONE ||
+		       (ch->len <= RESERVE_FROM && (*state)->event_count <= RESERVE_EVENTS_FROM);
 		if (!fits && ch->len <= LEDGER_RELEASE_MAX) {
 			const cJSON *events = cJSON_GetObjectItemCaseSensitive((*state == NULL || r == NULL) ? NULL : r->doc, "events");
 			cJSON *doc = cJSON_ParseWithLength(ch->data, ch->len);
