@@ -689,6 +689,36 @@ out:
 	return rc;
 }
 
+/*
+ * Whether a commit object has the header lines libgit2 needs to parse it
+ * (tree, author, committer).  libgit2 1.5 leaks what it parsed of one that
+ * lacks them, so such a commit goes to raw_commit() without being looked up.
+ */
+static bool headers_complete(struct store *store, const git_oid *oid)
+{
+	git_odb *odb = NULL;
+	git_odb_object *obj = NULL;
+	bool tree = false, author = false, committer = false;
+
+	if (git_repository_odb(&odb, store->repo) == 0 && git_odb_read(&obj, odb, oid) == 0 &&
+	    git_odb_object_type(obj) == GIT_OBJECT_COMMIT) {
+		const char *p = git_odb_object_data(obj), *end = p + git_odb_object_size(obj);
+
+		while (p < end && *p != '\n') {
+			const char *eol = memchr(p, '\n', (size_t)(end - p));
+			size_t line = eol ? (size_t)(eol - p) : (size_t)(end - p);
+
+			tree |= line > 5 && strncmp(p, "tree ", 5) == 0;
+			author |= line > 7 && strncmp(p, "author ", 7) == 0;
+			committer |= line > 10 && strncmp(p, "committer ", 10) == 0;
+			p = eol ? eol + 1 : end;
+		}
+	}
+	git_odb_object_free(obj);
+	git_odb_free(odb);
+	return tree && author && committer;
+}
+
 /* libgit2's last error as one line (its own words, which name no ledger text). */
 static char *last_git_error(void)
 {
@@ -709,7 +739,7 @@ int store_commit_parent(struct store *store, const char *id, char parent[OID_HEX
 	parent[0] = '\0';
 	if (parse_oid(&oid, id, err) != 0)
 		return -1;
-	if (git_commit_lookup(&commit, store->repo, &oid) != 0) {
+	if (!headers_complete(store, &oid) || git_commit_lookup(&commit, store->repo, &oid) != 0) {
 		struct store_commit_info info;
 		char *why = last_git_error();
 		int rc;
@@ -744,7 +774,7 @@ int store_commit_info(struct store *store, const char *id, struct store_commit_i
 	memset(info, 0, sizeof(*info));
 	if (parse_oid(&oid, id, err) != 0)
 		return -1;
-	if (git_commit_lookup(&commit, store->repo, &oid) != 0) {
+	if (!headers_complete(store, &oid) || git_commit_lookup(&commit, store->repo, &oid) != 0) {
 		char *why = last_git_error();
 		int rc = raw_commit(store, &oid, why, info, err);
 

@@ -106,6 +106,8 @@ print(git("-c", "user.name=Jan", "-c", "user.email=jan@example.com", "commit-tre
 }
 
 @test "a commit with no committer line: refused with one line naming it and its author; --restore writes on top of it without reading it; every clone goes on" {
+	# libgit2 1.5's own walks leak what they parsed of such a commit (see the file).
+	export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$ROOT/tests/e2e/lsan-unparsable-commit.supp"
 	team
 	scratch maria claim test
 	git clone -q "$REMOTE" "$TEST_TMP/vandal"
