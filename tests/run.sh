@@ -22,6 +22,10 @@ out="$build/test-output"
 rm -rf "$out"
 mkdir -p "$out/units" "$out/e2e"
 jobs=${TEST_JOBS:-$(($(nproc 2>/dev/null || echo 1) * 2))}
+if ! command -v parallel >/dev/null; then
+	echo "[$mode] no GNU parallel (make deps installs it): the e2e tests run one at a time"
+	jobs=1
+fi
 status=0
 
 count() { # TAP text on stdin -> "passed failed"
