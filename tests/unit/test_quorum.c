@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "brief.h"
 #include "cJSON.h"
 #include "checklist.h"
 #include "err.h"
@@ -50,7 +51,8 @@ static const char playbook_yaml[] =
 	"        title: Notes\n"
 	"        owner: release-manager\n"
 	"        instructions: Write them.\n"
-	"        checklist: [{id: win, text: Windows installer, owner: windows}, {id: mac, text: Mac}]\n";
+	"        checklist: [{id: win, text: Windows installer, owner: windows}, {id: mac, text: Mac}]\n"
+	"      - {id: decide, title: Decide, kind: decision, owner: release-manager, instructions: Decide.}\n";
 
 #define T0 1710842400 /* 2024-03-19T10:00:00Z */
 
@@ -128,6 +130,26 @@ static void test_a_quorum_step_is_done_after_that_many_distinct_approvals_none_b
 	assert_string_equal(cJSON_GetObjectItem(rv, "by")->valuestring, "dave");
 	cJSON_Delete(doc);
 	refuse(f, review(f, "dan", "build", "approve"), EXIT_DATAERR, "build is done, not waiting for review");
+}
+
+static void test_the_brief_says_how_far_a_quorum_got(void **state)
+{
+	struct fx *f = *state;
+	cJSON *brief, *step;
+	char *text;
+
+	built(f);
+	accept(f, review(f, "dora", "build", "approve"));
+	brief = brief_build(f->st);
+	assert_non_null(brief);
+	step = cJSON_GetArrayItem(cJSON_GetObjectItem(brief, "testing"), 0);
+	assert_string_equal(cJSON_GetObjectItem(step, "id")->valuestring, "build");
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(step, "review"), "approvals")->valuestring,
+			    "1 of 2 approvals");
+	text = brief_markdown(brief, pb);
+	assert_non_null(strstr(text, "approve by dora (1 of 2 approvals)"));
+	free(text);
+	cJSON_Delete(brief);
 }
 
 static void test_a_reject_sends_it_back_and_the_approvals_start_again(void **state)
@@ -253,6 +275,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_a_quorum_step_is_done_after_that_many_distinct_approvals_none_by_the_doer),
+		T(test_the_brief_says_how_far_a_quorum_got),
 		T(test_a_reject_sends_it_back_and_the_approvals_start_again),
 		T(test_a_review_of_one_keeps_the_view_it_always_had),
 		T(test_an_owned_item_is_checked_by_its_role_not_by_the_holder),
