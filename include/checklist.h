@@ -21,6 +21,18 @@ void checklist_count(const struct checklist *list, struct checklist_counts *out)
 const struct check_item *checklist_item(const struct checklist *list, const char *id);
 /* The role a step in review waits for: its own review role, else that of the first item still to approve. */
 const char *ledger_review_role(const struct release_state *st, size_t step);
+/*
+ * "1 of 2 approvals" in out for a step whose review asks for more than one
+ * approval, or NULL for a review of one (and a step with none).
+ */
+const char *ledger_approvals(const struct release_state *st, size_t step, char *out, size_t size);
+/*
+ * The item of a held step whose owner role (not the holder) checks it,
+ * still unchecked, that person may check: the first at or after *from, or
+ * NULL.  *from moves past it.
+ */
+const struct check_item *ledger_owned_item(const struct release_state *st, size_t step, const char *person,
+					   size_t *from);
 /* Whether the step's record has a checklist now or had one in an earlier candidate. */
 bool ledger_has_checklist(const struct step_record *r);
 

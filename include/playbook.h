@@ -108,6 +108,7 @@ struct pb_item {
 	char *when;   /* a condition as written (include/expr.h); may be NULL */
 	struct expr *when_expr; /* when, parsed and checked; NULL without one */
 	char *review; /* a role that reviews its result; may be NULL */
+	char *owner;  /* the only role that checks it (not the step's holder); may be NULL */
 	struct mark mark;
 };
 
@@ -124,6 +125,7 @@ struct pb_step {
 	char *hook;  /* kind hook */
 	bool evidence_required;
 	char *review; /* a role; may be NULL */
+	long review_count; /* distinct approvals of that role it needs: 1 unless review: {role, count} */
 	long estimate;     /* seconds, 0 when not given */
 	long min_duration; /* kind wait */
 	long due;            /* seconds after it became ready; 0 when not given */
@@ -228,6 +230,7 @@ void playbook_free(struct playbook *pb);
 #define PLAYBOOK_MAX_BYTES (4 * 1024 * 1024)
 /* Items of one step's checklist, in the playbook or in a release. */
 #define CHECKLIST_ITEMS_MAX 1000
+#define REVIEW_COUNT_MAX 100 /* approvals a step's review may ask for */
 
 /*
  * Reads and parses a playbook file.  On any error err holds the first one as

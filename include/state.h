@@ -37,6 +37,7 @@ struct check_item {
 	char *text;
 	bool evidence_required;
 	char *review;         /* the role that reviews its result; may be NULL */
+	char *owner;          /* the only role that checks it (not the step's holder); may be NULL */
 	char *added_by;       /* NULL for the playbook's items */
 	char *removed_by;     /* set when removed for this release: it needs no result */
 	char *removed_reason;
@@ -70,6 +71,7 @@ struct step_record {
 	char *review_by;
 	char *review_verdict; /* "approve" or "reject" */
 	char *review_note;
+	cJSON *approvals;     /* who approved this result, ids in order (a review count > 1 needs several); or NULL */
 	time_t ready_at, claimed_at, done_at, changed_at;
 	int candidate;        /* the candidate of the last change */
 	bool reason_is_condition; /* skipped by its "when" at the start */

@@ -65,6 +65,7 @@ static cJSON *testing(const struct release_state *st, const struct pb_step *deci
 {
 	const struct pb_phase *ph = &st->pb->phases[decision->phase];
 	cJSON *arr = cJSON_CreateArray();
+	char approvals[64];
 	size_t i;
 
 	for (i = 0; i < ph->step_count; i++) {
@@ -91,6 +92,8 @@ static cJSON *testing(const struct release_state *st, const struct pb_step *deci
 			json_add_string_or_null(rv, "verdict", r->review_verdict);
 			json_add_string_or_null(rv, "by", r->review_by);
 			json_add_string_or_null(rv, "note", r->review_note);
+			if (ledger_approvals(st, k, approvals, sizeof(approvals)))
+				cJSON_AddStringToObject(rv, "approvals", approvals);
 		}
 		cJSON_AddNumberToObject(o, "candidate", r->candidate);
 		add_checklist(o, r);
@@ -443,8 +446,10 @@ char *brief_markdown(const cJSON *brief, const struct playbook *pb)
 		cell(&b, json_string(item, "note") ? json_string(item, "note") : "");
 		links(&b, cJSON_GetObjectItemCaseSensitive(item, "evidence"));
 		if (review && json_string(review, "verdict")) {
-			char *text = xasprintf("%s by %s%s%s", json_string(review, "verdict"), json_string(review, "by"),
-					       json_string(review, "note") ? ": " : "", json_string(review, "note") ? json_string(review, "note") : "");
+			const char *approvals = json_string(review, "approvals");
+			char *text = xasprintf("%s by %s%s%s%s%s%s", json_string(review, "verdict"), json_string(review, "by"),
+					       json_string(review, "note") ? ": " : "", json_string(review, "note") ? json_string(review, "note") : "",
+					       approvals ? " (" : "", approvals ? approvals : "", approvals ? ")" : "");
 
 			cell(&b, text);
 			free(text);

@@ -23,7 +23,7 @@
 
 /* A new item at the end of list, with no result; the caller fills it. */
 static struct check_item *checklist_append(struct checklist *list, const char *id, const char *text,
-					   bool evidence_required, const char *review)
+					   bool evidence_required, const char *review, const char *owner)
 {
 	struct check_item *it;
 
@@ -34,6 +34,7 @@ static struct check_item *checklist_append(struct checklist *list, const char *i
 	it->text = xstrdup(text);
 	it->evidence_required = evidence_required;
 	it->review = review ? xstrdup(review) : NULL;
+	it->owner = owner ? xstrdup(owner) : NULL;
 	it->evidence = cJSON_CreateArray();
 	return it;
 }
@@ -91,7 +92,7 @@ void checklists_from_playbook(struct release_state *st)
 
 			if (pi->when_expr == NULL || expr_holds(pi->when_expr, st->vars, st->version))
 				checklist_append(&st->steps[i].checklist, pi->id, pi->text, pi->evidence_required,
-						 pi->review);
+						 pi->review, pi->owner);
 		}
 	}
 }
@@ -117,7 +118,8 @@ void checklist_restart(const struct release_state *st, struct step_record *r)
 	}
 	for (i = 0; i < r->checklist.count; i++) {
 		const struct check_item *old = &r->checklist.items[i];
-		struct check_item *it = checklist_append(&fresh, old->id, old->text, old->evidence_required, old->review);
+		struct check_item *it = checklist_append(&fresh, old->id, old->text, old->evidence_required, old->review,
+							      old->owner);
 
 		it->added_by = old->added_by ? xstrdup(old->added_by) : NULL;
 		it->removed_by = old->removed_by ? xstrdup(old->removed_by) : NULL;
@@ -129,12 +131,63 @@ void checklist_restart(const struct release_state *st, struct step_record *r)
 	r->checklist = fresh;
 }
 
+/* The approvals a step's review needs: 1 unless review: {role, count}. */
+static long approvals_needed(const struct pb_step *s)
+{
+	return s->review_count > 1 ? s->review_count : 1;
+}
+
+/* Whether a step's own review has all the approvals it needs (false for a step with no review). */
+bool step_review_approved(const struct pb_step *s, const struct step_record *r)
+{
+	return s->review && cJSON_GetArraySize(r->approvals) >= approvals_needed(s);
+}
+
+bool approved_by(const struct step_record *r, const char *person)
+{
+	const cJSON *id;
+
+	cJSON_ArrayForEach(id, r->approvals)
+		if (cJSON_IsString(id) && strcmp(id->valuestring, person) == 0)
+			return true;
+	return false;
+}
+
+const char *ledger_approvals(const struct release_state *st, size_t step, char *out, size_t size)
+{
+	const struct pb_step *s = &st->pb->steps[step];
+
+	if (s->review == NULL || approvals_needed(s) == 1)
+		return NULL;
+	snprintf(out, size, "%d of %ld approvals", cJSON_GetArraySize(st->steps[step].approvals), approvals_needed(s));
+	return out;
+}
+
+const struct check_item *ledger_owned_item(const struct release_state *st, size_t step, const char *person,
+					   size_t *from)
+{
+	const struct step_record *r = &st->steps[step];
+	const struct pb_person *p = playbook_person(st->pb, person);
+
+	if (p == NULL || (r->base != STATE_CLAIMED && r->base != STATE_WAITING))
+		return NULL;
+	for (; *from < r->checklist.count; (*from)++) {
+		const struct check_item *it = &r->checklist.items[*from];
+
+		if (!it->removed_by && it->result == NULL && it->owner && person_has_role(p, it->owner)) {
+			(*from)++;
+			return it;
+		}
+	}
+	return NULL;
+}
+
 /* The role a step in review waits for: its own review role, else the first item's still to approve. */
 const char *review_role(const struct pb_step *s, const struct step_record *r)
 {
 	size_t i;
 
-	if (s->review && !(r->review_verdict && strcmp(r->review_verdict, "approve") == 0))
+	if (s->review && !step_review_approved(s, r))
 		return s->review;
 	for (i = 0; i < r->checklist.count; i++) {
 		const struct check_item *it = &r->checklist.items[i];
@@ -158,7 +211,7 @@ bool reviews_complete(const struct pb_step *s, const struct step_record *r)
 	checklist_count(&r->checklist, &counts);
 	if (counts.review_pending)
 		return false;
-	return s->review == NULL || (r->review_verdict && strcmp(r->review_verdict, "approve") == 0);
+	return s->review == NULL || step_review_approved(s, r);
 }
 
 /* ---------- checklist ops: checklist-add, checklist-remove, check, and review --item ---------- */
@@ -284,7 +337,7 @@ void apply_checklist_add(struct op_ctx *o)
 	struct check_item *it = checklist_append(&o->rec->checklist, o->ev->item,
 						 o->ev->text,
 						 o->ev->evidence_required,
-						 o->ev->review);
+						 o->ev->review, NULL);
 
 	it->added_by = xstrdup(o->actor->id);
 }
@@ -321,6 +374,21 @@ static struct finding *item_open_finding(const struct release_state *st, const s
 	return f && !f->closed ? (struct finding *)f : NULL;
 }
 
+/* Someone without the role an item needs (its owner, its reviewer): who has it. */
+static int refuse_item_role(const struct op_ctx *o, const struct check_item *it, const char *verb, const char *role,
+			    struct error *err)
+{
+	struct buf who;
+	int rc;
+
+	buf_init(&who);
+	add_role_people(&who, o->st->pb, role, NULL);
+	rc = error_set(err, EXIT_NOPERM, "%s cannot %s item %s of %s: it needs the role %s; ask %s", o->actor->id, verb,
+		       it->id, o->step->id, role, who.data);
+	buf_release(&who);
+	return rc;
+}
+
 int check_check(struct op_ctx *o, struct error *err)
 {
 	const char *result = o->ev->result, *note = o->ev->note;
@@ -354,7 +422,10 @@ int check_check(struct op_ctx *o, struct error *err)
 	default:
 		return refuse_finished(o, "check items of", err);
 	}
-	if (require_holder_or_manager(o, "record results on", err) != 0)
+	/* An item with an owner is its role's to check, not the holder's. */
+	if (it->owner && !person_has_role(o->actor, it->owner))
+		return refuse_item_role(o, it, "check", it->owner, err);
+	if (it->owner == NULL && require_holder_or_manager(o, "record results on", err) != 0)
 		return -1;
 	if (strcmp(result, "pass") && (note == NULL || note[0] == '\0'))
 		return error_set(err, EXIT_USAGE, fail ? "a fail needs --note TEXT saying what went wrong (it becomes the finding)"
@@ -504,17 +575,8 @@ int check_review_item(struct op_ctx *o, struct error *err)
 	if (!awaits_review(it))
 		return error_set(err, EXIT_DATAERR, "item %s of %s was already approved by %s", it->id, o->step->id,
 				 it->review_by);
-	if (!person_has_role(o->actor, it->review)) {
-		struct buf who;
-		int rc;
-
-		buf_init(&who);
-		add_role_people(&who, o->st->pb, it->review, NULL);
-		rc = error_set(err, EXIT_NOPERM, "%s cannot review item %s of %s: it needs the role %s; ask %s", o->actor->id,
-			       it->id, o->step->id, it->review, who.data);
-		buf_release(&who);
-		return rc;
-	}
+	if (!person_has_role(o->actor, it->review))
+		return refuse_item_role(o, it, "review", it->review, err);
 	if ((o->rec->done_by && strcmp(o->rec->done_by, o->actor->id) == 0) || (it->by && strcmp(it->by, o->actor->id) == 0)) {
 		char *what = xasprintf("result for %s of %s", it->id, o->step->id);
 		int rc = refuse_own_review(o, what, it->review, false, err);

@@ -227,6 +227,34 @@ static void review_items(struct view *v, size_t k, cJSON *json, size_t *shown)
 	}
 }
 
+/* Unchecked items of others' steps that my role checks (owner: ROLE), under "Items for you". */
+static void owned_items(struct view *v, cJSON *json)
+{
+	char detail[512];
+	size_t k, from, shown = 0;
+	const struct check_item *it;
+
+	for (k = 0; k < v->pb->step_count; k++) {
+		const struct pb_step *s = &v->pb->steps[k];
+
+		for (from = 0; (it = ledger_owned_item(v->st, k, v->me->id, &from)) != NULL;) {
+			if (shown++ == 0)
+				heading(v, "Items for you");
+			if (json) {
+				cJSON *o = step_item(v, k);
+
+				cJSON_AddStringToObject(o, "item", it->id);
+				cJSON_AddStringToObject(o, "item_text", it->text);
+				cJSON_AddItemToArray(json, o);
+				continue;
+			}
+			snprintf(detail, sizeof(detail), "item %s of %s waits for you -> relctl check %s %s pass|fail|na",
+				 it->id, s->id, s->id, it->id);
+			line(v, k, detail);
+		}
+	}
+}
+
 /* The caller's own work. */
 static void mine(struct view *v)
 {
@@ -282,6 +310,7 @@ static void mine(struct view *v)
 	}
 	if (shown == 0 && !v->json)
 		fprintf(v->ctx->out, "  nothing\n");
+	owned_items(v, v->json ? cJSON_AddArrayToObject(v->json, "check_items") : NULL);
 	shown = 0;
 	heading(v, "You can claim");
 	for (k = 0; k < v->pb->step_count; k++) {
@@ -303,6 +332,9 @@ static void mine(struct view *v)
 		const struct pb_step *s = &v->pb->steps[k];
 		const struct step_record *r = &v->st->steps[k];
 
+		char n[64];
+		const char *approvals = ledger_approvals(v->st, k, n, sizeof(n));
+
 		if (r->base != STATE_IN_REVIEW)
 			continue;
 		review_items(v, k, review, &shown);
@@ -314,8 +346,8 @@ static void mine(struct view *v)
 			cJSON_AddItemToArray(review, step_item(v, k));
 			continue;
 		}
-		snprintf(detail, sizeof(detail), "done by %s -> relctl review %s approve|reject --note TEXT",
-			 r->done_by ? r->done_by : "?", s->id);
+		snprintf(detail, sizeof(detail), "done by %s%s%s -> relctl review %s approve|reject --note TEXT",
+			 r->done_by ? r->done_by : "?", approvals ? "; " : "", approvals ? approvals : "", s->id);
 		line(v, k, detail);
 	}
 	for (k = 0, shown = 0; k < v->pb->step_count; k++) {
@@ -521,9 +553,13 @@ static void manager(struct view *v)
 			snprintf(detail, sizeof(detail), "%s waits; opens %s", r->holder,
 				 time_format(ledger_wait_opens(v->st, k), t, sizeof(t)));
 		} else if (state == STATE_IN_REVIEW) {
+			char n[64];
+			const char *approvals = ledger_approvals(v->st, k, n, sizeof(n));
+
 			target = reviews;
-			snprintf(detail, sizeof(detail), "done by %s; waits for a %s to review", r->done_by,
-				 ledger_review_role(v->st, k));
+			snprintf(detail, sizeof(detail), "done by %s; waits for a %s to review%s%s%s", r->done_by,
+				 ledger_review_role(v->st, k), approvals ? " (" : "", approvals ? approvals : "",
+				 approvals ? ")" : "");
 		} else {
 			continue;
 		}

@@ -4,6 +4,7 @@
 
 #include "buf.h"
 #include "cJSON.h"
+#include "checklist.h"
 #include "file.h"
 #include "json.h"
 #include "ledger-delegation.h"
@@ -126,7 +127,8 @@ static int show_exec(struct cmd_ctx *ctx)
 	cJSON *events, *ev, *view;
 	char *text;
 	bool from_file;
-	char t[32], d[32], candidate[48];
+	char t[32], d[32], candidate[48], n[64];
+	const char *approvals;
 	size_t i;
 
 	cmd_note_freshness(ctx, s);
@@ -137,6 +139,7 @@ static int show_exec(struct cmd_ctx *ctx)
 		return -1;
 	}
 	r = &rel->st->steps[step->index];
+	approvals = ledger_approvals(rel->st, step->index, n, sizeof(n));
 	state = ledger_step_state(rel->st, step->index, s->now);
 	events = history(rel, step->id);
 	text = instructions(s, step, &from_file);
@@ -209,7 +212,9 @@ static int show_exec(struct cmd_ctx *ctx)
 		if (step->evidence_required)
 			fprintf(out, "evidence: required\n");
 		if (step->review)
-			fprintf(out, "review: by a %s%s%s%s%s%s%s\n", step->review, r->review_verdict ? " - " : "",
+			fprintf(out, "review: by a %s%s%s%s%s%s%s%s%s%s\n", step->review,
+				approvals ? " (" : "", approvals ? approvals : "", approvals ? ")" : "",
+				r->review_verdict ? " - " : "",
 				r->review_verdict ? r->review_verdict : "", r->review_by ? " by " : "",
 				r->review_by ? r->review_by : "", r->review_note ? ": " : "",
 				cmd_line(ctx, r->review_note));

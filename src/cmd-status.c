@@ -102,6 +102,8 @@ static cJSON *status_json(const struct release *rel, time_t now)
 			if (s->due)
 				json_add_time_or_null(so, "due_at", ledger_due_at(st, k));
 			cJSON_AddNumberToObject(so, "overdue_seconds", (double)ledger_overdue(st, k, now));
+			if (ledger_approvals(st, k, t, sizeof(t)))
+				cJSON_AddStringToObject(so, "approvals", t);
 			add_progress(so, r);
 			cJSON_AddItemToArray(steps, so);
 		}
@@ -168,6 +170,10 @@ static void status_text(struct cmd_ctx *ctx, const struct release *rel, time_t n
 				fprintf(out, "%s%zu/%zu checked", sep, c.total - c.unchecked, c.total);
 				if (c.fail)
 					fprintf(out, ", %s%zu fail%s", color(ctx, C_RED), c.fail, color(ctx, C_RESET));
+				sep = ", ";
+			}
+			if (state == STATE_IN_REVIEW && ledger_approvals(st, k, t, sizeof(t))) {
+				fprintf(out, "%s%s", sep, t);
 				sep = ", ";
 			}
 			if ((state == STATE_BLOCKED || state == STATE_SKIPPED) && r->reason) {

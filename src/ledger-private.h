@@ -76,6 +76,7 @@ struct op_def {
 
 void replace(char **field, const char *value);
 void record_clear_work(struct step_record *r);
+void record_clear_approvals(struct step_record *r);
 bool dependencies_met(const struct release_state *st, size_t step);
 char *describe_holder(const struct op_ctx *o);
 int refuse_pending(const struct op_ctx *o, const char *verb, struct error *err);
@@ -129,6 +130,8 @@ void checklists_from_playbook(struct release_state *st);
 void checklist_restart(const struct release_state *st, struct step_record *r);
 const char *review_role(const struct pb_step *s, const struct step_record *r);
 bool reviews_complete(const struct pb_step *s, const struct step_record *r);
+bool step_review_approved(const struct pb_step *s, const struct step_record *r);
+bool approved_by(const struct step_record *r, const char *person);
 int check_checklist_add(struct op_ctx *o, struct error *err);
 void apply_checklist_add(struct op_ctx *o);
 int check_checklist_remove(struct op_ctx *o, struct error *err);

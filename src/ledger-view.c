@@ -77,6 +77,8 @@ static cJSON *checklist_json(const struct checklist *list, bool current)
 		cJSON_AddStringToObject(io, "text", it->text);
 		cJSON_AddBoolToObject(io, "evidence_required", it->evidence_required);
 		json_add_string_or_null(io, "added_by", it->added_by);
+		if (it->owner)
+			cJSON_AddStringToObject(io, "owner", it->owner);
 		if (it->removed_by) {
 			cJSON *removed = cJSON_AddObjectToObject(io, "removed");
 
@@ -296,6 +298,14 @@ cJSON *ledger_step_view(const struct release_state *st, size_t i)
 		json_add_string_or_null(o, "reason", r->reason);
 		if (s->review)
 			add_review(o, s->review, r->review_by, r->review_verdict, r->review_note);
+		if (s->review && s->review_count > 1) {
+			/* Only a review of several approvals has them: a review of one writes today's view. */
+			cJSON *review = cJSON_GetObjectItemCaseSensitive(o, "review");
+
+			cJSON_AddNumberToObject(review, "count", (double)s->review_count);
+			cJSON_AddItemToObject(review, "approvals",
+					      r->approvals ? cJSON_Duplicate(r->approvals, 1) : cJSON_CreateArray());
+		}
 		if (s->kind == STEP_WAIT)
 			json_add_time_or_null(o, "opens_at", ledger_wait_opens(st, i));
 		if (s->kind == STEP_HOOK) {

@@ -70,6 +70,7 @@ static void step_release(struct pb_step *s)
 		free(s->checklist[i].when);
 		expr_free(s->checklist[i].when_expr);
 		free(s->checklist[i].review);
+		free(s->checklist[i].owner);
 	}
 	free(s->checklist);
 	strlist_release(&s->updates);
@@ -1626,7 +1627,7 @@ static struct expr *check_condition(struct loader *l, const struct node *when);
  */
 static void load_checklist(struct loader *l, struct pb_step *s, const struct node *step)
 {
-	static const char *const keys[] = { "id", "text", "evidence", "when", "review", NULL };
+	static const char *const keys[] = { "id", "text", "evidence", "when", "review", "owner", NULL };
 	const struct node *n = map_get(step, "checklist");
 	struct occurrence *ids;
 	size_t i, first, count = 0;
@@ -1661,6 +1662,8 @@ static void load_checklist(struct loader *l, struct pb_step *s, const struct nod
 		item->when = get_string(l, it, "when", false, "a checklist item");
 		item->review = get_id(l, it, "review", false, "a checklist item");
 		check_role(l, item->review, key_mark(it, "review"), "\"review\" of a checklist item");
+		item->owner = get_id(l, it, "owner", false, "a checklist item");
+		check_role(l, item->owner, key_mark(it, "owner"), "\"owner\" of a checklist item");
 		if (item->when)
 			item->when_expr = check_condition(l, map_get(it, "when"));
 		if (id == NULL || item->text == NULL) {
@@ -1669,6 +1672,7 @@ static void load_checklist(struct loader *l, struct pb_step *s, const struct nod
 			free(item->when);
 			expr_free(item->when_expr);
 			free(item->review);
+			free(item->owner);
 			memset(item, 0, sizeof(*item));
 			continue;
 		}
@@ -1689,6 +1693,39 @@ static void load_checklist(struct loader *l, struct pb_step *s, const struct nod
 			 s->id ? s->id : "?", key_mark(n->items[ids[first].index], "id").line);
 	}
 	free(ids);
+}
+
+/* Where a step's review role was written: review: ROLE, or the role of review: {role, count}. */
+static struct mark review_mark(const struct node *step)
+{
+	const struct node *n = map_get(step, "review");
+
+	return n && n->type == NODE_MAPPING ? key_mark(n, "role") : key_mark(step, "review");
+}
+
+/*
+ * A step's review: review: ROLE (one approval), or review: {role: ROLE,
+ * count: N} (N approvals by distinct people of the role).
+ */
+static void load_review(struct loader *l, struct pb_step *s, const struct node *step)
+{
+	static const char *const keys[] = { "role", "count", NULL };
+	const struct node *n = map_get(step, "review"), *count;
+
+	s->review_count = 1;
+	if (n == NULL || n->type != NODE_MAPPING) {
+		s->review = get_id(l, step, "review", false, "a step");
+		return;
+	}
+	check_keys(l, n, keys, "\"review\"");
+	s->review = get_id(l, n, "role", true, "\"review\"");
+	count = map_get(n, "count");
+	if (count && (!scalar_integer(count, &s->review_count) || s->review_count < 1 ||
+		      s->review_count > REVIEW_COUNT_MAX)) {
+		error_at(l, count->mark, "\"count\" of \"review\" must be a whole number from 1 to %d",
+			 REVIEW_COUNT_MAX);
+		s->review_count = 1;
+	}
 }
 
 static void load_step(struct loader *l, struct pb_step *s, const struct node *n)
@@ -1722,7 +1759,7 @@ static void load_step(struct loader *l, struct pb_step *s, const struct node *n)
 	}
 	s->hook = get_id(l, n, "hook", false, "a step");
 	s->evidence_required = get_evidence(l, n);
-	s->review = get_id(l, n, "review", false, "a step");
+	load_review(l, s, n);
 	s->estimate = get_duration(l, n, "estimate", 0);
 	s->min_duration = get_duration(l, n, "min_duration", 0);
 	load_step_delegation(l, s, n);
@@ -2049,7 +2086,7 @@ static void check_steps(struct loader *l)
 		const struct node *n = l->step_nodes[i];
 
 		check_role(l, s->owner, key_mark(n, "owner"), "the owner of this step");
-		check_role(l, s->review, key_mark(n, "review"), "\"review\"");
+		check_role(l, s->review, review_mark(n), "\"review\"");
 		for (j = 0; j < s->inputs.count; j++)
 			check_role(l, s->inputs.items[j], s->inputs.marks[j], "\"inputs\"");
 		check_step_names(l, &s->needs, "needs", s->id);
@@ -2182,6 +2219,25 @@ static const struct pb_person *lone_reviewer(const struct playbook *pb, const st
 	return only && person_has_role(only, s->owner) ? only : NULL;
 }
 
+/*
+ * Whether a step's review count is out of reach: fewer people of its review
+ * role than the count once one of them does the step (one who may do it).
+ */
+static bool quorum_short(const struct playbook *pb, const struct pb_step *s)
+{
+	long reviewers = 0;
+	bool doer_among = false;
+	size_t i;
+
+	for (i = 0; i < pb->person_count; i++) {
+		if (!person_has_role(&pb->people[i], s->review))
+			continue;
+		reviewers++;
+		doer_among = doer_among || person_has_role(&pb->people[i], s->owner);
+	}
+	return reviewers - (doer_among ? 1 : 0) < s->review_count;
+}
+
 /* Reviews that can get stuck: the role's only person reviewing what they may have done. */
 static void check_reviews(struct loader *l)
 {
@@ -2193,8 +2249,12 @@ static void check_reviews(struct loader *l)
 		const struct pb_step *s = &pb->steps[i];
 		const struct node *n = l->step_nodes[i];
 
-		if (n && s->review && (p = lone_reviewer(pb, s, s->review)) != NULL)
-			warning_at(l, key_mark(n, "review"),
+		if (n && s->review && s->review_count > 1 && quorum_short(pb, s))
+			warning_at(l, review_mark(n),
+				   "step \"%s\" needs %ld approvals by distinct people of the role %s, none of them the doer, and fewer can give them; give the role \"%s\" to more people, or lower \"count\"",
+				   s->id, s->review_count, s->review, s->review);
+		else if (n && s->review && (p = lone_reviewer(pb, s, s->review)) != NULL)
+			warning_at(l, review_mark(n),
 				   "step \"%s\" is reviewed by a %s, and %s, the only one, may do it too: then nobody can review it; give the role \"%s\" to a second person, or have another role review it",
 				   s->id, s->review, p->id, s->review);
 		for (k = 0; k < s->checklist_count; k++) {
@@ -2727,6 +2787,8 @@ static cJSON *step_to_json(const struct playbook *pb, const struct pb_step *s)
 	add_optional_string(o, "hook", s->hook);
 	cJSON_AddStringToObject(o, "evidence", s->evidence_required ? "required" : "optional");
 	add_optional_string(o, "review", s->review);
+	if (s->review_count > 1)
+		cJSON_AddNumberToObject(o, "review_count", (double)s->review_count);
 	add_duration(o, "estimate", s->estimate);
 	add_duration(o, "due", s->due);
 	add_duration(o, "idle_after", step_idle_after(pb, s));
@@ -2751,6 +2813,7 @@ static cJSON *step_to_json(const struct playbook *pb, const struct pb_step *s)
 			cJSON_AddStringToObject(io, "evidence", it->evidence_required ? "required" : "optional");
 			add_optional_string(io, "when", it->when);
 			add_optional_string(io, "review", it->review);
+			add_optional_string(io, "owner", it->owner);
 			cJSON_AddItemToArray(items, io);
 		}
 		cJSON_AddItemToObject(o, "updates", strlist_to_json(&s->updates));

@@ -67,6 +67,12 @@ void replace(char **field, const char *value)
 }
 
 
+void record_clear_approvals(struct step_record *r)
+{
+	cJSON_Delete(r->approvals);
+	r->approvals = NULL;
+}
+
 void record_clear_work(struct step_record *r)
 {
 	replace(&r->holder, NULL);
@@ -75,6 +81,7 @@ void record_clear_work(struct step_record *r)
 	replace(&r->review_by, NULL);
 	replace(&r->review_verdict, NULL);
 	replace(&r->review_note, NULL);
+	record_clear_approvals(r);
 	cJSON_Delete(r->evidence);
 	r->evidence = cJSON_CreateArray();
 	cJSON_Delete(r->hook);
@@ -457,6 +464,7 @@ static void item_release(struct check_item *it)
 	free(it->id);
 	free(it->text);
 	free(it->review);
+	free(it->owner);
 	free(it->added_by);
 	free(it->removed_by);
 	free(it->removed_reason);

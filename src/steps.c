@@ -244,6 +244,7 @@ void apply_done(struct op_ctx *o)
 	replace(&o->rec->review_by, NULL);
 	replace(&o->rec->review_verdict, NULL);
 	replace(&o->rec->review_note, NULL);
+	record_clear_approvals(o->rec);
 	o->rec->done_at = o->when;
 	credit_shadows(o->rec);
 }
@@ -265,10 +266,17 @@ int check_review(struct op_ctx *o, struct error *err)
 				 step_state_name(o->state));
 	if (o->ev->item)
 		return check_review_item(o, err);
-	if (o->step->review == NULL || (o->rec->review_verdict && strcmp(o->rec->review_verdict, "approve") == 0))
+	if (o->step->review == NULL || step_review_approved(o->step, o->rec))
 		return refuse_step_review(o, err);
 	if (!person_has_role(o->actor, o->step->review))
 		return refuse_role(o, "review", o->step->review, false, err);
+	if (strcmp(verdict, "approve") == 0 && approved_by(o->rec, o->actor->id)) {
+		char n[64];
+
+		return error_set(err, EXIT_DATAERR, "%s already approved %s (%s); it waits for another %s",
+				 o->actor->id, o->step->id,
+				 ledger_approvals(o->st, o->step->index, n, sizeof(n)), o->step->review);
+	}
 	if (o->rec->done_by && strcmp(o->rec->done_by, o->actor->id) == 0) {
 		char *what = xasprintf("work on %s", o->step->id);
 		int rc = refuse_own_review(o, what, o->step->review, true, err);
@@ -293,9 +301,13 @@ void apply_review(struct op_ctx *o)
 	replace(&o->rec->review_verdict, verdict);
 	replace(&o->rec->review_note, o->ev->note);
 	if (strcmp(verdict, "approve") == 0) {
+		if (o->rec->approvals == NULL)
+			o->rec->approvals = cJSON_CreateArray();
+		cJSON_AddItemToArray(o->rec->approvals, cJSON_CreateString(o->actor->id));
 		o->rec->base = reviews_complete(o->step, o->rec) ? STATE_DONE : STATE_IN_REVIEW;
 	} else {
-		/* Back to whoever did it, with the note saying what to fix. */
+		/* Back to whoever did it, with the note saying what to fix; the approvals start again. */
+		record_clear_approvals(o->rec);
 		o->rec->base = STATE_CLAIMED;
 		replace(&o->rec->holder, o->rec->done_by);
 		o->rec->done_at = 0;

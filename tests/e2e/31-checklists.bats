@@ -291,7 +291,7 @@ office_ready() {
 	has "$f:25:52: \"review\" of a checklist item names the unknown role \"qa\"; declare it in \"roles\""
 	has "$f:26:49: \"when\" names the undeclared var \"wifi\"; declare it under \"vars\""
 	has "$f:27:48: \"evidence\" must be required or optional"
-	has "$f:28:38: unknown key \"owner\" in a checklist item"
+	has "$f:28:38: unknown key \"owners\" in a checklist item; did you mean \"owner\"?"
 	has "$f:35:20: \"checklist\" is for manual and wait steps; a hook step is not checked item by item"
 	[ "$(grep -c "^$f:" <<<"$output")" -eq 9 ]
 }

@@ -1120,6 +1120,82 @@ static void a_review_by_two_people_or_by_one_who_cannot_do_the_step_is_no_warnin
 	expect_clean();
 }
 
+static void a_quorum_review_and_an_item_owner_are_read_into_the_model(void **state)
+{
+	(void)state;
+	parse("relctl: 1\n"
+	      "name: Unit\n"
+	      "roles: [release-manager, dev, windows]\n"
+	      "people:\n"
+	      "  - {id: rita, email: rita@example.com, roles: [release-manager]}\n"
+	      "  - {id: dan, email: dan@example.com, roles: [dev]}\n"
+	      "  - {id: dora, email: dora@example.com, roles: [dev]}\n"
+	      "  - {id: dave, email: dave@example.com, roles: [dev]}\n"
+	      "  - {id: wes, email: wes@example.com, roles: [windows]}\n"
+	      "phases:\n"
+	      "  - id: p\n"
+	      "    steps:\n"
+	      "      - {id: a, title: A, owner: dev, doc: d, review: {role: dev, count: 2}}\n"
+	      "      - {id: b, title: B, owner: dev, doc: d, review: dev}\n"
+	      "      - id: c\n"
+	      "        title: C\n"
+	      "        owner: release-manager\n"
+	      "        doc: d\n"
+	      "        checklist: [{id: win, text: Windows installer, owner: windows}, {id: mac, text: Mac}]\n");
+	expect_clean();
+	assert_string_equal(pb->steps[0].review, "dev");
+	assert_int_equal(pb->steps[0].review_count, 2);
+	assert_string_equal(pb->steps[1].review, "dev");
+	assert_int_equal(pb->steps[1].review_count, 1);
+	assert_string_equal(pb->steps[2].checklist[0].owner, "windows");
+	assert_null(pb->steps[2].checklist[1].owner);
+}
+
+static void a_quorum_review_and_an_item_owner_are_checked_at_their_place(void **state)
+{
+	(void)state;
+	parse(PHASE "      - id: a\n"
+		    "        title: A\n"
+		    "        owner: dev\n"
+		    "        review: {role: qa, count: 0}\n"
+		    "        checklist:\n"
+		    "          - {id: win, text: Win, owner: windows}\n"
+		    "      - {id: b, title: B, owner: dev, doc: d, review: {role: dev, count: two, by: x}}\n"
+		    "      - {id: c, title: C, owner: dev, doc: d, review: {count: 2}}\n");
+	expect_refused(6);
+	expect_error_containing(12, 24, "\"review\" names the unknown role \"qa\"");
+	expect_error(12, 35, "\"count\" of \"review\" must be a whole number from 1 to 100");
+	expect_error_containing(14, 41, "\"owner\" of a checklist item names the unknown role \"windows\"");
+	expect_error(15, 74, "\"count\" of \"review\" must be a whole number from 1 to 100");
+	expect_error_containing(15, 79, "unknown key \"by\" in \"review\"");
+	expect_error_containing(16, 55, "\"review\" is missing the required key \"role\"");
+}
+
+static void a_quorum_fewer_people_can_give_than_it_counts_is_a_warning(void **state)
+{
+	(void)state;
+	/* dan, dora and dave are devs: when one of them does a, two are left to approve it. */
+	parse("relctl: 1\n"
+	      "name: Unit\n"
+	      "roles: [release-manager, dev, qa]\n"
+	      "people:\n"
+	      "  - {id: rita, email: rita@example.com, roles: [release-manager]}\n"
+	      "  - {id: dan, email: dan@example.com, roles: [dev]}\n"
+	      "  - {id: dora, email: dora@example.com, roles: [dev]}\n"
+	      "  - {id: dave, email: dave@example.com, roles: [dev]}\n"
+	      "  - {id: quinn, email: quinn@example.com, roles: [qa]}\n"
+	      "phases:\n"
+	      "  - id: p\n"
+	      "    steps:\n"
+	      "      - {id: a, title: A, owner: dev, doc: d, review: {role: dev, count: 2}}\n"
+	      "      - {id: b, title: B, owner: dev, doc: d, review: {role: dev, count: 3}}\n"
+	      "      - {id: c, title: C, owner: qa, doc: d, review: {role: dev, count: 3}}\n");
+	assert_non_null(pb);
+	expect_counts(0, 1);
+	expect_warning(14, 62, "step \"b\" needs 3 approvals by distinct people of the role dev, none of them the doer, and "
+			       "fewer can give them; give the role \"dev\" to more people, or lower \"count\"");
+}
+
 static void warnings_do_not_hide_errors(void **state)
 {
 	(void)state;
@@ -1939,6 +2015,9 @@ int main(void)
 		T(a_review_whose_only_reviewer_may_do_the_step_is_a_warning),
 		T(a_review_by_two_people_or_by_one_who_cannot_do_the_step_is_no_warning),
 		T(no_release_manager_role_is_a_warning),
+		T(a_quorum_review_and_an_item_owner_are_read_into_the_model),
+		T(a_quorum_review_and_an_item_owner_are_checked_at_their_place),
+		T(a_quorum_fewer_people_can_give_than_it_counts_is_a_warning),
 		T(warnings_do_not_hide_errors),
 		T(lint_reports_every_error_not_only_the_first),
 		T(diagnostics_come_sorted_by_line_and_column),
