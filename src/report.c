@@ -65,8 +65,11 @@ static struct interval *timeline(const struct release_state *st, const cJSON *ev
 			*first = t;
 		if (t > *last)
 			*last = t;
-		if (strcmp(op, "decide") == 0 && strcmp(text_of(ev, "decision") ? text_of(ev, "decision") : "", "ship") == 0)
-			s = ledger_decision_step(st);
+		/* A decide or input names its gate, if at all; only a ship finishes it. */
+		if (strcmp(op, "decide") == 0 || strcmp(op, "input") == 0)
+			s = strcmp(op, "decide") == 0 && strcmp(text_of(ev, "decision") ? text_of(ev, "decision") : "", "ship") == 0
+				    ? ledger_gate_of(st, step)
+				    : NULL;
 		if (s == NULL)
 			continue;
 		for (i = 0; i < n; i++)
@@ -282,7 +285,6 @@ static void step_rows(struct buf *b, const struct release_state *st, const cJSON
  */
 static void steps_section(struct buf *b, const struct release_state *st, const cJSON *doc, bool html)
 {
-	const struct pb_step *decision = ledger_decision_step(st);
 	struct release_state *replay = release_state_new(st->pb, st->version);
 	struct buf *earlier = NULL;
 	size_t count = 0;
@@ -294,13 +296,15 @@ static void steps_section(struct buf *b, const struct release_state *st, const c
 	cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(doc, "events"))
 	{
 		if (strcmp(text_of(ev, "op"), "decide") == 0 && strcmp(text_of(ev, "decision"), "delay") == 0) {
+			const struct pb_step *gate = ledger_gate_of(replay, text_of(ev, "step"));
+
 			earlier = xrealloc(earlier, (count + 1) * sizeof(*earlier));
 			buf_init(&earlier[count]);
 			buf_addf(&earlier[count],
 				 html ? "<h2>Steps of %s, before the delay</h2>\n" : "\n## Steps of %s, before the delay\n\n",
 				 CANDIDATE(st->pb, replay->candidate));
 			step_rows(&earlier[count], replay, cJSON_GetObjectItemCaseSensitive(doc, "events"),
-				  decision ? &decision->on_delay : NULL, html);
+				  gate ? &gate->on_delay : NULL, html);
 			count++;
 		}
 		ledger_apply(replay, ev, &ignored);
