@@ -215,7 +215,9 @@ const char *cmd_state_color(const struct cmd_ctx *ctx, int state);
 #define OPTION_RELEASE { "release", OPT_VALUE, "VERSION", "the release (default: the one open release)" }
 #define OPTION_OFFLINE { "offline", OPT_FLAG, NULL, "record locally only; 'relctl sync' shares it later" }
 #define OPTION_JSON { "json", OPT_FLAG, NULL, "print JSON instead of text" }
-#define OPTION_GATE { "step", OPT_VALUE, "STEP", "the decision step, when several are open" }
+/* --step of brief, decide and input: a decision step (completion offers only those, by this help). */
+#define OPTION_GATE_HELP "the decision step, when several are open"
+#define OPTION_GATE { "step", OPT_VALUE, "STEP", OPTION_GATE_HELP }
 #define OPTION_END { NULL, 0, NULL, NULL }
 
 #endif
