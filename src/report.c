@@ -43,6 +43,12 @@ static int candidate_of(const cJSON *ev)
 	return cJSON_IsNumber(c) ? c->valueint : 1;
 }
 
+/* The gate of decision i, to name it when the playbook has several (a step id: no escaping needed); NULL otherwise. */
+static const char *gate_named(const struct release_state *st, size_t i)
+{
+	return ledger_gate_count(st->pb) > 1 && st->decisions[i].gate ? st->decisions[i].gate->id : NULL;
+}
+
 /* From the first claim to the finish of each step in each candidate. */
 static struct interval *timeline(const struct release_state *st, const cJSON *events, size_t *count, time_t *first,
 				 time_t *last)
@@ -586,8 +592,8 @@ char *report_markdown(const struct release_state *st, const cJSON *doc, const cJ
 	if (st->decision_count == 0)
 		buf_adds(&b, "None yet.\n");
 	for (i = 0; i < st->decision_count; i++) {
-		buf_addf(&b, "- %s: **%s** by %s on %s%s: ", CANDIDATE(st->pb, st->decisions[i].candidate), st->decisions[i].decision,
-			 st->decisions[i].by, time_format(st->decisions[i].at, t, sizeof(t)),
+		buf_addf(&b, "- %s: **%s**%s%s by %s on %s%s: ", CANDIDATE(st->pb, st->decisions[i].candidate), st->decisions[i].decision,
+			 gate_named(st, i) ? " at " : "", gate_named(st, i) ? gate_named(st, i) : "", st->decisions[i].by, time_format(st->decisions[i].at, t, sizeof(t)),
 			 st->decisions[i].forced ? " (forced)" : "");
 		md_cell(&b, st->decisions[i].reason);
 		buf_addf(&b, " (brief `%.12s`)\n", st->decisions[i].brief_hash ? st->decisions[i].brief_hash : "-");
@@ -661,7 +667,8 @@ char *report_html(const struct release_state *st, const cJSON *doc, const cJSON 
 	svg_timeline(&b, st, cJSON_GetObjectItemCaseSensitive(doc, "events"));
 	buf_adds(&b, "<h2>Decisions</h2>\n<ul>\n");
 	for (i = 0; i < st->decision_count; i++) {
-		buf_addf(&b, "<li>%s: <b>%s</b> by ", CANDIDATE(st->pb, st->decisions[i].candidate), st->decisions[i].decision);
+		buf_addf(&b, "<li>%s: <b>%s</b>%s%s by ", CANDIDATE(st->pb, st->decisions[i].candidate), st->decisions[i].decision,
+			 gate_named(st, i) ? " at " : "", gate_named(st, i) ? gate_named(st, i) : "");
 		html_escape(&b, st->decisions[i].by);
 		buf_addf(&b, " on %s%s: ", time_format(st->decisions[i].at, t, sizeof(t)), st->decisions[i].forced ? " (forced)" : "");
 		html_escape(&b, st->decisions[i].reason);

@@ -151,6 +151,10 @@ refused() {
 	runs cristina sync
 	same_as_remote
 	runs cristina verify
+	# The report names each decision's gate.
+	runs cristina report "$V" --format md
+	[[ "$output" == *"rc1: **ship** at go by cristina"* ]]
+	[[ "$output" == *"rc1: **delay** at ship by michael"* ]]
 }
 
 @test "a playbook with one decision step writes decide and input events without a step, as before" {
