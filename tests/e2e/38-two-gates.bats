@@ -151,6 +151,8 @@ refused() {
 	runs cristina sync
 	same_as_remote
 	runs cristina verify
+	# The ledger, with its gates named in step, is what docs/ledger.schema.json says.
+	schema_valid
 	# The report names each decision's gate.
 	runs cristina report "$V" --format md
 	[[ "$output" == *"rc1: **ship** at go by cristina"* ]]
