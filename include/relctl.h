@@ -135,6 +135,15 @@ int cmd_record(struct cmd_ctx *ctx, const struct event *ev);
  */
 int cmd_step_exec(struct cmd_ctx *ctx);
 /*
+ * The gate (decision step) of --step, or the only open one (ledger_pick_gate),
+ * and in *named the step its decide or input event names: the gate's id when
+ * the playbook has several, else NULL (the event as relctl always wrote it).
+ */
+struct pb_step;
+int cmd_gate(struct cmd_ctx *ctx, const struct pb_step **gate, const char **named);
+/* The key a gate's brief is noted read under: the release, with ":STEP" when its playbook has several gates; caller frees. */
+char *cmd_brief_key(const struct cmd_ctx *ctx, const struct pb_step *gate);
+/*
  * Posts the notify hook of each release the session's notices are about
  * (ledger_apply_notify: steps made ready, work sent back); only warns.
  * Offline, nobody is told until the sync that replays the change.
@@ -206,6 +215,9 @@ const char *cmd_state_color(const struct cmd_ctx *ctx, int state);
 #define OPTION_RELEASE { "release", OPT_VALUE, "VERSION", "the release (default: the one open release)" }
 #define OPTION_OFFLINE { "offline", OPT_FLAG, NULL, "record locally only; 'relctl sync' shares it later" }
 #define OPTION_JSON { "json", OPT_FLAG, NULL, "print JSON instead of text" }
+/* --step of brief, decide and input: a decision step (completion offers only those, by this help). */
+#define OPTION_GATE_HELP "the decision step, when several are open"
+#define OPTION_GATE { "step", OPT_VALUE, "STEP", OPTION_GATE_HELP }
 #define OPTION_END { NULL, 0, NULL, NULL }
 
 #endif

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "cJSON.h"
+#include "err.h"
 #include "playbook.h"
 
 enum step_state {
@@ -125,6 +126,7 @@ struct finding {
 };
 
 struct input_record {
+	const struct pb_step *gate; /* the decision step it was given to */
 	char *role;
 	char *by;
 	char *note;
@@ -133,6 +135,7 @@ struct input_record {
 };
 
 struct decision_record {
+	const struct pb_step *gate; /* the decision step that made it */
 	char *decision; /* ship, delay or abort */
 	char *by;
 	char *reason;
@@ -205,12 +208,28 @@ const char *release_status_name(enum release_status status);
 /* Whether the person may act as release manager. */
 bool ledger_is_manager(const struct pb_person *person);
 
-/* The playbook's decision step, or NULL. */
+/* The playbook's first decision step (gate), or NULL. */
 const struct pb_step *ledger_decision_step(const struct release_state *st);
-/* The latest input of role for the current candidate, or NULL. */
-const struct input_record *ledger_input(const struct release_state *st, const char *role);
+/* How many decision steps (gates) the playbook has. */
+size_t ledger_gate_count(const struct playbook *pb);
+/*
+ * The gate a decide or input event names: its step, which must be a
+ * decision step, or, with none (every ledger before several gates), the
+ * playbook's only decision step.  NULL when it names none that fits.
+ */
+const struct pb_step *ledger_gate_of(const struct release_state *st, const char *step);
+/*
+ * The gate a command acts on: the named one (step may be NULL), else the
+ * only open one (ready now), else the only one not finished, else (all
+ * decided) the last; refuses (64) with the open gates listed when several
+ * could be meant.
+ */
+int ledger_pick_gate(const struct release_state *st, const char *step, time_t now, const struct pb_step **gate,
+		     struct error *err);
+/* The latest input of role to gate for the current candidate, or NULL. */
+const struct input_record *ledger_input(const struct release_state *st, const struct pb_step *gate, const char *role);
 const struct finding *ledger_finding(const struct release_state *st, const char *id);
-/* Whether a delay decided now starts pb step s again (an on_delay step its condition did not skip). */
-bool ledger_delay_reopens(const struct release_state *st, const struct pb_step *s);
+/* Whether a delay decided now at gate starts pb step s again (an on_delay step its condition did not skip). */
+bool ledger_delay_reopens(const struct release_state *st, const struct pb_step *gate, const struct pb_step *s);
 
 #endif

@@ -158,7 +158,7 @@ static long retest_time(const struct release_state *st, const struct pb_step *de
 			const struct pb_step *s = playbook_step(pb, decision->on_delay.items[i]);
 			long start = 0;
 
-			if (!ledger_delay_reopens(st, s))
+			if (!ledger_delay_reopens(st, decision, s))
 				continue;
 			for (j = 0; j < s->needs.count; j++) {
 				const struct pb_step *dep = playbook_step(pb, s->needs.items[j]);
@@ -175,9 +175,9 @@ static long retest_time(const struct release_state *st, const struct pb_step *de
 	return longest;
 }
 
-cJSON *brief_build(const struct release_state *st)
+cJSON *brief_build(const struct release_state *st, const struct pb_step *gate)
 {
-	const struct pb_step *decision = ledger_decision_step(st);
+	const struct pb_step *decision = gate ? gate : ledger_decision_step(st);
 	cJSON *b = cJSON_CreateObject(), *inputs, *missing, *options, *o, *history, *reopens;
 	long fix = 0, retest;
 	int blockers = 0, open = 0, unestimated = 0;
@@ -207,7 +207,7 @@ cJSON *brief_build(const struct release_state *st)
 		free(lacking);
 	}
 	for (i = 0; i < decision->inputs.count; i++) {
-		const struct input_record *in = ledger_input(st, decision->inputs.items[i]);
+		const struct input_record *in = ledger_input(st, decision, decision->inputs.items[i]);
 
 		if (in == NULL)
 			continue;
@@ -222,7 +222,7 @@ cJSON *brief_build(const struct release_state *st)
 		const struct input_record *in = &st->inputs[i];
 
 		if (in->candidate != st->candidate || strlist_contains(&decision->inputs, in->role) ||
-		    ledger_input(st, in->role) != in)
+		    ledger_input(st, decision, in->role) != in)
 			continue;
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "role", in->role);
@@ -246,7 +246,7 @@ cJSON *brief_build(const struct release_state *st)
 	for (i = 0; i < decision->on_delay.count; i++) {
 		const struct pb_step *s = playbook_step(st->pb, decision->on_delay.items[i]);
 
-		if (ledger_delay_reopens(st, s))
+		if (ledger_delay_reopens(st, decision, s))
 			cJSON_AddItemToArray(reopens, cJSON_CreateString(s->id));
 	}
 	cJSON_AddNumberToObject(o, "fix_seconds", (double)fix);
@@ -271,6 +271,8 @@ cJSON *brief_build(const struct release_state *st)
 	for (i = 0; i < st->decision_count; i++) {
 		const struct decision_record *dr = &st->decisions[i];
 
+		if (dr->gate != decision)
+			continue;
 		o = cJSON_CreateObject();
 		cJSON_AddNumberToObject(o, "candidate", dr->candidate);
 		cJSON_AddStringToObject(o, "decision", dr->decision);
@@ -292,9 +294,9 @@ int brief_hash(const cJSON *brief, char out[65])
 	return rc;
 }
 
-int brief_state_hash(const struct release_state *st, char out[65])
+int brief_state_hash(const struct release_state *st, const struct pb_step *gate, char out[65])
 {
-	cJSON *brief = brief_build(st);
+	cJSON *brief = brief_build(st, gate);
 	int rc = brief_hash(brief, out);
 
 	cJSON_Delete(brief);
@@ -431,7 +433,12 @@ char *brief_markdown(const cJSON *brief, const struct playbook *pb)
 		buf_adds(&b, "This release's playbook has no decision step.\n");
 		return buf_detach(&b);
 	}
-	buf_addf(&b, "To be decided by the %s role: `relctl decide ship|delay|abort --reason TEXT`.\n\n", json_string(brief, "decider_role"));
+	if (ledger_gate_count(pb) > 1)
+		buf_addf(&b, "Gate `%s`, to be decided by the %s role: `relctl decide ship|delay|abort --step %s --reason TEXT`.\n\n",
+			 json_string(brief, "decision_step"), json_string(brief, "decider_role"), json_string(brief, "decision_step"));
+	else
+		buf_addf(&b, "To be decided by the %s role: `relctl decide ship|delay|abort --reason TEXT`.\n\n",
+			 json_string(brief, "decider_role"));
 	buf_adds(&b, "## Testing (");
 	buf_add_md_cell(&b, candidate_short(pb, candidate, name, sizeof(name)));
 	buf_adds(&b, ")\n\n| Step | Result | By | Note | Evidence | Review |\n|---|---|---|---|---|---|\n");

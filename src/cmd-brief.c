@@ -1,4 +1,4 @@
-/* relctl brief [VERSION] [--json] [--format md]: what the decision step's owner decides from. */
+/* relctl brief [VERSION] [--step STEP] [--json] [--format md]: what a decision step's owner decides from. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +10,7 @@
 static const struct option_spec options[] = {
 	OPTION_JSON,
 	{ "format", OPT_VALUE, "text|md|json", "md: markdown to paste into a chat or an issue" },
+	OPTION_GATE,
 	OPTION_RELEASE,
 	OPTION_END,
 };
@@ -19,21 +20,30 @@ static int brief_exec(struct cmd_ctx *ctx)
 	const char *format;
 	struct session *s = ctx->session;
 	struct release *rel = ctx->release;
+	const struct pb_step *gate = NULL;
+	const char *named;
 	cJSON *brief;
 	char hash[65];
 
 	if (cmd_format(ctx, &format) != 0)
 		return -1;
+	/* A playbook without a decision step has a brief that says so. */
+	if ((ledger_gate_count(rel->pb) > 0 || args_value(&ctx->args, "step")) && cmd_gate(ctx, &gate, &named) != 0)
+		return -1;
 	cmd_note_freshness(ctx, s);
-	brief = brief_build(rel->st);
+	brief = brief_build(rel->st, gate);
 	if (brief_hash(brief, hash) != 0) {
 		hash[0] = '\0';
 	} else {
 		/* What the reader saw: their decision records it (cmd-decide.c). */
 		const struct pb_person *me = session_identity(s, rel->pb, &ctx->err);
 
-		if (me)
-			session_note_brief_read(s, me->id, rel->st->version, hash);
+		if (me) {
+			char *key = cmd_brief_key(ctx, gate);
+
+			session_note_brief_read(s, me->id, key, hash);
+			free(key);
+		}
 		error_clear(&ctx->err);
 	}
 	if (strcmp(format, "json") == 0) {
@@ -52,12 +62,13 @@ static int brief_exec(struct cmd_ctx *ctx)
 
 const struct cmd_entry cmd_brief_entry = {
 	.name = "brief",
-	.usage = "[VERSION] [--json] [--format text|md|json]",
+	.usage = "[VERSION] [--step STEP] [--json] [--format text|md|json]",
 	.summary = "the decision brief for the decision step's owner",
 	.help = "Testing results with evidence and reviews, findings with their estimates and\n"
 		"impact (from the playbook's findings roles), each team's input (and which are\n"
 		"missing), and what shipping now or delaying would mean.  The decision records\n"
-		"the brief's hash.",
+		"the brief's hash.  Each decision step (gate) has its own brief: while\n"
+		"several are open, name one with --step STEP.",
 	.options = options,
 	.min_args = 0,
 	.max_args = 1,

@@ -202,6 +202,25 @@ int cmd_record(struct cmd_ctx *ctx, const struct event *ev)
 	return rc;
 }
 
+int cmd_gate(struct cmd_ctx *ctx, const struct pb_step **gate, const char **named)
+{
+	const struct release_state *st = ctx->release->st;
+
+	if (ledger_pick_gate(st, args_value(&ctx->args, "step"), ctx->session->now, gate, &ctx->err) != 0)
+		return -1;
+	*named = ledger_gate_count(st->pb) > 1 ? (*gate)->id : NULL;
+	return 0;
+}
+
+char *cmd_brief_key(const struct cmd_ctx *ctx, const struct pb_step *gate)
+{
+	const struct release_state *st = ctx->release->st;
+
+	if (gate && ledger_gate_count(st->pb) > 1)
+		return xasprintf("%s:%s", st->version, gate->id);
+	return xstrdup(st->version);
+}
+
 /* copy, kept until the command ends (ctx->lines). */
 static const char *keep(struct cmd_ctx *ctx, char *copy)
 {

@@ -77,6 +77,7 @@ enum word_kind {
 	WORD_NONE,
 	WORD_FILES,
 	WORD_STEPS,
+	WORD_GATES, /* decision steps */
 	WORD_PEOPLE,
 	WORD_ROLES,
 	WORD_RELEASES,
@@ -267,8 +268,9 @@ static void print_from_ledger(struct cmd_ctx *ctx, enum word_kind kind, bool des
 		release_close(&rel);
 	} else {
 		pb = session_current_playbook(s, &ctx->err);
-		for (i = 0; pb && kind == WORD_STEPS && i < pb->step_count; i++)
-			fprintf(ctx->out, format, pb->steps[i].id, cmd_line(ctx, pb->steps[i].title));
+		for (i = 0; pb && (kind == WORD_STEPS || kind == WORD_GATES) && i < pb->step_count; i++)
+			if (kind == WORD_STEPS || pb->steps[i].kind == STEP_DECISION)
+				fprintf(ctx->out, format, pb->steps[i].id, cmd_line(ctx, pb->steps[i].title));
 		for (i = 0; pb && kind == WORD_PEOPLE && i < pb->person_count; i++)
 			fprintf(ctx->out, format, pb->people[i].id, cmd_line(ctx, pb->people[i].name));
 		for (i = 0; pb && kind == WORD_ROLES && i < pb->roles.count; i++)
@@ -338,7 +340,9 @@ static int print_candidates(struct cmd_ctx *ctx, const char *const *words, size_
 		positional++;
 	}
 	if (value_of) {
-		if (value_of->arg_name)
+		if (value_of->help && strcmp(value_of->help, OPTION_GATE_HELP) == 0)
+			print_from_ledger(ctx, WORD_GATES, true);
+		else if (value_of->arg_name)
 			print_kind(ctx, kind_of(value_of->arg_name, strlen(value_of->arg_name)), value_of->arg_name,
 				   strlen(value_of->arg_name));
 		return 0;

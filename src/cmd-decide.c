@@ -1,5 +1,6 @@
-/* relctl decide ship|delay|abort --reason TEXT [--force]: the decision step's owner decides. */
+/* relctl decide ship|delay|abort --reason TEXT [--force] [--step STEP]: a decision step's owner decides at that gate. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "brief.h"
@@ -12,6 +13,7 @@
 static const struct option_spec options[] = {
 	{ "reason", OPT_VALUE, "TEXT", "why (required; the team reads it)" },
 	{ "force", OPT_FLAG, NULL, "decide although a required input is missing (recorded)" },
+	OPTION_GATE,
 	OPTION_RELEASE,
 	OPTION_OFFLINE,
 	OPTION_END,
@@ -22,7 +24,7 @@ static const struct option_spec options[] = {
  * only when every step of the decision's phase is finished; otherwise the
  * steps of that phase still open, which the next phase waits for.
  */
-static void say_after_ship(struct cmd_ctx *ctx, const char *version)
+static void say_after_ship(struct cmd_ctx *ctx, const char *version, const char *gate_id)
 {
 	struct release rel;
 	struct error ignored;
@@ -32,7 +34,7 @@ static void say_after_ship(struct cmd_ctx *ctx, const char *version)
 	size_t i, left = 0;
 
 	if (session_load_release(ctx->session, version, &rel, &ignored) != 0 ||
-	    (gate = ledger_decision_step(rel.st)) == NULL) {
+	    (gate = playbook_step(rel.pb, gate_id)) == NULL) {
 		release_close(&rel);
 		return;
 	}
@@ -63,8 +65,9 @@ static int decide_exec(struct cmd_ctx *ctx)
 	const char *decision = ctx->args.positionals[0];
 	struct release *rel = ctx->release;
 	const struct pb_person *me;
+	const struct pb_step *gate;
 	struct event ev = { .op = "decide", .decision = decision, .reason = args_value(&ctx->args, "reason") };
-	char hash[65];
+	char hash[65], *key;
 	int rc, read;
 
 	if (strcmp(decision, "ship") && strcmp(decision, "delay") && strcmp(decision, "abort"))
@@ -79,36 +82,42 @@ static int decide_exec(struct cmd_ctx *ctx)
 	 * recorded against a brief the owner did not see.
 	 */
 	me = session_identity(ctx->session, rel->pb, &ctx->err);
-	if (me == NULL)
+	if (me == NULL || cmd_gate(ctx, &gate, &ev.step) != 0)
 		return -1;
-	read = session_brief_read(ctx->session, me->id, rel->st->version, hash);
+	key = cmd_brief_key(ctx, gate);
+	read = session_brief_read(ctx->session, me->id, key, hash);
 	if (!read) {
-		if (brief_state_hash(rel->st, hash) != 0)
+		if (brief_state_hash(rel->st, gate, hash) != 0) {
+			free(key);
 			return error_set(&ctx->err, EXIT_SOFTWARE, "cannot hash the brief");
-		session_note_brief_read(ctx->session, me->id, rel->st->version, hash);
+		}
+		session_note_brief_read(ctx->session, me->id, key, hash);
 	}
 	ev.brief_hash = hash;
 	ev.forced = args_flag(&ctx->args, "force");
 	rc = cmd_record(ctx, &ev);
 	/* Decided: the next decision is on a brief read anew.  Refused for another reason than a changed brief: as before. */
 	if (rc == 0 || (!read && ctx->err.code != EXIT_TEMPFAIL))
-		session_note_brief_read(ctx->session, me->id, rel->st->version, NULL);
+		session_note_brief_read(ctx->session, me->id, key, NULL);
+	free(key);
 	if (rc == 0 && strcmp(decision, "delay") == 0)
 		fprintf(ctx->out, "next: the reopened steps are ready again; 'relctl next' shows them\n");
 	else if (rc == 0 && strcmp(decision, "ship") == 0)
-		say_after_ship(ctx, rel->st->version);
+		say_after_ship(ctx, rel->st->version, gate->id);
 	return rc;
 }
 
 const struct cmd_entry cmd_decide_entry = {
 	.name = "decide",
-	.usage = "ship|delay|abort --reason TEXT [--force] [--release VERSION]",
-	.summary = "decide the release (the decision step's owner)",
+	.usage = "ship|delay|abort --reason TEXT [--force] [--step STEP] [--release VERSION]",
+	.summary = "decide the release at a gate (the decision step's owner)",
 	.help = "ship finishes the decision step and opens the next phase.  delay starts the\n"
 		"next candidate (rc2, or the playbook's candidate label): the decision step's\n"
 		"on_delay steps start again, with their earlier record kept.  abort closes the\n"
-		"release.  Refused while a\n"
+		"release, from any gate.  Refused while a\n"
 		"required input is missing, unless --force (which the ledger records).\n"
+		"A playbook may have several decision steps (gates); while more than one\n"
+		"is open, name it with --step STEP.\n"
 		"The decision records the hash of the brief you last read here with 'relctl\n"
 		"brief' (or, if you have not, of the one this clone shows); when the team's\n"
 		"ledger changed the brief since, it is refused (75), and so is every retry,\n"

@@ -1,4 +1,4 @@
-/* relctl input --note TEXT [--role ROLE]: your role's input to the release decision. */
+/* relctl input --note TEXT [--role ROLE] [--step STEP]: your role's input to a release decision (gate). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,31 +11,25 @@
 static const struct option_spec options[] = {
 	{ "note", OPT_VALUE, "TEXT", "what your team knows that bears on ship or delay (required)" },
 	{ "role", OPT_VALUE, "ROLE", "which of your roles speaks (default: the one the decision asks for)" },
+	OPTION_GATE,
 	OPTION_RELEASE,
 	OPTION_OFFLINE,
 	OPTION_END,
 };
 
-/* The caller's role that the decision asks input from, when there is exactly one. */
-static int pick_role(struct cmd_ctx *ctx, const char **role)
+/* The caller's role that the decision at gate asks input from, when there is exactly one. */
+static int pick_role(struct cmd_ctx *ctx, const struct pb_step *decision, const char **role)
 {
 	struct session *s = ctx->session;
 	struct release *rel = ctx->release;
 	const struct pb_person *me;
-	const struct pb_step *decision;
 	struct buf mine, asked;
 	size_t i, found = 0;
 	int rc = -1;
 
 	me = session_identity(s, rel->pb, &ctx->err);
-	decision = ledger_decision_step(rel->st);
 	if (me == NULL)
 		goto out;
-	if (decision == NULL) {
-		error_set(&ctx->err, EXIT_DATAERR, "release %s's playbook has no decision step to give input to",
-			  rel->st->version);
-		goto out;
-	}
 	buf_init(&mine);
 	buf_init(&asked);
 	for (i = 0; i < decision->inputs.count; i++) {
@@ -74,13 +68,16 @@ static int input_exec(struct cmd_ctx *ctx)
 {
 	const char *role = args_value(&ctx->args, "role");
 	char *picked = NULL;
+	const struct pb_step *gate;
 	struct event ev = { .op = "input", .note = args_value(&ctx->args, "note") };
 	int rc;
 
 	if (args_value(&ctx->args, "note") == NULL)
 		return error_set(&ctx->err, EXIT_USAGE, "an input needs --note TEXT");
+	if (cmd_gate(ctx, &gate, &ev.step) != 0)
+		return -1;
 	if (role == NULL) {
-		if (pick_role(ctx, &role) != 0)
+		if (pick_role(ctx, gate, &role) != 0)
 			return -1;
 		picked = (char *)role;
 	}
@@ -92,10 +89,11 @@ static int input_exec(struct cmd_ctx *ctx)
 
 const struct cmd_entry cmd_input_entry = {
 	.name = "input",
-	.usage = "--note TEXT [--role ROLE] [--release VERSION]",
+	.usage = "--note TEXT [--role ROLE] [--step STEP] [--release VERSION]",
 	.summary = "give your role's input to the ship/delay decision",
 	.help = "The decision step lists the roles whose input the brief must contain; the\n"
-		"decision's owner cannot decide while one is missing (unless forced).",
+		"decision's owner cannot decide while one is missing (unless forced).  Inputs\n"
+		"are per decision step: while several are open, name it with --step STEP.",
 	.options = options,
 	.min_args = 0,
 	.max_args = 0,

@@ -374,6 +374,8 @@ static void mine(struct view *v)
 
 static void decision(struct view *v)
 {
+	bool several = ledger_gate_count(v->pb) > 1, mine = false, others = false;
+	cJSON *gates = NULL;
 	size_t k;
 
 	for (k = 0; k < v->pb->step_count; k++) {
@@ -383,26 +385,42 @@ static void decision(struct view *v)
 			continue;
 		const char **missing = xcalloc(s->inputs.count + 1, sizeof(*missing));
 		size_t count = ledger_missing_inputs(v->st, s, missing), i;
+		/* " --step ID" when the playbook has several gates, so the command names this one. */
+		char *flag = several ? xasprintf(" --step %s", s->id) : xstrdup("");
 
 		if (v->json) {
-			cJSON *list = cJSON_CreateArray();
+			cJSON *list = cJSON_CreateArray(), *gate;
 
 			for (i = 0; i < count; i++)
 				cJSON_AddItemToArray(list, cJSON_CreateString(missing[i]));
-			cJSON_AddStringToObject(v->json, "decision", s->id);
-			cJSON_AddItemToObject(v->json, "decision_missing_inputs", list);
+			/* The first open gate as "decision" (as before several gates); each in "decisions". */
+			if (gates == NULL) {
+				cJSON_AddStringToObject(v->json, "decision", s->id);
+				cJSON_AddItemToObject(v->json, "decision_missing_inputs", cJSON_Duplicate(list, 1));
+				gates = cJSON_AddArrayToObject(v->json, "decisions");
+			}
+			gate = cJSON_CreateObject();
+			cJSON_AddStringToObject(gate, "step", s->id);
+			cJSON_AddStringToObject(gate, "owner", s->owner);
+			cJSON_AddItemToObject(gate, "missing_inputs", list);
+			cJSON_AddItemToArray(gates, gate);
 		} else if (person_has_role(v->me, s->owner)) {
-			heading(v, "The decision waits for you");
 			char candidate[48];
 
-			fprintf(v->ctx->out, "  %s (%s): read 'relctl brief', then 'relctl decide ship|delay|abort --reason TEXT'\n",
-				s->title, candidate_short(v->st->pb, v->st->candidate, candidate, sizeof(candidate)));
+			if (!mine)
+				heading(v, several ? "Decisions wait for you" : "The decision waits for you");
+			mine = true;
+			fprintf(v->ctx->out, "  %s (%s): read 'relctl brief%s', then 'relctl decide ship|delay|abort%s --reason TEXT'\n",
+				s->title, candidate_short(v->st->pb, v->st->candidate, candidate, sizeof(candidate)), flag, flag);
 			for (i = 0; i < count; i++)
 				fprintf(v->ctx->out, "  still missing: the %s input%s\n", missing[i], color(v->ctx, C_RESET));
 		} else {
-			heading(v, "The decision is open");
+			if (!others)
+				heading(v, "The decision is open");
+			others = true;
 			fprintf(v->ctx->out, "  %s waits for the %s\n", s->id, s->owner);
 		}
+		free(flag);
 		free(missing);
 	}
 }

@@ -1,7 +1,8 @@
 /*
  * The decision part of the rules: findings (reported, estimated, closed),
- * the inputs the decision step asks of roles, and the decision itself
- * (ship, delay, abort), with a delay's new candidate.  Part of the rules:
+ * the inputs each decision step (gate) asks of roles, and the decisions
+ * themselves (ship, delay, abort), each at its gate, with a delay's new
+ * candidate.  Part of the rules:
  * see ledger.h and ledger-private.h.
  */
 #include <stddef.h>
@@ -129,10 +130,29 @@ void apply_finding_update(struct op_ctx *o)
 	}
 }
 
+/* The gate a decide or input event names (ledger_gate_of), or why none. */
+static const struct pb_step *event_gate(const struct op_ctx *o, struct error *err)
+{
+	const struct pb_step *gate = ledger_gate_of(o->st, o->ev->step);
+
+	if (gate)
+		return gate;
+	if (o->ev->step)
+		error_set(err, EXIT_USAGE, "release %s has no decision step \"%s\"", o->st->version, o->ev->step);
+	else if (ledger_gate_count(o->st->pb) == 0)
+		error_set(err, EXIT_DATAERR, "release %s's playbook has no decision step", o->st->version);
+	else
+		error_set(err, EXIT_DATAERR, "event %s (%s) names no decision step, and release %s has several", o->ev->id,
+			  o->ev->op, o->st->version);
+	return NULL;
+}
+
 int check_input(struct op_ctx *o, struct error *err)
 {
 	const char *role = o->ev->role, *note = o->ev->note;
 
+	if (event_gate(o, err) == NULL)
+		return -1;
 	if (note == NULL || note[0] == '\0')
 		return error_set(err, EXIT_USAGE, "an input needs --note TEXT: what your team knows that bears on the decision");
 	if (role == NULL || !playbook_has_role(o->st->pb, role))
@@ -150,6 +170,7 @@ void apply_input(struct op_ctx *o)
 
 	st->inputs = xrealloc(st->inputs, (st->input_count + 1) * sizeof(*st->inputs));
 	in = &st->inputs[st->input_count++];
+	in->gate = ledger_gate_of(st, o->ev->step);
 	in->role = xstrdup(o->ev->role);
 	in->by = xstrdup(o->actor->id);
 	in->note = xstrdup(o->ev->note);
@@ -160,7 +181,7 @@ void apply_input(struct op_ctx *o)
 int check_decide(struct op_ctx *o, struct error *err)
 {
 	const char *decision = o->ev->decision;
-	const struct pb_step *step = ledger_decision_step(o->st);
+	const struct pb_step *step;
 	bool forced = o->ev->forced;
 	struct buf missing;
 	char cand[48];
@@ -172,11 +193,11 @@ int check_decide(struct op_ctx *o, struct error *err)
 		return error_set(err, EXIT_USAGE, "the decision is ship, delay or abort");
 	if (require_reason(o, err) == NULL)
 		return -1;
-	if (step == NULL)
-		return error_set(err, EXIT_DATAERR, "release %s's playbook has no decision step", o->st->version);
+	if ((step = event_gate(o, err)) == NULL)
+		return -1;
 	if (!person_has_role(o->actor, step->owner))
-		return error_set(err, EXIT_NOPERM, "%s cannot decide: only a %s can; give your input with 'relctl input --note TEXT'",
-				 o->actor->id, step->owner);
+		return error_set(err, EXIT_NOPERM, "%s cannot decide%s%s: only a %s can; give your input with 'relctl input --note TEXT'",
+				 o->actor->id, o->ev->step ? " " : "", or_empty(o->ev->step), step->owner);
 	o->step = step;
 	o->rec = &o->st->steps[step->index];
 	o->state = ledger_step_state(o->st, step->index, o->when);
@@ -201,12 +222,13 @@ int check_decide(struct op_ctx *o, struct error *err)
 
 		if (o->ev->brief_hash == NULL)
 			return error_set(err, EXIT_DATAERR, "a decision carries the hash of the brief it was made on, and this one has none");
-		if (brief_state_hash(o->st, hash) != 0)
+		if (brief_state_hash(o->st, step, hash) != 0)
 			return error_set(err, EXIT_SOFTWARE, "cannot hash the brief");
 		if (strcmp(hash, o->ev->brief_hash) != 0)
 			return error_set(err, EXIT_TEMPFAIL,
-					 "the brief of %s changed since this clone last showed it (new findings, inputs or results from your team); read 'relctl brief' again, then decide",
-					 o->st->version);
+					 "the brief of %s%s%s changed since this clone last showed it (new findings, inputs or results from your team); read 'relctl brief%s%s' again, then decide",
+					 o->st->version, o->ev->step ? " at " : "", or_empty(o->ev->step),
+					 o->ev->step ? " --step " : "", or_empty(o->ev->step));
 	}
 	buf_init(&missing);
 	lacking = xcalloc(step->inputs.count + 1, sizeof(*lacking));
@@ -226,12 +248,13 @@ void apply_decide(struct op_ctx *o)
 {
 	struct release_state *st = o->st;
 	const char *decision = o->ev->decision;
-	const struct pb_step *step = ledger_decision_step(st);
+	const struct pb_step *step = ledger_gate_of(st, o->ev->step);
 	struct decision_record *d;
 	size_t i;
 
 	st->decisions = xrealloc(st->decisions, (st->decision_count + 1) * sizeof(*st->decisions));
 	d = &st->decisions[st->decision_count++];
+	d->gate = step;
 	d->decision = xstrdup(decision);
 	d->by = xstrdup(o->actor->id);
 	d->reason = xstrdup(o->ev->reason);
@@ -254,7 +277,7 @@ void apply_decide(struct op_ctx *o)
 		for (i = 0; i < step->on_delay.count; i++) {
 			const struct pb_step *s = playbook_step(st->pb, step->on_delay.items[i]);
 
-			if (!ledger_delay_reopens(st, s))
+			if (!ledger_delay_reopens(st, step, s))
 				continue;
 			record_clear_work(&st->steps[s->index]);
 			checklist_restart(st, &st->steps[s->index]);

@@ -62,9 +62,15 @@ struct field_def {
  * and when (refusing with why and who can), the apply that cannot fail, the
  * first line of its commit, and its fields in the order relctl writes them.
  */
+enum op_step {
+	OP_NO_STEP,  /* release-wide */
+	OP_STEP,     /* names the step it acts on, resolved before its check */
+	OP_STEP_GATE /* may name a decision step (its gate), which its check resolves: ledger_gate_of */
+};
+
 struct op_def {
 	const char *name;
-	bool needs_step;
+	enum op_step step;
 	int (*check)(struct op_ctx *o, struct error *err);
 	void (*apply)(struct op_ctx *o);
 	char *(*message)(const struct release_state *st, const struct event *ev);

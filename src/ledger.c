@@ -75,7 +75,7 @@ static int check_event(struct release_state *st, const struct event *ev, bool fr
 	o->actor = playbook_person(st->pb, ev->actor);
 	if (o->actor == NULL)
 		return error_set(err, EXIT_NOPERM, "\"%s\" is not a person of release %s's playbook", ev->actor, st->version);
-	if (def->needs_step) {
+	if (def->step == OP_STEP) {
 		o->step = playbook_step(st->pb, ev->step);
 		if (o->step == NULL) {
 			const char **ids = xcalloc(st->pb->step_count + 1, sizeof(*ids));

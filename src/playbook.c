@@ -2078,7 +2078,6 @@ static struct expr *check_condition(struct loader *l, const struct node *when)
 static void check_steps(struct loader *l)
 {
 	struct playbook *pb = l->pb;
-	const struct pb_step *decision = NULL;
 	size_t i, j;
 
 	for (i = 0; i < pb->step_count; i++) {
@@ -2120,11 +2119,6 @@ static void check_steps(struct loader *l)
 				error_at(l, key_mark(n, "inputs"), "\"inputs\" is only for steps of kind decision");
 			if (map_get(n, "on_delay"))
 				error_at(l, key_mark(n, "on_delay"), "\"on_delay\" is only for steps of kind decision");
-		} else if (decision != NULL) {
-			error_at(l, n->mark, "a playbook has at most one decision step, and \"%s\" is already one",
-				 decision->id);
-		} else {
-			decision = s;
 		}
 		if (s->doc == NULL && s->instructions == NULL && s->title != NULL)
 			warning_at(l, n->mark, "step \"%s\" has no instructions; add \"doc\" or \"instructions\" so a newcomer can do it",

@@ -43,6 +43,12 @@ static int candidate_of(const cJSON *ev)
 	return cJSON_IsNumber(c) ? c->valueint : 1;
 }
 
+/* The gate of decision i, to name it when the playbook has several (a step id: no escaping needed); NULL otherwise. */
+static const char *gate_named(const struct release_state *st, size_t i)
+{
+	return ledger_gate_count(st->pb) > 1 && st->decisions[i].gate ? st->decisions[i].gate->id : NULL;
+}
+
 /* From the first claim to the finish of each step in each candidate. */
 static struct interval *timeline(const struct release_state *st, const cJSON *events, size_t *count, time_t *first,
 				 time_t *last)
@@ -65,8 +71,11 @@ static struct interval *timeline(const struct release_state *st, const cJSON *ev
 			*first = t;
 		if (t > *last)
 			*last = t;
-		if (strcmp(op, "decide") == 0 && strcmp(text_of(ev, "decision") ? text_of(ev, "decision") : "", "ship") == 0)
-			s = ledger_decision_step(st);
+		/* A decide or input names its gate, if at all; only a ship finishes it. */
+		if (strcmp(op, "decide") == 0 || strcmp(op, "input") == 0)
+			s = strcmp(op, "decide") == 0 && strcmp(text_of(ev, "decision") ? text_of(ev, "decision") : "", "ship") == 0
+				    ? ledger_gate_of(st, step)
+				    : NULL;
 		if (s == NULL)
 			continue;
 		for (i = 0; i < n; i++)
@@ -282,7 +291,6 @@ static void step_rows(struct buf *b, const struct release_state *st, const cJSON
  */
 static void steps_section(struct buf *b, const struct release_state *st, const cJSON *doc, bool html)
 {
-	const struct pb_step *decision = ledger_decision_step(st);
 	struct release_state *replay = release_state_new(st->pb, st->version);
 	struct buf *earlier = NULL;
 	size_t count = 0;
@@ -294,13 +302,15 @@ static void steps_section(struct buf *b, const struct release_state *st, const c
 	cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(doc, "events"))
 	{
 		if (strcmp(text_of(ev, "op"), "decide") == 0 && strcmp(text_of(ev, "decision"), "delay") == 0) {
+			const struct pb_step *gate = ledger_gate_of(replay, text_of(ev, "step"));
+
 			earlier = xrealloc(earlier, (count + 1) * sizeof(*earlier));
 			buf_init(&earlier[count]);
 			buf_addf(&earlier[count],
 				 html ? "<h2>Steps of %s, before the delay</h2>\n" : "\n## Steps of %s, before the delay\n\n",
 				 CANDIDATE(st->pb, replay->candidate));
 			step_rows(&earlier[count], replay, cJSON_GetObjectItemCaseSensitive(doc, "events"),
-				  decision ? &decision->on_delay : NULL, html);
+				  gate ? &gate->on_delay : NULL, html);
 			count++;
 		}
 		ledger_apply(replay, ev, &ignored);
@@ -582,8 +592,8 @@ char *report_markdown(const struct release_state *st, const cJSON *doc, const cJ
 	if (st->decision_count == 0)
 		buf_adds(&b, "None yet.\n");
 	for (i = 0; i < st->decision_count; i++) {
-		buf_addf(&b, "- %s: **%s** by %s on %s%s: ", CANDIDATE(st->pb, st->decisions[i].candidate), st->decisions[i].decision,
-			 st->decisions[i].by, time_format(st->decisions[i].at, t, sizeof(t)),
+		buf_addf(&b, "- %s: **%s**%s%s by %s on %s%s: ", CANDIDATE(st->pb, st->decisions[i].candidate), st->decisions[i].decision,
+			 gate_named(st, i) ? " at " : "", gate_named(st, i) ? gate_named(st, i) : "", st->decisions[i].by, time_format(st->decisions[i].at, t, sizeof(t)),
 			 st->decisions[i].forced ? " (forced)" : "");
 		md_cell(&b, st->decisions[i].reason);
 		buf_addf(&b, " (brief `%.12s`)\n", st->decisions[i].brief_hash ? st->decisions[i].brief_hash : "-");
@@ -657,7 +667,8 @@ char *report_html(const struct release_state *st, const cJSON *doc, const cJSON 
 	svg_timeline(&b, st, cJSON_GetObjectItemCaseSensitive(doc, "events"));
 	buf_adds(&b, "<h2>Decisions</h2>\n<ul>\n");
 	for (i = 0; i < st->decision_count; i++) {
-		buf_addf(&b, "<li>%s: <b>%s</b> by ", CANDIDATE(st->pb, st->decisions[i].candidate), st->decisions[i].decision);
+		buf_addf(&b, "<li>%s: <b>%s</b>%s%s by ", CANDIDATE(st->pb, st->decisions[i].candidate), st->decisions[i].decision,
+			 gate_named(st, i) ? " at " : "", gate_named(st, i) ? gate_named(st, i) : "");
 		html_escape(&b, st->decisions[i].by);
 		buf_addf(&b, " on %s%s: ", time_format(st->decisions[i].at, t, sizeof(t)), st->decisions[i].forced ? " (forced)" : "");
 		html_escape(&b, st->decisions[i].reason);

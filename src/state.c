@@ -246,7 +246,7 @@ size_t ledger_missing_inputs(const struct release_state *st, const struct pb_ste
 	size_t i, count = 0;
 
 	for (i = 0; i < decision->inputs.count; i++)
-		if (ledger_input(st, decision->inputs.items[i]) == NULL)
+		if (ledger_input(st, decision, decision->inputs.items[i]) == NULL)
 			missing[count++] = decision->inputs.items[i];
 	return count;
 }
@@ -539,21 +539,103 @@ const struct pb_step *ledger_decision_step(const struct release_state *st)
 	return NULL;
 }
 
-const struct input_record *ledger_input(const struct release_state *st, const char *role)
+size_t ledger_gate_count(const struct playbook *pb)
+{
+	size_t i, count = 0;
+
+	for (i = 0; i < pb->step_count; i++)
+		count += pb->steps[i].kind == STEP_DECISION;
+	return count;
+}
+
+const struct pb_step *ledger_gate_of(const struct release_state *st, const char *step)
+{
+	const struct pb_step *s;
+
+	if (step == NULL)
+		return ledger_gate_count(st->pb) == 1 ? ledger_decision_step(st) : NULL;
+	s = playbook_step(st->pb, step);
+	return s && s->kind == STEP_DECISION ? s : NULL;
+}
+
+/* The gates in state (ready), or with ready false those not finished: how many, the last into *gate, their ids into ids. */
+static size_t gates_where(const struct release_state *st, bool ready, time_t now, const struct pb_step **gate,
+			  struct buf *ids)
+{
+	size_t i, count = 0;
+
+	for (i = 0; i < st->pb->step_count; i++) {
+		enum step_state state = ledger_step_state(st, i, now);
+
+		if (st->pb->steps[i].kind != STEP_DECISION ||
+		    (ready ? state != STATE_READY : state == STATE_DONE || state == STATE_SKIPPED))
+			continue;
+		buf_addf(ids, "%s%s", count++ ? ", " : "", st->pb->steps[i].id);
+		*gate = &st->pb->steps[i];
+	}
+	return count;
+}
+
+int ledger_pick_gate(const struct release_state *st, const char *step, time_t now, const struct pb_step **gate,
+		     struct error *err)
+{
+	struct buf ids;
+	size_t count;
+	int rc = 0;
+
+	*gate = NULL;
+	if (step) {
+		*gate = ledger_gate_of(st, step);
+		if (*gate == NULL) {
+			buf_init(&ids);
+			gates_where(st, false, now, gate, &ids);
+			*gate = NULL;
+			rc = error_set(err, EXIT_USAGE, "release %s has no decision step \"%s\"%s%s", st->version, step,
+				       ids.len ? "; its open ones: " : "", ids.len ? ids.data : "");
+			buf_release(&ids);
+		}
+		return rc;
+	}
+	if (ledger_gate_count(st->pb) <= 1) {
+		*gate = ledger_decision_step(st);
+		return *gate ? 0 : error_set(err, EXIT_DATAERR, "release %s's playbook has no decision step", st->version);
+	}
+	buf_init(&ids);
+	count = gates_where(st, true, now, gate, &ids);
+	if (count == 0) {
+		buf_reset(&ids);
+		count = gates_where(st, false, now, gate, &ids);
+	}
+	if (count > 1) {
+		*gate = NULL;
+		rc = error_set(err, EXIT_USAGE, "release %s has several decisions open (%s); name one with --step STEP",
+			       st->version, ids.data);
+	} else if (count == 0) {
+		/* Every gate decided: the last, whose check says so. */
+		for (count = st->pb->step_count; count-- > 0;)
+			if (st->pb->steps[count].kind == STEP_DECISION) {
+				*gate = &st->pb->steps[count];
+				break;
+			}
+	}
+	buf_release(&ids);
+	return rc;
+}
+
+const struct input_record *ledger_input(const struct release_state *st, const struct pb_step *gate, const char *role)
 {
 	size_t i;
 
 	for (i = st->input_count; i-- > 0;)
-		if (st->inputs[i].candidate == st->candidate && strcmp(st->inputs[i].role, role) == 0)
+		if (st->inputs[i].candidate == st->candidate && st->inputs[i].gate == gate &&
+		    strcmp(st->inputs[i].role, role) == 0)
 			return &st->inputs[i];
 	return NULL;
 }
 
-bool ledger_delay_reopens(const struct release_state *st, const struct pb_step *s)
+bool ledger_delay_reopens(const struct release_state *st, const struct pb_step *gate, const struct pb_step *s)
 {
-	const struct pb_step *decision = ledger_decision_step(st);
-
-	return s && decision && strlist_contains(&decision->on_delay, s->id) && !st->steps[s->index].reason_is_condition;
+	return s && gate && strlist_contains(&gate->on_delay, s->id) && !st->steps[s->index].reason_is_condition;
 }
 
 const struct finding *ledger_finding(const struct release_state *st, const char *id)

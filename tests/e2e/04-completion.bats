@@ -117,6 +117,10 @@ offers() {
 	offers "relctl decide " abort delay ship
 	offers "relctl playbook new --from " library minimal tinypilot
 	offers "relctl finding add X --step build" build-rc
+	# --step of brief, decide and input: the decision steps only.
+	offers "relctl decide ship --step " decide
+	offers "relctl brief --step " decide
+	offers "relctl input --note x --step " decide
 	offers "relctl claim build-rc --release " 2.6.3
 	offers "relctl input --role d" dev
 	offers "relctl --v" --version

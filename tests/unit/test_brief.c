@@ -145,7 +145,7 @@ static void input(struct fx *f, const char *who, const char *role, const char *n
 /* `relctl decide D --reason R [--force]`, with the hash of the brief as it stands. */
 static void decide(struct fx *f, const char *decision, const char *reason, bool forced, char hash[65])
 {
-	cJSON *brief = brief_build(f->st), *e;
+	cJSON *brief = brief_build(f->st, NULL), *e;
 
 	assert_int_equal(brief_hash(brief, hash), 0);
 	cJSON_Delete(brief);
@@ -237,7 +237,7 @@ static const cJSON *row(const cJSON *brief, const char *id)
 
 static void hash_of(const struct release_state *st, char out[65])
 {
-	cJSON *brief = brief_build(st);
+	cJSON *brief = brief_build(st, NULL);
 
 	assert_int_equal(brief_hash(brief, out), 0);
 	cJSON_Delete(brief);
@@ -245,7 +245,7 @@ static void hash_of(const struct release_state *st, char out[65])
 
 static char *markdown_of(const struct release_state *st)
 {
-	cJSON *brief = brief_build(st);
+	cJSON *brief = brief_build(st, NULL);
 	char *md = brief_markdown(brief, st->pb);
 
 	cJSON_Delete(brief);
@@ -322,7 +322,7 @@ static void test_brief_lists_each_testing_step_with_result_doer_note_evidence_an
 	const cJSON *r;
 
 	test_candidate(f);
-	b = brief_build(f->st);
+	b = brief_build(f->st, NULL);
 	assert_string_equal(s_at(b, "release"), "2.6.3");
 	assert_string_equal(s_at(b, "playbook"), "Brief");
 	assert_int_equal(n_at(b, "candidate"), 1);
@@ -366,7 +366,7 @@ static void test_brief_shows_unfinished_steps_as_pending_ready_claimed_or_in_rev
 	accept(f, ev(f, "dora", "claim", "plan"));
 	accept(f, ev(f, "sue", "claim", "test-b"));
 	accept(f, with_evidence(ev(f, "sue", "done", "test-b"), "https://videos.example.com/b-1"));
-	b = brief_build(f->st);
+	b = brief_build(f->st, NULL);
 	assert_string_equal(s_at(row(b, "build"), "state"), "done");
 	assert_string_equal(s_at(row(b, "plan"), "state"), "claimed");
 	assert_string_equal(s_at(row(b, "plan"), "by"), "dora"); /* the holder, while not done */
@@ -377,14 +377,14 @@ static void test_brief_shows_unfinished_steps_as_pending_ready_claimed_or_in_rev
 	cJSON_Delete(b);
 
 	accept(f, ev(f, "dora", "done", "plan"));
-	b = brief_build(f->st);
+	b = brief_build(f->st, NULL);
 	assert_string_equal(s_at(row(b, "test-a"), "state"), "ready");
 	assert_string_equal(s_at(row(b, "test-a"), "by"), "(null)");
 	assert_string_equal(s_at(row(b, "test-a"), "review.verdict"), "(null)");
 	cJSON_Delete(b);
 
 	claim_done(f, "sam", "test-a", NULL, "https://videos.example.com/a-1");
-	b = brief_build(f->st);
+	b = brief_build(f->st, NULL);
 	assert_string_equal(s_at(row(b, "test-a"), "state"), "in-review");
 	assert_string_equal(s_at(row(b, "test-a"), "by"), "sam");
 	cJSON_Delete(b);
@@ -404,7 +404,7 @@ static void test_brief_orders_findings_open_before_closed_then_blocker_major_min
 	finding_add(f, "sue", "F-000005", "major", "Video lags on device B", "test-b", NULL);
 	finding_close(f, "dan", "F-000002");
 
-	b = brief_build(f->st);
+	b = brief_build(f->st, NULL);
 	assert_int_equal(size_at(b, "findings"), 5);
 	assert_string_equal(s_at(b, "findings.0.id"), "F-000004"); /* the open blocker */
 	assert_string_equal(s_at(b, "findings.1.id"), "F-000003"); /* majors as found */
@@ -427,7 +427,7 @@ static void test_brief_finding_carries_dev_estimate_and_risk_support_impact_note
 
 	finding_add(f, "sam", "F-5a7e11", "major", "Static IP: \"This site can't be reached\"", "test-a",
 		    "https://videos.example.com/static-ip");
-	b = brief_build(f->st);
+	b = brief_build(f->st, NULL);
 	fd = get(b, "findings.0");
 	assert_string_equal(s_at(fd, "estimate"), "(null)"); /* not given yet: null, not 0 */
 	assert_string_equal(s_at(fd, "risk"), "(null)");
@@ -438,7 +438,7 @@ static void test_brief_finding_carries_dev_estimate_and_risk_support_impact_note
 	finding_update(f, "dora", "F-5a7e11", "risk", "medium");
 	finding_update(f, "sue", "F-5a7e11", "impact", "Customers on a static IP lose the web UI");
 	finding_update(f, "dan", "F-5a7e11", "note", "the reload drops the old address first");
-	b = brief_build(f->st);
+	b = brief_build(f->st, NULL);
 	fd = get(b, "findings.0");
 	assert_string_equal(s_at(fd, "id"), "F-5a7e11");
 	assert_string_equal(s_at(fd, "severity"), "major");
@@ -464,7 +464,7 @@ static void test_brief_names_each_required_role_missing_until_it_gives_input_and
 	struct fx *f = *state;
 	cJSON *b;
 
-	b = brief_build(f->st);
+	b = brief_build(f->st, NULL);
 	assert_int_equal(size_at(b, "missing_inputs"), 2);
 	assert_string_equal(s_at(b, "missing_inputs.0"), "dev");
 	assert_string_equal(s_at(b, "missing_inputs.1"), "support");
@@ -475,7 +475,7 @@ static void test_brief_names_each_required_role_missing_until_it_gives_input_and
 	input(f, "dan", "dev", "a fix takes a day");
 	input(f, "dora", "dev", "a fix takes a day and touches networking: retest everything");
 	input(f, "rita", "release-manager", "all tests ran; one major finding");
-	b = brief_build(f->st);
+	b = brief_build(f->st, NULL);
 	assert_int_equal(size_at(b, "missing_inputs"), 0);
 	/* The required roles in the decision's order, each with its latest input; then the others. */
 	assert_int_equal(size_at(b, "inputs"), 3);
@@ -504,7 +504,7 @@ static void test_brief_delay_estimate_is_the_longest_open_fix_plus_the_longest_o
 	finding_update(f, "dan", "F-00000c", "estimate", "3d"); /* closed: no longer delays anything */
 	finding_close(f, "dan", "F-00000c");
 
-	b = brief_build(f->st);
+	b = brief_build(f->st, NULL);
 	assert_int_equal(n_at(b, "options.delay.next_candidate"), 2);
 	assert_int_equal(n_at(b, "options.delay.fix_seconds"), 4 * HOUR);
 	/* build 1h -> test-a 3h -> review 1h; plan is not reopened; advisory stays skipped. */
@@ -525,7 +525,7 @@ static void test_brief_delay_estimate_is_the_longest_open_fix_plus_the_longest_o
 	/* With every finding closed, a delay is only the rebuild and retest. */
 	finding_close(f, "sam", "F-00000a");
 	finding_close(f, "rita", "F-00000b");
-	b = brief_build(f->st);
+	b = brief_build(f->st, NULL);
 	assert_int_equal(n_at(b, "options.delay.fix_seconds"), 0);
 	assert_string_equal(s_at(b, "options.delay.estimate"), "5h");
 	assert_int_equal(n_at(b, "options.ship.open_findings"), 0);
@@ -686,7 +686,7 @@ static void test_delay_starts_candidate_two_with_the_on_delay_steps_ready_again_
 	assert_string_equal(step_state_name(ledger_step_state(f->st, playbook_step(pb, "decide")->index, f->now)),
 			    "pending");
 
-	b = brief_build(f->st);
+	b = brief_build(f->st, NULL);
 	assert_int_equal(n_at(b, "candidate"), 2);
 	assert_int_equal(n_at(b, "options.delay.next_candidate"), 3);
 	/* rc1's inputs do not count for rc2. */
@@ -726,7 +726,7 @@ static void test_delay_starts_candidate_two_with_the_on_delay_steps_ready_again_
 	finding_close(f, "dan", "F-5a7e11");
 	input(f, "dan", "dev", "fixed in rc2");
 	input(f, "sue", "support", "verified on a static IP");
-	b = brief_build(f->st);
+	b = brief_build(f->st, NULL);
 	assert_int_equal(size_at(b, "missing_inputs"), 0);
 	assert_string_equal(s_at(row(b, "test-a"), "state"), "done");
 	assert_int_equal(n_at(row(b, "test-a"), "candidate"), 2);
@@ -753,7 +753,7 @@ static void test_forced_decision_is_recorded_and_shown_as_forced_in_the_brief(vo
 	input(f, "dan", "dev", "no fix needed");
 	decide(f, "delay", "support is away; retest anyway", true, hash);
 	assert_true(f->st->decisions[0].forced);
-	b = brief_build(f->st);
+	b = brief_build(f->st, NULL);
 	assert_true(cJSON_IsTrue(get(b, "decisions.0.forced")));
 	cJSON_Delete(b);
 	md = markdown_of(f->st);
@@ -771,7 +771,7 @@ static void test_brief_after_abort_says_the_release_is_aborted(void **state)
 	finding_add(f, "sam", "F-dead00", "blocker", "Bricks every device", NULL, NULL);
 	decide(f, "abort", "unfixable in this release", false, hash);
 	assert_int_equal(f->st->status, RELEASE_ABORTED);
-	b = brief_build(f->st);
+	b = brief_build(f->st, NULL);
 	assert_string_equal(s_at(b, "status"), "aborted");
 	assert_string_equal(s_at(b, "decisions.0.decision"), "abort");
 	assert_int_equal(n_at(b, "candidate"), 1);
@@ -792,7 +792,7 @@ static void test_brief_of_a_playbook_without_a_decision_step_says_so(void **stat
 	e = in_rc1(ledger_event_new("e1", T0, "rita", "start", NULL));
 	assert_int_equal(ledger_apply(st, e, &err), 0);
 	cJSON_Delete(e);
-	b = brief_build(st);
+	b = brief_build(st, NULL);
 	assert_true(cJSON_IsNull(get(b, "decision_step")));
 	assert_null(get(b, "testing"));
 	md = brief_markdown(b, st->pb);

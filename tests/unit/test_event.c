@@ -22,7 +22,7 @@
 /* An event of def with every field it declares, in the row's order, as relctl writes them. */
 static cJSON *full_event(const struct op_def *def)
 {
-	cJSON *ev = ledger_event_new("e1", 1700000000, "rita", def->name, def->needs_step ? "notes" : NULL);
+	cJSON *ev = ledger_event_new("e1", 1700000000, "rita", def->name, def->step != OP_NO_STEP ? "notes" : NULL);
 	const struct field_def *f;
 
 	cJSON_AddNumberToObject(ev, "candidate", 2);

@@ -958,14 +958,19 @@ static void decision_fields_on_other_steps_are_errors(void **state)
 	expect_error(9, 72, "\"on_delay\" is only for steps of kind decision");
 }
 
-static void a_playbook_has_at_most_one_decision(void **state)
+/* Several gates, each with its own owner and on_delay, each linted at its own place. */
+static void a_playbook_may_have_several_decisions(void **state)
 {
 	(void)state;
 	parse(PHASE "      - {id: d, title: D, owner: product-owner, doc: d, kind: decision, on_delay: [zz]}\n"
-		    "      - {id: d2, title: D, owner: product-owner, doc: d, kind: decision}\n");
+		    "      - {id: d2, title: D, owner: dev, doc: d, kind: decision, on_delay: [yy]}\n");
 	expect_refused(2);
 	expect_error(9, 84, "step \"d\" reopens on delay the unknown step \"zz\"");
-	expect_error(10, 9, "a playbook has at most one decision step, and \"d\" is already one");
+	expect_error(10, 75, "step \"d2\" reopens on delay the unknown step \"yy\"");
+	parse(PHASE "      - {id: a, title: A, owner: dev, doc: d}\n"
+		    "      - {id: d, title: D, owner: product-owner, doc: d, kind: decision, on_delay: [a]}\n"
+		    "      - {id: d2, title: D, owner: dev, doc: d, kind: decision, on_delay: [a]}\n");
+	expect_clean();
 }
 
 static void unknown_kinds_and_evidence_values_are_errors(void **state)
@@ -2004,7 +2009,7 @@ int main(void)
 		T(mail_hooks_are_checked_with_their_places),
 		T(a_mail_hook_becomes_the_model),
 		T(decision_fields_on_other_steps_are_errors),
-		T(a_playbook_has_at_most_one_decision),
+		T(a_playbook_may_have_several_decisions),
 		T(unknown_kinds_and_evidence_values_are_errors),
 		T(bad_durations_are_errors),
 		T(wait_steps_need_a_minimum_duration_and_only_they_have_one),
