@@ -140,7 +140,7 @@ static void test_the_brief_says_how_far_a_quorum_got(void **state)
 
 	built(f);
 	accept(f, review(f, "dora", "build", "approve"));
-	brief = brief_build(f->st);
+	brief = brief_build(f->st, NULL);
 	assert_non_null(brief);
 	step = cJSON_GetArrayItem(cJSON_GetObjectItem(brief, "testing"), 0);
 	assert_string_equal(cJSON_GetObjectItem(step, "id")->valuestring, "build");
