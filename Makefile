@@ -34,7 +34,8 @@ SRC := $(wildcard src/*.c)
 CORE_OBJ := $(patsubst src/%.c,$(BUILD)/%.o,$(filter-out src/main.c src/cmd%.c src/args.c,$(SRC)))
 CLI_OBJ := $(patsubst src/%.c,$(BUILD)/%.o,$(filter src/main.c src/cmd%.c src/args.c,$(SRC)))
 # The starter playbooks of `relctl playbook new`, made into C.
-TEMPLATES := minimal=playbooks/minimal.yaml library=playbooks/library.yaml tinypilot=playbooks/tinypilot.yaml
+TEMPLATES := minimal=playbooks/minimal.yaml library=playbooks/library.yaml tinypilot=playbooks/tinypilot.yaml \
+	runtime=playbooks/runtime.yaml
 TEMPLATE_OBJ := $(BUILD)/templates.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))

@@ -16,9 +16,6 @@
 
 #define PLAYBOOK_SCHEMA_VERSION 1
 
-/* The role relctl itself gives powers to. */
-#define ROLE_RELEASE_MANAGER "release-manager"
-
 struct mark {
 	int line;   /* 1-based; 0 when unknown */
 	int column; /* 1-based */
@@ -54,6 +51,7 @@ struct pb_person {
 	struct strlist roles;
 	struct pb_key *keys; /* may be empty; no key belongs to two people */
 	size_t key_count;
+	bool manager; /* holds one of the playbook's "managers" roles */
 };
 
 struct pb_var {
@@ -172,6 +170,7 @@ struct playbook {
 	char *name;
 	char *description;
 	struct strlist roles;
+	struct strlist managers; /* the roles that run releases (default [release-manager]) */
 	struct pb_person *people;
 	size_t person_count;
 	struct pb_var *vars;
@@ -256,6 +255,12 @@ bool person_has_role(const struct pb_person *person, const char *role);
  * one), to out, joined by ", "; returns how many.
  */
 struct buf;
+/* A role's id as prose says it: "product-owner" is "product owner" (free it). */
+char *role_in_words(const char *role);
+/* Whether role is one of the playbook's "managers" roles. */
+bool playbook_is_manager_role(const struct playbook *pb, const char *role);
+/* "ana, jan": the people holding a managers role, but for except; returns how many. */
+size_t playbook_manager_people(const struct playbook *pb, const char *except, struct buf *out);
 size_t playbook_role_people(const struct playbook *pb, const char *role, const char *except, struct buf *out);
 bool strlist_contains(const struct strlist *list, const char *s);
 

@@ -263,10 +263,12 @@ static int require_checklist_editor(const struct op_ctx *o, const char *verb, st
 	}
 	who = updaters(st, o->step);
 	buf_init(&can);
-	add_role_people(&can, st->pb, o->step->owner, NULL);
-	if (strcmp(o->step->owner, ROLE_RELEASE_MANAGER) != 0) {
+	if (playbook_is_manager_role(st->pb, o->step->owner)) {
+		add_manager_people(&can, st->pb, NULL);
+	} else {
+		add_role_people(&can, st->pb, o->step->owner, NULL);
 		buf_adds(&can, who[0] ? ", " : " or ");
-		add_role_people(&can, st->pb, ROLE_RELEASE_MANAGER, NULL);
+		add_manager_people(&can, st->pb, NULL);
 	}
 	rc = error_set(err, EXIT_NOPERM, "%s cannot %s %s's checklist: %s%s%s can", o->actor->id, verb, o->step->id,
 		       can.data, who[0] ? " or whoever holds " : "", who);

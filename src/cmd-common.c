@@ -41,7 +41,7 @@ static void describe_notice(const struct release *rel, const cJSON *n, struct bu
 	buf_addf(message, "%s%s%s%s was rejected by %s: %s; it is back with %s (release managers: ", message->len ? "; " : "",
 		 item ? item : "", item ? " of " : "", step->id, json_string(n, "by"), json_string(n, "note"),
 		 person ? person : "nobody");
-	playbook_role_people(rel->pb, ROLE_RELEASE_MANAGER, NULL, message);
+	playbook_manager_people(rel->pb, NULL, message);
 	buf_adds(message, ")");
 }
 

@@ -1,5 +1,5 @@
 /*
- * relctl playbook new [--from minimal|library|tinypilot]: prints a starter
+ * relctl playbook new [--from minimal|library|tinypilot|runtime]: prints a starter
  * playbook to edit (built into the binary, so it works before anything is
  * installed or checked out): `relctl playbook new > playbook.yaml`.
  */
@@ -10,7 +10,7 @@
 #include "templates.h"
 
 static const struct option_spec options[] = {
-	{ "from", OPT_VALUE, "minimal|library|tinypilot", "the starting point (default: minimal)" },
+	{ "from", OPT_VALUE, "minimal|library|tinypilot|runtime", "the starting point (default: minimal)" },
 	{ "list", OPT_FLAG, NULL, "list the starting points instead" },
 	OPTION_END,
 };
@@ -43,11 +43,13 @@ static int playbook_new_exec(struct cmd_ctx *ctx)
 
 const struct cmd_entry cmd_playbook_new_entry = {
 	.name = "playbook new",
-	.usage = "[--from minimal|library|tinypilot] [--list]",
+	.usage = "[--from minimal|library|tinypilot|runtime] [--list]",
 	.summary = "print a commented starter playbook to edit",
 	.help = "  relctl playbook new > playbook.yaml              a small one (build, test, decide, publish, announce)\n"
 		"  relctl playbook new --from library > playbook.yaml   an open-source library's release\n"
 		"  relctl playbook new --from tinypilot > playbook.yaml TinyPilot's 25 steps in three phases\n"
+		"  relctl playbook new --from runtime > playbook.yaml   a language runtime: release types, platform\n"
+		"                                                       experts, two gates, the release script, the build farm\n"
 		"Edit it, check it with 'relctl lint playbook.yaml', then 'relctl init --playbook playbook.yaml'.",
 	.options = options,
 	.max_args = 0,

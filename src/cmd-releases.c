@@ -1,5 +1,6 @@
 /* relctl releases [--json]: every release of the ledger and its status. */
 #include "cJSON.h"
+#include "playbook.h"
 #include "relctl.h"
 #include "session.h"
 
@@ -22,18 +23,28 @@ static int releases_exec(struct cmd_ctx *ctx)
 	} else if (cJSON_GetArraySize(list) == 0) {
 		fprintf(ctx->out, "no releases yet; 'relctl start VERSION' begins one\n");
 	} else {
+		/* The candidates in the words of the playbook in force ("rc2", "build 2"). */
+		struct playbook *pb = session_current_playbook(s, &ctx->err);
+
+		if (pb == NULL) {
+			cJSON_Delete(list);
+			return -1;
+		}
 		cJSON_ArrayForEach(item, list)
 		{
 			const cJSON *status = cJSON_GetObjectItemCaseSensitive(item, "status");
+			char candidate[48];
 
-			fprintf(ctx->out, "%-16s %s%-9s%s rc%-3d started %s%s\n",
+			fprintf(ctx->out, "%-16s %s%-9s%s %-5s started %s%s\n",
 				cJSON_GetObjectItemCaseSensitive(item, "version")->valuestring,
 				color(ctx, cJSON_IsString(status) && status->valuestring[0] == 'o' ? C_YELLOW : C_GREEN),
 				cJSON_IsString(status) ? status->valuestring : "?", color(ctx, C_RESET),
-				cJSON_GetObjectItemCaseSensitive(item, "candidate")->valueint,
+				candidate_short(pb, cJSON_GetObjectItemCaseSensitive(item, "candidate")->valueint, candidate,
+						sizeof(candidate)),
 				cJSON_GetObjectItemCaseSensitive(item, "started")->valuestring,
 				cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, "rehearsal")) ? "  REHEARSAL" : "");
 		}
+		playbook_free(pb);
 	}
 	cJSON_Delete(list);
 	return 0;

@@ -36,7 +36,7 @@ static char *reminder_id(const struct release_state *st, const struct reminder_p
 
 	time_format(now, day, sizeof(day));
 	day[10] = '\0';
-	key = xasprintf("remind:%s:%s:%s:%s", p->kind, p->person ? p->person : ROLE_RELEASE_MANAGER, day, p->step_list);
+	key = xasprintf("remind:%s:%s:%s:%s", p->kind, p->person ? p->person : "release managers", day, p->step_list);
 	id = hook_webhook_id(st->version, st->candidate, key, 0, hook);
 	free(key);
 	return id;

@@ -253,7 +253,7 @@ static void plan_add(struct reminder_plan **plans, size_t *count, const struct r
 		struct buf managers;
 
 		buf_init(&managers);
-		playbook_role_people(st->pb, ROLE_RELEASE_MANAGER, NULL, &managers);
+		playbook_manager_people(st->pb, NULL, &managers);
 		p->message = xasprintf("for the release managers (%s): %s. 'relctl next' shows them; 'relctl assign STEP PERSON' moves one",
 				       managers.data ? managers.data : "", text.data);
 		buf_release(&managers);

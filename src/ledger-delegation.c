@@ -255,8 +255,13 @@ int check_handover(struct op_ctx *o, struct error *err)
 	if (target == NULL)
 		return error_set(err, EXIT_USAGE, "no person \"%s\" in the playbook; see 'relctl playbook show'",
 				 who ? who : "");
-	if (o->step->kind == STEP_DECISION)
-		return error_set(err, EXIT_DATAERR, "%s is the product owner's decision and is not handed over", o->step->id);
+	if (o->step->kind == STEP_DECISION) {
+		char *owner = role_in_words(o->step->owner);
+		int rc = error_set(err, EXIT_DATAERR, "%s is the %s's decision and is not handed over", o->step->id, owner);
+
+		free(owner);
+		return rc;
+	}
 	if (!held(o))
 		return error_set(err, EXIT_DATAERR, "cannot hand over %s: it is %s, and only a step someone holds is handed over",
 				 o->step->id, step_state_name(o->state));

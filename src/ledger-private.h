@@ -90,6 +90,7 @@ int refuse_role(const struct op_ctx *o, const char *verb, const char *role, bool
 		struct error *err);
 bool may_reopen(const struct op_ctx *o);
 size_t add_role_people(struct buf *b, const struct playbook *pb, const char *role, const char *except);
+size_t add_manager_people(struct buf *b, const struct playbook *pb, const char *except);
 int refuse_own_review(const struct op_ctx *o, const char *what, const char *role, bool whole_step,
 			     struct error *err);
 int refuse_claim_role(const struct op_ctx *o, const char *also, struct error *err);

@@ -1222,6 +1222,31 @@ static void load_vars(struct loader *l, const struct node *root)
 }
 
 /*
+ * "managers": the roles whose people run the release (start it, assign,
+ * skip, reopen, restore, change the playbook).  The default is here and
+ * nowhere else: [release-manager].  Each person's manager flag is set once.
+ */
+static void load_managers(struct loader *l, const struct node *root)
+{
+	struct playbook *pb = l->pb;
+	size_t i, j;
+
+	if (map_get(root, "managers") == NULL) {
+		strlist_add(&pb->managers, "release-manager", key_mark(root, "roles"));
+	} else {
+		get_id_list(l, root, "managers", &pb->managers, "the playbook");
+		if (pb->managers.count == 0)
+			error_at(l, map_get(root, "managers")->mark, "\"managers\" needs at least one role");
+		for (i = 0; i < pb->managers.count; i++)
+			check_role(l, pb->managers.items[i], pb->managers.marks[i], "\"managers\"");
+	}
+	for (i = 0; i < pb->person_count; i++)
+		for (j = 0; j < pb->managers.count; j++)
+			if (person_has_role(&pb->people[i], pb->managers.items[j]))
+				pb->people[i].manager = true;
+}
+
+/*
  * "findings": the severities and the roles that estimate and weigh the
  * impact of a finding.  The defaults are here and nowhere else: the
  * severities blocker, major, minor; estimates by dev, impact by support.
@@ -2189,9 +2214,11 @@ static void check_roles_held(struct loader *l, const struct node *root)
 			warning_at(l, pb->roles.marks[i], "nobody holds the role \"%s\"; add it to someone under \"people\"",
 				   pb->roles.items[i]);
 	}
-	if (pb->roles.count > 0 && !playbook_has_role(pb, ROLE_RELEASE_MANAGER))
+	if (pb->roles.count > 0 && map_get(root, "managers") == NULL && !playbook_has_role(pb, pb->managers.items[0]))
 		warning_at(l, key_mark(root, "roles"),
-			   "no \"%s\" role: nobody can assign, skip or reopen steps for others", ROLE_RELEASE_MANAGER);
+			   "no \"%s\" role: nobody can assign, skip or reopen steps for others; "
+			   "name the roles that run releases with \"managers: [ROLE]\"",
+			   pb->managers.items[0]);
 }
 
 /*
@@ -2294,7 +2321,7 @@ static void load(struct loader *l, const struct node *root)
 {
 	static const char *const keys[] = { "relctl", "name", "description", "roles", "people", "vars",
 					    "idle_after", "escalate_after",
-					    "hooks", "notify", "phases", "signing", "findings", "candidate", NULL };
+					    "hooks", "notify", "phases", "signing", "findings", "candidate", "managers", NULL };
 	const struct node *version;
 	struct playbook *pb = l->pb;
 	long v;
@@ -2321,6 +2348,7 @@ static void load(struct loader *l, const struct node *root)
 	pb->description = get_string(l, root, "description", false, "the playbook");
 	load_roles(l, root);
 	load_people(l, root);
+	load_managers(l, root);
 	load_signing(l, root);
 	load_vars(l, root);
 	load_findings(l, root);
@@ -2427,6 +2455,7 @@ void playbook_free(struct playbook *pb)
 	free(pb->name);
 	free(pb->description);
 	strlist_release(&pb->roles);
+	strlist_release(&pb->managers);
 	strlist_release(&pb->findings.severities);
 	strlist_release(&pb->findings.estimate_by);
 	strlist_release(&pb->findings.impact_by);
@@ -2590,6 +2619,31 @@ bool playbook_has_role(const struct playbook *pb, const char *role)
 bool person_has_role(const struct pb_person *person, const char *role)
 {
 	return person != NULL && strlist_contains(&person->roles, role);
+}
+
+char *role_in_words(const char *role)
+{
+	char *words = xstrdup(role), *c;
+
+	for (c = words; *c; c++)
+		if (*c == '-' || *c == '_')
+			*c = ' ';
+	return words;
+}
+
+bool playbook_is_manager_role(const struct playbook *pb, const char *role)
+{
+	return strlist_contains(&pb->managers, role);
+}
+
+size_t playbook_manager_people(const struct playbook *pb, const char *except, struct buf *out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < pb->person_count; i++)
+		if (pb->people[i].manager && (except == NULL || strcmp(pb->people[i].id, except) != 0))
+			buf_addf(out, "%s%s", n++ ? ", " : "", pb->people[i].id);
+	return n;
 }
 
 size_t playbook_role_people(const struct playbook *pb, const char *role, const char *except, struct buf *out)
@@ -2824,6 +2878,7 @@ cJSON *playbook_to_json(const struct playbook *pb)
 	cJSON_AddStringToObject(root, "name", pb->name);
 	add_optional_string(root, "description", pb->description);
 	cJSON_AddItemToObject(root, "roles", strlist_to_json(&pb->roles));
+	cJSON_AddItemToObject(root, "managers", strlist_to_json(&pb->managers));
 	arr = cJSON_AddArrayToObject(root, "people");
 	for (i = 0; i < pb->person_count; i++) {
 		obj = cJSON_CreateObject();

@@ -37,7 +37,7 @@ const char *release_status_name(enum release_status status)
 
 bool ledger_is_manager(const struct pb_person *person)
 {
-	return person_has_role(person, ROLE_RELEASE_MANAGER);
+	return person != NULL && person->manager;
 }
 
 /* ---------- state ---------- */
@@ -297,20 +297,35 @@ size_t add_role_people(struct buf *b, const struct playbook *pb, const char *rol
 	bool another = except && person_has_role(playbook_person(pb, except), role);
 	size_t n;
 
-	buf_addf(b, "%s %s (", another ? "another" : strchr("aeiou", role[0]) ? "an" : "a",
-		 strcmp(role, ROLE_RELEASE_MANAGER) == 0 ? "release manager" : role);
+	buf_addf(b, "%s %s (", another ? "another" : strchr("aeiou", role[0]) ? "an" : "a", role);
 	n = playbook_role_people(pb, role, except, b);
 	buf_adds(b, n ? ")" : another ? "nobody else has the role)" : "nobody has the role)");
+	return n;
+}
+
+/* "a release manager (ana, jan)": the people who run releases, whatever the playbook calls their roles. */
+size_t add_manager_people(struct buf *b, const struct playbook *pb, const char *except)
+{
+	bool another = except && ledger_is_manager(playbook_person(pb, except));
+	size_t n;
+
+	buf_addf(b, "%s release manager (", another ? "another" : "a");
+	n = playbook_manager_people(pb, except, b);
+	buf_adds(b, n ? ")" : another ? "nobody else runs releases)" : "nobody runs releases)");
 	return n;
 }
 
 /* Who may verb the step when the actor may not: role's people, and the release managers when managers_too. */
 static void add_who_may(struct buf *b, const struct playbook *pb, const char *role, bool managers_too)
 {
+	if (playbook_is_manager_role(pb, role)) {
+		add_manager_people(b, pb, NULL);
+		return;
+	}
 	add_role_people(b, pb, role, NULL);
-	if (managers_too && strcmp(role, ROLE_RELEASE_MANAGER) != 0) {
+	if (managers_too) {
 		buf_adds(b, " or ");
-		add_role_people(b, pb, ROLE_RELEASE_MANAGER, NULL);
+		add_manager_people(b, pb, NULL);
 	}
 }
 
@@ -376,7 +391,7 @@ int refuse_claim_role(const struct op_ctx *o, const char *also, struct error *er
 			       o->actor->id, s->id, s->owner, s->id, who.data, also);
 	} else {
 		buf_adds(&who, " to claim it, or ");
-		add_role_people(&who, o->st->pb, ROLE_RELEASE_MANAGER, NULL);
+		add_manager_people(&who, o->st->pb, NULL);
 		rc = error_set(err, EXIT_NOPERM, "%s cannot claim %s: it needs the role %s; ask %s to 'relctl assign' it%s",
 			       o->actor->id, s->id, s->owner, who.data, also);
 	}
@@ -396,7 +411,7 @@ int require_holder_or_manager(const struct op_ctx *o, const char *verb, struct e
 		int rc;
 
 		buf_init(&managers);
-		add_role_people(&managers, o->st->pb, ROLE_RELEASE_MANAGER, NULL);
+		add_manager_people(&managers, o->st->pb, NULL);
 		rc = error_set(err, EXIT_NOPERM, "%s cannot %s %s: it is held by %s; only they or %s can", o->actor->id, verb,
 			       o->step->id, o->rec->holder ? o->rec->holder : "nobody", managers.data);
 		buf_release(&managers);

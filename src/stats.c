@@ -602,6 +602,7 @@ static cJSON *release_json(const struct release_figures *f, const struct playboo
 {
 	const struct release_state *st = f->st;
 	cJSON *o = cJSON_CreateObject(), *delays;
+	char label[48];
 	time_t shipped = shipped_at(st);
 	size_t i, done = 0;
 
@@ -622,6 +623,7 @@ static cJSON *release_json(const struct release_figures *f, const struct playboo
 			continue;
 		e = cJSON_CreateObject();
 		cJSON_AddNumberToObject(e, "candidate", d->candidate);
+		cJSON_AddStringToObject(e, "label", candidate_short(st->pb, d->candidate, label, sizeof(label)));
 		cJSON_AddNumberToObject(e, "after_seconds", (double)(d->at - st->started_at));
 		cJSON_AddItemToArray(delays, e);
 	}

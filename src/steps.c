@@ -26,8 +26,13 @@ int check_start(struct op_ctx *o, struct error *err)
 	if (o->st->event_count > 0)
 		return error_set(err, EXIT_DATAERR, "release %s has already started", o->st->version);
 	if (!ledger_is_manager(o->actor))
-		return error_set(err, EXIT_NOPERM, "%s cannot start a release: only a %s can", o->actor->id,
-				 ROLE_RELEASE_MANAGER);
+	{
+		char *roles = strlist_join(&pb->managers, ", ", " or ");
+		int rc = error_set(err, EXIT_NOPERM, "%s cannot start a release: only a %s can", o->actor->id, roles);
+
+		free(roles);
+		return rc;
+	}
 	cJSON_ArrayForEach(v, vars)
 	{
 		const struct pb_var *var = playbook_var(pb, v->string);
@@ -86,9 +91,13 @@ void skip_by_conditions(struct release_state *st, time_t when)
 
 int check_claim(struct op_ctx *o, struct error *err)
 {
-	if (o->step->kind == STEP_DECISION)
-		return error_set(err, EXIT_DATAERR, "%s is the product owner's decision; it is made with 'relctl decide'",
-				 o->step->id);
+	if (o->step->kind == STEP_DECISION) {
+		char *owner = role_in_words(o->step->owner);
+		int rc = error_set(err, EXIT_DATAERR, "%s is the %s's decision; it is made with 'relctl decide'", o->step->id, owner);
+
+		free(owner);
+		return rc;
+	}
 	if (!person_has_role(o->actor, o->step->owner) && check_shadow_grant(o, err) != 0)
 		return -1;
 	switch (o->state) {
@@ -177,8 +186,13 @@ int check_assign(struct op_ctx *o, struct error *err)
 	if (target == NULL)
 		return error_set(err, EXIT_USAGE, "no person \"%s\" in the playbook; see 'relctl playbook show'",
 				 who ? who : "");
-	if (o->step->kind == STEP_DECISION)
-		return error_set(err, EXIT_DATAERR, "%s is the product owner's decision and is not assigned", o->step->id);
+	if (o->step->kind == STEP_DECISION) {
+		char *owner = role_in_words(o->step->owner);
+		int rc = error_set(err, EXIT_DATAERR, "%s is the %s's decision and is not assigned", o->step->id, owner);
+
+		free(owner);
+		return rc;
+	}
 	if (!person_has_role(target, o->step->owner))
 		return error_set(err, EXIT_DATAERR, "cannot assign %s to %s: it needs the role %s, which %s does not have",
 				 o->step->id, target->id, o->step->owner, target->id);
@@ -196,9 +210,13 @@ int check_done(struct op_ctx *o, struct error *err)
 	const cJSON *evidence = o->ev->evidence;
 	char t[32];
 
-	if (o->step->kind == STEP_DECISION)
-		return error_set(err, EXIT_DATAERR, "%s is a decision: the product owner finishes it with 'relctl decide ship|delay|abort'",
-				 o->step->id);
+	if (o->step->kind == STEP_DECISION) {
+		char *owner = role_in_words(o->step->owner);
+		int rc = error_set(err, EXIT_DATAERR, "%s is a decision: the %s finishes it with 'relctl decide ship|delay|abort'", o->step->id, owner);
+
+		free(owner);
+		return rc;
+	}
 	if (o->step->kind == STEP_HOOK)
 		return error_set(err, EXIT_DATAERR, "%s is a hook step: 'relctl run %s' sends it and marks it done",
 				 o->step->id, o->step->id);
@@ -322,8 +340,13 @@ int check_skip(struct op_ctx *o, struct error *err)
 	if (!ledger_is_manager(o->actor))
 		return error_set(err, EXIT_NOPERM, "%s cannot skip %s: only a release manager can skip steps",
 				 o->actor->id, o->step->id);
-	if (o->step->kind == STEP_DECISION)
-		return error_set(err, EXIT_DATAERR, "the decision cannot be skipped; the product owner decides with 'relctl decide'");
+	if (o->step->kind == STEP_DECISION) {
+		char *owner = role_in_words(o->step->owner);
+		int rc = error_set(err, EXIT_DATAERR, "the decision cannot be skipped; the %s decides with 'relctl decide'", owner);
+
+		free(owner);
+		return rc;
+	}
 	if (ledger_finished(o->state))
 		return refuse_finished(o, "skip", err);
 	return 0;

@@ -64,7 +64,7 @@ static void add_duration(struct buf *b, double seconds)
 	buf_adds(b, duration_format((long)seconds, d, sizeof(d)));
 }
 
-/* ---------- the team: one colour each, the product owners and release managers first ---------- */
+/* ---------- the team: one colour each, who decides releases and the release managers first ---------- */
 
 struct person {
 	const char *id;
@@ -322,7 +322,7 @@ static void legend(struct buf *b, const struct team *t)
 		buf_addf(b, "<span><i style=\"background:%s\"></i>", html_color(i));
 		html_escape(b, t->people[i].id);
 		if (t->people[i].owner)
-			buf_adds(b, "<span class=\"tag\">product owner</span>");
+			buf_adds(b, "<span class=\"tag\">decides</span>");
 		if (t->people[i].manager)
 			buf_adds(b, "<span class=\"tag\">release manager</span>");
 		buf_adds(b, "</span>");
@@ -471,7 +471,9 @@ static void lead_chart(struct buf *b, const cJSON *stats)
 			buf_addf(b, "<circle class=\"delay\" cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\"><title>", column_mid(&c, i),
 				 c.top + PLOT - number(d, "after_seconds") / top * PLOT, c.bar / 4 > 5 ? 5 : c.bar / 4 < 2.5 ? 2.5 : c.bar / 4);
 			html_escape(b, text(rel, "version"));
-			buf_addf(b, ": rc%.0f delayed after ", number(d, "candidate"));
+			buf_adds(b, ": ");
+			html_escape(b, text(d, "label"));
+			buf_adds(b, " delayed after ");
 			add_duration(b, number(d, "after_seconds"));
 			buf_adds(b, "</title></circle>\n");
 		}

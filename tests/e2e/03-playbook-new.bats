@@ -15,7 +15,7 @@ teardown() {
 
 @test "each starter playbook lints clean, with no warning, and is the file in playbooks/ byte for byte" {
 	local name
-	for name in minimal library tinypilot; do
+	for name in minimal library tinypilot runtime; do
 		relctl playbook new --from "$name" >"$TEST_TMP/$name.yaml"
 		cmp "$TEST_TMP/$name.yaml" "$ROOT/playbooks/$name.yaml"
 		run relctl lint "$TEST_TMP/$name.yaml"
@@ -27,19 +27,20 @@ teardown() {
 	done
 }
 
-@test "without --from it is the minimal one; --list names the three; an unknown name is a usage error naming them" {
+@test "without --from it is the minimal one; --list names the four; an unknown name is a usage error naming them" {
 	run relctl playbook new
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(cat "$ROOT/playbooks/minimal.yaml")" ]
 	run relctl playbook new --list
 	[ "$status" -eq 0 ]
-	[ "${#lines[@]}" -eq 3 ]
+	[ "${#lines[@]}" -eq 4 ]
 	[[ "${lines[0]}" == "minimal "* ]]
 	[[ "${lines[1]}" == "library "* ]]
 	[[ "${lines[2]}" == "tinypilot "* ]]
+	[[ "${lines[3]}" == "runtime "* ]]
 	run relctl playbook new --from jira
 	[ "$status" -eq 64 ]
-	[ "$output" = 'relctl: there is no starter playbook "jira"; use minimal, library, tinypilot' ]
+	[ "$output" = 'relctl: there is no starter playbook "jira"; use minimal, library, tinypilot, runtime' ]
 	run relctl playbook new --help
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"relctl playbook new > playbook.yaml"* ]]

@@ -115,7 +115,7 @@ offers() {
 	offers "relctl finding update $OPEN --risk " high low medium
 	offers "relctl review build-rc " approve reject
 	offers "relctl decide " abort delay ship
-	offers "relctl playbook new --from " library minimal tinypilot
+	offers "relctl playbook new --from " library minimal runtime tinypilot
 	offers "relctl finding add X --step build" build-rc
 	# --step of brief, decide and input: the decision steps only.
 	offers "relctl decide ship --step " decide

@@ -90,9 +90,58 @@ finding_id() {
 	has "- build 1: **delay** by michael"
 	run "$RELCTL" status
 	has "build 2"
+	run "$RELCTL" releases
+	has "$V"
+	has " build 2 "
+	run "$RELCTL" stats --json
+	same "build 1" "$(jq -r '.by_release[0].delays[0].label' <<<"$output")"
 	run "$RELCTL" report "$V"
 	has "- Status: **open**, build 2"
 	has "## Steps (build 2)"
-	run bash -c 'git log --format=%s relctl-ledger; "$1" status; "$1" report "$2"; RELCTL_USER=michael "$1" brief' _ "$RELCTL" "$V"
+	run bash -c 'git log --format=%s relctl-ledger; "$1" status; "$1" releases; "$1" report "$2"; RELCTL_USER=michael "$1" brief' _ "$RELCTL" "$V"
 	[[ "$output" != *rc[0-9]* && "$output" != *"release candidate"* ]] || { echo "$output"; false; }
+}
+
+@test "a team whose release lead is not called release-manager: managers names the role, the rules and messages follow it" {
+	cat >"$TEST_TMP/lead.yaml" <<'YAML'
+relctl: 1
+name: Heron
+roles: [release-lead, core-dev, steering]
+managers: [release-lead]
+people:
+  - {id: thea, email: thea@example.com, roles: [release-lead]}
+  - {id: hugo, email: hugo@example.com, roles: [core-dev]}
+  - {id: ines, email: ines@example.com, roles: [core-dev]}
+  - {id: sara, email: sara@example.com, roles: [steering]}
+phases:
+  - id: test
+    steps:
+      - {id: build, title: Build, owner: core-dev, instructions: make}
+      - {id: docs, title: Docs, owner: core-dev, instructions: make docs}
+      - {id: go, title: Green light, kind: decision, owner: steering, needs: [build, docs], instructions: Read the brief}
+YAML
+	run relctl lint "$TEST_TMP/lead.yaml"
+	[ "$status" -eq 0 ] && [[ "$output" != *warning* ]] || { echo "$output"; false; }
+	cd "$TEST_TMP" && rm -rf lead && git init -q lead && cd lead
+	git commit -q --allow-empty -m init
+	RELCTL_USER=thea "$RELCTL" init --playbook "$TEST_TMP/lead.yaml" >/dev/null
+	run -77 as hugo start 2.0.0
+	same "relctl: hugo cannot start a release: only a release-lead can" "$output"
+	run as thea start 2.0.0
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	# The lead assigns and skips; a core developer may not, and the refusal names the lead.
+	run as thea assign build hugo
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	run -77 as ines unclaim build
+	same "relctl: ines cannot unclaim build: it is held by hugo; only they or a release manager (thea) can" "$output"
+	run -77 as ines skip docs --reason "no docs change"
+	has "only a release manager can skip steps"
+	run as thea skip docs --reason "no docs change"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	# The gate is the steering role's, named in its words.
+	run -65 as thea claim go
+	same "relctl: go is the steering's decision; it is made with 'relctl decide'" "$output"
+	run -65 as thea skip go --reason x
+	same "relctl: the decision cannot be skipped; the steering decides with 'relctl decide'" "$output"
+	[ "$(ledger 2.0.0 | jq -r '.steps.docs.state + " " + .steps.build.holder')" = "skipped hugo" ]
 }

@@ -1083,7 +1083,35 @@ static void no_release_manager_role_is_a_warning(void **state)
 	      "phases: [{id: p, steps: [{id: s, title: S, owner: dev, doc: d}]}]\n");
 	assert_non_null(pb);
 	expect_counts(0, 1);
-	expect_warning(3, 8, "no \"release-manager\" role: nobody can assign, skip or reopen steps for others");
+	expect_warning(3, 8, "no \"release-manager\" role: nobody can assign, skip or reopen steps for others; "
+			     "name the roles that run releases with \"managers: [ROLE]\"");
+}
+
+/* "managers" names the roles that run releases; each must be declared, and the list not empty. */
+static void managers_name_the_roles_that_run_releases(void **state)
+{
+	(void)state;
+	parse("relctl: 1\n"
+	      "name: Unit\n"
+	      "roles: [lead, platform-expert]\n"
+	      "managers: [lead]\n"
+	      "people: [{id: a, email: a@example.com, roles: [lead]}, {id: b, email: b@example.com, roles: [platform-expert]}]\n"
+	      "phases: [{id: p, steps: [{id: s, title: S, owner: platform-expert, doc: d}]}]\n");
+	assert_non_null(pb);
+	expect_counts(0, 0);
+	assert_true(pb->people[0].manager);
+	assert_false(pb->people[1].manager);
+	assert_true(playbook_is_manager_role(pb, "lead"));
+	assert_false(playbook_is_manager_role(pb, "release-manager"));
+	playbook_free(pb);
+	pb = NULL;
+	parse("relctl: 1\n"
+	      "name: Unit\n"
+	      "roles: [lead]\n"
+	      "managers: [lead, boss]\n"
+	      "people: [{id: a, email: a@example.com, roles: [lead]}]\n"
+	      "phases: [{id: p, steps: [{id: s, title: S, owner: lead, doc: d}]}]\n");
+	expect_error(4, 18, "\"managers\" names the unknown role \"boss\"; declare it in \"roles\"");
 }
 
 static void a_review_whose_only_reviewer_may_do_the_step_is_a_warning(void **state)
@@ -2020,6 +2048,7 @@ int main(void)
 		T(a_review_whose_only_reviewer_may_do_the_step_is_a_warning),
 		T(a_review_by_two_people_or_by_one_who_cannot_do_the_step_is_no_warning),
 		T(no_release_manager_role_is_a_warning),
+		T(managers_name_the_roles_that_run_releases),
 		T(a_quorum_review_and_an_item_owner_are_read_into_the_model),
 		T(a_quorum_review_and_an_item_owner_are_checked_at_their_place),
 		T(a_quorum_fewer_people_can_give_than_it_counts_is_a_warning),
