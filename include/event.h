@@ -62,6 +62,7 @@ struct event {
 	const char *text;         /* checklist-add */
 	bool evidence_required;   /* checklist-add */
 	const char *review;       /* checklist-add: the item's review role */
+	const char *owner;        /* checklist-add: the role that checks the item (not the holder) */
 	const char *result;       /* check: pass, fail or na */
 };
 

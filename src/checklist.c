@@ -331,6 +331,9 @@ int check_checklist_add(struct op_ctx *o, struct error *err)
 				 CHECKLIST_ITEMS_MAX);
 	if (review && !playbook_has_role(o->st->pb, review))
 		return error_set(err, EXIT_USAGE, "--review names the unknown role \"%s\"; see 'relctl playbook show'", review);
+	if (o->ev->owner && !playbook_has_role(o->st->pb, o->ev->owner))
+		return error_set(err, EXIT_USAGE, "--owner names the unknown role \"%s\"; see 'relctl playbook show'",
+				 o->ev->owner);
 	return 0;
 }
 
@@ -339,7 +342,7 @@ void apply_checklist_add(struct op_ctx *o)
 	struct check_item *it = checklist_append(&o->rec->checklist, o->ev->item,
 						 o->ev->text,
 						 o->ev->evidence_required,
-						 o->ev->review, NULL);
+						 o->ev->review, o->ev->owner);
 
 	it->added_by = xstrdup(o->actor->id);
 }

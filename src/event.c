@@ -208,7 +208,7 @@ static const struct op_def ops[] = {
 	  { FIELD_AS("result", hook_result, FIELD_OBJECT, true), FIELD(forced, FIELD_BOOL, false), FIELDS_END } },
 	{ "checklist-add", OP_STEP, check_checklist_add, apply_checklist_add, message_checklist, NULL,
 	  { FIELD(item, FIELD_NAME, true), FIELD(text, FIELD_TEXT, true), FIELD(evidence_required, FIELD_BOOL, false),
-	    FIELD(review, FIELD_NAME, false), FIELDS_END } },
+	    FIELD(review, FIELD_NAME, false), FIELD(owner, FIELD_NAME, false), FIELDS_END } },
 	{ "checklist-remove", OP_STEP, check_checklist_remove, apply_checklist_remove, message_checklist, NULL,
 	  { FIELD(item, FIELD_NAME, true), FIELD(reason, FIELD_TEXT, false), FIELDS_END } },
 	{ "check", OP_STEP, check_check, apply_check, message_checklist, NULL,

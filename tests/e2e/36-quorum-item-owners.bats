@@ -127,3 +127,28 @@ team() {
 	[ "$(ledger 1.0 | jq -r '.steps.notes.state')" = done ]
 	schema_valid
 }
+
+@test "an item added for this release with --owner: its role checks it, the holder may not, next tells the owner" {
+	team
+	ok cristina claim notes
+	relrun cristina checklist add notes "The ARM64 installer starts" --id arm --owner windos
+	expect 64
+	same "relctl: --owner names the unknown role \"windos\"; see 'relctl playbook show'" "$output"
+	ok cristina checklist add notes "The ARM64 installer starts" --id arm --owner windows
+	[ "$(ledger 1.0 | jq -c '.steps.notes.checklist.items[2] | [.id, .owner, .added_by]')" = '["arm","windows","cristina"]' ]
+	relrun cristina check notes arm pass
+	expect 77
+	same "relctl: cristina cannot check item arm of notes: it needs the role windows; ask a windows (wes)" "$output"
+	cd "$TEST_TMP/b"
+	ok wes sync
+	ok wes next
+	has "item arm of notes waits for you"
+	ok wes check notes arm pass
+	ok wes check notes win pass
+	cd "$TEST_TMP/a"
+	ok cristina sync
+	ok cristina check notes mac pass
+	ok cristina done notes
+	[ "$(ledger 1.0 | jq -c '.steps.notes.checklist.items | map([.id, .result, .by])')" = '[["win","pass","wes"],["mac","pass","cristina"],["arm","pass","wes"]]' ]
+	schema_valid
+}

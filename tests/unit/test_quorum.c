@@ -240,6 +240,24 @@ static void test_an_owned_item_keeps_its_owner_in_the_view_and_in_a_fresh_checkl
 	cJSON_Delete(doc);
 }
 
+/* An item added for this release may name its owner role too; an unknown role is refused. */
+static void test_an_added_item_with_an_owner_is_checked_by_that_role(void **state)
+{
+	struct fx *f = *state;
+
+	accept(f, ev(f, "rita", "start", NULL));
+	accept(f, ev(f, "rita", "claim", "notes"));
+	refuse(f, with(with(with(ev(f, "rita", "checklist-add", "notes"), "item", "arm"), "text", "ARM64 installer"), "owner",
+		       "windos"),
+	       EXIT_USAGE, "--owner names the unknown role \"windos\"");
+	accept(f, with(with(with(ev(f, "rita", "checklist-add", "notes"), "item", "arm"), "text", "ARM64 installer"), "owner",
+		       "windows"));
+	assert_string_equal(checklist_item(&f->st->steps[index_of("notes")].checklist, "arm")->owner, "windows");
+	refuse(f, check(f, "rita", "arm", "pass"), EXIT_NOPERM,
+	       "rita cannot check item arm of notes: it needs the role windows; ask a windows (wes)");
+	accept(f, check(f, "wes", "arm", "pass"));
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -280,6 +298,7 @@ int main(void)
 		T(test_a_review_of_one_keeps_the_view_it_always_had),
 		T(test_an_owned_item_is_checked_by_its_role_not_by_the_holder),
 		T(test_an_owned_item_keeps_its_owner_in_the_view_and_in_a_fresh_checklist),
+		T(test_an_added_item_with_an_owner_is_checked_by_that_role),
 	};
 
 	return cmocka_run_group_tests_name("quorum", tests, group_setup, group_teardown);
