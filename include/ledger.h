@@ -55,7 +55,13 @@ int ledger_apply_new(struct release_state *st, const cJSON *event, struct error 
  *     the people of its owner role (not a decision: the brief asks its owner);
  *   {"kind": "rejected", "release", "step", "item"?, "person", "by", "note"}:
  *     a review that sent work back, for the person it went back to and the
- *     release managers.
+ *     release managers;
+ *   {"kind": "finding", "release", "step" (the first gate), "finding",
+ *     "severity", "title", "by"}: a finding of the playbook's most severe
+ *     kind, for the people who decide and the release managers;
+ *   {"kind": "decided", "release", "step" (the gate), "decision", "summary",
+ *     "reason", "forced"}: a delay, an abort or a forced decision, for all.
+ * The news of the event comes first, then the steps it made ready.
  */
 int ledger_apply_notify(struct release_state *st, const cJSON *event, time_t now, cJSON *notices, struct error *err);
 

@@ -30,6 +30,25 @@ static void describe_notice(const struct release *rel, const cJSON *n, struct bu
 	const struct pb_step *step = playbook_step(rel->pb, json_string(n, "step"));
 	const char *item = json_string(n, "item"), *person = json_string(n, "person");
 
+	if (strcmp(json_string(n, "kind"), "finding") == 0) {
+		/* The most severe kind of finding: those who decide at the gate, and the release managers. */
+		buf_addf(steps, "%s%s (%s)", steps->len ? ", " : "", json_string(n, "finding"), json_string(n, "severity"));
+		buf_addf(message, "%s%s reported %s finding %s: %s; %s decides at %s (", message->len ? "; " : "",
+			 json_string(n, "by"), json_string(n, "severity"), json_string(n, "finding"), json_string(n, "title"),
+			 step->owner, step->id);
+		playbook_role_people(rel->pb, step->owner, NULL, message);
+		buf_adds(message, "; release managers: ");
+		playbook_manager_people(rel->pb, NULL, message);
+		buf_adds(message, ")");
+		return;
+	}
+	if (strcmp(json_string(n, "kind"), "decided") == 0) {
+		buf_addf(steps, "%s%s (%s)", steps->len ? ", " : "", step->id, json_string(n, "decision"));
+		buf_addf(message, "%s%s%s: %s", message->len ? "; " : "", json_string(n, "summary"),
+			 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(n, "forced")) ? " (forced, without every input)" : "",
+			 json_string(n, "reason"));
+		return;
+	}
 	buf_addf(steps, "%s%s", steps->len ? ", " : "", step->id);
 	if (strcmp(json_string(n, "kind"), "ready") == 0) {
 		buf_addf(message, "%s%s is ready for a %s (", message->len ? "; " : "", step->id, step->owner);

@@ -23,15 +23,17 @@ static const struct option_spec options[] = {
 };
 
 /* The step's events, oldest first (a copy). */
-static cJSON *history(const struct release *rel, const char *step)
+static cJSON *history(const struct release *rel, const struct pb_step *step)
 {
 	cJSON *list = cJSON_CreateArray(), *ev;
 
 	cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(rel->doc, "events"))
 	{
-		const cJSON *s = cJSON_GetObjectItemCaseSensitive(ev, "step");
+		const char *s = json_string(ev, "step"), *op = json_string(ev, "op");
+		/* A gate's inputs and decisions are its history, even those that name no step (one gate). */
+		bool gate_op = op && (strcmp(op, "input") == 0 || strcmp(op, "decide") == 0);
 
-		if (cJSON_IsString(s) && strcmp(s->valuestring, step) == 0)
+		if (gate_op ? ledger_gate_of(rel->st, s) == step : s && strcmp(s, step->id) == 0)
 			cJSON_AddItemToArray(list, cJSON_Duplicate(ev, 1));
 	}
 	return list;
@@ -141,7 +143,7 @@ static int show_exec(struct cmd_ctx *ctx)
 	r = &rel->st->steps[step->index];
 	approvals = ledger_approvals(rel->st, step->index, n, sizeof(n));
 	state = ledger_step_state(rel->st, step->index, s->now);
-	events = history(rel, step->id);
+	events = history(rel, step);
 	text = instructions(s, step, &from_file);
 	if (args_flag(&ctx->args, "json")) {
 		cJSON *root = cJSON_CreateObject(), *def = playbook_to_json(rel->pb);
@@ -241,7 +243,12 @@ static int show_exec(struct cmd_ctx *ctx)
 			const cJSON *note = cJSON_GetObjectItemCaseSensitive(ev, "note");
 			const cJSON *reason = cJSON_GetObjectItemCaseSensitive(ev, "reason");
 			const cJSON *person = cJSON_GetObjectItemCaseSensitive(ev, "person");
-			const cJSON *verdict = cJSON_GetObjectItemCaseSensitive(ev, "verdict");
+			/* A review's verdict, a decision, or the role an input speaks for. */
+			const cJSON *verdict = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(ev, "verdict"))
+						       ? cJSON_GetObjectItemCaseSensitive(ev, "verdict")
+					       : cJSON_IsString(cJSON_GetObjectItemCaseSensitive(ev, "decision"))
+						       ? cJSON_GetObjectItemCaseSensitive(ev, "decision")
+						       : cJSON_GetObjectItemCaseSensitive(ev, "role");
 			const cJSON *cand = cJSON_GetObjectItemCaseSensitive(ev, "candidate");
 			const cJSON *item = cJSON_GetObjectItemCaseSensitive(ev, "item");
 			const cJSON *result = cJSON_GetObjectItemCaseSensitive(ev, "result");

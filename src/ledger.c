@@ -159,6 +159,49 @@ static cJSON *notice_add(cJSON *notices, const struct release_state *st, const c
 	return n;
 }
 
+/*
+ * News the people who decide must hear (and the release managers): a finding
+ * of the playbook's most severe kind (reported, or opened by a failed item),
+ * and a decision that did not simply go on: a delay, an abort, a forced one.
+ * The notice is about the gate (the one the decision was made at; for a
+ * finding, the first).
+ */
+static void notify_gate_news(const struct release_state *st, const struct event *ev, cJSON *notices)
+{
+	const struct pb_step *gate = NULL;
+	cJSON *n;
+
+	if ((strcmp(ev->op, "finding-add") == 0 || (strcmp(ev->op, "check") == 0 && ev->finding)) && ev->severity &&
+	    finding_severity_rank(st->pb, ev->severity) == 0) {
+		const struct finding *f = ledger_finding(st, ev->finding);
+
+		gate = ledger_decision_step(st);
+		if (gate == NULL || f == NULL)
+			return;
+		n = notice_add(notices, st, "finding", gate);
+		cJSON_AddStringToObject(n, "finding", f->id);
+		cJSON_AddStringToObject(n, "severity", f->severity);
+		cJSON_AddStringToObject(n, "title", f->title ? f->title : "");
+		cJSON_AddStringToObject(n, "by", ev->actor);
+	} else if (strcmp(ev->op, "decide") == 0 && (strcmp(ev->decision, "ship") != 0 || ev->forced)) {
+		char *summary = NULL;
+		struct buf message;
+
+		gate = ledger_gate_of(st, ev->step);
+		if (gate == NULL)
+			return;
+		buf_init(&message);
+		ledger_event_message(st, ev, &message, &summary);
+		n = notice_add(notices, st, "decided", gate);
+		cJSON_AddStringToObject(n, "decision", ev->decision);
+		cJSON_AddStringToObject(n, "summary", summary);
+		cJSON_AddStringToObject(n, "reason", ev->reason ? ev->reason : "");
+		cJSON_AddBoolToObject(n, "forced", ev->forced);
+		free(summary);
+		buf_release(&message);
+	}
+}
+
 int ledger_apply_notify(struct release_state *st, const cJSON *event, time_t now, cJSON *notices, struct error *err)
 {
 	bool *was_ready = xcalloc(st->pb->step_count + 1, sizeof(*was_ready));
@@ -170,15 +213,10 @@ int ledger_apply_notify(struct release_state *st, const cJSON *event, time_t now
 		was_ready[i] = st->event_count > 0 && ledger_step_state(st, i, now) == STATE_READY;
 	rc = ledger_apply_new(st, event, err);
 	if (rc == 0 && notices) {
-		/* The brief asks a decision's owner; the ready steps' people are told who can take them. */
-		for (i = 0; i < st->pb->step_count; i++)
-			if (!was_ready[i] && ledger_step_state(st, i, now) == STATE_READY &&
-			    st->pb->steps[i].kind != STEP_DECISION)
-				cJSON_AddStringToObject(notice_add(notices, st, "ready", &st->pb->steps[i]), "role",
-							st->pb->steps[i].owner);
 		/* Work sent back goes to whoever did it, and the release managers hear of it. */
-		if (event_decode_of(event, st->version, &ev, err) == 0 && strcmp(ev.op, "review") == 0 &&
-		    strcmp(ev.verdict, "reject") == 0) {
+		if (event_decode_of(event, st->version, &ev, err) != 0) {
+			/* Applied, so it decodes: nothing more to tell if it somehow does not. */
+		} else if (strcmp(ev.op, "review") == 0 && strcmp(ev.verdict, "reject") == 0) {
 			const struct pb_step *step = playbook_step(st->pb, ev.step);
 			const struct step_record *r = &st->steps[step->index];
 			const struct check_item *it = ev.item ? checklist_item(&r->checklist, ev.item) : NULL;
@@ -189,7 +227,15 @@ int ledger_apply_notify(struct release_state *st, const cJSON *event, time_t now
 			json_add_string_or_null(n, "person", it && it->by ? it->by : r->holder ? r->holder : r->done_by);
 			cJSON_AddStringToObject(n, "by", ev.actor);
 			cJSON_AddStringToObject(n, "note", ev.note ? ev.note : "");
+		} else {
+			notify_gate_news(st, &ev, notices);
 		}
+		/* Then what it caused: the brief asks a decision's owner; the ready steps' people are told who can take them. */
+		for (i = 0; i < st->pb->step_count; i++)
+			if (!was_ready[i] && ledger_step_state(st, i, now) == STATE_READY &&
+			    st->pb->steps[i].kind != STEP_DECISION)
+				cJSON_AddStringToObject(notice_add(notices, st, "ready", &st->pb->steps[i]), "role",
+							st->pb->steps[i].owner);
 	}
 	free(was_ready);
 	return rc;

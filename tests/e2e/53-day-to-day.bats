@@ -178,3 +178,22 @@ teardown() {
 	run relctl report 1.0 --format md
 	has "built on the spare runner; was blocked: the CI runner is down |"
 }
+
+@test "log says what a finding, an input and a decision were; show of the gate lists its inputs and decisions" {
+	run as bo finding add "Upload times out" --severity major
+	[ "$status" -eq 0 ]
+	F=$(printf '%s\n' "$output" | sed -n 's/.* finding \(F-[0-9a-f]*\): .*/\1/p' | head -1)
+	[ -n "$F" ]
+	as bo claim build >/dev/null
+	as bo done build >/dev/null
+	as ola decide delay --reason "the upload times out" >/dev/null
+	run "$RELCTL" log
+	[ "$status" -eq 0 ]
+	has "bo         finding-add  $F major  \"Upload times out\""
+	has "ola        decide    delay  \"the upload times out\""
+	run "$RELCTL" show go
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"nothing yet"* ]] || { echo "$output"; false; }
+	has "ola        decide delay: the upload times out"
+	[ "$(as ola show go --json | jq -r '[.history[].op] | join(",")')" = decide ]
+}

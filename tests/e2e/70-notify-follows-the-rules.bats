@@ -8,6 +8,10 @@
 #     remote makes test ready there, and posts who can take it.
 #   - shalom rejects jan's build: jan, who gets it back, and the release
 #     managers are told, with the note saying what to fix.
+#   - lena reports a blocker finding, ola delays (offline, then synced) and
+#     later ships without the support input: the gate's owner, the release
+#     managers and the team hear of each; a major finding or a plain ship
+#     (which makes the next steps ready) adds nothing of its own.
 
 bats_require_minimum_version 1.5.0
 load helper
@@ -22,8 +26,9 @@ setup() {
 	cat >"$TEST_TMP/notify.yaml" <<EOF
 relctl: 1
 name: Notify lab
-roles: [release-manager, dev, support]
+roles: [release-manager, dev, support, owner]
 people:
+  - {id: ola, name: Ola, email: ola@example.com, roles: [owner]}
   - {id: cristina, name: Cristina, email: cristina@example.com, roles: [release-manager]}
   - {id: jan, name: Jan, email: jan@example.com, roles: [dev]}
   - {id: shalom, name: Shalom, email: shalom@example.com, roles: [dev]}
@@ -39,6 +44,8 @@ phases:
     steps:
       - {id: build, title: Build, owner: dev, review: dev, instructions: Build it.}
       - {id: test, title: Test, owner: support, needs: [build], instructions: Test it.}
+      - {id: go, title: Go or no go, kind: decision, owner: owner, needs: [test], inputs: [support],
+         on_delay: [build, test], instructions: Read the brief.}
 EOF
 }
 
@@ -106,4 +113,49 @@ team() {
 	[ "$(chat '.[1].body | fromjson | .text')" = "1.0: build was rejected by shalom: the arm64 image is missing; it is back with jan (release managers: cristina)" ]
 	[ "$(chat '.[1].body | fromjson | .steps')" = "build (rejected)" ]
 	[ "$(ledger 1.0 | jq -r '.steps.build.holder')" = jan ]
+}
+
+@test "a blocker finding, a delay synced from offline and a forced ship are heard; a lesser finding is not" {
+	team
+	cd "$TEST_TMP/b"
+	[ "$(chat length)" -eq 1 ]
+	run as lena finding add "The upload times out" --severity major
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(chat length)" -eq 1 ]
+	run as lena finding add "The image does not boot" --severity blocker
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	F=$(printf '%s\n' "$output" | sed -n 's/.* finding \(F-[0-9a-f]*\): .*/\1/p' | head -1)
+	[ "$(chat length)" -eq 2 ]
+	same "1.0: lena reported blocker finding $F: The image does not boot; owner decides at go (ola; release managers: cristina)" \
+		"$(chat '.[1].body | fromjson | .text')"
+	same "$F (blocker)" "$(chat '.[1].body | fromjson | .steps')"
+
+	as jan claim build >/dev/null
+	as jan done build >/dev/null
+	as shalom review build approve >/dev/null
+	as lena claim test >/dev/null
+	as lena done test >/dev/null
+	n=$(chat length)
+	# Ola delays from clone a, offline: nobody hears until the sync that shares it.
+	cd "$TEST_TMP/a"
+	relctl sync >/dev/null
+	run as ola decide delay --reason "the image does not boot" --force --offline
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(chat length)" -eq "$n" ]
+	run relctl sync
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(chat length)" -eq $((n + 1)) ]
+	same "1.0: ola decided to delay 1.0 rc1; the next candidate begins (forced, without every input): the image does not boot; build is ready for a dev (jan, shalom): relctl claim build" \
+		"$(chat '.[-1].body | fromjson | .text')"
+
+	as jan claim build >/dev/null
+	as jan done build >/dev/null
+	as shalom review build approve >/dev/null
+	as lena claim test >/dev/null
+	as lena done test >/dev/null
+	n=$(chat length)
+	run as ola decide ship --reason "fixed in rc2" --force
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(chat length)" -eq $((n + 1)) ]
+	same "1.0: ola decided to ship 1.0 rc2 (forced, without every input): fixed in rc2" "$(chat '.[-1].body | fromjson | .text')"
 }
