@@ -25,7 +25,8 @@
  * "test-voyager of 2.6.3 was rejected by shalom: the video is cut; it is back
  * with david (release managers: cristina)", one notice of ledger_apply_notify.
  */
-static void describe_notice(const struct release *rel, const cJSON *n, struct buf *steps, struct buf *message)
+static void describe_notice(const struct release *rel, const cJSON *n, const char *flag, struct buf *steps,
+			    struct buf *message)
 {
 	const struct pb_step *step = playbook_step(rel->pb, json_string(n, "step"));
 	const char *item = json_string(n, "item"), *person = json_string(n, "person");
@@ -51,9 +52,11 @@ static void describe_notice(const struct release *rel, const cJSON *n, struct bu
 	}
 	buf_addf(steps, "%s%s", steps->len ? ", " : "", step->id);
 	if (strcmp(json_string(n, "kind"), "ready") == 0) {
-		buf_addf(message, "%s%s is ready for a %s (", message->len ? "; " : "", step->id, step->owner);
+		buf_addf(message, "%s%s is ready for %s %s (", message->len ? "; " : "", step->id,
+			 strchr("aeiou", step->owner[0]) ? "an" : "a", step->owner);
 		playbook_role_people(rel->pb, step->owner, NULL, message);
-		buf_addf(message, "): relctl claim %s", step->id);
+		/* A step relctl does for them is run, not claimed. */
+		buf_addf(message, "): relctl %s %s%s", step->kind == STEP_HOOK ? "run" : "claim", step->id, flag);
 		return;
 	}
 	buf_addf(steps, " (rejected)");
@@ -62,6 +65,21 @@ static void describe_notice(const struct release *rel, const cJSON *n, struct bu
 		 person ? person : "nobody");
 	playbook_manager_people(rel->pb, NULL, message);
 	buf_adds(message, ")");
+}
+
+/* Whether more than one release is open: a suggested command then needs --release. */
+static bool several_open(struct session *s)
+{
+	struct error err;
+	cJSON *list = session_releases(s, &err);
+	const cJSON *item;
+	int open = 0;
+
+	cJSON_ArrayForEach(item, list)
+		if (json_string(item, "status") && strcmp(json_string(item, "status"), "open") == 0)
+			open++;
+	cJSON_Delete(list);
+	return open > 1;
 }
 
 /* Posts the notify hook of release version with its notices; a failure only warns. */
@@ -73,7 +91,7 @@ static void notify_release(struct cmd_ctx *ctx, struct session *s, const char *v
 	struct error err;
 	struct buf steps, message;
 	const cJSON *n;
-	char *webhook_id;
+	char *webhook_id, *flag;
 
 	if (session_load_release(s, version, &rel, &err) != 0 || rel.pb->notify == NULL) {
 		release_close(&rel);
@@ -86,9 +104,11 @@ static void notify_release(struct cmd_ctx *ctx, struct session *s, const char *v
 	}
 	buf_init(&steps);
 	buf_init(&message);
+	flag = several_open(s) ? xasprintf(" --release %s", version) : xstrdup("");
 	cJSON_ArrayForEach(n, s->notices)
 		if (strcmp(json_string(n, "release"), version) == 0 && playbook_step(rel.pb, json_string(n, "step")))
-			describe_notice(&rel, n, &steps, &message);
+			describe_notice(&rel, n, flag, &steps, &message);
+	free(flag);
 	if (steps.len) {
 		struct template_scope scope = { rel.st, store_workdir(s->store), steps.data, message.data };
 		char *key = xasprintf("notify:%s", steps.data);
@@ -98,7 +118,9 @@ static void notify_release(struct cmd_ctx *ctx, struct session *s, const char *v
 		memset(&res, 0, sizeof(res));
 		if (hook_render(playbook_hook(rel.pb, rel.pb->notify), &scope, webhook_id, &req, &err) != 0 ||
 		    hook_send(&req, &res, &err) != 0)
-			fprintf(stderr, "relctl: warning: the %s notification was not sent: %s\n", rel.pb->notify, err.message);
+			/* The change is recorded and cannot be made again to resend: say what nobody heard. */
+			fprintf(stderr, "relctl: warning: the %s notification was not sent: %s; the change is recorded, so tell the team yourself: %s\n",
+				rel.pb->notify, err.message, message.data);
 		else if (res.outcome != HOOK_DELIVERED && res.status)
 			fprintf(stderr, "relctl: warning: the %s notification was not delivered (%s %ld)\n", rel.pb->notify,
 				hook_protocol(&req), res.status);

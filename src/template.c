@@ -518,7 +518,7 @@ char *template_expand_env(const char *text, enum template_field field, const cha
 		name = xstrndup(start + 2, (size_t)(close - start - 2));
 		value = getenv(name);
 		if (value == NULL || value[0] == '\0') {
-			error_set(err, EXIT_CONFIG, "%s needs the environment variable %s; set it and run again", who, name);
+			error_set(err, EXIT_CONFIG, "%s needs the environment variable %s; set it first", who, name);
 			free(name);
 			goto fail;
 		}

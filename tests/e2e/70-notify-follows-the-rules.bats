@@ -159,3 +159,52 @@ team() {
 	[ "$(chat length)" -eq $((n + 1)) ]
 	same "1.0: ola decided to ship 1.0 rc2 (forced, without every input): fixed in rc2" "$(chat '.[-1].body | fromjson | .text')"
 }
+
+@test "a ready hook step is run, not claimed; an owner role starting with a vowel takes 'an'; with two releases open the command names its release" {
+	cat >"$TEST_TMP/hookstep.yaml" <<EOF2
+relctl: 1
+name: Hook lab
+roles: [release-manager, engineer]
+people:
+  - {id: cristina, name: Cristina, email: cristina@example.com, roles: [release-manager]}
+  - {id: eve, name: Eve, email: eve@example.com, roles: [engineer]}
+notify: chat
+hooks:
+  chat:
+    url: "\${CHAT_URL}/chat"
+    body: {text: "{{release.version}}: {{ready.message}}"}
+    retries: 0
+  deploy:
+    url: "\${CHAT_URL}/deploy"
+    body: {version: "{{release.version}}"}
+    retries: 0
+phases:
+  - id: only
+    steps:
+      - {id: publish, title: Publish, kind: hook, hook: deploy, owner: engineer, instructions: Run it.}
+EOF2
+	relctl init --playbook "$TEST_TMP/hookstep.yaml" >/dev/null
+	run relctl start 1.0
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	same "1.0: publish is ready for an engineer (eve): relctl run publish" "$(chat '.[-1].body | fromjson | .text')"
+	run relctl start 1.1
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	same "1.1: publish is ready for an engineer (eve): relctl run publish --release 1.1" "$(chat '.[-1].body | fromjson | .text')"
+	# The command it offers works for eve.
+	run as eve run publish --release 1.1
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(ledger 1.1 | jq -r .steps.publish.state)" = done ]
+}
+
+@test "a notification that cannot be sent says the change is recorded and what nobody was told" {
+	team
+	cd "$TEST_TMP/b"
+	run env -u CHAT_URL RELCTL_USER=jan "$RELCTL" claim build
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	run env -u CHAT_URL RELCTL_USER=jan "$RELCTL" done build
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	run env -u CHAT_URL RELCTL_USER=shalom "$RELCTL" review build approve
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	has "relctl: warning: the chat notification was not sent: hook \"chat\" needs the environment variable CHAT_URL; set it first; the change is recorded, so tell the team yourself: test is ready for a support (lena): relctl claim test"
+	[[ "$output" != *"run again"* ]] || false
+}

@@ -274,7 +274,7 @@ static void env_values_are_masked_only_where_they_were_put(void **state)
 	assert_string_equal(secrets.values[1], "tok-123456");
 	assert_null(template_expand_env("${RELCTL_T_NOT_SET}", TEMPLATE_NONE, "hook \"h\"", &shown, &secrets, &err));
 	assert_int_equal(err.code, 78);
-	assert_string_equal(err.message, "hook \"h\" needs the environment variable RELCTL_T_NOT_SET; set it and run again");
+	assert_string_equal(err.message, "hook \"h\" needs the environment variable RELCTL_T_NOT_SET; set it first");
 	assert_null(template_expand_env("${RELCTL_T_TOKEN", TEMPLATE_NONE, "hook \"h\"", &shown, &secrets, &err));
 	assert_int_equal(err.code, 78);
 	assert_int_equal(secrets.count, 2);
