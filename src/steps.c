@@ -205,6 +205,24 @@ int check_assign(struct op_ctx *o, struct error *err)
 	return 0;
 }
 
+/*
+ * Whether a result of the step's checklist (not removed, not na) carries a
+ * link: the footage of an item is evidence of the step, so evidence: required
+ * is met without repeating it on done.
+ */
+static bool items_carry_evidence(const struct checklist *list)
+{
+	size_t i;
+
+	for (i = 0; i < list->count; i++) {
+		const struct check_item *it = &list->items[i];
+
+		if (!it->removed_by && it->result && strcmp(it->result, "na") != 0 && cJSON_GetArraySize(it->evidence) > 0)
+			return true;
+	}
+	return false;
+}
+
 int check_done(struct op_ctx *o, struct error *err)
 {
 	const cJSON *evidence = o->ev->evidence;
@@ -244,8 +262,10 @@ int check_done(struct op_ctx *o, struct error *err)
 		return error_set(err, EXIT_DATAERR, "%s is a wait step: it can be done from %s, %s after it was claimed",
 				 o->step->id, time_format(ledger_wait_opens(o->st, o->step->index), t, sizeof(t)),
 				 duration_format(o->step->min_duration, t + 24, 8));
-	if (o->step->evidence_required && cJSON_GetArraySize(evidence) == 0)
-		return error_set(err, EXIT_DATAERR, "%s needs evidence: add at least one --evidence URL (a test video, a log, a link)",
+	if (o->step->evidence_required && cJSON_GetArraySize(evidence) == 0 && !items_carry_evidence(&o->rec->checklist))
+		return error_set(err, EXIT_DATAERR,
+				 "%s needs evidence: add at least one --evidence URL (a test video, a log, a link), or give a "
+				 "checklist item's result one",
 				 o->step->id);
 	return refuse_unchecked_items(o, err);
 }

@@ -392,6 +392,43 @@ static void test_an_evidence_required_item_needs_a_link_unless_it_is_na(void **s
 			    "https://v.example.com/v#t=12");
 }
 
+/*
+ * A step with evidence: required is done without --evidence when a result of
+ * its checklist carries a link; an na result or a removed item's does not count.
+ */
+static void test_an_items_link_is_the_steps_evidence(void **state)
+{
+	static const char yaml[] = "relctl: 1\n"
+				   "name: Evidence\n"
+				   "roles: [release-manager, support]\n"
+				   "people:\n"
+				   "  - {id: rita, name: Rita, email: rita@example.com, roles: [release-manager]}\n"
+				   "  - {id: sam, name: Sam, email: sam@example.com, roles: [support]}\n"
+				   "phases:\n"
+				   "  - id: p\n"
+				   "    steps:\n"
+				   "      - id: soak\n"
+				   "        title: Soak\n"
+				   "        owner: support\n"
+				   "        evidence: required\n"
+				   "        checklist: [{id: log, text: The log is clean}, {id: temp, text: It stays cool}]\n";
+	struct playbook *own = fixture_playbook(yaml, sizeof(yaml) - 1, "evidence.yaml");
+	struct fx *f = fixture_new(own, T0);
+
+	(void)state;
+	ok(f, "rita", "start", NULL);
+	ok(f, "sam", "claim", "soak");
+	ok(f, "sam", "check", "soak", "item", "log", "result", "na", "note", "no log today", "evidence",
+	   "https://logs.example.com/1");
+	ok(f, "sam", "check", "soak", "item", "temp", "result", "pass");
+	record(f, EXIT_DATAERR, "soak needs evidence: add at least one --evidence URL (a test video, a log, a link), or give a checklist item's result one",
+	       "sam", "done", "soak");
+	ok(f, "sam", "check", "soak", "item", "temp", "result", "pass", "evidence", "https://graphs.example.com/temp");
+	ok(f, "sam", "done", "soak");
+	fixture_free(f);
+	playbook_free(own);
+}
+
 static void test_a_later_check_replaces_the_result_and_the_events_keep_both(void **state)
 {
 	struct fx *f = *state;
@@ -738,6 +775,7 @@ int main(void)
 		T(test_a_result_is_pass_fail_or_na_and_fail_and_na_need_a_note),
 		T(test_an_evidence_required_item_needs_a_link_unless_it_is_na),
 		T(test_a_later_check_replaces_the_result_and_the_events_keep_both),
+		cmocka_unit_test(test_an_items_link_is_the_steps_evidence),
 		T(test_done_is_refused_while_an_item_has_no_result_naming_them),
 		T(test_done_names_at_most_five_missing_items),
 		T(test_a_fail_opens_a_finding_linked_to_the_step_and_the_item),
