@@ -27,7 +27,8 @@ static void note_sync(struct session *s)
 	char t[32];
 	struct error ignored;
 
-	store_config_set(s->store, "relctl.lastSync", time_format(time(NULL), t, sizeof(t)), &ignored);
+	/* The session's clock (RELCTL_NOW when set), as every other time relctl writes and compares. */
+	store_config_set(s->store, "relctl.lastSync", time_format(s->now, t, sizeof(t)), &ignored);
 }
 
 long session_sync_age(struct session *s)
@@ -38,7 +39,7 @@ long session_sync_age(struct session *s)
 	long age = -1;
 
 	if (store_config_get(s->store, "relctl.lastSync", &text, &ignored) == 0 && text && time_parse(text, &t) == 0)
-		age = (long)(time(NULL) - t);
+		age = (long)(s->now - t);
 	free(text);
 	return age;
 }

@@ -3,6 +3,7 @@
 # message relctl prints is true of the state it describes, and every command
 # it suggests would succeed for the person it is offered to.
 
+bats_require_minimum_version 1.5.0
 load helper
 
 setup() {
@@ -107,7 +108,7 @@ teardown() {
 	cd "$REPO"
 	as lee start 1.0 >/dev/null
 	cd "$TEST_TMP/early"
-	git config relctl.lastSync "$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)"
+	git config relctl.lastSync 2024-03-19T09:00:00Z # an hour before RELCTL_NOW
 	run as bo next
 	[ "$status" -eq 66 ]
 	same "relctl: no release is open; start one with 'relctl start VERSION' (ledger as of the last exchange with \"origin\", 1h ago: 'relctl sync' fetches the newest)" "$output"
@@ -115,6 +116,11 @@ teardown() {
 	run as bo next
 	[ "$status" -eq 0 ]
 	has "build"
+	# The note follows relctl's clock (RELCTL_NOW), as every other time does.
+	[ "$(git config relctl.lastSync)" = 2024-03-19T10:00:00Z ]
+	run --separate-stderr env RELCTL_NOW=2024-03-19T12:30:00Z RELCTL_USER=bo "$RELCTL" status
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *'ledger as of the last exchange with "origin", 2h30m ago'* ]] || { echo "$stderr"; false; }
 }
 
 @test "forecast of a finished release says whether its target was met, and names what finished after it" {
