@@ -231,6 +231,19 @@ static void print_releases(struct cmd_ctx *ctx, const cJSON *st)
 		str(cJSON_GetObjectItemCaseSensitive(lead, "start_to_ship"), "trend", "no trend yet"),
 		str(cJSON_GetObjectItemCaseSensitive(lead, "start_to_complete"), "median", "-"),
 		str(cJSON_GetObjectItemCaseSensitive(lead, "start_to_complete"), "trend", "no trend yet"));
+	/* Betas and finals do not make one trend: each kind of release on its own, when there are several. */
+	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(lead, "groups")) > 1) {
+		const cJSON *g;
+
+		cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(lead, "groups"))
+			fprintf(out, "    %s %s (%d): to ship median %s, %s; to complete median %s, %s\n",
+				str(lead, "grouped_by", "?"), str(g, "group", "?"),
+				cJSON_GetObjectItemCaseSensitive(g, "releases")->valueint,
+				str(cJSON_GetObjectItemCaseSensitive(g, "start_to_ship"), "median", "-"),
+				str(cJSON_GetObjectItemCaseSensitive(g, "start_to_ship"), "trend", "no trend yet"),
+				str(cJSON_GetObjectItemCaseSensitive(g, "start_to_complete"), "median", "-"),
+				str(cJSON_GetObjectItemCaseSensitive(g, "start_to_complete"), "trend", "no trend yet"));
+	}
 }
 
 static void print_off(struct cmd_ctx *ctx, const cJSON *st)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "expr.h"
 #include "json.h"
 #include "schedule.h"
 #include "stats.h"
@@ -678,6 +679,84 @@ static cJSON *lead_json(long *values, const double *x, size_t n)
 	return o;
 }
 
+/*
+ * Which kind of release st is, for trends that do not mix betas with finals:
+ * the value of the playbook's first enum var (its release type), or, with
+ * none, "prerelease" or "final" from the version's own parts.  *by names the
+ * grouping ("type", "prerelease").
+ */
+static const char *release_group(const struct playbook *pb, const struct release_state *st, const char **by)
+{
+	struct version_parts parts;
+	size_t i;
+
+	for (i = 0; i < pb->var_count; i++)
+		if (pb->vars[i].type == VAR_ENUM) {
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(st->vars, pb->vars[i].name);
+
+			*by = pb->vars[i].name;
+			return cJSON_IsString(v) ? v->valuestring : pb->vars[i].default_value;
+		}
+	*by = "prerelease";
+	version_split(st->version, &parts);
+	return parts.prerelease[0] ? "prerelease" : "final";
+}
+
+/*
+ * lead_time.groups: the same lead times per kind of release (release_group),
+ * each trend over the releases of its kind only, oldest first.
+ */
+static void add_lead_groups(cJSON *lead, const struct release_figures *figs, size_t count, const struct playbook *pb)
+{
+	const char *by = "prerelease", **kinds = xcalloc(count + 1, sizeof(*kinds));
+	long *ship = xcalloc(count + 1, sizeof(*ship)), *complete = xcalloc(count + 1, sizeof(*complete));
+	double *ship_x = xcalloc(count + 1, sizeof(*ship_x)), *complete_x = xcalloc(count + 1, sizeof(*complete_x));
+	cJSON *groups = cJSON_CreateArray();
+	size_t i, k;
+
+	for (i = 0; i < count; i++)
+		kinds[i] = release_group(pb, figs[i].st, &by);
+	cJSON_AddStringToObject(lead, "grouped_by", by);
+	for (i = 0; i < count; i++) {
+		size_t nship = 0, ncomplete = 0, place = 0;
+		cJSON *g;
+
+		for (k = 0; k < i; k++)
+			if (strcmp(kinds[k], kinds[i]) == 0)
+				break;
+		if (k < i)
+			continue; /* that kind is done */
+		for (k = i; k < count; k++) {
+			const struct release_state *st = figs[k].st;
+			time_t shipped = shipped_at(st);
+
+			if (strcmp(kinds[k], kinds[i]) != 0)
+				continue;
+			if (shipped && shipped >= st->started_at) {
+				ship_x[nship] = (double)place;
+				ship[nship++] = (long)(shipped - st->started_at);
+			}
+			if (figs[k].completed && figs[k].completed >= st->started_at) {
+				complete_x[ncomplete] = (double)place;
+				complete[ncomplete++] = (long)(figs[k].completed - st->started_at);
+			}
+			place++;
+		}
+		g = cJSON_CreateObject();
+		cJSON_AddStringToObject(g, "group", kinds[i]);
+		cJSON_AddNumberToObject(g, "releases", (double)place);
+		cJSON_AddItemToObject(g, "start_to_ship", lead_json(ship, ship_x, nship));
+		cJSON_AddItemToObject(g, "start_to_complete", lead_json(complete, complete_x, ncomplete));
+		cJSON_AddItemToArray(groups, g);
+	}
+	cJSON_AddItemToObject(lead, "groups", groups);
+	free(kinds);
+	free(ship);
+	free(complete);
+	free(ship_x);
+	free(complete_x);
+}
+
 static const struct stats_automation *automation_of(const struct stats_options *opt, const char *step)
 {
 	size_t i;
@@ -888,6 +967,7 @@ static void add_trends(cJSON *root, const struct release_state *const *releases,
 	lead = cJSON_AddObjectToObject(root, "lead_time");
 	cJSON_AddItemToObject(lead, "start_to_ship", lead_json(ship, ship_x, nship));
 	cJSON_AddItemToObject(lead, "start_to_complete", lead_json(complete, complete_x, ncomplete));
+	add_lead_groups(lead, figs, count, pb);
 	cJSON_AddItemToObject(root, "step_cost", cost_json(figs, count, pb, per_year, opt));
 	for (i = 0; i < count; i++) {
 		free(figs[i].work);

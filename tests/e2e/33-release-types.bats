@@ -135,3 +135,42 @@ relctl: $f has 9 errors; fix them and run 'relctl lint' again" "$output"
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 	schema_valid
 }
+
+@test "stats draws the lead-time trend of each release type on its own: betas up, finals down, not one mixed line" {
+	cat >"$TEST_TMP/kinds.yaml" <<'YAML'
+relctl: 1
+name: Kinds
+roles: [release-manager, dev]
+people:
+  - {id: cristina, email: cristina@example.com, roles: [release-manager, dev]}
+vars:
+  type: {type: enum, values: [beta, final], default: beta}
+phases:
+  - id: only
+    steps:
+      - {id: build, title: Build, owner: dev, instructions: make}
+YAML
+	cd "$TEST_TMP" && rm -rf kinds && git init -q kinds && cd kinds && git commit -q --allow-empty -m init
+	export RELCTL_USER=cristina
+	"$RELCTL" init --playbook "$TEST_TMP/kinds.yaml" >/dev/null
+	# version type day hours: each release starts on its day at 08:00 and is done hours later.
+	while read -r v t day hours; do
+		RELCTL_NOW="2024-03-${day}T08:00:00Z" "$RELCTL" start "$v" --set type="$t" >/dev/null
+		RELCTL_NOW="2024-03-${day}T08:00:00Z" "$RELCTL" claim build --release "$v" >/dev/null
+		RELCTL_NOW="2024-03-${day}T$(printf %02d $((8 + hours))):00:00Z" "$RELCTL" done build --release "$v" >/dev/null
+	done <<'LIST'
+1.0b1 beta 01 1
+1.0 final 02 10
+1.1b1 beta 03 2
+1.1 final 04 8
+1.2b1 beta 05 3
+LIST
+	run "$RELCTL" stats --json
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(jq -r .lead_time.grouped_by <<<"$output")" = type ]
+	[ "$(jq -r '[.lead_time.groups[] | "\(.group):\(.releases):\(.start_to_complete.trend)"] | join(" ")' <<<"$output")" = \
+		"beta:3:up 1h per release final:2:down 2h per release" ]
+	run "$RELCTL" stats
+	has "type beta (3): to ship median -, no trend yet; to complete median 2h, up 1h per release"
+	has "type final (2): to ship median -, no trend yet; to complete median 8h, down 2h per release"
+}
