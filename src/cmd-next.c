@@ -557,8 +557,17 @@ static void manager(struct view *v)
 		detail[0] = '\0';
 		if (state == STATE_READY && s->kind != STEP_DECISION) {
 			target = ready;
-			snprintf(detail, sizeof(detail), "nobody has it; a %s can claim it, or relctl assign %s PERSON",
-				 s->owner, s->id);
+			struct buf who;
+
+			buf_init(&who);
+			/* Who can claim it now; when the role's people are all away, that, and when they are back. */
+			if (ledger_who_can_take(v->st, s->owner, v->now, &who) > 0)
+				snprintf(detail, sizeof(detail), "nobody has it; a %s can claim it, or relctl assign %s PERSON",
+					 s->owner, s->id);
+			else
+				snprintf(detail, sizeof(detail), "nobody has it; %s: give the role to someone else with "
+					 "'relctl playbook update', or wait", who.data);
+			buf_release(&who);
 		} else if (state == STATE_CLAIMED && ledger_idle(v->st, k, v->now) > 0) {
 			target = idle;
 			snprintf(detail, sizeof(detail), "%s has held it since %s; ask them", r->holder,

@@ -215,9 +215,18 @@ static void describe_step(struct buf *b, const struct release_state *st, size_t 
 	if (overdue > 0)
 		buf_addf(b, " is overdue by %s (due %s)", duration_format(overdue, d, sizeof(d)),
 			 time_format(ledger_due_at(st, k), t, sizeof(t)));
-	if (waited > 0)
-		buf_addf(b, "%s waited %s with nobody claiming it (a %s can)", overdue ? " and has" : " has",
-			 duration_format(waited, d, sizeof(d)), st->pb->steps[k].owner);
+	if (waited > 0) {
+		struct buf who;
+
+		buf_init(&who);
+		if (ledger_who_can_take(st, st->pb->steps[k].owner, now, &who) > 0)
+			buf_addf(b, "%s waited %s with nobody claiming it (a %s can)", overdue ? " and has" : " has",
+				 duration_format(waited, d, sizeof(d)), st->pb->steps[k].owner);
+		else
+			buf_addf(b, "%s waited %s with nobody claiming it: %s", overdue ? " and has" : " has",
+				 duration_format(waited, d, sizeof(d)), who.data);
+		buf_release(&who);
+	}
 	else if (idle > 0)
 		buf_addf(b, "%s been claimed for %s without being done", overdue ? " and has" : " has",
 			 duration_format(idle, d, sizeof(d)));

@@ -123,6 +123,39 @@ const struct away_record *ledger_away(const struct release_state *st, const char
 	return NULL;
 }
 
+size_t ledger_who_can_take(const struct release_state *st, const char *role, time_t now, struct buf *out)
+{
+	const struct playbook *pb = st->pb;
+	size_t i, here = 0, gone = 0;
+	struct buf away;
+	char t[32];
+
+	buf_init(&away);
+	for (i = 0; i < pb->person_count; i++) {
+		const struct away_record *a;
+
+		if (!person_has_role(&pb->people[i], role))
+			continue;
+		a = ledger_away(st, pb->people[i].id, now);
+		if (a == NULL) {
+			here++;
+			continue;
+		}
+		buf_addf(&away, "%s%s %s", gone++ ? ", " : "", pb->people[i].id,
+			 a->until ? "until " : "until they are back");
+		if (a->until)
+			buf_adds(&away, time_format(a->until, t, sizeof(t)));
+	}
+	if (here > 0 || gone == 0)
+		add_role_people(out, pb, role, NULL);
+	else if (gone == 1)
+		buf_addf(out, "the only %s is away (%s)", role, away.data);
+	else
+		buf_addf(out, "every %s is away (%s)", role, away.data);
+	buf_release(&away);
+	return here;
+}
+
 bool ledger_reminded(const struct release_state *st, const char *kind, const char *person, const char *step,
 		     time_t when)
 {

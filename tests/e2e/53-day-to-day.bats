@@ -203,3 +203,19 @@ teardown() {
 	has "ola        decide delay: the upload times out"
 	[ "$(as ola show go --json | jq -r '[.history[].op] | join(",")')" = decide ]
 }
+
+@test "with the only person of a role away, next and the escalation say so and until when, not that the role can claim it" {
+	run as wu away --until 2024-03-22T09:00:00Z
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	run as lee next
+	[ "$status" -eq 0 ]
+	has "draft-notes"
+	has "nobody has it; the only writer is away (wu until 2024-03-22T09:00:00Z): give the role to someone else with 'relctl playbook update', or wait"
+	[[ "$output" != *"a writer can claim it"* ]] || { echo "$output"; false; }
+	# A role with someone here is offered as before.
+	has "nobody has it; a builder can claim it, or relctl assign build PERSON"
+	# Two days on, remind escalates it the same way (dry run: nothing sent or recorded).
+	run env RELCTL_NOW=2024-03-21T10:00:00Z RELCTL_USER=lee "$RELCTL" remind --dry-run
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	has "draft-notes has waited 2d with nobody claiming it: the only writer is away (wu until 2024-03-22T09:00:00Z)"
+}
