@@ -356,7 +356,8 @@ static void checklists_markdown(struct buf *b, const cJSON *brief)
 		const cJSON *list = cJSON_GetObjectItemCaseSensitive(step, "checklist");
 		int total, unchecked, pending;
 
-		if (list == NULL)
+		/* A skipped step's items were never meant to be checked: they say nothing of this candidate. */
+		if (list == NULL || strcmp(json_string(step, "state"), "skipped") == 0)
 			continue;
 		if (!heading) {
 			buf_adds(b, "\n### Checklists\n\n");
@@ -516,8 +517,20 @@ char *brief_markdown(const cJSON *brief, const struct playbook *pb)
 			 cJSON_GetObjectItemCaseSensitive(ship, "open_blockers")->valueint,
 			 pb->findings.severities.count ? pb->findings.severities.items[0] : "",
 			 cJSON_GetObjectItemCaseSensitive(ship, "open_blockers")->valueint == 1 ? "" : "s");
-		buf_addf(&b, "- **Delay**: %s; reopens %s.\n- **Abort**: the release closes; nothing in it can change afterwards.\n",
-			 json_string(delay, "means"), reopens.len ? reopens.data : "nothing");
+		if (cJSON_GetObjectItemCaseSensitive(ship, "open_findings")->valueint == 0) {
+			/* Nothing to fix: no "0m to fix", only the rebuild and retest a delay costs. */
+			char next[48], d[32];
+
+			buf_addf(&b, "- **Delay**: %s after about %s to rebuild and retest, with no open finding to fix",
+				 candidate_short(pb, cJSON_GetObjectItemCaseSensitive(brief, "candidate")->valueint + 1, next,
+						 sizeof(next)),
+				 duration_format((long)cJSON_GetObjectItemCaseSensitive(delay, "retest_seconds")->valuedouble, d,
+						 sizeof(d)));
+		} else {
+			buf_addf(&b, "- **Delay**: %s", json_string(delay, "means"));
+		}
+		buf_addf(&b, "; reopens %s.\n- **Abort**: the release closes; nothing in it can change afterwards.\n",
+			 reopens.len ? reopens.data : "nothing");
 		buf_release(&reopens);
 	}
 	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(brief, "decisions")) > 0) {

@@ -401,3 +401,14 @@ office_ready() {
 	has "hdmi-hotplug of test-voyager failed 2 of 2 times: Unplugging and replugging HDMI brings the picture back within 5 seconds"
 	has "wake-on-lan of test-voyager, na all 2 times: Wake on LAN wakes a sleeping target"
 }
+
+@test "the brief leaves out the checklist of a skipped step: its items were never meant to be checked" {
+	team
+	office_ready
+	run as michael brief
+	has "- **Test release candidate on a DIY device**: 0 of 16 items pass, 0 fail, 0 n/a, 16 not checked yet"
+	ok cristina skip test-diy --reason "no DIY kit in the office this week"
+	run as michael brief
+	[[ "$output" != *"DIY device**:"* ]] || { echo "$output"; false; }
+	has "- **Test release candidate on a Voyager device**:"
+}

@@ -547,6 +547,9 @@ static void test_brief_markdown_renders_gfm_tables_with_header_rows_and_escaped_
 	assert_contains(md, "\n## Findings\n\nNone recorded.\n");
 	assert_contains(md, "- **dev**: _missing_");
 	assert_contains(md, "- **support**: _missing_");
+	/* With nothing to fix a delay costs the rebuild and retest only: no "0m to fix". */
+	assert_contains(md, "to rebuild and retest, with no open finding to fix; reopens ");
+	assert_lacks(md, "0m to fix");
 	free(md);
 
 	test_candidate(f);
