@@ -74,6 +74,7 @@ struct step_record {
 	char *review_note;
 	cJSON *approvals;     /* who approved this result, ids in order (a review count > 1 needs several); or NULL */
 	time_t ready_at, claimed_at, done_at, changed_at;
+	long worked; /* claim to done over this claim's tries: rework after a rejected review adds to it (stats; not in the view) */
 	int candidate;        /* the candidate of the last change */
 	bool reason_is_condition; /* skipped by its "when" at the start */
 	cJSON *hook;              /* the last hook result recorded, or NULL */

@@ -87,6 +87,7 @@ void record_clear_work(struct step_record *r)
 	cJSON_Delete(r->hook);
 	r->hook = NULL;
 	r->claimed_at = r->done_at = r->ready_at = 0;
+	r->worked = 0;
 	record_clear_delegation(r);
 }
 

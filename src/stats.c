@@ -337,7 +337,10 @@ static cJSON *overall(const struct release_state *const *releases, size_t count,
 			since = ready_time(releases[k], s->id, r);
 			if (since && r->done_at >= since)
 				ready[nr++] = (long)(r->done_at - since);
-			if (r->claimed_at && r->done_at >= r->claimed_at)
+			/* Every try of the work, not the rework alone after a rejected review. */
+			if (r->worked > 0)
+				work[nw++] = r->worked;
+			else if (r->claimed_at && r->done_at >= r->claimed_at)
 				work[nw++] = (long)(r->done_at - r->claimed_at);
 			if (performer(r)) {
 				count_person(people, performer(r));

@@ -148,6 +148,7 @@ static void hold(struct op_ctx *o, const char *person)
 	o->rec->base = STATE_CLAIMED;
 	replace(&o->rec->holder, person);
 	o->rec->claimed_at = o->when;
+	o->rec->worked = 0;
 }
 
 void apply_claim(struct op_ctx *o)
@@ -284,6 +285,8 @@ void apply_done(struct op_ctx *o)
 	replace(&o->rec->review_note, NULL);
 	record_clear_approvals(o->rec);
 	o->rec->done_at = o->when;
+	if (o->rec->claimed_at && o->when >= o->rec->claimed_at)
+		o->rec->worked += (long)(o->when - o->rec->claimed_at);
 	credit_shadows(o->rec);
 }
 

@@ -258,6 +258,38 @@ static void test_an_added_item_with_an_owner_is_checked_by_that_role(void **stat
 	accept(f, check(f, "wes", "arm", "pass"));
 }
 
+/*
+ * The work of a step is every try from its claim to done: the rework after a
+ * rejected review adds to the first try (stats' claim to done), while the
+ * view's claimed_at stays the time it came back, as it always was.
+ */
+static void test_the_work_of_a_rejected_step_counts_every_try(void **state)
+{
+	struct fx *f = *state;
+	const struct step_record *r = &f->st->steps[index_of("build")];
+	time_t claimed, back;
+	long first;
+
+	accept(f, ev(f, "rita", "start", NULL));
+	accept(f, ev(f, "dan", "claim", "build"));
+	claimed = r->claimed_at;
+	f->now += 2 * 3600;
+	accept(f, ev(f, "dan", "done", "build"));
+	first = r->worked;
+	assert_true(first >= 2 * 3600);
+	assert_int_equal(first, r->done_at - claimed);
+	f->now += 3600;
+	accept(f, review(f, "dora", "build", "reject"));
+	back = r->claimed_at;
+	assert_true(back > r->done_at || r->done_at == 0);
+	f->now += 1800;
+	accept(f, ev(f, "dan", "done", "build"));
+	assert_int_equal(r->worked, first + (r->done_at - back));
+	assert_true(r->worked > r->done_at - r->claimed_at);
+	accept(f, with(ev(f, "rita", "reopen", "build"), "reason", "a new build"));
+	assert_int_equal(r->worked, 0);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -299,6 +331,7 @@ int main(void)
 		T(test_an_owned_item_is_checked_by_its_role_not_by_the_holder),
 		T(test_an_owned_item_keeps_its_owner_in_the_view_and_in_a_fresh_checklist),
 		T(test_an_added_item_with_an_owner_is_checked_by_that_role),
+		T(test_the_work_of_a_rejected_step_counts_every_try),
 	};
 
 	return cmocka_run_group_tests_name("quorum", tests, group_setup, group_teardown);
