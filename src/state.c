@@ -386,14 +386,20 @@ int refuse_claim_role(const struct op_ctx *o, const char *also, struct error *er
 	int rc;
 
 	buf_init(&who);
-	add_role_people(&who, o->st->pb, s->owner, NULL);
-	if (ledger_is_manager(o->actor)) {
+	if (add_role_people(&who, o->st->pb, s->owner, NULL) == 0) {
+		/* Nobody to claim it or to assign it to: the playbook must change first. */
+		buf_reset(&who);
+		add_manager_people(&who, o->st->pb, NULL);
+		rc = error_set(err, EXIT_NOPERM,
+			       "%s cannot claim %s: it needs the role %s, which nobody has; %s can give it to someone with 'relctl playbook update FILE'%s",
+			       o->actor->id, s->id, s->owner, who.data, also);
+	} else if (ledger_is_manager(o->actor)) {
 		rc = error_set(err, EXIT_NOPERM, "%s cannot claim %s: it needs the role %s; 'relctl assign %s PERSON' gives it to %s%s",
 			       o->actor->id, s->id, s->owner, s->id, who.data, also);
 	} else {
 		buf_adds(&who, " to claim it, or ");
 		add_manager_people(&who, o->st->pb, NULL);
-		rc = error_set(err, EXIT_NOPERM, "%s cannot claim %s: it needs the role %s; ask %s to 'relctl assign' it%s",
+		rc = error_set(err, EXIT_NOPERM, "%s cannot claim %s: it needs the role %s; ask %s to 'relctl assign' it to one of them%s",
 			       o->actor->id, s->id, s->owner, who.data, also);
 	}
 	buf_release(&who);

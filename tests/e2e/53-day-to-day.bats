@@ -219,3 +219,11 @@ teardown() {
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 	has "draft-notes has waited 2d with nobody claiming it: the only writer is away (wu until 2024-03-22T09:00:00Z)"
 }
+
+@test "a wrong-role claim is told who to ask, and assign is offered only to people who could take the step" {
+	run -77 as wu claim build
+	same "relctl: wu cannot claim build: it needs the role builder; ask a builder (lee, bo) to claim it, or a release manager (lee) to 'relctl assign' it to one of them" "$output"
+	# What it offers works: lee assigns it to bo.
+	run as lee assign build bo
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+}
