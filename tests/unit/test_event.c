@@ -132,7 +132,7 @@ static void every_op_writes_its_fields_in_the_order_ledgers_have(void **state)
 		{ "input", "role note" },
 		{ "decide", "decision reason brief_hash forced" },
 		{ "hook", "result forced" },
-		{ "checklist-add", "item text evidence_required review" },
+		{ "checklist-add", "item text evidence_required review owner" },
 		{ "checklist-remove", "item reason" },
 		{ "check", "item result note evidence severity finding" },
 	};
