@@ -50,7 +50,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 all: relctl
 
 relctl: $(BUILD)/relctl
-	cp $< $@
+	cp --remove-destination $< $@
 
 $(BUILD)/relctl: $(CORE_OBJ) $(CLI_OBJ) $(TEMPLATE_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)

@@ -47,6 +47,16 @@ static int log_exec(struct cmd_ctx *ctx)
 				color(ctx, C_RESET), json_string(ev, "actor"),
 				json_string(ev, "op"), step ? step : "", person ? " -> " : "", person ? person : "",
 				verdict ? " " : "", verdict ? verdict : "");
+			if (json_string(ev, "item"))
+				fprintf(ctx->out, " %s%s%s", json_string(ev, "item"), json_string(ev, "result") ? " " : "",
+					json_string(ev, "result") ? json_string(ev, "result") : "");
+			if (json_string(ev, "role"))
+				fprintf(ctx->out, " %s", json_string(ev, "role"));
+			if (json_string(ev, "decision"))
+				fprintf(ctx->out, " %s%s", json_string(ev, "decision"),
+					cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "forced")) ? " (forced)" : "");
+			if (note || reason)
+				fprintf(ctx->out, "  \"%s\"", cmd_line(ctx, note ? note : reason));
 			/* What a finding, an input or a decision was: its id, severity, title, role, verdict. */
 			if (json_string(ev, "finding"))
 				fprintf(ctx->out, " %s", json_string(ev, "finding"));
@@ -54,16 +64,6 @@ static int log_exec(struct cmd_ctx *ctx)
 				fprintf(ctx->out, " %s", json_string(ev, "severity"));
 			if (json_string(ev, "title"))
 				fprintf(ctx->out, "  \"%s\"", cmd_line(ctx, json_string(ev, "title")));
-			if (json_string(ev, "role"))
-				fprintf(ctx->out, " %s", json_string(ev, "role"));
-			if (json_string(ev, "decision"))
-				fprintf(ctx->out, " %s%s", json_string(ev, "decision"),
-					cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "forced")) ? " (forced)" : "");
-			if (json_string(ev, "item"))
-				fprintf(ctx->out, " %s%s%s", json_string(ev, "item"), json_string(ev, "result") ? " " : "",
-					json_string(ev, "result") ? json_string(ev, "result") : "");
-			if (note || reason)
-				fprintf(ctx->out, "  \"%s\"", cmd_line(ctx, note ? note : reason));
 			cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(ev, "evidence"))
 				if (cJSON_IsString(item))
 					fprintf(ctx->out, "  %s", cmd_line(ctx, item->valuestring));
