@@ -55,6 +55,12 @@ enum cmd_needs {
 	CMD_RELEASE = 1 << 1, /* also ctx->release: the one the command names, or the one open (a read shows the latest) */
 	CMD_SESSION_IF_ANY = 1 << 3, /* ctx->session when in a repository, else NULL with why in ctx->session_err */
 	CMD_PROGRESS = 1 << 2, /* work that can take seconds: progress on a terminal's stderr (cmd_progress) */
+	/*
+	 * Commands that send (a hook, a mail, a reminder) decide on the team's
+	 * current ledger: with a remote and without --offline, a sync first,
+	 * before the release is read; unreachable, they send nothing (69).
+	 */
+	CMD_SYNC_FIRST = 1 << 4,
 };
 
 struct cmd_entry {

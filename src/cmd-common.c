@@ -442,6 +442,34 @@ static void progress_start(struct cmd_ctx *ctx)
 	ctx->session->progress_data = p;
 }
 
+/*
+ * CMD_SYNC_FIRST: the team's ledger before deciding what to send.  What the
+ * sync makes true is told as sync tells it (cmd_notify, later); a remote
+ * that cannot be reached stops the command before anything is sent.
+ */
+static int sync_first(struct cmd_ctx *ctx)
+{
+	struct session *s = ctx->session;
+	size_t fetched = 0, pushed = 0;
+	struct error why;
+
+	if (s->remote == NULL || s->offline)
+		return 0;
+	if (session_sync(s, &fetched, &pushed, &why) != 0) {
+		if (why.code == EXIT_DATAERR || why.code == EXIT_CONFIG) {
+			ctx->err = why; /* a refused commit or a setting: its own message says what to do */
+			return -1;
+		}
+		return error_set(&ctx->err, EXIT_UNAVAILABLE,
+				 "nothing sent: this needs the team's current ledger, and %s; fix that and run it again%s",
+				 why.message, has_option(ctx, "offline") ? ", or add --offline to act on this clone's copy" : "");
+	}
+	if (fetched || pushed)
+		fprintf(stderr, "relctl: synced with %s first: %zu event%s received, %zu sent\n", s->remote, fetched,
+			fetched == 1 ? "" : "s", pushed);
+	return 0;
+}
+
 int cmd_setup(struct cmd_ctx *ctx)
 {
 	unsigned needs = ctx->entry->needs;
@@ -463,6 +491,8 @@ int cmd_setup(struct cmd_ctx *ctx)
 	ctx->session->offline = args_flag(&ctx->args, "offline");
 	if (needs & CMD_PROGRESS)
 		progress_start(ctx);
+	if ((needs & CMD_SYNC_FIRST) && sync_first(ctx) != 0)
+		return -1;
 	if (needs & CMD_RELEASE) {
 		ctx->release = xcalloc(1, sizeof(*ctx->release));
 		if (load_release(ctx, ctx->session, ctx->release) != 0)

@@ -210,6 +210,6 @@ const struct cmd_entry cmd_remind_entry = {
 	.options = options,
 	.min_args = 0,
 	.max_args = 0,
-	.needs = CMD_SESSION,
+	.needs = CMD_SESSION | CMD_SYNC_FIRST,
 	.exec = remind_exec,
 };

@@ -207,6 +207,6 @@ const struct cmd_entry cmd_run_entry = {
 	.options = options,
 	.min_args = 1,
 	.max_args = 1,
-	.needs = CMD_RELEASE,
+	.needs = CMD_RELEASE | CMD_SYNC_FIRST,
 	.exec = run_exec,
 };

@@ -208,3 +208,36 @@ EOF2
 	has "relctl: warning: the chat notification was not sent: hook \"chat\" needs the environment variable CHAT_URL; set it first; the change is recorded, so tell the team yourself: test is ready for a support (lena): relctl claim test"
 	[[ "$output" != *"run again"* ]] || false
 }
+
+@test "remind decides on the team's ledger: a stale clone syncs first and sends nothing untrue; an unreachable remote sends nothing" {
+	team
+	cd "$TEST_TMP/a"
+	as jan claim build >/dev/null
+	as jan done build >/dev/null
+	as shalom review build approve >/dev/null
+	# Clone b has not synced since the start: its copy says build is still unclaimed.
+	cd "$TEST_TMP/b"
+	[ "$(ledger 1.0 | jq -r .steps.build.state)" = ready ]
+	n=$(chat length)
+	run --separate-stderr env RELCTL_NOW=2024-03-22T10:00:00Z RELCTL_USER=cristina "$RELCTL" remind
+	[ "$status" -eq 0 ] || { echo "$output $stderr"; false; }
+	[[ "$stderr" == *"synced with origin first: 3 events received"* ]] || { echo "$stderr"; false; }
+	[ "$(chat length)" -eq $((n + 1)) ]
+	text=$(chat '.[-1].body | fromjson | .text')
+	[[ "$text" == *"test has waited 3d with nobody claiming it"* ]] || { echo "$text"; false; }
+	[[ "$text" != *"build has waited"* ]] || { echo "$text"; false; }
+
+	# The remote unreachable: nothing is sent, nothing recorded, and it says why.
+	cd "$TEST_TMP/a"
+	mv "$REMOTE" "$REMOTE.away"
+	cd "$TEST_TMP/b"
+	before=$(git rev-parse relctl-ledger)
+	n=$(chat length)
+	run env RELCTL_NOW=2024-03-23T10:00:00Z RELCTL_USER=cristina "$RELCTL" remind
+	[ "$status" -eq 69 ] || { echo "$status $output"; false; }
+	[[ "$output" == "relctl: nothing sent: this needs the team's current ledger, and "*"; fix that and run it again, or add --offline to act on this clone's copy" ]] ||
+		{ echo "$output"; false; }
+	[ "$(chat length)" -eq "$n" ]
+	[ "$(git rev-parse relctl-ledger)" = "$before" ]
+	mv "$REMOTE.away" "$REMOTE"
+}
