@@ -54,6 +54,7 @@ static void after_change(void *data, struct session *s)
 {
 	cmd_notify(data, s);
 	fflush(((struct cmd_ctx *)data)->out);
+	fflush(stdout);
 }
 
 static int board_exec(struct cmd_ctx *ctx)
@@ -74,6 +75,9 @@ static int board_exec(struct cmd_ctx *ctx)
 	/* For tests and demos: how often the board syncs in the background (default: every minute). */
 	if (every)
 		opt.sync_every = strtol(every, NULL, 10);
+	/* A long-running server: each line out as it is written, for a log file or a terminal alike. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	setvbuf(ctx->out, NULL, _IOLBF, 0);
 	b = board_new(&opt, &ctx->err);
 	if (b == NULL)
 		return -1;
@@ -83,6 +87,7 @@ static int board_exec(struct cmd_ctx *ctx)
 	signal(SIGPIPE, SIG_IGN);
 	fprintf(ctx->out, "relctl board: %s\n(Ctrl-C stops it; anyone with this URL acts as you)\n", board_url(b));
 	fflush(ctx->out);
+	fflush(stdout); /* ctx->out writes through to it: whoever waits for the URL in a file sees it now */
 	if (!args_flag(&ctx->args, "no-open"))
 		open_browser(board_url(b));
 	board_serve(b, &stop);
