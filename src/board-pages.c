@@ -450,25 +450,22 @@ static void instructions(struct page *p, const struct pb_step *step)
 	buf_release(&text);
 }
 
+/* Evidence links, each shown as its address: a link only when it is http(s) (html_evidence). */
 static void evidence_list(struct page *p, const cJSON *evidence)
 {
 	const cJSON *link;
-	char label[16];
 	int n = 0;
 
 	cJSON_ArrayForEach(link, evidence)
 		if (cJSON_IsString(link)) {
-			snprintf(label, sizeof(label), "link %d", ++n);
-			buf_adds(&p->out, n > 1 ? ", " : "");
-			/* html_evidence links only http(s); escape first so control bytes show. */
-			{
-				struct buf shown;
+			struct buf shown;
 
-				buf_init(&shown);
-				term_escape(&shown, link->valuestring, strlen(link->valuestring));
-				html_evidence(&p->out, shown.data, label, true);
-				buf_release(&shown);
-			}
+			buf_adds(&p->out, n++ ? ", " : "");
+			/* Control bytes and bidi marks made visible first, so the address shown is the one followed. */
+			buf_init(&shown);
+			term_escape(&shown, link->valuestring, strlen(link->valuestring));
+			html_evidence(&p->out, shown.data, shown.data, true);
+			buf_release(&shown);
 		}
 }
 
@@ -552,7 +549,10 @@ static void checklist_section(struct page *p, size_t k, const char *back)
 			free(id);
 		}
 		if (it->result && may(p, &approve)) {
-			button_form(p, "review", s->id, back, "Approve", "item", it->id);
+			form_open(p, "review", s->id, back, true);
+			hidden(p, "item", it->id);
+			hidden(p, "verdict", "approve");
+			buf_adds(&p->out, "<button type=\"submit\">Approve</button></form>");
 		}
 		if (it->result && may(p, &reject)) {
 			form_open(p, "review", s->id, back, false);
