@@ -221,6 +221,23 @@ static void markdown_renders_without_raw_html_or_unsafe_links(void **state)
 	free(html);
 }
 
+static void pipe_tables_become_tables_with_their_cells_rendered_safely(void **state)
+{
+	const char md[] = "Before\n\n| Step | Result \\| note | Evidence |\n|---|---|---|\n"
+			  "| build | done \\| ok | [link 1](https://ci.example/1) |\n| <b>x</b> | **pass** | [bad](javascript:x) |\n\nAfter\n";
+	char *html = markdown_html(md, strlen(md));
+
+	(void)state;
+	assert_non_null(strstr(html, "<p>Before</p>\n<table>"));
+	assert_non_null(strstr(html, "<th>Step</th><th>Result | note</th><th>Evidence</th>"));
+	assert_non_null(strstr(html, "<td>build</td><td>done | ok</td><td><a href=\"https://ci.example/1\">link 1</a></td>"));
+	assert_non_null(strstr(html, "<td><strong>pass</strong></td>"));
+	assert_null(strstr(html, "<b>"));
+	assert_null(strstr(html, "javascript:"));
+	assert_non_null(strstr(html, "</table>\n<p>After</p>"));
+	free(html);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +252,7 @@ int main(void)
 		cmocka_unit_test(redirects_stay_on_the_board),
 		cmocka_unit_test(urls_encode_everything_but_unreserved),
 		cmocka_unit_test(markdown_renders_without_raw_html_or_unsafe_links),
+		cmocka_unit_test(pipe_tables_become_tables_with_their_cells_rendered_safely),
 	};
 
 	return cmocka_run_group_tests_name("board", tests, NULL, NULL);
