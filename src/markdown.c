@@ -40,7 +40,18 @@ static void render_cell(struct buf *out, const char *text, size_t len)
 		len--;
 	if (len == 0)
 		return;
-	html = cmark_markdown_to_html(text, len, OPTIONS);
+	if (strchr("-+#>=", *text) || (*text == '*' && (len == 1 || text[1] == ' '))) {
+		/* A cell is inline text: "-" is a dash, not a list (nor "#" a heading, ">" a quote). */
+		struct buf escaped;
+
+		buf_init(&escaped);
+		buf_addc(&escaped, '\\');
+		buf_add(&escaped, text, len);
+		html = cmark_markdown_to_html(escaped.data, escaped.len, OPTIONS);
+		buf_release(&escaped);
+	} else {
+		html = cmark_markdown_to_html(text, len, OPTIONS);
+	}
 	n = html ? strlen(html) : 0;
 	if (n >= 8 && strncmp(html, "<p>", 3) == 0 && strcmp(html + n - 5, "</p>\n") == 0)
 		buf_add(out, html + 3, n - 8);

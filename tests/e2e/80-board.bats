@@ -93,6 +93,12 @@ play_to_decision_inputs() {
 	run relctl board --port 99999 --no-open
 	[ "$status" -eq 64 ]
 	has "--port is a number from 1 to 65535"
+	# The completions offer the command and its options.
+	run relctl completion candidates -- bo
+	has "board"
+	run relctl completion candidates -- board --
+	has "--port"
+	has "--no-open"
 }
 
 @test "in Chromium, by clicks: support checks the Voyager test with footage, a dev rejects then approves an item, the product owner decides" {

@@ -224,7 +224,8 @@ static void markdown_renders_without_raw_html_or_unsafe_links(void **state)
 static void pipe_tables_become_tables_with_their_cells_rendered_safely(void **state)
 {
 	const char md[] = "Before\n\n| Step | Result \\| note | Evidence |\n|---|---|---|\n"
-			  "| build | done \\| ok | [link 1](https://ci.example/1) |\n| <b>x</b> | **pass** | [bad](javascript:x) |\n\nAfter\n";
+			  "| build | done \\| ok | [link 1](https://ci.example/1) |\n| <b>x</b> | **pass** | [bad](javascript:x) |\n"
+			  "| - | # not a heading | > not a quote |\n| * | + | *em* |\n\nAfter\n";
 	char *html = markdown_html(md, strlen(md));
 
 	(void)state;
@@ -233,6 +234,9 @@ static void pipe_tables_become_tables_with_their_cells_rendered_safely(void **st
 	assert_non_null(strstr(html, "<td>build</td><td>done | ok</td><td><a href=\"https://ci.example/1\">link 1</a></td>"));
 	assert_non_null(strstr(html, "<td><strong>pass</strong></td>"));
 	assert_null(strstr(html, "<b>"));
+	assert_non_null(strstr(html, "<td>-</td><td># not a heading</td><td>&gt; not a quote</td>"));
+	assert_non_null(strstr(html, "<td>*</td><td>+</td><td><em>em</em></td>"));
+	assert_null(strstr(html, "<ul>"));
 	assert_null(strstr(html, "javascript:"));
 	assert_non_null(strstr(html, "</table>\n<p>After</p>"));
 	free(html);
