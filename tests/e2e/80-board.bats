@@ -17,9 +17,16 @@ setup() {
 }
 
 teardown() {
+	local sanitized=0
 	stop_servers
 	servers_stop
+	# A board reports leaks and memory errors (the ASan pass) on its way out, into its log.
+	if grep -l 'Sanitizer' "$TEST_TMP"/board-*.log 2>/dev/null; then
+		cat "$TEST_TMP"/board-*.log
+		sanitized=1
+	fi
 	cleanup_repo
+	return $sanitized
 }
 
 # board NAME PERSON DIR: relctl board as PERSON in DIR, syncing every second
