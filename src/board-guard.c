@@ -11,30 +11,24 @@
 #include "html.h"
 #include "term.h"
 
+/* Whether text is scheme then 127.0.0.1:PORT or localhost:PORT (any case), exactly. */
+static bool names_board(const char *text, const char *scheme, unsigned port)
+{
+	char ip[48], name[48];
+
+	snprintf(ip, sizeof(ip), "%s127.0.0.1:%u", scheme, port);
+	snprintf(name, sizeof(name), "%slocalhost:%u", scheme, port);
+	return strcmp(text, ip) == 0 || strcasecmp(text, name) == 0;
+}
+
 bool board_host_ok(const char *host, unsigned port)
 {
-	char want[32];
-
-	if (host == NULL)
-		return false;
-	snprintf(want, sizeof(want), "127.0.0.1:%u", port);
-	if (strcmp(host, want) == 0)
-		return true;
-	snprintf(want, sizeof(want), "localhost:%u", port);
-	return strcasecmp(host, want) == 0;
+	return host && names_board(host, "", port);
 }
 
 bool board_origin_ok(const char *origin, unsigned port)
 {
-	char want[48];
-
-	if (origin == NULL)
-		return true;
-	snprintf(want, sizeof(want), "http://127.0.0.1:%u", port);
-	if (strcmp(origin, want) == 0)
-		return true;
-	snprintf(want, sizeof(want), "http://localhost:%u", port);
-	return strcasecmp(origin, want) == 0;
+	return origin == NULL || names_board(origin, "http://", port);
 }
 
 bool board_token_equal(const char *a, const char *b)
