@@ -84,6 +84,20 @@ class Board:
     def item_div(self, item):
         return self.until("//div[@id='item-%s']" % item)
 
+    def record(self, div, result, evidence=None):
+        """Records one checklist item: its result radio, an evidence link, Record."""
+        div.find_element(By.ID, "%s-%s-%s" % (STEP, div.get_attribute("id")[5:], result)).click()
+        if evidence:
+            div.find_element(By.NAME, "evidence").send_keys(evidence)
+        self.click(div.find_element(By.XPATH, ".//button[text()='Record']"))
+
+    def mark_done(self, evidence, note=None):
+        done = self.until("//form[.//button[@id='done']]")
+        if note:
+            done.find_element(By.NAME, "note").send_keys(note)
+        done.find_element(By.NAME, "evidence").send_keys(evidence)
+        self.click(done.find_element(By.ID, "done"))
+
 
 def support(b, url):
     """David claims the Voyager test, records every item (footage where required) and marks it done."""
@@ -96,22 +110,21 @@ def support(b, url):
         raise Failed("only %d checklist forms on the step page" % len(ids))
     for item in ids:
         div = b.item_div(item)
-        div.find_element(By.ID, "%s-%s-pass" % (STEP, item)).click()
-        if "(evidence required)" in div.text:
-            div.find_element(By.NAME, "evidence").send_keys("%s/%s.mp4" % (FOOTAGE, item))
-        b.click(div.find_element(By.XPATH, ".//button[text()='Record']"))
+        b.record(div, "pass", "%s/%s.mp4" % (FOOTAGE, item) if "(evidence required)" in div.text else None)
     b.shot("support-checked")
-    done = b.until("//form[.//button[@id='done']]")
-    done.find_element(By.NAME, "note").send_keys("every item passes on a Voyager 2a")
-    done.find_element(By.NAME, "evidence").send_keys(FOOTAGE + "/session.mp4")
-    b.click(done.find_element(By.ID, "done"))
+    b.mark_done(FOOTAGE + "/session.mp4", "every item passes on a Voyager 2a")
     b.shot("support-done")
+
+
+def to_item_review(b, url):
+    """Opens the board and follows the You page's "review the item" link of the step."""
+    b.open(url)
+    b.click(b.until("//ul[@id='review']/li[a[text()='%s']]/a[text()='review the item']" % STEP))
 
 
 def dev_reject(b, url):
     """Shalom watches the static IP footage and sends that item back."""
-    b.open(url)
-    b.click(b.until("//ul[@id='review']/li[a[text()='%s']]/a[text()='review the item']" % STEP))
+    to_item_review(b, url)
     div = b.item_div("static-ip-save")
     form = div.find_element(By.XPATH, ".//form[.//button[text()='Reject']]")
     form.find_element(By.NAME, "note").send_keys("the video stops before the page shows the new address")
@@ -123,20 +136,15 @@ def support_recheck(b, url):
     """David records the item again with a new take, and marks the step done again."""
     b.open(url)
     b.click(b.until("//ul[@id='hold']/li/a[text()='%s']" % STEP))
-    div = b.until("//div[@id='item-static-ip-save'][contains(., 'reject')]")
-    div.find_element(By.ID, "%s-static-ip-save-pass" % STEP).click()
-    div.find_element(By.NAME, "evidence").send_keys(FOOTAGE + "/static-ip-save-take-2.mp4")
-    b.click(div.find_element(By.XPATH, ".//button[text()='Record']"))
-    done = b.until("//form[.//button[@id='done']]")
-    done.find_element(By.NAME, "evidence").send_keys(FOOTAGE + "/session.mp4")
-    b.click(done.find_element(By.ID, "done"))
+    b.record(b.until("//div[@id='item-static-ip-save'][contains(., 'reject')]"), "pass",
+             FOOTAGE + "/static-ip-save-take-2.mp4")
+    b.mark_done(FOOTAGE + "/session.mp4")
     b.shot("support-rechecked")
 
 
 def dev_approve(b, url):
     """Shalom approves every item that waits for a dev's review."""
-    b.open(url)
-    b.click(b.until("//ul[@id='review']/li[a[text()='%s']]/a[text()='review the item']" % STEP))
+    to_item_review(b, url)
     b.until("//div[@id='item-static-ip-save'][contains(., 'take-2')]")
     while True:
         buttons = b.d.find_elements(By.XPATH, "//div[@class='item']//button[text()='Approve']")
