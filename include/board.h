@@ -21,6 +21,12 @@ struct board_options {
 	long sync_every; /* seconds between background syncs (0: 60) */
 	/* After a change or a sync: posts what the core says must be heard (the CLI's notify); may be NULL. */
 	void (*after_change)(void *data, struct session *s);
+	/*
+	 * Runs a relctl command line as the person (argv[0] the command's name),
+	 * for what lives in a command rather than in one event: relctl run
+	 * sends a hook step's request and records it.  0, or -1 with err set.
+	 */
+	int (*run_command)(void *data, int argc, char **argv, struct error *err);
 	void *data;
 	FILE *log; /* one line per change made and per sync problem; may be NULL */
 };

@@ -664,7 +664,12 @@ void page_step(struct page *p, const char *id)
 		button_form(p, "unclaim", s->id, back, "Unclaim", NULL, NULL);
 	if (may(p, &unblock))
 		button_form(p, "unblock", s->id, back, "Unblock", NULL, NULL);
-	if (r->holder && strcmp(r->holder, p->me->id) == 0 && (state == STATE_CLAIMED || state == STATE_WAITING)) {
+	/* A hook step is sent by relctl run, which claims it first when it is ready. */
+	if (s->kind == STEP_HOOK && person_has_role(p->me, s->owner) &&
+	    (state == STATE_READY || (state == STATE_CLAIMED && r->holder && strcmp(r->holder, p->me->id) == 0)))
+		button_form(p, "run", s->id, back, "Run (send the request)", NULL, NULL);
+	if (r->holder && strcmp(r->holder, p->me->id) == 0 && (state == STATE_CLAIMED || state == STATE_WAITING) &&
+	    s->kind != STEP_HOOK) {
 		form_open(p, "done", s->id, back, false);
 		buf_addf(&p->out, "<fieldset><legend>Done</legend><label>note <textarea name=\"note\"></textarea></label>"
 				  "<label>evidence links, one a line%s <textarea name=\"evidence\"></textarea></label>"

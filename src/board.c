@@ -258,7 +258,20 @@ static void action(struct board *b, struct page *p, const struct form *f, struct
 		return;
 	}
 	error_clear(&p->err);
-	if (record(b, p, f, &summary) != 0) {
+	if (field(f, "op") && strcmp(field(f, "op"), "run") == 0) {
+		/* A hook step: 'relctl run STEP' itself, which sends, retries and records as the CLI does. */
+		char *argv[] = { "run", (char *)field(f, "step"), "--release", (char *)field(f, "release"), NULL };
+
+		if (argv[1] == NULL || argv[3] == NULL || b->opt.run_command == NULL ||
+		    b->opt.run_command(b->opt.data, 4, argv, &p->err) != 0) {
+			if (p->err.code == 0)
+				error_set(&p->err, EXIT_USAGE, "running a step needs the step and the release");
+			page_problem(p, "refused", p->err.message);
+			http_response_body(res, status_of(p->err.code), NULL, buf_detach(&p->out));
+			return;
+		}
+		summary = xasprintf("ran %s", argv[1]);
+	} else if (record(b, p, f, &summary) != 0) {
 		if (b->opt.log)
 			fprintf(b->opt.log, "relctl board: refused: %s\n", p->err.message);
 		page_problem(p, "refused", p->err.message);

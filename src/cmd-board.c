@@ -57,10 +57,39 @@ static void after_change(void *data, struct session *s)
 	fflush(stdout);
 }
 
+/*
+ * A command line as main() runs it (parse, setup, exec, teardown), its
+ * output in the board's log: the board's way to what a command does
+ * beyond one event (relctl run).
+ */
+static int run_command(void *data, int argc, char **argv, struct error *err)
+{
+	struct cmd_ctx *board = data, ctx = { .out = board->out };
+	int words = 0, rc;
+
+	ctx.entry = cmd_find(argv[0], argc > 1 ? argv[1] : NULL, &words);
+	if (ctx.entry == NULL)
+		return error_set(err, EXIT_SOFTWARE, "no command '%s'", argv[0]);
+	rc = args_parse(&ctx.args, ctx.entry, argc - words, argv + words, &ctx.err);
+	if (rc == 0)
+		rc = cmd_setup(&ctx);
+	if (rc == 0)
+		rc = ctx.entry->exec(&ctx);
+	cmd_teardown(&ctx);
+	args_release(&ctx.args);
+	while (ctx.line_count > 0)
+		free(ctx.lines[--ctx.line_count]);
+	free(ctx.lines);
+	fflush(ctx.out);
+	if (rc != 0)
+		*err = ctx.err;
+	return rc != 0 ? -1 : 0;
+}
+
 static int board_exec(struct cmd_ctx *ctx)
 {
 	const char *port_text = args_value(&ctx->args, "port"), *every = getenv("RELCTL_BOARD_SYNC_SECONDS");
-	struct board_options opt = { .after_change = after_change, .data = ctx, .log = ctx->out };
+	struct board_options opt = { .after_change = after_change, .run_command = run_command, .data = ctx, .log = ctx->out };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct board *b;
 	char *end;

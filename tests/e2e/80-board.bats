@@ -317,3 +317,37 @@ wait_page() {
 	run page jan /
 	[[ "$output" != *unreachable* ]] || { echo "still says unreachable"; false; }
 }
+
+@test "a hook step is run from its page as 'relctl run' runs it: one signed request, recorded as the person who clicked" {
+	export TINYPILOT_CMS_TOKEN="cms-$(random_secret)"
+	export TINYPILOT_CMS_SIGNING_SECRET="whsec_$(head -c 24 /dev/urandom | base64)"
+	export RELCTL_HOOK_BACKOFF_MS=20
+	play_to_publishing "$TEST_TMP/pub" || { cat "$TEST_TMP/pub.log"; false; }
+	receiver cms --secret-env TINYPILOT_CMS_SIGNING_SECRET
+	export TINYPILOT_CMS_URL="http://127.0.0.1:$(port cms)"
+	board cristina cristina "$TEST_TMP/pub"
+	run page cristina "/step?release=$V&step=publish-changelog"
+	has 'value="run"'
+	[[ "$output" != *'id="done"'* ]] || { echo "a hook step offers a done form"; false; }
+	page cristina /action --data "csrf=$(csrf cristina)&op=run&release=$V&step=publish-changelog&back=/" >/dev/null
+	status_was 303
+	[ "$(deliveries cms /api/changelog)" -eq 1 ]
+	[ "$(rx cms '.[0].verified')" = true ]
+	[ "$(step publish-changelog state)" = done ]
+	[ "$(ledger "$V" | jq -r '[.events[] | select(.op == "hook")][-1] | "\(.actor) \(.step)"')" = "cristina publish-changelog" ]
+	# Again: as the CLI, already delivered, nothing sent and nothing written.
+	local before
+	before=$(ledger_sum)
+	page cristina /action --data "csrf=$(csrf cristina)&op=run&release=$V&step=publish-changelog&back=/" >/dev/null
+	status_was 303
+	[ "$(deliveries cms /api/changelog)" -eq 1 ]
+	same "$before" "$(ledger_sum)"
+	# Someone the playbook does not let run it is refused with the CLI's line, nothing sent.
+	board jan jan "$TEST_TMP/pub"
+	run page jan /action --data "csrf=$(csrf jan)&op=run&release=$V&step=publish-release&back=/"
+	has 'id="refusal"'
+	[ "$(deliveries cms)" -eq 1 ]
+	same "$before" "$(ledger_sum)"
+	touch "$TEST_TMP/outputs"
+	secrets_absent "$TINYPILOT_CMS_TOKEN" "$(token cristina)"
+}
