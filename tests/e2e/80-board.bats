@@ -154,7 +154,7 @@ play_to_decision_inputs() {
 	[ "$(git log -1 --format=%ae relctl-ledger)" = michael@example.com ]
 	relctl verify >/dev/null
 	# The screenshots the story took.
-	for s in support-claimed support-checked support-done dev-rejected support-rechecked dev-approved owner-brief owner-decided; do
+	for s in support-claimed support-checked support-done support-phone dev-rejected support-rechecked dev-approved owner-brief owner-decided; do
 		[ -s "$TEST_TMP/shots/$s.png" ] || { echo "no screenshot $s"; false; }
 	done
 	if [ -n "${BOARD_SHOTS:-}" ]; then mkdir -p "$BOARD_SHOTS" && cp "$TEST_TMP"/shots/*.png "$BOARD_SHOTS/"; fi

@@ -114,6 +114,18 @@ def support(b, url):
     b.shot("support-checked")
     b.mark_done(FOOTAGE + "/session.mp4", "every item passes on a Voyager 2a")
     b.shot("support-done")
+    phone(b)
+
+
+def phone(b):
+    """At a phone's width (the person at the test bench) the step page needs no sideways scrolling."""
+    b.d.set_window_size(390, 844)
+    b.d.refresh()
+    wide = b.d.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+    b.shot("support-phone")
+    b.d.set_window_size(1100, 1400)
+    if wide > 0:
+        raise Failed("at 390 px the step page is %d px too wide" % wide)
 
 
 def to_item_review(b, url):
