@@ -17,7 +17,7 @@
 struct session;
 
 struct board_options {
-	unsigned port; /* 0: a free one */
+	unsigned port;   /* 0: a free one */
 	long sync_every; /* seconds between background syncs (0: 60) */
 	/* After a change or a sync: posts what the core says must be heard (the CLI's notify); may be NULL. */
 	void (*after_change)(void *data, struct session *s);

@@ -12,7 +12,7 @@
 #include "err.h"
 
 /* The largest request body taken; a larger one is answered 413 without calling the handler. */
-#define HTTP_BODY_MAX (256 * 1024)
+#define HTTP_BODY_MAX    (256 * 1024)
 #define HTTP_HEADERS_MAX 12
 
 /* A request as the handler sees it; every pointer is borrowed for the call. */
@@ -21,7 +21,7 @@ struct http_request {
 	const char *path;   /* "/step", without the query */
 	const char *body;   /* NUL-terminated; "" when none */
 	size_t body_len;
-	void *connection;   /* the library's, for the look-ups below */
+	void *connection; /* the library's, for the look-ups below */
 };
 
 /* A request header (case-insensitive name), or NULL. */

@@ -86,7 +86,8 @@ int board_guard_check(const struct board_guard *g, const struct board_request *r
 		*why = "only GET and POST";
 		return 405;
 	}
-	/* A change needs the cookie (not a token in a link anyone could send), a form of this board, and no foreign Origin. */
+	/* A change needs the cookie (not a token in a link anyone could send), a form of this board, and no foreign
+	 * Origin. */
 	if (!by_cookie) {
 		*why = "a change needs the board's cookie: open the URL relctl board printed first";
 		return 403;
@@ -126,7 +127,8 @@ static char *form_decode(const char *s, size_t len)
 			buf_addc(&b, ' ');
 		else if (s[i] != '%')
 			buf_addc(&b, s[i]);
-		else if (i + 2 < len && (hi = hex_digit(s[i + 1])) >= 0 && (lo = hex_digit(s[i + 2])) >= 0 && (hi || lo)) {
+		else if (i + 2 < len && (hi = hex_digit(s[i + 1])) >= 0 && (lo = hex_digit(s[i + 2])) >= 0 &&
+		         (hi || lo)) {
 			buf_addc(&b, (char)(hi * 16 + lo));
 			i += 2;
 		} else {

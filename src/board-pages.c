@@ -28,38 +28,45 @@
 #define DOC_MAX_BYTES (256 * 1024)
 
 const char board_css[] =
-	":root{--fg:#1b2430;--muted:#4a5565;--line:#d5dbe3;--bg:#fff;--accent:#0b57d0;--ok:#0f6b3c;--bad:#b3261e}"
-	"*{box-sizing:border-box}"
-	"body{font:16px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;margin:0;color:var(--fg);background:var(--bg)}"
-	"header{background:#1b2430;color:#fff;padding:.5em 1em}header a{color:#fff}"
-	"nav a{margin-right:1em;display:inline-block;padding:.25em 0}nav a[aria-current]{font-weight:bold;text-decoration:underline}"
-	"main{max-width:1000px;margin:0 auto;padding:1em}"
-	"a{color:var(--accent)}a:focus,button:focus,input:focus,select:focus,textarea:focus{outline:3px solid #f9ab00;outline-offset:2px}"
-	"h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.5em;border-bottom:1px solid var(--line)}"
-	"table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid var(--line);padding:.35em .4em;text-align:left;vertical-align:top}"
-	".muted{color:var(--muted)}.flash{background:#e6f4ea;color:#0b3d1f;padding:.5em 1em;border-left:4px solid var(--ok)}"
-	".problem{background:#fce8e6;color:#5c0b07;padding:.5em 1em;border-left:4px solid var(--bad)}"
-	".sync{font-size:.9em;color:#dfe4ea}"
-	".state{font-weight:bold}.overdue{color:var(--bad);font-weight:bold}"
-	"form.inline{display:inline}form{margin:.3em 0}"
-	"button{font:inherit;padding:.35em .9em;border-radius:4px;border:1px solid #0b57d0;background:#0b57d0;color:#fff;cursor:pointer;min-height:44px}"
-	"button.secondary{background:#fff;color:#0b57d0}"
-	"input[type=text],input[type=url],textarea,select{font:inherit;padding:.3em;border:1px solid #6b7685;border-radius:4px;max-width:100%}"
-	"textarea{width:100%;min-height:3em}label{display:inline-block;margin-right:1em;max-width:100%}"
-	"fieldset{min-width:0;max-width:100%}main{overflow-wrap:anywhere}"
-	".item{border:1px solid var(--line);border-radius:6px;padding:.5em;margin:.5em 0}"
-	".doc{border-left:4px solid var(--line);padding-left:1em}"
-	"pre{white-space:pre-wrap;overflow-wrap:anywhere}"
-	"@media (max-width:600px){body{font-size:17px}td,th{display:block;border:0}tr{display:block;border-bottom:1px solid var(--line);padding:.3em 0}"
-	"thead{display:none}nav a{margin-right:.6em}}";
+    ":root{--fg:#1b2430;--muted:#4a5565;--line:#d5dbe3;--bg:#fff;--accent:#0b57d0;--ok:#0f6b3c;--bad:#b3261e}"
+    "*{box-sizing:border-box}"
+    "body{font:16px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;margin:0;color:var(--fg);background:var(--bg)}"
+    "header{background:#1b2430;color:#fff;padding:.5em 1em}header a{color:#fff}"
+    "nav a{margin-right:1em;display:inline-block;padding:.25em 0}nav "
+    "a[aria-current]{font-weight:bold;text-decoration:underline}"
+    "main{max-width:1000px;margin:0 auto;padding:1em}"
+    "a{color:var(--accent)}a:focus,button:focus,input:focus,select:focus,textarea:focus{outline:3px solid "
+    "#f9ab00;outline-offset:2px}"
+    "h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.5em;border-bottom:1px solid var(--line)}"
+    "table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid var(--line);padding:.35em "
+    ".4em;text-align:left;vertical-align:top}"
+    ".muted{color:var(--muted)}.flash{background:#e6f4ea;color:#0b3d1f;padding:.5em 1em;border-left:4px solid "
+    "var(--ok)}"
+    ".problem{background:#fce8e6;color:#5c0b07;padding:.5em 1em;border-left:4px solid var(--bad)}"
+    ".sync{font-size:.9em;color:#dfe4ea}"
+    ".state{font-weight:bold}.overdue{color:var(--bad);font-weight:bold}"
+    "form.inline{display:inline}form{margin:.3em 0}"
+    "button{font:inherit;padding:.35em .9em;border-radius:4px;border:1px solid "
+    "#0b57d0;background:#0b57d0;color:#fff;cursor:pointer;min-height:44px}"
+    "button.secondary{background:#fff;color:#0b57d0}"
+    "input[type=text],input[type=url],textarea,select{font:inherit;padding:.3em;border:1px solid "
+    "#6b7685;border-radius:4px;max-width:100%}"
+    "textarea{width:100%;min-height:3em}label{display:inline-block;margin-right:1em;max-width:100%}"
+    "fieldset{min-width:0;max-width:100%}main{overflow-wrap:anywhere}"
+    ".item{border:1px solid var(--line);border-radius:6px;padding:.5em;margin:.5em 0}"
+    ".doc{border-left:4px solid var(--line);padding-left:1em}"
+    "pre{white-space:pre-wrap;overflow-wrap:anywhere}"
+    "@media (max-width:600px){body{font-size:17px}td,th{display:block;border:0}tr{display:block;border-bottom:1px "
+    "solid var(--line);padding:.3em 0}"
+    "thead{display:none}nav a{margin-right:.6em}}";
 
 /* Refreshes a page every minute unless the person is filling in a form. */
 const char board_js[] =
-	"'use strict';\n"
-	"(function(){var busy=false;\n"
-	"document.addEventListener('input',function(){busy=true;});\n"
-	"setInterval(function(){var a=document.activeElement;\n"
-	"if(!busy&&!(a&&/^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName)))location.reload();},60000);})();\n";
+    "'use strict';\n"
+    "(function(){var busy=false;\n"
+    "document.addEventListener('input',function(){busy=true;});\n"
+    "setInterval(function(){var a=document.activeElement;\n"
+    "if(!busy&&!(a&&/^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName)))location.reload();},60000);})();\n";
 
 static void esc(struct page *p, const char *text)
 {
@@ -115,7 +122,7 @@ static void form_open(struct page *p, const char *op, const char *step, const ch
 
 /* A form that is one button: claim, unclaim, unblock, approve. */
 static void button_form(struct page *p, const char *op, const char *step, const char *back, const char *label,
-			const char *name, const char *value)
+                        const char *name, const char *value)
 {
 	form_open(p, op, step, back, true);
 	hidden(p, name, value);
@@ -134,24 +141,26 @@ static bool may(struct page *p, struct event *what)
 
 static void page_begin(struct page *p, const char *title, const char *current)
 {
-	static const char *const tabs[][2] = { { "/", "You" },	{ "/release", "Release" }, { "/brief", "Brief" },
-					       { "/findings", "Findings" }, { "/report", "Report" }, { "/stats", "Stats" } };
+	static const char *const tabs[][2] = {{"/", "You"},          {"/release", "Release"},
+	                                      {"/brief", "Brief"},   {"/findings", "Findings"},
+	                                      {"/report", "Report"}, {"/stats", "Stats"}};
 	struct board *b = p->board;
 	char age[32], candidate[48];
 	size_t i;
 
 	buf_adds(&p->out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-			  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
+	                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
 	esc(p, title);
 	buf_adds(&p->out, " - relctl board</title><link rel=\"stylesheet\" href=\"/board.css\">"
-			  "<script src=\"/board.js\" defer></script></head><body><header>");
+	                  "<script src=\"/board.js\" defer></script></head><body><header>");
 	if (p->release_loaded) {
 		buf_adds(&p->out, "<div><strong>");
 		esc(p, p->rel.pb->name);
 		buf_adds(&p->out, "</strong> release ");
 		esc(p, p->rel.st->version);
-		buf_addf(&p->out, " (%s, %s)", candidate_short(p->rel.pb, p->rel.st->candidate, candidate, sizeof(candidate)),
-			 release_status_name(p->rel.st->status));
+		buf_addf(&p->out, " (%s, %s)",
+		         candidate_short(p->rel.pb, p->rel.st->candidate, candidate, sizeof(candidate)),
+		         release_status_name(p->rel.st->status));
 		if (p->me) {
 			buf_adds(&p->out, " &middot; you are ");
 			esc(p, p->me->name);
@@ -168,8 +177,9 @@ static void page_begin(struct page *p, const char *title, const char *current)
 
 			buf_adds(&p->out, "<a href=\"");
 			esc(p, url);
-			buf_addf(&p->out, "\"%s>%s</a>", current && strcmp(current, tabs[i][0]) == 0 ? " aria-current=\"page\"" : "",
-				 tabs[i][1]);
+			buf_addf(&p->out, "\"%s>%s</a>",
+			         current && strcmp(current, tabs[i][0]) == 0 ? " aria-current=\"page\"" : "",
+			         tabs[i][1]);
 			free(url);
 		}
 		buf_adds(&p->out, "</nav>");
@@ -231,7 +241,7 @@ static void state_cell(struct page *p, size_t k)
 	buf_addf(&p->out, "<span class=\"state state-%s\">%s</span>", step_state_name(state), step_state_name(state));
 	if (state == STATE_WAITING)
 		buf_addf(&p->out, " <span class=\"muted\">(until %s)</span>",
-			 time_format(ledger_wait_opens(p->rel.st, k), t, sizeof(t)));
+		         time_format(ledger_wait_opens(p->rel.st, k), t, sizeof(t)));
 	if (late)
 		buf_addf(&p->out, " <span class=\"overdue\">overdue by %s</span>", duration_format(late, d, sizeof(d)));
 }
@@ -289,7 +299,7 @@ void page_you(struct page *p)
 
 	buf_adds(&p->out, "<h2>You can claim</h2><ul id=\"claim\">");
 	for (k = 0, shown = 0; k < pb->step_count; k++) {
-		struct event what = { .op = "claim", .step = pb->steps[k].id };
+		struct event what = {.op = "claim", .step = pb->steps[k].id};
 
 		if (ledger_step_state(st, k, p->s.now) != STATE_READY || !may(p, &what))
 			continue;
@@ -303,13 +313,15 @@ void page_you(struct page *p)
 	buf_adds(&p->out, "<h2>You can review</h2><ul id=\"review\">");
 	for (k = 0, shown = 0; k < pb->step_count; k++) {
 		const struct step_record *r = &st->steps[k];
-		struct event what = { .op = "review", .step = pb->steps[k].id, .verdict = "approve" };
+		struct event what = {.op = "review", .step = pb->steps[k].id, .verdict = "approve"};
 
 		if (r->base != STATE_IN_REVIEW)
 			continue;
 		for (i = 0; i < r->checklist.count; i++) {
-			struct event item = { .op = "review", .step = pb->steps[k].id, .verdict = "approve",
-					      .item = r->checklist.items[i].id };
+			struct event item = {.op = "review",
+			                     .step = pb->steps[k].id,
+			                     .verdict = "approve",
+			                     .item = r->checklist.items[i].id};
 
 			if (r->checklist.items[i].review && !r->checklist.items[i].removed_by && may(p, &item)) {
 				shown++;
@@ -338,7 +350,8 @@ void page_you(struct page *p)
 		if (s->kind != STEP_DECISION || ledger_step_state(st, k, p->s.now) != STATE_READY)
 			continue;
 		for (i = 0; i < s->inputs.count; i++)
-			if (person_has_role(p->me, s->inputs.items[i]) && ledger_input(st, s, s->inputs.items[i]) == NULL)
+			if (person_has_role(p->me, s->inputs.items[i]) &&
+			    ledger_input(st, s, s->inputs.items[i]) == NULL)
 				gives_input = true;
 		if (!person_has_role(p->me, s->owner) && !gives_input)
 			continue;
@@ -365,8 +378,7 @@ void page_release(struct page *p)
 
 	page_begin(p, "Release", "/release");
 	buf_adds(&p->out, "<p>Open releases: ");
-	cJSON_ArrayForEach(item, list)
-	{
+	cJSON_ArrayForEach (item, list) {
 		const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(item, "version"));
 
 		if (strcmp(json_string(item, "status"), "open") || v == NULL)
@@ -385,7 +397,7 @@ void page_release(struct page *p)
 		buf_adds(&p->out, "<h2>");
 		esc(p, phase->title ? phase->title : phase->id);
 		buf_adds(&p->out, "</h2><table><thead><tr><th>step</th><th>state</th><th>holder</th><th>since</th>"
-				  "<th>checklist</th></tr></thead><tbody>");
+		                  "<th>checklist</th></tr></thead><tbody>");
 		for (k = phase->first_step; k < phase->first_step + phase->step_count; k++) {
 			const struct step_record *r = &st->steps[k];
 			struct checklist_counts c;
@@ -457,7 +469,7 @@ static void evidence_list(struct page *p, const cJSON *evidence)
 	const cJSON *link;
 	int n = 0;
 
-	cJSON_ArrayForEach(link, evidence)
+	cJSON_ArrayForEach (link, evidence)
 		if (cJSON_IsString(link)) {
 			struct buf shown;
 
@@ -482,9 +494,10 @@ static void checklist_section(struct page *p, size_t k, const char *back)
 	buf_adds(&p->out, "<h2>Checklist</h2>");
 	for (i = 0; i < list->count; i++) {
 		const struct check_item *it = &list->items[i];
-		struct event check = { .op = "check", .step = s->id, .item = it->id, .result = "na", .note = "probe" };
-		struct event approve = { .op = "review", .step = s->id, .item = it->id, .verdict = "approve" };
-		struct event reject = { .op = "review", .step = s->id, .item = it->id, .verdict = "reject", .note = "probe" };
+		struct event check = {.op = "check", .step = s->id, .item = it->id, .result = "na", .note = "probe"};
+		struct event approve = {.op = "review", .step = s->id, .item = it->id, .verdict = "approve"};
+		struct event reject = {
+		    .op = "review", .step = s->id, .item = it->id, .verdict = "reject", .note = "probe"};
 
 		buf_adds(&p->out, "<div class=\"item\" id=\"item-");
 		esc(p, it->id);
@@ -538,15 +551,16 @@ static void checklist_section(struct page *p, size_t k, const char *back)
 			buf_adds(&p->out, "<fieldset><legend>Result of ");
 			esc(p, it->id);
 			buf_adds(&p->out, "</legend>");
-			for (const char *const *r = (const char *const[]){ "pass", "fail", "na", NULL }; *r; r++) {
-				buf_addf(&p->out, "<label><input type=\"radio\" name=\"result\" value=\"%s\"%s id=\"", *r,
-					 it->result && strcmp(it->result, *r) == 0 ? " checked" : "");
+			for (const char *const *r = (const char *const[]){"pass", "fail", "na", NULL}; *r; r++) {
+				buf_addf(&p->out, "<label><input type=\"radio\" name=\"result\" value=\"%s\"%s id=\"",
+				         *r, it->result && strcmp(it->result, *r) == 0 ? " checked" : "");
 				esc(p, id);
 				buf_addf(&p->out, "-%s\"> %s</label>", *r, *r);
 			}
-			buf_adds(&p->out, "<br><label>note <input type=\"text\" name=\"note\" size=\"40\"></label>"
-					  "<label>evidence link <input type=\"url\" name=\"evidence\" size=\"40\"></label> "
-					  "<button type=\"submit\">Record</button></fieldset></form>");
+			buf_adds(&p->out,
+			         "<br><label>note <input type=\"text\" name=\"note\" size=\"40\"></label>"
+			         "<label>evidence link <input type=\"url\" name=\"evidence\" size=\"40\"></label> "
+			         "<button type=\"submit\">Record</button></fieldset></form>");
 			free(id);
 		}
 		if (it->result && may(p, &approve)) {
@@ -559,8 +573,9 @@ static void checklist_section(struct page *p, size_t k, const char *back)
 			form_open(p, "review", s->id, back, false);
 			hidden(p, "item", it->id);
 			hidden(p, "verdict", "reject");
-			buf_adds(&p->out, "<label>what to fix <input type=\"text\" name=\"note\" size=\"40\" required></label> "
-					  "<button type=\"submit\" class=\"secondary\">Reject</button></form>");
+			buf_adds(&p->out,
+			         "<label>what to fix <input type=\"text\" name=\"note\" size=\"40\" required></label> "
+			         "<button type=\"submit\" class=\"secondary\">Reject</button></form>");
 		}
 		buf_adds(&p->out, "</div>");
 	}
@@ -572,8 +587,7 @@ static void history(struct page *p, const char *step)
 	const cJSON *ev;
 
 	buf_adds(&p->out, "<h2>History</h2><ul id=\"history\">");
-	cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(p->rel.doc, "events"))
-	{
+	cJSON_ArrayForEach (ev, cJSON_GetObjectItemCaseSensitive(p->rel.doc, "events")) {
 		const char *s = json_string(ev, "step"), *text;
 
 		if (s == NULL || strcmp(s, step))
@@ -605,9 +619,9 @@ void page_step(struct page *p, const char *id)
 {
 	const struct pb_step *s = id ? playbook_step(p->rel.pb, id) : NULL;
 	const struct step_record *r;
-	struct event claim = { .op = "claim" }, unclaim = { .op = "unclaim" }, block = { .op = "block", .reason = "probe" },
-		     unblock = { .op = "unblock" }, approve = { .op = "review", .verdict = "approve" },
-		     reject = { .op = "review", .verdict = "reject", .note = "probe" };
+	struct event claim = {.op = "claim"}, unclaim = {.op = "unclaim"}, block = {.op = "block", .reason = "probe"},
+	             unblock = {.op = "unblock"}, approve = {.op = "review", .verdict = "approve"},
+	             reject = {.op = "review", .verdict = "reject", .note = "probe"};
 	enum step_state state;
 	char *back;
 	char t[32];
@@ -672,15 +686,17 @@ void page_step(struct page *p, const char *id)
 	if (r->holder && strcmp(r->holder, p->me->id) == 0 && (state == STATE_CLAIMED || state == STATE_WAITING) &&
 	    s->kind != STEP_HOOK) {
 		form_open(p, "done", s->id, back, false);
-		buf_addf(&p->out, "<fieldset><legend>Done</legend><label>note <textarea name=\"note\"></textarea></label>"
-				  "<label>evidence links, one a line%s <textarea name=\"evidence\"></textarea></label>"
-				  "<button type=\"submit\" id=\"done\">Mark done</button></fieldset></form>",
-			 s->evidence_required ? " (required)" : "");
+		buf_addf(&p->out,
+		         "<fieldset><legend>Done</legend><label>note <textarea name=\"note\"></textarea></label>"
+		         "<label>evidence links, one a line%s <textarea name=\"evidence\"></textarea></label>"
+		         "<button type=\"submit\" id=\"done\">Mark done</button></fieldset></form>",
+		         s->evidence_required ? " (required)" : "");
 	}
 	if (may(p, &block)) {
 		form_open(p, "block", s->id, back, false);
-		buf_adds(&p->out, "<label>blocked because <input type=\"text\" name=\"reason\" size=\"40\" required></label> "
-				  "<button type=\"submit\" class=\"secondary\">Block</button></form>");
+		buf_adds(&p->out,
+		         "<label>blocked because <input type=\"text\" name=\"reason\" size=\"40\" required></label> "
+		         "<button type=\"submit\" class=\"secondary\">Block</button></form>");
 	}
 	if (may(p, &approve))
 		button_form(p, "review", s->id, back, "Approve", "verdict", "approve");
@@ -688,7 +704,7 @@ void page_step(struct page *p, const char *id)
 		form_open(p, "review", s->id, back, false);
 		hidden(p, "verdict", "reject");
 		buf_adds(&p->out, "<label>what to fix <input type=\"text\" name=\"note\" size=\"40\" required></label> "
-				  "<button type=\"submit\" class=\"secondary\">Send back</button></form>");
+		                  "<button type=\"submit\" class=\"secondary\">Send back</button></form>");
 	}
 	buf_adds(&p->out, "</div>");
 	checklist_section(p, s->index, back);
@@ -724,7 +740,8 @@ void page_brief(struct page *p, const char *gate_id)
 	}
 	{
 		/* Read, as 'relctl brief' notes it: a later 'relctl decide' here is bound to it too. */
-		char *key = ledger_gate_count(p->rel.pb) > 1 ? xasprintf("%s:%s", st->version, gate->id) : xstrdup(st->version);
+		char *key =
+		    ledger_gate_count(p->rel.pb) > 1 ? xasprintf("%s:%s", st->version, gate->id) : xstrdup(st->version);
 
 		session_note_brief_read(&p->s, p->me->id, key, hash);
 		free(key);
@@ -758,20 +775,25 @@ void page_brief(struct page *p, const char *gate_id)
 			hidden(p, "role", role);
 			buf_adds(&p->out, "<fieldset><legend>The ");
 			esc(p, role);
-			buf_adds(&p->out, " input</legend><label>what your team knows <textarea name=\"note\" required></textarea></label>"
-					  "<button type=\"submit\">Give input</button></fieldset></form>");
+			buf_adds(&p->out, " input</legend><label>what your team knows <textarea name=\"note\" "
+			                  "required></textarea></label>"
+			                  "<button type=\"submit\">Give input</button></fieldset></form>");
 		}
 		if (person_has_role(p->me, gate->owner)) {
 			form_open(p, "decide", NULL, back, false);
 			hidden(p, "gate", gate->id);
 			hidden(p, "brief_hash", hash);
 			buf_adds(&p->out, "<fieldset id=\"decide\"><legend>Decide on this brief</legend>"
-					  "<label><input type=\"radio\" name=\"decision\" value=\"ship\" id=\"decide-ship\" required> ship</label>"
-					  "<label><input type=\"radio\" name=\"decision\" value=\"delay\" id=\"decide-delay\"> delay</label>"
-					  "<label><input type=\"radio\" name=\"decision\" value=\"abort\" id=\"decide-abort\"> abort</label>"
-					  "<br><label>reason <textarea name=\"reason\" required></textarea></label>"
-					  "<label><input type=\"checkbox\" name=\"force\" value=\"1\"> decide although an input is missing (recorded)</label>"
-					  "<br><button type=\"submit\">Decide</button></fieldset></form>");
+			                  "<label><input type=\"radio\" name=\"decision\" value=\"ship\" "
+			                  "id=\"decide-ship\" required> ship</label>"
+			                  "<label><input type=\"radio\" name=\"decision\" value=\"delay\" "
+			                  "id=\"decide-delay\"> delay</label>"
+			                  "<label><input type=\"radio\" name=\"decision\" value=\"abort\" "
+			                  "id=\"decide-abort\"> abort</label>"
+			                  "<br><label>reason <textarea name=\"reason\" required></textarea></label>"
+			                  "<label><input type=\"checkbox\" name=\"force\" value=\"1\"> decide although "
+			                  "an input is missing (recorded)</label>"
+			                  "<br><button type=\"submit\">Decide</button></fieldset></form>");
 		}
 	}
 	cJSON_Delete(brief);
@@ -813,7 +835,7 @@ void page_findings(struct page *p)
 
 	page_begin(p, "Findings", "/findings");
 	buf_adds(&p->out, "<table id=\"findings\"><thead><tr><th>finding</th><th>severity</th><th>estimate, risk</th>"
-			  "<th>impact</th><th></th></tr></thead><tbody>");
+	                  "<th>impact</th><th></th></tr></thead><tbody>");
 	for (i = 0; i < st->finding_count; i++) {
 		const struct finding *f = &st->findings[i];
 		const cJSON *n;
@@ -831,8 +853,7 @@ void page_findings(struct page *p)
 		buf_adds(&p->out, f->closed ? ", closed" : "");
 		buf_adds(&p->out, "</span> ");
 		evidence_list(p, f->evidence);
-		cJSON_ArrayForEach(n, f->notes)
-		{
+		cJSON_ArrayForEach (n, f->notes) {
 			buf_adds(&p->out, "<br>");
 			esc(p, json_string(n, "by"));
 			buf_adds(&p->out, ": ");
@@ -854,21 +875,25 @@ void page_findings(struct page *p)
 			form_open(p, "finding-update", NULL, back, false);
 			hidden(p, "finding", f->id);
 			if (has_any_role(p->me, &pb->findings.estimate_by))
-				buf_adds(&p->out, "<label>estimate <input type=\"text\" name=\"estimate\" size=\"6\" placeholder=\"4h\"></label>"
-						  "<label>risk <select name=\"risk\"><option value=\"\"></option><option>low</option>"
-						  "<option>medium</option><option>high</option></select></label>");
+				buf_adds(
+				    &p->out,
+				    "<label>estimate <input type=\"text\" name=\"estimate\" size=\"6\" "
+				    "placeholder=\"4h\"></label>"
+				    "<label>risk <select name=\"risk\"><option value=\"\"></option><option>low</option>"
+				    "<option>medium</option><option>high</option></select></label>");
 			if (has_any_role(p->me, &pb->findings.impact_by))
-				buf_adds(&p->out, "<label>impact <input type=\"text\" name=\"impact\" size=\"20\"></label>");
+				buf_adds(&p->out,
+				         "<label>impact <input type=\"text\" name=\"impact\" size=\"20\"></label>");
 			buf_adds(&p->out, "<label>note <input type=\"text\" name=\"note\" size=\"20\"></label>"
-					  "<label><input type=\"checkbox\" name=\"close\" value=\"1\"> close</label> "
-					  "<button type=\"submit\">Update</button></form>");
+			                  "<label><input type=\"checkbox\" name=\"close\" value=\"1\"> close</label> "
+			                  "<button type=\"submit\">Update</button></form>");
 		}
 		buf_adds(&p->out, "</td></tr>");
 	}
 	buf_adds(&p->out, "</tbody></table><h2>Add a finding</h2>");
 	form_open(p, "finding-add", NULL, back, false);
 	buf_adds(&p->out, "<label>title <input type=\"text\" name=\"title\" size=\"40\" required></label>"
-			  "<label>severity <select name=\"severity\">");
+	                  "<label>severity <select name=\"severity\">");
 	options_of(p, &pb->findings.severities);
 	buf_adds(&p->out, "</select></label><label>step <select name=\"finding_step\"><option value=\"\"></option>");
 	for (k = 0; k < pb->step_count; k++) {
@@ -877,7 +902,7 @@ void page_findings(struct page *p)
 		buf_adds(&p->out, "</option>");
 	}
 	buf_adds(&p->out, "</select></label><label>evidence links <textarea name=\"evidence\"></textarea></label>"
-			  "<button type=\"submit\">Add finding</button></form>");
+	                  "<button type=\"submit\">Add finding</button></form>");
 	free(back);
 	page_end(p);
 }

@@ -22,11 +22,13 @@
 #include "util.h"
 
 /* Pages may load only this board's style and script and post only to it; nothing may frame them. */
-#define CSP_PAGE "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self'; " \
-		 "frame-ancestors 'none'; base-uri 'none'"
+#define CSP_PAGE                                                                                                       \
+	"default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self'; "                \
+	"frame-ancestors 'none'; base-uri 'none'"
 /* The report and stats pages carry their own inline style and SVG, and no script at all. */
-#define CSP_DOCUMENT "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'none'; " \
-		     "frame-ancestors 'none'; base-uri 'none'"
+#define CSP_DOCUMENT                                                                                                   \
+	"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'none'; "                    \
+	"frame-ancestors 'none'; base-uri 'none'"
 
 static time_t monotonic(void)
 {
@@ -53,16 +55,19 @@ int page_load(struct page *p, const char *version)
 		list = session_releases(&p->s, &p->err);
 		if (list == NULL)
 			return -1;
-		cJSON_ArrayForEach(item, list)
-			if (pick == NULL && strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(item, "status")), "open") == 0)
+		cJSON_ArrayForEach (item, list)
+			if (pick == NULL &&
+			    strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(item, "status")), "open") == 0)
 				pick = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(item, "version"));
 		if (pick == NULL && cJSON_GetArrayItem(list, 0))
-			pick = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(list, 0), "version"));
+			pick = cJSON_GetStringValue(
+			    cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(list, 0), "version"));
 		release_close(&p->rel);
 		memset(&p->rel, 0, sizeof(p->rel));
 		if (pick == NULL) {
 			cJSON_Delete(list);
-			return error_set(&p->err, EXIT_NOINPUT, "no release yet: someone starts one with 'relctl start VERSION'");
+			return error_set(&p->err, EXIT_NOINPUT,
+			                 "no release yet: someone starts one with 'relctl start VERSION'");
 		}
 		error_clear(&p->err);
 		if (session_load_release(&p->s, pick, &p->rel, &p->err) != 0) {
@@ -90,13 +95,20 @@ void page_release_all(struct page *p)
 static int status_of(int code)
 {
 	switch (code) {
-	case EXIT_USAGE: return 400;
-	case EXIT_NOPERM: return 403;
-	case EXIT_NOINPUT: return 404;
-	case EXIT_TEMPFAIL: return 409;
-	case EXIT_DATAERR: return 422;
-	case EXIT_UNAVAILABLE: return 503;
-	default: return 500;
+	case EXIT_USAGE:
+		return 400;
+	case EXIT_NOPERM:
+		return 403;
+	case EXIT_NOINPUT:
+		return 404;
+	case EXIT_TEMPFAIL:
+		return 409;
+	case EXIT_DATAERR:
+		return 422;
+	case EXIT_UNAVAILABLE:
+		return 503;
+	default:
+		return 500;
 	}
 }
 
@@ -139,8 +151,8 @@ static const char *field(const struct form *f, const char *name)
 }
 
 /* The ops a form may send: the CLI commands a person uses day to day, each its own event. */
-static const char *const form_ops[] = { "claim", "unclaim", "done", "block", "unblock", "check", "review",
-					"input", "decide", "finding-add", "finding-update", NULL };
+static const char *const form_ops[] = {"claim",  "unclaim", "done",   "block",       "unblock",        "check",
+                                       "review", "input",   "decide", "finding-add", "finding-update", NULL};
 
 /*
  * The event of a posted form, its strings pointing into f and into the
@@ -168,7 +180,8 @@ static int event_of(const struct form *f, struct page *p, struct event *ev, char
 	*evidence = NULL;
 	if (strcmp(op, "done") == 0 || strcmp(op, "check") == 0 || strcmp(op, "finding-add") == 0)
 		ev->evidence = *evidence = evidence_of(form_get(f, "evidence"));
-	if ((strcmp(op, "check") == 0 && ev->result && strcmp(ev->result, "fail") == 0) || strcmp(op, "finding-add") == 0) {
+	if ((strcmp(op, "check") == 0 && ev->result && strcmp(ev->result, "fail") == 0) ||
+	    strcmp(op, "finding-add") == 0) {
 		/* As the CLI: a random id, used when the fail opens a finding. */
 		if (random_hex(hex, 3) != 0)
 			return error_set(&p->err, EXIT_IOERR, "cannot read /dev/urandom for a finding id");
@@ -190,9 +203,11 @@ static int event_of(const struct form *f, struct page *p, struct event *ev, char
 		ev->close = field(f, "close") != NULL;
 		ev->step = NULL;
 		if (!ev->estimate && !ev->risk && !ev->impact && !ev->note && !ev->close)
-			return error_set(&p->err, EXIT_USAGE, "nothing to update: give an estimate, a risk, an impact, a note or close it");
+			return error_set(&p->err, EXIT_USAGE,
+			                 "nothing to update: give an estimate, a risk, an impact, a note or close it");
 	}
-	if (strcmp(op, "review") == 0 && (ev->verdict == NULL || (strcmp(ev->verdict, "approve") && strcmp(ev->verdict, "reject"))))
+	if (strcmp(op, "review") == 0 &&
+	    (ev->verdict == NULL || (strcmp(ev->verdict, "approve") && strcmp(ev->verdict, "reject"))))
 		return error_set(&p->err, EXIT_USAGE, "a review is approve or reject");
 	if (strcmp(op, "input") == 0) {
 		ev->role = field(f, "role");
@@ -205,7 +220,9 @@ static int event_of(const struct form *f, struct page *p, struct event *ev, char
 		ev->brief_hash = field(f, "brief_hash");
 		ev->forced = field(f, "force") != NULL;
 		if (ev->decision == NULL || ev->reason == NULL || ev->brief_hash == NULL)
-			return error_set(&p->err, EXIT_USAGE, "a decision needs ship, delay or abort, a reason, and the brief it was made on");
+			return error_set(
+			    &p->err, EXIT_USAGE,
+			    "a decision needs ship, delay or abort, a reason, and the brief it was made on");
 	}
 	return 0;
 }
@@ -213,7 +230,7 @@ static int event_of(const struct form *f, struct page *p, struct event *ev, char
 /* Records a posted form as one event; 0 with the commit's first line in *summary, or -1 with p->err. */
 static int record(struct board *b, struct page *p, const struct form *f, char **summary)
 {
-	struct mutation m = { .version = field(f, "release") };
+	struct mutation m = {.version = field(f, "release")};
 	char finding[16];
 	cJSON *evidence = NULL;
 	int rc;
@@ -234,7 +251,8 @@ static int record(struct board *b, struct page *p, const struct form *f, char **
 		char *why = xstrdup(p->err.message);
 
 		free(b->sync_problem);
-		b->sync_problem = xasprintf("the remote is unreachable (%s); changes are kept here and shared when it is back", why);
+		b->sync_problem =
+		    xasprintf("the remote is unreachable (%s); changes are kept here and shared when it is back", why);
 		free(why);
 		error_clear(&p->err);
 		p->s.offline = true;
@@ -260,7 +278,7 @@ static void action(struct board *b, struct page *p, const struct form *f, struct
 	error_clear(&p->err);
 	if (field(f, "op") && strcmp(field(f, "op"), "run") == 0) {
 		/* A hook step: 'relctl run STEP' itself, which sends, retries and records as the CLI does. */
-		char *argv[] = { "run", (char *)field(f, "step"), "--release", (char *)field(f, "release"), NULL };
+		char *argv[] = {"run", (char *)field(f, "step"), "--release", (char *)field(f, "release"), NULL};
 
 		if (argv[1] == NULL || argv[3] == NULL || b->opt.run_command == NULL ||
 		    b->opt.run_command(b->opt.data, 4, argv, &p->err) != 0) {
@@ -332,9 +350,9 @@ static void document(struct page *p, const char *which, struct http_response *re
 static void handle(void *data, const struct http_request *req, struct http_response *res)
 {
 	struct board *b = data;
-	struct page p = { .board = b, .req = req };
-	struct board_request r = { .method = req->method };
-	struct form f = { 0 };
+	struct page p = {.board = b, .req = req};
+	struct board_request r = {.method = req->method};
+	struct form f = {0};
 	const char *why = NULL, *csp = CSP_PAGE;
 	int status;
 
@@ -371,8 +389,8 @@ static void handle(void *data, const struct http_request *req, struct http_respo
 	} else if (strcmp(req->path, "/board.js") == 0) {
 		http_response_body(res, 200, "text/javascript; charset=utf-8", xstrdup(board_js));
 	} else if (strcmp(req->path, "/") && strcmp(req->path, "/release") && strcmp(req->path, "/step") &&
-		   strcmp(req->path, "/brief") && strcmp(req->path, "/findings") && strcmp(req->path, "/report") &&
-		   strcmp(req->path, "/stats")) {
+	           strcmp(req->path, "/brief") && strcmp(req->path, "/findings") && strcmp(req->path, "/report") &&
+	           strcmp(req->path, "/stats")) {
 		http_response_body(res, 404, "text/plain; charset=utf-8", xstrdup("no such page\n"));
 	} else if (page_load(&p, http_request_query(req, "release")) != 0) {
 		page_problem(&p, "cannot show the release", p.err.message);
@@ -402,7 +420,7 @@ static void handle(void *data, const struct http_request *req, struct http_respo
 static void background_sync(struct board *b)
 {
 	struct session s;
-	struct error err = { 0 };
+	struct error err = {0};
 	size_t fetched = 0, pushed = 0;
 
 	b->last_sync = monotonic();
@@ -414,8 +432,10 @@ static void background_sync(struct board *b)
 				fprintf(b->opt.log, "relctl board: sync: %s\n", err.message);
 			free(b->sync_problem);
 			b->sync_problem = err.code == EXIT_UNAVAILABLE
-						  ? xasprintf("the remote is unreachable (%s); the board works offline and shares changes when it is back", err.message)
-						  : xstrdup(err.message);
+			                      ? xasprintf("the remote is unreachable (%s); the board works offline and "
+			                                  "shares changes when it is back",
+			                                  err.message)
+			                      : xstrdup(err.message);
 		} else {
 			free(b->sync_problem);
 			b->sync_problem = NULL;
@@ -445,8 +465,8 @@ struct board *board_new(const struct board_options *opt, struct error *err)
 	}
 	/* The port in the cookie's name: two boards on one machine keep their own. */
 	snprintf(b->cookie, sizeof(b->cookie), "relctl_board_%u", http_server_port(b->server));
-	b->guard = (struct board_guard){ .port = http_server_port(b->server), .token = b->token, .csrf = b->csrf,
-					 .cookie = b->cookie };
+	b->guard = (struct board_guard){
+	    .port = http_server_port(b->server), .token = b->token, .csrf = b->csrf, .cookie = b->cookie};
 	b->url = xasprintf("http://127.0.0.1:%u/?token=%s", http_server_port(b->server), b->token);
 	return b;
 }

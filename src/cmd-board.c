@@ -15,9 +15,9 @@
 #include "session.h"
 
 static const struct option_spec options[] = {
-	{ "port", OPT_VALUE, "N", "the port on 127.0.0.1 (default: a free one)" },
-	{ "no-open", OPT_FLAG, NULL, "print the URL only; do not start a browser" },
-	OPTION_END,
+    {"port", OPT_VALUE, "N", "the port on 127.0.0.1 (default: a free one)"},
+    {"no-open", OPT_FLAG, NULL, "print the URL only; do not start a browser"},
+    OPTION_END,
 };
 
 static volatile sig_atomic_t stop;
@@ -64,7 +64,7 @@ static void after_change(void *data, struct session *s)
  */
 static int run_command(void *data, int argc, char **argv, struct error *err)
 {
-	struct cmd_ctx *board = data, ctx = { .out = board->out };
+	struct cmd_ctx *board = data, ctx = {.out = board->out};
 	int words = 0, rc;
 
 	ctx.entry = cmd_find(argv[0], argc > 1 ? argv[1] : NULL, &words);
@@ -89,8 +89,9 @@ static int run_command(void *data, int argc, char **argv, struct error *err)
 static int board_exec(struct cmd_ctx *ctx)
 {
 	const char *port_text = args_value(&ctx->args, "port"), *every = getenv("RELCTL_BOARD_SYNC_SECONDS");
-	struct board_options opt = { .after_change = after_change, .run_command = run_command, .data = ctx, .log = ctx->out };
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct board_options opt = {
+	    .after_change = after_change, .run_command = run_command, .data = ctx, .log = ctx->out};
+	struct sigaction sa = {.sa_handler = on_signal};
 	struct board *b;
 	char *end;
 
@@ -98,7 +99,8 @@ static int board_exec(struct cmd_ctx *ctx)
 		long port = strtol(port_text, &end, 10);
 
 		if (*port_text == '\0' || *end || port < 1 || port > 65535)
-			return error_set(&ctx->err, EXIT_USAGE, "--port is a number from 1 to 65535, not \"%s\"", port_text);
+			return error_set(&ctx->err, EXIT_USAGE, "--port is a number from 1 to 65535, not \"%s\"",
+			                 port_text);
 		opt.port = (unsigned)port;
 	}
 	/* For tests and demos: how often the board syncs in the background (default: every minute). */
@@ -126,20 +128,20 @@ static int board_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_board_entry = {
-	.name = "board",
-	.usage = "[--port N] [--no-open]",
-	.summary = "the release in your browser: next, steps, checklists, brief and decision",
-	.help = "Serves web pages on 127.0.0.1 only, acting as you exactly as your commands\n"
-		"would: each button records the same event as the command, judged, signed and\n"
-		"pushed the same way.  It prints a URL with a fresh random token and opens it\n"
-		"with xdg-open (unless --no-open); the token becomes an HttpOnly, SameSite=Strict\n"
-		"cookie.  Requests without it, with another Host than 127.0.0.1 or localhost,\n"
-		"or forms without the page's CSRF token are refused (403).  The ledger is synced\n"
-		"with the remote every minute and at each change.  Ctrl-C stops it.\n"
-		"See docs/board.md.",
-	.options = options,
-	.min_args = 0,
-	.max_args = 0,
-	.needs = CMD_SESSION,
-	.exec = board_exec,
+    .name = "board",
+    .usage = "[--port N] [--no-open]",
+    .summary = "the release in your browser: next, steps, checklists, brief and decision",
+    .help = "Serves web pages on 127.0.0.1 only, acting as you exactly as your commands\n"
+            "would: each button records the same event as the command, judged, signed and\n"
+            "pushed the same way.  It prints a URL with a fresh random token and opens it\n"
+            "with xdg-open (unless --no-open); the token becomes an HttpOnly, SameSite=Strict\n"
+            "cookie.  Requests without it, with another Host than 127.0.0.1 or localhost,\n"
+            "or forms without the page's CSRF token are refused (403).  The ledger is synced\n"
+            "with the remote every minute and at each change.  Ctrl-C stops it.\n"
+            "See docs/board.md.",
+    .options = options,
+    .min_args = 0,
+    .max_args = 0,
+    .needs = CMD_SESSION,
+    .exec = board_exec,
 };

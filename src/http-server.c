@@ -72,12 +72,12 @@ static enum MHD_Result queue(struct MHD_Connection *connection, struct http_resp
 	size_t i;
 
 	response = MHD_create_response_from_buffer(res->body_len, res->body ? res->body : (char *)"",
-						   res->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	                                           res->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
 	if (response == NULL)
 		return MHD_NO;
 	res->body = NULL; /* the library frees it with the response */
 	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
-				res->content_type ? res->content_type : "text/html; charset=utf-8");
+	                        res->content_type ? res->content_type : "text/html; charset=utf-8");
 	for (i = 0; i < res->header_count; i++)
 		MHD_add_response_header(response, res->header_names[i], res->header_values[i]);
 	ok = MHD_queue_response(connection, (unsigned)res->status, response);
@@ -86,11 +86,11 @@ static enum MHD_Result queue(struct MHD_Connection *connection, struct http_resp
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
-				  const char *version, const char *upload_data, size_t *upload_data_size, void **state)
+                                  const char *version, const char *upload_data, size_t *upload_data_size, void **state)
 {
 	struct http_server *server = cls;
 	struct upload *up = *state;
-	struct http_response res = { .status = 200 };
+	struct http_response res = {.status = 200};
 	struct http_request req;
 	enum MHD_Result ok;
 
@@ -125,7 +125,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
 }
 
 static void on_completed(void *cls, struct MHD_Connection *connection, void **state,
-			 enum MHD_RequestTerminationCode why)
+                         enum MHD_RequestTerminationCode why)
 {
 	struct upload *up = *state;
 
@@ -142,18 +142,17 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **st
 struct http_server *http_server_new(unsigned port, http_handler handler, void *data, struct error *err)
 {
 	struct http_server *server = xcalloc(1, sizeof(*server));
-	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	const union MHD_DaemonInfo *info;
 
 	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	server->handler = handler;
 	server->data = data;
-	server->daemon = MHD_start_daemon(MHD_NO_FLAG, (uint16_t)port, NULL, NULL, on_request, server,
-					  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-					  MHD_OPTION_NOTIFY_COMPLETED, on_completed, server,
-					  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-					  MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
-					  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_END);
+	server->daemon =
+	    MHD_start_daemon(MHD_NO_FLAG, (uint16_t)port, NULL, NULL, on_request, server, MHD_OPTION_SOCK_ADDR,
+	                     (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED, on_completed, server,
+	                     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
+	                     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_END);
 	if (server->daemon == NULL) {
 		free(server);
 		error_set(err, EXIT_UNAVAILABLE, "cannot listen on 127.0.0.1:%u (in use?); try another --port", port);

@@ -20,9 +20,9 @@
 #include "markdown.h"
 
 #define TOKEN "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-#define CSRF "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
+#define CSRF  "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
 
-static const struct board_guard guard = { .port = 8123, .token = TOKEN, .csrf = CSRF, .cookie = "relctl_board_8123" };
+static const struct board_guard guard = {.port = 8123, .token = TOKEN, .csrf = CSRF, .cookie = "relctl_board_8123"};
 
 static void the_host_must_name_this_board_on_loopback(void **state)
 {
@@ -80,9 +80,9 @@ static void the_cookie_is_found_by_its_exact_name(void **state)
 }
 
 static int check(const char *method, const char *host, const char *origin, const char *cookie, const char *query,
-		 const char *csrf)
+                 const char *csrf)
 {
-	struct board_request r = { method, host, origin, cookie, query, csrf };
+	struct board_request r = {method, host, origin, cookie, query, csrf};
 	const char *why = NULL;
 	int status = board_guard_check(&guard, &r, &why);
 
@@ -125,7 +125,8 @@ static void changes_need_the_cookie_the_csrf_token_and_no_foreign_origin(void **
 static void forms_decode_plus_and_percent_and_refuse_nul(void **state)
 {
 	struct form f;
-	const char body[] = "op=check&note=two+words%21&evidence=https%3A%2F%2Fv.example%2F1%0Ahttps%3A%2F%2Fv.example%2F2&empty=&flag";
+	const char body[] =
+	    "op=check&note=two+words%21&evidence=https%3A%2F%2Fv.example%2F1%0Ahttps%3A%2F%2Fv.example%2F2&empty=&flag";
 
 	(void)state;
 	assert_int_equal(form_parse(&f, body, strlen(body)), 0);
@@ -166,7 +167,8 @@ static void ledger_text_is_escaped_for_html_and_control_bytes_show(void **state)
 	assert_string_equal(got, "\\x1b[31mred\\u007f");
 	free(got);
 	/* A right-to-left override would reorder what the page shows. */
-	got = escaped("a\xe2\x80\xae" "b");
+	got = escaped("a\xe2\x80\xae"
+	              "b");
 	assert_string_equal(got, "a\\u202eb");
 	free(got);
 	got = escaped("\xff<");
@@ -203,8 +205,9 @@ static void urls_encode_everything_but_unreserved(void **state)
 
 static void markdown_renders_without_raw_html_or_unsafe_links(void **state)
 {
-	const char md[] = "# Title\n\n**bold** <script>alert(1)</script>\n\n<div onclick=\"x()\">raw</div>\n\n"
-			  "[bad](javascript:alert(2)) [ok](https://ok.example/) ![img](data:text/html,x)\n\nesc \033[2J here\n";
+	const char md[] =
+	    "# Title\n\n**bold** <script>alert(1)</script>\n\n<div onclick=\"x()\">raw</div>\n\n"
+	    "[bad](javascript:alert(2)) [ok](https://ok.example/) ![img](data:text/html,x)\n\nesc \033[2J here\n";
 	char *html = markdown_html(md, strlen(md));
 
 	(void)state;
@@ -223,15 +226,17 @@ static void markdown_renders_without_raw_html_or_unsafe_links(void **state)
 
 static void pipe_tables_become_tables_with_their_cells_rendered_safely(void **state)
 {
-	const char md[] = "Before\n\n| Step | Result \\| note | Evidence |\n|---|---|---|\n"
-			  "| build | done \\| ok | [link 1](https://ci.example/1) |\n| <b>x</b> | **pass** | [bad](javascript:x) |\n"
-			  "| - | # not a heading | > not a quote |\n| * | + | *em* |\n\nAfter\n";
+	const char md[] =
+	    "Before\n\n| Step | Result \\| note | Evidence |\n|---|---|---|\n"
+	    "| build | done \\| ok | [link 1](https://ci.example/1) |\n| <b>x</b> | **pass** | [bad](javascript:x) |\n"
+	    "| - | # not a heading | > not a quote |\n| * | + | *em* |\n\nAfter\n";
 	char *html = markdown_html(md, strlen(md));
 
 	(void)state;
 	assert_non_null(strstr(html, "<p>Before</p>\n<table>"));
 	assert_non_null(strstr(html, "<th>Step</th><th>Result | note</th><th>Evidence</th>"));
-	assert_non_null(strstr(html, "<td>build</td><td>done | ok</td><td><a href=\"https://ci.example/1\">link 1</a></td>"));
+	assert_non_null(
+	    strstr(html, "<td>build</td><td>done | ok</td><td><a href=\"https://ci.example/1\">link 1</a></td>"));
 	assert_non_null(strstr(html, "<td><strong>pass</strong></td>"));
 	assert_null(strstr(html, "<b>"));
 	assert_non_null(strstr(html, "<td>-</td><td># not a heading</td><td>&gt; not a quote</td>"));
@@ -245,18 +250,18 @@ static void pipe_tables_become_tables_with_their_cells_rendered_safely(void **st
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(the_host_must_name_this_board_on_loopback),
-		cmocka_unit_test(an_origin_is_absent_or_this_board),
-		cmocka_unit_test(tokens_compare_whole),
-		cmocka_unit_test(the_cookie_is_found_by_its_exact_name),
-		cmocka_unit_test(reads_need_the_token_in_the_cookie_or_the_url),
-		cmocka_unit_test(changes_need_the_cookie_the_csrf_token_and_no_foreign_origin),
-		cmocka_unit_test(forms_decode_plus_and_percent_and_refuse_nul),
-		cmocka_unit_test(ledger_text_is_escaped_for_html_and_control_bytes_show),
-		cmocka_unit_test(redirects_stay_on_the_board),
-		cmocka_unit_test(urls_encode_everything_but_unreserved),
-		cmocka_unit_test(markdown_renders_without_raw_html_or_unsafe_links),
-		cmocka_unit_test(pipe_tables_become_tables_with_their_cells_rendered_safely),
+	    cmocka_unit_test(the_host_must_name_this_board_on_loopback),
+	    cmocka_unit_test(an_origin_is_absent_or_this_board),
+	    cmocka_unit_test(tokens_compare_whole),
+	    cmocka_unit_test(the_cookie_is_found_by_its_exact_name),
+	    cmocka_unit_test(reads_need_the_token_in_the_cookie_or_the_url),
+	    cmocka_unit_test(changes_need_the_cookie_the_csrf_token_and_no_foreign_origin),
+	    cmocka_unit_test(forms_decode_plus_and_percent_and_refuse_nul),
+	    cmocka_unit_test(ledger_text_is_escaped_for_html_and_control_bytes_show),
+	    cmocka_unit_test(redirects_stay_on_the_board),
+	    cmocka_unit_test(urls_encode_everything_but_unreserved),
+	    cmocka_unit_test(markdown_renders_without_raw_html_or_unsafe_links),
+	    cmocka_unit_test(pipe_tables_become_tables_with_their_cells_rendered_safely),
 	};
 
 	return cmocka_run_group_tests_name("board", tests, NULL, NULL);
