@@ -673,7 +673,8 @@ void page_step(struct page *p, const char *id)
 		buf_adds(&p->out, "</p>");
 	}
 	buf_adds(&p->out, "<div id=\"actions\">");
-	if (may(p, &claim))
+	/* Outside its role, a step with shadow_grants may be claimed by who shadowed it: the claim asks the ledger. */
+	if (may(p, &claim) || (state == STATE_READY && s->shadow_grants && !person_has_role(p->me, s->owner)))
 		button_form(p, "claim", s->id, back, "Claim", NULL, NULL);
 	if (may(p, &unclaim))
 		button_form(p, "unclaim", s->id, back, "Unclaim", NULL, NULL);

@@ -264,6 +264,14 @@ static int record(struct board *b, struct page *p, const struct form *f, char **
 	return rc;
 }
 
+/* A claim of a step whose playbook lets those who shadowed it claim it, by someone outside its role. */
+static bool granted_claim(const struct page *p, const char *op, const char *step_id)
+{
+	const struct pb_step *step = p->release_loaded && step_id ? playbook_step(p->rel.pb, step_id) : NULL;
+
+	return strcmp(op, "claim") == 0 && step && step->shadow_grants && p->me && !person_has_role(p->me, step->owner);
+}
+
 /* POST /action: the form as one event, then back to the page it came from. */
 static void action(struct board *b, struct page *p, const struct form *f, struct http_response *res)
 {
@@ -276,9 +284,15 @@ static void action(struct board *b, struct page *p, const struct form *f, struct
 		return;
 	}
 	error_clear(&p->err);
-	if (field(f, "op") && strcmp(field(f, "op"), "run") == 0) {
-		/* A hook step: 'relctl run STEP' itself, which sends, retries and records as the CLI does. */
-		char *argv[] = {"run", (char *)field(f, "step"), "--release", (char *)field(f, "release"), NULL};
+	if (field(f, "op") &&
+	    (strcmp(field(f, "op"), "run") == 0 || granted_claim(p, field(f, "op"), field(f, "step")))) {
+		/*
+		 * A hook step: 'relctl run STEP' itself, which sends, retries and records
+		 * as the CLI does; and a claim outside one's role, which 'relctl claim'
+		 * grants when the person shadowed the step in an earlier release.
+		 */
+		char *argv[] = {(char *)field(f, "op"), (char *)field(f, "step"), "--release",
+		                (char *)field(f, "release"), NULL};
 
 		if (argv[1] == NULL || argv[3] == NULL || b->opt.run_command == NULL ||
 		    b->opt.run_command(b->opt.data, 4, argv, &p->err) != 0) {
@@ -288,7 +302,7 @@ static void action(struct board *b, struct page *p, const struct form *f, struct
 			http_response_body(res, status_of(p->err.code), NULL, buf_detach(&p->out));
 			return;
 		}
-		summary = xasprintf("ran %s", argv[1]);
+		summary = xasprintf("%s %s: done, as 'relctl %s %s' does it", argv[0], argv[1], argv[0], argv[1]);
 	} else if (record(b, p, f, &summary) != 0) {
 		if (b->opt.log)
 			fprintf(b->opt.log, "relctl board: refused: %s\n", p->err.message);

@@ -351,3 +351,27 @@ wait_page() {
 	touch "$TEST_TMP/outputs"
 	secrets_absent "$TINYPILOT_CMS_TOKEN" "$(token cristina)"
 }
+
+@test "outside his role, a support person who shadowed the build claims the next one from the board, as 'relctl claim' grants it" {
+	relctl init --playbook "$PLAYBOOK" >/dev/null
+	as cristina start 2.6.3 >/dev/null
+	as jan claim build-rc >/dev/null
+	as david shadow build-rc >/dev/null
+	as jan done build-rc --evidence https://ci.example.com/b/1 >/dev/null
+	as cristina start 2.6.4 >/dev/null
+	board david david "$REPO"
+	run page david "/step?release=2.6.4&step=build-rc"
+	has 'value="claim"'
+	page david /action --data "csrf=$(csrf david)&op=claim&release=2.6.4&step=build-rc&back=/" >/dev/null
+	status_was 303
+	[ "$(ledger 2.6.4 | jq -r '.events[-1] | "\(.actor) \(.op) \(.shadowed_in)"')" = "david claim 2.6.3" ]
+	# Maria, who never shadowed it, is refused with the CLI's line.
+	as cristina start 2.6.5 >/dev/null
+	board maria maria "$REPO"
+	local before
+	before=$(ledger_sum 2.6.5)
+	run page maria /action --data "csrf=$(csrf maria)&op=claim&release=2.6.5&step=build-rc&back=/"
+	has 'id="refusal"'
+	has "maria cannot claim build-rc"
+	same "$before" "$(ledger_sum 2.6.5)"
+}
