@@ -9,6 +9,7 @@
 load helper
 load hooks
 load sync
+load signed
 
 BROWSER="$BATS_TEST_DIRNAME/board-browser.py"
 
@@ -20,6 +21,7 @@ teardown() {
 	local sanitized=0
 	stop_servers
 	servers_stop
+	[ -z "${AGENT_PID:-}" ] || kill "$AGENT_PID" 2>/dev/null || true
 	# A board reports leaks and memory errors (the ASan pass) on its way out, into its log.
 	if grep -l 'Sanitizer' "$TEST_TMP"/board-*.log 2>/dev/null; then
 		cat "$TEST_TMP"/board-*.log
@@ -374,4 +376,22 @@ wait_page() {
 	has 'id="refusal"'
 	has "maria cannot claim build-rc"
 	same "$before" "$(ledger_sum 2.6.5)"
+}
+
+@test "with signing: required, a click is one commit signed with the person's key, here jan's in his ssh-agent, that plain git verifies" {
+	cleanup_repo
+	signed_setup
+	team
+	export SSH_AUTH_SOCK=$JAN_SOCK
+	board jan jan "$TEST_TMP/jan"
+	unset SSH_AUTH_SOCK
+	page jan /action --data "csrf=$(csrf jan)&op=claim&release=$V&step=build&back=/" >/dev/null
+	status_was 303
+	cd "$TEST_TMP/cristina"
+	relctl sync >/dev/null
+	[ "$(ledger "$V" | jq -r '.events[-1] | "\(.actor) \(.op) \(.step)"')" = "jan claim build" ]
+	run audit verify-commit relctl-ledger
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	has 'Good "git" signature for jan@example.com'
+	relctl verify >/dev/null
 }
