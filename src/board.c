@@ -402,6 +402,9 @@ static void handle(void *data, const struct http_request *req, struct http_respo
 		http_response_body(res, 200, "text/css; charset=utf-8", xstrdup(board_css));
 	} else if (strcmp(req->path, "/board.js") == 0) {
 		http_response_body(res, 200, "text/javascript; charset=utf-8", xstrdup(board_js));
+	} else if (strcmp(req->path, "/favicon.ico") == 0) {
+		/* No icon, and no 404 for the one every browser asks for. */
+		http_response_body(res, 204, "image/x-icon", NULL);
 	} else if (strcmp(req->path, "/") && strcmp(req->path, "/release") && strcmp(req->path, "/step") &&
 	           strcmp(req->path, "/brief") && strcmp(req->path, "/findings") && strcmp(req->path, "/report") &&
 	           strcmp(req->path, "/stats")) {

@@ -35,6 +35,7 @@ def browser(profile):
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                 "--window-size=1100,1400", "--user-data-dir=" + profile, "--no-first-run"):
         options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 
 
@@ -80,6 +81,13 @@ class Board:
         self.d.get(url)  # the token becomes a cookie; the board sends us to "/"
         if "token=" in self.d.current_url:
             raise Failed("the token stayed in the address bar: " + self.d.current_url)
+        self.console_clean()
+
+    def console_clean(self):
+        """Nothing the page loads or runs is blocked by its Content-Security-Policy, and no script fails."""
+        for entry in self.d.get_log("browser"):
+            if entry["level"] in ("SEVERE", "WARNING") or "Content Security Policy" in entry["message"]:
+                raise Failed("browser console: %s" % entry["message"])
 
     def item_div(self, item):
         return self.until("//div[@id='item-%s']" % item)
@@ -179,6 +187,7 @@ def owner_decide(b, url):
     form.find_element(By.NAME, "reason").send_keys("all devices green; the static IP fix is verified on video")
     b.click(form.find_element(By.XPATH, ".//button[text()='Decide']"))
     b.shot("owner-decided")
+    b.console_clean()
 
 
 PHASES = {"support": support, "dev-reject": dev_reject, "support-recheck": support_recheck,
