@@ -3,7 +3,8 @@
 # TinyPilot release in a browser.  The story runs in a real headless
 # Chromium driven by clicks (tests/e2e/board-browser.py), each teammate on
 # the board of their own clone; the ledger is then read with git and jq
-# from another clone.  curl pins the refusals: no token, a wrong Host, a
+# from another clone; one finding is added with the keyboard alone, and the
+# step page is checked at a phone's width.  curl pins the refusals: no token, a wrong Host, a
 # form without its CSRF token, another site's form, a stale brief.
 
 load helper
@@ -104,7 +105,7 @@ play_to_decision_inputs() {
 	has "--no-open"
 }
 
-@test "in Chromium, by clicks: support checks the Voyager test with footage, a dev rejects then approves an item, the product owner decides" {
+@test "in Chromium, by clicks: support checks the Voyager test with footage, a dev rejects then approves an item, the product owner adds a finding by keyboard alone and decides" {
 	serve path team
 	clone_into cristina "$URL"
 	for who in david shalom michael check; do clone_into "$who" "$URL"; done
@@ -146,17 +147,20 @@ play_to_decision_inputs() {
 	cd "$TEST_TMP/cristina"
 	relctl sync >/dev/null
 	play_to_decision_inputs >"$TEST_TMP/play2.log" 2>&1 || { cat "$TEST_TMP/play2.log"; false; }
-	run /usr/bin/python3 "$BROWSER" "$TEST_TMP/shots" owner-decide "$(url michael)"
+	run /usr/bin/python3 "$BROWSER" "$TEST_TMP/shots" keyboard "$(url michael)" owner-decide "$(url michael)"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	cd "$TEST_TMP/check"
 	relctl sync >/dev/null
 	[ "$(ledger "$V" | jq -r '.events[-1] | "\(.actor) \(.op) \(.decision)"')" = "michael decide ship" ]
+	# The finding added with the keyboard alone, by michael, before he decided on the brief that holds it.
+	[ "$(ledger "$V" | jq -r '.events[-2] | "\(.actor) \(.op) \(.severity) \(.title)"')" = \
+		"michael finding-add minor The status LED blinks twice on boot" ]
 	[ "$(ledger "$V" | jq -r '.steps.decide.state')" = done ]
 	[ "$(git log -1 --format=%ae relctl-ledger)" = michael@example.com ]
 	relctl verify >/dev/null
 	# The screenshots the story took.
-	for s in support-claimed support-checked support-done support-phone dev-rejected support-rechecked dev-approved owner-brief owner-decided; do
+	for s in support-claimed support-checked support-done support-phone dev-rejected support-rechecked dev-approved keyboard-finding owner-brief owner-decided; do
 		[ -s "$TEST_TMP/shots/$s.png" ] || { echo "no screenshot $s"; false; }
 	done
 	if [ -n "${BOARD_SHOTS:-}" ]; then mkdir -p "$BOARD_SHOTS" && cp "$TEST_TMP"/shots/*.png "$BOARD_SHOTS/"; fi

@@ -19,7 +19,9 @@ import time
 from selenium import webdriver
 from selenium.common.exceptions import NoSuchElementException, WebDriverException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 STEP = "test-voyager"
 FOOTAGE = "https://videos.example.com/2.6.3/voyager"
@@ -58,10 +60,13 @@ class Board:
                 time.sleep(0.4)
                 self.d.refresh()
 
-    def click(self, element):
-        """Clicks and waits for the page the click leads to."""
+    def click(self, element, key=None):
+        """Clicks (or presses key on) element and waits for the page that leads to."""
         html = self.d.find_element(By.TAG_NAME, "html")
-        element.click()
+        if key:
+            element.send_keys(key)
+        else:
+            element.click()
         end = time.time() + 20
         while time.time() < end:
             try:
@@ -190,8 +195,32 @@ def owner_decide(b, url):
     b.console_clean()
 
 
+def tab_to(b, matches, most=80):
+    """Presses Tab until the focused element matches; that element."""
+    for _ in range(most):
+        ActionChains(b.d).send_keys(Keys.TAB).perform()
+        focused = b.d.switch_to.active_element
+        if matches(focused):
+            return focused
+    raise Failed("Tab never reached the element on %s" % b.d.current_url)
+
+
+def keyboard(b, url):
+    """Michael adds a finding with the keyboard alone: Tab to Findings, Enter, Tab to the form, type, Enter."""
+    b.open(url)
+    link = tab_to(b, lambda e: e.tag_name == "a" and e.text == "Findings")
+    b.click(link, Keys.ENTER)
+    title = tab_to(b, lambda e: e.get_attribute("name") == "title")
+    title.send_keys("The status LED blinks twice on boot")
+    severity = tab_to(b, lambda e: e.get_attribute("name") == "severity", 3)
+    severity.send_keys("minor")
+    b.click(title, Keys.ENTER)
+    b.until("//table[@id='findings']//td[contains(., 'The status LED blinks twice on boot')]")
+    b.shot("keyboard-finding")
+
+
 PHASES = {"support": support, "dev-reject": dev_reject, "support-recheck": support_recheck,
-          "dev-approve": dev_approve, "owner-decide": owner_decide}
+          "dev-approve": dev_approve, "owner-decide": owner_decide, "keyboard": keyboard}
 
 
 def main():
