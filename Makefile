@@ -7,13 +7,13 @@
 
 PREFIX ?= /usr/local
 VERSION := $(shell sed -n 's/^#define RELCTL_VERSION "\(.*\)"/\1/p' include/relctl.h)
-PKGS := libgit2 libcurl libcjson yaml-0.1 openssl
+PKGS := libgit2 libcurl libcjson yaml-0.1 openssl libmicrohttpd libcmark
 # Building and running relctl (and its demo, which also uses python3 and jq):
-# the four libraries, OpenSSL, a compiler, make, pkg-config and git.
-RUN_DEBS := libgit2-dev libcurl4-openssl-dev libcjson-dev libyaml-dev libssl-dev gcc libc6-dev make pkg-config \
+# the four libraries, OpenSSL, libmicrohttpd and cmark (relctl board), a compiler, make, pkg-config and git.
+RUN_DEBS := libgit2-dev libcurl4-openssl-dev libcjson-dev libyaml-dev libssl-dev libmicrohttpd-dev libcmark-dev gcc libc6-dev make pkg-config \
 	git ca-certificates openssl python3 jq
 # The test tools, for `make check` only.
-TEST_DEBS := libcmocka-dev bats python3-jsonschema python3-aiosmtpd nginx-light fcgiwrap openssh-server chromium \
+TEST_DEBS := libcmocka-dev bats python3-jsonschema python3-aiosmtpd nginx-light fcgiwrap openssh-server chromium chromium-driver python3-selenium \
 	zsh fish tmux debhelper bsdutils cmark parallel
 DEBS := $(RUN_DEBS) $(TEST_DEBS)
 

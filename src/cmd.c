@@ -48,6 +48,7 @@ extern const struct cmd_entry cmd_remind_entry;
 extern const struct cmd_entry cmd_check_entry;
 extern const struct cmd_entry cmd_checklist_add_entry;
 extern const struct cmd_entry cmd_checklist_remove_entry;
+extern const struct cmd_entry cmd_board_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_init_entry,
@@ -88,6 +89,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_stats_entry,
 	&cmd_report_entry,
 	&cmd_forecast_entry,
+	&cmd_board_entry,
 	&cmd_verify_entry,
 	&cmd_keys_allowed_signers_entry,
 	&cmd_completion_entry,

@@ -4,6 +4,7 @@
 #
 #   random_secret            a random token-like value (finding one is proof)
 #   write_drafts             changelog/2.6.3.md and announcements/2.6.3.md
+#   play_to_device_tests     2.6.3 started here and played up to its device tests
 #   play_to_publishing DIR   2.6.3 in a new repository DIR, testing done, shipped
 #   publishing               a copy of $FIXTURES/publishing as $REPO (cwd)
 #   fresh_repo               an empty repository $REPO of cristina's (cwd)
@@ -39,6 +40,18 @@ write_drafts() {
 	printf '%s\n' "# What's new in TinyPilot Pro $V" '' 'Static IPs "just work" now \o/' >"announcements/$V.md"
 }
 
+# Release 2.6.3 started in the current repository (relctl init done) and
+# played to its device tests: the build, the drafts reviewed, the test plan.
+play_to_device_tests() {
+	as cristina start "$V" &&
+		as jan claim build-rc && as jan done build-rc --evidence https://ci.example.com/b/1 &&
+		as shalom claim draft-changelog && as shalom done draft-changelog &&
+		as cristina review draft-changelog approve &&
+		as lena claim draft-announcement && as lena done draft-announcement &&
+		as jan review draft-announcement approve &&
+		as jan claim update-test-plan && as jan done update-test-plan
+}
+
 # Release 2.6.3 of tinypilot.yaml played to its publishing phase, in DIR.
 play_to_publishing() { # DIR
 	git init -q "$1"
@@ -47,13 +60,7 @@ play_to_publishing() { # DIR
 	git config user.name Cristina
 	{
 		relctl init --playbook "$PLAYBOOK"
-		as cristina start "$V"
-		as jan claim build-rc && as jan done build-rc --evidence https://ci.example.com/b/1
-		as shalom claim draft-changelog && as shalom done draft-changelog
-		as cristina review draft-changelog approve
-		as lena claim draft-announcement && as lena done draft-announcement
-		as jan review draft-announcement approve
-		as jan claim update-test-plan && as jan done update-test-plan
+		play_to_device_tests
 		for s in test-voyager test-update test-diy; do
 			as david claim "$s" && pass_items david "$s" && as david done "$s" --evidence "https://videos.example.com/$s"
 			approve_items shalom "$s"
