@@ -21,7 +21,7 @@
  *
  * Pure: a commit's files come in memory; files the judge has not needed yet
  * are read through the caller's source, at the commit the judge started
- * from.  No printing, no clock.
+ * from.  No printing; the judging clock is the caller's (judge_set_clock()).
  */
 #ifndef RELCTL_JUDGE_H
 #define RELCTL_JUDGE_H
@@ -115,6 +115,14 @@ struct judge;
  */
 struct judge *judge_new(const char *base, const struct judge_source *source);
 void judge_free(struct judge *j);
+
+/*
+ * The judging clock: the local clock (RELCTL_NOW) of whoever judges.  An
+ * event dated later than it plus LEDGER_CLOCK_SKEW is refused (ledger.h,
+ * "Time"); old history stays valid, as "later" is always against now.
+ * Until it is set, nothing is refused for being late.
+ */
+void judge_set_clock(struct judge *j, time_t now);
 
 /* Pins the first commit by its full id (git config relctl.root): a history with another one is refused. */
 void judge_pin_root(struct judge *j, const char *root);

@@ -68,6 +68,12 @@ enum op_step {
 	OP_STEP_GATE /* may name a decision step (its gate), which its check resolves: ledger_gate_of */
 };
 
+/* The change of state an op's event may not be dated before (ledger.h, "Time"), besides its release's start. */
+enum op_after {
+	AFTER_STEP_CHANGE, /* its step's last change of state or holder (none for a release-wide op) */
+	AFTER_READY        /* that, and the time its step (a decision's gate) last became ready */
+};
+
 struct op_def {
 	const char *name;
 	enum op_step step;
@@ -76,6 +82,7 @@ struct op_def {
 	char *(*message)(const struct release_state *st, const struct event *ev);
 	const char *verb; /* past tense, for message_step; NULL for the ops with their own message */
 	struct field_def fields[8];
+	enum op_after after;
 };
 
 /* ---------- state.c: the state, its records and queries, the refusals every part shares ---------- */
@@ -175,6 +182,13 @@ int check_away(struct op_ctx *o, struct error *err);
 void apply_away(struct op_ctx *o);
 int check_remind(struct op_ctx *o, struct error *err);
 void apply_remind(struct op_ctx *o);
+
+/* ---------- ledger-time.c: when an event may be dated ---------- */
+
+/* Whether o's event is dated within the bounds of ledger.h's "Time": 0, or -1 (65) naming the clock's error. */
+int check_time(const struct op_ctx *o, const struct op_def *def, struct error *err);
+/* After every event: each step's last change of state and the time it last became ready. */
+void settle_times(struct release_state *st, time_t when);
 
 /* ---------- event.c: the op table ---------- */
 

@@ -54,6 +54,7 @@ struct release_state *release_state_new(const struct playbook *pb, const char *v
 	st->steps = xcalloc(pb->step_count + 1, sizeof(*st->steps));
 	for (i = 0; i < pb->step_count; i++) {
 		st->steps[i].base = STATE_READY;
+		st->steps[i].since_base = STATE_READY;
 		st->steps[i].evidence = cJSON_CreateArray();
 		st->steps[i].candidate = 1;
 	}

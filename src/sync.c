@@ -348,6 +348,7 @@ static int plan_replay(struct session *s, const char *tip, void *data, struct pl
 		goto out;
 	}
 	session_lookup_attach(&others, s, tip, rel.st);
+	rel.st->clock = s->now;
 	if (ledger_apply_new(rel.st, rp->event, err) != 0)
 		goto out;
 	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(rel.doc, "events"), cJSON_Duplicate(rp->event, 1));

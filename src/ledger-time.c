@@ -1,0 +1,115 @@
+/*
+ * When an event may be dated (ledger.h, "Time"): not before what it
+ * depends on (the first possible ledger, its release's start, its step's
+ * last change of state or holder, the time its step became ready, the
+ * finding it names) nor after the judging clock, with LEDGER_CLOCK_SKEW of
+ * slack either way; and the step times those bounds read, kept as every
+ * event settles.  Part of the rules: the judge, a mutation and sync's
+ * replay all check an arriving event here, through ledger_apply_new.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ledger-private.h"
+#include "util.h"
+
+void settle_times(struct release_state *st, time_t when)
+{
+	size_t i;
+
+	for (i = 0; i < st->pb->step_count; i++) {
+		struct step_record *r = &st->steps[i];
+		bool ready = r->base == STATE_READY && dependencies_met(st, i);
+
+		if (r->base != r->since_base) {
+			r->since = when;
+			r->since_base = r->base;
+		}
+		if (ready && !r->since_ready)
+			r->ready_since = when;
+		r->since_ready = ready;
+	}
+}
+
+/* A clock's error in the largest unit that reads well: "3 days", "56 years", "7 minutes". */
+static char *skew_text(long seconds, char *out, size_t size)
+{
+	static const struct { long len; const char *unit; } units[] = {
+		{ 365L * 86400, "year" }, { 86400, "day" }, { 3600, "hour" }, { 60, "minute" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (seconds >= 2 * units[i].len) {
+			snprintf(out, size, "%ld %ss", seconds / units[i].len, units[i].unit);
+			return out;
+		}
+	snprintf(out, size, "%ld second%s", seconds, seconds == 1 ? "" : "s");
+	return out;
+}
+
+/* The record of the step o's event depends on: its step, or a decision's gate; NULL for a release-wide op. */
+static const struct step_record *step_of(const struct op_ctx *o, const struct op_def *def, const char **id)
+{
+	const struct pb_step *gate;
+
+	if (o->rec) {
+		*id = o->step->id;
+		return o->rec;
+	}
+	if (def->step != OP_STEP_GATE || o->st->event_count == 0)
+		return NULL;
+	gate = ledger_gate_of(o->st, o->ev->step);
+	if (gate == NULL)
+		return NULL; /* its check says why */
+	*id = gate->id;
+	return &o->st->steps[gate->index];
+}
+
+int check_time(const struct op_ctx *o, const struct op_def *def, struct error *err)
+{
+	const struct release_state *st = o->st;
+	const struct event *ev = o->ev;
+	const struct step_record *rec;
+	const struct finding *f = ev->finding ? ledger_finding(st, ev->finding) : NULL;
+	const char *step = NULL;
+	char who[LEDGER_NAME_MAX + 8], what[LEDGER_NAME_MAX * 2 + 16], bound[LEDGER_NAME_MAX * 2 + 64];
+	char t[32], b[32], skew[32], slack[32];
+	time_t floor;
+
+	snprintf(who, sizeof(who), "%s%s", st->own_clock ? "your" : ev->actor, st->own_clock ? "" : "'s");
+	snprintf(what, sizeof(what), "%s%s%s", ev->op, ev->step ? " of " : "", ev->step ? ev->step : "");
+	skew_text(LEDGER_CLOCK_SKEW, slack, sizeof(slack));
+	if (st->clock && ev->time > st->clock + LEDGER_CLOCK_SKEW)
+		return error_set(err, EXIT_DATAERR,
+				 "%s clock is %s ahead of the judging clock (%s): this %s is dated %s; clocks may be %s apart at most: fix the clock",
+				 who, skew_text((long)(ev->time - st->clock), skew, sizeof(skew)),
+				 time_format(st->clock, b, sizeof(b)), what, time_format(ev->time, t, sizeof(t)), slack);
+	if (st->event_count == 0) {
+		floor = LEDGER_TIME_MIN;
+		snprintf(bound, sizeof(bound), "the first relctl ledger");
+	} else {
+		floor = st->started_at;
+		snprintf(bound, sizeof(bound), "release %s's start", st->version);
+	}
+	rec = step_of(o, def, &step);
+	if (rec && rec->since > floor) {
+		floor = rec->since;
+		snprintf(bound, sizeof(bound), "the last change of %s (%s)", step, step_state_name(rec->base));
+	}
+	if (rec && def->after == AFTER_READY && rec->ready_since > floor) {
+		floor = rec->ready_since;
+		snprintf(bound, sizeof(bound), "the time %s became ready", step);
+	}
+	if (f && f->at > floor) {
+		floor = f->at;
+		snprintf(bound, sizeof(bound), "finding %s's report", f->id);
+	}
+	if (ev->time < floor - LEDGER_CLOCK_SKEW)
+		return error_set(err, EXIT_DATAERR,
+				 "%s clock is %s behind %s (%s): this %s is dated %s; clocks may be %s apart at most: fix the clock",
+				 who, skew_text((long)(floor - ev->time), skew, sizeof(skew)), bound,
+				 time_format(floor, b, sizeof(b)), what, time_format(ev->time, t, sizeof(t)), slack);
+	return 0;
+}
