@@ -22,7 +22,10 @@ long ledger_unclaimed(const struct release_state *st, size_t step, time_t now);
 const struct away_record *ledger_away(const struct release_state *st, const char *person, time_t now);
 /* Whether person shadowed step (an id) to its finish in this release. */
 bool ledger_has_shadowed(const struct release_state *st, const char *step, const char *person);
-/* Whether person (NULL: the release managers) was already reminded of step on the UTC day of when. */
+/*
+ * Whether person (NULL: the release managers) was already reminded of step on
+ * the UTC day of when, by a record dated no later than when (plus the skew).
+ */
 bool ledger_reminded(const struct release_state *st, const char *kind, const char *person, const char *step,
 		     time_t when);
 

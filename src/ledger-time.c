@@ -32,7 +32,7 @@ void settle_times(struct release_state *st, time_t when)
 	}
 }
 
-/* A clock's error in the largest unit that reads well: "3 days", "56 years", "7 minutes". */
+/* A clock's error in its largest whole unit: "3 days", "56 years", "1 hour", "7 minutes". */
 static char *skew_text(long seconds, char *out, size_t size)
 {
 	static const struct { long len; const char *unit; } units[] = {
@@ -41,8 +41,10 @@ static char *skew_text(long seconds, char *out, size_t size)
 	size_t i;
 
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (seconds >= 2 * units[i].len) {
-			snprintf(out, size, "%ld %ss", seconds / units[i].len, units[i].unit);
+		if (seconds >= units[i].len) {
+			long n = seconds / units[i].len;
+
+			snprintf(out, size, "%ld %s%s", n, units[i].unit, n == 1 ? "" : "s");
 			return out;
 		}
 	snprintf(out, size, "%ld second%s", seconds, seconds == 1 ? "" : "s");
@@ -74,17 +76,16 @@ int check_time(const struct op_ctx *o, const struct op_def *def, struct error *e
 	const struct step_record *rec;
 	const struct finding *f = ev->finding ? ledger_finding(st, ev->finding) : NULL;
 	const char *step = NULL;
-	char who[LEDGER_NAME_MAX + 8], what[LEDGER_NAME_MAX * 2 + 16], bound[LEDGER_NAME_MAX * 2 + 64];
+	char what[LEDGER_NAME_MAX * 2 + 16], bound[LEDGER_NAME_MAX * 2 + 64];
 	char t[32], b[32], skew[32], slack[32];
 	time_t floor;
 
-	snprintf(who, sizeof(who), "%s%s", st->own_clock ? "your" : ev->actor, st->own_clock ? "" : "'s");
 	snprintf(what, sizeof(what), "%s%s%s", ev->op, ev->step ? " of " : "", ev->step ? ev->step : "");
 	skew_text(LEDGER_CLOCK_SKEW, slack, sizeof(slack));
 	if (st->clock && ev->time > st->clock + LEDGER_CLOCK_SKEW)
 		return error_set(err, EXIT_DATAERR,
-				 "%s clock is %s ahead of the judging clock (%s): this %s is dated %s; clocks may be %s apart at most: fix the clock",
-				 who, skew_text((long)(ev->time - st->clock), skew, sizeof(skew)),
+				 "%s's clock is %s ahead of the judging clock (%s): this %s is dated %s; clocks may be %s apart at most: fix the clock",
+				 ev->actor, skew_text((long)(ev->time - st->clock), skew, sizeof(skew)),
 				 time_format(st->clock, b, sizeof(b)), what, time_format(ev->time, t, sizeof(t)), slack);
 	if (st->event_count == 0) {
 		floor = LEDGER_TIME_MIN;
@@ -106,10 +107,17 @@ int check_time(const struct op_ctx *o, const struct op_def *def, struct error *e
 		floor = f->at;
 		snprintf(bound, sizeof(bound), "finding %s's report", f->id);
 	}
-	if (ev->time < floor - LEDGER_CLOCK_SKEW)
+	if (ev->time >= floor - LEDGER_CLOCK_SKEW)
+		return 0;
+	skew_text((long)(floor - ev->time), skew, sizeof(skew));
+	time_format(floor, b, sizeof(b));
+	time_format(ev->time, t, sizeof(t));
+	/* Dated now by this clock, it is the clock that is wrong; made elsewhere, it may also be older than what changed since. */
+	if (st->own_clock)
 		return error_set(err, EXIT_DATAERR,
-				 "%s clock is %s behind %s (%s): this %s is dated %s; clocks may be %s apart at most: fix the clock",
-				 who, skew_text((long)(floor - ev->time), skew, sizeof(skew)), bound,
-				 time_format(floor, b, sizeof(b)), what, time_format(ev->time, t, sizeof(t)), slack);
-	return 0;
+				 "your clock is %s behind %s (%s): this %s would be dated %s; clocks may be %s apart at most: fix the clock",
+				 skew, bound, b, what, t, slack);
+	return error_set(err, EXIT_DATAERR,
+			 "%s's %s is dated %s, %s before %s (%s), which it follows; clocks may be %s apart at most",
+			 ev->actor, what, t, skew, bound, b, slack);
 }

@@ -96,10 +96,13 @@ static int check_event(struct release_state *st, const struct event *ev, bool fr
 		o->rec = &st->steps[o->step->index];
 		o->state = ledger_step_state(st, o->step->index, o->when);
 	}
-	/* Accepted history was judged when it arrived: only an arriving event's time is checked again. */
-	if (fresh && check_time(o, def, err) != 0)
+	if (def->check(o, err) != 0)
 		return -1;
-	return def->check(o, err);
+	/*
+	 * Its time last, so that a refusal by the op's own rule (held by someone
+	 * else) is the one said; accepted history was judged when it arrived.
+	 */
+	return fresh ? check_time(o, def, err) : 0;
 }
 
 int ledger_check(const struct release_state *st, const cJSON *event, struct error *err)
