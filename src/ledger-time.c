@@ -32,7 +32,7 @@ void settle_times(struct release_state *st, time_t when)
 	}
 }
 
-/* A clock's error in its largest whole unit: "3 days", "56 years", "1 hour", "7 minutes". */
+/* A clock's error in its largest unit, rounded: "3 days", "57 years", "1 hour", "7 minutes". */
 static char *skew_text(long seconds, char *out, size_t size)
 {
 	static const struct { long len; const char *unit; } units[] = {
@@ -42,7 +42,7 @@ static char *skew_text(long seconds, char *out, size_t size)
 
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
 		if (seconds >= units[i].len) {
-			long n = seconds / units[i].len;
+			long n = (seconds + units[i].len / 2) / units[i].len; /* the nearest: 2 days 23 hours read "3 days" */
 
 			snprintf(out, size, "%ld %s%s", n, units[i].unit, n == 1 ? "" : "s");
 			return out;

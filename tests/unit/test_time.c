@@ -116,7 +116,7 @@ static void test_an_event_before_its_release_started_is_refused_naming_the_skew(
 	refuse(f, at(f, T0 - 3 * DAY, "dan", "claim", "build"), EXIT_DATAERR,
 	       "dan's claim of build is dated 2026-12-04T10:00:00Z, 3 days before release 2.6.3's start (2026-12-07T10:00:00Z)");
 	/* The 1970 claim that was once stored as claimed_at: null. */
-	refuse(f, at(f, 0, "dan", "claim", "build"), EXIT_DATAERR, "56 years before release 2.6.3's start");
+	refuse(f, at(f, 0, "dan", "claim", "build"), EXIT_DATAERR, "57 years before release 2.6.3's start");
 	refuse(f, finding(f, T0 - 2 * DAY, "F-0a1b2c"), EXIT_DATAERR, "2 days before release 2.6.3's start");
 	assert_int_equal(rec(f, "build")->claimed_at, 0);
 }
