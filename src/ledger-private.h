@@ -91,6 +91,8 @@ void replace(char **field, const char *value);
 void record_clear_work(struct step_record *r);
 void record_clear_approvals(struct step_record *r);
 bool dependencies_met(const struct release_state *st, size_t step);
+/* Whether every step that step needs is finished (its phase aside). */
+bool needs_finished(const struct release_state *st, size_t step);
 char *describe_holder(const struct op_ctx *o);
 int refuse_pending(const struct op_ctx *o, const char *verb, struct error *err);
 int refuse_role(const struct op_ctx *o, const char *verb, const char *role, bool managers_too,

@@ -16,11 +16,19 @@
 
 void settle_times(struct release_state *st, time_t when)
 {
-	size_t i;
+	size_t i, phase = (size_t)-1;
+	bool phase_open = false;
 
 	for (i = 0; i < st->pb->step_count; i++) {
 		struct step_record *r = &st->steps[i];
-		bool ready = r->base == STATE_READY && dependencies_met(st, i);
+		bool ready;
+
+		/* Each phase's openness once, not once per step (a replay settles after every event). */
+		if (st->pb->steps[i].phase != phase) {
+			phase = st->pb->steps[i].phase;
+			phase_open = ledger_phase_open(st, phase);
+		}
+		ready = r->base == STATE_READY && phase_open && needs_finished(st, i);
 
 		if (r->base != r->since_base) {
 			r->since = when;

@@ -57,10 +57,6 @@ teardown() {
 	cleanup_repo
 }
 
-at() { # TIME: the clock of the commands that follow
-	export RELCTL_NOW="$1"
-}
-
 # A bare remote; clone a (cristina's, where the others' honest commands
 # also run) with release 1.0 started at 09:00 and jan's build claimed at
 # 09:05 and done at 10:00 (soak and test ready since); clone b is jan's
@@ -96,6 +92,19 @@ forged() {
 		sed -i "s/$1/$2/g" "$file"
 		shift 2
 	done
+}
+
+# refused_at TIME COMMIT TEXT: clone a's sync at TIME refuses COMMIT by
+# Jan naming TEXT (65, one line), and its ledger stays where it was.
+refused_at() {
+	local before
+	cd "$TEST_TMP/a"
+	before=$(git rev-parse relctl-ledger)
+	at "$1"
+	run relctl sync
+	[ "$status" -eq 65 ] || { echo "$output"; false; }
+	refused_line "$2" "Jan <jan@example.com>" "$3"
+	same "$before" "$(git rev-parse relctl-ledger)"
 }
 
 # scratch_file COMMIT PATH OUT: PATH as the scratch clone's COMMIT holds it.
@@ -137,13 +146,7 @@ scratch_file() {
 	bad=$HAND_COMMIT
 	push_files Jan jan@example.com "jan finished soak (1.0 rc1)" "100644:releases/$V.json=$TEST_TMP/done.json"
 
-	cd "$TEST_TMP/a"
-	before=$(git rev-parse relctl-ledger)
-	at 2026-12-07T10:05:00Z
-	run relctl sync
-	[ "$status" -eq 65 ] || { echo "$output"; false; }
-	refused_line "$bad" "Jan <jan@example.com>" "jan's claim of soak is dated 2026-12-04T10:01:17Z, 3 days before the time soak became ready (2026-12-07T10:00:00Z)"
-	same "$before" "$(git rev-parse relctl-ledger)"
+	refused_at 2026-12-07T10:05:00Z "$bad" "jan's claim of soak is dated 2026-12-04T10:01:17Z, 3 days before the time soak became ready (2026-12-07T10:00:00Z)"
 	[ "$(ledger "$V" | jq -r .steps.soak.state)" = ready ]
 
 	# verify on a clone that took the branch with plain git says the same, for good.
@@ -172,10 +175,7 @@ scratch_file() {
 	scratch_file "$SCRATCH" "releases/$V.json" "$TEST_TMP/claim.json"
 	forged "$TEST_TMP/claim.json" 2026-12-07T10:10:17Z 1970-01-01T00:00:00Z
 	push_files Jan jan@example.com "jan claimed notes (1.0 rc1)" "100644:releases/$V.json=$TEST_TMP/claim.json"
-	cd "$TEST_TMP/a"
-	at 2026-12-07T10:15:00Z
-	run relctl sync
-	refused_line "$HAND_COMMIT" "Jan <jan@example.com>" "jan's claim of notes is dated 1970-01-01T00:00:00Z, 57 years before release 1.0's start (2026-12-07T09:00:00Z)"
+	refused_at 2026-12-07T10:15:00Z "$HAND_COMMIT" "jan's claim of notes is dated 1970-01-01T00:00:00Z, 57 years before release 1.0's start (2026-12-07T09:00:00Z)"
 	run relctl sync --restore
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 
@@ -190,9 +190,7 @@ scratch_file() {
 	push_files Jan jan@example.com "jan claimed notes (1.0 rc1)" "100644:releases/$V.json=$TEST_TMP/claim.json"
 	push_files Jan jan@example.com "jan finished notes (1.0 rc1)" "100644:releases/$V.json=$TEST_TMP/done.json"
 	bad=$HAND_COMMIT
-	at 2026-12-07T10:35:00Z
-	run relctl sync
-	refused_line "$bad" "Jan <jan@example.com>" "jan's clock is 7978 years ahead of the judging clock (2026-12-07T10:35:00Z): this done of notes is dated 9999-12-31T23:59:59Z"
+	refused_at 2026-12-07T10:35:00Z "$bad" "jan's clock is 7978 years ahead of the judging clock (2026-12-07T10:35:00Z): this done of notes is dated 9999-12-31T23:59:59Z"
 	run relctl sync --restore
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 	# The done is dropped; the honest claim before it was never refused, and is taken with its time.
@@ -241,13 +239,7 @@ scratch_file() {
 	run as jan claim notes
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 	bad=$(remote_tip)
-	cd "$TEST_TMP/a"
-	before=$(git rev-parse relctl-ledger)
-	at 2026-12-07T10:05:00Z
-	run relctl sync
-	[ "$status" -eq 65 ] || { echo "$output"; false; }
-	refused_line "$bad" "Jan <jan@example.com>" "jan's clock is 3 days ahead of the judging clock (2026-12-07T10:05:00Z): this claim of notes is dated 2026-12-10T10:05:00Z"
-	same "$before" "$(git rev-parse relctl-ledger)"
+	refused_at 2026-12-07T10:05:00Z "$bad" "jan's clock is 3 days ahead of the judging clock (2026-12-07T10:05:00Z): this claim of notes is dated 2026-12-10T10:05:00Z"
 	run relctl sync --restore
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 	[ "$(remote_ledger "$REMOTE" "$V" | jq -r .steps.notes.state)" = ready ]
@@ -322,10 +314,7 @@ scratch_file() {
 	[ "$(remote_ledger "$REMOTE" "$V" | jq '[.reminders[] | select(.at > "2026-12-08")] | length')" -ge 10 ]
 	first=$(git --git-dir="$REMOTE" log --reverse --format=%H "$(git -C "$TEST_TMP/a" rev-parse relctl-ledger)..relctl-ledger" | head -1)
 	# The team's clocks refuse them.
-	cd "$TEST_TMP/a"
-	at 2026-12-07T12:10:00Z
-	run relctl sync
-	refused_line "$first" "Jan <jan@example.com>" "jan's clock is 1 day ahead of the judging clock (2026-12-07T12:10:00Z)"
+	refused_at 2026-12-07T12:10:00Z "$first" "jan's clock is 1 day ahead of the judging clock (2026-12-07T12:10:00Z)"
 	run relctl sync --restore
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 	[ "$(remote_ledger "$REMOTE" "$V" | jq '[.reminders[] | select(.at > "2026-12-08")] | length')" -eq 0 ]
