@@ -2,8 +2,9 @@
  * The one judge of ledger commits.  It holds the ledger as it stood after
  * the last commit it accepted and decides whether one more commit may
  * follow: which files a commit may touch and their sizes, that a release's
- * events only ever grow, by exactly one event that ledger_apply() allows
- * for its actor under the release's pinned playbook, that the commit's
+ * events only ever grow, by exactly one event that ledger_apply_new() allows
+ * for its actor under the release's pinned playbook (dated within the time
+ * rules against the judging clock: ledger.h, "Time"), that the commit's
  * author is that actor, that the stored view is the replay of the events,
  * that the index agrees, that the playbook changes only by a release
  * manager of the playbook before the change (and a change of keys only with

@@ -5,7 +5,8 @@
  * for its actor and applies it; the CLI, sync's re-validation on a remote
  * tip, and verify all go through it, so the rules live only here.
  *
- * Pure: no I/O, no clock (an event carries its own time), no printing.
+ * Pure: no I/O, no clock of its own (an event carries its own time; the
+ * judging clock comes with the state, release_state.clock), no printing.
  */
 #ifndef RELCTL_LEDGER_H
 #define RELCTL_LEDGER_H

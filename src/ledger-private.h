@@ -3,8 +3,8 @@
  * checked or applied (struct op_ctx), the op table's row (struct op_def,
  * rows in event.c), and each part's functions the others call.  The parts,
  * from the bottom: state.c (the state and the refusals they share), then
- * checklist.c, ledger-delegation.c, decision.c and steps.c (the ops'
- * rules), event.c (the op table, shapes, messages) and ledger.c (dispatch,
+ * ledger-time.c (when an event may be dated), checklist.c,
+ * ledger-delegation.c, decision.c and steps.c (the ops' rules), event.c (the op table, shapes, messages) and ledger.c (dispatch,
  * replay); ledger-view.c writes the derived view.  Each calls only the
  * ones below it.
  */
