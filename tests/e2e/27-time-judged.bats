@@ -57,25 +57,34 @@ teardown() {
 	cleanup_repo
 }
 
-# A bare remote; clone a (cristina's, where the others' honest commands
-# also run) with release 1.0 started at 09:00 and jan's build claimed at
-# 09:05 and done at 10:00 (soak and test ready since); clone b is jan's
-# laptop, synced.
-team() {
+# A bare remote and clone a (cristina's, where the others' honest commands
+# also run) with release 1.0 started at 09:00.
+release_started() {
 	serve path team
 	clone_into a "$URL"
 	cd "$TEST_TMP/a"
 	at 2026-12-07T09:00:00Z
 	relctl init --playbook "$TEST_TMP/timed.yaml" >/dev/null
 	relctl start "$V" >/dev/null
-	at 2026-12-07T09:05:00Z
-	as jan claim build >/dev/null
-	at 2026-12-07T10:00:00Z
-	as jan done build >/dev/null
+}
+
+# Clone b, jan's laptop, synced.
+jans_laptop() {
 	clone_into b "$URL"
 	git -C "$TEST_TMP/b" config user.email jan@example.com
 	git -C "$TEST_TMP/b" config user.name Jan
 	(cd "$TEST_TMP/b" && relctl sync >/dev/null)
+}
+
+# release_started, with jan's build claimed at 09:05 and done at 10:00 (soak and
+# test ready since), and jans_laptop.
+team() {
+	release_started
+	at 2026-12-07T09:05:00Z
+	as jan claim build >/dev/null
+	at 2026-12-07T10:00:00Z
+	as jan done build >/dev/null
+	jans_laptop
 }
 
 # tips_are TIP: the local and the remote ledger are both still at TIP.
@@ -102,7 +111,7 @@ refused_at() {
 	before=$(git rev-parse relctl-ledger)
 	at "$1"
 	run relctl sync
-	[ "$status" -eq 65 ] || { echo "$output"; false; }
+	expect 65
 	refused_line "$2" "Jan <jan@example.com>" "$3"
 	same "$before" "$(git rev-parse relctl-ledger)"
 }
@@ -118,14 +127,14 @@ scratch_file() {
 	before=$(git rev-parse relctl-ledger)
 	at 2026-12-04T10:01:00Z
 	run as jan claim soak
-	[ "$status" -eq 65 ] || { echo "$output"; false; }
+	expect 65
 	[ "${#lines[@]}" -eq 1 ] || { echo "$output"; false; }
 	same "relctl: your clock is 3 days behind the time soak became ready (2026-12-07T10:00:00Z): this claim of soak would be dated 2026-12-04T10:01:00Z; clocks may be 5 minutes apart at most: fix the clock" "$output"
 	tips_are "$before"
 	# The clock put right, the same claim goes through.
 	at 2026-12-07T10:01:00Z
 	run as jan claim soak
-	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	expect 0
 	[ "$(remote_ledger "$REMOTE" "$V" | jq -r '.steps.soak | [.state, .holder, .claimed_at] | join(" ")')" = "claimed jan 2026-12-07T10:01:00Z" ]
 }
 
@@ -154,14 +163,14 @@ scratch_file() {
 	cd "$TEST_TMP/d"
 	git fetch -q origin relctl-ledger:relctl-ledger
 	run relctl verify
-	[ "$status" -eq 65 ] || { echo "$output"; false; }
+	expect 65
 	has "commit ${bad:0:12}"
 	has "3 days before the time soak became ready"
 
 	# The release manager's restore drops both forged events; soak is ready again for everyone.
 	cd "$TEST_TMP/a"
 	run relctl sync --restore
-	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	expect 0
 	has "0 events brought back, 2 dropped"
 	[ "$(remote_ledger "$REMOTE" "$V" | jq -r '.steps.soak.state')" = ready ]
 	[ "$(remote_ledger "$REMOTE" "$V" | jq '[.events[] | select(.step == "soak")] | length')" -eq 0 ]
@@ -177,7 +186,7 @@ scratch_file() {
 	push_files Jan jan@example.com "jan claimed notes (1.0 rc1)" "100644:releases/$V.json=$TEST_TMP/claim.json"
 	refused_at 2026-12-07T10:15:00Z "$HAND_COMMIT" "jan's claim of notes is dated 1970-01-01T00:00:00Z, 57 years before release 1.0's start (2026-12-07T09:00:00Z)"
 	run relctl sync --restore
-	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	expect 0
 
 	# An honest claim, then a done dated 9999.
 	at 2026-12-07T10:20:17Z
@@ -192,7 +201,7 @@ scratch_file() {
 	bad=$HAND_COMMIT
 	refused_at 2026-12-07T10:35:00Z "$bad" "jan's clock is 7978 years ahead of the judging clock (2026-12-07T10:35:00Z): this done of notes is dated 9999-12-31T23:59:59Z"
 	run relctl sync --restore
-	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	expect 0
 	# The done is dropped; the honest claim before it was never refused, and is taken with its time.
 	has "0 events brought back, 1 dropped"
 	has "1 event received"
@@ -202,10 +211,10 @@ scratch_file() {
 	at 2026-12-07T12:00:00Z
 	as jan done notes >/dev/null
 	run relctl stats --json
-	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	expect 0
 	[ "$(jq '[.. | numbers] | max' <<<"$output")" -lt 604800 ] || { echo "$output"; false; }
 	run relctl forecast --json
-	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	expect 0
 	[ "$(jq '[.. | numbers] | max' <<<"$output")" -lt 604800 ] || { echo "$output"; false; }
 	[ "$(jq -r '.finish' <<<"$output")" \< 2026-12-10 ] || { echo "$output"; false; }
 }
@@ -216,20 +225,20 @@ scratch_file() {
 	cd "$TEST_TMP/b"
 	at 2026-12-07T09:59:00Z
 	run as jan claim soak
-	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	expect 0
 	# maria's is two minutes fast; jan, still at his slow clock, takes her claim.
 	cd "$TEST_TMP/a"
 	at 2026-12-07T10:03:30Z
 	run as maria claim test
-	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	expect 0
 	cd "$TEST_TMP/b"
 	at 2026-12-07T09:59:30Z
 	run relctl sync
-	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	expect 0
 	[ "$(ledger "$V" | jq -r '[.steps.soak.claimed_at, .steps.test.claimed_at] | join(" ")')" = "2026-12-07T09:59:00Z 2026-12-07T10:03:30Z" ]
 	same_as_remote
 	run relctl verify
-	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	expect 0
 }
 
 @test "a clock days ahead: the teammate's own clone cannot tell, everyone else's sync refuses naming the skew, and the restore drops the event" {
@@ -237,25 +246,18 @@ scratch_file() {
 	cd "$TEST_TMP/b"
 	at 2026-12-10T10:05:00Z
 	run as jan claim notes
-	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	expect 0
 	bad=$(remote_tip)
 	refused_at 2026-12-07T10:05:00Z "$bad" "jan's clock is 3 days ahead of the judging clock (2026-12-07T10:05:00Z): this claim of notes is dated 2026-12-10T10:05:00Z"
 	run relctl sync --restore
-	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	expect 0
 	[ "$(remote_ledger "$REMOTE" "$V" | jq -r .steps.notes.state)" = ready ]
 }
 
 @test "an offline done older than a block and unblock made meanwhile is not applied: sync says so in one line, keeps it under refs/relctl/rejected/ with its reason, and goes on" {
-	serve path team
-	clone_into a "$URL"
-	cd "$TEST_TMP/a"
-	at 2026-12-07T09:00:00Z
-	relctl init --playbook "$TEST_TMP/timed.yaml" >/dev/null
-	relctl start "$V" >/dev/null
-	clone_into b "$URL"
-	git -C "$TEST_TMP/b" config user.email jan@example.com
+	release_started
+	jans_laptop
 	cd "$TEST_TMP/b"
-	relctl sync >/dev/null
 	at 2026-12-07T09:05:00Z
 	as jan claim notes >/dev/null
 	as jan claim build >/dev/null
@@ -277,7 +279,7 @@ scratch_file() {
 	cd "$TEST_TMP/b"
 	at 2026-12-07T10:00:00Z
 	run relctl sync
-	[ "$status" -eq 75 ] || { echo "$output"; false; }
+	expect 75
 	has "relctl: your offline event was not applied: jan done build at 2026-12-07T09:30:00Z: jan's done of build is dated 2026-12-07T09:30:00Z, 20 minutes before the last change of build (claimed) (2026-12-07T09:50:00Z), which it follows; clocks may be 5 minutes apart at most (kept as refs/relctl/rejected/$id)"
 	[ "$(printf '%s\n' "${lines[@]}" | grep -c 'your offline event was not applied')" -eq 1 ]
 	# The other offline event went on, with its own time.
@@ -291,7 +293,7 @@ scratch_file() {
 	git log -1 --format=%B "refs/relctl/rejected/$id" | grep -q "20 minutes before the last change of build"
 	# Done again now, it goes through.
 	run as jan done build
-	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	expect 0
 	[ "$(remote_ledger "$REMOTE" "$V" | jq -r '.steps.build | [.state, .done_at] | join(" ")')" = "done 2026-12-07T10:00:00Z" ]
 }
 
@@ -303,7 +305,7 @@ scratch_file() {
 	as jan claim notes >/dev/null
 	at 2026-12-07T12:00:00Z
 	run as cristina remind
-	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	expect 0
 	has "cristina reminded jan of notes"
 	# jan, holding it, runs remind with his clock on each of the next ten days.
 	cd "$TEST_TMP/b"
@@ -316,12 +318,12 @@ scratch_file() {
 	# The team's clocks refuse them.
 	refused_at 2026-12-07T12:10:00Z "$first" "jan's clock is 1 day ahead of the judging clock (2026-12-07T12:10:00Z)"
 	run relctl sync --restore
-	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	expect 0
 	[ "$(remote_ledger "$REMOTE" "$V" | jq '[.reminders[] | select(.at > "2026-12-08")] | length')" -eq 0 ]
 	# Day 1: the real reminder goes out and is recorded.
 	at 2026-12-08T12:00:00Z
 	run as cristina remind
-	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	expect 0
 	has "cristina reminded jan of notes"
 	[ "$(remote_ledger "$REMOTE" "$V" | jq -r '[.reminders[] | select(.kind == "reminder" and .person == "jan") | .at] | join(" ")')" = "2026-12-07T12:00:00Z 2026-12-08T12:00:00Z" ]
 }
