@@ -2,7 +2,7 @@
  * When an event may be dated (ledger.h, "Time"): not before what it
  * depends on (the first possible ledger, its release's start, its step's
  * last change of state or holder, the time its step became ready, the
- * finding it names) nor after the judging clock, with LEDGER_CLOCK_SKEW of
+ * result of the checklist item or the finding it names) nor after the judging clock, with LEDGER_CLOCK_SKEW of
  * slack either way; and the step times those bounds read, kept as every
  * event settles.  Part of the rules: the judge, a mutation and sync's
  * replay all check an arriving event here, through ledger_apply_new.
@@ -43,14 +43,21 @@ void settle_times(struct release_state *st, time_t when)
 /* A clock's error in its largest unit, rounded: "3 days", "57 years", "1 hour", "7 minutes". */
 static char *skew_text(long seconds, char *out, size_t size)
 {
-	static const struct { long len; const char *unit; } units[] = {
-		{ 365L * 86400, "year" }, { 86400, "day" }, { 3600, "hour" }, { 60, "minute" },
+	static const struct {
+		long len;
+		const char *unit;
+	} units[] = {
+	    {365L * 86400, "year"},
+	    {86400, "day"},
+	    {3600, "hour"},
+	    {60, "minute"},
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
 		if (seconds >= units[i].len) {
-			long n = (seconds + units[i].len / 2) / units[i].len; /* the nearest: 2 days 23 hours read "3 days" */
+			long n = (seconds + units[i].len / 2) /
+			         units[i].len; /* the nearest: 2 days 23 hours read "3 days" */
 
 			snprintf(out, size, "%ld %s%s", n, units[i].unit, n == 1 ? "" : "s");
 			return out;
@@ -92,9 +99,11 @@ int check_time(const struct op_ctx *o, const struct op_def *def, struct error *e
 	skew_text(LEDGER_CLOCK_SKEW, slack, sizeof(slack));
 	if (st->clock && ev->time > st->clock + LEDGER_CLOCK_SKEW)
 		return error_set(err, EXIT_DATAERR,
-				 "%s's clock is %s ahead of the judging clock (%s): this %s is dated %s; clocks may be %s apart at most: fix the clock",
-				 ev->actor, skew_text((long)(ev->time - st->clock), skew, sizeof(skew)),
-				 time_format(st->clock, b, sizeof(b)), what, time_format(ev->time, t, sizeof(t)), slack);
+		                 "%s's clock is %s ahead of the judging clock (%s): this %s is dated %s; clocks may be "
+		                 "%s apart at most: fix the clock",
+		                 ev->actor, skew_text((long)(ev->time - st->clock), skew, sizeof(skew)),
+		                 time_format(st->clock, b, sizeof(b)), what, time_format(ev->time, t, sizeof(t)),
+		                 slack);
 	if (st->event_count == 0) {
 		floor = LEDGER_TIME_MIN;
 		snprintf(bound, sizeof(bound), "the first relctl ledger");
@@ -111,6 +120,18 @@ int check_time(const struct op_ctx *o, const struct op_def *def, struct error *e
 		floor = rec->ready_since;
 		snprintf(bound, sizeof(bound), "the time %s became ready", step);
 	}
+	if (rec && ev->item) {
+		size_t k;
+
+		for (k = 0; k < rec->checklist.count; k++) {
+			const struct check_item *it = &rec->checklist.items[k];
+
+			if (it->result && it->at > floor && strcmp(it->id, ev->item) == 0) {
+				floor = it->at;
+				snprintf(bound, sizeof(bound), "the result of %s's item %s", step, it->id);
+			}
+		}
+	}
 	if (f && f->at > floor) {
 		floor = f->at;
 		snprintf(bound, sizeof(bound), "finding %s's report", f->id);
@@ -120,12 +141,14 @@ int check_time(const struct op_ctx *o, const struct op_def *def, struct error *e
 	skew_text((long)(floor - ev->time), skew, sizeof(skew));
 	time_format(floor, b, sizeof(b));
 	time_format(ev->time, t, sizeof(t));
-	/* Dated now by this clock, it is the clock that is wrong; made elsewhere, it may also be older than what changed since. */
+	/* Dated now by this clock, it is the clock that is wrong; made elsewhere, it may also be older than what
+	 * changed since. */
 	if (st->own_clock)
 		return error_set(err, EXIT_DATAERR,
-				 "your clock is %s behind %s (%s): this %s would be dated %s; clocks may be %s apart at most: fix the clock",
-				 skew, bound, b, what, t, slack);
+		                 "your clock is %s behind %s (%s): this %s would be dated %s; clocks may be %s apart "
+		                 "at most: fix the clock",
+		                 skew, bound, b, what, t, slack);
 	return error_set(err, EXIT_DATAERR,
-			 "%s's %s is dated %s, %s before %s (%s), which it follows; clocks may be %s apart at most",
-			 ev->actor, what, t, skew, bound, b, slack);
+	                 "%s's %s is dated %s, %s before %s (%s), which it follows; clocks may be %s apart at most",
+	                 ev->actor, what, t, skew, bound, b, slack);
 }
