@@ -42,7 +42,7 @@ struct event;
  * reminders, stats and forecasts read only judged times.
  */
 #define LEDGER_CLOCK_SKEW (5 * 60)
-#define LEDGER_TIME_MIN ((time_t)1577836800) /* 2020-01-01T00:00:00Z: no relctl ledger is older */
+#define LEDGER_TIME_MIN   ((time_t)1577836800) /* 2020-01-01T00:00:00Z: no relctl ledger is older */
 
 /* A release as it would start with the playbook's default vars (for planning). */
 struct release_state *ledger_planned(const struct playbook *pb);

@@ -1,6 +1,7 @@
 /*
  * The op table: for each op of a release, one row with its fields (shape),
- * its check (who may send it, and when), its apply and its commit message.
+ * its check (who may send it, and when), its apply, its commit message and
+ * the change of state its time may not precede (ledger-time.c).
  * Events are decoded from the ledger's JSON into struct event against it
  * and encoded back, byte for byte as relctl has always written them.
  */
@@ -161,6 +162,7 @@ static char *message_delegation(const struct release_state *st, const struct eve
 #define FIELDS_END { NULL, 0, false, 0 }
 #define NOT_STORED ((size_t)-1)
 
+/* The last column: AFTER_READY for the ops that take a ready step (or gate), whose time follows its readiness. */
 static const struct op_def ops[] = {
 	{ "start", OP_NO_STEP, check_start, apply_start, message_start, NULL,
 	  { FIELD(vars, FIELD_OBJECT, false), FIELD(rehearsal, FIELD_BOOL, false), FIELD(target, FIELD_NAME, false),
@@ -176,10 +178,12 @@ static const struct op_def ops[] = {
 	{ "review", OP_STEP, check_review, apply_review, message_review, NULL,
 	  { FIELD(verdict, FIELD_NAME, false), FIELD(note, FIELD_TEXT, false), FIELD(item, FIELD_NAME, false),
 	    FIELDS_END }, AFTER_STEP_CHANGE },
-	{ "skip", OP_STEP, check_skip, apply_skip, message_step, "skipped", { FIELD(reason, FIELD_TEXT, false), FIELDS_END }, AFTER_STEP_CHANGE },
+	{ "skip", OP_STEP, check_skip, apply_skip, message_step, "skipped",
+	  { FIELD(reason, FIELD_TEXT, false), FIELDS_END }, AFTER_STEP_CHANGE },
 	{ "reopen", OP_STEP, check_reopen, apply_reopen, message_step, "reopened",
 	  { FIELD(reason, FIELD_TEXT, false), FIELDS_END }, AFTER_STEP_CHANGE },
-	{ "block", OP_STEP, check_block, apply_block, message_step, "blocked", { FIELD(reason, FIELD_TEXT, false), FIELDS_END }, AFTER_STEP_CHANGE },
+	{ "block", OP_STEP, check_block, apply_block, message_step, "blocked",
+	  { FIELD(reason, FIELD_TEXT, false), FIELDS_END }, AFTER_STEP_CHANGE },
 	{ "unblock", OP_STEP, check_unblock, apply_unblock, message_step, "unblocked",
 	  { FIELD(reason, FIELD_TEXT, false), FIELDS_END }, AFTER_STEP_CHANGE },
 	{ "shadow", OP_STEP, check_shadow, apply_shadow, message_delegation, NULL,
@@ -194,7 +198,8 @@ static const struct op_def ops[] = {
 	    FIELD(message, FIELD_TEXT, false), FIELD(webhook_id, FIELD_NAME, false), FIELDS_END }, AFTER_STEP_CHANGE },
 	{ "finding-add", OP_NO_STEP, check_finding_add, apply_finding_add, message_finding_add, NULL,
 	  { FIELD(finding, FIELD_NAME, true), FIELD(title, FIELD_TEXT, false), FIELD(severity, FIELD_NAME, false),
-	    FIELD(finding_step, FIELD_NAME, false), FIELD(evidence, FIELD_LINKS, false), FIELDS_END }, AFTER_STEP_CHANGE },
+	    FIELD(finding_step, FIELD_NAME, false), FIELD(evidence, FIELD_LINKS, false), FIELDS_END },
+	  AFTER_STEP_CHANGE },
 	{ "finding-update", OP_NO_STEP, check_finding_update, apply_finding_update, message_finding_update, NULL,
 	  { FIELD(finding, FIELD_NAME, true), FIELD(estimate, FIELD_NAME, false), FIELD(risk, FIELD_NAME, false),
 	    FIELD(impact, FIELD_TEXT, false), FIELD(note, FIELD_TEXT, false), FIELD(close, FIELD_BOOL, false),
@@ -205,7 +210,8 @@ static const struct op_def ops[] = {
 	  { FIELD(decision, FIELD_NAME, false), FIELD(reason, FIELD_TEXT, false), FIELD(brief_hash, FIELD_NAME, false),
 	    FIELD(forced, FIELD_BOOL, false), FIELDS_END }, AFTER_READY },
 	{ "hook", OP_STEP, check_hook, apply_hook, message_hook, NULL,
-	  { FIELD_AS("result", hook_result, FIELD_OBJECT, true), FIELD(forced, FIELD_BOOL, false), FIELDS_END }, AFTER_READY },
+	  { FIELD_AS("result", hook_result, FIELD_OBJECT, true), FIELD(forced, FIELD_BOOL, false), FIELDS_END },
+	  AFTER_READY },
 	{ "checklist-add", OP_STEP, check_checklist_add, apply_checklist_add, message_checklist, NULL,
 	  { FIELD(item, FIELD_NAME, true), FIELD(text, FIELD_TEXT, true), FIELD(evidence_required, FIELD_BOOL, false),
 	    FIELD(review, FIELD_NAME, false), FIELDS_END }, AFTER_STEP_CHANGE },
