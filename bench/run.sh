@@ -88,8 +88,17 @@ make_template "$WORK/template"
 events=$(git -C "$WORK/template" show relctl-ledger:releases/T.json | jq '.events | length')
 echo "template release: $events events"
 
+# The clock after the last of N weekly copies started: a claim in one of them
+# is judged against its release's start (docs/ledger.md, "Time").
+after_copies() { # N
+	date -u -d "2024-03-19 10:00:00 UTC + $(($1 * 7)) days" +%Y-%m-%dT%H:%M:%SZ
+}
+
 bench_at() {
 	local n=$1 repo base
+	local RELCTL_NOW
+	RELCTL_NOW=$(after_copies "$n")
+	export RELCTL_NOW
 	repo=$(ledger_of "$n")
 	cd "$repo"
 	base=$(git rev-parse relctl-ledger)
@@ -119,6 +128,9 @@ PLUMB
 
 bench_sync() {
 	local repo="$WORK/sync-clone" remote="$WORK/remote.git" base
+	local RELCTL_NOW
+	RELCTL_NOW=$(after_copies 10)
+	export RELCTL_NOW
 	cp -a "$(ledger_of 10 sync-source)" "$repo"
 	git init -q --bare "$remote"
 	cd "$repo"

@@ -2,8 +2,9 @@
  * The one judge of ledger commits.  It holds the ledger as it stood after
  * the last commit it accepted and decides whether one more commit may
  * follow: which files a commit may touch and their sizes, that a release's
- * events only ever grow, by exactly one event that ledger_apply() allows
- * for its actor under the release's pinned playbook, that the commit's
+ * events only ever grow, by exactly one event that ledger_apply_new() allows
+ * for its actor under the release's pinned playbook (dated within the time
+ * rules against the judging clock: ledger.h, "Time"), that the commit's
  * author is that actor, that the stored view is the replay of the events,
  * that the index agrees, that the playbook changes only by a release
  * manager of the playbook before the change (and a change of keys only with
@@ -21,7 +22,7 @@
  *
  * Pure: a commit's files come in memory; files the judge has not needed yet
  * are read through the caller's source, at the commit the judge started
- * from.  No printing, no clock.
+ * from.  No printing; the judging clock is the caller's (judge_set_clock()).
  */
 #ifndef RELCTL_JUDGE_H
 #define RELCTL_JUDGE_H
@@ -115,6 +116,14 @@ struct judge;
  */
 struct judge *judge_new(const char *base, const struct judge_source *source);
 void judge_free(struct judge *j);
+
+/*
+ * The judging clock: the local clock (RELCTL_NOW) of whoever judges.  An
+ * event dated later than it plus LEDGER_CLOCK_SKEW is refused (ledger.h,
+ * "Time"); old history stays valid, as "later" is always against now.
+ * Until it is set, nothing is refused for being late.
+ */
+void judge_set_clock(struct judge *j, time_t now);
 
 /* Pins the first commit by its full id (git config relctl.root): a history with another one is refused. */
 void judge_pin_root(struct judge *j, const char *root);

@@ -31,7 +31,10 @@ const struct away_record *ledger_away(const struct release_state *st, const char
 size_t ledger_who_can_take(const struct release_state *st, const char *role, time_t now, struct buf *out);
 /* Whether person shadowed step (an id) to its finish in this release. */
 bool ledger_has_shadowed(const struct release_state *st, const char *step, const char *person);
-/* Whether person (NULL: the release managers) was already reminded of step on the UTC day of when. */
+/*
+ * Whether person (NULL: the release managers) was already reminded of step on
+ * the UTC day of when, by a record dated no later than when (plus the skew).
+ */
 bool ledger_reminded(const struct release_state *st, const char *kind, const char *person, const char *step,
 		     time_t when);
 

@@ -5,7 +5,8 @@
  * for its actor and applies it; the CLI, sync's re-validation on a remote
  * tip, and verify all go through it, so the rules live only here.
  *
- * Pure: no I/O, no clock (an event carries its own time), no printing.
+ * Pure: no I/O, no clock of its own (an event carries its own time; the
+ * judging clock comes with the state, release_state.clock), no printing.
  */
 #ifndef RELCTL_LEDGER_H
 #define RELCTL_LEDGER_H
@@ -29,6 +30,19 @@ struct event;
 #define LEDGER_LINKS_MAX 100         /* evidence links per event */
 #define LEDGER_RELEASE_MAX (16 * 1024 * 1024) /* one release file */
 #define LEDGER_EVENTS_MAX 100000     /* events in one release */
+
+/*
+ * Time (docs/ledger.md, "Time").  An arriving event (ledger_apply_new) is
+ * dated no earlier than what it depends on: LEDGER_TIME_MIN for a start,
+ * its release's start, its step's last change of state or holder, and for
+ * a claim, an assignment or a decision the time its step became ready; and
+ * no later than the judging clock (release_state's clock).  Each bound
+ * gives LEDGER_CLOCK_SKEW of slack, for honest clocks a few minutes apart.
+ * What the judge accepted is then dated within these bounds, so waits,
+ * reminders, stats and forecasts read only judged times.
+ */
+#define LEDGER_CLOCK_SKEW (5 * 60)
+#define LEDGER_TIME_MIN   ((time_t)1577836800) /* 2020-01-01T00:00:00Z: no relctl ledger is older */
 
 /* A release as it would start with the playbook's default vars (for planning). */
 struct release_state *ledger_planned(const struct playbook *pb);

@@ -75,6 +75,14 @@ struct step_record {
 	cJSON *approvals;     /* who approved this result, ids in order (a review count > 1 needs several); or NULL */
 	time_t ready_at, claimed_at, done_at, changed_at;
 	long worked; /* claim to done over this claim's tries: rework after a rejected review adds to it (stats; not in the view) */
+	/*
+	 * Its last change of state or holder, and when it last became ready
+	 * (not pending): the earliest its next events may be dated (ledger.h,
+	 * "Time").  since_base and since_ready are what settle() compares with.
+	 */
+	time_t since, ready_since;
+	enum step_state since_base;
+	bool since_ready;
 	int candidate;        /* the candidate of the last change */
 	bool reason_is_condition; /* skipped by its "when" at the start */
 	cJSON *hook;              /* the last hook result recorded, or NULL */
@@ -168,6 +176,15 @@ struct release_state {
 	size_t away_count;
 	struct reminder_record *reminders; /* every reminder sent, oldest first */
 	size_t reminder_count;
+	/*
+	 * The judging clock (ledger.h, "Time"): an arriving event dated later
+	 * than it plus LEDGER_CLOCK_SKEW is refused.  Set by whoever applies
+	 * new events (the judge, a mutation, sync) to its own clock; 0: no
+	 * upper bound (a replay of accepted history).
+	 */
+	time_t clock;
+	/* The arriving events are dated by the judging clock itself (a local mutation): a refusal says "your clock". */
+	bool own_clock;
 	/*
 	 * Another release of the same ledger, for the rules that look across
 	 * releases (a claim granted by shadowing the step in an earlier one).

@@ -125,6 +125,7 @@ struct judge {
 	struct judge_incident *incidents;
 	size_t incident_count;
 	size_t events;
+	time_t clock; /* the judging clock (judge_set_clock()); 0 until set */
 };
 
 /* What one judged commit is about, for the messages. */
@@ -309,6 +310,11 @@ const cJSON *judge_signers(const struct judge *j)
 const char *judge_root(const struct judge *j)
 {
 	return j->root ? j->root : "";
+}
+
+void judge_set_clock(struct judge *j, time_t now)
+{
+	j->clock = now;
 }
 
 void judge_pin_root(struct judge *j, const char *root)
@@ -849,6 +855,7 @@ static int check_events(const struct appended *a, struct release_state *st, cons
 				 a->path, count - old_count);
 	st->lookup = judge_lookup;
 	st->lookup_data = a->j;
+	st->clock = a->j->clock;
 	before = old_doc && count > old_count ? marks_of(st) : NULL;
 	/* The accepted events' ids (unique, as they were accepted), then each new one as it comes. */
 	id_index_of_events(&ids, old_events);
@@ -2182,6 +2189,7 @@ static int plan_restore_release(struct judge *j, const char *path, const struct 
 		}
 		st->lookup = judge_lookup;
 		st->lookup_data = j;
+		st->clock = j->clock;
 		/* The author first: an event is applied only when it is to be carried. */
 		if (check_author(st, cand->event, cand->author_email, &why) != 0 || ledger_apply_new(st, cand->event, &why) != 0) {
 			note_event(out->dropped, cand, version, why.message);

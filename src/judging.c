@@ -49,6 +49,7 @@ struct judge *judging_new(struct session *s, const char *base)
 	b->s = s;
 	snprintf(b->tip, sizeof(b->tip), "%s", base ? base : "");
 	j = judge_new(base, &source);
+	judge_set_clock(j, s->now);
 	if (store_config_get(s->store, "relctl.root", &root, &ignored) == 0)
 		judge_pin_root(j, root);
 	free(root);

@@ -164,7 +164,11 @@ bool ledger_reminded(const struct release_state *st, const char *kind, const cha
 	for (i = 0; i < st->reminder_count; i++) {
 		const struct reminder_record *r = &st->reminders[i];
 
-		if (r->at / 86400 == when / 86400 && strcmp(r->kind, kind) == 0 &&
+		/*
+		 * A record dated later than when (beyond the skew) was not judged by a
+		 * clock at when: it silences nothing (ledger.h, "Time").
+		 */
+		if (r->at / 86400 == when / 86400 && r->at <= when + LEDGER_CLOCK_SKEW && strcmp(r->kind, kind) == 0 &&
 		    (person == NULL ? r->person == NULL : r->person && strcmp(r->person, person) == 0) &&
 		    list_has(r->steps, step))
 			return true;

@@ -3,8 +3,8 @@
  * checked or applied (struct op_ctx), the op table's row (struct op_def,
  * rows in event.c), and each part's functions the others call.  The parts,
  * from the bottom: state.c (the state and the refusals they share), then
- * checklist.c, ledger-delegation.c, decision.c and steps.c (the ops'
- * rules), event.c (the op table, shapes, messages) and ledger.c (dispatch,
+ * ledger-time.c (when an event may be dated), checklist.c,
+ * ledger-delegation.c, decision.c and steps.c (the ops' rules), event.c (the op table, shapes, messages) and ledger.c (dispatch,
  * replay); ledger-view.c writes the derived view.  Each calls only the
  * ones below it.
  */
@@ -68,6 +68,12 @@ enum op_step {
 	OP_STEP_GATE /* may name a decision step (its gate), which its check resolves: ledger_gate_of */
 };
 
+/* The change of state an op's event may not be dated before (ledger.h, "Time"), besides its release's start. */
+enum op_after {
+	AFTER_STEP_CHANGE, /* its step's last change of state or holder (none for a release-wide op) */
+	AFTER_READY        /* that, and the time its step (a decision's gate) last became ready */
+};
+
 struct op_def {
 	const char *name;
 	enum op_step step;
@@ -76,6 +82,7 @@ struct op_def {
 	char *(*message)(const struct release_state *st, const struct event *ev);
 	const char *verb; /* past tense, for message_step; NULL for the ops with their own message */
 	struct field_def fields[8];
+	enum op_after after;
 };
 
 /* ---------- state.c: the state, its records and queries, the refusals every part shares ---------- */
@@ -84,6 +91,8 @@ void replace(char **field, const char *value);
 void record_clear_work(struct step_record *r);
 void record_clear_approvals(struct step_record *r);
 bool dependencies_met(const struct release_state *st, size_t step);
+/* Whether every step that step needs is finished (its phase aside). */
+bool needs_finished(const struct release_state *st, size_t step);
 char *describe_holder(const struct op_ctx *o);
 int refuse_pending(const struct op_ctx *o, const char *verb, struct error *err);
 int refuse_role(const struct op_ctx *o, const char *verb, const char *role, bool managers_too,
@@ -176,6 +185,13 @@ int check_away(struct op_ctx *o, struct error *err);
 void apply_away(struct op_ctx *o);
 int check_remind(struct op_ctx *o, struct error *err);
 void apply_remind(struct op_ctx *o);
+
+/* ---------- ledger-time.c: when an event may be dated ---------- */
+
+/* Whether o's event is dated within the bounds of ledger.h's "Time": 0, or -1 (65) naming the clock's error. */
+int check_time(const struct op_ctx *o, const struct op_def *def, struct error *err);
+/* After every event: each step's last change of state and the time it last became ready. */
+void settle_times(struct release_state *st, time_t when);
 
 /* ---------- event.c: the op table ---------- */
 

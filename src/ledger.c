@@ -45,6 +45,7 @@ static void settle(struct release_state *st, time_t when)
 	}
 	if (st->status != RELEASE_ABORTED)
 		st->status = all ? RELEASE_COMPLETE : RELEASE_OPEN;
+	settle_times(st, when);
 }
 
 /* Resolves the decoded event against st (actor, step) and runs its op's check. */
@@ -95,7 +96,13 @@ static int check_event(struct release_state *st, const struct event *ev, bool fr
 		o->rec = &st->steps[o->step->index];
 		o->state = ledger_step_state(st, o->step->index, o->when);
 	}
-	return def->check(o, err);
+	if (def->check(o, err) != 0)
+		return -1;
+	/*
+	 * Its time last, so that a refusal by the op's own rule (held by someone
+	 * else) is the one said; accepted history was judged when it arrived.
+	 */
+	return fresh ? check_time(o, def, err) : 0;
 }
 
 int ledger_check(const struct release_state *st, const cJSON *event, struct error *err)
@@ -132,15 +139,21 @@ static int apply_event(struct release_state *st, const cJSON *event, bool fresh,
 {
 	struct event ev;
 	struct op_ctx o;
+	char *holder;
 
 	if (event_decode_of(event, st->version, &ev, err) != 0 || check_event(st, &ev, fresh, &o, err) != 0)
 		return -1;
+	holder = o.rec && o.rec->holder ? xstrdup(o.rec->holder) : NULL;
 	op_find(ev.op)->apply(&o);
 	if (o.rec) {
+		/* A new holder is a change its next events depend on, like a change of state (settle_times). */
+		if ((holder == NULL) != (o.rec->holder == NULL) || (holder && strcmp(holder, o.rec->holder) != 0))
+			o.rec->since = o.when;
 		o.rec->changed_at = o.when;
 		o.rec->candidate = st->candidate;
 		o.rec->event_count++;
 	}
+	free(holder);
 	st->event_count++;
 	st->updated_at = o.when;
 	settle(st, o.when);

@@ -56,6 +56,14 @@ static cJSON *new_event(const struct session *s, const struct pb_person *me, con
 	return ledger_event_encode(&ev);
 }
 
+/* Applies event, made now by this clone's user, to st: judged by the same clock that dated it. */
+static int apply_own(const struct session *s, struct release_state *st, const cJSON *event, struct error *err)
+{
+	st->clock = s->now;
+	st->own_clock = true;
+	return ledger_apply_notify(st, event, s->now, s->notices, err);
+}
+
 /* The commit message of event, just applied to st, into plan. */
 static void plan_message(struct plan *plan, const struct release_state *st, const cJSON *event)
 {
@@ -88,7 +96,7 @@ static int plan_mutation(struct session *s, const char *tip, void *data, struct 
 	event = new_event(s, me, &m->event, rel.st->candidate, err);
 	if (event == NULL)
 		goto out;
-	if (ledger_apply_notify(rel.st, event, s->now, s->notices, err) != 0)
+	if (apply_own(s, rel.st, event, err) != 0)
 		goto out;
 	plan_message(plan, rel.st, event);
 	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(rel.doc, "events"), event);
@@ -300,7 +308,7 @@ static int plan_start(struct session *s, const char *tip, void *data, struct pla
 	event = new_event(s, me, &start, 1, err);
 	if (event == NULL)
 		goto out;
-	if (ledger_apply_notify(rel.st, event, s->now, s->notices, err) != 0) {
+	if (apply_own(s, rel.st, event, err) != 0) {
 		cJSON_Delete(event);
 		goto out;
 	}

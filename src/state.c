@@ -54,6 +54,7 @@ struct release_state *release_state_new(const struct playbook *pb, const char *v
 	st->steps = xcalloc(pb->step_count + 1, sizeof(*st->steps));
 	for (i = 0; i < pb->step_count; i++) {
 		st->steps[i].base = STATE_READY;
+		st->steps[i].since_base = STATE_READY;
 		st->steps[i].evidence = cJSON_CreateArray();
 		st->steps[i].candidate = 1;
 	}
@@ -182,11 +183,14 @@ size_t ledger_current_phase(const struct release_state *st)
 
 bool dependencies_met(const struct release_state *st, size_t step)
 {
+	return ledger_phase_open(st, st->pb->steps[step].phase) && needs_finished(st, step);
+}
+
+bool needs_finished(const struct release_state *st, size_t step)
+{
 	const struct pb_step *s = &st->pb->steps[step];
 	size_t i;
 
-	if (!ledger_phase_open(st, s->phase))
-		return false;
 	for (i = 0; i < s->needs.count; i++) {
 		const struct pb_step *dep = playbook_step(st->pb, s->needs.items[i]);
 

@@ -349,6 +349,7 @@ static int plan_replay(struct session *s, const char *tip, void *data, struct pl
 		goto out;
 	}
 	session_lookup_attach(&others, s, tip, rel.st);
+	rel.st->clock = s->now;
 	if (ledger_apply_new(rel.st, rp->event, err) != 0)
 		goto out;
 	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(rel.doc, "events"), cJSON_Duplicate(rp->event, 1));
@@ -386,10 +387,17 @@ static int stack_commit(struct session *s, struct judge *j, char tip[OID_HEX], p
 	return rc;
 }
 
-static void reject(struct session *s, const cJSON *event, const char *commit, const char *why)
+/*
+ * An offline event that does not apply on the team's tip: said by sync, and
+ * kept as refs/relctl/rejected/ID, a commit on top of the offline one that
+ * adds rejected.json ({event, reason, commit}) and says the reason in its
+ * message, so 'git show' on the ref gives both.  Nothing shares it.
+ */
+static void reject(struct session *s, const cJSON *event, const struct store_commit_info *info, const char *commit,
+		   const char *why)
 {
-	const cJSON *id = cJSON_GetObjectItemCaseSensitive(event, "id");
-	cJSON *item = cJSON_CreateObject();
+	const char *id = json_string(event, "id");
+	cJSON *item = cJSON_CreateObject(), *kept;
 	struct error ignored;
 
 	if (s->rejected == NULL)
@@ -397,10 +405,24 @@ static void reject(struct session *s, const cJSON *event, const char *commit, co
 	cJSON_AddItemToObject(item, "event", cJSON_Duplicate(event, 1));
 	cJSON_AddStringToObject(item, "reason", why);
 	cJSON_AddItemToArray(s->rejected, item);
-	if (cJSON_IsString(id)) {
-		char *ref = xasprintf("refs/relctl/rejected/%s", id->valuestring);
+	if (id && event_id_valid(id)) {
+		char *ref = xasprintf("refs/relctl/rejected/%s", id), *text, *message;
+		struct store_author author = { info->author_name, info->author_email, s->now, NULL, NULL };
+		struct store_change change;
+		char kept_commit[OID_HEX];
 
-		store_ref_set(s->store, ref, commit, &ignored);
+		kept = cJSON_Duplicate(item, 1);
+		cJSON_AddStringToObject(kept, "commit", commit);
+		text = cJSON_Print(kept);
+		cJSON_Delete(kept);
+		change.path = "rejected.json";
+		change.data = text;
+		change.len = strlen(text);
+		message = xasprintf("relctl: offline event %s was not applied\n\n%s\n", id, why);
+		if (store_commit(s->store, commit, &change, 1, message, &author, kept_commit, &ignored) == 0)
+			store_ref_set(s->store, ref, kept_commit, &ignored);
+		free(message);
+		free(text);
 		free(ref);
 	}
 }
@@ -429,7 +451,7 @@ static int replay_commit(struct session *s, struct judge *j, const char *commit,
 			struct replay_plan rp = { paths[i], version, doc, ev, &info, commit };
 			struct error why;
 			if (stack_commit(s, j, tip, plan_replay, &rp, &why) != 0)
-				reject(s, ev, commit, why.message);
+				reject(s, ev, &info, commit, why.message);
 			else
 				(*count)++;
 		}

@@ -36,7 +36,8 @@ team() {
 	clone_into a "$URL"
 	cd "$TEST_TMP/a"
 	relctl init --playbook "$PLAYBOOK" >/dev/null
-	relctl start "$V" >/dev/null
+	# Before office_ready's work at 09:00: no event is dated before its release's start.
+	RELCTL_NOW=2024-03-19T08:30:00Z relctl start "$V" >/dev/null
 	clone_into b "$URL"
 	git -C "$TEST_TMP/b" config user.email david@example.com
 	(cd "$TEST_TMP/b" && relctl sync >/dev/null)
@@ -379,16 +380,18 @@ office_ready() {
 	cd "$REPO"
 	relctl init --playbook "$PLAYBOOK" >/dev/null
 	for v in 2.6.3 2.6.4; do
+		# Each release on its own day, its checks after its start.
+		export RELCTL_NOW=2024-03-$((16 + ${v##*.}))T10:00:00Z
 		relctl start "$v" >/dev/null
 		as jan claim build-rc --release "$v" >/dev/null
 		as jan done build-rc --release "$v" >/dev/null
 		as shalom claim update-test-plan --release "$v" >/dev/null
 		as shalom done update-test-plan --release "$v" >/dev/null
 		as david claim test-voyager --release "$v" >/dev/null
-		export RELCTL_NOW=2024-03-19T13:00:00Z
+		export RELCTL_NOW=${RELCTL_NOW%T*}T13:00:00Z
 		as david check test-voyager hdmi-hotplug fail --note "no picture after replugging" --release "$v" >/dev/null
 		as david check test-voyager wake-on-lan na --note "no Wake on LAN on the bench target" --release "$v" >/dev/null
-		export RELCTL_NOW=2024-03-19T14:30:00Z
+		export RELCTL_NOW=${RELCTL_NOW%T*}T14:30:00Z
 		as david check test-voyager boot pass --release "$v" >/dev/null
 	done
 	as david check test-voyager static-ip-dhcp fail --note "DHCP lease not renewed" --release 2.6.4 >/dev/null

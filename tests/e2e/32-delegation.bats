@@ -69,10 +69,6 @@ teardown() {
 	cleanup_repo
 }
 
-at() { # TIME: the clock of the commands that follow
-	export RELCTL_NOW="$1"
-}
-
 lab() { # the lab's ledger in $REPO
 	relctl init --playbook "$TEST_TMP/lab.yaml" >/dev/null
 }

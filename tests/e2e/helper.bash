@@ -4,6 +4,7 @@
 #   setup_repo            a new git repository at $REPO (cwd), user cristina
 #   init_tinypilot        setup_repo + relctl init with playbooks/tinypilot.yaml
 #   as PERSON ARGS...     run relctl as PERSON (RELCTL_USER)
+#   at TIME               the clock (RELCTL_NOW) of the commands that follow
 #   ledger VERSION        the release file from the ledger branch, for jq
 #   put_on_ledger PATH FILE  commit FILE as PATH on the ledger branch by hand
 #   free_port             a TCP port free on 127.0.0.1 right now
@@ -53,6 +54,10 @@ same() { # EXPECTED ACTUAL
 
 relctl() {
 	"$RELCTL" "$@"
+}
+
+at() { # TIME: the clock of the commands that follow
+	export RELCTL_NOW="$1"
 }
 
 as() {

@@ -1045,6 +1045,49 @@ static void test_an_event_the_rules_refuse_is_refused(void **state)
 	refuse(f, &d, "build is already claimed by dan");
 }
 
+/* An event of f dated when rather than at the fixture's clock. */
+static cJSON *dated(cJSON *e, time_t when)
+{
+	char t[32];
+
+	cJSON_ReplaceItemInObject(e, "time", cJSON_CreateString(time_format(when, t, sizeof(t))));
+	return e;
+}
+
+static void test_event_times_are_judged_against_the_release_and_the_judging_clock(void **state)
+{
+	struct fx *f = *state;
+	struct draft d;
+
+	start_release(f);
+	judge_set_clock(f->j, T0 + 600);
+	/* A claim dated a day ahead of the judge's clock, one dated 1970, one three days before the start. */
+	draft_event(f, &d, "dan", dated(ev(f, "dan", "claim", "build"), T0 + 600 + 86400));
+	try_refused(f, &d, "dan's clock is 1 day ahead of the judging clock (2024-03-19T10:10:00Z)");
+	draft_event(f, &d, "dan", dated(ev(f, "dan", "claim", "build"), 0));
+	try_refused(f, &d, "dan's claim of build is dated 1970-01-01T00:00:00Z, 54 years before release 2.6.3's start");
+	draft_event(f, &d, "dan", dated(ev(f, "dan", "claim", "build"), T0 - 3 * 86400));
+	try_refused(f, &d, "3 days before release 2.6.3's start");
+	/* A clock two minutes ahead is honest skew. */
+	draft_event(f, &d, "dan", dated(ev(f, "dan", "claim", "build"), T0 + 600 + 120));
+	accept(f, &d);
+	/* A done before its claim, beyond the skew. */
+	draft_event(f, &d, "dan", dated(ev(f, "dan", "done", "build"), T0 + 600 + 120 - 3600));
+	refuse(f, &d, "1 hour before the last change of build (claimed)");
+}
+
+static void test_history_judged_later_stays_valid(void **state)
+{
+	struct fx *f = *state;
+	struct draft d;
+
+	/* A judge whose clock is a year on (verify of old history) takes events dated at their time. */
+	judge_set_clock(f->j, T0 + 365 * 86400);
+	start_release(f);
+	draft_event(f, &d, "dan", ev(f, "dan", "claim", "build"));
+	accept(f, &d);
+}
+
 static void test_the_commits_author_must_be_the_events_actor(void **state)
 {
 	struct fx *f = *state;
@@ -2903,6 +2946,8 @@ int main(void)
 	    T(test_an_event_id_not_in_the_form_relctl_writes_is_refused),
 	    T(test_an_event_carries_its_candidate_and_its_flags_only_as_true),
 	    T(test_an_event_the_rules_refuse_is_refused),
+	    T(test_event_times_are_judged_against_the_release_and_the_judging_clock),
+	    T(test_history_judged_later_stays_valid),
 	    T(test_the_commits_author_must_be_the_events_actor),
 	    T(test_the_stored_view_must_be_the_replay_of_the_events),
 	    T(test_a_release_with_an_unknown_top_level_field_is_refused),
