@@ -55,6 +55,14 @@ char *template_expand(const char *text, const struct template_scope *scope, stru
  */
 int template_read_file(const char *workdir, const char *path, struct buf *out, struct error *err);
 
+/*
+ * Whether path, as written in a playbook, stays inside the work tree: relative,
+ * no ".." component, no component named .git (in any case).  {{file:PATH}}
+ * and a command step's cwd are held to it; what symlinks do is checked when
+ * the path is used.
+ */
+bool template_path_inside(const char *path);
+
 /* What a playbook declares, for checking templates without a release. */
 enum template_ref { TEMPLATE_REF_VAR, TEMPLATE_REF_STEP };
 struct template_names {

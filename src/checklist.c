@@ -249,7 +249,7 @@ static int require_checklist_editor(const struct op_ctx *o, const char *verb, st
 
 	struct buf can;
 
-	if (o->step->kind == STEP_HOOK || o->step->kind == STEP_DECISION)
+	if (o->step->kind != STEP_MANUAL && o->step->kind != STEP_WAIT)
 		return refuse_no_checklist(o, err);
 	/* Someone who could not edit it even reopened hears who can, not to reopen it. */
 	if (ledger_is_manager(o->actor) || person_has_role(o->actor, o->step->owner))
@@ -397,7 +397,7 @@ int check_check(struct op_ctx *o, struct error *err)
 	const struct check_item *it;
 	bool fail;
 
-	if (o->step->kind == STEP_HOOK || o->step->kind == STEP_DECISION)
+	if (o->step->kind != STEP_MANUAL && o->step->kind != STEP_WAIT)
 		return refuse_no_checklist(o, err);
 	it = find_item(o, err);
 	if (it == NULL)

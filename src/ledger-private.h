@@ -3,7 +3,7 @@
  * checked or applied (struct op_ctx), the op table's row (struct op_def,
  * rows in event.c), and each part's functions the others call.  The parts,
  * from the bottom: state.c (the state and the refusals they share), then
- * checklist.c, ledger-delegation.c, decision.c and steps.c (the ops'
+ * checklist.c, ledger-delegation.c, decision.c, ledger-runs.c and steps.c (the ops'
  * rules), event.c (the op table, shapes, messages) and ledger.c (dispatch,
  * replay); ledger-view.c writes the derived view.  Each calls only the
  * ones below it.
@@ -130,6 +130,16 @@ void apply_unblock(struct op_ctx *o);
 int check_hook(struct op_ctx *o, struct error *err);
 void apply_hook(struct op_ctx *o);
 
+/* ---------- ledger-runs.c: command and check steps ---------- */
+
+int check_command(struct op_ctx *o, struct error *err);
+void apply_command(struct op_ctx *o);
+int check_poll(struct op_ctx *o, struct error *err);
+void apply_poll(struct op_ctx *o);
+int check_override(struct op_ctx *o, struct error *err);
+void apply_override(struct op_ctx *o);
+int check_done_check_step(const struct op_ctx *o, struct error *err);
+
 /* ---------- checklist.c: checklists and their ops ---------- */
 
 void checklists_from_playbook(struct release_state *st);
@@ -166,7 +176,8 @@ void credit_shadows(struct step_record *r);
 int check_start_delegation(struct op_ctx *o, struct error *err);
 void apply_start_delegation(struct op_ctx *o);
 int check_shadow_grant(const struct op_ctx *o, struct error *err);
-int check_hook_rehearsal(const struct op_ctx *o, const char *outcome, struct error *err);
+int check_run_rehearsal(const struct op_ctx *o, const char *outcome, const char *what, const char *done,
+			const char *does, struct error *err);
 int check_shadow(struct op_ctx *o, struct error *err);
 void apply_shadow(struct op_ctx *o);
 int check_handover(struct op_ctx *o, struct error *err);

@@ -86,6 +86,13 @@ void record_clear_work(struct step_record *r)
 	r->evidence = cJSON_CreateArray();
 	cJSON_Delete(r->hook);
 	r->hook = NULL;
+	cJSON_Delete(r->command);
+	r->command = NULL;
+	cJSON_Delete(r->poll);
+	r->poll = NULL;
+	r->poll_count = 0;
+	r->first_poll_at = r->last_poll_at = 0;
+	r->finished_how = NULL;
 	r->claimed_at = r->done_at = r->ready_at = 0;
 	record_clear_delegation(r);
 }
