@@ -89,6 +89,15 @@ struct template_secrets {
 /* Adds value (a copy; empty values are not secrets) to secrets. */
 void template_secret_add(struct template_secrets *secrets, const char *value);
 
+/* Frees every value (wiped first). */
+void template_secrets_release(struct template_secrets *secrets);
+
+/* Adds the value of each ${NAME} of text that the environment sets (a command's output may print one). */
+void template_env_secrets(const char *text, struct template_secrets *secrets);
+
+/* text with every secret of at least 4 bytes replaced by ***; caller frees. */
+char *template_mask(const struct template_secrets *secrets, const char *text);
+
 /*
  * Replaces each ${NAME} of text with the environment's value (an unset or
  * empty one is an error, 78, naming NAME and who needs it).  *shown gets

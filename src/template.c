@@ -481,6 +481,59 @@ void template_secret_add(struct template_secrets *secrets, const char *value)
 	secrets->values[secrets->count++] = xstrdup(value);
 }
 
+void template_secrets_release(struct template_secrets *secrets)
+{
+	size_t i;
+
+	for (i = 0; i < secrets->count; i++) {
+		memset(secrets->values[i], 0, strlen(secrets->values[i]));
+		free(secrets->values[i]);
+	}
+	free(secrets->values);
+	memset(secrets, 0, sizeof(*secrets));
+}
+
+void template_env_secrets(const char *text, struct template_secrets *secrets)
+{
+	const char *p = text, *close;
+
+	while (p && (p = strstr(p, "${")) != NULL && (close = strchr(p, '}')) != NULL) {
+		char *name = xstrndup(p + 2, (size_t)(close - p - 2));
+		const char *value = getenv(name);
+
+		if (value)
+			template_secret_add(secrets, value);
+		free(name);
+		p = close + 1;
+	}
+}
+
+char *template_mask(const struct template_secrets *secrets, const char *text)
+{
+	char *out = xstrdup(text);
+	size_t i;
+
+	for (i = 0; i < secrets->count; i++) {
+		const char *secret = secrets->values[i];
+		size_t len = strlen(secret);
+		struct buf b;
+		const char *p = out, *hit;
+
+		if (len < 4)
+			continue; /* too short to mask without mangling ordinary text */
+		buf_init(&b);
+		while ((hit = strstr(p, secret)) != NULL) {
+			buf_add(&b, p, (size_t)(hit - p));
+			buf_adds(&b, "***");
+			p = hit + len;
+		}
+		buf_adds(&b, p);
+		free(out);
+		out = buf_detach(&b);
+	}
+	return out;
+}
+
 /*
  * A url's ${ENV} value is a secret too (chat webhook urls and push topics
  * carry their key in the path): a whole url keeps its scheme and host
