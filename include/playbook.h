@@ -95,6 +95,7 @@ struct pb_hook {
 	long retries;
 	struct pb_mail *mail; /* a mail hook (smtp:// or smtps://); NULL for an HTTP one */
 	bool tls_none;        /* tls: none, plain smtp:// to a local relay (default: STARTTLS required) */
+	bool check;           /* the request of a check step (its id is the step's), not a hook */
 };
 
 /*

@@ -331,15 +331,19 @@ static int run_check(struct cmd_ctx *ctx, const struct pb_step *step)
 	bool passed = false;
 	int rc = -1;
 
-	if (args_flag(&ctx->args, "dry-run")) {
+	{
+		/* Rendered before anything else: an unset ${ENV} stops it before the step is claimed. */
 		struct template_scope scope = { rel->st, store_workdir(s->store), NULL, NULL };
 		cJSON *result = NULL;
 
 		if (check_step_poll(step, &scope, true, &result, &ctx->err) != 0)
 			return -1;
-		fprintf(ctx->out, "%s\n(dry run: nothing was sent and the ledger is unchanged)\n", json_string(result, "request"));
+		if (args_flag(&ctx->args, "dry-run"))
+			fprintf(ctx->out, "%s\n(dry run: nothing was sent and the ledger is unchanged)\n",
+				json_string(result, "request"));
 		cJSON_Delete(result);
-		return 0;
+		if (args_flag(&ctx->args, "dry-run"))
+			return 0;
 	}
 	if (state == STATE_DONE) {
 		fprintf(ctx->out, "%s is done (%s)\n", step->id, r->finished_how ? r->finished_how : "finished");

@@ -133,9 +133,13 @@ static char *message_command(const struct release_state *st, const struct event 
 	const cJSON *exit_status = cJSON_GetObjectItemCaseSensitive(ev->command_result, "exit");
 	const cJSON *ms = cJSON_GetObjectItemCaseSensitive(ev->command_result, "duration_ms");
 	const char *outcome = or_empty(json_string(ev->command_result, "outcome"));
+	double seconds = cJSON_IsNumber(ms) ? ms->valuedouble / 1000 : 0;
 	char took[32], code[32] = "";
 
-	duration_format(cJSON_IsNumber(ms) ? (long)(ms->valuedouble / 1000) : 0, took, sizeof(took));
+	if (seconds < 60)
+		snprintf(took, sizeof(took), "%.1fs", seconds);
+	else
+		duration_format((long)seconds, took, sizeof(took));
 	if (cJSON_IsNumber(exit_status))
 		snprintf(code, sizeof(code), ", exit %d", exit_status->valueint);
 	return xasprintf("%s ran the command of %s: %s%s%s%s (%s %s)", ev->actor, ev->step, outcome, code,

@@ -368,7 +368,7 @@ static int render_url(const struct pb_hook *hook, const struct template_scope *s
 		      struct error *err)
 {
 	const char *host, *at, *colon, *end;
-	char *templated, *with_env = NULL, *shown, *who = xasprintf("hook \"%s\"", hook->id);
+	char *templated, *with_env = NULL, *shown, *who = xasprintf("%s \"%s\"", hook->check ? "check step" : "hook", hook->id);
 
 	templated = template_expand_field(hook->url, TEMPLATE_URL, scope, err);
 	if (templated)
@@ -384,7 +384,8 @@ static int render_url(const struct pb_hook *hook, const struct template_scope *s
 	if (hook->mail && strncmp(req->url, "smtp://", 7) && strncmp(req->url, "smtps://", 8))
 		return error_set(err, EXIT_CONFIG, "mail hook \"%s\" must go to an smtps:// or smtp:// url", hook->id);
 	if (!hook->mail && strncmp(req->url, "http://", 7) && strncmp(req->url, "https://", 8))
-		return error_set(err, EXIT_CONFIG, "hook \"%s\" must go to an http:// or https:// url", hook->id);
+		return error_set(err, EXIT_CONFIG, "%s \"%s\" must go to an http:// or https:// url",
+				 hook->check ? "check step" : "hook", hook->id);
 	if (hook->tls_none && strncmp(req->url, "smtps://", 8) == 0)
 		return error_set(err, EXIT_CONFIG, "hook \"%s\" says tls: none but its url is smtps://", hook->id);
 	host = strstr(req->url, "://") + 3;
@@ -423,7 +424,7 @@ static int render_header(const struct pb_header *header, const struct pb_hook *h
 	checked = template_expand_field(header->value, TEMPLATE_NONE, NULL, err);
 	if (checked == NULL)
 		return -1;
-	who = xasprintf("hook \"%s\"", hook->id);
+	who = xasprintf("%s \"%s\"", hook->check ? "check step" : "hook", hook->id);
 	value = template_expand_env(checked, TEMPLATE_NONE, who, &shown, &req->secrets, err);
 	free(who);
 	free(checked);

@@ -1789,6 +1789,7 @@ static void load_check(struct loader *l, struct pb_step *s, const struct node *n
 
 	s->check = xcalloc(1, sizeof(*s->check));
 	s->check->id = xstrdup(s->id ? s->id : "?");
+	s->check->check = true;
 	load_hook_fields(l, s->check, n);
 	if (map_get(n, "method") == NULL) {
 		free(s->check->method);
