@@ -29,9 +29,15 @@ struct command_run {
 	char *cwd;        /* the absolute directory it runs in */
 	char *cwd_shown;  /* as the playbook writes it; "." for the work tree's top */
 	long timeout;     /* seconds */
-	/* Called with each piece of output as it comes; may be NULL. */
+	/*
+	 * Called with each piece of output as it comes, every secret of mask
+	 * (may be NULL) replaced by *** (a piece that may be the start of one
+	 * is held back until the next); may be NULL.
+	 */
 	void (*on_output)(const char *data, size_t len, void *data_of);
 	void *output_data;
+	const struct template_secrets *mask;
+	struct buf held;  /* output not yet passed on: it may end with the start of a secret */
 
 	/* What happened (command_run). */
 	bool timed_out;

@@ -307,6 +307,7 @@ static int run_command(struct cmd_ctx *ctx, const struct pb_step *step)
 		fflush(ctx->out);
 		r.on_output = stream_output;
 		r.output_data = ctx->out;
+		r.mask = &secrets;
 		if (command_run(&r, &ctx->err) != 0)
 			goto out;
 	}

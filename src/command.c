@@ -51,6 +51,7 @@ int command_prepare(struct command_run *r, const struct pb_step *step, const str
 
 	memset(r, 0, sizeof(*r));
 	buf_init(&r->tail);
+	buf_init(&r->held);
 	r->exit_status = -1;
 	r->timeout = step->command_timeout > 0 ? step->command_timeout : COMMAND_TIMEOUT_DEFAULT;
 	r->argv = xcalloc(step->run.count + 1, sizeof(*r->argv));
@@ -82,6 +83,7 @@ void command_release(struct command_run *r)
 	free(r->cwd);
 	free(r->cwd_shown);
 	buf_release(&r->tail);
+	buf_release(&r->held);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -136,6 +138,51 @@ static void keep_tail(struct buf *tail, const char *data, size_t len)
 	buf_add(tail, data, len);
 }
 
+/* Replaces every secret in b (bytes, not a string) with ***. */
+static void mask_bytes(struct buf *b, const struct template_secrets *secrets)
+{
+	size_t i;
+
+	for (i = 0; secrets && i < secrets->count; i++) {
+		size_t n = strlen(secrets->values[i]), at = 0;
+		struct buf out;
+		const char *hit;
+
+		if (n < 4 || b->len < n)
+			continue;
+		buf_init(&out);
+		while ((hit = memmem(b->data + at, b->len - at, secrets->values[i], n)) != NULL) {
+			buf_add(&out, b->data + at, (size_t)(hit - (b->data + at)));
+			buf_adds(&out, "***");
+			at = (size_t)(hit - b->data) + n;
+		}
+		if (out.len == 0 && at == 0) {
+			buf_release(&out);
+			continue;
+		}
+		buf_add(&out, b->data + at, b->len - at);
+		buf_release(b);
+		*b = out;
+	}
+}
+
+/* Passes on the output held, masked, but for what may be the start of a secret (all of it at the end). */
+static void pass_on(struct command_run *r, bool end)
+{
+	size_t keep = 0, i, n;
+
+	mask_bytes(&r->held, r->mask);
+	for (i = 0; !end && r->mask && i < r->mask->count; i++)
+		if ((n = strlen(r->mask->values[i])) > keep + 1)
+			keep = n - 1;
+	if (keep > r->held.len)
+		keep = r->held.len;
+	if (r->held.len - keep > 0 && r->on_output)
+		r->on_output(r->held.data, r->held.len - keep, r->output_data);
+	memmove(r->held.data, r->held.data + r->held.len - keep, keep);
+	r->held.len = keep;
+}
+
 /* What the child wrote, until it has closed its end (EOF); false at EOF. */
 static bool read_output(struct command_run *r, int fd, struct sha256_stream *hash)
 {
@@ -149,8 +196,8 @@ static bool read_output(struct command_run *r, int fd, struct sha256_stream *has
 	sha256_add(hash, chunk, (size_t)n);
 	keep_tail(&r->tail, chunk, (size_t)n);
 	r->output_bytes += (size_t)n;
-	if (r->on_output)
-		r->on_output(chunk, (size_t)n, r->output_data);
+	buf_add(&r->held, chunk, (size_t)n);
+	pass_on(r, false);
 	return true;
 }
 
@@ -201,6 +248,7 @@ int command_run(struct command_run *r, struct error *err)
 	}
 	if (r->timed_out)
 		kill(-pid, SIGKILL);
+	pass_on(r, true);
 	close(fds[0]);
 	r->duration_ms = now_ms() - start;
 	if (WIFEXITED(status)) {
