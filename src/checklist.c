@@ -414,8 +414,7 @@ int check_check(struct op_ctx *o, struct error *err)
 	case STATE_PENDING:
 		return refuse_pending(o, "check items of", err);
 	case STATE_BLOCKED:
-		return error_set(err, EXIT_DATAERR, "%s is blocked (%s); 'relctl unblock %s' first", o->step->id,
-				 o->rec->reason ? o->rec->reason : "no reason given", o->step->id);
+		return refuse_blocked(o, err);
 	case STATE_IN_REVIEW:
 		return error_set(err, EXIT_DATAERR, "%s is done and waits for review by a %s; results change before done, or after a rejection",
 				 o->step->id, review_role(o->step, o->rec));

@@ -94,6 +94,8 @@ int refuse_own_review(const struct op_ctx *o, const char *what, const char *role
 			     struct error *err);
 int refuse_claim_role(const struct op_ctx *o, const char *also, struct error *err);
 int require_holder_or_manager(const struct op_ctx *o, const char *verb, struct error *err);
+/* "STEP is blocked (REASON); 'relctl unblock STEP' first" (65). */
+int refuse_blocked(const struct op_ctx *o, struct error *err);
 const char *require_reason(const struct op_ctx *o, struct error *err);
 int refuse_finished(const struct op_ctx *o, const char *verb, struct error *err);
 void item_clear_result(struct check_item *it);

@@ -78,8 +78,7 @@ static int refuse_run_state(const struct op_ctx *o, bool ready_too, struct error
 	case STATE_PENDING:
 		return refuse_pending(o, "run", err);
 	case STATE_BLOCKED:
-		return error_set(err, EXIT_DATAERR, "%s is blocked (%s); 'relctl unblock %s' first", o->step->id,
-				 o->rec->reason ? o->rec->reason : "no reason given", o->step->id);
+		return refuse_blocked(o, err);
 	default:
 		return refuse_finished(o, "run", err);
 	}

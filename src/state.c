@@ -392,6 +392,12 @@ int refuse_claim_role(const struct op_ctx *o, const char *also, struct error *er
 }
 
 /* The holder, or a release manager, may act on a held step. */
+int refuse_blocked(const struct op_ctx *o, struct error *err)
+{
+	return error_set(err, EXIT_DATAERR, "%s is blocked (%s); 'relctl unblock %s' first", o->step->id,
+			 o->rec->reason ? o->rec->reason : "no reason given", o->step->id);
+}
+
 int require_holder_or_manager(const struct op_ctx *o, const char *verb, struct error *err)
 {
 	if (o->rec->holder && strcmp(o->rec->holder, o->actor->id) == 0)

@@ -106,12 +106,10 @@ int check_claim(struct op_ctx *o, struct error *err)
 
 		/* A step blocked while nobody held it has no holder to name. */
 		if (o->rec->holder == NULL)
-			return error_set(err, EXIT_DATAERR, "%s is blocked (%s); 'relctl unblock %s' first", o->step->id,
-					 o->rec->reason ? o->rec->reason : "no reason given", o->step->id);
+			return refuse_blocked(o, err);
 		who = describe_holder(o);
 		if (o->rec->holder == NULL)
-			rc = error_set(err, EXIT_DATAERR, "%s is blocked (%s); 'relctl unblock %s' first", o->step->id,
-				       o->rec->reason ? o->rec->reason : "no reason given", o->step->id);
+			rc = refuse_blocked(o, err);
 		else if (strcmp(o->rec->holder, o->actor->id) == 0)
 			rc = error_set(err, EXIT_DATAERR, "you already hold %s (%s)", o->step->id,
 				       step_state_name(o->state));
@@ -214,8 +212,7 @@ int check_done(struct op_ctx *o, struct error *err)
 	case STATE_PENDING:
 		return refuse_pending(o, "finish", err);
 	case STATE_BLOCKED:
-		return error_set(err, EXIT_DATAERR, "%s is blocked (%s); 'relctl unblock %s' first", o->step->id,
-				 o->rec->reason ? o->rec->reason : "no reason given", o->step->id);
+		return refuse_blocked(o, err);
 	case STATE_IN_REVIEW:
 		return error_set(err, EXIT_DATAERR, "%s is already done and waits for review by %s", o->step->id,
 				 review_role(o->step, o->rec));

@@ -128,36 +128,18 @@ static bool is_git_dir(const char *component, size_t len)
 	return len == 4 && strncasecmp(component, ".git", 4) == 0;
 }
 
-bool template_path_inside(const char *path)
-{
-	const char *p = path;
-
-	if (path[0] == '/' || path[0] == '\0')
-		return false;
-	while (*p) {
-		size_t len = strcspn(p, "/");
-
-		if ((len == 2 && strncmp(p, "..", 2) == 0) || is_git_dir(p, len))
-			return false;
-		p += len;
-		if (*p == '/')
-			p++;
-	}
-	return true;
-}
-
 /* PATH as lint can judge it without the work tree: relative, no "..", nothing under .git. */
 static int file_path_check(const char *path, struct error *err)
 {
 	const char *p = path;
 
-	if (template_path_inside(path))
-		return 0;
 	if (path[0] == '/' || path[0] == '\0')
 		return error_set(err, EXIT_DATAERR, "{{file:%s}} must name a file inside the repository", path);
 	while (*p) {
 		size_t len = strcspn(p, "/");
 
+		if (len == 2 && strncmp(p, "..", 2) == 0)
+			return error_set(err, EXIT_DATAERR, "{{file:%s}} must name a file inside the repository", path);
 		if (is_git_dir(p, len))
 			return error_set(err, EXIT_DATAERR,
 					 "{{file:%s}} is under .git/, which holds the clone's configuration; relctl never reads it",
@@ -166,7 +148,14 @@ static int file_path_check(const char *path, struct error *err)
 		if (*p == '/')
 			p++;
 	}
-	return error_set(err, EXIT_DATAERR, "{{file:%s}} must name a file inside the repository", path);
+	return 0;
+}
+
+bool template_path_inside(const char *path)
+{
+	struct error ignored;
+
+	return file_path_check(path, &ignored) == 0;
 }
 
 static int read_fd(int fd, const char *path, struct buf *out, struct error *err)
