@@ -5,6 +5,7 @@
  */
 #include "cJSON.h"
 #include "event.h"
+#include "playbook.h"
 #include "relctl.h"
 
 static const struct option_spec options[] = {
@@ -15,6 +16,12 @@ static const struct option_spec options[] = {
 	OPTION_RELEASE,
 	OPTION_OFFLINE,
 	OPTION_END,
+};
+
+static const struct step_option step_options[] = {
+	{ "override", 1u << STEP_CHECK },
+	{ "reason", 1u << STEP_CHECK },
+	{ NULL, 0 },
 };
 
 static int done_exec(struct cmd_ctx *ctx)
@@ -61,4 +68,5 @@ const struct cmd_entry cmd_done_entry = {
 	.max_args = 1,
 	.needs = CMD_SESSION,
 	.exec = done_exec,
+	.step_options = step_options,
 };

@@ -34,6 +34,12 @@ static const struct option_spec options[] = {
 	OPTION_END,
 };
 
+static const struct step_option step_options[] = {
+	{ "force", 1u << STEP_HOOK },
+	{ "wait", 1u << STEP_CHECK },
+	{ NULL, 0 },
+};
+
 /*
  * Asks the ledger's rule before acting (what would be recorded: probe; a
  * ready step is claimed first), since a refusal after the work would not
@@ -439,4 +445,5 @@ const struct cmd_entry cmd_run_entry = {
 	.max_args = 1,
 	.needs = CMD_RELEASE,
 	.exec = run_exec,
+	.step_options = step_options,
 };

@@ -265,6 +265,14 @@ YAML
 	ledger "$V" | jq -r '.events[] | select(.op == "poll") | .result.url' | grep -qF "http://127.0.0.1:***/status/1.0"
 	ok olga run farm
 	has "farm is done (passed)"
+	# Completion offers --wait for a check step only, --force for a hook step only.
+	run relctl completion candidates -- run farm --
+	has "--wait"
+	[[ "$output" != *"--force"* ]] || false
+	run relctl completion candidates -- run tag --
+	[[ "$output" != *"--wait"* ]] || false
+	run relctl completion candidates -- done farm --
+	has "--override"
 	[ "$(farm_requests)" -eq 3 ]
 	secrets_absent "$FARM_TOKEN"
 	schema_valid
