@@ -316,6 +316,8 @@ static int run_command(struct cmd_ctx *ctx, const struct pb_step *step)
 		r.mask = &secrets;
 		if (command_run(&r, &ctx->err) != 0)
 			goto out;
+		/* The event is dated when the command ended, not when relctl started (RELCTL_NOW was checked then). */
+		clock_now(&ctx->session->now);
 	}
 	rc = record_command(ctx, step, &r, &secrets);
 out:
