@@ -443,34 +443,7 @@ static void test_a_timeout_kills_the_whole_process_group(void **state)
 	command_release(&r);
 }
 
-static int group_setup(void **state)
-{
-	(void)state;
-	pb = fixture_playbook(playbook_yaml, sizeof(playbook_yaml) - 1, "unit.yaml");
-	return pb ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	playbook_free(pb);
-	return 0;
-}
-
-static int setup(void **state)
-{
-	*state = fixture_new(pb, T0);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	int rc = fixture_replays(pb, f);
-
-	fixture_free(f);
-	return rc;
-}
+FIXTURE_SUITE(pb, playbook_yaml, T0)
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
