@@ -201,12 +201,25 @@ static bool read_output(struct command_run *r, int fd, struct sha256_stream *has
 	return true;
 }
 
+/*
+ * The command runs in a group of its own, so a Ctrl-C at the terminal
+ * reaches relctl only: relctl passes it on to the whole group, and records
+ * how the command ended.
+ */
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+	interrupted = sig;
+}
+
 int command_run(struct command_run *r, struct error *err)
 {
 	struct sha256_stream *hash;
+	struct sigaction on = { 0 }, old_int, old_term, old_hup;
 	long start, deadline, kill_at = 0;
 	int fds[2], status = 0;
-	bool open_pipe = true, reaped = false;
+	bool open_pipe = true, reaped = false, passed_on = false;
 	pid_t pid;
 
 	if (pipe2(fds, O_CLOEXEC) != 0)
@@ -224,12 +237,23 @@ int command_run(struct command_run *r, struct error *err)
 		child(r, fds[1]);
 	setpgid(pid, pid); /* also here: a timeout may come before the child has run */
 	close(fds[1]);
+	interrupted = 0;
+	on.sa_handler = on_interrupt;
+	sigemptyset(&on.sa_mask);
+	sigaction(SIGINT, &on, &old_int);
+	sigaction(SIGTERM, &on, &old_term);
+	sigaction(SIGHUP, &on, &old_hup);
 	start = now_ms();
 	deadline = start + r->timeout * 1000;
 	while (open_pipe || !reaped) {
 		struct pollfd p = { fds[0], POLLIN, 0 };
 		long now = now_ms();
 
+		if (interrupted && !passed_on) {
+			kill(-pid, (int)interrupted);
+			passed_on = true;
+			kill_at = now + COMMAND_KILL_GRACE * 1000;
+		}
 		/* The whole group: what the command started in the background dies with it. */
 		if (!r->timed_out && now >= deadline) {
 			r->timed_out = true;
@@ -246,8 +270,11 @@ int command_run(struct command_run *r, struct error *err)
 		if (!reaped && waitpid(pid, &status, WNOHANG) == pid)
 			reaped = true;
 	}
-	if (r->timed_out)
+	if (r->timed_out || passed_on)
 		kill(-pid, SIGKILL);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
 	pass_on(r, true);
 	close(fds[0]);
 	r->duration_ms = now_ms() - start;
