@@ -32,7 +32,7 @@ struct event {
 	const cJSON *vars;        /* start: name -> typed value */
 	bool rehearsal;           /* start */
 	const char *target;       /* start: when the release should be done */
-	const char *reason;       /* claim, unclaim, assign, skip, reopen, block, unblock, decide, checklist-remove */
+	const char *reason;       /* claim, unclaim, assign, skip, reopen, block, unblock, decide, checklist-remove, override */
 	const char *shadowed_in;  /* claim: the release whose shadowing grants it */
 	const char *person;       /* assign, handover, remind */
 	const char *note;         /* done, review, handover, finding-update, input, check */
@@ -59,6 +59,8 @@ struct event {
 	const char *brief_hash;   /* decide */
 	bool forced;              /* decide, hook */
 	const cJSON *hook_result; /* hook: its "result" object */
+	const cJSON *command_result; /* command: its "result" object (ledger-runs.h) */
+	const cJSON *poll_result;    /* poll: its "result" object (ledger-runs.h) */
 	const char *text;         /* checklist-add */
 	bool evidence_required;   /* checklist-add */
 	const char *review;       /* checklist-add: the item's review role */

@@ -42,6 +42,7 @@ struct hook_request {
 	char *webhook_id;
 	time_t timestamp; /* the wall clock of the latest attempt (webhook-timestamp, a mail's Date) */
 	long timeout, connect_timeout, retries;
+	size_t answer_max; /* bytes of the answer's body kept whole in hook_result.answer (a check's); 0: none */
 	char *ca_file;
 	char *signing_secret; /* to sign each attempt anew; NULL when unsigned */
 	bool github;          /* GitHub's scheme (body only: no re-signing needed) */
@@ -76,6 +77,7 @@ struct hook_result {
 	long status;
 	char *excerpt; /* at most HOOK_EXCERPT_BYTES of the last response (a mail: the server's last reply
 			  line), printable, secrets masked */
+	char *answer;  /* with answer_max: the start of the last response's body as it came (to a NUL); else NULL */
 };
 
 /*

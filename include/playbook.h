@@ -27,7 +27,7 @@ struct strlist {
 	size_t count;
 };
 
-enum step_kind { STEP_MANUAL, STEP_HOOK, STEP_WAIT, STEP_DECISION };
+enum step_kind { STEP_MANUAL, STEP_HOOK, STEP_WAIT, STEP_DECISION, STEP_COMMAND, STEP_CHECK };
 enum var_type { VAR_BOOL, VAR_STRING, VAR_NUMBER, VAR_ENUM };
 
 struct expr;
@@ -93,6 +93,7 @@ struct pb_hook {
 	long retries;
 	struct pb_mail *mail; /* a mail hook (smtp:// or smtps://); NULL for an HTTP one */
 	bool tls_none;        /* tls: none, plain smtp:// to a local relay (default: STARTTLS required) */
+	bool check;           /* the request of a check step (its id is the step's), not a hook */
 };
 
 /*
@@ -132,6 +133,14 @@ struct pb_step {
 	bool shadow_grants;  /* a person who shadowed it may later claim it outside its role */
 	struct strlist inputs;   /* kind decision */
 	struct strlist on_delay; /* kind decision */
+	struct strlist run;        /* kind command: PROGRAM and ARGs, each a template (release.*, vars.NAME) */
+	char *cwd;                 /* kind command: a directory of the work tree to run in; NULL: its top */
+	long command_timeout;      /* kind command: seconds it may run before its process group is killed */
+	struct pb_hook *check;     /* kind check: the request polled (url, method, headers, ca_file, timeout) */
+	long expect_status;        /* kind check: the status a pass needs; 0: any 2xx */
+	char *expect_body;         /* kind check: text the answer must contain; may be NULL */
+	long every;                /* kind check: how often it is polled */
+	long max_wait;             /* kind check: after this long polling, the holder may finish it without; 0: never */
 	struct pb_item *checklist; /* manual and wait steps; may be empty */
 	size_t checklist_count;
 	struct strlist updates;    /* steps whose checklists this step's holder may change */
@@ -229,7 +238,8 @@ void playbook_free(struct playbook *pb);
 #define PLAYBOOK_MAX_BYTES (4 * 1024 * 1024)
 /* Items of one step's checklist, in the playbook or in a release. */
 #define CHECKLIST_ITEMS_MAX 1000
-#define REVIEW_COUNT_MAX 100 /* approvals a step's review may ask for */
+#define REVIEW_COUNT_MAX 100
+#define COMMAND_TIMEOUT_DEFAULT 3600 /* seconds a command step may run without a timeout: of its own */ /* approvals a step's review may ask for */
 
 /*
  * Reads and parses a playbook file.  On any error err holds the first one as
@@ -316,6 +326,8 @@ cJSON *var_default_json(const struct pb_var *var);
 bool var_accepts(const struct pb_var *var, const cJSON *value);
 
 const char *step_kind_name(enum step_kind kind);
+/* Whether relctl itself does the step's work on 'relctl run': a hook, command or check step. */
+bool step_is_run(const struct pb_step *s);
 const char *var_type_name(enum var_type type);
 
 /* The model as JSON (docs/playbook.md, "JSON form"); caller deletes. */

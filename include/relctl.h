@@ -33,6 +33,12 @@ struct option_spec {
 	const char *help;
 };
 
+/* An option for some kinds of STEP only (run's --wait: check steps): completion offers it for those. */
+struct step_option {
+	const char *name;    /* of an option of the command */
+	unsigned step_kinds; /* 1u << enum step_kind, or'ed */
+};
+
 struct args {
 	const char *positionals[MAX_POSITIONALS];
 	size_t positional_count;
@@ -72,6 +78,7 @@ struct cmd_entry {
 	size_t min_args, max_args;         /* positionals */
 	unsigned needs;                    /* enum cmd_needs */
 	int (*exec)(struct cmd_ctx *ctx);
+	const struct step_option *step_options; /* ends with { NULL }; may be NULL: every option is for any step */
 };
 
 struct session;

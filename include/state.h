@@ -86,6 +86,11 @@ struct step_record {
 	int candidate;        /* the candidate of the last change */
 	bool reason_is_condition; /* skipped by its "when" at the start */
 	cJSON *hook;              /* the last hook result recorded, or NULL */
+	cJSON *command;           /* a command step: the last command result recorded, or NULL */
+	cJSON *poll;              /* a check step: the last poll result recorded, or NULL */
+	size_t poll_count;        /* a check step: polls recorded this round */
+	time_t first_poll_at, last_poll_at; /* a check step: this round's first and latest poll; 0 before one */
+	const char *finished_how; /* a check step: "passed", "dry-run", "override" or "without-check" once done; static */
 	int round;                /* times reopened: a hook step's webhook-id differs each round */
 	size_t event_count;
 	cJSON *shadows;           /* people learning it now (relctl shadow): ids */

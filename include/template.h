@@ -55,6 +55,14 @@ char *template_expand(const char *text, const struct template_scope *scope, stru
  */
 int template_read_file(const char *workdir, const char *path, struct buf *out, struct error *err);
 
+/*
+ * Whether path, as written in a playbook, stays inside the work tree: relative,
+ * no ".." component, no component named .git (in any case).  {{file:PATH}}
+ * and a command step's cwd are held to it; what symlinks do is checked when
+ * the path is used.
+ */
+bool template_path_inside(const char *path);
+
 /* What a playbook declares, for checking templates without a release. */
 enum template_ref { TEMPLATE_REF_VAR, TEMPLATE_REF_STEP };
 struct template_names {
@@ -80,6 +88,15 @@ struct template_secrets {
 
 /* Adds value (a copy; empty values are not secrets) to secrets. */
 void template_secret_add(struct template_secrets *secrets, const char *value);
+
+/* Frees every value (wiped first). */
+void template_secrets_release(struct template_secrets *secrets);
+
+/* Adds the value of each ${NAME} of text that the environment sets (a command's output may print one). */
+void template_env_secrets(const char *text, struct template_secrets *secrets);
+
+/* text with every secret of at least 4 bytes replaced by ***; caller frees. */
+char *template_mask(const struct template_secrets *secrets, const char *text);
 
 /*
  * Replaces each ${NAME} of text with the environment's value (an unset or

@@ -96,6 +96,9 @@ static cJSON *testing(const struct release_state *st, const struct pb_step *deci
 				cJSON_AddStringToObject(rv, "approvals", approvals);
 		}
 		cJSON_AddNumberToObject(o, "candidate", r->candidate);
+		/* Only check steps say how they finished: the briefs of other playbooks stay as they were. */
+		if (s->kind == STEP_CHECK && r->finished_how)
+			cJSON_AddStringToObject(o, "check", r->finished_how);
 		add_checklist(o, r);
 		cJSON_AddItemToArray(arr, o);
 	}
@@ -446,10 +449,16 @@ char *brief_markdown(const cJSON *brief, const struct playbook *pb)
 	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(brief, "testing"))
 	{
 		const cJSON *review = cJSON_GetObjectItemCaseSensitive(item, "review");
+		const char *check = json_string(item, "check");
 
 		buf_adds(&b, "| ");
 		cell(&b, json_string(item, "title"));
-		cell(&b, json_string(item, "state"));
+		if (check && strcmp(check, "override") == 0)
+			cell(&b, "done: check overridden");
+		else if (check && strcmp(check, "without-check") == 0)
+			cell(&b, "done without the check");
+		else
+			cell(&b, json_string(item, "state"));
 		cell(&b, json_string(item, "by") ? json_string(item, "by") : "-");
 		cell(&b, json_string(item, "note") ? json_string(item, "note") : "");
 		links(&b, cJSON_GetObjectItemCaseSensitive(item, "evidence"));

@@ -249,7 +249,7 @@ static int require_checklist_editor(const struct op_ctx *o, const char *verb, st
 
 	struct buf can;
 
-	if (o->step->kind == STEP_HOOK || o->step->kind == STEP_DECISION)
+	if (o->step->kind != STEP_MANUAL && o->step->kind != STEP_WAIT)
 		return refuse_no_checklist(o, err);
 	/* Someone who could not edit it even reopened hears who can, not to reopen it. */
 	if (ledger_is_manager(o->actor) || person_has_role(o->actor, o->step->owner))
@@ -402,7 +402,7 @@ int check_check(struct op_ctx *o, struct error *err)
 	const struct check_item *it;
 	bool fail;
 
-	if (o->step->kind == STEP_HOOK || o->step->kind == STEP_DECISION)
+	if (o->step->kind != STEP_MANUAL && o->step->kind != STEP_WAIT)
 		return refuse_no_checklist(o, err);
 	it = find_item(o, err);
 	if (it == NULL)
@@ -419,8 +419,7 @@ int check_check(struct op_ctx *o, struct error *err)
 	case STATE_PENDING:
 		return refuse_pending(o, "check items of", err);
 	case STATE_BLOCKED:
-		return error_set(err, EXIT_DATAERR, "%s is blocked (%s); 'relctl unblock %s' first", o->step->id,
-				 o->rec->reason ? o->rec->reason : "no reason given", o->step->id);
+		return refuse_blocked(o, err);
 	case STATE_IN_REVIEW:
 		return error_set(err, EXIT_DATAERR, "%s is done and waits for review by a %s; results change before done, or after a rejection",
 				 o->step->id, review_role(o->step, o->rec));

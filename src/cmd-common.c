@@ -56,7 +56,9 @@ static void describe_notice(const struct release *rel, const cJSON *n, const cha
 			 strchr("aeiou", step->owner[0]) ? "an" : "a", step->owner);
 		playbook_role_people(rel->pb, step->owner, NULL, message);
 		/* A step relctl does for them is run, not claimed. */
-		buf_addf(message, "): relctl %s %s%s", step->kind == STEP_HOOK ? "run" : "claim", step->id, flag);
+		buf_addf(message, "): relctl %s %s%s",
+			 step->kind == STEP_HOOK || step->kind == STEP_COMMAND || step->kind == STEP_CHECK ? "run" : "claim", step->id,
+			 flag);
 		return;
 	}
 	buf_addf(steps, " (rejected)");

@@ -218,13 +218,39 @@ static bool print_subcommands(FILE *out, const char *group)
 	return any;
 }
 
-static void print_options(FILE *out, const struct cmd_entry *entry)
+/* The kinds (1u << enum step_kind) of the step step_id names in the current playbook; every kind when it names none. */
+static unsigned step_kinds_of(struct cmd_ctx *ctx, const char *step_id)
 {
+	struct playbook *pb = step_id && ctx->session ? session_current_playbook(ctx->session, &ctx->err) : NULL;
+	const struct pb_step *step = pb ? playbook_step(pb, step_id) : NULL;
+	unsigned kinds = step ? 1u << step->kind : ~0u;
+
+	playbook_free(pb);
+	error_clear(&ctx->err);
+	return kinds;
+}
+
+/* The kinds of step option is for (entry's step_options); every kind when it is for any. */
+static unsigned option_step_kinds(const struct cmd_entry *entry, const char *option)
+{
+	const struct step_option *o;
+
+	for (o = entry->step_options; o && o->name; o++)
+		if (strcmp(o->name, option) == 0)
+			return o->step_kinds;
+	return ~0u;
+}
+
+/* The options of entry; those for some kinds of step only when STEP (step_id, the first word) is of one. */
+static void print_options(struct cmd_ctx *ctx, const struct cmd_entry *entry, const char *step_id)
+{
+	unsigned kinds = entry->step_options ? step_kinds_of(ctx, step_id) : ~0u;
 	size_t i;
 
 	for (i = 0; entry->options && entry->options[i].name; i++)
-		fprintf(out, "--%s\t%s\n", entry->options[i].name, entry->options[i].help);
-	fprintf(out, "--help\tshow the help of %s\n", entry->name);
+		if (option_step_kinds(entry, entry->options[i].name) & kinds)
+			fprintf(ctx->out, "--%s\t%s\n", entry->options[i].name, entry->options[i].help);
+	fprintf(ctx->out, "--help\tshow the help of %s\n", entry->name);
 }
 
 /*
@@ -300,7 +326,7 @@ static int print_candidates(struct cmd_ctx *ctx, const char *const *words, size_
 {
 	const struct cmd_entry *entry;
 	const struct option_spec *value_of = NULL;
-	const char *current = n ? words[n - 1] : "", *token;
+	const char *current = n ? words[n - 1] : "", *token, *first = NULL;
 	size_t i, positional = 0, len;
 	int used = 0;
 
@@ -337,7 +363,8 @@ static int print_candidates(struct cmd_ctx *ctx, const char *const *words, size_
 				value_of = spec;
 			continue;
 		}
-		positional++;
+		if (positional++ == 0)
+			first = words[i];
 	}
 	if (value_of) {
 		if (value_of->help && strcmp(value_of->help, OPTION_GATE_HELP) == 0)
@@ -348,7 +375,7 @@ static int print_candidates(struct cmd_ctx *ctx, const char *const *words, size_
 		return 0;
 	}
 	if (current[0] == '-') {
-		print_options(ctx->out, entry);
+		print_options(ctx, entry, first);
 		return 0;
 	}
 	/* start's VERSION is a new one; every other VERSION names a release that exists. */

@@ -303,7 +303,7 @@ static void mine(struct view *v)
 				 counts.total - counts.unchecked, counts.total, s->id);
 		else
 			snprintf(detail, sizeof(detail), "%s -> relctl %s %s%s", s->title,
-				 s->kind == STEP_HOOK ? "run" : "done", s->id,
+				 step_is_run(s) ? "run" : "done", s->id,
 				 s->evidence_required ? " --evidence URL" : "");
 		held_details(v, k, detail, sizeof(detail));
 		line(v, k, detail);

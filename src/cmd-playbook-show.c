@@ -73,6 +73,10 @@ void playbook_print(const struct cmd_ctx *ctx, const struct playbook *pb)
 					s->hook ? s->hook : "");
 			if (s->kind == STEP_WAIT)
 				fprintf(out, "  wait %s", duration_format(s->min_duration, est, sizeof(est)));
+			if (s->kind == STEP_COMMAND && s->run.count)
+				fprintf(out, "  runs %s", s->run.items[0]);
+			if (s->kind == STEP_CHECK)
+				fprintf(out, "  polled every %s", duration_format(s->every, est, sizeof(est)));
 			if (s->when)
 				fprintf(out, "  when %s", s->when);
 			print_list(out, "needs", &s->needs);

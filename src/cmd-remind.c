@@ -7,15 +7,18 @@
  * text, {{ready.steps}} the steps).  Each send is recorded as a remind
  * event; the ledger allows one per step, person and day, and the
  * webhook-id is made of the same, so running it every ten minutes sends
- * each reminder once a day.
+ * each reminder once a day.  First it polls the check steps that are due
+ * (poll_checks), so a gate waiting on a build farm closes by itself.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cJSON.h"
+#include "check-step.h"
 #include "delegation.h"
 #include "hook.h"
 #include "json.h"
+#include "ledger-runs.h"
 #include "mutate.h"
 #include "relctl.h"
 #include "session.h"
@@ -106,6 +109,58 @@ out:
 	return rc;
 }
 
+/*
+ * Polls each check step of the release that is due (ready or claimed, its
+ * last poll at least "every" ago), as the person running remind: the rule
+ * lets the step's holder, a person of its role or a release manager poll
+ * it, and a step this person may not poll is named on stderr and left to
+ * them, as is one that cannot be made (a warning: the next run tries
+ * again).  A pass finishes the step, so a build-farm gate closes by itself.
+ * How many polls were recorded.
+ */
+static size_t poll_checks(struct cmd_ctx *ctx, struct release *rel, const struct pb_person *me)
+{
+	struct session *s = ctx->session;
+	size_t i, recorded = 0;
+
+	for (i = 0; i < rel->pb->step_count; i++) {
+		const struct pb_step *step = &rel->pb->steps[i];
+		cJSON *probe_result;
+		struct event probe = { .op = "poll", .step = step->id };
+		struct error err;
+		char *summary = NULL;
+		bool passed;
+		int allowed;
+
+		if (!ledger_poll_due(rel->st, i, s->now))
+			continue;
+		if (args_flag(&ctx->args, "dry-run")) {
+			fprintf(ctx->out, "%s: would poll the check of %s\n", rel->st->version, step->id);
+			continue;
+		}
+		probe_result = cJSON_CreateObject();
+		cJSON_AddStringToObject(probe_result, "outcome", RUN_OUTCOME_FAILED);
+		cJSON_AddNumberToObject(probe_result, "status", 0);
+		probe.poll_result = probe_result;
+		allowed = ledger_may(rel->st, me->id, &probe, s->now, &err);
+		cJSON_Delete(probe_result);
+		if (allowed != 0) {
+			fprintf(stderr, "relctl: warning: the check of %s is due but not polled: %s\n", step->id, err.message);
+			continue;
+		}
+		if (check_step_poll_record(s, rel->st, step, store_workdir(s->store), &passed, &summary, &err) != 0) {
+			fprintf(stderr, "relctl: warning: the check of %s was not polled: %s\n", step->id, err.message);
+			continue;
+		}
+		recorded++;
+		fprintf(ctx->out, "%s%s%s\n", color(ctx, passed ? C_GREEN : C_YELLOW), summary, color(ctx, C_RESET));
+		free(summary);
+		if (passed)
+			cmd_notify(ctx, s);
+	}
+	return recorded;
+}
+
 /* A release keeps the playbook it started with: only later ones get a notify hook added now. */
 static const char add_notify[] =
 	"releases started after you add 'notify: HOOK' to the playbook (docs/playbook.md, notify) and run 'relctl playbook update FILE' send them";
@@ -130,6 +185,13 @@ static int remind_release(struct cmd_ctx *ctx, const char *version)
 	me = session_identity(s, rel.pb, &ctx->err);
 	if (me == NULL)
 		goto out;
+	if (poll_checks(ctx, &rel, me) > 0) {
+		/* What the polls recorded changes what is due: read the release again. */
+		release_close(&rel);
+		if (session_load_release(s, version, &rel, &ctx->err) != 0 ||
+		    (me = session_identity(s, rel.pb, &ctx->err)) == NULL)
+			goto out;
+	}
 	count = delegation_reminders(rel.st, me->id, s->now, &plans);
 	if (count > 0 && rel.pb->notify == NULL) {
 		/* Nothing can be sent, but what is due is still worth knowing. */
@@ -203,7 +265,11 @@ const struct cmd_entry cmd_remind_entry = {
 		"steps nobody has claimed for longer than idle_after.  Each send is recorded in\n"
 		"the ledger; a step is reminded once per person and day, with a webhook-id made\n"
 		"of the release, person, day and steps, so running it every 10 minutes sends each\n"
-		"reminder once a day.  Rehearsals are never reminded.  Without a notify hook in\n"
+		"reminder once a day.  First it polls each check step that is due (ready or\n"
+		"claimed, last polled at least its 'every' ago) and records the result as the\n"
+		"person running it, who must be the step's holder, of its owner role or a release\n"
+		"manager (a step they may not poll is named on stderr); a pass finishes the step.\n"
+		"Rehearsals are never reminded nor polled.  Without a notify hook in\n"
 		"the release's playbook it lists the reminders due and exits 78 (--dry-run: lists\n"
 		"them, warns, exits 0).  Run it as a person of the playbook (RELCTL_USER in the\n"
 		"cron job).",

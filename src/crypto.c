@@ -32,6 +32,36 @@ int sha256_hex(const void *data, size_t len, char out[65])
 	return 0;
 }
 
+struct sha256_stream *sha256_begin(void)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	if (ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(ctx);
+		ctx = NULL;
+	}
+	return (struct sha256_stream *)ctx;
+}
+
+void sha256_add(struct sha256_stream *s, const void *data, size_t len)
+{
+	if (s)
+		EVP_DigestUpdate((EVP_MD_CTX *)s, data, len);
+}
+
+int sha256_end(struct sha256_stream *s, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	int ok = s && EVP_DigestFinal_ex((EVP_MD_CTX *)s, md, &n) == 1 && n == 32;
+
+	EVP_MD_CTX_free((EVP_MD_CTX *)s);
+	if (!ok)
+		return -1;
+	to_hex(md, n, out);
+	return 0;
+}
+
 int git_blob_id(const void *data, size_t len, char out[41])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];

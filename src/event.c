@@ -128,6 +128,36 @@ static char *message_hook(const struct release_state *st, const struct event *ev
 			 cJSON_IsNumber(status) ? status->valueint : 0, st->version, CANDIDATE(st->pb, ev->candidate));
 }
 
+/* "sam ran the command of tag: passed, exit 0 in 3s (2.6.3 rc1)"; a timeout or a rehearsal's dry run says so. */
+static char *message_command(const struct release_state *st, const struct event *ev)
+{
+	const cJSON *exit_status = cJSON_GetObjectItemCaseSensitive(ev->command_result, "exit");
+	const cJSON *ms = cJSON_GetObjectItemCaseSensitive(ev->command_result, "duration_ms");
+	const char *outcome = or_empty(json_string(ev->command_result, "outcome"));
+	double seconds = cJSON_IsNumber(ms) ? ms->valuedouble / 1000 : 0;
+	char took[32], code[32] = "";
+
+	if (seconds < 60)
+		snprintf(took, sizeof(took), "%.1fs", seconds);
+	else
+		duration_format((long)seconds, took, sizeof(took));
+	if (cJSON_IsNumber(exit_status))
+		snprintf(code, sizeof(code), ", exit %d", exit_status->valueint);
+	return xasprintf("%s ran the command of %s: %s%s%s%s (%s %s)", ev->actor, ev->step, outcome, code,
+			 strcmp(outcome, "dry-run") ? " in " : "", strcmp(outcome, "dry-run") ? took : "", st->version,
+			 CANDIDATE(st->pb, ev->candidate));
+}
+
+/* "relbot polled build-farm: failed, HTTP 200 (2.6.3 rc1)". */
+static char *message_poll(const struct release_state *st, const struct event *ev)
+{
+	const cJSON *status = cJSON_GetObjectItemCaseSensitive(ev->poll_result, "status");
+
+	return xasprintf("%s polled %s: %s, HTTP %d (%s %s)", ev->actor, ev->step,
+			 or_empty(json_string(ev->poll_result, "outcome")), cJSON_IsNumber(status) ? status->valueint : 0,
+			 st->version, CANDIDATE(st->pb, ev->candidate));
+}
+
 /* A shadow, hand-over, away or reminder. */
 static char *message_delegation(const struct release_state *st, const struct event *ev)
 {
@@ -212,6 +242,12 @@ static const struct op_def ops[] = {
 	{ "hook", OP_STEP, check_hook, apply_hook, message_hook, NULL,
 	  { FIELD_AS("result", hook_result, FIELD_OBJECT, true), FIELD(forced, FIELD_BOOL, false), FIELDS_END },
 	  AFTER_READY },
+	{ "command", OP_STEP, check_command, apply_command, message_command, NULL,
+	  { FIELD_AS("result", command_result, FIELD_OBJECT, true), FIELDS_END }, AFTER_STEP_CHANGE },
+	{ "poll", OP_STEP, check_poll, apply_poll, message_poll, NULL,
+	  { FIELD_AS("result", poll_result, FIELD_OBJECT, true), FIELDS_END }, AFTER_READY },
+	{ "override", OP_STEP, check_override, apply_override, message_step, "overrode the check of",
+	  { FIELD(reason, FIELD_TEXT, false), FIELDS_END }, AFTER_READY },
 	{ "checklist-add", OP_STEP, check_checklist_add, apply_checklist_add, message_checklist, NULL,
 	  { FIELD(item, FIELD_NAME, true), FIELD(text, FIELD_TEXT, true), FIELD(evidence_required, FIELD_BOOL, false),
 	    FIELD(review, FIELD_NAME, false), FIELD(owner, FIELD_NAME, false), FIELDS_END }, AFTER_STEP_CHANGE },
@@ -225,8 +261,12 @@ static const struct op_def ops[] = {
 
 static char *message_step(const struct release_state *st, const struct event *ev)
 {
-	return xasprintf("%s %s %s%s%s (%s %s)", ev->actor, op_find(ev->op)->verb, or_empty(ev->step),
-			 ev->person ? " to " : "", or_empty(ev->person), st->version, CANDIDATE(st->pb, ev->candidate));
+	const struct pb_step *s = ev->step ? playbook_step(st->pb, ev->step) : NULL;
+	bool unchecked = s && s->kind == STEP_CHECK && strcmp(ev->op, "done") == 0;
+
+	return xasprintf("%s %s %s%s%s%s (%s %s)", ev->actor, op_find(ev->op)->verb, or_empty(ev->step),
+			 ev->person ? " to " : "", or_empty(ev->person), unchecked ? " without the check" : "", st->version,
+			 CANDIDATE(st->pb, ev->candidate));
 }
 
 /*

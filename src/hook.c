@@ -368,7 +368,7 @@ static int render_url(const struct pb_hook *hook, const struct template_scope *s
 		      struct error *err)
 {
 	const char *host, *at, *colon, *end;
-	char *templated, *with_env = NULL, *shown, *who = xasprintf("hook \"%s\"", hook->id);
+	char *templated, *with_env = NULL, *shown, *who = xasprintf("%s \"%s\"", hook->check ? "check step" : "hook", hook->id);
 
 	templated = template_expand_field(hook->url, TEMPLATE_URL, scope, err);
 	if (templated)
@@ -384,7 +384,8 @@ static int render_url(const struct pb_hook *hook, const struct template_scope *s
 	if (hook->mail && strncmp(req->url, "smtp://", 7) && strncmp(req->url, "smtps://", 8))
 		return error_set(err, EXIT_CONFIG, "mail hook \"%s\" must go to an smtps:// or smtp:// url", hook->id);
 	if (!hook->mail && strncmp(req->url, "http://", 7) && strncmp(req->url, "https://", 8))
-		return error_set(err, EXIT_CONFIG, "hook \"%s\" must go to an http:// or https:// url", hook->id);
+		return error_set(err, EXIT_CONFIG, "%s \"%s\" must go to an http:// or https:// url",
+				 hook->check ? "check step" : "hook", hook->id);
 	if (hook->tls_none && strncmp(req->url, "smtps://", 8) == 0)
 		return error_set(err, EXIT_CONFIG, "hook \"%s\" says tls: none but its url is smtps://", hook->id);
 	host = strstr(req->url, "://") + 3;
@@ -423,7 +424,7 @@ static int render_header(const struct pb_header *header, const struct pb_hook *h
 	checked = template_expand_field(header->value, TEMPLATE_NONE, NULL, err);
 	if (checked == NULL)
 		return -1;
-	who = xasprintf("hook \"%s\"", hook->id);
+	who = xasprintf("%s \"%s\"", hook->check ? "check step" : "hook", hook->id);
 	value = template_expand_env(checked, TEMPLATE_NONE, who, &shown, &req->secrets, err);
 	free(who);
 	free(checked);
@@ -575,38 +576,13 @@ void hook_request_release(struct hook_request *req)
 		memset(req->signing_secret, 0, strlen(req->signing_secret));
 		free(req->signing_secret);
 	}
-	for (i = 0; i < req->secrets.count; i++) {
-		memset(req->secrets.values[i], 0, strlen(req->secrets.values[i]));
-		free(req->secrets.values[i]);
-	}
-	free(req->secrets.values);
+	template_secrets_release(&req->secrets);
 	memset(req, 0, sizeof(*req));
 }
 
 char *hook_mask(const struct hook_request *req, const char *text)
 {
-	char *out = xstrdup(text);
-	size_t i;
-
-	for (i = 0; i < req->secrets.count; i++) {
-		const char *secret = req->secrets.values[i];
-		size_t len = strlen(secret);
-		struct buf b;
-		const char *p = out, *hit;
-
-		if (len < 4)
-			continue; /* too short to mask without mangling ordinary text */
-		buf_init(&b);
-		while ((hit = strstr(p, secret)) != NULL) {
-			buf_add(&b, p, (size_t)(hit - p));
-			buf_adds(&b, "***");
-			p = hit + len;
-		}
-		buf_adds(&b, p);
-		free(out);
-		out = buf_detach(&b);
-	}
-	return out;
+	return template_mask(&req->secrets, text);
 }
 
 char *hook_request_text(const struct hook_request *req)
@@ -695,6 +671,7 @@ struct transfer {
 	const char *upload; /* SMTP: the message */
 	size_t upload_len, upload_pos;
 	bool quitting;      /* SMTP: QUIT was sent; its 221 is not the answer */
+	size_t max;         /* HTTP: bytes of the body kept */
 };
 
 static size_t on_body(char *data, size_t size, size_t count, void *userdata)
@@ -702,8 +679,8 @@ static size_t on_body(char *data, size_t size, size_t count, void *userdata)
 	struct transfer *t = userdata;
 	size_t n = size * count;
 
-	if (t->reply.len < HOOK_EXCERPT_BYTES)
-		buf_add(&t->reply, data, n < HOOK_EXCERPT_BYTES - t->reply.len ? n : HOOK_EXCERPT_BYTES - t->reply.len);
+	if (t->reply.len < t->max)
+		buf_add(&t->reply, data, n < t->max - t->reply.len ? n : t->max - t->reply.len);
 	return n;
 }
 
@@ -897,6 +874,7 @@ int hook_send(struct hook_request *req, struct hook_result *res, struct error *e
 		return error_set(err, EXIT_SOFTWARE, "cannot start libcurl");
 	}
 	buf_init(&t.reply);
+	t.max = req->answer_max > HOOK_EXCERPT_BYTES ? req->answer_max : HOOK_EXCERPT_BYTES;
 	curl_easy_setopt(curl, CURLOPT_URL, req->url);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, req->timeout);
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, req->connect_timeout);
@@ -944,9 +922,11 @@ int hook_send(struct hook_request *req, struct hook_result *res, struct error *e
 			res->outcome = HOOK_UNKNOWN; /* an earlier attempt may have arrived */
 		else
 			res->outcome = HOOK_FAILED;
-		shown = printable(t.reply.data, t.reply.len);
+		shown = printable(t.reply.data, t.reply.len < HOOK_EXCERPT_BYTES ? t.reply.len : HOOK_EXCERPT_BYTES);
 		res->excerpt = hook_mask(req, shown);
 		free(shown);
+		if (req->answer_max)
+			res->answer = xstrndup(t.reply.data ? t.reply.data : "", t.reply.len);
 	}
 	buf_release(&t.reply);
 	curl_slist_free_all(headers);
@@ -963,6 +943,7 @@ void hook_result_release(struct hook_result *res)
 	for (i = 0; i < res->attempt_count; i++)
 		free(res->attempts[i].error);
 	free(res->excerpt);
+	free(res->answer);
 	memset(res, 0, sizeof(*res));
 }
 

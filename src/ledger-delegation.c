@@ -239,17 +239,21 @@ int check_shadow_grant(const struct op_ctx *o, struct error *err)
 	return 0;
 }
 
-/* A rehearsal's hooks are dry runs, and only a rehearsal's are. */
-int check_hook_rehearsal(const struct op_ctx *o, const char *outcome, struct error *err)
+/*
+ * A rehearsal's hooks, commands and checks are dry runs, and only a
+ * rehearsal's are (what: "hook"; done: "sent"; does: "sends").
+ */
+int check_run_rehearsal(const struct op_ctx *o, const char *outcome, const char *what, const char *done,
+			const char *does, struct error *err)
 {
 	bool dry = strcmp(outcome, "dry-run") == 0;
 
 	if (o->st->rehearsal && !dry)
-		return error_set(err, EXIT_DATAERR, "%s is a rehearsal: its hook %s is recorded as a dry run, never sent",
-				 o->st->version, o->step->id);
+		return error_set(err, EXIT_DATAERR, "%s is a rehearsal: its %s %s is recorded as a dry run, never %s",
+				 o->st->version, what, o->step->id, done);
 	if (!o->st->rehearsal && dry)
-		return error_set(err, EXIT_DATAERR, "a dry run of %s is not recorded in %s, a real release: 'relctl run %s' sends it",
-				 o->step->id, o->st->version, o->step->id);
+		return error_set(err, EXIT_DATAERR, "a dry run of %s is not recorded in %s, a real release: 'relctl run %s' %s it",
+				 o->step->id, o->st->version, o->step->id, does);
 	return 0;
 }
 

@@ -4,7 +4,7 @@
  * rows in event.c), and each part's functions the others call.  The parts,
  * from the bottom: state.c (the state and the refusals they share), then
  * ledger-time.c (when an event may be dated), checklist.c,
- * ledger-delegation.c, decision.c and steps.c (the ops' rules), event.c (the op table, shapes, messages) and ledger.c (dispatch,
+ * ledger-delegation.c, decision.c, ledger-runs.c and steps.c (the ops' rules), event.c (the op table, shapes, messages) and ledger.c (dispatch,
  * replay); ledger-view.c writes the derived view.  Each calls only the
  * ones below it.
  */
@@ -104,6 +104,8 @@ int refuse_own_review(const struct op_ctx *o, const char *what, const char *role
 			     struct error *err);
 int refuse_claim_role(const struct op_ctx *o, const char *also, struct error *err);
 int require_holder_or_manager(const struct op_ctx *o, const char *verb, struct error *err);
+/* "STEP is blocked (REASON); 'relctl unblock STEP' first" (65). */
+int refuse_blocked(const struct op_ctx *o, struct error *err);
 const char *require_reason(const struct op_ctx *o, struct error *err);
 int refuse_finished(const struct op_ctx *o, const char *verb, struct error *err);
 void item_clear_result(struct check_item *it);
@@ -139,6 +141,16 @@ int check_unblock(struct op_ctx *o, struct error *err);
 void apply_unblock(struct op_ctx *o);
 int check_hook(struct op_ctx *o, struct error *err);
 void apply_hook(struct op_ctx *o);
+
+/* ---------- ledger-runs.c: command and check steps ---------- */
+
+int check_command(struct op_ctx *o, struct error *err);
+void apply_command(struct op_ctx *o);
+int check_poll(struct op_ctx *o, struct error *err);
+void apply_poll(struct op_ctx *o);
+int check_override(struct op_ctx *o, struct error *err);
+void apply_override(struct op_ctx *o);
+int check_done_check_step(const struct op_ctx *o, struct error *err);
 
 /* ---------- checklist.c: checklists and their ops ---------- */
 
@@ -176,7 +188,8 @@ void credit_shadows(struct step_record *r);
 int check_start_delegation(struct op_ctx *o, struct error *err);
 void apply_start_delegation(struct op_ctx *o);
 int check_shadow_grant(const struct op_ctx *o, struct error *err);
-int check_hook_rehearsal(const struct op_ctx *o, const char *outcome, struct error *err);
+int check_run_rehearsal(const struct op_ctx *o, const char *outcome, const char *what, const char *done,
+			const char *does, struct error *err);
 int check_shadow(struct op_ctx *o, struct error *err);
 void apply_shadow(struct op_ctx *o);
 int check_handover(struct op_ctx *o, struct error *err);

@@ -206,6 +206,27 @@ static void write_step_delegation(const struct release_state *st, size_t i, cJSO
 }
 
 /* The release-wide part, likewise only when it says something: rehearsal, target, who is away, reminders sent. */
+/* The last result a step's run recorded (a hook's, a command's), null before the first. */
+static void add_result_or_null(cJSON *o, const char *key, const cJSON *result)
+{
+	if (result)
+		cJSON_AddItemToObject(o, key, cJSON_Duplicate(result, 1));
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+/* A check step's polls this round, the last one's result, and how it was finished. */
+static void write_check(const struct step_record *r, cJSON *step)
+{
+	cJSON *check = cJSON_AddObjectToObject(step, "check");
+
+	cJSON_AddNumberToObject(check, "polls", (double)r->poll_count);
+	json_add_time_or_null(check, "first_poll_at", r->first_poll_at);
+	json_add_time_or_null(check, "last_poll_at", r->last_poll_at);
+	add_result_or_null(check, "last", r->poll);
+	json_add_string_or_null(check, "finished", r->finished_how);
+}
+
 static void write_delegation(const struct release_state *st, cJSON *doc)
 {
 	size_t i;
@@ -308,12 +329,12 @@ cJSON *ledger_step_view(const struct release_state *st, size_t i)
 		}
 		if (s->kind == STEP_WAIT)
 			json_add_time_or_null(o, "opens_at", ledger_wait_opens(st, i));
-		if (s->kind == STEP_HOOK) {
-			if (r->hook)
-				cJSON_AddItemToObject(o, "hook", cJSON_Duplicate(r->hook, 1));
-			else
-				cJSON_AddNullToObject(o, "hook");
-		}
+		if (s->kind == STEP_HOOK)
+			add_result_or_null(o, "hook", r->hook);
+		if (s->kind == STEP_COMMAND)
+			add_result_or_null(o, "command", r->command);
+		if (s->kind == STEP_CHECK)
+			write_check(r, o);
 		write_checklist(r, o);
 		cJSON_AddNumberToObject(o, "candidate", r->candidate);
 		write_step_delegation(st, i, o);

@@ -48,6 +48,7 @@ static void strlist_release(struct strlist *list);
 static void step_index_add(struct playbook *pb, size_t i);
 struct loader;
 static void check_role(struct loader *l, const char *role, struct mark mark, const char *what);
+static void hook_release(struct pb_hook *h);
 
 /* Frees what a step owns (not the step itself). */
 static void step_release(struct pb_step *s)
@@ -74,6 +75,13 @@ static void step_release(struct pb_step *s)
 	}
 	free(s->checklist);
 	strlist_release(&s->updates);
+	strlist_release(&s->run);
+	free(s->cwd);
+	if (s->check) {
+		hook_release(s->check);
+		free(s->check);
+	}
+	free(s->expect_body);
 }
 
 /* A YAML node; a mapping's items alternate key, value. */
@@ -1411,16 +1419,12 @@ static void load_mail(struct loader *l, struct pb_hook *h, const struct node *n)
  * A hook is an HTTP request, or with "mail:" a mail sent over SMTP; each
  * kind refuses the other's keys, so a half-converted hook is caught here.
  */
-static void load_hook(struct loader *l, struct pb_hook *h, const struct node *spec)
+static void load_hook_fields(struct loader *l, struct pb_hook *h, const struct node *spec)
 {
-	static const char *const keys[] = { "url", "method", "headers", "body", "content_type", "secret_env",
-					    "signing", "ca_file", "timeout", "connect_timeout", "retries",
-					    "mail", "tls", NULL };
 	static const char *const http_only[] = { "method", "headers", "content_type", "secret_env", "signing", NULL };
 	const struct node *n, *mail = map_get(spec, "mail");
 	size_t i;
 
-	check_keys(l, spec, keys, "a hook");
 	h->url = get_string(l, spec, "url", true, "a hook");
 	if (mail) {
 		load_mail(l, h, mail);
@@ -1500,6 +1504,16 @@ static void load_hook(struct loader *l, struct pb_hook *h, const struct node *sp
 		error_at(l, n->mark, "\"retries\" must be a whole number from 0 to 10");
 		h->retries = 3;
 	}
+}
+
+static void load_hook(struct loader *l, struct pb_hook *h, const struct node *spec)
+{
+	static const char *const keys[] = { "url", "method", "headers", "body", "content_type", "secret_env",
+					    "signing", "ca_file", "timeout", "connect_timeout", "retries",
+					    "mail", "tls", NULL };
+
+	check_keys(l, spec, keys, "a hook");
+	load_hook_fields(l, h, spec);
 }
 
 static void load_hooks(struct loader *l, const struct node *root)
@@ -1659,7 +1673,7 @@ static void load_checklist(struct loader *l, struct pb_step *s, const struct nod
 
 	if (n == NULL || !expect_type(l, n, NODE_SEQUENCE, "\"checklist\""))
 		return;
-	if (s->kind == STEP_HOOK || s->kind == STEP_DECISION) {
+	if (s->kind != STEP_MANUAL && s->kind != STEP_WAIT) {
 		error_at(l, n->mark, "\"checklist\" is for manual and wait steps; a %s step is not checked item by item",
 			 step_kind_name(s->kind));
 		return;
@@ -1753,13 +1767,115 @@ static void load_review(struct loader *l, struct pb_step *s, const struct node *
 	}
 }
 
+/*
+ * A command step: run is the argv (no shell), each argument a template of
+ * release.* and vars.NAME; ${ENV} is not expanded in it (the command reads
+ * its environment itself), so a "${" is refused rather than passed on as
+ * written.  cwd stays inside the work tree.
+ */
+static void load_command(struct loader *l, struct pb_step *s, const struct node *n)
+{
+	const struct node *run = map_get(n, "run"), *cwd = map_get(n, "cwd");
+	size_t i;
+
+	if (run == NULL)
+		error_at(l, n->mark, "command step \"%s\" needs \"run\": [PROGRAM, ARG...]", s->id ? s->id : "?");
+	else if (run->type != NODE_SEQUENCE || run->count == 0)
+		error_at(l, run->mark, "\"run\" must be a list of the program and its arguments, like [\"./release.py\", \"--tag\"]");
+	for (i = 0; run && run->type == NODE_SEQUENCE && i < run->count; i++) {
+		const struct node *arg = run->items[i];
+
+		if (arg->type != NODE_SCALAR)
+			error_at(l, arg->mark, "items of \"run\" must be strings, not %s", type_word(arg));
+		else if (i == 0 && arg->value[0] == '\0')
+			error_at(l, arg->mark, "the program of \"run\" must not be empty");
+		else if (strstr(arg->value, "${"))
+			error_at(l, arg->mark, "\"run\" takes no ${ENV}: only urls and headers expand it; the command inherits the environment and can read it itself");
+		else
+			strlist_add(&s->run, arg->value, arg->mark);
+	}
+	s->cwd = get_string(l, n, "cwd", false, "a step");
+	if (s->cwd && !template_path_inside(s->cwd))
+		error_at(l, cwd->mark, "\"cwd\" must be a directory inside the work tree: a relative path without \"..\" or .git");
+	s->command_timeout = get_duration(l, n, "timeout", COMMAND_TIMEOUT_DEFAULT);
+	if (s->command_timeout <= 0)
+		error_at(l, key_mark(n, "timeout"), "\"timeout\" of a command must be longer than 0s");
+}
+
+/*
+ * A check step: its request is a hook's (url, method, headers, ca_file,
+ * timeout; GET and no retries unless said: the next poll is the retry),
+ * and expect says what answer passes.
+ */
+static void load_check(struct loader *l, struct pb_step *s, const struct node *n)
+{
+	static const char *const expect_keys[] = { "status", "body_contains", NULL };
+	const struct node *expect = map_get(n, "expect"), *status;
+
+	s->check = xcalloc(1, sizeof(*s->check));
+	s->check->id = xstrdup(s->id ? s->id : "?");
+	s->check->check = true;
+	load_hook_fields(l, s->check, n);
+	if (map_get(n, "method") == NULL) {
+		free(s->check->method);
+		s->check->method = xstrdup("GET");
+	}
+	s->check->retries = 0;
+	if (expect == NULL) {
+		error_at(l, n->mark, "check step \"%s\" needs \"expect\": {status: 200, body_contains: TEXT} (either or both)",
+			 s->id ? s->id : "?");
+	} else if (expect_type(l, expect, NODE_MAPPING, "\"expect\"")) {
+		check_keys(l, expect, expect_keys, "\"expect\"");
+		status = map_get(expect, "status");
+		if (status && (!scalar_integer(status, &s->expect_status) || s->expect_status < 100 || s->expect_status > 599))
+			error_at(l, status->mark, "\"status\" of \"expect\" must be an HTTP status from 100 to 599");
+		s->expect_body = get_string(l, expect, "body_contains", false, "\"expect\"");
+		if (s->expect_body && s->expect_body[0] == '\0')
+			error_at(l, key_mark(expect, "body_contains"), "\"body_contains\" must not be empty");
+		if (status == NULL && map_get(expect, "body_contains") == NULL)
+			error_at(l, expect->mark, "\"expect\" needs \"status\", \"body_contains\" or both");
+	}
+	if (map_get(n, "every") == NULL)
+		error_at(l, n->mark, "check step \"%s\" needs \"every\" (how often to poll, e.g. 5m)", s->id ? s->id : "?");
+	s->every = get_duration(l, n, "every", 300);
+	if (s->every <= 0) {
+		error_at(l, key_mark(n, "every"), "\"every\" must be longer than 0s");
+		s->every = 300;
+	}
+	s->max_wait = get_duration(l, n, "max_wait", 0);
+}
+
+/* The keys of one kind of step, said where each is loaded; any other kind refuses them. */
+static void check_kind_keys(struct loader *l, const struct pb_step *s, const struct node *n)
+{
+	static const struct {
+		const char *key;
+		enum step_kind kind;
+	} only[] = {
+		{ "run", STEP_COMMAND },     { "cwd", STEP_COMMAND },	 { "url", STEP_CHECK },
+		{ "method", STEP_CHECK },    { "headers", STEP_CHECK },	 { "ca_file", STEP_CHECK },
+		{ "expect", STEP_CHECK },    { "every", STEP_CHECK },	 { "max_wait", STEP_CHECK },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(only) / sizeof(only[0]); i++)
+		if (s->kind != only[i].kind && map_get(n, only[i].key))
+			error_at(l, key_mark(n, only[i].key), "\"%s\" is only for steps of kind %s", only[i].key,
+				 step_kind_name(only[i].kind));
+	if (s->kind != STEP_COMMAND && s->kind != STEP_CHECK && map_get(n, "timeout"))
+		error_at(l, key_mark(n, "timeout"), "\"timeout\" is only for steps of kind command or check");
+}
+
 static void load_step(struct loader *l, struct pb_step *s, const struct node *n)
 {
 	static const char *const keys[] = { "id", "title", "owner", "doc", "instructions", "needs", "when",
 					    "due", "idle_after", "escalate_after", "shadow_grants",
 					    "kind", "hook", "evidence", "review", "estimate", "min_duration",
-					    "inputs", "on_delay", "checklist", "updates", NULL };
-	static const char *const kinds[] = { "manual", "hook", "wait", "decision" };
+					    "inputs", "on_delay", "checklist", "updates",
+					    "run", "cwd", "timeout", "url", "method", "headers", "ca_file", "expect", "every",
+					    "max_wait", NULL };
+	static const char *const kinds[] = { "manual", "hook", "wait", "decision", "command", "check" };
+	const size_t kind_count = sizeof(kinds) / sizeof(kinds[0]);
 	const struct node *kind = map_get(n, "kind");
 	size_t k;
 
@@ -1773,11 +1889,11 @@ static void load_step(struct loader *l, struct pb_step *s, const struct node *n)
 	get_id_list(l, n, "needs", &s->needs, "a step");
 	s->when = get_string(l, n, "when", false, "a step");
 	if (kind != NULL) {
-		for (k = 0; k < 4; k++)
+		for (k = 0; k < kind_count; k++)
 			if (kind->type == NODE_SCALAR && strcmp(kind->value, kinds[k]) == 0)
 				break;
-		if (k == 4)
-			error_at(l, kind->mark, "unknown step kind \"%s\": use manual, hook, wait or decision",
+		if (k == kind_count)
+			error_at(l, kind->mark, "unknown step kind \"%s\": use manual, hook, wait, decision, command or check",
 				 kind->type == NODE_SCALAR ? kind->value : "");
 		else
 			s->kind = (enum step_kind)k;
@@ -1792,6 +1908,10 @@ static void load_step(struct loader *l, struct pb_step *s, const struct node *n)
 	get_id_list(l, n, "on_delay", &s->on_delay, "a step");
 	load_checklist(l, s, n);
 	get_id_list(l, n, "updates", &s->updates, "a step");
+	if (s->kind == STEP_COMMAND)
+		load_command(l, s, n);
+	else if (s->kind == STEP_CHECK)
+		load_check(l, s, n);
 }
 
 static void load_phases(struct loader *l, const struct node *root)
@@ -1945,7 +2065,7 @@ static void check_updates(struct loader *l, const struct pb_step *s)
 		if (target == s)
 			error_at(l, s->updates.marks[j], "step \"%s\" updates itself; its holder changes other steps' checklists",
 				 s->id);
-		else if (target && (target->kind == STEP_HOOK || target->kind == STEP_DECISION))
+		else if (target && target->kind != STEP_MANUAL && target->kind != STEP_WAIT)
 			error_at(l, s->updates.marks[j], "step \"%s\" updates \"%s\", a %s step, which has no checklist", s->id,
 				 target->id, step_kind_name(target->kind));
 	}
@@ -2100,6 +2220,23 @@ static struct expr *check_condition(struct loader *l, const struct node *when)
 	return NULL;
 }
 
+/* The templates of a command's arguments and of a check's url and headers, as a hook's are checked. */
+static void check_run_templates(struct loader *l, const struct pb_step *s, const struct node *n)
+{
+	struct template_names names = { template_declared, l->pb, false };
+	const struct node *run = map_get(n, "run"), *headers = map_get(n, "headers");
+	size_t i;
+
+	if (s->kind == STEP_COMMAND && run && run->type == NODE_SEQUENCE)
+		for (i = 0; i < run->count; i++)
+			check_template(l, run->items[i], TEMPLATE_ARGUMENT, &names);
+	if (s->kind != STEP_CHECK)
+		return;
+	check_template(l, map_get(n, "url"), TEMPLATE_URL, &names);
+	for (i = 1; headers && headers->type == NODE_MAPPING && i < headers->count; i += 2)
+		check_template(l, headers->items[i], TEMPLATE_NONE, &names);
+}
+
 static void check_steps(struct loader *l)
 {
 	struct playbook *pb = l->pb;
@@ -2139,6 +2276,8 @@ static void check_steps(struct loader *l)
 			error_at(l, n->mark, "wait step \"%s\" needs \"min_duration\" (how long to wait, e.g. 48h)", s->id);
 		if (s->kind != STEP_WAIT && map_get(n, "min_duration"))
 			error_at(l, key_mark(n, "min_duration"), "\"min_duration\" is only for steps of kind wait");
+		check_kind_keys(l, s, n);
+		check_run_templates(l, s, n);
 		if (s->kind != STEP_DECISION) {
 			if (map_get(n, "inputs"))
 				error_at(l, key_mark(n, "inputs"), "\"inputs\" is only for steps of kind decision");
@@ -2478,32 +2617,8 @@ void playbook_free(struct playbook *pb)
 		strlist_release(&pb->vars[i].values);
 	}
 	free(pb->vars);
-	for (i = 0; i < pb->hook_count; i++) {
-		struct pb_hook *h = &pb->hooks[i];
-
-		free(h->id);
-		free(h->url);
-		free(h->method);
-		for (j = 0; j < h->header_count; j++) {
-			free(h->headers[j].name);
-			free(h->headers[j].value);
-		}
-		free(h->headers);
-		cJSON_Delete(h->body_json);
-		free(h->body_text);
-		free(h->content_type);
-		free(h->secret_env);
-		free(h->signing);
-		free(h->ca_file);
-		if (h->mail) {
-			free(h->mail->from);
-			strlist_release(&h->mail->to);
-			strlist_release(&h->mail->cc);
-			free(h->mail->reply_to);
-			free(h->mail->subject);
-			free(h->mail);
-		}
-	}
+	for (i = 0; i < pb->hook_count; i++)
+		hook_release(&pb->hooks[i]);
 	free(pb->hooks);
 	free(pb->notify);
 	for (i = 0; i < pb->phase_count; i++) {
@@ -2516,6 +2631,35 @@ void playbook_free(struct playbook *pb)
 	free(pb->steps);
 	free(pb->step_slots);
 	free(pb);
+}
+
+/* Frees what a hook (or a check step's request) owns, not the hook itself. */
+static void hook_release(struct pb_hook *h)
+{
+	size_t j;
+
+	free(h->id);
+	free(h->url);
+	free(h->method);
+	for (j = 0; j < h->header_count; j++) {
+		free(h->headers[j].name);
+		free(h->headers[j].value);
+	}
+	free(h->headers);
+	cJSON_Delete(h->body_json);
+	free(h->body_text);
+	free(h->content_type);
+	free(h->secret_env);
+	free(h->signing);
+	free(h->ca_file);
+	if (h->mail) {
+		free(h->mail->from);
+		strlist_release(&h->mail->to);
+		strlist_release(&h->mail->cc);
+		free(h->mail->reply_to);
+		free(h->mail->subject);
+		free(h->mail);
+	}
 }
 
 /* Adds step i to the index, growing it to keep it at most half full. */
@@ -2672,9 +2816,14 @@ long step_escalate_after(const struct playbook *pb, const struct pb_step *s)
 
 const char *step_kind_name(enum step_kind kind)
 {
-	static const char *const names[] = { "manual", "hook", "wait", "decision" };
+	static const char *const names[] = { "manual", "hook", "wait", "decision", "command", "check" };
 
 	return names[kind];
+}
+
+bool step_is_run(const struct pb_step *s)
+{
+	return s->kind == STEP_HOOK || s->kind == STEP_COMMAND || s->kind == STEP_CHECK;
 }
 
 const char *candidate_short(const struct playbook *pb, int n, char *out, size_t size)
@@ -2844,6 +2993,23 @@ static cJSON *step_to_json(const struct playbook *pb, const struct pb_step *s)
 	cJSON_AddBoolToObject(o, "shadow_grants", s->shadow_grants);
 	if (s->kind == STEP_WAIT)
 		add_duration(o, "min_duration", s->min_duration);
+	if (s->kind == STEP_COMMAND) {
+		cJSON_AddItemToObject(o, "run", strlist_to_json(&s->run));
+		add_optional_string(o, "cwd", s->cwd);
+		add_duration(o, "timeout", s->command_timeout);
+	}
+	if (s->kind == STEP_CHECK) {
+		cJSON *expect;
+
+		cJSON_AddStringToObject(o, "url", s->check->url ? s->check->url : "");
+		cJSON_AddStringToObject(o, "method", s->check->method);
+		expect = cJSON_AddObjectToObject(o, "expect");
+		if (s->expect_status)
+			cJSON_AddNumberToObject(expect, "status", (double)s->expect_status);
+		add_optional_string(expect, "body_contains", s->expect_body);
+		add_duration(o, "every", s->every);
+		add_duration(o, "max_wait", s->max_wait);
+	}
 	if (s->kind == STEP_DECISION) {
 		cJSON_AddItemToObject(o, "inputs", strlist_to_json(&s->inputs));
 		cJSON_AddItemToObject(o, "on_delay", strlist_to_json(&s->on_delay));

@@ -103,6 +103,13 @@ static struct interval *timeline(const struct release_state *st, const cJSON *ev
 
 			list[i].finished = text_of(result, "outcome") && strcmp(text_of(result, "outcome"), "delivered") == 0;
 		}
+		if (strcmp(op, "command") == 0 || strcmp(op, "poll") == 0) {
+			const char *outcome = text_of(cJSON_GetObjectItemCaseSensitive(ev, "result"), "outcome");
+
+			list[i].finished = outcome && strcmp(outcome, "passed") == 0;
+		}
+		if (strcmp(op, "override") == 0)
+			list[i].finished = true;
 	}
 	*count = n;
 	return list;
@@ -477,6 +484,58 @@ static void hooks_section(struct buf *b, const struct playbook *pb, const cJSON 
 		buf_adds(b, "</ul>\n");
 }
 
+/*
+ * Every run of a command step and poll of a check step, and every check
+ * finished without passing (an override, or done after max_wait), in the
+ * order recorded; only in the reports of playbooks that have such steps.
+ */
+static void runs_section(struct buf *b, const struct playbook *pb, const cJSON *doc, bool html)
+{
+	const cJSON *ev;
+	size_t i;
+
+	for (i = 0; i < pb->step_count; i++)
+		if (pb->steps[i].kind == STEP_COMMAND || pb->steps[i].kind == STEP_CHECK)
+			break;
+	if (i == pb->step_count)
+		return;
+	buf_adds(b, html ? "<h2>Commands and checks</h2>\n<ul>\n" : "\n## Commands and checks\n\n");
+	cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(doc, "events"))
+	{
+		const char *op = text_of(ev, "op"), *id = text_of(ev, "step");
+		const struct pb_step *s = id ? playbook_step(pb, id) : NULL;
+		const cJSON *result = cJSON_GetObjectItemCaseSensitive(ev, "result");
+		const cJSON *number;
+
+		if (s == NULL || (s->kind != STEP_COMMAND && s->kind != STEP_CHECK) ||
+		    (strcmp(op, "command") && strcmp(op, "poll") && strcmp(op, "override") && strcmp(op, "done")))
+			continue;
+		buf_adds(b, html ? "<li><code>" : "- `");
+		cell(b, id, html);
+		buf_addf(b, html ? "</code> (%s, %s, by " : "` (%s, %s, by ", step_kind_name(s->kind),
+			 CANDIDATE(pb, candidate_of(ev)));
+		cell(b, text_of(ev, "actor"), html);
+		buf_addf(b, " at %s): ", text_of(ev, "time"));
+		if (strcmp(op, "override") == 0 || strcmp(op, "done") == 0) {
+			buf_adds(b, strcmp(op, "override") == 0 ? (html ? "<b>check overridden</b>: " : "**check overridden**: ")
+								: "finished without the check: ");
+			cell(b, text_of(ev, strcmp(op, "override") == 0 ? "reason" : "note"), html);
+		} else {
+			cell(b, text_of(result, "outcome"), html);
+			number = cJSON_GetObjectItemCaseSensitive(result, strcmp(op, "poll") == 0 ? "status" : "exit");
+			if (cJSON_IsNumber(number))
+				buf_addf(b, strcmp(op, "poll") == 0 ? ", HTTP %d" : ", exit %d", number->valueint);
+			if (text_of(result, "output_sha256")) {
+				buf_adds(b, ", output sha256 ");
+				cell(b, text_of(result, "output_sha256"), html);
+			}
+		}
+		buf_adds(b, html ? "</li>\n" : "\n");
+	}
+	if (html)
+		buf_adds(b, "</ul>\n");
+}
+
 /* Every event, who recorded it and whether the commit that did is signed by them. */
 static void events_section(struct buf *b, const cJSON *doc, const cJSON *signatures, bool html)
 {
@@ -630,6 +689,7 @@ char *report_markdown(const struct release_state *st, const cJSON *doc, const cJ
 		buf_adds(&b, "\n");
 	}
 	hooks_section(&b, st->pb, doc, false);
+	runs_section(&b, st->pb, doc, false);
 	delegation_section(&b, st, doc, false);
 	events_section(&b, doc, signatures, false);
 	return buf_detach(&b);
@@ -708,6 +768,7 @@ char *report_html(const struct release_state *st, const cJSON *doc, const cJSON 
 	}
 	buf_adds(&b, "</ul>\n");
 	hooks_section(&b, st->pb, doc, true);
+	runs_section(&b, st->pb, doc, true);
 	delegation_section(&b, st, doc, true);
 	events_section(&b, doc, signatures, true);
 	html_end(&b);

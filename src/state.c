@@ -87,6 +87,13 @@ void record_clear_work(struct step_record *r)
 	r->evidence = cJSON_CreateArray();
 	cJSON_Delete(r->hook);
 	r->hook = NULL;
+	cJSON_Delete(r->command);
+	r->command = NULL;
+	cJSON_Delete(r->poll);
+	r->poll = NULL;
+	r->poll_count = 0;
+	r->first_poll_at = r->last_poll_at = 0;
+	r->finished_how = NULL;
 	r->claimed_at = r->done_at = r->ready_at = 0;
 	r->worked = 0;
 	record_clear_delegation(r);
@@ -411,6 +418,12 @@ int refuse_claim_role(const struct op_ctx *o, const char *also, struct error *er
 }
 
 /* The holder, or a release manager, may act on a held step. */
+int refuse_blocked(const struct op_ctx *o, struct error *err)
+{
+	return error_set(err, EXIT_DATAERR, "%s is blocked (%s); 'relctl unblock %s' first", o->step->id,
+			 o->rec->reason ? o->rec->reason : "no reason given", o->step->id);
+}
+
 int require_holder_or_manager(const struct op_ctx *o, const char *verb, struct error *err)
 {
 	if (o->rec->holder && strcmp(o->rec->holder, o->actor->id) == 0)

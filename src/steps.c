@@ -1,6 +1,7 @@
 /*
  * The rules of the step ops: start, claim, assign, unclaim, done, review,
- * skip, reopen, block, unblock and a hook step's run.  Each is a check
+ * skip, reopen, block, unblock and a hook step's run (command and check
+ * steps' runs: ledger-runs.c).  Each is a check
  * (may this actor do this now?) and an apply that cannot fail, rows of the
  * op table (event.c).  Part of the rules: see ledger-private.h.
  */
@@ -114,12 +115,10 @@ int check_claim(struct op_ctx *o, struct error *err)
 
 		/* A step blocked while nobody held it has no holder to name. */
 		if (o->rec->holder == NULL)
-			return error_set(err, EXIT_DATAERR, "%s is blocked (%s); 'relctl unblock %s' first", o->step->id,
-					 o->rec->reason ? o->rec->reason : "no reason given", o->step->id);
+			return refuse_blocked(o, err);
 		who = describe_holder(o);
 		if (o->rec->holder == NULL)
-			rc = error_set(err, EXIT_DATAERR, "%s is blocked (%s); 'relctl unblock %s' first", o->step->id,
-				       o->rec->reason ? o->rec->reason : "no reason given", o->step->id);
+			rc = refuse_blocked(o, err);
 		else if (strcmp(o->rec->holder, o->actor->id) == 0)
 			rc = error_set(err, EXIT_DATAERR, "you already hold %s (%s)", o->step->id,
 				       step_state_name(o->state));
@@ -236,9 +235,10 @@ int check_done(struct op_ctx *o, struct error *err)
 		free(owner);
 		return rc;
 	}
-	if (o->step->kind == STEP_HOOK)
-		return error_set(err, EXIT_DATAERR, "%s is a hook step: 'relctl run %s' sends it and marks it done",
-				 o->step->id, o->step->id);
+	if (o->step->kind == STEP_HOOK || o->step->kind == STEP_COMMAND)
+		return error_set(err, EXIT_DATAERR, "%s is a %s step: 'relctl run %s' %s it and marks it done",
+				 o->step->id, step_kind_name(o->step->kind), o->step->id,
+				 o->step->kind == STEP_HOOK ? "sends" : "runs");
 	switch (o->state) {
 	case STATE_CLAIMED:
 	case STATE_WAITING:
@@ -249,8 +249,7 @@ int check_done(struct op_ctx *o, struct error *err)
 	case STATE_PENDING:
 		return refuse_pending(o, "finish", err);
 	case STATE_BLOCKED:
-		return error_set(err, EXIT_DATAERR, "%s is blocked (%s); 'relctl unblock %s' first", o->step->id,
-				 o->rec->reason ? o->rec->reason : "no reason given", o->step->id);
+		return refuse_blocked(o, err);
 	case STATE_IN_REVIEW:
 		return error_set(err, EXIT_DATAERR, "%s is already done and waits for review by %s", o->step->id,
 				 review_role(o->step, o->rec));
@@ -258,6 +257,8 @@ int check_done(struct op_ctx *o, struct error *err)
 		return refuse_finished(o, "finish", err);
 	}
 	if (require_holder_or_manager(o, "finish", err) != 0)
+		return -1;
+	if (o->step->kind == STEP_CHECK && check_done_check_step(o, err) != 0)
 		return -1;
 	if (o->state == STATE_WAITING)
 		return error_set(err, EXIT_DATAERR, "%s is a wait step: it can be done from %s, %s after it was claimed",
@@ -287,6 +288,8 @@ void apply_done(struct op_ctx *o)
 	o->rec->done_at = o->when;
 	if (o->rec->claimed_at && o->when >= o->rec->claimed_at)
 		o->rec->worked += (long)(o->when - o->rec->claimed_at);
+	if (o->step->kind == STEP_CHECK)
+		o->rec->finished_how = "without-check";
 	credit_shadows(o->rec);
 }
 
@@ -456,7 +459,7 @@ int check_hook(struct op_ctx *o, struct error *err)
 		return error_set(err, EXIT_DATAERR, "%s is not a hook step", o->step->id);
 	if (!cJSON_IsObject(result) || !cJSON_IsString(outcome))
 		return error_set(err, EXIT_DATAERR, "a hook event needs its result");
-	if (check_hook_rehearsal(o, outcome->valuestring, err) != 0)
+	if (check_run_rehearsal(o, outcome->valuestring, "hook", "sent", "sends", err) != 0)
 		return -1;
 	if (!person_has_role(o->actor, o->step->owner) && !ledger_is_manager(o->actor))
 		return refuse_role(o, "run", o->step->owner, true, err);
@@ -478,7 +481,7 @@ void apply_hook(struct op_ctx *o)
 
 	cJSON_Delete(o->rec->hook);
 	o->rec->hook = cJSON_Duplicate(result, 1);
-	/* A rehearsal's dry run stands for the delivery (check_hook_rehearsal). */
+	/* A rehearsal's dry run stands for the delivery (check_run_rehearsal). */
 	if ((strcmp(outcome, "delivered") == 0 || strcmp(outcome, "dry-run") == 0) && o->rec->base != STATE_DONE) {
 		o->rec->base = STATE_DONE;
 		replace(&o->rec->done_by, o->rec->holder ? o->rec->holder : o->actor->id);

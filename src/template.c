@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "expr.h"
 #include "playbook.h"
 #include "template.h"
 
@@ -26,7 +27,7 @@
 enum name_class { NAME_RELEASE, NAME_VAR, NAME_STEP, NAME_READY, NAME_FILE, NAME_UNKNOWN };
 
 #define KNOWN_NAMES \
-	"release.version, release.candidate, release.name, vars.NAME, steps.ID.note, steps.ID.evidence, file:PATH"
+	"release.version, release.major, release.minor, release.patch, release.prerelease, release.candidate, release.name, vars.NAME, steps.ID.note, steps.ID.evidence, file:PATH"
 
 /*
  * The end of the template opened at open (just past its "}}"), allowing
@@ -69,8 +70,14 @@ static enum name_class classify(const char *t, char **step, const char **part)
 {
 	const char *dot;
 
-	if (strcmp(t, "release.version") == 0 || strcmp(t, "release.candidate") == 0 || strcmp(t, "release.name") == 0)
-		return NAME_RELEASE;
+	static const char *const release_names[] = { "release.version",  "release.major",     "release.minor",
+						      "release.patch",    "release.prerelease", "release.candidate",
+						      "release.name",     NULL };
+	size_t i;
+
+	for (i = 0; release_names[i]; i++)
+		if (strcmp(t, release_names[i]) == 0)
+			return NAME_RELEASE;
 	if (strncmp(t, "vars.", 5) == 0 && t[5] != '\0')
 		return NAME_VAR;
 	if (strncmp(t, "steps.", 6) == 0 && (dot = strrchr(t + 6, '.')) != NULL && dot > t + 6 &&
@@ -99,8 +106,8 @@ static bool field_takes(enum template_field field, enum name_class c, const char
 		if (c == NAME_RELEASE || c == NAME_VAR)
 			return true;
 		error_set(err, EXIT_DATAERR,
-			  "{{%s}} cannot be used in %s: it takes only {{release.version}}, {{release.candidate}}, "
-			  "{{release.name}} and {{vars.NAME}} (a teammate's note or a file does not choose %s)",
+			  "{{%s}} cannot be used in %s: it takes only {{release.*}} (version, major, minor, patch, "
+			  "prerelease, candidate, name) and {{vars.NAME}} (a teammate's note or a file does not choose %s)",
 			  t, field == TEMPLATE_URL ? "a url" : "a command's arguments",
 			  field == TEMPLATE_URL ? "where a request goes" : "what runs");
 		return false;
@@ -149,6 +156,13 @@ static int file_path_check(const char *path, struct error *err)
 			p++;
 	}
 	return 0;
+}
+
+bool template_path_inside(const char *path)
+{
+	struct error ignored;
+
+	return file_path_check(path, &ignored) == 0;
 }
 
 static int read_fd(int fd, const char *path, struct buf *out, struct error *err)
@@ -283,9 +297,21 @@ static int lookup(const char *t, enum template_field field, const struct templat
 		return -1;
 	switch (c) {
 	case NAME_RELEASE:
-		if (strcmp(t, "release.version") == 0)
+		if (strcmp(t, "release.version") == 0) {
 			buf_adds(out, st->version);
-		else if (strcmp(t, "release.candidate") == 0)
+		} else if (strcmp(t, "release.prerelease") == 0 || strcmp(t, "release.major") == 0 ||
+			   strcmp(t, "release.minor") == 0 || strcmp(t, "release.patch") == 0) {
+			/* The version's parts, as when-expressions read them (expr.h, version_split). */
+			struct version_parts parts;
+
+			version_split(st->version, &parts);
+			if (strcmp(t, "release.prerelease") == 0)
+				buf_adds(out, parts.prerelease);
+			else
+				buf_addf(out, "%lld", strcmp(t, "release.major") == 0   ? parts.major
+						      : strcmp(t, "release.minor") == 0 ? parts.minor
+											: parts.patch);
+		} else if (strcmp(t, "release.candidate") == 0)
 			buf_addf(out, "%d", st->candidate);
 		else
 			buf_adds(out, st->pb->name);
@@ -461,6 +487,59 @@ void template_secret_add(struct template_secrets *secrets, const char *value)
 		return;
 	secrets->values = xrealloc(secrets->values, (secrets->count + 1) * sizeof(*secrets->values));
 	secrets->values[secrets->count++] = xstrdup(value);
+}
+
+void template_secrets_release(struct template_secrets *secrets)
+{
+	size_t i;
+
+	for (i = 0; i < secrets->count; i++) {
+		memset(secrets->values[i], 0, strlen(secrets->values[i]));
+		free(secrets->values[i]);
+	}
+	free(secrets->values);
+	memset(secrets, 0, sizeof(*secrets));
+}
+
+void template_env_secrets(const char *text, struct template_secrets *secrets)
+{
+	const char *p = text, *close;
+
+	while (p && (p = strstr(p, "${")) != NULL && (close = strchr(p, '}')) != NULL) {
+		char *name = xstrndup(p + 2, (size_t)(close - p - 2));
+		const char *value = getenv(name);
+
+		if (value)
+			template_secret_add(secrets, value);
+		free(name);
+		p = close + 1;
+	}
+}
+
+char *template_mask(const struct template_secrets *secrets, const char *text)
+{
+	char *out = xstrdup(text);
+	size_t i;
+
+	for (i = 0; i < secrets->count; i++) {
+		const char *secret = secrets->values[i];
+		size_t len = strlen(secret);
+		struct buf b;
+		const char *p = out, *hit;
+
+		if (len < 4)
+			continue; /* too short to mask without mangling ordinary text */
+		buf_init(&b);
+		while ((hit = strstr(p, secret)) != NULL) {
+			buf_add(&b, p, (size_t)(hit - p));
+			buf_adds(&b, "***");
+			p = hit + len;
+		}
+		buf_adds(&b, p);
+		free(out);
+		out = buf_detach(&b);
+	}
+	return out;
 }
 
 /*

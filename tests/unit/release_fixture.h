@@ -167,6 +167,38 @@ static inline void refuse_at(struct fx *f, cJSON *e, int code, const char *part,
 	cJSON_Delete(e);
 }
 
+/*
+ * A suite's cmocka fixtures over the playbook yaml (a char array), kept in
+ * pb: group_setup parses it, setup starts each test's release at t0, and
+ * teardown replays its accepted events, which must give the same view.
+ */
+#define FIXTURE_SUITE(pb, yaml, t0)                                                                          \
+	static int group_setup(void **state)                                                                  \
+	{                                                                                                      \
+		(void)state;                                                                                   \
+		pb = fixture_playbook(yaml, sizeof(yaml) - 1, "unit.yaml");                                   \
+		return pb ? 0 : -1;                                                                            \
+	}                                                                                                      \
+	static int group_teardown(void **state)                                                               \
+	{                                                                                                      \
+		(void)state;                                                                                   \
+		playbook_free(pb);                                                                             \
+		return 0;                                                                                      \
+	}                                                                                                      \
+	static int setup(void **state)                                                                        \
+	{                                                                                                      \
+		*state = fixture_new(pb, t0);                                                                  \
+		return 0;                                                                                      \
+	}                                                                                                      \
+	static int teardown(void **state)                                                                     \
+	{                                                                                                      \
+		struct fx *f = *state;                                                                         \
+		int rc = fixture_replays(pb, f);                                                               \
+                                                                                                               \
+		fixture_free(f);                                                                               \
+		return rc;                                                                                     \
+	}
+
 #define accept(f, e) accept_at(f, e, __FILE__, __LINE__)
 #define refuse(f, e, code, part) refuse_at(f, e, code, part, __FILE__, __LINE__)
 

@@ -978,7 +978,7 @@ static void unknown_kinds_and_evidence_values_are_errors(void **state)
 	(void)state;
 	parse(PHASE "      - {id: a, title: A, owner: dev, doc: d, kind: chore, evidence: maybe}\n");
 	expect_refused(2);
-	expect_error(9, 53, "unknown step kind \"chore\": use manual, hook, wait or decision");
+	expect_error(9, 53, "unknown step kind \"chore\": use manual, hook, wait, decision, command or check");
 	expect_error(9, 70, "\"evidence\" must be required or optional");
 }
 

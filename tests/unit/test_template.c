@@ -160,6 +160,9 @@ static void an_argument_takes_release_and_vars_as_they_are(void **state)
 {
 	(void)state;
 	expands_to("--tag={{release.version}}", TEMPLATE_ARGUMENT, "--tag=3.14.0b1");
+	/* The version's parts, as when-expressions read them. */
+	expands_to("{{release.major}}.{{release.minor}} {{release.patch}} [{{release.prerelease}}]", TEMPLATE_ARGUMENT,
+		   "3.14 0 [b1]");
 	expands_to("{{vars.path}}", TEMPLATE_ARGUMENT, "a/b?c=d&e#f ü");
 	refused("{{steps.pr.note}}", TEMPLATE_ARGUMENT, 65, "cannot be used in a command's arguments");
 }
