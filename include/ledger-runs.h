@@ -37,9 +37,10 @@
 
 /*
  * Whether an answer meets a check step's expect: its status (any 2xx when
- * expect has none) and, with body_contains, that text in body.
+ * expect has none) and, with body_contains, expected (its templates
+ * expanded for the release) in body.
  */
-bool ledger_check_passes(const struct pb_step *step, long status, const char *body);
+bool ledger_check_passes(const struct pb_step *step, long status, const char *body, const char *expected);
 
 /*
  * Whether check step is due for a poll at now (relctl remind): ready or

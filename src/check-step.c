@@ -11,6 +11,7 @@
 #include "json.h"
 #include "ledger-runs.h"
 #include "mutate.h"
+#include "template.h"
 
 int check_step_poll(const struct pb_step *step, const struct template_scope *scope, bool dry_run, cJSON **result,
 		    struct error *err)
@@ -19,11 +20,15 @@ int check_step_poll(const struct pb_step *step, const struct template_scope *sco
 	struct hook_result res;
 	char *id = hook_webhook_id(scope->st->version, scope->st->candidate, step->id,
 				   scope->st->steps[step->index].round, "check");
+	char *expected = NULL;
 	int rc = -1;
 
 	*result = NULL;
 	memset(&res, 0, sizeof(res));
 	if (hook_render(step->check, scope, id, &req, err) != 0)
+		goto out;
+	if (step->expect_body &&
+	    (expected = template_expand_field(step->expect_body, TEMPLATE_ARGUMENT, scope, err)) == NULL)
 		goto out;
 	req.answer_max = CHECK_ANSWER_MAX;
 	if (dry_run) {
@@ -34,7 +39,7 @@ int check_step_poll(const struct pb_step *step, const struct template_scope *sco
 		*result = hook_result_json(&req, &res);
 		cJSON_ReplaceItemInObjectCaseSensitive(
 			*result, "outcome",
-			cJSON_CreateString(ledger_check_passes(step, res.status, res.answer) ? RUN_OUTCOME_PASSED
+			cJSON_CreateString(ledger_check_passes(step, res.status, res.answer, expected) ? RUN_OUTCOME_PASSED
 											  : RUN_OUTCOME_FAILED));
 	}
 	/* A check is not a hook: the step names it, and no webhook is delivered. */
@@ -43,6 +48,7 @@ int check_step_poll(const struct pb_step *step, const struct template_scope *sco
 	rc = 0;
 out:
 	free(id);
+	free(expected);
 	hook_result_release(&res);
 	hook_request_release(&req);
 	return rc;

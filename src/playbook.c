@@ -2220,7 +2220,7 @@ static struct expr *check_condition(struct loader *l, const struct node *when)
 	return NULL;
 }
 
-/* The templates of a command's arguments and of a check's url and headers, as a hook's are checked. */
+/* The templates of a command's arguments and of a check's url, headers and expected text, as a hook's are checked. */
 static void check_run_templates(struct loader *l, const struct pb_step *s, const struct node *n)
 {
 	struct template_names names = { template_declared, l->pb, false };
@@ -2235,6 +2235,9 @@ static void check_run_templates(struct loader *l, const struct pb_step *s, const
 	check_template(l, map_get(n, "url"), TEMPLATE_URL, &names);
 	for (i = 1; headers && headers->type == NODE_MAPPING && i < headers->count; i += 2)
 		check_template(l, headers->items[i], TEMPLATE_NONE, &names);
+	/* What the answer must contain may name the release ("{{release.version}}"), as an argument does. */
+	if (map_get(n, "expect") && map_get(n, "expect")->type == NODE_MAPPING)
+		check_template(l, map_get(map_get(n, "expect"), "body_contains"), TEMPLATE_ARGUMENT, &names);
 }
 
 static void check_steps(struct loader *l)

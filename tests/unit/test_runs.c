@@ -199,14 +199,17 @@ static void test_expect_takes_the_status_any_2xx_without_one_and_the_text(void *
 	const struct pb_step *farm = playbook_step(pb, "farm"), *docs = playbook_step(pb, "docs");
 
 	(void)state;
-	assert_true(ledger_check_passes(farm, 200, "build: success"));
-	assert_false(ledger_check_passes(farm, 200, "build: pending"));
-	assert_false(ledger_check_passes(farm, 200, NULL));
-	assert_false(ledger_check_passes(farm, 204, "success"));
-	assert_true(ledger_check_passes(docs, 204, "ok"));
-	assert_true(ledger_check_passes(docs, 299, "all ok"));
-	assert_false(ledger_check_passes(docs, 301, "ok"));
-	assert_false(ledger_check_passes(docs, 500, "ok"));
+	assert_true(ledger_check_passes(farm, 200, "build: success", farm->expect_body));
+	assert_false(ledger_check_passes(farm, 200, "build: pending", farm->expect_body));
+	/* The text expected is the rendered one ({{release.version}} expanded by the caller). */
+	assert_true(ledger_check_passes(farm, 200, "docs of 3.14.0b1", "3.14.0b1"));
+	assert_false(ledger_check_passes(farm, 200, "docs of 3.13.9", "3.14.0b1"));
+	assert_false(ledger_check_passes(farm, 200, NULL, farm->expect_body));
+	assert_false(ledger_check_passes(farm, 204, "success", farm->expect_body));
+	assert_true(ledger_check_passes(docs, 204, "ok", docs->expect_body));
+	assert_true(ledger_check_passes(docs, 299, "all ok", docs->expect_body));
+	assert_false(ledger_check_passes(docs, 301, "ok", docs->expect_body));
+	assert_false(ledger_check_passes(docs, 500, "ok", docs->expect_body));
 }
 
 static void test_after_max_wait_the_holder_may_finish_it_without_the_check(void **state)
