@@ -128,7 +128,24 @@ PY
 	ok thea run buildbots
 	[ "$(ledger "$V" | jq -r .steps.buildbots.state)" = done ]
 
+	# A finding in the project's words: a core developer estimates it, the release lead weighs it.
+	run -64 as hugo finding add "Crash in the REPL on exit" --severity blocker
+	has "release-blocker, deferred-blocker or normal"
+	ok hugo finding add "Crash in the REPL on exit" --severity deferred-blocker
+	F=$(printf '%s\n' "$output" | sed -n 's/.* finding \(F-[0-9a-f]*\): .*/\1/p' | head -1)
+	run -77 as steve finding update "$F" --estimate 2h
+	has "core-dev"
+	ok hugo finding update "$F" --estimate 2h --risk low
+	cd "$TEST_TMP/a"
+	ok thea sync
+	ok thea finding update "$F" --impact "only on exit; no data lost"
+	run as thea brief --step go-tag
+	has "Fix estimate (core-dev)"
+	has "Customer impact (release-lead)"
+	has "| $F | deferred-blocker |"
+
 	# The first gate: the platform experts' input, then the lead's green light.
+	ok thea sync
 	cd "$TEST_TMP/b"
 	ok steve sync
 	ok steve input --step go-tag --note "Windows builders are green"
