@@ -30,6 +30,7 @@ static const struct option_spec options[] = {
 	{ "dry-run", OPT_FLAG, NULL, "print the exact request or command (secrets masked); send, run and record nothing" },
 	{ "force", OPT_FLAG, NULL, "send again a hook that was already delivered, with the same webhook-id" },
 	{ "wait", OPT_FLAG, NULL, "a check step: poll every 'every' until it passes or its max_wait has passed" },
+	{ "every", OPT_VALUE, "DURATION", "with --wait: poll this often instead of the step's 'every' (30s, 2m)" },
 	OPTION_RELEASE,
 	OPTION_END,
 };
@@ -37,6 +38,7 @@ static const struct option_spec options[] = {
 static const struct step_option step_options[] = {
 	{ "force", 1u << STEP_HOOK },
 	{ "wait", 1u << STEP_CHECK },
+	{ "every", 1u << STEP_CHECK },
 	{ NULL, 0 },
 };
 
@@ -338,8 +340,17 @@ static int run_check(struct cmd_ctx *ctx, const struct pb_step *step)
 	time_t first = r->first_poll_at, ends;
 	char *summary = NULL, t[32], d[32];
 	bool passed = false;
+	long every = step->every;
 	int rc = -1;
 
+	if (args_value(&ctx->args, "every")) {
+		/* The person waiting may poll more often than the playbook's default, never less than every second. */
+		if (!args_flag(&ctx->args, "wait"))
+			return error_set(&ctx->err, EXIT_USAGE, "--every goes with --wait: how often to poll while waiting");
+		if (duration_parse(args_value(&ctx->args, "every"), &every) != 0 || every < 1)
+			return error_set(&ctx->err, EXIT_USAGE, "--every takes a duration like 30s or 2m, not \"%s\"",
+					 args_value(&ctx->args, "every"));
+	}
 	{
 		/* Rendered before anything else: an unset ${ENV} stops it before the step is claimed. */
 		struct template_scope scope = { rel->st, store_workdir(s->store), NULL, NULL };
@@ -386,13 +397,13 @@ static int run_check(struct cmd_ctx *ctx, const struct pb_step *step)
 			return error_set(&ctx->err, EXIT_TEMPFAIL, "%s: the check has not passed yet; 'relctl run %s --wait' polls every %s%s",
 					 step->id, step->id, duration_format(step->every, d, sizeof(d)),
 					 step->max_wait > 0 ? " until it passes or its max_wait has passed" : " until it passes");
-		if (ends && s->now + step->every > ends)
+		if (ends && s->now + every > ends)
 			return error_set(&ctx->err, EXIT_TEMPFAIL, "%s: the check has not passed by %s (max_wait %s); its holder may now finish it with 'relctl done %s --note TEXT'",
 					 step->id, time_format(ends, t, sizeof(t)), duration_format(step->max_wait, d, sizeof(d)),
 					 step->id);
 		fprintf(stderr, "relctl: %s has not passed yet; next poll in %s\n", step->id,
-			duration_format(step->every, d, sizeof(d)));
-		sleep((unsigned)step->every);
+			duration_format(every, d, sizeof(d)));
+		sleep((unsigned)every);
 		if (clock_now(&s->now) != 0)
 			return error_set(&ctx->err, EXIT_USAGE, "RELCTL_NOW is not an RFC 3339 time");
 	}

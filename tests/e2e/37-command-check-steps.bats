@@ -255,7 +255,11 @@ YAML
 	has "olga polled farm: failed, HTTP 200"
 	has "'relctl run farm --wait' polls every 5m"
 	[ "$(ledger "$V" | jq -r '.steps.farm | [.state, .check.polls, .check.last.response] | join(" ")')" = "claimed 1 pending" ]
-	ok olga run farm --wait
+	# --every: the person waiting polls more often than the playbook's 5m.
+	relrun olga run farm --every 1s
+	expect 64
+	has "--every goes with --wait"
+	ok olga run farm --wait --every 1s
 	has "olga polled farm: passed, HTTP 200"
 	[ "$(ledger "$V" | jq -r '[.events[] | select(.op == "poll") | .result.outcome] | join(" ")')" = "failed failed passed" ]
 	[ "$(ledger "$V" | jq -r '.steps.farm | [.state, .done_by, .check.polls, .check.finished] | join(" ")')" = "done olga 3 passed" ]
@@ -349,7 +353,8 @@ YAML
 	[ "$(ledger "$V" | jq -r '.steps.decide.state')" = ready ]
 
 	cd "$TEST_TMP/b"
-	ok olga sync
+	# A teammate whose clock reads after the polls takes them (an earlier clock would see them as ahead of it).
+	RELCTL_NOW=2024-03-19T10:17:00Z ok olga sync
 	[ "$(ledger "$V" | jq -r '.steps.farm.state')" = done ]
 	schema_valid
 }
