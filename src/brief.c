@@ -42,6 +42,14 @@ static void add_checklist(cJSON *step, const struct step_record *r)
 		approved += !r->checklist.items[i].removed_by && r->checklist.items[i].review_verdict &&
 			    strcmp(r->checklist.items[i].review_verdict, "approve") == 0;
 	cJSON_AddNumberToObject(o, "review_approved", (double)approved);
+	/* Results that wait for their review (review_pending also counts items not checked yet). */
+	for (i = 0, approved = 0; i < r->checklist.count; i++) {
+		const struct check_item *it = &r->checklist.items[i];
+
+		approved += !it->removed_by && it->result && it->review &&
+			    !(it->review_verdict && strcmp(it->review_verdict, "approve") == 0);
+	}
+	cJSON_AddNumberToObject(o, "review_awaiting", (double)approved);
 	items = cJSON_AddArrayToObject(o, "items");
 	for (i = 0; i < r->checklist.count; i++) {
 		const struct check_item *it = &r->checklist.items[i];
@@ -288,12 +296,27 @@ cJSON *brief_build(const struct release_state *st, const struct pb_step *gate)
 	return b;
 }
 
+/*
+ * Keys the brief gained for its text only, left out of the hash so that a
+ * decision made from an earlier relctl's brief is judged the same.
+ */
+static const char *const unhashed_checklist_keys[] = { "review_awaiting", NULL };
+
 int brief_hash(const cJSON *brief, char out[65])
 {
-	char *text = cJSON_PrintUnformatted(brief);
-	int rc = sha256_hex(text, strlen(text), out);
+	cJSON *copy = cJSON_Duplicate(brief, 1), *step;
+	char *text;
+	size_t k;
+	int rc;
 
+	cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(copy, "testing"))
+		for (k = 0; unhashed_checklist_keys[k]; k++)
+			cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(step, "checklist"),
+								unhashed_checklist_keys[k]);
+	text = cJSON_PrintUnformatted(copy);
+	rc = sha256_hex(text, strlen(text), out);
 	free(text);
+	cJSON_Delete(copy);
 	return rc;
 }
 
@@ -336,7 +359,9 @@ static void links(struct buf *b, const cJSON *arr)
 static const char *item_reviews(const cJSON *step, char *out, size_t size)
 {
 	const cJSON *list = cJSON_GetObjectItemCaseSensitive(step, "checklist");
-	int pending = list ? cJSON_GetObjectItemCaseSensitive(list, "review_pending")->valueint : 0;
+	const cJSON *awaiting = list ? cJSON_GetObjectItemCaseSensitive(list, "review_awaiting") : NULL;
+	int pending = awaiting ? awaiting->valueint
+			       : list ? cJSON_GetObjectItemCaseSensitive(list, "review_pending")->valueint : 0;
 	int approved = list ? cJSON_GetObjectItemCaseSensitive(list, "review_approved")->valueint : 0;
 
 	if (pending)
@@ -368,7 +393,9 @@ static void checklists_markdown(struct buf *b, const cJSON *brief)
 		}
 		total = cJSON_GetObjectItemCaseSensitive(list, "total")->valueint;
 		unchecked = cJSON_GetObjectItemCaseSensitive(list, "unchecked")->valueint;
-		pending = cJSON_GetObjectItemCaseSensitive(list, "review_pending")->valueint;
+		pending = cJSON_GetObjectItemCaseSensitive(list, "review_awaiting")
+				  ? cJSON_GetObjectItemCaseSensitive(list, "review_awaiting")->valueint
+				  : cJSON_GetObjectItemCaseSensitive(list, "review_pending")->valueint;
 		buf_adds(b, "- **");
 		buf_add_md_cell(b, json_string(step, "title"));
 		buf_addf(b, "**: %d of %d items pass, %d fail, %d n/a", cJSON_GetObjectItemCaseSensitive(list, "pass")->valueint, total,

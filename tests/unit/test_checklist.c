@@ -20,7 +20,9 @@
 #include <cmocka.h>
 
 #include "cJSON.h"
+#include "brief.h"
 #include "checklist.h"
+#include "crypto.h"
 #include "err.h"
 #include "event.h"
 #include "ledger-view.h"
@@ -429,6 +431,43 @@ static void test_an_items_link_is_the_steps_evidence(void **state)
 	playbook_free(own);
 }
 
+/*
+ * The brief says an item awaits review only once it has a result to review
+ * (not at 0 of 4 checked), and that count stays out of the brief's hash, so
+ * a decision made from an earlier relctl's brief is judged the same.
+ */
+static void test_the_brief_counts_only_results_awaiting_review_and_its_hash_ignores_that(void **state)
+{
+	struct fx *f = *state;
+	cJSON *brief, *copy, *step;
+	char *md, *text, hash[65], old_hash[65];
+
+	testing(f);
+	brief = brief_build(f->st, NULL);
+	md = brief_markdown(brief, pb);
+	assert_non_null(strstr(md, "**Test on a device**: 0 of 3 items pass"));
+	assert_null(strstr(md, "awaiting review"));
+	free(md);
+	cJSON_Delete(brief);
+
+	ok(f, "sam", "check", "test", "item", "static-ip", "result", "pass", "evidence", "https://v.example.com/ip");
+	brief = brief_build(f->st, NULL);
+	md = brief_markdown(brief, pb);
+	assert_non_null(strstr(md, ", 1 awaiting review"));
+	free(md);
+	/* The hash is that of the brief without the new count. */
+	copy = cJSON_Duplicate(brief, 1);
+	cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(copy, "testing"))
+		cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(step, "checklist"), "review_awaiting");
+	text = cJSON_PrintUnformatted(copy);
+	assert_int_equal(sha256_hex(text, strlen(text), old_hash), 0);
+	assert_int_equal(brief_hash(brief, hash), 0);
+	assert_string_equal(hash, old_hash);
+	free(text);
+	cJSON_Delete(copy);
+	cJSON_Delete(brief);
+}
+
 static void test_a_later_check_replaces_the_result_and_the_events_keep_both(void **state)
 {
 	struct fx *f = *state;
@@ -776,6 +815,7 @@ int main(void)
 		T(test_an_evidence_required_item_needs_a_link_unless_it_is_na),
 		T(test_a_later_check_replaces_the_result_and_the_events_keep_both),
 		cmocka_unit_test(test_an_items_link_is_the_steps_evidence),
+		T(test_the_brief_counts_only_results_awaiting_review_and_its_hash_ignores_that),
 		T(test_done_is_refused_while_an_item_has_no_result_naming_them),
 		T(test_done_names_at_most_five_missing_items),
 		T(test_a_fail_opens_a_finding_linked_to_the_step_and_the_item),
