@@ -241,3 +241,45 @@ EOF2
 	[ "$(git rev-parse relctl-ledger)" = "$before" ]
 	mv "$REMOTE.away" "$REMOTE"
 }
+
+@test "run from a clone that has not synced since the step became ready: it syncs first and sends, instead of 'pending; claim it'" {
+	cat >"$TEST_TMP/stale.yaml" <<EOF2
+relctl: 1
+name: Stale lab
+roles: [release-manager, dev, engineer]
+people:
+  - {id: cristina, name: Cristina, email: cristina@example.com, roles: [release-manager]}
+  - {id: jan, name: Jan, email: jan@example.com, roles: [dev]}
+  - {id: eve, name: Eve, email: eve@example.com, roles: [engineer]}
+hooks:
+  deploy:
+    url: "\${CHAT_URL}/deploy"
+    body: {version: "{{release.version}}"}
+    retries: 0
+phases:
+  - id: only
+    steps:
+      - {id: build, title: Build, owner: dev, instructions: Build it.}
+      - {id: publish, title: Publish, kind: hook, hook: deploy, owner: engineer, needs: [build], instructions: Run it.}
+EOF2
+	serve path stale
+	clone_into a "$URL"
+	clone_into b "$URL"
+	cd "$TEST_TMP/a"
+	relctl init --playbook "$TEST_TMP/stale.yaml" >/dev/null
+	relctl start 1.0 >/dev/null
+	cd "$TEST_TMP/b"
+	relctl sync >/dev/null
+	# Jan builds in clone a; clone b still sees publish pending.
+	cd "$TEST_TMP/a"
+	as jan claim build >/dev/null
+	as jan done build >/dev/null
+	cd "$TEST_TMP/b"
+	[ "$(ledger 1.0 | jq -r .steps.publish.state)" = pending ]
+	run --separate-stderr as eve run publish
+	[ "$status" -eq 0 ] || { echo "$output $stderr"; false; }
+	[[ "$stderr" == *"synced with origin first: 2 events received"* ]] || { echo "$stderr"; false; }
+	[[ "$output" != *"pending"* ]] || { echo "$output"; false; }
+	[ "$(ledger 1.0 | jq -r .steps.publish.state)" = done ]
+	[ "$(jq -s '[.[] | select(.path == "/deploy")] | length' "$TEST_TMP/rx/chat/log")" -eq 1 ]
+}
