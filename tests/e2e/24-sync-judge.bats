@@ -168,6 +168,16 @@ teardown() {
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 	[[ "$output" == *"after 2 refused commits: 2 events brought back, 0 dropped"* ]] || { echo "$output"; false; }
 	[ "$(remote_ledger "$REMOTE" "$V" | jq -r '.steps.notes.state, .steps.test.holder')" = "$(printf 'ready\nmaria')" ]
+	# A teammate's sync after the restore counts the events it takes, those brought back included.
+	here=$PWD
+	cd "$TEST_TMP/b"
+	before_n=$(ledger "$V" | jq '.events | length')
+	run relctl sync
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	after_n=$(ledger "$V" | jq '.events | length')
+	[ "$after_n" -gt "$before_n" ]
+	[[ "$output" == *"$((after_n - before_n)) event"*" received, 0 sent"* ]] || { echo "$before_n -> $after_n: $output"; false; }
+	cd "$here"
 	# After a delay, an rc1 event pushed by hand is refused as such.
 	as maria done test >/dev/null
 	as shalom claim notes >/dev/null
