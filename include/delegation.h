@@ -15,6 +15,7 @@
 
 #include "cJSON.h"
 #include "ledger.h"
+#include "summary.h"
 
 /* What the team knows of one step; each a JSON array of person ids, in the order they learnt it. */
 struct step_knowledge {
@@ -28,7 +29,7 @@ struct step_knowledge {
  * id over releases (oldest or newest first, either).  Free with
  * delegation_knowledge_free(k, pb).
  */
-struct step_knowledge *delegation_knowledge(const struct release_state *const *releases, size_t count,
+struct step_knowledge *delegation_knowledge(const struct release_summary *const *releases, size_t count,
 					    const struct playbook *pb);
 void delegation_knowledge_free(struct step_knowledge *k, const struct playbook *pb);
 
@@ -40,7 +41,7 @@ bool delegation_risky(const struct step_knowledge *k);
  * practised it, whether it is a risk, and who is ready to do it next (a
  * shadow or a rehearser who may claim it).  Caller deletes.
  */
-cJSON *delegation_shadowing(const struct release_state *const *releases, size_t count, const struct playbook *pb);
+cJSON *delegation_shadowing(const struct release_summary *const *releases, size_t count, const struct playbook *pb);
 
 /*
  * Who should shadow step of st now: people of its role who have never done
@@ -51,7 +52,7 @@ cJSON *delegation_suggest_shadows(const struct release_state *st, size_t step, c
 				  time_t now);
 
 /* The newest release (by start) in which person shadowed step to its finish; NULL when none. */
-const char *delegation_shadowed_in(const struct release_state *const *releases, size_t count, const char *step,
+const char *delegation_shadowed_in(const struct release_summary *const *releases, size_t count, const char *step,
 				   const char *person);
 
 /* One message remind would send. */

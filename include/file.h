@@ -13,4 +13,10 @@
  */
 int file_read(const char *path, size_t max, struct buf *out, struct error *err);
 
+/*
+ * Writes path whole or not at all: into a temporary file beside it, then
+ * renamed over it, so a reader sees the old content or the new.
+ */
+int file_replace(const char *path, const char *data, size_t len, struct error *err);
+
 #endif

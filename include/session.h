@@ -15,6 +15,7 @@
 #include "ledger.h"
 #include "playbook.h"
 #include "store.h"
+#include "summary.h"
 
 #define DEFAULT_BRANCH "relctl-ledger"
 #define INDEX_PATH "index.json"
@@ -87,6 +88,30 @@ void release_close(struct release *rel);
  * array of count releases; free each with release_close, then the array.
  */
 int session_load_all(struct session *s, size_t last, struct release **out, size_t *count, struct error *err);
+
+/*
+ * Lets st's rules read the other releases at tip (ledger.h's lookup), each
+ * loaded when first asked for, until session_lookup_release.
+ */
+struct release_lookup {
+	struct session *s;
+	char tip[OID_HEX];
+	struct release *loaded;
+	size_t count;
+};
+void session_lookup_attach(struct release_lookup *l, struct session *s, const char *tip, struct release_state *st);
+void session_lookup_release(struct release_lookup *l);
+
+/*
+ * What the newest `last` releases (0: all) tell later ones, newest first
+ * (summary.h): an array of count summaries; free each with summary_free,
+ * then the array.  A finished release's summary comes from the cache in
+ * the git directory (relctl/summaries/BLOB.json, by the id of its file's
+ * blob) when there, else from its replay, and is then written there; an
+ * open release is always replayed.
+ */
+int session_summaries(struct session *s, size_t last, struct release_summary ***out, size_t *count,
+		      struct error *err);
 
 /* The releases in the index, newest start first: an array of objects. */
 cJSON *session_releases(struct session *s, struct error *err);

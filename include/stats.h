@@ -13,6 +13,7 @@
 
 #include "cJSON.h"
 #include "ledger.h"
+#include "summary.h"
 
 /* A year, for releases and hours per year: 365.25 days. */
 #define STATS_YEAR_SECONDS 31557600L
@@ -48,7 +49,7 @@ cJSON *stats_build(const struct release_state *const *releases, const cJSON *con
  * pb->steps), falling back to the estimate where a step has no history.
  * measured (may be NULL) says which came from history.  Caller frees.
  */
-long *stats_durations(const struct release_state *const *releases, size_t count, const struct playbook *pb,
+long *stats_durations(const struct release_summary *const *releases, size_t count, const struct playbook *pb,
 		      bool *measured);
 
 /* The q-quantile (0..1) of n values, nearest-rank; sorts values. */

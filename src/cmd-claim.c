@@ -23,12 +23,13 @@ static const struct option_spec options[] = {
 static char *granted_by_shadowing(struct cmd_ctx *ctx, const char *step_id)
 {
 	struct session *s = ctx->session;
-	struct release rel, *all = NULL;
-	const struct release_state **states;
+	struct release rel;
+	struct release_summary **all = NULL;
 	const struct pb_person *me;
 	const struct pb_step *step;
 	struct error ignored;
-	size_t count = 0, i;
+	size_t count = 0;
+	const char *in;
 	char *found = NULL;
 
 	if (session_load_release(s, cmd_release_arg(ctx), &rel, &ignored) != 0)
@@ -36,18 +37,13 @@ static char *granted_by_shadowing(struct cmd_ctx *ctx, const char *step_id)
 	step = playbook_step(rel.pb, step_id);
 	me = session_identity(s, rel.pb, &ignored);
 	if (step == NULL || !step->shadow_grants || me == NULL || person_has_role(me, step->owner) ||
-	    session_load_all(s, 0, &all, &count, &ignored) != 0)
+	    session_summaries(s, 0, &all, &count, &ignored) != 0)
 		goto out;
-	states = xcalloc(count + 1, sizeof(*states));
-	for (i = 0; i < count; i++)
-		states[i] = all[i].st;
-	if (delegation_shadowed_in(states, count, step->id, me->id))
-		found = xstrdup(delegation_shadowed_in(states, count, step->id, me->id));
-	free(states);
+	in = delegation_shadowed_in((const struct release_summary *const *)all, count, step->id, me->id);
+	if (in)
+		found = xstrdup(in);
 out:
-	for (i = 0; i < count; i++)
-		release_close(&all[i]);
-	free(all);
+	summaries_free(all, count);
 	release_close(&rel);
 	return found;
 }

@@ -19,22 +19,20 @@ static const struct option_spec options[] = {
 /* Medians from every other real release of the ledger (not rehearsals); estimates where there is none. */
 static long *measured_durations(struct cmd_ctx *ctx, struct session *s, const struct release *rel, bool *measured)
 {
-	struct release *all = NULL;
-	const struct release_state **states;
+	struct release_summary **all = NULL;
+	const struct release_summary **real;
 	size_t count = 0, i, n = 0;
 	long *durations;
 
-	if (session_load_all(s, 0, &all, &count, &ctx->err) != 0)
+	if (session_summaries(s, 0, &all, &count, &ctx->err) != 0)
 		return NULL;
-	states = xcalloc(count + 1, sizeof(*states));
+	real = xcalloc(count + 1, sizeof(*real));
 	for (i = 0; i < count; i++)
-		if (strcmp(all[i].st->version, rel->st->version) != 0 && !all[i].st->rehearsal)
-			states[n++] = all[i].st;
-	durations = stats_durations(states, n, rel->pb, measured);
-	free(states);
-	for (i = 0; i < count; i++)
-		release_close(&all[i]);
-	free(all);
+		if (strcmp(all[i]->version, rel->st->version) != 0 && !all[i]->rehearsal)
+			real[n++] = all[i];
+	durations = stats_durations(real, n, rel->pb, measured);
+	free(real);
+	summaries_free(all, count);
 	return durations;
 }
 

@@ -36,8 +36,8 @@ struct view {
 	const struct pb_person *me;
 	time_t now;
 	cJSON *json;
-	/* Every release of the ledger, for who has done and shadowed what; NULL when not needed. */
-	const struct release_state **all;
+	/* What the newest releases tell of who has done and shadowed what; NULL when not needed. */
+	const struct release_summary *const *all;
 	size_t all_count;
 };
 
@@ -623,18 +623,6 @@ static void manager(struct view *v)
 	manager_delegation(v);
 }
 
-/* The loaded releases answer the rules that look across releases (a claim granted by shadowing). */
-static const struct release_state *loaded_release(void *data, const char *version)
-{
-	const struct view *v = data;
-	size_t i;
-
-	for (i = 0; i < v->all_count; i++)
-		if (strcmp(v->all[i]->version, version) == 0)
-			return v->all[i];
-	return NULL;
-}
-
 /* Whether next needs every release: the manager's shadowing plan, or a step the caller may be granted. */
 static bool needs_history(const struct view *v, bool manager_view)
 {
@@ -650,7 +638,8 @@ static int next_exec(struct cmd_ctx *ctx)
 {
 	struct session *s = ctx->session;
 	struct release *rel = ctx->release;
-	struct release *loaded = NULL;
+	struct release_summary **loaded = NULL;
+	struct release_lookup others;
 	size_t loaded_count = 0, i;
 	struct view v;
 	size_t phase;
@@ -658,6 +647,8 @@ static int next_exec(struct cmd_ctx *ctx)
 
 	cmd_note_freshness(ctx, s);
 	memset(&v, 0, sizeof(v));
+	/* A claim granted by shadowing is checked in the release that granted it, read only then. */
+	session_lookup_attach(&others, s, rel->tip, rel->st);
 	v.ctx = ctx;
 	v.st = rel->st;
 	v.pb = rel->pb;
@@ -671,13 +662,10 @@ static int next_exec(struct cmd_ctx *ctx)
 		 * newest NEXT_HISTORY releases, so next stays quick with hundreds
 		 * (stats looks at them all).
 		 */
-		if (session_load_all(s, NEXT_HISTORY, &loaded, &loaded_count, &ctx->err) != 0)
+		if (session_summaries(s, NEXT_HISTORY, &loaded, &loaded_count, &ctx->err) != 0)
 			goto out;
-		v.all = xcalloc(loaded_count + 1, sizeof(*v.all));
-		for (i = 0; i < loaded_count; i++)
-			v.all[v.all_count++] = loaded[i].st;
-		rel->st->lookup = loaded_release;
-		rel->st->lookup_data = &v;
+		v.all = (const struct release_summary *const *)loaded;
+		v.all_count = loaded_count;
 	}
 	phase = ledger_current_phase(rel->st);
 	if (args_flag(&ctx->args, "json")) {
@@ -732,10 +720,8 @@ static int next_exec(struct cmd_ctx *ctx)
 out:
 	rel->st->lookup = NULL;
 	rel->st->lookup_data = NULL;
-	free(v.all);
-	for (i = 0; i < loaded_count; i++)
-		release_close(&loaded[i]);
-	free(loaded);
+	session_lookup_release(&others);
+	summaries_free(loaded, loaded_count);
 	return rc;
 }
 

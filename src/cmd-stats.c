@@ -502,7 +502,10 @@ static int stats_exec(struct cmd_ctx *ctx)
 		/* Rehearsals are practice: kept out of durations and counts, seen by the shadowing section. */
 		size_t real = 0;
 
-		shadowing = delegation_shadowing(states, count, pb);
+		struct release_summary **sums = summaries_of(states, count);
+
+		shadowing = delegation_shadowing((const struct release_summary *const *)sums, count, pb);
+		summaries_free(sums, count);
 		for (i = 0; i < count; i++)
 			if (!states[i]->rehearsal) {
 				states[real] = states[i];

@@ -33,9 +33,9 @@ static void add(cJSON *list, const char *id)
 }
 
 /* Oldest start first, whatever order the caller has. */
-static const struct release_state **by_start(const struct release_state *const *releases, size_t count)
+static const struct release_summary **by_start(const struct release_summary *const *releases, size_t count)
 {
-	const struct release_state **sorted = xcalloc(count + 1, sizeof(*sorted));
+	const struct release_summary **sorted = xcalloc(count + 1, sizeof(*sorted));
 	size_t i, j;
 
 	for (i = 0; i < count; i++) {
@@ -46,11 +46,11 @@ static const struct release_state **by_start(const struct release_state *const *
 	return sorted;
 }
 
-struct step_knowledge *delegation_knowledge(const struct release_state *const *releases, size_t count,
+struct step_knowledge *delegation_knowledge(const struct release_summary *const *releases, size_t count,
 					    const struct playbook *pb)
 {
 	struct step_knowledge *k = xcalloc(pb->step_count + 1, sizeof(*k));
-	const struct release_state **sorted = by_start(releases, count);
+	const struct release_summary **sorted = by_start(releases, count);
 	size_t i, n;
 
 	for (i = 0; i < pb->step_count; i++) {
@@ -59,8 +59,7 @@ struct step_knowledge *delegation_knowledge(const struct release_state *const *r
 
 		k[i].done_by = cJSON_CreateArray();
 		for (n = 0; n < count; n++) {
-			const struct pb_step *s = playbook_step(sorted[n]->pb, pb->steps[i].id);
-			const struct step_record *r = s ? &sorted[n]->steps[s->index] : NULL;
+			const struct step_summary *r = summary_step(sorted[n], pb->steps[i].id);
 
 			if (r == NULL)
 				continue;
@@ -113,7 +112,7 @@ static bool may_take(const struct playbook *pb, const struct pb_step *s, const c
 	return p && (person_has_role(p, s->owner) || (shadowed && s->shadow_grants));
 }
 
-cJSON *delegation_shadowing(const struct release_state *const *releases, size_t count, const struct playbook *pb)
+cJSON *delegation_shadowing(const struct release_summary *const *releases, size_t count, const struct playbook *pb)
 {
 	struct step_knowledge *k = delegation_knowledge(releases, count, pb);
 	cJSON *root = cJSON_CreateObject(), *steps = cJSON_AddArrayToObject(root, "steps");
@@ -175,14 +174,14 @@ cJSON *delegation_suggest_shadows(const struct release_state *st, size_t step, c
 	return out;
 }
 
-const char *delegation_shadowed_in(const struct release_state *const *releases, size_t count, const char *step,
+const char *delegation_shadowed_in(const struct release_summary *const *releases, size_t count, const char *step,
 				   const char *person)
 {
-	const struct release_state *best = NULL;
+	const struct release_summary *best = NULL;
 	size_t i;
 
 	for (i = 0; i < count; i++)
-		if (ledger_has_shadowed(releases[i], step, person) && (best == NULL || releases[i]->started_at > best->started_at))
+		if (summary_has_shadowed(releases[i], step, person) && (best == NULL || releases[i]->started_at > best->started_at))
 			best = releases[i];
 	return best ? best->version : NULL;
 }

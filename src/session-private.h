@@ -27,18 +27,6 @@ cJSON *session_read_index(struct session *s, const char *tip, struct error *err)
 /* A release at commit tip, replayed; version NULL: the one open release. */
 int session_release_at(struct session *s, const char *tip, const char *version, struct release *rel,
 		       struct error *err);
-/*
- * Lets st's rules read the other releases at tip (ledger.h's lookup), each
- * loaded when first asked for, until session_lookup_release.
- */
-struct release_lookup {
-	struct session *s;
-	char tip[OID_HEX];
-	struct release *loaded;
-	size_t count;
-};
-void session_lookup_attach(struct release_lookup *l, struct session *s, const char *tip, struct release_state *st);
-void session_lookup_release(struct release_lookup *l);
 /* "2.6.3" from "releases/2.6.3.json"; caller frees. */
 char *session_version_of(const char *path);
 

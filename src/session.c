@@ -504,18 +504,26 @@ cJSON *session_releases(struct session *s, struct error *err)
 	return list;
 }
 
+/* The releases, newest first, and how many of them the newest `last` (0: all) are. */
+static cJSON *newest_releases(struct session *s, size_t last, size_t *max, struct error *err)
+{
+	cJSON *list = session_releases(s, err);
+
+	*max = list ? (size_t)cJSON_GetArraySize(list) : 0;
+	if (last && last < *max)
+		*max = last;
+	return list;
+}
+
 int session_load_all(struct session *s, size_t last, struct release **out, size_t *count, struct error *err)
 {
-	cJSON *list = session_releases(s, err), *item;
 	size_t n = 0, max;
+	cJSON *list = newest_releases(s, last, &max, err), *item;
 
 	*out = NULL;
 	*count = 0;
 	if (list == NULL)
 		return -1;
-	max = (size_t)cJSON_GetArraySize(list);
-	if (last && last < max)
-		max = last;
 	*out = xcalloc(max + 1, sizeof(**out));
 	cJSON_ArrayForEach(item, list)
 	{
@@ -540,6 +548,108 @@ int session_load_all(struct session *s, size_t last, struct release **out, size_
 	return 0;
 }
 
+
+/* A cached summary of the release file blob, or NULL when there is none that reads as one. */
+static struct release_summary *cached_summary(const char *path)
+{
+	struct release_summary *sum = NULL;
+	struct error ignored;
+	struct buf text;
+	cJSON *json;
+
+	buf_init(&text);
+	if (file_read(path, LEDGER_RELEASE_MAX, &text, &ignored) == 0) {
+		json = cJSON_ParseWithLength(text.data, text.len);
+		if (json)
+			sum = summary_from_json(json, &ignored);
+		cJSON_Delete(json);
+	}
+	buf_release(&text);
+	return sum;
+}
+
+static void cache_summary(struct session *s, const char *path, const struct release_summary *sum)
+{
+	cJSON *json = summary_to_json(sum);
+	char *text = cJSON_PrintUnformatted(json), *dir;
+	struct error ignored;
+
+	/* A cache: one that cannot be written is made again next time. */
+	dir = xasprintf("%srelctl", store_git_dir(s->store));
+	mkdir(dir, 0777);
+	free(dir);
+	dir = xasprintf("%srelctl/summaries", store_git_dir(s->store));
+	mkdir(dir, 0777);
+	free(dir);
+	file_replace(path, text, strlen(text), &ignored);
+	free(text);
+	cJSON_Delete(json);
+}
+
+/* The summary of version at tip: from the cache when its blob has one, else from its replay. */
+static struct release_summary *summary_at(struct session *s, const char *tip, const char *version,
+					  struct error *err)
+{
+	struct release_summary *sum = NULL;
+	struct release rel;
+	char blob[OID_HEX], *file = xasprintf("releases/%s.json", version), *path = NULL;
+	int rc = store_blob_id(s->store, tip, file, blob, err);
+
+	memset(&rel, 0, sizeof(rel));
+	free(file);
+	if (rc < 0)
+		return NULL;
+	if (rc == 0) {
+		path = xasprintf("%srelctl/summaries/%s.json", store_git_dir(s->store), blob);
+		sum = cached_summary(path);
+		/* A summary of other content (a hand-made file, say) is not this release's. */
+		if (sum && strcmp(sum->version, version) != 0) {
+			summary_free(sum);
+			sum = NULL;
+		}
+	}
+	if (sum == NULL && session_release_at(s, tip, version, &rel, err) == 0) {
+		sum = summary_of(rel.st);
+		if (path && rel.st->status != RELEASE_OPEN)
+			cache_summary(s, path, sum);
+	}
+	release_close(&rel);
+	free(path);
+	return sum;
+}
+
+int session_summaries(struct session *s, size_t last, struct release_summary ***out, size_t *count,
+		      struct error *err)
+{
+	cJSON *list, *item;
+	char tip[OID_HEX];
+	size_t n = 0, max;
+
+	*out = NULL;
+	*count = 0;
+	if (session_tip(s, tip, err) != 0)
+		return -1;
+	list = newest_releases(s, last, &max, err);
+	if (list == NULL)
+		return -1;
+	*out = xcalloc(max + 1, sizeof(**out));
+	cJSON_ArrayForEach(item, list)
+	{
+		if (n == max)
+			break;
+		(*out)[n] = summary_at(s, tip, cJSON_GetObjectItemCaseSensitive(item, "version")->valuestring, err);
+		if ((*out)[n] == NULL) {
+			summaries_free(*out, n);
+			*out = NULL;
+			cJSON_Delete(list);
+			return -1;
+		}
+		n++;
+	}
+	*count = n;
+	cJSON_Delete(list);
+	return 0;
+}
 
 char *session_version_of(const char *path)
 {

@@ -16,6 +16,7 @@
 #include "json.h"
 #include "schedule.h"
 #include "stats.h"
+#include "summary.h"
 #include "util.h"
 
 static int compare_long(const void *a, const void *b)
@@ -47,43 +48,12 @@ long quantile(long *values, size_t n, double q)
 	return values[rank - 1];
 }
 
-/* One step's record in one release, when it was done. */
-static const struct step_record *done_record(const struct release_state *st, const char *id)
-{
-	const struct pb_step *s = playbook_step(st->pb, id);
-
-	if (s == NULL || st->steps[s->index].base != STATE_DONE || st->steps[s->index].done_at == 0)
-		return NULL;
-	return &st->steps[s->index];
-}
-
-/*
- * When the step last became ready: a delay reopens what it needs and makes
- * it pending again, but its record keeps the first ready_at, so the latest
- * finish of its needs (before it was done) counts instead.
- */
-static time_t ready_time(const struct release_state *st, const char *id, const struct step_record *r)
-{
-	const struct pb_step *s = playbook_step(st->pb, id);
-	time_t t = r->ready_at;
-	size_t k;
-
-	for (k = 0; s && t && k < s->needs.count; k++) {
-		const struct pb_step *dep = playbook_step(st->pb, s->needs.items[k]);
-		time_t done = dep ? st->steps[dep->index].done_at : 0;
-
-		if (done > t && done <= r->done_at)
-			t = done;
-	}
-	return t;
-}
-
 static const char *performer(const struct step_record *r)
 {
 	return r->holder ? r->holder : r->done_by;
 }
 
-long *stats_durations(const struct release_state *const *releases, size_t count, const struct playbook *pb,
+long *stats_durations(const struct release_summary *const *releases, size_t count, const struct playbook *pb,
 		      bool *measured)
 {
 	long *out = xcalloc(pb->step_count + 1, sizeof(*out));
@@ -94,11 +64,10 @@ long *stats_durations(const struct release_state *const *releases, size_t count,
 		size_t n = 0;
 
 		for (k = 0; k < count; k++) {
-			const struct step_record *r = done_record(releases[k], pb->steps[i].id);
-			time_t ready = r ? ready_time(releases[k], pb->steps[i].id, r) : 0;
+			const struct step_summary *r = summary_step(releases[k], pb->steps[i].id);
 
-			if (r && ready && r->done_at >= ready)
-				values[n++] = (long)(r->done_at - ready);
+			if (r && r->waited >= 0)
+				values[n++] = r->waited;
 		}
 		out[i] = n ? quantile(values, n, 0.5) : pb->steps[i].estimate;
 		if (measured)
@@ -329,12 +298,12 @@ static cJSON *overall(const struct release_state *const *releases, size_t count,
 		size_t nr = 0, nw = 0;
 
 		for (k = 0; k < count; k++) {
-			const struct step_record *r = done_record(releases[k], s->id);
+			const struct step_record *r = release_done_record(releases[k], s->id);
 			time_t since;
 
 			if (r == NULL)
 				continue;
-			since = ready_time(releases[k], s->id, r);
+			since = release_ready_since(releases[k], s->id, r);
 			if (since && r->done_at >= since)
 				ready[nr++] = (long)(r->done_at - since);
 			/* Every try of the work, not the rework alone after a rejected review. */
@@ -408,7 +377,12 @@ static cJSON *overall(const struct release_state *const *releases, size_t count,
 		free(people);
 	}
 	/* The critical path of a release started now, by measured medians. */
-	durations = stats_durations(releases, count, pb, measured);
+	{
+		struct release_summary **sums = summaries_of(releases, count);
+
+		durations = stats_durations((const struct release_summary *const *)sums, count, pb, measured);
+		summaries_free(sums, count);
+	}
 	fresh = ledger_planned(pb);
 	schedule_compute(fresh, durations, 0, &sched);
 	path = cJSON_AddObjectToObject(root, "critical_path");
@@ -572,7 +546,7 @@ static void bus_factor_json(cJSON *o, const struct release_state *st, const stru
 	size_t i, single = 0, never = 0;
 
 	for (i = 0; i < pb->step_count; i++) {
-		const struct step_record *r = done_record(st, pb->steps[i].id);
+		const struct step_record *r = release_done_record(st, pb->steps[i].id);
 		const char *who = r ? performer(r) : NULL;
 
 		if (who && first[i] == NULL)

@@ -178,38 +178,63 @@ static int read_blob_max(struct store *store, const git_oid *id, size_t max, str
 	return rc;
 }
 
-int store_read_max(struct store *store, const char *tip, const char *path, size_t max, struct buf *out,
-		   struct error *err)
+/* The blob at path in tip's tree, as git_tree_entry_bypath finds it: 0, 1 when there is none, -1. */
+static int blob_entry(struct store *store, const char *tip, const char *path, git_tree_entry **entry,
+		      struct error *err)
 {
 	git_oid oid;
 	git_commit *commit = NULL;
 	git_tree *tree = NULL;
-	git_tree_entry *entry = NULL;
-	size_t size = 0;
 	int rc = 0, e;
 
+	*entry = NULL;
 	if (parse_oid(&oid, tip, err) != 0)
 		return -1;
 	if (git_commit_lookup(&commit, store->repo, &oid) != 0 || git_commit_tree(&tree, commit) != 0) {
 		rc = git_fail(err, EXIT_DATAERR, "cannot read the ledger commit");
 		goto out;
 	}
-	e = git_tree_entry_bypath(&entry, tree, path);
+	e = git_tree_entry_bypath(entry, tree, path);
 	if (e == GIT_ENOTFOUND) {
 		rc = 1;
 		goto out;
 	}
-	if (e != 0 || git_tree_entry_type(entry) != GIT_OBJECT_BLOB) {
+	if (e != 0 || git_tree_entry_type(*entry) != GIT_OBJECT_BLOB)
 		rc = git_fail(err, EXIT_DATAERR, path);
-		goto out;
+out:
+	if (rc != 0) {
+		git_tree_entry_free(*entry);
+		*entry = NULL;
 	}
+	git_tree_free(tree);
+	git_commit_free(commit);
+	return rc;
+}
+
+int store_read_max(struct store *store, const char *tip, const char *path, size_t max, struct buf *out,
+		   struct error *err)
+{
+	git_tree_entry *entry;
+	size_t size = 0;
+	int rc = blob_entry(store, tip, path, &entry, err);
+
+	if (rc != 0)
+		return rc;
 	rc = read_blob_max(store, git_tree_entry_id(entry), max, out, &size, err);
 	if (rc == 1)
 		rc = error_set(err, EXIT_DATAERR, "%s is %zu bytes, more than the %zu relctl reads", path, size, max);
-out:
 	git_tree_entry_free(entry);
-	git_tree_free(tree);
-	git_commit_free(commit);
+	return rc;
+}
+
+int store_blob_id(struct store *store, const char *tip, const char *path, char out[OID_HEX], struct error *err)
+{
+	git_tree_entry *entry;
+	int rc = blob_entry(store, tip, path, &entry, err);
+
+	if (rc == 0)
+		git_oid_tostr(out, OID_HEX, git_tree_entry_id(entry));
+	git_tree_entry_free(entry);
 	return rc;
 }
 

@@ -155,6 +155,55 @@ stats_json() { # FILTER
 	schema_valid
 }
 
+@test "what a finished release tells next, a granted claim and forecast is read from a cache by its blob id; a corrupt or another release's cache file is made again" {
+	team
+	at 2024-03-01T09:00:00Z
+	ok cristina start 1.0
+	ok jan claim build --release 1.0
+	ok david shadow build --release 1.0
+	at 2024-03-01T10:30:00Z
+	ok jan done build --release 1.0
+	ok shalom claim notes --release 1.0
+	ok shalom done notes --release 1.0
+	ok maria claim test --release 1.0
+	at 2024-03-01T12:00:00Z
+	ok maria done test --release 1.0
+	ok cristina run publish-changelog --release 1.0
+	ok cristina run publish-blog --release 1.0
+	[ "$(ledger 1.0 | jq -r .status)" = complete ]
+
+	at 2024-03-08T09:00:00Z
+	ok cristina start 1.1
+	ok cristina next 1.1 --json
+	fresh=$output
+	ok cristina forecast 1.1
+	forecast=$output
+	cache=.git/relctl/summaries blob=$(git rev-parse relctl-ledger:releases/1.0.json)
+	# Only the finished release is kept, under its file's blob id: the open one changes with every event.
+	[ "$(ls "$cache")" = "$blob.json" ]
+	jq -e '.version == "1.0" and (.steps[] | select(.id == "build") | .shadowed == ["david"] and .performers == ["jan"] and .waited == 5400)' "$cache/$blob.json"
+	ok cristina next 1.1 --json
+	[ "$output" = "$fresh" ]
+	ok cristina forecast 1.1
+	[ "$output" = "$forecast" ]
+
+	# A file that is not a summary, with a terminal escape in it: made again, and the answers stay.
+	printf 'not json \033[2J' >"$cache/$blob.json"
+	ok cristina next 1.1 --json
+	[ "$output" = "$fresh" ]
+	jq -e '.version == "1.0"' "$cache/$blob.json"
+
+	# Another release's summary under 1.0's id (nobody shadowed, nothing waited) is not 1.0's.
+	jq -c '.version = "0.9" | .steps |= map(.shadowed = [] | .waited = -1)' "$cache/$blob.json" >"$TEST_TMP/other.json"
+	cp "$TEST_TMP/other.json" "$cache/$blob.json"
+	ok cristina forecast 1.1
+	[ "$output" = "$forecast" ]
+	cp "$TEST_TMP/other.json" "$cache/$blob.json"
+	ok david claim build --release 1.1
+	has "granted by the playbook: you shadowed it in 1.0"
+	jq -e '.version == "1.0"' "$cache/$blob.json"
+}
+
 @test "a claim that names a release where the claimant never shadowed the step is refused by the judge of the other clone" {
 	team
 	at 2024-03-01T09:00:00Z

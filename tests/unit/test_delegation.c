@@ -22,6 +22,8 @@
 
 #include "cJSON.h"
 #include "delegation.h"
+#include "stats.h"
+#include "summary.h"
 #include "hook.h"
 #include "err.h"
 #include "ledger.h"
@@ -147,6 +149,34 @@ static void start(struct fx *f, bool rehearsal)
 }
 
 /* A release state of its own (for the lookup): build done by doer with the shadows given shadowing it. */
+/*
+ * What delegation reads of releases: their summaries, each also written as
+ * the cache writes it and read back, so every check below holds for a
+ * summary from the cache as for one made from the release.
+ */
+static struct release_summary **sums_of(struct release_state *const *rels, size_t n)
+{
+	struct release_summary **sums = summaries_of((const struct release_state *const *)rels, n);
+	struct error err;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		cJSON *json = summary_to_json(sums[i]);
+		char *text = cJSON_PrintUnformatted(json);
+		cJSON *back = cJSON_Parse(text);
+
+		summary_free(sums[i]);
+		sums[i] = summary_from_json(back, &err);
+		assert_non_null(sums[i]);
+		cJSON_Delete(back);
+		cJSON_Delete(json);
+		free(text);
+	}
+	return sums;
+}
+
+#define SUMS(s) ((const struct release_summary *const *)(s))
+
 static struct release_state *release_with_build(const char *version, const char *doer, const char *shadow,
 						bool rehearsal, time_t at)
 {
@@ -637,6 +667,7 @@ static void test_knowledge_counts_doers_shadows_and_rehearsals_apart(void **stat
 {
 	struct fx *f = *state;
 	struct release_state *rels[3];
+	struct release_summary **sums;
 	struct step_knowledge *k;
 	cJSON *section, *step;
 
@@ -644,7 +675,8 @@ static void test_knowledge_counts_doers_shadows_and_rehearsals_apart(void **stat
 	rels[0] = release_with_build("1.0", "dan", "sam", false, T0);
 	rels[1] = release_with_build("1.1", "dan", "sue", false, T0 + DAY);
 	rels[2] = release_with_build("1.1-rehearsal", "dora", NULL, true, T0 + 2 * DAY);
-	k = delegation_knowledge((const struct release_state *const *)rels, 2, pb);
+	sums = sums_of(rels, 3);
+	k = delegation_knowledge(SUMS(sums), 2, pb);
 	assert_int_equal(cJSON_GetArraySize(k[idx("build")].done_by), 1);
 	assert_true(delegation_risky(&k[idx("build")]));
 	assert_true(in_list(k[idx("build")].shadowed_by, "sam"));
@@ -652,7 +684,7 @@ static void test_knowledge_counts_doers_shadows_and_rehearsals_apart(void **stat
 	assert_false(delegation_risky(&k[idx("plan")])); /* never done: not a risk yet */
 	delegation_knowledge_free(k, pb);
 
-	section = delegation_shadowing((const struct release_state *const *)rels, 3, pb);
+	section = delegation_shadowing(SUMS(sums), 3, pb);
 	step = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(section, "steps"), 0);
 	assert_string_equal(cJSON_GetObjectItemCaseSensitive(step, "id")->valuestring, "build");
 	assert_true(in_list(cJSON_GetObjectItemCaseSensitive(step, "practised_by"), "dora"));
@@ -665,17 +697,20 @@ static void test_knowledge_counts_doers_shadows_and_rehearsals_apart(void **stat
 	assert_int_equal(cJSON_GetObjectItemCaseSensitive(section, "rehearsals")->valueint, 1);
 	assert_true(in_list(cJSON_GetObjectItemCaseSensitive(section, "risks"), "build"));
 	cJSON_Delete(section);
-	assert_string_equal(delegation_shadowed_in((const struct release_state *const *)rels, 3, "build", "sam"), "1.0");
-	assert_string_equal(delegation_shadowed_in((const struct release_state *const *)rels, 3, "build", "sue"), "1.1");
-	assert_null(delegation_shadowed_in((const struct release_state *const *)rels, 3, "build", "dora"));
+	assert_string_equal(delegation_shadowed_in(SUMS(sums), 3, "build", "sam"), "1.0");
+	assert_string_equal(delegation_shadowed_in(SUMS(sums), 3, "build", "sue"), "1.1");
+	assert_null(delegation_shadowed_in(SUMS(sums), 3, "build", "dora"));
+	summaries_free(sums, 3);
 
 	/* A second doer takes build off the risk list. */
 	release_state_free(rels[2]);
 	rels[2] = release_with_build("1.2", "dora", NULL, false, T0 + 3 * DAY);
-	k = delegation_knowledge((const struct release_state *const *)rels, 3, pb);
+	sums = sums_of(rels, 3);
+	k = delegation_knowledge(SUMS(sums), 3, pb);
 	assert_false(delegation_risky(&k[idx("build")]));
 	assert_false(in_list(k[idx("build")].practised_by, "dora")); /* she has done it for real now */
 	delegation_knowledge_free(k, pb);
+	summaries_free(sums, 3);
 	release_state_free(rels[0]);
 	release_state_free(rels[1]);
 	release_state_free(rels[2]);
@@ -684,6 +719,7 @@ static void test_knowledge_counts_doers_shadows_and_rehearsals_apart(void **stat
 static void test_knowledge_counts_whoever_finished_a_step_in_any_round_of_a_release(void **state)
 {
 	struct fx *f = *state;
+	struct release_summary **sums;
 	struct step_knowledge *k;
 
 	start(f, false);
@@ -692,17 +728,20 @@ static void test_knowledge_counts_whoever_finished_a_step_in_any_round_of_a_rele
 	accept(f, with(ev(f, "rita", "reopen", "build"), "reason", "rebuild"));
 	accept(f, ev(f, "dora", "claim", "build"));
 	accept(f, ev(f, "dora", "done", "build"));
-	k = delegation_knowledge((const struct release_state *const *)&f->st, 1, pb);
+	sums = sums_of(&f->st, 1);
+	k = delegation_knowledge(SUMS(sums), 1, pb);
 	assert_int_equal(cJSON_GetArraySize(k[idx("build")].done_by), 2);
 	assert_false(delegation_risky(&k[idx("build")]));
 	delegation_knowledge_free(k, pb);
+	summaries_free(sums, 1);
 }
 
 static void test_the_suggested_shadows_are_of_the_role_and_new_to_the_step(void **state)
 {
 	struct fx *f = *state;
 	struct release_state *earlier = release_with_build("1.0", "dan", NULL, false, T0 - DAY);
-	struct step_knowledge *k = delegation_knowledge((const struct release_state *const *)&earlier, 1, pb);
+	struct release_summary **sums = sums_of(&earlier, 1);
+	struct step_knowledge *k = delegation_knowledge(SUMS(sums), 1, pb);
 	cJSON *who;
 
 	start(f, false);
@@ -716,6 +755,7 @@ static void test_the_suggested_shadows_are_of_the_role_and_new_to_the_step(void 
 	assert_int_equal(cJSON_GetArraySize(who), 0); /* nobody else of the role is here */
 	cJSON_Delete(who);
 	delegation_knowledge_free(k, pb);
+	summaries_free(sums, 1);
 	release_state_free(earlier);
 }
 
@@ -745,12 +785,59 @@ static void test_the_view_carries_shadows_hand_over_due_away_and_reminders(void 
 	cJSON_Delete(view);
 }
 
+/* A summary read back from the cache is untrusted: anything but what summary_to_json writes is refused. */
+static void test_a_summary_measures_waits_and_refuses_what_it_did_not_write(void **state)
+{
+	static const char *bad[] = {
+		"{\"summary\":2,\"version\":\"1.0\",\"started\":\"2024-03-19T10:00:00Z\",\"rehearsal\":false,\"steps\":[]}",
+		"{\"summary\":1,\"version\":\"1 0\",\"started\":\"2024-03-19T10:00:00Z\",\"rehearsal\":false,\"steps\":[]}",
+		"{\"summary\":1,\"version\":\"1.0\",\"started\":\"yesterday\",\"rehearsal\":false,\"steps\":[]}",
+		"{\"summary\":1,\"version\":\"1.0\",\"started\":\"2024-03-19T10:00:00Z\",\"rehearsal\":0,\"steps\":[]}",
+		"{\"summary\":1,\"version\":\"1.0\",\"started\":\"2024-03-19T10:00:00Z\",\"rehearsal\":false,\"steps\":[{\"id\":\"build\",\"performers\":[\"dan\\u001b[2J\"],\"shadowed\":[],\"waited\":1}]}",
+		"{\"summary\":1,\"version\":\"1.0\",\"started\":\"2024-03-19T10:00:00Z\",\"rehearsal\":false,\"steps\":[{\"id\":\"build\",\"performers\":[],\"shadowed\":[],\"waited\":1},{\"id\":\"build\",\"performers\":[],\"shadowed\":[],\"waited\":1}]}",
+		"{\"summary\":1,\"version\":\"1.0\",\"started\":\"2024-03-19T10:00:00Z\",\"rehearsal\":false,\"steps\":[{\"id\":\"build\",\"performers\":[],\"shadowed\":[],\"waited\":1.5}]}",
+		"{\"summary\":1,\"version\":\"1.0\",\"started\":\"2024-03-19T10:00:00Z\",\"rehearsal\":false,\"steps\":[{\"id\":\"build\",\"performers\":\"dan\",\"shadowed\":[],\"waited\":1}]}",
+		"{\"summary\":1,\"version\":\"1.0\",\"started\":\"2024-03-19T10:00:00Z\",\"rehearsal\":false,\"steps\":[{\"id\":\"build\",\"performers\":[],\"waited\":1}]}",
+	};
+	struct release_state *rel = release_with_build("1.0", "dan", NULL, false, T0);
+	struct release_summary **sums = sums_of(&rel, 1);
+	struct error err;
+	size_t i;
+	long *durations;
+	bool measured[16];
+
+	(void)state;
+	/* build: ready at the start, done 3 minutes later; plan was never done. */
+	assert_int_equal(summary_step(sums[0], "build")->waited, 180);
+	assert_int_equal(summary_step(sums[0], "plan")->waited, -1);
+	assert_true(cJSON_GetArraySize(summary_step(sums[0], "build")->performers) == 1);
+	durations = stats_durations(SUMS(sums), 1, pb, measured);
+	assert_int_equal(durations[idx("build")], 180);
+	assert_true(measured[idx("build")]);
+	assert_false(measured[idx("plan")]);
+	free(durations);
+	summaries_free(sums, 1);
+	release_state_free(rel);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cJSON *json = cJSON_Parse(bad[i]);
+		struct release_summary *sum;
+
+		assert_non_null(json);
+		sum = summary_from_json(json, &err);
+		if (sum)
+			fail_msg("summary %zu was read: %s", i, bad[i]);
+		assert_int_equal(err.code, EXIT_DATAERR);
+		cJSON_Delete(json);
+	}
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_anyone_may_shadow_a_held_step_but_not_a_free_one_their_own_or_twice),
+		T(test_a_summary_measures_waits_and_refuses_what_it_did_not_write),
 		T(test_shadows_present_at_the_finish_are_credited_and_keep_it_after_a_reopen),
 		T(test_a_claim_outside_the_role_is_granted_by_shadowing_in_the_release_it_names),
 		T(test_a_replay_of_accepted_history_trusts_a_granted_claim),
