@@ -37,12 +37,15 @@
 
 /*
  * Reads a file of the commit the judge started from: 0, 1 when absent, -1
- * on error.  The judge owns ctx and calls release (when not NULL) on it.
+ * on error; read_blob (may be NULL) reads a file by its git blob id, for a
+ * release judge_forget set aside.  The judge owns ctx and calls release
+ * (when not NULL) on it.
  */
 struct judge_source {
 	int (*read)(void *ctx, const char *path, size_t max, struct buf *out, struct error *err);
 	void (*release)(void *ctx);
 	void *ctx;
+	int (*read_blob)(void *ctx, const char *blob, size_t max, struct buf *out, struct error *err);
 };
 
 /* One path a commit changes against its parent. */
@@ -53,6 +56,7 @@ struct judge_change {
 	unsigned mode;    /* its git mode when not regular (0120000 a symlink, ...), for the message; 0 when unknown */
 	const char *data; /* the new content; NULL when deleted or too large to read */
 	size_t len;       /* its size, also when too large to read */
+	const char *blob; /* the new content's git blob id; NULL when not known */
 };
 
 /* A commit's signature as the caller checked it against judge_keys() (signature.h). */
@@ -184,6 +188,14 @@ const char *judge_seen(const struct judge *j);
 bool judge_clean(const struct judge *j);
 /* Every incident so far, oldest first. */
 const struct judge_incident *judge_incidents(const struct judge *j, size_t *count);
+/*
+ * Sets aside the accepted releases used least recently beyond the newest
+ * keep, to be read back from their blobs (judge_source's read_blob) when a
+ * commit needs one again: a walk over a long history then holds a few
+ * releases' states, not every one.  Between commits only.
+ */
+void judge_forget(struct judge *j, size_t keep);
+
 /* Counts over the accepted commits. */
 size_t judge_event_count(const struct judge *j);
 size_t judge_release_count(const struct judge *j);

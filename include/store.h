@@ -74,6 +74,9 @@ int store_read(struct store *store, const char *tip, const char *path, struct bu
 int store_read_max(struct store *store, const char *tip, const char *path, size_t max, struct buf *out,
 		   struct error *err);
 
+/* A blob by its id, refusing (-1, EXIT_DATAERR) one larger than max bytes. */
+int store_read_blob_max(struct store *store, const char *id, size_t max, struct buf *out, struct error *err);
+
 /* The id of the blob at path in tip's tree: 0, 1 when there is none, -1. */
 int store_blob_id(struct store *store, const char *tip, const char *path, char out[OID_HEX], struct error *err);
 

@@ -51,9 +51,11 @@ struct file_entry {
 struct judged_release {
 	char *path;
 	char *version;
-	cJSON *doc; /* the accepted document */
+	cJSON *doc; /* the accepted document; NULL while set aside (judge_forget) */
 	struct release_state *st;
 	size_t len; /* the accepted file's size */
+	char blob[41]; /* the accepted file's git blob id; "" when not known (it stays in memory) */
+	size_t used;   /* when a rule last asked for it (the judge's uses) */
 };
 
 struct pinned {
@@ -108,6 +110,7 @@ struct judge {
 	struct id_index file_paths; /* path -> file index + 1 */
 	struct judged_release *releases;
 	size_t release_count;
+	size_t uses; /* release_cached's calls, a clock for judge_forget */
 	struct pinned *pinned;
 	size_t pinned_count;
 	struct playbook *current; /* playbook.yaml, parsed when first needed */
@@ -496,14 +499,77 @@ static bool hex40(const char *s)
 	return s && strlen(s) == 40 && strspn(s, "0123456789abcdef") == 40;
 }
 
+/* A release judge_forget set aside, read back from its blob and replayed: 0 or -1. */
+static int release_reload(struct judge *j, struct judged_release *r, struct error *err)
+{
+	const struct playbook *pb;
+	struct buf text;
+	char why[160];
+
+	buf_init(&text);
+	if (j->source.read_blob(j->source.ctx, r->blob, LEDGER_RELEASE_MAX, &text, err) != 0) {
+		buf_release(&text);
+		return -1;
+	}
+	r->doc = json_parse_ledger(text.data, text.len, true, why, sizeof(why));
+	buf_release(&text);
+	if (r->doc == NULL)
+		return error_set(err, EXIT_DATAERR, "%s (blob %s) no longer reads as it was accepted: %s", r->path, r->blob, why);
+	pb = pinned_playbook(j, pin_blob(r->doc), err);
+	r->st = pb ? ledger_replay(pb, r->doc, r->path, err) : NULL;
+	if (r->st == NULL) {
+		cJSON_Delete(r->doc);
+		r->doc = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The accepted release at path, or NULL; one set aside is read back.  A
+ * blob that cannot be read back (the git object store lost it) leaves the
+ * release unknown, so any change to it is refused as a change to nothing.
+ */
 static struct judged_release *release_cached(struct judge *j, const char *path)
 {
+	struct error ignored;
 	size_t i;
 
 	for (i = 0; i < j->release_count; i++)
-		if (strcmp(j->releases[i].path, path) == 0)
-			return &j->releases[i];
+		if (strcmp(j->releases[i].path, path) == 0) {
+			struct judged_release *r = &j->releases[i];
+
+			if (r->doc == NULL && release_reload(j, r, &ignored) != 0)
+				return NULL;
+			r->used = ++j->uses;
+			return r;
+		}
 	return NULL;
+}
+
+void judge_forget(struct judge *j, size_t keep)
+{
+	size_t loaded = 0, i;
+
+	for (i = 0; i < j->release_count; i++)
+		loaded += j->releases[i].doc != NULL;
+	while (loaded > keep && j->source.read_blob) {
+		struct judged_release *oldest = NULL;
+
+		for (i = 0; i < j->release_count; i++) {
+			struct judged_release *r = &j->releases[i];
+
+			if (r->doc && r->blob[0] && (oldest == NULL || r->used < oldest->used))
+				oldest = r;
+		}
+		if (oldest == NULL)
+			return;
+		cJSON_Delete(oldest->doc);
+		release_state_free(oldest->st);
+		oldest->doc = NULL;
+		oldest->st = NULL;
+		loaded--;
+	}
 }
 
 /* The accepted release at path: 0, 1 when there is none, -1 on error. */
@@ -1053,7 +1119,8 @@ fail:
 }
 
 /* Makes st and doc (a file of len bytes) the accepted release at path. */
-static void release_accept(struct judge *j, const char *path, struct release_state *st, cJSON *doc, size_t len)
+static void release_accept(struct judge *j, const char *path, struct release_state *st, cJSON *doc, size_t len,
+			   const char *blob)
 {
 	struct judged_release *r = release_cached(j, path);
 
@@ -1072,6 +1139,8 @@ static void release_accept(struct judge *j, const char *path, struct release_sta
 	r->doc = doc;
 	r->st = st;
 	r->len = len;
+	snprintf(r->blob, sizeof(r->blob), "%s", blob && strlen(blob) == 40 ? blob : "");
+	r->used = ++j->uses;
 }
 
 /* ---------- the index ---------- */
@@ -1397,7 +1466,7 @@ static int judge_release(struct judge *j, const struct judge_commit *c, const st
 		cJSON_Delete(doc);
 		goto out;
 	}
-	release_accept(j, ch->path, st, doc, ch->len);
+	release_accept(j, ch->path, st, doc, ch->len, ch->blob);
 	accept_files(j, c);
 	j->events++;
 out:
@@ -1535,6 +1604,7 @@ static int judge_restore(struct judge *j, const struct judge_commit *c, const ch
 	const char **state_paths;
 	cJSON **docs;
 	size_t *lens;
+	const char **blobs;
 	const char *index_data = NULL;
 	size_t index_len = 0;
 	bool index_present = false;
@@ -1556,6 +1626,7 @@ static int judge_restore(struct judge *j, const struct judge_commit *c, const ch
 	state_paths = xcalloc(n + 1, sizeof(*state_paths));
 	docs = xcalloc(n + 1, sizeof(*docs));
 	lens = xcalloc(n + 1, sizeof(*lens));
+	blobs = xcalloc(n + 1, sizeof(*blobs));
 	for (i = 0; i < n; i++) {
 		size_t k = id_index_find(&changes, NULL, paths[i]);
 		const struct judge_change *ch = k ? &c->changes[k - 1] : NULL;
@@ -1605,6 +1676,7 @@ static int judge_restore(struct judge *j, const struct judge_commit *c, const ch
 			}
 			if (present) {
 				lens[state_count] = len;
+				blobs[state_count] = ch ? ch->blob : NULL;
 				state_paths[state_count++] = paths[i];
 			}
 		} else {
@@ -1636,7 +1708,7 @@ static int judge_restore(struct judge *j, const struct judge_commit *c, const ch
 		size_t before = r ? (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r->doc, "events")) : 0;
 
 		j->events += (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(docs[i], "events")) - before;
-		release_accept(j, state_paths[i], states[i], docs[i], lens[i]);
+		release_accept(j, state_paths[i], states[i], docs[i], lens[i], blobs[i]);
 		states[i] = NULL;
 		docs[i] = NULL;
 	}
@@ -1663,6 +1735,7 @@ out:
 	free(state_paths);
 	free(docs);
 	free(lens);
+	free(blobs);
 	free(paths);
 	id_index_release(&changes);
 	return rc;

@@ -25,6 +25,8 @@
 #include "signature.h"
 
 #define AHEAD 128 /* signatures checked in one batch */
+/* Replayed releases a walk keeps in memory: the ones its next commits touch (judge_forget). */
+#define JUDGING_RELEASES_KEPT 8
 
 struct base {
 	struct session *s;
@@ -38,10 +40,18 @@ static int read_base(void *ctx, const char *path, size_t max, struct buf *out, s
 	return store_read_max(b->s->store, b->tip, path, max, out, err);
 }
 
+/* A release the judge set aside, by its blob id (judge_forget). */
+static int read_blob(void *ctx, const char *blob, size_t max, struct buf *out, struct error *err)
+{
+	struct base *b = ctx;
+
+	return store_read_blob_max(b->s->store, blob, max, out, err);
+}
+
 struct judge *judging_new(struct session *s, const char *base)
 {
 	struct base *b = xcalloc(1, sizeof(*b));
-	struct judge_source source = { read_base, free, b };
+	struct judge_source source = { read_base, free, b, read_blob };
 	struct judge *j;
 	char *root = NULL;
 	struct error ignored;
@@ -138,6 +148,7 @@ static int read_changes(struct session *s, struct judge *j, struct judge_commit 
 		(*changes)[i].path = (*deltas)[i].path;
 		(*changes)[i].deleted = (*deltas)[i].deleted;
 		(*changes)[i].regular = (*deltas)[i].regular;
+		(*changes)[i].blob = (*deltas)[i].blob;
 		(*changes)[i].mode = (*deltas)[i].mode;
 		(*changes)[i].len = (*deltas)[i].size;
 	}
@@ -398,6 +409,8 @@ int judging_range(struct session *s, struct judge *j, const char *base, const ch
 			rc = -1;
 			break;
 		}
+		/* Only the releases the next commits touch stay replayed in memory. */
+		judge_forget(j, JUDGING_RELEASES_KEPT);
 		if (progress)
 			progress(i + 1, count, data);
 	}

@@ -227,6 +227,20 @@ int store_read_max(struct store *store, const char *tip, const char *path, size_
 	return rc;
 }
 
+int store_read_blob_max(struct store *store, const char *id, size_t max, struct buf *out, struct error *err)
+{
+	git_oid oid;
+	size_t size = 0;
+	int rc;
+
+	if (parse_oid(&oid, id, err) != 0)
+		return -1;
+	rc = read_blob_max(store, &oid, max, out, &size, err);
+	if (rc == 1)
+		rc = error_set(err, EXIT_DATAERR, "blob %s is %zu bytes, more than the %zu relctl reads", id, size, max);
+	return rc;
+}
+
 int store_blob_id(struct store *store, const char *tip, const char *path, char out[OID_HEX], struct error *err)
 {
 	git_tree_entry *entry;

@@ -85,7 +85,55 @@ struct fx {
 	int commits, seq;
 	time_t now;
 	size_t pad; /* blanks after each release document written (JSON allows them), to make it large */
+	/*
+	 * A second judge fed every commit of j, which sets every release aside
+	 * after each (judge_forget) and reads it back from its blob when a
+	 * commit needs it: its verdicts must be j's (setup_twin); or NULL.
+	 */
+	struct judge *twin;
 };
+
+/* Every text drafts wrote while a twin runs, by git blob id: what the twin reads back. */
+struct stored_blob {
+	char id[41];
+	char *text;
+};
+static struct stored_blob **stored;
+static size_t stored_count, stored_reads;
+
+static int stored_read_blob(void *ctx, const char *blob, size_t max, struct buf *out, struct error *err)
+{
+	size_t i;
+
+	(void)ctx;
+	for (i = 0; i < stored_count; i++)
+		if (strcmp(stored[i]->id, blob) == 0) {
+			assert_true(strlen(stored[i]->text) <= max);
+			stored_reads++;
+			buf_adds(out, stored[i]->text);
+			return 0;
+		}
+	return error_set(err, EXIT_DATAERR, "no blob %s", blob);
+}
+
+/* The id of text, kept for the twin; NULL when no twin runs. */
+static const char *stored_blob(const char *text)
+{
+	char id[41];
+	size_t i;
+
+	if (stored == NULL)
+		return NULL;
+	assert_int_equal(git_blob_id(text, strlen(text), id), 0);
+	for (i = 0; i < stored_count; i++)
+		if (strcmp(stored[i]->id, id) == 0)
+			return stored[i]->id;
+	stored = xrealloc(stored, (stored_count + 1) * sizeof(*stored));
+	stored[stored_count] = xcalloc(1, sizeof(**stored));
+	memcpy(stored[stored_count]->id, id, sizeof(id));
+	stored[stored_count]->text = xstrdup(text);
+	return stored[stored_count++]->id;
+}
 
 /* One commit being written: the judge_commit and what it owns. */
 struct draft {
@@ -275,6 +323,7 @@ static void draft_file(struct draft *d, const char *path, const char *text)
 	ch->regular = true;
 	ch->data = text ? xstrdup(text) : NULL;
 	ch->len = text ? strlen(text) : 0;
+	ch->blob = text ? stored_blob(text) : NULL;
 }
 
 /* Takes path out of the draft, as if the commit did not touch it. */
@@ -431,10 +480,27 @@ static void adopt(struct fx *f, struct draft *d)
 }
 
 /* judge_commit accepts d; the model moves on. */
+/* The twin judges d as j did (rc), then sets every release aside. */
+static void twin_commit(struct fx *f, struct draft *d, int rc, bool try, const char *file, int line)
+{
+	struct error err = {0, ""};
+
+	if (f->twin == NULL)
+		return;
+	_assert_int_equal((uintmax_t)(try ? judge_try(f->twin, &d->c, &err) : judge_commit(f->twin, &d->c, &err)),
+			  (uintmax_t)rc, file, line);
+	_assert_string_equal(judge_accepted(f->twin), judge_accepted(f->j), file, line);
+	_assert_int_equal(judge_event_count(f->twin), judge_event_count(f->j), file, line);
+	_assert_int_equal(judge_release_count(f->twin), judge_release_count(f->j), file, line);
+	judge_forget(f->twin, 0);
+}
+
 static void accept_at(struct fx *f, struct draft *d, const char *file, int line)
 {
 	struct error err = {0, ""};
 	int rc = judge_commit(f->j, &d->c, &err);
+
+	twin_commit(f, d, rc, false, file, line);
 
 	if (rc != 0)
 		print_error("%s:%d: refused (%d): %s\n", file, line, err.code, err.message);
@@ -468,6 +534,7 @@ static void refuse_at(struct fx *f, struct draft *d, const char *part, const cha
 
 	judge_incidents(f->j, &before);
 	rc = judge_commit(f->j, &d->c, &err);
+	twin_commit(f, d, rc, false, file, line);
 	if (rc == 0)
 		print_error("%s:%d: accepted, but \"...%s...\" was expected\n", file, line, part);
 	_assert_int_equal((uintmax_t)rc, (uintmax_t)-1, file, line);
@@ -496,6 +563,7 @@ static void try_refused_at(struct fx *f, struct draft *d, const char *part, cons
 
 	judge_incidents(f->j, &before);
 	rc = judge_try(f->j, &d->c, &err);
+	twin_commit(f, d, rc, true, file, line);
 	if (rc == 0)
 		print_error("%s:%d: accepted, but \"...%s...\" was expected\n", file, line, part);
 	_assert_int_equal((uintmax_t)rc, (uintmax_t)-1, file, line);
@@ -592,6 +660,23 @@ static int setup(void **state)
 	return 0;
 }
 
+/* A judge that accepted the first commit, with a twin that sets every release aside after each commit. */
+static int setup_twin(void **state)
+{
+	struct judge_source source = { NULL, NULL, NULL, stored_read_blob };
+	struct fx *f;
+	struct draft d;
+
+	stored = xcalloc(1, sizeof(*stored));
+	stored_count = stored_reads = 0;
+	f = fixture_new(playbook_yaml);
+	f->twin = judge_new(NULL, &source);
+	draft_first(f, &d, "rita");
+	accept(f, &d);
+	*state = f;
+	return 0;
+}
+
 /* The same with a playbook that says signing: required, the first commit signed by rita. */
 static int setup_signed(void **state)
 {
@@ -612,6 +697,14 @@ static int teardown(void **state)
 	size_t i;
 
 	judge_free(f->j);
+	judge_free(f->twin);
+	for (i = 0; stored && i < stored_count; i++) {
+		free(stored[i]->text);
+		free(stored[i]);
+	}
+	free(stored);
+	stored = NULL;
+	stored_count = 0;
 	for (i = 0; i < f->playbook_count; i++)
 		playbook_free(f->playbooks[i]);
 	cJSON_Delete(f->events);
@@ -942,6 +1035,36 @@ static void test_an_earlier_event_changed_or_removed_is_refused_naming_it(void *
 	assert_string_equal(in[0].author, "Dora <dora@example.com>");
 	assert_int_equal(in[0].time, at);
 	assert_null(in[0].restored_by);
+}
+
+/*
+ * A walk over a long history keeps few releases replayed (judge_forget):
+ * one set aside is read back from its blob, and every verdict is the one a
+ * judge that kept it gives (the twin of setup_twin checks each commit).
+ */
+static void test_a_release_set_aside_is_read_back_from_its_blob_and_judged_the_same(void **state)
+{
+	struct fx *f = *state;
+	struct draft d;
+	cJSON *events;
+	size_t reads;
+
+	start_release(f);
+	commit_events(f, ev(f, "dan", "claim", "build"), NULL);
+	draft(f, &d, "rita");
+	draft_events_of(f, &d, "2.7.0", appended_to(cJSON_CreateArray(), ev(f, "rita", "start", NULL)));
+	accept(f, &d);
+	reads = stored_reads;
+	/* Both releases were set aside; dan's done reads 2.6.3 back. */
+	commit_events(f, ev(f, "dan", "done", "build"), NULL);
+	assert_true(stored_reads > reads);
+	/* A rewritten history is refused from what was read back, as from what was kept. */
+	draft(f, &d, "dora");
+	events = appended(f, ev(f, "dora", "claim", "plan"), NULL);
+	cJSON_DeleteItemFromArray(events, 1);
+	draft_events(f, &d, events);
+	refuse(f, &d, "an earlier event was changed or removed");
+	assert_int_equal(judge_release_count(f->twin), 2);
 }
 
 static void test_an_event_id_used_twice_is_refused(void **state)
@@ -2536,7 +2659,7 @@ static void test_a_restore_brings_only_closing_events_into_the_reserve(void **st
 {
 	struct fx *f = *state;
 	struct memory_tree *t = calloc(1, sizeof(*t));
-	struct judge_source source = {memory_read, memory_release, t};
+	struct judge_source source = {memory_read, memory_release, t, NULL};
 	struct release_state *st;
 	struct judge *from_base;
 	struct judge_restore r;
@@ -2620,7 +2743,7 @@ static void test_a_judge_from_a_base_reads_the_bases_files_once_through_its_sour
 {
 	struct fx *f = *state;
 	struct memory_tree *t = calloc(1, sizeof(*t));
-	struct judge_source source = {memory_read, memory_release, t};
+	struct judge_source source = {memory_read, memory_release, t, NULL};
 	struct release_state *st;
 	struct judge *from_base;
 	struct error err = {0, ""};
@@ -2707,7 +2830,7 @@ static int failing_read(void *ctx, const char *path, size_t max, struct buf *out
 static void test_a_base_that_cannot_be_read_is_no_incident_of_the_commit(void **state)
 {
 	struct fx *f = *state;
-	struct judge_source source = {failing_read, NULL, NULL};
+	struct judge_source source = {failing_read, NULL, NULL, NULL};
 	struct judge *from_base;
 	struct error err = {0, ""};
 	struct draft d;
@@ -2920,6 +3043,7 @@ static void test_a_restore_on_the_last_good_tree_is_judged_against_it(void **sta
 #define T(name)        cmocka_unit_test_setup_teardown(name, setup, teardown)
 #define T_EMPTY(name)  cmocka_unit_test_setup_teardown(name, setup_empty, teardown)
 #define T_SIGNED(name) cmocka_unit_test_setup_teardown(name, setup_signed, teardown)
+#define T_TWIN(name)   cmocka_unit_test_setup_teardown(name, setup_twin, teardown)
 
 int main(void)
 {
@@ -2977,14 +3101,15 @@ int main(void)
 	    T(test_judge_signers_counts_signed_and_unsigned_commits_per_author),
 	    T(test_a_commit_built_on_a_refused_one_is_refused),
 	    T(test_only_a_release_manager_plans_a_restore),
-	    T(test_a_planned_restore_is_accepted_and_marks_every_incident_restored),
-	    T(test_a_restore_carries_the_valid_events_of_refused_commits_and_drops_the_others),
-	    T(test_a_restore_must_bring_back_the_last_good_state_and_only_refused_events),
-	    T(test_a_restore_carries_a_release_that_a_refused_commit_started),
+	    T_TWIN(test_a_release_set_aside_is_read_back_from_its_blob_and_judged_the_same),
+	    T_TWIN(test_a_planned_restore_is_accepted_and_marks_every_incident_restored),
+	    T_TWIN(test_a_restore_carries_the_valid_events_of_refused_commits_and_drops_the_others),
+	    T_TWIN(test_a_restore_must_bring_back_the_last_good_state_and_only_refused_events),
+	    T_TWIN(test_a_restore_carries_a_release_that_a_refused_commit_started),
 	    T(test_a_restore_after_a_refused_playbook_change_brings_back_the_playbook_in_force),
 	    T(test_a_restore_that_leaves_a_refused_commits_file_is_refused),
 	    T(test_a_restore_of_a_rewritten_history_carries_nothing),
-	    T(test_a_new_release_starts_on_the_playbook_in_force),
+	    T_TWIN(test_a_new_release_starts_on_the_playbook_in_force),
 	    T_SIGNED(test_a_restore_carries_only_events_their_actors_signed),
 	    T(test_with_signing_optional_a_restore_drops_events_of_badly_signed_commits),
 	    T(test_many_events_of_a_refused_commit_are_remembered_and_restored_in_linear_time),
