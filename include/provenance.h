@@ -30,7 +30,8 @@ void provenance_note(struct session *s, const char *commit, const struct signatu
  * unsigned).  An event written by hand without a trailer is not in it, nor
  * one that only a refused commit's message names.
  * The history is walked from the tip only as far back as the oldest of
- * them.  Caller deletes.
+ * them, or to the tip of the map of earlier walks (relctl/event-commits),
+ * whose commits are each checked to name their event.  Caller deletes.
  */
 cJSON *provenance_events(struct session *s, const cJSON *events, struct error *err);
 

@@ -4,6 +4,14 @@
  * checks signatures; it only saves ssh-keygen runs, so a missing or broken
  * cache costs time, never a wrong answer: every line is re-read as data and
  * a commit not found is checked again.
+ *
+ * Which commit recorded each event is kept too (relctl/event-commits:
+ * "relctl-event-commits 1 TIP", then "EVENT COMMIT" lines), written when a
+ * walk has seen every commit down to the root or to the tip the file names,
+ * so that log and show of an old release walk only the commits since.  It
+ * is dropped (the walk goes on to the root) when the file is broken, its tip
+ * is not in the branch's history, or a restore among the new commits
+ * reaches below it, since a restore makes the commits it names refused.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +28,7 @@
 #include "session-private.h"
 #include "signature.h"
 #include "store.h"
+#include "util.h"
 
 struct noted {
 	char commit[41];
@@ -202,7 +211,155 @@ static struct wanted *wanted_of(struct wanted *wanted, size_t count, const char 
  * names the one event the commit appends (judge.h), so the line is judged
  * content.  Returns how many wanted events it found.
  */
-static size_t find_trailers(const char *message, const char *commit, struct wanted *wanted, size_t count)
+/* Which commit recorded each event: the file's map, or what a walk saw. */
+struct mapped {
+	char id[65];
+	char commit[OID_HEX];
+};
+
+/* Commits a walk reads before it goes on to the root to write the map. */
+#define PROVENANCE_MAP_AFTER 500
+
+struct event_map {
+	char tip[OID_HEX]; /* "" when there is none */
+	struct mapped *items;
+	size_t count;
+};
+
+static void map_add(struct event_map *m, const char *id, const char *commit)
+{
+	if (strlen(id) >= sizeof(m->items->id))
+		return;
+	m->items = xrealloc(m->items, (m->count + 1) * sizeof(*m->items));
+	snprintf(m->items[m->count].id, sizeof(m->items->id), "%s", id);
+	memcpy(m->items[m->count].commit, commit, OID_HEX);
+	m->count++;
+}
+
+static int by_mapped_id(const void *a, const void *b)
+{
+	return strcmp(((const struct mapped *)a)->id, ((const struct mapped *)b)->id);
+}
+
+static const struct mapped *map_find(const struct event_map *m, const char *id)
+{
+	struct mapped key;
+
+	if (m->count == 0 || strlen(id) >= sizeof(key.id))
+		return NULL;
+	snprintf(key.id, sizeof(key.id), "%s", id);
+	return bsearch(&key, m->items, m->count, sizeof(*m->items), by_mapped_id);
+}
+
+static char *map_path(struct session *s)
+{
+	return xasprintf("%srelctl/event-commits", store_git_dir(s->store));
+}
+
+static bool hex40(const char *text)
+{
+	return strlen(text) == 40 && strspn(text, "0123456789abcdef") == 40;
+}
+
+/* The file's map when it reads whole and its tip is in the history of tip; else an empty one. */
+static void map_read(struct session *s, const char *tip, struct event_map *m)
+{
+	char *path = map_path(s), *line, *save = NULL;
+	struct error ignored;
+	struct buf text;
+	bool ok = false, in_history = false;
+
+	memset(m, 0, sizeof(*m));
+	buf_init(&text);
+	if (file_read(path, 256 * 1024 * 1024, &text, &ignored) == 0 && text.len > 0) {
+		char head[32], t[64];
+
+		line = strtok_r(text.data, "\n", &save);
+		ok = line && sscanf(line, "%31s 1 %63s", head, t) == 2 && strcmp(head, "relctl-event-commits") == 0 &&
+		     hex40(t);
+		if (ok)
+			snprintf(m->tip, sizeof(m->tip), "%s", t);
+		for (line = strtok_r(NULL, "\n", &save); ok && line; line = strtok_r(NULL, "\n", &save)) {
+			char id[80], commit[64];
+
+			ok = sscanf(line, "%79s %63s", id, commit) == 2 && event_id_valid(id) && strlen(id) < sizeof(m->items->id) &&
+			     hex40(commit);
+			if (ok)
+				map_add(m, id, commit);
+		}
+	}
+	ok = ok && (strcmp(m->tip, tip) == 0 || (store_is_ancestor(s->store, m->tip, tip, &in_history, &ignored) == 0 && in_history));
+	if (!ok) {
+		free(m->items);
+		memset(m, 0, sizeof(*m));
+	} else if (m->count) {
+		qsort(m->items, m->count, sizeof(*m->items), by_mapped_id);
+	}
+	buf_release(&text);
+	free(path);
+}
+
+/* Whether commit's message names event id on a Relctl-Event line. */
+static bool names_event(struct session *s, const char *commit, const char *id)
+{
+	char parent[OID_HEX], found[80], *message = NULL;
+	struct error ignored;
+	const char *p;
+	bool named = false;
+
+	if (store_commit_parent(s->store, commit, parent, &message, &ignored) != 0)
+		return false;
+	for (p = message; !named && judge_event_trailer(&p, found, sizeof(found));)
+		named = strcmp(found, id) == 0;
+	free(message);
+	return named;
+}
+
+/*
+ * The commits of the wanted events not found yet, from the map: false
+ * (nothing taken) when a commit it names does not name its event, so a
+ * map that is not of this history is never believed.
+ */
+static bool map_fill(struct session *s, const struct event_map *m, struct wanted *wanted, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++) {
+		const struct mapped *found = wanted[i].commit[0] ? NULL : map_find(m, wanted[i].id);
+
+		if (found && !names_event(s, found->commit, wanted[i].id))
+			return false;
+	}
+	for (i = 0; i < count; i++) {
+		const struct mapped *found = wanted[i].commit[0] ? NULL : map_find(m, wanted[i].id);
+
+		if (found)
+			memcpy(wanted[i].commit, found->commit, OID_HEX);
+	}
+	return true;
+}
+
+/* Writes the map of every event down to the root, as of tip (a cache: a failure costs a walk next time). */
+static void map_write(struct session *s, const char *tip, const struct event_map *m)
+{
+	char *path = map_path(s), *dir = xasprintf("%srelctl", store_git_dir(s->store));
+	struct error ignored;
+	struct buf text;
+	size_t i;
+
+	mkdir(dir, 0777);
+	buf_init(&text);
+	buf_addf(&text, "relctl-event-commits 1 %s\n", tip);
+	for (i = 0; i < m->count; i++)
+		buf_addf(&text, "%s %s\n", m->items[i].id, m->items[i].commit);
+	file_replace(path, text.data, text.len, &ignored);
+	buf_release(&text);
+	free(dir);
+	free(path);
+}
+
+static size_t find_trailers(const char *message, const char *commit, struct wanted *wanted, size_t count,
+			    struct event_map *seen)
 {
 	const char *p = message;
 	char id[80];
@@ -210,6 +367,9 @@ static size_t find_trailers(const char *message, const char *commit, struct want
 
 	while (judge_event_trailer(&p, id, sizeof(id))) {
 		struct wanted *w = wanted_of(wanted, count, id);
+
+		if (event_id_valid(id))
+			map_add(seen, id, commit);
 
 		if (w && w->commit[0] == '\0') {
 			memcpy(w->commit, commit, OID_HEX);
@@ -327,12 +487,16 @@ static int add_signature(struct session *s, cJSON *out, const char *id, const ch
 
 cJSON *provenance_events(struct session *s, const cJSON *events, struct error *err)
 {
-	char cur[OID_HEX], good[OID_HEX] = "";
+	char tip[OID_HEX], cur[OID_HEX], good[OID_HEX] = "";
 	struct wanted *wanted = xcalloc((size_t)cJSON_GetArraySize(events) + 1, sizeof(*wanted));
+	struct event_map known, seen;
 	const cJSON *ev;
-	size_t count = 0, left, i, k;
+	size_t count = 0, left, i, k, walked = 0;
+	bool restored = false;
 	cJSON *out = NULL;
 
+	memset(&known, 0, sizeof(known));
+	memset(&seen, 0, sizeof(seen));
 	cJSON_ArrayForEach(ev, events)
 		if (json_string(ev, "id"))
 			wanted[count++].id = json_string(ev, "id");
@@ -342,19 +506,36 @@ cJSON *provenance_events(struct session *s, const cJSON *events, struct error *e
 		if (k == 0 || strcmp(wanted[k - 1].id, wanted[i].id) != 0)
 			wanted[k++] = wanted[i];
 	count = left = k;
-	if (session_tip(s, cur, err) != 0)
+	if (session_tip(s, tip, err) != 0)
 		goto out;
+	if (count)
+		map_read(s, tip, &known);
 	/*
-	 * Newest first, and only as far back as the oldest wanted event: the
-	 * current release's events are in the last commits, so show and log
+	 * Newest first, and only as far back as the oldest wanted event, or the
+	 * tip of the map of earlier walks: the current release's events are in
+	 * the last commits, and an old release's in the map, so show and log
 	 * stay quick however long the ledger's history is.
 	 */
-	while (cur[0] && left > 0) {
+	memcpy(cur, tip, OID_HEX);
+	/* A long walk goes on to the root (once), so that the next one need not. */
+	while (cur[0] && (left > 0 || (walked >= PROVENANCE_MAP_AFTER && !restored))) {
 		char commit[OID_HEX], *message = NULL;
 
+		if (known.tip[0] && strcmp(cur, known.tip) == 0) {
+			if (good[0] == '\0' && map_fill(s, &known, wanted, count)) {
+				for (i = 0; i < known.count; i++)
+					map_add(&seen, known.items[i].id, known.items[i].commit);
+				if (!restored && strcmp(known.tip, tip) != 0)
+					map_write(s, tip, &seen);
+				break;
+			}
+			/* A restore above reaches below it, or the map is not of this history: walk on to the root. */
+			known.tip[0] = '\0';
+		}
 		memcpy(commit, cur, OID_HEX);
 		if (store_commit_parent(s->store, commit, cur, &message, err) != 0)
 			goto out;
+		walked++;
 		if (good[0] && strcmp(commit, good) != 0) {
 			find_refused(s, message, commit, cur, wanted, count);
 		} else {
@@ -363,12 +544,18 @@ cJSON *provenance_events(struct session *s, const cJSON *events, struct error *e
 				left -= settle_refused(wanted, count);
 			}
 			/* A restore: the commits below it, down to the good one it names, were refused. */
-			if (!judge_restore_of(message, good) || !cur[0])
-				left -= find_trailers(message, commit, wanted, count);
-			else if (!good[0])
-				snprintf(good, sizeof(good), "-"); /* names none: nothing below it is trusted */
+			if (!judge_restore_of(message, good) || !cur[0]) {
+				left -= find_trailers(message, commit, wanted, count, &seen);
+			} else {
+				restored = true;
+				if (!good[0])
+					snprintf(good, sizeof(good), "-"); /* names none: nothing below it is trusted */
+			}
 		}
 		free(message);
+		/* The whole history seen, with no refused stretch: the map of every event. */
+		if (cur[0] == '\0' && !restored)
+			map_write(s, tip, &seen);
 	}
 	out = cJSON_CreateObject();
 	for (i = 0; i < count; i++)
@@ -378,6 +565,8 @@ cJSON *provenance_events(struct session *s, const cJSON *events, struct error *e
 			break;
 		}
 out:
+	free(known.items);
+	free(seen.items);
 	free(wanted);
 	return out;
 }

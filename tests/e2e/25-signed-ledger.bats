@@ -54,6 +54,62 @@ teardown() {
 	[ ! -e "$KEYS/jan" ]
 }
 
+@test "log of an old release reads which commit recorded each event from a map of earlier walks; a forged, broken or stale map is walked past" {
+	team
+	to_the_decision
+	as_person cristina "$RELCTL" sync >/dev/null
+	run relctl log "$V"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	expected=$output
+	[[ "$expected" == *"[signed]"* ]]
+	map=.git/relctl/event-commits
+	# 600 commits of other events on top, as years of other releases would be (the same tree).
+	many() { # N
+		python3 - "$(git rev-parse relctl-ledger)" "$1" <<-'PY' | git fast-import --quiet
+			import sys, uuid
+			for i in range(int(sys.argv[2])):
+			    msg = "relctl: an event of another release\n\nRelctl-Event: %s\n" % uuid.uuid4().hex
+			    sys.stdout.write("commit refs/heads/relctl-ledger\ncommitter Cristina <cristina@example.com> %d +0000\n" % (1710000000 + i))
+			    sys.stdout.write("data %d\n%s" % (len(msg), msg))
+			    if i == 0:
+			        sys.stdout.write("from %s\n" % sys.argv[1])
+			    sys.stdout.write("\n")
+		PY
+	}
+	many 600
+	[ ! -e "$map" ]
+	run relctl log "$V"
+	[ "$output" = "$expected" ] || { diff <(echo "$expected") <(echo "$output"); false; }
+	# The walk went on to the root once: the map names the tip and every event of the release.
+	[ "$(head -1 "$map")" = "relctl-event-commits 1 $(git rev-parse relctl-ledger)" ]
+	for id in $(git show "relctl-ledger:releases/$V.json" | jq -r '.events[].id'); do
+		commit=$(awk -v id="$id" '$1 == id {print $2}' "$map")
+		git log -1 --format=%B "$commit" | grep -qx "Relctl-Event: $id" || { echo "$id -> $commit"; false; }
+	done
+	# One commit more: the map moves to the new tip.
+	many 1
+	run relctl log "$V"
+	[ "$output" = "$expected" ]
+	[ "$(head -1 "$map")" = "relctl-event-commits 1 $(git rev-parse relctl-ledger)" ]
+	# A map whose commits do not name their events is not believed: the walk goes on, and writes it again.
+	first=$(git show "relctl-ledger:releases/$V.json" | jq -r '.events[0].id')
+	other=$(git rev-parse relctl-ledger~3)
+	awk -v id="$first" -v c="$other" '$1 == id {$2 = c} {print}' "$map" >"$TEST_TMP/forged"
+	cp "$TEST_TMP/forged" "$map"
+	run relctl log "$V"
+	[ "$output" = "$expected" ] || { diff <(echo "$expected") <(echo "$output"); false; }
+	run ! grep -q "^$first $other$" "$map"
+	# Nor a broken one, or one of a history this branch does not have.
+	printf 'relctl-event-commits 1 \033[2J\n' >"$map"
+	run relctl log "$V"
+	[ "$output" = "$expected" ]
+	head -1 "$map" | grep -Eq '^relctl-event-commits 1 [0-9a-f]{40}$'
+	sed -i "1s/.*/relctl-event-commits 1 $(printf 'f%.0s' {1..40})/" "$map"
+	run relctl log "$V"
+	[ "$output" = "$expected" ]
+	[ "$(head -1 "$map")" = "relctl-event-commits 1 $(git rev-parse relctl-ledger)" ]
+}
+
 @test "signing: required with no key configured: refused with 77 before anything is written, naming the git config lines" {
 	team
 	before=$(remote_tip)
