@@ -278,7 +278,7 @@ static void map_read(struct session *s, const char *tip, struct event_map *m)
 		ok = line && sscanf(line, "%31s 1 %63s", head, t) == 2 && strcmp(head, "relctl-event-commits") == 0 &&
 		     hex40(t);
 		if (ok)
-			snprintf(m->tip, sizeof(m->tip), "%s", t);
+			memcpy(m->tip, t, OID_HEX);
 		for (line = strtok_r(NULL, "\n", &save); ok && line; line = strtok_r(NULL, "\n", &save)) {
 			char id[80], commit[64];
 
