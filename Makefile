@@ -126,7 +126,7 @@ bench: deps-run
 fuzz:
 	@mkdir -p build-fuzz/corpus
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude $(PKG_CFLAGS) \
-		-o build-fuzz/fuzz_playbook fuzz/fuzz_playbook.c src/playbook.c src/crypto.c src/util.c src/buf.c src/err.c src/file.c \
+		-o build-fuzz/fuzz_playbook fuzz/fuzz_playbook.c src/playbook.c src/template-grammar.c src/expr.c src/crypto.c src/util.c src/buf.c src/err.c src/file.c \
 		$(PKG_LIBS)
 	build-fuzz/fuzz_playbook -max_total_time=$${FUZZ_SECONDS:-120} -max_len=8192 \
 		-dict=fuzz/yaml.dict build-fuzz/corpus fuzz/corpus tests/lint

@@ -41,8 +41,12 @@ struct session {
 	 * notices): a change, a start, or sync's replay of offline events.
 	 */
 	cJSON *notices;
-	/* What provenance.c read of its signature cache; may be NULL. */
+	/*
+	 * What provenance.c read of its signature cache, and how it is freed
+	 * (provenance.c sits above the session); may be NULL.
+	 */
 	struct provenance_cache *provenance;
+	void (*provenance_release)(struct provenance_cache *cache);
 	/* A note for the person, once, after the command (an unsigned commit, say); may be NULL. */
 	char *note;
 	/* Told how far long work (sync's and verify's checks) has come; may be NULL. */

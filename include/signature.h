@@ -110,6 +110,10 @@ struct signature_check {
 
 void signature_check_release(struct signature_check *check);
 
+/* The check of commit info's signature against the allowed signers text (all borrowed). */
+struct store_commit_info;
+void signature_check_commit(struct signature_check *check, const struct store_commit_info *info, const char *allowed);
+
 /*
  * Checks one signature as `git verify-commit` does.  Returns 0 with the
  * outcome in check (a bad signature is an outcome, not an error); -1 when

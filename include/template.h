@@ -15,17 +15,10 @@
 #include "buf.h"
 #include "err.h"
 #include "ledger.h"
+#include "template-grammar.h"
 
 /* At most this many bytes of a {{file:PATH}}. */
 #define TEMPLATE_FILE_MAX (1024 * 1024)
-
-/* Where a text is written: which names it may use, and how a value goes in. */
-enum template_field {
-	TEMPLATE_TEXT,     /* a body, a subject: every name; values as they are */
-	TEMPLATE_URL,      /* release.* and vars.NAME; values percent-encoded (no value changes the url's shape) */
-	TEMPLATE_ARGUMENT, /* a command's argument: release.* and vars.NAME; values as they are */
-	TEMPLATE_NONE,     /* a header: no templates at all (${ENV} only) */
-};
 
 /* What templates can name. */
 struct template_scope {
@@ -54,31 +47,6 @@ char *template_expand(const char *text, const struct template_scope *scope, stru
  * is 66.
  */
 int template_read_file(const char *workdir, const char *path, struct buf *out, struct error *err);
-
-/*
- * Whether path, as written in a playbook, stays inside the work tree: relative,
- * no ".." component, no component named .git (in any case).  {{file:PATH}}
- * and a command step's cwd are held to it; what symlinks do is checked when
- * the path is used.
- */
-bool template_path_inside(const char *path);
-
-/* What a playbook declares, for checking templates without a release. */
-enum template_ref { TEMPLATE_REF_VAR, TEMPLATE_REF_STEP };
-struct template_names {
-	bool (*declared)(enum template_ref kind, const char *name, void *data);
-	void *data;
-	bool notify; /* the notify hook: {{ready.*}} exist */
-};
-
-/*
- * Checks text's templates as lint does: every {{ closed, each name known,
- * declared and taken by field, a {{file:PATH}} without templates a path
- * template_read_file could read.  Returns 0, or -1 with err (65) and
- * *offset the byte offset in text of the "{{" at fault.
- */
-int template_check(const char *text, enum template_field field, const struct template_names *names, size_t *offset,
-		   struct error *err);
 
 /* Secret values read from the environment, to mask wherever a text is shown. */
 struct template_secrets {

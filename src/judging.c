@@ -99,16 +99,6 @@ static enum judge_signature judged(enum signature_status status)
 	}
 }
 
-void judging_signature_check(struct signature_check *check, const struct store_commit_info *info, const char *allowed)
-{
-	check->payload = info->signed_data;
-	check->payload_len = info->signed_data_len;
-	check->signature = info->signature;
-	check->signature_len = info->signature_len;
-	check->allowed_signers = allowed;
-	check->when = info->time;
-}
-
 /* The allowed signers of the playbook that checks c; caller frees. */
 static char *allowed_for(struct judge *j, const struct judge_commit *c, struct error *err)
 {
@@ -203,7 +193,7 @@ static int check_new_keys(struct session *s, struct judge *j, struct judge_commi
 		c->playbook_signature = c->signature;
 		c->playbook_signer = c->signer;
 	} else {
-		judging_signature_check(again, info, new_allowed);
+		signature_check_commit(again, info, new_allowed);
 		rc = signature_program(s->store, &program, err) == 0 && signature_verify(program, again, err) == 0 ? 0 : -1;
 		again->allowed_signers = NULL;
 		c->playbook_signature = judged(again->status);
@@ -261,7 +251,7 @@ static int judge_one_commit(struct session *s, struct judge *j, const char *comm
 		if (ahead && strcmp(ahead->id, commit) == 0 && ahead->allowed && strcmp(ahead->allowed, allowed) == 0) {
 			check = &ahead->check;
 		} else {
-			judging_signature_check(&own, info, allowed);
+			signature_check_commit(&own, info, allowed);
 			if (signature_program(s->store, &program, err) != 0 || signature_verify(program, &own, err) != 0)
 				goto out;
 			check = &own;
@@ -320,7 +310,7 @@ static int check_ahead(struct session *s, struct judge *j, char (*chain)[OID_HEX
 			goto out;
 		if (info->signature == NULL)
 			continue;
-		judging_signature_check(&checks[n++], info, allowed);
+		signature_check_commit(&checks[n++], info, allowed);
 	}
 	if (n && (signature_program(s->store, &program, err) != 0 ||
 		  signature_verify_batch(program, checks, n, 0, err) != 0))

@@ -28,8 +28,4 @@ int judging_commit(struct session *s, struct judge *j, const char *commit, bool 
 int judging_range(struct session *s, struct judge *j, const char *base, const char *tip,
 		  void (*progress)(size_t done, size_t total, void *data), void *data, struct error *err);
 
-/* The check of commit info's signature against the allowed signers text (borrowed). */
-struct signature_check;
-void judging_signature_check(struct signature_check *check, const struct store_commit_info *info, const char *allowed);
-
 #endif

@@ -23,7 +23,7 @@
 #include "expr.h"
 #include "file.h"
 #include "playbook.h"
-#include "template.h"
+#include "template-grammar.h"
 #include "util.h"
 
 #define MAX_DEPTH 32

@@ -22,7 +22,6 @@
 #include "file.h"
 #include "json.h"
 #include "judge.h"
-#include "judging.h"
 #include "ledger.h"
 #include "provenance.h"
 #include "session-private.h"
@@ -49,6 +48,7 @@ static struct provenance_cache *cache_of(struct session *s)
 	if (s->provenance == NULL) {
 		s->provenance = xcalloc(1, sizeof(*s->provenance));
 		s->provenance->items = cache_read(s, &s->provenance->count);
+		s->provenance_release = provenance_free;
 	}
 	return s->provenance;
 }
@@ -172,7 +172,7 @@ static void check_now(struct session *s, const struct store_commit_info *info, s
 	memset(&check, 0, sizeof(check));
 	snprintf(out->status, sizeof(out->status), "unknown");
 	if (allowed && signature_program(s->store, &program, &ignored) == 0) {
-		judging_signature_check(&check, info, allowed);
+		signature_check_commit(&check, info, allowed);
 		if (signature_verify(program, &check, &ignored) == 0) {
 			snprintf(out->status, sizeof(out->status), "%s", status_name(check.status));
 			out->signer = check.principal ? xstrdup(check.principal) : NULL;

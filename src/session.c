@@ -20,7 +20,6 @@
 #include "buf.h"
 #include "file.h"
 #include "json.h"
-#include "provenance.h"
 #include "session-private.h"
 #include "util.h"
 
@@ -78,7 +77,8 @@ void session_close(struct session *s)
 	cJSON_Delete(s->rejected);
 	cJSON_Delete(s->notices);
 	free(s->note);
-	provenance_free(s->provenance);
+	if (s->provenance_release)
+		s->provenance_release(s->provenance);
 	for (size_t i = 0; i < s->pinned_count; i++)
 		playbook_free(s->pinned[i].pb);
 	free(s->pinned);

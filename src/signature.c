@@ -599,6 +599,16 @@ static char *principal_in(const char *allowed, const char *key, const char *type
 
 /* ---------- checking ---------- */
 
+void signature_check_commit(struct signature_check *check, const struct store_commit_info *info, const char *allowed)
+{
+	check->payload = info->signed_data;
+	check->payload_len = info->signed_data_len;
+	check->signature = info->signature;
+	check->signature_len = info->signature_len;
+	check->allowed_signers = allowed;
+	check->when = info->time;
+}
+
 void signature_check_release(struct signature_check *check)
 {
 	free(check->principal);

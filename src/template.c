@@ -19,151 +19,8 @@
 #include "playbook.h"
 #include "template.h"
 
-#define MAX_DEPTH 4
+#include "template-private.h"
 
-/* ---------- the grammar ---------- */
-
-/* What a name inside {{ }} is. */
-enum name_class { NAME_RELEASE, NAME_VAR, NAME_STEP, NAME_READY, NAME_FILE, NAME_UNKNOWN };
-
-#define KNOWN_NAMES \
-	"release.version, release.major, release.minor, release.patch, release.prerelease, release.candidate, release.name, vars.NAME, steps.ID.note, steps.ID.evidence, file:PATH"
-
-/*
- * The end of the template opened at open (just past its "}}"), allowing
- * {{file:x/{{release.version}}.md}}; NULL when it is never closed.
- */
-static const char *template_end(const char *open)
-{
-	const char *q;
-	int nesting = 1;
-
-	for (q = open + 2; *q && nesting > 0; q++) {
-		if (q[0] == '{' && q[1] == '{') {
-			nesting++;
-			q++;
-		} else if (q[0] == '}' && q[1] == '}') {
-			nesting--;
-			q++;
-		}
-	}
-	return nesting > 0 ? NULL : q;
-}
-
-/* name without the spaces around it; caller frees. */
-static char *trimmed(const char *name, size_t len)
-{
-	while (len > 0 && isspace((unsigned char)*name)) {
-		name++;
-		len--;
-	}
-	while (len > 0 && isspace((unsigned char)name[len - 1]))
-		len--;
-	return xstrndup(name, len);
-}
-
-/*
- * The class of a trimmed name; for a step, *step gets its id (caller frees)
- * and *part "note" or "evidence".
- */
-static enum name_class classify(const char *t, char **step, const char **part)
-{
-	const char *dot;
-
-	static const char *const release_names[] = { "release.version",  "release.major",     "release.minor",
-						      "release.patch",    "release.prerelease", "release.candidate",
-						      "release.name",     NULL };
-	size_t i;
-
-	for (i = 0; release_names[i]; i++)
-		if (strcmp(t, release_names[i]) == 0)
-			return NAME_RELEASE;
-	if (strncmp(t, "vars.", 5) == 0 && t[5] != '\0')
-		return NAME_VAR;
-	if (strncmp(t, "steps.", 6) == 0 && (dot = strrchr(t + 6, '.')) != NULL && dot > t + 6 &&
-	    (strcmp(dot + 1, "note") == 0 || strcmp(dot + 1, "evidence") == 0)) {
-		if (step)
-			*step = xstrndup(t + 6, (size_t)(dot - t - 6));
-		if (part)
-			*part = dot + 1;
-		return NAME_STEP;
-	}
-	if (strcmp(t, "ready.steps") == 0 || strcmp(t, "ready.message") == 0)
-		return NAME_READY;
-	if (strncmp(t, "file:", 5) == 0)
-		return NAME_FILE;
-	return NAME_UNKNOWN;
-}
-
-/* Whether field takes names of class c; when not, the error says why. */
-static bool field_takes(enum template_field field, enum name_class c, const char *t, struct error *err)
-{
-	switch (field) {
-	case TEMPLATE_TEXT:
-		return true;
-	case TEMPLATE_URL:
-	case TEMPLATE_ARGUMENT:
-		if (c == NAME_RELEASE || c == NAME_VAR)
-			return true;
-		error_set(err, EXIT_DATAERR,
-			  "{{%s}} cannot be used in %s: it takes only {{release.*}} (version, major, minor, patch, "
-			  "prerelease, candidate, name) and {{vars.NAME}} (a teammate's note or a file does not choose %s)",
-			  t, field == TEMPLATE_URL ? "a url" : "a command's arguments",
-			  field == TEMPLATE_URL ? "where a request goes" : "what runs");
-		return false;
-	case TEMPLATE_NONE:
-		error_set(err, EXIT_DATAERR, "{{%s}} cannot be used in a header: headers take ${ENV} values, not templates",
-			  t);
-		return false;
-	}
-	return false;
-}
-
-static int unknown_name(const char *t, struct error *err)
-{
-	if (strncmp(t, "steps.", 6) == 0)
-		return error_set(err, EXIT_DATAERR,
-				 "unknown template {{%s}}: steps are named {{steps.ID.note}} or {{steps.ID.evidence}}", t);
-	return error_set(err, EXIT_DATAERR, "unknown template {{%s}}; known: " KNOWN_NAMES, t);
-}
-
-/* ---------- {{file:PATH}} ---------- */
-
-/* Whether a component of a path names .git, in any case (case-insensitive file systems). */
-static bool is_git_dir(const char *component, size_t len)
-{
-	return len == 4 && strncasecmp(component, ".git", 4) == 0;
-}
-
-/* PATH as lint can judge it without the work tree: relative, no "..", nothing under .git. */
-static int file_path_check(const char *path, struct error *err)
-{
-	const char *p = path;
-
-	if (path[0] == '/' || path[0] == '\0')
-		return error_set(err, EXIT_DATAERR, "{{file:%s}} must name a file inside the repository", path);
-	while (*p) {
-		size_t len = strcspn(p, "/");
-
-		if (len == 2 && strncmp(p, "..", 2) == 0)
-			return error_set(err, EXIT_DATAERR, "{{file:%s}} must name a file inside the repository", path);
-		if (is_git_dir(p, len))
-			return error_set(err, EXIT_DATAERR,
-					 "{{file:%s}} is under .git/, which holds the clone's configuration; relctl never reads it",
-					 path);
-		p += len;
-		if (*p == '/')
-			p++;
-	}
-	return 0;
-}
-
-bool template_path_inside(const char *path)
-{
-	struct error ignored;
-
-	return file_path_check(path, &ignored) == 0;
-}
 
 static int read_fd(int fd, const char *path, struct buf *out, struct error *err)
 {
@@ -199,7 +56,7 @@ int template_read_file(const char *workdir, const char *path, struct buf *out, s
 	int dir, fd = -1, rc = -1;
 	struct stat st;
 
-	if (file_path_check(path, err) != 0)
+	if (template_file_path_check(path, err) != 0)
 		return -1;
 	dir = open(workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
@@ -284,7 +141,7 @@ static int lookup(const char *t, enum template_field field, const struct templat
 	const struct pb_step *s = NULL;
 	const char *part = NULL;
 	char *step = NULL;
-	enum name_class c = classify(t, &step, &part);
+	enum name_class c = template_classify(t, &step, &part);
 	int rc = 0;
 
 	if (c == NAME_STEP)
@@ -292,8 +149,8 @@ static int lookup(const char *t, enum template_field field, const struct templat
 	free(step);
 	if (c == NAME_UNKNOWN || (c == NAME_VAR && !cJSON_GetObjectItemCaseSensitive(st->vars, t + 5)) ||
 	    (c == NAME_STEP && s == NULL))
-		return unknown_name(t, err);
-	if (!field_takes(field, c, t, err))
+		return template_unknown_name(t, err);
+	if (!template_field_takes(field, c, t, err))
 		return -1;
 	switch (c) {
 	case NAME_RELEASE:
@@ -376,7 +233,7 @@ static int expand(const char *text, enum template_field field, const struct temp
 		/* A name may be made of templates ({{file:x/{{release.version}}.md}}): those are plain text. */
 		rc = expand(inner, TEMPLATE_TEXT, scope, &inner_text, depth + 1, err);
 		free(inner);
-		name = rc == 0 ? trimmed(inner_text.data, inner_text.len) : NULL;
+		name = rc == 0 ? template_trimmed(inner_text.data, inner_text.len) : NULL;
 		if (rc == 0)
 			rc = lookup(name, field, scope, &value, err);
 		if (rc == 0 && field == TEMPLATE_URL)
@@ -401,9 +258,9 @@ char *template_expand_field(const char *text, enum template_field field, const s
 	buf_init(&out);
 	if (field == TEMPLATE_NONE && strstr(text, "{{")) {
 		const char *open = strstr(text, "{{"), *end = template_end(open);
-		char *name = end ? trimmed(open + 2, (size_t)(end - open - 4)) : xstrdup("...");
+		char *name = end ? template_trimmed(open + 2, (size_t)(end - open - 4)) : xstrdup("...");
 
-		field_takes(field, NAME_UNKNOWN, name, err);
+		template_field_takes(field, NAME_UNKNOWN, name, err);
 		free(name);
 		return NULL;
 	}
@@ -417,66 +274,6 @@ char *template_expand_field(const char *text, enum template_field field, const s
 char *template_expand(const char *text, const struct template_scope *scope, struct error *err)
 {
 	return template_expand_field(text, TEMPLATE_TEXT, scope, err);
-}
-
-/* ---------- checking without a release ---------- */
-
-static int check(const char *text, enum template_field field, const struct template_names *names, int depth,
-		 size_t *offset, struct error *err)
-{
-	const char *p = text;
-
-	if (depth > MAX_DEPTH)
-		return error_set(err, EXIT_DATAERR, "templates nest deeper than %d levels", MAX_DEPTH);
-	while ((p = strstr(p, "{{")) != NULL) {
-		const char *end = template_end(p);
-		const char *part = NULL;
-		char *inner, *t, *step = NULL;
-		enum name_class c;
-		int rc = 0;
-
-		*offset = (size_t)(p - text);
-		if (end == NULL)
-			return error_set(err, EXIT_DATAERR, "unclosed template \"%.40s\": close it with }}", p);
-		inner = xstrndup(p + 2, (size_t)(end - p - 4));
-		t = trimmed(inner, strlen(inner));
-		free(inner);
-		c = classify(t, &step, &part);
-		if (field == TEMPLATE_NONE)
-			rc = field_takes(field, c, t, err) ? 0 : -1;
-		else if (c == NAME_UNKNOWN)
-			rc = unknown_name(t, err);
-		else if (c == NAME_VAR && !names->declared(TEMPLATE_REF_VAR, t + 5, names->data))
-			rc = error_set(err, EXIT_DATAERR, "{{%s}} names the undeclared var \"%s\"; declare it in \"vars\"", t,
-				       t + 5);
-		else if (c == NAME_STEP && !names->declared(TEMPLATE_REF_STEP, step, names->data))
-			rc = error_set(err, EXIT_DATAERR, "{{%s}} names the unknown step \"%s\"", t, step);
-		else if (c == NAME_READY && !names->notify)
-			rc = error_set(err, EXIT_DATAERR, "{{%s}} exists only in the playbook's notify hook", t);
-		else if (!field_takes(field, c, t, err))
-			rc = -1;
-		else if (c == NAME_FILE && strstr(t + 5, "{{")) {
-			size_t inner_offset;
-
-			/* The path's own templates; the path itself is known only when sent. */
-			rc = check(t + 5, TEMPLATE_TEXT, names, depth + 1, &inner_offset, err);
-		} else if (c == NAME_FILE) {
-			rc = file_path_check(t + 5, err);
-		}
-		free(step);
-		free(t);
-		if (rc != 0)
-			return -1;
-		p = end;
-	}
-	return 0;
-}
-
-int template_check(const char *text, enum template_field field, const struct template_names *names, size_t *offset,
-		   struct error *err)
-{
-	*offset = 0;
-	return check(text, field, names, 0, offset, err);
 }
 
 /* ---------- ${ENV} ---------- */
