@@ -4,8 +4,11 @@
 # Chromium driven by clicks (tests/e2e/board-browser.py), each teammate on
 # the board of their own clone; the ledger is then read with git and jq
 # from another clone; one finding is added with the keyboard alone, and the
-# step page is checked at a phone's width.  curl pins the refusals: no token, a wrong Host, a
-# form without its CSRF token, another site's form, a stale brief.
+# step page is checked at a phone's width.  The release manager assigns,
+# skips, reopens, changes a checklist and marks herself away by clicks too;
+# her forms are offered only to whom the rules allow them.  curl pins the
+# refusals: no token, a wrong Host, a form without its CSRF token, another
+# site's form, a stale brief, a release manager's form posted by a dev.
 
 load helper
 load hooks
@@ -399,3 +402,126 @@ wait_page() {
 	has 'Good "git" signature for jan@example.com'
 	relctl verify >/dev/null
 }
+
+@test "in Chromium, by clicks: the release manager assigns a step, adds and removes checklist items, skips and reopens a step and marks herself away; read from another clone" {
+	serve path team
+	clone_into cristina "$URL"
+	clone_into check "$URL"
+	cd "$TEST_TMP/cristina"
+	relctl init --playbook "$PLAYBOOK" >/dev/null
+	play_to_device_tests >"$TEST_TMP/play.log" 2>&1 || { cat "$TEST_TMP/play.log"; false; }
+	board cristina cristina "$TEST_TMP/cristina"
+
+	run /usr/bin/python3 "$BROWSER" "$TEST_TMP/shots" manager "$(url cristina)"
+	echo "$output"
+	[ "$status" -eq 0 ]
+
+	cd "$TEST_TMP/check"
+	relctl sync >/dev/null
+	local u='.steps["test-update"]'
+	# Assigned to maria, with the reason typed.
+	[ "$(ledger "$V" | jq -r "$u.holder")" = maria ]
+	[ "$(ledger "$V" | jq -r '[.events[] | select(.op == "assign")][-1] | "\(.actor) \(.step) \(.person) \(.reason)"')" = \
+		"cristina test-update maria maria has the update rig set up" ]
+	# The item added, its id made of its text as 'relctl checklist add' makes it, evidence required, a dev's review.
+	[ "$(ledger "$V" | jq -r "$u.checklist.items[] | select(.text == \"The LED blinks green after the update\") | \"\(.id) \(.evidence_required) \(.added_by) \(.review.role)\"")" = \
+		"the-led-blinks-green true cristina dev" ]
+	# power-loss removed, with its reason.
+	[ "$(ledger "$V" | jq -r "$u.checklist.items[] | select(.id == \"power-loss\") | .removed | \"\(.by): \(.reason)\"")" = \
+		"cristina: no spare device to pull the power of this time" ]
+	# run-e2e-tests skipped then reopened, each with its reason, and ready again.
+	[ "$(ledger "$V" | jq -r '[.events[] | select(.step == "run-e2e-tests" and (.op == "skip" or .op == "reopen")) | "\(.actor) \(.op) \(.reason)"] | join(",")')" = \
+		"cristina skip CI ran them on the merge,cristina reopen a flaky run hid a failure" ]
+	[ "$(ledger "$V" | jq -r '.steps["run-e2e-tests"].state')" = ready ]
+	# Away until the time typed.
+	[ "$(ledger "$V" | jq -r '.away.cristina.until')" = 2099-01-02T09:00:00Z ]
+	# One commit per click, each by cristina's clone, and the ledger verifies.
+	[ "$(git log --format=%s relctl-ledger | grep -c '^cristina \(assigned\|added\|removed\|skipped\|reopened\|is away\)')" -eq 6 ]
+	relctl verify >/dev/null
+	for s in manager-assigned manager-checklist manager-skipped manager-reopened manager-away; do
+		[ -s "$TEST_TMP/shots/$s.png" ] || { echo "no screenshot $s"; false; }
+	done
+	if [ -n "${BOARD_SHOTS:-}" ]; then mkdir -p "$BOARD_SHOTS" && cp "$TEST_TMP"/shots/*.png "$BOARD_SHOTS/"; fi
+}
+
+@test "the release manager's forms are shown only to whom the rules allow them; a refused one shows the CLI's line with nothing written; hand-over and shadow from the board" {
+	relctl init --playbook "$PLAYBOOK" >/dev/null
+	play_to_device_tests >"$TEST_TMP/play.log" 2>&1 || { cat "$TEST_TMP/play.log"; false; }
+	as maria claim test-update >/dev/null
+	board cristina cristina "$REPO"
+	board jan jan "$REPO"
+	board maria maria "$REPO"
+	board david david "$REPO"
+	local before
+
+	# The release manager sees assign (to those of the step's role only), skip and the checklist's forms.
+	run page cristina "/step?release=$V&step=test-diy"
+	status_was 200
+	has 'id="assign"'
+	has '<option value="david">david</option><option value="maria">maria</option></select>'
+	has 'id="skip"'
+	has 'id="checklist-add"'
+	has 'Remove the item'
+	[[ "$output" != *'id="reopen"'* ]] || { echo "reopen offered for a ready step"; false; }
+	[[ "$output" != *'id="handover"'* ]] || { echo "hand-over offered for a step nobody holds"; false; }
+	# A dev sees none of them on a support step, and no away form but his own on his You page.
+	run page jan "/step?release=$V&step=test-diy"
+	for form in assign skip reopen handover checklist-add; do
+		[[ "$output" != *"id=\"$form\""* ]] || { echo "jan is offered $form"; false; }
+	done
+	[[ "$output" != *'Remove the item'* ]] || { echo "jan is offered to remove an item"; false; }
+
+	# A dev's assign, skip and checklist change posted by hand: the CLI's line, nothing written.
+	before=$(ledger_sum)
+	run page jan /action --data "csrf=$(csrf jan)&op=assign&release=$V&step=test-diy&person=david&back=/"
+	status_was 403
+	has 'id="refusal"'
+	has "jan cannot assign steps: only a release manager can"
+	run page jan /action --data "csrf=$(csrf jan)&op=skip&release=$V&step=test-diy&reason=x&back=/"
+	status_was 403
+	has "jan cannot skip test-diy: only a release manager can skip steps"
+	run page jan /action --data "csrf=$(csrf jan)&op=checklist-remove&release=$V&step=test-diy&item=boot&reason=x&back=/"
+	has 'id="refusal"'
+	# The release manager's own slips: a skip without a reason, an assign to someone outside the role.
+	run page cristina /action --data "csrf=$(csrf cristina)&op=skip&release=$V&step=test-diy&back=/"
+	status_was 400
+	has 'id="refusal"'
+	run relctl skip test-diy
+	[ "$status" -ne 0 ]
+	local cli=${output#relctl: }
+	run page cristina /action --data "csrf=$(csrf cristina)&op=skip&release=$V&step=test-diy&back=/"
+	has "$(printf '%s' "$cli" | sed "s/'/\&#39;/g")"
+	run page cristina /action --data "csrf=$(csrf cristina)&op=assign&release=$V&step=test-diy&person=jan&back=/"
+	status_was 422
+	has "cannot assign test-diy to jan: it needs the role support, which jan does not have"
+	same "$before" "$(ledger_sum)"
+
+	# Maria holds test-update: she may hand it over (to david only: her role), david may shadow it.
+	run page maria "/step?release=$V&step=test-update"
+	has 'id="handover"'
+	has '<select name="person" required><option value="david">david</option></select>'
+	run page david "/step?release=$V&step=test-update"
+	has 'Shadow (learn it)'
+	[[ "$output" != *'id="handover"'* ]] || { echo "david is offered to hand over maria's step"; false; }
+	page david /action --data "csrf=$(csrf david)&op=shadow&release=$V&step=test-update&back=/" >/dev/null
+	status_was 303
+	[ "$(ledger "$V" | jq -r '.steps["test-update"].shadows | join(",")')" = david ]
+	run page david "/step?release=$V&step=test-update"
+	has 'Stop shadowing'
+	page maria /action --data "csrf=$(csrf maria)&op=handover&release=$V&step=test-update&person=david&note=the+rig+is+on+the+left+bench&back=/" >/dev/null
+	status_was 303
+	[ "$(ledger "$V" | jq -r '.steps["test-update"].holder')" = david ]
+	[ "$(ledger "$V" | jq -r '.events[-1] | "\(.actor) \(.op) \(.person) \(.note)"')" = "maria handover david the rig is on the left bench" ]
+	# Away, and back, from the You page; the release manager's assign form marks who is away.
+	page maria /action --data "csrf=$(csrf maria)&op=away&release=$V&until=2099-01-02T09:00:00Z&back=/" >/dev/null
+	status_was 303
+	run page cristina "/step?release=$V&step=test-diy"
+	has '<option value="maria">maria (away)</option>'
+	run page maria "/?release=$V"
+	has 'I am back'
+	page maria /action --data "csrf=$(csrf maria)&op=away&release=$V&away_back=1&back=/" >/dev/null
+	status_was 303
+	[ "$(ledger "$V" | jq -r '.events[-1] | "\(.actor) \(.op) \(.back)"')" = "maria away true" ]
+	[ "$(ledger "$V" | jq -r '.away.maria // "none"')" = none ]
+}
+

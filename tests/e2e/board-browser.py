@@ -22,6 +22,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
 
 STEP = "test-voyager"
 FOOTAGE = "https://videos.example.com/2.6.3/voyager"
@@ -219,8 +220,75 @@ def keyboard(b, url):
     b.shot("keyboard-finding")
 
 
+def nav(b, tab):
+    """Follows one of the header's tabs (You, Release, Brief, ...)."""
+    b.click(b.until("//nav/a[text()='%s']" % tab))
+
+
+def fieldset_form(b, fieldset):
+    """The form around the fieldset with that id."""
+    return b.until("//form[fieldset[@id='%s']]" % fieldset)
+
+
+def summary_says(b, text):
+    summary = b.until("//p[@id='summary']")
+    if text not in summary.text:
+        raise Failed("the step's summary does not say %r: %s" % (text, summary.text))
+
+
+def manager(b, url):
+    """Cristina, the release manager: assigns test-update to maria, adds an item to its checklist and
+    removes one that does not apply, skips then reopens run-e2e-tests, and marks herself away."""
+    b.open(url)
+    nav(b, "Release")
+    b.click(b.until("//table//a[text()='test-update']"))
+    form = fieldset_form(b, "assign")
+    Select(form.find_element(By.NAME, "person")).select_by_value("maria")
+    form.find_element(By.NAME, "reason").send_keys("maria has the update rig set up")
+    b.click(form.find_element(By.XPATH, ".//button[text()='Assign']"))
+    summary_says(b, "held by maria")
+    b.shot("manager-assigned")
+
+    form = fieldset_form(b, "checklist-add")
+    form.find_element(By.NAME, "text").send_keys("The LED blinks green after the update")
+    form.find_element(By.NAME, "evidence_required").click()
+    Select(form.find_element(By.NAME, "review")).select_by_value("dev")
+    b.click(form.find_element(By.XPATH, ".//button[text()='Add the item']"))
+    b.until("//div[@class='item'][contains(., 'The LED blinks green after the update')]"
+            "[contains(., 'evidence required')]")
+    form = b.item_div("power-loss").find_element(By.XPATH, ".//form[.//button[text()='Remove the item']]")
+    form.find_element(By.NAME, "reason").send_keys("no spare device to pull the power of this time")
+    b.click(form.find_element(By.XPATH, ".//button[text()='Remove the item']"))
+    b.until("//div[@id='item-power-loss'][contains(., 'removed by cristina')]")
+    b.shot("manager-checklist")
+
+    nav(b, "Release")
+    b.click(b.until("//table//a[text()='run-e2e-tests']"))
+    form = fieldset_form(b, "skip")
+    form.find_element(By.NAME, "reason").send_keys("CI ran them on the merge")
+    b.click(form.find_element(By.XPATH, ".//button[text()='Skip the step']"))
+    summary_says(b, "skipped")
+    b.shot("manager-skipped")
+    form = fieldset_form(b, "reopen")
+    form.find_element(By.NAME, "reason").send_keys("a flaky run hid a failure")
+    b.click(form.find_element(By.XPATH, ".//button[text()='Reopen the step']"))
+    summary_says(b, "ready")
+    b.shot("manager-reopened")
+
+    nav(b, "You")
+    form = fieldset_form(b, "away-form")
+    form.find_element(By.NAME, "until").send_keys("2099-01-02T09:00:00Z")
+    b.click(form.find_element(By.XPATH, ".//button[text()='Mark me away']"))
+    away = b.until("//p[@id='away']")
+    if "until 2099-01-02" not in away.text:
+        raise Failed("the You page does not say she is away: " + away.text)
+    b.shot("manager-away")
+    b.console_clean()
+
+
 PHASES = {"support": support, "dev-reject": dev_reject, "support-recheck": support_recheck,
-          "dev-approve": dev_approve, "owner-decide": owner_decide, "keyboard": keyboard}
+          "dev-approve": dev_approve, "owner-decide": owner_decide, "keyboard": keyboard,
+          "manager": manager}
 
 
 def main():
