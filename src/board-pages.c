@@ -874,6 +874,23 @@ void page_step(struct page *p, const char *id)
 	page_end(p);
 }
 
+/* With several gates, a link to each one's brief, its state beside it. */
+static void gate_links(struct page *p)
+{
+	size_t i;
+
+	if (ledger_gate_count(p->rel.pb) <= 1)
+		return;
+	buf_adds(&p->out, "<p id=\"gates\">Gates: ");
+	for (i = 0; i < p->rel.pb->step_count; i++)
+		if (p->rel.pb->steps[i].kind == STEP_DECISION) {
+			anchor(p, "/brief", "gate", p->rel.pb->steps[i].id, p->rel.pb->steps[i].id);
+			buf_addf(&p->out, " <span class=\"muted\">(%s)</span> ",
+			         step_state_name(ledger_step_state(p->rel.st, i, p->s.now)));
+		}
+	buf_adds(&p->out, "</p>");
+}
+
 void page_brief(struct page *p, const char *gate_id)
 {
 	const struct release_state *st = p->rel.st;
@@ -889,7 +906,17 @@ void page_brief(struct page *p, const char *gate_id)
 		return;
 	}
 	if (ledger_pick_gate(st, gate_id && *gate_id ? gate_id : NULL, p->s.now, &gate, &p->err) != 0) {
-		page_problem(p, "Brief", p->err.message);
+		if (gate_id && *gate_id) {
+			page_problem(p, "Brief", p->err.message);
+			return;
+		}
+		/* Several gates open and none named (the Brief tab): each is a link, as --step names one. */
+		page_begin(p, "Brief", "/brief");
+		gate_links(p);
+		buf_adds(&p->out, "<p id=\"choose-gate\">Several decisions are open: choose the one whose brief to "
+		                  "read.</p>");
+		page_end(p);
+		error_clear(&p->err);
 		return;
 	}
 	brief = brief_build(st, gate);
@@ -908,15 +935,7 @@ void page_brief(struct page *p, const char *gate_id)
 	}
 	back = link_to(p, "/brief", "gate", gate->id);
 	page_begin(p, "Brief", "/brief");
-	if (ledger_gate_count(p->rel.pb) > 1) {
-		buf_adds(&p->out, "<p>Gates: ");
-		for (i = 0; i < p->rel.pb->step_count; i++)
-			if (p->rel.pb->steps[i].kind == STEP_DECISION) {
-				anchor(p, "/brief", "gate", p->rel.pb->steps[i].id, p->rel.pb->steps[i].id);
-				buf_adds(&p->out, " ");
-			}
-		buf_adds(&p->out, "</p>");
-	}
+	gate_links(p);
 	md = brief_markdown(brief, p->rel.pb);
 	html = markdown_html(md, strlen(md));
 	buf_adds(&p->out, "<div class=\"doc\" id=\"brief\">");

@@ -525,3 +525,80 @@ wait_page() {
 	[ "$(ledger "$V" | jq -r '.away.maria // "none"')" = none ]
 }
 
+@test "a playbook with two gates: the Brief tab lists both, each gate's brief has its own decision form for its owner, and the decisions are recorded per gate; claim, check and decide with the keyboard alone" {
+	cat >"$TEST_TMP/gates.yaml" <<'YAML'
+relctl: 1
+name: Gates
+roles: [release-manager, product-owner, dev, support]
+people:
+  - {id: cristina, name: Cristina, email: cristina@example.com, roles: [release-manager]}
+  - {id: michael, name: Michael, email: michael@example.com, roles: [product-owner]}
+  - {id: jan, name: Jan, email: jan@example.com, roles: [dev]}
+  - {id: maria, name: Maria, email: maria@example.com, roles: [support]}
+phases:
+  - id: candidate
+    steps:
+      - {id: build, title: Build the candidate, owner: dev, estimate: 2h}
+      - {id: go, title: Go or no-go on the build, kind: decision, owner: release-manager, inputs: [dev],
+         needs: [build], on_delay: [build]}
+      - id: test
+        title: Test the candidate
+        owner: support
+        needs: [build]
+        checklist:
+          - {id: boots, text: The device boots}
+          - {id: video, text: The video shows}
+      - {id: ship, title: Ship or delay, kind: decision, owner: product-owner, inputs: [support],
+         needs: [test], on_delay: [build, test]}
+  - id: publishing
+    steps:
+      - {id: publish, title: Publish the release, owner: dev, estimate: 1h}
+YAML
+	relctl init --playbook "$TEST_TMP/gates.yaml" >/dev/null
+	as cristina start "$V" >/dev/null
+	as jan claim build >/dev/null
+	as jan done build >/dev/null
+	as jan input --step go --note "the build is reproducible" >/dev/null
+	board maria maria "$REPO"
+	board cristina cristina "$REPO"
+	board michael michael "$REPO"
+	# One gate open: the Brief tab shows its brief, and links both.
+	run page michael "/brief?release=$V"
+	status_was 200
+	has 'id="gates"'
+	has 'Gate <code>go</code>'
+
+	run /usr/bin/python3 "$BROWSER" "$TEST_TMP/shots" keyboard-support "$(url maria)"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# Both gates open and none named: the Brief tab lists them to choose from instead of refusing.
+	run page michael "/brief?release=$V"
+	status_was 200
+	has 'id="choose-gate"'
+	has "gate=go"
+	has "gate=ship"
+	[[ "$output" != *'id="refusal"'* ]] || { echo "the Brief tab refuses"; false; }
+	as maria input --step ship --note "both items pass" >/dev/null
+	# Each gate's form for its owner only: go is cristina's, ship michael's.
+	run page cristina "/brief?release=$V&gate=go"
+	has 'id="decide"'
+	has 'name="gate" value="go"'
+	run page cristina "/brief?release=$V&gate=ship"
+	[[ "$output" != *'id="decide"'* ]] || { echo "the ship gate offers the release manager a decision"; false; }
+	run /usr/bin/python3 "$BROWSER" "$TEST_TMP/shots" keyboard-decide "$(url cristina)" gates-owner "$(url michael)"
+	echo "$output"
+	[ "$status" -eq 0 ]
+
+	# Recorded per gate: go by cristina, ship by michael, each bound to its own brief.
+	[ "$(ledger "$V" | jq -r '[.events[] | select(.op == "decide") | "\(.actor) \(.step) \(.decision) \(.reason)"] | join(",")')" = \
+		"cristina go ship the build is good: go,michael ship ship tested on every device" ]
+	[ "$(ledger "$V" | jq -r '[.events[] | select(.op == "decide") | .brief_hash] | unique | length')" -eq 2 ]
+	[ "$(ledger "$V" | jq -r '"\(.steps.go.state) \(.steps.ship.state)"')" = "done done" ]
+	# The keyboard's claim, items and done, by maria.
+	[ "$(ledger "$V" | jq -r '[.events[] | select(.step == "test") | "\(.actor) \(.op) \(.item // "")"] | join(",")')" = \
+		"maria claim ,maria check boots,maria check video,maria done " ]
+	relctl verify >/dev/null
+	for s in keyboard-claimed keyboard-checked keyboard-done keyboard-decided gates-go-brief gates-ship-decided; do
+		[ -s "$TEST_TMP/shots/$s.png" ] || { echo "no screenshot $s"; false; }
+	done
+}

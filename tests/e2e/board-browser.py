@@ -286,9 +286,115 @@ def manager(b, url):
     b.console_clean()
 
 
+def press(b, key):
+    """Sends one key to the element that has the focus, as a person at the keyboard does; that element."""
+    focused = b.d.switch_to.active_element
+    focused.send_keys(key)
+    return focused
+
+
+def focus_visible(b, element):
+    """The focused element shows it: an outline at least 2px wide, not none, not transparent."""
+    style = b.d.execute_script(
+        "var s = getComputedStyle(arguments[0]);"
+        "return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.boxShadow];", element)
+    if style[0] == "none" or float(style[1].rstrip("px") or 0) < 2 or style[2] in ("transparent", "rgba(0, 0, 0, 0)"):
+        raise Failed("no visible focus on <%s %s>: outline %s %s %s" % (
+            element.tag_name, element.get_attribute("name") or element.text, *style[:3]))
+
+
+def tab_keys_to(b, matches, most=120):
+    """Presses Tab (sent to the focused element) until the focused element matches, checking that
+    every element the focus passes shows it; that element."""
+    for _ in range(most):
+        press(b, Keys.TAB)
+        focused = b.d.switch_to.active_element
+        if focused.tag_name != "body":
+            focus_visible(b, focused)
+        if matches(focused):
+            return focused
+    raise Failed("Tab never reached the element on %s" % b.d.current_url)
+
+
+def enter(b, element):
+    """Enter on the focused element, and the page it leads to."""
+    b.click(element, Keys.ENTER)
+
+
+def in_list(ul, text):
+    """Matches an element inside the list item of ul whose step link is text."""
+    def matches(e):
+        return bool(e.find_elements(By.XPATH, "ancestor::li[parent::ul[@id='%s']][a[text()='%s']]" % (ul, text)))
+    return matches
+
+
+def keyboard_support(b, url):
+    """Maria, with the keyboard alone: claims test, records each item pass, marks it done."""
+    b.open(url)
+    enter(b, tab_keys_to(b, lambda e: e.tag_name == "button" and in_list("claim", "test")(e)))
+    b.until("//ul[@id='hold']/li[a[text()='test']]")
+    b.shot("keyboard-claimed")
+    enter(b, tab_keys_to(b, lambda e: e.tag_name == "a" and e.text == "check its items"))
+    for item in ("boots", "video"):
+        radio = tab_keys_to(b, lambda e: e.get_attribute("id") == "test-%s-pass" % item)
+        press(b, Keys.SPACE)
+        if not radio.is_selected():
+            raise Failed("Space did not select %s's pass" % item)
+        enter(b, tab_keys_to(b, lambda e: e.tag_name == "button" and e.text == "Record", 8))
+        b.until("//div[@id='item-%s'][contains(., 'pass by maria')]" % item)
+    b.shot("keyboard-checked")
+    enter(b, tab_keys_to(b, lambda e: e.get_attribute("id") == "done"))
+    summary_says(b, "done")
+    b.shot("keyboard-done")
+
+
+def keyboard_decide(b, url):
+    """Cristina, with the keyboard alone: opens the go gate's brief from her You page and decides ship."""
+    b.open(url)
+    enter(b, tab_keys_to(b, lambda e: e.tag_name == "a" and e.text == "read the brief and decide"))
+    b.until("//div[@id='brief']")
+    if "/brief" not in b.d.current_url or "gate=go" not in b.d.current_url:
+        raise Failed("the decision link led to " + b.d.current_url)
+    radio = tab_keys_to(b, lambda e: e.get_attribute("id") == "decide-ship")
+    press(b, Keys.SPACE)
+    if not radio.is_selected():
+        raise Failed("Space did not select ship")
+    tab_keys_to(b, lambda e: e.get_attribute("name") == "reason", 6)
+    press(b, "the build is good: go")
+    enter(b, tab_keys_to(b, lambda e: e.tag_name == "button" and e.text == "Decide", 6))
+    b.shot("keyboard-decided")
+
+
+def gates_owner(b, url):
+    """Michael: the Brief tab lists both gates; the go gate's brief offers him no decision (it is the
+    release manager's); he decides the ship gate by clicks."""
+    b.open(url)
+    nav(b, "Brief")
+    gates = b.until("//p[@id='gates']")
+    for gate in ("go", "ship"):
+        if not gates.find_elements(By.XPATH, "a[text()='%s']" % gate):
+            raise Failed("the Brief tab does not link the gate %s: %s" % (gate, gates.text))
+    b.click(gates.find_element(By.XPATH, "a[text()='go']"))
+    b.until("//div[@id='brief']")
+    if b.d.find_elements(By.ID, "decide"):
+        raise Failed("the go gate's brief offers the product owner a decision")
+    b.shot("gates-go-brief")
+    b.click(b.until("//p[@id='gates']/a[text()='ship']"))
+    brief = b.until("//div[@id='brief']")
+    if "test" not in brief.text:
+        raise Failed("the ship gate's brief does not mention test:\n" + brief.text)
+    b.d.find_element(By.ID, "decide-ship").click()
+    form = b.d.find_element(By.XPATH, "//form[.//fieldset[@id='decide']]")
+    form.find_element(By.NAME, "reason").send_keys("tested on every device")
+    b.click(form.find_element(By.XPATH, ".//button[text()='Decide']"))
+    b.shot("gates-ship-decided")
+    b.console_clean()
+
+
 PHASES = {"support": support, "dev-reject": dev_reject, "support-recheck": support_recheck,
           "dev-approve": dev_approve, "owner-decide": owner_decide, "keyboard": keyboard,
-          "manager": manager}
+          "manager": manager, "keyboard-support": keyboard_support, "keyboard-decide": keyboard_decide,
+          "gates-owner": gates_owner}
 
 
 def main():
