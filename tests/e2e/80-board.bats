@@ -602,3 +602,48 @@ YAML
 		[ -s "$TEST_TMP/shots/$s.png" ] || { echo "no screenshot $s"; false; }
 	done
 }
+
+@test "the board's colours pass WCAG AA contrast on every page (tests/e2e/board-contrast.py), and the checker fails a colour below it" {
+	relctl init --playbook "$PLAYBOOK" >/dev/null
+	play_to_device_tests >"$TEST_TMP/play.log" 2>&1 || { cat "$TEST_TMP/play.log"; false; }
+	as maria claim test-update >/dev/null
+	as maria check test-update progress fail --note "the dialog froze" --severity minor >/dev/null
+	as jan finding add "the LED blinks twice on boot" --severity minor --evidence https://v.example.com/led >/dev/null
+	board cristina cristina "$REPO"
+	local pages="$TEST_TMP/pages" p
+	mkdir -p "$pages"
+	curl -s -b "$(cookie cristina)" "$(base cristina)/board.css" >"$pages/board.css"
+	[ -s "$pages/board.css" ]
+	# The pages with what they show: a flash after a change, a refusal, forms, a checklist with a fail, findings.
+	page cristina /action --data "csrf=$(csrf cristina)&op=shadow&release=$V&step=test-update&back=/" >/dev/null
+	page cristina "/?release=$V" >"$pages/you.html"
+	grep -q 'id="flash"' "$pages/you.html"
+	page cristina "/release?release=$V" >"$pages/release.html"
+	page cristina "/step?release=$V&step=test-update" >"$pages/step.html"
+	page cristina "/brief?release=$V" >"$pages/brief.html"
+	page cristina "/findings?release=$V" >"$pages/findings.html"
+	page cristina /action --data "csrf=$(csrf cristina)&op=skip&release=$V&step=decide&reason=x&back=/" >"$pages/refusal.html"
+	grep -q 'id="refusal"' "$pages/refusal.html"
+	run /usr/bin/python3 "$BATS_TEST_DIRNAME/board-contrast.py" "$pages/board.css" "$pages"/*.html
+	echo "$output"
+	[ "$status" -eq 0 ]
+	has "every pair passes WCAG AA"
+	# What it checked: body text, the header's links, a button, a control's border, the focus ring, the refusal.
+	has "on #ffffff: p"
+	has "on #1b2430: a"
+	has "ui "
+	has "focus"
+	has "p#refusal"
+	# A colour below AA fails it: the muted grey made lighter, then the focus ring made pale.
+	sed 's/--muted:#4a5565/--muted:#8f99a6/' "$pages/board.css" >"$TEST_TMP/light.css"
+	! cmp -s "$pages/board.css" "$TEST_TMP/light.css" || { echo "the muted colour was not found to break"; false; }
+	run /usr/bin/python3 "$BATS_TEST_DIRNAME/board-contrast.py" "$TEST_TMP/light.css" "$pages"/*.html
+	[ "$status" -eq 1 ] || { echo "$output"; false; }
+	has "FAIL  text"
+	has "#8f99a6 on #ffffff"
+	sed 's/--focus:#[0-9a-f]*/--focus:#f9ab00/' "$pages/board.css" >"$TEST_TMP/ring.css"
+	! cmp -s "$pages/board.css" "$TEST_TMP/ring.css" || { echo "the focus colour was not found to break"; false; }
+	run /usr/bin/python3 "$BATS_TEST_DIRNAME/board-contrast.py" "$TEST_TMP/ring.css" "$pages"/*.html
+	[ "$status" -eq 1 ] || { echo "$output"; false; }
+	has "FAIL  focus"
+}
