@@ -636,21 +636,23 @@ static void checklist_section(struct page *p, size_t k, const char *back)
 		if (may(p, &remove)) {
 			form_open(p, "checklist-remove", s->id, back, false);
 			hidden(p, "item", it->id);
-			buf_adds(&p->out, "<label>why it does not apply to this release <input type=\"text\" "
-			                  "name=\"reason\" size=\"30\" required></label> "
-			                  "<button type=\"submit\" class=\"secondary\">Remove the item</button></form>");
+			buf_adds(&p->out,
+			         "<label>why it does not apply to this release <input type=\"text\" "
+			         "name=\"reason\" size=\"30\" required></label> "
+			         "<button type=\"submit\" class=\"secondary\">Remove the item</button></form>");
 		}
 		buf_adds(&p->out, "</div>");
 	}
 	if (may_add) {
 		/* As 'relctl checklist add': this release's item; the id is made of the text when none is given. */
 		form_open(p, "checklist-add", s->id, back, false);
-		buf_adds(&p->out, "<fieldset id=\"checklist-add\"><legend>Add an item to this release's checklist</legend>"
-		                  "<label>what to check <input type=\"text\" name=\"text\" size=\"40\" required></label>"
-		                  "<label>id <input type=\"text\" name=\"item\" size=\"16\" "
-		                  "placeholder=\"made of the text\"></label>"
-		                  "<label><input type=\"checkbox\" name=\"evidence_required\" value=\"1\"> evidence "
-		                  "required</label><label>reviewed by <select name=\"review\"><option value=\"\"></option>");
+		buf_adds(&p->out,
+		         "<fieldset id=\"checklist-add\"><legend>Add an item to this release's checklist</legend>"
+		         "<label>what to check <input type=\"text\" name=\"text\" size=\"40\" required></label>"
+		         "<label>id <input type=\"text\" name=\"item\" size=\"16\" "
+		         "placeholder=\"made of the text\"></label>"
+		         "<label><input type=\"checkbox\" name=\"evidence_required\" value=\"1\"> evidence "
+		         "required</label><label>reviewed by <select name=\"review\"><option value=\"\"></option>");
 		options_of(p, &p->rel.pb->roles);
 		buf_adds(&p->out, "</select></label><label>checked by <select name=\"owner\"><option value=\"\">the "
 		                  "holder</option>");
@@ -697,8 +699,8 @@ static void manage_section(struct page *p, const struct pb_step *s, const char *
 	struct event assign = {.op = "assign", .step = s->id},
 	             handover = {.op = "handover", .step = s->id, .note = "probe"},
 	             skip = {.op = "skip", .step = s->id, .reason = "probe"},
-	             reopen = {.op = "reopen", .step = s->id, .reason = "probe"}, shadow = {.op = "shadow", .step = s->id},
-	             leave = {.op = "shadow", .step = s->id, .leave = true};
+	             reopen = {.op = "reopen", .step = s->id, .reason = "probe"},
+	             shadow = {.op = "shadow", .step = s->id}, leave = {.op = "shadow", .step = s->id, .leave = true};
 	char *to_assign = people_options(p, &assign), *to_hand = people_options(p, &handover);
 	bool may_skip = may(p, &skip), may_reopen = may(p, &reopen), may_shadow = may(p, &shadow),
 	     may_leave = may(p, &leave);
@@ -711,8 +713,9 @@ static void manage_section(struct page *p, const struct pb_step *s, const char *
 		buf_adds(&p->out, "<fieldset id=\"assign\"><legend>Assign</legend><label>to <select name=\"person\" "
 		                  "required>");
 		buf_adds(&p->out, to_assign);
-		buf_adds(&p->out, "</select></label><label>why <input type=\"text\" name=\"reason\" size=\"30\"></label> "
-		                  "<button type=\"submit\">Assign</button></fieldset></form>");
+		buf_adds(&p->out,
+		         "</select></label><label>why <input type=\"text\" name=\"reason\" size=\"30\"></label> "
+		         "<button type=\"submit\">Assign</button></fieldset></form>");
 	}
 	if (*to_hand) {
 		form_open(p, "handover", s->id, back, false);
@@ -743,7 +746,6 @@ out:
 	free(to_assign);
 	free(to_hand);
 }
-
 
 /* The step's events, oldest first. */
 static void history(struct page *p, const char *step)

@@ -157,11 +157,10 @@ static const char *field(const struct form *f, const char *name)
  * the release manager's (assign, skip, reopen, hand over, the checklist),
  * each its own event.
  */
-static const char *const form_ops[] = {"claim",         "unclaim",          "done",        "block",
-                                       "unblock",       "check",            "review",      "input",
-                                       "decide",        "finding-add",      "finding-update", "assign",
-                                       "skip",          "reopen",           "handover",    "shadow",
-                                       "away",          "checklist-add",    "checklist-remove", NULL};
+static const char *const form_ops[] = {
+    "claim",    "unclaim", "done",        "block",          "unblock",          "check", "review",
+    "input",    "decide",  "finding-add", "finding-update", "assign",           "skip",  "reopen",
+    "handover", "shadow",  "away",        "checklist-add",  "checklist-remove", NULL};
 
 /* A posted form's event, and what its strings point to besides the form: made ids, the evidence list. */
 struct form_event {
