@@ -4,14 +4,15 @@
 # least the same work could: cat-file of the release file, and a plumbing
 # commit of one file; and relctl stats, which reads every release, with its
 # trends as JSON and as the HTML page.  Then a claim through sync against a local bare remote, beside
-# git fetch + git push.  Prints a markdown table of medians (hyperfine).
+# git fetch + git push; and relctl board's pages with 100 releases (bench_board).  Prints a markdown table of medians (hyperfine).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 RELCTL="$ROOT/relctl"
 RUNS=${BENCH_RUNS:-30}
 command -v hyperfine >/dev/null || { echo "installing hyperfine"; apt-get install -y -qq hyperfine >/dev/null; }
 WORK="$(mktemp -d /tmp/relctl-bench.XXXXXX)"
-trap 'rm -rf "$WORK"' EXIT
+BOARD_PID=
+trap '[ -z "$BOARD_PID" ] || kill "$BOARD_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
 export RELCTL_NOW=2024-03-19T10:00:00Z
 results="$WORK/results.md"
 : >"$results"
@@ -337,6 +338,50 @@ PY
 	rows "$WORK/h-history.json"
 }
 
+# relctl board's five pages (You, Release, Step, Brief, Findings) with 100
+# releases in the ledger, as the release manager sees them (the most forms):
+# the server side of each request, as curl times it on the loopback from the
+# connection made to the first byte back (time_starttransfer - time_connect:
+# curl stamps pretransfer late when it is descheduled, which made some 0.04 ms),
+# median of BENCH_BOARD_RUNS requests after 3 to warm up.  The issue's
+# target is 50 ms a page.
+bench_board() {
+	local n=100 repo v log="$WORK/board.log" url base page name path i
+	local RELCTL_NOW
+	RELCTL_NOW=$(after_copies "$n")
+	export RELCTL_NOW
+	repo=$(ledger_of "$n" board-100)
+	cd "$repo"
+	v="1.0.$((n / 2))"
+	RELCTL_USER=cristina "$RELCTL" board --no-open >"$log" 2>&1 &
+	BOARD_PID=$!
+	for i in $(seq 100); do
+		grep -q '^relctl board: http' "$log" && break
+		sleep 0.1
+	done
+	url=$(grep -o 'http://127.0.0.1:[0-9]*/?token=[0-9a-f]*' "$log") || { cat "$log"; exit 1; }
+	base=${url%%/\?token=*}
+	curl -s -c "$WORK/board.cookies" -o /dev/null "$url"
+	for page in "You:/?release=$v" "Release:/release?release=$v" "Step:/step?release=$v&step=test-update" \
+		"Brief:/brief?release=$v" "Findings:/findings?release=$v"; do
+		name=${page%%:*} path=${page#*:}
+		[ "$(curl -s -o /dev/null -w '%{http_code}' -b "$WORK/board.cookies" "$base$path")" = 200 ] ||
+			{ echo "board: $path is not 200"; exit 1; }
+		for i in $(seq $((${BENCH_BOARD_RUNS:-$RUNS} + 3))); do
+			curl -s -o /dev/null -b "$WORK/board.cookies" -w '%{time_connect} %{time_starttransfer}\n' "$base$path"
+		done | tail -n +4 | python3 -c '
+import statistics, sys
+ms = [(float(b) - float(a)) * 1000 for a, b in (line.split() for line in sys.stdin)]
+r = lambda x: round(x, 2)
+print("| relctl board, %s page (%s releases, server side) | %s | %s | %s | %s |" % (
+    sys.argv[1], sys.argv[2], r(statistics.median(ms)), r(statistics.mean(ms)), r(min(ms)), r(max(ms))))
+' "$name" "$n" >>"$results"
+	done
+	kill "$BOARD_PID"
+	wait "$BOARD_PID" 2>/dev/null || true
+	BOARD_PID=
+}
+
 # ---------- real history (BENCH_ONLY=real) ----------
 # Ledgers played the way a team plays them, one relctl command per event,
 # signed (bench/real-history.py, cached in build/bench-cache: the first run
@@ -440,7 +485,7 @@ bench_real() {
 # ---------- end of real history ----------
 
 # BENCH_ONLY="judge verify" runs some of them.
-for b in ${BENCH_ONLY:-next sync judge signed verify checklist history real}; do
+for b in ${BENCH_ONLY:-next sync judge signed verify checklist history board real}; do
 	case $b in
 	next) bench_at 10 && bench_at 500 ;;
 	sync) bench_sync ;;
@@ -449,6 +494,7 @@ for b in ${BENCH_ONLY:-next sync judge signed verify checklist history real}; do
 	verify) bench_verify ;;
 	checklist) bench_checklist ;;
 	history) bench_history ;;
+	board) bench_board ;;
 	real) bench_real ;;
 	esac
 done

@@ -16,6 +16,15 @@ struct checklist_counts {
 	size_t review_pending; /* items with a review role whose result is not approved yet */
 };
 
+/* The most characters of an item id made of its text (checklist_item_id), cut back to a whole word. */
+#define CHECKLIST_ITEM_ID_MAX 24
+/*
+ * The id of an item added without one, made of its text, as 'relctl
+ * checklist add' and the board make it: "Static IP: saved & reached again"
+ * -> "static-ip-saved-reached"; "item" when the text has no letter or digit.
+ */
+void checklist_item_id(const char *text, char out[CHECKLIST_ITEM_ID_MAX + 1]);
+
 void checklist_count(const struct checklist *list, struct checklist_counts *out);
 /* The item id of list (removed ones too: see removed_by), or NULL. */
 const struct check_item *checklist_item(const struct checklist *list, const char *id);

@@ -23,6 +23,15 @@ struct mutation {
  */
 int session_mutate(struct session *s, const struct mutation *m, char **summary, struct error *err);
 
+/*
+ * relctl away: records away (an "away" event: until, back) in every open
+ * release, or only in release only, one commit each.  summaries receives
+ * the first lines of those recorded, one a line (NULL when none was), which
+ * the caller frees; -1 with err at the first refusal (EXIT_NOINPUT when no
+ * release is open), the earlier ones staying recorded.
+ */
+int session_away(struct session *s, const struct event *away, const char *only, char **summaries, struct error *err);
+
 /* relctl init: creates the ledger branch with the playbook. */
 int session_init(struct session *s, const char *playbook_path, const char *branch, struct error *err);
 

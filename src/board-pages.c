@@ -1,8 +1,10 @@
 /*
  * The board's pages (board.h): You (what 'relctl next' says for this
- * person, with buttons), Release (every step by phase), Step (its rendered
- * instructions, history, evidence, checklist and forms), Brief (with the
- * decision form bound to its hash) and Findings.  Server-rendered HTML that
+ * person, with buttons, and the away form), Release (every step by phase),
+ * Step (its rendered instructions, history, evidence, checklist and forms,
+ * the release manager's among them: assign, hand over, skip, reopen,
+ * shadow, checklist add and remove), Brief (with the decision form bound
+ * to its hash) and Findings.  Server-rendered HTML that
  * works without script; every ledger text through board_escape, links only
  * http(s); what a person may do asked of the rules (ledger_may), never
  * decided here.
@@ -27,8 +29,14 @@
 
 #define DOC_MAX_BYTES (256 * 1024)
 
+/*
+ * Every colour pair passes WCAG AA (text 4.5:1, large text and controls
+ * 3:1), checked by tests/e2e/board-contrast.py; the focus ring, --focus,
+ * keeps 3:1 on both the page's white and the header's navy.
+ */
 const char board_css[] =
-    ":root{--fg:#1b2430;--muted:#4a5565;--line:#d5dbe3;--bg:#fff;--accent:#0b57d0;--ok:#0f6b3c;--bad:#b3261e}"
+    ":root{--fg:#1b2430;--muted:#4a5565;--line:#d5dbe3;--bg:#fff;--accent:#0b57d0;--ok:#0f6b3c;--bad:#b3261e;"
+    "--focus:#cc5500}"
     "*{box-sizing:border-box}"
     "body{font:16px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;margin:0;color:var(--fg);background:var(--bg)}"
     "header{background:#1b2430;color:#fff;padding:.5em 1em}header a{color:#fff}"
@@ -36,7 +44,7 @@ const char board_css[] =
     "a[aria-current]{font-weight:bold;text-decoration:underline}"
     "main{max-width:1000px;margin:0 auto;padding:1em}"
     "a{color:var(--accent)}a:focus,button:focus,input:focus,select:focus,textarea:focus{outline:3px solid "
-    "#f9ab00;outline-offset:2px}"
+    "var(--focus);outline-offset:2px}"
     "h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.5em;border-bottom:1px solid var(--line)}"
     "table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid var(--line);padding:.35em "
     ".4em;text-align:left;vertical-align:top}"
@@ -258,6 +266,36 @@ static void you_line(struct page *p, size_t k, const char *text)
 	buf_adds(&p->out, " ");
 }
 
+/* Whether I am away, and the form that says so (or that I am back), as 'relctl away' records it. */
+static void away_section(struct page *p, const char *back)
+{
+	const struct away_record *away = ledger_away(p->rel.st, p->me->id, p->s.now);
+	struct event mark = {.op = "away"}, back_again = {.op = "away", .back = true};
+	char t[32];
+
+	buf_adds(&p->out, "<h2>Away</h2><p id=\"away\">");
+	if (away) {
+		buf_adds(&p->out, "You are marked away ");
+		if (away->until)
+			buf_addf(&p->out, "until %s", time_format(away->until, t, sizeof(t)));
+		else
+			buf_adds(&p->out, "until you say you are back");
+		buf_adds(&p->out, "; the release manager may hand your steps over.</p>");
+	} else {
+		buf_adds(&p->out, "You are not marked away.</p>");
+	}
+	if (away && may(p, &back_again))
+		button_form(p, "away", NULL, back, "I am back", "away_back", "1");
+	if (!away && may(p, &mark)) {
+		form_open(p, "away", NULL, back, false);
+		buf_adds(&p->out, "<fieldset id=\"away-form\"><legend>Mark me away in every open release</legend>"
+		                  "<label>back on <input type=\"text\" name=\"until\" size=\"24\" "
+		                  "placeholder=\"2024-03-25T09:00:00Z\"></label> <span class=\"muted\">empty: until "
+		                  "you say you are back</span> <button type=\"submit\">Mark me away</button>"
+		                  "</fieldset></form>");
+	}
+}
+
 void page_you(struct page *p)
 {
 	const struct release_state *st = p->rel.st;
@@ -364,6 +402,7 @@ void page_you(struct page *p)
 		buf_adds(&p->out, "</li>");
 	}
 	buf_adds(&p->out, shown ? "</ul>" : "<li class=\"muted\">nothing</li></ul>");
+	away_section(p, back);
 	free(back);
 	page_end(p);
 }
@@ -482,14 +521,30 @@ static void evidence_list(struct page *p, const cJSON *evidence)
 		}
 }
 
+/* The options of a select: each of list, the first selected (after the empty one, when given). */
+static void options_of(struct page *p, const struct strlist *list)
+{
+	size_t i;
+
+	for (i = 0; i < list->count; i++) {
+		buf_adds(&p->out, "<option value=\"");
+		esc(p, list->items[i]);
+		buf_adds(&p->out, "\">");
+		esc(p, list->items[i]);
+		buf_adds(&p->out, "</option>");
+	}
+}
+
 static void checklist_section(struct page *p, size_t k, const char *back)
 {
 	const struct pb_step *s = &p->rel.pb->steps[k];
 	const struct checklist *list = &p->rel.st->steps[k].checklist;
+	struct event add = {.op = "checklist-add", .step = s->id, .item = "board-probe-item", .text = "probe"};
+	bool may_add = may(p, &add);
 	char t[32];
 	size_t i;
 
-	if (list->count == 0)
+	if (list->count == 0 && !may_add)
 		return;
 	buf_adds(&p->out, "<h2>Checklist</h2>");
 	for (i = 0; i < list->count; i++) {
@@ -498,6 +553,7 @@ static void checklist_section(struct page *p, size_t k, const char *back)
 		struct event approve = {.op = "review", .step = s->id, .item = it->id, .verdict = "approve"};
 		struct event reject = {
 		    .op = "review", .step = s->id, .item = it->id, .verdict = "reject", .note = "probe"};
+		struct event remove = {.op = "checklist-remove", .step = s->id, .item = it->id, .reason = "probe"};
 
 		buf_adds(&p->out, "<div class=\"item\" id=\"item-");
 		esc(p, it->id);
@@ -577,8 +633,118 @@ static void checklist_section(struct page *p, size_t k, const char *back)
 			         "<label>what to fix <input type=\"text\" name=\"note\" size=\"40\" required></label> "
 			         "<button type=\"submit\" class=\"secondary\">Reject</button></form>");
 		}
+		if (may(p, &remove)) {
+			form_open(p, "checklist-remove", s->id, back, false);
+			hidden(p, "item", it->id);
+			buf_adds(&p->out,
+			         "<label>why it does not apply to this release <input type=\"text\" "
+			         "name=\"reason\" size=\"30\" required></label> "
+			         "<button type=\"submit\" class=\"secondary\">Remove the item</button></form>");
+		}
 		buf_adds(&p->out, "</div>");
 	}
+	if (may_add) {
+		/* As 'relctl checklist add': this release's item; the id is made of the text when none is given. */
+		form_open(p, "checklist-add", s->id, back, false);
+		buf_adds(&p->out,
+		         "<fieldset id=\"checklist-add\"><legend>Add an item to this release's checklist</legend>"
+		         "<label>what to check <input type=\"text\" name=\"text\" size=\"40\" required></label>"
+		         "<label>id <input type=\"text\" name=\"item\" size=\"16\" "
+		         "placeholder=\"made of the text\"></label>"
+		         "<label><input type=\"checkbox\" name=\"evidence_required\" value=\"1\"> evidence "
+		         "required</label><label>reviewed by <select name=\"review\"><option value=\"\"></option>");
+		options_of(p, &p->rel.pb->roles);
+		buf_adds(&p->out, "</select></label><label>checked by <select name=\"owner\"><option value=\"\">the "
+		                  "holder</option>");
+		options_of(p, &p->rel.pb->roles);
+		buf_adds(&p->out, "</select></label> <button type=\"submit\">Add the item</button></fieldset></form>");
+	}
+}
+
+/*
+ * The options of the playbook's people for whom the rules allow what with
+ * its person set to them, those away marked so; "" when none is.  Caller frees.
+ */
+static char *people_options(struct page *p, struct event *what)
+{
+	struct buf out;
+	size_t i;
+
+	buf_init(&out);
+	for (i = 0; i < p->rel.pb->person_count; i++) {
+		const struct pb_person *who = &p->rel.pb->people[i];
+
+		what->person = who->id;
+		if (!may(p, what))
+			continue;
+		buf_adds(&out, "<option value=\"");
+		board_escape(&out, who->id);
+		buf_adds(&out, "\">");
+		board_escape(&out, who->id);
+		if (ledger_away(p->rel.st, who->id, p->s.now))
+			buf_adds(&out, " (away)");
+		buf_adds(&out, "</option>");
+	}
+	what->person = NULL;
+	return buf_detach(&out);
+}
+
+/*
+ * The forms of the release manager and of a holder passing a step on, each
+ * shown only when the rules allow it: assign, hand over, skip, reopen,
+ * shadow and stop shadowing.
+ */
+static void manage_section(struct page *p, const struct pb_step *s, const char *back)
+{
+	struct event assign = {.op = "assign", .step = s->id},
+	             handover = {.op = "handover", .step = s->id, .note = "probe"},
+	             skip = {.op = "skip", .step = s->id, .reason = "probe"},
+	             reopen = {.op = "reopen", .step = s->id, .reason = "probe"},
+	             shadow = {.op = "shadow", .step = s->id}, leave = {.op = "shadow", .step = s->id, .leave = true};
+	char *to_assign = people_options(p, &assign), *to_hand = people_options(p, &handover);
+	bool may_skip = may(p, &skip), may_reopen = may(p, &reopen), may_shadow = may(p, &shadow),
+	     may_leave = may(p, &leave);
+
+	if (!*to_assign && !*to_hand && !may_skip && !may_reopen && !may_shadow && !may_leave)
+		goto out;
+	buf_adds(&p->out, "<h2>Manage</h2><div id=\"manage\">");
+	if (*to_assign) {
+		form_open(p, "assign", s->id, back, false);
+		buf_adds(&p->out, "<fieldset id=\"assign\"><legend>Assign</legend><label>to <select name=\"person\" "
+		                  "required>");
+		buf_adds(&p->out, to_assign);
+		buf_adds(&p->out,
+		         "</select></label><label>why <input type=\"text\" name=\"reason\" size=\"30\"></label> "
+		         "<button type=\"submit\">Assign</button></fieldset></form>");
+	}
+	if (*to_hand) {
+		form_open(p, "handover", s->id, back, false);
+		buf_adds(&p->out, "<fieldset id=\"handover\"><legend>Hand over</legend><label>to <select "
+		                  "name=\"person\" required>");
+		buf_adds(&p->out, to_hand);
+		buf_adds(&p->out, "</select></label><label>where it stands <textarea name=\"note\" required></textarea>"
+		                  "</label><button type=\"submit\">Hand over</button></fieldset></form>");
+	}
+	if (may_skip) {
+		form_open(p, "skip", s->id, back, false);
+		buf_adds(&p->out, "<fieldset id=\"skip\"><legend>Skip</legend><label>why <input type=\"text\" "
+		                  "name=\"reason\" size=\"40\" required></label> <button type=\"submit\" "
+		                  "class=\"secondary\">Skip the step</button></fieldset></form>");
+	}
+	if (may_reopen) {
+		form_open(p, "reopen", s->id, back, false);
+		buf_adds(&p->out, "<fieldset id=\"reopen\"><legend>Reopen</legend><label>why <input type=\"text\" "
+		                  "name=\"reason\" size=\"40\" required></label> <button type=\"submit\" "
+		                  "class=\"secondary\">Reopen the step</button></fieldset></form>");
+	}
+	if (may_shadow)
+		button_form(p, "shadow", s->id, back, "Shadow (learn it)", NULL, NULL);
+	if (may_leave)
+		button_form(p, "shadow", s->id, back, "Stop shadowing", "leave", "1");
+	buf_adds(&p->out, "</div>");
+out:
+	free(to_assign);
+	free(to_hand);
 }
 
 /* The step's events, oldest first. */
@@ -708,11 +874,29 @@ void page_step(struct page *p, const char *id)
 		                  "<button type=\"submit\" class=\"secondary\">Send back</button></form>");
 	}
 	buf_adds(&p->out, "</div>");
+	manage_section(p, s, back);
 	checklist_section(p, s->index, back);
 	instructions(p, s);
 	history(p, s->id);
 	free(back);
 	page_end(p);
+}
+
+/* With several gates, a link to each one's brief, its state beside it. */
+static void gate_links(struct page *p)
+{
+	size_t i;
+
+	if (ledger_gate_count(p->rel.pb) <= 1)
+		return;
+	buf_adds(&p->out, "<p id=\"gates\">Gates: ");
+	for (i = 0; i < p->rel.pb->step_count; i++)
+		if (p->rel.pb->steps[i].kind == STEP_DECISION) {
+			anchor(p, "/brief", "gate", p->rel.pb->steps[i].id, p->rel.pb->steps[i].id);
+			buf_addf(&p->out, " <span class=\"muted\">(%s)</span> ",
+			         step_state_name(ledger_step_state(p->rel.st, i, p->s.now)));
+		}
+	buf_adds(&p->out, "</p>");
 }
 
 void page_brief(struct page *p, const char *gate_id)
@@ -730,7 +914,17 @@ void page_brief(struct page *p, const char *gate_id)
 		return;
 	}
 	if (ledger_pick_gate(st, gate_id && *gate_id ? gate_id : NULL, p->s.now, &gate, &p->err) != 0) {
-		page_problem(p, "Brief", p->err.message);
+		if (gate_id && *gate_id) {
+			page_problem(p, "Brief", p->err.message);
+			return;
+		}
+		/* Several gates open and none named (the Brief tab): each is a link, as --step names one. */
+		page_begin(p, "Brief", "/brief");
+		gate_links(p);
+		buf_adds(&p->out, "<p id=\"choose-gate\">Several decisions are open: choose the one whose brief to "
+		                  "read.</p>");
+		page_end(p);
+		error_clear(&p->err);
 		return;
 	}
 	brief = brief_build(st, gate);
@@ -749,15 +943,7 @@ void page_brief(struct page *p, const char *gate_id)
 	}
 	back = link_to(p, "/brief", "gate", gate->id);
 	page_begin(p, "Brief", "/brief");
-	if (ledger_gate_count(p->rel.pb) > 1) {
-		buf_adds(&p->out, "<p>Gates: ");
-		for (i = 0; i < p->rel.pb->step_count; i++)
-			if (p->rel.pb->steps[i].kind == STEP_DECISION) {
-				anchor(p, "/brief", "gate", p->rel.pb->steps[i].id, p->rel.pb->steps[i].id);
-				buf_adds(&p->out, " ");
-			}
-		buf_adds(&p->out, "</p>");
-	}
+	gate_links(p);
 	md = brief_markdown(brief, p->rel.pb);
 	html = markdown_html(md, strlen(md));
 	buf_adds(&p->out, "<div class=\"doc\" id=\"brief\">");
@@ -800,20 +986,6 @@ void page_brief(struct page *p, const char *gate_id)
 	cJSON_Delete(brief);
 	free(back);
 	page_end(p);
-}
-
-/* The options of a select: each of list, the first selected. */
-static void options_of(struct page *p, const struct strlist *list)
-{
-	size_t i;
-
-	for (i = 0; i < list->count; i++) {
-		buf_adds(&p->out, "<option value=\"");
-		esc(p, list->items[i]);
-		buf_adds(&p->out, "\">");
-		esc(p, list->items[i]);
-		buf_adds(&p->out, "</option>");
-	}
 }
 
 static bool has_any_role(const struct pb_person *me, const struct strlist *roles)

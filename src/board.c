@@ -1,7 +1,8 @@
 /*
  * relctl board's server side: the token, the guard on every request, the
  * routes, the forms turned into events (one session_mutate each, as the
- * CLI records them), and the background sync.  The pages are
+ * CLI records them; away through session_away, as 'relctl away'), and the
+ * background sync.  The pages are
  * board-pages.c's.
  */
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "board-private.h"
 #include "brief.h"
 #include "cJSON.h"
+#include "checklist.h"
 #include "delegation.h"
 #include "event.h"
 #include "mutate.h"
@@ -150,16 +152,28 @@ static const char *field(const struct form *f, const char *name)
 	return v && *v ? v : NULL;
 }
 
-/* The ops a form may send: the CLI commands a person uses day to day, each its own event. */
-static const char *const form_ops[] = {"claim",  "unclaim", "done",   "block",       "unblock",        "check",
-                                       "review", "input",   "decide", "finding-add", "finding-update", NULL};
-
 /*
- * The event of a posted form, its strings pointing into f and into the
- * buffers given (a finding id, the evidence list); -1 with err.
+ * The ops a form may send: the CLI commands a person uses day to day, and
+ * the release manager's (assign, skip, reopen, hand over, the checklist),
+ * each its own event.
  */
-static int event_of(const struct form *f, struct page *p, struct event *ev, char finding[16], cJSON **evidence)
+static const char *const form_ops[] = {
+    "claim",    "unclaim", "done",        "block",          "unblock",          "check", "review",
+    "input",    "decide",  "finding-add", "finding-update", "assign",           "skip",  "reopen",
+    "handover", "shadow",  "away",        "checklist-add",  "checklist-remove", NULL};
+
+/* A posted form's event, and what its strings point to besides the form: made ids, the evidence list. */
+struct form_event {
+	struct event ev;
+	char finding[16];
+	char item[CHECKLIST_ITEM_ID_MAX + 1];
+	cJSON *evidence;
+};
+
+/* The event of a posted form, its strings pointing into f and into fe; -1 with err. */
+static int event_of(const struct form *f, struct page *p, struct form_event *fe)
 {
+	struct event *ev = &fe->ev;
 	const char *op = field(f, "op");
 	size_t i;
 	char hex[7];
@@ -177,16 +191,15 @@ static int event_of(const struct form *f, struct page *p, struct event *ev, char
 	ev->verdict = field(f, "verdict");
 	ev->result = field(f, "result");
 	ev->severity = field(f, "severity");
-	*evidence = NULL;
 	if (strcmp(op, "done") == 0 || strcmp(op, "check") == 0 || strcmp(op, "finding-add") == 0)
-		ev->evidence = *evidence = evidence_of(form_get(f, "evidence"));
+		ev->evidence = fe->evidence = evidence_of(form_get(f, "evidence"));
 	if ((strcmp(op, "check") == 0 && ev->result && strcmp(ev->result, "fail") == 0) ||
 	    strcmp(op, "finding-add") == 0) {
 		/* As the CLI: a random id, used when the fail opens a finding. */
 		if (random_hex(hex, 3) != 0)
 			return error_set(&p->err, EXIT_IOERR, "cannot read /dev/urandom for a finding id");
-		snprintf(finding, 16, "F-%s", hex);
-		ev->finding = finding;
+		snprintf(fe->finding, sizeof(fe->finding), "F-%s", hex);
+		ev->finding = fe->finding;
 	}
 	if (strcmp(op, "finding-add") == 0) {
 		ev->title = field(f, "title");
@@ -224,28 +237,60 @@ static int event_of(const struct form *f, struct page *p, struct event *ev, char
 			    &p->err, EXIT_USAGE,
 			    "a decision needs ship, delay or abort, a reason, and the brief it was made on");
 	}
+	/* The release manager's ops: the rules (who may, what a reason or person needs) are the judge's. */
+	if (strcmp(op, "assign") == 0 || strcmp(op, "handover") == 0)
+		ev->person = field(f, "person");
+	if (strcmp(op, "shadow") == 0)
+		ev->leave = field(f, "leave") != NULL;
+	if (strcmp(op, "away") == 0) {
+		ev->step = NULL;
+		ev->until = field(f, "until");
+		ev->back = field(f, "away_back") != NULL; /* "back" is the page a form returns to */
+	}
+	if (strcmp(op, "checklist-add") == 0) {
+		ev->text = field(f, "text");
+		ev->evidence_required = field(f, "evidence_required") != NULL;
+		ev->review = field(f, "review");
+		ev->owner = field(f, "owner");
+		if (ev->item == NULL && ev->text) {
+			/* As 'relctl checklist add' without --id: the id made of the text. */
+			checklist_item_id(ev->text, fe->item);
+			ev->item = fe->item;
+		}
+	}
 	return 0;
 }
 
-/* Records a posted form as one event; 0 with the commit's first line in *summary, or -1 with p->err. */
+/*
+ * Records a posted form: one event, or for away one in every open release
+ * as 'relctl away' records it; 0 with the commits' first lines in *summary,
+ * or -1 with p->err.
+ */
+static int record_event(struct page *p, const struct mutation *m, char **summary)
+{
+	if (strcmp(m->event.op, "away") == 0)
+		return session_away(&p->s, &m->event, NULL, summary, &p->err);
+	return session_mutate(&p->s, m, summary, &p->err);
+}
+
 static int record(struct board *b, struct page *p, const struct form *f, char **summary)
 {
+	struct form_event fe = {0};
 	struct mutation m = {.version = field(f, "release")};
-	char finding[16];
-	cJSON *evidence = NULL;
 	int rc;
 
-	if (event_of(f, p, &m.event, finding, &evidence) != 0) {
-		cJSON_Delete(evidence);
+	if (event_of(f, p, &fe) != 0) {
+		cJSON_Delete(fe.evidence);
 		return -1;
 	}
+	m.event = fe.ev;
 	/* The decide and input of a playbook with several gates name the gate; with one, no step (as the CLI). */
 	if (strcmp(m.event.op, "decide") == 0 || strcmp(m.event.op, "input") == 0) {
 		const char *gate = field(f, "gate");
 
 		m.event.step = gate && p->release_loaded && ledger_gate_count(p->rel.pb) > 1 ? gate : NULL;
 	}
-	rc = session_mutate(&p->s, &m, summary, &p->err);
+	rc = record_event(p, &m, summary);
 	if (rc != 0 && p->err.code == EXIT_UNAVAILABLE && p->s.remote) {
 		/* The remote is down: kept here, as 'relctl --offline' would, and shared by the next sync. */
 		char *why = xstrdup(p->err.message);
@@ -256,11 +301,13 @@ static int record(struct board *b, struct page *p, const struct form *f, char **
 		free(why);
 		error_clear(&p->err);
 		p->s.offline = true;
-		rc = session_mutate(&p->s, &m, summary, &p->err);
+		free(*summary);
+		*summary = NULL;
+		rc = record_event(p, &m, summary);
 	}
 	if (rc == 0 && b->opt.after_change)
 		b->opt.after_change(b->opt.data, &p->s);
-	cJSON_Delete(evidence);
+	cJSON_Delete(fe.evidence);
 	return rc;
 }
 
@@ -304,6 +351,7 @@ static void action(struct board *b, struct page *p, const struct form *f, struct
 		}
 		summary = xasprintf("%s %s: done, as 'relctl %s %s' does it", argv[0], argv[1], argv[0], argv[1]);
 	} else if (record(b, p, f, &summary) != 0) {
+		free(summary); /* an away recorded in some open releases before one refused it */
 		if (b->opt.log)
 			fprintf(b->opt.log, "relctl board: refused: %s\n", p->err.message);
 		page_problem(p, "refused", p->err.message);

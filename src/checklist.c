@@ -2,9 +2,11 @@
  * Checklists: the items of a step in a release, as the playbook lists them
  * (their "when" true) and as the release adds or removes them, each with the
  * result its holder recorded and the review of that result; and the ops
- * that change them (checklist-add, checklist-remove, check, review --item).
+ * that change them (checklist-add, checklist-remove, check, review --item),
+ * with the id an item added without one is given.
  * Part of the rules: see ledger.h and ledger-private.h.
  */
+#include <ctype.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,33 @@
 #include "util.h"
 
 /* ---------- checklists: the items of a step in a release ---------- */
+
+void checklist_item_id(const char *text, char out[CHECKLIST_ITEM_ID_MAX + 1])
+{
+	size_t n = 0, words = 0;
+
+	for (; *text; text++) {
+		unsigned char c = (unsigned char)*text;
+
+		if (isalnum(c) && c < 0x80) {
+			if (n == CHECKLIST_ITEM_ID_MAX) {
+				n = words ? words : n; /* the last word does not fit */
+				break;
+			}
+			out[n++] = (char)tolower(c);
+		} else if (n > 0 && out[n - 1] != '-') {
+			words = n;
+			if (n == CHECKLIST_ITEM_ID_MAX)
+				break;
+			out[n++] = '-';
+		}
+	}
+	while (n > 0 && out[n - 1] == '-')
+		n--;
+	if (n == 0)
+		memcpy(out, "item", n = 4);
+	out[n] = '\0';
+}
 
 /* A new item at the end of list, with no result; the caller fills it. */
 static struct check_item *checklist_append(struct checklist *list, const char *id, const char *text,

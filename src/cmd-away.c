@@ -5,11 +5,8 @@
  * assigning you a step warns.
  */
 #include <stdlib.h>
-#include <string.h>
 
-#include "cJSON.h"
 #include "event.h"
-#include "json.h"
 #include "mutate.h"
 #include "relctl.h"
 #include "session.h"
@@ -24,40 +21,16 @@ static const struct option_spec options[] = {
 
 static int away_exec(struct cmd_ctx *ctx)
 {
-	const char *until = args_value(&ctx->args, "until"), *only = cmd_release_arg(ctx);
-	struct event ev = { .op = "away", .until = until, .back = args_flag(&ctx->args, "back") };
-	cJSON *list = NULL;
-	const cJSON *item;
-	int rc = -1, marked = 0;
+	struct event ev = { .op = "away", .until = args_value(&ctx->args, "until"), .back = args_flag(&ctx->args, "back") };
+	char *summaries = NULL;
+	int rc;
 
 	if (cmd_check_event(ctx, &ev) != 0)
-		goto out;
-	list = session_releases(ctx->session, &ctx->err);
-	if (list == NULL)
-		goto out;
-	cJSON_ArrayForEach(item, list)
-	{
-		const char *version = json_string(item, "version");
-		struct mutation m = { .version = version, .event = ev };
-		char *summary = NULL;
-
-		if (only ? strcmp(only, version) != 0 : strcmp(json_string(item, "status"), "open") != 0)
-			continue;
-		if (session_mutate(ctx->session, &m, &summary, &ctx->err) != 0)
-			goto out;
-		fprintf(ctx->out, "%s%s%s\n", color(ctx, C_GREEN), summary, color(ctx, C_RESET));
-		free(summary);
-		marked++;
-	}
-	if (marked == 0) {
-		error_set(&ctx->err, EXIT_NOINPUT, only ? "there is no release %s; 'relctl releases' lists them"
-						       : "no release is open: away is recorded in the open releases",
-			  only);
-		goto out;
-	}
-	rc = 0;
-out:
-	cJSON_Delete(list);
+		return -1;
+	rc = session_away(ctx->session, &ev, cmd_release_arg(ctx), &summaries, &ctx->err);
+	if (summaries)
+		fprintf(ctx->out, "%s%s%s\n", color(ctx, C_GREEN), summaries, color(ctx, C_RESET));
+	free(summaries);
 	return rc;
 }
 

@@ -4,14 +4,12 @@
  * checklist (the release manager, the step's role, or the holder of a
  * step that "updates" it, before the step is done).
  */
-#include <ctype.h>
 #include <string.h>
 
 #include "cJSON.h"
+#include "checklist.h"
 #include "event.h"
 #include "relctl.h"
-
-#define SLUG_MAX 24 /* cut back to a whole word */
 
 static const struct option_spec options[] = {
 	{ "id", OPT_VALUE, "ID", "the item's id (default: made of the text)" },
@@ -23,44 +21,16 @@ static const struct option_spec options[] = {
 	OPTION_END,
 };
 
-/* "Static IP: saved & reached again" -> "static-ip-saved-reached", whole words of at most SLUG_MAX characters. */
-static void slug(const char *text, char *out)
-{
-	size_t n = 0, words = 0;
-
-	for (; *text; text++) {
-		unsigned char c = (unsigned char)*text;
-
-		if (isalnum(c) && c < 0x80) {
-			if (n == SLUG_MAX) {
-				n = words ? words : n; /* the last word does not fit */
-				break;
-			}
-			out[n++] = (char)tolower(c);
-		} else if (n > 0 && out[n - 1] != '-') {
-			words = n;
-			if (n == SLUG_MAX)
-				break;
-			out[n++] = '-';
-		}
-	}
-	while (n > 0 && out[n - 1] == '-')
-		n--;
-	if (n == 0)
-		memcpy(out, "item", n = 4);
-	out[n] = '\0';
-}
-
 static int checklist_add_exec(struct cmd_ctx *ctx)
 {
 	const char *evidence = args_value(&ctx->args, "evidence"), *id = args_value(&ctx->args, "id");
-	char made[SLUG_MAX + 1];
+	char made[CHECKLIST_ITEM_ID_MAX + 1];
 	struct event ev = { .op = "checklist-add", .step = ctx->args.positionals[0] };
 
 	if (evidence && strcmp(evidence, "required") && strcmp(evidence, "optional"))
 		return error_set(&ctx->err, EXIT_USAGE, "--evidence is required or optional, not \"%s\"", evidence);
 	if (id == NULL) {
-		slug(ctx->args.positionals[1], made);
+		checklist_item_id(ctx->args.positionals[1], made);
 		id = made;
 	}
 	ev.item = id;

@@ -1,5 +1,6 @@
 /*
  * The entry points that change the ledger: one event (session_mutate),
+ * the same away in every open release (session_away),
  * a new release (session_start), the first playbook (session_init) and a
  * new one (session_update_playbook).  Each plans its commit from a tip
  * (plan.h) and commits it through the local compare-and-swap loop, or,
@@ -117,6 +118,43 @@ out:
 int session_mutate(struct session *s, const struct mutation *m, char **summary, struct error *err)
 {
 	return commit_loop(s, plan_mutation, (void *)m, summary, err);
+}
+
+int session_away(struct session *s, const struct event *away, const char *only, char **summaries, struct error *err)
+{
+	cJSON *list = session_releases(s, err);
+	const cJSON *item;
+	struct buf lines;
+	int rc = -1;
+
+	buf_init(&lines);
+	if (list == NULL)
+		goto out;
+	cJSON_ArrayForEach(item, list)
+	{
+		const char *version = json_string(item, "version");
+		struct mutation m = { .version = version, .event = *away };
+		char *summary = NULL;
+
+		if (only ? strcmp(only, version) != 0 : strcmp(json_string(item, "status"), "open") != 0)
+			continue;
+		if (session_mutate(s, &m, &summary, err) != 0)
+			goto out;
+		buf_addf(&lines, "%s%s", lines.len ? "\n" : "", summary);
+		free(summary);
+	}
+	if (lines.len == 0) {
+		error_set(err, EXIT_NOINPUT, only ? "there is no release %s; 'relctl releases' lists them"
+						  : "no release is open: away is recorded in the open releases",
+			  only);
+		goto out;
+	}
+	rc = 0;
+out:
+	*summaries = lines.len ? buf_detach(&lines) : NULL;
+	buf_release(&lines);
+	cJSON_Delete(list);
+	return rc;
 }
 
 /* ---------- init, start, playbook update ---------- */

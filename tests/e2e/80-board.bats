@@ -4,8 +4,11 @@
 # Chromium driven by clicks (tests/e2e/board-browser.py), each teammate on
 # the board of their own clone; the ledger is then read with git and jq
 # from another clone; one finding is added with the keyboard alone, and the
-# step page is checked at a phone's width.  curl pins the refusals: no token, a wrong Host, a
-# form without its CSRF token, another site's form, a stale brief.
+# step page is checked at a phone's width.  The release manager assigns,
+# skips, reopens, changes a checklist and marks herself away by clicks too;
+# her forms are offered only to whom the rules allow them.  curl pins the
+# refusals: no token, a wrong Host, a form without its CSRF token, another
+# site's form, a stale brief, a release manager's form posted by a dev.
 
 load helper
 load hooks
@@ -398,4 +401,249 @@ wait_page() {
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 	has 'Good "git" signature for jan@example.com'
 	relctl verify >/dev/null
+}
+
+@test "in Chromium, by clicks: the release manager assigns a step, adds and removes checklist items, skips and reopens a step and marks herself away; read from another clone" {
+	serve path team
+	clone_into cristina "$URL"
+	clone_into check "$URL"
+	cd "$TEST_TMP/cristina"
+	relctl init --playbook "$PLAYBOOK" >/dev/null
+	play_to_device_tests >"$TEST_TMP/play.log" 2>&1 || { cat "$TEST_TMP/play.log"; false; }
+	board cristina cristina "$TEST_TMP/cristina"
+
+	run /usr/bin/python3 "$BROWSER" "$TEST_TMP/shots" manager "$(url cristina)"
+	echo "$output"
+	[ "$status" -eq 0 ]
+
+	cd "$TEST_TMP/check"
+	relctl sync >/dev/null
+	local u='.steps["test-update"]'
+	# Assigned to maria, with the reason typed.
+	[ "$(ledger "$V" | jq -r "$u.holder")" = maria ]
+	[ "$(ledger "$V" | jq -r '[.events[] | select(.op == "assign")][-1] | "\(.actor) \(.step) \(.person) \(.reason)"')" = \
+		"cristina test-update maria maria has the update rig set up" ]
+	# The item added, its id made of its text as 'relctl checklist add' makes it, evidence required, a dev's review.
+	[ "$(ledger "$V" | jq -r "$u.checklist.items[] | select(.text == \"The LED blinks green after the update\") | \"\(.id) \(.evidence_required) \(.added_by) \(.review.role)\"")" = \
+		"the-led-blinks-green true cristina dev" ]
+	# power-loss removed, with its reason.
+	[ "$(ledger "$V" | jq -r "$u.checklist.items[] | select(.id == \"power-loss\") | .removed | \"\(.by): \(.reason)\"")" = \
+		"cristina: no spare device to pull the power of this time" ]
+	# run-e2e-tests skipped then reopened, each with its reason, and ready again.
+	[ "$(ledger "$V" | jq -r '[.events[] | select(.step == "run-e2e-tests" and (.op == "skip" or .op == "reopen")) | "\(.actor) \(.op) \(.reason)"] | join(",")')" = \
+		"cristina skip CI ran them on the merge,cristina reopen a flaky run hid a failure" ]
+	[ "$(ledger "$V" | jq -r '.steps["run-e2e-tests"].state')" = ready ]
+	# Away until the time typed.
+	[ "$(ledger "$V" | jq -r '.away.cristina.until')" = 2099-01-02T09:00:00Z ]
+	# One commit per click, each by cristina's clone, and the ledger verifies.
+	[ "$(git log --format=%s relctl-ledger | grep -c '^cristina \(assigned\|added\|removed\|skipped\|reopened\|is away\)')" -eq 6 ]
+	relctl verify >/dev/null
+	for s in manager-assigned manager-checklist manager-skipped manager-reopened manager-away; do
+		[ -s "$TEST_TMP/shots/$s.png" ] || { echo "no screenshot $s"; false; }
+	done
+	if [ -n "${BOARD_SHOTS:-}" ]; then mkdir -p "$BOARD_SHOTS" && cp "$TEST_TMP"/shots/*.png "$BOARD_SHOTS/"; fi
+}
+
+@test "the release manager's forms are shown only to whom the rules allow them; a refused one shows the CLI's line with nothing written; hand-over and shadow from the board" {
+	relctl init --playbook "$PLAYBOOK" >/dev/null
+	play_to_device_tests >"$TEST_TMP/play.log" 2>&1 || { cat "$TEST_TMP/play.log"; false; }
+	as maria claim test-update >/dev/null
+	board cristina cristina "$REPO"
+	board jan jan "$REPO"
+	board maria maria "$REPO"
+	board david david "$REPO"
+	local before
+
+	# The release manager sees assign (to those of the step's role only), skip and the checklist's forms.
+	run page cristina "/step?release=$V&step=test-diy"
+	status_was 200
+	has 'id="assign"'
+	has '<option value="david">david</option><option value="maria">maria</option></select>'
+	has 'id="skip"'
+	has 'id="checklist-add"'
+	has 'Remove the item'
+	[[ "$output" != *'id="reopen"'* ]] || { echo "reopen offered for a ready step"; false; }
+	[[ "$output" != *'id="handover"'* ]] || { echo "hand-over offered for a step nobody holds"; false; }
+	# A dev sees none of them on a support step, and no away form but his own on his You page.
+	run page jan "/step?release=$V&step=test-diy"
+	for form in assign skip reopen handover checklist-add; do
+		[[ "$output" != *"id=\"$form\""* ]] || { echo "jan is offered $form"; false; }
+	done
+	[[ "$output" != *'Remove the item'* ]] || { echo "jan is offered to remove an item"; false; }
+
+	# A dev's assign, skip and checklist change posted by hand: the CLI's line, nothing written.
+	before=$(ledger_sum)
+	run page jan /action --data "csrf=$(csrf jan)&op=assign&release=$V&step=test-diy&person=david&back=/"
+	status_was 403
+	has 'id="refusal"'
+	has "jan cannot assign steps: only a release manager can"
+	run page jan /action --data "csrf=$(csrf jan)&op=skip&release=$V&step=test-diy&reason=x&back=/"
+	status_was 403
+	has "jan cannot skip test-diy: only a release manager can skip steps"
+	run page jan /action --data "csrf=$(csrf jan)&op=checklist-remove&release=$V&step=test-diy&item=boot&reason=x&back=/"
+	has 'id="refusal"'
+	# The release manager's own slips: a skip without a reason, an assign to someone outside the role.
+	run page cristina /action --data "csrf=$(csrf cristina)&op=skip&release=$V&step=test-diy&back=/"
+	status_was 400
+	has 'id="refusal"'
+	run relctl skip test-diy
+	[ "$status" -ne 0 ]
+	local cli=${output#relctl: }
+	run page cristina /action --data "csrf=$(csrf cristina)&op=skip&release=$V&step=test-diy&back=/"
+	has "$(printf '%s' "$cli" | sed "s/'/\&#39;/g")"
+	run page cristina /action --data "csrf=$(csrf cristina)&op=assign&release=$V&step=test-diy&person=jan&back=/"
+	status_was 422
+	has "cannot assign test-diy to jan: it needs the role support, which jan does not have"
+	same "$before" "$(ledger_sum)"
+
+	# Maria holds test-update: she may hand it over (to david only: her role), david may shadow it.
+	run page maria "/step?release=$V&step=test-update"
+	has 'id="handover"'
+	has '<select name="person" required><option value="david">david</option></select>'
+	run page david "/step?release=$V&step=test-update"
+	has 'Shadow (learn it)'
+	[[ "$output" != *'id="handover"'* ]] || { echo "david is offered to hand over maria's step"; false; }
+	page david /action --data "csrf=$(csrf david)&op=shadow&release=$V&step=test-update&back=/" >/dev/null
+	status_was 303
+	[ "$(ledger "$V" | jq -r '.steps["test-update"].shadows | join(",")')" = david ]
+	run page david "/step?release=$V&step=test-update"
+	has 'Stop shadowing'
+	page maria /action --data "csrf=$(csrf maria)&op=handover&release=$V&step=test-update&person=david&note=the+rig+is+on+the+left+bench&back=/" >/dev/null
+	status_was 303
+	[ "$(ledger "$V" | jq -r '.steps["test-update"].holder')" = david ]
+	[ "$(ledger "$V" | jq -r '.events[-1] | "\(.actor) \(.op) \(.person) \(.note)"')" = "maria handover david the rig is on the left bench" ]
+	# Away, and back, from the You page; the release manager's assign form marks who is away.
+	page maria /action --data "csrf=$(csrf maria)&op=away&release=$V&until=2099-01-02T09:00:00Z&back=/" >/dev/null
+	status_was 303
+	run page cristina "/step?release=$V&step=test-diy"
+	has '<option value="maria">maria (away)</option>'
+	run page maria "/?release=$V"
+	has 'I am back'
+	page maria /action --data "csrf=$(csrf maria)&op=away&release=$V&away_back=1&back=/" >/dev/null
+	status_was 303
+	[ "$(ledger "$V" | jq -r '.events[-1] | "\(.actor) \(.op) \(.back)"')" = "maria away true" ]
+	[ "$(ledger "$V" | jq -r '.away.maria // "none"')" = none ]
+}
+
+@test "a playbook with two gates: the Brief tab lists both, each gate's brief has its own decision form for its owner, and the decisions are recorded per gate; claim, check and decide with the keyboard alone" {
+	cat >"$TEST_TMP/gates.yaml" <<'YAML'
+relctl: 1
+name: Gates
+roles: [release-manager, product-owner, dev, support]
+people:
+  - {id: cristina, name: Cristina, email: cristina@example.com, roles: [release-manager]}
+  - {id: michael, name: Michael, email: michael@example.com, roles: [product-owner]}
+  - {id: jan, name: Jan, email: jan@example.com, roles: [dev]}
+  - {id: maria, name: Maria, email: maria@example.com, roles: [support]}
+phases:
+  - id: candidate
+    steps:
+      - {id: build, title: Build the candidate, owner: dev, estimate: 2h}
+      - {id: go, title: Go or no-go on the build, kind: decision, owner: release-manager, inputs: [dev],
+         needs: [build], on_delay: [build]}
+      - id: test
+        title: Test the candidate
+        owner: support
+        needs: [build]
+        checklist:
+          - {id: boots, text: The device boots}
+          - {id: video, text: The video shows}
+      - {id: ship, title: Ship or delay, kind: decision, owner: product-owner, inputs: [support],
+         needs: [test], on_delay: [build, test]}
+  - id: publishing
+    steps:
+      - {id: publish, title: Publish the release, owner: dev, estimate: 1h}
+YAML
+	relctl init --playbook "$TEST_TMP/gates.yaml" >/dev/null
+	as cristina start "$V" >/dev/null
+	as jan claim build >/dev/null
+	as jan done build >/dev/null
+	as jan input --step go --note "the build is reproducible" >/dev/null
+	board maria maria "$REPO"
+	board cristina cristina "$REPO"
+	board michael michael "$REPO"
+	# One gate open: the Brief tab shows its brief, and links both.
+	run page michael "/brief?release=$V"
+	status_was 200
+	has 'id="gates"'
+	has 'Gate <code>go</code>'
+
+	run /usr/bin/python3 "$BROWSER" "$TEST_TMP/shots" keyboard-support "$(url maria)"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# Both gates open and none named: the Brief tab lists them to choose from instead of refusing.
+	run page michael "/brief?release=$V"
+	status_was 200
+	has 'id="choose-gate"'
+	has "gate=go"
+	has "gate=ship"
+	[[ "$output" != *'id="refusal"'* ]] || { echo "the Brief tab refuses"; false; }
+	as maria input --step ship --note "both items pass" >/dev/null
+	# Each gate's form for its owner only: go is cristina's, ship michael's.
+	run page cristina "/brief?release=$V&gate=go"
+	has 'id="decide"'
+	has 'name="gate" value="go"'
+	run page cristina "/brief?release=$V&gate=ship"
+	[[ "$output" != *'id="decide"'* ]] || { echo "the ship gate offers the release manager a decision"; false; }
+	run /usr/bin/python3 "$BROWSER" "$TEST_TMP/shots" keyboard-decide "$(url cristina)" gates-owner "$(url michael)"
+	echo "$output"
+	[ "$status" -eq 0 ]
+
+	# Recorded per gate: go by cristina, ship by michael, each bound to its own brief.
+	[ "$(ledger "$V" | jq -r '[.events[] | select(.op == "decide") | "\(.actor) \(.step) \(.decision) \(.reason)"] | join(",")')" = \
+		"cristina go ship the build is good: go,michael ship ship tested on every device" ]
+	[ "$(ledger "$V" | jq -r '[.events[] | select(.op == "decide") | .brief_hash] | unique | length')" -eq 2 ]
+	[ "$(ledger "$V" | jq -r '"\(.steps.go.state) \(.steps.ship.state)"')" = "done done" ]
+	# The keyboard's claim, items and done, by maria.
+	[ "$(ledger "$V" | jq -r '[.events[] | select(.step == "test") | "\(.actor) \(.op) \(.item // "")"] | join(",")')" = \
+		"maria claim ,maria check boots,maria check video,maria done " ]
+	relctl verify >/dev/null
+	for s in keyboard-claimed keyboard-checked keyboard-done keyboard-decided gates-go-brief gates-ship-decided; do
+		[ -s "$TEST_TMP/shots/$s.png" ] || { echo "no screenshot $s"; false; }
+	done
+}
+
+@test "the board's colours pass WCAG AA contrast on every page (tests/e2e/board-contrast.py), and the checker fails a colour below it" {
+	relctl init --playbook "$PLAYBOOK" >/dev/null
+	play_to_device_tests >"$TEST_TMP/play.log" 2>&1 || { cat "$TEST_TMP/play.log"; false; }
+	as maria claim test-update >/dev/null
+	as maria check test-update progress fail --note "the dialog froze" --severity minor >/dev/null
+	as jan finding add "the LED blinks twice on boot" --severity minor --evidence https://v.example.com/led >/dev/null
+	board cristina cristina "$REPO"
+	local pages="$TEST_TMP/pages" p
+	mkdir -p "$pages"
+	curl -s -b "$(cookie cristina)" "$(base cristina)/board.css" >"$pages/board.css"
+	[ -s "$pages/board.css" ]
+	# The pages with what they show: a flash after a change, a refusal, forms, a checklist with a fail, findings.
+	page cristina /action --data "csrf=$(csrf cristina)&op=shadow&release=$V&step=test-update&back=/" >/dev/null
+	page cristina "/?release=$V" >"$pages/you.html"
+	grep -q 'id="flash"' "$pages/you.html"
+	page cristina "/release?release=$V" >"$pages/release.html"
+	page cristina "/step?release=$V&step=test-update" >"$pages/step.html"
+	page cristina "/brief?release=$V" >"$pages/brief.html"
+	page cristina "/findings?release=$V" >"$pages/findings.html"
+	page cristina /action --data "csrf=$(csrf cristina)&op=skip&release=$V&step=decide&reason=x&back=/" >"$pages/refusal.html"
+	grep -q 'id="refusal"' "$pages/refusal.html"
+	run /usr/bin/python3 "$BATS_TEST_DIRNAME/board-contrast.py" "$pages/board.css" "$pages"/*.html
+	echo "$output"
+	[ "$status" -eq 0 ]
+	has "every pair passes WCAG AA"
+	# What it checked: body text, the header's links, a button, a control's border, the focus ring, the refusal.
+	has "on #ffffff: p"
+	has "on #1b2430: a"
+	has "ui "
+	has "focus"
+	has "p#refusal"
+	# A colour below AA fails it: the muted grey made lighter, then the focus ring made pale.
+	sed 's/--muted:#4a5565/--muted:#8f99a6/' "$pages/board.css" >"$TEST_TMP/light.css"
+	! cmp -s "$pages/board.css" "$TEST_TMP/light.css" || { echo "the muted colour was not found to break"; false; }
+	run /usr/bin/python3 "$BATS_TEST_DIRNAME/board-contrast.py" "$TEST_TMP/light.css" "$pages"/*.html
+	[ "$status" -eq 1 ] || { echo "$output"; false; }
+	has "FAIL  text"
+	has "#8f99a6 on #ffffff"
+	sed 's/--focus:#[0-9a-f]*/--focus:#f9ab00/' "$pages/board.css" >"$TEST_TMP/ring.css"
+	! cmp -s "$pages/board.css" "$TEST_TMP/ring.css" || { echo "the focus colour was not found to break"; false; }
+	run /usr/bin/python3 "$BATS_TEST_DIRNAME/board-contrast.py" "$TEST_TMP/ring.css" "$pages"/*.html
+	[ "$status" -eq 1 ] || { echo "$output"; false; }
+	has "FAIL  focus"
 }

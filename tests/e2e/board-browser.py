@@ -22,6 +22,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
 
 STEP = "test-voyager"
 FOOTAGE = "https://videos.example.com/2.6.3/voyager"
@@ -219,8 +220,181 @@ def keyboard(b, url):
     b.shot("keyboard-finding")
 
 
+def nav(b, tab):
+    """Follows one of the header's tabs (You, Release, Brief, ...)."""
+    b.click(b.until("//nav/a[text()='%s']" % tab))
+
+
+def fieldset_form(b, fieldset):
+    """The form around the fieldset with that id."""
+    return b.until("//form[fieldset[@id='%s']]" % fieldset)
+
+
+def summary_says(b, text):
+    summary = b.until("//p[@id='summary']")
+    if text not in summary.text:
+        raise Failed("the step's summary does not say %r: %s" % (text, summary.text))
+
+
+def manager(b, url):
+    """Cristina, the release manager: assigns test-update to maria, adds an item to its checklist and
+    removes one that does not apply, skips then reopens run-e2e-tests, and marks herself away."""
+    b.open(url)
+    nav(b, "Release")
+    b.click(b.until("//table//a[text()='test-update']"))
+    form = fieldset_form(b, "assign")
+    Select(form.find_element(By.NAME, "person")).select_by_value("maria")
+    form.find_element(By.NAME, "reason").send_keys("maria has the update rig set up")
+    b.click(form.find_element(By.XPATH, ".//button[text()='Assign']"))
+    summary_says(b, "held by maria")
+    b.shot("manager-assigned")
+
+    form = fieldset_form(b, "checklist-add")
+    form.find_element(By.NAME, "text").send_keys("The LED blinks green after the update")
+    form.find_element(By.NAME, "evidence_required").click()
+    Select(form.find_element(By.NAME, "review")).select_by_value("dev")
+    b.click(form.find_element(By.XPATH, ".//button[text()='Add the item']"))
+    b.until("//div[@class='item'][contains(., 'The LED blinks green after the update')]"
+            "[contains(., 'evidence required')]")
+    form = b.item_div("power-loss").find_element(By.XPATH, ".//form[.//button[text()='Remove the item']]")
+    form.find_element(By.NAME, "reason").send_keys("no spare device to pull the power of this time")
+    b.click(form.find_element(By.XPATH, ".//button[text()='Remove the item']"))
+    b.until("//div[@id='item-power-loss'][contains(., 'removed by cristina')]")
+    b.shot("manager-checklist")
+
+    nav(b, "Release")
+    b.click(b.until("//table//a[text()='run-e2e-tests']"))
+    form = fieldset_form(b, "skip")
+    form.find_element(By.NAME, "reason").send_keys("CI ran them on the merge")
+    b.click(form.find_element(By.XPATH, ".//button[text()='Skip the step']"))
+    summary_says(b, "skipped")
+    b.shot("manager-skipped")
+    form = fieldset_form(b, "reopen")
+    form.find_element(By.NAME, "reason").send_keys("a flaky run hid a failure")
+    b.click(form.find_element(By.XPATH, ".//button[text()='Reopen the step']"))
+    summary_says(b, "ready")
+    b.shot("manager-reopened")
+
+    nav(b, "You")
+    form = fieldset_form(b, "away-form")
+    form.find_element(By.NAME, "until").send_keys("2099-01-02T09:00:00Z")
+    b.click(form.find_element(By.XPATH, ".//button[text()='Mark me away']"))
+    away = b.until("//p[@id='away']")
+    if "until 2099-01-02" not in away.text:
+        raise Failed("the You page does not say she is away: " + away.text)
+    b.shot("manager-away")
+    b.console_clean()
+
+
+def press(b, key):
+    """Sends one key to the element that has the focus, as a person at the keyboard does; that element."""
+    focused = b.d.switch_to.active_element
+    focused.send_keys(key)
+    return focused
+
+
+def focus_visible(b, element):
+    """The focused element shows it: an outline at least 2px wide, not none, not transparent."""
+    style = b.d.execute_script(
+        "var s = getComputedStyle(arguments[0]);"
+        "return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.boxShadow];", element)
+    if style[0] == "none" or float(style[1].rstrip("px") or 0) < 2 or style[2] in ("transparent", "rgba(0, 0, 0, 0)"):
+        raise Failed("no visible focus on <%s %s>: outline %s %s %s" % (
+            element.tag_name, element.get_attribute("name") or element.text, *style[:3]))
+
+
+def tab_keys_to(b, matches, most=120):
+    """Presses Tab (sent to the focused element) until the focused element matches, checking that
+    every element the focus passes shows it; that element."""
+    for _ in range(most):
+        press(b, Keys.TAB)
+        focused = b.d.switch_to.active_element
+        if focused.tag_name != "body":
+            focus_visible(b, focused)
+        if matches(focused):
+            return focused
+    raise Failed("Tab never reached the element on %s" % b.d.current_url)
+
+
+def enter(b, element):
+    """Enter on the focused element, and the page it leads to."""
+    b.click(element, Keys.ENTER)
+
+
+def in_list(ul, text):
+    """Matches an element inside the list item of ul whose step link is text."""
+    def matches(e):
+        return bool(e.find_elements(By.XPATH, "ancestor::li[parent::ul[@id='%s']][a[text()='%s']]" % (ul, text)))
+    return matches
+
+
+def keyboard_support(b, url):
+    """Maria, with the keyboard alone: claims test, records each item pass, marks it done."""
+    b.open(url)
+    enter(b, tab_keys_to(b, lambda e: e.tag_name == "button" and in_list("claim", "test")(e)))
+    b.until("//ul[@id='hold']/li[a[text()='test']]")
+    b.shot("keyboard-claimed")
+    enter(b, tab_keys_to(b, lambda e: e.tag_name == "a" and e.text == "check its items"))
+    for item in ("boots", "video"):
+        radio = tab_keys_to(b, lambda e: e.get_attribute("id") == "test-%s-pass" % item)
+        press(b, Keys.SPACE)
+        if not radio.is_selected():
+            raise Failed("Space did not select %s's pass" % item)
+        enter(b, tab_keys_to(b, lambda e: e.tag_name == "button" and e.text == "Record", 8))
+        b.until("//div[@id='item-%s'][contains(., 'pass by maria')]" % item)
+    b.shot("keyboard-checked")
+    enter(b, tab_keys_to(b, lambda e: e.get_attribute("id") == "done"))
+    summary_says(b, "done")
+    b.shot("keyboard-done")
+
+
+def keyboard_decide(b, url):
+    """Cristina, with the keyboard alone: opens the go gate's brief from her You page and decides ship."""
+    b.open(url)
+    enter(b, tab_keys_to(b, lambda e: e.tag_name == "a" and e.text == "read the brief and decide"))
+    b.until("//div[@id='brief']")
+    if "/brief" not in b.d.current_url or "gate=go" not in b.d.current_url:
+        raise Failed("the decision link led to " + b.d.current_url)
+    radio = tab_keys_to(b, lambda e: e.get_attribute("id") == "decide-ship")
+    press(b, Keys.SPACE)
+    if not radio.is_selected():
+        raise Failed("Space did not select ship")
+    tab_keys_to(b, lambda e: e.get_attribute("name") == "reason", 6)
+    press(b, "the build is good: go")
+    enter(b, tab_keys_to(b, lambda e: e.tag_name == "button" and e.text == "Decide", 6))
+    b.shot("keyboard-decided")
+
+
+def gates_owner(b, url):
+    """Michael: the Brief tab lists both gates; the go gate's brief offers him no decision (it is the
+    release manager's); he decides the ship gate by clicks."""
+    b.open(url)
+    nav(b, "Brief")
+    gates = b.until("//p[@id='gates']")
+    for gate in ("go", "ship"):
+        if not gates.find_elements(By.XPATH, "a[text()='%s']" % gate):
+            raise Failed("the Brief tab does not link the gate %s: %s" % (gate, gates.text))
+    b.click(gates.find_element(By.XPATH, "a[text()='go']"))
+    b.until("//div[@id='brief']")
+    if b.d.find_elements(By.ID, "decide"):
+        raise Failed("the go gate's brief offers the product owner a decision")
+    b.shot("gates-go-brief")
+    b.click(b.until("//p[@id='gates']/a[text()='ship']"))
+    brief = b.until("//div[@id='brief']")
+    if "test" not in brief.text:
+        raise Failed("the ship gate's brief does not mention test:\n" + brief.text)
+    b.d.find_element(By.ID, "decide-ship").click()
+    form = b.d.find_element(By.XPATH, "//form[.//fieldset[@id='decide']]")
+    form.find_element(By.NAME, "reason").send_keys("tested on every device")
+    b.click(form.find_element(By.XPATH, ".//button[text()='Decide']"))
+    b.shot("gates-ship-decided")
+    b.console_clean()
+
+
 PHASES = {"support": support, "dev-reject": dev_reject, "support-recheck": support_recheck,
-          "dev-approve": dev_approve, "owner-decide": owner_decide, "keyboard": keyboard}
+          "dev-approve": dev_approve, "owner-decide": owner_decide, "keyboard": keyboard,
+          "manager": manager, "keyboard-support": keyboard_support, "keyboard-decide": keyboard_decide,
+          "gates-owner": gates_owner}
 
 
 def main():

@@ -799,6 +799,24 @@ static void test_stats_rank_failing_items_name_always_na_ones_and_time_a_checkli
 	fixture_free(g);
 }
 
+/* An item added without an id (the CLI and the board alike) gets one made of its text, cut at a whole word. */
+static void test_an_item_without_an_id_gets_one_made_of_its_text(void **state)
+{
+	char id[CHECKLIST_ITEM_ID_MAX + 1];
+
+	(void)state;
+	checklist_item_id("Static IP: saved & reached again", id);
+	assert_string_equal(id, "static-ip-saved-reached");
+	checklist_item_id("The LED blinks green after the update", id);
+	assert_string_equal(id, "the-led-blinks-green");
+	checklist_item_id("  Über 4K?  ", id);
+	assert_string_equal(id, "ber-4k");
+	checklist_item_id("abcdefghijklmnopqrstuvwxyz0123", id);
+	assert_string_equal(id, "abcdefghijklmnopqrstuvwx");
+	checklist_item_id("!!!", id);
+	assert_string_equal(id, "item");
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -829,6 +847,7 @@ int main(void)
 		T(test_a_reopen_keeps_the_results_as_an_earlier_checklist_only_when_there_were_any),
 		T(test_the_view_carries_the_checklist_only_on_steps_that_have_one),
 		T(test_stats_rank_failing_items_name_always_na_ones_and_time_a_checklist),
+		cmocka_unit_test(test_an_item_without_an_id_gets_one_made_of_its_text),
 	};
 
 	return cmocka_run_group_tests_name("checklist", tests, group_setup, group_teardown);
