@@ -392,8 +392,11 @@ static int notify_exec(struct cmd_ctx *ctx)
 
 	if (list && dry_run)
 		return error_set(&ctx->err, EXIT_USAGE, "--dry-run prints the requests a send would make, --list and --json what waits: give one of them");
-	/* A send decides on the team's ledger; a listing reads this clone. */
-	if (!list && cmd_sync_first(ctx) != 0)
+	/*
+	 * A send decides on the team's ledger.  A listing and a dry run read
+	 * this clone's copy: a sync could bring news, and telling it is a send.
+	 */
+	if (!list && !dry_run && cmd_sync_first(ctx) != 0)
 		return -1;
 	if (outbox_list(git_dir, &entries, &count, &ctx->err) != 0)
 		return -1;
@@ -462,7 +465,7 @@ static int notify_exec(struct cmd_ctx *ctx)
 	outbox_list_free(entries, count);
 	free(where);
 	/* What the sync first made true is told as any sync tells it. */
-	if (!list)
+	if (!list && !dry_run)
 		cmd_notify(ctx, s);
 	if (undelivered)
 		return error_set(&ctx->err, EXIT_UNAVAILABLE, "%zu notification%s could not be sent and still wait%s; 'relctl notify' tries again",
@@ -485,8 +488,9 @@ const struct cmd_entry cmd_notify_entry = {
 		"step it announced as ready was claimed since, rejected work was handed in\n"
 		"again, a finding was closed) is dropped, saying why; a decision stays true.\n"
 		"Exits 69 when one could not be sent (it still waits), 65 when a file of the\n"
-		"outbox cannot be read (it is left there).  --list and --json show what waits\n"
-		"without syncing; --dry-run prints each exact request and sends nothing.",
+		"outbox cannot be read (it is left there).  --list and --json show what waits,\n"
+		"--dry-run each exact request, from this clone's copy of the ledger: neither\n"
+		"syncs nor sends.",
 	.options = options,
 	.min_args = 0,
 	.max_args = 0,
