@@ -187,6 +187,13 @@ const char *cmd_line(struct cmd_ctx *ctx, const char *text);
 void cmd_warn_away(struct cmd_ctx *ctx, const char *person);
 /* Prints json (pretty) and a newline. */
 void cmd_print_json(struct cmd_ctx *ctx, const struct cJSON *json);
+/*
+ * After a refusal of a command that named its release (--release 1.2):
+ * each command the message suggests ('relctl shadow build') that takes
+ * --release gets it too, so that it acts on the same release while
+ * several are open.  main() calls it before printing the error.
+ */
+void cmd_hints_name_release(struct cmd_ctx *ctx);
 /* --release VERSION; NULL: the open one. */
 const char *cmd_release_arg(const struct cmd_ctx *ctx);
 

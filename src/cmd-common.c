@@ -20,14 +20,19 @@
 #include "util.h"
 #include "ledger-delegation.h"
 
-static bool has_option(const struct cmd_ctx *ctx, const char *name)
+static bool entry_has_option(const struct cmd_entry *entry, const char *name)
 {
 	const struct option_spec *spec;
 
-	for (spec = ctx->entry->options; spec && spec->name; spec++)
+	for (spec = entry->options; spec && spec->name; spec++)
 		if (strcmp(spec->name, name) == 0)
 			return true;
 	return false;
+}
+
+static bool has_option(const struct cmd_ctx *ctx, const char *name)
+{
+	return entry_has_option(ctx->entry, name);
 }
 
 /* The first field of ev beyond the limits, named as the command line gave it; 0 when none is. */
@@ -178,6 +183,40 @@ void cmd_note_freshness(const struct cmd_ctx *ctx, struct session *s)
 	else if (seconds >= 60)
 		fprintf(stderr, "relctl: note: ledger as of the last exchange with \"%s\", %s ago; 'relctl sync' fetches the newest\n",
 			s->remote, duration_format(seconds, age, sizeof(age)));
+}
+
+void cmd_hints_name_release(struct cmd_ctx *ctx)
+{
+	const char *version = args_value(&ctx->args, "release"), *p = ctx->err.message, *q, *end;
+	struct buf out;
+
+	if (version == NULL || strstr(p, "'relctl ") == NULL)
+		return;
+	buf_init(&out);
+	for (; (q = strstr(p, "'relctl ")) != NULL && (end = strchr(q + 1, '\'')) != NULL; p = end) {
+		char *hint = xstrndup(q + 1, (size_t)(end - q - 1)), *words[8], *save = NULL, *w;
+		const struct cmd_entry *entry = NULL;
+		size_t n = 0;
+		int used = 0;
+
+		for (w = strtok_r(hint, " ", &save); w && n < 8; w = strtok_r(NULL, " ", &save))
+			words[n++] = w;
+		if (n >= 2)
+			entry = cmd_find(words[1], n >= 3 ? words[2] : NULL, &used);
+		bool named = false;
+
+		for (size_t i = 0; i < n; i++)
+			named = named || strcmp(words[i], "--release") == 0;
+		buf_add(&out, p, (size_t)(end - p));
+		/* A read command's VERSION in the hint names the release already; --release beside it must not differ. */
+		if (entry && !named && entry_has_option(entry, "release") &&
+		    !(entry->min_args == 0 && entry->max_args == 1 && n > 1 + (size_t)used))
+			buf_addf(&out, " --release %s", version);
+		free(hint);
+	}
+	buf_adds(&out, p);
+	snprintf(ctx->err.message, sizeof(ctx->err.message), "%s", out.data);
+	buf_release(&out);
 }
 
 const char *cmd_release_arg(const struct cmd_ctx *ctx)
