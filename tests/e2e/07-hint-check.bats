@@ -50,11 +50,11 @@ check() { # HINTS: cristina's 'relctl claim build', refused with HINTS, checked
 @test "a hint that is refused in turn is a FAIL, and run.sh's report of it fails" {
 	tip=$(git rev-parse relctl-ledger)
 	check "'relctl unblock build' first"
-	same "FAIL	cristina	relctl claim build	relctl unblock build	exit 65: relctl: build is ready, not blocked" \
+	same "FAIL	cristina	relctl claim build	relctl unblock build	exit 65: relctl: build is ready, not blocked	relctl: no; 'relctl unblock build' first" \
 		"$(cat "$RELCTL_HINT_CHECK")"
 	run "$ROOT/tests/e2e/hint-check" --report "$RELCTL_HINT_CHECK" plain "$TEST_TMP/results"
 	[ "$status" -eq 1 ]
-	has "[plain] hint FAIL: cristina was refused 'relctl claim build' and told 'relctl unblock build', which exit 65"
+	has "[plain] hint FAIL: cristina was refused 'relctl claim build' and told 'relctl unblock build', which exit 65: relctl: build is ready, not blocked; it said: relctl: no; 'relctl unblock build' first"
 	same "plain hints 0 1" "$(cat "$TEST_TMP/results")"
 	# The checker worked on copies.
 	[ "$(git rev-parse relctl-ledger)" = "$tip" ]
@@ -62,9 +62,10 @@ check() { # HINTS: cristina's 'relctl claim build', refused with HINTS, checked
 
 @test "a true hint is ok, one offered to a named person runs as them, a placeholder is a template" {
 	check "ask lee to 'relctl claim build', or 'relctl assign build PERSON'; 'relctl status' shows it"
-	same "ok	cristina	relctl claim build	relctl claim build	exit 0 as lee
-template	cristina	relctl claim build	relctl assign build PERSON	a placeholder, alternatives or a redirection
-ok	cristina	relctl claim build	relctl status	exit 0" "$(cat "$RELCTL_HINT_CHECK")"
+	said="relctl: no; ask lee to 'relctl claim build', or 'relctl assign build PERSON'; 'relctl status' shows it"
+	same "ok	cristina	relctl claim build	relctl claim build	exit 0 as lee	$said
+template	cristina	relctl claim build	relctl assign build PERSON	a placeholder, alternatives or a redirection	$said
+ok	cristina	relctl claim build	relctl status	exit 0	$said" "$(cat "$RELCTL_HINT_CHECK")"
 	run "$ROOT/tests/e2e/hint-check" --report "$RELCTL_HINT_CHECK" plain "$TEST_TMP/results"
 	[ "$status" -eq 0 ]
 	same "plain hints 2 0" "$(cat "$TEST_TMP/results")"
