@@ -357,7 +357,7 @@ ledger_is_consistent() {
 
 @test "claim needs the step's owner role (77)" {
 	tinypilot
-	refused 77 "david cannot claim build-rc: it needs the role dev; ask a dev (jan, shalom) to claim it, or a release manager (cristina) to 'relctl assign' it" david claim build-rc
+	refused 77 "david cannot claim build-rc: it needs the role dev; ask a dev (jan, shalom) to claim it, or a release manager (cristina) to assign it to one of them ('relctl assign build-rc jan')" david claim build-rc
 	refused 77 "it needs the role dev" cristina claim build-rc
 }
 
