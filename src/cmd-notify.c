@@ -97,8 +97,7 @@ struct notification {
 	const char *hook;
 	struct buf steps;   /* {{ready.steps}} */
 	struct buf message; /* {{ready.message}} */
-	struct hook_request req;
-	bool rendered;
+	struct hook_request req; /* zeroed until rendered; what a failed render filled is released too */
 };
 
 static void notification_init(struct notification *nt, const char *hook)
@@ -113,8 +112,7 @@ static void notification_release(struct notification *nt)
 {
 	buf_release(&nt->steps);
 	buf_release(&nt->message);
-	if (nt->rendered)
-		hook_request_release(&nt->req);
+	hook_request_release(&nt->req);
 }
 
 /* Says notices (of rel, each about a step of its playbook) and renders the request; -1 with err when it cannot be made. */
@@ -135,7 +133,6 @@ static int notification_render(struct session *s, const struct release *rel, con
 	key = xasprintf("notify:%s", nt->steps.data);
 	webhook_id = hook_webhook_id(rel->st->version, rel->st->candidate, key, 0, nt->hook);
 	rc = hook_render(playbook_hook(rel->pb, nt->hook), &scope, webhook_id, &nt->req, err);
-	nt->rendered = rc == 0;
 	free(key);
 	free(webhook_id);
 	return rc;
