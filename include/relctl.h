@@ -158,10 +158,17 @@ int cmd_gate(struct cmd_ctx *ctx, const struct pb_step **gate, const char **name
 char *cmd_brief_key(const struct cmd_ctx *ctx, const struct pb_step *gate);
 /*
  * Posts the notify hook of each release the session's notices are about
- * (ledger_apply_notify: steps made ready, work sent back); only warns.
- * Offline, nobody is told until the sync that replays the change.
+ * (ledger_apply_notify: steps made ready, work sent back) (src/cmd-notify.c).
+ * What cannot be sent only warns, and waits in the clone's outbox (outbox.h)
+ * for 'relctl notify'.  Offline, nobody is told until the sync that replays
+ * the change.
  */
 void cmd_notify(struct cmd_ctx *ctx, struct session *s);
+/*
+ * What CMD_SYNC_FIRST does, for a command that sends in only some of its
+ * forms (relctl notify sends; relctl notify --list reads this clone).
+ */
+int cmd_sync_first(struct cmd_ctx *ctx);
 /*
  * With a remote configured, tells on stderr how old the local copy of the
  * ledger is (read commands work offline from the last exchange).  Silent
@@ -180,6 +187,13 @@ const char *cmd_line(struct cmd_ctx *ctx, const char *text);
 void cmd_warn_away(struct cmd_ctx *ctx, const char *person);
 /* Prints json (pretty) and a newline. */
 void cmd_print_json(struct cmd_ctx *ctx, const struct cJSON *json);
+/*
+ * After a refusal of a command that named its release (--release 1.2):
+ * each command the message suggests ('relctl shadow build') that takes
+ * --release gets it too, so that it acts on the same release while
+ * several are open.  main() calls it before printing the error.
+ */
+void cmd_hints_name_release(struct cmd_ctx *ctx);
 /* --release VERSION; NULL: the open one. */
 const char *cmd_release_arg(const struct cmd_ctx *ctx);
 

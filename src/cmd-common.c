@@ -20,164 +20,19 @@
 #include "util.h"
 #include "ledger-delegation.h"
 
-/*
- * "test-voyager is ready for a tester (david): relctl claim test-voyager" or
- * "test-voyager of 2.6.3 was rejected by shalom: the video is cut; it is back
- * with david (release managers: cristina)", one notice of ledger_apply_notify.
- */
-static void describe_notice(const struct release *rel, const cJSON *n, const char *flag, struct buf *steps,
-			    struct buf *message)
+static bool entry_has_option(const struct cmd_entry *entry, const char *name)
 {
-	const struct pb_step *step = playbook_step(rel->pb, json_string(n, "step"));
-	const char *item = json_string(n, "item"), *person = json_string(n, "person");
+	const struct option_spec *spec;
 
-	if (strcmp(json_string(n, "kind"), "finding") == 0) {
-		/* The most severe kind of finding: those who decide at the gate, and the release managers. */
-		buf_addf(steps, "%s%s (%s)", steps->len ? ", " : "", json_string(n, "finding"), json_string(n, "severity"));
-		buf_addf(message, "%s%s reported %s finding %s: %s; %s decides at %s (", message->len ? "; " : "",
-			 json_string(n, "by"), json_string(n, "severity"), json_string(n, "finding"), json_string(n, "title"),
-			 step->owner, step->id);
-		playbook_role_people(rel->pb, step->owner, NULL, message);
-		buf_adds(message, "; release managers: ");
-		playbook_manager_people(rel->pb, NULL, message);
-		buf_adds(message, ")");
-		return;
-	}
-	if (strcmp(json_string(n, "kind"), "decided") == 0) {
-		buf_addf(steps, "%s%s (%s)", steps->len ? ", " : "", step->id, json_string(n, "decision"));
-		buf_addf(message, "%s%s%s: %s", message->len ? "; " : "", json_string(n, "summary"),
-			 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(n, "forced")) ? " (forced, without every input)" : "",
-			 json_string(n, "reason"));
-		return;
-	}
-	buf_addf(steps, "%s%s", steps->len ? ", " : "", step->id);
-	if (strcmp(json_string(n, "kind"), "ready") == 0) {
-		buf_addf(message, "%s%s is ready for %s %s (", message->len ? "; " : "", step->id,
-			 strchr("aeiou", step->owner[0]) ? "an" : "a", step->owner);
-		playbook_role_people(rel->pb, step->owner, NULL, message);
-		/* A step relctl does for them is run, not claimed. */
-		buf_addf(message, "): relctl %s %s%s",
-			 step->kind == STEP_HOOK || step->kind == STEP_COMMAND || step->kind == STEP_CHECK ? "run" : "claim", step->id,
-			 flag);
-		return;
-	}
-	buf_addf(steps, " (rejected)");
-	buf_addf(message, "%s%s%s%s was rejected by %s: %s; it is back with %s (release managers: ", message->len ? "; " : "",
-		 item ? item : "", item ? " of " : "", step->id, json_string(n, "by"), json_string(n, "note"),
-		 person ? person : "nobody");
-	playbook_manager_people(rel->pb, NULL, message);
-	buf_adds(message, ")");
-}
-
-/* Whether more than one release is open: a suggested command then needs --release. */
-static bool several_open(struct session *s)
-{
-	struct error err;
-	cJSON *list = session_releases(s, &err);
-	const cJSON *item;
-	int open = 0;
-
-	cJSON_ArrayForEach(item, list)
-		if (json_string(item, "status") && strcmp(json_string(item, "status"), "open") == 0)
-			open++;
-	cJSON_Delete(list);
-	return open > 1;
-}
-
-/* Posts the notify hook of release version with its notices; a failure only warns. */
-static void notify_release(struct cmd_ctx *ctx, struct session *s, const char *version)
-{
-	struct release rel;
-	struct hook_request req;
-	struct hook_result res;
-	struct error err;
-	struct buf steps, message;
-	const cJSON *n;
-	char *webhook_id, *flag;
-
-	if (session_load_release(s, version, &rel, &err) != 0 || rel.pb->notify == NULL) {
-		release_close(&rel);
-		return;
-	}
-	if (rel.st->rehearsal) {
-		fprintf(ctx->out, "REHEARSAL: the %s notification is not sent\n", rel.pb->notify);
-		release_close(&rel);
-		return;
-	}
-	buf_init(&steps);
-	buf_init(&message);
-	flag = several_open(s) ? xasprintf(" --release %s", version) : xstrdup("");
-	cJSON_ArrayForEach(n, s->notices)
-		if (strcmp(json_string(n, "release"), version) == 0 && playbook_step(rel.pb, json_string(n, "step")))
-			describe_notice(&rel, n, flag, &steps, &message);
-	free(flag);
-	if (steps.len) {
-		struct template_scope scope = { rel.st, store_workdir(s->store), steps.data, message.data };
-		char *key = xasprintf("notify:%s", steps.data);
-
-		webhook_id = hook_webhook_id(rel.st->version, rel.st->candidate, key, 0, rel.pb->notify);
-		free(key);
-		memset(&res, 0, sizeof(res));
-		if (hook_render(playbook_hook(rel.pb, rel.pb->notify), &scope, webhook_id, &req, &err) != 0 ||
-		    hook_send(&req, &res, &err) != 0)
-			/* The change is recorded and cannot be made again to resend: say what nobody heard. */
-			fprintf(stderr, "relctl: warning: the %s notification was not sent: %s; the change is recorded, so tell the team yourself: %s\n",
-				rel.pb->notify, err.message, message.data);
-		else if (res.outcome != HOOK_DELIVERED && res.status)
-			fprintf(stderr, "relctl: warning: the %s notification was not delivered (%s %ld)\n", rel.pb->notify,
-				hook_protocol(&req), res.status);
-		else if (res.outcome != HOOK_DELIVERED) {
-			const struct hook_attempt *last = res.attempt_count ? &res.attempts[res.attempt_count - 1] : NULL;
-			char *why = hook_mask(&req, last && last->error ? last->error : "no answer");
-
-			fprintf(stderr, "relctl: warning: the %s notification was not delivered: %s\n", rel.pb->notify, why);
-			free(why);
-		}
-		else
-			fprintf(ctx->out, "notified %s: %s\n", rel.pb->notify, message.data);
-		hook_result_release(&res);
-		hook_request_release(&req);
-		free(webhook_id);
-	}
-	buf_release(&steps);
-	buf_release(&message);
-	release_close(&rel);
-}
-
-/*
- * After a change: tells whoever the rules say must hear of it
- * (ledger_apply_notify) through the release's notify hook, one post per
- * release.  An offline change tells nobody yet: the others see it when it
- * is synced, and the sync that replays it tells them then.
- */
-void cmd_notify(struct cmd_ctx *ctx, struct session *s)
-{
-	const cJSON *n, *earlier;
-
-	if (s->offline)
-		return;
-	cJSON_ArrayForEach(n, s->notices)
-	{
-		const char *version = json_string(n, "release");
-
-		for (earlier = s->notices->child; earlier != n; earlier = earlier->next)
-			if (strcmp(json_string(earlier, "release"), version) == 0)
-				break;
-		if (earlier == n)
-			notify_release(ctx, s, version);
-	}
-	cJSON_Delete(s->notices);
-	s->notices = NULL;
+	for (spec = entry->options; spec && spec->name; spec++)
+		if (strcmp(spec->name, name) == 0)
+			return true;
+	return false;
 }
 
 static bool has_option(const struct cmd_ctx *ctx, const char *name)
 {
-	const struct option_spec *spec;
-
-	for (spec = ctx->entry->options; spec && spec->name; spec++)
-		if (strcmp(spec->name, name) == 0)
-			return true;
-	return false;
+	return entry_has_option(ctx->entry, name);
 }
 
 /* The first field of ev beyond the limits, named as the command line gave it; 0 when none is. */
@@ -330,6 +185,40 @@ void cmd_note_freshness(const struct cmd_ctx *ctx, struct session *s)
 			s->remote, duration_format(seconds, age, sizeof(age)));
 }
 
+void cmd_hints_name_release(struct cmd_ctx *ctx)
+{
+	const char *version = args_value(&ctx->args, "release"), *p = ctx->err.message, *q, *end;
+	struct buf out;
+
+	if (version == NULL || strstr(p, "'relctl ") == NULL)
+		return;
+	buf_init(&out);
+	for (; (q = strstr(p, "'relctl ")) != NULL && (end = strchr(q + 1, '\'')) != NULL; p = end) {
+		char *hint = xstrndup(q + 1, (size_t)(end - q - 1)), *words[8], *save = NULL, *w;
+		const struct cmd_entry *entry = NULL;
+		size_t n = 0;
+		int used = 0;
+
+		for (w = strtok_r(hint, " ", &save); w && n < 8; w = strtok_r(NULL, " ", &save))
+			words[n++] = w;
+		if (n >= 2)
+			entry = cmd_find(words[1], n >= 3 ? words[2] : NULL, &used);
+		bool named = false;
+
+		for (size_t i = 0; i < n; i++)
+			named = named || strcmp(words[i], "--release") == 0;
+		buf_add(&out, p, (size_t)(end - p));
+		/* A read command's VERSION in the hint names the release already; --release beside it must not differ. */
+		if (entry && !named && entry_has_option(entry, "release") &&
+		    !(entry->min_args == 0 && entry->max_args == 1 && n > 1 + (size_t)used))
+			buf_addf(&out, " --release %s", version);
+		free(hint);
+	}
+	buf_adds(&out, p);
+	snprintf(ctx->err.message, sizeof(ctx->err.message), "%s", out.data);
+	buf_release(&out);
+}
+
 const char *cmd_release_arg(const struct cmd_ctx *ctx)
 {
 	const char *v = args_value(&ctx->args, "release");
@@ -449,7 +338,7 @@ static void progress_start(struct cmd_ctx *ctx)
  * sync makes true is told as sync tells it (cmd_notify, later); a remote
  * that cannot be reached stops the command before anything is sent.
  */
-static int sync_first(struct cmd_ctx *ctx)
+int cmd_sync_first(struct cmd_ctx *ctx)
 {
 	struct session *s = ctx->session;
 	size_t fetched = 0, pushed = 0;
@@ -493,7 +382,7 @@ int cmd_setup(struct cmd_ctx *ctx)
 	ctx->session->offline = args_flag(&ctx->args, "offline");
 	if (needs & CMD_PROGRESS)
 		progress_start(ctx);
-	if ((needs & CMD_SYNC_FIRST) && sync_first(ctx) != 0)
+	if ((needs & CMD_SYNC_FIRST) && cmd_sync_first(ctx) != 0)
 		return -1;
 	if (needs & CMD_RELEASE) {
 		ctx->release = xcalloc(1, sizeof(*ctx->release));

@@ -45,6 +45,7 @@ extern const struct cmd_entry cmd_shadow_entry;
 extern const struct cmd_entry cmd_handover_entry;
 extern const struct cmd_entry cmd_away_entry;
 extern const struct cmd_entry cmd_remind_entry;
+extern const struct cmd_entry cmd_notify_entry;
 extern const struct cmd_entry cmd_check_entry;
 extern const struct cmd_entry cmd_checklist_add_entry;
 extern const struct cmd_entry cmd_checklist_remove_entry;
@@ -74,6 +75,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_handover_entry,
 	&cmd_away_entry,
 	&cmd_remind_entry,
+	&cmd_notify_entry,
 	&cmd_check_entry,
 	&cmd_checklist_add_entry,
 	&cmd_checklist_remove_entry,

@@ -216,8 +216,10 @@ int check_shadow_grant(const struct op_ctx *o, struct error *err)
 
 	if (in == NULL || !o->step->shadow_grants) {
 		if (o->step->shadow_grants) {
-			char *also = xasprintf(", or shadow it to its finish first ('relctl shadow %s' while someone holds it)",
-					       o->step->id);
+			/* A shadow joins a step someone holds: the command only when it can be run now. */
+			char *also = o->rec->holder
+					     ? xasprintf(", or shadow it to its finish first ('relctl shadow %s')", o->step->id)
+					     : xstrdup(", or shadow it to its finish first, once someone has claimed it");
 			int rc = refuse_claim_role(o, also, err);
 
 			free(also);
@@ -309,8 +311,8 @@ int check_handover(struct op_ctx *o, struct error *err)
 	if (strcmp(o->rec->holder, o->actor->id) != 0 &&
 	    !(ledger_is_manager(o->actor) && ledger_away(o->st, o->rec->holder, o->when)))
 		return error_set(err, EXIT_NOPERM,
-				 "%s cannot hand over %s: %s holds it and hands it over (a release manager can while they are away, or 'relctl assign' it)",
-				 o->actor->id, o->step->id, o->rec->holder);
+				 "%s cannot hand over %s: %s holds it and hands it over (a release manager can while they are away, or move it with 'relctl assign %s PERSON')",
+				 o->actor->id, o->step->id, o->rec->holder, o->step->id);
 	if (note == NULL || note[0] == '\0')
 		return error_set(err, EXIT_USAGE, "a hand-over needs --note TEXT: where %s stands, for %s", o->step->id,
 				 target->id);

@@ -287,7 +287,11 @@ struct release_state *ledger_replay(const struct playbook *pb, const cJSON *doc,
 	{
 		if (ledger_apply(st, ev, &inner) != 0) {
 			const char *id = json_string(ev, "id");
+			char *advice = strstr(inner.message, "; ");
 
+			/* The rule's advice ('relctl assign ...') was for that event's actor, not for whoever reads it now. */
+			if (advice && strstr(advice, "'relctl "))
+				*advice = '\0';
 			error_set(err, EXIT_DATAERR, "%s: event %s does not replay: %s", label, id ? id : "(no id)",
 				  inner.message);
 			release_state_free(st);

@@ -155,6 +155,8 @@ static int run(int argc, char **argv)
 	if (rc == 0)
 		rc = entry->exec(&ctx);
 	cmd_teardown(&ctx);
+	if (rc != 0)
+		cmd_hints_name_release(&ctx);
 	args_release(&ctx.args);
 	while (ctx.line_count > 0)
 		free(ctx.lines[--ctx.line_count]);

@@ -408,10 +408,17 @@ int refuse_claim_role(const struct op_ctx *o, const char *also, struct error *er
 		rc = error_set(err, EXIT_NOPERM, "%s cannot claim %s: it needs the role %s; 'relctl assign %s PERSON' gives it to %s%s",
 			       o->actor->id, s->id, s->owner, s->id, who.data, also);
 	} else {
+		/* The command whole, so that it can be run as it reads: to the first of them. */
+		const struct pb_person *first = NULL;
+
+		for (size_t i = 0; i < o->st->pb->person_count && first == NULL; i++)
+			if (person_has_role(&o->st->pb->people[i], s->owner))
+				first = &o->st->pb->people[i];
 		buf_adds(&who, " to claim it, or ");
 		add_manager_people(&who, o->st->pb, NULL);
-		rc = error_set(err, EXIT_NOPERM, "%s cannot claim %s: it needs the role %s; ask %s to 'relctl assign' it to one of them%s",
-			       o->actor->id, s->id, s->owner, who.data, also);
+		rc = error_set(err, EXIT_NOPERM,
+			       "%s cannot claim %s: it needs the role %s; ask %s to assign it to one of them ('relctl assign %s %s')%s",
+			       o->actor->id, s->id, s->owner, who.data, s->id, first->id, also);
 	}
 	buf_release(&who);
 	return rc;

@@ -94,7 +94,9 @@ int check_claim(struct op_ctx *o, struct error *err)
 {
 	if (o->step->kind == STEP_DECISION) {
 		char *owner = role_in_words(o->step->owner);
-		int rc = error_set(err, EXIT_DATAERR, "%s is the %s's decision; it is made with 'relctl decide'", o->step->id, owner);
+		int rc = error_set(err, EXIT_DATAERR, "%s is the %s's decision; it is made with 'relctl decide ship|delay|abort%s%s --reason TEXT'",
+				   o->step->id, owner, ledger_gate_count(o->st->pb) > 1 ? " --step " : "",
+				   ledger_gate_count(o->st->pb) > 1 ? o->step->id : "");
 
 		free(owner);
 		return rc;
@@ -131,9 +133,15 @@ int check_claim(struct op_ctx *o, struct error *err)
 		else if (ledger_is_manager(o->actor))
 			rc = error_set(err, EXIT_TEMPFAIL, "%s is already claimed by %s; ask them, or 'relctl assign %s PERSON' moves it",
 				       o->step->id, who, o->step->id);
-		else
-			rc = error_set(err, EXIT_TEMPFAIL, "%s is already claimed by %s; ask them, or the release manager can 'relctl assign' it",
-				       o->step->id, who);
+		else {
+			struct buf managers;
+
+			buf_init(&managers);
+			add_manager_people(&managers, o->st->pb, NULL);
+			rc = error_set(err, EXIT_TEMPFAIL, "%s is already claimed by %s; ask them, or %s to move it with 'relctl assign %s PERSON'",
+				       o->step->id, who, managers.data, o->step->id);
+			buf_release(&managers);
+		}
 		free(who);
 		return rc;
 	}
@@ -368,7 +376,10 @@ int check_skip(struct op_ctx *o, struct error *err)
 				 o->actor->id, o->step->id);
 	if (o->step->kind == STEP_DECISION) {
 		char *owner = role_in_words(o->step->owner);
-		int rc = error_set(err, EXIT_DATAERR, "the decision cannot be skipped; the %s decides with 'relctl decide'", owner);
+		int rc = error_set(err, EXIT_DATAERR,
+				   "the decision cannot be skipped; the %s decides with 'relctl decide ship|delay|abort%s%s --reason TEXT'",
+				   owner, ledger_gate_count(o->st->pb) > 1 ? " --step " : "",
+				   ledger_gate_count(o->st->pb) > 1 ? o->step->id : "");
 
 		free(owner);
 		return rc;

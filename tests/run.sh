@@ -54,6 +54,11 @@ wait "${unit_pids[@]}"
 units_seconds=$(awk "BEGIN{printf \"%.0f\", $EPOCHREALTIME - $units_start}")
 
 e2e_start=$(date +%s)
+if [ "$mode" = plain ]; then
+	# The plain pass also tries every command a refusal suggests (tests/e2e/hint-check).
+	export RELCTL_HINT_CHECK="$PWD/$out/hints.log"
+	: >"$RELCTL_HINT_CHECK"
+fi
 if [ -e "$1" ]; then
 	planned=$(bats --count "$@")
 	RELCTL="$PWD/$build/relctl" RELCTL_BUILD="$PWD/$build" \
@@ -116,5 +121,8 @@ if [ -e "$out/e2e.tap" ]; then
 		awk '{ms=$1; $1=""; printf "[%s]   %6.1f s %s\n", mode, ms / 1000, $0}' mode="$mode"
 	echo "$mode e2e $passed $failed" >>"$results"
 	echo "[$mode] e2e (bats, $jobs jobs): $passed passed, $failed failed in ${e2e_seconds} s"
+	if [ -n "${RELCTL_HINT_CHECK:-}" ]; then
+		tests/e2e/hint-check --report "$RELCTL_HINT_CHECK" "$mode" "$results" || status=1
+	fi
 fi
 exit $status

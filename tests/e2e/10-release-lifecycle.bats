@@ -255,7 +255,7 @@ ledger_is_consistent() {
 	[ "$(j '[.steps[] | select(.phase == "testing" and .state != "done" and .state != "skipped")] | map(.state) | join(",")')" = ready ]
 	[ "$(step decide state)" = ready ]
 	refused 65 "decide is a decision: the product owner finishes it with 'relctl decide ship|delay|abort'" michael done decide
-	refused 65 "it is made with 'relctl decide'" michael claim decide
+	refused 65 "it is made with 'relctl decide ship|delay|abort --reason TEXT'" michael claim decide
 	[ "$(step publish-changelog state)" = pending ]
 
 	# 22 step events, 63 checklist results (one item checked twice) and 7 reviews of items.
@@ -357,7 +357,7 @@ ledger_is_consistent() {
 
 @test "claim needs the step's owner role (77)" {
 	tinypilot
-	refused 77 "david cannot claim build-rc: it needs the role dev; ask a dev (jan, shalom) to claim it, or a release manager (cristina) to 'relctl assign' it" david claim build-rc
+	refused 77 "david cannot claim build-rc: it needs the role dev; ask a dev (jan, shalom) to claim it, or a release manager (cristina) to assign it to one of them ('relctl assign build-rc jan')" david claim build-rc
 	refused 77 "it needs the role dev" cristina claim build-rc
 }
 
@@ -376,7 +376,7 @@ ledger_is_consistent() {
 @test "claiming a step someone else holds is a conflict (75) naming the holder" {
 	tinypilot
 	ok jan claim build-rc
-	refused 75 "build-rc is already claimed by jan since 2024-03-19T10:00:00Z; ask them, or the release manager can 'relctl assign' it" shalom claim build-rc
+	refused 75 "build-rc is already claimed by jan since 2024-03-19T10:00:00Z; ask them, or a release manager (cristina) to move it with 'relctl assign build-rc PERSON'" shalom claim build-rc
 	refused 65 "you already hold build-rc" jan claim build-rc
 }
 

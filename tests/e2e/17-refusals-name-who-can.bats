@@ -106,7 +106,7 @@ refused() {
 
 @test "role refusals name the people once, with no 'a release-manager or the release manager'" {
 	refused 77 "alex cannot claim plan: it needs the role support; 'relctl assign plan PERSON' gives it to a support (lee)" alex claim plan
-	refused 77 "kim cannot claim plan: it needs the role support; ask a support (lee) to claim it, or a release manager (alex) to 'relctl assign' it to one of them" \
+	refused 77 "kim cannot claim plan: it needs the role support; ask a support (lee) to claim it, or a release manager (alex) to assign it to one of them ('relctl assign plan lee')" \
 		kim claim plan
 	as lee claim plan >/dev/null
 	refused 77 "kim cannot unclaim plan: it is held by lee; only they or a release manager (alex) can" kim unclaim plan

@@ -401,7 +401,7 @@ rc1_tested() {
 @test "the decision step is not claimed or done like a step: done and claim are refused (65)" {
 	rc1_tested
 	refused 65 "decide is a decision: the product owner finishes it with 'relctl decide ship|delay|abort'" michael done decide
-	refused 65 "decide is the product owner's decision; it is made with 'relctl decide'" michael claim decide
+	refused 65 "decide is the product owner's decision; it is made with 'relctl decide ship|delay|abort --reason TEXT'" michael claim decide
 	refused 65 "the decision cannot be skipped" cristina skip decide --reason "no time"
 }
 

@@ -134,7 +134,7 @@ stats_json() { # FILTER
 	ok david sync
 	relrun maria claim build --release 1.2
 	expect 77
-	has "maria cannot claim build: it needs the role dev; ask a dev (jan, shalom) to claim it, or a release manager (cristina) to 'relctl assign' it to one of them, or shadow it to its finish first"
+	has "maria cannot claim build: it needs the role dev; ask a dev (jan, shalom) to claim it, or a release manager (cristina) to assign it to one of them ('relctl assign build jan --release 1.2'), or shadow it to its finish first, once someone has claimed it"
 	ok david next 1.2
 	has "build                    ready      Build the candidate -> relctl claim build"
 	ok david claim build --release 1.2

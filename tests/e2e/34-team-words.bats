@@ -140,8 +140,8 @@ YAML
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 	# The gate is the steering role's, named in its words.
 	run -65 as thea claim go
-	same "relctl: go is the steering's decision; it is made with 'relctl decide'" "$output"
+	same "relctl: go is the steering's decision; it is made with 'relctl decide ship|delay|abort --reason TEXT'" "$output"
 	run -65 as thea skip go --reason x
-	same "relctl: the decision cannot be skipped; the steering decides with 'relctl decide'" "$output"
+	same "relctl: the decision cannot be skipped; the steering decides with 'relctl decide ship|delay|abort --reason TEXT'" "$output"
 	[ "$(ledger 2.0.0 | jq -r '.steps.docs.state + " " + .steps.build.holder')" = "skipped hugo" ]
 }

@@ -222,7 +222,7 @@ teardown() {
 
 @test "a wrong-role claim is told who to ask, and assign is offered only to people who could take the step" {
 	run -77 as wu claim build
-	same "relctl: wu cannot claim build: it needs the role builder; ask a builder (lee, bo) to claim it, or a release manager (lee) to 'relctl assign' it to one of them" "$output"
+	same "relctl: wu cannot claim build: it needs the role builder; ask a builder (lee, bo) to claim it, or a release manager (lee) to assign it to one of them ('relctl assign build lee')" "$output"
 	# What it offers works: lee assigns it to bo.
 	run as lee assign build bo
 	[ "$status" -eq 0 ] || { echo "$output"; false; }

@@ -196,17 +196,111 @@ EOF2
 	[ "$(ledger 1.1 | jq -r .steps.publish.state)" = done ]
 }
 
-@test "a notification that cannot be sent says the change is recorded and what nobody was told" {
+@test "a notification that cannot be sent waits in the clone's outbox; 'relctl notify' sends it once, the ledger untouched" {
 	team
 	cd "$TEST_TMP/b"
 	run env -u CHAT_URL RELCTL_USER=jan "$RELCTL" claim build
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 	run env -u CHAT_URL RELCTL_USER=jan "$RELCTL" done build
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
-	run env -u CHAT_URL RELCTL_USER=shalom "$RELCTL" review build approve
+	n=$(chat length)
+	run --separate-stderr env -u CHAT_URL RELCTL_USER=shalom "$RELCTL" review build approve
+	[ "$status" -eq 0 ] || { echo "$output $stderr"; false; }
+	same "relctl: warning: the chat notification was not sent: hook \"chat\" needs the environment variable CHAT_URL; set it first; it waits in this clone's outbox, and 'relctl notify' sends it: test is ready for a support (lena): relctl claim test" "$stderr"
+	[ "$(chat length)" -eq "$n" ]
+	[ "$(ls .git/relctl/outbox | wc -l)" -eq 1 ]
+	tip=$(git rev-parse relctl-ledger)
+	remote_tip=$(git --git-dir="$REMOTE" rev-parse relctl-ledger)
+
+	# What waits, without sending; the exact request, without sending.
+	run relctl notify --list
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
-	has "relctl: warning: the chat notification was not sent: hook \"chat\" needs the environment variable CHAT_URL; set it first; the change is recorded, so tell the team yourself: test is ready for a support (lena): relctl claim test"
-	[[ "$output" != *"run again"* ]] || false
+	same "1.0  chat, not sent: hook \"chat\" needs the environment variable CHAT_URL; set it first at 2024-03-19T10:00:00Z
+  test is ready for a support (lena): relctl claim test" "$output"
+	run relctl notify --json
+	[ "$(jq -r '.[0].notices[0].kind + " " + .[0].notices[0].step' <<<"$output")" = "ready test" ]
+	run env -u CHAT_URL "$RELCTL" notify --dry-run
+	[ "$status" -eq 69 ] || { echo "$status $output"; false; }
+	has "the chat notification of 1.0 cannot be made: hook \"chat\" needs the environment variable CHAT_URL"
+	run relctl notify --dry-run
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	has "POST $CHAT_URL/chat"
+	has '"text":"1.0: test is ready for a support (lena): relctl claim test"'
+	[ "$(chat length)" -eq "$n" ]
+
+	# With CHAT_URL set, it is sent once and leaves the outbox.
+	run relctl notify
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	same "notified chat: test is ready for a support (lena): relctl claim test" "$output"
+	[ "$(chat length)" -eq $((n + 1)) ]
+	same "1.0: test is ready for a support (lena): relctl claim test" "$(chat '.[-1].body | fromjson | .text')"
+	[ "$(ls .git/relctl/outbox | wc -l)" -eq 0 ]
+	run relctl notify
+	[ "$status" -eq 0 ]
+	same "nothing waits in this clone's outbox" "$output"
+	[ "$(chat length)" -eq $((n + 1)) ]
+	# Nothing was recorded, here or on the remote.
+	[ "$(git rev-parse relctl-ledger)" = "$tip" ]
+	[ "$(git --git-dir="$REMOTE" rev-parse relctl-ledger)" = "$remote_tip" ]
+}
+
+@test "a waiting notification no longer true is dropped, saying why; a receiver that is down keeps one waiting (69) until it is up" {
+	team
+	cd "$TEST_TMP/b"
+	as jan claim build >/dev/null
+	as jan done build >/dev/null
+	run --separate-stderr env -u CHAT_URL RELCTL_USER=shalom "$RELCTL" review build approve
+	[ "$status" -eq 0 ] || { echo "$output $stderr"; false; }
+	# Lena, in clone a, claims test before anyone has sent that it is ready.
+	cd "$TEST_TMP/a"
+	relctl sync >/dev/null
+	as lena claim test >/dev/null
+	cd "$TEST_TMP/b"
+	n=$(chat length)
+	run --separate-stderr relctl notify
+	[ "$status" -eq 0 ] || { echo "$output $stderr"; false; }
+	same "relctl: synced with origin first: 1 event received, 0 sent" "$stderr"
+	same "dropped 1.0: no longer true: test is no longer ready: it is claimed (lena)" "$output"
+	[ "$(chat length)" -eq "$n" ]
+	[ "$(ls .git/relctl/outbox | wc -l)" -eq 0 ]
+
+	# A blocker reported while the receiver is down waits; the receiver up again (another port), it is sent.
+	stop_servers
+	run --separate-stderr as lena finding add "It does not boot" --severity blocker
+	[ "$status" -eq 0 ] || { echo "$output $stderr"; false; }
+	[[ "$stderr" == "relctl: warning: the chat notification was not delivered: "*"; it waits in this clone's outbox, and 'relctl notify' sends it: lena reported blocker finding F-"*": It does not boot; owner decides at go (ola; release managers: cristina)" ]] ||
+		{ echo "$stderr"; false; }
+	run relctl notify
+	[ "$status" -eq 69 ] || { echo "$status $output"; false; }
+	has "relctl: the chat notification of 1.0 was not delivered: "
+	has "relctl: 1 notification could not be sent and still waits; 'relctl notify' tries again"
+	[ "$(ls .git/relctl/outbox | wc -l)" -eq 1 ]
+	rm "$TEST_TMP/rx/chat/port"
+	receiver chat
+	export CHAT_URL="http://127.0.0.1:$(port chat)"
+	run relctl notify
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == "notified chat: lena reported blocker finding F-"*": It does not boot;"* ]] || { echo "$output"; false; }
+	[[ "$(chat '.[-1].body | fromjson | .text')" == "1.0: lena reported blocker finding F-"* ]]
+	[ "$(ls .git/relctl/outbox | wc -l)" -eq 0 ]
+}
+
+@test "an outbox file edited by hand is one line naming it, left there; the others are still sent" {
+	team
+	cd "$TEST_TMP/b"
+	as jan claim build >/dev/null
+	as jan done build >/dev/null
+	env -u CHAT_URL RELCTL_USER=shalom "$RELCTL" review build approve >/dev/null 2>&1
+	f=$(ls .git/relctl/outbox/*.json)
+	cp "$f" "${f%.json}0.json"
+	printf '{"format": 1, "release": "1.0", "hook": "chat", "queued_at": "2024-03-19T10:00:00Z", "why": "x", "notices": [{"kind": "ready"}]}' >"$f"
+	n=$(chat length)
+	run relctl notify
+	[ "$status" -eq 65 ] || { echo "$status $output"; false; }
+	has "/b/.git/relctl/outbox/$(basename "${f%.json}").json is not a notification relctl can send: notice 1 has no \"release\"; it is left there, for you to fix or delete"
+	has "notified chat: test is ready for a support (lena): relctl claim test"
+	[ "$(chat length)" -eq $((n + 1)) ]
+	[ -f "$f" ]
 }
 
 @test "remind decides on the team's ledger: a stale clone syncs first and sends nothing untrue; an unreachable remote sends nothing" {

@@ -3,6 +3,7 @@
 #
 #   setup_repo            a new git repository at $REPO (cwd), user cristina
 #   init_tinypilot        setup_repo + relctl init with playbooks/tinypilot.yaml
+#   relctl ARGS...        run relctl (a refusal's hints checked with RELCTL_HINT_CHECK)
 #   as PERSON ARGS...     run relctl as PERSON (RELCTL_USER)
 #   at TIME               the clock (RELCTL_NOW) of the commands that follow
 #   ledger VERSION        the release file from the ledger branch, for jq
@@ -52,8 +53,16 @@ same() { # EXPECTED ACTUAL
 	[ "$1" = "$2" ] || { printf 'expected:\n%s\nactual:\n%s\n' "$1" "$2"; return 1; }
 }
 
+# relctl and as run the binary; with RELCTL_HINT_CHECK (a log file; run.sh's
+# plain pass sets it), a refusal's suggested commands are then tried in a
+# copy of the clone (tests/e2e/hint-check), leaving the output and status alone.
 relctl() {
-	"$RELCTL" "$@"
+	local rc=0
+	"$RELCTL" "$@" || rc=$?
+	case "$rc:${RELCTL_HINT_CHECK:-}" in
+	64:?* | 65:?* | 66:?* | 75:?* | 77:?*) "$ROOT/tests/e2e/hint-check" "$rc" "$@" </dev/null >/dev/null 2>&1 || true ;;
+	esac
+	return "$rc"
 }
 
 at() { # TIME: the clock of the commands that follow
@@ -63,7 +72,7 @@ at() { # TIME: the clock of the commands that follow
 as() {
 	local who=$1
 	shift
-	RELCTL_USER="$who" "$RELCTL" "$@"
+	RELCTL_USER="$who" relctl "$@"
 }
 
 ledger() {

@@ -302,7 +302,7 @@ static void test_a_claim_outside_the_role_is_granted_by_shadowing_in_the_release
 	f->others[f->other_count++] = release_with_build("2.6.1", "dan", NULL, false, T0 - 14 * DAY);
 	start(f, false);
 	/* Without naming where: the role rule, with the way to earn it. */
-	refuse(f, ev(f, "sam", "claim", "build"), EXIT_NOPERM, "sam cannot claim build: it needs the role dev; ask a dev (dan, dora) to claim it, or a release manager (rita) to 'relctl assign' it to one of them, or shadow it to its finish first");
+	refuse(f, ev(f, "sam", "claim", "build"), EXIT_NOPERM, "sam cannot claim build: it needs the role dev; ask a dev (dan, dora) to claim it, or a release manager (rita) to assign it to one of them ('relctl assign build dan'), or shadow it to its finish first");
 	refuse(f, with(ev(f, "sam", "claim", "build"), "shadowed_in", "2.6.1"), EXIT_NOPERM,
 	       "sam did not shadow build to its finish in release 2.6.1");
 	refuse(f, with(ev(f, "sam", "claim", "build"), "shadowed_in", "9.9"), EXIT_DATAERR,
