@@ -92,8 +92,8 @@ static int lint_exec(struct cmd_ctx *ctx)
 	if (errors == 0)
 		return 0;
 	if (failed_files == 1)
-		return error_set(&ctx->err, EXIT_DATAERR, "%s has %zu error%s; fix %s and run 'relctl lint' again",
-				 first_failed, errors, errors == 1 ? "" : "s", errors == 1 ? "it" : "them");
+		return error_set(&ctx->err, EXIT_DATAERR, "%s has %zu error%s; fix %s and run 'relctl lint %s' again",
+				 first_failed, errors, errors == 1 ? "" : "s", errors == 1 ? "it" : "them", first_failed);
 	return error_set(&ctx->err, EXIT_DATAERR, "%zu playbooks have %zu errors in all", failed_files, errors);
 }
 

@@ -96,7 +96,7 @@ $f:25:16: '=' is not a comparison: write '==' (or '!=')
 $f:26:88: expected ')' to close the '(', not the end
 $f:27:76: comparing bool var \"new_branch\" with the word \"beta\", which names no var
 $f:33:36: unknown release part \"release.build\": use release.version, release.major, release.minor, release.patch or release.prerelease
-relctl: $f has 9 errors; fix them and run 'relctl lint' again" "$output"
+relctl: $f has 9 errors; fix them and run 'relctl lint $f' again" "$output"
 }
 
 @test "the example playbook lints clean and shows the enum with its values" {
