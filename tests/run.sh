@@ -28,6 +28,26 @@ if ! command -v parallel >/dev/null; then
 fi
 status=0
 
+# Sanitizer reports name frames as (MODULE+OFFSET) when symbolize=0 (make
+# check-asan, for speed): name their functions and lines here, where a
+# failure is shown, with addr2line.  Other lines pass through unchanged.
+symbolize() {
+	local line module offset where
+	while IFS= read -r line; do
+		if [[ "$line" =~ ^(.*\ #[0-9]+\ 0x[0-9a-f]+)\ +\(([^+\ ]+)\+(0x[0-9a-f]+)\)$ ]] &&
+			[ -f "${BASH_REMATCH[2]}" ] && command -v addr2line >/dev/null; then
+			module=${BASH_REMATCH[2]} offset=${BASH_REMATCH[3]}
+			where=$(addr2line -f -C -p -e "$module" "$offset" 2>/dev/null | head -1)
+			case $where in
+			'' | '?? ??:0') printf '%s\n' "$line" ;;
+			*) printf '%s in %s (%s+%s)\n' "${BASH_REMATCH[1]}" "$where" "$module" "$offset" ;;
+			esac
+		else
+			printf '%s\n' "$line"
+		fi
+	done
+}
+
 count() { # TAP text on stdin -> "passed failed"
 	awk '/^ok /{p++} /^not ok /{f++} END{printf "%d %d\n", p, f}'
 }
@@ -72,7 +92,7 @@ for tap in "$out"/units/*.tap; do
 		failed=1 # crashed or a sanitizer stopped it before it could report
 	fi
 	if [ "$failed" -ne 0 ]; then
-		grep -v '^ok ' "$tap" | tail -40
+		grep -v '^ok ' "$tap" | tail -40 | symbolize
 		status=1
 	fi
 	echo "$mode $name $passed $failed" >>"$results"
@@ -89,7 +109,7 @@ if [ -e "$out/e2e.tap" ]; then
 		failed=1
 	fi
 	if [ "$failed" -ne 0 ]; then
-		awk '/^not ok /{show=1} /^ok /{show=0} show' "$out/e2e.tap" | head -300
+		awk '/^not ok /{show=1} /^ok /{show=0} show' "$out/e2e.tap" | head -300 | symbolize
 		if [ "$missing" -gt 0 ]; then
 			echo "[$mode] $missing of $planned e2e tests never reported; bats said:"
 			tail -20 "$out/e2e.tap"
