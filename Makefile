@@ -92,17 +92,23 @@ deps:
 
 unit-bins: $(UNIT_BIN) $(TEST_TOOLS)
 
-# Both passes, then one line summing every suite.
-# A failing pass does not stop the other; the summary line comes last either way.
-# Each pass builds with every core (JOBS) and runs its tests side by side
-# (tests/run.sh: bats --jobs, with GNU parallel).
+# Both passes side by side (each fills the cores while the other builds, runs
+# its unit binaries or waits on its last long test), then one line summing
+# every suite.  Each pass's output is kept in build/check-MODE.log and shown
+# whole when it ends, plain's first.  A failing pass does not stop the
+# other; the summary line comes last either way.  Each pass builds with every
+# core (JOBS) and runs its tests side by side (tests/run.sh: bats --jobs,
+# with GNU parallel).
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 check: deps
-	@rm -f build/results.txt
+	@mkdir -p build && rm -f build/results.txt
 	@ok=0; start=$$(date +%s); \
-	$(MAKE) --no-print-directory check-plain || ok=1; \
-	$(MAKE) --no-print-directory check-asan || ok=1; \
+	pass() { s=$$(date +%s); $(MAKE) --no-print-directory check-$$1 >build/check-$$1.log 2>&1; rc=$$?; \
+		echo "make check-$$1: $$(($$(date +%s) - s)) s" >>build/check-$$1.log; return $$rc; }; \
+	pass plain & plain=$$!; pass asan & asan=$$!; \
+	wait $$plain || ok=1; cat build/check-plain.log; \
+	wait $$asan || ok=1; cat build/check-asan.log; \
 	echo "make check: both passes in $$(($$(date +%s) - start)) s"; \
 	tests/summary.sh build/results.txt && exit $$ok
 
