@@ -16,6 +16,7 @@ bats_require_minimum_version 1.5.0
 
 load helper
 load sync
+load fixture
 
 V=2.6.3
 REACH="the browser shows \"This site can't be reached\" for 4 s before the new address loads"
@@ -71,6 +72,17 @@ refused() {
 	[ "$(remote_tip)" = "$tip" ] || { echo "a refused command moved the remote"; return 1; }
 }
 
+# team, then the office's drafts and the build, so that the tests can start:
+# built by the first test that needs it, copied for the others (fixture.bash).
+team_ready() {
+	fixture team-ready team_office_ready REMOTE URL
+}
+
+team_office_ready() {
+	team
+	office_ready
+}
+
 # The office's drafts and the build, so that the tests can start.
 office_ready() {
 	cd "$TEST_TMP/a"
@@ -86,8 +98,7 @@ office_ready() {
 }
 
 @test "the static-IP story item by item: a dev's review of one item's footage turns a pass into a fail, the finding reaches the brief, rc2 gets a fresh checklist and the report shows rc1 beside rc2" {
-	team
-	office_ready
+	team_ready
 
 	# --- shalom updates the test plan: this release's cases, on the release's copy ---
 	export RELCTL_NOW=2024-03-19T09:30:00Z
@@ -298,8 +309,7 @@ office_ready() {
 }
 
 @test "who changes a release's checklist: the release manager, the step's role, the holder of a step that updates it; before the step is done; an item with a result stays" {
-	team
-	office_ready
+	team_ready
 	export RELCTL_NOW=2024-03-19T09:30:00Z
 	ok cristina checklist add test-voyager "HDMI 2.1 monitor at 4K"
 	has "cristina added the item hdmi-2-1-monitor-at-4k to test-voyager's checklist (2.6.3 rc1)"
@@ -333,8 +343,7 @@ office_ready() {
 }
 
 @test "check --json and show list every item with its result, who recorded it and when; next shows the progress" {
-	team
-	office_ready
+	team_ready
 	ok shalom claim update-test-plan
 	ok shalom done update-test-plan
 	cd "$TEST_TMP/b"
@@ -406,8 +415,7 @@ office_ready() {
 }
 
 @test "the brief leaves out the checklist of a skipped step: its items were never meant to be checked" {
-	team
-	office_ready
+	team_ready
 	run as michael brief
 	has "- **Test release candidate on a DIY device**: 0 of 16 items pass, 0 fail, 0 n/a, 16 not checked yet"
 	ok cristina skip test-diy --reason "no DIY kit in the office this week"

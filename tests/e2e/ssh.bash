@@ -32,7 +32,8 @@ SSH_USER="$(id -un)"
 # suppressions file, so every one named in LSAN_OPTIONS so far is joined
 # with lsan-ssh.supp; malloc stacks are unwound in full (12 frames reach
 # every function lsan-ssh.supp names) so that the libraries' exported
-# functions show: their own frames have no frame pointers.
+# functions show: their own frames have no frame pointers.  Those names need
+# the symbolizer, which make check-asan turns off (symbolize=0) for speed.
 ssh_lsan_setup() {
 	local dir="${BATS_FILE_TMPDIR:-${BATS_TMPDIR:-/tmp}}" opt files=()
 	SSH_LSAN_SUPP="$dir/lsan-ssh-joined.supp"
@@ -45,7 +46,7 @@ ssh_lsan_setup() {
 	awk -v self="$SSH_LSAN_SUPP" 'FILENAME != self && !seen[$0]++' "${files[@]}" >"$SSH_LSAN_SUPP.$$" &&
 		mv "$SSH_LSAN_SUPP.$$" "$SSH_LSAN_SUPP"
 	grep -vx 'leak:git_remote_connect_ext' "$SSH_LSAN_SUPP" >"$SSH_LSAN_SUPP.$$" && mv "$SSH_LSAN_SUPP.$$" "$SSH_LSAN_SUPP.guard"
-	export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$SSH_LSAN_SUPP:fast_unwind_on_malloc=0:malloc_context_size=12"
+	export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$SSH_LSAN_SUPP:fast_unwind_on_malloc=0:malloc_context_size=12:symbolize=1"
 }
 ssh_lsan_setup
 
@@ -57,7 +58,7 @@ leakcheck() {
 	fi
 	log="$TEST_TMP/lsan-guard.$RANDOM"
 	# exitcode=0: the leaks are judged below; any other sanitizer error fails too.
-	LSAN_OPTIONS="suppressions=$SSH_LSAN_SUPP.guard:fast_unwind_on_malloc=0:malloc_context_size=12:exitcode=0:print_suppressions=0" \
+	LSAN_OPTIONS="suppressions=$SSH_LSAN_SUPP.guard:fast_unwind_on_malloc=0:malloc_context_size=12:symbolize=1:exitcode=0:print_suppressions=0" \
 		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$log" "$@"
 	rc=$?
 	for f in "$log".*; do

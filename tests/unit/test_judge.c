@@ -2508,11 +2508,14 @@ static void test_with_signing_optional_a_restore_drops_events_of_badly_signed_co
 	assert_int_equal(judge_event_count(f->j), 3);
 }
 
+/* CPU seconds of this process since t0 (from CLOCK_PROCESS_CPUTIME_ID): the
+ * work done, whatever else the machine runs meanwhile (make check runs its
+ * two passes side by side). */
 static double seconds_since(const struct timespec *t0)
 {
 	struct timespec t1;
 
-	clock_gettime(CLOCK_MONOTONIC, &t1);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
 	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
@@ -2548,7 +2551,7 @@ static void test_many_events_of_a_refused_commit_are_remembered_and_restored_in_
 	draft(f, &d, "dan");
 	draft_events(f, &d, events);
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
 	refuse(f, &d, "the commit appends 50000 events");
 	plan_restore(f, "rita@example.com", &r);
 	assert_int_equal(cJSON_GetArraySize(r.carried), MANY);
@@ -2558,7 +2561,7 @@ static void test_many_events_of_a_refused_commit_are_remembered_and_restored_in_
 	took = seconds_since(&t0);
 	assert_int_equal(judge_event_count(f->j), MANY + 1);
 	if (took > 20)
-		print_error("judging, planning and restoring %d events took %.1f s\n", MANY, took);
+		print_error("judging, planning and restoring %d events took %.1f s of CPU\n", MANY, took);
 	assert_true(took <= 20);
 }
 
