@@ -25,6 +25,9 @@
 #include "store-private.h"
 #include "util.h"
 
+/* libgit2's cache of commits and trees read (its default is 256 MiB). */
+#define STORE_OBJECT_CACHE_BYTES (16 * 1024 * 1024)
+
 
 int git_fail(struct error *err, int code, const char *what)
 {
@@ -64,6 +67,13 @@ struct store *store_open(const char *dir, struct error *err)
 	 * re-hashing was a sixth of sync's time.
 	 */
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+	/*
+	 * libgit2 keeps the commits and trees it read, up to 256 MiB: a walk over
+	 * a long history (verify, a first sync) reads a new releases/ tree with
+	 * every commit, so that cache, not relctl's state, grew by about 1 MB a
+	 * release.  The trees a command reads again are the last few.
+	 */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)STORE_OBJECT_CACHE_BYTES);
 	if (git_repository_open_ext(&repo, dir ? dir : ".", 0, NULL) != 0) {
 		git_libgit2_shutdown();
 		error_set(err, EXIT_CONFIG, "not in a git repository; run 'git init' first (relctl keeps its ledger in git)");
