@@ -88,12 +88,6 @@ int session_load_release(struct session *s, const char *version, struct release 
 void release_close(struct release *rel);
 
 /*
- * Loads the newest `last` releases (0: all), newest first.  *out is an
- * array of count releases; free each with release_close, then the array.
- */
-int session_load_all(struct session *s, size_t last, struct release **out, size_t *count, struct error *err);
-
-/*
  * Lets st's rules read the other releases at tip (ledger.h's lookup), each
  * loaded when first asked for, until session_lookup_release.
  */

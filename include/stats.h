@@ -33,16 +33,18 @@ struct stats_options {
 };
 
 /*
- * Statistics over releases, newest first (as session_load_all gives them),
- * with docs[i] the release document of releases[i], whose events measure
- * every round of work (a step built again after a delay costs twice).  All
- * of one playbook's step ids are matched by id, so releases of older
- * playbooks count for the steps they share.  pb is the playbook the
- * critical path, the bus factor and the step costs are computed on.  opt
- * may be NULL.  The keys are documented in docs/stats.md.  Caller deletes.
+ * Statistics over the summaries of releases (summary.h), newest first (as
+ * session_summaries gives them): each release's figures, down to every
+ * round of work (a step built again after a delay costs twice) and its
+ * checklists' results, were taken once from its replay, so releases read
+ * from the cache cost no replay here.  Steps are matched by id, so
+ * releases of older playbooks count for the steps they share.  pb is the
+ * playbook the critical path, the phases, the bus factor and the step
+ * costs are computed on.  opt may be NULL.  The keys are documented in
+ * docs/stats.md.  Caller deletes.
  */
-cJSON *stats_build(const struct release_state *const *releases, const cJSON *const *docs, size_t count,
-		   const struct playbook *pb, const struct stats_options *opt);
+cJSON *stats_build(const struct release_summary *const *releases, size_t count, const struct playbook *pb,
+		   const struct stats_options *opt);
 
 /*
  * Measured median ready-to-done seconds per step of pb (parallel to

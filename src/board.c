@@ -376,30 +376,23 @@ static void document(struct page *p, const char *which, struct http_response *re
 	if (strcmp(which, "/report") == 0) {
 		html = report_html(p->rel.st, p->rel.doc, NULL);
 	} else {
-		struct release *all = NULL;
-		const struct release_state **states;
-		const cJSON **docs;
-		size_t count = 0, i, real = 0;
+		struct release_summary **all = NULL;
+		const struct release_summary **real;
+		size_t count = 0, i, real_count = 0;
 		cJSON *st;
 
-		if (session_load_all(&p->s, 0, &all, &count, &p->err) == 0) {
-			states = xcalloc(count + 1, sizeof(*states));
-			docs = xcalloc(count + 1, sizeof(*docs));
+		if (session_summaries(&p->s, 0, &all, &count, &p->err) == 0) {
+			real = xcalloc(count + 1, sizeof(*real));
 			/* As relctl stats: rehearsals are practice, kept out of the figures. */
 			for (i = 0; i < count; i++)
-				if (!all[i].st->rehearsal) {
-					states[real] = all[i].st;
-					docs[real++] = all[i].doc;
-				}
-			st = stats_build(states, docs, real, p->rel.pb, NULL);
+				if (!all[i]->rehearsal)
+					real[real_count++] = all[i];
+			st = stats_build(real, real_count, p->rel.pb, NULL);
 			html = trends_html(st, p->rel.pb->name);
 			cJSON_Delete(st);
-			free(states);
-			free(docs);
+			free(real);
 		}
-		for (i = 0; i < count; i++)
-			release_close(&all[i]);
-		free(all);
+		summaries_free(all, count);
 	}
 	if (html == NULL) {
 		page_problem(p, "error", p->err.message[0] ? p->err.message : "cannot render the page");

@@ -471,12 +471,11 @@ static int stats_exec(struct cmd_ctx *ctx)
 {
 	const char *format, *output = args_value(&ctx->args, "output");
 	struct session *s = ctx->session;
-	struct release *rels = NULL;
-	const struct release_state **states = NULL;
-	const cJSON **docs = NULL;
+	struct release_summary **sums = NULL;
+	const struct release_summary **real = NULL;
 	struct stats_options opt = { 0, NULL, 0 };
 	struct playbook *pb = NULL;
-	size_t count = 0, take = 0, i;
+	size_t count = 0, take = 0, real_count = 0, i;
 	long off_after;
 	cJSON *st = NULL, *shadowing;
 	char *text = NULL;
@@ -490,30 +489,16 @@ static int stats_exec(struct cmd_ctx *ctx)
 	pb = session_current_playbook(s, &ctx->err);
 	if (pb == NULL || range_of(ctx, s, &take) != 0 ||
 	    (opt.automation = automation_of(ctx, pb, &opt.automation_count)) == NULL ||
-	    session_load_all(s, take, &rels, &count, &ctx->err) != 0)
+	    session_summaries(s, take, &sums, &count, &ctx->err) != 0)
 		goto out;
-	states = xcalloc(count + 1, sizeof(*states));
-	docs = xcalloc(count + 1, sizeof(*docs));
-	for (i = 0; i < count; i++) {
-		states[i] = rels[i].st;
-		docs[i] = rels[i].doc;
-	}
-	{
-		/* Rehearsals are practice: kept out of durations and counts, seen by the shadowing section. */
-		size_t real = 0;
-
-		struct release_summary **sums = summaries_of(states, count);
-
-		shadowing = delegation_shadowing((const struct release_summary *const *)sums, count, pb);
-		summaries_free(sums, count);
-		for (i = 0; i < count; i++)
-			if (!states[i]->rehearsal) {
-				states[real] = states[i];
-				docs[real++] = docs[i];
-			}
-		st = stats_build(states, docs, real, pb, &opt);
-		cJSON_AddItemToObject(st, "shadowing", shadowing);
-	}
+	/* Rehearsals are practice: kept out of durations and counts, seen by the shadowing section. */
+	shadowing = delegation_shadowing((const struct release_summary *const *)sums, count, pb);
+	real = xcalloc(count + 1, sizeof(*real));
+	for (i = 0; i < count; i++)
+		if (!sums[i]->rehearsal)
+			real[real_count++] = sums[i];
+	st = stats_build(real, real_count, pb, &opt);
+	cJSON_AddItemToObject(st, "shadowing", shadowing);
 	if (strcmp(format, "json") == 0) {
 		char *printed = cJSON_Print(st);
 
@@ -532,12 +517,9 @@ static int stats_exec(struct cmd_ctx *ctx)
 out:
 	free(text);
 	cJSON_Delete(st);
-	free(states);
-	free(docs);
+	free(real);
 	free((void *)opt.automation);
-	for (i = 0; i < count; i++)
-		release_close(&rels[i]);
-	free(rels);
+	summaries_free(sums, count);
 	playbook_free(pb);
 	return rc;
 }

@@ -515,40 +515,6 @@ static cJSON *newest_releases(struct session *s, size_t last, size_t *max, struc
 	return list;
 }
 
-int session_load_all(struct session *s, size_t last, struct release **out, size_t *count, struct error *err)
-{
-	size_t n = 0, max;
-	cJSON *list = newest_releases(s, last, &max, err), *item;
-
-	*out = NULL;
-	*count = 0;
-	if (list == NULL)
-		return -1;
-	*out = xcalloc(max + 1, sizeof(**out));
-	cJSON_ArrayForEach(item, list)
-	{
-		if (n == max)
-			break;
-		if (s->progress)
-			s->progress("releases read", n, max, s->progress_data);
-		if (session_load_release(s, cJSON_GetObjectItemCaseSensitive(item, "version")->valuestring, &(*out)[n],
-					 err) != 0) {
-			release_close(&(*out)[n]);
-			while (n-- > 0)
-				release_close(&(*out)[n]);
-			free(*out);
-			*out = NULL;
-			cJSON_Delete(list);
-			return -1;
-		}
-		n++;
-	}
-	*count = n;
-	cJSON_Delete(list);
-	return 0;
-}
-
-
 /* A cached summary of the release file blob, or NULL when there is none that reads as one. */
 static struct release_summary *cached_summary(const char *path)
 {
@@ -609,7 +575,7 @@ static struct release_summary *summary_at(struct session *s, const char *tip, co
 		}
 	}
 	if (sum == NULL && session_release_at(s, tip, version, &rel, err) == 0) {
-		sum = summary_of(rel.st);
+		sum = summary_of(rel.st, rel.doc);
 		if (path && rel.st->status != RELEASE_OPEN)
 			cache_summary(s, path, sum);
 	}
@@ -637,6 +603,8 @@ int session_summaries(struct session *s, size_t last, struct release_summary ***
 	{
 		if (n == max)
 			break;
+		if (s->progress)
+			s->progress("releases read", n, max, s->progress_data);
 		(*out)[n] = summary_at(s, tip, cJSON_GetObjectItemCaseSensitive(item, "version")->valuestring, err);
 		if ((*out)[n] == NULL) {
 			summaries_free(*out, n);

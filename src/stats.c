@@ -1,11 +1,13 @@
 /*
- * Statistics over the releases of a ledger.  Durations are measured from
- * each step's final record in a release: ready-to-done (what the release
+ * Statistics over the releases of a ledger, read from their summaries
+ * (summary.h), each step matched by id.  Durations are measured from each
+ * step's final record in a release: ready-to-done (what the release
  * waited) and claim-to-done (the work itself).  Medians feed the critical
  * path; the 90th percentile shows how bad it gets.  The trends go release
  * by release, oldest first: shares of the steps done, lead times, the
  * bus factor as it stood after each release, and the work each step cost
- * (every round, from a replay of the events) turned into hours a year.
+ * (every round, as the summary measured it from the events) turned into
+ * hours a year.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,9 +50,12 @@ long quantile(long *values, size_t n, double q)
 	return values[rank - 1];
 }
 
-static const char *performer(const struct step_record *r)
+/* One step's record in one release, when it was done; NULL otherwise (as release_done_record). */
+static const struct step_summary *done_step(const struct release_summary *sum, const char *id)
 {
-	return r->holder ? r->holder : r->done_by;
+	const struct step_summary *s = summary_step(sum, id);
+
+	return s && s->base == STATE_DONE && s->done_at != 0 ? s : NULL;
 }
 
 long *stats_durations(const struct release_summary *const *releases, size_t count, const struct playbook *pb,
@@ -112,11 +117,11 @@ static void count_person(cJSON *people, const char *who)
 
 /* One checklist item's record across releases and candidates. */
 struct item_tally {
-	const char *step, *item, *text; /* borrowed from the releases */
+	const char *step, *item, *text; /* borrowed from the releases' summaries */
 	size_t checked, fails, nas;
 };
 
-static struct item_tally *tally_of(struct item_tally **list, size_t *n, const char *step, const struct check_item *it)
+static struct item_tally *tally_of(struct item_tally **list, size_t *n, const char *step, const struct item_summary *it)
 {
 	size_t i;
 
@@ -140,43 +145,14 @@ static int compare_fails(const void *a, const void *b)
 	return x->checked < y->checked ? -1 : x->checked > y->checked;
 }
 
-/* Counts one checklist's results; its time, first result to last, when every item has one. */
-static void tally_checklist(const struct checklist *list, const char *step, struct item_tally **tally, size_t *n,
-			    long *spans, size_t *span_count)
-{
-	time_t first = 0, last = 0;
-	bool complete = true;
-	size_t k;
-
-	for (k = 0; k < list->count; k++) {
-		const struct check_item *it = &list->items[k];
-		struct item_tally *t;
-
-		if (it->removed_by)
-			continue;
-		if (it->result == NULL) {
-			complete = false;
-			continue;
-		}
-		t = tally_of(tally, n, step, it);
-		t->checked++;
-		t->fails += strcmp(it->result, "fail") == 0;
-		t->nas += strcmp(it->result, "na") == 0;
-		if (first == 0 || it->at < first)
-			first = it->at;
-		if (it->at > last)
-			last = it->at;
-	}
-	if (complete && first)
-		spans[(*span_count)++] = (long)(last - first);
-}
-
 /*
  * The items that failed most often across releases, the ones always "na"
  * (checked at least twice and never run: candidates to delete), and how
- * long a checklist takes from its first result to its last.
+ * long a checklist takes from its first result to its last.  Each
+ * release's summary tallies its items in the order first seen, so adding
+ * them up release by release sees them in the order the checklists do.
  */
-static cJSON *checklist_stats(const struct release_state *const *releases, size_t count)
+static cJSON *checklist_stats(const struct release_summary *const *releases, size_t count)
 {
 	cJSON *o = cJSON_CreateObject(), *failed = cJSON_AddArrayToObject(o, "failed_most"), *na;
 	struct item_tally *tally = NULL;
@@ -184,17 +160,22 @@ static cJSON *checklist_stats(const struct release_state *const *releases, size_
 	long *spans;
 
 	for (i = 0; i < count; i++)
-		for (k = 0; k < releases[i]->pb->step_count; k++)
-			lists += releases[i]->steps[k].earlier_count + 1;
+		for (k = 0; k < releases[i]->step_count; k++)
+			lists += releases[i]->steps[k].span_count;
 	spans = xcalloc(lists + 1, sizeof(*spans));
 	for (i = 0; i < count; i++)
-		for (k = 0; k < releases[i]->pb->step_count; k++) {
-			const struct step_record *r = &releases[i]->steps[k];
-			const char *step = releases[i]->pb->steps[k].id;
+		for (k = 0; k < releases[i]->step_count; k++) {
+			const struct step_summary *r = &releases[i]->steps[k];
 
-			for (c = 0; c < r->earlier_count; c++)
-				tally_checklist(&r->earlier[c], step, &tally, &n, spans, &spans_n);
-			tally_checklist(&r->checklist, step, &tally, &n, spans, &spans_n);
+			for (c = 0; c < r->item_count; c++) {
+				struct item_tally *t = tally_of(&tally, &n, r->id, &r->items[c]);
+
+				t->checked += (size_t)r->items[c].checked;
+				t->fails += (size_t)r->items[c].fails;
+				t->nas += (size_t)r->items[c].nas;
+			}
+			for (c = 0; c < r->span_count; c++)
+				spans[spans_n++] = r->spans[c];
 		}
 	if (n)
 		qsort(tally, n, sizeof(*tally), compare_fails);
@@ -277,7 +258,7 @@ static cJSON *shares_of(struct tally *list, size_t n, const char *count_key, dou
 }
 
 /* The figures over the whole range: per step and phase, people, bus-factor risks, the critical path. */
-static cJSON *overall(const struct release_state *const *releases, size_t count, const struct playbook *pb)
+static cJSON *overall(const struct release_summary *const *releases, size_t count, const struct playbook *pb)
 {
 	cJSON *root = cJSON_CreateObject(), *steps, *phases, *bus, *totals = cJSON_CreateObject(), *path;
 	long *ready = xcalloc(count + 1, sizeof(*ready)), *work = xcalloc(count + 1, sizeof(*work));
@@ -298,22 +279,17 @@ static cJSON *overall(const struct release_state *const *releases, size_t count,
 		size_t nr = 0, nw = 0;
 
 		for (k = 0; k < count; k++) {
-			const struct step_record *r = release_done_record(releases[k], s->id);
-			time_t since;
+			const struct step_summary *r = done_step(releases[k], s->id);
 
 			if (r == NULL)
 				continue;
-			since = release_ready_since(releases[k], s->id, r);
-			if (since && r->done_at >= since)
-				ready[nr++] = (long)(r->done_at - since);
-			/* Every try of the work, not the rework alone after a rejected review. */
-			if (r->worked > 0)
+			if (r->waited >= 0)
+				ready[nr++] = r->waited;
+			if (r->worked >= 0)
 				work[nw++] = r->worked;
-			else if (r->claimed_at && r->done_at >= r->claimed_at)
-				work[nw++] = (long)(r->done_at - r->claimed_at);
-			if (performer(r)) {
-				count_person(people, performer(r));
-				count_person(totals, performer(r));
+			if (r->performer) {
+				count_person(people, r->performer);
+				count_person(totals, r->performer);
 				all++;
 			}
 		}
@@ -345,9 +321,7 @@ static cJSON *overall(const struct release_state *const *releases, size_t count,
 			bool complete = true;
 
 			for (i = 0; i < ph->step_count; i++) {
-				const struct pb_step *s = &pb->steps[ph->first_step + i];
-				const struct pb_step *rs = playbook_step(releases[k]->pb, s->id);
-				const struct step_record *r = rs ? &releases[k]->steps[rs->index] : NULL;
+				const struct step_summary *r = summary_step(releases[k], pb->steps[ph->first_step + i].id);
 
 				if (r == NULL || (r->base != STATE_DONE && r->base != STATE_SKIPPED)) {
 					complete = false;
@@ -377,12 +351,7 @@ static cJSON *overall(const struct release_state *const *releases, size_t count,
 		free(people);
 	}
 	/* The critical path of a release started now, by measured medians. */
-	{
-		struct release_summary **sums = summaries_of(releases, count);
-
-		durations = stats_durations((const struct release_summary *const *)sums, count, pb, measured);
-		summaries_free(sums, count);
-	}
+	durations = stats_durations(releases, count, pb, measured);
 	fresh = ledger_planned(pb);
 	schedule_compute(fresh, durations, 0, &sched);
 	path = cJSON_AddObjectToObject(root, "critical_path");
@@ -444,55 +413,6 @@ double stats_slope(const double *x, const double *y, size_t n, double *intercept
 	return sxy / sxx;
 }
 
-/* What one release tells the trends that its final state does not. */
-struct release_figures {
-	const struct release_state *st;
-	time_t completed; /* when it last became complete; 0 while it is not */
-	long *work;       /* per step of the playbook of the trends: claim-to-done seconds, every round */
-	size_t *rounds;   /* how many rounds of work were measured */
-};
-
-/*
- * Replays the release's events (the rules are ledger.c's) and adds up each
- * round of work: every time a step is done, the time since it was claimed,
- * so rc1's build counts as well as rc2's, and a rejected step's rework too.
- */
-static void measure(struct release_figures *f, const struct release_state *st, const cJSON *doc,
-		    const struct playbook *pb)
-{
-	struct release_state *replay = release_state_new(st->pb, st->version);
-	const cJSON *ev;
-	struct error ignored;
-
-	f->st = st;
-	f->completed = 0;
-	f->work = xcalloc(pb->step_count + 1, sizeof(*f->work));
-	f->rounds = xcalloc(pb->step_count + 1, sizeof(*f->rounds));
-	cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(doc, "events"))
-	{
-		const cJSON *id = cJSON_GetObjectItemCaseSensitive(ev, "step");
-		const struct pb_step *s = cJSON_IsString(id) ? playbook_step(st->pb, id->valuestring) : NULL;
-		const struct pb_step *mine = s ? playbook_step(pb, s->id) : NULL;
-		time_t before = s ? replay->steps[s->index].done_at : 0;
-		const struct step_record *r;
-
-		if (ledger_apply(replay, ev, &ignored) != 0)
-			continue;
-		if (replay->status != RELEASE_COMPLETE)
-			f->completed = 0;
-		else if (f->completed == 0)
-			f->completed = replay->updated_at;
-		if (mine == NULL)
-			continue;
-		r = &replay->steps[s->index];
-		if (r->done_at && r->done_at != before && r->claimed_at && r->done_at >= r->claimed_at) {
-			f->work[mine->index] += (long)(r->done_at - r->claimed_at);
-			f->rounds[mine->index]++;
-		}
-	}
-	release_state_free(replay);
-}
-
 static void add_seconds_or_null(cJSON *o, const char *key, time_t from, time_t to)
 {
 	if (from && to && to >= from)
@@ -501,32 +421,37 @@ static void add_seconds_or_null(cJSON *o, const char *key, time_t from, time_t t
 		cJSON_AddNullToObject(o, key);
 }
 
-/* The time of the last "ship" decision, or 0. */
-static time_t shipped_at(const struct release_state *st)
+/*
+ * Adds sum's lead times, start to ship and start to complete, to the lists
+ * of the releases that have them, at x (its place in the range).
+ */
+static void add_lead(const struct release_summary *sum, double x, long *ship, double *ship_x, size_t *nship,
+		     long *complete, double *complete_x, size_t *ncomplete)
 {
-	time_t t = 0;
-	size_t i;
-
-	for (i = 0; i < st->decision_count; i++)
-		if (strcmp(st->decisions[i].decision, "ship") == 0)
-			t = st->decisions[i].at;
-	return t;
+	if (sum->shipped_at && sum->shipped_at >= sum->started_at) {
+		ship_x[*nship] = x;
+		ship[(*nship)++] = (long)(sum->shipped_at - sum->started_at);
+	}
+	if (sum->completed_at && sum->completed_at >= sum->started_at) {
+		complete_x[*ncomplete] = x;
+		complete[(*ncomplete)++] = (long)(sum->completed_at - sum->started_at);
+	}
 }
 
 /* One release's share of the steps done, most first, and who was in it. */
-static cJSON *shares_json(const struct release_state *st, struct tally **range, size_t *range_count, size_t index)
+static cJSON *shares_json(const struct release_summary *sum, struct tally **range, size_t *range_count, size_t index)
 {
 	struct tally *mine = NULL;
 	size_t n = 0, total = 0, i;
 	cJSON *people;
 
-	for (i = 0; i < st->pb->step_count; i++) {
-		const struct step_record *r = &st->steps[i];
+	for (i = 0; i < sum->step_count; i++) {
+		const struct step_summary *r = &sum->steps[i];
 
-		if (r->base != STATE_DONE || performer(r) == NULL)
+		if (r->base != STATE_DONE || r->performer == NULL)
 			continue;
-		tally_add(&mine, &n, performer(r))->steps++;
-		tally_add(range, range_count, performer(r))->last = index;
+		tally_add(&mine, &n, r->performer)->steps++;
+		tally_add(range, range_count, r->performer)->last = index;
 		total++;
 	}
 	people = shares_of(mine, n, "steps", (double)total);
@@ -536,18 +461,18 @@ static cJSON *shares_json(const struct release_state *st, struct tally **range, 
 
 /*
  * The bus factor after a release: first[i] is the first person who did step
- * i of pb, several[i] whether anyone else has since.  Updated with st, it
+ * i of pb, several[i] whether anyone else has since.  Updated with sum, it
  * gives the steps only one person has done so far.
  */
-static void bus_factor_json(cJSON *o, const struct release_state *st, const struct playbook *pb, const char **first,
-			    bool *several)
+static void bus_factor_json(cJSON *o, const struct release_summary *sum, const struct playbook *pb,
+			    const char **first, bool *several)
 {
 	cJSON *alone;
 	size_t i, single = 0, never = 0;
 
 	for (i = 0; i < pb->step_count; i++) {
-		const struct step_record *r = release_done_record(st, pb->steps[i].id);
-		const char *who = r ? performer(r) : NULL;
+		const struct step_summary *r = done_step(sum, pb->steps[i].id);
+		const char *who = r ? r->performer : NULL;
 
 		if (who && first[i] == NULL)
 			first[i] = who;
@@ -575,42 +500,35 @@ static void bus_factor_json(cJSON *o, const struct release_state *st, const stru
 	cJSON_AddNumberToObject(o, "never_done", (double)never);
 }
 
-static cJSON *release_json(const struct release_figures *f, const struct playbook *pb, struct tally **range,
+static cJSON *release_json(const struct release_summary *sum, const struct playbook *pb, struct tally **range,
 			   size_t *range_count, size_t index, const char **first, bool *several)
 {
-	const struct release_state *st = f->st;
 	cJSON *o = cJSON_CreateObject(), *delays;
-	char label[48];
-	time_t shipped = shipped_at(st);
 	size_t i, done = 0;
 
-	cJSON_AddStringToObject(o, "version", st->version);
-	cJSON_AddStringToObject(o, "status", release_status_name(st->status));
-	cJSON_AddNumberToObject(o, "candidate", st->candidate);
-	json_add_time_or_null(o, "started", st->started_at);
-	json_add_time_or_null(o, "shipped", shipped);
-	json_add_time_or_null(o, "completed", f->completed);
-	add_seconds_or_null(o, "start_to_ship_seconds", st->started_at, shipped);
-	add_seconds_or_null(o, "start_to_complete_seconds", st->started_at, f->completed);
+	cJSON_AddStringToObject(o, "version", sum->version);
+	cJSON_AddStringToObject(o, "status", release_status_name(sum->status));
+	cJSON_AddNumberToObject(o, "candidate", sum->candidate);
+	json_add_time_or_null(o, "started", sum->started_at);
+	json_add_time_or_null(o, "shipped", sum->shipped_at);
+	json_add_time_or_null(o, "completed", sum->completed_at);
+	add_seconds_or_null(o, "start_to_ship_seconds", sum->started_at, sum->shipped_at);
+	add_seconds_or_null(o, "start_to_complete_seconds", sum->started_at, sum->completed_at);
 	delays = cJSON_AddArrayToObject(o, "delays");
-	for (i = 0; i < st->decision_count; i++) {
-		const struct decision_record *d = &st->decisions[i];
-		cJSON *e;
+	for (i = 0; i < sum->delay_count; i++) {
+		cJSON *e = cJSON_CreateObject();
 
-		if (strcmp(d->decision, "delay") != 0)
-			continue;
-		e = cJSON_CreateObject();
-		cJSON_AddNumberToObject(e, "candidate", d->candidate);
-		cJSON_AddStringToObject(e, "label", candidate_short(st->pb, d->candidate, label, sizeof(label)));
-		cJSON_AddNumberToObject(e, "after_seconds", (double)(d->at - st->started_at));
+		cJSON_AddNumberToObject(e, "candidate", sum->delays[i].candidate);
+		cJSON_AddStringToObject(e, "label", sum->delays[i].label);
+		cJSON_AddNumberToObject(e, "after_seconds", (double)sum->delays[i].after);
 		cJSON_AddItemToArray(delays, e);
 	}
-	for (i = 0; i < st->pb->step_count; i++)
-		if (st->steps[i].base == STATE_DONE && performer(&st->steps[i]))
+	for (i = 0; i < sum->step_count; i++)
+		if (sum->steps[i].base == STATE_DONE && sum->steps[i].performer)
 			done++;
 	cJSON_AddNumberToObject(o, "steps_done", (double)done);
-	cJSON_AddItemToObject(o, "people", shares_json(st, range, range_count, index));
-	bus_factor_json(o, st, pb, first, several);
+	cJSON_AddItemToObject(o, "people", shares_json(sum, range, range_count, index));
+	bus_factor_json(o, sum, pb, first, several);
 	return o;
 }
 
@@ -657,25 +575,25 @@ static cJSON *lead_json(long *values, const double *x, size_t n)
 }
 
 /*
- * Which kind of release st is, for trends that do not mix betas with finals:
+ * Which kind of release sum is, for trends that do not mix betas with finals:
  * the value of the playbook's first enum var (its release type), or, with
  * none, "prerelease" or "final" from the version's own parts.  *by names the
  * grouping ("type", "prerelease").
  */
-static const char *release_group(const struct playbook *pb, const struct release_state *st, const char **by)
+static const char *release_group(const struct playbook *pb, const struct release_summary *sum, const char **by)
 {
 	struct version_parts parts;
 	size_t i;
 
 	for (i = 0; i < pb->var_count; i++)
 		if (pb->vars[i].type == VAR_ENUM) {
-			const cJSON *v = cJSON_GetObjectItemCaseSensitive(st->vars, pb->vars[i].name);
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(sum->vars, pb->vars[i].name);
 
 			*by = pb->vars[i].name;
 			return cJSON_IsString(v) ? v->valuestring : pb->vars[i].default_value;
 		}
 	*by = "prerelease";
-	version_split(st->version, &parts);
+	version_split(sum->version, &parts);
 	return parts.prerelease[0] ? "prerelease" : "final";
 }
 
@@ -683,7 +601,8 @@ static const char *release_group(const struct playbook *pb, const struct release
  * lead_time.groups: the same lead times per kind of release (release_group),
  * each trend over the releases of its kind only, oldest first.
  */
-static void add_lead_groups(cJSON *lead, const struct release_figures *figs, size_t count, const struct playbook *pb)
+static void add_lead_groups(cJSON *lead, const struct release_summary *const *figs, size_t count,
+			    const struct playbook *pb)
 {
 	const char *by = "prerelease", **kinds = xcalloc(count + 1, sizeof(*kinds));
 	long *ship = xcalloc(count + 1, sizeof(*ship)), *complete = xcalloc(count + 1, sizeof(*complete));
@@ -692,7 +611,7 @@ static void add_lead_groups(cJSON *lead, const struct release_figures *figs, siz
 	size_t i, k;
 
 	for (i = 0; i < count; i++)
-		kinds[i] = release_group(pb, figs[i].st, &by);
+		kinds[i] = release_group(pb, figs[i], &by);
 	cJSON_AddStringToObject(lead, "grouped_by", by);
 	for (i = 0; i < count; i++) {
 		size_t nship = 0, ncomplete = 0, place = 0;
@@ -704,19 +623,9 @@ static void add_lead_groups(cJSON *lead, const struct release_figures *figs, siz
 		if (k < i)
 			continue; /* that kind is done */
 		for (k = i; k < count; k++) {
-			const struct release_state *st = figs[k].st;
-			time_t shipped = shipped_at(st);
-
 			if (strcmp(kinds[k], kinds[i]) != 0)
 				continue;
-			if (shipped && shipped >= st->started_at) {
-				ship_x[nship] = (double)place;
-				ship[nship++] = (long)(shipped - st->started_at);
-			}
-			if (figs[k].completed && figs[k].completed >= st->started_at) {
-				complete_x[ncomplete] = (double)place;
-				complete[ncomplete++] = (long)(figs[k].completed - st->started_at);
-			}
+			add_lead(figs[k], (double)place, ship, ship_x, &nship, complete, complete_x, &ncomplete);
 			place++;
 		}
 		g = cJSON_CreateObject();
@@ -796,7 +705,7 @@ static cJSON *cost_entry(const struct cost *c, size_t finished, double per_year,
  * automation estimate, the years it takes to pay back (the seed: 10 hours
  * of automation to save two hours a year is five years).
  */
-static cJSON *cost_json(const struct release_figures *figs, size_t count, const struct playbook *pb,
+static cJSON *cost_json(const struct release_summary *const *figs, size_t count, const struct playbook *pb,
 			double per_year, const struct stats_options *opt)
 {
 	cJSON *o = cJSON_CreateObject(), *steps, *waits;
@@ -804,17 +713,20 @@ static cJSON *cost_json(const struct release_figures *figs, size_t count, const 
 	size_t finished = 0, n = 0, i, k;
 
 	for (k = 0; k < count; k++)
-		if (figs[k].st->status != RELEASE_OPEN)
+		if (figs[k]->status != RELEASE_OPEN)
 			finished++;
 	for (i = 0; i < pb->step_count; i++) {
 		if (pb->steps[i].kind == STEP_DECISION)
 			continue;
 		costs[n].step = &pb->steps[i];
-		for (k = 0; k < count; k++)
-			if (figs[k].st->status != RELEASE_OPEN) {
-				costs[n].total += figs[k].work[i];
-				costs[n].rounds += figs[k].rounds[i];
+		for (k = 0; k < count; k++) {
+			const struct step_summary *r = summary_step(figs[k], pb->steps[i].id);
+
+			if (r && figs[k]->status != RELEASE_OPEN) {
+				costs[n].total += r->work;
+				costs[n].rounds += (size_t)r->rounds;
 			}
+		}
 		n++;
 	}
 	qsort(costs, n, sizeof(*costs), costliest_first);
@@ -833,7 +745,7 @@ static cJSON *cost_json(const struct release_figures *figs, size_t count, const 
 }
 
 /* Who did no step of the last n finished releases (of the range): off the critical path since the next one. */
-static cJSON *off_json(const struct tally *range, size_t range_count, const struct release_figures *figs,
+static cJSON *off_json(const struct tally *range, size_t range_count, const struct release_summary *const *figs,
 		       size_t count, size_t n)
 {
 	cJSON *list = cJSON_CreateArray();
@@ -844,14 +756,14 @@ static cJSON *off_json(const struct tally *range, size_t range_count, const stru
 		cJSON *o;
 
 		for (k = range[i].last + 1; k < count; k++)
-			if (figs[k].st->status != RELEASE_OPEN)
+			if (figs[k]->status != RELEASE_OPEN)
 				finished++;
 		if (finished < n)
 			continue;
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "person", range[i].person);
-		cJSON_AddStringToObject(o, "since", figs[range[i].last + 1].st->version);
-		cJSON_AddStringToObject(o, "last_release", figs[range[i].last].st->version);
+		cJSON_AddStringToObject(o, "since", figs[range[i].last + 1]->version);
+		cJSON_AddStringToObject(o, "last_release", figs[range[i].last]->version);
 		cJSON_AddNumberToObject(o, "releases_without", (double)(count - range[i].last - 1));
 		cJSON_AddItemToArray(list, o);
 	}
@@ -861,10 +773,10 @@ static cJSON *off_json(const struct tally *range, size_t range_count, const stru
 /*
  * Adds to each entry of people the last release with a step of theirs, their
  * name and the two roles relctl gives powers to (from pb, or else from the
- * newest release whose playbook has them).
+ * newest release whose playbook has them, as its summary describes them).
  */
-static void describe_people(cJSON *people, const struct playbook *pb, const struct release_figures *figs, size_t count,
-			    const struct tally *range, size_t range_count)
+static void describe_people(cJSON *people, const struct playbook *pb, const struct release_summary *const *figs,
+			    size_t count, const struct tally *range, size_t range_count)
 {
 	cJSON *item;
 
@@ -872,27 +784,27 @@ static void describe_people(cJSON *people, const struct playbook *pb, const stru
 	{
 		const char *id = cJSON_GetObjectItemCaseSensitive(item, "person")->valuestring;
 		const struct pb_person *p = playbook_person(pb, id);
-		const struct playbook *from = pb;
+		const struct person_summary *earlier = NULL;
 		size_t k;
 
 		for (k = 0; k < range_count; k++)
 			if (strcmp(range[k].person, id) == 0)
-				cJSON_AddStringToObject(item, "last_release", figs[range[k].last].st->version);
-		for (k = count; p == NULL && k-- > 0;)
-			p = playbook_person(from = figs[k].st->pb, id);
-		if (p == NULL)
+				cJSON_AddStringToObject(item, "last_release", figs[range[k].last]->version);
+		for (k = count; p == NULL && earlier == NULL && k-- > 0;)
+			earlier = summary_person(figs[k], id);
+		if (p == NULL && earlier == NULL)
 			continue;
-		cJSON_AddStringToObject(item, "name", p->name);
+		cJSON_AddStringToObject(item, "name", p ? p->name : earlier->name);
 		/* "product_owner": who decides a release, whatever the playbook calls the role. */
-		cJSON_AddBoolToObject(item, "product_owner", person_decides(from, p));
-		cJSON_AddBoolToObject(item, "release_manager", ledger_is_manager(p));
+		cJSON_AddBoolToObject(item, "product_owner", p ? person_decides(pb, p) : earlier->product_owner);
+		cJSON_AddBoolToObject(item, "release_manager", p ? ledger_is_manager(p) : earlier->release_manager);
 	}
 }
 
-static void add_trends(cJSON *root, const struct release_state *const *releases, const cJSON *const *docs,
-		       size_t count, const struct playbook *pb, const struct stats_options *opt)
+static void add_trends(cJSON *root, const struct release_summary *const *releases, size_t count,
+		       const struct playbook *pb, const struct stats_options *opt)
 {
-	struct release_figures *figs = xcalloc(count + 1, sizeof(*figs));
+	const struct release_summary **figs = xcalloc(count + 1, sizeof(*figs));
 	struct tally *range = NULL;
 	size_t range_count = 0, i, nship = 0, ncomplete = 0;
 	const char **first = xcalloc(pb->step_count + 1, sizeof(*first));
@@ -905,28 +817,18 @@ static void add_trends(cJSON *root, const struct release_state *const *releases,
 
 	/* Oldest first from here on. */
 	for (i = 0; i < count; i++)
-		measure(&figs[i], releases[count - 1 - i], docs[count - 1 - i], pb);
+		figs[i] = releases[count - 1 - i];
 	list = cJSON_AddArrayToObject(root, "by_release");
 	for (i = 0; i < count; i++) {
-		const struct release_state *st = figs[i].st;
-		time_t shipped = shipped_at(st);
-
-		cJSON_AddItemToArray(list, release_json(&figs[i], pb, &range, &range_count, i, first, several));
-		if (shipped && shipped >= st->started_at) {
-			ship_x[nship] = (double)i;
-			ship[nship++] = (long)(shipped - st->started_at);
-		}
-		if (figs[i].completed && figs[i].completed >= st->started_at) {
-			complete_x[ncomplete] = (double)i;
-			complete[ncomplete++] = (long)(figs[i].completed - st->started_at);
-		}
+		cJSON_AddItemToArray(list, release_json(figs[i], pb, &range, &range_count, i, first, several));
+		add_lead(figs[i], (double)i, ship, ship_x, &nship, complete, complete_x, &ncomplete);
 	}
 	span = cJSON_AddObjectToObject(root, "range");
 	if (count > 0) {
-		time_t from = figs[0].st->started_at, to = figs[count - 1].st->started_at;
+		time_t from = figs[0]->started_at, to = figs[count - 1]->started_at;
 
-		cJSON_AddStringToObject(span, "first", figs[0].st->version);
-		cJSON_AddStringToObject(span, "last", figs[count - 1].st->version);
+		cJSON_AddStringToObject(span, "first", figs[0]->version);
+		cJSON_AddStringToObject(span, "last", figs[count - 1]->version);
 		json_add_time_or_null(span, "from", from);
 		json_add_time_or_null(span, "to", to);
 		cJSON_AddNumberToObject(span, "days", round_to((double)(to - from) / 86400, 100));
@@ -946,10 +848,6 @@ static void add_trends(cJSON *root, const struct release_state *const *releases,
 	cJSON_AddItemToObject(lead, "start_to_complete", lead_json(complete, complete_x, ncomplete));
 	add_lead_groups(lead, figs, count, pb);
 	cJSON_AddItemToObject(root, "step_cost", cost_json(figs, count, pb, per_year, opt));
-	for (i = 0; i < count; i++) {
-		free(figs[i].work);
-		free(figs[i].rounds);
-	}
 	free(figs);
 	free(range);
 	free(first);
@@ -960,11 +858,11 @@ static void add_trends(cJSON *root, const struct release_state *const *releases,
 	free(complete_x);
 }
 
-cJSON *stats_build(const struct release_state *const *releases, const cJSON *const *docs, size_t count,
-		   const struct playbook *pb, const struct stats_options *opt)
+cJSON *stats_build(const struct release_summary *const *releases, size_t count, const struct playbook *pb,
+		   const struct stats_options *opt)
 {
 	cJSON *root = overall(releases, count, pb);
 
-	add_trends(root, releases, docs, count, pb, opt);
+	add_trends(root, releases, count, pb, opt);
 	return root;
 }

@@ -29,6 +29,7 @@
 #include "ledger.h"
 #include "playbook.h"
 #include "release_fixture.h"
+#include "summary_fixture.h"
 #include "stats.h"
 #include "util.h"
 
@@ -777,10 +778,10 @@ static void test_stats_rank_failing_items_name_always_na_ones_and_time_a_checkli
 	ok(g, "sam", "check", "test", "item", "video", "result", "fail", "note", "black screen", "evidence",
 	   "https://v.example.com/3", "finding", "F-000002");
 	{
-		const cJSON *docs[2] = { NULL, NULL };
+		const cJSON *docs[2] = { f->doc, g->doc };
 		struct stats_options opt = { 0, NULL, 0 };
 
-		stats = stats_build(both, docs, 2, pb, &opt);
+		stats = stats_of(both, docs, 2, pb, &opt);
 	}
 	cl = cJSON_GetObjectItem(stats, "checklists");
 	first = cJSON_GetArrayItem(cJSON_GetObjectItem(cl, "failed_most"), 0);

@@ -25,6 +25,7 @@
 
 #include <cmocka.h>
 
+#include "buf.h"
 #include "cJSON.h"
 #include "err.h"
 #include "event.h"
@@ -32,6 +33,7 @@
 #include "playbook.h"
 #include "schedule.h"
 #include "stats.h"
+#include "summary_fixture.h"
 
 /* ---------- quantile ---------- */
 
@@ -492,7 +494,7 @@ struct trend_fixture {
 	struct release_state *states[4];
 };
 
-/* The releases newest first, as session_load_all gives them; count of the oldest. */
+/* The releases newest first, as session_summaries gives them; count of the oldest. */
 static cJSON *trends_of(struct trend_fixture *f, size_t count, const struct stats_options *opt)
 {
 	const struct ev *const evs[] = { r1, r2, r3, r4 };
@@ -514,7 +516,7 @@ static cJSON *trends_of(struct trend_fixture *f, size_t count, const struct stat
 		newest_first[count - 1 - i] = f->states[i];
 		docs[count - 1 - i] = f->docs[i];
 	}
-	return stats_build(newest_first, docs, count, tpb, opt);
+	return stats_of(newest_first, docs, count, tpb, opt);
 }
 
 static void trends_free(struct trend_fixture *f, size_t count, cJSON *stats)
@@ -722,7 +724,7 @@ static void test_trends_completion_is_when_it_last_became_complete(void **state)
 	rs = ledger_replay(tpb, doc, "r1", &err);
 	assert_non_null(rs);
 	states[0] = rs;
-	st = stats_build(states, docs, 1, tpb, NULL);
+	st = stats_of(states, docs, 1, tpb, NULL);
 	assert_number(st, "by_release.0.start_to_complete_seconds", 60 * M);
 	cJSON_Delete(st);
 	release_state_free(rs);
@@ -735,7 +737,7 @@ static void test_trends_completion_is_when_it_last_became_complete(void **state)
 		print_error("%s\n", err.message);
 	assert_non_null(rs);
 	states[0] = rs;
-	st = stats_build(states, docs, 1, tpb, NULL);
+	st = stats_of(states, docs, 1, tpb, NULL);
 	assert_number(st, "by_release.0.start_to_complete_seconds", 145 * M);
 	assert_number(st, "step_cost.waits.0.rounds", 2);
 	assert_number(st, "step_cost.waits.0.work_seconds", 120 * M);
@@ -743,6 +745,178 @@ static void test_trends_completion_is_when_it_last_became_complete(void **state)
 	release_state_free(rs);
 	cJSON_Delete(more);
 	cJSON_Delete(doc);
+}
+
+/* What stats reads of a release is in its summary, and reads back from the cache as it was written. */
+static void test_a_summary_keeps_what_stats_reads_of_a_release(void **state)
+{
+	struct trend_fixture f;
+	cJSON *st = trends_of(&f, 3, NULL), *fresh_json, *back_json;
+	const struct release_state *rels[1];
+	const cJSON *docs[1];
+	struct release_summary **fresh, **back;
+	const struct release_summary *third;
+	const struct step_summary *a, *ok;
+	const struct person_summary *paul, *rita;
+
+	(void)state;
+	rels[0] = f.states[2];
+	docs[0] = f.docs[2];
+	fresh = summaries_of(rels, docs, 1);
+	back = summaries_read_back(rels, docs, 1);
+	fresh_json = summary_to_json(fresh[0]);
+	back_json = summary_to_json(back[0]);
+	assert_true(cJSON_Compare(fresh_json, back_json, true));
+	third = back[0];
+	/* r3: delayed at 40 (rc1), shipped at 80, complete at 90 when eve's wait ends. */
+	assert_int_equal(third->status, RELEASE_COMPLETE);
+	assert_int_equal(third->candidate, 2);
+	assert_int_equal(third->delay_count, 1);
+	assert_int_equal(third->delays[0].candidate, 1);
+	assert_string_equal(third->delays[0].label, "rc1");
+	assert_int_equal(third->delays[0].after, 40 * M);
+	assert_int_equal(third->shipped_at - third->started_at, 80 * M);
+	assert_int_equal(third->completed_at - third->started_at, 90 * M);
+	/* a was built twice, 20 minutes each: both rounds count; its final record took 20. */
+	a = summary_step(third, "a");
+	assert_non_null(a);
+	assert_int_equal(a->base, STATE_DONE);
+	assert_string_equal(a->performer, "eve");
+	assert_int_equal(a->work, 40 * M);
+	assert_int_equal(a->rounds, 2);
+	assert_int_equal(a->worked, 20 * M);
+	assert_int_equal(a->done_at - third->started_at, 70 * M);
+	assert_true(a->ready_at != 0);
+	ok = summary_step(third, "ok");
+	assert_non_null(ok);
+	assert_int_equal(ok->base, STATE_DONE);
+	/* The people of its playbook, as stats describes them. */
+	assert_int_equal(third->person_count, 4);
+	paul = summary_person(third, "paul");
+	rita = summary_person(third, "rita");
+	assert_non_null(paul);
+	assert_non_null(rita);
+	assert_string_equal(paul->name, "Paul");
+	assert_true(paul->product_owner);
+	assert_false(paul->release_manager);
+	assert_true(rita->release_manager);
+	assert_false(rita->product_owner);
+	assert_null(summary_person(third, "nobody"));
+	cJSON_Delete(fresh_json);
+	cJSON_Delete(back_json);
+	summaries_free(fresh, 1);
+	summaries_free(back, 1);
+	trends_free(&f, 3, st);
+}
+
+/*
+ * A summary with every field (what summary_to_json writes), and changes to
+ * it that summary_from_json must refuse: each a text replaced once.
+ */
+static const char summary_whole[] =
+	"{\"summary\":2,\"version\":\"1.0\",\"started\":\"2024-03-19T10:00:00Z\",\"rehearsal\":false,"
+	"\"status\":\"complete\",\"candidate\":2,\"shipped\":\"2024-03-20T10:00:00Z\",\"completed\":\"2024-03-20T12:00:00Z\","
+	"\"delays\":[{\"candidate\":1,\"label\":\"rc1\",\"after_seconds\":3600}],\"vars\":{\"type\":\"beta\"},"
+	"\"people\":[{\"id\":\"dan\",\"name\":\"Dan\",\"product_owner\":false,\"release_manager\":true}],"
+	"\"steps\":[{\"id\":\"build\",\"performers\":[\"dan\"],\"shadowed\":[],\"waited\":180,\"state\":\"done\","
+	"\"performer\":\"dan\",\"ready_at\":\"2024-03-19T10:00:00Z\",\"done_at\":\"2024-03-19T10:03:00Z\",\"worked\":120,"
+	"\"work\":300,\"rounds\":2,\"items\":[{\"id\":\"boot\",\"text\":\"It boots\",\"checked\":2,\"fails\":1,\"nas\":0}],"
+	"\"spans\":[60]},"
+	"{\"id\":\"plan\",\"performers\":[],\"shadowed\":[],\"waited\":-1,\"state\":\"other\",\"performer\":null,"
+	"\"ready_at\":null,\"done_at\":null,\"worked\":-1,\"work\":0,\"rounds\":0,\"items\":[],\"spans\":[]}]}";
+
+static const struct {
+	const char *from, *to;
+} summary_breaks[] = {
+	{ "\"summary\":2", "\"summary\":1" },
+	{ "\"version\":\"1.0\"", "\"version\":\"1 0\"" },
+	{ "\"started\":\"2024-03-19T10:00:00Z\"", "\"started\":\"yesterday\"" },
+	{ "\"rehearsal\":false", "\"rehearsal\":0" },
+	{ "\"performers\":[\"dan\"]", "\"performers\":[\"dan\\u001b[2J\"]" },
+	{ "\"performers\":[\"dan\"]", "\"performers\":\"dan\"" },
+	{ "\"id\":\"plan\"", "\"id\":\"build\"" },
+	{ "\"waited\":180", "\"waited\":1.5" },
+	{ "\"shadowed\":[],\"waited\":180", "\"waited\":180" },
+	/* what stats reads */
+	{ "\"status\":\"complete\"", "\"status\":\"done\"" },
+	{ "\"candidate\":2", "\"candidate\":0" },
+	{ "\"shipped\":\"2024-03-20T10:00:00Z\"", "\"shipped\":\"soon\"" },
+	{ "\"completed\":\"2024-03-20T12:00:00Z\"", "\"completed\":5" },
+	{ "\"delays\":[{\"candidate\":1,\"label\":\"rc1\",\"after_seconds\":3600}]", "\"delays\":{}" },
+	{ "\"candidate\":1,", "\"candidate\":\"1\"," },
+	{ "\"label\":\"rc1\"", "\"label\":\"rc\\u0007\"" },
+	{ "\"after_seconds\":3600", "\"after_seconds\":\"1h\"" },
+	{ "\"vars\":{\"type\":\"beta\"}", "\"vars\":[]" },
+	{ "\"type\":\"beta\"", "\"type\":3" },
+	{ "\"type\":\"beta\"", "\"Type!\":\"beta\"" },
+	{ "\"type\":\"beta\"", "\"type\":\"be\\u001bta\"" },
+	{ "\"people\":[{", "\"people\":[{\"id\":\"dan\",\"name\":\"Dan\",\"product_owner\":false,\"release_manager\":true},{" },
+	{ "\"id\":\"dan\",\"name\"", "\"id\":\"Dan X\",\"name\"" },
+	{ "\"name\":\"Dan\"", "\"name\":\"Dan\\u009b\"" },
+	{ "\"product_owner\":false", "\"product_owner\":\"no\"" },
+	{ ",\"release_manager\":true", "" },
+	{ "\"state\":\"done\"", "\"state\":\"claimed\"" },
+	{ "\"performer\":\"dan\"", "\"performer\":\"dan\\n\"" },
+	{ "\"performer\":null", "\"performer\":7" },
+	{ "\"ready_at\":\"2024-03-19T10:00:00Z\"", "\"ready_at\":17" },
+	{ "\"done_at\":\"2024-03-19T10:03:00Z\"", "\"done_at\":\"tomorrow\"" },
+	{ "\"worked\":120", "\"worked\":-2" },
+	{ "\"work\":300", "\"work\":-1" },
+	{ "\"rounds\":2", "\"rounds\":2.5" },
+	{ "\"items\":[]", "\"items\":null" },
+	{ "\"id\":\"boot\"", "\"id\":\"Boot Up\"" },
+	{ "\"text\":\"It boots\"", "\"text\":\"It\\u001b[31m boots\"" },
+	{ "\"checked\":2", "\"checked\":0" },
+	{ "\"fails\":1", "\"fails\":3" },
+	{ "\"nas\":0", "\"nas\":-1" },
+	{ "\"items\":[{", "\"items\":[{\"id\":\"boot\",\"text\":\"It boots\",\"checked\":1,\"fails\":0,\"nas\":0},{" },
+	{ "\"spans\":[60]", "\"spans\":[-60]" },
+	{ "\"spans\":[60]", "\"spans\":60" },
+};
+
+/* A summary read back from the cache is untrusted: anything but what summary_to_json writes is refused. */
+static void test_a_summary_read_back_is_checked_field_by_field(void **state)
+{
+	cJSON *json = cJSON_Parse(summary_whole), *again;
+	struct error err = { 0, "" };
+	struct release_summary *sum;
+	size_t i, accepted = 0;
+
+	(void)state;
+	assert_non_null(json);
+	sum = summary_from_json(json, &err);
+	if (sum == NULL)
+		fail_msg("the whole summary was refused: %s", err.message);
+	/* Read back and written again, it is what it was. */
+	again = summary_to_json(sum);
+	assert_true(cJSON_Compare(json, again, true));
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(sum->vars, "type")->valuestring, "beta");
+	assert_int_equal(sum->steps[0].spans[0], 60);
+	assert_int_equal(sum->steps[0].items[0].fails, 1);
+	cJSON_Delete(again);
+	cJSON_Delete(json);
+	summary_free(sum);
+	for (i = 0; i < N(summary_breaks); i++) {
+		const char *at = strstr(summary_whole, summary_breaks[i].from);
+		char *text;
+
+		assert_non_null(at);
+		text = xasprintf("%.*s%s%s", (int)(at - summary_whole), summary_whole, summary_breaks[i].to,
+				 at + strlen(summary_breaks[i].from));
+		json = cJSON_Parse(text);
+		if (json == NULL)
+			fail_msg("change %zu is not JSON: %s", i, text);
+		err.code = 0;
+		sum = summary_from_json(json, &err);
+		if (sum || err.code != EXIT_DATAERR) {
+			print_error("change %zu (%s -> %s) was read\n", i, summary_breaks[i].from, summary_breaks[i].to);
+			accepted++;
+		}
+		summary_free(sum);
+		cJSON_Delete(json);
+		free(text);
+	}
+	assert_int_equal(accepted, 0);
 }
 
 /* An aborted release never shipped nor completed; its work was spent all the same. */
@@ -762,7 +936,7 @@ static void test_trends_an_aborted_release_has_no_lead_time_but_costs_its_work(v
 	(void)state;
 	assert_non_null(rs);
 	states[0] = rs;
-	st = stats_build(states, docs, 1, tpb, NULL);
+	st = stats_of(states, docs, 1, tpb, NULL);
 	assert_text(st, "by_release.0.status", "aborted");
 	assert_null_at(st, "by_release.0.shipped");
 	assert_null_at(st, "by_release.0.start_to_ship_seconds");
@@ -803,6 +977,8 @@ int main(void)
 		cmocka_unit_test(test_trends_of_one_release_have_no_pace),
 		cmocka_unit_test(test_trends_completion_is_when_it_last_became_complete),
 		cmocka_unit_test(test_trends_an_aborted_release_has_no_lead_time_but_costs_its_work),
+		cmocka_unit_test(test_a_summary_keeps_what_stats_reads_of_a_release),
+		cmocka_unit_test(test_a_summary_read_back_is_checked_field_by_field),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
