@@ -97,6 +97,9 @@ struct release_summary **summaries_of(const struct release_state *const *release
 				      size_t count);
 void summaries_free(struct release_summary **sums, size_t count);
 
+/* Its delays as stats and the cache write them: [{candidate, label, after_seconds}].  Caller deletes. */
+cJSON *summary_delays_json(const struct release_summary *sum);
+
 /* Its JSON form (the cache file's content). Caller deletes. */
 cJSON *summary_to_json(const struct release_summary *sum);
 

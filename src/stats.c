@@ -503,7 +503,7 @@ static void bus_factor_json(cJSON *o, const struct release_summary *sum, const s
 static cJSON *release_json(const struct release_summary *sum, const struct playbook *pb, struct tally **range,
 			   size_t *range_count, size_t index, const char **first, bool *several)
 {
-	cJSON *o = cJSON_CreateObject(), *delays;
+	cJSON *o = cJSON_CreateObject();
 	size_t i, done = 0;
 
 	cJSON_AddStringToObject(o, "version", sum->version);
@@ -514,15 +514,7 @@ static cJSON *release_json(const struct release_summary *sum, const struct playb
 	json_add_time_or_null(o, "completed", sum->completed_at);
 	add_seconds_or_null(o, "start_to_ship_seconds", sum->started_at, sum->shipped_at);
 	add_seconds_or_null(o, "start_to_complete_seconds", sum->started_at, sum->completed_at);
-	delays = cJSON_AddArrayToObject(o, "delays");
-	for (i = 0; i < sum->delay_count; i++) {
-		cJSON *e = cJSON_CreateObject();
-
-		cJSON_AddNumberToObject(e, "candidate", sum->delays[i].candidate);
-		cJSON_AddStringToObject(e, "label", sum->delays[i].label);
-		cJSON_AddNumberToObject(e, "after_seconds", (double)sum->delays[i].after);
-		cJSON_AddItemToArray(delays, e);
-	}
+	cJSON_AddItemToObject(o, "delays", summary_delays_json(sum));
 	for (i = 0; i < sum->step_count; i++)
 		if (sum->steps[i].base == STATE_DONE && sum->steps[i].performer)
 			done++;

@@ -275,6 +275,22 @@ static cJSON *step_json(const struct step_summary *s)
 	return o;
 }
 
+cJSON *summary_delays_json(const struct release_summary *sum)
+{
+	cJSON *list = cJSON_CreateArray();
+	size_t k;
+
+	for (k = 0; k < sum->delay_count; k++) {
+		cJSON *d = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(d, "candidate", sum->delays[k].candidate);
+		cJSON_AddStringToObject(d, "label", sum->delays[k].label);
+		cJSON_AddNumberToObject(d, "after_seconds", (double)sum->delays[k].after);
+		cJSON_AddItemToArray(list, d);
+	}
+	return list;
+}
+
 cJSON *summary_to_json(const struct release_summary *sum)
 {
 	cJSON *root = cJSON_CreateObject(), *list;
@@ -289,15 +305,7 @@ cJSON *summary_to_json(const struct release_summary *sum)
 	cJSON_AddNumberToObject(root, "candidate", sum->candidate);
 	json_add_time_or_null(root, "shipped", sum->shipped_at);
 	json_add_time_or_null(root, "completed", sum->completed_at);
-	list = cJSON_AddArrayToObject(root, "delays");
-	for (k = 0; k < sum->delay_count; k++) {
-		cJSON *d = cJSON_CreateObject();
-
-		cJSON_AddNumberToObject(d, "candidate", sum->delays[k].candidate);
-		cJSON_AddStringToObject(d, "label", sum->delays[k].label);
-		cJSON_AddNumberToObject(d, "after_seconds", (double)sum->delays[k].after);
-		cJSON_AddItemToArray(list, d);
-	}
+	cJSON_AddItemToObject(root, "delays", summary_delays_json(sum));
 	cJSON_AddItemToObject(root, "vars", cJSON_Duplicate(sum->vars, 1));
 	list = cJSON_AddArrayToObject(root, "people");
 	for (k = 0; k < sum->person_count; k++) {

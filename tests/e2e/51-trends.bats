@@ -463,6 +463,57 @@ build 142200 6464" "$(jq -r '.step_cost.steps[0, 1] | "\(.step) \(.work_seconds)
 		"$(jq -r '[.steps[0, 1] | .id, .claim_to_done.count, .claim_to_done.median_seconds] | map(tostring) | join(" ")' <<<"$output")"
 }
 
+@test "trends: stats reads each finished release from its summary cached by blob id; a warm, garbled, older or another release's cache file gives the same figures" {
+	use open
+	cache=.git/relctl/summaries
+	rm -rf "$cache"
+	stats_json
+	cold=$output
+	run --separate-stderr relctl stats --format html
+	[ "$status" -eq 0 ]
+	page=$output
+	# The 22 finished releases, each under its file's blob id; the open 1.23.0 changes with every event.
+	[ "$(find "$cache" -name '*.json' | wc -l)" -eq 22 ]
+	blob=$(git rev-parse relctl-ledger:releases/1.12.0.json) other=$(git rev-parse relctl-ledger:releases/1.1.0.json)
+	[ ! -e "$cache/$(git rev-parse relctl-ledger:releases/1.23.0.json).json" ]
+	# 1.12.0 was delayed once: build and test ran twice.
+	jq -e '.version == "1.12.0" and .candidate == 2 and .delays[0].label == "rc1" and
+		(.steps[] | select(.id == "build") | .rounds == 2 and .work == 10800 and .performer == "jan")' "$cache/$blob.json"
+	stats_json
+	[ "$output" = "$cold" ]
+	run --separate-stderr relctl stats --format html
+	[ "$output" = "$page" ]
+
+	# Not a summary, with a terminal escape in it: made again, and the figures stay.
+	printf 'not json \033[2J' >"$cache/$blob.json"
+	stats_json
+	[ "$output" = "$cold" ]
+	jq -e '.version == "1.12.0"' "$cache/$blob.json"
+
+	# A summary of the format before: made again.
+	jq -c '.summary = 1' "$cache/$blob.json" >"$TEST_TMP/older.json"
+	cp "$TEST_TMP/older.json" "$cache/$blob.json"
+	stats_json
+	[ "$output" = "$cold" ]
+	jq -e '.summary == 2' "$cache/$blob.json"
+
+	# Another release's summary under 1.12.0's id (no delay, one round) is not 1.12.0's.
+	cp "$cache/$other.json" "$cache/$blob.json"
+	stats_json
+	[ "$output" = "$cold" ]
+	jq -e '.version == "1.12.0"' "$cache/$blob.json"
+
+	# A field out of its range (a negative round count): refused, made again.
+	jq -c '.steps[0].rounds = -1' "$cache/$blob.json" >"$TEST_TMP/negative.json"
+	cp "$TEST_TMP/negative.json" "$cache/$blob.json"
+	stats_json --since 1.12.0
+	since=$output
+	jq -e '.steps[0].rounds >= 0' "$cache/$blob.json"
+	rm -rf "$cache"
+	stats_json --since 1.12.0
+	[ "$output" = "$since" ]
+}
+
 # ---------- text ----------
 
 section() { # TITLE: the lines of $output from the one starting with TITLE to the next blank line
