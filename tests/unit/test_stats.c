@@ -499,8 +499,8 @@ static cJSON *trends_of(struct trend_fixture *f, size_t count, const struct stat
 {
 	const struct ev *const evs[] = { r1, r2, r3, r4 };
 	const size_t sizes[] = { N(r1), N(r2), N(r3), N(r4) };
-	const struct release_state *newest_first[4];
-	const cJSON *docs[4];
+	const struct release_state *newest_first[4] = { NULL, NULL, NULL, NULL };
+	const cJSON *docs[4] = { NULL, NULL, NULL, NULL };
 	size_t i;
 
 	for (i = 0; i < count; i++) {
