@@ -103,12 +103,13 @@ void session_lookup_release(struct release_lookup *l);
 /*
  * What the newest `last` releases (0: all) tell later ones, newest first
  * (summary.h): an array of count summaries; free each with summary_free,
- * then the array.  A finished release's summary comes from the cache in
- * the git directory (relctl/summaries/BLOB.json, by the id of its file's
- * blob) when there, else from its replay, and is then written there; an
- * open release is always replayed.
+ * then the array.  With figures, each has the figures stats reads too.  A
+ * finished release's summary comes from the cache in the git directory
+ * (relctl/summaries/BLOB.json and BLOB.figures.json, by the id of its
+ * file's blob) when there, else from its replay, and is then written
+ * there, figures and all; an open release is always replayed.
  */
-int session_summaries(struct session *s, size_t last, struct release_summary ***out, size_t *count,
+int session_summaries(struct session *s, size_t last, bool figures, struct release_summary ***out, size_t *count,
 		      struct error *err);
 
 /* The releases in the index, newest start first: an array of objects. */

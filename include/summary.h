@@ -9,10 +9,13 @@
  * of replaying every release.  Steps are by id, in the release's playbook
  * order, independent of the playbook in force now.  A summary is written
  * as JSON next to the git directory's other caches (session_summaries),
- * keyed by the id of the release file's blob: it can never describe other
- * content, and one that is missing, corrupt or of another format is made
- * again from the release.  Read back, it is untrusted like the ledger
- * (summary_from_json checks every field).
+ * keyed by the id of the release file's blob, in two files: the part next,
+ * a claim and forecast read, and the figures only stats reads (three times
+ * the size, mostly checklist items' texts), so that the commands that run
+ * often parse only what they use.  It can never describe other content, and
+ * one that is missing, corrupt or of another format is made again from the
+ * release.  Read back, it is untrusted like the ledger (summary_from_json
+ * and summary_figures_from_json check every field).
  */
 #ifndef RELCTL_SUMMARY_H
 #define RELCTL_SUMMARY_H
@@ -100,14 +103,28 @@ void summaries_free(struct release_summary **sums, size_t count);
 /* Its delays as stats and the cache write them: [{candidate, label, after_seconds}].  Caller deletes. */
 cJSON *summary_delays_json(const struct release_summary *sum);
 
-/* Its JSON form (the cache file's content). Caller deletes. */
+/*
+ * Its JSON forms (the two cache files' contents): summary_to_json what
+ * next, a claim and forecast read (version, start, rehearsal, per step the
+ * performers, the shadows and the wait), summary_figures_to_json the rest,
+ * what stats reads.  Caller deletes.
+ */
 cJSON *summary_to_json(const struct release_summary *sum);
+cJSON *summary_figures_to_json(const struct release_summary *sum);
 
 /*
- * A summary read back; NULL with the reason in err (EXIT_DATAERR) when
- * anything in it is not what summary_to_json writes.
+ * A summary read back, without its figures; NULL with the reason in err
+ * (EXIT_DATAERR) when anything in it is not what summary_to_json writes.
  */
 struct release_summary *summary_from_json(const cJSON *json, struct error *err);
+
+/*
+ * Adds the figures read back to sum; -1 with the reason in err
+ * (EXIT_DATAERR) when anything in them is not what summary_figures_to_json
+ * writes of sum's release (its version, its steps in its order).  sum's
+ * figures are then partial: free it.
+ */
+int summary_figures_from_json(struct release_summary *sum, const cJSON *json, struct error *err);
 
 void summary_free(struct release_summary *sum);
 

@@ -381,7 +381,7 @@ static void document(struct page *p, const char *which, struct http_response *re
 		size_t count = 0, i, real_count = 0;
 		cJSON *st;
 
-		if (session_summaries(&p->s, 0, &all, &count, &p->err) == 0) {
+		if (session_summaries(&p->s, 0, true, &all, &count, &p->err) == 0) {
 			real = xcalloc(count + 1, sizeof(*real));
 			/* As relctl stats: rehearsals are practice, kept out of the figures. */
 			for (i = 0; i < count; i++)

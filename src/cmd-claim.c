@@ -37,7 +37,7 @@ static char *granted_by_shadowing(struct cmd_ctx *ctx, const char *step_id)
 	step = playbook_step(rel.pb, step_id);
 	me = session_identity(s, rel.pb, &ignored);
 	if (step == NULL || !step->shadow_grants || me == NULL || person_has_role(me, step->owner) ||
-	    session_summaries(s, 0, &all, &count, &ignored) != 0)
+	    session_summaries(s, 0, false, &all, &count, &ignored) != 0)
 		goto out;
 	in = delegation_shadowed_in((const struct release_summary *const *)all, count, step->id, me->id);
 	if (in)

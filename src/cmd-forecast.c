@@ -24,7 +24,7 @@ static long *measured_durations(struct cmd_ctx *ctx, struct session *s, const st
 	size_t count = 0, i, n = 0;
 	long *durations;
 
-	if (session_summaries(s, 0, &all, &count, &ctx->err) != 0)
+	if (session_summaries(s, 0, false, &all, &count, &ctx->err) != 0)
 		return NULL;
 	real = xcalloc(count + 1, sizeof(*real));
 	for (i = 0; i < count; i++)

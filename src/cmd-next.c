@@ -662,7 +662,7 @@ static int next_exec(struct cmd_ctx *ctx)
 		 * newest NEXT_HISTORY releases, so next stays quick with hundreds
 		 * (stats looks at them all).
 		 */
-		if (session_summaries(s, NEXT_HISTORY, &loaded, &loaded_count, &ctx->err) != 0)
+		if (session_summaries(s, NEXT_HISTORY, false, &loaded, &loaded_count, &ctx->err) != 0)
 			goto out;
 		v.all = (const struct release_summary *const *)loaded;
 		v.all_count = loaded_count;

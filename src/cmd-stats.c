@@ -489,7 +489,7 @@ static int stats_exec(struct cmd_ctx *ctx)
 	pb = session_current_playbook(s, &ctx->err);
 	if (pb == NULL || range_of(ctx, s, &take) != 0 ||
 	    (opt.automation = automation_of(ctx, pb, &opt.automation_count)) == NULL ||
-	    session_summaries(s, take, &sums, &count, &ctx->err) != 0)
+	    session_summaries(s, take, true, &sums, &count, &ctx->err) != 0)
 		goto out;
 	/* Rehearsals are practice: kept out of durations and counts, seen by the shadowing section. */
 	shadowing = delegation_shadowing((const struct release_summary *const *)sums, count, pb);

@@ -515,30 +515,62 @@ static cJSON *newest_releases(struct session *s, size_t last, size_t *max, struc
 	return list;
 }
 
-/* A cached summary of the release file blob, or NULL when there is none that reads as one. */
-static struct release_summary *cached_summary(const char *path)
+/* A cache file that reads as JSON, or NULL. */
+static cJSON *cached_json(const char *path)
 {
-	struct release_summary *sum = NULL;
 	struct error ignored;
 	struct buf text;
-	cJSON *json;
+	cJSON *json = NULL;
 
 	buf_init(&text);
-	if (file_read(path, LEDGER_RELEASE_MAX, &text, &ignored) == 0) {
+	if (file_read(path, LEDGER_RELEASE_MAX, &text, &ignored) == 0)
 		json = cJSON_ParseWithLength(text.data, text.len);
-		if (json)
-			sum = summary_from_json(json, &ignored);
+	buf_release(&text);
+	return json;
+}
+
+/*
+ * The cached summary of version in path (with its figures from
+ * figures_path, unless NULL), or NULL when there is none that reads as
+ * one of that release.
+ */
+static struct release_summary *cached_summary(const char *path, const char *figures_path, const char *version)
+{
+	cJSON *json = cached_json(path);
+	struct error ignored;
+	struct release_summary *sum = json ? summary_from_json(json, &ignored) : NULL;
+
+	cJSON_Delete(json);
+	/* A summary of other content (a hand-made file, say) is not this release's. */
+	if (sum && strcmp(sum->version, version) != 0) {
+		summary_free(sum);
+		return NULL;
+	}
+	if (sum && figures_path) {
+		json = cached_json(figures_path);
+		if (json == NULL || summary_figures_from_json(sum, json, &ignored) != 0) {
+			summary_free(sum);
+			sum = NULL;
+		}
 		cJSON_Delete(json);
 	}
-	buf_release(&text);
 	return sum;
 }
 
-static void cache_summary(struct session *s, const char *path, const struct release_summary *sum)
+static void cache_write(const char *path, cJSON *json)
 {
-	cJSON *json = summary_to_json(sum);
-	char *text = cJSON_PrintUnformatted(json), *dir;
+	char *text = cJSON_PrintUnformatted(json);
 	struct error ignored;
+
+	file_replace(path, text, strlen(text), &ignored);
+	free(text);
+	cJSON_Delete(json);
+}
+
+static void cache_summary(struct session *s, const char *path, const char *figures_path,
+			  const struct release_summary *sum)
+{
+	char *dir;
 
 	/* A cache: one that cannot be written is made again next time. */
 	dir = xasprintf("%srelctl", store_git_dir(s->store));
@@ -547,18 +579,21 @@ static void cache_summary(struct session *s, const char *path, const struct rele
 	dir = xasprintf("%srelctl/summaries", store_git_dir(s->store));
 	mkdir(dir, 0777);
 	free(dir);
-	file_replace(path, text, strlen(text), &ignored);
-	free(text);
-	cJSON_Delete(json);
+	cache_write(figures_path, summary_figures_to_json(sum));
+	cache_write(path, summary_to_json(sum));
 }
 
-/* The summary of version at tip: from the cache when its blob has one, else from its replay. */
-static struct release_summary *summary_at(struct session *s, const char *tip, const char *version,
+/*
+ * The summary of version at tip: from the cache when its blob has one, else
+ * from its replay.  Only the figures of a finished release (to be cached)
+ * or of one asked with them are measured: that replays the events again.
+ */
+static struct release_summary *summary_at(struct session *s, const char *tip, const char *version, bool figures,
 					  struct error *err)
 {
 	struct release_summary *sum = NULL;
 	struct release rel;
-	char blob[OID_HEX], *file = xasprintf("releases/%s.json", version), *path = NULL;
+	char blob[OID_HEX], *file = xasprintf("releases/%s.json", version), *path = NULL, *figures_path = NULL;
 	int rc = store_blob_id(s->store, tip, file, blob, err);
 
 	memset(&rel, 0, sizeof(rel));
@@ -567,24 +602,23 @@ static struct release_summary *summary_at(struct session *s, const char *tip, co
 		return NULL;
 	if (rc == 0) {
 		path = xasprintf("%srelctl/summaries/%s.json", store_git_dir(s->store), blob);
-		sum = cached_summary(path);
-		/* A summary of other content (a hand-made file, say) is not this release's. */
-		if (sum && strcmp(sum->version, version) != 0) {
-			summary_free(sum);
-			sum = NULL;
-		}
+		figures_path = xasprintf("%srelctl/summaries/%s.figures.json", store_git_dir(s->store), blob);
+		sum = cached_summary(path, figures ? figures_path : NULL, version);
 	}
 	if (sum == NULL && session_release_at(s, tip, version, &rel, err) == 0) {
-		sum = summary_of(rel.st, rel.doc);
-		if (path && rel.st->status != RELEASE_OPEN)
-			cache_summary(s, path, sum);
+		bool cached = path && rel.st->status != RELEASE_OPEN;
+
+		sum = summary_of(rel.st, figures || cached ? rel.doc : NULL);
+		if (cached)
+			cache_summary(s, path, figures_path, sum);
 	}
 	release_close(&rel);
 	free(path);
+	free(figures_path);
 	return sum;
 }
 
-int session_summaries(struct session *s, size_t last, struct release_summary ***out, size_t *count,
+int session_summaries(struct session *s, size_t last, bool figures, struct release_summary ***out, size_t *count,
 		      struct error *err)
 {
 	cJSON *list, *item;
@@ -605,7 +639,8 @@ int session_summaries(struct session *s, size_t last, struct release_summary ***
 			break;
 		if (s->progress)
 			s->progress("releases read", n, max, s->progress_data);
-		(*out)[n] = summary_at(s, tip, cJSON_GetObjectItemCaseSensitive(item, "version")->valuestring, err);
+		(*out)[n] = summary_at(s, tip, cJSON_GetObjectItemCaseSensitive(item, "version")->valuestring, figures,
+				       err);
 		if ((*out)[n] == NULL) {
 			summaries_free(*out, n);
 			*out = NULL;

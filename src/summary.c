@@ -239,15 +239,13 @@ static const char *base_name(enum step_state base)
 	return base == STATE_DONE ? "done" : base == STATE_SKIPPED ? "skipped" : "other";
 }
 
-static cJSON *step_json(const struct step_summary *s)
+/* A step's figures: what stats reads of it. */
+static cJSON *step_figures_json(const struct step_summary *s)
 {
 	cJSON *o = cJSON_CreateObject(), *items, *spans;
 	size_t i;
 
 	cJSON_AddStringToObject(o, "id", s->id);
-	cJSON_AddItemToObject(o, "performers", cJSON_Duplicate(s->performers, 1));
-	cJSON_AddItemToObject(o, "shadowed", cJSON_Duplicate(s->shadowed, 1));
-	cJSON_AddNumberToObject(o, "waited", (double)s->waited);
 	cJSON_AddStringToObject(o, "state", base_name(s->base));
 	if (s->performer)
 		cJSON_AddStringToObject(o, "performer", s->performer);
@@ -293,7 +291,7 @@ cJSON *summary_delays_json(const struct release_summary *sum)
 
 cJSON *summary_to_json(const struct release_summary *sum)
 {
-	cJSON *root = cJSON_CreateObject(), *list;
+	cJSON *root = cJSON_CreateObject(), *steps;
 	char t[32];
 	size_t k;
 
@@ -301,6 +299,26 @@ cJSON *summary_to_json(const struct release_summary *sum)
 	cJSON_AddStringToObject(root, "version", sum->version);
 	cJSON_AddStringToObject(root, "started", time_format(sum->started_at, t, sizeof(t)));
 	cJSON_AddBoolToObject(root, "rehearsal", sum->rehearsal);
+	steps = cJSON_AddArrayToObject(root, "steps");
+	for (k = 0; k < sum->step_count; k++) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "id", sum->steps[k].id);
+		cJSON_AddItemToObject(o, "performers", cJSON_Duplicate(sum->steps[k].performers, 1));
+		cJSON_AddItemToObject(o, "shadowed", cJSON_Duplicate(sum->steps[k].shadowed, 1));
+		cJSON_AddNumberToObject(o, "waited", (double)sum->steps[k].waited);
+		cJSON_AddItemToArray(steps, o);
+	}
+	return root;
+}
+
+cJSON *summary_figures_to_json(const struct release_summary *sum)
+{
+	cJSON *root = cJSON_CreateObject(), *list;
+	size_t k;
+
+	cJSON_AddNumberToObject(root, "summary", SUMMARY_FORMAT);
+	cJSON_AddStringToObject(root, "version", sum->version);
 	cJSON_AddStringToObject(root, "status", release_status_name(sum->status));
 	cJSON_AddNumberToObject(root, "candidate", sum->candidate);
 	json_add_time_or_null(root, "shipped", sum->shipped_at);
@@ -319,7 +337,7 @@ cJSON *summary_to_json(const struct release_summary *sum)
 	}
 	list = cJSON_AddArrayToObject(root, "steps");
 	for (k = 0; k < sum->step_count; k++)
-		cJSON_AddItemToArray(list, step_json(&sum->steps[k]));
+		cJSON_AddItemToArray(list, step_figures_json(&sum->steps[k]));
 	return root;
 }
 
@@ -436,8 +454,6 @@ static int spans_from(struct step_summary *s, const cJSON *spans, struct error *
 static int step_from(struct release_summary *sum, struct step_summary *s, const cJSON *item, struct error *err)
 {
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
-	const cJSON *state = cJSON_GetObjectItemCaseSensitive(item, "state");
-	const cJSON *performer = cJSON_GetObjectItemCaseSensitive(item, "performer");
 
 	if (!cJSON_IsString(id) || !identifier_valid(id->valuestring) || summary_step(sum, id->valuestring) ||
 	    !whole(cJSON_GetObjectItemCaseSensitive(item, "waited"), -1, SECONDS_MAX, &s->waited))
@@ -445,8 +461,18 @@ static int step_from(struct release_summary *sum, struct step_summary *s, const 
 	s->performers = ids_from(cJSON_GetObjectItemCaseSensitive(item, "performers"), "a step's performers", err);
 	s->shadowed = ids_from(cJSON_GetObjectItemCaseSensitive(item, "shadowed"), "a step's shadows", err);
 	s->id = xstrdup(id->valuestring);
-	if (s->performers == NULL || s->shadowed == NULL)
-		return -1;
+	return s->performers && s->shadowed ? 0 : -1;
+}
+
+/* The figures of step s, which must be the step item names. */
+static int step_figures_from(struct step_summary *s, const cJSON *item, struct error *err)
+{
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
+	const cJSON *state = cJSON_GetObjectItemCaseSensitive(item, "state");
+	const cJSON *performer = cJSON_GetObjectItemCaseSensitive(item, "performer");
+
+	if (!cJSON_IsString(id) || strcmp(id->valuestring, s->id) != 0)
+		return error_set(err, EXIT_DATAERR, "a summary's figures are not of its steps, in its order");
 	if (!cJSON_IsString(state) || (strcmp(state->valuestring, "done") != 0 &&
 				       strcmp(state->valuestring, "skipped") != 0 && strcmp(state->valuestring, "other") != 0))
 		return error_set(err, EXIT_DATAERR, "a summary's step needs its state: done, skipped or other");
@@ -560,7 +586,6 @@ struct release_summary *summary_from_json(const cJSON *json, struct error *err)
 	const cJSON *rehearsal = cJSON_GetObjectItemCaseSensitive(json, "rehearsal");
 	const cJSON *steps = cJSON_GetObjectItemCaseSensitive(json, "steps"), *item;
 	struct release_summary *sum;
-	long candidate;
 
 	if (!cJSON_IsNumber(format) || format->valuedouble != SUMMARY_FORMAT) {
 		error_set(err, EXIT_DATAERR, "not a summary of format %d", SUMMARY_FORMAT);
@@ -579,18 +604,6 @@ struct release_summary *summary_from_json(const cJSON *json, struct error *err)
 		error_set(err, EXIT_DATAERR, "a summary's start is not a time");
 		goto bad;
 	}
-	if (!status_from(cJSON_GetObjectItemCaseSensitive(json, "status"), &sum->status) ||
-	    !whole(cJSON_GetObjectItemCaseSensitive(json, "candidate"), 1, COUNT_MAX, &candidate) ||
-	    !time_or_null(cJSON_GetObjectItemCaseSensitive(json, "shipped"), &sum->shipped_at) ||
-	    !time_or_null(cJSON_GetObjectItemCaseSensitive(json, "completed"), &sum->completed_at)) {
-		error_set(err, EXIT_DATAERR, "a summary needs its status, candidate and when it shipped and completed");
-		goto bad;
-	}
-	sum->candidate = (int)candidate;
-	if (delays_from(sum, cJSON_GetObjectItemCaseSensitive(json, "delays"), err) != 0 ||
-	    vars_from(sum, cJSON_GetObjectItemCaseSensitive(json, "vars"), err) != 0 ||
-	    people_from(sum, cJSON_GetObjectItemCaseSensitive(json, "people"), err) != 0)
-		goto bad;
 	cJSON_ArrayForEach(item, steps)
 		if (step_from(sum, &sum->steps[sum->step_count++], item, err) != 0)
 			goto bad;
@@ -598,6 +611,35 @@ struct release_summary *summary_from_json(const cJSON *json, struct error *err)
 bad:
 	summary_free(sum);
 	return NULL;
+}
+
+int summary_figures_from_json(struct release_summary *sum, const cJSON *json, struct error *err)
+{
+	const cJSON *format = cJSON_GetObjectItemCaseSensitive(json, "summary");
+	const cJSON *version = cJSON_GetObjectItemCaseSensitive(json, "version");
+	const cJSON *steps = cJSON_GetObjectItemCaseSensitive(json, "steps"), *item;
+	long candidate;
+	size_t k = 0;
+
+	if (!cJSON_IsNumber(format) || format->valuedouble != SUMMARY_FORMAT)
+		return error_set(err, EXIT_DATAERR, "not a summary of format %d", SUMMARY_FORMAT);
+	if (!cJSON_IsString(version) || strcmp(version->valuestring, sum->version) != 0 || !cJSON_IsArray(steps) ||
+	    (size_t)cJSON_GetArraySize(steps) != sum->step_count)
+		return error_set(err, EXIT_DATAERR, "figures of another release than %s", sum->version);
+	if (!status_from(cJSON_GetObjectItemCaseSensitive(json, "status"), &sum->status) ||
+	    !whole(cJSON_GetObjectItemCaseSensitive(json, "candidate"), 1, COUNT_MAX, &candidate) ||
+	    !time_or_null(cJSON_GetObjectItemCaseSensitive(json, "shipped"), &sum->shipped_at) ||
+	    !time_or_null(cJSON_GetObjectItemCaseSensitive(json, "completed"), &sum->completed_at))
+		return error_set(err, EXIT_DATAERR, "a summary needs its status, candidate and when it shipped and completed");
+	sum->candidate = (int)candidate;
+	if (delays_from(sum, cJSON_GetObjectItemCaseSensitive(json, "delays"), err) != 0 ||
+	    vars_from(sum, cJSON_GetObjectItemCaseSensitive(json, "vars"), err) != 0 ||
+	    people_from(sum, cJSON_GetObjectItemCaseSensitive(json, "people"), err) != 0)
+		return -1;
+	cJSON_ArrayForEach(item, steps)
+		if (step_figures_from(&sum->steps[k++], item, err) != 0)
+			return -1;
+	return 0;
 }
 
 void summary_free(struct release_summary *sum)

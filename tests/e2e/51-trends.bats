@@ -472,43 +472,50 @@ build 142200 6464" "$(jq -r '.step_cost.steps[0, 1] | "\(.step) \(.work_seconds)
 	run --separate-stderr relctl stats --format html
 	[ "$status" -eq 0 ]
 	page=$output
-	# The 22 finished releases, each under its file's blob id; the open 1.23.0 changes with every event.
-	[ "$(find "$cache" -name '*.json' | wc -l)" -eq 22 ]
+	# The 22 finished releases, each under its file's blob id, what next and forecast read
+	# apart from the figures stats reads; the open 1.23.0 changes with every event.
+	[ "$(find "$cache" -name '*.figures.json' | wc -l)" -eq 22 ]
+	[ "$(find "$cache" -name '*.json' | wc -l)" -eq 44 ]
 	blob=$(git rev-parse relctl-ledger:releases/1.12.0.json) other=$(git rev-parse relctl-ledger:releases/1.1.0.json)
 	[ ! -e "$cache/$(git rev-parse relctl-ledger:releases/1.23.0.json).json" ]
+	figures=$cache/$blob.figures.json
 	# 1.12.0 was delayed once: build and test ran twice.
 	jq -e '.version == "1.12.0" and .candidate == 2 and .delays[0].label == "rc1" and
-		(.steps[] | select(.id == "build") | .rounds == 2 and .work == 10800 and .performer == "jan")' "$cache/$blob.json"
+		(.steps[] | select(.id == "build") | .rounds == 2 and .work == 10800 and .performer == "jan")' "$figures"
 	stats_json
 	[ "$output" = "$cold" ]
 	run --separate-stderr relctl stats --format html
 	[ "$output" = "$page" ]
 
 	# Not a summary, with a terminal escape in it: made again, and the figures stay.
-	printf 'not json \033[2J' >"$cache/$blob.json"
-	stats_json
-	[ "$output" = "$cold" ]
-	jq -e '.version == "1.12.0"' "$cache/$blob.json"
+	for file in "$cache/$blob.json" "$figures"; do
+		printf 'not json \033[2J' >"$file"
+		stats_json
+		[ "$output" = "$cold" ]
+		jq -e '.version == "1.12.0"' "$file"
+	done
 
-	# A summary of the format before: made again.
-	jq -c '.summary = 1' "$cache/$blob.json" >"$TEST_TMP/older.json"
-	cp "$TEST_TMP/older.json" "$cache/$blob.json"
+	# Figures of the format before: made again.
+	jq -c '.summary = 1' "$figures" >"$TEST_TMP/older.json"
+	cp "$TEST_TMP/older.json" "$figures"
 	stats_json
 	[ "$output" = "$cold" ]
-	jq -e '.summary == 2' "$cache/$blob.json"
+	jq -e '.summary == 2' "$figures"
 
-	# Another release's summary under 1.12.0's id (no delay, one round) is not 1.12.0's.
-	cp "$cache/$other.json" "$cache/$blob.json"
-	stats_json
-	[ "$output" = "$cold" ]
-	jq -e '.version == "1.12.0"' "$cache/$blob.json"
+	# Another release's summary or figures under 1.12.0's id (no delay, one round) are not 1.12.0's.
+	for file in json figures.json; do
+		cp "$cache/$other.$file" "$cache/$blob.$file"
+		stats_json
+		[ "$output" = "$cold" ]
+		jq -e '.version == "1.12.0"' "$cache/$blob.$file"
+	done
 
 	# A field out of its range (a negative round count): refused, made again.
-	jq -c '.steps[0].rounds = -1' "$cache/$blob.json" >"$TEST_TMP/negative.json"
-	cp "$TEST_TMP/negative.json" "$cache/$blob.json"
+	jq -c '.steps[0].rounds = -1' "$figures" >"$TEST_TMP/negative.json"
+	cp "$TEST_TMP/negative.json" "$figures"
 	stats_json --since 1.12.0
 	since=$output
-	jq -e '.steps[0].rounds >= 0' "$cache/$blob.json"
+	jq -e '.steps[0].rounds >= 0' "$figures"
 	rm -rf "$cache"
 	stats_json --since 1.12.0
 	[ "$output" = "$since" ]

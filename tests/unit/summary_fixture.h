@@ -16,7 +16,7 @@
 #include "stats.h"
 #include "summary.h"
 
-/* The summaries of n releases (docs parallel to them, or NULL), read back from their JSON. */
+/* The summaries of n releases (docs parallel to them, or NULL), read back from their two JSON files. */
 static inline struct release_summary **summaries_read_back(const struct release_state *const *rels,
 							   const cJSON *const *docs, size_t n)
 {
@@ -25,17 +25,22 @@ static inline struct release_summary **summaries_read_back(const struct release_
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		cJSON *json = summary_to_json(sums[i]);
-		char *text = cJSON_PrintUnformatted(json);
-		cJSON *back = cJSON_Parse(text);
+		cJSON *json = summary_to_json(sums[i]), *figures = summary_figures_to_json(sums[i]);
+		char *text = cJSON_PrintUnformatted(json), *figures_text = cJSON_PrintUnformatted(figures);
+		cJSON *back = cJSON_Parse(text), *figures_back = cJSON_Parse(figures_text);
 
 		summary_free(sums[i]);
 		sums[i] = summary_from_json(back, &err);
 		if (sums[i] == NULL)
 			fail_msg("a summary did not read back: %s\n%s", err.message, text);
+		if (summary_figures_from_json(sums[i], figures_back, &err) != 0)
+			fail_msg("a summary's figures did not read back: %s\n%s", err.message, figures_text);
 		cJSON_Delete(back);
+		cJSON_Delete(figures_back);
 		cJSON_Delete(json);
+		cJSON_Delete(figures);
 		free(text);
+		free(figures_text);
 	}
 	return sums;
 }

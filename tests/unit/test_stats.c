@@ -767,6 +767,11 @@ static void test_a_summary_keeps_what_stats_reads_of_a_release(void **state)
 	fresh_json = summary_to_json(fresh[0]);
 	back_json = summary_to_json(back[0]);
 	assert_true(cJSON_Compare(fresh_json, back_json, true));
+	cJSON_Delete(fresh_json);
+	cJSON_Delete(back_json);
+	fresh_json = summary_figures_to_json(fresh[0]);
+	back_json = summary_figures_to_json(back[0]);
+	assert_true(cJSON_Compare(fresh_json, back_json, true));
 	third = back[0];
 	/* r3: delayed at 40 (rc1), shipped at 80, complete at 90 when eve's wait ends. */
 	assert_int_equal(third->status, RELEASE_COMPLETE);
@@ -810,110 +815,140 @@ static void test_a_summary_keeps_what_stats_reads_of_a_release(void **state)
 }
 
 /*
- * A summary with every field (what summary_to_json writes), and changes to
- * it that summary_from_json must refuse: each a text replaced once.
+ * A summary with every field (what summary_to_json and
+ * summary_figures_to_json write), and changes to it that summary_from_json
+ * or summary_figures_from_json must refuse: each a text of one of the two
+ * replaced once.
  */
 static const char summary_whole[] =
 	"{\"summary\":2,\"version\":\"1.0\",\"started\":\"2024-03-19T10:00:00Z\",\"rehearsal\":false,"
-	"\"status\":\"complete\",\"candidate\":2,\"shipped\":\"2024-03-20T10:00:00Z\",\"completed\":\"2024-03-20T12:00:00Z\","
+	"\"steps\":[{\"id\":\"build\",\"performers\":[\"dan\"],\"shadowed\":[],\"waited\":180},"
+	"{\"id\":\"plan\",\"performers\":[],\"shadowed\":[],\"waited\":-1}]}";
+static const char figures_whole[] =
+	"{\"summary\":2,\"version\":\"1.0\",\"status\":\"complete\",\"candidate\":2,\"shipped\":\"2024-03-20T10:00:00Z\","
+	"\"completed\":\"2024-03-20T12:00:00Z\","
 	"\"delays\":[{\"candidate\":1,\"label\":\"rc1\",\"after_seconds\":3600}],\"vars\":{\"type\":\"beta\"},"
 	"\"people\":[{\"id\":\"dan\",\"name\":\"Dan\",\"product_owner\":false,\"release_manager\":true}],"
-	"\"steps\":[{\"id\":\"build\",\"performers\":[\"dan\"],\"shadowed\":[],\"waited\":180,\"state\":\"done\","
+	"\"steps\":[{\"id\":\"build\",\"state\":\"done\","
 	"\"performer\":\"dan\",\"ready_at\":\"2024-03-19T10:00:00Z\",\"done_at\":\"2024-03-19T10:03:00Z\",\"worked\":120,"
 	"\"work\":300,\"rounds\":2,\"items\":[{\"id\":\"boot\",\"text\":\"It boots\",\"checked\":2,\"fails\":1,\"nas\":0}],"
 	"\"spans\":[60]},"
-	"{\"id\":\"plan\",\"performers\":[],\"shadowed\":[],\"waited\":-1,\"state\":\"other\",\"performer\":null,"
+	"{\"id\":\"plan\",\"state\":\"other\",\"performer\":null,"
 	"\"ready_at\":null,\"done_at\":null,\"worked\":-1,\"work\":0,\"rounds\":0,\"items\":[],\"spans\":[]}]}";
 
 static const struct {
+	bool figures; /* a change to figures_whole, else to summary_whole */
 	const char *from, *to;
 } summary_breaks[] = {
-	{ "\"summary\":2", "\"summary\":1" },
-	{ "\"version\":\"1.0\"", "\"version\":\"1 0\"" },
-	{ "\"started\":\"2024-03-19T10:00:00Z\"", "\"started\":\"yesterday\"" },
-	{ "\"rehearsal\":false", "\"rehearsal\":0" },
-	{ "\"performers\":[\"dan\"]", "\"performers\":[\"dan\\u001b[2J\"]" },
-	{ "\"performers\":[\"dan\"]", "\"performers\":\"dan\"" },
-	{ "\"id\":\"plan\"", "\"id\":\"build\"" },
-	{ "\"waited\":180", "\"waited\":1.5" },
-	{ "\"shadowed\":[],\"waited\":180", "\"waited\":180" },
-	/* what stats reads */
-	{ "\"status\":\"complete\"", "\"status\":\"done\"" },
-	{ "\"candidate\":2", "\"candidate\":0" },
-	{ "\"shipped\":\"2024-03-20T10:00:00Z\"", "\"shipped\":\"soon\"" },
-	{ "\"completed\":\"2024-03-20T12:00:00Z\"", "\"completed\":5" },
-	{ "\"delays\":[{\"candidate\":1,\"label\":\"rc1\",\"after_seconds\":3600}]", "\"delays\":{}" },
-	{ "\"candidate\":1,", "\"candidate\":\"1\"," },
-	{ "\"label\":\"rc1\"", "\"label\":\"rc\\u0007\"" },
-	{ "\"after_seconds\":3600", "\"after_seconds\":\"1h\"" },
-	{ "\"vars\":{\"type\":\"beta\"}", "\"vars\":[]" },
-	{ "\"type\":\"beta\"", "\"type\":3" },
-	{ "\"type\":\"beta\"", "\"Type!\":\"beta\"" },
-	{ "\"type\":\"beta\"", "\"type\":\"be\\u001bta\"" },
-	{ "\"people\":[{", "\"people\":[{\"id\":\"dan\",\"name\":\"Dan\",\"product_owner\":false,\"release_manager\":true},{" },
-	{ "\"id\":\"dan\",\"name\"", "\"id\":\"Dan X\",\"name\"" },
-	{ "\"name\":\"Dan\"", "\"name\":\"Dan\\u009b\"" },
-	{ "\"product_owner\":false", "\"product_owner\":\"no\"" },
-	{ ",\"release_manager\":true", "" },
-	{ "\"state\":\"done\"", "\"state\":\"claimed\"" },
-	{ "\"performer\":\"dan\"", "\"performer\":\"dan\\n\"" },
-	{ "\"performer\":null", "\"performer\":7" },
-	{ "\"ready_at\":\"2024-03-19T10:00:00Z\"", "\"ready_at\":17" },
-	{ "\"done_at\":\"2024-03-19T10:03:00Z\"", "\"done_at\":\"tomorrow\"" },
-	{ "\"worked\":120", "\"worked\":-2" },
-	{ "\"work\":300", "\"work\":-1" },
-	{ "\"rounds\":2", "\"rounds\":2.5" },
-	{ "\"items\":[]", "\"items\":null" },
-	{ "\"id\":\"boot\"", "\"id\":\"Boot Up\"" },
-	{ "\"text\":\"It boots\"", "\"text\":\"It\\u001b[31m boots\"" },
-	{ "\"checked\":2", "\"checked\":0" },
-	{ "\"fails\":1", "\"fails\":3" },
-	{ "\"nas\":0", "\"nas\":-1" },
-	{ "\"items\":[{", "\"items\":[{\"id\":\"boot\",\"text\":\"It boots\",\"checked\":1,\"fails\":0,\"nas\":0},{" },
-	{ "\"spans\":[60]", "\"spans\":[-60]" },
-	{ "\"spans\":[60]", "\"spans\":60" },
+	{ false, "\"summary\":2", "\"summary\":1" },
+	{ false, "\"version\":\"1.0\"", "\"version\":\"1 0\"" },
+	{ false, "\"started\":\"2024-03-19T10:00:00Z\"", "\"started\":\"yesterday\"" },
+	{ false, "\"rehearsal\":false", "\"rehearsal\":0" },
+	{ false, "\"performers\":[\"dan\"]", "\"performers\":[\"dan\\u001b[2J\"]" },
+	{ false, "\"performers\":[\"dan\"]", "\"performers\":\"dan\"" },
+	{ false, "\"id\":\"plan\"", "\"id\":\"build\"" },
+	{ false, "\"waited\":180", "\"waited\":1.5" },
+	{ false, "\"shadowed\":[],\"waited\":180", "\"waited\":180" },
+	/* the figures, what stats reads */
+	{ true, "\"summary\":2", "\"summary\":1" },
+	{ true, "\"version\":\"1.0\"", "\"version\":\"1.1\"" },
+	{ true, "\"id\":\"build\",\"state\"", "\"id\":\"plan\",\"state\"" },
+	{ true, "{\"id\":\"plan\",\"state\":\"other\"", "{\"id\":\"plan\",\"state\":\"other\"}, {\"id\":\"late\",\"state\":\"other\"" },
+	{ true, "\"status\":\"complete\"", "\"status\":\"done\"" },
+	{ true, "\"candidate\":2", "\"candidate\":0" },
+	{ true, "\"shipped\":\"2024-03-20T10:00:00Z\"", "\"shipped\":\"soon\"" },
+	{ true, "\"completed\":\"2024-03-20T12:00:00Z\"", "\"completed\":5" },
+	{ true, "\"delays\":[{\"candidate\":1,\"label\":\"rc1\",\"after_seconds\":3600}]", "\"delays\":{}" },
+	{ true, "\"candidate\":1,", "\"candidate\":\"1\"," },
+	{ true, "\"label\":\"rc1\"", "\"label\":\"rc\\u0007\"" },
+	{ true, "\"after_seconds\":3600", "\"after_seconds\":\"1h\"" },
+	{ true, "\"vars\":{\"type\":\"beta\"}", "\"vars\":[]" },
+	{ true, "\"type\":\"beta\"", "\"type\":3" },
+	{ true, "\"type\":\"beta\"", "\"Type!\":\"beta\"" },
+	{ true, "\"type\":\"beta\"", "\"type\":\"be\\u001bta\"" },
+	{ true, "\"people\":[{", "\"people\":[{\"id\":\"dan\",\"name\":\"Dan\",\"product_owner\":false,\"release_manager\":true},{" },
+	{ true, "\"id\":\"dan\",\"name\"", "\"id\":\"Dan X\",\"name\"" },
+	{ true, "\"name\":\"Dan\"", "\"name\":\"Dan\\u009b\"" },
+	{ true, "\"product_owner\":false", "\"product_owner\":\"no\"" },
+	{ true, ",\"release_manager\":true", "" },
+	{ true, "\"state\":\"done\"", "\"state\":\"claimed\"" },
+	{ true, "\"performer\":\"dan\"", "\"performer\":\"dan\\n\"" },
+	{ true, "\"performer\":null", "\"performer\":7" },
+	{ true, "\"ready_at\":\"2024-03-19T10:00:00Z\"", "\"ready_at\":17" },
+	{ true, "\"done_at\":\"2024-03-19T10:03:00Z\"", "\"done_at\":\"tomorrow\"" },
+	{ true, "\"worked\":120", "\"worked\":-2" },
+	{ true, "\"work\":300", "\"work\":-1" },
+	{ true, "\"rounds\":2", "\"rounds\":2.5" },
+	{ true, "\"items\":[]", "\"items\":null" },
+	{ true, "\"id\":\"boot\"", "\"id\":\"Boot Up\"" },
+	{ true, "\"text\":\"It boots\"", "\"text\":\"It\\u001b[31m boots\"" },
+	{ true, "\"checked\":2", "\"checked\":0" },
+	{ true, "\"fails\":1", "\"fails\":3" },
+	{ true, "\"nas\":0", "\"nas\":-1" },
+	{ true, "\"items\":[{", "\"items\":[{\"id\":\"boot\",\"text\":\"It boots\",\"checked\":1,\"fails\":0,\"nas\":0},{" },
+	{ true, "\"spans\":[60]", "\"spans\":[-60]" },
+	{ true, "\"spans\":[60]", "\"spans\":60" },
 };
+
+/* The summary of summary_whole with the figures of figures, or NULL with err set. */
+static struct release_summary *summary_read(const char *summary, const char *figures, struct error *err)
+{
+	cJSON *json = cJSON_Parse(summary), *more = cJSON_Parse(figures);
+	struct release_summary *sum;
+
+	if (json == NULL || more == NULL)
+		fail_msg("not JSON: %s\n%s", summary, figures);
+	sum = summary_from_json(json, err);
+	if (sum && summary_figures_from_json(sum, more, err) != 0) {
+		summary_free(sum);
+		sum = NULL;
+	}
+	cJSON_Delete(json);
+	cJSON_Delete(more);
+	return sum;
+}
 
 /* A summary read back from the cache is untrusted: anything but what summary_to_json writes is refused. */
 static void test_a_summary_read_back_is_checked_field_by_field(void **state)
 {
-	cJSON *json = cJSON_Parse(summary_whole), *again;
 	struct error err = { 0, "" };
-	struct release_summary *sum;
+	struct release_summary *sum = summary_read(summary_whole, figures_whole, &err);
+	cJSON *again, *whole;
 	size_t i, accepted = 0;
 
 	(void)state;
-	assert_non_null(json);
-	sum = summary_from_json(json, &err);
 	if (sum == NULL)
 		fail_msg("the whole summary was refused: %s", err.message);
 	/* Read back and written again, it is what it was. */
+	whole = cJSON_Parse(summary_whole);
 	again = summary_to_json(sum);
-	assert_true(cJSON_Compare(json, again, true));
+	assert_true(cJSON_Compare(whole, again, true));
+	cJSON_Delete(whole);
+	cJSON_Delete(again);
+	whole = cJSON_Parse(figures_whole);
+	again = summary_figures_to_json(sum);
+	assert_true(cJSON_Compare(whole, again, true));
+	cJSON_Delete(whole);
+	cJSON_Delete(again);
 	assert_string_equal(cJSON_GetObjectItemCaseSensitive(sum->vars, "type")->valuestring, "beta");
 	assert_int_equal(sum->steps[0].spans[0], 60);
 	assert_int_equal(sum->steps[0].items[0].fails, 1);
-	cJSON_Delete(again);
-	cJSON_Delete(json);
 	summary_free(sum);
 	for (i = 0; i < N(summary_breaks); i++) {
-		const char *at = strstr(summary_whole, summary_breaks[i].from);
+		const char *in = summary_breaks[i].figures ? figures_whole : summary_whole;
+		const char *at = strstr(in, summary_breaks[i].from);
 		char *text;
 
 		assert_non_null(at);
-		text = xasprintf("%.*s%s%s", (int)(at - summary_whole), summary_whole, summary_breaks[i].to,
-				 at + strlen(summary_breaks[i].from));
-		json = cJSON_Parse(text);
-		if (json == NULL)
-			fail_msg("change %zu is not JSON: %s", i, text);
+		text = xasprintf("%.*s%s%s", (int)(at - in), in, summary_breaks[i].to, at + strlen(summary_breaks[i].from));
 		err.code = 0;
-		sum = summary_from_json(json, &err);
+		sum = summary_breaks[i].figures ? summary_read(summary_whole, text, &err)
+						: summary_read(text, figures_whole, &err);
 		if (sum || err.code != EXIT_DATAERR) {
 			print_error("change %zu (%s -> %s) was read\n", i, summary_breaks[i].from, summary_breaks[i].to);
 			accepted++;
 		}
 		summary_free(sum);
-		cJSON_Delete(json);
 		free(text);
 	}
 	assert_int_equal(accepted, 0);
