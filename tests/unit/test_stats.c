@@ -854,6 +854,10 @@ static const struct {
 	{ true, "\"version\":\"1.0\"", "\"version\":\"1.1\"" },
 	{ true, "\"id\":\"build\",\"state\"", "\"id\":\"plan\",\"state\"" },
 	{ true, "{\"id\":\"plan\",\"state\":\"other\"", "{\"id\":\"plan\",\"state\":\"other\"}, {\"id\":\"late\",\"state\":\"other\"" },
+	{ true,
+	  "},{\"id\":\"plan\",\"state\":\"other\",\"performer\":null,\"ready_at\":null,\"done_at\":null,\"worked\":-1,"
+	  "\"work\":0,\"rounds\":0,\"items\":[],\"spans\":[]}",
+	  "}" },
 	{ true, "\"status\":\"complete\"", "\"status\":\"done\"" },
 	{ true, "\"candidate\":2", "\"candidate\":0" },
 	{ true, "\"shipped\":\"2024-03-20T10:00:00Z\"", "\"shipped\":\"soon\"" },
