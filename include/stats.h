@@ -38,7 +38,8 @@ struct stats_options {
  * round of work (a step built again after a delay costs twice) and its
  * checklists' results, were taken once from its replay, so releases read
  * from the cache cost no replay here.  Steps are matched by id, so
- * releases of older playbooks count for the steps they share.  pb is the
+ * releases of older playbooks count for the steps they share; rehearsals
+ * are practice and count for nothing.  pb is the
  * playbook the critical path, the phases, the bus factor and the step
  * costs are computed on.  opt may be NULL.  The keys are documented in
  * docs/stats.md.  Caller deletes.

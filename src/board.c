@@ -377,20 +377,13 @@ static void document(struct page *p, const char *which, struct http_response *re
 		html = report_html(p->rel.st, p->rel.doc, NULL);
 	} else {
 		struct release_summary **all = NULL;
-		const struct release_summary **real;
-		size_t count = 0, i, real_count = 0;
+		size_t count = 0;
 		cJSON *st;
 
 		if (session_summaries(&p->s, 0, true, &all, &count, &p->err) == 0) {
-			real = xcalloc(count + 1, sizeof(*real));
-			/* As relctl stats: rehearsals are practice, kept out of the figures. */
-			for (i = 0; i < count; i++)
-				if (!all[i]->rehearsal)
-					real[real_count++] = all[i];
-			st = stats_build(real, real_count, p->rel.pb, NULL);
+			st = stats_build((const struct release_summary *const *)all, count, p->rel.pb, NULL);
 			html = trends_html(st, p->rel.pb->name);
 			cJSON_Delete(st);
-			free(real);
 		}
 		summaries_free(all, count);
 	}

@@ -472,12 +472,11 @@ static int stats_exec(struct cmd_ctx *ctx)
 	const char *format, *output = args_value(&ctx->args, "output");
 	struct session *s = ctx->session;
 	struct release_summary **sums = NULL;
-	const struct release_summary **real = NULL;
 	struct stats_options opt = { 0, NULL, 0 };
 	struct playbook *pb = NULL;
-	size_t count = 0, take = 0, real_count = 0, i;
+	size_t count = 0, take = 0;
 	long off_after;
-	cJSON *st = NULL, *shadowing;
+	cJSON *st = NULL;
 	char *text = NULL;
 	int rc = -1;
 
@@ -492,13 +491,9 @@ static int stats_exec(struct cmd_ctx *ctx)
 	    session_summaries(s, take, true, &sums, &count, &ctx->err) != 0)
 		goto out;
 	/* Rehearsals are practice: kept out of durations and counts, seen by the shadowing section. */
-	shadowing = delegation_shadowing((const struct release_summary *const *)sums, count, pb);
-	real = xcalloc(count + 1, sizeof(*real));
-	for (i = 0; i < count; i++)
-		if (!sums[i]->rehearsal)
-			real[real_count++] = sums[i];
-	st = stats_build(real, real_count, pb, &opt);
-	cJSON_AddItemToObject(st, "shadowing", shadowing);
+	st = stats_build((const struct release_summary *const *)sums, count, pb, &opt);
+	cJSON_AddItemToObject(st, "shadowing",
+			      delegation_shadowing((const struct release_summary *const *)sums, count, pb));
 	if (strcmp(format, "json") == 0) {
 		char *printed = cJSON_Print(st);
 
@@ -517,7 +512,6 @@ static int stats_exec(struct cmd_ctx *ctx)
 out:
 	free(text);
 	cJSON_Delete(st);
-	free(real);
 	free((void *)opt.automation);
 	summaries_free(sums, count);
 	playbook_free(pb);

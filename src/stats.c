@@ -853,8 +853,16 @@ static void add_trends(cJSON *root, const struct release_summary *const *release
 cJSON *stats_build(const struct release_summary *const *releases, size_t count, const struct playbook *pb,
 		   const struct stats_options *opt)
 {
-	cJSON *root = overall(releases, count, pb);
+	const struct release_summary **real = xcalloc(count + 1, sizeof(*real));
+	size_t n = 0, i;
+	cJSON *root;
 
-	add_trends(root, releases, count, pb, opt);
+	/* Rehearsals are practice: kept out of every figure. */
+	for (i = 0; i < count; i++)
+		if (!releases[i]->rehearsal)
+			real[n++] = releases[i];
+	root = overall(real, n, pb);
+	add_trends(root, real, n, pb, opt);
+	free(real);
 	return root;
 }
