@@ -124,10 +124,13 @@ static void record_of(struct step_summary *s, const struct release_state *st, si
  */
 static void measure(struct release_summary *sum, const struct release_state *st, const cJSON *doc)
 {
-	struct release_state *replay = release_state_new(st->pb, st->version);
+	struct release_state *replay;
 	const cJSON *ev;
 	struct error ignored;
 
+	if (doc == NULL)
+		return;
+	replay = release_state_new(st->pb, st->version);
 	cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(doc, "events"))
 	{
 		const cJSON *id = cJSON_GetObjectItemCaseSensitive(ev, "step");
