@@ -22,8 +22,23 @@ SAN ?=
 OPT ?= -O2 -g
 CC ?= cc
 
+# Linked: what every command needs.  Loaded on first use (library.h): libcurl
+# (hooks, mail), libmicrohttpd and cmark (the board), by the soname of the
+# library pkg-config names, with the Debian package that has it for the
+# message when it is missing.
+LINKED_PKGS := libgit2 libcjson yaml-0.1 openssl
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(LINKED_PKGS) 2>/dev/null)
+# soname PKG LIB -> e.g. libcurl.so.4, read from the .so the linker would use.
+soname = $(shell objdump -p "$$(pkg-config --variable=libdir $(1) 2>/dev/null)/$(2).so" 2>/dev/null | sed -n 's/^ *SONAME *//p')
+# package SONAME -> the Debian package that has it (blank off Debian).
+package = $(shell dpkg-query -S "*/$(1)" 2>/dev/null | sed -n '1s/:.*//p')
+CURL_SONAME = $(call soname,libcurl,libcurl)
+MICROHTTPD_SONAME = $(call soname,libmicrohttpd,libmicrohttpd)
+CMARK_SONAME = $(call soname,libcmark,libcmark)
+LAZY_DEFS = -DRELCTL_CURL_SONAME='"$(CURL_SONAME)"' -DRELCTL_CURL_PACKAGE='"$(or $(call package,$(CURL_SONAME)),libcurl)"' \
+	-DRELCTL_MICROHTTPD_SONAME='"$(MICROHTTPD_SONAME)"' -DRELCTL_MICROHTTPD_PACKAGE='"$(or $(call package,$(MICROHTTPD_SONAME)),libmicrohttpd)"' \
+	-DRELCTL_CMARK_SONAME='"$(CMARK_SONAME)"' -DRELCTL_CMARK_PACKAGE='"$(or $(call package,$(CMARK_SONAME)),cmark)"'
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
@@ -48,7 +63,7 @@ TEST_TOOLS := $(BUILD)/tests/sshsig_verdicts
 # at exit (about 25 ms a process).
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all -static-libasan -static-libubsan
 
-.PHONY: all deps deps-run check check-plain check-asan unit e2e demo bench fuzz fuzz-sshsig install uninstall dist clean format
+.PHONY: loaded-packages all deps deps-run check check-plain check-asan unit e2e demo bench fuzz fuzz-sshsig install uninstall dist clean format
 
 all: relctl
 
@@ -66,6 +81,13 @@ $(TEMPLATE_OBJ): $(BUILD)/templates.c
 
 $(BUILD)/%.o: src/%.c | $(BUILD)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# The three files that load a library on first use learn its soname (library.h).
+$(BUILD)/hook.o $(BUILD)/http-server.o $(BUILD)/markdown.o: override CFLAGS += $(LAZY_DEFS)
+
+# The Debian packages of the libraries loaded on first use, for debian/rules' Depends.
+loaded-packages:
+	@echo "$(call package,$(CURL_SONAME)), $(call package,$(MICROHTTPD_SONAME)), $(call package,$(CMARK_SONAME))"
 
 $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ) | $(BUILD)/tests
 	$(CC) $(CFLAGS) -MMD -MP -Itests/unit -o $@ $< $(CORE_OBJ) $(PKG_LIBS) $(CMOCKA_LIBS)

@@ -399,7 +399,8 @@ real_floor() { # -> the path of a program that only initialises libgit2
 	local src="$WORK/floor.c" bin="$WORK/floor"
 	printf '#include <git2.h>\nint main(void) { git_libgit2_init(); git_libgit2_shutdown(); return 0; }\n' >"$src"
 	# --no-as-needed: every library relctl links is loaded and relocated, as in relctl.
-	cc -O2 -o "$bin" "$src" -Wl,--no-as-needed $(pkg-config --libs libgit2 libcurl libcjson yaml-0.1 openssl)
+	# libcurl, libmicrohttpd and cmark are loaded on first use (library.h), not at start.
+	cc -O2 -o "$bin" "$src" -Wl,--no-as-needed $(pkg-config --libs libgit2 libcjson yaml-0.1 openssl)
 	echo "$bin"
 }
 

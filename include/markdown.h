@@ -9,6 +9,14 @@
 
 #include <stddef.h>
 
+#include "err.h"
+
+/*
+ * Loads cmark (library.h): 0, or -1 with the line that says what to
+ * install.  The board calls it before it serves.
+ */
+int markdown_load(struct error *err);
+
 /* The HTML of len bytes of CommonMark text; caller frees. */
 char *markdown_html(const char *text, size_t len);
 

@@ -16,6 +16,7 @@
 #include "checklist.h"
 #include "delegation.h"
 #include "event.h"
+#include "markdown.h"
 #include "mutate.h"
 #include "report.h"
 #include "stats.h"
@@ -509,7 +510,7 @@ struct board *board_new(const struct board_options *opt, struct error *err)
 		error_set(err, EXIT_IOERR, "cannot read /dev/urandom for the board's token");
 		return NULL;
 	}
-	b->server = http_server_new(opt->port, handle, b, err);
+	b->server = markdown_load(err) == 0 ? http_server_new(opt->port, handle, b, err) : NULL;
 	if (b->server == NULL) {
 		free(b);
 		return NULL;

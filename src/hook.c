@@ -20,7 +20,40 @@
 #include "buf.h"
 #include "crypto.h"
 #include "hook.h"
+#include "library.h"
 #include "util.h"
+
+/* The libcurl functions hook.c calls, loaded with the first request (library.h). */
+static struct {
+	__typeof__(curl_global_init) *global_init;
+	__typeof__(curl_global_cleanup) *global_cleanup;
+	__typeof__(curl_easy_init) *easy_init;
+	__typeof__(curl_easy_setopt) *easy_setopt;
+	__typeof__(curl_easy_perform) *easy_perform;
+	__typeof__(curl_easy_getinfo) *easy_getinfo;
+	__typeof__(curl_easy_strerror) *easy_strerror;
+	__typeof__(curl_easy_cleanup) *easy_cleanup;
+	__typeof__(curl_slist_append) *slist_append;
+	__typeof__(curl_slist_free_all) *slist_free_all;
+} libcurl;
+
+#define CURL_FUNCTION(member) LIBRARY_SYMBOL(__typeof__(libcurl), member, "curl_" #member)
+static const struct library_symbol curl_symbols[] = {
+	CURL_FUNCTION(global_init),
+	CURL_FUNCTION(global_cleanup),
+	CURL_FUNCTION(easy_init),
+	CURL_FUNCTION(easy_setopt),
+	CURL_FUNCTION(easy_perform),
+	CURL_FUNCTION(easy_getinfo),
+	CURL_FUNCTION(easy_strerror),
+	CURL_FUNCTION(easy_cleanup),
+	CURL_FUNCTION(slist_append),
+	CURL_FUNCTION(slist_free_all),
+};
+static struct library curl_library = {
+	RELCTL_CURL_SONAME, RELCTL_CURL_PACKAGE, "hooks and mail need it", curl_symbols,
+	sizeof(curl_symbols) / sizeof(curl_symbols[0]), &libcurl, NULL,
+};
 
 /* A mapping body: every string is a template; the document is built by cJSON. */
 static int expand_json(cJSON *node, const struct template_scope *scope, struct error *err)
@@ -659,10 +692,10 @@ static struct curl_slist *attempt_headers(struct hook_request *req, time_t now)
 	for (i = 0; i < req->header_count; i++) {
 		char *line = xasprintf("%s: %s", req->headers[i].name, req->headers[i].value);
 
-		headers = curl_slist_append(headers, line);
+		headers = libcurl.slist_append(headers, line);
 		free(line);
 	}
-	return curl_slist_append(headers, "Expect:");
+	return libcurl.slist_append(headers, "Expect:");
 }
 
 /* One attempt's exchange: the message going up (mail), what came back. */
@@ -785,23 +818,23 @@ static CURLcode attempt_once(CURL *curl, const struct hook_request *req, struct 
 	t->quitting = false;
 	errbuf[0] = '\0';
 	clock_now(&a->at);
-	code = curl_easy_perform(curl);
-	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply);
+	code = libcurl.easy_perform(curl);
+	libcurl.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply);
 	if (code == CURLE_OK || (req->mail && reply >= 400)) {
 		a->status = reply;
 		/* libcurl 7.88 can report a negative Retry-After; clamp it. */
-		if (!req->mail && curl_easy_getinfo(curl, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0)
+		if (!req->mail && libcurl.easy_getinfo(curl, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0)
 			a->retry_after = retry_after > 60 ? 60 : (long)retry_after;
 		return code;
 	}
-	curl_easy_getinfo(curl, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
+	libcurl.easy_getinfo(curl, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
 	a->maybe_sent = pretransfer > 0 && (code == CURLE_OPERATION_TIMEDOUT || code == CURLE_RECV_ERROR ||
 					    code == CURLE_GOT_NOTHING || code == CURLE_PARTIAL_FILE);
 	if (req->mail && code == CURLE_USE_SSL_FAILED)
 		a->error = xstrdup("the mail server does not offer STARTTLS, and relctl sends mail over TLS only "
 				   "(\"tls: none\" allows a local relay without it)");
 	else
-		a->error = xstrdup(errbuf[0] ? errbuf : curl_easy_strerror(code));
+		a->error = xstrdup(errbuf[0] ? errbuf : libcurl.easy_strerror(code));
 	a->status = 0;
 	/* A mail server's last line before a failure of ours (the 250 of EHLO) is not its answer. */
 	if (req->mail)
@@ -811,19 +844,19 @@ static CURLcode attempt_once(CURL *curl, const struct hook_request *req, struct 
 
 static void setup_http(CURL *curl, struct hook_request *req, struct transfer *t)
 {
-	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, req->method);
+	libcurl.easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	libcurl.easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+	libcurl.easy_setopt(curl, CURLOPT_CUSTOMREQUEST, req->method);
 	/* A HEAD answer has no body to wait for; every other method but GET carries ours. */
 	if (strcmp(req->method, "HEAD") == 0) {
-		curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+		libcurl.easy_setopt(curl, CURLOPT_NOBODY, 1L);
 	} else if (strcmp(req->method, "GET") != 0) {
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req->body);
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)req->body_len);
+		libcurl.easy_setopt(curl, CURLOPT_POSTFIELDS, req->body);
+		libcurl.easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)req->body_len);
 	}
-	curl_easy_setopt(curl, CURLOPT_USERAGENT, "relctl/" "0.1");
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, t);
+	libcurl.easy_setopt(curl, CURLOPT_USERAGENT, "relctl/" "0.1");
+	libcurl.easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+	libcurl.easy_setopt(curl, CURLOPT_WRITEDATA, t);
 }
 
 /* The envelope and the message; the caller frees *rcpt. */
@@ -832,26 +865,26 @@ static void setup_mail(CURL *curl, struct hook_request *req, struct transfer *t,
 	char *from = xasprintf("<%s>", req->mail_from ? req->mail_from : "");
 	size_t i;
 
-	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	curl_easy_setopt(curl, CURLOPT_USE_SSL, (long)(req->tls_none ? CURLUSESSL_NONE : CURLUSESSL_ALL));
-	curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from);
+	libcurl.easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	libcurl.easy_setopt(curl, CURLOPT_USE_SSL, (long)(req->tls_none ? CURLUSESSL_NONE : CURLUSESSL_ALL));
+	libcurl.easy_setopt(curl, CURLOPT_MAIL_FROM, from);
 	free(from);
 	for (i = 0; i < req->recipient_count; i++) {
 		char *to = xasprintf("<%s>", req->recipients[i]);
 
-		*rcpt = curl_slist_append(*rcpt, to);
+		*rcpt = libcurl.slist_append(*rcpt, to);
 		free(to);
 	}
-	curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, *rcpt);
+	libcurl.easy_setopt(curl, CURLOPT_MAIL_RCPT, *rcpt);
 	t->upload = req->body;
 	t->upload_len = req->body_len;
-	curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)req->body_len);
-	curl_easy_setopt(curl, CURLOPT_READFUNCTION, on_upload);
-	curl_easy_setopt(curl, CURLOPT_READDATA, t);
-	curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
-	curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, on_smtp_line);
-	curl_easy_setopt(curl, CURLOPT_DEBUGDATA, t);
+	libcurl.easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+	libcurl.easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)req->body_len);
+	libcurl.easy_setopt(curl, CURLOPT_READFUNCTION, on_upload);
+	libcurl.easy_setopt(curl, CURLOPT_READDATA, t);
+	libcurl.easy_setopt(curl, CURLOPT_VERBOSE, 1L);
+	libcurl.easy_setopt(curl, CURLOPT_DEBUGFUNCTION, on_smtp_line);
+	libcurl.easy_setopt(curl, CURLOPT_DEBUGDATA, t);
 }
 
 int hook_send(struct hook_request *req, struct hook_result *res, struct error *err)
@@ -866,24 +899,26 @@ int hook_send(struct hook_request *req, struct hook_result *res, struct error *e
 	memset(&t, 0, sizeof(t));
 	if (max > sizeof(res->attempts) / sizeof(res->attempts[0]))
 		max = sizeof(res->attempts) / sizeof(res->attempts[0]);
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+	if (library_load(&curl_library, err) != 0)
+		return -1;
+	if (libcurl.global_init(CURL_GLOBAL_DEFAULT) != 0)
 		return error_set(err, EXIT_SOFTWARE, "cannot start libcurl");
-	curl = curl_easy_init();
+	curl = libcurl.easy_init();
 	if (curl == NULL) {
-		curl_global_cleanup();
+		libcurl.global_cleanup();
 		return error_set(err, EXIT_SOFTWARE, "cannot start libcurl");
 	}
 	buf_init(&t.reply);
 	t.max = req->answer_max > HOOK_EXCERPT_BYTES ? req->answer_max : HOOK_EXCERPT_BYTES;
-	curl_easy_setopt(curl, CURLOPT_URL, req->url);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, req->timeout);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, req->connect_timeout);
-	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+	libcurl.easy_setopt(curl, CURLOPT_URL, req->url);
+	libcurl.easy_setopt(curl, CURLOPT_TIMEOUT, req->timeout);
+	libcurl.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, req->connect_timeout);
+	libcurl.easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+	libcurl.easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (req->ca_file)
-		curl_easy_setopt(curl, CURLOPT_CAINFO, req->ca_file);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+		libcurl.easy_setopt(curl, CURLOPT_CAINFO, req->ca_file);
+	libcurl.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	libcurl.easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
 	if (req->mail)
 		setup_mail(curl, req, &t, &rcpt);
 	else
@@ -894,9 +929,9 @@ int hook_send(struct hook_request *req, struct hook_result *res, struct error *e
 		bool again;
 
 		if (!req->mail) {
-			curl_slist_free_all(headers);
+			libcurl.slist_free_all(headers);
 			headers = attempt_headers(req, time(NULL));
-			curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+			libcurl.easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
 		}
 		code = attempt_once(curl, req, a, &t, errbuf);
 
@@ -929,10 +964,10 @@ int hook_send(struct hook_request *req, struct hook_result *res, struct error *e
 			res->answer = xstrndup(t.reply.data ? t.reply.data : "", t.reply.len);
 	}
 	buf_release(&t.reply);
-	curl_slist_free_all(headers);
-	curl_slist_free_all(rcpt);
-	curl_easy_cleanup(curl);
-	curl_global_cleanup();
+	libcurl.slist_free_all(headers);
+	libcurl.slist_free_all(rcpt);
+	libcurl.easy_cleanup(curl);
+	libcurl.global_cleanup();
 	return 0;
 }
 

@@ -13,6 +13,42 @@
 
 #include "buf.h"
 #include "http-server.h"
+#include "library.h"
+
+/* The libmicrohttpd functions this file calls, loaded when a server starts (library.h). */
+static struct {
+	__typeof__(MHD_add_response_header) *add_response_header;
+	__typeof__(MHD_create_response_from_buffer) *create_response_from_buffer;
+	__typeof__(MHD_destroy_response) *destroy_response;
+	__typeof__(MHD_get_daemon_info) *get_daemon_info;
+	__typeof__(MHD_lookup_connection_value) *lookup_connection_value;
+	__typeof__(MHD_queue_response) *queue_response;
+	__typeof__(MHD_run_wait) *run_wait;
+	__typeof__(MHD_start_daemon) *start_daemon;
+	__typeof__(MHD_stop_daemon) *stop_daemon;
+} libmicrohttpd;
+
+#define MHD_FUNCTION(member) LIBRARY_SYMBOL(__typeof__(libmicrohttpd), member, "MHD_" #member)
+static const struct library_symbol microhttpd_symbols[] = {
+    MHD_FUNCTION(add_response_header),
+    MHD_FUNCTION(create_response_from_buffer),
+    MHD_FUNCTION(destroy_response),
+    MHD_FUNCTION(get_daemon_info),
+    MHD_FUNCTION(lookup_connection_value),
+    MHD_FUNCTION(queue_response),
+    MHD_FUNCTION(run_wait),
+    MHD_FUNCTION(start_daemon),
+    MHD_FUNCTION(stop_daemon),
+};
+static struct library microhttpd_library = {
+    RELCTL_MICROHTTPD_SONAME,
+    RELCTL_MICROHTTPD_PACKAGE,
+    "the board needs it",
+    microhttpd_symbols,
+    sizeof(microhttpd_symbols) / sizeof(microhttpd_symbols[0]),
+    &libmicrohttpd,
+    NULL,
+};
 
 struct http_server {
 	struct MHD_Daemon *daemon;
@@ -29,12 +65,12 @@ struct upload {
 
 const char *http_request_header(const struct http_request *req, const char *name)
 {
-	return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, name);
+	return libmicrohttpd.lookup_connection_value(req->connection, MHD_HEADER_KIND, name);
 }
 
 const char *http_request_query(const struct http_request *req, const char *name)
 {
-	return MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, name);
+	return libmicrohttpd.lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, name);
 }
 
 void http_response_header(struct http_response *res, const char *name, const char *value)
@@ -71,17 +107,18 @@ static enum MHD_Result queue(struct MHD_Connection *connection, struct http_resp
 	enum MHD_Result ok;
 	size_t i;
 
-	response = MHD_create_response_from_buffer(res->body_len, res->body ? res->body : (char *)"",
-	                                           res->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	response =
+	    libmicrohttpd.create_response_from_buffer(res->body_len, res->body ? res->body : (char *)"",
+	                                              res->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
 	if (response == NULL)
 		return MHD_NO;
 	res->body = NULL; /* the library frees it with the response */
-	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
-	                        res->content_type ? res->content_type : "text/html; charset=utf-8");
+	libmicrohttpd.add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
+	                                  res->content_type ? res->content_type : "text/html; charset=utf-8");
 	for (i = 0; i < res->header_count; i++)
-		MHD_add_response_header(response, res->header_names[i], res->header_values[i]);
-	ok = MHD_queue_response(connection, (unsigned)res->status, response);
-	MHD_destroy_response(response);
+		libmicrohttpd.add_response_header(response, res->header_names[i], res->header_values[i]);
+	ok = libmicrohttpd.queue_response(connection, (unsigned)res->status, response);
+	libmicrohttpd.destroy_response(response);
 	return ok;
 }
 
@@ -141,24 +178,27 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **st
 
 struct http_server *http_server_new(unsigned port, http_handler handler, void *data, struct error *err)
 {
-	struct http_server *server = xcalloc(1, sizeof(*server));
+	struct http_server *server;
 	struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	const union MHD_DaemonInfo *info;
 
+	if (library_load(&microhttpd_library, err) != 0)
+		return NULL;
+	server = xcalloc(1, sizeof(*server));
 	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	server->handler = handler;
 	server->data = data;
-	server->daemon =
-	    MHD_start_daemon(MHD_NO_FLAG, (uint16_t)port, NULL, NULL, on_request, server, MHD_OPTION_SOCK_ADDR,
-	                     (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED, on_completed, server,
-	                     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
-	                     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_END);
+	server->daemon = libmicrohttpd.start_daemon(
+	    MHD_NO_FLAG, (uint16_t)port, NULL, NULL, on_request, server, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, server, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+	    MHD_OPTION_END);
 	if (server->daemon == NULL) {
 		free(server);
 		error_set(err, EXIT_UNAVAILABLE, "cannot listen on 127.0.0.1:%u (in use?); try another --port", port);
 		return NULL;
 	}
-	info = MHD_get_daemon_info(server->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	info = libmicrohttpd.get_daemon_info(server->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	server->port = info ? info->port : port;
 	return server;
 }
@@ -170,13 +210,13 @@ unsigned http_server_port(const struct http_server *server)
 
 void http_server_run(struct http_server *server, long timeout_ms)
 {
-	MHD_run_wait(server->daemon, (int32_t)timeout_ms);
+	libmicrohttpd.run_wait(server->daemon, (int32_t)timeout_ms);
 }
 
 void http_server_free(struct http_server *server)
 {
 	if (server == NULL)
 		return;
-	MHD_stop_daemon(server->daemon);
+	libmicrohttpd.stop_daemon(server->daemon);
 	free(server);
 }

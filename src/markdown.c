@@ -11,11 +11,59 @@
 #include <cmark.h>
 
 #include "buf.h"
+#include "html.h"
+#include "library.h"
 #include "markdown.h"
 #include "term.h"
 
 /* Without CMARK_OPT_UNSAFE, cmark omits raw HTML and javascript:, vbscript:, file: and data: links. */
 #define OPTIONS (CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8)
+
+/* The one cmark function used, loaded with the first page (library.h). */
+static struct {
+	__typeof__(cmark_markdown_to_html) *markdown_to_html;
+} libcmark;
+
+static const struct library_symbol cmark_symbols[] = {
+    LIBRARY_SYMBOL(__typeof__(libcmark), markdown_to_html, "cmark_markdown_to_html"),
+};
+static struct library cmark_library = {
+    RELCTL_CMARK_SONAME,
+    RELCTL_CMARK_PACKAGE,
+    "the board's pages need it",
+    cmark_symbols,
+    sizeof(cmark_symbols) / sizeof(cmark_symbols[0]),
+    &libcmark,
+    NULL,
+};
+
+int markdown_load(struct error *err)
+{
+	return library_load(&cmark_library, err);
+}
+
+/*
+ * cmark's HTML of len bytes (caller frees).  The board loads cmark before
+ * it serves (markdown_load); should it still be missing, the text is shown
+ * as it is, escaped, rather than lost.
+ */
+static char *to_html(const char *text, size_t len)
+{
+	struct buf b;
+
+	if (markdown_load(NULL) == 0)
+		return libcmark.markdown_to_html(text, len, OPTIONS);
+	buf_init(&b);
+	buf_adds(&b, "<pre>");
+	{
+		char *copy = xstrndup(text, len);
+
+		html_escape(&b, copy);
+		free(copy);
+	}
+	buf_adds(&b, "</pre>\n");
+	return buf_detach(&b);
+}
 
 static void render(struct buf *out, const char *text, size_t len)
 {
@@ -23,7 +71,7 @@ static void render(struct buf *out, const char *text, size_t len)
 
 	if (len == 0)
 		return;
-	html = cmark_markdown_to_html(text, len, OPTIONS);
+	html = to_html(text, len);
 	buf_adds(out, html ? html : "");
 	free(html);
 }
@@ -47,10 +95,10 @@ static void render_cell(struct buf *out, const char *text, size_t len)
 		buf_init(&escaped);
 		buf_addc(&escaped, '\\');
 		buf_add(&escaped, text, len);
-		html = cmark_markdown_to_html(escaped.data, escaped.len, OPTIONS);
+		html = to_html(escaped.data, escaped.len);
 		buf_release(&escaped);
 	} else {
-		html = cmark_markdown_to_html(text, len, OPTIONS);
+		html = to_html(text, len);
 	}
 	n = html ? strlen(html) : 0;
 	if (n >= 8 && strncmp(html, "<p>", 3) == 0 && strcmp(html + n - 5, "</p>\n") == 0)

@@ -116,7 +116,11 @@ teardown() {
 		usr/share/doc/relctl/copyright; do
 		grep -qx "./$f" "$TEST_TMP/contents" || { echo "missing $f"; return 1; }
 	done
-	[[ "$(dpkg-deb -f "$deb" Depends)" == *libgit2* ]]
+	# The linked libraries (dpkg-shlibdeps) and those relctl loads on first use (library.h).
+	depends=$(dpkg-deb -f "$deb" Depends)
+	for lib in libgit2 libcurl4 libmicrohttpd12 libcmark; do
+		[[ "$depends" == *"$lib"* ]] || { echo "Depends lacks $lib: $depends"; return 1; }
+	done
 	[ "$(dpkg-deb -f "$deb" Version)" = "$VERSION" ]
 	# Built with Debian's hardening flags on top of relctl's own.
 	grep -q -- "-fstack-protector-strong" "$TEST_TMP/deb.log"

@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "html.h"
 #include "json.h"
+#include "library.h"
 #include "util.h"
 
 #define MINUTE 60L
@@ -769,9 +770,70 @@ static void mail_addresses_split_into_name_and_address(void **state)
 			fail_msg("\"%s\" accepted as \"%s\" <%s>", refused[i], name, addr);
 }
 
+/* ---------- library_load: libraries loaded on first use ---------- */
+
+/* zlib is on every machine relctl runs on (libgit2 links it): a real library to load. */
+static struct {
+	const char *(*version)(void);
+} zlib;
+
+static const struct library_symbol zlib_symbols[] = {
+	LIBRARY_SYMBOL(__typeof__(zlib), version, "zlibVersion"),
+};
+
+static void library_load_fills_every_function_once(void **state)
+{
+	struct library lib = { "libz.so.1", "zlib1g", "tests need it", zlib_symbols, 1, &zlib, NULL };
+	struct error err;
+
+	(void)state;
+	zlib.version = NULL;
+	assert_false(library_loaded(&lib));
+	assert_int_equal(library_load(&lib, &err), 0);
+	assert_true(library_loaded(&lib));
+	assert_non_null(zlib.version);
+	assert_int_equal(strncmp(zlib.version(), "1.", 2), 0);
+	/* Loaded once: a second call changes nothing. */
+	assert_int_equal(library_load(&lib, &err), 0);
+}
+
+static void library_load_refuses_a_missing_library_in_one_line(void **state)
+{
+	struct library lib = { "librelctl-absent.so.7", "librelctl-absent7", "tests need it", zlib_symbols, 1, &zlib,
+			       NULL };
+	struct error err;
+
+	(void)state;
+	assert_int_equal(library_load(&lib, &err), -1);
+	assert_int_equal(err.code, EXIT_UNAVAILABLE);
+	assert_non_null(strstr(err.message, "cannot load librelctl-absent.so.7 (tests need it)"));
+	assert_non_null(strstr(err.message, "; install librelctl-absent7"));
+	assert_null(strchr(err.message, '\n'));
+	assert_false(library_loaded(&lib));
+}
+
+static void library_load_refuses_a_library_without_one_function(void **state)
+{
+	static const struct library_symbol symbols[] = {
+		LIBRARY_SYMBOL(__typeof__(zlib), version, "zlibVersion"),
+		LIBRARY_SYMBOL(__typeof__(zlib), version, "relctl_no_such_function"),
+	};
+	struct library lib = { "libz.so.1", "zlib1g", "tests need it", symbols, 2, &zlib, NULL };
+	struct error err;
+
+	(void)state;
+	assert_int_equal(library_load(&lib, &err), -1);
+	assert_int_equal(err.code, EXIT_UNAVAILABLE);
+	assert_string_equal(err.message, "libz.so.1 has no relctl_no_such_function (tests need it); install zlib1g");
+	assert_false(library_loaded(&lib));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(library_load_fills_every_function_once),
+		cmocka_unit_test(library_load_refuses_a_missing_library_in_one_line),
+		cmocka_unit_test(library_load_refuses_a_library_without_one_function),
 		cmocka_unit_test(duration_parse_accepts_each_unit),
 		cmocka_unit_test(duration_parse_adds_up_compound_durations),
 		cmocka_unit_test(duration_parse_accepts_zero_and_leading_zeros),
