@@ -157,14 +157,6 @@ int cmd_gate(struct cmd_ctx *ctx, const struct pb_step **gate, const char **name
 /* The key a gate's brief is noted read under: the release, with ":STEP" when its playbook has several gates; caller frees. */
 char *cmd_brief_key(const struct cmd_ctx *ctx, const struct pb_step *gate);
 /*
- * Posts the notify hook of each release the session's notices are about
- * (ledger_apply_notify: steps made ready, work sent back) (src/cmd-notify.c).
- * What cannot be sent only warns, and waits in the clone's outbox (outbox.h)
- * for 'relctl notify'.  Offline, nobody is told until the sync that replays
- * the change.
- */
-void cmd_notify(struct cmd_ctx *ctx, struct session *s);
-/*
  * What CMD_SYNC_FIRST does, for a command that sends in only some of its
  * forms (relctl notify sends; relctl notify --list reads this clone).
  */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "board.h"
+#include "notify.h"
 #include "relctl.h"
 #include "session.h"
 

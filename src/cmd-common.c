@@ -13,6 +13,7 @@
 #include "event.h"
 #include "ledger.h"
 #include "mutate.h"
+#include "notify.h"
 #include "relctl.h"
 #include "sync.h"
 #include "term.h"

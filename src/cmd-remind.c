@@ -20,6 +20,7 @@
 #include "json.h"
 #include "ledger-runs.h"
 #include "mutate.h"
+#include "notify.h"
 #include "relctl.h"
 #include "session.h"
 #include "store.h"

@@ -6,6 +6,7 @@
 #include "event.h"
 #include "ledger.h"
 #include "mutate.h"
+#include "notify.h"
 #include "relctl.h"
 #include "session.h"
 

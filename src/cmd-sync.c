@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "cJSON.h"
+#include "notify.h"
 #include "relctl.h"
 #include "sync.h"
 #include "session.h"
