@@ -25,8 +25,14 @@
 #include "store-private.h"
 #include "util.h"
 
-/* libgit2's cache of commits and trees read (its default is 256 MiB). */
-#define STORE_OBJECT_CACHE_BYTES (16 * 1024 * 1024)
+/*
+ * libgit2's cache of commits and trees read (its default is 256 MiB).  It
+ * counts the objects' raw bytes, and a parsed tree costs about twice its
+ * raw size again: at 16 MiB, verify of 100 real-history releases held
+ * 39 MB in it (70 MB resident); at 2 MiB, 21 MB resident, as at 10
+ * releases, and 18% less CPU.
+ */
+#define STORE_OBJECT_CACHE_BYTES (2 * 1024 * 1024)
 
 
 int git_fail(struct error *err, int code, const char *what)
